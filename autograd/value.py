@@ -1,0 +1,108 @@
+"""The node: a scalar that remembers the op and the operands that produced it."""
+from __future__ import annotations
+
+import numbers
+from typing import Iterable
+
+from .modes import check_finite, state
+from .ops import OPS, Op
+
+_ADD, _SUB, _MUL, _DIV, _NEG = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"], OPS["neg"]
+_POW, _POW_VALUE, _SUM = OPS["pow"], OPS["pow_value"], OPS["sum"]
+_EXP, _LOG, _TANH, _SIGMOID, _RELU = OPS["exp"], OPS["log"], OPS["tanh"], OPS["sigmoid"], OPS["relu"]
+
+
+def as_float(data: object, what: str = "Value") -> float:
+    """``data`` as a float, or TypeError naming its type and what is accepted."""
+    if type(data) is float:
+        return data
+    if isinstance(data, numbers.Real) and not isinstance(data, bool):
+        return float(data)
+    raise TypeError(f"{what} needs a real number (int, float or a numpy scalar), "
+                    f"got {type(data).__name__}: {data!r:.60}")
+
+
+class Value:
+    """A scalar in the computation graph: ``data``, ``grad``, ``op``, ordered ``parents``, ``label``."""
+
+    __slots__ = ("data", "grad", "op", "parents", "label")
+
+    def __init__(self, data: float, label: str = "") -> None:
+        self.data = as_float(data)
+        self.grad = 0.0
+        self.op: Op | None = None
+        self.parents: tuple[Value, ...] = ()
+        self.label = str(label)
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{label})"
+
+    # --- arithmetic: each line names its row of the ops table -------------------
+    def __add__(self, other): return apply(_ADD, self, other)
+    def __radd__(self, other): return apply(_ADD, other, self)
+    def __sub__(self, other): return apply(_SUB, self, other)
+    def __rsub__(self, other): return apply(_SUB, other, self)
+    def __mul__(self, other): return apply(_MUL, self, other)
+    def __rmul__(self, other): return apply(_MUL, other, self)
+    def __truediv__(self, other): return apply(_DIV, self, other)
+    def __rtruediv__(self, other): return apply(_DIV, other, self)
+    def __neg__(self): return apply(_NEG, self)
+    def __pos__(self): return self
+
+    def __pow__(self, other):
+        return apply(_POW_VALUE if isinstance(other, Value) else _POW, self, other)
+
+    def __rpow__(self, other): return apply(_POW_VALUE, other, self)
+    def exp(self): return apply(_EXP, self)
+    def log(self): return apply(_LOG, self)
+    def tanh(self): return apply(_TANH, self)
+    def sigmoid(self): return apply(_SIGMOID, self)
+    def relu(self): return apply(_RELU, self)
+
+    def backward(self) -> None:
+        """Fill ``.grad`` of every node this one depends on (leaves accumulate, as in PyTorch)."""
+        from .graph import backward
+        backward(self)
+
+
+def _node(data: float, op: Op | None = None, parents: tuple[Value, ...] = ()) -> Value:
+    """A node without ``__init__``'s checks, for data the engine computed itself."""
+    node = Value.__new__(Value)
+    node.data, node.grad, node.op, node.parents, node.label = data, 0.0, op, parents, ""
+    return node
+
+
+def as_value(operand: object) -> Value:
+    """A Value as is; a plain number as a constant leaf."""
+    if isinstance(operand, Value):
+        return operand
+    return _node(as_float(operand, "an operand"))
+
+
+def _describe(parents: tuple[Value, ...]) -> str:
+    return ", ".join(f"{p.label or 'unlabelled'}={p.data!r}" for p in parents)
+
+
+def apply(op: Op, *operands: object) -> Value:
+    """Run ``op`` forward on ``operands`` and record the result node (unless in ``no_grad``)."""
+    parents = tuple(as_value(x) for x in operands)
+    try:
+        data = op.forward(*[p.data for p in parents])
+    except (ValueError, ZeroDivisionError) as error:
+        raise type(error)(f"{op.name}: {error} (operands: {_describe(parents)})") from None
+    if state.detecting:
+        check_finite(data, f"forward op '{op.name}' on ({_describe(parents)})")
+    if not state.recording:
+        return _node(data)
+    return _node(data, op, parents)
+
+
+def sum(values: Iterable[object], label: str = "") -> Value:  # noqa: A001 - autograd.sum
+    """One n-ary node for ``Σ values`` (a neuron's weighted sum stays one node, not a chain)."""
+    items = list(values)
+    if not items:
+        raise ValueError("autograd.sum needs at least one value, got an empty sequence")
+    node = apply(_SUM, *items)
+    node.label = str(label)
+    return node

@@ -1,0 +1,1 @@
+"""viz: drawings of the computation graph, the chain rule and the explorer."""
