@@ -19,36 +19,28 @@ state = _State()
 
 
 @contextmanager
-def no_grad() -> Iterator[None]:
+def _switched(name: str, value: bool) -> Iterator[None]:
+    before = getattr(state, name)
+    setattr(state, name, value)
+    try:
+        yield
+    finally:
+        setattr(state, name, before)
+
+
+def no_grad():
     """Operations inside record no graph: results are plain leaves (as in PyTorch)."""
-    before = state.recording
-    state.recording = False
-    try:
-        yield
-    finally:
-        state.recording = before
+    return _switched("recording", False)
 
 
-@contextmanager
-def enable_grad() -> Iterator[None]:
+def enable_grad():
     """Record the graph again, e.g. inside ``no_grad`` (used by ``grad(create_graph=True)``)."""
-    before = state.recording
-    state.recording = True
-    try:
-        yield
-    finally:
-        state.recording = before
+    return _switched("recording", True)
 
 
-@contextmanager
-def detect_anomaly() -> Iterator[None]:
+def detect_anomaly():
     """Raise ``AnomalyError`` at the first forward op or backward step that makes NaN or ±inf."""
-    before = state.detecting
-    state.detecting = True
-    try:
-        yield
-    finally:
-        state.detecting = before
+    return _switched("detecting", True)
 
 
 def check_finite(number: float, where: str) -> None:
