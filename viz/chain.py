@@ -1,0 +1,98 @@
+"""The four-neuron network of 3Blue1Brown's backpropagation lesson, in the lesson's notation.
+
+An input a⁽⁰⁾ feeds three sigmoid neurons of one unit each::
+
+    z⁽ᴸ⁾ = w⁽ᴸ⁾·a⁽ᴸ⁻¹⁾ + b⁽ᴸ⁾,   a⁽ᴸ⁾ = σ(z⁽ᴸ⁾),   C₀ = (a⁽³⁾ − y)²
+
+Every node carries its label, so ``autograd.explain(net.output, net["w3"])`` prints
+∂C₀/∂w⁽³⁾ = a⁽²⁾ · σ'(z⁽³⁾) · 2(a⁽³⁾ − y) with numbers.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+import autograd
+from autograd import Value
+
+LAYERS = 3
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_FROM_SCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹₀₁₂₃₄₅₆₇₈₉", "01234567890123456789")
+_IGNORED_IN_ALIASES = "⁽⁾()_^ "
+MAX_LISTED = 24  # labels named in a "no such node" error
+
+# Defaults chosen so every value and gradient reads well with four decimals.
+DEFAULT_A0 = 0.5
+DEFAULT_Y = 1.0
+DEFAULT_W = (1.5, -2.0, 2.5)
+DEFAULT_B = (0.5, 1.0, -0.5)
+
+
+def layer_label(letter: str, layer: int) -> str:
+    """``w⁽³⁾`` for ``("w", 3)``: the lesson's superscript layer index."""
+    return f"{letter}⁽{str(layer).translate(_SUPERSCRIPT)}⁾"
+
+
+def ascii_alias(label: str) -> str:
+    """The label as typed on a plain keyboard, for matching: ``w⁽³⁾`` -> ``w3``, ``C₀`` -> ``C0``."""
+    plain = label.translate(_FROM_SCRIPTS)
+    return "".join(ch for ch in plain if ch not in _IGNORED_IN_ALIASES)
+
+
+@dataclass
+class Network:
+    """A built graph: ``output`` (the cost), ``parameters`` in update order, ``nodes`` by label."""
+
+    output: Value
+    parameters: list[Value]
+    nodes: dict[str, Value] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> Value:
+        """A node by exact label (``"w⁽³⁾"``) or ASCII alias (``"w3"``)."""
+        return find_node(self.nodes.values(), name)
+
+
+def find_node(nodes: Iterable[Value], name: str) -> Value:
+    """The node labelled ``name``, or the one whose ASCII alias matches; ValueError listing the labels."""
+    labelled = [node for node in nodes if node.label]
+    matches = [node for node in labelled if node.label == name] or \
+              [node for node in labelled if ascii_alias(node.label) == ascii_alias(name)]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise ValueError(f"{name!r} matches {len(matches)} nodes ({', '.join(n.label for n in matches)}); "
+                         f"label them differently")
+    labels = [node.label for node in labelled]
+    shown = ", ".join(labels[:MAX_LISTED]) + (f", … ({len(labels)} in all)" if len(labels) > MAX_LISTED else "")
+    raise ValueError(f"no node named {name!r}; the labelled nodes are: {shown or 'none'} "
+                     f"(ASCII aliases such as w3 for w⁽³⁾ work too)")
+
+
+def _three(values: Sequence[float], name: str) -> tuple[float, ...]:
+    values = tuple(values)
+    if len(values) != LAYERS:
+        raise ValueError(f"{name} needs {LAYERS} numbers, one per neuron, got {len(values)}")
+    return values
+
+
+def four_neuron(a0: float = DEFAULT_A0, y: float = DEFAULT_Y,
+                w: Sequence[float] = DEFAULT_W, b: Sequence[float] = DEFAULT_B) -> Network:
+    """Build a⁽⁰⁾ → three sigmoid neurons → C₀ = (a⁽³⁾ − y)², forward only (call ``backward()``)."""
+    w, b = _three(w, "w"), _three(b, "b")
+    activation = Value(a0, layer_label("a", 0))
+    nodes = {activation.label: activation}
+    parameters = []
+    for layer in range(1, LAYERS + 1):
+        weight = Value(w[layer - 1], layer_label("w", layer))
+        bias = Value(b[layer - 1], layer_label("b", layer))
+        z = autograd.sum([weight * activation, bias], label=layer_label("z", layer))
+        activation = z.sigmoid()
+        activation.label = layer_label("a", layer)
+        parameters += [weight, bias]
+        nodes.update({node.label: node for node in (weight, bias, z, activation)})
+    target = Value(y, "y")
+    cost = (activation - target) ** 2
+    cost.label = "C" + "0".translate(_SUBSCRIPT)
+    nodes.update({target.label: target, cost.label: cost})
+    return Network(cost, parameters, nodes)

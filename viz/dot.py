@@ -1,0 +1,147 @@
+"""The computation graph as a ``graphviz.Digraph``: one record per Value, one node per operation.
+
+Node names are part of the interface (the explorer relies on them): the Value at index ``i`` of
+``autograd.topological_order(output)`` is DOT node ``v{i}`` and its op node ``v{i}_op``; the
+edge into input ``k`` of node ``i`` is ``v{i}_in{k}`` and the edge from the op to its result
+``v{i}_out``. The same strings are set as ``id`` attributes, so ``dot -Tsvg`` emits
+``<g id="v{i}" class="node value">`` (``class="node op"`` for op nodes, ``class="edge"`` for
+edges). Inside a value's ``<g>`` the ``<text>`` elements are, in order: the label (absent when
+the label is empty), ``data …`` and, with ``show_grad``, ``grad …`` — so the grad is the last one.
+"""
+from __future__ import annotations
+
+import html
+import math
+from typing import Iterable
+
+import graphviz
+
+from autograd import Value, backward_steps, topological_order
+from autograd.explain import local_derivative
+
+DEFAULT_MAX_NODES = 3000
+SATURATED_BELOW = 0.01  # a sigmoid/tanh whose local derivative is below this is called saturated
+FONT = "DejaVu Sans"
+HIGHLIGHT_FILL = "#fff2a8"
+# (share of the largest |gradient| on an edge, colour, pen width), strongest first
+FLOW_SCALE = ((0.3, "#b2182b", "3.0"), (0.03, "#ef8a62", "2.2"), (0.003, "#67a9cf", "1.6"),
+              (0.0, "#2166ac", "1.0"))
+NO_FLOW = "#bbbbbb"
+
+
+def visible_text(text: str) -> str:
+    """Control characters spelled out (a newline reads ``\\n``), so a label stays one line of text."""
+    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+    return "".join(ch if ch.isprintable() else named.get(ch, f"\\u{ord(ch):04x}") for ch in text)
+
+
+def html_text(text: str) -> str:
+    """``text`` safe inside a Graphviz HTML-like label: shown as written, never markup."""
+    return html.escape(visible_text(text), quote=True).replace("\\", "&#92;")
+
+
+def format_number(x: float) -> str:
+    """Four decimals, like ``autograd.explain``; scientific notation when that would hide the value."""
+    if x == 0 or not math.isfinite(x) or 1e-3 <= abs(x) < 1e6:
+        return f"{x:.4f}"
+    return f"{x:.3e}"
+
+
+def node_ids(output: Value) -> dict[Value, str]:
+    """Each Value's DOT node name and SVG id: ``v{i}``, i its index in ``topological_order``."""
+    return {node: f"v{i}" for i, node in enumerate(topological_order(output))}
+
+
+def check_size(count: int, max_nodes: int, what: str = "graph") -> None:
+    """ValueError naming ``max_nodes`` when a graph of ``count`` values is too big to lay out."""
+    if count > max_nodes:
+        raise ValueError(f"the {what} has {count} values, more than max_nodes={max_nodes}; "
+                         f"pass a larger max_nodes or draw a smaller graph")
+
+
+def _record(node: Value, show_grad: bool, fill: str | None) -> str:
+    cells = [html_text(node.label), f"data {format_number(node.data)}"]
+    if show_grad:
+        cells.append(f"grad {format_number(node.grad)}")
+    background = f' bgcolor="{fill}"' if fill else ""
+    row = "".join(f"<td>{cell}</td>" for cell in cells)
+    return (f'<<table border="0" cellborder="1" cellspacing="0" cellpadding="4"{background}>'
+            f"<tr>{row}</tr></table>>")
+
+
+def _flow_style(magnitude: float, largest: float) -> dict[str, str]:
+    if magnitude == 0 or largest == 0 or not math.isfinite(magnitude):
+        return {"color": NO_FLOW, "style": "dashed"}
+    share = magnitude / largest if math.isfinite(largest) else 1.0
+    for at_least, colour, width in FLOW_SCALE:
+        if share >= at_least:
+            return {"color": colour, "penwidth": width, "tooltip": f"|gradient| = {magnitude:.4g}"}
+    raise AssertionError("FLOW_SCALE ends at 0")
+
+
+def unit_state(node: Value) -> str | None:
+    """``"dead"`` for a ReLU passing no gradient, ``"saturated"`` for a flat sigmoid/tanh, else None."""
+    if node.op is None or node.op.name not in ("relu", "sigmoid", "tanh"):
+        return None
+    derivative = local_derivative(node, 0)
+    if node.op.name == "relu":
+        return "dead" if derivative == 0 else None
+    return "saturated" if abs(derivative) < SATURATED_BELOW else None
+
+
+def _edge_gradients(output: Value) -> tuple[dict, dict]:
+    """From the engine's backward records: what each edge carries (into inputs, out of ops)."""
+    into, out_of = {}, {}
+    for step in backward_steps(output):
+        out_of[step.node] = abs(step.upstream)
+        for contribution in step.contributions:
+            into[(step.node, contribution.index)] = abs(contribution.added)
+    return into, out_of
+
+
+def draw(output: Value, *, show_grad: bool = True, rankdir: str = "LR", highlight: Iterable[Value] = (),
+         gradient_flow: bool = False, max_nodes: int = DEFAULT_MAX_NODES) -> graphviz.Digraph:
+    """The graph ``output`` depends on, as a Digraph (``rankdir`` "LR" or "TB").
+
+    ``highlight`` fills the given Values; ``gradient_flow`` colours edges by |gradient| (from
+    ``autograd.backward_steps``) and marks dead ReLUs and saturated sigmoid/tanh units.
+    """
+    if not isinstance(output, Value):
+        raise TypeError(f"draw needs the Value to draw, got {type(output).__name__}")
+    if rankdir not in ("LR", "TB"):
+        raise ValueError(f"rankdir must be 'LR' (left to right) or 'TB' (top down), got {rankdir!r}")
+    order = topological_order(output)
+    check_size(len(order), max_nodes)
+    ids = {node: f"v{i}" for i, node in enumerate(order)}
+    marked = set(highlight)
+    into, out_of = _edge_gradients(output) if gradient_flow else ({}, {})
+    largest = max([*into.values(), *out_of.values()], default=0.0)
+
+    graph = graphviz.Digraph("chainrule", graph_attr={"rankdir": rankdir, "fontname": FONT},
+                             node_attr={"fontname": FONT, "fontsize": "12"},
+                             edge_attr={"fontname": FONT, "arrowsize": "0.7"})
+    for node in order:
+        name = ids[node]
+        state = unit_state(node) if gradient_flow else None
+        fill = HIGHLIGHT_FILL if node in marked else None
+        kind = "value leaf" if node.op is None else "value"
+        graph.node(name, _record(node, show_grad, fill), id=name, shape="plain",
+                   **{"class": f"{kind} {state}" if state else kind})
+        if node.op is None:
+            continue
+        _op_node(graph, node, name, state)
+        for index, parent in enumerate(node.parents):
+            style = _flow_style(into.get((node, index), 0.0), largest) if gradient_flow else {}
+            if index in node.op.constant_inputs:
+                style = {**style, "style": "dotted"}
+            graph.edge(ids[parent], f"{name}_op", id=f"{name}_in{index}", **style)
+        style = _flow_style(out_of.get(node, 0.0), largest) if gradient_flow else {}
+        graph.edge(f"{name}_op", name, id=f"{name}_out", **style)
+    return graph
+
+
+def _op_node(graph: graphviz.Digraph, node: Value, name: str, state: str | None) -> None:
+    label = node.op.symbol + (f"\\n{state}" if state else "")
+    colours = {"style": "filled", "fillcolor": "#f4cccc", "color": "#b2182b"} if state else {}
+    graph.node(f"{name}_op", label, id=f"{name}_op", shape="circle" if not state else "ellipse",
+               width="0.3", margin="0.02", fontsize="11", **{"class": f"op {node.op.name}"}, **colours)

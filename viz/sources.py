@@ -1,0 +1,143 @@
+"""What the commands draw: the built-in graphs by name, or a model saved by ``nn`` with an input.
+
+``resolve(name_or_path, inputs, target)`` builds the graph, runs ``backward()`` on its output and
+returns a :class:`Source`. With a ``target`` the output becomes the cost C₀ = Σ (a − y)².
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+import autograd
+from autograd import Value, topological_order
+
+from .chain import DEFAULT_A0, DEFAULT_Y, Network, find_node, four_neuron
+
+KARPATHY_BIAS = 6.8813735870195432  # makes n = 0.8814, so o = tanh(n) = 0.7071 (Karpathy's lecture)
+
+
+@dataclass
+class Source:
+    """A graph ready to draw: ``output`` after ``backward()``, the ``parameters`` a step updates."""
+
+    output: Value
+    parameters: list[Value]
+    title: str
+    model: object | None = None  # the nn.MLP, for a saved model (the collapsed view)
+    inputs: list[Value] = field(default_factory=list)
+
+    def find(self, name: str) -> Value:
+        """A node of the graph by label (``w⁽³⁾``) or ASCII alias (``w3``); ValueError listing labels."""
+        return find_node(topological_order(self.output), name)
+
+
+def _numbers(values: Sequence[float] | None, count: int, what: str, source: str) -> list[float] | None:
+    if values is None:
+        return None
+    values = list(values)
+    if len(values) != count:
+        raise ValueError(f"{source} takes {count} number{'s' * (count != 1)} as {what}, got {len(values)}")
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise ValueError(f"{source}: {what} must be finite numbers, got {value!r}")
+    return [float(value) for value in values]
+
+
+def with_cost(outputs: list[Value], target: Sequence[float] | None, source: str) -> Value:
+    """The single output, or with a target the lesson's cost C₀ = Σ (a − y)² (labelled y, C₀)."""
+    if target is None:
+        if len(outputs) != 1:
+            raise ValueError(f"{source} has {len(outputs)} outputs; give a target with {len(outputs)} "
+                             f"numbers to draw the cost C₀ instead")
+        return outputs[0]
+    wanted = _numbers(target, len(outputs), "the target", source)
+    names = ["y"] if len(wanted) == 1 else [f"y{_subscript(j)}" for j in range(len(wanted))]
+    squares = [(a - Value(y, name)) ** 2 for a, y, name in zip(outputs, wanted, names)]
+    cost = squares[0] if len(squares) == 1 else autograd.sum(squares)
+    cost.label = "C₀"
+    return cost
+
+
+def _subscript(number: int) -> str:
+    return str(number).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
+
+def _four_neuron(inputs, target) -> Source:
+    a0 = _numbers(inputs, 1, "the input a⁽⁰⁾", "four-neuron")
+    y = _numbers(target, 1, "the target y", "four-neuron")
+    network: Network = four_neuron(a0=a0[0] if a0 else DEFAULT_A0,
+                                   y=y[0] if y else DEFAULT_Y)
+    return Source(network.output, network.parameters,
+                  "3Blue1Brown's four-neuron network: C₀ = (a⁽³⁾ − y)²", inputs=[network["a0"]])
+
+
+def _neuron(inputs, target) -> Source:
+    x = _numbers(inputs, 2, "the inputs x1, x2", "neuron") or [2.0, 0.0]
+    x1, x2 = Value(x[0], "x1"), Value(x[1], "x2")
+    w1, w2, b = Value(-3.0, "w1"), Value(1.0, "w2"), Value(KARPATHY_BIAS, "b")
+    x1w1, x2w2 = x1 * w1, x2 * w2
+    x1w1.label, x2w2.label = "x1*w1", "x2*w2"
+    weighted = x1w1 + x2w2
+    weighted.label = "x1*w1 + x2*w2"
+    n = weighted + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    return Source(with_cost([o], target, "neuron"), [w1, w2, b],
+                  "Karpathy's neuron: o = tanh(x1·w1 + x2·w2 + b)", inputs=[x1, x2])
+
+
+def _micrograd_example(inputs, target) -> Source:
+    start = _numbers(inputs, 2, "the inputs a, b", "micrograd-example") or [-4.0, 2.0]
+    a, b = Value(start[0], "a"), Value(start[1], "b")
+    c = a + b
+    d = a * b + b ** 3
+    c = c + c + 1
+    c = c + 1 + c + (-a)
+    d = d + d * 2 + (b + a).relu()
+    d = d + 3 * d + (b - a).relu()
+    e = c - d
+    f = e ** 2
+    g = f / 2.0
+    g = g + 10.0 / f
+    g.label = "g"
+    return Source(with_cost([g], target, "micrograd-example"), [a, b],
+                  "micrograd's README expression: g(a, b)", inputs=[a, b])
+
+
+def _saved_model(path: Path, inputs, target) -> Source:
+    import nn
+
+    try:
+        model = nn.load(path)
+    except FileNotFoundError:
+        raise ValueError(f"no such model file: {path}") from None
+    if inputs is None:
+        raise ValueError(f"{path} is a model with {model.nin} inputs: give them as an input, "
+                         f"e.g. --input {','.join(['0.5'] * model.nin)}")
+    numbers = _numbers(inputs, model.nin, "the input", str(path))
+    first = [Value(x, f"a⁽⁰⁾{_subscript(k)}") for k, x in enumerate(numbers)]
+    outputs = model(first)
+    outputs = outputs if isinstance(outputs, list) else [outputs]
+    return Source(with_cost(outputs, target, str(path)), model.parameters(),
+                  f"{path.name}: {model!r}", model=model, inputs=first)
+
+
+BUILTINS: dict[str, Callable[..., Source]] = {
+    "four-neuron": _four_neuron, "neuron": _neuron, "micrograd-example": _micrograd_example}
+
+
+def resolve(name_or_path: str, inputs: Sequence[float] | None = None,
+            target: Sequence[float] | None = None) -> Source:
+    """A built-in graph by name, or a ``MODEL.json`` saved by ``nn``, with gradients filled in."""
+    if name_or_path in BUILTINS:
+        source = BUILTINS[name_or_path](inputs, target)
+    elif name_or_path.endswith(".json") or Path(name_or_path).is_file():
+        source = _saved_model(Path(name_or_path), inputs, target)
+    else:
+        raise ValueError(f"unknown source {name_or_path!r}; use one of {', '.join(BUILTINS)} "
+                         f"or the path of a MODEL.json saved by nn")
+    source.output.backward()
+    return source
