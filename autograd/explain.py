@@ -23,7 +23,24 @@ def name_of(node: Value, depth: int = MAX_NAME_DEPTH) -> str:
 
 
 def _as_denominator(name: str) -> str:
-    return name if " " not in name else f"({name})"
+    return name if " " not in name and "*" not in name else f"({name})"
+
+
+def _has_top_level_sum(text: str) -> bool:
+    """True for ``1 − tanh(n)²``, False for ``2(a − y)``: a + or − outside any parentheses."""
+    depth = 0
+    for position, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0 and ch in "+−" and text[position - 1:position] == " ":
+            return True
+    return False
+
+
+def product_text(texts: list[str]) -> str:
+    """Factors joined with ``·``, a factor that is a sum or difference in parentheses."""
+    if len(texts) == 1:
+        return texts[0]
+    return " · ".join(f"({t})" if _has_top_level_sum(t) else t for t in texts)
 
 
 def local_derivative(node: Value, index: int) -> float:
@@ -79,7 +96,7 @@ class Explanation:
         lines = [
             " · ".join(partial(f.upper, f.lower) for f in term) for term in self.terms
         ], [
-            " · ".join(f.text for f in term) for term in self.terms
+            product_text([f.text for f in term]) for term in self.terms
         ], [
             " · ".join(_number(f.value) for f in term) for term in self.terms
         ]
@@ -137,7 +154,7 @@ def _factors(path: list[tuple[Value, int]], wrt: Value) -> tuple[Factor, ...]:
         texts = [local_text(n, i) for n, i in edges]
         shown = [t for t in texts if t != "1"]
         value = math.prod(local_derivative(n, i) for n, i in edges)
-        factors.append(Factor(node, lower, edges, value, " · ".join(shown) or "1"))
+        factors.append(Factor(node, lower, edges, value, product_text(shown) if shown else "1"))
         start, lower = position + 1, node
     return tuple(factors)
 
