@@ -34,6 +34,11 @@ def layer_label(letter: str, layer: int) -> str:
     return f"{letter}⁽{str(layer).translate(_SUPERSCRIPT)}⁾"
 
 
+def subscript(number: int) -> str:
+    """``₁₂`` for 12: the subscript index of a neuron or an output."""
+    return str(number).translate(_SUBSCRIPT)
+
+
 def ascii_alias(label: str) -> str:
     """The label as typed on a plain keyboard, for matching: ``w⁽³⁾`` -> ``w3``, ``C₀`` -> ``C0``."""
     plain = label.translate(_FROM_SCRIPTS)
@@ -93,6 +98,6 @@ def four_neuron(a0: float = DEFAULT_A0, y: float = DEFAULT_Y,
         nodes.update({node.label: node for node in (weight, bias, z, activation)})
     target = Value(y, "y")
     cost = (activation - target) ** 2
-    cost.label = "C" + "0".translate(_SUBSCRIPT)
+    cost.label = "C" + subscript(0)
     nodes.update({target.label: target, cost.label: cost})
     return Network(cost, parameters, nodes)

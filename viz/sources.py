@@ -13,7 +13,7 @@ from typing import Callable, Sequence
 import autograd
 from autograd import Value, topological_order
 
-from .chain import DEFAULT_A0, DEFAULT_Y, Network, find_node, four_neuron
+from .chain import DEFAULT_A0, DEFAULT_Y, Network, find_node, four_neuron, subscript
 
 KARPATHY_BIAS = 6.8813735870195432  # makes n = 0.8814, so o = tanh(n) = 0.7071 (Karpathy's lecture)
 
@@ -53,15 +53,12 @@ def with_cost(outputs: list[Value], target: Sequence[float] | None, source: str)
                              f"numbers to draw the cost C₀ instead")
         return outputs[0]
     wanted = _numbers(target, len(outputs), "the target", source)
-    names = ["y"] if len(wanted) == 1 else [f"y{_subscript(j)}" for j in range(len(wanted))]
+    names = ["y"] if len(wanted) == 1 else [f"y{subscript(j)}" for j in range(len(wanted))]
     squares = [(a - Value(y, name)) ** 2 for a, y, name in zip(outputs, wanted, names)]
     cost = squares[0] if len(squares) == 1 else autograd.sum(squares)
     cost.label = "C₀"
     return cost
 
-
-def _subscript(number: int) -> str:
-    return str(number).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
 
 def _four_neuron(inputs, target) -> Source:
@@ -118,7 +115,7 @@ def _saved_model(path: Path, inputs, target) -> Source:
         raise ValueError(f"{path} is a model with {model.nin} inputs: give them as an input, "
                          f"e.g. --input {','.join(['0.5'] * model.nin)}")
     numbers = _numbers(inputs, model.nin, "the input", str(path))
-    first = [Value(x, f"a⁽⁰⁾{_subscript(k)}") for k, x in enumerate(numbers)]
+    first = [Value(x, f"a⁽⁰⁾{subscript(k)}") for k, x in enumerate(numbers)]
     outputs = model(first)
     outputs = outputs if isinstance(outputs, list) else [outputs]
     return Source(with_cost(outputs, target, str(path)), model.parameters(),

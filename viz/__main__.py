@@ -1,0 +1,127 @@
+"""Command line: ``python -m viz draw|explain|explore SOURCE …`` (SOURCE: a built-in name or MODEL.json).
+
+Every user mistake prints one line on stderr and exits with status 2; a missing Graphviz exits
+with status 3 after saving the DOT source.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+
+import autograd
+
+from .collapsed import draw_model
+from .dot import DEFAULT_MAX_NODES, draw
+from .render import GraphvizFailedError, GraphvizMissingError, output_format, render
+from .sources import BUILTINS, resolve
+
+USER_ERROR, GRAPHVIZ_MISSING = 2, 3
+
+
+class UserError(Exception):
+    """A mistake in the command line or its inputs: reported in one line, no traceback."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):
+        raise UserError(f"{message} (see {self.prog} --help)")
+
+
+def _numbers(text: str) -> list[float]:
+    """``"0.1,0.2"`` -> [0.1, 0.2]; argparse turns the ValueError into a one-line message."""
+    try:
+        numbers = [float(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of numbers") from None
+    if not all(math.isfinite(x) for x in numbers):
+        raise argparse.ArgumentTypeError(f"{text!r}: the numbers must be finite")
+    return numbers
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return int(text)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m viz", description="Draw and explain the chain rule on a graph.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sources = f"one of {', '.join(BUILTINS)}, or a MODEL.json saved by nn"
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.add_argument("source", metavar="SOURCE", help=sources)
+        sub.add_argument("--input", type=_numbers, help="input numbers, e.g. 0.1,0.2 (required for a model)")
+        sub.add_argument("--target", type=_numbers, help="target numbers y: draw the cost C₀ = Σ (a − y)²")
+        return sub
+
+    drawing = command("draw", "draw the computation graph to an .svg, .png or .pdf file")
+    drawing.add_argument("-o", "--output", required=True, help="the file to write: .svg, .png or .pdf")
+    drawing.add_argument("--no-grad", action="store_true", help="leave out the gradients")
+    drawing.add_argument("--top-down", action="store_true", help="draw top to bottom instead of left to right")
+    drawing.add_argument("--gradient-flow", action="store_true",
+                         help="colour edges by |gradient|; mark dead ReLUs and saturated units")
+    drawing.add_argument("--highlight", default="", help="comma-separated node names to highlight, e.g. w3,a2")
+    drawing.add_argument("--collapsed", action="store_true", help="a model's layers and neurons as boxes")
+    drawing.add_argument("--max-nodes", type=_positive, default=DEFAULT_MAX_NODES,
+                         help=f"refuse graphs with more values than this (default {DEFAULT_MAX_NODES})")
+    explaining = command("explain", "print the chain rule for ∂output/∂node, with numbers")
+    explaining.add_argument("--wrt", action="append", metavar="NODE",
+                            help="a node's label or ASCII alias (w3 for w⁽³⁾); repeat it; default: every parameter")
+    exploring = command("explore", "write the step-by-step backprop explorer as one HTML file")
+    exploring.add_argument("-o", "--output", required=True, help="the HTML file to write")
+    exploring.add_argument("--lr", type=float, default=0.1, help="the learning rate of the update step")
+    return parser
+
+
+def _draw(source, args) -> str:
+    output_format(args.output)
+    rankdir = "TB" if args.top_down else "LR"
+    if args.collapsed:
+        if source.model is None:
+            raise UserError(f"--collapsed draws a saved nn model; {args.source} is a single expression")
+        graph = draw_model(source.model, args.input, rankdir=rankdir)
+    else:
+        marked = [source.find(name) for name in args.highlight.split(",") if name]
+        graph = draw(source.output, show_grad=not args.no_grad, rankdir=rankdir, highlight=marked,
+                     gradient_flow=args.gradient_flow, max_nodes=args.max_nodes)
+    return f"wrote {render(graph, args.output)}"
+
+
+def _explain(source, args) -> str:
+    wanted = [source.find(name) for name in args.wrt] if args.wrt else source.parameters
+    gradients = autograd.grad(source.output, wanted)
+    blocks = [source.title]
+    for node, gradient in zip(wanted, gradients):
+        explanation = autograd.explain(source.output, node)
+        blocks.append(f"{explanation}\n(backward() gives {gradient:.10g})")
+    return "\n\n".join(blocks)
+
+
+def _explore(source, args) -> str:
+    from .explorer import explore
+
+    explore(source.output, args.output, parameters=source.parameters, learning_rate=args.lr, title=source.title)
+    return f"wrote {args.output}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; return the exit status."""
+    try:
+        args = _parser().parse_args(argv)
+        source = resolve(args.source, args.input, args.target)
+        action = {"draw": _draw, "explain": _explain, "explore": _explore}[args.command]
+        print(action(source, args))
+    except GraphvizMissingError as error:
+        print(f"viz: {error}", file=sys.stderr)
+        return GRAPHVIZ_MISSING
+    except (UserError, ValueError, OSError, GraphvizFailedError, autograd.AnomalyError) as error:
+        print(f"viz: {error}", file=sys.stderr)
+        return USER_ERROR
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
