@@ -36,8 +36,11 @@ def visible_text(text: str) -> str:
 
 
 def html_text(text: str) -> str:
-    """``text`` safe inside a Graphviz HTML-like label: shown as written, never markup."""
-    return html.escape(visible_text(text), quote=True).replace("\\", "&#92;")
+    """``text`` safe inside a Graphviz HTML-like label: shown as written, never markup.
+
+    Graphviz reads ``\\\\`` in a label as one backslash, so each backslash is doubled.
+    """
+    return html.escape(visible_text(text), quote=True).replace("\\", "\\\\")
 
 
 def format_number(x: float) -> str:
