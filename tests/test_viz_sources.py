@@ -1,0 +1,119 @@
+"""viz.sources and the collapsed view, against references written here or taken from micrograd."""
+from __future__ import annotations
+
+import math
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+import nn
+from viz import draw, draw_model, render, resolve
+from viz.chain import ascii_alias, four_neuron
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def test_four_neuron_labels_and_parameters_follow_the_lesson():
+    network = four_neuron(a0=0.3, y=0.9, w=(1.0, 2.0, 3.0), b=(0.1, 0.2, 0.3))
+    assert [p.label for p in network.parameters] == ["w⁽¹⁾", "b⁽¹⁾", "w⁽²⁾", "b⁽²⁾", "w⁽³⁾", "b⁽³⁾"]
+    assert network.output.label == "C₀"
+    a = 0.3
+    for w, b in [(1.0, 0.1), (2.0, 0.2), (3.0, 0.3)]:
+        a = 1 / (1 + math.exp(-(w * a + b)))
+    assert network.output.data == pytest.approx((a - 0.9) ** 2, rel=1e-12)
+    assert network["z3"].op.name == "sum" and network["a3"].op.name == "sigmoid"
+    with pytest.raises(ValueError, match="3 numbers"):
+        four_neuron(w=(1.0, 2.0))
+
+
+@pytest.mark.parametrize("label, alias", [("w⁽³⁾", "w3"), ("C₀", "C0"), ("a⁽⁰⁾₁", "a0_1"), ("w⁽²⁾₀,₁", "w2_0,1")])
+def test_ascii_aliases(label, alias):
+    assert ascii_alias(label) == ascii_alias(alias)
+
+
+def test_karpathys_neuron_matches_the_hand_derivative():
+    source = resolve("neuron")
+    x1, x2, w1, w2, b = 2.0, 0.0, -3.0, 1.0, 6.8813735870195432
+    o = math.tanh(x1 * w1 + x2 * w2 + b)
+    slope = 1 - o * o
+    assert source.output.data == pytest.approx(o) and o == pytest.approx(math.sqrt(0.5), abs=1e-9)
+    assert [p.grad for p in source.parameters] == pytest.approx([x1 * slope, x2 * slope, slope])
+    assert source.find("x1").grad == pytest.approx(w1 * slope)
+
+
+@pytest.mark.parametrize("inputs", [None, [-3.0, 1.5]])
+def test_micrograd_example_matches_micrograd_itself(inputs):
+    from micrograd.engine import Value as MicroValue
+
+    start = inputs or [-4.0, 2.0]
+    a, b = MicroValue(start[0]), MicroValue(start[1])
+    c = a + b
+    d = a * b + b ** 3
+    c += c + 1
+    c += 1 + c + (-a)
+    d += d * 2 + (b + a).relu()
+    d += 3 * d + (b - a).relu()
+    e = c - d
+    f = e ** 2
+    g = f / 2.0
+    g += 10.0 / f
+    g.backward()
+    source = resolve("micrograd-example", inputs)
+    assert source.output.data == pytest.approx(g.data, rel=1e-12)
+    assert [p.grad for p in source.parameters] == pytest.approx([a.grad, b.grad], rel=1e-12)
+
+
+def numpy_forward(model, x):
+    """The saved model's forward pass re-implemented with numpy from its weights."""
+    activations = {"relu": lambda z: np.maximum(z, 0), "tanh": np.tanh,
+                   "sigmoid": lambda z: 1 / (1 + np.exp(-z)), "linear": lambda z: z}
+    layers = [np.asarray(x, dtype=float)]
+    for number, (weights, biases) in enumerate(model.get_weights(), start=1):
+        name = model.output_activation if number == len(model.layers) else model.activation
+        layers.append(activations[name](np.asarray(weights) @ layers[-1] + np.asarray(biases)))
+    return layers
+
+
+@pytest.fixture
+def saved_model(tmp_path):
+    model = nn.MLP(2, [3, 1], activation="tanh", seed=3)
+    path = tmp_path / "model.json"
+    model.save(path)
+    return model, path
+
+
+def test_a_saved_model_with_an_input_and_a_target_gives_the_cost_and_its_gradient(saved_model):
+    model, path = saved_model
+    source = resolve(str(path), [0.5, -1.0], [0.25])
+    prediction = numpy_forward(model, [0.5, -1.0])[-1][0]
+    assert source.output.label == "C₀"
+    assert source.output.data == pytest.approx((prediction - 0.25) ** 2, rel=1e-12)
+    output_bias = source.find("b2_0")  # linear output: ∂C₀/∂b = 2(a − y)
+    assert output_bias.grad == pytest.approx(2 * (prediction - 0.25), rel=1e-12)
+    assert len(source.parameters) == 13 and source.model is not None
+    with pytest.raises(ValueError, match="give them as an input"):
+        resolve(str(path))
+    with pytest.raises(ValueError, match="takes 2 numbers"):
+        resolve(str(path), [1.0])
+
+
+def test_collapsed_view_draws_layers_of_neurons_with_their_activations(tmp_path):
+    model = nn.MLP(2, [16, 16, 1], activation="tanh", output_activation="sigmoid", seed=0)
+    x = [0.5, -0.2]
+    graph = draw_model(model, x)
+    weight_edges = [line for line in graph.source.splitlines() if " -> " in line and "invis" not in line]
+    assert len(weight_edges) == 2 * 16 + 16 * 16 + 16 * 1
+    root = ET.parse(render(graph, tmp_path / "model.svg")).getroot()
+    boxes = {g.get("id"): "\n".join("".join(t.itertext()) for t in g.iter(f"{SVG}text"))
+             for g in root.iter(f"{SVG}g") if g.get("class") == "node"}
+    neurons = [name for name in boxes if name.startswith("L")]
+    assert len(neurons) == 33 and {"in0", "in1"} <= set(boxes)
+    assert "Σ w·a + b → tanh" in boxes["L1n0"] and "Σ w·a + b → σ" in boxes["L3n0"]
+    layers = numpy_forward(model, x)
+    for layer, values in ((1, layers[1]), (3, layers[3])):
+        for j, value in enumerate(values):
+            shown = float(boxes[f"L{layer}n{j}"].split("a = ")[1])
+            assert shown == pytest.approx(value, abs=5e-5)
+    with pytest.raises(ValueError, match="max_nodes"):
+        draw(model(x), max_nodes=100)  # the expanded view has ~700 values
