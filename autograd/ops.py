@@ -1,15 +1,18 @@
 """The ops table: every primitive declared once, read by everything else.
 
-Rule signature (all ops)::
+Rule signatures (all ops)::
 
+    forward(inputs, m) -> the result
     local_grads(inputs, out, m) -> tuple, one entry per input
 
-``inputs`` are the operands and ``out`` the op's result, as floats (plain backward),
-as Values (``create_graph=True``) or as numpy arrays (the compiled replay). ``m`` is the
-matching math namespace (``FLOATS``, ``VALUES`` in ``graph.py``, ``ARRAYS`` in
-``compile.py``) offering ``log``, ``step`` and ``pow``. A rule returns one local
-derivative per input, or ``None`` for an input that is a constant (not differentiated).
-Only the engine multiplies by the upstream gradient and accumulates.
+``inputs`` are the operands (a sequence: operand i is ``inputs[i]``) and ``out`` the op's
+result, as floats (eager), as Values (``create_graph=True``) or as numpy arrays (the compiled
+replay, where ``inputs`` is one array whose first axis is the operand). ``m`` is the matching
+math namespace: ``SCALARS`` below for the eager forward (domain errors raise a clear error),
+``FLOATS``/``VALUES`` in ``graph.py`` for the rules, ``ARRAYS`` in ``compile.py`` for both over
+arrays. Forwards use ``exp log tanh pow div where sum``; rules use ``log step pow``. A rule
+returns one local derivative per input, or ``None`` for an input that is a constant (not
+differentiated). Only the engine multiplies by the upstream gradient and accumulates.
 
 ``texts(names)`` gives, per input, the right-hand side a learner reads with the
 operands' names filled in; ``formulas`` are the same rules in generic notation.
@@ -25,7 +28,7 @@ from typing import Callable
 class Op:
     name: str
     arity: int | None  # None: any number of inputs
-    forward: Callable[..., float]
+    forward: Callable  # forward(inputs, m)
     local_grads: Callable
     symbol: str
     formulas: tuple[str, ...]
@@ -37,39 +40,57 @@ class Op:
         return f"<op {self.name}>"
 
 
-def _finite_or_inf(compute: Callable[[], float]) -> float:
-    """Overflow gives ±inf, as in numpy and PyTorch, so detect_anomaly can flag it."""
-    try:
-        return compute()
-    except OverflowError:
-        return math.inf
+class _CheckedFloats:
+    """The eager forward's math over floats: a clear error where the result is not a real number."""
+
+    @staticmethod
+    def exp(a: float) -> float:
+        try:
+            return math.exp(a)
+        except OverflowError:  # ±inf as in numpy and PyTorch, so detect_anomaly can flag it
+            return math.inf
+
+    @staticmethod
+    def log(a: float) -> float:
+        if a <= 0:
+            raise ValueError(f"log needs a positive number, got {a!r}")
+        return math.log(a)
+
+    tanh = staticmethod(math.tanh)
+
+    @staticmethod
+    def pow(a: float, b: float) -> float:
+        if a < 0 and b != int(b):
+            raise ValueError(f"a negative base {a!r} to the non-integer power {b!r} is not a real number")
+        if a == 0 and b < 0:
+            raise ZeroDivisionError(f"0 cannot be raised to the negative power {b!r}")
+        try:
+            return math.pow(a, b)
+        except OverflowError:
+            return math.inf
+
+    @staticmethod
+    def div(a: float, b: float) -> float:
+        if b == 0:
+            raise ZeroDivisionError(f"division by zero: {a!r} / {b!r}")
+        return a / b
+
+    @staticmethod
+    def where(condition: bool, if_true: float, if_false: float) -> float:
+        return if_true if condition else if_false
+
+    sum = staticmethod(sum)
 
 
-def _div(a: float, b: float) -> float:
-    if b == 0:
-        raise ZeroDivisionError(f"division by zero: {a!r} / {b!r}")
-    return a / b
+SCALARS = _CheckedFloats()
 
 
-def _power(a: float, b: float) -> float:
-    if a < 0 and b != int(b):
-        raise ValueError(f"a negative base {a!r} to the non-integer power {b!r} is not a real number")
-    if a == 0 and b < 0:
-        raise ZeroDivisionError(f"0 cannot be raised to the negative power {b!r}")
-    return _finite_or_inf(lambda: math.pow(a, b))
+# --- forward rules written once for floats and arrays (see the module docstring) ---
 
-
-def _log(a: float) -> float:
-    if a <= 0:
-        raise ValueError(f"log needs a positive number, got {a!r}")
-    return math.log(a)
-
-
-def _sigmoid(a: float) -> float:
-    if a >= 0:
-        return 1.0 / (1.0 + math.exp(-a))
-    e = math.exp(a)
-    return e / (1.0 + e)
+def _sigmoid(x, m):
+    (a,) = x
+    e = m.exp(-abs(a))  # exp of a non-positive number never overflows
+    return m.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 def _superscript(power: float) -> str:
@@ -154,41 +175,41 @@ def _sum_grads(x, out, m):
 
 
 OPS: dict[str, Op] = {op.name: op for op in [
-    Op("add", 2, lambda a, b: a + b, _add_grads, "+",
+    Op("add", 2, lambda x, m: x[0] + x[1], _add_grads, "+",
        ("∂(a+b)/∂a = 1", "∂(a+b)/∂b = 1"),
        lambda n: ("1", "1"), lambda n: f"{n[0]} + {n[1]}"),
-    Op("sub", 2, lambda a, b: a - b, _sub_grads, "−",
+    Op("sub", 2, lambda x, m: x[0] - x[1], _sub_grads, "−",
        ("∂(a−b)/∂a = 1", "∂(a−b)/∂b = −1"),
        lambda n: ("1", "−1"), lambda n: f"{n[0]} − {_wrap(n[1])}"),
-    Op("mul", 2, lambda a, b: a * b, _mul_grads, "×",
+    Op("mul", 2, lambda x, m: x[0] * x[1], _mul_grads, "×",
        ("∂(a·b)/∂a = b", "∂(a·b)/∂b = a"),
        lambda n: (n[1], n[0]), lambda n: f"{_wrap(n[0])}·{_wrap(n[1])}"),
-    Op("div", 2, _div, _div_grads, "÷",
+    Op("div", 2, lambda x, m: m.div(x[0], x[1]), _div_grads, "÷",
        ("∂(a/b)/∂a = 1/b", "∂(a/b)/∂b = −a/b²"),
        lambda n: (f"1/{_wrap(n[1])}", f"−{_wrap(n[0])}/{_wrap(n[1])}²"),
        lambda n: f"{_wrap(n[0])}/{_wrap(n[1])}"),
-    Op("neg", 1, lambda a: -a, _neg_grads, "−",
+    Op("neg", 1, lambda x, m: -x[0], _neg_grads, "−",
        ("∂(−a)/∂a = −1",), lambda n: ("−1",), lambda n: f"−{_wrap(n[0])}"),
-    Op("pow", 2, _power, _pow_grads, "^",
+    Op("pow", 2, lambda x, m: m.pow(x[0], x[1]), _pow_grads, "^",
        ("∂(aᵏ)/∂a = k·aᵏ⁻¹", "k is a constant"),
        lambda n: (_power_text(n[0], n[1]), "0"),
        lambda n: f"{_wrap(n[0])}{_superscript(float(n[1]))}",
        constant_inputs=(1,)),
-    Op("pow_value", 2, _power, _pow_value_grads, "^",
+    Op("pow_value", 2, lambda x, m: m.pow(x[0], x[1]), _pow_value_grads, "^",
        ("∂(aᵇ)/∂a = b·aᵇ⁻¹", "∂(aᵇ)/∂b = aᵇ·ln a"),
        lambda n: (f"{_wrap(n[1])}·{_wrap(n[0])}^({n[1]}−1)", f"{_wrap(n[0])}^{_wrap(n[1])}·ln {_wrap(n[0])}"),
        lambda n: f"{_wrap(n[0])}^{_wrap(n[1])}"),
-    Op("exp", 1, lambda a: _finite_or_inf(lambda: math.exp(a)), _exp_grads, "exp",
+    Op("exp", 1, lambda x, m: m.exp(x[0]), _exp_grads, "exp",
        ("∂exp(a)/∂a = exp(a)",), lambda n: (f"exp({n[0]})",), lambda n: f"exp({n[0]})"),
-    Op("log", 1, _log, _log_grads, "log",
+    Op("log", 1, lambda x, m: m.log(x[0]), _log_grads, "log",
        ("∂log(a)/∂a = 1/a",), lambda n: (f"1/{_wrap(n[0])}",), lambda n: f"log({n[0]})"),
-    Op("tanh", 1, math.tanh, _tanh_grads, "tanh",
+    Op("tanh", 1, lambda x, m: m.tanh(x[0]), _tanh_grads, "tanh",
        ("∂tanh(a)/∂a = 1 − tanh(a)²",), lambda n: (f"1 − tanh({n[0]})²",), lambda n: f"tanh({n[0]})"),
     Op("sigmoid", 1, _sigmoid, _sigmoid_grads, "σ",
        ("∂σ(a)/∂a = σ(a)·(1 − σ(a))",), lambda n: (f"σ'({n[0]})",), lambda n: f"σ({n[0]})"),
-    Op("relu", 1, lambda a: a if a > 0 else 0.0, _relu_grads, "ReLU",
+    Op("relu", 1, lambda x, m: m.where(x[0] > 0, x[0], 0.0), _relu_grads, "ReLU",
        ("∂ReLU(a)/∂a = 1 if a > 0 else 0",), lambda n: (f"[{n[0]} > 0]",), lambda n: f"ReLU({n[0]})"),
-    Op("sum", None, lambda *xs: sum(xs), _sum_grads, "Σ",
+    Op("sum", None, lambda x, m: m.sum(x), _sum_grads, "Σ",
        ("∂(Σ xᵢ)/∂xᵢ = 1",), lambda n: ("1",) * len(n), lambda n: " + ".join(n)),
 ]}
 

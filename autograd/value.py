@@ -5,7 +5,7 @@ import numbers
 from typing import Iterable
 
 from .modes import check_finite, state
-from .ops import OPS, Op
+from .ops import OPS, SCALARS, Op
 
 _ADD, _SUB, _MUL, _DIV, _NEG = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"], OPS["neg"]
 _POW, _POW_VALUE, _SUM = OPS["pow"], OPS["pow_value"], OPS["sum"]
@@ -88,7 +88,7 @@ def apply(op: Op, *operands: object) -> Value:
     """Run ``op`` forward on ``operands`` and record the result node (unless in ``no_grad``)."""
     parents = tuple(as_value(x) for x in operands)
     try:
-        data = op.forward(*[p.data for p in parents])
+        data = op.forward([p.data for p in parents], SCALARS)
     except (ValueError, ZeroDivisionError) as error:
         raise type(error)(f"{op.name}: {error} (operands: {_describe(parents)})") from None
     if state.detecting:

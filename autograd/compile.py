@@ -1,0 +1,196 @@
+"""The compiled replay: trace a scalar graph once, then evaluate it with numpy, like JAX's ``jit``.
+
+``tape = autograd.compile(output, inputs=[x, y])`` reads the graph behind ``output``. The
+``inputs`` are leaf Values that stand for data; every other leaf is a parameter whose current
+``.data`` is read at each replay (so an optimiser that updates ``.data`` just works), except
+leaves used only where an op takes a constant (``pow``'s exponent), which are read once.
+
+``tape.forward(feed)`` takes one value per input (or a ``(batch, len(inputs))`` array, replaying
+the graph for every row at once) and returns the output's value(s). ``tape.backward()`` then adds
+to each parameter's ``.grad`` what ``output.backward()`` would (for a batch: the sum over rows)
+and returns d output / d input for each input (one row per batch row). The input placeholders'
+``.grad`` and the interior nodes' are left alone: the replay does not revisit the graph.
+
+The replay is derived from the ops table: each op's ``forward`` and ``local_grads`` rules are
+evaluated over numpy arrays through ``ARRAYS``, never from a second copy of the math.
+
+What tracing bakes in: the graph records the ops that ran, not the Python that chose them. A
+branch in your code that tested ``.data`` at trace time (``if x.data > 0: ...``) stays taken as
+it was for every replay; retrace if that choice must follow the data. The ops' own
+value-dependent rules (relu's forward and its step derivative) are evaluated at every replay.
+The replay does not raise on domain errors the way the eager engine does: numpy's NaN and inf
+propagate (run it under ``detect_anomaly()`` to stop at the first op group that makes one).
+"""
+from __future__ import annotations
+
+from operator import attrgetter
+from types import SimpleNamespace
+from typing import Sequence
+
+import numpy as np
+
+from .compile_plan import Group, Plan, check_inputs, plan
+from .modes import AnomalyError, state
+from .value import Value
+
+ARRAYS = SimpleNamespace(  # the ops table's math over numpy arrays (operands along the first axis)
+    exp=np.exp, log=np.log, tanh=np.tanh, pow=np.power, div=np.divide, where=np.where,
+    step=lambda a: np.where(a > 0, 1.0, 0.0), sum=lambda operands: np.add.reduce(operands, axis=0))
+
+_data, _labels = attrgetter("data"), attrgetter("label")
+
+
+class Tape:
+    """A traced graph replayed with numpy: ``forward(feed)`` then ``backward()`` (see the module)."""
+
+    def __init__(self, replay_plan: Plan) -> None:
+        self._plan = replay_plan
+        self._values: np.ndarray | None = None  # slot × row buffer of the last forward
+        self._operands: list[np.ndarray] = []  # each group's operands in the last forward
+        self._grads: np.ndarray | None = None  # slot × row buffer of the last backward
+        self._batched = False
+
+    @property
+    def inputs(self) -> tuple[Value, ...]:
+        return self._plan.inputs
+
+    @property
+    def parameters(self) -> tuple[Value, ...]:
+        return self._plan.parameters
+
+    @property
+    def groups(self) -> tuple[Group, ...]:
+        """The vectorised steps of one replay, in forward order (one op and arity per level)."""
+        return self._plan.groups
+
+    def __repr__(self) -> str:
+        plan_ = self._plan
+        return (f"Tape({len(plan_.inputs)} inputs, {len(plan_.parameters)} parameters, "
+                f"{sum(g.size for g in plan_.groups)} computed nodes in {len(plan_.groups)} groups)")
+
+    def forward(self, feed: Sequence[float] | np.ndarray = ()) -> float | np.ndarray:
+        """The output for one row of input values (a float), or for each row of a batch (an array)."""
+        columns = self._columns(feed)
+        values = self._buffer(columns.shape[1])
+        plan_ = self._plan
+        inputs, parameters = len(plan_.inputs), len(plan_.parameters)
+        values[:inputs] = columns
+        values[inputs:inputs + parameters] = np.array(list(map(_data, plan_.parameters)), dtype=float)[:, None]
+        self._operands = []
+        with np.errstate(all="ignore"):
+            for group in plan_.groups:
+                operands = values[group.operands, _columns_of(group)].reshape(group.arity, group.size, -1)
+                result = group.op.forward(operands, ARRAYS)
+                _check_finite(result, group, "forward")
+                values[group.start:group.stop] = result
+                self._operands.append(operands)
+        output = values[plan_.output]
+        return output.copy() if self._batched else float(output[0])
+
+    def backward(self, upstream: float | np.ndarray = 1.0) -> np.ndarray:
+        """Add d output / d parameter to each parameter's ``.grad`` (summed over a batch's rows).
+
+        ``upstream`` weighs each row (d loss / d output; e.g. ``1 / batch`` for a mean). Returns
+        d output / d input: shape ``(len(inputs),)``, or ``(batch, len(inputs))`` for a batch.
+        """
+        values = self._values
+        if values is None:
+            raise RuntimeError("Tape.backward() needs a forward(feed) first")
+        plan_ = self._plan
+        grads = self._grads_buffer()
+        grads[plan_.output] = self._upstream(upstream, values.shape[1])
+        with np.errstate(all="ignore"):
+            for group, operands in zip(reversed(plan_.groups), reversed(self._operands)):
+                if group.scatter is not None:
+                    _backward_step(group, operands, values, grads)
+        inputs, parameters = len(plan_.inputs), len(plan_.parameters)
+        totals = grads[inputs:inputs + parameters].sum(axis=1)
+        for parameter, total in zip(plan_.parameters, totals.tolist()):
+            parameter.grad += total
+        input_grads = grads[:inputs].T
+        return input_grads.copy() if self._batched else input_grads[0].copy()
+
+    def _columns(self, feed) -> np.ndarray:
+        """The feed as one column per row, after checking its shape."""
+        expected = len(self._plan.inputs)
+        try:
+            array = np.asarray(feed, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(f"Tape.forward: the feed must be numbers, got {feed!r:.60}") from None
+        if array.ndim == 1 and len(array) != expected:
+            raise ValueError(f"Tape.forward: expected {expected} input values ({self._names()}), got {len(array)}")
+        if array.ndim == 2 and (array.shape[1] != expected or len(array) == 0):
+            raise ValueError(f"Tape.forward: expected a batch of rows of {expected} input values ({self._names()}), "
+                             f"got an array of shape {array.shape}")
+        if array.ndim not in (1, 2):
+            raise ValueError(f"Tape.forward: expected {expected} input values or a (batch, {expected}) "
+                             f"array, got an array of shape {array.shape}")
+        self._batched = array.ndim == 2
+        return array.T if self._batched else array[:, None]
+
+    def _names(self) -> str:
+        return ", ".join(label or "unlabelled" for label in map(_labels, self._plan.inputs)) or "none"
+
+    def _buffer(self, batch: int) -> np.ndarray:
+        """The value buffer for ``batch`` rows, with the constants in place."""
+        if self._values is None or self._values.shape[1] != batch:
+            plan_ = self._plan
+            self._values = np.empty((plan_.slots, batch))
+            first = len(plan_.inputs) + len(plan_.parameters)
+            self._values[first:first + len(plan_.constants)] = plan_.constants[:, None]
+        return self._values
+
+    def _grads_buffer(self) -> np.ndarray:
+        """A zeroed gradient buffer shaped like the value buffer (reused: no fresh pages each call)."""
+        if self._grads is None or self._grads.shape != self._values.shape:
+            self._grads = np.zeros_like(self._values)
+        else:
+            self._grads.fill(0.0)
+        return self._grads
+
+    def _upstream(self, upstream, batch: int) -> np.ndarray:
+        weights = np.asarray(upstream, dtype=float)
+        if weights.shape not in ((), (batch,)):
+            raise ValueError(f"Tape.backward: upstream must be a number or one per row ({batch}), "
+                             f"got shape {weights.shape}")
+        return weights
+
+
+def _columns_of(group: Group) -> slice:
+    """The buffer columns a group reads: every row, or the first only when it does not vary."""
+    return _EVERY_ROW if group.varying else _FIRST_ROW
+
+
+_EVERY_ROW, _FIRST_ROW = slice(None), slice(0, 1)
+
+
+def _backward_step(group: Group, operands: np.ndarray, values: np.ndarray, grads: np.ndarray) -> None:
+    """Local derivatives (from the ops table) × upstream, added to the operands' gradients."""
+    upstream = grads[group.start:group.stop]
+    out = values[group.start:group.stop, _columns_of(group)]
+    if not group.varying:  # one value for all rows: its gradient is the sum over rows
+        upstream, grads = upstream.sum(axis=1, keepdims=True), grads[:, _FIRST_ROW]
+    local = group.op.local_grads(operands, out, ARRAYS)
+    if len(local) != group.arity:
+        raise ValueError(f"op '{group.op.name}': local_grads returned {len(local)} derivatives "
+                         f"for {group.arity} inputs")
+    kept = [local[i] for i in group.differentiable]
+    if np.ndarray in map(type, kept):
+        contributions = np.concatenate([d * upstream for d in kept])
+    else:
+        contributions = np.multiply.outer(kept, upstream).reshape(-1, upstream.shape[1])
+    _check_finite(contributions, group, "backward")
+    group.scatter.add(grads, contributions)
+
+
+def _check_finite(array: np.ndarray, group: Group, direction: str) -> None:
+    if state.detecting and not np.isfinite(array).all():
+        raise AnomalyError(f"compiled {direction} of op '{group.op.name}' ({group.size} nodes) produced NaN or inf")
+
+
+def compile(output: Value, inputs: Sequence[Value] | Value = ()) -> Tape:  # noqa: A001 - autograd.compile
+    """Trace the graph behind ``output`` into a ``Tape``; ``inputs`` are the data placeholders."""
+    if not isinstance(output, Value):
+        raise TypeError(f"compile: output must be a Value, got {type(output).__name__}")
+    placeholders = check_inputs([inputs] if isinstance(inputs, Value) else list(inputs))
+    return Tape(plan(output, placeholders))

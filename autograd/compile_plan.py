@@ -1,0 +1,186 @@
+"""Turn a traced scalar graph into a replay plan: numbered slots, and groups of same-op nodes.
+
+Every node gets a slot (a row of the replay's value buffer): the inputs first, then the
+parameters, the constants, and the computed nodes, so that each group's results fill one
+contiguous range. A group holds the nodes of one op and arity at one level (the longest path
+from the leaves), so its operands are all known before it runs and one vectorised call of
+the op's rules evaluates all of them (for every row of a batch, except groups that do not
+depend on the inputs, which are evaluated once). Chains of additions and nested sums whose intermediate
+results are used nowhere else are flattened into one n-ary ``sum``.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from .graph import topological_order
+from .ops import OPS, Op
+from .value import Value
+
+_SUM = OPS["sum"]
+_SUMMABLE = (OPS["add"], _SUM)
+
+Index = slice | np.ndarray  # rows of a buffer: a slice when they are contiguous, else their numbers
+
+
+def rows(slots: Sequence[int] | np.ndarray) -> Index:
+    """``slots`` as a slice when they are consecutive (a view, no copy), else as an index array."""
+    slots = np.asarray(slots, dtype=np.intp)
+    if len(slots) and np.array_equal(slots, np.arange(slots[0], slots[0] + len(slots))):
+        return slice(int(slots[0]), int(slots[0]) + len(slots))
+    return slots
+
+
+class Scatter:
+    """Adds rows of contributions into ``grads[targets]``, summing rows that share a target."""
+
+    def __init__(self, targets: np.ndarray) -> None:
+        unique, position = np.unique(targets, return_inverse=True)
+        self.shared = len(unique) < len(targets)
+        self.targets = rows(unique if self.shared else targets)
+        self._count, self._position = len(unique), position  # row i adds to unique target position[i]
+        self._bins = (0, position)  # (batch size, the bincount bin of each contribution)
+
+    def add(self, grads: np.ndarray, contributions: np.ndarray) -> None:
+        if self.shared:  # np.bincount sums each target's rows far faster than np.add.at or reduceat
+            batch = contributions.shape[1]
+            sums = np.bincount(self._bins_for(batch), contributions.ravel(), self._count * batch)
+            contributions = sums.reshape(self._count, batch)
+        grads[self.targets] += contributions
+
+    def _bins_for(self, batch: int) -> np.ndarray:
+        if self._bins[0] != batch:
+            self._bins = (batch, (self._position[:, None] * batch + np.arange(batch)).ravel())
+        return self._bins[1]
+
+
+@dataclass(frozen=True, eq=False)
+class Group:
+    """Nodes of one op and arity at one level, replayed by one vectorised call of the op's rules."""
+
+    op: Op
+    start: int  # the group's results fill slots start:stop
+    stop: int
+    arity: int
+    varying: bool  # depends on an input; otherwise the same for every row, evaluated once
+    operands: Index  # operand slots, operand-major: row i·size + j is operand i of node j
+    differentiable: tuple[int, ...]  # operand positions that receive gradients
+    scatter: Scatter | None  # where their contributions go (None: no differentiable operand)
+
+    @property
+    def size(self) -> int:
+        return self.stop - self.start
+
+
+@dataclass(frozen=True, eq=False)
+class Plan:
+    """Slots and groups of a traced graph; ``constants`` fill the slots after the parameters."""
+
+    inputs: tuple[Value, ...]
+    parameters: tuple[Value, ...]
+    constants: np.ndarray
+    groups: tuple[Group, ...]
+    output: int
+    slots: int
+
+
+def check_inputs(inputs: Sequence[Value]) -> tuple[Value, ...]:
+    """The placeholders as a tuple; TypeError/ValueError for non-Values, computed nodes, repeats."""
+    seen: set[Value] = set()
+    for position, item in enumerate(inputs):
+        if not isinstance(item, Value):
+            raise TypeError(f"compile: inputs must be leaf Values, got {type(item).__name__} at position {position}")
+        if item.parents:
+            raise ValueError(f"compile: input {position} ({item.label or 'unlabelled'}) was computed by op "
+                             f"'{item.op.name}'; inputs must be leaf Values (placeholders for data)")
+        if item in seen:
+            raise ValueError(f"compile: input {position} ({item.label or 'unlabelled'}) is listed twice")
+        seen.add(item)
+    return tuple(inputs)
+
+
+def _absorbed(order: list[Value]) -> set[Value]:
+    """Additions and sums used exactly once, by another addition or sum: flattened into it."""
+    uses: dict[Value, int] = defaultdict(int)
+    consumer: dict[Value, Value] = {}
+    for node in order:
+        for parent in node.parents:
+            uses[parent] += 1
+            consumer[parent] = node
+    return {node for node in order if node.op in _SUMMABLE and uses[node] == 1
+            and consumer[node].op in _SUMMABLE}
+
+
+def _flattened(node: Value, absorbed: set[Value]) -> list[Value]:
+    """The operands of ``node``'s tree of absorbed additions, left to right (iterative)."""
+    operands: list[Value] = []
+    stack = [iter(node.parents)]
+    while stack:
+        for parent in stack[-1]:
+            if parent in absorbed:
+                stack.append(iter(parent.parents))
+                break
+            operands.append(parent)
+        else:
+            stack.pop()
+    return operands
+
+
+def _rewritten(order: list[Value]) -> list[tuple[Value, Op, list[Value]]]:
+    """Each computed node that is kept, with its op and operands after flattening additions."""
+    absorbed = _absorbed(order)
+    kept = []
+    for node in order:
+        if not node.parents or node in absorbed:
+            continue
+        if any(parent in absorbed for parent in node.parents):
+            kept.append((node, _SUM, _flattened(node, absorbed)))
+        else:
+            kept.append((node, node.op, list(node.parents)))
+    return kept
+
+
+def _leaf_roles(output: Value, order: list[Value], kept, inputs: tuple[Value, ...]):
+    """Parameters (leaves that get gradients) and constants (leaves only at constant positions)."""
+    differentiated = {output}
+    for _, op, operands in kept:
+        differentiated.update(p for i, p in enumerate(operands) if i not in op.constant_inputs)
+    placeholders = set(inputs)
+    leaves = [node for node in order if not node.parents and node not in placeholders]
+    parameters = tuple(leaf for leaf in leaves if leaf in differentiated)
+    constants = [leaf for leaf in leaves if leaf not in differentiated]
+    return parameters, constants
+
+
+def plan(output: Value, inputs: tuple[Value, ...]) -> Plan:
+    """The replay plan of ``output`` with ``inputs`` as placeholders (see the module docstring)."""
+    order = topological_order(output)
+    kept = _rewritten(order)
+    parameters, constants = _leaf_roles(output, order, kept, inputs)
+    slot: dict[Value, int] = {node: i for i, node in enumerate(inputs + parameters + tuple(constants))}
+    level = dict.fromkeys(slot, 0)
+    varying = set(inputs)
+    families: dict[tuple, list] = defaultdict(list)
+    for node, op, operands in kept:
+        level[node] = 1 + max(level[p] for p in operands)
+        if not varying.isdisjoint(operands):
+            varying.add(node)
+        families[(level[node], op.name, len(operands), node in varying)].append((node, op, operands))
+    for key in sorted(families):
+        for node, _, _ in families[key]:
+            slot[node] = len(slot)
+    groups = tuple(_group(members, slot, key[-1]) for key, members in sorted(families.items()))
+    return Plan(inputs, parameters, np.array([c.data for c in constants], dtype=float), groups,
+                slot[output], len(slot))
+
+
+def _group(members: list, slot: dict[Value, int], varying: bool) -> Group:
+    op, arity = members[0][1], len(members[0][2])
+    operand_slots = np.array([[slot[p] for p in operands] for _, _, operands in members], dtype=np.intp).T
+    differentiable = tuple(i for i in range(arity) if i not in op.constant_inputs)
+    scatter = Scatter(operand_slots[list(differentiable)].ravel()) if differentiable else None
+    start = slot[members[0][0]]
+    return Group(op, start, start + len(members), arity, varying, rows(operand_slots.ravel()), differentiable, scatter)

@@ -1,0 +1,63 @@
+"""Shared benchmark helpers: interleaved timing with medians, ratio tables, micrograd's moons.
+
+Every candidate runs in the same process; repeats are interleaved (A B C, A B C, …) so that a
+slow phase of the machine hits all candidates alike, and the median of the repeats is reported.
+"""
+from __future__ import annotations
+
+import gc
+import statistics
+import time
+from typing import Callable
+
+import numpy as np
+
+
+def calls_per_sample(fn: Callable[[], object], min_seconds: float) -> int:
+    """How many calls of ``fn`` make one timing sample of at least ``min_seconds`` (after one warm-up)."""
+    start = time.perf_counter()
+    fn()
+    once = time.perf_counter() - start
+    return max(1, int(min_seconds / max(once, 1e-9)) + 1)
+
+
+def interleaved_medians(candidates: dict[str, Callable[[], object]], repeats: int = 7,
+                        min_seconds: float = 0.05) -> dict[str, float]:
+    """Median seconds per call of each candidate, over ``repeats`` interleaved samples."""
+    numbers = {name: calls_per_sample(fn, min_seconds) for name, fn in candidates.items()}
+    samples: dict[str, list[float]] = {name: [] for name in candidates}
+    for _ in range(repeats):
+        for name, fn in candidates.items():
+            gc.collect()
+            start = time.perf_counter()
+            for _ in range(numbers[name]):
+                fn()
+            samples[name].append((time.perf_counter() - start) / numbers[name])
+    return {name: statistics.median(times) for name, times in samples.items()}
+
+
+def format_duration(seconds: float) -> str:
+    """``seconds`` in the unit that keeps three significant digits readable (s, ms, µs)."""
+    if seconds >= 1:
+        return f"{seconds:.3g} s"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.3g} ms"
+    return f"{seconds * 1e6:.3g} µs"
+
+
+def markdown_table(header: list[str], rows: list[list[str]]) -> str:
+    """A GitHub-flavoured Markdown table, ready to paste into the README."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Two interleaving half circles, labels ±1 as in micrograd's demo (``make_moons``, ``y*2 - 1``)."""
+    rng = np.random.default_rng(seed)
+    upper, lower = np.linspace(0, np.pi, n // 2), np.linspace(0, np.pi, n - n // 2)
+    points = np.concatenate([np.column_stack([np.cos(upper), np.sin(upper)]),
+                             np.column_stack([1 - np.cos(lower), 0.5 - np.sin(lower)])])
+    labels = np.repeat([-1.0, 1.0], [n // 2, n - n // 2])
+    order = rng.permutation(n)
+    return points[order] + rng.normal(scale=noise, size=points.shape), labels[order]

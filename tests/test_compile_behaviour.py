@@ -1,0 +1,155 @@
+"""What tracing bakes in and what it re-evaluates, the seed programs compiled, and clear errors."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd
+from autograd import AnomalyError, Value
+from autograd.compile import compile as compile_tape
+
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def test_python_control_flow_on_data_is_baked_in_at_trace_time():
+    x, w = Value(2.0), Value(3.0)
+
+    def program(x):
+        return x * w if x.data > 0 else -(x * w)  # a branch on the value: not recorded in the graph
+
+    tape = compile_tape(program(x), inputs=[x])
+    assert program(Value(-1.0)).data == 3.0  # eager re-runs the Python and takes the other branch
+    assert tape.forward([-1.0]) == -3.0  # the replay keeps the branch taken at trace time
+
+
+def test_relu_step_and_forward_are_evaluated_at_every_replay():
+    x, w = Value(1.0), Value(3.0)
+    tape = compile_tape((x * w).relu(), inputs=[x])  # traced where the relu passes
+    assert tape.forward([-1.0]) == 0.0
+    tape.backward()
+    assert w.grad == 0.0  # step(−3) = 0 at this replay
+    assert tape.forward([2.0]) == 6.0
+    assert tape.backward() == pytest.approx([3.0])  # d/dx = w·step(6)
+    assert w.grad == 2.0
+
+
+def test_a_parameter_updated_between_replays_is_picked_up():
+    x, w, b = Value(0.0), Value(2.0), Value(1.0)
+    tape = compile_tape((x * w + b).tanh(), inputs=[x])
+    before = tape.forward([0.5])
+    w.data, b.data = -1.0, 0.25
+    assert tape.forward([0.5]) == pytest.approx(np.tanh(0.5 * -1.0 + 0.25), rel=1e-12)
+    assert before == pytest.approx(np.tanh(2.0), rel=1e-12)
+
+
+def test_an_input_the_output_does_not_depend_on_still_works():
+    x, unused, w = Value(1.0), Value(5.0), Value(3.0)
+    tape = compile_tape(x * w, inputs=[x, unused])
+    assert tape.forward([2.0, 100.0]) == 6.0
+    assert list(tape.backward()) == [3.0, 0.0]
+    assert w.grad == 2.0
+
+
+def test_outputs_that_are_leaves_and_graphs_without_inputs():
+    w = Value(4.0)
+    tape = compile_tape(w)
+    assert tape.forward() == 4.0
+    tape.backward()
+    assert w.grad == 1.0
+    x = Value(0.0)
+    assert compile_tape(x, inputs=[x]).forward([7.0]) == 7.0
+
+
+def test_backward_upstream_weighs_rows_and_accumulates_like_eager():
+    x, w = Value(0.0), Value(2.0)
+    tape = compile_tape(w * w * x, inputs=[x])
+    tape.forward(np.array([[1.0], [3.0]]))
+    tape.backward(np.array([0.5, 0.5]))  # a mean over the two rows: d/dw = mean(2·w·x)
+    assert w.grad == pytest.approx(2 * 2.0 * 2.0)
+    tape.backward()  # a second pass adds again, as leaves do in eager mode
+    assert w.grad == pytest.approx(8.0 + 2 * 2.0 * 4.0)
+    with pytest.raises(ValueError, match=r"one per row \(2\)"):
+        tape.backward(np.ones(3))
+
+
+def test_a_long_chain_of_additions_becomes_one_reduction():
+    x = Value(0.0)
+    weights = [Value(float(i)) for i in range(300)]
+    total = x
+    for w in weights:
+        total = total + w * x
+    tape = compile_tape(total, inputs=[x])
+    assert [(g.op.name, g.size) for g in tape.groups] == [("mul", 300), ("sum", 1)]
+    assert tape.forward([2.0]) == 2.0 + 2.0 * sum(range(300))
+    assert tape.backward() == pytest.approx([1.0 + sum(range(300))])
+
+
+def test_nine_line_neuron_batch_gradient_matches_the_articles_numpy_formula():
+    table = np.array([[0, 0, 1], [1, 1, 1], [1, 0, 1], [0, 1, 1]], dtype=float)
+    targets = np.array([0.0, 1.0, 1.0, 0.0])
+    weights = np.random.default_rng(1).uniform(-1, 1, 3)
+    w = [Value(v) for v in weights]
+    row = [Value(0.0) for _ in range(4)]  # three inputs and the target
+    out = autograd.sum([wi * xi for wi, xi in zip(w, row[:3])]).sigmoid()
+    tape = compile_tape(0.5 * (row[3] - out) ** 2, inputs=row)
+    tape.forward(np.column_stack([table, targets]))
+    tape.backward()
+    predicted = sigmoid(table @ weights)  # the article: w += X.T @ ((y − out)·out·(1 − out))
+    step = table.T @ ((targets - predicted) * predicted * (1 - predicted))
+    np.testing.assert_allclose([-wi.grad for wi in w], step, rtol=1e-12)
+
+
+def test_three_blue_one_brown_chain_matches_the_closed_form():
+    a0, y = Value(0.0), Value(0.0)
+    w = [Value(v) for v in (0.5, -1.2, 0.8)]
+    b = [Value(v) for v in (0.1, 0.2, -0.3)]
+    activation = a0
+    for wl, bl in zip(w, b):
+        activation = (wl * activation + bl).sigmoid()
+    tape = compile_tape((activation - y) ** 2, inputs=[a0, y])
+    tape.forward([0.7, 1.0])
+    tape.backward()
+    a = [0.7]
+    for wl, bl in zip((0.5, -1.2, 0.8), (0.1, 0.2, -0.3)):
+        a.append(sigmoid(wl * a[-1] + bl))
+    # ∂C₀/∂w⁽³⁾ = a⁽²⁾ · σ'(z⁽³⁾) · 2(a⁽³⁾ − y), and for the bias the first factor is 1
+    assert w[2].grad == pytest.approx(a[2] * a[3] * (1 - a[3]) * 2 * (a[3] - 1.0), rel=1e-12)
+    assert b[2].grad == pytest.approx(a[3] * (1 - a[3]) * 2 * (a[3] - 1.0), rel=1e-12)
+
+
+def test_feeding_the_wrong_number_of_inputs_names_expected_and_given():
+    x, y = Value(0.0, "x"), Value(0.0, "y")
+    tape = compile_tape(x * y, inputs=[x, y])
+    with pytest.raises(ValueError, match=r"expected 2 input values \(x, y\), got 3"):
+        tape.forward([1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match=r"rows of 2 input values.*shape \(4, 1\)"):
+        tape.forward(np.zeros((4, 1)))
+    with pytest.raises(ValueError, match=r"shape \(1, 1, 2\)"):
+        tape.forward(np.zeros((1, 1, 2)))
+    with pytest.raises(TypeError, match="must be numbers"):
+        tape.forward(["a", "b"])
+
+
+def test_bad_inputs_to_compile_are_named():
+    x, w = Value(1.0, "x"), Value(2.0, "w")
+    product = x * w
+    with pytest.raises(ValueError, match=r"input 0 \(unlabelled\) was computed by op 'mul'"):
+        compile_tape(product * 2, inputs=[product])
+    with pytest.raises(ValueError, match=r"input 1 \(x\) is listed twice"):
+        compile_tape(product, inputs=[x, x])
+    with pytest.raises(TypeError, match="got float at position 0"):
+        compile_tape(product, inputs=[1.0])
+    with pytest.raises(TypeError, match="output must be a Value"):
+        compile_tape(3.0, inputs=[x])
+    with pytest.raises(RuntimeError, match="forward"):
+        compile_tape(product, inputs=[x]).backward()
+
+
+def test_domain_errors_propagate_as_nan_and_detect_anomaly_names_the_op():
+    x = Value(1.0)
+    tape = compile_tape(x.log(), inputs=[x])
+    assert np.isnan(tape.forward([-1.0]))
+    with autograd.detect_anomaly(), pytest.raises(AnomalyError, match="op 'log'"):
+        tape.forward([-1.0])
