@@ -125,6 +125,16 @@ def test_max_nodes_names_the_limit_and_the_size_before_doing_anything_heavy():
     assert time.perf_counter() - started < 2.0
 
 
+def test_given_gradients_are_shown_instead_of_grad(lesson):
+    w3 = lesson["w3"]
+    source = draw(lesson.output, gradients={w3: 0.125}).source
+    ids = node_ids(lesson.output)
+    line = next(line for line in source.splitlines() if line.strip().startswith(f"{ids[w3]} ["))
+    assert "grad 0.1250" in line
+    other = next(line for line in source.splitlines() if line.strip().startswith(f"{ids[lesson['b3']]} ["))
+    assert "grad 0.0000" in other and lesson["b3"].grad != 0
+
+
 def test_options_hide_gradients_turn_the_layout_and_highlight(lesson, tmp_path):
     graph = draw(lesson.output, show_grad=False, rankdir="TB", highlight=[lesson["w3"]])
     assert "rankdir=TB" in graph.source and "grad " not in graph.source

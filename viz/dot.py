@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 import math
-from typing import Iterable
+from typing import Iterable, Mapping
 
 import graphviz
 
@@ -62,10 +62,10 @@ def check_size(count: int, max_nodes: int, what: str = "graph") -> None:
                          f"pass a larger max_nodes or draw a smaller graph")
 
 
-def _record(node: Value, show_grad: bool, fill: str | None) -> str:
+def _record(node: Value, grad: float | None, fill: str | None) -> str:
     cells = [html_text(node.label), f"data {format_number(node.data)}"]
-    if show_grad:
-        cells.append(f"grad {format_number(node.grad)}")
+    if grad is not None:
+        cells.append(f"grad {format_number(grad)}")
     background = f' bgcolor="{fill}"' if fill else ""
     row = "".join(f"<td>{cell}</td>" for cell in cells)
     return (f'<<table border="0" cellborder="1" cellspacing="0" cellpadding="4"{background}>'
@@ -103,9 +103,11 @@ def _edge_gradients(output: Value) -> tuple[dict, dict]:
 
 
 def draw(output: Value, *, show_grad: bool = True, rankdir: str = "LR", highlight: Iterable[Value] = (),
-         gradient_flow: bool = False, max_nodes: int = DEFAULT_MAX_NODES) -> graphviz.Digraph:
+         gradient_flow: bool = False, max_nodes: int = DEFAULT_MAX_NODES,
+         gradients: Mapping[Value, float] | None = None) -> graphviz.Digraph:
     """The graph ``output`` depends on, as a Digraph (``rankdir`` "LR" or "TB").
 
+    Records show each node's ``.grad``, or its entry in ``gradients`` when given (0 if absent).
     ``highlight`` fills the given Values; ``gradient_flow`` colours edges by |gradient| (from
     ``autograd.backward_steps``) and marks dead ReLUs and saturated sigmoid/tanh units.
     """
@@ -128,7 +130,8 @@ def draw(output: Value, *, show_grad: bool = True, rankdir: str = "LR", highligh
         state = unit_state(node) if gradient_flow else None
         fill = HIGHLIGHT_FILL if node in marked else None
         kind = "value leaf" if node.op is None else "value"
-        graph.node(name, _record(node, show_grad, fill), id=name, shape="plain",
+        grad = None if not show_grad else (node.grad if gradients is None else gradients.get(node, 0.0))
+        graph.node(name, _record(node, grad, fill), id=name, shape="plain",
                    **{"class": f"{kind} {state}" if state else kind})
         if node.op is None:
             continue
