@@ -52,7 +52,11 @@ def format_number(x: float) -> str:
 
 def node_ids(output: Value) -> dict[Value, str]:
     """Each Value's DOT node name and SVG id: ``v{i}``, i its index in ``topological_order``."""
-    return {node: f"v{i}" for i, node in enumerate(topological_order(output))}
+    return _numbered(topological_order(output))
+
+
+def _numbered(order: list[Value]) -> dict[Value, str]:
+    return {node: f"v{i}" for i, node in enumerate(order)}
 
 
 def check_size(count: int, max_nodes: int, what: str = "graph") -> None:
@@ -117,7 +121,7 @@ def draw(output: Value, *, show_grad: bool = True, rankdir: str = "LR", highligh
         raise ValueError(f"rankdir must be 'LR' (left to right) or 'TB' (top down), got {rankdir!r}")
     order = topological_order(output)
     check_size(len(order), max_nodes)
-    ids = {node: f"v{i}" for i, node in enumerate(order)}
+    ids = _numbered(order)
     marked = set(highlight)
     into, out_of = _edge_gradients(output) if gradient_flow else ({}, {})
     largest = max([*into.values(), *out_of.values()], default=0.0)
