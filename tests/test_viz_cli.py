@@ -119,6 +119,7 @@ def test_missing_dot_exits_non_zero_says_how_to_install_and_keeps_the_dot_source
     (["draw", "micrograd-example", "-o", "x.svg", "--max-nodes", "5"], "max_nodes=5"),
     (["explain", "missing-model.json", "--input", "1"], "no such model file"),
     (["frobnicate"], "invalid choice"),
+    (["draw", "four-neuron", "-o", "no-such-folder/x.svg"], "does not exist"),
 ])
 def test_user_mistakes_print_one_line_and_exit_non_zero(tmp_path, capsys, args, says):
     args = [str(tmp_path / a) if a.endswith((".svg", ".txt", ".json")) else a for a in args]

@@ -170,6 +170,7 @@ def test_gradient_flow_marks_dead_relu_and_saturated_sigmoid_and_colours_by_magn
     assert strongest in edge[f"{ids[times_100]}_in0"]  # carries ∂out/∂a = 100, the largest
     assert weakest in edge[f"{ids[times_001]}_in0"]  # carries 0.01, 1e-4 of the largest
     assert NO_FLOW in edge[f"{ids[dead]}_in0"]  # ReLU'(−2) = 0: nothing reaches c
+    assert "id=legend" in source and "id=legend" not in draw(out).source
 
 
 def test_jupyter_shows_the_drawing_as_svg(lesson):

@@ -147,7 +147,20 @@ def draw(output: Value, *, show_grad: bool = True, rankdir: str = "LR", highligh
             graph.edge(ids[parent], f"{name}_op", id=f"{name}_in{index}", **style)
         style = _flow_style(out_of.get(node, 0.0), largest) if gradient_flow else {}
         graph.edge(f"{name}_op", name, id=f"{name}_out", **style)
+    if gradient_flow:
+        _legend(graph)
     return graph
+
+
+def _legend(graph: graphviz.Digraph) -> None:
+    """What the gradient-flow colours mean, as a small table beside the graph."""
+    rows = [f'<tr><td><font color="{colour}">━━</font></td><td align="left">'
+            f"|gradient| ≥ {at_least:g} × the largest</td></tr>" for at_least, colour, _ in FLOW_SCALE[:-1]]
+    rows.append(f'<tr><td><font color="{FLOW_SCALE[-1][1]}">━━</font></td><td align="left">smaller</td></tr>')
+    rows.append(f'<tr><td><font color="{NO_FLOW}">╌╌</font></td><td align="left">no gradient flows</td></tr>')
+    rows.append('<tr><td colspan="2" align="left">red units: dead ReLU or saturated σ/tanh</td></tr>')
+    graph.node("legend", f'<<table border="1" cellborder="0" cellspacing="0">{"".join(rows)}</table>>',
+               id="legend", shape="plain", fontsize="10")
 
 
 def _op_node(graph: graphviz.Digraph, node: Value, name: str, state: str | None) -> None:

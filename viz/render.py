@@ -51,6 +51,8 @@ def render(digraph: graphviz.Digraph, path: str | Path, *, timeout: float = DOT_
     """
     path = Path(path)
     kind = output_format(path)
+    if not path.parent.is_dir():
+        raise ValueError(f"cannot write {path}: the folder {path.parent} does not exist")
     dot = shutil.which("dot")
     if dot is None:
         source_path = write_source(digraph, path)
