@@ -29,7 +29,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _numbers(text: str) -> list[float]:
-    """``"0.1,0.2"`` -> [0.1, 0.2]; argparse turns the ValueError into a one-line message."""
+    """``"0.1,0.2"`` -> [0.1, 0.2]; a bad list becomes argparse's one-line error."""
     try:
         numbers = [float(part) for part in text.split(",")]
     except ValueError:

@@ -6,14 +6,14 @@ returns a :class:`Source`. With a ``target`` the output becomes the cost C₀ = 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
 import autograd
 from autograd import Value, topological_order
 
-from .chain import DEFAULT_A0, DEFAULT_Y, Network, find_node, four_neuron, subscript
+from .chain import DEFAULT_A0, DEFAULT_Y, find_node, four_neuron, subscript
 
 KARPATHY_BIAS = 6.8813735870195432  # makes n = 0.8814, so o = tanh(n) = 0.7071 (Karpathy's lecture)
 
@@ -26,7 +26,6 @@ class Source:
     parameters: list[Value]
     title: str
     model: object | None = None  # the nn.MLP, for a saved model (the collapsed view)
-    inputs: list[Value] = field(default_factory=list)
 
     def find(self, name: str) -> Value:
         """A node of the graph by label (``w⁽³⁾``) or ASCII alias (``w3``); ValueError listing labels."""
@@ -64,10 +63,9 @@ def with_cost(outputs: list[Value], target: Sequence[float] | None, source: str)
 def _four_neuron(inputs, target) -> Source:
     a0 = _numbers(inputs, 1, "the input a⁽⁰⁾", "four-neuron")
     y = _numbers(target, 1, "the target y", "four-neuron")
-    network: Network = four_neuron(a0=a0[0] if a0 else DEFAULT_A0,
-                                   y=y[0] if y else DEFAULT_Y)
+    network = four_neuron(a0=a0[0] if a0 else DEFAULT_A0, y=y[0] if y else DEFAULT_Y)
     return Source(network.output, network.parameters,
-                  "3Blue1Brown's four-neuron network: C₀ = (a⁽³⁾ − y)²", inputs=[network["a0"]])
+                  "3Blue1Brown's four-neuron network: C₀ = (a⁽³⁾ − y)²")
 
 
 def _neuron(inputs, target) -> Source:
@@ -83,7 +81,7 @@ def _neuron(inputs, target) -> Source:
     o = n.tanh()
     o.label = "o"
     return Source(with_cost([o], target, "neuron"), [w1, w2, b],
-                  "Karpathy's neuron: o = tanh(x1·w1 + x2·w2 + b)", inputs=[x1, x2])
+                  "Karpathy's neuron: o = tanh(x1·w1 + x2·w2 + b)")
 
 
 def _micrograd_example(inputs, target) -> Source:
@@ -101,7 +99,7 @@ def _micrograd_example(inputs, target) -> Source:
     g = g + 10.0 / f
     g.label = "g"
     return Source(with_cost([g], target, "micrograd-example"), [a, b],
-                  "micrograd's README expression: g(a, b)", inputs=[a, b])
+                  "micrograd's README expression: g(a, b)")
 
 
 def _saved_model(path: Path, inputs, target) -> Source:
@@ -119,7 +117,7 @@ def _saved_model(path: Path, inputs, target) -> Source:
     outputs = model(first)
     outputs = outputs if isinstance(outputs, list) else [outputs]
     return Source(with_cost(outputs, target, str(path)), model.parameters(),
-                  f"{path.name}: {model!r}", model=model, inputs=first)
+                  f"{path.name}: {model!r}", model=model)
 
 
 BUILTINS: dict[str, Callable[..., Source]] = {
