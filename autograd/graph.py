@@ -47,33 +47,32 @@ class _Values:
 
 FLOATS, VALUES = _Floats(), _Values()
 
-# on_step(node, upstream, local_grads, grads_before, grads_after), one call per visited node
+# on_step(node, upstream, local_grads, grads_before, grads_after), one call per visited node;
+# before/after are per input, as this node's edge into it found and left the gradient
 StepHook = Callable[[Value, object, tuple, list, list], None]
 
 
 def topological_order(root: Value) -> list[Value]:
     """Every node ``root`` depends on, each after its parents (iterative: no recursion limit)."""
     order: list[Value] = []
-    seen = {root}
-    stack = [(root, iter(root.parents))]
+    seen: set[Value] = set()
+    stack: list[Value | None] = [root]  # holds no per-node tuples: deep graphs stay cheap for the GC
     while stack:
-        node, parents = stack[-1]
-        for parent in parents:
-            if parent not in seen:
-                seen.add(parent)
-                stack.append((parent, iter(parent.parents)))
-                break
-        else:
-            stack.pop()
-            order.append(node)
+        node = stack.pop()
+        if node is None:  # a marker: the node below it has all its parents placed
+            order.append(stack.pop())
+        elif node not in seen:
+            seen.add(node)
+            stack.append(node)
+            stack.append(None)
+            stack.extend(reversed(node.parents))
     return order
 
 
-def _operands(node: Value, as_values: bool) -> tuple[list, object]:
-    if not as_values:
-        return [p.data for p in node.parents], node.data
+def _value_operands(node: Value) -> list:
+    """The operands a rule sees under ``create_graph``: Values, except constant inputs as floats."""
     constant = node.op.constant_inputs
-    return [p.data if i in constant else p for i, p in enumerate(node.parents)], node
+    return [p.data if i in constant else p for i, p in enumerate(node.parents)]
 
 
 def propagate(output: Value, as_values: bool = False, on_step: StepHook | None = None) -> dict:
@@ -82,27 +81,34 @@ def propagate(output: Value, as_values: bool = False, on_step: StepHook | None =
     The one place where local derivatives from the ops table are multiplied by the upstream
     gradient and accumulated. ``as_values`` evaluates the rules on Values (for higher order).
     """
-    order = topological_order(output)
     math_ns = VALUES if as_values else FLOATS
+    detecting = state.detecting
     grads: dict = {output: _one(as_values)}
-    for node in reversed(order):
+    for node in reversed(topological_order(output)):
         parents = node.parents
-        if not parents or node not in grads:
+        upstream = grads.get(node)
+        if upstream is None or not parents:
             continue
-        upstream = grads[node]
-        inputs, out = _operands(node, as_values)
-        local = node.op.local_grads(inputs, out, math_ns)
-        before = [grads.get(p, 0.0) for p in parents] if on_step else None
-        for parent, derivative in zip(parents, local, strict=True):
-            if derivative is None:
-                continue
-            contribution = derivative * upstream
-            if state.detecting:
-                check_finite(_number(contribution), f"backward of op '{node.op.name}' "
-                             f"into operand {parent.label or 'unlabelled'}={parent.data!r}")
-            grads[parent] = grads[parent] + contribution if parent in grads else contribution
+        if as_values:
+            local = node.op.local_grads(_value_operands(node), node, math_ns)
+        else:
+            local = node.op.local_grads([p.data for p in parents], node.data, math_ns)
+        if len(local) != len(parents):
+            raise TypeError(f"op '{node.op.name}': local_grads returned {len(local)} derivatives "
+                            f"for {len(parents)} inputs")
+        trail = [] if on_step else None  # each edge's (before, after): a reused parent has two
+        for parent, derivative in zip(parents, local):
+            previous = grads.get(parent)
+            if derivative is not None:
+                contribution = derivative * upstream
+                if detecting:
+                    check_finite(_number(contribution), f"backward of op '{node.op.name}' "
+                                 f"into operand {parent.label or 'unlabelled'}={parent.data!r}")
+                grads[parent] = contribution if previous is None else previous + contribution
+            if trail is not None:
+                trail.append((0.0 if previous is None else previous, grads.get(parent, 0.0)))
         if on_step:
-            on_step(node, upstream, local, before, [grads.get(p, 0.0) for p in parents])
+            on_step(node, upstream, local, [b for b, _ in trail], [a for _, a in trail])
     return grads
 
 

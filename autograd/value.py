@@ -84,9 +84,17 @@ def _describe(parents: tuple[Value, ...]) -> str:
     return ", ".join(f"{p.label or 'unlabelled'}={p.data!r}" for p in parents)
 
 
+def _as_parents(operands: tuple) -> tuple[Value, ...]:
+    """The operands as Values: plain numbers become constant leaves (usually all are Values)."""
+    for operand in operands:
+        if not isinstance(operand, Value):
+            return tuple(map(as_value, operands))
+    return operands
+
+
 def apply(op: Op, *operands: object) -> Value:
     """Run ``op`` forward on ``operands`` and record the result node (unless in ``no_grad``)."""
-    parents = tuple(as_value(x) for x in operands)
+    parents = _as_parents(operands)
     try:
         data = op.forward([p.data for p in parents], SCALARS)
     except (ValueError, ZeroDivisionError) as error:

@@ -1,0 +1,165 @@
+"""Random expression graphs (hypothesis) against a float re-evaluation written here.
+
+A program is a list of steps over a growing list of nodes: leaves first, then each step applies
+a random op of the table to earlier nodes (reuse allowed: shared subexpressions, ``a*a``).
+The reference evaluates the same program with ``math`` and differentiates it by central
+differences; ``explain``'s paths are counted by enumerating them.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import autograd
+from autograd import OPS, Value
+from autograd.value import apply
+
+# The reference forward of every op, in plain floats (independent of the engine).
+REFERENCE = {
+    "add": lambda x: x[0] + x[1],
+    "sub": lambda x: x[0] - x[1],
+    "mul": lambda x: x[0] * x[1],
+    "div": lambda x: x[0] / x[1],
+    "neg": lambda x: -x[0],
+    "pow": lambda x: x[0] ** x[1],
+    "pow_value": lambda x: x[0] ** x[1],
+    "exp": lambda x: math.exp(x[0]),
+    "log": lambda x: math.log(x[0]),
+    "tanh": lambda x: math.tanh(x[0]),
+    "sigmoid": lambda x: 1 / (1 + math.exp(-x[0])),
+    "relu": lambda x: max(x[0], 0.0),
+    "sum": lambda x: math.fsum(x),
+}
+
+# Keeps each step away from the edge of its op's domain and from kinks, by a margin far larger
+# than the central-difference step, so the derivative exists and the reference is smooth there.
+SAFE = {
+    "div": lambda x: abs(x[1]) > 0.2,
+    "log": lambda x: x[0] > 0.2,
+    "pow": lambda x: x[0] > 0.2,
+    "pow_value": lambda x: x[0] > 0.2 and abs(x[1]) < 3,
+    "exp": lambda x: x[0] < 4,
+    "relu": lambda x: abs(x[0]) > 0.05,
+}
+LARGEST = 1e3
+STEP = 1e-6
+
+
+@dataclass
+class Program:
+    leaves: list[float]
+    steps: list[tuple[str, list[int], float | None]]  # op name, operand nodes, pow's exponent
+
+    def evaluate(self, leaves: list[float]) -> float:
+        """The output in plain floats, by the reference forwards."""
+        nodes = list(leaves)
+        for name, operands, exponent in self.steps:
+            args = [nodes[i] for i in operands] + ([exponent] if name == "pow" else [])
+            nodes.append(REFERENCE[name](args))
+        return nodes[-1]
+
+    def build(self) -> tuple[Value, list[Value]]:
+        """The same program in the engine; returns (output, leaves)."""
+        leaves = [Value(x, label=f"x{i}") for i, x in enumerate(self.leaves)]
+        nodes = list(leaves)
+        for name, operands, exponent in self.steps:
+            args = [nodes[i] for i in operands] + ([exponent] if name == "pow" else [])
+            nodes.append(apply(OPS[name], *args))
+        return nodes[-1], leaves
+
+    def central_differences(self) -> list[float]:
+        slopes = []
+        for i in range(len(self.leaves)):
+            above, below = list(self.leaves), list(self.leaves)
+            above[i] += STEP
+            below[i] -= STEP
+            slopes.append((self.evaluate(above) - self.evaluate(below)) / (2 * STEP))
+        return slopes
+
+    def count_paths(self, leaf: int) -> int:
+        """Paths from a leaf to the output, enumerated one by one (pow's exponent is no edge)."""
+        users = {i: [] for i in range(len(self.leaves) + len(self.steps))}
+        for position, (_, operands, _) in enumerate(self.steps):
+            for operand in operands:
+                users[operand].append(len(self.leaves) + position)
+        output, paths, stack = len(users) - 1, 0, [leaf]
+        while stack:
+            node = stack.pop()
+            paths += node == output
+            stack.extend(users[node])
+        return paths
+
+
+@st.composite
+def programs(draw, max_steps: int = 7) -> Program:
+    """A random program whose every step is inside its op's safe domain."""
+    leaves = draw(st.lists(st.floats(-2, 2), min_size=1, max_size=3))
+    values, steps = list(leaves), []
+    for _ in range(draw(st.integers(1, max_steps))):
+        name = draw(st.sampled_from(sorted(OPS)))
+        arity = OPS[name].arity or draw(st.integers(1, 4))
+        operand_count = arity - len(OPS[name].constant_inputs)
+        newest = len(values) - 1  # always one operand: the output depends on every step
+        operands = [newest] + draw(st.lists(st.integers(0, newest), min_size=operand_count - 1,
+                                            max_size=operand_count - 1))
+        exponent = draw(st.sampled_from([-1.0, 0.5, 2.0, 3.0, -1.5])) if name == "pow" else None
+        args = [values[i] for i in operands] + ([exponent] if exponent is not None else [])
+        if not SAFE.get(name, lambda x: True)(args) or abs(REFERENCE[name](args)) > LARGEST:
+            name, operands, exponent = "tanh", operands[:1], None  # always defined and smooth
+            args = [values[operands[0]]]
+        steps.append((name, operands, exponent))
+        values.append(REFERENCE[name](args))
+    return Program(leaves, steps)
+
+
+def test_every_op_has_a_reference_forward():
+    assert not sorted(set(OPS) - set(REFERENCE)), "add the op to REFERENCE in this file"
+    assert "pow" in OPS and OPS["pow"].constant_inputs == (1,), "programs() assumes pow's exponent"
+
+
+@settings(max_examples=150, deadline=None)
+@given(programs())
+def test_random_graphs_match_central_differences(program):
+    out, leaves = program.build()
+    assert out.data == pytest.approx(program.evaluate(program.leaves), rel=1e-9, abs=1e-12)
+    expected = program.central_differences()
+    gradients = autograd.grad(out, leaves)
+    out.backward()
+    for leaf, gradient, numeric in zip(leaves, gradients, expected):
+        assert gradient == pytest.approx(numeric, rel=1e-4, abs=1e-5)
+        assert leaf.grad == gradient
+
+
+@settings(max_examples=60, deadline=None)
+@given(programs())
+def test_explain_total_and_paths_on_random_graphs(program):
+    out, leaves = program.build()
+    gradients = autograd.grad(out, leaves)
+    out.backward()
+    for index, (leaf, gradient) in enumerate(zip(leaves, gradients)):
+        explanation = autograd.explain(out, leaf)
+        assert len(explanation.terms) == program.count_paths(index)
+        assert explanation.total == pytest.approx(leaf.grad, rel=1e-9, abs=1e-12)
+        assert explanation.total == pytest.approx(gradient, rel=1e-9, abs=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(programs())
+def test_backward_steps_replay_the_gradients_on_random_graphs(program):
+    out, leaves = program.build()
+    steps = autograd.backward_steps(out)
+    nodes = [n for n in autograd.topological_order(out)]
+    expected = dict(zip(nodes, autograd.grad(out, nodes)))
+    last_after = {}
+    for step in steps:
+        assert step.upstream == pytest.approx(expected[step.node], rel=1e-9, abs=1e-12)
+        for contribution in step.contributions:
+            assert contribution.added == contribution.local * step.upstream
+            last_after[contribution.parent] = contribution.after
+    for node, after in last_after.items():
+        assert after == pytest.approx(expected[node], rel=1e-9, abs=1e-12)
+    assert all(node.grad == 0.0 for node in nodes), "backward_steps leaves .grad untouched"
