@@ -1,0 +1,157 @@
+"""Datasets: the seed programs' tables, 2-D toy generators, the 8x8 digits and an MNIST IDX reader.
+
+Every loader returns ``(X, y)``: X a float array of shape (samples, features), y an int array
+of class labels 0, 1, … (generators take ``n``, ``noise`` and ``seed``; the same seed gives the same data).
+"""
+from __future__ import annotations
+
+import gzip
+import struct
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+
+def neuron_table() -> tuple[np.ndarray, np.ndarray]:
+    """The single neuron's table ("a neural network in 9 lines"): the output is the first column."""
+    X = np.array([[0, 0, 1], [1, 1, 1], [1, 0, 1], [0, 1, 1]], dtype=float)
+    return X, np.array([0, 1, 1, 0])
+
+
+def xor_table() -> tuple[np.ndarray, np.ndarray]:
+    """The 11-line network's (and James Loy's) table: the output is XOR of the first two columns."""
+    X = np.array([[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]], dtype=float)
+    return X, np.array([0, 1, 1, 0])
+
+
+def _check(n: int, noise: float) -> None:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 2:
+        raise ValueError(f"n must be an integer >= 2, got {n!r}")
+    if not noise >= 0:
+        raise ValueError(f"noise must be >= 0, got {noise!r}")
+
+
+def _shuffled(X: np.ndarray, y: np.ndarray, noise: float, rng: np.random.Generator):
+    order = rng.permutation(len(y))
+    return X[order] + rng.normal(scale=noise, size=X.shape), y[order]
+
+
+def _halves(n: int) -> tuple[int, int]:
+    return n // 2, n - n // 2
+
+
+def moons(n: int = 100, noise: float = 0.1, seed: int | None = None):
+    """Two interleaving half circles: class 0 the upper arc, class 1 the lower arc shifted right."""
+    _check(n, noise)
+    first, second = _halves(n)
+    upper = np.linspace(0, np.pi, first)
+    lower = np.linspace(0, np.pi, second)
+    X = np.concatenate([np.column_stack([np.cos(upper), np.sin(upper)]),
+                        np.column_stack([1 - np.cos(lower), 0.5 - np.sin(lower)])])
+    y = np.repeat([0, 1], [first, second])
+    return _shuffled(X, y, noise, np.random.default_rng(seed))
+
+
+def circles(n: int = 100, noise: float = 0.05, seed: int | None = None, factor: float = 0.5):
+    """A ring (class 0) around a smaller ring of radius ``factor`` (class 1)."""
+    _check(n, noise)
+    if not 0 < factor < 1:
+        raise ValueError(f"factor must be between 0 and 1, got {factor!r}")
+    outer, inner = _halves(n)
+    angles = [np.linspace(0, 2 * np.pi, count, endpoint=False) for count in (outer, inner)]
+    X = np.concatenate([np.column_stack([np.cos(angles[0]), np.sin(angles[0])]),
+                        factor * np.column_stack([np.cos(angles[1]), np.sin(angles[1])])])
+    y = np.repeat([0, 1], [outer, inner])
+    return _shuffled(X, y, noise, np.random.default_rng(seed))
+
+
+def spiral(n: int = 100, noise: float = 0.05, seed: int | None = None, turns: float = 1.5):
+    """Two spiral arms winding ``turns`` times around the origin, the second turned by half a circle."""
+    _check(n, noise)
+    counts = _halves(n)
+    arms = []
+    for arm, count in enumerate(counts):
+        radius = np.linspace(0.05, 1, count)
+        angle = 2 * np.pi * turns * radius + np.pi * arm
+        arms.append(np.column_stack([radius * np.cos(angle), radius * np.sin(angle)]))
+    return _shuffled(np.concatenate(arms), np.repeat([0, 1], counts), noise, np.random.default_rng(seed))
+
+
+def xor(n: int = 200, noise: float = 0.05, seed: int | None = None):
+    """Points uniform in [−1, 1]²; class 1 where x and y have the same sign (TensorFlow Playground)."""
+    _check(n, noise)
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1, 1, size=(n, 2))
+    y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    return X + rng.normal(scale=noise, size=X.shape), y
+
+
+def digits():
+    """scikit-learn's 1,797 handwritten digits, 8x8 pixels scaled to [0, 1], labels 0–9."""
+    try:
+        from sklearn.datasets import load_digits
+    except ImportError:
+        raise ImportError("the digits dataset needs scikit-learn: pip install chainrule[digits]") from None
+    bunch = load_digits()
+    return bunch.data / 16.0, bunch.target.astype(int)
+
+
+def split(X, y, test_fraction: float = 0.2, seed: int | None = None):
+    """Shuffle and split into ``(X_train, y_train, X_test, y_test)``."""
+    if not 0 < test_fraction < 1:
+        raise ValueError(f"test_fraction must be between 0 and 1, got {test_fraction!r}")
+    order = np.random.default_rng(seed).permutation(len(y))
+    cut = len(y) - max(1, round(len(y) * test_fraction))
+    train, test = order[:cut], order[cut:]
+    return X[train], y[train], X[test], y[test]
+
+
+def one_hot(labels, classes: int) -> np.ndarray:
+    """Rows of zeros with a 1 at each label (targets for squared error on several outputs)."""
+    labels = np.asarray(labels)
+    if labels.size and (labels.min() < 0 or labels.max() >= classes):
+        raise ValueError(f"labels must be class indices in 0..{classes - 1}")
+    return np.eye(classes)[labels]
+
+
+_IDX_TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+
+
+def load_idx(path: str | Path) -> np.ndarray:
+    """Read an IDX file (MNIST's format, optionally gzipped) into an array of its shape."""
+    raw = Path(path).read_bytes()
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError, zlib.error) as error:
+            raise ValueError(f"{path}: a damaged gzip file ({error})") from None
+    if len(raw) < 4 or raw[:2] != b"\x00\x00" or raw[2] not in _IDX_TYPES or raw[3] == 0:
+        raise ValueError(f"{path}: not an IDX file (expected 0x00 0x00, a type code in "
+                         f"{sorted(_IDX_TYPES)} and at least one dimension in the first 4 bytes)")
+    rank, dtype = raw[3], np.dtype(_IDX_TYPES[raw[2]])
+    header = 4 + 4 * rank
+    if len(raw) < header:
+        raise ValueError(f"{path}: truncated IDX header ({rank} dimensions need {header} bytes)")
+    shape = struct.unpack(f">{rank}I", raw[4:header])
+    expected = header + int(np.prod(shape, dtype=object)) * dtype.itemsize
+    if len(raw) != expected:
+        raise ValueError(f"{path}: IDX shape {shape} needs {expected} bytes, the file has {len(raw)}")
+    return np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape)
+
+
+def load_mnist(images_path: str | Path, labels_path: str | Path):
+    """MNIST from the IDX files a user already has: pixels flattened and scaled to [0, 1], labels 0–9."""
+    images, labels = load_idx(images_path), load_idx(labels_path)
+    if images.ndim != 3 or labels.ndim != 1:
+        raise ValueError(f"expected images of shape (n, rows, columns) and labels of shape (n,), "
+                         f"got {images.shape} and {labels.shape}")
+    if len(images) != len(labels):
+        raise ValueError(f"{len(images)} images but {len(labels)} labels")
+    if labels.size and (labels.min() < 0 or labels.max() > 9):
+        raise ValueError(f"{labels_path}: labels must be digits 0-9")
+    return images.reshape(len(images), -1) / 255.0, labels.astype(int)
+
+
+GENERATORS = {"xor": xor, "moons": moons, "circles": circles, "spiral": spiral}
+TABLES = {"neuron-table": neuron_table, "xor-table": xor_table}

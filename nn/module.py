@@ -1,0 +1,165 @@
+"""Neurons, layers and multi-layer perceptrons built from the engine's Values.
+
+Labels follow 3Blue1Brown's notation, layers counted from 1 (the inputs are layer 0):
+``w⁽ᴸ⁾ⱼ,ₖ`` is the weight from neuron k of layer L−1 to neuron j of layer L, ``b⁽ᴸ⁾ⱼ`` its bias,
+``z⁽ᴸ⁾ⱼ`` the weighted sum and ``a⁽ᴸ⁾ⱼ`` the activation. A neuron outside a network uses
+``w₀ w₁ … b z a``.
+"""
+from __future__ import annotations
+
+import random
+from typing import Sequence
+
+import autograd
+from autograd import Value
+
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def _sub(index: int) -> str:
+    return str(index).translate(_SUBSCRIPT)
+
+
+def _check_activation(activation: str, what: str = "activation") -> str:
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"unknown {what} {activation!r}; choose one of {', '.join(ACTIVATIONS)}")
+    return activation
+
+
+def _check_count(count: object, what: str) -> int:
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise ValueError(f"{what} must be a positive integer, got {count!r}")
+    return count
+
+
+class Module:
+    """Anything with parameters: ``parameters()`` lists them, ``zero_grad()`` resets their grads."""
+
+    def parameters(self) -> list[Value]:
+        return []
+
+    def zero_grad(self) -> None:
+        """Set every parameter's ``.grad`` to 0 (leaves accumulate across backward passes)."""
+        for parameter in self.parameters():
+            parameter.grad = 0.0
+
+
+class Neuron(Module):
+    """``a = activation(Σ wᵢ·xᵢ + b)``; the sum is one n-ary node, linear means no activation node."""
+
+    def __init__(self, nin: int, activation: str = "relu", bias: bool = True,
+                 rng: random.Random | None = None, layer: int | None = None, index: int = 0) -> None:
+        _check_count(nin, "a neuron's number of inputs")
+        self.activation = _check_activation(activation)
+        rng = rng or random.Random()
+        mark = "" if layer is None else f"⁽{str(layer).translate(_SUPERSCRIPT)}⁾{_sub(index)}"
+        sep = "" if layer is None else ","
+        self.w = [Value(rng.uniform(-1, 1), f"w{mark}{sep}{_sub(k)}") for k in range(nin)]
+        self.b = Value(0.0, f"b{mark}") if bias else None
+        self.z_label, self.a_label = f"z{mark}", f"a{mark}"
+
+    def __call__(self, x: Sequence[Value | float]) -> Value:
+        if len(x) != len(self.w):
+            raise ValueError(f"this neuron expects {len(self.w)} inputs, got {len(x)}")
+        terms = [wi * xi for wi, xi in zip(self.w, x)]
+        z = autograd.sum(terms + [self.b] if self.b is not None else terms, label=self.z_label)
+        if self.activation == "linear":
+            return z
+        a = getattr(z, self.activation)()
+        a.label = self.a_label
+        return a
+
+    def parameters(self) -> list[Value]:
+        return self.w + ([self.b] if self.b is not None else [])
+
+    def __repr__(self) -> str:
+        return f"Neuron({len(self.w)}, {self.activation})"
+
+
+class Layer(Module):
+    """``nout`` neurons reading the same inputs; calling returns their outputs as a list."""
+
+    def __init__(self, nin: int, nout: int, activation: str = "relu", bias: bool = True,
+                 rng: random.Random | None = None, layer: int | None = None) -> None:
+        _check_count(nout, "a layer's number of neurons")
+        rng = rng or random.Random()
+        self.neurons = [Neuron(nin, activation, bias, rng, layer, j) for j in range(nout)]
+
+    def __call__(self, x: Sequence[Value | float]) -> list[Value]:
+        return [neuron(x) for neuron in self.neurons]
+
+    def parameters(self) -> list[Value]:
+        return [p for neuron in self.neurons for p in neuron.parameters()]
+
+    def __repr__(self) -> str:
+        return f"Layer({len(self.neurons[0].w)} → {len(self.neurons)}, {self.neurons[0].activation})"
+
+
+class MLP(Module):
+    """A multi-layer perceptron: ``activation`` on hidden layers, ``output_activation`` on the last.
+
+    Weights start uniform in [−1, 1) and biases at 0, drawn with ``random.Random(seed)`` in
+    micrograd's order, so ``seed`` reproduces micrograd's network after ``random.seed(seed)``.
+    """
+
+    def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu", seed: int | None = None,
+                 output_activation: str = "linear", bias: bool = True) -> None:
+        self.nin = _check_count(nin, "nin (the number of inputs)")
+        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
+            raise ValueError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")
+        self.nouts = [_check_count(n, "each layer size in nouts") for n in nouts]
+        self.activation = _check_activation(activation)
+        self.output_activation = _check_activation(output_activation, "output_activation")
+        self.bias = bool(bias)
+        rng = random.Random(seed)
+        sizes = [self.nin] + self.nouts
+        last = len(self.nouts) - 1
+        self.layers = [Layer(sizes[i], sizes[i + 1], output_activation if i == last else activation,
+                             self.bias, rng, layer=i + 1) for i in range(len(self.nouts))]
+
+    def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
+        if isinstance(x, (Value, int, float)) or not hasattr(x, "__len__"):
+            raise ValueError(f"this MLP expects a list of {self.nin} inputs, got {x!r:.60}")
+        if len(x) != self.nin:
+            raise ValueError(f"this MLP expects {self.nin} inputs, got {len(x)}")
+        for layer in self.layers:
+            x = layer(x)
+        return x[0] if len(x) == 1 else x
+
+    def parameters(self) -> list[Value]:
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def get_weights(self) -> list[tuple[list[list[float]], list[float] | None]]:
+        """Per layer ``(W, b)``: W has one row per neuron (nout × nin, PyTorch's layout); b is None without biases."""
+        return [([[w.data for w in n.w] for n in layer.neurons],
+                 [n.b.data for n in layer.neurons] if self.bias else None) for layer in self.layers]
+
+    def set_weights(self, layers: Sequence[tuple[Sequence[Sequence[float]], Sequence[float] | None]]) -> None:
+        """Overwrite every weight and bias from ``get_weights()``'s layout; shapes are checked first."""
+        if len(layers) != len(self.layers):
+            raise ValueError(f"expected weights for {len(self.layers)} layers, got {len(layers)}")
+        for number, (layer, (matrix, biases)) in enumerate(zip(self.layers, layers), start=1):
+            nout, nin = len(layer.neurons), len(layer.neurons[0].w)
+            if len(matrix) != nout or any(len(row) != nin for row in matrix):
+                raise ValueError(f"layer {number}: weights must be {nout} rows of {nin} numbers")
+            if (biases is None) == self.bias or (biases is not None and len(biases) != nout):
+                want = f"{nout} numbers" if self.bias else "None (this MLP has no biases)"
+                raise ValueError(f"layer {number}: biases must be {want}")
+        for layer, (matrix, biases) in zip(self.layers, layers):
+            for j, neuron in enumerate(layer.neurons):
+                for w, number in zip(neuron.w, matrix[j]):
+                    w.data = float(number)
+                if biases is not None:
+                    neuron.b.data = float(biases[j])
+
+    def save(self, path) -> None:
+        """Write the architecture and weights as JSON, atomically (see ``nn.load``)."""
+        from .io import save
+        save(self, path)
+
+    def __repr__(self) -> str:
+        hidden = "".join(f" → {n} {self.activation}" for n in self.nouts[:-1])
+        return (f"MLP({self.nin}{hidden} → {self.nouts[-1]} {self.output_activation}, "
+                f"{len(self.parameters())} parameters)")

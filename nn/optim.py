@@ -1,0 +1,99 @@
+"""Optimisers with PyTorch's update rules and defaults: SGD (momentum, Nesterov) and Adam."""
+from __future__ import annotations
+
+import math
+from typing import Iterable
+
+from autograd import Value
+
+
+def _non_negative(name: str, number: float) -> float:
+    if isinstance(number, bool) or not isinstance(number, (int, float)) or not number >= 0:
+        raise ValueError(f"{name} must be a number >= 0, got {number!r}")
+    return float(number)
+
+
+class Optimizer:
+    """Holds the parameters and the learning rate ``lr`` (a schedule may change it between steps)."""
+
+    def __init__(self, params: Iterable[Value], lr: float) -> None:
+        self.params = list(params)
+        if not self.params:
+            raise ValueError("an optimiser needs at least one parameter (got an empty list)")
+        for position, p in enumerate(self.params):
+            if not isinstance(p, Value):
+                raise TypeError(f"parameters must be Values, got {type(p).__name__} at position {position}")
+        self.lr = _non_negative("lr", lr)
+
+    def zero_grad(self) -> None:
+        """Reset every parameter's gradient to 0 before the next backward pass."""
+        for p in self.params:
+            p.grad = 0.0
+
+    def step(self) -> None:
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """p ← p − lr·g, with g = grad + weight_decay·p, optionally through a momentum buffer.
+
+    As in PyTorch: the buffer starts as the first g, then ``buf = momentum·buf + (1 − dampening)·g``;
+    Nesterov uses ``g + momentum·buf`` instead of ``buf``.
+    """
+
+    def __init__(self, params: Iterable[Value], lr: float = 1e-3, momentum: float = 0.0,
+                 dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False) -> None:
+        super().__init__(params, lr)
+        self.momentum = _non_negative("momentum", momentum)
+        self.dampening = _non_negative("dampening", dampening)
+        self.weight_decay = _non_negative("weight_decay", weight_decay)
+        if nesterov and (self.momentum == 0 or self.dampening != 0):
+            raise ValueError("nesterov needs momentum > 0 and dampening = 0")
+        self.nesterov = nesterov
+        self.buffers: list[float | None] = [None] * len(self.params)
+
+    def step(self) -> None:
+        """Update every parameter once from its current ``.grad``."""
+        for i, p in enumerate(self.params):
+            g = p.grad + self.weight_decay * p.data if self.weight_decay else p.grad
+            if self.momentum:
+                buf = self.buffers[i]
+                buf = g if buf is None else self.momentum * buf + (1 - self.dampening) * g
+                self.buffers[i] = buf
+                g = g + self.momentum * buf if self.nesterov else buf
+            p.data -= self.lr * g
+
+
+class Adam(Optimizer):
+    """Adam with bias correction, ε added after the square root (PyTorch's Adam, amsgrad off).
+
+    m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², p ← p − lr·(m/(1−β₁ᵗ)) / (√(v/(1−β₂ᵗ)) + ε).
+    """
+
+    def __init__(self, params: Iterable[Value], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.0) -> None:
+        super().__init__(params, lr)
+        if len(betas) != 2 or not all(isinstance(b, (int, float)) and 0 <= b < 1 for b in betas):
+            raise ValueError(f"betas must be two numbers in [0, 1), got {betas!r}")
+        self.betas = (float(betas[0]), float(betas[1]))
+        self.eps = _non_negative("eps", eps)
+        self.weight_decay = _non_negative("weight_decay", weight_decay)
+        self.t = 0
+        self.m = [0.0] * len(self.params)
+        self.v = [0.0] * len(self.params)
+
+    def step(self) -> None:
+        """Update every parameter once from its current ``.grad``."""
+        self.t += 1
+        beta1, beta2 = self.betas
+        correction1 = 1 - beta1 ** self.t
+        correction2_sqrt = math.sqrt(1 - beta2 ** self.t)
+        for i, p in enumerate(self.params):
+            g = p.grad + self.weight_decay * p.data if self.weight_decay else p.grad
+            self.m[i] = beta1 * self.m[i] + (1 - beta1) * g
+            self.v[i] = beta2 * self.v[i] + (1 - beta2) * g * g
+            denominator = math.sqrt(self.v[i]) / correction2_sqrt + self.eps
+            p.data -= (self.lr / correction1) * self.m[i] / denominator
+
+
+OPTIMIZERS = {"sgd": SGD, "adam": Adam}

@@ -1,0 +1,164 @@
+"""Training: shuffled mini-batches, one optimiser step per batch, a progress bar and a history."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+from tqdm import tqdm
+
+import autograd
+
+from .losses import LOSSES
+from .module import MLP
+from .optim import SGD, Optimizer
+
+LossFn = Callable[[list, list], autograd.Value]
+
+
+@dataclass
+class History:
+    """Per optimiser step: the batch loss, the batch accuracy (None if not a classification) and lr."""
+
+    loss: list[float] = field(default_factory=list)
+    accuracy: list[float | None] = field(default_factory=list)
+    lr: list[float] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.loss)
+
+
+def loss_and_grads(model: MLP, loss: LossFn, inputs: list, targets: list, l2: float = 0.0):
+    """Forward one batch, backward once: returns the loss and the outputs as floats.
+
+    The parameters' ``.grad`` receive the batch gradient (they accumulate: zero them first).
+    ``l2`` adds micrograd's regularisation ``l2·Σ p²`` to the loss.
+    """
+    outputs = [model(x) for x in inputs]
+    total = loss(outputs, targets)
+    if l2:
+        total = total + l2 * autograd.sum([p * p for p in model.parameters()])
+    total.backward()
+    return total.data, [_floats(out) for out in outputs]
+
+
+def _floats(output):
+    return [v.data for v in output] if isinstance(output, list) else output.data
+
+
+def accuracy(outputs: list, targets: list, threshold: float = 0.5) -> float | None:
+    """Fraction of samples classified right: argmax for several outputs, ``> threshold`` for one.
+
+    A target may be a class index or a one-hot row; None when a target is neither a class
+    nor a number (a regression).
+    """
+    correct = 0
+    for output, target in zip(outputs, targets):
+        if isinstance(output, list):
+            wanted = int(np.argmax(target)) if isinstance(target, (list, tuple)) else target
+            correct += int(np.argmax(output)) == wanted
+        elif isinstance(target, (int, float)):
+            correct += (output > threshold) == (target > threshold)
+        else:
+            return None
+    return correct / len(outputs)
+
+
+def linear_decay(start: float, steps: int, end_fraction: float = 0.1) -> Callable[[int], float]:
+    """Learning rate at step k: from ``start`` falling linearly towards ``end_fraction·start`` at ``steps``.
+
+    micrograd's demo uses ``linear_decay(1.0, 100)``: lr = 1.0 − 0.9·k/100.
+    """
+    return lambda k: start * (1.0 - (1.0 - end_fraction) * k / steps)
+
+
+def _batches(count: int, batch_size: int | None, rng: np.random.Generator):
+    """Endless index batches: the data in order for full batches, reshuffled each epoch otherwise."""
+    while True:
+        if batch_size is None or batch_size >= count:
+            yield list(range(count))
+            continue
+        order = rng.permutation(count).tolist()
+        for start in range(0, count, batch_size):
+            yield order[start:start + batch_size]
+
+
+def count_steps(count: int, batch_size: int | None, epochs: int | None, steps: int | None) -> int:
+    """How many optimiser steps ``fit`` takes for ``count`` samples (checks the arguments)."""
+    if (epochs is None) == (steps is None):
+        raise ValueError("fit needs exactly one of epochs= or steps=")
+    for name, number in (("epochs", epochs), ("steps", steps), ("batch_size", batch_size)):
+        if number is not None and (isinstance(number, bool) or not isinstance(number, int) or number < 1):
+            raise ValueError(f"{name} must be a positive integer, got {number!r}")
+    if steps is not None:
+        return steps
+    per_epoch = 1 if batch_size is None else math.ceil(count / batch_size)
+    return epochs * per_epoch
+
+
+def _plain(data) -> tuple[list, list]:
+    """(X, y) as Python lists of floats and numbers/rows, checked to pair up."""
+    if not isinstance(data, (tuple, list)) or len(data) != 2:
+        raise ValueError("data must be a pair (X, y): a list of input rows and a list of targets")
+    X, y = (item.tolist() if isinstance(item, np.ndarray) else list(item) for item in data)
+    if not X or len(X) != len(y):
+        raise ValueError(f"data must hold as many targets as input rows, got {len(X)} rows and {len(y)} targets")
+    return [[float(v) for v in row] for row in X], [t.tolist() if isinstance(t, np.ndarray) else t for t in y]
+
+
+def fit(model: MLP, data, loss: str | LossFn = "mse", optimizer: Optimizer | None = None,
+        epochs: int | None = None, steps: int | None = None, batch_size: int | None = None,
+        seed: int | None = None, l2: float = 0.0, lr_schedule: Callable[[int], float] | None = None,
+        progress: bool = True) -> History:
+    """Train ``model`` on ``data = (X, y)`` and return the per-step History.
+
+    ``loss`` is a name from ``nn.LOSSES`` or a function ``(outputs, targets) -> Value``;
+    ``optimizer`` defaults to ``SGD(lr=0.1)``; give ``epochs`` or ``steps``; ``batch_size=None``
+    means full batch; ``seed`` fixes the shuffling; ``lr_schedule(step)`` sets lr before each step.
+    """
+    if isinstance(loss, str):
+        if loss not in LOSSES:
+            raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)} or pass a function")
+        loss = LOSSES[loss]
+    X, y = _plain(data)
+    if len(X[0]) != model.nin:
+        raise ValueError(f"the model takes {model.nin} inputs but the data rows have {len(X[0])}")
+    optimizer = optimizer or SGD(model.parameters(), lr=0.1)
+    total = count_steps(len(X), batch_size, epochs, steps)
+    threshold = _threshold(y)
+    batches = _batches(len(X), batch_size, np.random.default_rng(seed))
+    history = History()
+    bar = tqdm(range(total), disable=not progress, unit="step", leave=False)
+    for step in bar:
+        if lr_schedule is not None:
+            optimizer.lr = lr_schedule(step)
+        indices = next(batches)
+        inputs, targets = [X[i] for i in indices], [y[i] for i in indices]
+        optimizer.zero_grad()
+        value, outputs = loss_and_grads(model, loss, inputs, targets, l2)
+        optimizer.step()
+        history.loss.append(value)
+        history.accuracy.append(accuracy(outputs, targets, threshold))
+        history.lr.append(optimizer.lr)
+        bar.set_postfix(loss=f"{value:.4f}", acc=_percent(history.accuracy[-1]), refresh=False)
+    bar.close()
+    return history
+
+
+def evaluate(model: MLP, data) -> float | None:
+    """Accuracy of ``model`` on ``data = (X, y)`` without recording a graph."""
+    X, y = _plain(data)
+    with autograd.no_grad():
+        outputs = [_floats(model(x)) for x in X]
+    return accuracy(outputs, y, _threshold(y))
+
+
+def _threshold(targets: list) -> float:
+    """0 for labels −1/+1 (a score's sign, as with hinge), 0.5 for 0/1 targets."""
+    return 0.0 if any(isinstance(t, (int, float)) and t < 0 for t in targets) else 0.5
+
+
+def _percent(fraction: float | None) -> str:
+    return "n/a" if fraction is None else f"{100 * fraction:.1f}%"
+

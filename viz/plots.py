@@ -1,0 +1,134 @@
+"""Pictures of training with matplotlib: the loss curve, a 2-D decision boundary, σ and σ'.
+
+Figures are drawn without pyplot (no global backend switch) and written atomically, as PNG
+or SVG by the path's suffix. matplotlib is an extra: ``pip install chainrule[plots]``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+import autograd
+from nn import MLP, History
+from nn.io import atomic_write
+
+FORMATS = {".png": "png", ".svg": "svg"}
+
+
+def _figure(width: float = 6.0, height: float = 4.0):
+    """A new Figure on the Agg canvas, or ImportError naming the extra to install."""
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise ImportError("plots need matplotlib: pip install chainrule[plots]") from None
+    figure = Figure(figsize=(width, height), dpi=100)
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def _format(path: str | Path) -> str:
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        raise ValueError(f"a plot is written as .png or .svg, got {str(path)!r}")
+    return FORMATS[suffix]
+
+
+def _save(figure, path: str | Path, kind: str) -> Path:
+    with atomic_write(path) as file:
+        figure.savefig(file, format=kind, bbox_inches="tight")
+    return Path(path)
+
+
+def loss_curve(history_or_losses: History | Sequence[float], path: str | Path, title: str = "Training loss") -> Path:
+    """The loss per step (and the accuracy, when a History has it) as a picture at ``path``."""
+    kind = _format(path)
+    history = history_or_losses if isinstance(history_or_losses, History) else None
+    losses = [float(x) for x in (history.loss if history else history_or_losses)]
+    if not losses:
+        raise ValueError("loss_curve needs at least one loss value")
+    figure = _figure()
+    axes = figure.add_subplot()
+    axes.plot(range(len(losses)), losses, color="tab:blue", label="loss")
+    axes.set(xlabel="step", ylabel="loss", title=title)
+    if all(x > 0 for x in losses) and max(losses) / min(losses) > 100:
+        axes.set_yscale("log")
+    accuracy = [a for a in history.accuracy if a is not None] if history else []
+    if len(accuracy) == len(losses):
+        right = axes.twinx()
+        right.plot(range(len(accuracy)), [100 * a for a in accuracy], color="tab:orange", label="accuracy")
+        right.set(ylabel="accuracy (%)", ylim=(0, 101))
+        lines = axes.get_lines() + right.get_lines()
+        axes.legend(lines, [line.get_label() for line in lines], loc="center right", frameon=False)
+    return _save(figure, path, kind)
+
+
+def _scores(model: MLP, points: np.ndarray) -> np.ndarray:
+    """The model's outputs at each point (one column per output), without recording a graph."""
+    with autograd.no_grad():
+        rows = []
+        for point in points.tolist():
+            out = model(point)
+            rows.append([v.data for v in out] if isinstance(out, list) else [out.data])
+    return np.array(rows)
+
+
+def decision_boundary(model: MLP, X, y, path: str | Path, resolution: int = 40,
+                      threshold: float | None = None) -> Path:
+    """The classes ``model`` assigns over the plane of 2-D data, with the points ``X`` coloured by ``y``.
+
+    One output: class 1 where the output exceeds ``threshold`` (0.5 for a sigmoid output, else 0);
+    several outputs: the argmax. ``resolution`` is the grid size per axis.
+    """
+    kind = _format(path)
+    X, y = np.asarray(X, dtype=float), np.asarray(y)
+    y = (y > 0).astype(int) if y.size and y.min() < 0 else y.astype(int)  # labels −1/+1 as 0/1
+    if X.ndim != 2 or X.shape[1] != 2 or model.nin != 2:
+        raise ValueError(f"decision_boundary draws 2-D data for a 2-input model, got data of shape "
+                         f"{X.shape} and a model with {model.nin} inputs")
+    if len(y) != len(X) or resolution < 2:
+        raise ValueError("decision_boundary needs one label per point and resolution >= 2")
+    if threshold is None:
+        threshold = 0.5 if model.output_activation == "sigmoid" else 0.0
+    margin = 0.25 * (X.max(axis=0) - X.min(axis=0)) + 1e-9
+    low, high = X.min(axis=0) - margin, X.max(axis=0) + margin
+    xs, ys = np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution)
+    grid_x, grid_y = np.meshgrid(xs, ys)
+    scores = _scores(model, np.column_stack([grid_x.ravel(), grid_y.ravel()]))
+    if scores.shape[1] > 1:  # several outputs: the argmax, one colour per class
+        field, levels = scores.argmax(axis=1), np.arange(max(scores.shape[1], y.max() + 1) + 1) - 0.5
+    else:  # one output: which side of the threshold, with the boundary interpolated between grid points
+        field = scores[:, 0] - threshold
+        levels = [min(field.min(), 0) - 1, 0, max(field.max(), 0) + 1]
+    figure = _figure(5.0, 5.0)
+    axes = figure.add_subplot()
+    axes.contourf(grid_x, grid_y, field.reshape(grid_x.shape), levels=levels, cmap="coolwarm", alpha=0.35)
+    axes.scatter(X[:, 0], X[:, 1], c=y, cmap="coolwarm", s=18, edgecolors="black", linewidths=0.4,
+                 vmin=-0.5, vmax=max(len(levels) - 1.5, y.max() + 0.5))
+    axes.set(xlim=(low[0], high[0]), ylim=(low[1], high[1]), title="Decision boundary", aspect="equal")
+    return _save(figure, path, kind)
+
+
+def sigmoid_and_derivative(path: str | Path, span: float = 6.0) -> Path:
+    """σ(x) and σ'(x) on [−span, span]: where σ is confident (near 0 or 1) its slope is small.
+
+    σ' comes from the engine's backward pass (the ops table), not from a formula written here.
+    """
+    kind = _format(path)
+    xs = np.linspace(-span, span, 241)
+    values, slopes = [], []
+    for x in xs.tolist():
+        point = autograd.Value(x)
+        out = point.sigmoid()
+        values.append(out.data)
+        slopes.append(autograd.grad(out, point)[0])
+    figure = _figure()
+    axes = figure.add_subplot()
+    axes.plot(xs, values, label="σ(x)")
+    axes.plot(xs, slopes, label=f"σ'(x), by the engine: {autograd.OPS['sigmoid'].formulas[0]}")
+    axes.axhline(0, color="grey", linewidth=0.5)
+    axes.set(xlabel="x", title="The sigmoid and its derivative")
+    axes.legend(frameon=False)
+    return _save(figure, path, kind)
