@@ -1,0 +1,175 @@
+"""What the explorer page replays, as plain JSON-ready data built from the engine's own records.
+
+Every number here comes from the engine: values from the forward pass, gradients and local
+derivatives from ``autograd.backward_steps``, chains from ``autograd.explain``, the new loss and
+the numerical gradients from replaying the graph forward (``autograd.compile``'s tape) with new
+parameter values. The page only displays them.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Sequence
+
+from autograd import Value, backward_steps, explain, topological_order
+from autograd.checks import numerical_gradient
+from autograd.compile import Tape, compile as compile_graph
+from autograd.explain import name_of, partial
+
+EXPLAIN_MAX_PATHS = 64  # beyond this a parameter's chain is summarised, not listed
+CHAIN_BUDGET = 100_000  # parameters × nodes: explain walks the graph once per parameter
+NUMERICAL_ATOL, NUMERICAL_RTOL = 1e-5, 1e-3  # the agreement test of autograd.gradcheck
+
+
+def number(x: float) -> float | str:
+    """A float for JSON: finite as is, otherwise "inf", "-inf" or "nan" (JSON has no such numbers)."""
+    if math.isfinite(x):
+        return x
+    return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
+
+
+def constant_leaves(order: Sequence[Value]) -> set[Value]:
+    """Leaves used only where an op takes a constant (``pow``'s exponent): never differentiated."""
+    as_constant, as_operand = set(), set()
+    for node in order:
+        for i, parent in enumerate(node.parents):
+            (as_constant if i in node.op.constant_inputs else as_operand).add(parent)
+    return as_constant - as_operand
+
+
+def default_parameters(order: Sequence[Value]) -> list[Value]:
+    """The labelled leaves (the Values a user named), or every non-constant leaf if none is labelled."""
+    constants = constant_leaves(order)
+    leaves = [node for node in order if not node.parents and node not in constants]
+    return [node for node in leaves if node.label] or leaves
+
+
+def checked_parameters(order: Sequence[Value], parameters) -> list[Value]:
+    """``parameters`` as a list of distinct Values of the graph, or a ValueError/TypeError saying which is not."""
+    if parameters is None:
+        return default_parameters(order)
+    in_graph, constants, chosen = set(order), constant_leaves(order), []
+    for position, item in enumerate(parameters):
+        if not isinstance(item, Value):
+            raise TypeError(f"explore: parameters must be Values, got {type(item).__name__} at position {position}")
+        where = f"explore: parameter {position} ({name_of(item)})"
+        if item not in in_graph:
+            raise ValueError(f"{where} is not in the graph of the output")
+        if item.parents or item in constants:
+            raise ValueError(f"{where} must be a leaf the output is differentiated by; "
+                             f"it is {'computed by op ' + item.op.name if item.parents else 'a constant'}")
+        if item not in chosen:
+            chosen.append(item)
+    return chosen
+
+
+def checked_learning_rate(learning_rate: object) -> float:
+    """``learning_rate`` as a finite float >= 0, or a ValueError naming it."""
+    if isinstance(learning_rate, bool) or not isinstance(learning_rate, numbers.Real) \
+            or not math.isfinite(learning_rate) or learning_rate < 0:
+        raise ValueError(f"explore: learning_rate must be a finite number >= 0, got {learning_rate!r}")
+    return float(learning_rate)
+
+
+def _kind(node: Value, parameters: set, constants: set) -> str:
+    if node.parents:
+        return "computed"
+    if node in parameters:
+        return "parameter"
+    return "constant" if node in constants else "input"
+
+
+def _nodes(order, gradients, parameters, output) -> list[dict]:
+    index = {node: i for i, node in enumerate(order)}
+    constants = constant_leaves(order)
+    return [{
+        "name": name_of(node),
+        "kind": _kind(node, parameters, constants),
+        "data": number(node.data),
+        "grad": number(gradients[node]) if node in gradients else None,
+        "gradient_name": partial(output, node),
+        "op": node.op.name if node.op else None,
+        "symbol": node.op.symbol if node.op else None,
+        "expression": node.op.show([name_of(p) for p in node.parents]) if node.op else None,
+        "parents": [index[p] for p in node.parents],
+    } for node in order]
+
+
+def _backward_step(step, output, index, received: set) -> dict:
+    contributions = []
+    for c in step.contributions:
+        contributions.append({
+            "parent": index[c.parent], "rule": c.rule, "formula": c.formula,
+            "gradient_name": partial(output, c.parent), "local": number(c.local),
+            "added": number(c.added), "before": number(c.before), "after": number(c.after),
+            "accumulates": c.parent in received,
+        })
+        received.add(c.parent)
+    return {"phase": "backward", "node": index[step.node], "upstream": number(step.upstream),
+            "upstream_name": partial(output, step.node), "contributions": contributions}
+
+
+def _steps(order, records, output) -> list[dict]:
+    index = {node: i for i, node in enumerate(order)}
+    forward = [{"phase": "forward", "node": i} for i, node in enumerate(order) if node.parents]
+    received = {output}
+    backward = [_backward_step(step, output, index, received) for step in records]
+    return [{"phase": "start"}, *forward, *backward, {"phase": "update"}]
+
+
+def _update(tape: Tape, output, parameters, gradients, learning_rate, index) -> dict:
+    rows, new_data = [], []
+    for p in parameters:
+        g = gradients.get(p, 0.0)
+        new_data.append(p.data - learning_rate * g)
+        rows.append({"node": index[p], "data": number(p.data), "grad": number(g),
+                     "step": number(learning_rate * g), "new": number(new_data[-1])})
+    return {"learning_rate": learning_rate, "rows": rows, "loss": number(output.data),
+            "new_loss": number(float(tape.forward(new_data)))}
+
+
+def _replayed_output(tape: Tape):
+    """The output as a function of the parameters' current ``.data`` (which numerical_gradient nudges)."""
+    def replay(*_nudged: Value) -> Value:
+        return Value(float(tape.forward([p.data for p in tape.inputs])))
+    return replay
+
+
+def _chain(tape: Tape, output: Value, parameter: Value, analytic: float) -> dict:
+    try:
+        explanation = explain(output, parameter, max_paths=EXPLAIN_MAX_PATHS)
+        chain = {"text": str(explanation), "total": number(explanation.total),
+                 "terms": [[{"formula": f.formula, "value": number(f.value)} for f in term]
+                           for term in explanation.terms]}
+    except ValueError as error:
+        chain = {"text": str(error), "total": None, "terms": []}
+    numeric = numerical_gradient(_replayed_output(tape), [parameter])[0]
+    agrees = abs(analytic - numeric) <= NUMERICAL_ATOL + NUMERICAL_RTOL * abs(numeric)
+    return {**chain, "numerical": number(numeric), "agrees": agrees}
+
+
+def page_data(output: Value, parameters=None, learning_rate: float = 0.1, title: str | None = None) -> dict:
+    """Everything the page shows: nodes (in ``topological_order``), steps, the update and each parameter's chain."""
+    if not isinstance(output, Value):
+        raise TypeError(f"explore: output must be a Value, got {type(output).__name__}")
+    learning_rate = checked_learning_rate(learning_rate)
+    order = topological_order(output)
+    chosen = checked_parameters(order, parameters)
+    records = backward_steps(output)
+    gradients = {output: 1.0}
+    for step in records:
+        for c in step.contributions:
+            gradients[c.parent] = c.after
+    index = {node: i for i, node in enumerate(order)}
+    tape = compile_graph(output, inputs=chosen)  # replays the graph with new parameter values
+    explained = chosen[:max(1, CHAIN_BUDGET // len(order))]
+    return {
+        "title": title if title is not None else f"{name_of(output)} = {output.data:.4g}",
+        "output": index[output],
+        "output_name": name_of(output),
+        "nodes": _nodes(order, gradients, set(chosen), output),
+        "steps": _steps(order, records, output),
+        "update": _update(tape, output, chosen, gradients, learning_rate, index),
+        "chains": {str(index[p]): _chain(tape, output, p, gradients.get(p, 0.0)) for p in explained},
+        "chains_left_out": len(chosen) - len(explained),
+    }
