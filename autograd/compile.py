@@ -49,6 +49,7 @@ class Tape:
         self._operands: list[np.ndarray] = []  # each group's operands in the last forward
         self._grads: np.ndarray | None = None  # slot × row buffer of the last backward
         self._batched = False
+        self._forwarded = False  # a forward ran to the end: backward may use its buffers
 
     @property
     def inputs(self) -> tuple[Value, ...]:
@@ -71,11 +72,12 @@ class Tape:
     def forward(self, feed: Sequence[float] | np.ndarray = ()) -> float | np.ndarray:
         """The output for one row of input values (a float), or for each row of a batch (an array)."""
         columns = self._columns(feed)
+        self._forwarded = False
         values = self._buffer(columns.shape[1])
         plan_ = self._plan
         inputs, parameters = len(plan_.inputs), len(plan_.parameters)
         values[:inputs] = columns
-        values[inputs:inputs + parameters] = np.array(list(map(_data, plan_.parameters)), dtype=float)[:, None]
+        values[inputs:inputs + parameters] = np.array(list(map(_data, plan_.parameters)))[:, None]
         self._operands = []
         with np.errstate(all="ignore"):
             for group in plan_.groups:
@@ -84,6 +86,7 @@ class Tape:
                 _check_finite(result, group, "forward")
                 values[group.start:group.stop] = result
                 self._operands.append(operands)
+        self._forwarded = True
         output = values[plan_.output]
         return output.copy() if self._batched else float(output[0])
 
@@ -93,9 +96,9 @@ class Tape:
         ``upstream`` weighs each row (d loss / d output; e.g. ``1 / batch`` for a mean). Returns
         d output / d input: shape ``(len(inputs),)``, or ``(batch, len(inputs))`` for a batch.
         """
+        if not self._forwarded:
+            raise RuntimeError("Tape.backward() needs a forward(feed) that ran to the end first")
         values = self._values
-        if values is None:
-            raise RuntimeError("Tape.backward() needs a forward(feed) first")
         plan_ = self._plan
         grads = self._grads_buffer()
         grads[plan_.output] = self._upstream(upstream, values.shape[1])
@@ -118,10 +121,11 @@ class Tape:
         except (TypeError, ValueError):
             raise TypeError(f"Tape.forward: the feed must be numbers, got {feed!r:.60}") from None
         if array.ndim == 1 and len(array) != expected:
-            raise ValueError(f"Tape.forward: expected {expected} input values ({self._names()}), got {len(array)}")
+            raise ValueError(f"Tape.forward: expected {expected} input values ({self._names()}), "
+                             f"got {len(array)}")
         if array.ndim == 2 and (array.shape[1] != expected or len(array) == 0):
-            raise ValueError(f"Tape.forward: expected a batch of rows of {expected} input values ({self._names()}), "
-                             f"got an array of shape {array.shape}")
+            raise ValueError(f"Tape.forward: expected a batch of rows of {expected} input values "
+                             f"({self._names()}), got an array of shape {array.shape}")
         if array.ndim not in (1, 2):
             raise ValueError(f"Tape.forward: expected {expected} input values or a (batch, {expected}) "
                              f"array, got an array of shape {array.shape}")
@@ -185,7 +189,8 @@ def _backward_step(group: Group, operands: np.ndarray, values: np.ndarray, grads
 
 def _check_finite(array: np.ndarray, group: Group, direction: str) -> None:
     if state.detecting and not np.isfinite(array).all():
-        raise AnomalyError(f"compiled {direction} of op '{group.op.name}' ({group.size} nodes) produced NaN or inf")
+        raise AnomalyError(f"compiled {direction} of op '{group.op.name}' ({group.size} nodes) "
+                           "produced NaN or inf")
 
 
 def compile(output: Value, inputs: Sequence[Value] | Value = ()) -> Tape:  # noqa: A001 - autograd.compile

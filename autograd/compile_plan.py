@@ -3,15 +3,16 @@
 Every node gets a slot (a row of the replay's value buffer): the inputs first, then the
 parameters, the constants, and the computed nodes, so that each group's results fill one
 contiguous range. A group holds the nodes of one op and arity at one level (the longest path
-from the leaves), so its operands are all known before it runs and one vectorised call of
-the op's rules evaluates all of them (for every row of a batch, except groups that do not
-depend on the inputs, which are evaluated once). Chains of additions and nested sums whose intermediate
-results are used nowhere else are flattened into one n-ary ``sum``.
+from the leaves), so its operands are all known before it runs and one vectorised call of the
+op's rules evaluates all of them, for every row of a batch (a group that does not depend on the
+inputs is evaluated once). Chains of additions and nested sums whose intermediate results are
+used nowhere else are flattened into one n-ary ``sum``.
 """
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
+from itertools import chain
 from typing import Sequence
 
 import numpy as np
@@ -92,7 +93,8 @@ def check_inputs(inputs: Sequence[Value]) -> tuple[Value, ...]:
     seen: set[Value] = set()
     for position, item in enumerate(inputs):
         if not isinstance(item, Value):
-            raise TypeError(f"compile: inputs must be leaf Values, got {type(item).__name__} at position {position}")
+            raise TypeError(f"compile: inputs must be leaf Values, got {type(item).__name__} "
+                            f"at position {position}")
         if item.parents:
             raise ValueError(f"compile: input {position} ({item.label or 'unlabelled'}) was computed by op "
                              f"'{item.op.name}'; inputs must be leaf Values (placeholders for data)")
@@ -104,14 +106,9 @@ def check_inputs(inputs: Sequence[Value]) -> tuple[Value, ...]:
 
 def _absorbed(order: list[Value]) -> set[Value]:
     """Additions and sums used exactly once, by another addition or sum: flattened into it."""
-    uses: dict[Value, int] = defaultdict(int)
-    consumer: dict[Value, Value] = {}
-    for node in order:
-        for parent in node.parents:
-            uses[parent] += 1
-            consumer[parent] = node
-    return {node for node in order if node.op in _SUMMABLE and uses[node] == 1
-            and consumer[node].op in _SUMMABLE}
+    uses = Counter(chain.from_iterable(node.parents for node in order))
+    return {parent for node in order if node.op in _SUMMABLE for parent in node.parents
+            if parent.op in _SUMMABLE and uses[parent] == 1}
 
 
 def _flattened(node: Value, absorbed: set[Value]) -> list[Value]:
@@ -136,7 +133,7 @@ def _rewritten(order: list[Value]) -> list[tuple[Value, Op, list[Value]]]:
     for node in order:
         if not node.parents or node in absorbed:
             continue
-        if any(parent in absorbed for parent in node.parents):
+        if not absorbed.isdisjoint(node.parents):
             kept.append((node, _SUM, _flattened(node, absorbed)))
         else:
             kept.append((node, node.op, list(node.parents)))
@@ -147,7 +144,9 @@ def _leaf_roles(output: Value, order: list[Value], kept, inputs: tuple[Value, ..
     """Parameters (leaves that get gradients) and constants (leaves only at constant positions)."""
     differentiated = {output}
     for _, op, operands in kept:
-        differentiated.update(p for i, p in enumerate(operands) if i not in op.constant_inputs)
+        if op.constant_inputs:
+            operands = [p for i, p in enumerate(operands) if i not in op.constant_inputs]
+        differentiated.update(operands)
     placeholders = set(inputs)
     leaves = [node for node in order if not node.parents and node not in placeholders]
     parameters = tuple(leaf for leaf in leaves if leaf in differentiated)
@@ -165,10 +164,11 @@ def plan(output: Value, inputs: tuple[Value, ...]) -> Plan:
     varying = set(inputs)
     families: dict[tuple, list] = defaultdict(list)
     for node, op, operands in kept:
-        level[node] = 1 + max(level[p] for p in operands)
-        if not varying.isdisjoint(operands):
+        level[node] = depth = 1 + max(map(level.__getitem__, operands))
+        moves = not varying.isdisjoint(operands)
+        if moves:
             varying.add(node)
-        families[(level[node], op.name, len(operands), node in varying)].append((node, op, operands))
+        families[(depth, op.name, len(operands), moves)].append((node, op, operands))
     for key in sorted(families):
         for node, _, _ in families[key]:
             slot[node] = len(slot)
@@ -179,8 +179,11 @@ def plan(output: Value, inputs: tuple[Value, ...]) -> Plan:
 
 def _group(members: list, slot: dict[Value, int], varying: bool) -> Group:
     op, arity = members[0][1], len(members[0][2])
-    operand_slots = np.array([[slot[p] for p in operands] for _, _, operands in members], dtype=np.intp).T
+    every_operand = chain.from_iterable(operands for _, _, operands in members)
+    operand_slots = np.fromiter(map(slot.__getitem__, every_operand), np.intp, len(members) * arity)
+    operand_slots = operand_slots.reshape(len(members), arity).T
     differentiable = tuple(i for i in range(arity) if i not in op.constant_inputs)
     scatter = Scatter(operand_slots[list(differentiable)].ravel()) if differentiable else None
     start = slot[members[0][0]]
-    return Group(op, start, start + len(members), arity, varying, rows(operand_slots.ravel()), differentiable, scatter)
+    return Group(op, start, start + len(members), arity, varying, rows(operand_slots.ravel()),
+                 differentiable, scatter)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from typing import Callable, NamedTuple
 
 import numpy as np
 
@@ -24,6 +25,11 @@ ALPHA = 1e-4
 LEARNING_RATE = 0.05
 
 
+class Candidate(NamedTuple):
+    step: Callable[[], float]  # one training step; returns the loss before the update
+    parameters: Callable[[], list[float]]  # every weight and bias, neuron by neuron (weights, then bias)
+
+
 def initial_layers(seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
     """Weights uniform in [−1, 1) and zero biases, as ``(W, b)`` with W of shape (inputs, outputs)."""
     rng = np.random.default_rng(seed)
@@ -34,14 +40,15 @@ class ChainruleMLP:
     """The MLP as chainrule Values: each neuron's weighted sum is one ``autograd.sum`` node."""
 
     def __init__(self, layers) -> None:
-        self.layers = [([[Value(w) for w in column] for column in W.T], [Value(v) for v in b]) for W, b in layers]
-        self.parameters = [p for rows, biases in self.layers for row, bias in zip(rows, biases) for p in row + [bias]]
+        self.neurons = [[([Value(w) for w in column], Value(bias)) for column, bias in zip(W.T, b)]
+                        for W, b in layers]
+        self.parameters = [p for layer in self.neurons for weights, bias in layer for p in weights + [bias]]
 
     def score(self, point) -> Value:
         activations = list(point)
-        for depth, (rows, biases) in enumerate(self.layers):
-            sums = [autograd.sum([w * a for w, a in zip(row, activations)] + [bias]) for row, bias in zip(rows, biases)]
-            activations = sums if depth == len(self.layers) - 1 else [z.relu() for z in sums]
+        for depth, layer in enumerate(self.neurons):
+            sums = [autograd.sum([w * a for w, a in zip(weights, activations)] + [bias]) for weights, bias in layer]
+            activations = sums if depth == len(self.neurons) - 1 else [z.relu() for z in sums]
         return activations[0]
 
     def penalty(self) -> Value:
@@ -52,53 +59,66 @@ class ChainruleMLP:
             p.data -= LEARNING_RATE * p.grad
             p.grad = 0.0
 
+    def values(self) -> list[float]:
+        return [p.data for p in self.parameters]
 
-def chainrule_loss(model: ChainruleMLP, X: np.ndarray, y: np.ndarray) -> Value:
-    """The full-batch loss graph; the points and labels may be floats or placeholder Values."""
-    hinges = [(1 - label * model.score(point)).relu() for point, label in zip(X, y)]
+
+def chainrule_loss(model: ChainruleMLP, points, labels) -> Value:
+    """The full-batch loss graph; points and labels may be floats or placeholder Values."""
+    hinges = [(1 - label * model.score(point)).relu() for point, label in zip(points, labels)]
     return autograd.sum(hinges) * (1.0 / len(hinges)) + model.penalty()
 
 
-def eager_step(model: ChainruleMLP, X: np.ndarray, y: np.ndarray) -> float:
+def eager(layers, X: np.ndarray, y: np.ndarray) -> Candidate:
     """Build the graph, differentiate it, update: the scalar engine as written."""
-    loss = chainrule_loss(model, X.tolist(), y.tolist())
-    loss.backward()
-    model.update()
-    return loss.data
+    model, points, labels = ChainruleMLP(layers), X.tolist(), y.tolist()
+
+    def step() -> float:
+        loss = chainrule_loss(model, points, labels)
+        loss.backward()
+        model.update()
+        return loss.data
+    return Candidate(step, model.values)
 
 
 def per_example_tape(model: ChainruleMLP):
-    """One point's hinge + the penalty, traced once; replayed for every row of (x₁, x₂, y)."""
+    """One point's hinge + the penalty, traced once, with (x₁, x₂, y) as placeholders."""
     placeholders = [Value(0.0, "x₁"), Value(0.0, "x₂"), Value(1.0, "y")]
-    point, label = placeholders[:2], placeholders[2]
-    hinge = (1 - label * model.score(point)).relu()
+    hinge = (1 - placeholders[2] * model.score(placeholders[:2])).relu()
     return compile_tape(hinge + model.penalty(), inputs=placeholders)
 
 
-def batch_replay_step(tape, model: ChainruleMLP, rows: np.ndarray) -> float:
-    """Replay the per-example graph over all rows; the mean of (hinge + penalty) is the loss."""
-    loss = float(tape.forward(rows).mean())
-    tape.backward(1.0 / len(rows))
-    model.update()
-    return loss
+def compiled_rows(layers, X: np.ndarray, y: np.ndarray) -> tuple[Candidate, object]:
+    """Replay the per-example graph over the 100 rows; mean(hinge + penalty) is the loss."""
+    model, rows = ChainruleMLP(layers), np.column_stack([X, y])
+    tape = per_example_tape(model)
+
+    def step() -> float:
+        loss = float(tape.forward(rows).mean())
+        tape.backward(1.0 / len(rows))  # d mean / d row = 1/100
+        model.update()
+        return loss
+    return Candidate(step, model.values), tape
 
 
-def full_graph_tape(model: ChainruleMLP, X: np.ndarray, y: np.ndarray):
+def compiled_whole(layers, X: np.ndarray, y: np.ndarray) -> tuple[Candidate, object]:
     """The whole full-batch loss graph traced once, with the 300 data numbers as placeholders."""
+    model = ChainruleMLP(layers)
     points = [[Value(a), Value(b)] for a, b in X]
     labels = [Value(label) for label in y]
-    inputs = [v for point in points for v in point] + labels
-    return compile_tape(chainrule_loss(model, points, labels), inputs=inputs)
+    tape = compile_tape(chainrule_loss(model, points, labels),
+                        inputs=[v for point in points for v in point] + labels)
+    feed = np.concatenate([X.ravel(), y])
+
+    def step() -> float:
+        loss = tape.forward(feed)
+        tape.backward()
+        model.update()
+        return loss
+    return Candidate(step, model.values), tape
 
 
-def full_replay_step(tape, model: ChainruleMLP, feed: np.ndarray) -> float:
-    loss = tape.forward(feed)
-    tape.backward()
-    model.update()
-    return loss
-
-
-def micrograd_step_factory(layers, X: np.ndarray, y: np.ndarray):
+def micrograd(layers, X: np.ndarray, y: np.ndarray) -> Candidate:
     """micrograd 0.1.0's own demo code (its MLP, Python's sum), from the same weights."""
     from micrograd.engine import Value as MicroValue
     from micrograd.nn import MLP
@@ -119,10 +139,15 @@ def micrograd_step_factory(layers, X: np.ndarray, y: np.ndarray):
         for p in model.parameters():
             p.data -= LEARNING_RATE * p.grad
         return loss.data
-    return step, lambda: [p.data for p in model.parameters()]
+    return Candidate(step, lambda: [p.data for p in model.parameters()])
 
 
-def torch_step_factory(layers, X: np.ndarray, y: np.ndarray):
+def hand_written_numpy(layers, X: np.ndarray, y: np.ndarray) -> Candidate:
+    model = NumpyMLP(layers)
+    return Candidate(lambda: model.step(X, y, ALPHA, LEARNING_RATE), lambda: _flat(model.layers))
+
+
+def pytorch(layers, X: np.ndarray, y: np.ndarray) -> Candidate | None:
     """The same step in PyTorch on the CPU (float64), or None when torch is not installed."""
     try:
         import torch
@@ -144,13 +169,24 @@ def torch_step_factory(layers, X: np.ndarray, y: np.ndarray):
             for p in params:
                 p -= LEARNING_RATE * p.grad
         return loss.item()
-    flat = lambda: [float(v) for W, b in zip(params[::2], params[1::2])  # noqa: E731
-                    for column, bias in zip(W.detach().numpy().T, b.detach().numpy()) for v in [*column, bias]]
-    return step, flat
+
+    def values() -> list[float]:
+        arrays = [p.detach().numpy() for p in params]
+        return _flat(list(zip(arrays[::2], arrays[1::2])))
+    return Candidate(step, values)
 
 
-def numpy_parameters(model: NumpyMLP) -> list[float]:
-    return [float(v) for W, b in model.layers for column, bias in zip(W.T, b) for v in [*column, bias]]
+def _flat(layers) -> list[float]:
+    return [float(v) for W, b in layers for column, bias in zip(W.T, b) for v in [*column, bias]]
+
+
+def check_agreement(candidates: dict[str, Candidate], reference: str) -> None:
+    """One step of each candidate gives the reference's loss and parameters (relative 1e-9)."""
+    losses = {name: candidate.step() for name, candidate in candidates.items()}
+    for name, candidate in candidates.items():
+        np.testing.assert_allclose(losses[name], losses[reference], rtol=1e-9, err_msg=f"{name}: loss")
+        np.testing.assert_allclose(candidate.parameters(), candidates[reference].parameters(), rtol=1e-9,
+                                   atol=1e-12, err_msg=f"{name}: parameters after one step")
 
 
 def timed(build):
@@ -167,54 +203,29 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     X, y = moons(args.points, seed=args.seed)
     layers = initial_layers(args.seed)
-    rows = np.column_stack([X, y])
-    feed = np.concatenate([X.ravel(), y])
-
-    eager_model, batch_model, full_model = ChainruleMLP(layers), ChainruleMLP(layers), ChainruleMLP(layers)
-    batch_tape, batch_cost = timed(lambda: per_example_tape(batch_model))
-    full_tape, full_cost = timed(lambda: full_graph_tape(full_model, X, y))
-    numpy_model = NumpyMLP(layers)
-    micro_step, micro_params = micrograd_step_factory(layers, X, y)
-    candidates = {
-        "micrograd 0.1.0": (micro_step, micro_params),
-        "chainrule eager": (lambda: eager_step(eager_model, X, y), lambda: [p.data for p in eager_model.parameters]),
-        "chainrule compiled, per-example graph × 100 rows": (
-            lambda: batch_replay_step(batch_tape, batch_model, rows), lambda: [p.data for p in batch_model.parameters]),
-        "chainrule compiled, whole full-batch graph": (
-            lambda: full_replay_step(full_tape, full_model, feed), lambda: [p.data for p in full_model.parameters]),
-        "hand-written numpy": (lambda: numpy_model.step(X, y, ALPHA, LEARNING_RATE),
-                               lambda: numpy_parameters(numpy_model)),
-    }
-    torch_candidate = torch_step_factory(layers, X, y)
+    (rows, rows_tape), rows_cost = timed(lambda: compiled_rows(layers, X, y))
+    (whole, whole_tape), whole_cost = timed(lambda: compiled_whole(layers, X, y))
+    candidates = {"micrograd 0.1.0": micrograd(layers, X, y), "chainrule eager": eager(layers, X, y),
+                  f"chainrule compiled: per-example graph × {args.points} rows": rows,
+                  "chainrule compiled: whole full-batch graph": whole,
+                  "hand-written numpy": hand_written_numpy(layers, X, y)}
+    torch_candidate = pytorch(layers, X, y)
     if torch_candidate:
         candidates["PyTorch (CPU, float64)"] = torch_candidate
-    check_agreement(candidates)
-    seconds = interleaved_medians({name: step for name, (step, _) in candidates.items()}, repeats=args.repeats)
-    report(seconds, args, batch_tape, full_tape, batch_cost, full_cost, torch_candidate is not None)
+    check_agreement(candidates, reference="chainrule eager")
+    seconds = interleaved_medians({name: c.step for name, c in candidates.items()}, repeats=args.repeats)
 
-
-def check_agreement(candidates) -> None:
-    """One step of each candidate gives the eager step's loss and parameters (relative 1e-9)."""
-    losses = {name: step() for name, (step, _) in candidates.items()}
-    parameters = {name: np.array(read()) for name, (_, read) in candidates.items()}
-    reference = "chainrule eager"
-    for name in candidates:
-        np.testing.assert_allclose(losses[name], losses[reference], rtol=1e-9, err_msg=f"{name}: loss")
-        np.testing.assert_allclose(parameters[name], parameters[reference], rtol=1e-9, atol=1e-12,
-                                   err_msg=f"{name}: parameters after one step")
-
-
-def report(seconds, args, batch_tape, full_tape, batch_cost, full_cost, has_torch) -> None:
     micro, numpy_time = seconds["micrograd 0.1.0"], seconds["hand-written numpy"]
-    rows = [[name, format_duration(t), f"{micro / t:,.1f}×", f"{t / numpy_time:,.1f}×"] for name, t in seconds.items()]
     print(f"micrograd's demo step: {args.points} moons points, MLP(2, [16, 16, 1]), hinge + 1e-4·L2, "
           f"forward + backward + update; median of {args.repeats} interleaved samples.")
-    print("All candidates agree with chainrule eager after one step (loss and parameters, rtol 1e-9).\n")
-    print(markdown_table(["step", "median time", "speed-up vs micrograd", "time vs numpy"], rows))
-    if not has_torch:
+    print("Every candidate agrees with chainrule eager after one step (loss and parameters, rtol 1e-9).\n")
+    print(markdown_table(["step", "median time", "speed-up vs micrograd", "time vs numpy"],
+                         [[name, format_duration(t), f"{micro / t:,.1f}×", f"{t / numpy_time:,.1f}×"]
+                          for name, t in seconds.items()]))
+    if torch_candidate is None:
         print("\nPyTorch: skipped (import torch failed; it is optional and never installed by chainrule).")
-    print(f"\nOne-off trace + compile: per-example graph {format_duration(batch_cost)} ({batch_tape}); "
-          f"whole graph {format_duration(full_cost)} ({full_tape}).")
+    print(f"\nOne-off trace + compile: per-example graph {format_duration(rows_cost)} ({rows_tape}); "
+          f"whole graph {format_duration(whole_cost)} ({whole_tape}).")
 
 
 if __name__ == "__main__":

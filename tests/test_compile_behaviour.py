@@ -153,3 +153,5 @@ def test_domain_errors_propagate_as_nan_and_detect_anomaly_names_the_op():
     assert np.isnan(tape.forward([-1.0]))
     with autograd.detect_anomaly(), pytest.raises(AnomalyError, match="op 'log'"):
         tape.forward([-1.0])
+    with pytest.raises(RuntimeError, match="forward"):
+        tape.backward()  # the interrupted forward left no values to differentiate

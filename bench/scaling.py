@@ -1,0 +1,120 @@
+"""How eager and compiled costs grow with the graph: ``python -m bench.scaling``.
+
+Two graph shapes. *Wide*: micrograd's demo loss (``MLP(2, [16, 16, 1])``, hinge + L2) over more
+and more points, so the number of levels stays fixed while each level grows — the case the replay
+is built for. *Deep*: a chain ``acc ← acc·wᵢ + xᵢ`` where every level holds a single node, so
+nothing can be vectorised — the replay's worst case. Eager time is building the graph plus
+``backward()``; compiled time is one ``forward`` + ``backward`` replay; the one-off cost (building
+the traced graph plus ``compile``) is reported apart. Peak memory is measured with tracemalloc in
+separate runs (tracing allocations slows Python down, so those runs are not timed).
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import time
+import tracemalloc
+
+import numpy as np
+
+import autograd
+from autograd import Value
+from autograd.compile import compile as compile_tape
+
+from .common import format_duration, interleaved_medians, markdown_table, moons
+from .demo_step import ChainruleMLP, chainrule_loss, initial_layers
+
+
+def wide(points: int):
+    """The demo loss over ``points`` moons points: (build(data) -> loss, placeholders, data)."""
+    X, y = moons(points, seed=0)
+    model = ChainruleMLP(initial_layers(0))
+    data = np.concatenate([X.ravel(), y])
+
+    def build(values):
+        pairs = [values[2 * i:2 * i + 2] for i in range(points)]
+        return chainrule_loss(model, pairs, values[2 * points:])
+    return build, data
+
+
+def deep(length: int):
+    """A chain of ``length`` multiply-adds over input numbers: (build(data) -> output, data)."""
+    rng = np.random.default_rng(0)
+    weights = [Value(w) for w in rng.uniform(0.5, 1.0, length)]
+
+    def build(values):
+        acc = Value(0.0)
+        for w, x in zip(weights, values):
+            acc = acc * w + x
+        return acc
+    return build, rng.uniform(-1, 1, length)
+
+
+def eager_pass(build, data) -> None:
+    build(data.tolist()).backward()
+
+
+def traced(build, data):
+    """The graph built on placeholder Values for ``data``, compiled with them as the inputs."""
+    placeholders = [Value(x) for x in data]
+    return compile_tape(build(placeholders), inputs=placeholders)
+
+
+def replay(tape, data) -> None:
+    tape.forward(data)
+    tape.backward()
+
+
+def peak_bytes(action) -> int:
+    gc.collect()
+    tracemalloc.start()
+    try:
+        action()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def measure(shape, size: int, repeats: int) -> list[str]:
+    build, data = shape(size)
+    nodes = len(autograd.topological_order(build(data.tolist())))
+    start = time.perf_counter()
+    tape = traced(build, data)
+    one_off = time.perf_counter() - start
+    seconds = interleaved_medians({"eager": lambda: eager_pass(build, data), "compiled": lambda: replay(tape, data)},
+                                  repeats=repeats, min_seconds=0.2)
+    del tape
+    eager_memory = peak_bytes(lambda: eager_pass(build, data))
+    trace_memory = peak_bytes(lambda: traced(build, data))
+    tape = traced(build, data)
+    replay_memory = peak_bytes(lambda: replay(tape, data))
+    groups = len(tape.groups)
+    return [f"{nodes:,}", f"{groups:,}", format_duration(seconds["eager"]), f"{nodes / seconds['eager']:,.0f}",
+            format_duration(seconds["compiled"]), f"{nodes / seconds['compiled']:,.0f}",
+            f"{seconds['eager'] / seconds['compiled']:,.1f}×", format_duration(one_off),
+            _megabytes(eager_memory), _megabytes(trace_memory), _megabytes(replay_memory)]
+
+
+def _megabytes(count: int) -> str:
+    return f"{count / 1e6:,.1f} MB"
+
+
+HEADER = ["nodes", "replay groups", "eager", "eager nodes/s", "replay", "replay nodes/s", "replay speed-up",
+          "trace + compile (once)", "eager peak", "trace + compile peak", "replay peak"]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--max-nodes", type=float, default=1e6, help="largest wide graph (default 1e6)")
+    parser.add_argument("--repeats", type=int, default=3, help="interleaved samples per size (median)")
+    args = parser.parse_args(argv)
+    wide_points = [p for p in (1, 25, 265, 2655) if p * 376 <= args.max_nodes]
+    deep_lengths = [n for n in (500, 5_000, 50_000) if 2 * n <= args.max_nodes]
+    for title, shape, sizes in [("wide: micrograd's demo loss over more and more points", wide, wide_points),
+                                ("deep: a chain, one node per level (the replay's worst case)", deep, deep_lengths)]:
+        print(f"\n{title}\n")
+        print(markdown_table(HEADER, [measure(shape, size, args.repeats) for size in sizes]), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,41 @@
+"""The benchmarks compare like with like: every demo-step candidate computes the same training
+step (checked against the hand-written numpy MLP and micrograd), and both scripts run. No timings
+are asserted."""
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+
+from bench import demo_step, scaling
+from bench.common import moons
+
+
+def test_every_demo_step_candidate_takes_the_same_three_steps():
+    X, y = moons(12, seed=1)
+    layers = demo_step.initial_layers(1)
+    candidates = {"eager": demo_step.eager(layers, X, y),
+                  "rows": demo_step.compiled_rows(layers, X, y)[0],
+                  "whole": demo_step.compiled_whole(layers, X, y)[0],
+                  "numpy": demo_step.hand_written_numpy(layers, X, y)}
+    if importlib.util.find_spec("micrograd"):
+        candidates["micrograd"] = demo_step.micrograd(layers, X, y)
+    for _ in range(3):
+        demo_step.check_agreement(candidates, reference="numpy")
+
+
+def test_check_agreement_notices_a_different_step():
+    X, y = moons(6, seed=2)
+    numpy_step = demo_step.hand_written_numpy(demo_step.initial_layers(2), X, y)
+    other = demo_step.hand_written_numpy(demo_step.initial_layers(3), X, y)
+    with pytest.raises(AssertionError, match="other: loss"):
+        demo_step.check_agreement({"numpy": numpy_step, "other": other}, reference="numpy")
+
+
+def test_the_benchmark_scripts_run_and_print_their_tables(capsys):
+    demo_step.main(["--points", "8", "--repeats", "1"])
+    scaling.main(["--max-nodes", "1200", "--repeats", "1"])
+    printed = capsys.readouterr().out
+    assert "| chainrule compiled: per-example graph × 8 rows |" in printed
+    assert "| hand-written numpy | " in printed
+    assert printed.count("| nodes | replay groups |") == 2
