@@ -166,7 +166,7 @@ def page_data(output: Value, parameters=None, learning_rate: float = 0.1, title:
     return {
         "title": title if title is not None else f"{name_of(output)} = {output.data:.4g}",
         "output": index[output],
-        "output_name": name_of(output),
+        "loss_name": output.label or "C",  # short, for the update's ∂C/∂w
         "nodes": _nodes(order, gradients, set(chosen), output),
         "steps": _steps(order, records, output),
         "update": _update(tape, output, chosen, gradients, learning_rate, index),

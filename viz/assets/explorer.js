@@ -166,18 +166,19 @@
   function describeUpdate() {
     const update = data.update;
     return [el("h2", null, "Update · one step of gradient descent"),
-            el("p", "math big", `w ← w − lr · ∂${data.output_name}/∂w`),
+            el("p", "math big", `w ← w − lr · ∂${data.loss_name}/∂w`),
             el("p", null, "with learning rate lr = ", num(update.learning_rate)),
-            el("p", null, `${data.output_name}: `, num(update.loss), " → ", num(update.new_loss),
+            el("p", null, `${data.loss_name}: `, num(update.loss), " → ", num(update.new_loss),
                " after the step"),
             note("The new loss comes from running the graph forward again with the new parameters.")];
   }
 
   function updateTable() {
     const head = el("tr", null, el("th", null, "parameter"), el("th", null, "w"),
-                    el("th", null, `∂${data.output_name}/∂w`), el("th", null, `lr · ∂${data.output_name}/∂w`),
+                    el("th", null, `∂${data.loss_name}/∂w`), el("th", null, `lr · ∂${data.loss_name}/∂w`),
                     el("th", null, "new w"));
     const table = el("table", null, el("thead", null, head));
+    const scroller = el("div", "table-scroll", table);
     const body = el("tbody");
     for (const row of data.update.rows) {
       const tr = el("tr", null, el("td", "math", nodes[row.node].name), el("td", null, num(row.data)),
@@ -187,7 +188,7 @@
       body.append(tr);
     }
     table.append(body);
-    return [el("h2", null, "Parameters after the step"), table];
+    return [el("h2", null, "Parameters after the step"), scroller];
   }
 
   const describe = { start: describeStart, forward: describeForward, backward: describeBackward,

@@ -1,0 +1,227 @@
+"""The explorer page in a real browser: Playwright driving Debian's chromium (never a downloaded one).
+
+Set EXPLORER_SCREENSHOT=docs/explorer.png to refresh the README's screenshot.
+"""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from autograd import Value, backward_steps, topological_order
+from nn import SGD
+from viz.chain import four_neuron
+from viz.explorer import explore
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+LEARNING_RATE = 0.5
+HOSTILE = "<script>alert(1)</script>"
+SNEAKY = '<img src=x onerror="window.__pwned = 1">'
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs the system chromium at /usr/bin/chromium "
+                                                     "(apt-get install chromium); never downloads a browser"),
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def four_neuron_page(tmp_path_factory):
+    net = four_neuron()
+    path = tmp_path_factory.mktemp("explorer") / "four-neuron.html"
+    return explore(net.output, path, parameters=net.parameters, learning_rate=LEARNING_RATE,
+                   title="3Blue1Brown's four-neuron network")
+
+
+@pytest.fixture
+def open_page(browser):
+    """Opens a file in a fresh page; at the end, asserts no script error and no dialog happened."""
+    opened, problems = [], []
+
+    def visit(path: Path, fragment: str = ""):
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+        page.on("dialog", lambda dialog: (problems.append(f"dialog: {dialog.message}"), dialog.dismiss()))
+        page.goto(path.as_uri() + fragment)
+        opened.append(page)
+        return page
+
+    yield visit
+    for page in opened:
+        page.close()
+    assert problems == []
+
+
+def backward_start(output: Value) -> int:
+    """The page's first backward step: after the start and one forward step per computed node."""
+    return 1 + sum(1 for node in topological_order(output) if node.parents)
+
+
+def counter(page) -> str:
+    return page.get_by_test_id("step-counter").text_content()
+
+
+def current_ids(page) -> list[str]:
+    return page.eval_on_selector_all("svg .current", "nodes => nodes.map(node => node.id)")
+
+
+def numbers_in(page, selector: str) -> list[list[float]]:
+    """The exact numbers (data-value) on each line matching ``selector`` inside the formula panel."""
+    return page.eval_on_selector_all(
+        f'[data-testid="formula"] {selector}',
+        "lines => lines.map(line => [...line.querySelectorAll('.num')].map(n => Number(n.dataset.value)))")
+
+
+def test_counter_advances_with_the_button_and_the_arrow_key(open_page, four_neuron_page):
+    page = open_page(four_neuron_page)
+    total = int(counter(page).split(" / ")[1])
+    assert counter(page) == f"0 / {total}" and total >= 10
+    page.get_by_test_id("next").click()
+    assert counter(page) == f"1 / {total}"
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    assert counter(page) == f"3 / {total}"
+    page.keyboard.press("ArrowLeft")
+    assert counter(page) == f"2 / {total}"
+    page.get_by_test_id("last").click()
+    assert counter(page) == f"{total} / {total}" and page.get_by_test_id("next").is_disabled()
+    page.get_by_test_id("first").click()
+    assert counter(page) == f"0 / {total}" and page.get_by_test_id("prev").is_disabled()
+
+
+def test_the_current_node_is_highlighted_and_moves(open_page, four_neuron_page):
+    page = open_page(four_neuron_page, "#step=1")
+    first = current_ids(page)
+    page.keyboard.press("ArrowRight")
+    second = current_ids(page)
+    assert first and second and first != second
+    assert all(node_id.startswith("v") for node_id in first + second)
+
+
+def test_the_formula_panel_shows_the_engines_numbers_at_every_backward_step(open_page, four_neuron_page):
+    net = four_neuron()
+    records = backward_steps(net.output)
+    order = topological_order(net.output)
+    page = open_page(four_neuron_page, f"#step={backward_start(net.output)}")
+    for record in records:
+        panel = page.get_by_test_id("formula").text_content()
+        assert "∂" in panel and "Backward" in panel
+        assert f"v{order.index(record.node)}" in current_ids(page)
+        formulas = page.eval_on_selector_all('[data-testid="formula"] .contribution .math:first-child',
+                                             "lines => lines.map(line => line.textContent)")
+        products = numbers_in(page, ".contribution .math:nth-child(2)")
+        assert len(products) == len(record.contributions)
+        for contribution, formula, (local, upstream, added) in zip(record.contributions, formulas, products):
+            assert formula.startswith(contribution.formula)
+            assert (local, upstream, added) == (contribution.local, record.upstream, contribution.added)
+        page.keyboard.press("ArrowRight")
+
+
+def test_the_update_panel_matches_an_sgd_step(open_page, four_neuron_page):
+    net = four_neuron()
+    for p in net.parameters:
+        p.grad = 0.0
+    net.output.backward()
+    expected_by_hand = [p.data - LEARNING_RATE * p.grad for p in net.parameters]
+    SGD(net.parameters, LEARNING_RATE).step()
+    page = open_page(four_neuron_page, "#step=9999")
+    update = page.get_by_test_id("update")
+    assert update.is_visible()
+    rows = page.eval_on_selector_all('[data-testid="update-row"]', """rows => rows.map(row =>
+        [row.cells[0].textContent, ...[...row.querySelectorAll('.num')].map(n => Number(n.dataset.value))])""")
+    assert [name for name, *_ in rows] == [p.label for p in net.parameters]
+    assert [new for *_, new in rows] == pytest.approx([p.data for p in net.parameters], rel=1e-15)
+    assert [new for *_, new in rows] == pytest.approx(expected_by_hand, rel=1e-15)
+    new_loss = numbers_in(page, "p")[2][1]
+    assert new_loss == pytest.approx(four_neuron(w=[p.data for p in net.parameters[::2]],
+                                                 b=[p.data for p in net.parameters[1::2]]).output.data,
+                                     rel=1e-12)
+
+
+def test_clicking_a_parameter_shows_its_chain_and_numerical_gradient(open_page, four_neuron_page):
+    net = four_neuron()
+    net.output.backward()
+    index = topological_order(net.output).index(net["w3"])
+    page = open_page(four_neuron_page)
+    page.locator(f"#v{index}").click()
+    inspector = page.get_by_test_id("inspector")
+    assert "∂C₀/∂w⁽³⁾ = ∂z⁽³⁾/∂w⁽³⁾ · ∂a⁽³⁾/∂z⁽³⁾ · ∂C₀/∂a⁽³⁾" in inspector.text_content()
+    analytic, numerical = page.eval_on_selector_all(
+        '[data-testid="inspector"] p:last-child .num', "nums => nums.map(n => Number(n.dataset.value))")
+    assert analytic == net["w3"].grad and numerical == pytest.approx(analytic, rel=1e-6)
+    assert page.get_by_test_id("gradient-check").text_content() == "✓ agree"
+
+
+def test_a_disagreeing_numerical_gradient_is_marked(open_page, tmp_path):
+    x = Value(0.0, "x")  # ReLU's kink: the rule gives 0, central differences 1/2
+    page = open_page(explore(x.relu() * 2.0, tmp_path / "kink.html"))
+    page.locator("#v0").click()
+    assert page.get_by_test_id("gradient-check").text_content() == "✗ disagree"
+
+
+def test_hostile_labels_are_shown_as_text_and_run_nothing(open_page, tmp_path):
+    x, y = Value(2.0, HOSTILE), Value(-1.0, SNEAKY)
+    out = x * x + x * y  # x is reused, so its gradient accumulates (+=)
+    page = open_page(explore(out, tmp_path / "hostile.html"))
+    seen_plus_equals = False
+    for _ in range(int(counter(page).split(" / ")[1])):
+        page.keyboard.press("ArrowRight")
+        seen_plus_equals |= page.locator('[data-testid="formula"] .plus-equals').count() > 0
+    assert seen_plus_equals
+    page.locator("#v0").click()
+    assert HOSTILE in page.get_by_test_id("inspector").text_content()
+    assert HOSTILE in page.locator("#v0").text_content()
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("img").count() == 0
+
+
+def test_the_fragment_restores_the_step_on_reload(open_page, four_neuron_page):
+    page = open_page(four_neuron_page)
+    for _ in range(7):
+        page.keyboard.press("ArrowRight")
+    assert page.url.endswith("#step=7")
+    page.reload()
+    assert counter(page).startswith("7 / ")
+
+
+def test_a_graph_of_hundreds_of_nodes_loads_and_steps_quickly(open_page, tmp_path):
+    xs = [Value(0.1 * k, f"x{k}") for k in range(50)]
+    ws = [Value(0.05 * (k % 7) - 0.15, f"w{k}") for k in range(50)]
+    hidden = [(w * x).tanh() for w, x in zip(ws, xs)]
+    out = sum((h * h for h in hidden), Value(0.0, "start")) * 0.5  # ~300 values
+    assert len(topological_order(out)) >= 300
+    started = time.perf_counter()
+    page = open_page(explore(out, tmp_path / "big.html", parameters=ws))
+    page.get_by_test_id("step-counter").wait_for()
+    load_seconds = time.perf_counter() - started
+    per_step_ms = page.evaluate("""async () => {
+        const frame = () => new Promise(done => requestAnimationFrame(() => setTimeout(done, 0)));
+        const next = document.querySelector('[data-testid="next"]');
+        const started = performance.now();
+        for (let i = 0; i < 10; i++) { next.click(); await frame(); }
+        document.querySelector('[data-testid="last"]').click(); await frame();
+        return (performance.now() - started) / 11;
+    }""")
+    assert load_seconds < 20 and per_step_ms < 500, (load_seconds, per_step_ms)
+
+
+def test_screenshot(open_page, four_neuron_page, tmp_path):
+    net = four_neuron()
+    target = Path(os.environ.get("EXPLORER_SCREENSHOT", tmp_path / "explorer.png"))
+    page = open_page(four_neuron_page, f"#step={backward_start(net.output) + 5}")
+    page.locator(f"#v{topological_order(net.output).index(net['w3'])}").click()
+    page.screenshot(path=str(target))
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
