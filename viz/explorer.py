@@ -79,8 +79,6 @@ def explore(output: Value, path: str | Path, *, parameters=None, learning_rate: 
     ``parameters`` are the Values the update step changes (default: the labelled leaves);
     ``learning_rate`` is the step size of that update. The graph is left as it was.
     """
-    if not isinstance(output, Value):
-        raise TypeError(f"explore: output must be a Value, got {type(output).__name__}")
     path = Path(path)
     data = page_data(output, parameters=parameters, learning_rate=learning_rate, title=title)
     document = page_html(data, _svg(output, path, data["nodes"]))

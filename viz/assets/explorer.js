@@ -89,11 +89,12 @@
     return classes.join(" ");
   }
 
+  const NO_GRADIENT = "grad —", NOT_YET = "grad ?";  // a constant's cell; a gradient still to come
+
   function gradLabel(i, k) {
-    if (nodes[i].grad === null) return "grad —";
+    if (nodes[i].grad === null) return NO_GRADIENT;
     const gradient = gradientAt(i, k);
-    if (gradient === null) return "grad ?";
-    return `grad ${fmt(gradient)}`;
+    return gradient === null ? NOT_YET : `grad ${fmt(gradient)}`;
   }
 
   function paintGraph(k) {
@@ -111,8 +112,8 @@
       if (view.dataText) view.dataText.textContent = forwardAt[i] > k ? "data ?" : view.dataShown;
       if (view.gradText) {
         view.gradText.textContent = grad;
-        view.gradText.setAttribute("class", [grad.endsWith("?") || grad.endsWith("—") ? "" : "grad-known",
-                                              receivers.has(i) ? "grad-new" : ""].join(" ").trim());
+        view.gradText.classList.toggle("grad-known", grad !== NO_GRADIENT && grad !== NOT_YET);
+        view.gradText.classList.toggle("grad-new", receivers.has(i));
       }
     });
     for (const edge of activeEdges) edge.classList.remove("active");
@@ -124,7 +125,9 @@
   function describeStart() {
     const leaves = nodes.filter((node) => !node.parents.length && node.kind !== "constant");
     const list = el("div", "operands");
-    for (const leaf of leaves.slice(0, 24)) list.append(el("span", "math", leaf.name), num(leaf.data));
+    const shown = leaves.slice(0, 24);
+    for (const leaf of shown) list.append(el("span", "math", leaf.name), num(leaf.data));
+    if (leaves.length > shown.length) list.append(el("span", "note", `… and ${leaves.length - shown.length} more`));
     return [el("h2", null, "Start"), el("p", null, "The leaves hold the inputs and parameters:"), list,
             note("▶ runs the forward pass node by node, then the backward pass in the engine's order, " +
                  "then one gradient-descent step.")];
