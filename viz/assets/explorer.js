@@ -168,10 +168,12 @@
 
   function describeUpdate() {
     const update = data.update;
+    const newLoss = num(update.new_loss);
+    newLoss.dataset.testid = "new-loss";
     return [el("h2", null, "Update · one step of gradient descent"),
             el("p", "math big", `w ← w − lr · ∂${data.loss_name}/∂w`),
             el("p", null, "with learning rate lr = ", num(update.learning_rate)),
-            el("p", null, `${data.loss_name}: `, num(update.loss), " → ", num(update.new_loss),
+            el("p", null, `${data.loss_name}: `, num(update.loss), " → ", newLoss,
                " after the step"),
             note("The new loss comes from running the graph forward again with the new parameters.")];
   }
