@@ -205,6 +205,11 @@ def test_explore_writes_one_file_and_leaves_the_graph_as_it_was(tmp_path):
         'xmlns:xlink="http://www.w3.org/1999/xlink"', "")
 
 
+def test_a_missing_folder_is_named(tmp_path):
+    with pytest.raises(ValueError, match="the folder .*nowhere does not exist"):
+        explore(network().output, tmp_path / "nowhere" / "page.html")
+
+
 def test_without_graphviz_the_dot_source_is_kept_and_no_page_written(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path / "no-dot-here"))
     with pytest.raises(GraphvizMissingError, match="Graphviz is missing.*page.gv"):

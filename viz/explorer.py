@@ -80,6 +80,8 @@ def explore(output: Value, path: str | Path, *, parameters=None, learning_rate: 
     ``learning_rate`` is the step size of that update. The graph is left as it was.
     """
     path = Path(path)
+    if not path.parent.is_dir():
+        raise ValueError(f"cannot write {path}: the folder {path.parent} does not exist")
     data = page_data(output, parameters=parameters, learning_rate=learning_rate, title=title)
     document = page_html(data, _svg(output, path, data["nodes"]))
     with atomic_write(path) as file:
