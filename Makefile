@@ -3,11 +3,12 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 EXTRAS ?= test,plots,digits,bench
+TOUR_OUT ?= tour
 
 .PHONY: demo test install system-deps browser-deps
 
 demo: install system-deps
-	$(PY) -m examples.tour --out tour
+	$(PY) -m examples.tour --out $(TOUR_OUT)
 
 test: install system-deps browser-deps
 	$(PY) -m pytest -q tests

@@ -1,34 +1,63 @@
-"""The tour: the engine end to end (grows into the four-neuron tour)."""
+"""The tour: 3Blue1Brown's four-neuron chain drawn, explained and explorable; micrograd's moons trained.
+
+Writes into --out: four-neuron.svg (values and gradients), explorer.html (the step-by-step page),
+moons-loss.png and moons-boundary.png (micrograd's demo), moons-model.json (the trained model).
+"""
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 
 import autograd
-from autograd import Value
+import nn
+import viz
+from examples import moons_demo
+from viz.explorer import explore
+from viz.plots import decision_boundary, loss_curve
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--out", default="tour", help="folder for the pictures and pages")
-    parser.parse_args(argv)
-    a, b = Value(-4.0, "a"), Value(2.0, "b")
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
-    g.backward()
-    print(f"micrograd's example: g = {g.data:.4f}, dg/da = {a.grad:.4f}, dg/db = {b.grad:.4f}")
-    x = Value(2.0, "x")
-    y = x * x + x
-    y.label = "y"
-    print(autograd.explain(y, x))
+def four_neuron_tour(out: Path) -> None:
+    """Draw the lesson's network with values and gradients, print its chain rule, write the explorer."""
+    net = viz.four_neuron()
+    cost = net.output
+    cost.backward()
+    print("1. 3Blue1Brown's four-neuron chain:", viz.render(viz.draw(cost), out / "four-neuron.svg"))
+    print("\n2. The chain rule, factor by factor (each number is a local derivative from the ops table):\n")
+    for name in ["w⁽³⁾", "b⁽³⁾", "w⁽¹⁾"]:
+        explanation = autograd.explain(cost, net.nodes[name])
+        print(explanation)
+        print(f"   backward() gives {net.nodes[name].grad:.4f}\n")
+    page = explore(cost, out / "explorer.html", parameters=net.parameters, learning_rate=0.5,
+                   title="3Blue1Brown's four-neuron chain")
+    print(f"3. The step-by-step explorer: {page} (open it in a browser; arrow keys step)")
+
+
+def moons_tour(out: Path) -> None:
+    """micrograd's demo: a 2-16-16-1 ReLU network separates two moons in 100 steps."""
+    print("\n4. micrograd's moons demo: MLP(2, [16, 16, 1]), hinge loss + 1e-4 L2, 100 steps")
+    model, history, X, signs = moons_demo.train(progress=True)
+    print(f"   final loss {history.loss[-1]:.4f}, acc {100 * nn.evaluate(model, (X, signs)):.1f}%")
+    print("   loss curve:", loss_curve(history, out / "moons-loss.png", title="micrograd's moons demo"))
+    print("   decision boundary:", decision_boundary(model, X, signs, out / "moons-boundary.png"))
+    model.save(out / "moons-model.json")
+    print(f"   model: {out / 'moons-model.json'} (try: python -m viz draw {out / 'moons-model.json'}"
+          " --input 0.5,0.2 --collapsed -o net.svg)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default="tour", help="folder for the pictures and pages (default %(default)s)")
+    out = Path(parser.parse_args(argv).out)
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        four_neuron_tour(out)
+    except viz.GraphvizMissingError as error:
+        print(f"tour: {error}", file=sys.stderr)
+        return 3
+    moons_tour(out)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
