@@ -2,16 +2,16 @@
 
 ``draw(output)`` gives a ``graphviz.Digraph`` (shown inline as SVG in Jupyter), ``draw_model(model)``
 the collapsed view of an ``nn`` model, ``render(digraph, "graph.svg")`` writes SVG/PNG/PDF
-through the system ``dot``, ``explore(output, "page.html")`` the step-by-step page, and ``four_neuron()`` builds 3Blue1Brown's four-neuron network.
+through the system ``dot``, ``explore(output, "page.html")`` writes the step-by-step page, and
+``four_neuron()`` builds 3Blue1Brown's four-neuron network.
 """
 from . import chain
 from .chain import four_neuron
 from .collapsed import draw_model
 from .dot import DEFAULT_MAX_NODES, draw, node_ids
+from .explorer import explore
 from .render import GraphvizFailedError, GraphvizMissingError, render
 from .sources import Source, resolve
-
-from .explorer import explore
 
 __all__ = ["draw", "explore", "draw_model", "node_ids", "render", "chain", "four_neuron", "resolve", "Source",
            "DEFAULT_MAX_NODES", "GraphvizMissingError", "GraphvizFailedError"]
