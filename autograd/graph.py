@@ -65,7 +65,9 @@ def topological_order(root: Value) -> list[Value]:
             seen.add(node)
             stack.append(node)
             stack.append(None)
-            stack.extend(reversed(node.parents))
+            for parent in reversed(node.parents):  # reversed: the first operand is placed first
+                if parent not in seen:  # a seen parent is already placed (a graph has no cycles)
+                    stack.append(parent)
     return order
 
 
@@ -97,7 +99,8 @@ def propagate(output: Value, as_values: bool = False, on_step: StepHook | None =
             raise TypeError(f"op '{node.op.name}': local_grads returned {len(local)} derivatives "
                             f"for {len(parents)} inputs")
         trail = [] if on_step else None  # each edge's (before, after): a reused parent has two
-        for parent, derivative in zip(parents, local):
+        for index, parent in enumerate(parents):
+            derivative = local[index]
             previous = grads.get(parent)
             if derivative is not None:
                 contribution = derivative * upstream

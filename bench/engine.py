@@ -2,12 +2,14 @@
 
 Run from the repository root: ``python -m bench.engine`` (or ``python bench/engine.py``).
 Both frameworks build micrograd's demo loss (an MLP on 2-D points, hinge loss plus L2), each in
-its own idiom, then differentiate it; times are medians over interleaved repeats.
+its own idiom, then differentiate it. Times are CPU time (other processes don't count), medians
+over interleaved repeats; memory is what tracemalloc sees the built graph keep alive.
 """
 from __future__ import annotations
 
 import argparse
 import gc
+import math
 import random
 import statistics
 import sys
@@ -28,14 +30,14 @@ ALPHA = 1e-4  # L2 strength, as in micrograd's demo
 
 
 def make_problem(points: int, seed: int) -> tuple[list, list, list]:
-    """Points on two noisy rings (labels ±1) and one weight set: layers of (weights, bias)."""
+    """Points on two noisy rings (inner +1, outer −1) and one weight set: layers of (weights, bias)."""
     rng = random.Random(seed)
     data, labels = [], []
     for i in range(points):
         label = 1.0 if i % 2 else -1.0
         radius = (1.0 if label > 0 else 2.0) + rng.gauss(0, 0.1)
-        angle = rng.uniform(0, 6.283)
-        data.append((radius * rng.uniform(0.9, 1.1) * (angle - 3.1), radius * (angle % 1.7)))
+        angle = rng.uniform(0, 2 * math.pi)
+        data.append((radius * math.cos(angle), radius * math.sin(angle)))
         labels.append(label)
     layers = [[([rng.uniform(-1, 1) for _ in range(n_in)], 0.0) for _ in range(n_out)]
               for n_in, n_out in zip(SIZES, SIZES[1:])]
@@ -94,13 +96,31 @@ def count_nodes(root, parents_of: Callable) -> int:
 
 
 def timed(build: Callable) -> tuple[float, float]:
-    """Seconds to build the graph and to differentiate it once."""
-    gc.collect()
-    start = time.perf_counter()
+    """CPU seconds to build the graph and to differentiate it once, from a collected heap."""
+    gc.collect()  # garbage left by earlier runs is nobody's cost here
+    start = time.process_time()
     loss = build()
-    built = time.perf_counter()
+    built = time.process_time()
     loss.backward()
-    return built - start, time.perf_counter() - built
+    return built - start, time.process_time() - built
+
+
+def training_steps(build: Callable, steps: int) -> list[float]:
+    """CPU seconds per step of a loop that builds, differentiates and drops a graph, as training does.
+
+    The garbage collector runs on its own, so a framework whose graphs are reference cycles
+    (micrograd's closures) pays here for collecting them. The first step, from a collected heap,
+    is left out.
+    """
+    gc.collect()
+    seconds = []
+    for _ in range(steps + 1):
+        start = time.process_time()
+        loss = build()
+        loss.backward()
+        del loss
+        seconds.append(time.process_time() - start)
+    return seconds[1:]
 
 
 def retained_bytes(build: Callable) -> int:
@@ -116,58 +136,61 @@ def retained_bytes(build: Callable) -> int:
 
 
 def race(points: int, repeats: int, seed: int) -> dict:
-    """Build+backward times (interleaved medians), node counts and memory for both frameworks."""
+    """Times (medians of interleaved repeats), node counts and memory for both frameworks."""
     problem = make_problem(points, seed)
     builds = {"chainrule": lambda: chainrule_loss(*problem), "micrograd": lambda: micrograd_loss(*problem)}
     ours, theirs = builds["chainrule"](), builds["micrograd"]()
     if abs(ours.data - theirs.data) > 1e-9 * max(1.0, abs(theirs.data)):
-        raise SystemExit(f"the two losses differ: {ours.data!r} vs {theirs.data!r}")
-    report = {
-        "nodes": {"chainrule": count_nodes(ours, lambda v: v.parents),
-                  "micrograd": count_nodes(theirs, lambda v: v._prev)},
-        "build": {name: [] for name in builds}, "backward": {name: [] for name in builds},
-    }
+        raise SystemExit(f"bench.engine: the two losses differ: {ours.data!r} vs {theirs.data!r}")
+    nodes = {"chainrule": count_nodes(ours, lambda v: v.parents),
+             "micrograd": count_nodes(theirs, lambda v: v._prev)}
     del ours, theirs
+    runs: dict = {name: {"build": [], "backward": [], "build+backward": [], "training step": []}
+                  for name in builds}
     for repeat in range(repeats):
         for name in (builds if repeat % 2 == 0 else reversed(list(builds))):
             build_s, backward_s = timed(builds[name])
-            report["build"][name].append(build_s)
-            report["backward"][name].append(backward_s)
-    report["memory"] = {name: retained_bytes(build) for name, build in builds.items()}
-    length = report["nodes"]["chainrule"] // 4
+            runs[name]["build"].append(build_s)
+            runs[name]["backward"].append(backward_s)
+            runs[name]["build+backward"].append(build_s + backward_s)
+    for repeat in range(max(1, repeats // 3)):
+        for name in (builds if repeat % 2 == 0 else reversed(list(builds))):
+            runs[name]["training step"] += training_steps(builds[name], 3)
+    length = nodes["chainrule"] // 4  # acc·w + x per step: 4 nodes, as many as the MLP in all
     chains = {"chainrule": autograd.Value, "micrograd": MicroValue}
-    report["chain_nodes"] = 4 * length + 1
-    report["chain_memory"] = {name: retained_bytes(lambda: elementwise_chain(kind, length))
-                              for name, kind in chains.items()}
-    return report
+    return {
+        "seconds": {name: {part: statistics.median(times) for part, times in parts.items()}
+                    for name, parts in runs.items()},
+        "nodes": nodes,
+        "memory": {name: retained_bytes(build) for name, build in builds.items()},
+        "chain_nodes": 4 * length + 1,
+        "chain_memory": {name: retained_bytes(lambda: elementwise_chain(kind, length))
+                         for name, kind in chains.items()},
+    }
 
 
 def table(report: dict, points: int, repeats: int) -> str:
     """The compact table printed by ``python -m bench.engine``."""
-    median = {name: {part: statistics.median(report[part][name]) for part in ("build", "backward")}
-              for name in ("chainrule", "micrograd")}
-    for times in median.values():
-        times["build+backward"] = times["build"] + times["backward"]
+    ours, theirs = report["seconds"]["chainrule"], report["seconds"]["micrograd"]
     nodes, memory, chain = report["nodes"], report["memory"], report["chain_memory"]
     per_node = {name: memory[name] / nodes[name] for name in nodes}
     chain_per_node = {name: chain[name] / report["chain_nodes"] for name in chain}
-    rows = [(part + " (ms)", median["chainrule"][part] * 1e3, median["micrograd"][part] * 1e3,
-             f"{median['micrograd'][part] / median['chainrule'][part]:.1f}x faster")
-            for part in ("build", "backward", "build+backward")]
+    rows = [(f"{part} (CPU ms)", ours[part] * 1e3, theirs[part] * 1e3, f"{theirs[part] / ours[part]:.1f}x faster")
+            for part in ours]
     rows += [("graph nodes", nodes["chainrule"], nodes["micrograd"], ""),
              ("graph memory (MB)", memory["chainrule"] / 1e6, memory["micrograd"] / 1e6,
               f"{memory['micrograd'] / memory['chainrule']:.1f}x less"),
              ("bytes per node", per_node["chainrule"], per_node["micrograd"],
               f"{per_node['micrograd'] / per_node['chainrule']:.1f}x less"),
-             (f"bytes per node, same graph ({report['chain_nodes']} nodes)",
+             (f"bytes per node, same graph ({report['chain_nodes']:,} nodes)",
               chain_per_node["chainrule"], chain_per_node["micrograd"],
               f"{chain_per_node['micrograd'] / chain_per_node['chainrule']:.1f}x less")]
     width = max(len(row[0]) for row in rows)
-    lines = [f"MLP {'-'.join(map(str, SIZES))} on {points} points, hinge loss + L2; "
-             f"medians of {repeats} interleaved repeats; Python {sys.version.split()[0]}",
+    lines = [f"MLP {'-'.join(map(str, SIZES))} on {points} points, hinge loss + L2 "
+             f"(micrograd's demo); medians of {repeats} interleaved repeats; Python {sys.version.split()[0]}",
              f"{'':{width}}  {'chainrule':>10}  {'micrograd':>10}  ratio"]
-    for label, ours, theirs, ratio in rows:
-        cells = [f"{x:10,.0f}" if isinstance(x, int) or x >= 100 else f"{x:10.2f}" for x in (ours, theirs)]
+    for label, mine, other, ratio in rows:
+        cells = [f"{x:10,}" if isinstance(x, int) else f"{x:10.1f}" for x in (mine, other)]
         lines.append(f"{label:{width}}  {cells[0]}  {cells[1]}  {ratio}")
     return "\n".join(lines)
 
