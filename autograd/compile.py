@@ -41,7 +41,11 @@ _data, _labels = attrgetter("data"), attrgetter("label")
 
 
 class Tape:
-    """A traced graph replayed with numpy: ``forward(feed)`` then ``backward()`` (see the module)."""
+    """A traced graph replayed with numpy: ``forward(feed)`` then ``backward()`` (see the module).
+
+    It holds the inputs and parameters, not the graph, plus numpy buffers sized by the last batch:
+    about 8 bytes × (2 · nodes + edges) × rows.
+    """
 
     def __init__(self, replay_plan: Plan) -> None:
         self._plan = replay_plan
@@ -79,11 +83,13 @@ class Tape:
         values[:inputs] = columns
         values[inputs:inputs + parameters] = np.array(list(map(_data, plan_.parameters)))[:, None]
         self._operands = []
+        detecting = state.detecting
         with np.errstate(all="ignore"):
             for group in plan_.groups:
-                operands = values[group.operands, _columns_of(group)].reshape(group.arity, group.size, -1)
+                operands = group.gather(values)
                 result = group.op.forward(operands, ARRAYS)
-                _check_finite(result, group, "forward")
+                if detecting:
+                    _check_finite(result, group, "forward")
                 values[group.start:group.stop] = result
                 self._operands.append(operands)
         self._forwarded = True
@@ -160,35 +166,29 @@ class Tape:
         return weights
 
 
-def _columns_of(group: Group) -> slice:
-    """The buffer columns a group reads: every row, or the first only when it does not vary."""
-    return _EVERY_ROW if group.varying else _FIRST_ROW
-
-
-_EVERY_ROW, _FIRST_ROW = slice(None), slice(0, 1)
-
-
 def _backward_step(group: Group, operands: np.ndarray, values: np.ndarray, grads: np.ndarray) -> None:
     """Local derivatives (from the ops table) × upstream, added to the operands' gradients."""
-    upstream = grads[group.start:group.stop]
-    out = values[group.start:group.stop, _columns_of(group)]
+    upstream, out = grads[group.start:group.stop], values[group.start:group.stop]
     if not group.varying:  # one value for all rows: its gradient is the sum over rows
-        upstream, grads = upstream.sum(axis=1, keepdims=True), grads[:, _FIRST_ROW]
+        upstream, out, grads = upstream.sum(axis=1, keepdims=True), out[:, :1], grads[:, :1]
     local = group.op.local_grads(operands, out, ARRAYS)
     if len(local) != group.arity:
         raise ValueError(f"op '{group.op.name}': local_grads returned {len(local)} derivatives "
                          f"for {group.arity} inputs")
-    kept = [local[i] for i in group.differentiable]
-    if np.ndarray in map(type, kept):
+    kept = local if len(group.differentiable) == group.arity else [local[i] for i in group.differentiable]
+    if len(kept) == 1:
+        contributions = kept[0] * upstream
+    elif np.ndarray in map(type, kept):
         contributions = np.concatenate([d * upstream for d in kept])
-    else:
+    else:  # numbers only, e.g. a sum's ones: one outer product
         contributions = np.multiply.outer(kept, upstream).reshape(-1, upstream.shape[1])
-    _check_finite(contributions, group, "backward")
+    if state.detecting:
+        _check_finite(contributions, group, "backward")
     group.scatter.add(grads, contributions)
 
 
 def _check_finite(array: np.ndarray, group: Group, direction: str) -> None:
-    if state.detecting and not np.isfinite(array).all():
+    if not np.isfinite(array).all():
         raise AnomalyError(f"compiled {direction} of op '{group.op.name}' ({group.size} nodes) "
                            "produced NaN or inf")
 

@@ -113,7 +113,9 @@ def main(argv: list[str] | None = None) -> None:
     for title, shape, sizes in [("wide: micrograd's demo loss over more and more points", wide, wide_points),
                                 ("deep: a chain, one node per level (the replay's worst case)", deep, deep_lengths)]:
         print(f"\n{title}\n")
-        print(markdown_table(HEADER, [measure(shape, size, args.repeats) for size in sizes]), flush=True)
+        for line, size in enumerate(sizes):  # one row at a time: the 1M-node row takes minutes
+            table = markdown_table(HEADER, [measure(shape, size, args.repeats)])
+            print(table if line == 0 else table.splitlines()[-1], flush=True)
 
 
 if __name__ == "__main__":
