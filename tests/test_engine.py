@@ -155,6 +155,7 @@ def test_third_order_derivatives_of_a_composite_match_sympy():
     (lambda: Value(1000.0, "big").exp(), "exp", "big=1000.0"),
     (lambda: Value(0.0, "zero") * Value(math.inf, "huge"), "mul", "zero=0.0, huge=inf"),
     (lambda: Value(1e308, "x") * 10, "mul", "x=1e+308"),
+    (lambda: Value(math.inf, "huge").log(), "log", "huge=inf"),
 ])
 def test_detect_anomaly_flags_a_forward_op(make, op, named):
     with pytest.raises(AnomalyError, match=re.escape(f"'{op}'")) as caught, detect_anomaly():
