@@ -43,10 +43,11 @@ def train(steps: int = 1500, seed: int = 1) -> tuple[nn.MLP, list[float]]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="runs/examples", help="folder for the loss curve (default %(default)s)")
+    parser.add_argument("--steps", type=int, default=1500, help="training steps (default %(default)s)")
     args = parser.parse_args(argv)
-    model, losses = train()
+    model, losses = train(args.steps)
     X, y = nn.datasets.xor_table()
-    print(f"loss after {len(losses)} steps: {losses[-1]:.6f} (first step: {losses[0]:.6f})")
+    print(f"loss at step {len(losses)}: {losses[-1]:.6f} (step 1: {losses[0]:.6f})")
     for x, target in zip(X.tolist(), y.tolist()):
         print(f"input {x} -> {model(x).data:.4f} (target {target})")
     from viz.plots import loss_curve

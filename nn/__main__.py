@@ -120,7 +120,7 @@ def _model(args: argparse.Namespace, s: argparse.Namespace, nin: int, nout: int)
         wanted["output activation"] = (model.output_activation, output_activation)
     for what, (saved, asked) in wanted.items():
         if saved != asked:
-            raise UserError(f"{args.resume}: the saved model has {what} {saved}, "
+            raise UserError(f"{args.resume}: the saved model has {what} = {saved}, "
                             f"but {args.dataset} with --loss {s.loss} needs {asked}")
     return model
 
@@ -192,7 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     except (UserError, ValueError, OSError, ImportError, ArithmeticError) as error:
         message = str(error)
     except KeyboardInterrupt:
-        message = "interrupted"
+        print("python -m nn: interrupted", file=sys.stderr)
+        return 130
     print(f"python -m nn: error: {message}", file=sys.stderr)
     return 1
 

@@ -88,9 +88,11 @@ def softmax(logits: Sequence[Value | float]) -> list[Value]:
     return [e / total for e in exps]
 
 
-def _log_sum_exp(row: list[Value]) -> Value:
+def _row_loss(row: list[Value], label: int) -> Value:
+    """log Σ exp(sᵢ) − s[label] with sᵢ = xᵢ − max x: nothing overflows, nothing large cancels."""
     top = max(v.data for v in row)
-    return autograd.sum([(v - top).exp() for v in row]).log() + top
+    shifted = [v - top for v in row]
+    return autograd.sum([s.exp() for s in shifted]).log() - shifted[label]
 
 
 def cross_entropy(logits: Sequence[Sequence[Value | float]], labels: Sequence[int]) -> Value:
@@ -107,8 +109,7 @@ def cross_entropy(logits: Sequence[Sequence[Value | float]], labels: Sequence[in
     for row, label in zip(rows, labels):
         if isinstance(label, bool) or not isinstance(label, numbers.Integral) or not 0 <= label < len(row):
             raise ValueError(f"cross_entropy: label {label!r} is not a class index in 0..{len(row) - 1}")
-        row = [as_value(x) for x in row]
-        terms.append(_log_sum_exp(row) - row[int(label)])
+        terms.append(_row_loss([as_value(x) for x in row], int(label)))
     return autograd.sum(terms) / len(terms)
 
 

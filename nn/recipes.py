@@ -47,13 +47,12 @@ LOSS_OUTPUT_ACTIVATION = {"hinge": "linear", "cross_entropy": "linear", "bce": "
 
 
 def load(name: str, samples: int, noise: float, seed: int):
-    """(X, y) of the dataset ``name``; generated ones get ``samples`` points, digits keeps ``samples``."""
+    """(X, y) of the dataset ``name``: ``samples`` generated points, a seed table, or all the digits."""
     if name in datasets.GENERATORS:
         return datasets.GENERATORS[name](samples, noise=noise, seed=seed)
     if name in datasets.TABLES:
         return datasets.TABLES[name]()
-    X, y = datasets.digits()
-    return X, y
+    return datasets.digits()
 
 
 def outputs_and_targets(loss: str, y: np.ndarray) -> tuple[int, np.ndarray]:

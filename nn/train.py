@@ -141,7 +141,7 @@ def fit(model: MLP, data, loss: str | LossFn = "mse", optimizer: Optimizer | Non
         history.loss.append(value)
         history.accuracy.append(accuracy(outputs, targets, threshold))
         history.lr.append(optimizer.lr)
-        bar.set_postfix(loss=f"{value:.4f}", acc=_percent(history.accuracy[-1]), refresh=False)
+        bar.set_postfix(loss=f"{value:.4f}", acc=_percent(history.accuracy[-1]), refresh=step == total - 1)
     bar.close()
     return history
 

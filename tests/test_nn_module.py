@@ -143,4 +143,4 @@ def test_gradients_of_a_network_pass_gradcheck():
     """backward through every layer agrees with central differences (the model uses the Values given)."""
     for activation in ("tanh", "sigmoid"):
         model = nn.MLP(2, [3, 2], activation=activation, output_activation="sigmoid", seed=3)
-        assert autograd.gradcheck(lambda *params: autograd.sum(model([0.2, -0.8])), model.parameters())
+        assert autograd.gradcheck(lambda *params, m=model: autograd.sum(m([0.2, -0.8])), model.parameters())

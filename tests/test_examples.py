@@ -1,0 +1,107 @@
+"""The seed programs, reproduced with chainrule: the articles' printed figures and numpy re-implementations."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import nn
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from examples import digits, eleven_lines, loy_network, moons_demo, single_neuron  # noqa: E402
+
+XOR_X = np.array([[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]], dtype=float)
+XOR_Y = np.array([[0, 1, 1, 0]], dtype=float).T
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def test_single_neuron_prints_the_articles_figures(capsys):
+    single_neuron.main()
+    out = capsys.readouterr().out
+    assert "[-0.16595599, 0.44064899, -0.99977125]" in out  # starting weights
+    assert "[9.67299303, -0.2078435, -4.62963669]" in out  # after 10,000 steps
+    assert "0.99993704" in out  # the answer for [1, 0, 0]
+
+
+def article_eleven_lines(iterations: int, every: int) -> list[float]:
+    """The 3-layer program of "a neural network in 11 lines", in numpy: hand-written backprop."""
+    np.random.seed(1)
+    syn0 = 2 * np.random.random((3, 4)) - 1
+    syn1 = 2 * np.random.random((4, 1)) - 1
+    printed = []
+    for j in range(iterations):
+        l1 = sigmoid(XOR_X @ syn0)
+        l2 = sigmoid(l1 @ syn1)
+        l2_error = XOR_Y - l2
+        if j % every == 0:
+            printed.append(float(np.mean(np.abs(l2_error))))
+        l2_delta = l2_error * l2 * (1 - l2)
+        l1_delta = (l2_delta @ syn1.T) * l1 * (1 - l1)
+        syn1 += l1.T @ l2_delta
+        syn0 += XOR_X.T @ l1_delta
+    return printed
+
+
+def test_eleven_lines_matches_the_articles_program():
+    errors = eleven_lines.train(steps=2001, report_every=1000)
+    assert f"{errors[0]:.10f}" == "0.4964100319"  # the article's first printed line
+    assert errors == pytest.approx(article_eleven_lines(2001, 1000), rel=1e-9)
+    assert errors[-1] < 0.05
+
+
+def loy_reference(steps: int, seed: int) -> tuple[list[float], np.ndarray]:
+    """James Loy's NeuralNetwork class as numpy code: feedforward, then backprop adding d_weights."""
+    np.random.seed(seed)
+    weights1, weights2 = np.random.rand(3, 4), np.random.rand(4, 1)
+    losses = []
+    for _ in range(steps):
+        layer1 = sigmoid(XOR_X @ weights1)
+        output = sigmoid(layer1 @ weights2)
+        losses.append(float(np.sum((XOR_Y - output) ** 2)))
+        delta = 2 * (XOR_Y - output) * output * (1 - output)
+        d_weights2 = layer1.T @ delta
+        d_weights1 = XOR_X.T @ ((delta @ weights2.T) * layer1 * (1 - layer1))
+        weights1 += d_weights1
+        weights2 += d_weights2
+    return losses, sigmoid(sigmoid(XOR_X @ weights1) @ weights2)
+
+
+def test_loy_network_matches_his_feedforward_and_backprop_for_1500_steps():
+    model, losses = loy_network.train(1500, seed=1)
+    expected_losses, expected_output = loy_reference(1500, seed=1)
+    assert losses == pytest.approx(expected_losses, rel=1e-9)
+    assert [model(x).data for x in XOR_X.tolist()] == pytest.approx(expected_output[:, 0].tolist(), rel=1e-9)
+    assert all(b <= a for a, b in zip(losses[1:], losses[2:]))  # falls steadily after the first step
+
+
+def test_loy_example_writes_its_loss_curve(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    loy_network.main(["--out", str(tmp_path), "--steps", "20"])
+    assert "loss at step 20" in capsys.readouterr().out
+    assert (tmp_path / "loy_loss.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_moons_demo_separates_the_moons():
+    # micrograd's recipe on a 25-step schedule (lr 1.0 → 0.1); the example's full run takes 100 steps
+    model, history, X, signs = moons_demo.train(steps=25)
+    assert len(model.parameters()) == 337 and len(history) == 25
+    assert history.lr == pytest.approx([1.0 - 0.9 * k / 25 for k in range(25)])
+    assert nn.evaluate(model, (X, signs)) >= 0.95
+
+
+def test_digits_network_learns_above_chance_after_a_short_run():
+    pytest.importorskip("sklearn")
+    model, history, test_accuracy = digits.train(samples=160, epochs=2, test_samples=100)
+    X, y = nn.datasets.digits()
+    _, _, X_test, y_test = nn.datasets.split(X, y, digits.TEST_FRACTION, seed=0)
+    untrained = nn.evaluate(nn.MLP(64, [16, 16, 10], activation="sigmoid", seed=0), (X_test[:100], y_test[:100]))
+    assert model.nouts == [16, 16, 10] and model.activation == "sigmoid" and len(history) == 10
+    assert test_accuracy >= 0.25 and test_accuracy >= untrained + 0.1  # ten classes: chance is 0.1

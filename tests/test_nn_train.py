@@ -1,0 +1,123 @@
+"""nn.fit: the gradient step it takes, its mini-batches, schedules, accuracy and errors."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import nn
+
+
+def linear_model(w: float, b: float) -> nn.MLP:
+    model = nn.MLP(1, [1])
+    model.set_weights([([[w]], [b])])
+    return model
+
+
+def test_one_full_batch_step_is_gradient_descent_on_the_mean_squared_error():
+    X, y, lr = [[1.0], [2.0]], [1.0, 3.0], 0.1
+    model = linear_model(0.5, 0.1)
+    history = nn.fit(model, (X, y), loss="mse", optimizer=nn.SGD(model.parameters(), lr=lr), steps=1,
+                     progress=False)
+    errors = [0.5 * x[0] + 0.1 - t for x, t in zip(X, y)]  # prediction − target, by hand
+    grad_w = sum(2 * e * x[0] for e, x in zip(errors, X)) / 2
+    grad_b = sum(2 * e for e in errors) / 2
+    assert history.loss == pytest.approx([sum(e * e for e in errors) / 2])
+    assert [p.data for p in model.parameters()] == pytest.approx([0.5 - lr * grad_w, 0.1 - lr * grad_b], rel=1e-14)
+
+
+def test_l2_adds_strength_times_sum_of_squared_parameters():
+    model = linear_model(0.5, 0.1)
+    history = nn.fit(model, ([[1.0]], [0.6]), loss="mse", l2=0.01, optimizer=nn.SGD(model.parameters(), lr=0.0),
+                     steps=1, progress=False)
+    assert history.loss[0] == pytest.approx(0.0 + 0.01 * (0.25 + 0.01))
+
+
+def recording_loss(seen):
+    def loss(outputs, targets):
+        seen.append(list(targets))
+        return nn.mse(outputs, targets)
+    return loss
+
+
+def test_mini_batches_cover_every_sample_once_per_epoch_and_reshuffle():
+    X, y = [[float(i)] for i in range(10)], list(range(10))
+    seen = []
+    history = nn.fit(linear_model(0.0, 0.0), (X, y), loss=recording_loss(seen), epochs=3, batch_size=4, seed=0,
+                     optimizer=None, progress=False)
+    assert len(history) == len(seen) == 9  # ceil(10 / 4) = 3 steps per epoch
+    assert [len(b) for b in seen] == [4, 4, 2] * 3
+    epochs = [sum(seen[3 * e:3 * e + 3], []) for e in range(3)]
+    assert all(sorted(epoch) == y for epoch in epochs)
+    assert epochs[0] != epochs[1] and epochs[0] != y
+
+
+def test_same_seed_same_batches_and_full_batch_keeps_the_order():
+    X, y = [[float(i)] for i in range(6)], list(range(6))
+    first, second, full = [], [], []
+    for seen in (first, second):
+        nn.fit(linear_model(0.0, 0.0), (X, y), loss=recording_loss(seen), steps=4, batch_size=2, seed=5, progress=False)
+    nn.fit(linear_model(0.0, 0.0), (X, y), loss=recording_loss(full), steps=2, progress=False)
+    assert first == second
+    assert full == [y, y]
+
+
+def test_numpy_arrays_are_accepted():
+    X, y = np.array([[0.0], [1.0]]), np.array([0, 1])
+    assert len(nn.fit(linear_model(0.0, 0.0), (X, y), steps=2, progress=False)) == 2
+
+
+def test_lr_schedule_sets_the_rate_before_each_step_and_linear_decay_is_micrograds():
+    schedule = nn.linear_decay(1.0, 100)
+    assert [schedule(k) for k in range(100)] == pytest.approx([1.0 - 0.9 * k / 100 for k in range(100)], rel=1e-15)
+    history = nn.fit(linear_model(0.0, 0.0), ([[1.0]], [1.0]), steps=3, lr_schedule=lambda k: 0.1 / (k + 1),
+                     progress=False)
+    assert history.lr == pytest.approx([0.1, 0.05, 0.1 / 3])
+
+
+def test_accuracy_argmax_threshold_signs_and_regression():
+    assert nn.accuracy([[0.1, 0.9], [0.8, 0.2]], [1, 1]) == 0.5
+    assert nn.accuracy([[0.1, 0.9], [0.8, 0.2]], [[0, 1], [1, 0]]) == 1.0
+    assert nn.accuracy([0.7, 0.2, 0.6], [1, 0, 0]) == pytest.approx(2 / 3)
+    assert nn.accuracy([0.3, -0.2], [1, -1], threshold=0.0) == 1.0
+    assert nn.accuracy([0.3], [[0.1, 0.2]]) is None
+
+
+def test_fit_reports_accuracy_for_hinge_labels_by_their_sign():
+    model = linear_model(1.0, 0.0)
+    history = nn.fit(model, ([[0.3], [-0.2]], [1, -1]), loss="hinge", optimizer=nn.SGD(model.parameters(), lr=0.0),
+                     steps=1, progress=False)
+    assert history.accuracy == [1.0]  # scores 0.3 and −0.2 sit on the right sides of 0, though below 0.5
+
+
+def test_fit_learns_a_separable_problem():
+    X, y = nn.datasets.neuron_table()
+    model = nn.MLP(3, [1], output_activation="sigmoid", seed=0)
+    history = nn.fit(model, (X, y), loss="bce", optimizer=nn.Adam(model.parameters(), lr=0.1), steps=150,
+                     progress=False)
+    assert history.loss[-1] < 0.1 * history.loss[0]
+    assert nn.evaluate(model, (X, y)) == 1.0
+
+
+def test_progress_bar_shows_loss_and_accuracy(capsys):
+    nn.fit(linear_model(0.0, 0.0), ([[1.0]], [1.0]), steps=2, progress=True)
+    err = capsys.readouterr().err
+    assert "loss=" in err and "acc=" in err
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(), "exactly one of epochs= or steps="), (dict(steps=2, epochs=1), "exactly one"),
+    (dict(steps=0), "steps must be a positive integer"), (dict(steps=1, batch_size=0), "batch_size"),
+    (dict(steps=1, loss="l1"), "unknown loss 'l1'"),
+])
+def test_bad_fit_arguments_are_named(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        nn.fit(linear_model(0.0, 0.0), ([[1.0]], [1.0]), progress=False, **kwargs)
+
+
+@pytest.mark.parametrize("data, message", [
+    (([[1.0, 2.0]], [1.0]), "takes 1 inputs but the data rows have 2"),
+    (([[1.0]], [1.0, 2.0]), "1 rows and 2 targets"), ([[1.0]], "pair"),
+])
+def test_bad_data_is_named(data, message):
+    with pytest.raises(ValueError, match=message):
+        nn.fit(linear_model(0.0, 0.0), data, steps=1, progress=False)
