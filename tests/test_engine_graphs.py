@@ -152,7 +152,7 @@ def test_explain_total_and_paths_on_random_graphs(program):
 def test_backward_steps_replay_the_gradients_on_random_graphs(program):
     out, leaves = program.build()
     steps = autograd.backward_steps(out)
-    nodes = [n for n in autograd.topological_order(out)]
+    nodes = autograd.topological_order(out)
     expected = dict(zip(nodes, autograd.grad(out, nodes)))
     last_after = {}
     for step in steps:
