@@ -211,14 +211,20 @@ def backward_steps(output: Value) -> list[Step]:
     """The backward pass as records, in the order the engine visits nodes (``.grad`` untouched)."""
     steps: list[Step] = []
 
-    def record(node, upstream, local, before, after):
-        rules = node.op.formulas
-        steps.append(Step(node, upstream, tuple(
-            Contribution(parent, index, rules[min(index, len(rules) - 1)],
-                         f"{partial(node, parent)} = {local_text(node, index)}",
-                         derivative, derivative * upstream, before[index], after[index])
-            for index, (parent, derivative) in enumerate(zip(node.parents, local))
-            if derivative is not None)))
+    def record(node, upstream, local, before):
+        running = dict(zip(node.parents, before))  # a reused operand receives twice: +=
+        contributions = []
+        for index, (parent, derivative) in enumerate(zip(node.parents, local)):
+            if derivative is None:
+                continue
+            added = derivative * upstream
+            previous, running[parent] = running[parent], running[parent] + added
+            rules = node.op.formulas
+            contributions.append(Contribution(
+                parent, index, rules[min(index, len(rules) - 1)],
+                f"{partial(node, parent)} = {local_text(node, index)}",
+                derivative, added, previous, running[parent]))
+        steps.append(Step(node, upstream, tuple(contributions)))
 
     propagate(output, on_step=record)
     return steps

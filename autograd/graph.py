@@ -5,7 +5,7 @@ import math
 from typing import Callable, Sequence
 
 from .modes import check_finite, enable_grad, state
-from .value import Value, as_value
+from .value import Value, as_value, operand_data
 
 
 class _Floats:
@@ -57,17 +57,18 @@ def topological_order(root: Value) -> list[Value]:
     order: list[Value] = []
     seen: set[Value] = set()
     stack: list[Value | None] = [root]  # holds no per-node tuples: deep graphs stay cheap for the GC
+    push, pop, place, mark = stack.append, stack.pop, order.append, seen.add
     while stack:
-        node = stack.pop()
+        node = pop()
         if node is None:  # a marker: the node below it has all its parents placed
-            order.append(stack.pop())
+            place(pop())
         elif node not in seen:
-            seen.add(node)
-            stack.append(node)
-            stack.append(None)
+            mark(node)
+            push(node)
+            push(None)
             for parent in reversed(node.parents):  # reversed: the first operand is placed first
                 if parent not in seen:  # a seen parent is already placed (a graph has no cycles)
-                    stack.append(parent)
+                    push(parent)
     return order
 
 
@@ -77,46 +78,39 @@ def _value_operands(node: Value) -> list:
     return [p.data if i in constant else p for i, p in enumerate(node.parents)]
 
 
-def propagate(output: Value, as_values: bool = False, on_step: StepHook | None = None) -> dict:
-    """Gradients of ``output`` with respect to every node it depends on, keyed by node.
+def _accumulate(order: list[Value], as_values: bool = False, on_step: StepHook | None = None) -> None:
+    """Walk ``order`` backwards, adding local derivative × upstream gradient into each operand's ``.grad``.
 
-    The one place where local derivatives from the ops table are multiplied by the upstream
-    gradient and accumulated. ``as_values`` evaluates the rules on Values (for higher order).
+    The one place where the ops table's local derivatives meet the upstream gradient. The caller
+    seeds the output's ``.grad`` and starts the other nodes at 0.0, or at None where gradients
+    are Values (``as_values``: rules run on Values, so gradients can be differentiated again).
     """
-    math_ns = VALUES if as_values else FLOATS
     detecting = state.detecting
-    grads: dict = {output: _one(as_values)}
-    for node in reversed(topological_order(output)):
+    for node in reversed(order):
         parents = node.parents
-        upstream = grads.get(node)
-        if upstream is None or not parents:
+        upstream = node.grad
+        if not parents or upstream is None:
             continue
         if as_values:
-            local = node.op.local_grads(_value_operands(node), node, math_ns)
+            local = node.op.local_grads(_value_operands(node), node, VALUES)
         else:
-            local = node.op.local_grads([p.data for p in parents], node.data, math_ns)
+            local = node.op.local_grads(operand_data(parents), node.data, FLOATS)
         if len(local) != len(parents):
             raise TypeError(f"op '{node.op.name}': local_grads returned {len(local)} derivatives "
                             f"for {len(parents)} inputs")
-        trail = [] if on_step else None  # each edge's (before, after): a reused parent has two
-        for index, parent in enumerate(parents):
-            derivative = local[index]
-            previous = grads.get(parent)
-            if derivative is not None:
-                contribution = derivative * upstream
-                if detecting:
-                    check_finite(_number(contribution), f"backward of op '{node.op.name}' "
-                                 f"into operand {parent.label or 'unlabelled'}={parent.data!r}")
-                grads[parent] = contribution if previous is None else previous + contribution
-            if trail is not None:
-                trail.append((0.0 if previous is None else previous, grads.get(parent, 0.0)))
         if on_step:
-            on_step(node, upstream, local, [b for b, _ in trail], [a for _, a in trail])
-    return grads
-
-
-def _one(as_values: bool):
-    return Value(1.0) if as_values else 1.0
+            on_step(node, upstream, local, [p.grad or 0.0 for p in parents])
+        for parent, derivative in zip(parents, local):
+            if derivative is None:
+                continue
+            contribution = derivative * upstream
+            if detecting:
+                check_finite(_number(contribution), f"backward of op '{node.op.name}' "
+                             f"into operand {parent.label or 'unlabelled'}={parent.data!r}")
+            if as_values and parent.grad is None:  # a first contribution: no "0 + g" node
+                parent.grad = contribution
+            else:
+                parent.grad += contribution
 
 
 def _number(x) -> float:
@@ -125,12 +119,30 @@ def _number(x) -> float:
 
 def backward(output: Value) -> None:
     """Set ``.grad`` of interior nodes for this pass; accumulate into leaves until zero_grad."""
-    grads = propagate(output)
-    for node, gradient in grads.items():
+    order = topological_order(output)
+    for node in order:
         if node.parents:
+            node.grad = 0.0
+    output.grad += 1.0
+    _accumulate(order)
+
+
+def propagate(output: Value, as_values: bool = False, on_step: StepHook | None = None) -> dict:
+    """Gradients of ``output`` with respect to every node it depends on, keyed by node.
+
+    Runs the same backward walk on scratch gradients and puts every ``.grad`` back afterwards.
+    """
+    order = topological_order(output)
+    saved = [node.grad for node in order]
+    try:
+        for node in order:
+            node.grad = None if as_values else 0.0
+        output.grad = Value(1.0) if as_values else 1.0
+        _accumulate(order, as_values, on_step)
+        return {node: node.grad for node in order if node.grad is not None}
+    finally:
+        for node, gradient in zip(order, saved):
             node.grad = gradient
-        else:
-            node.grad += gradient
 
 
 def grad(output: Value, inputs: Sequence[Value] | Value, create_graph: bool = False) -> tuple:

@@ -92,11 +92,18 @@ def _as_parents(operands: tuple) -> tuple[Value, ...]:
     return operands
 
 
+def operand_data(parents: tuple[Value, ...]) -> tuple[float, ...] | list[float]:
+    """The operands' numbers (two operands, the common case, without a comprehension's frame)."""
+    if len(parents) == 2:
+        return parents[0].data, parents[1].data
+    return [p.data for p in parents]
+
+
 def apply(op: Op, *operands: object) -> Value:
     """Run ``op`` forward on ``operands`` and record the result node (unless in ``no_grad``)."""
     parents = _as_parents(operands)
     try:
-        data = op.forward([p.data for p in parents], SCALARS)
+        data = op.forward(operand_data(parents), SCALARS)
     except (ValueError, ZeroDivisionError) as error:
         raise type(error)(f"{op.name}: {error} (operands: {_describe(parents)})") from None
     if state.detecting:
