@@ -5,7 +5,7 @@ import math
 from dataclasses import dataclass
 
 from .graph import FLOATS, propagate, topological_order
-from .value import Value
+from .value import Value, operand_data
 
 MAX_NAME_DEPTH = 2
 MAX_SHOWN_OPERANDS = 4
@@ -45,8 +45,7 @@ def product_text(texts: list[str]) -> str:
 
 def local_derivative(node: Value, index: int) -> float:
     """The ops table's local derivative ∂node/∂(its input ``index``), as a float."""
-    inputs = [p.data for p in node.parents]
-    return node.op.local_grads(inputs, node.data, FLOATS)[index]
+    return node.op.local_grads(operand_data(node.parents), node.data, FLOATS)[index]
 
 
 def local_text(node: Value, index: int) -> str:
@@ -113,10 +112,10 @@ def _number(value: float) -> str:
     return f"({value:.4f})" if value < 0 else f"{value:.4f}"
 
 
-def _consumers(output: Value) -> dict:
-    """For every node under ``output``: the (node, input index) edges that use it."""
+def _consumers(order: list[Value]) -> dict:
+    """For every node in ``order``: the (node, input index) edges that use it."""
     consumers: dict = {}
-    for node in topological_order(output):
+    for node in order:
         constant = node.op.constant_inputs if node.op else ()
         for index, parent in enumerate(node.parents):
             if index not in constant:
@@ -132,11 +131,20 @@ def _path_counts(order: list[Value], consumers: dict) -> dict:
     return counts
 
 
-def _is_identity(node: Value, index: int) -> bool:
-    return local_text(node, index) == "1"
+class _LocalRules(dict):
+    """node -> (local derivatives, their texts), each node worked out once per explanation."""
+
+    def __missing__(self, node: Value) -> tuple[tuple, tuple]:
+        entry = (node.op.local_grads(operand_data(node.parents), node.data, FLOATS),
+                 node.op.texts([name_of(p) for p in node.parents]))
+        self[node] = entry
+        return entry
+
+    def is_identity(self, node: Value, index: int) -> bool:
+        return self[node][1][index] == "1"
 
 
-def _factors(path: list[tuple[Value, int]], wrt: Value) -> tuple[Factor, ...]:
+def _factors(path: list[tuple[Value, int]], wrt: Value, rules: _LocalRules) -> tuple[Factor, ...]:
     """Group a path's edges into factors that break at labelled nodes.
 
     An unlabelled node is passed through when an edge beside it is an identity (a sum's 1),
@@ -147,13 +155,12 @@ def _factors(path: list[tuple[Value, int]], wrt: Value) -> tuple[Factor, ...]:
         last = position == len(path) - 1
         if not last:
             following = path[position + 1]
-            through = not node.label and (_is_identity(node, index) or _is_identity(*following))
+            through = not node.label and (rules.is_identity(node, index) or rules.is_identity(*following))
             if through:
                 continue
         edges = tuple(path[start:position + 1])
-        texts = [local_text(n, i) for n, i in edges]
-        shown = [t for t in texts if t != "1"]
-        value = math.prod(local_derivative(n, i) for n, i in edges)
+        shown = [rules[n][1][i] for n, i in edges if rules[n][1][i] != "1"]
+        value = math.prod(rules[n][0][i] for n, i in edges)
         factors.append(Factor(node, lower, edges, value, product_text(shown) if shown else "1"))
         start, lower = position + 1, node
     return tuple(factors)
@@ -165,18 +172,19 @@ def explain(output: Value, wrt: Value, max_paths: int = 10_000) -> Explanation:
     Raises ValueError naming ``max_paths`` when the graph has more paths than that.
     """
     order = topological_order(output)
-    consumers = _consumers(output)
+    consumers = _consumers(order)
     counts = _path_counts(order, consumers)
     paths = counts.get(wrt, 0)
     if paths > max_paths:
         raise ValueError(f"explain: {paths} paths lead from {name_of(wrt)} to {name_of(output)}, "
                          f"more than max_paths={max_paths}; raise max_paths or explain a smaller graph")
     terms: list[tuple[Factor, ...]] = []
+    rules = _LocalRules()
     stack: list[tuple[Value, list]] = [(wrt, [])]
     while stack:
         node, path = stack.pop()
         if node is output:
-            terms.append(_factors(path, wrt))
+            terms.append(_factors(path, wrt, rules))
             continue
         for user, index in reversed(consumers.get(node, [])):
             if counts.get(user):

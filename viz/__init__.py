@@ -10,8 +10,10 @@ from .chain import four_neuron
 from .collapsed import draw_model
 from .dot import DEFAULT_MAX_NODES, draw, node_ids
 from .explorer import explore
+from .plots import decision_boundary, loss_curve, sigmoid_and_derivative
 from .render import GraphvizFailedError, GraphvizMissingError, render
 from .sources import Source, resolve
 
 __all__ = ["draw", "explore", "draw_model", "node_ids", "render", "chain", "four_neuron", "resolve", "Source",
-           "DEFAULT_MAX_NODES", "GraphvizMissingError", "GraphvizFailedError"]
+           "DEFAULT_MAX_NODES", "GraphvizMissingError", "GraphvizFailedError", "loss_curve",
+           "decision_boundary", "sigmoid_and_derivative"]
