@@ -43,11 +43,13 @@ class Scatter:
     """
 
     def __init__(self, targets: np.ndarray) -> None:
-        alone = np.bincount(targets)[targets] == 1
+        unique, position, counts = np.unique(targets, return_inverse=True, return_counts=True)
+        alone = counts[position] == 1
         self.alone = alone.any()
         self._alone_rows, self._alone_targets = rows(np.flatnonzero(alone)), rows(targets[alone])
         self.shared = not alone.all()
-        shared_targets, self._bin = np.unique(targets[~alone], return_inverse=True)
+        shared_targets = unique[counts > 1]
+        self._bin = np.searchsorted(shared_targets, targets[~alone])  # which shared target, 0, 1, …
         self._shared_rows, self._shared_targets = rows(np.flatnonzero(~alone)), rows(shared_targets)
         self._count = len(shared_targets)
         self._bins = (1, self._bin)  # (batch size, the bincount bin of each shared contribution)
