@@ -1,5 +1,6 @@
 """chainrule's engine: scalar Values that record every op, and reverse-mode differentiation."""
 from .checks import GradcheckError, gradcheck
+from .compile import Tape, compile
 from .explain import Explanation, Factor, Step, backward_steps, explain
 from .graph import backward, grad, topological_order
 from .modes import AnomalyError, detect_anomaly, enable_grad, no_grad
@@ -8,4 +9,4 @@ from .value import Value, sum
 
 __all__ = ["Value", "sum", "grad", "backward", "topological_order", "no_grad", "enable_grad",
            "detect_anomaly", "AnomalyError", "gradcheck", "GradcheckError", "explain",
-           "Explanation", "Factor", "Step", "backward_steps", "OPS", "Op"]
+           "Explanation", "Factor", "Step", "backward_steps", "OPS", "Op", "compile", "Tape"]

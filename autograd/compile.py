@@ -6,7 +6,9 @@
 leaves used only where an op takes a constant (``pow``'s exponent), which are read once.
 
 ``tape.forward(feed)`` takes one value per input (or a ``(batch, len(inputs))`` array, replaying
-the graph for every row at once) and returns the output's value(s). ``tape.backward()`` then adds
+the graph for every row at once) and returns the output's value(s). ``compile([o1, o2, ...])``
+traces several outputs at once (a model's outputs): forward then gives one value per output
+(per row), and ``backward(upstream)`` takes one weight per output (per row). ``tape.backward()`` then adds
 to each parameter's ``.grad`` what ``output.backward()`` would (for a batch: the sum over rows)
 and returns d output / d input for each input (one row per batch row). The input placeholders'
 ``.grad`` and the interior nodes' are left alone: the replay does not revisit the graph.
@@ -47,8 +49,9 @@ class Tape:
     about 8 bytes × (2 · nodes + edges) × rows.
     """
 
-    def __init__(self, replay_plan: Plan) -> None:
+    def __init__(self, replay_plan: Plan, single: bool = True) -> None:
         self._plan = replay_plan
+        self._single = single  # compiled from one output Value, not a list of them
         self._values: np.ndarray | None = None  # slot × row buffer of the last forward
         self._operands: list[np.ndarray] = []  # each group's operands in the last forward
         self._grads: np.ndarray | None = None  # slot × row buffer of the last backward
@@ -93,13 +96,17 @@ class Tape:
                 values[group.start:group.stop] = result
                 self._operands.append(operands)
         self._forwarded = True
-        output = values[plan_.output]
-        return output.copy() if self._batched else float(output[0])
+        if self._single:
+            output = values[plan_.outputs[0]]
+            return output.copy() if self._batched else float(output[0])
+        outputs = values[list(plan_.outputs)]  # output × row
+        return outputs.T.copy() if self._batched else outputs[:, 0].copy()
 
     def backward(self, upstream: float | np.ndarray = 1.0) -> np.ndarray:
         """Add d output / d parameter to each parameter's ``.grad`` (summed over a batch's rows).
 
-        ``upstream`` weighs each row (d loss / d output; e.g. ``1 / batch`` for a mean). Returns
+        ``upstream`` weighs each row (d loss / d output; e.g. ``1 / batch`` for a mean); with
+        several outputs, one weight per output, or a ``(batch, outputs)`` array. Returns
         d output / d input: shape ``(len(inputs),)``, or ``(batch, len(inputs))`` for a batch.
         """
         if not self._forwarded:
@@ -107,7 +114,7 @@ class Tape:
         values = self._values
         plan_ = self._plan
         grads = self._grads_buffer()
-        grads[plan_.output] = self._upstream(upstream, values.shape[1])
+        grads[list(plan_.outputs)] = self._upstream(upstream, values.shape[1])
         with np.errstate(all="ignore"):
             for group, operands in zip(reversed(plan_.groups), reversed(self._operands)):
                 if group.scatter is not None:
@@ -159,11 +166,18 @@ class Tape:
         return self._grads
 
     def _upstream(self, upstream, batch: int) -> np.ndarray:
+        """``upstream`` as an output × row array (broadcast over rows when given once)."""
         weights = np.asarray(upstream, dtype=float)
-        if weights.shape not in ((), (batch,)):
-            raise ValueError(f"Tape.backward: upstream must be a number or one per row ({batch}), "
-                             f"got shape {weights.shape}")
-        return weights
+        count = len(self._plan.outputs)
+        one_per_row = (batch,) if self._single else (batch, count)
+        once = () if self._single else (count,)
+        if weights.shape == once:
+            return weights.reshape(count, 1)
+        if weights.shape == one_per_row:
+            return weights.reshape(batch, count).T
+        wanted = (f"a number or one per row ({batch})" if self._single else
+                  f"one per output ({count}) or one per row and output {one_per_row}")
+        raise ValueError(f"Tape.backward: upstream must be {wanted}, got shape {weights.shape}")
 
 
 def _backward_step(group: Group, operands: np.ndarray, values: np.ndarray, grads: np.ndarray) -> None:
@@ -193,9 +207,16 @@ def _check_finite(array: np.ndarray, group: Group, direction: str) -> None:
                            "produced NaN or inf")
 
 
-def compile(output: Value, inputs: Sequence[Value] | Value = ()) -> Tape:  # noqa: A001 - autograd.compile
-    """Trace the graph behind ``output`` into a ``Tape``; ``inputs`` are the data placeholders."""
-    if not isinstance(output, Value):
-        raise TypeError(f"compile: output must be a Value, got {type(output).__name__}")
+def compile(output: Value | Sequence[Value], inputs: Sequence[Value] | Value = ()) -> Tape:  # noqa: A001
+    """Trace the graph behind ``output`` (a Value, or a list of Values) into a ``Tape``.
+
+    ``inputs`` are the data placeholders (see the module docstring).
+    """
+    single = isinstance(output, Value)
+    outputs = (output,) if single else tuple(output) if isinstance(output, (list, tuple)) else None
+    if not outputs or not all(isinstance(item, Value) for item in outputs):
+        raise TypeError(f"compile: output must be a Value or a non-empty list of Values, got {output!r:.60}")
+    if len(set(outputs)) != len(outputs):
+        raise ValueError("compile: the same Value is listed twice among the outputs")
     placeholders = check_inputs([inputs] if isinstance(inputs, Value) else list(inputs))
-    return Tape(plan(output, placeholders))
+    return Tape(plan(outputs, placeholders), single)

@@ -105,7 +105,7 @@ class Plan:
     parameters: tuple[Value, ...]
     constants: np.ndarray
     groups: tuple[Group, ...]
-    output: int
+    outputs: tuple[int, ...]  # the outputs' slots
     slots: int
 
 
@@ -125,11 +125,11 @@ def check_inputs(inputs: Sequence[Value]) -> tuple[Value, ...]:
     return tuple(inputs)
 
 
-def _absorbed(order: list[Value]) -> set[Value]:
+def _absorbed(order: list[Value], outputs: tuple[Value, ...]) -> set[Value]:
     """Additions and sums used exactly once, by another addition or sum: flattened into it."""
     uses = Counter(chain.from_iterable(node.parents for node in order))
     return {parent for node in order if node.op in _SUMMABLE for parent in node.parents
-            if parent.op in _SUMMABLE and uses[parent] == 1}
+            if parent.op in _SUMMABLE and uses[parent] == 1 and parent not in outputs}
 
 
 def _flattened(node: Value, absorbed: set[Value]) -> list[Value]:
@@ -147,9 +147,9 @@ def _flattened(node: Value, absorbed: set[Value]) -> list[Value]:
     return operands
 
 
-def _rewritten(order: list[Value]) -> list[tuple[Value, Op, Sequence[Value]]]:
+def _rewritten(order: list[Value], outputs: tuple[Value, ...]) -> list[tuple[Value, Op, Sequence[Value]]]:
     """Each computed node that is kept, with its op and operands after flattening additions."""
-    absorbed = _absorbed(order)
+    absorbed = _absorbed(order, outputs)
     kept = []
     for node in order:
         if not node.parents or node in absorbed:
@@ -161,9 +161,9 @@ def _rewritten(order: list[Value]) -> list[tuple[Value, Op, Sequence[Value]]]:
     return kept
 
 
-def _leaf_roles(output: Value, order: list[Value], kept, inputs: tuple[Value, ...]):
+def _leaf_roles(outputs: tuple[Value, ...], order: list[Value], kept, inputs: tuple[Value, ...]):
     """Parameters (leaves that get gradients) and constants (leaves only at constant positions)."""
-    differentiated = {output}
+    differentiated = set(outputs)
     for _, op, operands in kept:
         if op.constant_inputs:
             operands = [p for i, p in enumerate(operands) if i not in op.constant_inputs]
@@ -175,11 +175,12 @@ def _leaf_roles(output: Value, order: list[Value], kept, inputs: tuple[Value, ..
     return parameters, constants
 
 
-def plan(output: Value, inputs: tuple[Value, ...]) -> Plan:
-    """The replay plan of ``output`` with ``inputs`` as placeholders (see the module docstring)."""
-    order = topological_order(output)
-    kept = _rewritten(order)
-    parameters, constants = _leaf_roles(output, order, kept, inputs)
+def plan(outputs: tuple[Value, ...], inputs: tuple[Value, ...]) -> Plan:
+    """The replay plan of ``outputs`` with ``inputs`` as placeholders (see the module docstring)."""
+    # each output's order lists parents first, so their first occurrences do too
+    order = list(dict.fromkeys(chain.from_iterable(map(topological_order, outputs))))
+    kept = _rewritten(order, outputs)
+    parameters, constants = _leaf_roles(outputs, order, kept, inputs)
     slot: dict[Value, int] = {node: i for i, node in enumerate(inputs + parameters + tuple(constants))}
     level = dict.fromkeys(slot, 0)
     varying = set(inputs)
@@ -195,7 +196,7 @@ def plan(output: Value, inputs: tuple[Value, ...]) -> Plan:
             slot[node] = len(slot)
     groups = tuple(_group(members, slot, key[-1]) for key, members in sorted(families.items()))
     return Plan(inputs, parameters, np.array([c.data for c in constants], dtype=float), groups,
-                slot[output], len(slot))
+                tuple(slot[output] for output in outputs), len(slot))
 
 
 def _group(members: list, slot: dict[Value, int], varying: bool) -> Group:
