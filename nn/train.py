@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from functools import partial
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -10,6 +11,7 @@ from tqdm import tqdm
 
 import autograd
 
+from .compiled import CompiledModel
 from .losses import LOSSES
 from .module import MLP
 from .optim import SGD, Optimizer
@@ -110,12 +112,13 @@ def _plain(data) -> tuple[list, list]:
 def fit(model: MLP, data, loss: str | LossFn = "mse", optimizer: Optimizer | None = None,
         epochs: int | None = None, steps: int | None = None, batch_size: int | None = None,
         seed: int | None = None, l2: float = 0.0, lr_schedule: Callable[[int], float] | None = None,
-        progress: bool = True) -> History:
+        progress: bool = True, compiled: bool = True) -> History:
     """Train ``model`` on ``data = (X, y)`` and return the per-step History.
 
     ``loss`` is a name from ``nn.LOSSES`` or a function ``(outputs, targets) -> Value``;
     ``optimizer`` defaults to ``SGD(lr=0.1)``; give ``epochs`` or ``steps``; ``batch_size=None``
     means full batch; ``seed`` fixes the shuffling; ``lr_schedule(step)`` sets lr before each step.
+    ``compiled`` replays the model with numpy (``nn.compiled``); ``False`` builds every graph eagerly.
     """
     if isinstance(loss, str):
         if loss not in LOSSES:
@@ -128,6 +131,7 @@ def fit(model: MLP, data, loss: str | LossFn = "mse", optimizer: Optimizer | Non
     total = count_steps(len(X), batch_size, epochs, steps)
     threshold = _threshold(y)
     batches = _batches(len(X), batch_size, np.random.default_rng(seed))
+    batch_step = CompiledModel(model).loss_and_grads if compiled else partial(loss_and_grads, model)
     history = History()
     bar = tqdm(range(total), disable=not progress, unit="step", leave=False)
     for step in bar:
@@ -136,7 +140,7 @@ def fit(model: MLP, data, loss: str | LossFn = "mse", optimizer: Optimizer | Non
         indices = next(batches)
         inputs, targets = [X[i] for i in indices], [y[i] for i in indices]
         optimizer.zero_grad()
-        value, outputs = loss_and_grads(model, loss, inputs, targets, l2)
+        value, outputs = batch_step(loss, inputs, targets, l2)
         optimizer.step()
         history.loss.append(value)
         history.accuracy.append(accuracy(outputs, targets, threshold))
@@ -147,11 +151,11 @@ def fit(model: MLP, data, loss: str | LossFn = "mse", optimizer: Optimizer | Non
 
 
 def evaluate(model: MLP, data) -> float | None:
-    """Accuracy of ``model`` on ``data = (X, y)`` without recording a graph."""
+    """Accuracy of ``model`` on ``data = (X, y)``, replayed with numpy."""
     X, y = _plain(data)
-    with autograd.no_grad():
-        outputs = [_floats(model(x)) for x in X]
-    return accuracy(outputs, y, _threshold(y))
+    compiled = CompiledModel(model)
+    outputs = compiled.outputs(X).tolist()
+    return accuracy([row[0] if compiled.single else row for row in outputs], y, _threshold(y))
 
 
 def _threshold(targets: list) -> float:
