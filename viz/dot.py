@@ -67,7 +67,7 @@ def check_size(count: int, max_nodes: int, what: str = "graph") -> None:
 
 
 def _record(node: Value, grad: float | None, fill: str | None) -> str:
-    cells = [html_text(node.label), f"data {format_number(node.data)}"]
+    cells = ([html_text(node.label)] if node.label else []) + [f"data {format_number(node.data)}"]
     if grad is not None:
         cells.append(f"grad {format_number(grad)}")
     background = f' bgcolor="{fill}"' if fill else ""
