@@ -85,7 +85,7 @@ def _accumulate(order: list[Value], as_values: bool = False, on_step: StepHook |
     seeds the output's ``.grad`` and starts the other nodes at 0.0, or at None where gradients
     are Values (``as_values``: rules run on Values, so gradients can be differentiated again).
     """
-    detecting = state.detecting
+    detecting, floats = state.detecting, FLOATS
     for node in reversed(order):
         parents = node.parents
         upstream = node.grad
@@ -93,8 +93,10 @@ def _accumulate(order: list[Value], as_values: bool = False, on_step: StepHook |
             continue
         if as_values:
             local = node.op.local_grads(_value_operands(node), node, VALUES)
+        elif len(parents) == 2:  # the common case, read without a call (this loop is the hot path)
+            local = node.op.local_grads((parents[0].data, parents[1].data), node.data, floats)
         else:
-            local = node.op.local_grads(operand_data(parents), node.data, FLOATS)
+            local = node.op.local_grads(operand_data(parents), node.data, floats)
         if len(local) != len(parents):
             raise TypeError(f"op '{node.op.name}': local_grads returned {len(local)} derivatives "
                             f"for {len(parents)} inputs")

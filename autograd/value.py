@@ -66,6 +66,9 @@ class Value:
         backward(self)
 
 
+_new = Value.__new__
+
+
 def _node(data: float, op: Op | None = None, parents: tuple[Value, ...] = ()) -> Value:
     """A node without ``__init__``'s checks, for data the engine computed itself."""
     node = Value.__new__(Value)
@@ -108,9 +111,10 @@ def apply(op: Op, *operands: object) -> Value:
         raise type(error)(f"{op.name}: {error} (operands: {_describe(parents)})") from None
     if state.detecting:
         check_finite(data, f"forward op '{op.name}' on ({_describe(parents)})")
-    if not state.recording:
-        return _node(data)
-    return _node(data, op, parents)
+    node = _new(Value)
+    node.data, node.grad, node.label = data, 0.0, ""
+    node.op, node.parents = (op, parents) if state.recording else (None, ())
+    return node
 
 
 def sum(values: Iterable[object], label: str = "") -> Value:  # noqa: A001 - autograd.sum
