@@ -6,12 +6,12 @@
 leaves used only where an op takes a constant (``pow``'s exponent), which are read once.
 
 ``tape.forward(feed)`` takes one value per input (or a ``(batch, len(inputs))`` array, replaying
-the graph for every row at once) and returns the output's value(s). ``compile([o1, o2, ...])``
-traces several outputs at once (a model's outputs): forward then gives one value per output
-(per row), and ``backward(upstream)`` takes one weight per output (per row). ``tape.backward()`` then adds
-to each parameter's ``.grad`` what ``output.backward()`` would (for a batch: the sum over rows)
-and returns d output / d input for each input (one row per batch row). The input placeholders'
-``.grad`` and the interior nodes' are left alone: the replay does not revisit the graph.
+the graph for every row at once) and returns the output's value(s). ``tape.backward()`` then
+adds to each parameter's ``.grad`` what ``output.backward()`` would (for a batch: the sum over
+rows) and returns d output / d input for each input (one row per batch row). The input
+placeholders' ``.grad`` and the interior nodes' are left alone: the replay does not revisit the
+graph. ``compile([o1, o2, ...])`` traces several outputs at once (a model's outputs): forward
+gives one value per output (per row) and ``backward(upstream)`` takes one weight per output.
 
 The replay is derived from the ops table: each op's ``forward`` and ``local_grads`` rules are
 evaluated over numpy arrays through ``ARRAYS``, never from a second copy of the math.

@@ -48,9 +48,9 @@ def local_derivative(node: Value, index: int) -> float:
     return node.op.local_grads(operand_data(node.parents), node.data, FLOATS)[index]
 
 
-def local_text(node: Value, index: int) -> str:
-    """The right-hand side of ∂node/∂input, in the operands' own names (``a⁽²⁾``)."""
-    return node.op.texts([name_of(p) for p in node.parents])[index]
+def local_texts(node: Value) -> tuple[str, ...]:
+    """The right-hand side of ∂node/∂input for each input, in the operands' own names (``a⁽²⁾``)."""
+    return node.op.texts([name_of(p) for p in node.parents])
 
 
 def partial(upper: Value, lower: Value) -> str:
@@ -135,8 +135,7 @@ class _LocalRules(dict):
     """node -> (local derivatives, their texts), each node worked out once per explanation."""
 
     def __missing__(self, node: Value) -> tuple[tuple, tuple]:
-        entry = (node.op.local_grads(operand_data(node.parents), node.data, FLOATS),
-                 node.op.texts([name_of(p) for p in node.parents]))
+        entry = (node.op.local_grads(operand_data(node.parents), node.data, FLOATS), local_texts(node))
         self[node] = entry
         return entry
 
@@ -221,16 +220,16 @@ def backward_steps(output: Value) -> list[Step]:
 
     def record(node, upstream, local, before):
         running = dict(zip(node.parents, before))  # a reused operand receives twice: +=
+        rules, texts = node.op.formulas, local_texts(node)  # names worked out once per node
         contributions = []
         for index, (parent, derivative) in enumerate(zip(node.parents, local)):
             if derivative is None:
                 continue
             added = derivative * upstream
             previous, running[parent] = running[parent], running[parent] + added
-            rules = node.op.formulas
             contributions.append(Contribution(
                 parent, index, rules[min(index, len(rules) - 1)],
-                f"{partial(node, parent)} = {local_text(node, index)}",
+                f"{partial(node, parent)} = {texts[index]}",
                 derivative, added, previous, running[parent]))
         steps.append(Step(node, upstream, tuple(contributions)))
 

@@ -47,9 +47,9 @@ class _Values:
 
 FLOATS, VALUES = _Floats(), _Values()
 
-# on_step(node, upstream, local_grads, grads_before, grads_after), one call per visited node;
-# before/after are per input, as this node's edge into it found and left the gradient
-StepHook = Callable[[Value, object, tuple, list, list], None]
+# on_step(node, upstream, local_grads, operand_grads_before), called as each node is visited,
+# before its contributions are added (backward_steps derives each edge's before/after from it)
+StepHook = Callable[[Value, object, tuple, list], None]
 
 
 def topological_order(root: Value) -> list[Value]:
