@@ -13,6 +13,7 @@ import numpy as np
 import autograd
 from autograd import Value
 
+from .losses import with_l2
 from .module import MLP
 
 LossFn = Callable[[list, list], Value]
@@ -32,15 +33,15 @@ class CompiledModel:
         """The model's outputs for each row of ``inputs``: an array (rows, outputs)."""
         return self.tape.forward(np.asarray(inputs, dtype=float).reshape(-1, self.model.nin))
 
+    def per_sample(self, rows: list[list]) -> list:
+        """Rows of outputs as the model returns them: one item per row for a single output."""
+        return [row[0] for row in rows] if self.single else rows
+
     def loss_and_grads(self, loss: LossFn, inputs: list, targets: list, l2: float = 0.0):
         """What ``nn.train.loss_and_grads`` returns, with the model's part replayed by the tape."""
-        values = self.outputs(inputs)
-        leaves = [[Value(v) for v in row] for row in values.tolist()]
-        predictions = [row[0] if self.single else row for row in leaves]
-        total = loss(predictions, targets)
-        if l2:
-            total = total + l2 * autograd.sum([p * p for p in self.model.parameters()])
+        values = self.outputs(inputs).tolist()
+        leaves = [[Value(v) for v in row] for row in values]
+        total = with_l2(loss(self.per_sample(leaves), targets), self.model.parameters(), l2)
         total.backward()
         self.tape.backward(np.array([[leaf.grad for leaf in row] for row in leaves]))
-        floats = values.tolist()
-        return total.data, [row[0] if self.single else row for row in floats]
+        return total.data, self.per_sample(values)

@@ -113,5 +113,10 @@ def cross_entropy(logits: Sequence[Sequence[Value | float]], labels: Sequence[in
     return autograd.sum(terms) / len(terms)
 
 
+def with_l2(total: Value, parameters: Sequence[Value], strength: float) -> Value:
+    """``total + strength·Σ p²`` (micrograd's L2 regularisation); ``total`` as is when strength is 0."""
+    return total + strength * autograd.sum([p * p for p in parameters]) if strength else total
+
+
 LOSSES = {"mse": mse, "sse": sse, "hinge": hinge, "bce": binary_cross_entropy,
           "binary_cross_entropy": binary_cross_entropy, "cross_entropy": cross_entropy}

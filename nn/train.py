@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import math
-from functools import partial
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Callable
 
 import numpy as np
@@ -12,7 +12,7 @@ from tqdm import tqdm
 import autograd
 
 from .compiled import CompiledModel
-from .losses import LOSSES
+from .losses import LOSSES, with_l2
 from .module import MLP
 from .optim import SGD, Optimizer
 
@@ -38,9 +38,7 @@ def loss_and_grads(model: MLP, loss: LossFn, inputs: list, targets: list, l2: fl
     ``l2`` adds micrograd's regularisation ``l2·Σ p²`` to the loss.
     """
     outputs = [model(x) for x in inputs]
-    total = loss(outputs, targets)
-    if l2:
-        total = total + l2 * autograd.sum([p * p for p in model.parameters()])
+    total = with_l2(loss(outputs, targets), model.parameters(), l2)
     total.backward()
     return total.data, [_floats(out) for out in outputs]
 
@@ -154,8 +152,7 @@ def evaluate(model: MLP, data) -> float | None:
     """Accuracy of ``model`` on ``data = (X, y)``, replayed with numpy."""
     X, y = _plain(data)
     compiled = CompiledModel(model)
-    outputs = compiled.outputs(X).tolist()
-    return accuracy([row[0] if compiled.single else row for row in outputs], y, _threshold(y))
+    return accuracy(compiled.per_sample(compiled.outputs(X).tolist()), y, _threshold(y))
 
 
 def _threshold(targets: list) -> float:
