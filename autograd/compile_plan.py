@@ -17,7 +17,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .graph import topological_order
+from .graph import constant_leaves, topological_order
 from .ops import OPS, Op
 from .value import Value
 
@@ -161,17 +161,13 @@ def _rewritten(order: list[Value], outputs: tuple[Value, ...]) -> list[tuple[Val
     return kept
 
 
-def _leaf_roles(outputs: tuple[Value, ...], order: list[Value], kept, inputs: tuple[Value, ...]):
+def _leaf_roles(outputs: tuple[Value, ...], order: list[Value], inputs: tuple[Value, ...]):
     """Parameters (leaves that get gradients) and constants (leaves only at constant positions)."""
-    differentiated = set(outputs)
-    for _, op, operands in kept:
-        if op.constant_inputs:
-            operands = [p for i, p in enumerate(operands) if i not in op.constant_inputs]
-        differentiated.update(operands)
+    constant = constant_leaves(order).difference(outputs)
     placeholders = set(inputs)
     leaves = [node for node in order if not node.parents and node not in placeholders]
-    parameters = tuple(leaf for leaf in leaves if leaf in differentiated)
-    constants = [leaf for leaf in leaves if leaf not in differentiated]
+    parameters = tuple(leaf for leaf in leaves if leaf not in constant)
+    constants = [leaf for leaf in leaves if leaf in constant]
     return parameters, constants
 
 
@@ -180,7 +176,7 @@ def plan(outputs: tuple[Value, ...], inputs: tuple[Value, ...]) -> Plan:
     # each output's order lists parents first, so their first occurrences do too
     order = list(dict.fromkeys(chain.from_iterable(map(topological_order, outputs))))
     kept = _rewritten(order, outputs)
-    parameters, constants = _leaf_roles(outputs, order, kept, inputs)
+    parameters, constants = _leaf_roles(outputs, order, inputs)
     slot: dict[Value, int] = {node: i for i, node in enumerate(inputs + parameters + tuple(constants))}
     level = dict.fromkeys(slot, 0)
     varying = set(inputs)

@@ -72,6 +72,15 @@ def topological_order(root: Value) -> list[Value]:
     return order
 
 
+def constant_leaves(order: Sequence[Value]) -> set[Value]:
+    """Leaves used only where an op takes a constant (``pow``'s exponent): never differentiated."""
+    as_constant, as_operand = set(), set()
+    for node in order:
+        for index, parent in enumerate(node.parents):
+            (as_constant if index in node.op.constant_inputs else as_operand).add(parent)
+    return as_constant - as_operand
+
+
 def _value_operands(node: Value) -> list:
     """The operands a rule sees under ``create_graph``: Values, except constant inputs as floats."""
     constant = node.op.constant_inputs

@@ -12,6 +12,7 @@ import numbers
 from typing import Sequence
 
 from autograd import Value, backward_steps, explain, topological_order
+from autograd.graph import constant_leaves
 from autograd.checks import numerical_gradient
 from autograd.compile import Tape, compile as compile_graph
 from autograd.explain import name_of, partial
@@ -26,15 +27,6 @@ def number(x: float) -> float | str:
     if math.isfinite(x):
         return x
     return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
-
-
-def constant_leaves(order: Sequence[Value]) -> set[Value]:
-    """Leaves used only where an op takes a constant (``pow``'s exponent): never differentiated."""
-    as_constant, as_operand = set(), set()
-    for node in order:
-        for i, parent in enumerate(node.parents):
-            (as_constant if i in node.op.constant_inputs else as_operand).add(parent)
-    return as_constant - as_operand
 
 
 def default_parameters(order: Sequence[Value]) -> list[Value]:
