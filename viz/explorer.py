@@ -9,7 +9,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import tempfile
 from importlib import resources
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from nn.io import atomic_write
 
 from .dot import draw
 from .explorer_data import page_data
-from .render import INSTALL_HINT, GraphvizMissingError, render, write_source
+from .render import INSTALL_HINT, GraphvizMissingError, layout, write_source
 
 PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 # Characters that could end the <script> element or open a comment, or break a JavaScript string.
@@ -62,14 +61,13 @@ def _svg(output: Value, path: Path, nodes: list[dict]) -> str:
     final = {node: float(record["grad"]) for node, record in zip(topological_order(output), nodes)
              if record["grad"] is not None}
     digraph = draw(output, rankdir="TB", show_grad=True, gradients=final)
-    with tempfile.TemporaryDirectory() as folder:
-        try:
-            return render(digraph, Path(folder) / "graph.svg").read_text(encoding="utf-8")
-        except GraphvizMissingError:
-            source = write_source(digraph, path)
-            raise GraphvizMissingError(
-                f"Graphviz is missing: the 'dot' program is not on PATH and the page needs its drawing, "
-                f"so {path} was not written; the DOT source is saved in {source}. {INSTALL_HINT}") from None
+    try:
+        return layout(digraph, "svg", path).decode("utf-8")
+    except GraphvizMissingError:
+        source = write_source(digraph, path)
+        raise GraphvizMissingError(
+            f"Graphviz is missing: the 'dot' program is not on PATH and the page needs its drawing, "
+            f"so {path} was not written; the DOT source is saved in {source}. {INSTALL_HINT}") from None
 
 
 def explore(output: Value, path: str | Path, *, parameters=None, learning_rate: float = 0.1,

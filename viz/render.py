@@ -44,6 +44,25 @@ def write_source(digraph: graphviz.Digraph, path: str | Path) -> Path:
     return source_path
 
 
+def layout(digraph: graphviz.Digraph, kind: str, target: str | Path, *,
+           timeout: float = DOT_TIMEOUT_SECONDS) -> bytes:
+    """The drawing of ``digraph`` in format ``kind``, made by the system ``dot`` (``target`` names it
+    in errors). Raises GraphvizMissingError when ``dot`` is not on PATH; nothing is written."""
+    dot = shutil.which("dot")
+    if dot is None:
+        raise GraphvizMissingError(f"Graphviz is missing: the 'dot' program is not on PATH, so {target} was not drawn")
+    try:
+        finished = subprocess.run([dot, f"-T{kind}"], input=digraph.source.encode("utf-8"),
+                                  capture_output=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        raise GraphvizFailedError(f"dot took more than {timeout:.0f} s to lay out the graph; "
+                                  f"draw a smaller graph (or the collapsed view of a model)") from None
+    if finished.returncode != 0:
+        message = finished.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GraphvizFailedError(f"dot could not draw {target}: {message[0] if message else 'no message'}")
+    return finished.stdout
+
+
 def render(digraph: graphviz.Digraph, path: str | Path, *, timeout: float = DOT_TIMEOUT_SECONDS) -> Path:
     """Render ``digraph`` to ``path`` (format from the suffix) with the system ``dot``; return the path.
 
@@ -53,22 +72,13 @@ def render(digraph: graphviz.Digraph, path: str | Path, *, timeout: float = DOT_
     kind = output_format(path)
     if not path.parent.is_dir():
         raise ValueError(f"cannot write {path}: the folder {path.parent} does not exist")
-    dot = shutil.which("dot")
-    if dot is None:
+    try:
+        drawing = layout(digraph, kind, path, timeout=timeout)
+    except GraphvizMissingError as missing:
         source_path = write_source(digraph, path)
         raise GraphvizMissingError(
-            f"Graphviz is missing: the 'dot' program is not on PATH, so {path} was not drawn; "
-            f"the DOT source is saved in {source_path}. To draw it, {INSTALL_HINT}, "
-            f"then run: dot -T{kind} {source_path} -o {path}")
-    try:
-        finished = subprocess.run([dot, f"-T{kind}"], input=digraph.source.encode("utf-8"),
-                                  capture_output=True, timeout=timeout, check=False)
-    except subprocess.TimeoutExpired:
-        raise GraphvizFailedError(f"dot took more than {timeout:.0f} s to lay out the graph; "
-                                  f"draw a smaller graph (or the collapsed view of a model)") from None
-    if finished.returncode != 0:
-        message = finished.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GraphvizFailedError(f"dot could not draw {path}: {message[0] if message else 'no message'}")
+            f"{missing}; the DOT source is saved in {source_path}. To draw it, {INSTALL_HINT}, "
+            f"then run: dot -T{kind} {source_path} -o {path}") from None
     with atomic_write(path) as file:
-        file.write(finished.stdout)
+        file.write(drawing)
     return path
