@@ -93,8 +93,12 @@ def _accumulate(order: list[Value], as_values: bool = False, on_step: StepHook |
     The one place where the ops table's local derivatives meet the upstream gradient. The caller
     seeds the output's ``.grad`` and starts the other nodes at 0.0, or at None where gradients
     are Values (``as_values``: rules run on Values, so gradients can be differentiated again).
+    A plain float pass (no hook, no anomaly check) takes the hot path, ``_float_pass``.
     """
-    detecting, floats = state.detecting, FLOATS
+    if not (as_values or on_step or state.detecting):
+        _float_pass(order)
+        return
+    detecting = state.detecting
     for node in reversed(order):
         parents = node.parents
         upstream = node.grad
@@ -102,13 +106,10 @@ def _accumulate(order: list[Value], as_values: bool = False, on_step: StepHook |
             continue
         if as_values:
             local = node.op.local_grads(_value_operands(node), node, VALUES)
-        elif len(parents) == 2:  # the common case, read without a call (this loop is the hot path)
-            local = node.op.local_grads((parents[0].data, parents[1].data), node.data, floats)
         else:
-            local = node.op.local_grads(operand_data(parents), node.data, floats)
+            local = node.op.local_grads(operand_data(parents), node.data, FLOATS)
         if len(local) != len(parents):
-            raise TypeError(f"op '{node.op.name}': local_grads returned {len(local)} derivatives "
-                            f"for {len(parents)} inputs")
+            _wrong_count(node, local)
         if on_step:
             on_step(node, upstream, local, [p.grad or 0.0 for p in parents])
         for parent, derivative in zip(parents, local):
@@ -122,6 +123,39 @@ def _accumulate(order: list[Value], as_values: bool = False, on_step: StepHook |
                 parent.grad = contribution
             else:
                 parent.grad += contribution
+
+
+def _float_pass(order: list[Value]) -> None:
+    """``_accumulate`` on floats, unrolled for two operands (most nodes): the engine's hot loop."""
+    floats = FLOATS
+    for node in reversed(order):
+        parents = node.parents
+        if not parents:
+            continue
+        upstream = node.grad
+        if len(parents) == 2:
+            a, b = parents
+            local = node.op.local_grads((a.data, b.data), node.data, floats)
+            try:
+                da, db = local
+            except ValueError:
+                _wrong_count(node, local)
+            if da is not None:
+                a.grad += da * upstream
+            if db is not None:
+                b.grad += db * upstream
+        else:
+            local = node.op.local_grads(operand_data(parents), node.data, floats)
+            if len(local) != len(parents):
+                _wrong_count(node, local)
+            for parent, derivative in zip(parents, local):
+                if derivative is not None:
+                    parent.grad += derivative * upstream
+
+
+def _wrong_count(node: Value, local: tuple) -> None:
+    raise TypeError(f"op '{node.op.name}': local_grads returned {len(local)} derivatives "
+                    f"for {len(node.parents)} inputs")
 
 
 def _number(x) -> float:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import numbers
-from typing import Iterable
+from typing import Callable, Iterable
 
 from .modes import check_finite, state
 from .ops import OPS, SCALARS, Op
@@ -22,6 +22,29 @@ def as_float(data: object, what: str = "Value") -> float:
                     f"got {type(data).__name__}: {data!r:.60}")
 
 
+def _binary(op: Op) -> Callable[[Value, object], Value]:
+    """The operator method (``__mul__`` and so on) for a two-operand row of the ops table.
+
+    The common case, two Values while recording without anomaly checks, records the node here:
+    the engine's hot path when a graph is built. Anything else goes through ``apply``.
+    """
+    forward = op.forward
+
+    def operator(self: Value, other: object) -> Value:
+        if type(other) is not Value or not state.recording or state.detecting:
+            return apply(op, self, other)
+        try:
+            data = forward((self.data, other.data), SCALARS)
+        except (ValueError, ZeroDivisionError):
+            return apply(op, self, other)  # raises the error again, naming the op and its operands
+        node = _new(Value)
+        node.data, node.grad, node.op, node.parents, node.label = data, 0.0, op, (self, other), ""
+        return node
+
+    operator.__name__ = f"__{op.name}__"
+    return operator
+
+
 class Value:
     """A scalar in the computation graph: ``data``, ``grad``, ``op``, ordered ``parents``, ``label``."""
 
@@ -39,14 +62,12 @@ class Value:
         return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{label})"
 
     # --- arithmetic: each line names its row of the ops table -------------------
-    def __add__(self, other): return apply(_ADD, self, other)
-    def __radd__(self, other): return apply(_ADD, other, self)
-    def __sub__(self, other): return apply(_SUB, self, other)
+    __add__, __sub__, __mul__, __truediv__ = _binary(_ADD), _binary(_SUB), _binary(_MUL), _binary(_DIV)
+    def __radd__(self, other): return apply(_ADD, other, self)  # a number on the left
     def __rsub__(self, other): return apply(_SUB, other, self)
-    def __mul__(self, other): return apply(_MUL, self, other)
     def __rmul__(self, other): return apply(_MUL, other, self)
-    def __truediv__(self, other): return apply(_DIV, self, other)
     def __rtruediv__(self, other): return apply(_DIV, other, self)
+
     def __neg__(self): return apply(_NEG, self)
     def __pos__(self): return self
 
@@ -95,10 +116,8 @@ def _as_parents(operands: tuple) -> tuple[Value, ...]:
     return operands
 
 
-def operand_data(parents: tuple[Value, ...]) -> tuple[float, ...] | list[float]:
-    """The operands' numbers (two operands, the common case, without a comprehension's frame)."""
-    if len(parents) == 2:
-        return parents[0].data, parents[1].data
+def operand_data(parents: tuple[Value, ...]) -> list[float]:
+    """The operands' numbers, as a rule's ``inputs``."""
     return [p.data for p in parents]
 
 

@@ -9,6 +9,7 @@ import sympy as sp
 
 import autograd
 from autograd import AnomalyError, GradcheckError, Value, detect_anomaly, gradcheck, no_grad
+from autograd.value import apply
 
 
 def test_micrograd_readme_example():
@@ -190,6 +191,26 @@ def test_detect_anomaly_nesting_restores_and_finite_graphs_pass():
         o, leaves = karpathy_neuron(tanh_from_exp=True)
         o.backward()
     assert leaves[0].grad == pytest.approx(-1.5, abs=1e-6)
+
+
+def _miscounting_op(derivatives: int) -> autograd.Op:
+    """An op whose rule returns ``derivatives`` local derivatives whatever its number of inputs."""
+    return autograd.Op("miscounting", None, lambda x, m: m.sum(x), lambda x, out, m: (1.0,) * derivatives,
+                       "?", ("?",), lambda n: ("1",) * len(n), lambda n: "?")
+
+
+@pytest.mark.parametrize("inputs, derivatives", [(2, 1), (2, 3), (3, 2), (1, 2)])
+@pytest.mark.parametrize("differentiate", [
+    lambda out: out.backward(),
+    lambda out: autograd.grad(out, out.parents[0], create_graph=True),
+    lambda out: autograd.backward_steps(out),
+])
+def test_a_rule_returning_the_wrong_number_of_derivatives_is_named(inputs, derivatives, differentiate):
+    operands = [Value(float(i)) for i in range(inputs)]
+    out = apply(_miscounting_op(derivatives), *operands)
+    with pytest.raises(TypeError, match=f"op 'miscounting': local_grads returned {derivatives} derivatives "
+                                        f"for {inputs} inputs"):
+        differentiate(out)
 
 
 def test_gradcheck_accepts_a_correct_gradient():

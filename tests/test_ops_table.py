@@ -154,5 +154,6 @@ def test_python_operators_route_to_their_rows_in_order():
             symbols = sp.symbols(f"x0:{len(result.parents)}", real=True)
             expected = SYMPY[name](list(symbols)).subs(dict(zip(symbols, [p.data for p in result.parents])))
             assert result.data == pytest.approx(float(expected), **CLOSE)
+    assert [(a + b).parents, (a - b).parents, (a * b).parents, (a / b).parents] == [(a, b)] * 4
     assert (2 - a).parents[1] is a and (2 - a).data == -1.0
     assert (a ** b).parents == (a, b) and (2 ** a).parents[1] is a
