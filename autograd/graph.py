@@ -52,11 +52,36 @@ FLOATS, VALUES = _Floats(), _Values()
 StepHook = Callable[[Value, object, tuple, list], None]
 
 
+_RECURSION_BUDGET = 100  # levels walked by recursion (fastest); deeper parts continue on a stack
+
+
 def topological_order(root: Value) -> list[Value]:
-    """Every node ``root`` depends on, each after its parents (iterative: no recursion limit)."""
+    """Every node ``root`` depends on, each after its parents, operands in order (depth-first).
+
+    Shallow parts are walked recursively; below ``_RECURSION_BUDGET`` levels the same walk goes
+    on with an explicit stack, so a chain of any depth is ordered without RecursionError.
+    """
     order: list[Value] = []
     seen: set[Value] = set()
-    stack: list[Value | None] = [root]  # holds no per-node tuples: deep graphs stay cheap for the GC
+    place, mark = order.append, seen.add
+
+    def visit(node: Value, depth: int) -> None:
+        mark(node)
+        for parent in node.parents:
+            if parent not in seen:
+                if depth < _RECURSION_BUDGET:
+                    visit(parent, depth + 1)
+                else:
+                    _visit_on_a_stack(parent, seen, order)
+        place(node)
+
+    visit(root, 0)
+    return order
+
+
+def _visit_on_a_stack(start: Value, seen: set[Value], order: list[Value]) -> None:
+    """``topological_order``'s walk from ``start`` without recursion (for deep graphs)."""
+    stack: list[Value | None] = [start]  # holds no per-node tuples: deep graphs stay cheap for the GC
     push, pop, place, mark = stack.append, stack.pop, order.append, seen.add
     while stack:
         node = pop()
@@ -69,7 +94,6 @@ def topological_order(root: Value) -> list[Value]:
             for parent in reversed(node.parents):  # reversed: the first operand is placed first
                 if parent not in seen:  # a seen parent is already placed (a graph has no cycles)
                     push(parent)
-    return order
 
 
 def constant_leaves(order: Sequence[Value]) -> set[Value]:

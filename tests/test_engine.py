@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 
 import pytest
 import sympy as sp
@@ -56,6 +57,34 @@ def test_tanh_neuron_of_the_first_lecture(tanh_from_exp):
     assert [x1.grad, w1.grad, x2.grad, w2.grad] == pytest.approx(
         [w1.data * slope, x1.data * slope, w2.data * slope, x2.data * slope], rel=1e-9, abs=1e-12)
     assert [round(g, 4) for g in (x1.grad, w1.grad, x2.grad, w2.grad)] == [-1.5, 1.0, 0.5, 0.0]
+
+
+def _reference_order(root: Value) -> list[Value]:
+    """micrograd's ``build_topo`` (its engine.py), reading the ordered ``parents``: the reference order."""
+    topo, visited = [], set()
+
+    def build_topo(v):
+        if v not in visited:
+            visited.add(v)
+            for child in v.parents:
+                build_topo(child)
+            topo.append(v)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 20_000))
+    try:
+        build_topo(root)
+    finally:
+        sys.setrecursionlimit(limit)
+    return topo
+
+
+@pytest.mark.parametrize("levels", [5, 40, 400])
+def test_topological_order_is_the_depth_first_order_at_any_depth(levels):
+    x = y = Value(0.3, "x")
+    for i in range(levels):  # shared branches; 40 and 400 levels outgrow the recursive walk's 100
+        side = (y * Value(i / levels)).tanh()
+        y = autograd.sum([side, y, x]) if i % 3 else side - y
+    assert autograd.topological_order(y) == _reference_order(y)
 
 
 def test_a_300000_deep_chain_differentiates_without_recursion_error():
