@@ -5,7 +5,6 @@ Every user mistake ends as one line on stderr and a non-zero exit, never a trace
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import numpy as np
 import autograd
 import nn
 from nn import datasets, recipes
+from nn.arguments import finite_number, positive_int
 from nn.train import count_steps
 
 DATASETS = list(recipes.RECIPES)
@@ -23,27 +23,11 @@ class UserError(Exception):
     """A mistake in what the user asked for: printed as one line."""
 
 
-def _positive_int(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return int(text)
-
-
-def _number(text: str) -> float:
-    try:
-        number = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not math.isfinite(number):
-        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
-    return number
-
-
 def _sizes(text: str) -> list[int]:
     if text.strip().lower() in ("", "none"):
         return []
     try:
-        return [_positive_int(part.strip()) for part in text.split(",")]
+        return [positive_int(part.strip()) for part in text.split(",")]
     except argparse.ArgumentTypeError:
         raise argparse.ArgumentTypeError(f"expected layer sizes like 16,16 (or none), got {text!r}") from None
 
@@ -58,16 +42,16 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--output-activation", choices=nn.ACTIVATIONS, help="default: what the loss needs")
     train.add_argument("--loss", choices=list(recipes.LOSS_OUTPUT_ACTIVATION))
     train.add_argument("--optimizer", choices=list(nn.OPTIMIZERS))
-    train.add_argument("--lr", type=_number, help="learning rate (at the start)")
-    train.add_argument("--lr-end", type=_number, help="final lr as a fraction of --lr (1 = constant)")
-    train.add_argument("--momentum", type=_number, help="SGD momentum")
-    train.add_argument("--l2", type=_number, help="L2 regularisation strength added to the loss")
+    train.add_argument("--lr", type=finite_number, help="learning rate (at the start)")
+    train.add_argument("--lr-end", type=finite_number, help="final lr as a fraction of --lr (1 = constant)")
+    train.add_argument("--momentum", type=finite_number, help="SGD momentum")
+    train.add_argument("--l2", type=finite_number, help="L2 regularisation strength added to the loss")
     length = train.add_mutually_exclusive_group()
-    length.add_argument("--steps", type=_positive_int, help="optimiser steps")
-    length.add_argument("--epochs", type=_positive_int, help="passes over the training data")
-    train.add_argument("--batch-size", type=_positive_int, help="samples per step (default: the dataset's)")
-    train.add_argument("--samples", type=_positive_int, help="points to generate (digits: images to train on)")
-    train.add_argument("--noise", type=_number, help="noise of a generated dataset")
+    length.add_argument("--steps", type=positive_int, help="optimiser steps")
+    length.add_argument("--epochs", type=positive_int, help="passes over the training data")
+    train.add_argument("--batch-size", type=positive_int, help="samples per step (default: the dataset's)")
+    train.add_argument("--samples", type=positive_int, help="points to generate (digits: images to train on)")
+    train.add_argument("--noise", type=finite_number, help="noise of a generated dataset")
     train.add_argument("--seed", type=int, help="seed for the data, the weights and the shuffling")
     train.add_argument("--out", type=Path, help="output folder (default runs/DATASET)")
     train.add_argument("--resume", type=Path, metavar="MODEL.json", help="continue training a saved model")
@@ -76,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.set_defaults(run=run_train)
     predict = commands.add_parser("predict", help="print a saved model's output for one input")
     predict.add_argument("model", type=Path, metavar="MODEL.json")
-    predict.add_argument("inputs", type=_number, nargs="+", metavar="X", help="the input numbers")
+    predict.add_argument("inputs", type=finite_number, nargs="+", metavar="X", help="the input numbers")
     predict.set_defaults(run=run_predict)
     return parser
 

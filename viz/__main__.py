@@ -6,10 +6,10 @@ with status 3 after saving the DOT source.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 
 import autograd
+from nn.arguments import number_list, positive_int
 
 from .collapsed import draw_model
 from .dot import DEFAULT_MAX_NODES, draw
@@ -28,23 +28,6 @@ class _Parser(argparse.ArgumentParser):
         raise UserError(f"{message} (see {self.prog} --help)")
 
 
-def _numbers(text: str) -> list[float]:
-    """``"0.1,0.2"`` -> [0.1, 0.2]; a bad list becomes argparse's one-line error."""
-    try:
-        numbers = [float(part) for part in text.split(",")]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of numbers") from None
-    if not all(math.isfinite(x) for x in numbers):
-        raise argparse.ArgumentTypeError(f"{text!r}: the numbers must be finite")
-    return numbers
-
-
-def _positive(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
-    return int(text)
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m viz", description="Draw and explain the chain rule on a graph.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -53,8 +36,8 @@ def _parser() -> argparse.ArgumentParser:
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
         sub.add_argument("source", metavar="SOURCE", help=sources)
-        sub.add_argument("--input", type=_numbers, help="input numbers, e.g. 0.1,0.2 (required for a model)")
-        sub.add_argument("--target", type=_numbers, help="target numbers y: draw the cost C₀ = Σ (a − y)²")
+        sub.add_argument("--input", type=number_list, help="input numbers, e.g. 0.1,0.2 (required for a model)")
+        sub.add_argument("--target", type=number_list, help="target numbers y: draw the cost C₀ = Σ (a − y)²")
         return sub
 
     drawing = command("draw", "draw the computation graph to an .svg, .png or .pdf file")
@@ -65,7 +48,7 @@ def _parser() -> argparse.ArgumentParser:
                          help="colour edges by |gradient|; mark dead ReLUs and saturated units")
     drawing.add_argument("--highlight", default="", help="comma-separated node names to highlight, e.g. w3,a2")
     drawing.add_argument("--collapsed", action="store_true", help="a model's layers and neurons as boxes")
-    drawing.add_argument("--max-nodes", type=_positive, default=DEFAULT_MAX_NODES,
+    drawing.add_argument("--max-nodes", type=positive_int, default=DEFAULT_MAX_NODES,
                          help=f"refuse graphs with more values than this (default {DEFAULT_MAX_NODES})")
     explaining = command("explain", "print the chain rule for ∂output/∂node, with numbers")
     explaining.add_argument("--wrt", action="append", metavar="NODE",

@@ -1,0 +1,41 @@
+"""The argparse types both command lines share: what they accept and how they refuse."""
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from nn.arguments import finite_number, number_list, positive_int
+
+
+@pytest.mark.parametrize("text, expected", [("1", 1), ("16", 16), ("007", 7)])
+def test_positive_int_accepts_whole_numbers_from_one(text, expected):
+    assert positive_int(text) == expected
+
+
+@pytest.mark.parametrize("text", ["0", "-3", "2.5", "ten", "", "1e3"])
+def test_positive_int_refuses_and_says_what_is_valid(text):
+    with pytest.raises(argparse.ArgumentTypeError, match=f"expected a positive whole number, got {text!r}"):
+        positive_int(text)
+
+
+@pytest.mark.parametrize("text, expected", [("0.5", 0.5), ("-2", -2.0), ("1e-3", 0.001)])
+def test_finite_number_accepts_finite_numbers(text, expected):
+    assert finite_number(text) == expected
+
+
+@pytest.mark.parametrize("text, says", [("abc", "expected a number"), ("nan", "expected a finite number"),
+                                        ("-inf", "expected a finite number")])
+def test_finite_number_refuses_words_nan_and_infinity(text, says):
+    with pytest.raises(argparse.ArgumentTypeError, match=f"{says}, got {text!r}"):
+        finite_number(text)
+
+
+def test_number_list_splits_on_commas():
+    assert number_list("0.1,-2, 3") == [0.1, -2.0, 3.0]
+
+
+@pytest.mark.parametrize("text", ["abc", "1,,2", "1,nan", "inf"])
+def test_number_list_names_the_whole_list_it_refuses(text):
+    with pytest.raises(argparse.ArgumentTypeError, match=f"{text!r} is not a comma-separated list of finite numbers"):
+        number_list(text)
