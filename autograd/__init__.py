@@ -1,6 +1,6 @@
 """chainrule's engine: scalar Values that record every op, and reverse-mode differentiation."""
 from .checks import GradcheckError, gradcheck
-from .compile import Tape, compile
+from .replay import Tape, compile
 from .explain import Explanation, Factor, Step, backward_steps, explain
 from .graph import backward, grad, topological_order
 from .modes import AnomalyError, detect_anomaly, enable_grad, no_grad

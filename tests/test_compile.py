@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import autograd
 from autograd import OPS, Value
-from autograd.compile import compile as compile_tape
+from autograd.replay import compile as compile_tape
 from autograd.ops import SCALARS
 from autograd.value import apply
 

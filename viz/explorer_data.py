@@ -14,7 +14,7 @@ from typing import Sequence
 from autograd import Value, backward_steps, explain, topological_order
 from autograd.graph import constant_leaves
 from autograd.checks import numerical_gradient
-from autograd.compile import Tape, compile as compile_graph
+from autograd.replay import Tape, compile as compile_graph
 from autograd.explain import name_of, partial
 
 EXPLAIN_MAX_PATHS = 64  # beyond this a parameter's chain is summarised, not listed

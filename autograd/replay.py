@@ -31,7 +31,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .compile_plan import Group, Plan, check_inputs, plan
+from .replay_plan import Group, Plan, check_inputs, plan
 from .modes import AnomalyError, state
 from .value import Value
 
