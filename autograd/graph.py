@@ -59,7 +59,8 @@ def topological_order(root: Value) -> list[Value]:
     """Every node ``root`` depends on, each after its parents, operands in order (depth-first).
 
     Shallow parts are walked recursively; below ``_RECURSION_BUDGET`` levels the same walk goes
-    on with an explicit stack, so a chain of any depth is ordered without RecursionError.
+    on with an explicit stack, so a chain of any depth is ordered without RecursionError, whatever
+    the depth of the caller's own stack.
     """
     order: list[Value] = []
     seen: set[Value] = set()
@@ -75,7 +76,12 @@ def topological_order(root: Value) -> list[Value]:
                     _visit_on_a_stack(parent, seen, order)
         place(node)
 
-    visit(root, 0)
+    try:
+        visit(root, 0)
+    except RecursionError:  # the caller's own stack was nearly full: walk on the explicit stack only
+        order.clear()
+        seen.clear()
+        _visit_on_a_stack(root, seen, order)
     return order
 
 

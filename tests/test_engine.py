@@ -87,6 +87,18 @@ def test_topological_order_is_the_depth_first_order_at_any_depth(levels):
     assert autograd.topological_order(y) == _reference_order(y)
 
 
+def test_topological_order_works_when_called_near_the_recursion_limit():
+    x = y = Value(0.3, "x")
+    for i in range(60):
+        y = autograd.sum([(y * Value(i)).tanh(), y, x])
+    expected = _reference_order(y)
+
+    def called_from_depth(depth):  # the caller's own stack nearly full
+        return called_from_depth(depth - 1) if depth else autograd.topological_order(y)
+
+    assert called_from_depth(sys.getrecursionlimit() - 60) == expected
+
+
 def test_a_300000_deep_chain_differentiates_without_recursion_error():
     x = Value(0.5, "x")
     y = x
