@@ -42,6 +42,8 @@ def _binary(op: Op) -> Callable[[Value, object], Value]:
         return node
 
     operator.__name__ = f"__{op.name}__"
+    operator.__qualname__ = f"Value.__{op.name}__"
+    operator.__doc__ = f"self {op.symbol} other: the ops table's {op.name!r} row."
     return operator
 
 
