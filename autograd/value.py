@@ -37,9 +37,7 @@ def _binary(op: Op) -> Callable[[Value, object], Value]:
             data = forward((self.data, other.data), SCALARS)
         except (ValueError, ZeroDivisionError):
             return apply(op, self, other)  # raises the error again, naming the op and its operands
-        node = _new(Value)
-        node.data, node.grad, node.op, node.parents, node.label = data, 0.0, op, (self, other), ""
-        return node
+        return _node(data, op, (self, other))
 
     operator.__name__ = f"__{op.name}__"
     operator.__qualname__ = f"Value.__{op.name}__"
@@ -94,7 +92,7 @@ _new = Value.__new__
 
 def _node(data: float, op: Op | None = None, parents: tuple[Value, ...] = ()) -> Value:
     """A node without ``__init__``'s checks, for data the engine computed itself."""
-    node = Value.__new__(Value)
+    node = _new(Value)
     node.data, node.grad, node.op, node.parents, node.label = data, 0.0, op, parents, ""
     return node
 
@@ -132,10 +130,7 @@ def apply(op: Op, *operands: object) -> Value:
         raise type(error)(f"{op.name}: {error} (operands: {_describe(parents)})") from None
     if state.detecting:
         check_finite(data, f"forward op '{op.name}' on ({_describe(parents)})")
-    node = _new(Value)
-    node.data, node.grad, node.label = data, 0.0, ""
-    node.op, node.parents = (op, parents) if state.recording else (None, ())
-    return node
+    return _node(data, op, parents) if state.recording else _node(data)
 
 
 def sum(values: Iterable[object], label: str = "") -> Value:  # noqa: A001 - autograd.sum
