@@ -1,5 +1,6 @@
 """nn: neurons, layers and MLPs on the autograd engine, with losses, optimisers and training."""
 from . import datasets
+from .bridge import export, import_weights, state_dict
 from .io import load, save
 from .losses import LOSSES, binary_cross_entropy, cross_entropy, hinge, mse, softmax, sse
 from .module import ACTIVATIONS, MLP, Layer, Module, Neuron
@@ -8,4 +9,5 @@ from .train import History, accuracy, evaluate, fit, linear_decay, loss_and_grad
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "mse", "sse", "hinge", "binary_cross_entropy",
            "cross_entropy", "softmax", "LOSSES", "Optimizer", "SGD", "Adam", "OPTIMIZERS", "fit", "History",
-           "evaluate", "accuracy", "linear_decay", "loss_and_grads", "save", "load", "datasets"]
+           "evaluate", "accuracy", "linear_decay", "loss_and_grads", "save", "load", "datasets",
+           "export", "import_weights", "state_dict"]
