@@ -1,4 +1,4 @@
-"""python -m nn: train a network on a dataset (``train``) or run a saved one (``predict``).
+"""python -m nn: train a network (``train``), run a saved one (``predict``), move it to and from PyTorch/ONNX.
 
 Every user mistake ends as one line on stderr and a non-zero exit, never a traceback.
 """
@@ -62,6 +62,19 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("model", type=Path, metavar="MODEL.json")
     predict.add_argument("inputs", type=finite_number, nargs="+", metavar="X", help="the input numbers")
     predict.set_defaults(run=run_predict)
+    export = commands.add_parser("export", help="write a saved model as ONNX or as a PyTorch state_dict")
+    export.add_argument("model", type=Path, metavar="MODEL.json")
+    export.add_argument("-o", "--output", type=Path, required=True, metavar="FILE",
+                        help="model.onnx, or model.safetensors for torch.nn.Sequential")
+    export.set_defaults(run=run_export)
+    weights = commands.add_parser("import", help="a model from a torch.nn.Sequential's safetensors state_dict")
+    weights.add_argument("weights", type=Path, metavar="WEIGHTS.safetensors")
+    weights.add_argument("--activation", choices=nn.ACTIVATIONS, default="relu",
+                         help="the hidden layers' activation (default %(default)s)")
+    weights.add_argument("--output-activation", choices=nn.ACTIVATIONS, default="linear",
+                         help="the last layer's activation (default %(default)s)")
+    weights.add_argument("-o", "--output", type=Path, required=True, metavar="MODEL.json")
+    weights.set_defaults(run=run_import)
     return parser
 
 
@@ -164,6 +177,22 @@ def run_predict(args: argparse.Namespace) -> int:
         output = model(args.inputs)
     outputs = output if isinstance(output, list) else [output]
     print(" ".join(f"{v.data:.6g}" for v in outputs))
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    model = nn.load(args.model)
+    path = nn.export(model, args.output)
+    print(f"wrote {path}: {model}")
+    if path.suffix.lower() == ".safetensors":
+        print(f"load it in PyTorch with:\n\n{model.torch_code(path)}")
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    model = nn.import_weights(args.weights, args.activation, args.output_activation)
+    model.save(args.output)
+    print(f"wrote {args.output}: {model}")
     return 0
 
 

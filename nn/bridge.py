@@ -138,7 +138,8 @@ def import_weights(path: str | Path, activation: str = "relu", output_activation
             sizes, bias = _checked_layout(header)
             tensors = {key: file.get_tensor(key) for key in header}
     except safetensors.SafetensorError as error:
-        raise ValueError(f"{path}: not a safetensors file ({error}); save a PyTorch model's weights with "
+        what = "an ONNX model is not read back" if path.suffix.lower() == ".onnx" else f"not safetensors ({error})"
+        raise ValueError(f"{path}: {what}; import reads a state_dict saved in PyTorch with "
                          f"safetensors.torch.save_file(model.state_dict(), path)") from None
     except ValueError as error:
         raise ValueError(f"{path}: {error}") from None
