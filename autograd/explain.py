@@ -1,6 +1,7 @@
 """The chain rule made visible: paths of local derivatives, and the backward pass step by step."""
 from __future__ import annotations
 
+import html
 import math
 from dataclasses import dataclass
 
@@ -87,11 +88,11 @@ class Explanation:
     def total(self) -> float:
         return math.fsum(math.prod(f.value for f in term) for term in self.terms)
 
-    def __str__(self) -> str:
+    def rows(self) -> list[tuple[str, str]]:
+        """The chain as (left, right) rows of ``left = right``: the partials, the formulas, the numbers, the sum."""
         head = partial(self.output, self.wrt)
         if not self.terms:
-            return f"{head} = 0  ({name_of(self.output)} does not depend on {name_of(self.wrt)})"
-        pad = " " * len(head)
+            return [(head, f"0  ({name_of(self.output)} does not depend on {name_of(self.wrt)})")]
         lines = [
             " · ".join(partial(f.upper, f.lower) for f in term) for term in self.terms
         ], [
@@ -100,8 +101,22 @@ class Explanation:
             " · ".join(_number(f.value) for f in term) for term in self.terms
         ]
         rows = [" + ".join(_group(term, len(self.terms)) for term in row) for row in lines]
-        body = [f"{head} = {rows[0]}"] + [f"{pad} = {row}" for row in rows[1:]]
-        return "\n".join(body + [f"{pad} = {self.total:.4f}"])
+        return [(head if number == 0 else "", row) for number, row in enumerate(rows + [f"{self.total:.4f}"])]
+
+    def __str__(self) -> str:
+        width = len(self.rows()[0][0])
+        return "\n".join(f"{left:>{width}} = {right}" for left, right in self.rows())
+
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        """IPython's plain-text display: the chain as ``print`` shows it."""
+        printer.text(str(self))
+
+    def _repr_html_(self) -> str:
+        """The chain as a table of aligned rows, shown by Jupyter, VS Code and Colab."""
+        cells = "".join(f'<tr><td style="text-align: right">{html.escape(left)}</td><td>=</td>'
+                        f'<td style="text-align: left">{html.escape(right)}</td></tr>' for left, right in self.rows())
+        return (f'<table class="chainrule-explanation" style="font-family: ui-monospace, monospace; '
+                f'border-collapse: collapse">{cells}</table>')
 
 
 def _group(text: str, term_count: int) -> str:

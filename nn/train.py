@@ -7,7 +7,7 @@ from functools import partial
 from typing import Callable
 
 import numpy as np
-from tqdm import tqdm
+from tqdm.auto import tqdm  # the notebook bar inside Jupyter, the terminal bar elsewhere
 
 import autograd
 

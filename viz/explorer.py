@@ -21,6 +21,8 @@ from .render import INSTALL_HINT, GraphvizMissingError, layout, write_source
 
 PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 # Characters that could end the <script> element or open a comment, or break a JavaScript string.
+IFRAME_HEIGHTS = (560, 900)  # px: the page's panels need the least, a notebook's screen takes the most
+PAGE_CHROME_PX = 190  # the header, the zoom bar and the padding around the drawing
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
@@ -55,34 +57,75 @@ def page_html(data: dict, svg: str) -> str:
     return PLACEHOLDER.sub(lambda match: parts[match.group(1)], _asset("explorer.html"))
 
 
-def _svg(output: Value, path: Path, nodes: list[dict]) -> str:
+def _svg(output: Value, path: Path | None, nodes: list[dict]) -> str:
     """The graph drawn top-down as SVG text, with grad cells sized for the final gradients of
     ``nodes`` (the page's node records); the page rewrites those cells step by step."""
     final = {node: float(record["grad"]) for node, record in zip(topological_order(output), nodes)
              if record["grad"] is not None}
     digraph = draw(output, rankdir="TB", show_grad=True, gradients=final)
     try:
-        return layout(digraph, "svg", path).decode("utf-8")
+        return layout(digraph, "svg", path or "the explorer").decode("utf-8")
     except GraphvizMissingError:
+        if path is None:
+            raise GraphvizMissingError(f"Graphviz is missing: the 'dot' program is not on PATH and the explorer "
+                                       f"needs its drawing. {INSTALL_HINT}") from None
         source = write_source(digraph, path)
         raise GraphvizMissingError(
             f"Graphviz is missing: the 'dot' program is not on PATH and the page needs its drawing, "
             f"so {path} was not written; the DOT source is saved in {source}. {INSTALL_HINT}") from None
 
 
-def explore(output: Value, path: str | Path, *, parameters=None, learning_rate: float = 0.1,
-            title: str | None = None) -> Path:
-    """Write the explorer page for the graph of ``output`` to ``path`` (atomically) and return the path.
+def _checked_target(path: str | Path) -> Path:
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise ValueError(f"cannot write {path}: the folder {path.parent} does not exist")
+    return path
+
+
+class Explorer:
+    """The explorer page in memory: shown inline in a notebook, written to a file by ``save``.
+
+    Jupyter, VS Code and Colab show ``_repr_html_``: the self-contained page inside an
+    ``<iframe srcdoc>`` (JupyterLab does not run scripts in plain HTML output; in an iframe they run).
+    """
+
+    def __init__(self, document: str, height: int) -> None:
+        self.html = document
+        self.height = height
+
+    def __repr__(self) -> str:
+        return f"<chainrule explorer page, {len(self.html):,} characters: shown inline in a notebook; .save(path) writes it>"
+
+    def _repr_html_(self) -> str:
+        return (f'<iframe srcdoc="{html.escape(self.html, quote=True)}" title="chainrule backprop explorer" '
+                f'sandbox="allow-scripts" style="width: 100%; height: {self.height}px; border: 1px solid #d0d4dc; '
+                f'border-radius: 6px"></iframe>')
+
+    def save(self, path: str | Path) -> Path:
+        """Write the page to ``path`` (atomically) and return the path."""
+        path = _checked_target(path)
+        with atomic_write(path) as file:
+            file.write(self.html.encode("utf-8"))
+        return path
+
+
+def fitting_height(svg: str) -> int:
+    """The iframe's height in pixels: the drawing's own height plus the page's header and bars, bounded."""
+    match = re.search(r'<svg[^>]*?\bheight="([\d.]+)pt"', svg)
+    drawing = float(match.group(1)) * 4 / 3 if match else IFRAME_HEIGHTS[1]
+    return round(min(max(drawing + PAGE_CHROME_PX, IFRAME_HEIGHTS[0]), IFRAME_HEIGHTS[1]))
+
+
+def explore(output: Value, path: str | Path | None = None, *, parameters=None, learning_rate: float = 0.1,
+            title: str | None = None) -> Path | Explorer:
+    """The explorer page for the graph of ``output``: written to ``path`` (atomically; returns the path),
+    or, without a path, an :class:`Explorer` that a notebook shows inline and ``.save(path)`` writes.
 
     ``parameters`` are the Values the update step changes (default: the labelled leaves);
     ``learning_rate`` is the step size of that update. The graph is left as it was.
     """
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise ValueError(f"cannot write {path}: the folder {path.parent} does not exist")
+    path = None if path is None else _checked_target(path)
     data = page_data(output, parameters=parameters, learning_rate=learning_rate, title=title)
-    document = page_html(data, _svg(output, path, data["nodes"]))
-    with atomic_write(path) as file:
-        file.write(document.encode("utf-8"))
-    return path
-
+    svg = _svg(output, path, data["nodes"])
+    page = Explorer(page_html(data, svg), fitting_height(svg))
+    return page if path is None else page.save(path)
