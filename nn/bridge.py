@@ -194,7 +194,8 @@ def _model(tensors, sizes, bias, activation, output_activation, path) -> MLP:
         bad = np.flatnonzero(~np.isfinite(tensor.astype(np.float64)))
         if bad.size:
             index = np.unravel_index(bad[0], tensor.shape)
-            raise ValueError(f"{path}: {key}{list(index)} is {tensor[index]}; expected finite numbers")
+            where = ", ".join(str(int(i)) for i in index)
+            raise ValueError(f"{path}: {key}[{where}] is {float(tensor[index])}; expected finite numbers")
     model = MLP(sizes[0], sizes[1:], activation, seed=0, output_activation=output_activation, bias=bias)
     model.set_weights([(tensors[f"{2 * n}.weight"].astype(np.float64).tolist(),
                         tensors[f"{2 * n}.bias"].astype(np.float64).tolist() if bias else None)

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from autograd import Value, backward_steps, topological_order
 from nn import SGD
@@ -225,3 +225,24 @@ def test_screenshot(open_page, four_neuron_page, tmp_path):
     page.locator(f"#v{topological_order(net.output).index(net['w3'])}").click()
     page.screenshot(path=str(target))
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_inline_in_a_notebook_the_page_steps_inside_its_iframe(open_page, tmp_path):
+    net = four_neuron()
+    notebook = tmp_path / "notebook.html"  # a notebook's output area: the HTML that _repr_html_ returns
+    inline = explore(net.output, parameters=net.parameters, learning_rate=LEARNING_RATE)
+    notebook.write_text(f"<!DOCTYPE html><html><body><h1>In [3]:</h1>{inline._repr_html_()}</body></html>",
+                        encoding="utf-8")
+    page = open_page(notebook)
+    frame = page.frame_locator("iframe")
+    total = backward_start(net.output) + len(backward_steps(net.output))  # start, forward, backward, update
+    expect(frame.get_by_test_id("step-counter")).to_have_text(f"0 / {total}")
+    frame.get_by_test_id("next").click()
+    expect(frame.get_by_test_id("step-counter")).to_have_text(f"1 / {total}")
+    frame.get_by_test_id("graph").click(position={"x": 5, "y": 5})
+    page.keyboard.press("ArrowRight")
+    expect(frame.get_by_test_id("step-counter")).to_have_text(f"2 / {total}")
+    frame.get_by_test_id("last").click()
+    expect(frame.get_by_test_id("update")).to_be_visible()
+    box = page.locator("iframe").bounding_box()
+    assert box["height"] >= 500 and box["width"] > 1000
