@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sys
 import types
+from pathlib import Path
 
 import numpy as np
 import onnx
@@ -189,3 +190,8 @@ def test_the_command_line_exports_both_formats_and_imports_back(tmp_path, capsys
     assert main(["import", str(tmp_path / "model.safetensors"), "--activation", "tanh", "--output-activation",
                  "sigmoid", "-o", str(tmp_path / "back.json")]) == 0
     assert (tmp_path / "back.json").read_bytes() == (tmp_path / "model.json").read_bytes()
+
+
+def test_the_readmes_pytorch_lines_are_what_torch_code_prints():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert f"```py\n{nn.MLP(2, [16, 16, 1]).torch_code('model.safetensors')}```" in readme
