@@ -1,4 +1,4 @@
-"""nn: neurons, layers and MLPs on the autograd engine, with losses, optimisers, training and a bridge to PyTorch/ONNX."""
+"""nn: neurons, layers and MLPs on the autograd engine: losses, optimisers, training, a bridge to PyTorch/ONNX."""
 from . import datasets
 from .bridge import export, import_weights, state_dict
 from .io import load, save

@@ -78,7 +78,7 @@ def test_an_explanation_escapes_labels_and_prints_plainly_in_ipython():
 
 def test_fit_draws_its_bar_with_tqdm_auto(monkeypatch):
     import tqdm.auto
-    import nn.train
+
     assert nn.train.tqdm is tqdm.auto.tqdm
     bars = []
 

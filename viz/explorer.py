@@ -94,7 +94,7 @@ class Explorer:
         self.height = height
 
     def __repr__(self) -> str:
-        return f"<chainrule explorer page, {len(self.html):,} characters: shown inline in a notebook; .save(path) writes it>"
+        return f"<chainrule explorer page, {len(self.html):,} characters; .save(path) writes it>"
 
     def _repr_html_(self) -> str:
         return (f'<iframe srcdoc="{html.escape(self.html, quote=True)}" title="chainrule backprop explorer" '
