@@ -190,6 +190,8 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    if not args.output.parent.is_dir():
+        raise UserError(f"cannot write {args.output}: the folder {args.output.parent} does not exist")
     model = nn.import_weights(args.weights, args.activation, args.output_activation)
     model.save(args.output)
     print(f"wrote {args.output}: {model}")

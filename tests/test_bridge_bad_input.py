@@ -150,13 +150,16 @@ def test_export_replaces_a_file_whole_or_not_at_all(tmp_path, suffix):
     (["import", "{model}", "-o", "{tmp}/back.json"], "not safetensors"),
     (["import", "{tmp}/nowhere.safetensors", "-o", "{tmp}/back.json"], "no such file"),
     (["import", "{bad}", "-o", "{tmp}/back.json"], "missing key '2.bias'"),
+    (["import", "{good}", "-o", "{tmp}/nowhere/back.json"], "the folder {tmp}/nowhere does not exist"),
 ])
 def test_command_line_mistakes_are_one_line(tmp_path, capsys, argv, message):
     model = tmp_path / "model.json"
     nn.MLP(2, [3, 1], seed=0).save(model)
     bad = tmp_path / "bad.safetensors"
     safetensors.numpy.save_file(edited(GOOD, k2_bias=None), str(bad))
-    code = main([part.format(model=model, tmp=tmp_path, bad=bad) for part in argv])
+    good = tmp_path / "good.safetensors"
+    safetensors.numpy.save_file(GOOD, str(good))
+    code = main([part.format(model=model, tmp=tmp_path, bad=bad, good=good) for part in argv])
     err = capsys.readouterr().err
-    assert code == 1 and message in err and len(err.strip().splitlines()) == 1
+    assert code == 1 and message.format(tmp=tmp_path) in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "back.json").exists()
