@@ -21,7 +21,7 @@ from .render import INSTALL_HINT, GraphvizMissingError, layout, write_source
 
 PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 # Characters that could end the <script> element or open a comment, or break a JavaScript string.
-IFRAME_HEIGHTS = (560, 900)  # px: the page's panels need the least, a notebook's screen takes the most
+IFRAME_HEIGHTS = (560, 800)  # px: the least the panels need, the most a laptop screen shows of a notebook
 PAGE_CHROME_PX = 190  # the header, the zoom bar and the padding around the drawing
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
