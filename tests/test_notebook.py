@@ -17,8 +17,11 @@ WIDGET = "application/vnd.jupyter.widget-view+json"
 def executed(tmp_path_factory):
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     folder = tmp_path_factory.mktemp("notebook")
-    nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3",
-                            resources={"metadata": {"path": str(folder)}}).execute()
+    with pytest.MonkeyPatch.context() as environment:
+        environment.setenv("TMPDIR", str(folder))  # the kernel's temporary folder for the pictures
+        nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3",
+                                resources={"metadata": {"path": str(folder)}}).execute()
+    assert len(list(folder.glob("chainrule-notebook-*/*.png"))) == 2
     return {cell.id: cell for cell in notebook.cells}
 
 
