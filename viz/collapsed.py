@@ -12,8 +12,8 @@ import graphviz
 
 import autograd
 from autograd import OPS
+from autograd.notation import subscript
 
-from .chain import subscript
 from .dot import FONT, format_number, html_text
 
 POSITIVE, NEGATIVE = "#2166acb0", "#e08214b0"  # translucent, so crossing edges stay legible

@@ -12,8 +12,9 @@ from typing import Callable, Sequence
 
 import autograd
 from autograd import Value, topological_order
+from autograd.notation import subscript
 
-from .chain import DEFAULT_A0, DEFAULT_Y, find_node, four_neuron, subscript
+from .chain import DEFAULT_A0, DEFAULT_Y, find_node, four_neuron
 
 KARPATHY_BIAS = 6.8813735870195432  # makes n = 0.8814, so o = tanh(n) = 0.7071 (Karpathy's lecture)
 
