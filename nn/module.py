@@ -11,8 +11,7 @@ import random
 from typing import Sequence
 
 import autograd
-from autograd import Value
-from autograd.notation import subscript, superscript
+from autograd import Value, subscript, superscript
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
 

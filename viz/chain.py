@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 import autograd
-from autograd import Value
-from autograd.notation import plain_digits, subscript, superscript
+from autograd import Value, plain_digits, subscript, superscript
 
 LAYERS = 3
 _IGNORED_IN_ALIASES = "⁽⁾()_^ "

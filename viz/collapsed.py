@@ -11,8 +11,7 @@ from typing import Sequence
 import graphviz
 
 import autograd
-from autograd import OPS
-from autograd.notation import subscript
+from autograd import OPS, subscript
 
 from .dot import FONT, format_number, html_text
 
