@@ -2,7 +2,7 @@
 
 The public interface, grouped by what it is for (everything outside ``autograd`` uses only these):
 
-- the graph: ``Value``, ``sum``, ``apply`` (run a row of the ``OPS`` table), ``Op``, ``RuleError``,
+- the graph: ``Value``, ``as_value``, ``sum``, ``apply`` (run a row of the ``OPS`` table), ``Op``, ``RuleError``,
   ``topological_order``, ``constant_leaves``;
 - gradients: ``backward``, ``grad``, the modes ``no_grad``, ``enable_grad``, ``detect_anomaly``
   (``AnomalyError``), each kept per thread and per asyncio task;
@@ -21,9 +21,9 @@ from .graph import backward, constant_leaves, grad, topological_order
 from .modes import AnomalyError, detect_anomaly, enable_grad, no_grad
 from .notation import plain_digits, subscript, superscript
 from .ops import OPS, Op, RuleError
-from .value import Value, apply, sum
+from .value import Value, apply, as_value, sum
 
-__all__ = ["Value", "sum", "apply", "Op", "OPS", "RuleError", "topological_order", "constant_leaves",
+__all__ = ["Value", "as_value", "sum", "apply", "Op", "OPS", "RuleError", "topological_order", "constant_leaves",
            "backward", "grad", "no_grad", "enable_grad", "detect_anomaly", "AnomalyError",
            "gradcheck", "GradcheckError", "numerical_gradient", "central_differences", "gradients_agree",
            "explain", "Explanation", "Factor", "Step", "backward_steps", "name_of", "partial",
