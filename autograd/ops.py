@@ -28,6 +28,8 @@ from .notation import superscript
 
 @dataclass(frozen=True, eq=False)
 class Op:
+    """One row of the ops table: an op's rules, its symbol and its formulas (signatures above)."""
+
     name: str
     arity: int | None  # None: any number of inputs
     forward: Callable  # forward(inputs, m)
@@ -184,6 +186,7 @@ def _sum_grads(x, out, m):
     return (1.0,) * len(x)
 
 
+# OPS: every primitive by name, the table the whole engine (and everything drawn or explained) reads
 OPS: dict[str, Op] = {op.name: op for op in [
     Op("add", 2, lambda x, m: x[0] + x[1], _add_grads, "+",
        ("∂(a+b)/∂a = 1", "∂(a+b)/∂b = 1"),
