@@ -1,4 +1,4 @@
-"""What a notebook shows: the explorer inline in an iframe, explanations as rich text, tqdm.auto's bar."""
+"""What a notebook shows: the explorer inline in an iframe, explanations as rich text (the bar: test_notebook)."""
 from __future__ import annotations
 
 import html
@@ -7,10 +7,8 @@ import re
 import pytest
 
 import autograd
-import nn
 import viz
 from autograd import Value
-from viz.explorer import IFRAME_HEIGHTS
 
 
 def srcdoc(frame: str) -> str:
@@ -40,7 +38,7 @@ def test_the_iframe_runs_scripts_only_and_is_sized_to_the_drawing():
     frame = small._repr_html_()
     assert 'sandbox="allow-scripts"' in frame and "width: 100%" in frame
     heights = [int(re.search(r"height: (\d+)px", page._repr_html_()).group(1)) for page in (small, big)]
-    assert IFRAME_HEIGHTS[0] == heights[0] < heights[1] == IFRAME_HEIGHTS[1]
+    assert 500 <= heights[0] < heights[1] <= 800  # a tall drawing gets a taller frame, up to a screen
 
 
 def test_a_hostile_label_cannot_leave_the_srcdoc_attribute():
@@ -75,19 +73,3 @@ def test_an_explanation_escapes_labels_and_prints_plainly_in_ipython():
     explanation._repr_pretty_(type("Printer", (), {"text": lambda self, text: printed.append(text)})(), False)
     assert printed == [str(explanation)]
 
-
-def test_fit_draws_its_bar_with_tqdm_auto(monkeypatch):
-    import tqdm.auto
-
-    assert nn.train.tqdm is tqdm.auto.tqdm
-    bars = []
-
-    class Recording(tqdm.auto.tqdm):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            bars.append(self)
-
-    monkeypatch.setattr(nn.train, "tqdm", Recording)
-    X, y = nn.datasets.xor_table()
-    nn.fit(nn.MLP(3, [2, 1], seed=0), (X, y), steps=3, progress=True)
-    assert len(bars) == 1 and bars[0].n == 3
