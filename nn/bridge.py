@@ -148,23 +148,7 @@ def import_weights(path: str | Path, activation: str = "relu", output_activation
 
 def _checked_layout(header: dict[str, tuple[str, tuple[int, ...]]]) -> tuple[list[int], bool]:
     """Layer sizes ``[nin, n1, …]`` and whether there are biases, from the tensors' names, dtypes, shapes."""
-    positions = {}
-    for key in header:
-        match = _KEY.fullmatch(key)
-        if not match or int(match.group(1)) % 2:
-            raise ValueError(f"unexpected key {key!r}: expected only N.weight and N.bias with N = 0, 2, 4, … "
-                             f"(a Sequential of Linear layers with an activation between each pair)")
-        positions.setdefault(int(match.group(1)), set()).add(match.group(2))
-    if not positions:
-        raise ValueError("no tensors: expected 0.weight, 0.bias, 2.weight, … of a Sequential of Linear layers")
-    layers = max(positions) // 2 + 1
-    bias = "bias" in positions.get(0, set())
-    for position in range(0, 2 * layers, 2):
-        for part in ("weight", "bias") if bias else ("weight",):
-            if part not in positions.get(position, set()):
-                raise ValueError(f"missing key '{position}.{part}' (Linear layer {position // 2 + 1}'s {part})")
-        if not bias and "bias" in positions[position]:
-            raise ValueError(f"unexpected key '{position}.bias': layer 1 has no bias, so no layer may have one")
+    layers, bias = _checked_names(header)
     for key, (dtype, _) in header.items():
         if dtype not in FLOAT_DTYPES:
             raise ValueError(f"{key} has dtype {dtype}; expected floating point "
@@ -187,6 +171,28 @@ def _checked_layout(header: dict[str, tuple[str, tuple[int, ...]]]) -> tuple[lis
     if count > MAX_PARAMETERS:
         raise ValueError(f"{count:,} parameters is more than this scalar engine takes ({MAX_PARAMETERS:,})")
     return sizes, bias
+
+
+def _checked_names(keys) -> tuple[int, bool]:
+    """How many Linear layers the keys name, and whether they have biases (all of them or none)."""
+    positions: dict[int, set[str]] = {}
+    for key in keys:
+        match = _KEY.fullmatch(key)
+        if not match or int(match.group(1)) % 2:
+            raise ValueError(f"unexpected key {key!r}: expected only N.weight and N.bias with N = 0, 2, 4, … "
+                             f"(a Sequential of Linear layers with an activation between each pair)")
+        positions.setdefault(int(match.group(1)), set()).add(match.group(2))
+    if not positions:
+        raise ValueError("no tensors: expected 0.weight, 0.bias, 2.weight, … of a Sequential of Linear layers")
+    layers = max(positions) // 2 + 1
+    bias = "bias" in positions.get(0, set())
+    for position in range(0, 2 * layers, 2):
+        for part in ("weight", "bias") if bias else ("weight",):
+            if part not in positions.get(position, set()):
+                raise ValueError(f"missing key '{position}.{part}' (Linear layer {position // 2 + 1}'s {part})")
+        if not bias and "bias" in positions[position]:
+            raise ValueError(f"unexpected key '{position}.bias': layer 1 has no bias, so no layer may have one")
+    return layers, bias
 
 
 def _model(tensors, sizes, bias, activation, output_activation, path) -> MLP:
