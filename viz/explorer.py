@@ -13,7 +13,7 @@ from importlib import resources
 from pathlib import Path
 
 from autograd import Value, topological_order
-from nn.io import atomic_write
+from nn.files import writable_target, write_file
 
 from .dot import draw
 from .explorer_data import page_data
@@ -78,11 +78,8 @@ def explore(output: Value, path: str | Path, *, parameters=None, learning_rate: 
     ``learning_rate`` is the step size of that update. The graph is left as it was.
     """
     path = Path(path)
-    if not path.parent.is_dir():
-        raise ValueError(f"cannot write {path}: the folder {path.parent} does not exist")
+    writable_target(path)
     data = page_data(output, parameters=parameters, learning_rate=learning_rate, title=title)
     document = page_html(data, _svg(output, path, data["nodes"]))
-    with atomic_write(path) as file:
-        file.write(document.encode("utf-8"))
-    return path
+    return write_file(path, document)
 
