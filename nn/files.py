@@ -38,16 +38,22 @@ def writable_target(path: str | Path) -> Path:
     """
     target = Path(os.path.realpath(path))
     _refuse_all_but_a_regular_file(target, path)
-    folder = target.parent
-    if not folder.is_dir():
+    check_folder(target.parent, path)
+    return target
+
+
+def check_folder(folder: str | Path, path: str | Path) -> None:
+    """ValueError unless ``folder`` is a folder, PermissionError unless a file can be created in it
+    (tried for real: ``os.access`` says yes to root on a read-only mount); ``path`` names the write in errors."""
+    if not os.path.isdir(folder):
         raise ValueError(f"cannot write {path}: the folder {folder} does not exist")
-    try:  # the honest test of "can a file be created here" (os.access says yes to root on a read-only mount)
-        handle, probe = _temporary_file(target)
+    try:
+        handle, probe = tempfile.mkstemp(dir=folder, prefix=f".chainrule-probe-{os.getpid()}-",
+                                         suffix=TEMPORARY_SUFFIX)
     except OSError as error:
         raise PermissionError(f"cannot write {path}: cannot create files in {folder} ({error.strerror})") from None
     os.close(handle)
     os.unlink(probe)
-    return target
 
 
 def _refuse_all_but_a_regular_file(target: Path, path: str | Path) -> None:
