@@ -17,6 +17,7 @@ from .render import GraphvizFailedError, GraphvizMissingError, output_format, re
 from .sources import BUILTINS, resolve
 
 USER_ERROR, GRAPHVIZ_MISSING = 2, 3
+EXPLAIN_MAX_PATHS = 10_000  # terms printed by one explain command, over all its nodes
 
 
 class UserError(Exception):
@@ -53,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     explaining = command("explain", "print the chain rule for ∂output/∂node, with numbers")
     explaining.add_argument("--wrt", action="append", metavar="NODE",
                             help="a node's label or ASCII alias (w3 for w⁽³⁾); repeat it; default: every parameter")
+    explaining.add_argument("--max-paths", type=positive_int, default=EXPLAIN_MAX_PATHS,
+                            help=f"refuse when the nodes have more chain-rule paths than this in all "
+                                 f"(default {EXPLAIN_MAX_PATHS})")
     exploring = command("explore", "write the step-by-step backprop explorer as one HTML file")
     exploring.add_argument("-o", "--output", required=True, help="the HTML file to write")
     exploring.add_argument("--lr", type=float, default=0.1, help="the learning rate of the update step")
@@ -75,10 +79,10 @@ def _draw(source, args) -> str:
 
 def _explain(source, args) -> str:
     wanted = [source.find(name) for name in args.wrt] if args.wrt else source.parameters
+    explanations = autograd.explain_each(source.output, wanted, max_paths=args.max_paths)
     gradients = autograd.grad(source.output, wanted)
     blocks = [source.title]
-    for node, gradient in zip(wanted, gradients):
-        explanation = autograd.explain(source.output, node)
+    for explanation, gradient in zip(explanations, gradients):
         blocks.append(f"{explanation}\n(backward() gives {gradient:.10g})")
     return "\n\n".join(blocks)
 
