@@ -14,7 +14,7 @@ import autograd
 from autograd import OPS
 
 from .chain import subscript
-from .dot import FONT, format_number, html_text
+from .dot import DEFAULT_MAX_NODES, FONT, format_number, html_text
 
 POSITIVE, NEGATIVE = "#2166acb0", "#e08214b0"  # translucent, so crossing edges stay legible
 MAX_PEN_WIDTH = 2.5
@@ -49,10 +49,29 @@ def _weight_style(weight, largest: float) -> dict[str, str]:
             "tooltip": f"{weight.label} = {format_number(weight.data)}, grad {format_number(weight.grad)}"}
 
 
-def draw_model(model, inputs: Sequence[float] | None = None, *, rankdir: str = "LR") -> graphviz.Digraph:
-    """An ``nn.MLP`` as columns of neuron boxes; with ``inputs`` each box shows its activation."""
+def check_model_size(model, max_nodes: int = DEFAULT_MAX_NODES, max_edges: int | None = None) -> None:
+    """ValueError naming the limit when the collapsed view of ``model`` has more boxes (inputs and
+    neurons) than ``max_nodes`` or more edges (weights) than ``max_edges`` (default: twice ``max_nodes``)."""
+    max_edges = 2 * max_nodes if max_edges is None else max_edges
+    sizes = [model.nin, *model.nouts]
+    boxes, weights = sum(sizes), sum(a * b for a, b in zip(sizes, sizes[1:]))
+    if boxes > max_nodes:
+        raise ValueError(f"the collapsed model has {boxes:,} boxes (inputs and neurons), more than "
+                         f"max_nodes={max_nodes}; pass a larger max_nodes or draw a smaller model")
+    if weights > max_edges:
+        raise ValueError(f"the collapsed model has {weights:,} edges (one per weight), more than "
+                         f"max_edges={max_edges}; pass a larger max_edges or draw a smaller model")
+
+
+def draw_model(model, inputs: Sequence[float] | None = None, *, rankdir: str = "LR",
+               max_nodes: int = DEFAULT_MAX_NODES, max_edges: int | None = None) -> graphviz.Digraph:
+    """An ``nn.MLP`` as columns of neuron boxes; with ``inputs`` each box shows its activation.
+
+    A model of more than ``max_nodes`` boxes or ``max_edges`` weights is refused first (``check_model_size``).
+    """
     if not hasattr(model, "layers") or not hasattr(model, "nin"):
         raise TypeError(f"draw_model needs an nn.MLP, got {type(model).__name__}")
+    check_model_size(model, max_nodes, max_edges)
     if inputs is not None and len(inputs) != model.nin:
         raise ValueError(f"this model takes {model.nin} inputs, got {len(inputs)}")
     if rankdir not in ("LR", "TB"):
