@@ -75,7 +75,7 @@ def _check_nesting(raw: bytes) -> None:
     brackets = np.frombuffer(_STRING.sub(b"", raw).translate(None, _NOT_BRACKETS), dtype=np.uint8)
     depth = np.cumsum(np.where((brackets == ord("[")) | (brackets == ord("{")), 1, -1))
     if depth.size and depth.max() > MAX_NESTING:
-        raise ValueError(f"JSON nested {int(depth.max())} levels deep, more than the {MAX_NESTING} "
+        raise ValueError(f"JSON nested {int(depth.max()):,} levels deep, more than the {MAX_NESTING} "
                          f"levels a model file may use")
 
 
