@@ -69,7 +69,8 @@ def _size_limits(command: argparse.ArgumentParser) -> None:
                          help=f"refuse graphs with more values (--collapsed: boxes) than this "
                               f"(default {DEFAULT_MAX_NODES})")
     command.add_argument("--max-edges", type=positive_int,
-                         help="refuse graphs with more edges (--collapsed: weights) than this (default twice --max-nodes)")
+                         help="refuse graphs with more edges (--collapsed: weights) than this "
+                              "(default twice --max-nodes)")
 
 
 def _model_check(args):
