@@ -77,6 +77,8 @@ def _temporary_prefix(target: Path) -> str:
 
 
 def _running(pid: int) -> bool:
+    if os.name != "posix":
+        return True  # os.kill(pid, 0) would signal the process there, not ask about it: keep the file
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
