@@ -37,6 +37,9 @@ def mlp_row(sizes: list[int], repeats: int) -> list[str]:
     model = nn.MLP(2, sizes, seed=0)
     output = model([0.5, -0.5])
     wanted = model.layers[-1].parameters()  # one path each
+    together, apart = autograd.explain_each(output, wanted), [autograd.explain(output, p) for p in wanted]
+    if [str(e) for e in together] != [str(e) for e in apart]:
+        raise AssertionError("explain_each and explain disagree")
     medians = interleaved_medians({
         "explain_each": lambda: autograd.explain_each(output, wanted),
         "explain per parameter": lambda: [autograd.explain(output, p) for p in wanted]}, repeats=repeats)
@@ -49,13 +52,15 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max-length", type=int, default=160_000, help="the longest chain (default %(default)s)")
     parser.add_argument("--repeats", type=int, default=5, help="interleaved samples per median (default %(default)s)")
+    parser.add_argument("--mlp-width", type=int, default=64,
+                        help="the hidden width of the larger MLP (default %(default)s)")
     args = parser.parse_args(argv)
     lengths = [n for n in (10_000, 40_000, 160_000) if n <= args.max_length]
     print(f"explain on a tanh chain; medians of {args.repeats}")
     print(markdown_table(["nodes", "explain + str", "per node"], chain_rows(lengths, args.repeats)))
     print("\nthe last layer's parameters of an MLP (one path each)")
     print(markdown_table(["MLP", "parameters", "explain_each", "explain per parameter", "ratio"],
-                         [mlp_row(sizes, args.repeats) for sizes in ([16, 16, 1], [64, 64, 64, 1])]))
+                         [mlp_row(sizes, args.repeats) for sizes in ([16, 16, 1], [args.mlp_width] * 3 + [1])]))
 
 
 if __name__ == "__main__":
