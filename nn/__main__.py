@@ -15,7 +15,7 @@ import nn
 from nn import datasets, recipes
 from nn.arguments import finite_number, positive_int
 from nn.files import check_folder, writable_target
-from nn.train import count_steps
+from nn.train import count_steps, percent
 
 DATASETS = list(recipes.RECIPES)
 OUTPUTS = ("model.json", "loss.png", "boundary.png")  # what a run writes into --out
@@ -111,10 +111,6 @@ def _model(args: argparse.Namespace, s: argparse.Namespace, nin: int, nout: int)
     return model
 
 
-def _percent(fraction) -> str:
-    return "n/a" if fraction is None else f"{100 * fraction:.1f}%"
-
-
 def _output_folder(args: argparse.Namespace) -> Path:
     """The folder the run writes to, checked before training: a folder (or creatable), files writable there."""
     out = args.out or Path("runs") / args.dataset
@@ -150,10 +146,10 @@ def run_train(args: argparse.Namespace) -> int:
     except nn.TrainingDiverged as diverged:
         raise UserError(f"training diverged at step {diverged.step} (the loss is {diverged.loss}), nothing saved; "
                         f"try a smaller --lr than {s.lr:g}") from None
-    report = f"step {len(history)}: loss {history.loss[-1]:.4f}, train acc {_percent(nn.evaluate(model, (X, targets)))}"
+    report = f"step {len(history)}: loss {history.loss[-1]:.4f}, train acc {percent(nn.evaluate(model, (X, targets)))}"
     if test is not None:
         test_targets = recipes.outputs_and_targets(s.loss, test[1])[1]
-        report += f", test acc {_percent(nn.evaluate(model, (test[0], test_targets)))} on {len(test[1])} held out"
+        report += f", test acc {percent(nn.evaluate(model, (test[0], test_targets)))} on {len(test[1])} held out"
     print(report)
     _write(out, args, model, history, X, y)
     return 0

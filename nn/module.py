@@ -13,16 +13,10 @@ import random
 from typing import Sequence
 
 import autograd
-from autograd import Value
+from autograd import Value, subscript, superscript
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
 MAX_PARAMETERS = 1_000_000  # a scalar Value takes ~200 bytes: a million parameters is ~0.2 GB before any graph
-_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-
-
-def _sub(index: int) -> str:
-    return str(index).translate(_SUBSCRIPT)
 
 
 def _check_activation(activation: str, what: str = "activation") -> str:
@@ -65,9 +59,9 @@ class Neuron(Module):
         check_parameter_count(nin + bias, f"a neuron with {nin} inputs")
         self.activation = _check_activation(activation)
         rng = rng or random.Random()
-        mark = "" if layer is None else f"⁽{str(layer).translate(_SUPERSCRIPT)}⁾{_sub(index)}"
+        mark = "" if layer is None else f"⁽{superscript(layer)}⁾{subscript(index)}"
         sep = "" if layer is None else ","
-        self.w = [Value(rng.uniform(-1, 1), f"w{mark}{sep}{_sub(k)}") for k in range(nin)]
+        self.w = [Value(rng.uniform(-1, 1), f"w{mark}{sep}{subscript(k)}") for k in range(nin)]
         self.b = Value(0.0, f"b{mark}") if bias else None
         self.z_label, self.a_label = f"z{mark}", f"a{mark}"
 
