@@ -200,3 +200,15 @@ def test_a_device_an_oversized_file_and_deep_nesting_are_refused_in_one_line(tmp
             assert command(path) != 0
             err = capsys.readouterr().err
             assert err.count("\n") == 1 and message in err, err
+
+
+def test_the_tour_checks_its_folder_and_every_file_it_writes_before_any_work(tmp_path, capsys):
+    from examples import tour
+
+    (tmp_path / "a-file").write_text("")
+    (tmp_path / "tour" / "explorer.html").mkdir(parents=True)
+    for out, message in [(tmp_path / "a-file", "is a file"), (tmp_path / "tour", "explorer.html: it is a directory")]:
+        assert tour.main(["--out", str(out)]) == 2
+        captured = capsys.readouterr()
+        assert captured.out == "" and captured.err.count("\n") == 1 and message in captured.err
+    assert os.listdir(tmp_path / "tour") == ["explorer.html"]

@@ -91,7 +91,6 @@ def _few_enough_parameters(model, max_nodes: int) -> None:
 
 
 def _draw(source, args) -> str:
-    output_format(args.output)
     rankdir = "TB" if args.top_down else "LR"
     if args.collapsed:
         if source.model is None:
@@ -127,8 +126,10 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command; return the exit status."""
     try:
         args = _parser().parse_args(argv)
+        if args.command == "draw":
+            output_format(args.output)  # the output is checked before any work
         if args.command in ("draw", "explore"):
-            writable_target(args.output)  # before any work
+            writable_target(args.output)
         source = resolve(args.source, args.input, args.target, check_model=_model_check(args))
         action = {"draw": _draw, "explain": _explain, "explore": _explore}[args.command]
         print(action(source, args))
