@@ -11,11 +11,10 @@ import math
 import numbers
 from typing import Sequence
 
-from autograd import Value, backward_steps, explain, topological_order
-from autograd.graph import constant_leaves
+from autograd import Names, Value, backward_steps, explain, topological_order
 from autograd.checks import numerical_gradient
+from autograd.names import standalone_name
 from autograd.replay import Tape, compile as compile_graph
-from autograd.explain import name_of, partial
 
 EXPLAIN_MAX_PATHS = 64  # beyond this a parameter's chain is summarised, not listed
 CHAIN_BUDGET = 100_000  # parameters × nodes: explain walks the graph once per parameter
@@ -29,25 +28,24 @@ def number(x: float) -> float | str:
     return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
 
 
-def default_parameters(order: Sequence[Value]) -> list[Value]:
+def default_parameters(order: Sequence[Value], names: Names) -> list[Value]:
     """The labelled leaves (the Values a user named), or every non-constant leaf if none is labelled."""
-    constants = constant_leaves(order)
-    leaves = [node for node in order if not node.parents and node not in constants]
+    leaves = [node for node in order if not node.parents and not names.is_constant(node)]
     return [node for node in leaves if node.label] or leaves
 
 
-def checked_parameters(order: Sequence[Value], parameters) -> list[Value]:
+def checked_parameters(order: Sequence[Value], parameters, names: Names) -> list[Value]:
     """``parameters`` as a list of distinct Values of the graph, or a ValueError/TypeError saying which is not."""
     if parameters is None:
-        return default_parameters(order)
-    in_graph, constants, chosen = set(order), constant_leaves(order), []
+        return default_parameters(order, names)
+    in_graph, chosen = set(order), []
     for position, item in enumerate(parameters):
         if not isinstance(item, Value):
             raise TypeError(f"explore: parameters must be Values, got {type(item).__name__} at position {position}")
-        where = f"explore: parameter {position} ({name_of(item)})"
+        where = f"explore: parameter {position} ({standalone_name(item)})"
         if item not in in_graph:
             raise ValueError(f"{where} is not in the graph of the output")
-        if item.parents or item in constants:
+        if item.parents or names.is_constant(item):
             raise ValueError(f"{where} must be a leaf the output is differentiated by; "
                              f"it is {'computed by op ' + item.op.name if item.parents else 'a constant'}")
         if item not in chosen:
@@ -63,49 +61,50 @@ def checked_learning_rate(learning_rate: object) -> float:
     return float(learning_rate)
 
 
-def _kind(node: Value, parameters: set, constants: set) -> str:
+def _kind(node: Value, parameters: set, names: Names) -> str:
     if node.parents:
         return "computed"
     if node in parameters:
         return "parameter"
-    return "constant" if node in constants else "input"
+    return "constant" if names.is_constant(node) else "input"
 
 
-def _nodes(order, gradients, parameters, output) -> list[dict]:
+def _nodes(order, gradients, parameters, output, names: Names) -> list[dict]:
     index = {node: i for i, node in enumerate(order)}
-    constants = constant_leaves(order)
     return [{
-        "name": name_of(node),
-        "kind": _kind(node, parameters, constants),
+        "name": names[node],
+        "kind": _kind(node, parameters, names),
         "data": number(node.data),
         "grad": number(gradients[node]) if node in gradients else None,
-        "gradient_name": partial(output, node),
+        "gradient_name": names.partial(output, node),
         "op": node.op.name if node.op else None,
         "symbol": node.op.symbol if node.op else None,
-        "expression": node.op.show([name_of(p) for p in node.parents]) if node.op else None,
+        "expression": names.expression(node) or None,
         "parents": [index[p] for p in node.parents],
     } for node in order]
 
 
-def _backward_step(step, output, index, received: set) -> dict:
+def _backward_step(step, output, index, received: set, names: Names) -> dict:
     contributions = []
     for c in step.contributions:
+        if names.is_constant(c.parent):
+            continue  # a number written in the expression: shown as a constant, without a gradient
         contributions.append({
             "parent": index[c.parent], "rule": c.rule, "formula": c.formula,
-            "gradient_name": partial(output, c.parent), "local": number(c.local),
+            "gradient_name": names.partial(output, c.parent), "local": number(c.local),
             "added": number(c.added), "before": number(c.before), "after": number(c.after),
             "accumulates": c.parent in received,
         })
         received.add(c.parent)
     return {"phase": "backward", "node": index[step.node], "upstream": number(step.upstream),
-            "upstream_name": partial(output, step.node), "contributions": contributions}
+            "upstream_name": names.partial(output, step.node), "contributions": contributions}
 
 
-def _steps(order, records, output) -> list[dict]:
+def _steps(order, records, output, names: Names) -> list[dict]:
     index = {node: i for i, node in enumerate(order)}
     forward = [{"phase": "forward", "node": i} for i, node in enumerate(order) if node.parents]
     received = {output}
-    backward = [_backward_step(step, output, index, received) for step in records]
+    backward = [_backward_step(step, output, index, received, names) for step in records]
     return [{"phase": "start"}, *forward, *backward, {"phase": "update"}]
 
 
@@ -127,14 +126,15 @@ def _replayed_output(tape: Tape):
     return replay
 
 
-def _chain(tape: Tape, output: Value, parameter: Value, analytic: float) -> dict:
+def _chain(tape: Tape, output: Value, parameter: Value, analytic: float, names: Names) -> dict:
     try:
-        explanation = explain(output, parameter, max_paths=EXPLAIN_MAX_PATHS)
-        chain = {"text": str(explanation), "total": number(explanation.total),
+        explanation = explain(output, parameter, max_paths=EXPLAIN_MAX_PATHS, names=names)
+        chain = {"text": str(explanation), "head": explanation.head, "rows": explanation.rows(),
+                 "total": number(explanation.total),
                  "terms": [[{"formula": f.formula, "value": number(f.value)} for f in term]
                            for term in explanation.terms]}
     except ValueError as error:
-        chain = {"text": str(error), "total": None, "terms": []}
+        chain = {"text": str(error), "head": None, "rows": [], "total": None, "terms": []}
     numeric = numerical_gradient(_replayed_output(tape), [parameter])[0]
     agrees = abs(analytic - numeric) <= NUMERICAL_ATOL + NUMERICAL_RTOL * abs(numeric)
     return {**chain, "numerical": number(numeric), "agrees": agrees}
@@ -146,22 +146,24 @@ def page_data(output: Value, parameters=None, learning_rate: float = 0.1, title:
         raise TypeError(f"explore: output must be a Value, got {type(output).__name__}")
     learning_rate = checked_learning_rate(learning_rate)
     order = topological_order(output)
-    chosen = checked_parameters(order, parameters)
-    records = backward_steps(output)
+    names = Names(output, order)
+    chosen = checked_parameters(order, parameters, names)
+    records = backward_steps(output, names)
     gradients = {output: 1.0}
     for step in records:
         for c in step.contributions:
-            gradients[c.parent] = c.after
+            if not names.is_constant(c.parent):
+                gradients[c.parent] = c.after
     index = {node: i for i, node in enumerate(order)}
     tape = compile_graph(output, inputs=chosen)  # replays the graph with new parameter values
     explained = chosen[:max(1, CHAIN_BUDGET // len(order))]
     return {
-        "title": title if title is not None else f"{name_of(output)} = {output.data:.4g}",
+        "title": title if title is not None else f"{names[output]} = {output.data:.4g}",
         "output": index[output],
         "loss_name": output.label or "C",  # short, for the update's ∂C/∂w
-        "nodes": _nodes(order, gradients, set(chosen), output),
-        "steps": _steps(order, records, output),
+        "nodes": _nodes(order, gradients, set(chosen), output, names),
+        "steps": _steps(order, records, output, names),
         "update": _update(tape, output, chosen, gradients, learning_rate, index),
-        "chains": {str(index[p]): _chain(tape, output, p, gradients.get(p, 0.0)) for p in explained},
+        "chains": {str(index[p]): _chain(tape, output, p, gradients.get(p, 0.0), names) for p in explained},
         "chains_left_out": len(chosen) - len(explained),
     }

@@ -63,14 +63,15 @@
   const views = nodes.map((node, i) => {
     const value = document.getElementById(`v${i}`);
     const op = document.getElementById(`v${i}_op`);
-    const texts = value ? value.querySelectorAll("text") : [];
+    // a record's cells: [name,] data, grad (the last two); a constant's one cell is its number
+    const texts = value && node.kind !== "constant" ? value.querySelectorAll("text") : [];
     const edges = node.parents.map((_, k) => document.getElementById(`v${i}_in${k}`));
     edges.push(document.getElementById(`v${i}_out`));
     return {
       value, op, edges: edges.filter(Boolean),
       valueClass: value ? `${value.getAttribute("class")}${node.kind === "parameter" ? " param" : ""}` : "",
       opClass: op ? op.getAttribute("class") : "",
-      gradText: texts.length >= 2 ? texts[texts.length - 1] : null,  // the record's last cell
+      gradText: texts.length >= 2 ? texts[texts.length - 1] : null,
       dataText: texts.length >= 2 ? texts[texts.length - 2] : null,
       dataShown: texts.length >= 2 ? texts[texts.length - 2].textContent : "",
       key: null,
@@ -89,10 +90,9 @@
     return classes.join(" ");
   }
 
-  const NO_GRADIENT = "grad —", NOT_YET = "grad ?";  // a constant's cell; a gradient still to come
+  const NOT_YET = "grad ?";  // a gradient still to come
 
   function gradLabel(i, k) {
-    if (nodes[i].grad === null) return NO_GRADIENT;
     const gradient = gradientAt(i, k);
     return gradient === null ? NOT_YET : `grad ${fmt(gradient)}`;
   }
@@ -112,7 +112,7 @@
       if (view.dataText) view.dataText.textContent = forwardAt[i] > k ? "data ?" : view.dataShown;
       if (view.gradText) {
         view.gradText.textContent = grad;
-        view.gradText.classList.toggle("grad-known", grad !== NO_GRADIENT && grad !== NOT_YET);
+        view.gradText.classList.toggle("grad-known", grad !== NOT_YET);
         view.gradText.classList.toggle("grad-new", receivers.has(i));
       }
     });
@@ -229,9 +229,19 @@
     });
     const verdict = chain.agrees ? el("span", "agree", "✓ agree") : el("span", "disagree", "✗ disagree");
     verdict.dataset.testid = "gradient-check";
-    return [el("h2", null, "Chain rule (autograd.explain)"), el("pre", "chain", chain.text), factors,
+    return [el("h2", null, "Chain rule (autograd.explain)"), chainLines(chain), factors,
             el("p", null, "analytic ", num(node.grad), " · numerical (central differences) ",
                num(chain.numerical), " ", verdict)];
+  }
+
+  // The chain's lines as a grid: the head once, then "= …" rows aligned in a proportional font.
+  function chainLines(chain) {
+    if (!chain.head) return el("p", "note", chain.text);
+    const grid = el("div", "chain math");
+    grid.dataset.testid = "chain";
+    chain.rows.forEach((row, r) => grid.append(el("span", "chain-head", r ? "" : chain.head),
+                                               el("span", "chain-eq", "="), el("span", "chain-row", row)));
+    return grid;
   }
 
   // ---- stepping --------------------------------------------------------------------------------
