@@ -11,12 +11,12 @@ from __future__ import annotations
 from typing import Iterable
 
 from .graph import constant_leaves, topological_order
+from .ops import is_atom
 from .value import Literal, Value
 
 MAX_EXPRESSION = 24  # characters: a longer expression is named u₁, u₂, … instead
 MAX_OPERANDS = 4  # an op with more operands (a long Σ) is named u₁, u₂, … too
 _SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-_OPERATORS = " +−-·×/÷*"
 
 
 def leaf_name(node: Value) -> str:
@@ -29,16 +29,6 @@ def standalone_name(node: Value) -> str:
     if node.label or not node.parents:
         return leaf_name(node)
     return f"{node.op.symbol}(…)"
-
-
-def is_atom(name: str) -> bool:
-    """True when ``name`` reads as one symbol in a formula: no operator outside parentheses."""
-    depth = 0
-    for ch in name:
-        depth += (ch == "(") - (ch == ")")
-        if depth == 0 and ch in _OPERATORS:
-            return False
-    return True
 
 
 def grouped(name: str) -> str:

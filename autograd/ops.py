@@ -109,11 +109,18 @@ def _power_text(base: str, power: str) -> str:
 
 
 def _wrap(text: str) -> str:
-    return text if text.isidentifier() or _is_atom(text) else f"({text})"
+    return text if is_atom(text) else f"({text})"
 
 
-def _is_atom(text: str) -> bool:
-    return not any(ch in text for ch in " +−-·/÷")
+def is_atom(text: str) -> bool:
+    """True when ``text`` reads as one symbol in a formula (``a⁽²⁾``, ``tanh(w·x + b)``): no space
+    or operator outside parentheses."""
+    depth = 0
+    for ch in text:
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0 and ch in " +−-·×/÷*":
+            return False
+    return True
 
 
 # --- local derivative rules: one function per op, operands in order -------------

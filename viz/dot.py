@@ -29,6 +29,7 @@ HIGHLIGHT_FILL = "#fff2a8"
 FLOW_SCALE = ((0.3, "#b2182b", "3.0"), (0.03, "#ef8a62", "2.2"), (0.003, "#67a9cf", "1.6"),
               (0.0, "#2166ac", "1.0"))
 NO_FLOW = "#bbbbbb"
+LEGEND_SLACK = 12  # points of room after the legend's text
 UNIT_FILL, UNIT_LINE = "#e7d4e8", "#762a83"  # dead/saturated units: purple, a colour the edge scale never uses
 
 
@@ -169,15 +170,19 @@ def draw(output: Value, *, show_grad: bool = True, rankdir: str = "TB", highligh
 
 
 def _legend(graph: graphviz.Digraph) -> None:
-    """What the gradient-flow colours mean, as a small table beside the graph (two cells a row:
-    Graphviz 2.43 does not widen a table for a cell spanning columns, so none does)."""
+    """What the gradient-flow colours mean, as a small table beside the graph.
+
+    No cell spans columns (Graphviz 2.43 does not widen a table for one), and an empty last column
+    leaves room for browsers, which set small text up to 5% wider than Graphviz measures it.
+    """
     keys = [(f'<font color="{colour}">━━</font>', f"|gradient| ≥ {at_least:g} × the largest")
             for at_least, colour, _ in FLOW_SCALE[:-1]]
     keys += [(f'<font color="{FLOW_SCALE[-1][1]}">━━</font>', "smaller"),
              (f'<font color="{NO_FLOW}">╌╌</font>', "no gradient flows"),
              (f'<font color="{NO_FLOW}">┈┈</font>', "into a constant (no gradient)"),
              (f'<font color="{UNIT_LINE}">■</font>', "dead ReLU or saturated σ/tanh")]
-    rows = "".join(f'<tr><td>{key}</td><td align="left">{text}</td></tr>' for key, text in keys)
+    rows = "".join(f'<tr><td>{key}</td><td align="left">{text}</td><td width="{LEGEND_SLACK}"></td></tr>'
+                   for key, text in keys)
     graph.node("legend", f'<<table border="1" cellborder="0" cellspacing="0" cellpadding="3">{rows}</table>>',
                id="legend", shape="plain", fontsize="10")
 
