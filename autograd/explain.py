@@ -13,7 +13,7 @@ def _has_top_level_sum(text: str) -> bool:
     """True for ``1 − tanh(n)²``, False for ``2(a − y)``: a + or − outside any parentheses."""
     depth = 0
     for position, ch in enumerate(text):
-        depth += (ch == "(") - (ch == ")")
+        depth += (ch in "([") - (ch in ")]")
         if depth == 0 and ch in "+−" and text[position - 1:position] == " ":
             return True
     return False

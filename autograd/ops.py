@@ -93,10 +93,12 @@ def _sigmoid(x, m):
     return m.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
+_EXPONENT_CHARACTERS = "⁰¹²³⁴⁵⁶⁷⁸⁹⁻·"
+
+
 def _superscript(power: float) -> str:
     digits = str(int(power)) if power == int(power) else str(power)
-    table = str.maketrans("0123456789-.", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻·")
-    return digits.translate(table)
+    return digits.translate(str.maketrans("0123456789-.", _EXPONENT_CHARACTERS))
 
 
 def _power_text(base: str, power: str) -> str:
@@ -105,11 +107,16 @@ def _power_text(base: str, power: str) -> str:
         return f"2{_wrap(base)}"
     if exponent == 1:
         return "1"
-    return f"{power}·{_wrap(base)}{_superscript(exponent - 1)}"
+    return f"{power}·{_base(base)}{_superscript(exponent - 1)}"
 
 
 def _wrap(text: str) -> str:
     return text if is_atom(text) else f"({text})"
+
+
+def _base(text: str) -> str:
+    """``text`` as the base of a power: in parentheses also when it ends in an exponent (``(u²)²``)."""
+    return f"({text})" if text[-1:] in _EXPONENT_CHARACTERS else _wrap(text)
 
 
 def is_atom(text: str) -> bool:
@@ -193,14 +200,14 @@ OPS: dict[str, Op] = {op.name: op for op in [
        lambda n: (n[1], n[0]), lambda n: f"{_wrap(n[0])}·{_wrap(n[1])}"),
     Op("div", 2, lambda x, m: m.div(x[0], x[1]), _div_grads, "÷",
        ("∂(a/b)/∂a = 1/b", "∂(a/b)/∂b = −a/b²"),
-       lambda n: (f"1/{_wrap(n[1])}", f"−{_wrap(n[0])}/{_wrap(n[1])}²"),
+       lambda n: (f"1/{_wrap(n[1])}", f"−{_wrap(n[0])}/{_base(n[1])}²"),
        lambda n: f"{_wrap(n[0])}/{_wrap(n[1])}"),
     Op("neg", 1, lambda x, m: -x[0], _neg_grads, "−",
        ("∂(−a)/∂a = −1",), lambda n: ("−1",), lambda n: f"−{_wrap(n[0])}"),
     Op("pow", 2, lambda x, m: m.pow(x[0], x[1]), _pow_grads, "^",
        ("∂(aᵏ)/∂a = k·aᵏ⁻¹", "k is a constant"),
        lambda n: (_power_text(n[0], n[1]), "0"),
-       lambda n: f"{_wrap(n[0])}{_superscript(float(n[1]))}",
+       lambda n: f"{_base(n[0])}{_superscript(float(n[1]))}",
        constant_inputs=(1,)),
     Op("pow_value", 2, lambda x, m: m.pow(x[0], x[1]), _pow_value_grads, "^",
        ("∂(aᵇ)/∂a = b·aᵇ⁻¹", "∂(aᵇ)/∂b = aᵇ·ln a"),

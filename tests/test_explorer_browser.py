@@ -267,7 +267,8 @@ def test_the_chain_panel_aligns_its_lines_in_the_formula_font(open_page, four_ne
     expect(chain).to_be_visible()
     font = chain.evaluate("element => getComputedStyle(element).fontFamily")
     assert "Mono" not in font and "monospace" not in font
-    equals = page.eval_on_selector_all('[data-testid="chain"] .chain-eq', "signs => signs.map(s => s.getBoundingClientRect().x)")
+    equals = page.eval_on_selector_all('[data-testid="chain"] .chain-eq',
+                                       "signs => signs.map(s => s.getBoundingClientRect().x)")
     assert len(equals) == 4 and max(equals) - min(equals) < 0.5, equals
 
 
