@@ -19,21 +19,28 @@ MAX_OPERANDS = 4  # an op with more operands (a long Σ) is named u₁, u₂, �
 _SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
-def leaf_name(node: Value) -> str:
-    """A leaf's name: its label, or its number as written in a formula (``0.5``)."""
+def own_name(node: Value) -> str:
+    """A labelled node's label, or a leaf's number as written in a formula (``0.5``)."""
     return node.label or f"{node.data:.4g}"
 
 
 def standalone_name(node: Value) -> str:
     """A node's name without its graph (for messages): its label, its number, or its op (``tanh(…)``)."""
     if node.label or not node.parents:
-        return leaf_name(node)
+        return own_name(node)
     return f"{node.op.symbol}(…)"
 
 
 def grouped(name: str) -> str:
     """``name`` in parentheses unless it is an atom, for ``∂(w·x + b)/∂w``."""
     return name if is_atom(name) else f"({name})"
+
+
+def _free_number(number: int, labels: set[str]) -> tuple[int, str]:
+    """The first ``uₖ`` from ``number`` on that no label in the graph uses."""
+    while (name := f"u{number}".translate(_SUBSCRIPT)) in labels:
+        number += 1
+    return number, name
 
 
 class Names(dict):
@@ -49,16 +56,14 @@ class Names(dict):
         numbered = 0
         for node in order:
             if node.label or not node.parents:
-                self[node] = leaf_name(node)
+                self[node] = own_name(node)
                 continue
             expression = self.expression(node) if len(node.parents) <= MAX_OPERANDS else ""
             if expression and len(expression) <= MAX_EXPRESSION and expression not in labels:
                 self[node] = expression
                 continue
-            numbered += 1
-            while f"u{numbered}".translate(_SUBSCRIPT) in labels:
-                numbered += 1
-            self[node] = f"u{numbered}".translate(_SUBSCRIPT)
+            numbered, name = _free_number(numbered + 1, labels)
+            self[node] = name
         self.constants = constant_leaves(order) | {node for node in order if type(node) is Literal}
 
     def __missing__(self, node: Value) -> str:

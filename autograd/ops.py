@@ -20,6 +20,7 @@ operands' names filled in; ``formulas`` are the same rules in generic notation.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -94,6 +95,8 @@ def _sigmoid(x, m):
 
 
 _EXPONENT_CHARACTERS = "⁰¹²³⁴⁵⁶⁷⁸⁹⁻·"
+_OPERATORS = " +−-·×/÷*"
+_OPERATOR = re.compile(f"[{re.escape(_OPERATORS)}]")
 
 
 def _superscript(power: float) -> str:
@@ -122,10 +125,12 @@ def _base(text: str) -> str:
 def is_atom(text: str) -> bool:
     """True when ``text`` reads as one symbol in a formula (``a⁽²⁾``, ``tanh(w·x + b)``): no space
     or operator outside parentheses."""
+    if not _OPERATOR.search(text):
+        return True
     depth = 0
     for ch in text:
         depth += (ch == "(") - (ch == ")")
-        if depth == 0 and ch in " +−-·×/÷*":
+        if depth == 0 and ch in _OPERATORS:
             return False
     return True
 
