@@ -53,6 +53,8 @@ class Factor:
 
 @dataclass(frozen=True)
 class Explanation:
+    """∂output/∂wrt as a sum of terms, each a product of factors (``str()`` prints it with numbers)."""
+
     output: Value
     wrt: Value
     terms: tuple[tuple[Factor, ...], ...]
@@ -76,7 +78,7 @@ class Explanation:
             lines.append([" · ".join(f.partial for f in term) for term in self.terms])
         lines.append([product_text([f.text for f in term]) for term in self.terms])
         if len(self.terms) > 1 or len(self.terms[0]) > 1:
-            lines.append([" · ".join(_number(f.value) for f in term) for term in self.terms])
+            lines.append([" · ".join(_four_decimals(f.value) for f in term) for term in self.terms])
         rows = [" + ".join(_group(term, len(self.terms)) for term in line) for line in lines]
         return rows + [f"{self.total:.4f}"]
 
@@ -90,7 +92,8 @@ def _group(text: str, term_count: int) -> str:
     return f"({text})" if term_count > 1 and " · " in text else (text or "1")
 
 
-def _number(value: float) -> str:
+def _four_decimals(value: float) -> str:
+    """A factor's value as the explanation prints it: four decimals, in parentheses when negative."""
     return f"({value:.4f})" if value < 0 else f"{value:.4f}"
 
 

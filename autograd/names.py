@@ -24,9 +24,9 @@ def own_name(node: Value) -> str:
     return node.label or f"{node.data:.4g}"
 
 
-def standalone_name(node: Value) -> str:
+def name_of(node: Value) -> str:
     """A node's name without its graph (for messages): its label, its number, or its op (``tanh(…)``)."""
-    if node.label or not node.parents:
+    if node.label or node.is_leaf:
         return own_name(node)
     return f"{node.op.symbol}(…)"
 
@@ -46,7 +46,7 @@ def _free_number(number: int, labels: set[str]) -> tuple[int, str]:
 class Names(dict):
     """node -> its name, for every node of the graph of ``output`` (built in one pass, linear time).
 
-    A node outside that graph gets its :func:`standalone_name`.
+    A node outside that graph gets its :func:`name_of`.
     """
 
     def __init__(self, output: Value, order: Iterable[Value] | None = None) -> None:
@@ -55,7 +55,7 @@ class Names(dict):
         labels = {node.label for node in order if node.label}
         numbered = 0
         for node in order:
-            if node.label or not node.parents:
+            if node.label or node.is_leaf:
                 self[node] = own_name(node)
                 continue
             expression = self.expression(node) if len(node.parents) <= MAX_OPERANDS else ""
@@ -67,7 +67,7 @@ class Names(dict):
         self.constants = constant_leaves(order) | {node for node in order if type(node) is Literal}
 
     def __missing__(self, node: Value) -> str:
-        return standalone_name(node)
+        return name_of(node)
 
     def expression(self, node: Value) -> str:
         """How ``node`` was computed, in its operands' names (``w·x + b``); empty for a leaf."""

@@ -8,9 +8,9 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from autograd import Value, topological_order
-from viz import DEFAULT_MAX_NODES, draw, node_ids, render
-from viz.chain import four_neuron
-from viz.dot import FLOW_SCALE, NO_FLOW
+from viz import DEFAULT_MAX_NODES, draw, node_ids, render, resolve
+from viz import four_neuron
+from viz.dot import FLOW_SCALE, NO_FLOW, UNIT_LINE
 
 SVG = "{http://www.w3.org/2000/svg}"
 LESSON_LABELS = ["a⁽⁰⁾", "w⁽¹⁾", "b⁽¹⁾", "z⁽¹⁾", "a⁽¹⁾", "w⁽²⁾", "b⁽²⁾", "z⁽²⁾", "a⁽²⁾",
@@ -193,7 +193,6 @@ def test_numbers_keep_four_decimals_and_switch_to_scientific_when_tiny():
 
 
 def test_numbers_written_in_an_expression_draw_as_constants_without_a_gradient(tmp_path):
-    from viz import resolve
     source = resolve("micrograd-example")  # g = f / 2.0 + 10.0 / f with f = e ** 2
     order = topological_order(source.output)
     halving = next(n for n in order if n.op and n.op.name == "div" and n.parents[1].data == 2.0)
@@ -211,7 +210,6 @@ def test_numbers_written_in_an_expression_draw_as_constants_without_a_gradient(t
 
 
 def test_a_dead_or_saturated_unit_is_marked_in_a_colour_the_edges_never_use():
-    from viz.dot import UNIT_LINE
     out = Value(-2.0, "c").relu() + Value(1.0, "a")
     out.backward()
     source = draw(out, gradient_flow=True).source

@@ -12,9 +12,8 @@ from typing import Sequence
 import graphviz
 
 import autograd
-from autograd import OPS
+from autograd import OPS, subscript
 
-from .chain import subscript
 from .dot import FONT, format_number, html_text
 from .sources import with_cost
 

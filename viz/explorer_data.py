@@ -11,14 +11,15 @@ import math
 import numbers
 from typing import Sequence
 
-from autograd import Names, Value, backward_steps, explain, topological_order
-from autograd.checks import numerical_gradient
-from autograd.names import standalone_name
-from autograd.replay import Tape, compile as compile_graph
+from autograd import (Names, Tape, Value, backward_steps, central_differences, explain, gradients_agree, name_of,
+                      topological_order)
+from autograd import compile as compile_graph
 
+from .dot import drawing_id, numbered
+
+FORMAT_VERSION = 2  # of the page data; viz/assets/explorer.js refuses data of another version
 EXPLAIN_MAX_PATHS = 64  # beyond this a parameter's chain is summarised, not listed
 CHAIN_BUDGET = 100_000  # parameters × nodes: explain walks the graph once per parameter
-NUMERICAL_ATOL, NUMERICAL_RTOL = 1e-5, 1e-3  # the agreement test of autograd.gradcheck
 
 
 def number(x: float) -> float | str:
@@ -30,7 +31,7 @@ def number(x: float) -> float | str:
 
 def default_parameters(order: Sequence[Value], names: Names) -> list[Value]:
     """The labelled leaves (the Values a user named), or every non-constant leaf if none is labelled."""
-    leaves = [node for node in order if not node.parents and not names.is_constant(node)]
+    leaves = [node for node in order if node.is_leaf and not names.is_constant(node)]
     return [node for node in leaves if node.label] or leaves
 
 
@@ -42,12 +43,12 @@ def checked_parameters(order: Sequence[Value], parameters, names: Names) -> list
     for position, item in enumerate(parameters):
         if not isinstance(item, Value):
             raise TypeError(f"explore: parameters must be Values, got {type(item).__name__} at position {position}")
-        where = f"explore: parameter {position} ({standalone_name(item)})"
+        where = f"explore: parameter {position} ({name_of(item)})"
         if item not in in_graph:
             raise ValueError(f"{where} is not in the graph of the output")
-        if item.parents or names.is_constant(item):
+        if not item.is_leaf or names.is_constant(item):
             raise ValueError(f"{where} must be a leaf the output is differentiated by; "
-                             f"it is {'computed by op ' + item.op.name if item.parents else 'a constant'}")
+                             f"it is {'a constant' if item.is_leaf else 'computed by op ' + item.op.name}")
         if item not in chosen:
             chosen.append(item)
     return chosen
@@ -62,16 +63,16 @@ def checked_learning_rate(learning_rate: object) -> float:
 
 
 def _kind(node: Value, parameters: set, names: Names) -> str:
-    if node.parents:
+    if not node.is_leaf:
         return "computed"
     if node in parameters:
         return "parameter"
     return "constant" if names.is_constant(node) else "input"
 
 
-def _nodes(order, gradients, parameters, output, names: Names) -> list[dict]:
-    index = {node: i for i, node in enumerate(order)}
+def _nodes(order, index, gradients, parameters, output, names: Names) -> list[dict]:
     return [{
+        "id": drawing_id(index[node]),
         "name": names[node],
         "kind": _kind(node, parameters, names),
         "data": number(node.data),
@@ -100,9 +101,8 @@ def _backward_step(step, output, index, received: set, names: Names) -> dict:
             "upstream_name": names.partial(output, step.node), "contributions": contributions}
 
 
-def _steps(order, records, output, names: Names) -> list[dict]:
-    index = {node: i for i, node in enumerate(order)}
-    forward = [{"phase": "forward", "node": i} for i, node in enumerate(order) if node.parents]
+def _steps(order, index, records, output, names: Names) -> list[dict]:
+    forward = [{"phase": "forward", "node": index[node]} for node in order if not node.is_leaf]
     received = {output}
     backward = [_backward_step(step, output, index, received, names) for step in records]
     return [{"phase": "start"}, *forward, *backward, {"phase": "update"}]
@@ -119,14 +119,13 @@ def _update(tape: Tape, output, parameters, gradients, learning_rate, index) -> 
             "new_loss": number(float(tape.forward(new_data)))}
 
 
-def _replayed_output(tape: Tape):
-    """The output as a function of the parameters' current ``.data`` (which numerical_gradient nudges)."""
-    def replay(*_nudged: Value) -> Value:
-        return Value(float(tape.forward([p.data for p in tape.inputs])))
-    return replay
+def _chain(tape: Tape, output: Value, position: int, analytic: float, names: Names) -> dict:
+    """The chain rule for ``tape.inputs[position]``, checked against central differences of the replay.
 
-
-def _chain(tape: Tape, output: Value, parameter: Value, analytic: float, names: Names) -> dict:
+    The slopes come from replaying the recorded graph on nudged copies of the parameters' numbers:
+    no Value is changed, so a graph another thread reads stays as it is.
+    """
+    parameter = tape.inputs[position]
     try:
         explanation = explain(output, parameter, max_paths=EXPLAIN_MAX_PATHS, names=names)
         chain = {"text": str(explanation), "head": explanation.head, "rows": explanation.rows(),
@@ -135,9 +134,9 @@ def _chain(tape: Tape, output: Value, parameter: Value, analytic: float, names: 
                            for term in explanation.terms]}
     except ValueError as error:
         chain = {"text": str(error), "head": None, "rows": [], "total": None, "terms": []}
-    numeric = numerical_gradient(_replayed_output(tape), [parameter])[0]
-    agrees = abs(analytic - numeric) <= NUMERICAL_ATOL + NUMERICAL_RTOL * abs(numeric)
-    return {**chain, "numerical": number(numeric), "agrees": agrees}
+    point = [p.data for p in tape.inputs]
+    numeric = central_differences(tape.forward, point, indices=[position])[0]
+    return {**chain, "numerical": number(numeric), "agrees": gradients_agree(analytic, numeric)}
 
 
 def page_data(output: Value, parameters=None, learning_rate: float = 0.1, title: str | None = None) -> dict:
@@ -154,16 +153,18 @@ def page_data(output: Value, parameters=None, learning_rate: float = 0.1, title:
         for c in step.contributions:
             if not names.is_constant(c.parent):
                 gradients[c.parent] = c.after
-    index = {node: i for i, node in enumerate(order)}
+    index = numbered(order)
     tape = compile_graph(output, inputs=chosen)  # replays the graph with new parameter values
     explained = chosen[:max(1, CHAIN_BUDGET // len(order))]
     return {
+        "format": FORMAT_VERSION,
         "title": title if title is not None else f"{names[output]} = {output.data:.4g}",
         "output": index[output],
         "loss_name": output.label or "C",  # short, for the update's ∂C/∂w
-        "nodes": _nodes(order, gradients, set(chosen), output, names),
-        "steps": _steps(order, records, output, names),
+        "nodes": _nodes(order, index, gradients, set(chosen), output, names),
+        "steps": _steps(order, index, records, output, names),
         "update": _update(tape, output, chosen, gradients, learning_rate, index),
-        "chains": {str(index[p]): _chain(tape, output, p, gradients.get(p, 0.0), names) for p in explained},
+        "chains": {str(index[p]): _chain(tape, output, position, gradients.get(p, 0.0), names)
+                   for position, p in enumerate(explained)},
         "chains_left_out": len(chosen) - len(explained),
     }
