@@ -308,6 +308,8 @@ def test_constants_show_their_number_and_no_gradient_at_every_step(open_page, tm
             == ["1", "2"]
         assert "∂C/∂1" not in page.get_by_test_id("formula").text_content()
     assert page.locator("svg text", has_text="grad —").count() == 0
+    constants.first.click()
+    expect(page.get_by_test_id("inspector")).to_contain_text("it gets no gradient")
 
 
 def test_the_gradient_flow_legend_fits_its_box_in_chromium(browser, tmp_path):

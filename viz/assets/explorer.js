@@ -218,7 +218,8 @@
                    note(node.op ? `${node.kind} · op ${node.symbol} (${node.op})` : node.kind)];
     if (node.expression && node.expression !== node.name) parts.push(math(`${node.name} = ${node.expression}`));
     parts.push(el("p", null, "value ", num(node.data)),
-               el("p", null, el("span", "math", node.gradient_name), " = ", num(node.grad)));
+               node.kind === "constant" ? note("a number written in the expression: it gets no gradient")
+                                        : el("p", null, el("span", "math", node.gradient_name), " = ", num(node.grad)));
     const chain = data.chains[String(i)];
     if (chain) parts.push(...describeChain(chain, node));
     else if (node.kind === "parameter") {
