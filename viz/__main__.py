@@ -35,29 +35,35 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     sources = f"one of {', '.join(BUILTINS)}, or a MODEL.json saved by nn"
 
-    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+    def command(name: str, help_text: str, with_target: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
         sub.add_argument("source", metavar="SOURCE", help=sources)
         sub.add_argument("--input", type=number_list, help="input numbers, e.g. 0.1,0.2 (required for a model)")
-        sub.add_argument("--target", type=number_list, help="target numbers y: draw the cost C₀ = Σ (a − y)²")
+        sub.add_argument("--target", type=number_list,
+                         help=f"target numbers y: {with_target} the cost C₀ = Σ (a − y)² instead of the output")
         return sub
 
-    drawing = command("draw", "draw the computation graph to an .svg, .png or .pdf file")
+    drawing = command("draw", "draw the computation graph to an .svg, .png or .pdf file",
+                      "draw (also with --collapsed)")
     drawing.add_argument("-o", "--output", required=True, help="the file to write: .svg, .png or .pdf")
     drawing.add_argument("--no-grad", action="store_true", help="leave out the gradients")
-    drawing.add_argument("--top-down", action="store_true", help="draw top to bottom instead of left to right")
+    direction = drawing.add_mutually_exclusive_group()
+    direction.add_argument("--top-down", dest="rankdir", action="store_const", const="TB",
+                           help="draw top to bottom (the default for a graph)")
+    direction.add_argument("--left-right", dest="rankdir", action="store_const", const="LR",
+                           help="draw left to right (the default with --collapsed)")
     drawing.add_argument("--gradient-flow", action="store_true",
                          help="colour edges by |gradient|; mark dead ReLUs and saturated units")
     drawing.add_argument("--highlight", default="", help="comma-separated node names to highlight, e.g. w3,a2")
     drawing.add_argument("--collapsed", action="store_true", help="a model's layers and neurons as boxes")
     _size_limits(drawing)
-    explaining = command("explain", "print the chain rule for ∂output/∂node, with numbers")
+    explaining = command("explain", "print the chain rule for ∂output/∂node, with numbers", "explain")
     explaining.add_argument("--wrt", action="append", metavar="NODE",
                             help="a node's label or ASCII alias (w3 for w⁽³⁾); repeat it; default: every parameter")
     explaining.add_argument("--max-paths", type=positive_int, default=EXPLAIN_MAX_PATHS,
                             help=f"refuse when the nodes have more chain-rule paths than this in all "
                                  f"(default {EXPLAIN_MAX_PATHS})")
-    exploring = command("explore", "write the step-by-step backprop explorer as one HTML file")
+    exploring = command("explore", "write the step-by-step backprop explorer as one HTML file", "explore")
     exploring.add_argument("-o", "--output", required=True, help="the HTML file to write")
     exploring.add_argument("--lr", type=float, default=0.1, help="the learning rate of the update step")
     _size_limits(exploring)
@@ -91,15 +97,14 @@ def _few_enough_parameters(model, max_nodes: int) -> None:
 
 
 def _draw(source, args) -> str:
-    rankdir = "TB" if args.top_down else "LR"
     if args.collapsed:
         if source.model is None:
             raise UserError(f"--collapsed draws a saved nn model; {args.source} is a single expression")
-        graph = draw_model(source.model, args.input, rankdir=rankdir, max_nodes=args.max_nodes,
-                           max_edges=args.max_edges)
+        graph = draw_model(source.model, args.input, target=args.target, rankdir=args.rankdir or "LR",
+                           max_nodes=args.max_nodes, max_edges=args.max_edges)
     else:
         marked = [source.find(name) for name in args.highlight.split(",") if name]
-        graph = draw(source.output, show_grad=not args.no_grad, rankdir=rankdir, highlight=marked,
+        graph = draw(source.output, show_grad=not args.no_grad, rankdir=args.rankdir or "TB", highlight=marked,
                      gradient_flow=args.gradient_flow, max_nodes=args.max_nodes, max_edges=args.max_edges)
     return f"wrote {render(graph, args.output)}"
 
