@@ -13,14 +13,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .io import atomic_write
-from .module import ACTIVATIONS, MLP
+from .files import writable_target, write_file
+from .module import ACTIVATIONS, MAX_PARAMETERS, MLP
 
 TORCH_MODULES = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "linear": "Identity"}
 ONNX_OPS = {"relu": "Relu", "tanh": "Tanh", "sigmoid": "Sigmoid", "linear": None}
 ONNX_OPSET, ONNX_IR_VERSION = 17, 8
 FLOAT_DTYPES = {"F16": "float16", "F32": "float32", "F64": "float64"}
-MAX_PARAMETERS = 250_000  # a scalar engine holds one Value per weight; refused before reading any data
 _KEY = re.compile(r"(\d+)\.(weight|bias)")
 
 
@@ -54,12 +53,8 @@ def export(model: MLP, path: str | Path) -> Path:
     if path.suffix.lower() not in writers:
         raise ValueError(f"cannot tell what to write for {str(path)!r}: the file name must end in "
                          f".safetensors or .onnx")
-    if not path.parent.is_dir():
-        raise ValueError(f"cannot write {path}: the folder {path.parent} does not exist")
-    data = writers[path.suffix.lower()](model)
-    with atomic_write(path) as file:
-        file.write(data)
-    return path
+    writable_target(path)
+    return write_file(path, writers[path.suffix.lower()](model))
 
 
 def _safetensors_bytes(model: MLP) -> bytes:
@@ -169,7 +164,7 @@ def _checked_layout(header: dict[str, tuple[str, tuple[int, ...]]]) -> tuple[lis
                              f"expected ({shape[0]},), one per output of {key}")
     count = sum(a * b + b * bias for a, b in zip(sizes, sizes[1:]))
     if count > MAX_PARAMETERS:
-        raise ValueError(f"{count:,} parameters is more than this scalar engine takes ({MAX_PARAMETERS:,})")
+        raise ValueError(f"{count:,} parameters, more than the limit of {MAX_PARAMETERS:,} (nn.MAX_PARAMETERS)")
     return sizes, bias
 
 

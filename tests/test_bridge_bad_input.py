@@ -60,7 +60,7 @@ BAD_STATE_DICTS = {
     "NaN": (with_value(GOOD, "0.weight", (1, 0), np.nan), "0.weight[1, 0] is nan"),
     "infinity": (with_value(GOOD, "2.bias", (0,), -np.inf), "2.bias[0] is -inf"),
     "no tensors": ({}, "no tensors"),
-    "too many parameters": (chain((600, 500), dtype=np.float16), "more than this scalar engine takes"),
+    "too many parameters": (chain((1001, 1000), dtype=np.float16), "more than the limit of 1,000,000"),
 }
 
 
@@ -162,3 +162,10 @@ def test_command_line_mistakes_are_one_line(tmp_path, capsys, argv, message):
     err = capsys.readouterr().err
     assert code == 1 and message.format(tmp=tmp_path) in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "back.json").exists()
+
+
+def test_export_never_replaces_a_directory(tmp_path):
+    (tmp_path / "model.onnx").mkdir()
+    with pytest.raises(nn.files.NotARegularFileError, match="directory"):
+        nn.export(nn.MLP(2, [3, 1], seed=0), tmp_path / "model.onnx")
+    assert (tmp_path / "model.onnx").is_dir() and list((tmp_path / "model.onnx").iterdir()) == []

@@ -13,16 +13,16 @@ from importlib import resources
 from pathlib import Path
 
 from autograd import Value, topological_order
-from nn.io import atomic_write
+from nn.files import writable_target, write_file
 
-from .dot import draw
+from .dot import DEFAULT_MAX_NODES, check_size, draw
 from .explorer_data import page_data
 from .render import INSTALL_HINT, GraphvizMissingError, layout, write_source
 
 PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
-# Characters that could end the <script> element or open a comment, or break a JavaScript string.
 IFRAME_HEIGHTS = (560, 800)  # px: the least the panels need, the most a laptop screen shows of a notebook
 PAGE_CHROME_PX = 190  # the header, the zoom bar and the padding around the drawing
+# Characters that could end the <script> element or open a comment, or break a JavaScript string.
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
@@ -57,12 +57,12 @@ def page_html(data: dict, svg: str) -> str:
     return PLACEHOLDER.sub(lambda match: parts[match.group(1)], _asset("explorer.html"))
 
 
-def _svg(output: Value, path: Path | None, nodes: list[dict]) -> str:
+def _svg(output: Value, path: Path | None, nodes: list[dict], max_nodes: int, max_edges: int | None) -> str:
     """The graph drawn top-down as SVG text, with grad cells sized for the final gradients of
     ``nodes`` (the page's node records); the page rewrites those cells step by step."""
     final = {node: float(record["grad"]) for node, record in zip(topological_order(output), nodes)
              if record["grad"] is not None}
-    digraph = draw(output, rankdir="TB", show_grad=True, gradients=final)
+    digraph = draw(output, rankdir="TB", show_grad=True, gradients=final, max_nodes=max_nodes, max_edges=max_edges)
     try:
         return layout(digraph, "svg", path or "the explorer").decode("utf-8")
     except GraphvizMissingError:
@@ -73,13 +73,6 @@ def _svg(output: Value, path: Path | None, nodes: list[dict]) -> str:
         raise GraphvizMissingError(
             f"Graphviz is missing: the 'dot' program is not on PATH and the page needs its drawing, "
             f"so {path} was not written; the DOT source is saved in {source}. {INSTALL_HINT}") from None
-
-
-def _checked_target(path: str | Path) -> Path:
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise ValueError(f"cannot write {path}: the folder {path.parent} does not exist")
-    return path
 
 
 class Explorer:
@@ -103,10 +96,8 @@ class Explorer:
 
     def save(self, path: str | Path) -> Path:
         """Write the page to ``path`` (atomically) and return the path."""
-        path = _checked_target(path)
-        with atomic_write(path) as file:
-            file.write(self.html.encode("utf-8"))
-        return path
+        writable_target(path)
+        return write_file(path, self.html)
 
 
 def fitting_height(svg: str) -> int:
@@ -117,15 +108,22 @@ def fitting_height(svg: str) -> int:
 
 
 def explore(output: Value, path: str | Path | None = None, *, parameters=None, learning_rate: float = 0.1,
-            title: str | None = None) -> Path | Explorer:
+            title: str | None = None, max_nodes: int = DEFAULT_MAX_NODES,
+            max_edges: int | None = None) -> Path | Explorer:
     """The explorer page for the graph of ``output``: written to ``path`` (atomically; returns the path),
     or, without a path, an :class:`Explorer` that a notebook shows inline and ``.save(path)`` writes.
 
     ``parameters`` are the Values the update step changes (default: the labelled leaves);
-    ``learning_rate`` is the step size of that update. The graph is left as it was.
+    ``learning_rate`` is the step size of that update. The graph is left as it was. A graph of more
+    than ``max_nodes`` values or ``max_edges`` edges is refused before any work (``viz.dot.check_size``).
     """
-    path = None if path is None else _checked_target(path)
+    if not isinstance(output, Value):
+        raise TypeError(f"explore: output must be a Value, got {type(output).__name__}")
+    check_size(output, max_nodes, max_edges)
+    if path is not None:
+        path = Path(path)
+        writable_target(path)
     data = page_data(output, parameters=parameters, learning_rate=learning_rate, title=title)
-    svg = _svg(output, path, data["nodes"])
+    svg = _svg(output, path, data["nodes"], max_nodes, max_edges)
     page = Explorer(page_html(data, svg), fitting_height(svg))
     return page if path is None else page.save(path)
