@@ -71,14 +71,6 @@ def accuracy(outputs: list, targets: list, threshold: float = 0.5) -> float | No
     return correct / len(outputs)
 
 
-def linear_decay(start: float, steps: int, end_fraction: float = 0.1) -> Callable[[int], float]:
-    """Learning rate at step k: from ``start`` falling linearly towards ``end_fraction·start`` at ``steps``.
-
-    micrograd's demo uses ``linear_decay(1.0, 100)``: lr = 1.0 − 0.9·k/100.
-    """
-    return lambda k: start * (1.0 - (1.0 - end_fraction) * k / steps)
-
-
 def _check_count(name: str, number: int | None, least: int = 1) -> None:
     """None or an integer >= ``least``; anything else is a ValueError naming ``name``."""
     if number is not None and (isinstance(number, bool) or not isinstance(number, int) or number < least):
