@@ -5,9 +5,10 @@ from .losses import LOSSES, binary_cross_entropy, cross_entropy, hinge, mse, sof
 from .module import ACTIVATIONS, MLP, Layer, Module, Neuron
 from .optim import OPTIMIZERS, SGD, Adam, Optimizer
 from .schedules import linear_decay
-from .train import History, StepRecord, Trainer, accuracy, evaluate, fit, loss_and_grads
+from .metrics import accuracy, confusion_matrix, per_class_accuracy
+from .train import EpochRecord, History, StepRecord, Trainer, evaluate, fit, loss_and_grads
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "mse", "sse", "hinge", "binary_cross_entropy",
            "cross_entropy", "softmax", "LOSSES", "Optimizer", "SGD", "Adam", "OPTIMIZERS", "fit", "Trainer",
-           "StepRecord", "History", "evaluate", "accuracy", "linear_decay", "loss_and_grads", "save", "load", "datasets",
-           "features", "schedules"]
+           "StepRecord", "EpochRecord", "History", "evaluate", "accuracy", "confusion_matrix", "per_class_accuracy",
+           "linear_decay", "loss_and_grads", "save", "load", "datasets", "features", "schedules"]
