@@ -2,13 +2,15 @@
 from . import datasets, features, schedules
 from .io import load, save
 from .losses import LOSSES, binary_cross_entropy, cross_entropy, hinge, mse, softmax, sse
-from .module import ACTIVATIONS, MLP, Layer, Module, Neuron
+from .module import ACTIVATIONS, INITS, MLP, Layer, Module, Neuron
 from .optim import OPTIMIZERS, SGD, Adam, Optimizer
 from .schedules import linear_decay
+from .signature import Signature
 from .metrics import accuracy, confusion_matrix, per_class_accuracy
 from .train import EpochRecord, History, StepRecord, Trainer, evaluate, fit, loss_and_grads
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "mse", "sse", "hinge", "binary_cross_entropy",
            "cross_entropy", "softmax", "LOSSES", "Optimizer", "SGD", "Adam", "OPTIMIZERS", "fit", "Trainer",
            "StepRecord", "EpochRecord", "History", "evaluate", "accuracy", "confusion_matrix", "per_class_accuracy",
-           "linear_decay", "loss_and_grads", "save", "load", "datasets", "features", "schedules"]
+           "linear_decay", "loss_and_grads", "save", "load", "datasets", "features", "schedules",
+           "Signature", "INITS"]
