@@ -1,4 +1,4 @@
-"""Datasets: the seed programs' tables, 2-D toy generators, the 8x8 digits and an MNIST IDX reader.
+"""Datasets: the seed programs' tables, 2-D toy generators, the 8x8 digits, MNIST IDX files and your CSV.
 
 Every loader returns ``(X, y)``: X a float array of shape (samples, features), y an int array
 of class labels 0, 1, … (generators take ``n``, ``noise`` and ``seed``; the same seed gives the same data).
@@ -12,6 +12,8 @@ import zlib
 from pathlib import Path
 
 import numpy as np
+
+from .csv_data import Table, load_csv  # noqa: F401 - your own data is a dataset too: nn.datasets.load_csv
 
 
 def neuron_table() -> tuple[np.ndarray, np.ndarray]:
