@@ -2,11 +2,11 @@
 from . import datasets, features, schedules
 from .io import load, save
 from .losses import LOSSES, binary_cross_entropy, cross_entropy, hinge, mse, softmax, sse
+from .metrics import accuracy, confusion_matrix, per_class_accuracy
 from .module import ACTIVATIONS, INITS, MLP, Layer, Module, Neuron
 from .optim import OPTIMIZERS, SGD, Adam, Optimizer
 from .schedules import linear_decay
 from .signature import Signature
-from .metrics import accuracy, confusion_matrix, per_class_accuracy
 from .train import EpochRecord, History, StepRecord, Trainer, evaluate, fit, loss_and_grads
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "mse", "sse", "hinge", "binary_cross_entropy",
