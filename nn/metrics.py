@@ -13,7 +13,7 @@ import autograd
 from autograd import Value
 
 from .compiled import CompiledModel
-from .losses import with_penalty
+from .losses import softmax, with_penalty
 from .module import MLP
 
 
@@ -50,12 +50,42 @@ def score(replay: CompiledModel, loss: Callable[[list, list], Value], X: list, y
     return value, accuracy(outputs, y, threshold(y))
 
 
+def outputs(model: MLP, X) -> np.ndarray:
+    """The model's outputs for each row of X: an array (rows, outputs)."""
+    return CompiledModel(model).outputs(X)
+
+
 def predicted_classes(model: MLP, X) -> np.ndarray:
     """The class of each row: the largest output, or for one output whether it passes 0.5 (sigmoid) or 0."""
-    outputs = CompiledModel(model).outputs(X)
-    if outputs.shape[1] > 1:
-        return outputs.argmax(axis=1)
-    return (outputs[:, 0] > (0.5 if model.output_activation == "sigmoid" else 0.0)).astype(int)
+    return _classes(model, outputs(model, X))
+
+
+def _classes(model: MLP, rows: np.ndarray) -> np.ndarray:
+    if rows.shape[1] > 1:
+        return rows.argmax(axis=1)
+    return (rows[:, 0] > (0.5 if model.output_activation == "sigmoid" else 0.0)).astype(int)
+
+
+def class_probabilities(model: MLP, row: Sequence[float]) -> list[float] | None:
+    """One sample's class probabilities: the softmax of several linear outputs (logits), 1 − p and p for
+    one sigmoid output; None where the outputs are not probabilities (a hinge score, one-hot squares)."""
+    if len(row) > 1 and model.output_activation == "linear":
+        with autograd.no_grad():
+            return [p.data for p in softmax(list(row))]
+    if len(row) == 1 and model.output_activation == "sigmoid":
+        return [1.0 - row[0], row[0]]
+    return None
+
+
+def prediction_report(model: MLP, row: Sequence[float], names: Sequence[str]) -> list[str]:
+    """The predicted class of one sample's outputs ``row``, then each class's probability when there are any."""
+    index = int(_classes(model, np.array([row], dtype=float))[0])
+    probabilities = class_probabilities(model, row)
+    if probabilities is None:
+        return [f"{names[index]} (output{'s' if len(row) > 1 else ''} {' '.join(f'{v:.6g}' for v in row)})"]
+    width = max(len(name) for name in names)
+    return [f"{names[index]} (p = {probabilities[index]:.4f})"] + \
+        [f"  {name:<{width}}  {p:.4f}" for name, p in zip(names, probabilities)]
 
 
 def confusion_matrix(model: MLP, data, classes: int | None = None) -> np.ndarray:

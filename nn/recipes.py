@@ -27,6 +27,9 @@ class Recipe:
     noise: float = 0.1
     seed: int = 1337
     test_fraction: float = 0.0
+    val_fraction: float = 0.0  # of the training rows, held out to score every epoch
+
+
 
 
 _TABLE = Recipe(hidden=(), activation="sigmoid", loss="sse", lr=1.0, lr_end=1.0, steps=1000, l2=0.0, samples=4)
@@ -36,12 +39,18 @@ RECIPES = {
     "xor": Recipe(noise=0.05),
     "spiral": Recipe(activation="tanh", optimizer="adam", lr=0.05, lr_end=1.0, steps=100, l2=0.0,
                      noise=0.02, samples=100),
+    "gauss": Recipe(),
+    "spiral3": Recipe(activation="tanh", loss="cross_entropy", optimizer="adam", lr=0.05, lr_end=1.0, steps=300,
+                      l2=0.0, noise=0.02, samples=300),
+    "blobs": Recipe(loss="cross_entropy", optimizer="adam", lr=0.05, lr_end=1.0, l2=0.0, samples=150),
     "digits": Recipe(activation="sigmoid", loss="cross_entropy", lr=1.0, lr_end=1.0, momentum=0.9, steps=None,
                      epochs=20, batch_size=100, l2=0.0, samples=1797, seed=0, test_fraction=0.2),
     "neuron-table": _TABLE,
     "xor-table": Recipe(hidden=(4,), activation="sigmoid", loss="sse", lr=1.0, lr_end=1.0, steps=2000,
                         l2=0.0, samples=4),
 }
+CSV = Recipe(loss="cross_entropy", optimizer="adam", lr=0.01, lr_end=1.0, steps=None, epochs=100, batch_size=32,
+             l2=0.0, val_fraction=0.2)  # your own data (a regression trains with mse)
 LOSS_OUTPUT_ACTIVATION = {"hinge": "linear", "cross_entropy": "linear", "bce": "sigmoid",
                           "mse": "sigmoid", "sse": "sigmoid"}
 
@@ -55,13 +64,20 @@ def load(name: str, samples: int, noise: float, seed: int):
     return datasets.digits()
 
 
-def outputs_and_targets(loss: str, y: np.ndarray) -> tuple[int, np.ndarray]:
-    """How many outputs the model needs for ``loss`` on labels ``y``, and the targets the loss reads.
+def loss_for(loss: str, classes: int, asked: bool) -> str:
+    """The recipe's ``loss``, or softmax with cross-entropy when it is two-class only, there are more
+    classes and the user did not ask for a loss (``asked``)."""
+    return "cross_entropy" if classes > 2 and not asked and loss in ("hinge", "bce") else loss
+
+
+def outputs_and_targets(loss: str, y: np.ndarray, classes: int | None = None) -> tuple[int, np.ndarray]:
+    """How many outputs the model needs for ``loss`` on labels ``y`` of ``classes`` classes (default:
+    the largest label + 1), and the targets the loss reads.
 
     hinge: one score against −1/+1; bce: one probability against 0/1; cross_entropy: one logit
     per class against the index; mse/sse: one output (0/1) for two classes, else one-hot rows.
     """
-    classes = int(y.max()) + 1
+    classes = classes or int(y.max()) + 1
     if loss in ("hinge", "bce") and classes > 2:
         raise ValueError(f"--loss {loss} needs a two-class dataset; this one has {classes} classes "
                          f"(use cross_entropy or mse)")
