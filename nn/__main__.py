@@ -13,7 +13,7 @@ import numpy as np
 import autograd
 import nn
 from nn import features, metrics, prepare, recipes, schedules
-from nn.arguments import finite_number, positive_int
+from nn.arguments import feature_names, finite_number, fraction, positive_int
 from nn.train import count_steps
 
 DATASETS = list(recipes.RECIPES)
@@ -38,20 +38,6 @@ def _dataset(text: str) -> str:
     raise argparse.ArgumentTypeError(f"expected one of {', '.join(DATASETS)} or a .csv file, got {text!r}")
 
 
-def _features(text: str) -> list[str]:
-    try:
-        return features.parse(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-
-
-def _fraction(text: str) -> float:
-    number = finite_number(text)
-    if not 0 <= number < 1:
-        raise argparse.ArgumentTypeError(f"expected a fraction from 0 up to (not including) 1, got {text!r}")
-    return number
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m nn", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -60,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"one of: {', '.join(DATASETS)}; or a .csv file (a header row, numeric columns)")
     train.add_argument("--target", default="label", help="the CSV's label column (default: label)")
     train.add_argument("--regression", action="store_true", help="the CSV's target is a number to predict")
-    train.add_argument("--features", type=_features,
+    train.add_argument("--features", type=feature_names,
                        help=f"inputs computed from two columns, e.g. x1,x2,x1^2 (from {', '.join(features.NAMES)})")
     train.add_argument("--hidden", type=_sizes, help="hidden layer sizes, e.g. 16,16 (none for no hidden layer)")
     train.add_argument("--activation", choices=nn.ACTIVATIONS, help="hidden layers' activation")
@@ -79,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--l2", type=finite_number, help="L2 regularisation strength added to the loss")
     train.add_argument("--init", choices=list(nn.INITS), default="uniform",
                        help="weight initialisation (default: uniform in [-1, 1), micrograd's)")
-    train.add_argument("--val-fraction", type=_fraction,
+    train.add_argument("--val-fraction", type=fraction,
                        help="training rows held out (stratified) to score every epoch; CSV default 0.2")
     train.add_argument("--patience", type=positive_int,
                        help="stop after this many epochs without a lower validation loss; keep the best")
@@ -149,35 +135,21 @@ def _percent(fraction) -> str:
     return "n/a" if fraction is None else f"{100 * fraction:.1f}%"
 
 
-def _loss(args: argparse.Namespace, s: argparse.Namespace, data: prepare.RunData) -> str:
-    """The loss to train with: mse for a regression, softmax cross-entropy for many classes unless asked."""
-    if not data.regression:
-        return recipes.loss_for(s.loss, data.classes, asked=args.loss is not None)
-    if args.loss not in (None, "mse", "sse"):
-        raise UserError(f"a regression trains with --loss mse or sse, not {args.loss}")
-    return args.loss or "mse"
-
-
-def _targets(loss: str, labels: np.ndarray, data: prepare.RunData) -> tuple[int, np.ndarray]:
-    return (1, labels) if data.regression else recipes.outputs_and_targets(loss, labels, data.classes)
-
-
 def _schedule(args: argparse.Namespace, s: argparse.Namespace, total: int):
     """--schedule (default: micrograd's linear decay when --lr-end is not 1), with its warm-up."""
     name = args.schedule or ("linear" if s.lr_end != 1 else "constant")
     if name == "constant" and not args.warmup:
         return None
-    end = {"end_fraction": s.lr_end} if args.lr_end is not None or s.lr_end != 1 else {}
-    return schedules.build(name, s.lr, total, warmup=args.warmup or 0, every=args.decay_every,
-                           factor=args.decay_factor, **end)
+    end = s.lr_end if args.lr_end is not None or s.lr_end != 1 else None
+    return schedules.build(name, s.lr, total, args.warmup or 0, end, args.decay_every, args.decay_factor)
 
 
 def run_train(args: argparse.Namespace) -> int:
     s = _settings(args)
     data = prepare.load(args.dataset, s, args.features, args.target, args.regression)
-    s.loss = _loss(args, s, data)
+    s.loss = recipes.loss_for(s.loss, args.loss, data.classes)
     X = data.inputs(data.train)
-    nout, targets = _targets(s.loss, data.train[1], data)
+    nout, targets = recipes.outputs_and_targets(s.loss, data.train[1], data.classes)
     model = _model(args, s, X.shape[1], nout, data)
     print(f"{args.dataset}: {len(X)} training samples of {X.shape[1]} features; {model}")
     if s.momentum and s.optimizer != "sgd":
@@ -190,23 +162,18 @@ def run_train(args: argparse.Namespace) -> int:
     parts = {"train": (X, targets)}
     for name, part in (("val", data.validation), ("test", data.test)):
         if part is not None:
-            parts[name] = (data.inputs(part), _targets(s.loss, part[1], data)[1])
+            parts[name] = (data.inputs(part), recipes.outputs_and_targets(s.loss, part[1], data.classes)[1])
     history = nn.fit(model, parts["train"], loss=s.loss, optimizer=optimizer, steps=total,
                      batch_size=s.batch_size, seed=s.seed, l1=s.l1, l2=s.l2, lr_schedule=_schedule(args, s, total),
                      progress=not args.quiet, validation=parts.get("val"), patience=args.patience)
     print(_summary(history, model, parts, data.regression))
-    held = "test" if data.test is not None else "val" if data.validation is not None else "train"
-    matrix = None
+    matrix, held = None, data.reported()
     if not data.regression:
-        part = {"train": data.train, "val": data.validation, "test": data.test}[held]
-        matrix = nn.confusion_matrix(model, (data.inputs(part), part[1]), classes=data.classes)
-        print(f"per-class accuracy on the {len(part[1])} {HELD_NAMES[held]} rows:")
+        matrix = nn.confusion_matrix(model, (data.inputs(held[1]), held[1][1]), classes=data.classes)
+        print(f"per-class accuracy on the {len(held[1][1])} {held[0]} rows:")
         print("\n".join(metrics.class_report(matrix, data.signature.classes)))
-    _write(args, model, history, data, matrix, HELD_NAMES[held])
+    _write(args, model, history, data, matrix, held[0])
     return 0
-
-
-HELD_NAMES = {"train": "training", "val": "validation", "test": "test"}
 
 
 def _summary(history: nn.History, model: nn.MLP, parts: dict, regression: bool) -> str:

@@ -33,6 +33,12 @@ class RunData:
     def inputs(self, part: Pair) -> np.ndarray:
         return self.signature.prepare(part[0])
 
+    def reported(self) -> tuple[str, Pair]:
+        """The rows a report is about, and what they are: the test rows, else the validation rows, else all."""
+        if self.test is not None:
+            return "test", self.test
+        return ("validation", self.validation) if self.validation is not None else ("training", self.train)
+
 
 def is_csv(source: str) -> bool:
     return source.lower().endswith(".csv")

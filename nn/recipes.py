@@ -64,19 +64,27 @@ def load(name: str, samples: int, noise: float, seed: int):
     return datasets.digits()
 
 
-def loss_for(loss: str, classes: int, asked: bool) -> str:
-    """The recipe's ``loss``, or softmax with cross-entropy when it is two-class only, there are more
-    classes and the user did not ask for a loss (``asked``)."""
-    return "cross_entropy" if classes > 2 and not asked and loss in ("hinge", "bce") else loss
+def loss_for(recipe_loss: str, asked: str | None, classes: int) -> str:
+    """The loss to train with: the one ``asked`` for, else the recipe's, but softmax cross-entropy when
+    the recipe's is two-class only and there are more classes, and mse for a regression (``classes`` 0)."""
+    if not classes:
+        if asked not in (None, "mse", "sse"):
+            raise ValueError(f"a regression trains with --loss mse or sse, not {asked}")
+        return asked or "mse"
+    if asked:
+        return asked
+    return "cross_entropy" if classes > 2 and recipe_loss in ("hinge", "bce") else recipe_loss
 
 
 def outputs_and_targets(loss: str, y: np.ndarray, classes: int | None = None) -> tuple[int, np.ndarray]:
     """How many outputs the model needs for ``loss`` on labels ``y`` of ``classes`` classes (default:
-    the largest label + 1), and the targets the loss reads.
+    the largest label + 1; 0 for a regression: one output against the numbers), and the targets the loss reads.
 
     hinge: one score against −1/+1; bce: one probability against 0/1; cross_entropy: one logit
     per class against the index; mse/sse: one output (0/1) for two classes, else one-hot rows.
     """
+    if classes == 0:
+        return 1, y
     classes = classes or int(y.max()) + 1
     if loss in ("hinge", "bce") and classes > 2:
         raise ValueError(f"--loss {loss} needs a two-class dataset; this one has {classes} classes "

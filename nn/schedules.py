@@ -129,13 +129,15 @@ def linear_decay(start: float, steps: int, end_fraction: float = 0.1) -> Linear:
     return Linear(start, steps, end_fraction)
 
 
-def build(name: str, lr: float, steps: int, warmup: int = 0, end_fraction: float = 0.1,
+def build(name: str, lr: float, steps: int, warmup: int = 0, end_fraction: float | None = None,
           every: int | None = None, factor: float = 0.1) -> Schedule:
-    """The schedule ``name`` for a run of ``steps`` steps (``every`` defaults to a third of the run)."""
+    """The schedule ``name`` for a run of ``steps`` steps; ``end_fraction`` defaults to the schedule's own
+    (linear 0.1, cosine 0), ``every`` to a third of the steps after the warm-up."""
     if name not in SCHEDULES:
         raise ValueError(f"unknown schedule {name!r}; choose one of {', '.join(SCHEDULES)}")
     if name in ("linear", "cosine"):
-        return SCHEDULES[name](lr, steps, end_fraction, warmup)
+        end = {} if end_fraction is None else {"end_fraction": end_fraction}
+        return SCHEDULES[name](lr, steps, warmup=warmup, **end)
     if name == "step":
         return Step(lr, every if every is not None else max(1, (steps - warmup) // 3), factor, warmup)
     return Constant(lr, warmup)
