@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
+import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +17,7 @@ import nn
 from nn import datasets
 from nn.__main__ import main
 
+ROOT = Path(__file__).resolve().parents[1]
 PNG = b"\x89PNG\r\n\x1a\n"
 ACTIVATIONS = {"relu": lambda z: np.maximum(z, 0), "tanh": np.tanh, "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
                "linear": lambda z: z}
@@ -200,3 +204,21 @@ def test_usage_mistakes_exit_2_naming_what_is_valid(capsys, argv, message):
     with pytest.raises(SystemExit) as exit_info:
         main(argv)
     assert exit_info.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_the_readmes_iris_commands_work_from_the_checkout(tmp_path, capsys, monkeypatch):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"### Your own data.*?```bash\n(.*?)```", readme, flags=re.S).group(1)
+    commands = [shlex.split(line.split("#")[0]) for line in block.splitlines() if "iris" in line]
+    assert len(commands) == 3
+    (tmp_path / "examples").mkdir()
+    shutil.copy(ROOT / "examples" / "iris.csv", tmp_path / "examples")
+    monkeypatch.chdir(tmp_path)
+    for command in commands:
+        assert command[:3] == ["python", "-m", "nn"]
+        extra = ["--quiet", "--no-plots"] if command[3] == "train" else []
+        code, out, err = run(capsys, *command[3:], *extra)
+        assert code == 0 and err == "", err
+        if command[3] == "train":
+            assert float(re.search(r"val acc ([0-9.]+)% on 30 held out", out).group(1)) >= 90
+    assert out.startswith("virginica (p = 0.9")
