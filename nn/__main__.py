@@ -14,7 +14,7 @@ import autograd
 import nn
 from nn import features, metrics, prepare, recipes, schedules
 from nn.arguments import feature_names, finite_number, fraction, positive_int
-from nn.train import count_steps
+from nn.train import count_steps, percent
 
 DATASETS = list(recipes.RECIPES)
 
@@ -131,10 +131,6 @@ def _model(args: argparse.Namespace, s: argparse.Namespace, nin: int, nout: int,
     return model
 
 
-def _percent(fraction) -> str:
-    return "n/a" if fraction is None else f"{100 * fraction:.1f}%"
-
-
 def _schedule(args: argparse.Namespace, s: argparse.Namespace, total: int):
     """--schedule (default: micrograd's linear decay when --lr-end is not 1), with its warm-up."""
     name = args.schedule or ("linear" if s.lr_end != 1 else "constant")
@@ -184,7 +180,7 @@ def _summary(history: nn.History, model: nn.MLP, parts: dict, regression: bool) 
             shown = f"{float(np.mean((metrics.outputs(model, part[0])[:, 0] - part[1]) ** 2)):.4g}"
             line += f", {name} mse {shown}"
         else:
-            line += f", {name} acc {_percent(nn.evaluate(model, part))}"
+            line += f", {name} acc {percent(nn.evaluate(model, part))}"
         if name != "train":
             line += f" on {len(part[1])} held out"
     if history.best_epoch is not None:

@@ -5,7 +5,7 @@ on leaves standing for the outputs, so a held-out loss is the very function trai
 """
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 
@@ -13,7 +13,7 @@ import autograd
 from autograd import Value
 
 from .compiled import CompiledModel
-from .losses import softmax, with_penalty
+from .losses import LossFn, softmax, with_penalty
 from .module import MLP
 
 
@@ -40,7 +40,7 @@ def threshold(targets: list) -> float:
     return 0.0 if any(isinstance(t, (int, float)) and t < 0 for t in targets) else 0.5
 
 
-def score(replay: CompiledModel, loss: Callable[[list, list], Value], X: list, y: list,
+def score(replay: CompiledModel, loss: LossFn, X: list, y: list,
           l1: float = 0.0, l2: float = 0.0) -> tuple[float, float | None]:
     """(loss with the same penalties as training, accuracy) of the replayed model on rows X, targets y."""
     outputs = replay.per_sample(replay.outputs(X).tolist())

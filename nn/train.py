@@ -8,16 +8,12 @@ from typing import Callable
 import numpy as np
 from tqdm import tqdm
 
-import autograd
-
 from .compiled import CompiledModel
 from .history import EpochRecord, History, StepRecord
-from .losses import LOSSES, with_penalty
+from .losses import LOSSES, LossFn, with_penalty
 from .metrics import accuracy, score, threshold
 from .module import MLP
 from .optim import SGD, Optimizer
-
-LossFn = Callable[[list, list], autograd.Value]
 
 
 def loss_and_grads(model: MLP, loss: LossFn, inputs: list, targets: list, l1: float = 0.0, l2: float = 0.0):
@@ -206,7 +202,7 @@ def fit(model: MLP, data, loss: str | LossFn = "mse", optimizer: Optimizer | Non
     bar = tqdm(range(total), disable=not progress, unit="step", leave=False)
     for done in bar:
         record = trainer.step()
-        bar.set_postfix(loss=f"{record.loss:.4f}", acc=_percent(record.accuracy), refresh=done == total - 1)
+        bar.set_postfix(loss=f"{record.loss:.4f}", acc=percent(record.accuracy), refresh=done == total - 1)
         if patience is not None and trainer.epochs_since_best >= patience:
             break
     bar.close()
@@ -222,6 +218,7 @@ def evaluate(model: MLP, data) -> float | None:
     return accuracy(compiled.per_sample(compiled.outputs(X).tolist()), y, threshold(y))
 
 
-def _percent(fraction: float | None) -> str:
+def percent(fraction: float | None) -> str:
+    """An accuracy as the progress bar and the command line print it: ``97.5%``, or ``n/a``."""
     return "n/a" if fraction is None else f"{100 * fraction:.1f}%"
 
