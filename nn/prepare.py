@@ -49,6 +49,11 @@ def load(source: str, s, features: list[str] | None, target: str, regression: bo
     if is_csv(source):
         table = datasets.load_csv(source, target=target, regression=regression or None)
         X, y, names, classes = table.X, table.y, table.feature_names, table.class_names
+        if classes is not None and len(classes) < 2:
+            raise ValueError(f"{source}: the column {target!r} holds one class ({classes[0]}); "
+                             f"a classifier needs two or more (for numbers to predict use --regression)")
+    elif regression:
+        raise ValueError(f"--regression applies to a CSV; {source} is a classification dataset")
     else:
         X, y = recipes.load(source, s.samples, s.noise, s.seed)
         names = tuple(f"x{i + 1}" for i in range(X.shape[1]))

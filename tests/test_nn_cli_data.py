@@ -176,10 +176,13 @@ def test_l1_and_init_reach_training(tmp_path, capsys, monkeypatch):
     (["train", "{csv}", "--target", "colour", "--loss", "hinge"], "--loss hinge needs a two-class dataset"),
     (["train", "{tmp}/three.csv", "--loss", "cross_entropy", "--regression"], "a regression trains with --loss mse"),
     (["predict", "{tmp}/m.json", "1"], "takes 2 inputs, got 1 (the inputs are x1, x2)"),
+    (["train", "{tmp}/one.csv"], "the column 'label' holds one class (cat); a classifier needs two or more"),
+    (["train", "moons", "--regression"], "--regression applies to a CSV"),
 ])
 def test_mistakes_with_data_are_one_line(tmp_path, capsys, colours_csv, argv, message):
     (tmp_path / "three.csv").write_text("a,b,c,label\n1,2,3,4.5\n2,3,4,5.5\n3,4,5,6\n4,5,6,7\n5,6,7,8\n")
     (tmp_path / "bad.csv").write_text("a,b,label\n1,2,x\n3,x,y\n")
+    (tmp_path / "one.csv").write_text("a,label\n1,cat\n2,cat\n")
     model = nn.MLP(2, [2], seed=0)
     model.signature = nn.Signature(("x1", "x2"), classes=("a", "b"))
     model.save(tmp_path / "m.json")
