@@ -47,7 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--target", default="label", help="the CSV's label column (default: label)")
     train.add_argument("--regression", action="store_true", help="the CSV's target is a number to predict")
     train.add_argument("--features", type=feature_names,
-                       help=f"inputs computed from two columns, e.g. x1,x2,x1^2 (from {', '.join(features.NAMES)})")
+                       help=f"inputs computed from the two input columns x1, x2, e.g. x1,x2,x1^2 "
+                            f"(from {', '.join(features.NAMES)})")
     train.add_argument("--hidden", type=_sizes, help="hidden layer sizes, e.g. 16,16 (none for no hidden layer)")
     train.add_argument("--activation", choices=nn.ACTIVATIONS, help="hidden layers' activation")
     train.add_argument("--output-activation", choices=nn.ACTIVATIONS, help="default: what the loss needs")

@@ -86,6 +86,9 @@ class Trainer:
         _check_count("batch_size", batch_size)
         _check_count("start_step", start_step, least=0)
         self.optimizer = optimizer or SGD(model.parameters(), lr=0.1)
+        for name, strength in (("l1", l1), ("l2", l2)):
+            if isinstance(strength, bool) or not isinstance(strength, (int, float)) or not 0 <= strength < math.inf:
+                raise ValueError(f"{name} must be a finite number >= 0, got {strength!r}")
         self.batch_size, self.l1, self.l2, self.lr_schedule = batch_size, l1, l2, lr_schedule
         self.validation = None if validation is None else plain_data(validation)
         if self.validation is not None and len(self.validation[0][0]) != model.nin:

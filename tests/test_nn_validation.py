@@ -84,6 +84,13 @@ def test_patience_stops_and_keeps_the_best_epoch():
     assert vals == sorted(vals)
 
 
+@pytest.mark.parametrize("kwargs, message", [(dict(l1=-0.1), "l1 must be a finite number >= 0"),
+                                             (dict(l2=float("inf")), "l2 must be a finite number >= 0")])
+def test_penalties_must_be_finite_and_not_negative(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        nn.fit(linear([0.0]), ([[1.0]], [1.0]), steps=1, progress=False, **kwargs)
+
+
 def test_patience_needs_validation():
     with pytest.raises(ValueError, match="patience needs validation= data"):
         nn.fit(linear([0.0]), ([[1.0]], [1.0]), steps=1, patience=2, progress=False)
