@@ -116,7 +116,7 @@ def class_report(matrix: np.ndarray, names: Sequence[str] | None = None) -> list
     names = list(names) if names else [str(i) for i in range(len(matrix))]
     width = max(len(name) for name in names)
     lines = []
-    for name, fraction, row, i in zip(names, per_class_accuracy(matrix), matrix, range(len(matrix))):
+    for i, (name, fraction) in enumerate(zip(names, per_class_accuracy(matrix))):
         shown = "n/a" if fraction is None else f"{100 * fraction:5.1f}%"
-        lines.append(f"  {name:<{width}}  {shown}  ({row[i]}/{row.sum()})")
+        lines.append(f"  {name:<{width}}  {shown}  ({matrix[i, i]}/{matrix[i].sum()})")
     return lines
