@@ -14,9 +14,11 @@ import autograd
 import nn
 from nn import features, metrics, prepare, recipes, schedules
 from nn.arguments import feature_names, finite_number, fraction, positive_int
+from nn.files import check_folder, writable_target
 from nn.train import count_steps, percent
 
 DATASETS = list(recipes.RECIPES)
+OUTPUTS = ("model.json", "loss.png", "boundary.png", "confusion.png")  # what a run writes into --out
 
 
 class UserError(Exception):
@@ -141,7 +143,24 @@ def _schedule(args: argparse.Namespace, s: argparse.Namespace, total: int):
     return schedules.build(name, s.lr, total, args.warmup or 0, end, args.decay_every, args.decay_factor)
 
 
+def _output_folder(args: argparse.Namespace) -> Path:
+    """The folder the run writes to, checked before training: a folder (or creatable), files writable there."""
+    out = args.out or Path("runs") / Path(args.dataset).stem
+    existing = out
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise UserError(f"--out {out}: {existing} is a file, and --out names a folder to write model.json into")
+    if existing == out:
+        for name in OUTPUTS:
+            writable_target(out / name)
+    else:
+        check_folder(existing, out)  # a file can be created there, so can the folder
+    return out
+
+
 def run_train(args: argparse.Namespace) -> int:
+    out = _output_folder(args)
     s = _settings(args)
     data = prepare.load(args.dataset, s, args.features, args.target, args.regression)
     s.loss = recipes.loss_for(s.loss, args.loss, data.classes)
@@ -160,16 +179,21 @@ def run_train(args: argparse.Namespace) -> int:
     for name, part in (("val", data.validation), ("test", data.test)):
         if part is not None:
             parts[name] = (data.inputs(part), recipes.outputs_and_targets(s.loss, part[1], data.classes)[1])
-    history = nn.fit(model, parts["train"], loss=s.loss, optimizer=optimizer, steps=total,
-                     batch_size=s.batch_size, seed=s.seed, l1=s.l1, l2=s.l2, lr_schedule=_schedule(args, s, total),
-                     progress=not args.quiet, validation=parts.get("val"), patience=args.patience)
+    try:
+        history = nn.fit(model, parts["train"], loss=s.loss, optimizer=optimizer, steps=total,
+                         batch_size=s.batch_size, seed=s.seed, l1=s.l1, l2=s.l2,
+                         lr_schedule=_schedule(args, s, total), progress=not args.quiet,
+                         validation=parts.get("val"), patience=args.patience)
+    except nn.TrainingDiverged as diverged:
+        raise UserError(f"training diverged at step {diverged.step} (the loss is {diverged.loss}), nothing saved; "
+                        f"try a smaller --lr than {s.lr:g}") from None
     print(_summary(history, model, parts, data.regression))
     matrix, held = None, data.reported()
     if not data.regression:
         matrix = nn.confusion_matrix(model, (data.inputs(held[1]), held[1][1]), classes=data.classes)
         print(f"per-class accuracy on the {len(held[1][1])} {held[0]} rows:")
         print("\n".join(metrics.class_report(matrix, data.signature.classes)))
-    _write(args, model, history, data, matrix, held[0])
+    _write(out, args, model, history, data, matrix, held[0])
     return 0
 
 
@@ -191,9 +215,8 @@ def _summary(history: nn.History, model: nn.MLP, parts: dict, regression: bool) 
     return line
 
 
-def _write(args: argparse.Namespace, model: nn.MLP, history: nn.History, data: prepare.RunData,
+def _write(out: Path, args: argparse.Namespace, model: nn.MLP, history: nn.History, data: prepare.RunData,
            matrix: np.ndarray | None, held: str) -> None:
-    out = args.out or Path("runs") / Path(args.dataset).stem
     out.mkdir(parents=True, exist_ok=True)
     model.save(out / "model.json")
     print(f"wrote {out / 'model.json'}")

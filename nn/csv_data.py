@@ -2,7 +2,7 @@
 
 The target holds class labels (text or whole numbers, mapped to indices 0..k−1 in sorted
 order, their names kept) or numbers for a regression. Every defect is one line naming the
-row and the column; the file's size is checked before it is read.
+row and the column; the file's size is checked before it is read (``nn.files.read_file``).
 """
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from .files import read_file
 
 MAX_BYTES = 64 * 2 ** 20
 MAX_CLASSES = 100  # whole-number targets with more distinct values are refused unless regression=True
@@ -63,13 +65,7 @@ def load_csv(path: str | Path, target: str = "label", regression: bool | None = 
 
 def _rows(path: Path, max_bytes: int) -> list[tuple[int, list[str]]]:
     """(line number, cells) of every non-blank row, the header first."""
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise ValueError(f"{path} is {size:,} bytes; the limit is {max_bytes:,} (max_bytes=)")
-    with path.open("rb") as file:
-        raw = file.read(max_bytes + 1)
-    if len(raw) > max_bytes:
-        raise ValueError(f"{path} grew past the limit of {max_bytes:,} bytes while being read")
+    raw = read_file(path, max_bytes)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
