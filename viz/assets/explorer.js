@@ -229,7 +229,9 @@
     });
     const verdict = chain.agrees ? el("span", "agree", "✓ agree") : el("span", "disagree", "✗ disagree");
     verdict.dataset.testid = "gradient-check";
-    return [el("h2", null, "Chain rule (autograd.explain)"), el("pre", "chain", chain.text), factors,
+    const text = el("pre", "chain", chain.text);
+    text.dataset.testid = "explain";
+    return [el("h2", null, "Chain rule (autograd.explain)"), text, factors,
             el("p", null, "analytic ", num(node.grad), " · numerical (central differences) ",
                num(chain.numerical), " ", verdict)];
   }
