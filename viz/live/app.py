@@ -46,7 +46,7 @@ def _json(document: dict, status: int = 200) -> Response:
 
 def build_app(token: str, hosts: set[str], sessions: Sessions | None = None, defaults: Setup | None = None):
     """The guarded ASGI app for ``token`` and the Host headers in ``hosts``."""
-    sessions = sessions or Sessions()
+    sessions = Sessions() if sessions is None else sessions
     defaults = defaults or Setup()
     quoted = html.escape(token, quote=True)
 

@@ -50,7 +50,7 @@ class Points:
         return Points(self.X[keep], self.labels[keep], self.test[keep])
 
     def as_json(self) -> dict:
-        return {"x": self.X.round(4).tolist(), "label": self.labels.tolist(), "test": self.test.tolist()}
+        return {"x": self.X.tolist(), "label": self.labels.tolist(), "test": self.test.tolist()}
 
 
 def split_marks(count: int, train_ratio: float, seed: int) -> np.ndarray:
