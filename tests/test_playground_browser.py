@@ -1,0 +1,184 @@
+"""The playground in a real browser: Playwright driving Debian's chromium against a real server on 127.0.0.1.
+
+Every check waits with Playwright's ``expect``. Set PLAYGROUND_SCREENSHOT=docs/playground.png to refresh
+the README's screenshot.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+import autograd
+import nn
+from autograd import Value, backward_steps, topological_order
+
+import viz
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs the system chromium at /usr/bin/chromium "
+                                                     "(apt-get install chromium); never downloads a browser"),
+]
+
+
+@pytest.fixture(scope="module")
+def server():
+    handle = viz.playground(port=0, points=300)
+    yield handle
+    handle.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def open_page(browser, server):
+    """Opens the playground (with an optional fragment); at the end, asserts no script error happened."""
+    opened, problems = [], []
+
+    def visit(fragment: str = ""):
+        page = browser.new_page(viewport={"width": 1300, "height": 800})
+        page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+        page.on("dialog", lambda dialog: (problems.append(f"dialog: {dialog.message}"), dialog.dismiss()))
+        page.goto(server.url + fragment)
+        expect(page.get_by_test_id("output-heatmap")).to_have_attribute("data-scale", "1")
+        opened.append(page)
+        return page
+
+    yield visit
+    for page in opened:
+        page.close()
+    assert problems == []
+
+
+def server_get(server, path: str) -> bytes:
+    parts = urlsplit(server.url)
+    request = urllib.request.Request(f"http://{parts.netloc}{path}",
+                                     headers={"x-chainrule-token": parts.query.split("=", 1)[1]})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.read()
+
+
+def engine_model(server, page) -> tuple[nn.MLP, dict]:
+    """The page's session's model (from its export) and its state, read once the page has settled."""
+    key = page.evaluate("sessionStorage.getItem('chainrule-session')")
+    model = nn.io.from_dict(json.loads(server_get(server, f"/api/export?session={key}")))
+    return model, json.loads(server_get(server, f"/api/state?session={key}"))["state"]
+
+
+def number(page, testid: str) -> float:
+    return float(page.get_by_test_id(testid).text_content())
+
+
+def test_play_raises_the_epoch_and_lowers_the_training_loss(open_page):
+    page = open_page()
+    expect(page.get_by_test_id("epoch")).to_have_text("0")
+    start = number(page, "loss-train")
+    page.get_by_test_id("play").click()
+    expect(page.get_by_test_id("epoch")).not_to_have_text("0")
+    page.wait_for_function("limit => Number(document.querySelector('[data-testid=\"loss-train\"]').textContent) "
+                           "< limit", arg=start * 0.8, timeout=30_000)
+    page.get_by_test_id("play").click()
+    expect(page.get_by_test_id("play")).to_have_attribute("data-playing", "false")
+
+
+def test_step_adds_exactly_one_epoch(open_page):
+    page = open_page()
+    expect(page.get_by_test_id("epoch")).to_have_text("0")
+    page.get_by_test_id("step").click()
+    expect(page.get_by_test_id("epoch")).to_have_text("1")
+    page.get_by_test_id("step").click()
+    expect(page.get_by_test_id("epoch")).to_have_text("2")
+
+
+def test_add_layer_adds_a_column_of_neuron_heatmaps(open_page):
+    page = open_page()
+    heatmaps = page.get_by_test_id("neuron-heatmap")
+    expect(heatmaps).to_have_count(6)  # hidden layers 4, 2
+    page.get_by_test_id("add-layer").click()
+    expect(heatmaps).to_have_count(8)
+    expect(page.locator('[data-testid="neuron-heatmap"][data-layer="2"]')).to_have_count(2)
+    page.get_by_test_id("remove-layer").click()
+    expect(heatmaps).to_have_count(6)
+
+
+def test_a_clicked_point_opens_the_explorer_on_the_engines_backward_for_it(open_page, server):
+    page = open_page()
+    point = page.get_by_test_id("point").first
+    expect(point).to_be_visible()
+    index = int(point.get_attribute("data-index"))
+    point.dispatch_event("click")
+    frame = page.frame_locator('[data-testid="explorer"]')
+    counter = frame.get_by_test_id("step-counter")
+    expect(counter).to_have_text(re.compile(r"^0 / \d+$"))
+    model, state = engine_model(server, page)
+    x1, x2 = state["points"]["x"][index]
+    loss = nn.mse([model([Value(x1, "x1"), Value(x2, "x2")])], [state["points"]["label"][index]])
+    loss.label = "C"  # as the playground names the sample's loss
+    records = backward_steps(loss)
+    total = int(counter.text_content().split(" / ")[1])
+    frame.get_by_test_id("last").click()
+    frame.get_by_test_id("prev").click()
+    expect(counter).to_have_text(f"{total - 1} / {total}")
+    expect(frame.get_by_test_id("formula")).to_contain_text("∂")
+    shown = frame.locator('[data-testid="formula"] .contribution .math:nth-child(2)').evaluate_all(
+        "lines => lines.map(line => [...line.querySelectorAll('.num')].map(n => Number(n.dataset.value)))")
+    last = records[-1]
+    assert shown == [[c.local, last.upstream, c.added] for c in last.contributions]
+    weight = model.layers[0].neurons[1].w[0]
+    frame.locator(f"#v{topological_order(loss).index(weight)}").click()
+    expect(frame.get_by_test_id("explain")).to_contain_text(str(autograd.explain(loss, weight)).splitlines()[0])
+
+
+def test_editing_a_weight_shows_the_engines_loss(open_page, server):
+    page = open_page()
+    model, state = engine_model(server, page)
+    page.locator('[data-testid="edge"][data-layer="0"][data-neuron="2"][data-source="1"]').dispatch_event("click")
+    expect(page.get_by_test_id("editor")).to_be_visible()
+    page.get_by_test_id("edit-value").fill("1.5")
+    page.get_by_test_id("edit-value").press("Enter")
+    model.layers[0].neurons[2].w[1].data = 1.5
+    points = state["points"]
+    train = [(x, label) for x, label, test in zip(points["x"], points["label"], points["test"]) if not test]
+    expected = nn.mse([model(x) for x, _ in train], [label for _, label in train]).data
+    expect(page.get_by_test_id("loss-train")).to_have_text(f"{expected:.3f}")
+
+
+def test_the_url_fragment_restores_the_setup_on_reload(open_page):
+    page = open_page("#dataset=xor&hidden=3&activation=relu&features=x1,x2,x1*x2&learning_rate=0.1")
+    checks = [("dataset", "xor"), ("activation", "relu"), ("learning-rate", "0.1")]
+    for _ in range(2):
+        for testid, value in checks:
+            expect(page.get_by_test_id(testid)).to_have_value(value)
+        expect(page.get_by_test_id("neuron-heatmap")).to_have_count(3)
+        expect(page.locator('[data-testid="feature"][data-feature="x1*x2"]')).to_have_attribute("aria-pressed", "true")
+        page.reload()
+
+
+def test_screenshot(open_page, tmp_path):
+    page = open_page("#dataset=circle&hidden=4,2&features=x1,x2&learning_rate=0.03&noise=0.05")
+    page.get_by_test_id("play").click()
+    page.wait_for_function("() => Number(document.querySelector('[data-testid=\"epoch\"]').textContent) >= 150",
+                           timeout=60_000)
+    page.get_by_test_id("play").click()
+    expect(page.get_by_test_id("play")).to_have_attribute("data-playing", "false")
+    page.get_by_test_id("show-test").check()
+    target = Path(os.environ.get("PLAYGROUND_SCREENSHOT", tmp_path / "playground.png"))
+    page.screenshot(path=str(target))
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
