@@ -1,7 +1,6 @@
 """The network a setup describes, its trainer, and what the page reads off it (loss, accuracy, ∂L/∂w).
 
-Training is ``nn.Trainer``'s (the one training loop); the measures here replay the model with
-``nn``'s compiled tape and run the loss on the engine, exactly as a training step does.
+Training is ``nn.Trainer``'s (the one training loop); the measures replay the engine's tapes.
 """
 from __future__ import annotations
 
@@ -9,7 +8,9 @@ import math
 
 import numpy as np
 
+import autograd
 import nn
+from autograd import Value
 from nn import features
 from nn.compiled import CompiledModel
 
@@ -61,30 +62,44 @@ def _finite(number: float | None) -> float | None:
 
 
 class Measures:
-    """Loss and accuracy on the train and test points and the full-batch ∂L/∂w, at the current weights."""
+    """Loss and accuracy on the train and test points and the full-batch ∂L/∂w, at the current weights.
+
+    The loss of one point is traced once per class (a label is a constant of the loss's graph, as
+    cross-entropy's class index must be) and replayed over the points of that class; the batch loss
+    is the mean of the per-point losses, as every loss here is a mean over samples.
+    """
 
     def __init__(self, model: nn.MLP, setup: Setup) -> None:
         self.model, self.setup = model, setup
         self.compiled = CompiledModel(model)
-        self.loss = nn.LOSSES[setup.loss]
+        placeholders = [Value(0.0, name) for name in setup.features]
+        output = model(placeholders)
+        loss = nn.LOSSES[setup.loss]
+        self.tapes = [autograd.compile(loss([output], targets(np.array([label]), setup.loss)), inputs=placeholders)
+                      for label in range(setup.classes)]
         self.threshold = 0.0 if setup.loss == "hinge" else 0.5
 
-    def _pass(self, rows: np.ndarray, wanted: list) -> tuple[float | None, float | None]:
+    def _pass(self, rows: np.ndarray, labels: np.ndarray, gradients: bool) -> tuple[float | None, float | None]:
+        """The mean loss and the accuracy over ``rows``; ``gradients`` adds d mean loss / dw to each ``.grad``."""
         if not len(rows):
             return None, None
+        total = 0.0
         with np.errstate(all="ignore"):
-            value, outputs = self.compiled.loss_and_grads(self.loss, rows.tolist(), wanted)
-        return _finite(value), nn.accuracy(outputs, wanted, self.threshold)
+            for label, tape in enumerate(self.tapes):
+                chosen = rows[labels == label]
+                if len(chosen):
+                    total += float(np.sum(tape.forward(chosen)))
+                    if gradients:
+                        tape.backward(1.0 / len(rows))
+            outputs = self.compiled.per_sample(self.compiled.outputs(rows).tolist())
+        return _finite(total / len(rows)), nn.accuracy(outputs, targets(labels, self.setup.loss), self.threshold)
 
     def measure(self, points: Points) -> dict:
         """The numbers the page shows; the parameters' ``.grad`` end up holding the training set's gradient."""
         test = points.test
+        test_loss, test_accuracy = self._pass(inputs(points, self.setup, test), points.labels[test], False)
         self.model.zero_grad()
-        test_loss, test_accuracy = self._pass(inputs(points, self.setup, test),
-                                              targets(points.labels[test], self.setup.loss))
-        self.model.zero_grad()
-        train_loss, train_accuracy = self._pass(inputs(points, self.setup, ~test),
-                                                targets(points.labels[~test], self.setup.loss))
+        train_loss, train_accuracy = self._pass(inputs(points, self.setup, ~test), points.labels[~test], True)
         layers = [{"weights": [[w.data for w in neuron.w] for neuron in layer.neurons],
                    "biases": [neuron.b.data for neuron in layer.neurons],
                    "weight_grads": [[_finite(w.grad) for w in neuron.w] for neuron in layer.neurons],

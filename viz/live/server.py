@@ -12,18 +12,34 @@ import threading
 import time
 from dataclasses import dataclass
 
+import uvicorn
+
 from .app import build_app
 from .config import Setup
 from .guards import allowed_hosts, loopback
 from .sessions import Sessions
 
-SHUTDOWN_SECONDS = 1  # open streams are cut after this on stop / Ctrl-C
+SHUTDOWN_SECONDS = 5  # what is still open after this on stop / Ctrl-C is cut
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server that tells the app's streams to end as soon as it is asked to stop."""
+
+    def __init__(self, config: uvicorn.Config, sessions: Sessions) -> None:
+        super().__init__(config)
+        self.sessions = sessions
+
+    def handle_exit(self, sig, frame) -> None:
+        self.sessions.closing.set()
+        super().handle_exit(sig, frame)
+
+    def stop(self) -> None:
+        self.sessions.closing.set()
+        self.should_exit = True
 
 
 def _server(setup: Setup, host: str, port: int, sessions: Sessions | None):
     """A bound socket, a uvicorn.Server for the guarded app on it, and the URL with its token."""
-    import uvicorn
-
     if not loopback(host):
         print(f"chainrule playground: warning: listening on {host}, not only this machine (127.0.0.1); anyone who "
               f"can reach it and has the token can use it", file=sys.stderr, flush=True)
@@ -32,16 +48,18 @@ def _server(setup: Setup, host: str, port: int, sessions: Sessions | None):
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         listener.bind((host, port))
+        listener.listen(128)  # connections made before uvicorn runs wait in the backlog
     except OSError as error:
         listener.close()
         raise OSError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
     port = listener.getsockname()[1]
     token = secrets.token_urlsafe(24)
+    sessions = Sessions() if sessions is None else sessions
     app = build_app(token, allowed_hosts(host, port), sessions, setup)
     config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=SHUTDOWN_SECONDS,
                             access_log=False, lifespan="off")
     name = f"[{host}]" if ":" in host else host
-    return listener, uvicorn.Server(config), f"http://{name}:{port}/?token={token}"
+    return listener, _Server(config, sessions), f"http://{name}:{port}/?token={token}"
 
 
 @dataclass
@@ -53,7 +71,7 @@ class Playground:
     _thread: threading.Thread
 
     def stop(self) -> None:
-        self._server.should_exit = True
+        self._server.stop()
         self._thread.join(timeout=10)
 
     def __repr__(self) -> str:

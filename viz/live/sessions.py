@@ -30,6 +30,7 @@ class Sessions:
         self._wakeups: dict[str, set[asyncio.Event]] = {}
         self._generations: dict[str, int] = {}
         self._lock = threading.Lock()
+        self.closing = threading.Event()  # set when the server shuts down: every stream ends
 
     def __len__(self) -> int:
         return len(self._sessions)
@@ -83,8 +84,8 @@ class Sessions:
             self._wakeups.get(key, set()).discard(event)
 
     def current(self, key: str, generation: int) -> bool:
-        """Whether a stream of ``generation`` is still the session's newest (and the session still exists)."""
-        return key in self._sessions and self._generations.get(key) == generation
+        """Whether a stream of ``generation`` should go on: the session's newest, the server not closing."""
+        return not self.closing.is_set() and key in self._sessions and self._generations.get(key) == generation
 
     def wake(self, key: str) -> None:
         """Tell the session's streams that it changed (call from the event loop)."""

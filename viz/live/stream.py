@@ -1,8 +1,9 @@
 """The Server-Sent Events stream of one session: training slices while playing, a frame after each.
 
 While playing, the stream trains for ``TRAIN_SLICE`` seconds (in a worker thread), then sends the
-state (about ten frames a second). While paused it sleeps until a control wakes it, sending only a
-keep-alive comment now and then: a paused session costs no CPU. A client that goes away ends it.
+state (about ten frames a second). While paused it sleeps until a control wakes it (looking once a second
+whether the server is closing), sending a keep-alive comment now and then: a paused session costs no
+CPU. A client that goes away ends it.
 """
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from starlette.concurrency import run_in_threadpool
 
 from .sessions import Sessions
 
-TRAIN_SLICE = 0.08  # seconds of training between two frames
+TRAIN_SLICE = 0.05  # seconds of training between two frames
 KEEP_ALIVE = 15.0  # seconds between comments on an idle stream
+CHECK_SECONDS = 1.0  # how often an idle stream looks whether the server is closing
 
 
 def event(state: dict) -> str:
@@ -25,7 +27,7 @@ def event(state: dict) -> str:
 async def frames(sessions: Sessions, key: str):
     """The messages of session ``key``'s stream, until the client leaves or a newer stream takes over."""
     wakeup, generation = sessions.attach(key)
-    sent_points = None
+    sent_points, quiet = None, 0.0
     try:
         yield "retry: 2000\n\n"
         while sessions.current(key, generation):
@@ -36,15 +38,18 @@ async def frames(sessions: Sessions, key: str):
                 await run_in_threadpool(session.train_for, TRAIN_SLICE)
             elif sent_points is not None:
                 try:
-                    await asyncio.wait_for(wakeup.wait(), KEEP_ALIVE)
+                    await asyncio.wait_for(wakeup.wait(), CHECK_SECONDS)
                 except asyncio.TimeoutError:
-                    yield ": keep-alive\n\n"
+                    quiet += CHECK_SECONDS
+                    if quiet >= KEEP_ALIVE:
+                        quiet = 0.0
+                        yield ": keep-alive\n\n"
                     continue
                 wakeup.clear()
                 if not sessions.current(key, generation):
                     break
             state = await run_in_threadpool(session.state, sent_points)
-            sent_points = state["data_version"]
+            sent_points, quiet = state["data_version"], 0.0
             yield event(state)
     finally:
         sessions.detach(key, wakeup)
