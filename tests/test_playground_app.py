@@ -240,7 +240,8 @@ def test_malformed_and_unknown_requests(client, session):
     assert client.get("/api/state", params={"session": "nope"}).status_code == 404
     assert client.get("/explore", params={"session": session["session"], "index": "-1"}).status_code == 400
     assert client.get("/assets/../../etc/passwd").status_code == 404
-    answer = client.post("/api/setup", content=b'{"session": "%s", "setup": {"noise": NaN}}' % session["session"].encode())
+    nan = b'{"session": "%s", "setup": {"noise": NaN}}' % session["session"].encode()
+    answer = client.post("/api/setup", content=nan)
     assert answer.status_code == 400 and answer.json()["field"] == "noise"
     assert post(client, "/api/step", session)["epoch"] == 1  # the session is untouched
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 import autograd
 import nn
@@ -21,15 +21,7 @@ from autograd import Value, backward_steps, topological_order
 
 import viz
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs the system chromium at /usr/bin/chromium "
-                                                     "(apt-get install chromium); never downloads a browser"),
-]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
@@ -39,21 +31,13 @@ def server():
     handle.stop()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
 @pytest.fixture
-def open_page(browser, server):
+def open_page(chromium, server):
     """Opens the playground (with an optional fragment); at the end, asserts no script error happened."""
     opened, problems = [], []
 
     def visit(fragment: str = ""):
-        page = browser.new_page(viewport={"width": 1300, "height": 800})
+        page = chromium.new_page(viewport={"width": 1300, "height": 800})
         page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
         page.on("dialog", lambda dialog: (problems.append(f"dialog: {dialog.message}"), dialog.dismiss()))
         page.goto(server.url + fragment)
@@ -158,6 +142,33 @@ def test_editing_a_weight_shows_the_engines_loss(open_page, server):
     train = [(x, label) for x, label, test in zip(points["x"], points["label"], points["test"]) if not test]
     expected = nn.mse([model(x) for x, _ in train], [label for _, label in train]).data
     expect(page.get_by_test_id("loss-train")).to_have_text(f"{expected:.3f}")
+
+
+def test_hovering_an_edge_shows_its_weight_and_gradient(open_page, server):
+    page = open_page()
+    model, state = engine_model(server, page)
+    page.locator('[data-testid="edge"][data-layer="1"][data-neuron="1"][data-source="3"]').dispatch_event("mouseenter")
+    hover = page.get_by_test_id("hover")
+    expect(hover).to_contain_text(f"{model.layers[1].neurons[1].w[3].label} = {state['layers'][1]['weights'][1][3]:.3f}")
+    expect(hover).to_contain_text(f"∂L/∂w = {state['layers'][1]['weight_grads'][1][3]:.3f}")
+
+
+def test_two_tabs_are_two_sessions(open_page):
+    first, second = open_page(), open_page()
+    first.get_by_test_id("step").click()
+    expect(first.get_by_test_id("epoch")).to_have_text("1")
+    expect(second.get_by_test_id("epoch")).to_have_text("0")
+    keys = [page.evaluate("sessionStorage.getItem('chainrule-session')") for page in (first, second)]
+    assert keys[0] != keys[1]
+
+
+def test_a_hostile_csv_is_refused_and_its_text_shown_as_text(open_page):
+    page = open_page()
+    hostile = b'x1,x2,label\n0.1,0.2,<img src=x onerror="window.__pwned=1">\n0,0,1\n'
+    page.get_by_test_id("csv").set_input_files({"name": "points.csv", "mimeType": "text/csv", "buffer": hostile})
+    expect(page.get_by_test_id("message")).to_contain_text("line 2: label must be a class 0 to 1")
+    expect(page.get_by_test_id("message")).to_contain_text("<img src=x")
+    assert page.locator("img").count() == 0 and page.evaluate("window.__pwned") is None
 
 
 def test_the_url_fragment_restores_the_setup_on_reload(open_page):

@@ -55,8 +55,9 @@ class Sessions:
                 self._forget(replaces)
             self._expire()
             if len(self._sessions) >= self.limit:
+                wait = f"{self.idle_seconds / 60:.0f} minutes"
                 raise TooManySessions(f"the playground already has {self.limit} sessions open; "
-                                      f"close a tab or wait {self.idle_seconds / 60:.0f} minutes for idle ones to expire")
+                                      f"close a tab or wait {wait} for idle ones to expire")
             key = secrets.token_urlsafe(16)
             self._sessions[key] = session
             return key, session

@@ -142,7 +142,10 @@
   }
 
   // ---- the network: hover, edit, resize ---------------------------------------------------------
-  function weightName(l, j, k) { return k === null ? `b⁽${l + 1}⁾${j}` : `w⁽${l + 1}⁾${j},${k}`; }
+  // The engine's labels (3Blue1Brown's notation, as nn names its parameters): w⁽ᴸ⁾ⱼ,ₖ and b⁽ᴸ⁾ⱼ.
+  const script = (digits) => (n) => String(n).replace(/\d/g, (d) => digits[Number(d)]);
+  const sup = script("⁰¹²³⁴⁵⁶⁷⁸⁹"), sub = script("₀₁₂₃₄₅₆₇₈₉");
+  function weightName(l, j, k) { return k === null ? `b⁽${sup(l + 1)}⁾${sub(j)}` : `w⁽${sup(l + 1)}⁾${sub(j)},${sub(k)}`; }
 
   function showHover(lines, event) {
     const card = $("hover");
