@@ -149,7 +149,8 @@ def test_hovering_an_edge_shows_its_weight_and_gradient(open_page, server):
     model, state = engine_model(server, page)
     page.locator('[data-testid="edge"][data-layer="1"][data-neuron="1"][data-source="3"]').dispatch_event("mouseenter")
     hover = page.get_by_test_id("hover")
-    expect(hover).to_contain_text(f"{model.layers[1].neurons[1].w[3].label} = {state['layers'][1]['weights'][1][3]:.3f}")
+    weight = model.layers[1].neurons[1].w[3]
+    expect(hover).to_contain_text(f"{weight.label} = {weight.data:.3f}")
     expect(hover).to_contain_text(f"∂L/∂w = {state['layers'][1]['weight_grads'][1][3]:.3f}")
 
 
