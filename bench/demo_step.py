@@ -15,7 +15,7 @@ import numpy as np
 
 import autograd
 from autograd import Value
-from autograd.replay import compile as compile_tape
+from autograd import compile as compile_tape
 
 from .common import format_duration, interleaved_medians, markdown_table, moons
 from .numpy_mlp import NumpyMLP
