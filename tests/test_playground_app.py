@@ -3,6 +3,7 @@ re-implementation of the network, and every bad request refused with the field i
 from __future__ import annotations
 
 import base64
+import inspect
 import json
 import math
 
@@ -99,20 +100,29 @@ def test_the_gradients_shown_are_central_differences_of_the_training_loss(sessio
         assert layers[layer]["weight_grads"][j][k] == pytest.approx(numeric, rel=1e-5, abs=1e-9)
 
 
-def test_step_trains_exactly_one_epoch_of_nn_trainer(client, session):
-    state = post(client, "/api/step", session)
-    assert state["epoch"] == 1
+def reference_epoch(points: dict, **penalty) -> tuple[nn.MLP, list]:
+    """The session's first epoch done directly with nn.Trainer: the defaults' network, data and optimiser."""
     model = nn.MLP(2, [4, 2, 1], activation="tanh", seed=3, output_activation="sigmoid")
-    points = session["state"]["points"]
     train = ~np.array(points["test"])
     X, y = np.array(points["x"])[train], np.array(points["label"])[train].tolist()
     trainer = nn.Trainer(model, (X, y), loss="mse", optimizer=nn.SGD(model.parameters(), lr=0.03, momentum=0.9),
-                         batch_size=10, seed=3)
-    records = trainer.epoch()
-    assert len(records) == math.ceil(len(y) / 10)
+                         batch_size=10, seed=3, **penalty)
+    return model, trainer.epoch()
+
+
+def assert_same_weights(model: nn.MLP, state: dict) -> None:
     for (weights, biases), layer in zip(model.get_weights(), state["layers"]):
         assert np.ravel(layer["weights"]) == pytest.approx(np.ravel(weights), rel=1e-12)
         assert layer["biases"] == pytest.approx(biases, rel=1e-12)
+
+
+def test_step_trains_exactly_one_epoch_of_nn_trainer(client, session):
+    state = post(client, "/api/step", session)
+    assert state["epoch"] == 1
+    points = session["state"]["points"]
+    model, records = reference_epoch(points)
+    assert len(records) == math.ceil((len(points["test"]) - sum(points["test"])) / 10)
+    assert_same_weights(model, state)
     assert state["loss_train"] == pytest.approx(numpy_mse(state, points, False), rel=1e-12)
 
 
@@ -298,3 +308,15 @@ def test_divergence_pauses_with_a_message_and_no_nan(client, session):
     assert "diverged" in state["message"] and state["playing"] is False
     weights = [w for layer in state["layers"] for row in layer["weights"] for w in row]
     assert all(math.isfinite(w) for w in weights)
+
+
+@pytest.mark.parametrize("penalty", ["l2", "l1"])
+def test_a_penalty_trains_as_nn_trainer_does(client, session, penalty):
+    answer = client.post("/api/setup", json={"session": session["session"],
+                                             "setup": {"regularization": penalty, "regularization_rate": 0.01}})
+    if penalty not in inspect.signature(nn.Trainer).parameters:
+        assert answer.status_code == 400 and answer.json()["field"] == "regularization"
+        pytest.skip(f"nn.Trainer has no {penalty}= yet: the playground refuses it")
+    state = post(client, "/api/step", session)
+    model, _ = reference_epoch(session["state"]["points"], **{penalty: 0.01})
+    assert_same_weights(model, state)

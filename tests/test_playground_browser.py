@@ -32,23 +32,13 @@ def server():
 
 
 @pytest.fixture
-def open_page(chromium, server):
-    """Opens the playground (with an optional fragment); at the end, asserts no script error happened."""
-    opened, problems = [], []
-
+def open_page(watched_page, server):
+    """Opens the playground (with an optional fragment) once its first state is drawn; no script error allowed."""
     def visit(fragment: str = ""):
-        page = chromium.new_page(viewport={"width": 1300, "height": 800})
-        page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-        page.on("dialog", lambda dialog: (problems.append(f"dialog: {dialog.message}"), dialog.dismiss()))
-        page.goto(server.url + fragment)
+        page = watched_page(server.url + fragment, 1300, 800)
         expect(page.get_by_test_id("output-heatmap")).to_have_attribute("data-scale", "1")
-        opened.append(page)
         return page
-
-    yield visit
-    for page in opened:
-        page.close()
-    assert problems == []
+    return visit
 
 
 def server_get(server, path: str) -> bytes:

@@ -62,10 +62,12 @@ class Session:
         """Apply setup fields: new data and a new network, a new network, or new training settings."""
         with self.lock:
             setup = checked_setup(changes, self.setup)
+            network.check_trainable(setup)
             changed = {key for key, value in setup.as_dict().items() if value != self.setup.as_dict()[key]}
+            points = generated(setup) if changed & DATA_FIELDS else self.points  # may refuse: before any change
             self.setup = setup
             if changed & DATA_FIELDS:
-                self.points = generated(setup)
+                self.points = points
                 self.data_version += 1
             if changed & (DATA_FIELDS | MODEL_FIELDS):
                 self._new_model()
