@@ -28,7 +28,7 @@ from .stream import frames
 
 ASSETS = {"playground.css": "text/css", "playground.js": "text/javascript", "network.js": "text/javascript"}
 PAGE_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-               "connect-src 'self'; frame-src 'self'; base-uri 'none'; form-action 'none'")
+               "connect-src 'self'; frame-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'none'")
 
 
 def _asset(name: str) -> str:
@@ -133,12 +133,14 @@ def build_app(token: str, hosts: set[str], sessions: Sessions | None = None, def
             raise FieldError("index", "must be a point's index, a whole number")
 
         def build() -> str:
-            loss, parameters = session.sample_loss(int(index))
-            point = session.points.X[int(index)]
-            title = (f"point {index} ({point[0]:.2f}, {point[1]:.2f}), class {session.points.labels[int(index)]}, "
-                     f"epoch {session.epoch}")
-            return explorer_page(loss, parameters=parameters, learning_rate=session.setup.learning_rate, title=title)
-        return HTMLResponse(await run_in_threadpool(build), headers={"Cache-Control": "no-store"})
+            with session.lock:  # the graph, the point and the epoch of one moment
+                loss, parameters = session.sample_loss(int(index))
+                point, label = session.points.X[int(index)], session.points.labels[int(index)]
+                title = f"point {index} ({point[0]:.2f}, {point[1]:.2f}), class {label}, epoch {session.epoch}"
+                learning_rate = session.setup.learning_rate
+            return explorer_page(loss, parameters=parameters, learning_rate=learning_rate, title=title)
+        return HTMLResponse(await run_in_threadpool(build),
+                            headers={"Cache-Control": "no-store", "Content-Security-Policy": "frame-ancestors 'self'"})
 
     async def field_error(request: Request, error: FieldError) -> Response:
         return _error(400, str(error), error.field)
