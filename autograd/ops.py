@@ -20,6 +20,7 @@ operands' names filled in; ``formulas`` are the same rules in generic notation.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -106,6 +107,11 @@ def _sigmoid(x, m):
     return m.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
+_EXPONENT_CHARACTERS = superscript("0123456789-.")  # what a raised power ends in
+_OPERATORS = " +−-·×/÷*"
+_OPERATOR = re.compile(f"[{re.escape(_OPERATORS)}]")
+
+
 def _exponent(power: float) -> str:
     """``²`` for 2.0, ``¹·⁵`` for 1.5: a power as it is written raised."""
     return superscript(int(power) if power == int(power) else power)
@@ -117,15 +123,29 @@ def _power_text(base: str, power: str) -> str:
         return f"2{_wrap(base)}"
     if exponent == 1:
         return "1"
-    return f"{power}·{_wrap(base)}{_exponent(exponent - 1)}"
+    return f"{power}·{_base(base)}{_exponent(exponent - 1)}"
 
 
 def _wrap(text: str) -> str:
-    return text if text.isidentifier() or _is_atom(text) else f"({text})"
+    return text if is_atom(text) else f"({text})"
 
 
-def _is_atom(text: str) -> bool:
-    return not any(ch in text for ch in " +−-·/÷")
+def _base(text: str) -> str:
+    """``text`` as the base of a power: in parentheses also when it ends in an exponent (``(u²)²``)."""
+    return f"({text})" if text[-1:] in _EXPONENT_CHARACTERS else _wrap(text)
+
+
+def is_atom(text: str) -> bool:
+    """True when ``text`` reads as one symbol in a formula (``a⁽²⁾``, ``tanh(w·x + b)``): no space
+    or operator outside parentheses."""
+    if not _OPERATOR.search(text):
+        return True
+    depth = 0
+    for ch in text:
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0 and ch in _OPERATORS:
+            return False
+    return True
 
 
 # --- local derivative rules: one function per op, operands in order -------------
@@ -199,14 +219,14 @@ OPS: dict[str, Op] = {op.name: op for op in [
        lambda n: (n[1], n[0]), lambda n: f"{_wrap(n[0])}·{_wrap(n[1])}"),
     Op("div", 2, lambda x, m: m.div(x[0], x[1]), _div_grads, "÷",
        ("∂(a/b)/∂a = 1/b", "∂(a/b)/∂b = −a/b²"),
-       lambda n: (f"1/{_wrap(n[1])}", f"−{_wrap(n[0])}/{_wrap(n[1])}²"),
+       lambda n: (f"1/{_wrap(n[1])}", f"−{_wrap(n[0])}/{_base(n[1])}²"),
        lambda n: f"{_wrap(n[0])}/{_wrap(n[1])}"),
     Op("neg", 1, lambda x, m: -x[0], _neg_grads, "−",
        ("∂(−a)/∂a = −1",), lambda n: ("−1",), lambda n: f"−{_wrap(n[0])}"),
     Op("pow", 2, lambda x, m: m.pow(x[0], x[1]), _pow_grads, "^",
        ("∂(aᵏ)/∂a = k·aᵏ⁻¹", "k is a constant"),
        lambda n: (_power_text(n[0], n[1]), "0"),
-       lambda n: f"{_wrap(n[0])}{_exponent(float(n[1]))}",
+       lambda n: f"{_base(n[0])}{_exponent(float(n[1]))}",
        constant_inputs=(1,)),
     Op("pow_value", 2, lambda x, m: m.pow(x[0], x[1]), _pow_value_grads, "^",
        ("∂(aᵇ)/∂a = b·aᵇ⁻¹", "∂(aᵇ)/∂b = aᵇ·ln a"),

@@ -92,21 +92,30 @@ class Value:
         backward(self)
 
 
+class Literal(Value):
+    """A plain number written in an expression (the 2 of ``x ** 2``, the 1.0 of ``a - 1.0``).
+
+    It behaves as any leaf; the drawing, the explorer and ``autograd.Names`` show it as a constant.
+    """
+
+    __slots__ = ()
+
+
 _new = Value.__new__
 
 
-def _node(data: float, op: Op | None = None, parents: tuple[Value, ...] = ()) -> Value:
+def _node(data: float, op: Op | None = None, parents: tuple[Value, ...] = (), kind: type = Value) -> Value:
     """A node without ``__init__``'s checks, for data the engine computed itself."""
-    node = _new(Value)
+    node = _new(kind)
     node.data, node.grad, node.op, node.parents, node.label = data, 0.0, op, parents, ""
     return node
 
 
 def as_value(operand: object) -> Value:
-    """A Value as is; a plain number as a constant leaf."""
+    """A Value as is; a plain number as a :class:`Literal` leaf."""
     if isinstance(operand, Value):
         return operand
-    return _node(as_float(operand, "an operand"))
+    return _node(as_float(operand, "an operand"), kind=Literal)
 
 
 def _describe(parents: tuple[Value, ...]) -> str:

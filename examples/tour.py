@@ -13,8 +13,11 @@ import autograd
 import nn
 import viz
 from examples import moons_demo
+from nn.files import writable_target
 from viz.explorer import explore
 from viz.plots import decision_boundary, loss_curve
+
+OUTPUTS = ("four-neuron.svg", "explorer.html", "moons-loss.png", "moons-boundary.png", "moons-model.json")
 
 
 def four_neuron_tour(out: Path) -> None:
@@ -49,7 +52,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="tour", help="folder for the pictures and pages (default %(default)s)")
     out = Path(parser.parse_args(argv).out)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        if out.exists() and not out.is_dir():
+            raise ValueError(f"--out {out} is a file; give a folder for the tour's pictures and pages")
+        out.mkdir(parents=True, exist_ok=True)
+        for name in OUTPUTS:
+            writable_target(out / name)  # every file the tour writes, before any work
+    except (OSError, ValueError) as error:
+        print(f"tour: {error}", file=sys.stderr)
+        return 2
     try:
         four_neuron_tour(out)
     except viz.GraphvizMissingError as error:

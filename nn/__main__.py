@@ -14,9 +14,11 @@ import autograd
 import nn
 from nn import datasets, recipes
 from nn.arguments import finite_number, positive_int
+from nn.files import check_folder, writable_target
 from nn.train import count_steps, percent
 
 DATASETS = list(recipes.RECIPES)
+OUTPUTS = ("model.json", "loss.png", "boundary.png")  # what a run writes into --out
 
 
 class UserError(Exception):
@@ -109,7 +111,24 @@ def _model(args: argparse.Namespace, s: argparse.Namespace, nin: int, nout: int)
     return model
 
 
+def _output_folder(args: argparse.Namespace) -> Path:
+    """The folder the run writes to, checked before training: a folder (or creatable), files writable there."""
+    out = args.out or Path("runs") / args.dataset
+    existing = out
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise UserError(f"--out {out}: {existing} is a file, and --out names a folder to write model.json into")
+    if existing == out:
+        for name in OUTPUTS:
+            writable_target(out / name)
+    else:
+        check_folder(existing, out)  # a file can be created there, so can the folder
+    return out
+
+
 def run_train(args: argparse.Namespace) -> int:
+    out = _output_folder(args)
     s = _settings(args)
     (X, y), test = _data(args.dataset, s)
     nout, targets = recipes.outputs_and_targets(s.loss, y)
@@ -121,19 +140,23 @@ def run_train(args: argparse.Namespace) -> int:
     optimizer = nn.OPTIMIZERS[s.optimizer](model.parameters(), lr=s.lr, **extra)
     total = count_steps(len(X), s.batch_size, s.epochs, s.steps)
     schedule = nn.linear_decay(s.lr, total, s.lr_end) if s.lr_end != 1 else None
-    history = nn.fit(model, (X, targets), loss=s.loss, optimizer=optimizer, steps=total,
-                     batch_size=s.batch_size, seed=s.seed, l2=s.l2, lr_schedule=schedule, progress=not args.quiet)
+    try:
+        history = nn.fit(model, (X, targets), loss=s.loss, optimizer=optimizer, steps=total, batch_size=s.batch_size,
+                         seed=s.seed, l2=s.l2, lr_schedule=schedule, progress=not args.quiet)
+    except nn.TrainingDiverged as diverged:
+        raise UserError(f"training diverged at step {diverged.step} (the loss is {diverged.loss}), nothing saved; "
+                        f"try a smaller --lr than {s.lr:g}") from None
     report = f"step {len(history)}: loss {history.loss[-1]:.4f}, train acc {percent(nn.evaluate(model, (X, targets)))}"
     if test is not None:
         test_targets = recipes.outputs_and_targets(s.loss, test[1])[1]
         report += f", test acc {percent(nn.evaluate(model, (test[0], test_targets)))} on {len(test[1])} held out"
     print(report)
-    _write(args, model, history, X, y)
+    _write(out, args, model, history, X, y)
     return 0
 
 
-def _write(args: argparse.Namespace, model: nn.MLP, history: nn.History, X: np.ndarray, y: np.ndarray) -> None:
-    out = args.out or Path("runs") / args.dataset
+def _write(out: Path, args: argparse.Namespace, model: nn.MLP, history: nn.History, X: np.ndarray,
+           y: np.ndarray) -> None:
     out.mkdir(parents=True, exist_ok=True)
     model.save(out / "model.json")
     print(f"wrote {out / 'model.json'}")
