@@ -200,8 +200,7 @@
   }
 
   function openExplorer(index) {
-    const [x1, x2] = points.x[index];
-    $("explorer-title").textContent = `point ${index} at (${x1}, ${x2}), class ${points.label[index]}`;
+    $("explorer-title").textContent = `point ${index}, class ${points.label[index]}, at the current weights`;
     $("explorer").src = `/explore?${query({ index })}`;
     $("explorer-panel").hidden = false;
   }
