@@ -320,3 +320,11 @@ def test_a_penalty_trains_as_nn_trainer_does(client, session, penalty):
     state = post(client, "/api/step", session)
     model, _ = reference_epoch(session["state"]["points"], **{penalty: 0.01})
     assert_same_weights(model, state)
+
+
+def test_a_session_from_a_setup_nn_cannot_train_is_refused(client):
+    answer = client.post("/api/session", json={"setup": {"regularization": "l1", "regularization_rate": 0.01}})
+    if "l1" in inspect.signature(nn.Trainer).parameters:
+        assert answer.status_code == 200
+    else:
+        assert answer.status_code == 400 and answer.json()["field"] == "regularization"

@@ -36,6 +36,7 @@ class Session:
         self.last_seen = time.monotonic()
         self.playing, self.message = False, None
         self.setup = setup or Setup()
+        network.check_trainable(self.setup)
         self.points = generated(self.setup)
         self._new_model()
 
@@ -51,11 +52,10 @@ class Session:
         """A trainer for the current points and settings; the step count goes on unless told otherwise."""
         steps = self.trainer.step_count if start_step is None else start_step
         self.trainer = network.build_trainer(self.model, self.points, self.setup, start_step=steps)
-        self._changed(data=False)
+        self._changed()
 
-    def _changed(self, data: bool) -> None:
+    def _changed(self) -> None:
         self.version += 1
-        self.data_version += data
         self.message = None
 
     def configure(self, changes: dict) -> None:
@@ -83,7 +83,7 @@ class Session:
     def set_playing(self, playing: bool) -> None:
         with self.lock:
             self.playing = bool(playing)
-            self._changed(data=False)
+            self._changed()
 
     # ---- training ---------------------------------------------------------------------------
     def step(self) -> None:
@@ -104,7 +104,7 @@ class Session:
                                 f"paused with the weights of epoch {self.epoch}; try a smaller learning rate")
                 return
             self.epoch += 1
-            self._changed(data=False)
+            self._changed()
 
     def train_for(self, seconds: float) -> None:
         """Epochs for about ``seconds`` while playing (the lock is let go between epochs)."""
@@ -127,7 +127,7 @@ class Session:
             if not -WEIGHT_LIMIT <= value <= WEIGHT_LIMIT:
                 raise FieldError("value", f"must be a number from {-WEIGHT_LIMIT:g} to {WEIGHT_LIMIT:g}")
             (neurons[neuron].b if source is None else weights[source]).data = value
-            self._changed(data=False)
+            self._changed()
 
     def _new_points(self, points: Points) -> None:
         self.points = points
