@@ -4,7 +4,6 @@ Training is ``nn.Trainer``'s (the one training loop); the measures replay the en
 """
 from __future__ import annotations
 
-import inspect
 import math
 
 import numpy as np
@@ -15,7 +14,7 @@ from autograd import Value
 from nn import features
 from nn.compiled import CompiledModel
 
-from .config import FieldError, Setup
+from .config import Setup
 from .points import Points
 
 
@@ -42,13 +41,6 @@ def inputs(points: Points, setup: Setup, mask: np.ndarray | None = None) -> np.n
     """The network's input rows: the chosen features of the (masked) points."""
     X = points.X if mask is None else points.X[mask]
     return np.asarray(features.transform(X, list(setup.features)), dtype=float).reshape(len(X), -1)
-
-
-def check_trainable(setup: Setup) -> None:
-    """A FieldError if ``nn.Trainer`` cannot train with the setup's penalty (L1 needs its ``l1=``)."""
-    if setup.regularization != "none" and setup.regularization not in inspect.signature(nn.Trainer).parameters:
-        raise FieldError("regularization", f"{setup.regularization} needs nn.Trainer({setup.regularization}=...), "
-                                           f"which this nn does not have; choose none or l2")
 
 
 def build_trainer(model: nn.MLP, points: Points, setup: Setup, start_step: int = 0) -> nn.Trainer:

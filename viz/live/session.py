@@ -36,7 +36,6 @@ class Session:
         self.last_seen = time.monotonic()
         self.playing, self.message = False, None
         self.setup = setup or Setup()
-        network.check_trainable(self.setup)
         self.points = generated(self.setup)
         self._new_model()
 
@@ -62,7 +61,6 @@ class Session:
         """Apply setup fields: new data and a new network, a new network, or new training settings."""
         with self.lock:
             setup = checked_setup(changes, self.setup)
-            network.check_trainable(setup)
             changed = {key for key, value in setup.as_dict().items() if value != self.setup.as_dict()[key]}
             points = generated(setup) if changed & DATA_FIELDS else self.points  # may refuse: before any change
             self.setup = setup
@@ -92,16 +90,17 @@ class Session:
             saved = self.model.get_weights()
             try:
                 with np.errstate(all="ignore"):
-                    records = self.trainer.epoch()
-                diverged = not all(math.isfinite(record.loss) for record in records)
-            except (ArithmeticError, ValueError):
-                diverged = True
-            if diverged or not all(math.isfinite(p.data) for p in self.model.parameters()):
+                    self.trainer.epoch()
+                problem = None if all(math.isfinite(p.data) for p in self.model.parameters()) \
+                    else "training diverged: a weight became NaN or infinite"
+            except (nn.TrainingDiverged, ValueError) as error:
+                problem = str(error)
+            if problem:
                 self.model.set_weights(saved)
                 self._new_trainer()
                 self.playing = False
-                self.message = (f"training diverged in epoch {self.epoch + 1} (the loss became NaN or infinite): "
-                                f"paused with the weights of epoch {self.epoch}; try a smaller learning rate")
+                self.message = (f"paused in epoch {self.epoch + 1}: {problem}; "
+                                f"the weights are those of epoch {self.epoch}")
                 return
             self.epoch += 1
             self._changed()
