@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> None:
           f"every neuron; medians of {args.repeats} interleaved repeats; shared 2-core machine, figures are noisy")
     print(markdown_table(["measure", "figure", "target"], [
         ["one epoch (25 steps of nn.Trainer)", format_duration(medians["epoch"]), ""],
-        ["one frame (losses, ∂L/∂w, 17 heatmaps)", format_duration(medians["frame"]), ""],
+        ["one frame (losses, ∂L/∂w, 20 heatmaps)", format_duration(medians["frame"]), ""],
         ["training alone", f"{1 / medians['epoch']:.0f} epochs/s", "≥ 20 epochs/s"],
         ["while streaming: epochs", f"{epochs:.0f} epochs/s", "≥ 20 epochs/s"],
         ["while streaming: heatmap refreshes", f"{frames:.1f} frames/s", "≥ 10 frames/s"],
