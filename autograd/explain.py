@@ -5,7 +5,7 @@ import math
 from dataclasses import dataclass
 
 from .graph import FLOATS, propagate, topological_order
-from .value import Value, operand_data
+from .value import Value, operand_data, require_value
 
 MAX_NAME_DEPTH = 2
 MAX_SHOWN_OPERANDS = 4
@@ -16,10 +16,17 @@ def name_of(node: Value, depth: int = MAX_NAME_DEPTH) -> str:
     if node.label:
         return node.label
     if not node.parents:
-        return f"{node.data:.4g}"
+        return _constant_name(node.data)
     if depth == 0 or len(node.parents) > MAX_SHOWN_OPERANDS:
         return f"{node.op.symbol}(…)"
     return node.op.show([name_of(p, depth - 1) for p in node.parents])
+
+
+def _constant_name(number: float) -> str:
+    """A constant as a formula shows it: whole numbers exactly (``x¹²³⁴⁵⁶⁷⁸⁹``), others to 4 digits."""
+    if math.isfinite(number) and number == int(number) and abs(number) < 1e16:
+        return str(int(number))
+    return f"{number:.4g}"
 
 
 def _as_denominator(name: str) -> str:
@@ -85,7 +92,11 @@ class Explanation:
 
     @property
     def total(self) -> float:
-        return math.fsum(math.prod(f.value for f in term) for term in self.terms)
+        products = [math.prod(f.value for f in term) for term in self.terms]
+        try:
+            return math.fsum(products)
+        except (OverflowError, ValueError):  # a sum past the float range, or inf − inf: what + gives
+            return sum(products)
 
     def __str__(self) -> str:
         head = partial(self.output, self.wrt)
@@ -170,6 +181,8 @@ def explain(output: Value, wrt: Value, max_paths: int = 10_000) -> Explanation:
 
     Raises ValueError naming ``max_paths`` when the graph has more paths than that.
     """
+    require_value(output, "explain(output, wrt)'s output")
+    require_value(wrt, "explain(output, wrt)'s wrt")
     order = topological_order(output)
     consumers = _consumers(order)
     counts = _path_counts(order, consumers)
@@ -216,6 +229,7 @@ class Step:
 
 def backward_steps(output: Value) -> list[Step]:
     """The backward pass as records, in the order the engine visits nodes (``.grad`` untouched)."""
+    require_value(output, "backward_steps")
     steps: list[Step] = []
 
     def record(node, upstream, local, before):

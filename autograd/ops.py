@@ -67,7 +67,7 @@ class _CheckedFloats:
         try:
             return math.pow(a, b)
         except OverflowError:
-            return math.inf
+            return overflowed_power(a, b)
 
     @staticmethod
     def div(a: float, b: float) -> float:
@@ -85,6 +85,12 @@ class _CheckedFloats:
 SCALARS = _CheckedFloats()
 
 
+def overflowed_power(base: float, exponent: float) -> float:
+    """The infinity ``base ** exponent`` overflows to: negative for a negative base to an odd power."""
+    odd = exponent == int(exponent) and int(exponent) % 2 == 1
+    return -math.inf if base < 0 and odd else math.inf
+
+
 # --- forward rules written once for floats and arrays (see the module docstring) ---
 
 def _sigmoid(x, m):
@@ -93,19 +99,40 @@ def _sigmoid(x, m):
     return m.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
+_SUPERSCRIPTS = str.maketrans("0123456789-.", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻·")
+
+
 def _superscript(power: float) -> str:
-    digits = str(int(power)) if power == int(power) else str(power)
-    table = str.maketrans("0123456789-.", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻·")
-    return digits.translate(table)
+    """``³`` for 3.0, ``⁻⁰·⁵`` for -0.5; ``^(inf)``, ``^(nan)``, ``^(1e-07)`` where no superscript reads."""
+    digits = str(int(power)) if math.isfinite(power) and power == int(power) else repr(power)
+    if digits.strip("0123456789-."):
+        return f"^({digits})"
+    return digits.translate(_SUPERSCRIPTS)
+
+
+def _exponent(name: str) -> float | None:
+    """The constant exponent a name shows (``"3"`` -> 3.0), None for a label such as ``k``."""
+    try:
+        return float(name)
+    except ValueError:
+        return None
 
 
 def _power_text(base: str, power: str) -> str:
-    exponent = float(power)
+    exponent = _exponent(power)
+    if exponent is None:
+        return f"{power}·{_wrap(base)}^({power}−1)"
     if exponent == 2:
         return f"2{_wrap(base)}"
     if exponent == 1:
         return "1"
     return f"{power}·{_wrap(base)}{_superscript(exponent - 1)}"
+
+
+def _power_show(names: list[str]) -> str:
+    exponent = _exponent(names[1])
+    power = f"^{_wrap(names[1])}" if exponent is None else _superscript(exponent)
+    return f"{_wrap(names[0])}{power}"
 
 
 def _wrap(text: str) -> str:
@@ -193,8 +220,7 @@ OPS: dict[str, Op] = {op.name: op for op in [
     Op("pow", 2, lambda x, m: m.pow(x[0], x[1]), _pow_grads, "^",
        ("∂(aᵏ)/∂a = k·aᵏ⁻¹", "k is a constant"),
        lambda n: (_power_text(n[0], n[1]), "0"),
-       lambda n: f"{_wrap(n[0])}{_superscript(float(n[1]))}",
-       constant_inputs=(1,)),
+       _power_show, constant_inputs=(1,)),
     Op("pow_value", 2, lambda x, m: m.pow(x[0], x[1]), _pow_value_grads, "^",
        ("∂(aᵇ)/∂a = b·aᵇ⁻¹", "∂(aᵇ)/∂b = aᵇ·ln a"),
        lambda n: (f"{_wrap(n[1])}·{_wrap(n[0])}^({n[1]}−1)", f"{_wrap(n[0])}^{_wrap(n[1])}·ln {_wrap(n[0])}"),
@@ -207,7 +233,7 @@ OPS: dict[str, Op] = {op.name: op for op in [
        ("∂tanh(a)/∂a = 1 − tanh(a)²",), lambda n: (f"1 − tanh({n[0]})²",), lambda n: f"tanh({n[0]})"),
     Op("sigmoid", 1, _sigmoid, _sigmoid_grads, "σ",
        ("∂σ(a)/∂a = σ(a)·(1 − σ(a))",), lambda n: (f"σ'({n[0]})",), lambda n: f"σ({n[0]})"),
-    Op("relu", 1, lambda x, m: m.where(x[0] > 0, x[0], 0.0), _relu_grads, "ReLU",
+    Op("relu", 1, lambda x, m: m.where(x[0] <= 0, 0.0, x[0]), _relu_grads, "ReLU",  # NaN stays NaN
        ("∂ReLU(a)/∂a = 1 if a > 0 else 0",), lambda n: (f"[{n[0]} > 0]",), lambda n: f"ReLU({n[0]})"),
     Op("sum", None, lambda x, m: m.sum(x), _sum_grads, "Σ",
        ("∂(Σ xᵢ)/∂xᵢ = 1",), lambda n: ("1",) * len(n), lambda n: " + ".join(n)),

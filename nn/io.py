@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import IO, Iterator
@@ -92,21 +92,21 @@ def from_dict(document: object) -> MLP:
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ValueError(f"not a chainrule model (expected \"format\": \"{FORMAT}\")")
     if document.get("version") != VERSION or isinstance(document.get("version"), bool):
-        raise ValueError(f"unsupported version {document.get('version')!r}; this chainrule reads version {VERSION}")
+        raise ValueError(f"unsupported version {_cut(repr(document.get('version')))}; this chainrule reads version {VERSION}")
     _exact_keys(document, {"format", "version", "architecture", "layers"}, "the file")
     architecture = document["architecture"]
     _exact_keys(architecture, _ARCHITECTURE_KEYS, "architecture")
     nin, nouts = architecture["nin"], architecture["nouts"]
     if not _is_count(nin):
-        raise ValueError(f"architecture.nin must be a positive integer, got {nin!r}")
+        raise ValueError(f"architecture.nin must be a positive integer, got {_cut(repr(nin))}")
     if not isinstance(nouts, list) or not nouts or not all(_is_count(n) for n in nouts):
-        raise ValueError(f"architecture.nouts must be a non-empty list of positive integers, got {nouts!r}")
+        raise ValueError(f"architecture.nouts must be a non-empty list of positive integers, got {_cut(repr(nouts))}")
     for key in ("activation", "output_activation"):
         if architecture[key] not in ACTIVATIONS:
-            raise ValueError(f"architecture.{key} {architecture[key]!r} is unknown; "
+            raise ValueError(f"architecture.{key} {_cut(repr(architecture[key]))} is unknown; "
                              f"expected one of {', '.join(ACTIVATIONS)}")
     if not isinstance(architecture["bias"], bool):
-        raise ValueError(f"architecture.bias must be true or false, got {architecture['bias']!r}")
+        raise ValueError(f"architecture.bias must be true or false, got {_cut(repr(architecture['bias']))}")
     layers = _checked_layers(document["layers"], [nin] + nouts, architecture["bias"])
     model = MLP(nin, nouts, architecture["activation"], seed=0,
                 output_activation=architecture["output_activation"], bias=architecture["bias"])
@@ -119,7 +119,7 @@ def _exact_keys(mapping: object, keys: set, where: str) -> None:
         raise ValueError(f"{where} must be a JSON object")
     missing, extra = keys - mapping.keys(), mapping.keys() - keys
     if missing or extra:
-        raise ValueError(f"{where}: missing {sorted(missing)}, unexpected {sorted(extra)}")
+        raise ValueError(f"{where}: missing {sorted(missing)}, unexpected {_cut(str(sorted(extra)))}")
 
 
 def _is_count(number: object) -> bool:
@@ -130,9 +130,18 @@ def _numbers(items: object, count: int, where: str) -> list[float]:
     if not isinstance(items, list) or len(items) != count:
         raise ValueError(f"{where} must be a list of {count} numbers")
     for position, item in enumerate(items):
-        if isinstance(item, bool) or not isinstance(item, (int, float)) or not math.isfinite(item):
-            raise ValueError(f"{where}[{position}] must be a finite number, got {item!r:.40}")
+        if not _is_finite_number(item):
+            raise ValueError(f"{where}[{position}] must be a finite number, got {_cut(repr(item))}")
     return [float(item) for item in items]
+
+
+def _is_finite_number(item: object) -> bool:
+    """A JSON number a float holds: integers of any size compare exactly, NaN compares false."""
+    return not isinstance(item, bool) and isinstance(item, (int, float)) and abs(item) <= sys.float_info.max
+
+
+def _cut(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
 
 
 def _checked_layers(layers: object, sizes: list[int], bias: bool) -> list:

@@ -53,7 +53,7 @@ def hinge(scores, labels) -> Value:
     for _, label in pairs:
         if label not in (-1, 1):
             raise ValueError(f"hinge needs labels -1 or +1, got {label!r} (map 0/1 labels with 2*y - 1)")
-    return autograd.sum([(1 - y * s).relu() for s, y in pairs]) / len(pairs)
+    return autograd.sum([(1 - y * as_value(s)).relu() for s, y in pairs]) / len(pairs)
 
 
 def _clamped_log(p: Value | float) -> Value | float:
@@ -114,7 +114,13 @@ def cross_entropy(logits: Sequence[Sequence[Value | float]], labels: Sequence[in
 
 
 def with_l2(total: Value, parameters: Sequence[Value], strength: float) -> Value:
-    """``total + strength·Σ p²`` (micrograd's L2 regularisation); ``total`` as is when strength is 0."""
+    """``total + strength·Σ p²`` (micrograd's L2 regularisation); ``total`` as is when strength is 0.
+
+    ``total`` is what a loss function returned: TypeError unless it is a Value (it is differentiated).
+    """
+    if not isinstance(total, Value):
+        raise TypeError(f"a loss function must return a Value computed from the outputs (it is differentiated), "
+                        f"got {type(total).__name__}: {total!r:.60}")
     return total + strength * autograd.sum([p * p for p in parameters]) if strength else total
 
 
