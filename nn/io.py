@@ -92,7 +92,8 @@ def from_dict(document: object) -> MLP:
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ValueError(f"not a chainrule model (expected \"format\": \"{FORMAT}\")")
     if document.get("version") != VERSION or isinstance(document.get("version"), bool):
-        raise ValueError(f"unsupported version {_cut(repr(document.get('version')))}; this chainrule reads version {VERSION}")
+        raise ValueError(f"unsupported version {_cut(repr(document.get('version')))}; "
+                         f"this chainrule reads version {VERSION}")
     _exact_keys(document, {"format", "version", "architecture", "layers"}, "the file")
     architecture = document["architecture"]
     _exact_keys(architecture, _ARCHITECTURE_KEYS, "architecture")
