@@ -136,7 +136,8 @@ def digits():
     try:
         from sklearn.datasets import load_digits
     except ImportError:
-        raise ImportError("the digits dataset needs scikit-learn: pip install chainrule[digits]") from None
+        raise ImportError("the digits dataset needs scikit-learn: in the checkout, run "
+                          ".venv/bin/pip install -e '.[digits]'") from None
     bunch = load_digits()
     return bunch.data / 16.0, bunch.target.astype(int)
 

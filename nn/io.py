@@ -8,6 +8,8 @@ Nothing is eval'ed or unpickled: a file is plain JSON that must match the format
      "layers": [{"weights": [[w, ...], ...], "biases": [b, ...]}, ...]}
 
 ``weights`` has one row per neuron of the layer (nout × nin); ``biases`` is null without biases.
+An optional ``"training": {"steps": N}`` records the optimiser steps trained (files without it load
+with 0), so a resumed run carries on the step count and the learning-rate schedule.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ import tempfile
 from pathlib import Path
 from typing import IO, Iterator
 
+from .arguments import echo
 from .module import ACTIVATIONS, MLP
 
 FORMAT, VERSION = "chainrule.mlp", 1
@@ -54,7 +57,8 @@ def to_dict(model: MLP) -> dict:
     return {"format": FORMAT, "version": VERSION,
             "architecture": {"nin": model.nin, "nouts": list(model.nouts), "activation": model.activation,
                              "output_activation": model.output_activation, "bias": model.bias},
-            "layers": [{"weights": weights, "biases": biases} for weights, biases in model.get_weights()]}
+            "layers": [{"weights": weights, "biases": biases} for weights, biases in model.get_weights()],
+            "training": {"steps": model.trained_steps}}
 
 
 def save(model: MLP, path: str | Path) -> None:
@@ -92,27 +96,38 @@ def from_dict(document: object) -> MLP:
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ValueError(f"not a chainrule model (expected \"format\": \"{FORMAT}\")")
     if document.get("version") != VERSION or isinstance(document.get("version"), bool):
-        raise ValueError(f"unsupported version {_cut(repr(document.get('version')))}; "
+        raise ValueError(f"unsupported version {echo(document.get('version'))}; "
                          f"this chainrule reads version {VERSION}")
-    _exact_keys(document, {"format", "version", "architecture", "layers"}, "the file")
+    keys = {"format", "version", "architecture", "layers"} | ({"training"} & document.keys())
+    _exact_keys(document, keys, "the file")
+    trained_steps = _trained_steps(document.get("training", {"steps": 0}))
     architecture = document["architecture"]
     _exact_keys(architecture, _ARCHITECTURE_KEYS, "architecture")
     nin, nouts = architecture["nin"], architecture["nouts"]
     if not _is_count(nin):
-        raise ValueError(f"architecture.nin must be a positive integer, got {_cut(repr(nin))}")
+        raise ValueError(f"architecture.nin must be a positive integer, got {echo(nin)}")
     if not isinstance(nouts, list) or not nouts or not all(_is_count(n) for n in nouts):
-        raise ValueError(f"architecture.nouts must be a non-empty list of positive integers, got {_cut(repr(nouts))}")
+        raise ValueError(f"architecture.nouts must be a non-empty list of positive integers, got {echo(nouts)}")
     for key in ("activation", "output_activation"):
         if architecture[key] not in ACTIVATIONS:
-            raise ValueError(f"architecture.{key} {_cut(repr(architecture[key]))} is unknown; "
+            raise ValueError(f"architecture.{key} {echo(architecture[key])} is unknown; "
                              f"expected one of {', '.join(ACTIVATIONS)}")
     if not isinstance(architecture["bias"], bool):
-        raise ValueError(f"architecture.bias must be true or false, got {_cut(repr(architecture['bias']))}")
+        raise ValueError(f"architecture.bias must be true or false, got {echo(architecture['bias'])}")
     layers = _checked_layers(document["layers"], [nin] + nouts, architecture["bias"])
     model = MLP(nin, nouts, architecture["activation"], seed=0,
                 output_activation=architecture["output_activation"], bias=architecture["bias"])
     model.set_weights(layers)
+    model.trained_steps = trained_steps
     return model
+
+
+def _trained_steps(training: object) -> int:
+    _exact_keys(training, {"steps"}, "training")
+    steps = training["steps"]
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+        raise ValueError(f"training.steps must be a whole number >= 0, got {echo(steps)}")
+    return steps
 
 
 def _exact_keys(mapping: object, keys: set, where: str) -> None:
@@ -120,7 +135,7 @@ def _exact_keys(mapping: object, keys: set, where: str) -> None:
         raise ValueError(f"{where} must be a JSON object")
     missing, extra = keys - mapping.keys(), mapping.keys() - keys
     if missing or extra:
-        raise ValueError(f"{where}: missing {sorted(missing)}, unexpected {_cut(str(sorted(extra)))}")
+        raise ValueError(f"{where}: missing {sorted(missing)}, unexpected {echo(sorted(extra))}")
 
 
 def _is_count(number: object) -> bool:
@@ -132,17 +147,13 @@ def _numbers(items: object, count: int, where: str) -> list[float]:
         raise ValueError(f"{where} must be a list of {count} numbers")
     for position, item in enumerate(items):
         if not _is_finite_number(item):
-            raise ValueError(f"{where}[{position}] must be a finite number, got {_cut(repr(item))}")
+            raise ValueError(f"{where}[{position}] must be a finite number, got {echo(item)}")
     return [float(item) for item in items]
 
 
 def _is_finite_number(item: object) -> bool:
     """A JSON number a float holds: integers of any size compare exactly, NaN compares false."""
     return not isinstance(item, bool) and isinstance(item, (int, float)) and abs(item) <= sys.float_info.max
-
-
-def _cut(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
 
 
 def _checked_layers(layers: object, sizes: list[int], bias: bool) -> list:

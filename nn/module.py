@@ -102,6 +102,8 @@ class MLP(Module):
 
     Weights start uniform in [−1, 1) and biases at 0, drawn with ``random.Random(seed)`` in
     micrograd's order, so ``seed`` reproduces micrograd's network after ``random.seed(seed)``.
+    ``trained_steps`` is the optimiser steps recorded with the model (saved in its file; ``python -m nn
+    train --resume`` continues the step count and the schedule from it; ``nn.fit`` leaves it alone).
     """
 
     def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu", seed: int | None = None,
@@ -113,6 +115,7 @@ class MLP(Module):
         self.activation = _check_activation(activation)
         self.output_activation = _check_activation(output_activation, "output_activation")
         self.bias = bool(bias)
+        self.trained_steps = 0
         rng = random.Random(seed)
         sizes = [self.nin] + self.nouts
         last = len(self.nouts) - 1

@@ -55,13 +55,16 @@ def load(name: str, samples: int, noise: float, seed: int):
     return datasets.digits()
 
 
-def outputs_and_targets(loss: str, y: np.ndarray) -> tuple[int, np.ndarray]:
+def outputs_and_targets(loss: str, y: np.ndarray, classes: int | None = None) -> tuple[int, np.ndarray]:
     """How many outputs the model needs for ``loss`` on labels ``y``, and the targets the loss reads.
+
+    ``classes`` is the whole dataset's class count (default: what ``y`` holds), so a subset of the
+    data still gets one output per class.
 
     hinge: one score against −1/+1; bce: one probability against 0/1; cross_entropy: one logit
     per class against the index; mse/sse: one output (0/1) for two classes, else one-hot rows.
     """
-    classes = int(y.max()) + 1
+    classes = int(y.max()) + 1 if classes is None else classes
     if loss in ("hinge", "bce") and classes > 2:
         raise ValueError(f"--loss {loss} needs a two-class dataset; this one has {classes} classes "
                          f"(use cross_entropy or mse)")

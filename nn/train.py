@@ -77,9 +77,10 @@ def accuracy(outputs: list, targets: list, threshold: float = 0.5) -> float | No
 def linear_decay(start: float, steps: int, end_fraction: float = 0.1) -> Callable[[int], float]:
     """Learning rate at step k: from ``start`` falling linearly towards ``end_fraction·start`` at ``steps``.
 
-    micrograd's demo uses ``linear_decay(1.0, 100)``: lr = 1.0 − 0.9·k/100.
+    micrograd's demo uses ``linear_decay(1.0, 100)``: lr = 1.0 − 0.9·k/100. Past ``steps`` (a resumed
+    run) the rate stays at ``end_fraction·start``: it never turns negative.
     """
-    return lambda k: start * (1.0 - (1.0 - end_fraction) * k / steps)
+    return lambda k: start * (1.0 - (1.0 - end_fraction) * min(k, steps) / steps)
 
 
 def _check_count(name: str, number: int | None, least: int = 1) -> None:
@@ -198,16 +199,17 @@ def _loss_function(loss: str | LossFn) -> LossFn:
 def fit(model: MLP, data, loss: str | LossFn = "mse", optimizer: Optimizer | None = None,
         epochs: int | None = None, steps: int | None = None, batch_size: int | None = None,
         seed: int | None = None, l2: float = 0.0, lr_schedule: Callable[[int], float] | None = None,
-        progress: bool = True, compiled: bool = True) -> History:
+        progress: bool = True, compiled: bool = True, start_step: int = 0) -> History:
     """Train ``model`` on ``data = (X, y)`` and return the per-step History: a Trainer run to the end.
 
     ``loss`` is a name from ``nn.LOSSES`` or a function ``(outputs, targets) -> Value``;
     ``optimizer`` defaults to ``SGD(lr=0.1)``; give ``epochs`` or ``steps``; ``batch_size=None``
     means full batch; ``seed`` fixes the shuffling; ``lr_schedule(step)`` sets lr before each step.
     ``compiled`` replays the model with numpy (``nn.compiled``); ``False`` builds every graph eagerly.
+    ``start_step`` numbers the steps from there (a resumed run), so ``lr_schedule`` carries on.
     """
     trainer = Trainer(model, data, loss=loss, optimizer=optimizer, batch_size=batch_size, seed=seed, l2=l2,
-                      lr_schedule=lr_schedule, compiled=compiled)
+                      lr_schedule=lr_schedule, compiled=compiled, start_step=start_step)
     total = count_steps(len(trainer.X), batch_size, epochs, steps)
     bar = tqdm(range(total), disable=not progress, unit="step", leave=False)
     for done in bar:
