@@ -10,8 +10,8 @@ separate runs (tracing allocations slows Python down, so those runs are not time
 """
 from __future__ import annotations
 
-import argparse
 import gc
+import sys
 import time
 import tracemalloc
 
@@ -20,9 +20,12 @@ import numpy as np
 import autograd
 from autograd import Value
 from autograd.replay import compile as compile_tape
+from nn.arguments import Parser, run
 
 from .common import format_duration, interleaved_medians, markdown_table, moons
 from .demo_step import ChainruleMLP, chainrule_loss, initial_layers
+
+PROG = "python -m bench.scaling"
 
 
 def wide(points: int):
@@ -104,7 +107,7 @@ HEADER = ["nodes", "replay groups", "eager", "eager nodes/s", "replay", "replay 
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = Parser(prog=PROG, description=__doc__.splitlines()[0])
     parser.add_argument("--max-nodes", type=float, default=1e6, help="largest wide graph (default 1e6)")
     parser.add_argument("--repeats", type=int, default=3, help="interleaved samples per size (median)")
     args = parser.parse_args(argv)
@@ -119,4 +122,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(run(PROG, main))

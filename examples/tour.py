@@ -5,7 +5,6 @@ moons-loss.png and moons-boundary.png (micrograd's demo), moons-model.json (the 
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -13,8 +12,11 @@ import autograd
 import nn
 import viz
 from examples import moons_demo
+from nn.arguments import Parser, run
 from viz.explorer import explore
 from viz.plots import decision_boundary, loss_curve
+
+PROG = "python -m examples.tour"
 
 
 def four_neuron_tour(out: Path) -> None:
@@ -46,18 +48,14 @@ def moons_tour(out: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = Parser(prog=PROG, description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="tour", help="folder for the pictures and pages (default %(default)s)")
     out = Path(parser.parse_args(argv).out)
     out.mkdir(parents=True, exist_ok=True)
-    try:
-        four_neuron_tour(out)
-    except viz.GraphvizMissingError as error:
-        print(f"tour: {error}", file=sys.stderr)
-        return 3
+    four_neuron_tour(out)  # without Graphviz: one line saying how to install it, exit status 3
     moons_tour(out)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(PROG, main))

@@ -206,12 +206,14 @@ def fit(model: MLP, data, loss: str | LossFn = "mse", optimizer: Optimizer | Non
     ``optimizer`` defaults to ``SGD(lr=0.1)``; give ``epochs`` or ``steps``; ``batch_size=None``
     means full batch; ``seed`` fixes the shuffling; ``lr_schedule(step)`` sets lr before each step.
     ``compiled`` replays the model with numpy (``nn.compiled``); ``False`` builds every graph eagerly.
-    ``start_step`` numbers the steps from there (a resumed run), so ``lr_schedule`` carries on.
+    ``progress`` shows a bar when stderr is a terminal. ``start_step`` numbers the steps from there
+    (a resumed run), so ``lr_schedule`` carries on.
     """
     trainer = Trainer(model, data, loss=loss, optimizer=optimizer, batch_size=batch_size, seed=seed, l2=l2,
                       lr_schedule=lr_schedule, compiled=compiled, start_step=start_step)
     total = count_steps(len(trainer.X), batch_size, epochs, steps)
-    bar = tqdm(range(total), disable=not progress, unit="step", leave=False)
+    # a bar only on a terminal: piped or redirected output gets no \r-overwritten lines
+    bar = tqdm(range(total), disable=None if progress else True, unit="step", leave=False)
     for done in bar:
         record = trainer.step()
         bar.set_postfix(loss=f"{record.loss:.4f}", acc=_percent(record.accuracy), refresh=done == total - 1)

@@ -1,36 +1,29 @@
 """Command line: ``python -m viz draw|explain|explore SOURCE …`` (SOURCE: a built-in name or MODEL.json).
 
 Every user mistake prints one line on stderr and exits with status 2; a missing Graphviz exits
-with status 3 after saving the DOT source.
+with status 3 after saving the DOT source; Ctrl-C exits with 130 (``nn.arguments``, as ``python -m nn``).
 """
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 import autograd
-from nn.arguments import number_list, positive_int
+from nn.arguments import Parser, UserError, non_negative_number, number_list, positive_int, run, shown
 
 from .collapsed import draw_model
 from .dot import DEFAULT_MAX_NODES, draw
-from .render import GraphvizFailedError, GraphvizMissingError, output_format, render
+from .render import output_format, render
 from .sources import BUILTINS, resolve
 
-USER_ERROR, GRAPHVIZ_MISSING = 2, 3
-
-
-class UserError(Exception):
-    """A mistake in the command line or its inputs: reported in one line, no traceback."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):
-        raise UserError(f"{message} (see {self.prog} --help)")
+PROG = "python -m viz"
+PAGE_SUFFIXES = (".html", ".htm")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m viz", description="Draw and explain the chain rule on a graph.")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser = Parser(prog=PROG, description="Draw and explain the chain rule on a graph.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     sources = f"one of {', '.join(BUILTINS)}, or a MODEL.json saved by nn"
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
@@ -55,12 +48,12 @@ def _parser() -> argparse.ArgumentParser:
                             help="a node's label or ASCII alias (w3 for w⁽³⁾); repeat it; default: every parameter")
     exploring = command("explore", "write the step-by-step backprop explorer as one HTML file")
     exploring.add_argument("-o", "--output", required=True, help="the HTML file to write")
-    exploring.add_argument("--lr", type=float, default=0.1, help="the learning rate of the update step")
+    exploring.add_argument("--lr", type=non_negative_number, default=0.1,
+                           help="the learning rate of the update step (default %(default)s)")
     return parser
 
 
 def _draw(source, args) -> str:
-    output_format(args.output)
     rankdir = "TB" if args.top_down else "LR"
     if args.collapsed:
         if source.model is None:
@@ -70,7 +63,7 @@ def _draw(source, args) -> str:
         marked = [source.find(name) for name in args.highlight.split(",") if name]
         graph = draw(source.output, show_grad=not args.no_grad, rankdir=rankdir, highlight=marked,
                      gradient_flow=args.gradient_flow, max_nodes=args.max_nodes)
-    return f"wrote {render(graph, args.output)}"
+    return f"wrote {shown(render(graph, args.output))}"
 
 
 def _explain(source, args) -> str:
@@ -87,23 +80,26 @@ def _explore(source, args) -> str:
     from .explorer import explore
 
     explore(source.output, args.output, parameters=source.parameters, learning_rate=args.lr, title=source.title)
-    return f"wrote {args.output}"
+    return f"wrote {shown(args.output)}"
+
+
+def _check(args: argparse.Namespace) -> None:
+    """What the arguments alone can tell, refused before the source is built."""
+    if args.command == "draw":
+        output_format(args.output)
+    if args.command == "explore" and Path(args.output).suffix.lower() not in PAGE_SUFFIXES:
+        raise UserError(f"explore writes an HTML page: the file name must end in .html, got {args.output!r}")
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; return the exit status."""
-    try:
+    """Run one command; return the exit status (see nn.arguments for the convention)."""
+    def command() -> None:
         args = _parser().parse_args(argv)
+        _check(args)
         source = resolve(args.source, args.input, args.target)
         action = {"draw": _draw, "explain": _explain, "explore": _explore}[args.command]
         print(action(source, args))
-    except GraphvizMissingError as error:
-        print(f"viz: {error}", file=sys.stderr)
-        return GRAPHVIZ_MISSING
-    except (UserError, ValueError, OSError, GraphvizFailedError, autograd.AnomalyError) as error:
-        print(f"viz: {error}", file=sys.stderr)
-        return USER_ERROR
-    return 0
+    return run(PROG, command)
 
 
 if __name__ == "__main__":
