@@ -34,8 +34,11 @@ def _recipe_line(name: str, recipe: recipes.Recipe) -> str:
     length = f"{recipe.steps} steps" if recipe.steps else f"{recipe.epochs} epochs"
     batch = f", batches of {recipe.batch_size}" if recipe.batch_size else ""
     lr = f"lr {recipe.lr:g}" + (f"→{recipe.lr * recipe.lr_end:g}" if recipe.lr_end != 1 else "")
+    lr += f" momentum {recipe.momentum:g}" if recipe.momentum else ""
+    l2 = f", l2 {recipe.l2:g}" if recipe.l2 else ""
     hidden = ",".join(map(str, recipe.hidden)) or "none"
-    return f"  {name:13} --hidden {hidden} {recipe.activation}, {recipe.loss}, {recipe.optimizer} {lr}, {length}{batch}"
+    return (f"  {name:13} --hidden {hidden} {recipe.activation}, {recipe.loss}{l2}, {recipe.optimizer} {lr}, "
+            f"{length}{batch}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,8 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--hidden", type=_sizes, help="hidden layer sizes, e.g. 16,16 (none for no hidden layer)")
     train.add_argument("--activation", choices=nn.ACTIVATIONS, help="hidden layers' activation")
     train.add_argument("--output-activation", choices=nn.ACTIVATIONS, help="default: what the loss needs")
-    train.add_argument("--loss", choices=list(recipes.LOSS_OUTPUT_ACTIVATION), help="loss function")
-    train.add_argument("--optimizer", choices=list(nn.OPTIMIZERS), help="optimiser (PyTorch's update rules)")
+    train.add_argument("--loss", choices=list(recipes.LOSS_OUTPUT_ACTIVATION),
+                       help="loss function (default: the dataset's, below)")
+    train.add_argument("--optimizer", choices=list(nn.OPTIMIZERS),
+                       help="optimiser, PyTorch's update rules (default: the dataset's, below)")
     train.add_argument("--lr", type=non_negative_number, help="learning rate (at the start)")
     train.add_argument("--lr-end", type=non_negative_number, help="final lr as a fraction of --lr (1 = constant)")
     train.add_argument("--momentum", type=non_negative_number, help="SGD momentum")
