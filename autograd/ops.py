@@ -20,12 +20,17 @@ operands' names filled in; ``formulas`` are the same rules in generic notation.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Callable
+
+from .notation import superscript
 
 
 @dataclass(frozen=True, eq=False)
 class Op:
+    """One row of the ops table: an op's rules, its symbol and its formulas (signatures above)."""
+
     name: str
     arity: int | None  # None: any number of inputs
     forward: Callable  # forward(inputs, m)
@@ -38,6 +43,15 @@ class Op:
 
     def __repr__(self) -> str:
         return f"<op {self.name}>"
+
+
+class RuleError(TypeError):
+    """An op's ``local_grads`` broke the rule signature: not one local derivative per input."""
+
+
+def wrong_derivative_count(op: Op, returned: int, inputs: int) -> RuleError:
+    """The error every backward pass (eager, ``create_graph``, replay) raises for a miscounting rule."""
+    return RuleError(f"op '{op.name}': local_grads returned {returned} derivatives for {inputs} inputs")
 
 
 class _CheckedFloats:
@@ -99,18 +113,19 @@ def _sigmoid(x, m):
     return m.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
-_SUPERSCRIPTS = str.maketrans("0123456789-.", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻·")
+_EXPONENT_CHARACTERS = superscript("0123456789-.")  # what a raised power ends in
+_OPERATORS = " +−-·×/÷*"
+_OPERATOR = re.compile(f"[{re.escape(_OPERATORS)}]")
 
 
-def _superscript(power: float) -> str:
-    """``³`` for 3.0, ``⁻⁰·⁵`` for -0.5; ``^(inf)``, ``^(nan)``, ``^(1e-07)`` where no superscript reads."""
+def _exponent(power: float) -> str:
+    """``²`` for 2.0, ``¹·⁵`` for 1.5: a power as it is written raised; ``^(inf)``, ``^(1e-07)`` where
+    no superscript reads."""
     digits = str(int(power)) if math.isfinite(power) and power == int(power) else repr(power)
-    if digits.strip("0123456789-."):
-        return f"^({digits})"
-    return digits.translate(_SUPERSCRIPTS)
+    return f"^({digits})" if digits.strip("0123456789-.") else superscript(digits)
 
 
-def _exponent(name: str) -> float | None:
+def _constant_exponent(name: str) -> float | None:
     """The constant exponent a name shows (``"3"`` -> 3.0), None for a label such as ``k``."""
     try:
         return float(name)
@@ -119,28 +134,42 @@ def _exponent(name: str) -> float | None:
 
 
 def _power_text(base: str, power: str) -> str:
-    exponent = _exponent(power)
+    exponent = _constant_exponent(power)
     if exponent is None:
         return f"{power}·{_wrap(base)}^({power}−1)"
     if exponent == 2:
         return f"2{_wrap(base)}"
     if exponent == 1:
         return "1"
-    return f"{power}·{_wrap(base)}{_superscript(exponent - 1)}"
+    return f"{power}·{_base(base)}{_exponent(exponent - 1)}"
 
 
 def _power_show(names: list[str]) -> str:
-    exponent = _exponent(names[1])
-    power = f"^{_wrap(names[1])}" if exponent is None else _superscript(exponent)
-    return f"{_wrap(names[0])}{power}"
+    exponent = _constant_exponent(names[1])
+    power = f"^{_wrap(names[1])}" if exponent is None else _exponent(exponent)
+    return f"{_base(names[0])}{power}"
 
 
 def _wrap(text: str) -> str:
-    return text if text.isidentifier() or _is_atom(text) else f"({text})"
+    return text if is_atom(text) else f"({text})"
 
 
-def _is_atom(text: str) -> bool:
-    return not any(ch in text for ch in " +−-·/÷")
+def _base(text: str) -> str:
+    """``text`` as the base of a power: in parentheses also when it ends in an exponent (``(u²)²``)."""
+    return f"({text})" if text[-1:] in _EXPONENT_CHARACTERS else _wrap(text)
+
+
+def is_atom(text: str) -> bool:
+    """True when ``text`` reads as one symbol in a formula (``a⁽²⁾``, ``tanh(w·x + b)``): no space
+    or operator outside parentheses."""
+    if not _OPERATOR.search(text):
+        return True
+    depth = 0
+    for ch in text:
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0 and ch in _OPERATORS:
+            return False
+    return True
 
 
 # --- local derivative rules: one function per op, operands in order -------------
@@ -201,6 +230,7 @@ def _sum_grads(x, out, m):
     return (1.0,) * len(x)
 
 
+# OPS: every primitive by name, the table the whole engine (and everything drawn or explained) reads
 OPS: dict[str, Op] = {op.name: op for op in [
     Op("add", 2, lambda x, m: x[0] + x[1], _add_grads, "+",
        ("∂(a+b)/∂a = 1", "∂(a+b)/∂b = 1"),
@@ -213,7 +243,7 @@ OPS: dict[str, Op] = {op.name: op for op in [
        lambda n: (n[1], n[0]), lambda n: f"{_wrap(n[0])}·{_wrap(n[1])}"),
     Op("div", 2, lambda x, m: m.div(x[0], x[1]), _div_grads, "÷",
        ("∂(a/b)/∂a = 1/b", "∂(a/b)/∂b = −a/b²"),
-       lambda n: (f"1/{_wrap(n[1])}", f"−{_wrap(n[0])}/{_wrap(n[1])}²"),
+       lambda n: (f"1/{_wrap(n[1])}", f"−{_wrap(n[0])}/{_base(n[1])}²"),
        lambda n: f"{_wrap(n[0])}/{_wrap(n[1])}"),
     Op("neg", 1, lambda x, m: -x[0], _neg_grads, "−",
        ("∂(−a)/∂a = −1",), lambda n: ("−1",), lambda n: f"−{_wrap(n[0])}"),

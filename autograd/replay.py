@@ -31,8 +31,9 @@ from typing import Sequence
 
 import numpy as np
 
+from .ops import wrong_derivative_count
 from .replay_plan import Group, Plan, check_inputs, plan
-from .modes import AnomalyError, state
+from .modes import AnomalyError, current as current_mode
 from .value import Value
 
 ARRAYS = SimpleNamespace(  # the ops table's math over numpy arrays (operands along the first axis)
@@ -86,7 +87,7 @@ class Tape:
         values[:inputs] = columns
         values[inputs:inputs + parameters] = np.array(list(map(_data, plan_.parameters)))[:, None]
         self._operands = []
-        detecting = state.detecting
+        detecting = current_mode().detecting
         with np.errstate(all="ignore"):
             for group in plan_.groups:
                 operands = group.gather(values)
@@ -187,8 +188,7 @@ def _backward_step(group: Group, operands: np.ndarray, values: np.ndarray, grads
         upstream, out, grads = upstream.sum(axis=1, keepdims=True), out[:, :1], grads[:, :1]
     local = group.op.local_grads(operands, out, ARRAYS)
     if len(local) != group.arity:
-        raise ValueError(f"op '{group.op.name}': local_grads returned {len(local)} derivatives "
-                         f"for {group.arity} inputs")
+        raise wrong_derivative_count(group.op, len(local), group.arity)
     kept = local if len(group.differentiable) == group.arity else [local[i] for i in group.differentiable]
     if len(kept) == 1:
         contributions = kept[0] * upstream
@@ -196,7 +196,7 @@ def _backward_step(group: Group, operands: np.ndarray, values: np.ndarray, grads
         contributions = np.concatenate([d * upstream for d in kept])
     else:  # numbers only, e.g. a sum's ones: one outer product
         contributions = np.multiply.outer(kept, upstream).reshape(-1, upstream.shape[1])
-    if state.detecting:
+    if current_mode().detecting:
         _check_finite(contributions, group, "backward")
     group.scatter.add(grads, contributions)
 

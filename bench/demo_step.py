@@ -15,7 +15,7 @@ import numpy as np
 
 import autograd
 from autograd import Value
-from autograd.replay import compile as compile_tape
+from autograd import compile as compile_tape
 from nn.arguments import Parser, run
 
 from .common import format_duration, interleaved_medians, markdown_table, moons

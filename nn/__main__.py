@@ -15,7 +15,7 @@ import nn
 from nn import datasets, recipes
 from nn.arguments import (Parser, UserError, finite_number, non_negative_number, positive_int, run, say,
                           shown)
-from nn.train import count_steps
+from nn.train import count_steps, percent
 
 PROG = "python -m nn"
 DATASETS = list(recipes.RECIPES)
@@ -147,10 +147,6 @@ def _out_folder(args: argparse.Namespace, final_step: int) -> Path:
     return out
 
 
-def _percent(fraction) -> str:
-    return "n/a" if fraction is None else f"{100 * fraction:.1f}%"
-
-
 def run_train(args: argparse.Namespace) -> int:
     s = _settings(args)
     _check(s)
@@ -170,10 +166,10 @@ def run_train(args: argparse.Namespace) -> int:
                      seed=s.seed, l2=s.l2, lr_schedule=schedule, progress=not args.quiet, start_step=start)
     model.trained_steps = start + len(history)
     report = (f"step {model.trained_steps}: loss {history.loss[-1]:.4f}, "
-              f"train acc {_percent(nn.evaluate(model, (X, targets)))}")
+              f"train acc {percent(nn.evaluate(model, (X, targets)))}")
     if test is not None:
         test_targets = recipes.outputs_and_targets(s.loss, test[1], classes)[1]
-        report += f", test acc {_percent(nn.evaluate(model, (test[0], test_targets)))} on {len(test[1])} held out"
+        report += f", test acc {percent(nn.evaluate(model, (test[0], test_targets)))} on {len(test[1])} held out"
     print(report)
     _write(args, out, model, history, start, X, y)
     return 0

@@ -6,17 +6,13 @@ is written twice: the leaves' gradients (d loss / d output, per row) weigh the t
 """
 from __future__ import annotations
 
-from typing import Callable
-
 import numpy as np
 
 import autograd
 from autograd import Value
 
-from .losses import with_l2
+from .losses import LossFn, with_l2
 from .module import MLP
-
-LossFn = Callable[[list, list], Value]
 
 
 class CompiledModel:

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Sequence
+from typing import Callable, Sequence
 
 import autograd
-from autograd import Value
-from autograd.value import as_value
+from autograd import Value, as_value
 
+LossFn = Callable[[list, list], Value]  # (outputs, targets) -> the loss, as every loss here
 LOG_FLOOR = -100.0  # PyTorch's BCELoss clamps log(p) at −100 so p = 0 gives a finite loss
 
 

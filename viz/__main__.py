@@ -26,27 +26,33 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     sources = f"one of {', '.join(BUILTINS)}, or a MODEL.json saved by nn"
 
-    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+    def command(name: str, help_text: str, with_target: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
         sub.add_argument("source", metavar="SOURCE", help=sources)
         sub.add_argument("--input", type=number_list, help="input numbers, e.g. 0.1,0.2 (required for a model)")
-        sub.add_argument("--target", type=number_list, help="target numbers y: draw the cost C₀ = Σ (a − y)²")
+        sub.add_argument("--target", type=number_list,
+                         help=f"target numbers y: {with_target} the cost C₀ = Σ (a − y)² instead of the output")
         return sub
 
-    drawing = command("draw", "draw the computation graph to an .svg, .png or .pdf file")
+    drawing = command("draw", "draw the computation graph to an .svg, .png or .pdf file",
+                      "draw (also with --collapsed)")
     drawing.add_argument("-o", "--output", required=True, help="the file to write: .svg, .png or .pdf")
     drawing.add_argument("--no-grad", action="store_true", help="leave out the gradients")
-    drawing.add_argument("--top-down", action="store_true", help="draw top to bottom instead of left to right")
+    direction = drawing.add_mutually_exclusive_group()
+    direction.add_argument("--top-down", dest="rankdir", action="store_const", const="TB",
+                           help="draw top to bottom (the default for a graph)")
+    direction.add_argument("--left-right", dest="rankdir", action="store_const", const="LR",
+                           help="draw left to right (the default with --collapsed)")
     drawing.add_argument("--gradient-flow", action="store_true",
                          help="colour edges by |gradient|; mark dead ReLUs and saturated units")
     drawing.add_argument("--highlight", default="", help="comma-separated node names to highlight, e.g. w3,a2")
     drawing.add_argument("--collapsed", action="store_true", help="a model's layers and neurons as boxes")
     drawing.add_argument("--max-nodes", type=positive_int, default=DEFAULT_MAX_NODES,
                          help=f"refuse graphs with more values than this (default {DEFAULT_MAX_NODES})")
-    explaining = command("explain", "print the chain rule for ∂output/∂node, with numbers")
+    explaining = command("explain", "print the chain rule for ∂output/∂node, with numbers", "explain")
     explaining.add_argument("--wrt", action="append", metavar="NODE",
                             help="a node's label or ASCII alias (w3 for w⁽³⁾); repeat it; default: every parameter")
-    exploring = command("explore", "write the step-by-step backprop explorer as one HTML file")
+    exploring = command("explore", "write the step-by-step backprop explorer as one HTML file", "explore")
     exploring.add_argument("-o", "--output", required=True, help="the HTML file to write")
     exploring.add_argument("--lr", type=non_negative_number, default=0.1,
                            help="the learning rate of the update step (default %(default)s)")
@@ -54,14 +60,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _draw(source, args) -> str:
-    rankdir = "TB" if args.top_down else "LR"
     if args.collapsed:
         if source.model is None:
             raise UserError(f"--collapsed draws a saved nn model; {args.source} is a single expression")
-        graph = draw_model(source.model, args.input, rankdir=rankdir)
+        graph = draw_model(source.model, args.input, target=args.target, rankdir=args.rankdir or "LR")
     else:
         marked = [source.find(name) for name in args.highlight.split(",") if name]
-        graph = draw(source.output, show_grad=not args.no_grad, rankdir=rankdir, highlight=marked,
+        graph = draw(source.output, show_grad=not args.no_grad, rankdir=args.rankdir or "TB", highlight=marked,
                      gradient_flow=args.gradient_flow, max_nodes=args.max_nodes)
     return f"wrote {shown(render(graph, args.output))}"
 
@@ -69,9 +74,9 @@ def _draw(source, args) -> str:
 def _explain(source, args) -> str:
     wanted = [source.find(name) for name in args.wrt] if args.wrt else source.parameters
     gradients = autograd.grad(source.output, wanted)
-    blocks = [source.title]
+    blocks, names = [source.title], autograd.Names(source.output)  # named once for every parameter
     for node, gradient in zip(wanted, gradients):
-        explanation = autograd.explain(source.output, node)
+        explanation = autograd.explain(source.output, node, names=names)
         blocks.append(f"{explanation}\n(backward() gives {gradient:.10g})")
     return "\n\n".join(blocks)
 
