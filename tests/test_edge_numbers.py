@@ -82,9 +82,9 @@ def test_value_rules_match_float_rules_for_every_operand_of_a_power(base, expone
 def test_any_exponent_is_drawn_explained_and_stepped_without_an_error(exponent, shown, tmp_path):
     x = Value(0.5, "x")
     out = x ** exponent
-    explanation = str(autograd.explain(out, x))
-    assert explanation.startswith(f"∂{shown}/∂x")
-    assert autograd.backward_steps(out)[0].contributions[0].formula.startswith(f"∂{shown}/∂x")
+    heads = (f"∂{shown}/∂x", f"∂({shown})/∂x")  # grouped when the name reads as more than one symbol
+    assert str(autograd.explain(out, x)).startswith(heads)
+    assert autograd.backward_steps(out)[0].contributions[0].formula.startswith(heads)
     out.backward()
     assert "class=\"op pow\"" in viz.draw(out, gradient_flow=True).source
     viz.explore(out, tmp_path / "page.html", parameters=[x])
@@ -93,8 +93,8 @@ def test_any_exponent_is_drawn_explained_and_stepped_without_an_error(exponent, 
 
 def test_a_whole_exponent_is_shown_exactly_in_the_derivative():
     x = Value(1.0, "x")
-    lines = str(autograd.explain(x ** 123456789, x)).splitlines()
-    assert lines[1].split("= ")[1] == "123456789·x¹²³⁴⁵⁶⁷⁸⁸"
+    formula = str(autograd.explain(x ** 123456789, x)).splitlines()[0]
+    assert formula == "∂x¹²³⁴⁵⁶⁷⁸⁹/∂x = 123456789·x¹²³⁴⁵⁶⁷⁸⁸"
 
 
 def test_the_sum_over_paths_past_the_float_range_is_inf_not_an_error():
