@@ -174,6 +174,30 @@ def _factors(path: list[tuple[Value, int]], wrt: Value, rules: _LocalRules) -> t
     return tuple(factors)
 
 
+def _paths(wrt: Value, output: Value, consumers: dict, counts: dict):
+    """Every path from ``wrt`` up to ``output`` as a list of (node, input index) edges, depth-first in
+    operand order; one shared path grows and shrinks, so the walk is linear in what it yields."""
+    if wrt is output:
+        yield []
+        return
+    path, pending = [], [iter(consumers.get(wrt, ()))]
+    while pending:
+        for user, index in pending[-1]:
+            if not counts.get(user):
+                continue
+            path.append((user, index))
+            if user is output:
+                yield list(path)
+                path.pop()
+                continue
+            pending.append(iter(consumers.get(user, ())))
+            break
+        else:
+            pending.pop()
+            if path:
+                path.pop()
+
+
 def explain(output: Value, wrt: Value, max_paths: int = 10_000, names: Names | None = None) -> Explanation:
     """The gradient of ``output`` with respect to ``wrt`` as a sum over paths of products.
 
@@ -183,26 +207,32 @@ def explain(output: Value, wrt: Value, max_paths: int = 10_000, names: Names | N
     """
     require_value(output, "explain(output, wrt)'s output")
     require_value(wrt, "explain(output, wrt)'s wrt")
+    return explain_each(output, [wrt], max_paths, names)[0]
+
+
+def explain_each(output: Value, wrts, max_paths: int = 10_000, names: Names | None = None) -> list[Explanation]:
+    """``explain(output, wrt)`` for every node of ``wrts``, walking the graph once for all of them.
+
+    The work is linear in the graph's size plus the terms written out; ``max_paths`` bounds the paths
+    of all of them together and is checked (ValueError naming it) before any term is built.
+    """
+    require_value(output, "explain_each(output, wrts)'s output")
+    wrts = [require_value(wrt, "explain_each(output, wrts)'s wrts") for wrt in wrts]
     order = topological_order(output)
     names = Names(output, order) if names is None else names
     consumers = _consumers(order)
     counts = _path_counts(order, consumers)
-    paths = counts.get(wrt, 0)
+    paths = sum(counts.get(wrt, 0) for wrt in wrts)
     if paths > max_paths:
-        raise ValueError(f"explain: {paths} paths lead from {names[wrt]} to {names[output]}, "
-                         f"more than max_paths={max_paths}; raise max_paths or explain a smaller graph")
-    terms: list[tuple[Factor, ...]] = []
+        source = names[wrts[0]] if len(wrts) == 1 else f"the {len(wrts)} nodes asked for"
+        raise ValueError(f"explain: {paths} paths lead from {source} to {names[output]}, "
+                         f"more than max_paths={max_paths}; raise max_paths, or explain fewer nodes or a smaller graph")
     rules = _LocalRules(names)
-    stack: list[tuple[Value, list]] = [(wrt, [])]
-    while stack:
-        node, path = stack.pop()
-        if node is output:
-            terms.append(_factors(path, wrt, rules))
-            continue
-        for user, index in reversed(consumers.get(node, [])):
-            if counts.get(user):
-                stack.append((user, path + [(user, index)]))
-    return Explanation(output, wrt, tuple(terms), names.partial(output, wrt), names)
+    explanations = []
+    for wrt in wrts:
+        terms = tuple(_factors(path, wrt, rules) for path in _paths(wrt, output, consumers, counts))
+        explanations.append(Explanation(output, wrt, terms, names.partial(output, wrt), names))
+    return explanations
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,11 @@ class Tape:
         return (f"Tape({len(plan_.inputs)} inputs, {len(plan_.parameters)} parameters, "
                 f"{sum(g.size for g in plan_.groups)} computed nodes in {len(plan_.groups)} groups)")
 
+    def bytes_per_row(self) -> int:
+        """What each row of a batch costs in numpy buffers: its values and gradients, and the gathered operands."""
+        plan_ = self._plan
+        return 8 * (2 * plan_.slots + sum(group.arity * group.size for group in plan_.groups if group.varying))
+
     def forward(self, feed: Sequence[float] | np.ndarray = ()) -> float | np.ndarray:
         """The output for one row of input values (a float), or for each row of a batch (an array)."""
         columns = self._columns(feed)
@@ -168,7 +173,13 @@ class Tape:
 
     def _upstream(self, upstream, batch: int) -> np.ndarray:
         """``upstream`` as an output × row array (broadcast over rows when given once)."""
-        weights = np.asarray(upstream, dtype=float)
+        try:
+            weights = np.asarray(upstream)
+        except ValueError:  # ragged rows
+            weights = np.asarray(None)
+        if weights.dtype.kind not in "iuf":  # None, text, booleans, ragged or mixed rows
+            raise TypeError(f"Tape.backward: upstream must be a number or an array of numbers, got {upstream!r:.60}")
+        weights = weights.astype(float)
         count = len(self._plan.outputs)
         one_per_row = (batch,) if self._single else (batch, count)
         once = () if self._single else (count,)

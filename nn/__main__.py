@@ -15,10 +15,12 @@ import nn
 from nn import datasets, recipes
 from nn.arguments import (Parser, UserError, finite_number, non_negative_number, positive_int, run, say,
                           shown)
+from nn.files import check_folder, writable_target
 from nn.train import count_steps, percent
 
 PROG = "python -m nn"
 DATASETS = list(recipes.RECIPES)
+OUTPUTS = ("model.json", "loss.png", "boundary.png")  # what a run writes into --out
 
 
 def _sizes(text: str) -> list[int]:
@@ -138,12 +140,23 @@ def _model(args: argparse.Namespace, s: argparse.Namespace, nin: int, nout: int)
     return model
 
 
-def _out_folder(args: argparse.Namespace, final_step: int) -> Path:
-    """--out, or its default; never the folder whose model.json is being resumed."""
+def _output_folder(args: argparse.Namespace, final_step: int) -> Path:
+    """The folder the run writes to, checked before training: a folder (or creatable), files writable there,
+    never the folder of the model being resumed (its default is runs/DATASET/step-N)."""
     out = args.out or Path("runs") / args.dataset / (f"step-{final_step}" if args.resume else "")
     target = out / "model.json"
     if args.resume and target.exists() and target.resolve() == args.resume.resolve():
         raise UserError(f"--out {out} would overwrite {args.resume}, the model being resumed; give another --out")
+    existing = out
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise UserError(f"--out {out}: {existing} is a file, and --out names a folder to write model.json into")
+    if existing == out:
+        for name in OUTPUTS:
+            writable_target(out / name)
+    else:
+        check_folder(existing, out)  # a file can be created there, so can the folder
     return out
 
 
@@ -157,13 +170,17 @@ def run_train(args: argparse.Namespace) -> int:
     optimizer = nn.OPTIMIZERS[s.optimizer](model.parameters(), lr=s.lr, **extra)
     total = count_steps(len(X), s.batch_size, s.epochs, s.steps)
     start = model.trained_steps if args.resume else 0
-    out = _out_folder(args, start + total)
+    out = _output_folder(args, start + total)
     # the schedule runs over a fresh run's steps; a resumed run carries on past its end, at lr·lr_end
     schedule = nn.linear_decay(s.lr, start or total, s.lr_end) if s.lr_end != 1 else None
     print(f"{args.dataset}: {len(X)} training samples of {X.shape[1]} features; {model}"
           + (f"; resuming at step {start}" if args.resume else ""))
-    history = nn.fit(model, (X, targets), loss=s.loss, optimizer=optimizer, steps=total, batch_size=s.batch_size,
-                     seed=s.seed, l2=s.l2, lr_schedule=schedule, progress=not args.quiet, start_step=start)
+    try:
+        history = nn.fit(model, (X, targets), loss=s.loss, optimizer=optimizer, steps=total, batch_size=s.batch_size,
+                         seed=s.seed, l2=s.l2, lr_schedule=schedule, progress=not args.quiet, start_step=start)
+    except nn.TrainingDiverged as diverged:
+        raise UserError(f"training diverged at step {diverged.step} (the loss is {diverged.loss}), nothing saved; "
+                        f"try a smaller --lr than {s.lr:g}") from None
     model.trained_steps = start + len(history)
     report = (f"step {model.trained_steps}: loss {history.loss[-1]:.4f}, "
               f"train acc {percent(nn.evaluate(model, (X, targets)))}")
@@ -171,11 +188,11 @@ def run_train(args: argparse.Namespace) -> int:
         test_targets = recipes.outputs_and_targets(s.loss, test[1], classes)[1]
         report += f", test acc {percent(nn.evaluate(model, (test[0], test_targets)))} on {len(test[1])} held out"
     print(report)
-    _write(args, out, model, history, start, X, y)
+    _write(out, args, model, history, start, X, y)
     return 0
 
 
-def _write(args: argparse.Namespace, out: Path, model: nn.MLP, history: nn.History, start: int,
+def _write(out: Path, args: argparse.Namespace, model: nn.MLP, history: nn.History, start: int,
            X: np.ndarray, y: np.ndarray) -> None:
     out.mkdir(parents=True, exist_ok=True)
     model.save(out / "model.json")

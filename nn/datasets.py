@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+MAX_SAMPLES = 1_000_000  # points a generator makes at most
+
 
 def neuron_table() -> tuple[np.ndarray, np.ndarray]:
     """The single neuron's table ("a neural network in 9 lines"): the output is the first column."""
@@ -30,6 +32,8 @@ def _check(n: int, noise: float, classes: int = 2) -> None:
         raise ValueError(f"classes must be an integer >= 2, got {classes!r}")
     if isinstance(n, bool) or not isinstance(n, int) or n < classes:
         raise ValueError(f"n must be an integer >= {classes} (one point per class), got {n!r}")
+    if n > MAX_SAMPLES:
+        raise ValueError(f"n = {n:,} points is more than the limit of {MAX_SAMPLES:,} (nn.datasets.MAX_SAMPLES)")
     if not noise >= 0:
         raise ValueError(f"noise must be >= 0, got {noise!r}")
 

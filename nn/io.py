@@ -13,43 +13,21 @@ with 0), so a resumed run carries on the step count and the learning-rate schedu
 """
 from __future__ import annotations
 
-import contextlib
 import json
-import os
+import re
 import sys
-import tempfile
 from pathlib import Path
-from typing import IO, Iterator
+
+import numpy as np
 
 from .arguments import echo
-from .module import ACTIVATIONS, MLP
+from .files import atomic_write, read_file
+from .module import ACTIVATIONS, MAX_PARAMETERS, MLP
 
 FORMAT, VERSION = "chainrule.mlp", 1
+MAX_MODEL_BYTES = 64 * MAX_PARAMETERS  # a saved parameter takes about 26 bytes of JSON
+MAX_NESTING = 16  # brackets inside brackets; a model file needs 4
 _ARCHITECTURE_KEYS = {"nin", "nouts", "activation", "output_activation", "bias"}
-
-
-@contextlib.contextmanager
-def atomic_write(path: str | Path) -> Iterator[IO[bytes]]:
-    """A binary file that replaces ``path`` only once fully written (a crash leaves the old file)."""
-    path = Path(path)
-    handle, temporary = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; a saved file reads like any other
-        with os.fdopen(handle, "wb") as file:
-            yield file
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def to_dict(model: MLP) -> dict:
@@ -76,8 +54,9 @@ def _reject_constant(name: str):
 
 def load(path: str | Path) -> MLP:
     """Read a model saved by ``save``; FileNotFoundError if missing, ValueError naming any defect."""
-    raw = Path(path).read_bytes()
+    raw = read_file(path, MAX_MODEL_BYTES)
     try:
+        _check_nesting(raw)
         document = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
     except UnicodeDecodeError:
         raise ValueError(f"{path}: not a model file (not UTF-8 text)") from None
@@ -89,6 +68,19 @@ def load(path: str | Path) -> MLP:
         return from_dict(document)
     except ValueError as error:
         raise ValueError(f"{path}: {error}") from None
+
+
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def _check_nesting(raw: bytes) -> None:
+    """ValueError when brackets nest deeper than MAX_NESTING (one pass, no recursion, as json.loads would)."""
+    brackets = np.frombuffer(_STRING.sub(b"", raw).translate(None, _NOT_BRACKETS), dtype=np.uint8)
+    depth = np.cumsum(np.where((brackets == ord("[")) | (brackets == ord("{")), 1, -1))
+    if depth.size and depth.max() > MAX_NESTING:
+        raise ValueError(f"JSON nested {int(depth.max()):,} levels deep, more than the {MAX_NESTING} "
+                         f"levels a model file may use")
 
 
 def from_dict(document: object) -> MLP:

@@ -108,6 +108,15 @@ def _plain(data) -> tuple[list, list]:
     return [[float(v) for v in row] for row in X], [t.tolist() if isinstance(t, np.ndarray) else t for t in y]
 
 
+class TrainingDiverged(ArithmeticError):
+    """The loss of a step was NaN or infinite: training stops there, before the optimiser uses it."""
+
+    def __init__(self, step: int, loss: float, lr: float) -> None:
+        self.step, self.loss, self.lr = step, loss, lr
+        super().__init__(f"training diverged at step {step}: the loss is {loss}, so the step was not taken; "
+                         f"try a smaller learning rate than {lr:g}")
+
+
 @dataclass(frozen=True)
 class StepRecord:
     """What one optimiser step did: its number (from 0), the batch loss and accuracy, and the lr used."""
@@ -145,7 +154,12 @@ class Trainer:
         self._threshold = _threshold(self.y)
         self._rng = np.random.default_rng(seed)
         self._pending: list[list[int]] = []  # the batches left in the current pass over the data
-        self._batch_step = CompiledModel(model).loss_and_grads if compiled else partial(loss_and_grads, model)
+        if compiled:
+            replay = CompiledModel(model)
+            replay.check_batch(min(batch_size or len(self.X), len(self.X)))  # refused before any buffer exists
+            self._batch_step = replay.loss_and_grads
+        else:
+            self._batch_step = partial(loss_and_grads, model)
 
     @property
     def steps_per_epoch(self) -> int:
@@ -153,7 +167,10 @@ class Trainer:
         return count_steps(len(self.X), self.batch_size, 1, None)
 
     def step(self) -> StepRecord:
-        """Train on the next batch: zero the gradients, forward, backward, one optimiser step."""
+        """Train on the next batch: zero the gradients, forward, backward, one optimiser step.
+
+        Raises TrainingDiverged, leaving the parameters as they were, when the batch loss is not finite.
+        """
         if not self._pending:
             self._pending = self._pass_batches()
         indices = self._pending.pop(0)
@@ -162,6 +179,8 @@ class Trainer:
         inputs, targets = [self.X[i] for i in indices], [self.y[i] for i in indices]
         self.optimizer.zero_grad()
         value, outputs = self._batch_step(self.loss, inputs, targets, self.l2)
+        if not math.isfinite(value):
+            raise TrainingDiverged(self.step_count, value, self.optimizer.lr)
         self.optimizer.step()
         record = StepRecord(self.step_count, value, accuracy(outputs, targets, self._threshold), self.optimizer.lr)
         self.history.append(record)
@@ -208,12 +227,11 @@ def fit(model: MLP, data, loss: str | LossFn = "mse", optimizer: Optimizer | Non
     trainer = Trainer(model, data, loss=loss, optimizer=optimizer, batch_size=batch_size, seed=seed, l2=l2,
                       lr_schedule=lr_schedule, compiled=compiled, start_step=start_step)
     total = count_steps(len(trainer.X), batch_size, epochs, steps)
-    # a bar only on a terminal: piped or redirected output gets no \r-overwritten lines
-    bar = tqdm(range(total), disable=None if progress else True, unit="step", leave=False)
-    for done in bar:
-        record = trainer.step()
-        bar.set_postfix(loss=f"{record.loss:.4f}", acc=percent(record.accuracy), refresh=done == total - 1)
-    bar.close()
+    # a bar only on a terminal (disable=None): piped or redirected output gets no \r-overwritten lines
+    with tqdm(range(total), disable=None if progress else True, unit="step", leave=False) as bar:  # closed on errors
+        for done in bar:
+            record = trainer.step()
+            bar.set_postfix(loss=f"{record.loss:.4f}", acc=percent(record.accuracy), refresh=done == total - 1)
     return trainer.history
 
 

@@ -7,7 +7,7 @@ import importlib.util
 
 import pytest
 
-from bench import demo_step, scaling
+from bench import demo_step, explain, scaling
 from bench.common import moons
 
 
@@ -39,3 +39,9 @@ def test_the_benchmark_scripts_run_and_print_their_tables(capsys):
     assert "| chainrule compiled: per-example graph × 8 rows |" in printed
     assert "| hand-written numpy | " in printed
     assert printed.count("| nodes | replay groups |") == 2
+
+
+def test_the_explain_benchmark_runs_and_checks_explain_each_against_explain(capsys):
+    explain.main(["--max-length", "10000", "--repeats", "1", "--mlp-width", "8"])
+    printed = capsys.readouterr().out
+    assert "| 10,000 |" in printed and "| 2-8-8-8-1 | 9 |" in printed

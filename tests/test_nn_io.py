@@ -54,10 +54,10 @@ def test_a_crash_mid_save_leaves_the_old_file_and_no_temporary(saved, monkeypatc
     def power_cut(fd):
         raise OSError("power cut")
 
-    monkeypatch.setattr(io.os, "fsync", power_cut)  # the new text is written, not yet in place
+    monkeypatch.setattr(nn.files.os, "fsync", power_cut)  # the new text is written, not yet in place
     with pytest.raises(OSError, match="power cut"):
         nn.MLP(3, [4, 2], seed=12).save(path)
-    with pytest.raises(KeyboardInterrupt), io.atomic_write(path) as file:
+    with pytest.raises(KeyboardInterrupt), nn.files.atomic_write(path) as file:
         file.write(b'{"partial": ')
         raise KeyboardInterrupt
     assert path.read_bytes() == before

@@ -14,7 +14,7 @@ import graphviz
 import autograd
 from autograd import OPS, subscript
 
-from .dot import FONT, format_number, html_text
+from .dot import DEFAULT_MAX_NODES, FONT, format_number, html_text
 from .sources import with_cost
 
 POSITIVE, NEGATIVE = "#2166acb0", "#e08214b0"  # translucent, so crossing edges stay legible
@@ -50,12 +50,29 @@ def _weight_style(weight, largest: float) -> dict[str, str]:
             "tooltip": f"{weight.label} = {format_number(weight.data)}, grad {format_number(weight.grad)}"}
 
 
+def check_model_size(model, max_nodes: int = DEFAULT_MAX_NODES, max_edges: int | None = None) -> None:
+    """ValueError naming the limit when the collapsed view of ``model`` has more boxes (inputs and
+    neurons) than ``max_nodes`` or more edges (weights) than ``max_edges`` (default: twice ``max_nodes``)."""
+    max_edges = 2 * max_nodes if max_edges is None else max_edges
+    sizes = [model.nin, *model.nouts]
+    boxes, weights = sum(sizes), sum(a * b for a, b in zip(sizes, sizes[1:]))
+    if boxes > max_nodes:
+        raise ValueError(f"the collapsed model has {boxes:,} boxes (inputs and neurons), more than "
+                         f"max_nodes={max_nodes}; pass a larger max_nodes or draw a smaller model")
+    if weights > max_edges:
+        raise ValueError(f"the collapsed model has {weights:,} edges (one per weight), more than "
+                         f"max_edges={max_edges}; pass a larger max_edges or draw a smaller model")
+
+
 def draw_model(model, inputs: Sequence[float] | None = None, *, target: Sequence[float] | None = None,
-               rankdir: str = "LR") -> graphviz.Digraph:
+               rankdir: str = "LR", max_nodes: int = DEFAULT_MAX_NODES,
+               max_edges: int | None = None) -> graphviz.Digraph:
     """An ``nn.MLP`` as columns of neuron boxes; with ``inputs`` each box shows its activation, and
-    with a ``target`` y a last box shows the cost C₀ = Σ (a − y)²."""
+    with a ``target`` y a last box shows the cost C₀ = Σ (a − y)². A model of more than ``max_nodes``
+    boxes or ``max_edges`` weights is refused first (``check_model_size``)."""
     if not hasattr(model, "layers") or not hasattr(model, "nin"):
         raise TypeError(f"draw_model needs an nn.MLP, got {type(model).__name__}")
+    check_model_size(model, max_nodes, max_edges)
     if inputs is not None and len(inputs) != model.nin:
         raise ValueError(f"this model takes {model.nin} inputs, got {len(inputs)}")
     if target is not None and inputs is None:

@@ -68,11 +68,28 @@ def node_ids(output: Value) -> dict[Value, str]:
     return {node: drawing_id(i) for node, i in numbered(topological_order(output)).items()}
 
 
-def check_size(count: int, max_nodes: int, what: str = "graph") -> None:
-    """ValueError naming ``max_nodes`` when a graph of ``count`` values is too big to lay out."""
-    if count > max_nodes:
-        raise ValueError(f"the {what} has {count} values, more than max_nodes={max_nodes}; "
+def check_size(output: Value, max_nodes: int = DEFAULT_MAX_NODES, max_edges: int | None = None) -> None:
+    """ValueError naming the limit when the graph behind ``output`` has more values than ``max_nodes``
+    or more edges (operand links) than ``max_edges`` (default: twice ``max_nodes``).
+
+    The walk stops at ten times the limit, so even a graph of millions of values is refused at once.
+    """
+    max_edges = 2 * max_nodes if max_edges is None else max_edges
+    seen, waiting, edges = {output}, [output], 0
+    while waiting and len(seen) <= 10 * max_nodes and edges <= 10 * max_edges:
+        node = waiting.pop()
+        edges += len(node.parents)
+        for parent in node.parents:
+            if parent not in seen:
+                seen.add(parent)
+                waiting.append(parent)
+    more = "at least " if waiting else ""
+    if len(seen) > max_nodes:
+        raise ValueError(f"the graph has {more}{len(seen):,} values, more than max_nodes={max_nodes}; "
                          f"pass a larger max_nodes or draw a smaller graph")
+    if edges > max_edges:
+        raise ValueError(f"the graph has {more}{edges:,} edges, more than max_edges={max_edges}; "
+                         f"pass a larger max_edges or draw a smaller graph")
 
 
 def _record(cells: list[str], fill: str | None, dashed: bool = False) -> str:
@@ -123,20 +140,21 @@ def _edge_gradients(output: Value, names: Names) -> tuple[dict, dict]:
 
 def draw(output: Value, *, show_grad: bool = True, rankdir: str = "TB", highlight: Iterable[Value] = (),
          gradient_flow: bool = False, max_nodes: int = DEFAULT_MAX_NODES,
-         gradients: Mapping[Value, float] | None = None) -> graphviz.Digraph:
+         gradients: Mapping[Value, float] | None = None, max_edges: int | None = None) -> graphviz.Digraph:
     """The graph ``output`` depends on, as a Digraph (``rankdir`` "TB", top down, or "LR").
 
     Records show each node's name (``autograd.Names``, as explain prints it) and its ``.grad``, or
     its entry in ``gradients`` when given (0 if absent); a constant shows its number only.
     ``highlight`` fills the given Values; ``gradient_flow`` colours edges by |gradient| (from
-    ``autograd.backward_steps``) and marks dead ReLUs and saturated sigmoid/tanh units.
+    ``autograd.backward_steps``) and marks dead ReLUs and saturated sigmoid/tanh units. A graph of
+    more than ``max_nodes`` values or ``max_edges`` edges is refused before any work (``check_size``).
     """
     if not isinstance(output, Value):
         raise TypeError(f"draw needs the Value to draw, got {type(output).__name__}")
     if rankdir not in ("LR", "TB"):
         raise ValueError(f"rankdir must be 'LR' (left to right) or 'TB' (top down), got {rankdir!r}")
+    check_size(output, max_nodes, max_edges)
     order = topological_order(output)
-    check_size(len(order), max_nodes)
     ids = {node: drawing_id(i) for node, i in numbered(order).items()}
     names = Names(output, order)
     marked = set(highlight)

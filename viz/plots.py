@@ -5,6 +5,7 @@ or SVG by the path's suffix. matplotlib is an extra: ``pip install chainrule[plo
 """
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Sequence
 
@@ -12,7 +13,7 @@ import numpy as np
 
 import autograd
 from nn import MLP, History
-from nn.io import atomic_write
+from nn.files import writable_target, write_file
 
 FORMATS = {".png": "png", ".svg": "svg"}
 
@@ -33,13 +34,14 @@ def _format(path: str | Path) -> str:
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
         raise ValueError(f"a plot is written as .png or .svg, got {str(path)!r}")
+    writable_target(path)  # refused before any drawing
     return FORMATS[suffix]
 
 
 def _save(figure, path: str | Path, kind: str) -> Path:
-    with atomic_write(path) as file:
-        figure.savefig(file, format=kind, bbox_inches="tight")
-    return Path(path)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format=kind, bbox_inches="tight")
+    return write_file(path, buffer.getvalue())
 
 
 def loss_curve(history_or_losses: History | Sequence[float], path: str | Path, title: str = "Training loss",
