@@ -71,7 +71,7 @@ def test_ctrl_c_exits_130_with_one_line(argv, tmp_path):
 def test_ctrl_c_in_viz_exits_130_with_one_line(monkeypatch, capsys):
     import viz.__main__
 
-    def interrupted(*args):
+    def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
     monkeypatch.setattr(viz.__main__, "resolve", interrupted)
     assert viz_main(["explain", "four-neuron"]) == 130
