@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -144,3 +145,29 @@ def test_digits_subset_keeps_one_output_per_class_of_the_dataset(tmp_path, capsy
     assert nn_main(["train", "digits", "--samples", "3", "--steps", "1", "--quiet", "--no-plots",
                     "--out", str(tmp_path)]) == 0
     assert nn.load(tmp_path / "model.json").nouts[-1] == 10  # the digits 0-9, not the classes of 3 images
+
+
+def test_eleven_lines_reports_each_error_while_it_trains():
+    from examples import eleven_lines
+
+    class Seen(Exception):
+        pass
+
+    def stop_at_the_second(error):
+        if reported:
+            raise Seen  # reached during training, not after it
+        reported.append(error)
+    reported: list[float] = []
+    with pytest.raises(Seen):
+        eleven_lines.train(steps=5, report_every=2, report=stop_at_the_second)
+    assert reported == eleven_lines.train(steps=1, report_every=2)
+
+
+def test_the_readme_quick_scaling_run_is_small():
+    from bench import scaling
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    quick = float(re.search(r"`--max-nodes (\S+)` for a quick run", readme).group(1))
+    points, lengths = scaling.planned_sizes(quick)
+    nodes = sum(points) * scaling.NODES_PER_POINT + sum(lengths) * scaling.NODES_PER_LINK
+    assert 0 < nodes <= 30_000, nodes  # the 2e5 run (99k wide + 111k deep nodes, traced 3 times) took minutes
