@@ -226,6 +226,10 @@ def _relu_grads(x, out, m):
     return (m.step(x[0]),)
 
 
+def _abs_grads(x, out, m):
+    return (m.step(x[0]) - m.step(-x[0]),)  # sign(a); 0 at the kink, the subgradient L1 uses
+
+
 def _sum_grads(x, out, m):
     return (1.0,) * len(x)
 
@@ -265,6 +269,8 @@ OPS: dict[str, Op] = {op.name: op for op in [
        ("∂σ(a)/∂a = σ(a)·(1 − σ(a))",), lambda n: (f"σ'({n[0]})",), lambda n: f"σ({n[0]})"),
     Op("relu", 1, lambda x, m: m.where(x[0] <= 0, 0.0, x[0]), _relu_grads, "ReLU",  # NaN stays NaN
        ("∂ReLU(a)/∂a = 1 if a > 0 else 0",), lambda n: (f"[{n[0]} > 0]",), lambda n: f"ReLU({n[0]})"),
+    Op("abs", 1, lambda x, m: abs(x[0]), _abs_grads, "|·|",
+       ("∂|a|/∂a = sign(a) (0 at a = 0)",), lambda n: (f"sign({n[0]})",), lambda n: f"|{n[0]}|"),
     Op("sum", None, lambda x, m: m.sum(x), _sum_grads, "Σ",
        ("∂(Σ xᵢ)/∂xᵢ = 1",), lambda n: ("1",) * len(n), lambda n: " + ".join(n)),
 ]}

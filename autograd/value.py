@@ -10,6 +10,7 @@ from .ops import OPS, SCALARS, Op
 _ADD, _SUB, _MUL, _DIV, _NEG = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"], OPS["neg"]
 _POW, _POW_VALUE, _SUM = OPS["pow"], OPS["pow_value"], OPS["sum"]
 _EXP, _LOG, _TANH, _SIGMOID, _RELU = OPS["exp"], OPS["log"], OPS["tanh"], OPS["sigmoid"], OPS["relu"]
+_ABS = OPS["abs"]
 
 
 def as_float(data: object, what: str = "Value") -> float:
@@ -85,6 +86,8 @@ class Value:
     def tanh(self): return apply(_TANH, self)
     def sigmoid(self): return apply(_SIGMOID, self)
     def relu(self): return apply(_RELU, self)
+    def abs(self): return apply(_ABS, self)
+    def __abs__(self): return apply(_ABS, self)
 
     def backward(self) -> None:
         """Fill ``.grad`` of every node this one depends on (leaves accumulate, as in PyTorch)."""

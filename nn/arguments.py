@@ -118,3 +118,20 @@ def number_list(text: str) -> list[float]:
         return [finite_number(part) for part in text.split(",")]
     except argparse.ArgumentTypeError:
         raise argparse.ArgumentTypeError(f"{echo(text)} is not a comma-separated list of finite numbers") from None
+
+
+def fraction(text: str) -> float:
+    """``"0.2"`` -> 0.2: a number from 0 up to (not including) 1."""
+    number = finite_number(text)
+    if not 0 <= number < 1:
+        raise argparse.ArgumentTypeError(f"expected a fraction from 0 up to (not including) 1, got {echo(text)}")
+    return number
+
+
+def feature_names(text: str) -> list[str]:
+    """``"x1,x2,x1^2"`` -> the ``nn.features`` names, checked."""
+    from .features import parse
+    try:
+        return parse(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None

@@ -11,7 +11,7 @@ import numpy as np
 import autograd
 from autograd import Value
 
-from .losses import LossFn, with_l2
+from .losses import LossFn, with_penalty
 from .module import MLP
 
 MAX_REPLAY_BYTES = 2 ** 30  # the numpy buffers of one replayed batch (1 GiB)
@@ -52,12 +52,12 @@ class CompiledModel:
         """Rows of outputs as the model returns them: one item per row for a single output."""
         return [row[0] for row in rows] if self.single else rows
 
-    def loss_and_grads(self, loss: LossFn, inputs: list, targets: list, l2: float = 0.0):
+    def loss_and_grads(self, loss: LossFn, inputs: list, targets: list, l1: float = 0.0, l2: float = 0.0):
         """What ``nn.train.loss_and_grads`` returns, with the model's part replayed by the tape."""
         self.check_batch(len(inputs))  # one replay: the backward needs the whole batch's buffers
         values = self.outputs(inputs).tolist()
         leaves = [[Value(v) for v in row] for row in values]
-        total = with_l2(loss(self.per_sample(leaves), targets), self.model.parameters(), l2)
+        total = with_penalty(loss(self.per_sample(leaves), targets), self.model.parameters(), l1, l2)
         total.backward()
         self.tape.backward(np.array([[leaf.grad for leaf in row] for row in leaves]))
         return total.data, self.per_sample(values)

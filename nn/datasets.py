@@ -1,4 +1,4 @@
-"""Datasets: the seed programs' tables, 2-D toy generators, the 8x8 digits and an MNIST IDX reader.
+"""Datasets: the seed programs' tables, 2-D toy generators, the 8x8 digits, MNIST IDX files and your CSV.
 
 Every loader returns ``(X, y)``: X a float array of shape (samples, features), y an int array
 of class labels 0, 1, … (generators take ``n``, ``noise`` and ``seed``; the same seed gives the same data).
@@ -6,11 +6,14 @@ of class labels 0, 1, … (generators take ``n``, ``noise`` and ``seed``; the sa
 from __future__ import annotations
 
 import gzip
+import math
 import struct
 import zlib
 from pathlib import Path
 
 import numpy as np
+
+from .csv_data import Table, load_csv  # noqa: F401 - your own data is a dataset too: nn.datasets.load_csv
 
 MAX_SAMPLES = 1_000_000  # points a generator makes at most
 
@@ -154,6 +157,31 @@ def split(X, y, test_fraction: float = 0.2, seed: int | None = None):
     cut = len(y) - max(1, round(len(y) * test_fraction))
     train, test = order[:cut], order[cut:]
     return X[train], y[train], X[test], y[test]
+
+
+def stratified_split(X, y, fraction: float = 0.2, seed: int | None = None):
+    """Shuffle and split into ``(X_train, y_train, X_held, y_held)``, each class keeping its share.
+
+    ⌈fraction·n⌉ rows are held out, as scikit-learn's ``train_test_split`` holds them; the classes
+    receive them in proportion to their sizes (the largest remainders take the rows left over).
+    """
+    if not 0 < fraction < 1:
+        raise ValueError(f"the held-out fraction must be between 0 and 1, got {fraction!r}")
+    X, y = np.asarray(X), np.asarray(y)
+    classes, counts = np.unique(y, return_counts=True)
+    held = math.ceil(fraction * len(y))
+    if min(held, len(y) - held) < len(classes):
+        raise ValueError(f"holding out {fraction:g} of {len(y)} rows leaves fewer rows than the {len(classes)} "
+                         f"classes on one side; use more data or another fraction")
+    quotas = counts * held / len(y)
+    taken = np.floor(quotas).astype(int)
+    leftover = np.lexsort((np.arange(len(classes)), -(quotas - taken)))[:held - taken.sum()]
+    taken[leftover] += 1
+    rng = np.random.default_rng(seed)
+    picks = [rng.permutation(np.flatnonzero(y == label)) for label in classes]
+    held_rows = rng.permutation(np.concatenate([rows[:take] for rows, take in zip(picks, taken)]))
+    train_rows = rng.permutation(np.concatenate([rows[take:] for rows, take in zip(picks, taken)]))
+    return X[train_rows], y[train_rows], X[held_rows], y[held_rows]
 
 
 def one_hot(labels, classes: int) -> np.ndarray:

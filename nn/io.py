@@ -2,12 +2,14 @@
 
 Nothing is eval'ed or unpickled: a file is plain JSON that must match the format exactly::
 
-    {"format": "chainrule.mlp", "version": 1,
+    {"format": "chainrule.mlp", "version": 2,
      "architecture": {"nin": 2, "nouts": [16, 1], "activation": "relu",
                       "output_activation": "linear", "bias": true},
-     "layers": [{"weights": [[w, ...], ...], "biases": [b, ...]}, ...]}
+     "layers": [{"weights": [[w, ...], ...], "biases": [b, ...]}, ...],
+     "signature": {"inputs": ["x1", "x2"], "features": ["x1", "x1^2"], "classes": ["no", "yes"]}}
 
 ``weights`` has one row per neuron of the layer (nout × nin); ``biases`` is null without biases.
+``signature`` (``nn.Signature``) is null for a model without one. Version 1 files (no signature) still load.
 An optional ``"training": {"steps": N}`` records the optimiser steps trained (files without it load
 with 0), so a resumed run carries on the step count and the learning-rate schedule.
 """
@@ -23,8 +25,11 @@ import numpy as np
 from .arguments import echo
 from .files import atomic_write, read_file
 from .module import ACTIVATIONS, MAX_PARAMETERS, MLP
+from .signature import Signature
 
-FORMAT, VERSION = "chainrule.mlp", 1
+FORMAT, VERSION = "chainrule.mlp", 2
+_TOP_KEYS = {1: {"format", "version", "architecture", "layers"},
+             2: {"format", "version", "architecture", "layers", "signature"}}
 MAX_MODEL_BYTES = 64 * MAX_PARAMETERS  # a saved parameter takes about 26 bytes of JSON
 MAX_NESTING = 16  # brackets inside brackets; a model file needs 4
 _ARCHITECTURE_KEYS = {"nin", "nouts", "activation", "output_activation", "bias"}
@@ -36,6 +41,7 @@ def to_dict(model: MLP) -> dict:
             "architecture": {"nin": model.nin, "nouts": list(model.nouts), "activation": model.activation,
                              "output_activation": model.output_activation, "bias": model.bias},
             "layers": [{"weights": weights, "biases": biases} for weights, biases in model.get_weights()],
+            "signature": None if model.signature is None else model.signature.to_dict(),
             "training": {"steps": model.trained_steps}}
 
 
@@ -87,11 +93,10 @@ def from_dict(document: object) -> MLP:
     """Build an MLP from ``to_dict``'s layout, checking every field first."""
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ValueError(f"not a chainrule model (expected \"format\": \"{FORMAT}\")")
-    if document.get("version") != VERSION or isinstance(document.get("version"), bool):
-        raise ValueError(f"unsupported version {echo(document.get('version'))}; "
-                         f"this chainrule reads version {VERSION}")
-    keys = {"format", "version", "architecture", "layers"} | ({"training"} & document.keys())
-    _exact_keys(document, keys, "the file")
+    version = document.get("version")
+    if version not in _TOP_KEYS or isinstance(version, bool):
+        raise ValueError(f"unsupported version {echo(version)}; this chainrule reads versions 1 to {VERSION}")
+    _exact_keys(document, _TOP_KEYS[version] | ({"training"} & document.keys()), "the file")
     trained_steps = _trained_steps(document.get("training", {"steps": 0}))
     architecture = document["architecture"]
     _exact_keys(architecture, _ARCHITECTURE_KEYS, "architecture")
@@ -110,6 +115,10 @@ def from_dict(document: object) -> MLP:
     model = MLP(nin, nouts, architecture["activation"], seed=0,
                 output_activation=architecture["output_activation"], bias=architecture["bias"])
     model.set_weights(layers)
+    if document.get("signature") is not None:
+        signature = Signature.from_dict(document["signature"])
+        signature.check_model(nin, nouts[-1])
+        model.signature = signature
     model.trained_steps = trained_steps
     return model
 

@@ -16,6 +16,10 @@ import autograd
 from autograd import Value, subscript, superscript
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
+# Weights are drawn uniform in [−bound, bound): micrograd's [−1, 1), Glorot's or He's bound for the layer.
+INITS = {"uniform": lambda nin, nout: 1.0,
+         "xavier": lambda nin, nout: math.sqrt(6.0 / (nin + nout)),
+         "he": lambda nin, nout: math.sqrt(6.0 / nin)}
 MAX_PARAMETERS = 1_000_000  # a scalar Value takes ~200 bytes: a million parameters is ~0.2 GB before any graph
 
 
@@ -54,14 +58,15 @@ class Neuron(Module):
     """``a = activation(Σ wᵢ·xᵢ + b)``; the sum is one n-ary node, linear means no activation node."""
 
     def __init__(self, nin: int, activation: str = "relu", bias: bool = True,
-                 rng: random.Random | None = None, layer: int | None = None, index: int = 0) -> None:
+                 rng: random.Random | None = None, layer: int | None = None, index: int = 0,
+                 bound: float = 1.0) -> None:
         _check_count(nin, "a neuron's number of inputs")
         check_parameter_count(nin + bias, f"a neuron with {nin} inputs")
         self.activation = _check_activation(activation)
         rng = rng or random.Random()
         mark = "" if layer is None else f"⁽{superscript(layer)}⁾{subscript(index)}"
         sep = "" if layer is None else ","
-        self.w = [Value(rng.uniform(-1, 1), f"w{mark}{sep}{subscript(k)}") for k in range(nin)]
+        self.w = [Value(rng.uniform(-bound, bound), f"w{mark}{sep}{subscript(k)}") for k in range(nin)]
         self.b = Value(0.0, f"b{mark}") if bias else None
         self.z_label, self.a_label = f"z{mark}", f"a{mark}"
 
@@ -87,12 +92,15 @@ class Layer(Module):
     """``nout`` neurons reading the same inputs; calling returns their outputs as a list."""
 
     def __init__(self, nin: int, nout: int, activation: str = "relu", bias: bool = True,
-                 rng: random.Random | None = None, layer: int | None = None) -> None:
+                 rng: random.Random | None = None, layer: int | None = None, init: str = "uniform") -> None:
         _check_count(nout, "a layer's number of neurons")
         check_parameter_count(nout * (_check_count(nin, "a layer's number of inputs") + bias),
                               f"a layer of {nout} neurons with {nin} inputs")
+        if init not in INITS:
+            raise ValueError(f"unknown init {init!r}; choose one of {', '.join(INITS)}")
         rng = rng or random.Random()
-        self.neurons = [Neuron(nin, activation, bias, rng, layer, j) for j in range(nout)]
+        bound = INITS[init](nin, nout)
+        self.neurons = [Neuron(nin, activation, bias, rng, layer, j, bound) for j in range(nout)]
 
     def __call__(self, x: Sequence[Value | float]) -> list[Value]:
         return [neuron(x) for neuron in self.neurons]
@@ -109,12 +117,14 @@ class MLP(Module):
 
     Weights start uniform in [−1, 1) and biases at 0, drawn with ``random.Random(seed)`` in
     micrograd's order, so ``seed`` reproduces micrograd's network after ``random.seed(seed)``.
+    ``init="xavier"`` narrows each layer's range to ±√(6/(nin+nout)), ``"he"`` to ±√(6/nin).
+    ``signature`` (None, or an ``nn.Signature``) says what the inputs and outputs mean; files keep it.
     ``trained_steps`` is the optimiser steps recorded with the model (saved in its file; ``python -m nn
     train --resume`` continues the step count and the schedule from it; ``nn.fit`` leaves it alone).
     """
 
     def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu", seed: int | None = None,
-                 output_activation: str = "linear", bias: bool = True) -> None:
+                 output_activation: str = "linear", bias: bool = True, init: str = "uniform") -> None:
         self.nin = _check_count(nin, "nin (the number of inputs)")
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
             raise ValueError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")
@@ -129,7 +139,8 @@ class MLP(Module):
                               f"an MLP of sizes {', '.join(map(str, sizes))}")
         last = len(self.nouts) - 1
         self.layers = [Layer(sizes[i], sizes[i + 1], output_activation if i == last else activation,
-                             self.bias, rng, layer=i + 1) for i in range(len(self.nouts))]
+                             self.bias, rng, layer=i + 1, init=init) for i in range(len(self.nouts))]
+        self.signature = None
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
         if isinstance(x, (Value, int, float)) or not hasattr(x, "__len__"):

@@ -32,7 +32,7 @@ def test_round_trip_keeps_architecture_and_exact_weights(saved):
 def test_file_is_plain_json_with_format_version_architecture_and_weights(saved):
     model, path = saved
     document = json.loads(path.read_text())
-    assert (document["format"], document["version"]) == ("chainrule.mlp", 1)
+    assert (document["format"], document["version"], document["signature"]) == ("chainrule.mlp", 2, None)
     assert document["architecture"] == {"nin": 3, "nouts": [4, 2], "activation": "tanh",
                                         "output_activation": "sigmoid", "bias": True}
     first = model.layers[0].neurons[1]
@@ -118,7 +118,7 @@ def _set(keys, value):
 @pytest.mark.parametrize("change, message", [
     (lambda d: d.clear() or d.update({"name": "someone else's json"}), "not a chainrule model"),
     (_set(["format"], "keras"), "not a chainrule model"),
-    (_set(["version"], 2), "unsupported version 2"),
+    (_set(["version"], 3), "unsupported version 3"),
     (_set(["version"], True), "unsupported version True"),
     (lambda d: d.pop("layers"), "missing \\['layers'\\]"),
     (_set(["extra"], 1), "unexpected \\['extra'\\]"),
