@@ -16,9 +16,10 @@ def test_the_readme_activates_the_environment_before_its_first_python_command():
 
 
 def test_every_model_file_a_command_reads_is_made_by_an_earlier_command():
+    trained = [(m.start(), Path(m.group(1)).stem) for m in re.finditer(r"python -m nn train (\S+)", README)]
     for match in re.finditer(r"runs/(\w+)/model\.json", README):
-        training = README.find(f"python -m nn train {match.group(1)}")
-        assert 0 <= training < match.start(), f"{match.group(0)} is used before `nn train {match.group(1)}` makes it"
+        made = [start for start, name in trained if name == match.group(1) and start < match.start()]
+        assert made, f"{match.group(0)} is used before a `python -m nn train` makes it"
 
 
 def test_the_digits_install_command_works_from_the_checkout():

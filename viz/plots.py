@@ -70,7 +70,7 @@ def loss_curve(history_or_losses: History | Sequence[float], path: str | Path, t
     accuracy = [a for a in history.accuracy if a is not None] if history else []
     if len(accuracy) == len(history.loss if history else ()):
         right = axes.twinx()
-        right.plot(steps, [100 * a for a in accuracy], color="tab:orange", label="accuracy")
+        right.plot(steps[:len(accuracy)], [100 * a for a in accuracy], color="tab:orange", label="accuracy")
         right.set(ylabel="accuracy (%)", ylim=(0, 101))
         lines = axes.get_lines() + right.get_lines()
         axes.legend(lines, [line.get_label() for line in lines], loc="center right", frameon=False)
