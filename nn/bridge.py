@@ -3,7 +3,7 @@
 An ``nn.MLP(2, [16, 1])`` is ``Sequential(Linear(2, 16), ReLU(), Linear(16, 1))``: layer L's weights
 are ``{2(L-1)}.weight`` (out × in, the rows of ``get_weights``) and ``{2(L-1)}.bias``, in float64.
 Files are safetensors (``export``/``import_weights``) or an ONNX graph of Gemm and activation nodes;
-nothing is ever unpickled. ``pip install chainrule[interop]`` brings safetensors and onnx.
+nothing is ever unpickled. In the checkout, ``.venv/bin/pip install -e '.[interop]'`` brings safetensors and onnx.
 """
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ def _interop(module: str):
     try:
         return __import__(module, fromlist=["_"])
     except ImportError:
-        raise ImportError(f"{module} is needed for this: pip install chainrule[interop]") from None
+        raise ImportError(f"{module} is needed for this: in the checkout, run "
+                          f".venv/bin/pip install -e '.[interop]'") from None
 
 
 def state_dict(model: MLP) -> dict[str, np.ndarray]:

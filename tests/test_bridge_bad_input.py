@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import numpy as np
 import pytest
@@ -160,7 +161,7 @@ def test_command_line_mistakes_are_one_line(tmp_path, capsys, argv, message):
     safetensors.numpy.save_file(GOOD, str(good))
     code = main([part.format(model=model, tmp=tmp_path, bad=bad, good=good) for part in argv])
     err = capsys.readouterr().err
-    assert code == 1 and message.format(tmp=tmp_path) in err and len(err.strip().splitlines()) == 1
+    assert code == 2 and message.format(tmp=tmp_path) in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "back.json").exists()
 
 
@@ -169,3 +170,12 @@ def test_export_never_replaces_a_directory(tmp_path):
     with pytest.raises(nn.files.NotARegularFileError, match="directory"):
         nn.export(nn.MLP(2, [3, 1], seed=0), tmp_path / "model.onnx")
     assert (tmp_path / "model.onnx").is_dir() and list((tmp_path / "model.onnx").iterdir()) == []
+
+
+def test_without_the_interop_extra_the_command_says_how_to_install_it(tmp_path, capsys, monkeypatch):
+    nn.MLP(2, [3, 1], seed=0).save(tmp_path / "model.json")
+    monkeypatch.setitem(sys.modules, "onnx", None)  # what an environment without onnx looks like to import
+    code = main(["export", str(tmp_path / "model.json"), "-o", str(tmp_path / "model.onnx")])
+    err = capsys.readouterr().err
+    assert code == 3 and "onnx is needed for this" in err and ".venv/bin/pip install -e '.[interop]'" in err
+    assert not (tmp_path / "model.onnx").exists()

@@ -57,14 +57,19 @@ def page_html(data: dict, svg: str) -> str:
     return PLACEHOLDER.sub(lambda match: parts[match.group(1)], _asset("explorer.html"))
 
 
-def _svg(output: Value, path: Path | None, nodes: list[dict], max_nodes: int, max_edges: int | None) -> str:
-    """The graph drawn top-down as SVG text, with grad cells sized for the final gradients of
-    ``nodes`` (the page's node records); the page rewrites those cells step by step."""
+def _digraph(output: Value, nodes: list[dict], max_nodes: int, max_edges: int | None):
+    """The graph drawn top-down, with grad cells sized for the final gradients of ``nodes`` (the
+    page's node records); the page rewrites those cells step by step."""
     final = {node: float(record["grad"]) for node, record in zip(topological_order(output), nodes)
              if record["grad"] is not None}
-    digraph = draw(output, rankdir="TB", show_grad=True, gradients=final, max_nodes=max_nodes, max_edges=max_edges)
+    return draw(output, rankdir="TB", show_grad=True, gradients=final, max_nodes=max_nodes, max_edges=max_edges)
+
+
+def _svg(output: Value, path: Path | None, nodes: list[dict], max_nodes: int, max_edges: int | None) -> str:
+    """The drawing as SVG text; without Graphviz, its DOT source is saved beside ``path`` (if any)."""
+    digraph = _digraph(output, nodes, max_nodes, max_edges)
     try:
-        return layout(digraph, "svg", path or "the explorer").decode("utf-8")
+        return layout(digraph, "svg", path or "the explorer page").decode("utf-8")
     except GraphvizMissingError:
         if path is None:
             raise GraphvizMissingError(f"Graphviz is missing: the 'dot' program is not on PATH and the explorer "
@@ -107,6 +112,22 @@ def fitting_height(svg: str) -> int:
     return round(min(max(drawing + PAGE_CHROME_PX, IFRAME_HEIGHTS[0]), IFRAME_HEIGHTS[1]))
 
 
+def _explorer(output: Value, path: Path | None, parameters, learning_rate: float, title: str | None,
+              max_nodes: int, max_edges: int | None) -> Explorer:
+    if not isinstance(output, Value):
+        raise TypeError(f"explore: output must be a Value, got {type(output).__name__}")
+    check_size(output, max_nodes, max_edges)
+    data = page_data(output, parameters=parameters, learning_rate=learning_rate, title=title)
+    svg = _svg(output, path, data["nodes"], max_nodes, max_edges)
+    return Explorer(page_html(data, svg), fitting_height(svg))
+
+
+def page(output: Value, *, parameters=None, learning_rate: float = 0.1, title: str | None = None,
+         max_nodes: int = DEFAULT_MAX_NODES, max_edges: int | None = None) -> str:
+    """The explorer page for the graph of ``output`` as HTML text (what ``explore`` writes to a file)."""
+    return _explorer(output, None, parameters, learning_rate, title, max_nodes, max_edges).html
+
+
 def explore(output: Value, path: str | Path | None = None, *, parameters=None, learning_rate: float = 0.1,
             title: str | None = None, max_nodes: int = DEFAULT_MAX_NODES,
             max_edges: int | None = None) -> Path | Explorer:
@@ -117,13 +138,8 @@ def explore(output: Value, path: str | Path | None = None, *, parameters=None, l
     ``learning_rate`` is the step size of that update. The graph is left as it was. A graph of more
     than ``max_nodes`` values or ``max_edges`` edges is refused before any work (``viz.dot.check_size``).
     """
-    if not isinstance(output, Value):
-        raise TypeError(f"explore: output must be a Value, got {type(output).__name__}")
-    check_size(output, max_nodes, max_edges)
     if path is not None:
         path = Path(path)
         writable_target(path)
-    data = page_data(output, parameters=parameters, learning_rate=learning_rate, title=title)
-    svg = _svg(output, path, data["nodes"], max_nodes, max_edges)
-    page = Explorer(page_html(data, svg), fitting_height(svg))
-    return page if path is None else page.save(path)
+    inline = _explorer(output, path, parameters, learning_rate, title, max_nodes, max_edges)
+    return inline if path is None else inline.save(path)
