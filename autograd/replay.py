@@ -32,6 +32,7 @@ from typing import Sequence
 import numpy as np
 
 from .replay_plan import Group, Plan, check_inputs, plan
+from .replay_products import ProductGroup
 from .modes import AnomalyError, state
 from .value import Value
 
@@ -89,8 +90,11 @@ class Tape:
         detecting = state.detecting
         with np.errstate(all="ignore"):
             for group in plan_.groups:
-                operands = group.gather(values)
-                result = group.op.forward(operands, ARRAYS)
+                if type(group) is ProductGroup:
+                    result, operands = group.forward(values)
+                else:
+                    operands = group.gather(values)
+                    result = group.op.forward(operands, ARRAYS)
                 if detecting:
                     _check_finite(result, group, "forward")
                 values[group.start:group.stop] = result
@@ -102,12 +106,13 @@ class Tape:
         outputs = values[list(plan_.outputs)]  # output × row
         return outputs.T.copy() if self._batched else outputs[:, 0].copy()
 
-    def backward(self, upstream: float | np.ndarray = 1.0) -> np.ndarray:
+    def backward(self, upstream: float | np.ndarray = 1.0, input_grads: bool = True) -> np.ndarray | None:
         """Add d output / d parameter to each parameter's ``.grad`` (summed over a batch's rows).
 
         ``upstream`` weighs each row (d loss / d output; e.g. ``1 / batch`` for a mean); with
         several outputs, one weight per output, or a ``(batch, outputs)`` array. Returns
-        d output / d input: shape ``(len(inputs),)``, or ``(batch, len(inputs))`` for a batch.
+        d output / d input: shape ``(len(inputs),)``, or ``(batch, len(inputs))`` for a batch;
+        ``input_grads=False`` returns None and skips the work only they need (training).
         """
         if not self._forwarded:
             raise RuntimeError("Tape.backward() needs a forward(feed) that ran to the end first")
@@ -117,14 +122,18 @@ class Tape:
         grads[list(plan_.outputs)] = self._upstream(upstream, values.shape[1])
         with np.errstate(all="ignore"):
             for group, operands in zip(reversed(plan_.groups), reversed(self._operands)):
-                if group.scatter is not None:
+                if type(group) is ProductGroup:
+                    group.backward(operands, grads, input_grads)
+                elif group.scatter is not None:
                     _backward_step(group, operands, values, grads)
         inputs, parameters = len(plan_.inputs), len(plan_.parameters)
         totals = grads[inputs:inputs + parameters].sum(axis=1)
         for parameter, total in zip(plan_.parameters, totals.tolist()):
             parameter.grad += total
-        input_grads = grads[:inputs].T
-        return input_grads.copy() if self._batched else input_grads[0].copy()
+        if not input_grads:
+            return None
+        by_row = grads[:inputs].T
+        return by_row.copy() if self._batched else by_row[0].copy()
 
     def _columns(self, feed) -> np.ndarray:
         """The feed as one column per row, after checking its shape."""
@@ -201,9 +210,9 @@ def _backward_step(group: Group, operands: np.ndarray, values: np.ndarray, grads
     group.scatter.add(grads, contributions)
 
 
-def _check_finite(array: np.ndarray, group: Group, direction: str) -> None:
+def _check_finite(array: np.ndarray, group: Group | ProductGroup, direction: str) -> None:
     if not np.isfinite(array).all():
-        raise AnomalyError(f"compiled {direction} of op '{group.op.name}' ({group.size} nodes) "
+        raise AnomalyError(f"compiled {direction} of op '{group.name}' ({group.size} nodes) "
                            "produced NaN or inf")
 
 
