@@ -4,8 +4,8 @@ from .io import load, save
 from .losses import LOSSES, binary_cross_entropy, cross_entropy, hinge, mse, softmax, sse
 from .module import ACTIVATIONS, MLP, Layer, Module, Neuron
 from .optim import OPTIMIZERS, SGD, Adam, Optimizer
-from .train import History, accuracy, evaluate, fit, linear_decay, loss_and_grads
+from .train import History, StepRecord, Trainer, accuracy, evaluate, fit, linear_decay, loss_and_grads
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "mse", "sse", "hinge", "binary_cross_entropy",
-           "cross_entropy", "softmax", "LOSSES", "Optimizer", "SGD", "Adam", "OPTIMIZERS", "fit", "History",
-           "evaluate", "accuracy", "linear_decay", "loss_and_grads", "save", "load", "datasets"]
+           "cross_entropy", "softmax", "LOSSES", "Optimizer", "SGD", "Adam", "OPTIMIZERS", "fit", "Trainer",
+           "StepRecord", "History", "evaluate", "accuracy", "linear_decay", "loss_and_grads", "save", "load", "datasets"]

@@ -1,4 +1,4 @@
-"""Training: shuffled mini-batches, one optimiser step per batch, a progress bar and a history."""
+"""Training: the one loop (``Trainer``: shuffled mini-batches, one optimiser step per batch) and ``fit``."""
 from __future__ import annotations
 
 import math
@@ -29,6 +29,12 @@ class History:
 
     def __len__(self) -> int:
         return len(self.loss)
+
+    def append(self, record: StepRecord) -> None:
+        """Add one step's record."""
+        self.loss.append(record.loss)
+        self.accuracy.append(record.accuracy)
+        self.lr.append(record.lr)
 
 
 def loss_and_grads(model: MLP, loss: LossFn, inputs: list, targets: list, l2: float = 0.0):
@@ -73,15 +79,11 @@ def linear_decay(start: float, steps: int, end_fraction: float = 0.1) -> Callabl
     return lambda k: start * (1.0 - (1.0 - end_fraction) * k / steps)
 
 
-def _batches(count: int, batch_size: int | None, rng: np.random.Generator):
-    """Endless index batches: the data in order for full batches, reshuffled each epoch otherwise."""
-    while True:
-        if batch_size is None or batch_size >= count:
-            yield list(range(count))
-            continue
-        order = rng.permutation(count).tolist()
-        for start in range(0, count, batch_size):
-            yield order[start:start + batch_size]
+def _check_count(name: str, number: int | None, least: int = 1) -> None:
+    """None or an integer >= ``least``; anything else is a ValueError naming ``name``."""
+    if number is not None and (isinstance(number, bool) or not isinstance(number, int) or number < least):
+        wanted = "a positive integer" if least == 1 else f"an integer >= {least}"
+        raise ValueError(f"{name} must be {wanted}, got {number!r}")
 
 
 def count_steps(count: int, batch_size: int | None, epochs: int | None, steps: int | None) -> int:
@@ -89,8 +91,7 @@ def count_steps(count: int, batch_size: int | None, epochs: int | None, steps: i
     if (epochs is None) == (steps is None):
         raise ValueError("fit needs exactly one of epochs= or steps=")
     for name, number in (("epochs", epochs), ("steps", steps), ("batch_size", batch_size)):
-        if number is not None and (isinstance(number, bool) or not isinstance(number, int) or number < 1):
-            raise ValueError(f"{name} must be a positive integer, got {number!r}")
+        _check_count(name, number)
     if steps is not None:
         return steps
     per_epoch = 1 if batch_size is None else math.ceil(count / batch_size)
@@ -107,45 +108,110 @@ def _plain(data) -> tuple[list, list]:
     return [[float(v) for v in row] for row in X], [t.tolist() if isinstance(t, np.ndarray) else t for t in y]
 
 
+@dataclass(frozen=True)
+class StepRecord:
+    """What one optimiser step did: its number (from 0), the batch loss and accuracy, and the lr used."""
+
+    step: int
+    loss: float
+    accuracy: float | None
+    lr: float
+
+
+class Trainer:
+    """The one training loop, a step at a time: shuffled mini-batches, one optimiser step per batch.
+
+    ``step()`` trains on the next batch and returns its StepRecord; ``epoch()`` finishes the current
+    pass over the data. ``history`` holds every step; ``step_count`` (``start_step`` when resuming)
+    drives ``lr_schedule(step)``. ``nn.fit`` runs it to the end with a progress bar; anything that
+    trains a step at a time (early stopping, the playground) runs the same object.
+    """
+
+    def __init__(self, model: MLP, data, loss: str | LossFn = "mse", optimizer: Optimizer | None = None,
+                 batch_size: int | None = None, seed: int | None = None, l2: float = 0.0,
+                 lr_schedule: Callable[[int], float] | None = None, compiled: bool = True,
+                 start_step: int = 0) -> None:
+        self.model = model
+        self.loss = _loss_function(loss)
+        self.X, self.y = _plain(data)
+        if len(self.X[0]) != model.nin:
+            raise ValueError(f"the model takes {model.nin} inputs but the data rows have {len(self.X[0])}")
+        _check_count("batch_size", batch_size)
+        _check_count("start_step", start_step, least=0)
+        self.optimizer = optimizer or SGD(model.parameters(), lr=0.1)
+        self.batch_size, self.l2, self.lr_schedule = batch_size, l2, lr_schedule
+        self.step_count = start_step
+        self.history = History()
+        self._threshold = _threshold(self.y)
+        self._rng = np.random.default_rng(seed)
+        self._pending: list[list[int]] = []  # the batches left in the current pass over the data
+        self._batch_step = CompiledModel(model).loss_and_grads if compiled else partial(loss_and_grads, model)
+
+    @property
+    def steps_per_epoch(self) -> int:
+        """Optimiser steps in one pass over the data."""
+        return count_steps(len(self.X), self.batch_size, 1, None)
+
+    def step(self) -> StepRecord:
+        """Train on the next batch: zero the gradients, forward, backward, one optimiser step."""
+        if not self._pending:
+            self._pending = self._pass_batches()
+        indices = self._pending.pop(0)
+        if self.lr_schedule is not None:
+            self.optimizer.lr = self.lr_schedule(self.step_count)
+        inputs, targets = [self.X[i] for i in indices], [self.y[i] for i in indices]
+        self.optimizer.zero_grad()
+        value, outputs = self._batch_step(self.loss, inputs, targets, self.l2)
+        self.optimizer.step()
+        record = StepRecord(self.step_count, value, accuracy(outputs, targets, self._threshold), self.optimizer.lr)
+        self.history.append(record)
+        self.step_count += 1
+        return record
+
+    def epoch(self) -> list[StepRecord]:
+        """Train until the current pass over the data is done (a whole pass when between epochs)."""
+        records = [self.step()]
+        while self._pending:
+            records.append(self.step())
+        return records
+
+    def _pass_batches(self) -> list[list[int]]:
+        """One pass: the data in order for a full batch, a fresh shuffle into mini-batches otherwise."""
+        count = len(self.X)
+        if self.batch_size is None or self.batch_size >= count:
+            return [list(range(count))]
+        order = self._rng.permutation(count).tolist()
+        return [order[start:start + self.batch_size] for start in range(0, count, self.batch_size)]
+
+
+def _loss_function(loss: str | LossFn) -> LossFn:
+    if not isinstance(loss, str):
+        return loss
+    if loss not in LOSSES:
+        raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)} or pass a function")
+    return LOSSES[loss]
+
+
 def fit(model: MLP, data, loss: str | LossFn = "mse", optimizer: Optimizer | None = None,
         epochs: int | None = None, steps: int | None = None, batch_size: int | None = None,
         seed: int | None = None, l2: float = 0.0, lr_schedule: Callable[[int], float] | None = None,
         progress: bool = True, compiled: bool = True) -> History:
-    """Train ``model`` on ``data = (X, y)`` and return the per-step History.
+    """Train ``model`` on ``data = (X, y)`` and return the per-step History: a Trainer run to the end.
 
     ``loss`` is a name from ``nn.LOSSES`` or a function ``(outputs, targets) -> Value``;
     ``optimizer`` defaults to ``SGD(lr=0.1)``; give ``epochs`` or ``steps``; ``batch_size=None``
     means full batch; ``seed`` fixes the shuffling; ``lr_schedule(step)`` sets lr before each step.
     ``compiled`` replays the model with numpy (``nn.compiled``); ``False`` builds every graph eagerly.
     """
-    if isinstance(loss, str):
-        if loss not in LOSSES:
-            raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)} or pass a function")
-        loss = LOSSES[loss]
-    X, y = _plain(data)
-    if len(X[0]) != model.nin:
-        raise ValueError(f"the model takes {model.nin} inputs but the data rows have {len(X[0])}")
-    optimizer = optimizer or SGD(model.parameters(), lr=0.1)
-    total = count_steps(len(X), batch_size, epochs, steps)
-    threshold = _threshold(y)
-    batches = _batches(len(X), batch_size, np.random.default_rng(seed))
-    batch_step = CompiledModel(model).loss_and_grads if compiled else partial(loss_and_grads, model)
-    history = History()
+    trainer = Trainer(model, data, loss=loss, optimizer=optimizer, batch_size=batch_size, seed=seed, l2=l2,
+                      lr_schedule=lr_schedule, compiled=compiled)
+    total = count_steps(len(trainer.X), batch_size, epochs, steps)
     bar = tqdm(range(total), disable=not progress, unit="step", leave=False)
-    for step in bar:
-        if lr_schedule is not None:
-            optimizer.lr = lr_schedule(step)
-        indices = next(batches)
-        inputs, targets = [X[i] for i in indices], [y[i] for i in indices]
-        optimizer.zero_grad()
-        value, outputs = batch_step(loss, inputs, targets, l2)
-        optimizer.step()
-        history.loss.append(value)
-        history.accuracy.append(accuracy(outputs, targets, threshold))
-        history.lr.append(optimizer.lr)
-        bar.set_postfix(loss=f"{value:.4f}", acc=_percent(history.accuracy[-1]), refresh=step == total - 1)
+    for done in bar:
+        record = trainer.step()
+        bar.set_postfix(loss=f"{record.loss:.4f}", acc=_percent(record.accuracy), refresh=done == total - 1)
     bar.close()
-    return history
+    return trainer.history
 
 
 def evaluate(model: MLP, data) -> float | None:

@@ -121,3 +121,41 @@ def test_bad_fit_arguments_are_named(kwargs, message):
 def test_bad_data_is_named(data, message):
     with pytest.raises(ValueError, match=message):
         nn.fit(linear_model(0.0, 0.0), data, steps=1, progress=False)
+
+
+def _moons_run(seed):
+    X, y = nn.datasets.moons(40, noise=0.1, seed=seed)
+    model = nn.MLP(2, [8, 1], seed=seed)
+    return model, (X, 2 * y - 1), nn.SGD(model.parameters(), lr=0.3, momentum=0.9)
+
+
+def test_a_trainer_stepped_by_hand_equals_fit():
+    model, data, optimizer = _moons_run(3)
+    history = nn.fit(model, data, loss="hinge", optimizer=optimizer, steps=12, batch_size=16, seed=7, l2=1e-3,
+                     lr_schedule=nn.linear_decay(0.3, 12), progress=False)
+    again, data, optimizer = _moons_run(3)
+    trainer = nn.Trainer(again, data, loss="hinge", optimizer=optimizer, batch_size=16, seed=7, l2=1e-3,
+                         lr_schedule=nn.linear_decay(0.3, 12))
+    records = [trainer.step() for _ in range(12)]
+    assert [r.step for r in records] == list(range(12)) and trainer.step_count == 12
+    assert [r.loss for r in records] == pytest.approx(history.loss, rel=1e-12, abs=1e-12)
+    assert trainer.history.loss == [r.loss for r in records] and trainer.history.lr == history.lr
+    assert [p.data for p in again.parameters()] == pytest.approx([p.data for p in model.parameters()], rel=1e-12)
+
+
+def test_epoch_finishes_the_current_pass_over_the_data():
+    X, y = [[float(i)] for i in range(10)], list(range(10))
+    seen = []
+    trainer = nn.Trainer(linear_model(0.0, 0.0), (X, y), loss=recording_loss(seen), batch_size=4, seed=1)
+    assert trainer.steps_per_epoch == 3
+    assert len(trainer.epoch()) == 3 and sorted(sum(seen, [])) == y
+    trainer.step()
+    assert len(trainer.epoch()) == 2 and sorted(sum(seen[3:], [])) == y
+
+
+def test_start_step_continues_the_schedule():
+    trainer = nn.Trainer(linear_model(0.0, 0.0), ([[1.0]], [1.0]), lr_schedule=lambda k: 1.0 / (k + 1),
+                         start_step=4)
+    assert [trainer.step().lr for _ in range(2)] == pytest.approx([1 / 5, 1 / 6])
+    with pytest.raises(ValueError, match="start_step must be an integer >= 0"):
+        nn.Trainer(linear_model(0.0, 0.0), ([[1.0]], [1.0]), start_step=-1)
