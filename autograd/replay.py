@@ -83,15 +83,17 @@ class Tape:
         self._forwarded = False
         values = self._buffer(columns.shape[1])
         plan_ = self._plan
-        inputs, parameters = len(plan_.inputs), len(plan_.parameters)
+        inputs = len(plan_.inputs)
         values[:inputs] = columns
-        values[inputs:inputs + parameters] = np.array(list(map(_data, plan_.parameters)))[:, None]
+        data = np.array(list(map(_data, plan_.parameters)))
+        values[inputs:inputs + plan_.buffered] = data[:plan_.buffered, None]
+        weights = data[plan_.weights]
         self._operands = []
         detecting = state.detecting
         with np.errstate(all="ignore"):
             for group in plan_.groups:
                 if type(group) is ProductGroup:
-                    result, operands = group.forward(values)
+                    result, operands = group.forward(values, weights)
                 else:
                     operands = group.gather(values)
                     result = group.op.forward(operands, ARRAYS)
@@ -120,14 +122,18 @@ class Tape:
         plan_ = self._plan
         grads = self._grads_buffer()
         grads[list(plan_.outputs)] = self._upstream(upstream, values.shape[1])
+        totals = np.zeros(len(plan_.parameters))
+        weight_grads = totals[plan_.weights]  # a view when the weights come last, as they do
         with np.errstate(all="ignore"):
             for group, operands in zip(reversed(plan_.groups), reversed(self._operands)):
                 if type(group) is ProductGroup:
-                    group.backward(operands, grads, input_grads)
+                    group.backward(operands, grads, weight_grads, input_grads)
                 elif group.scatter is not None:
                     _backward_step(group, operands, values, grads)
-        inputs, parameters = len(plan_.inputs), len(plan_.parameters)
-        totals = grads[inputs:inputs + parameters].sum(axis=1)
+        inputs = len(plan_.inputs)
+        if not isinstance(plan_.weights, slice):
+            totals[plan_.weights] = weight_grads
+        totals[:plan_.buffered] += grads[inputs:inputs + plan_.buffered].sum(axis=1)
         for parameter, total in zip(plan_.parameters, totals.tolist()):
             parameter.grad += total
         if not input_grads:
@@ -162,7 +168,7 @@ class Tape:
         if self._values is None or self._values.shape[1] != batch:
             plan_ = self._plan
             self._values = np.empty((plan_.slots, batch))
-            first = len(plan_.inputs) + len(plan_.parameters)
+            first = len(plan_.inputs) + plan_.buffered
             self._values[first:first + len(plan_.constants)] = plan_.constants[:, None]
         return self._values
 

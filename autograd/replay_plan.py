@@ -62,10 +62,16 @@ class Group:
 
 @dataclass(frozen=True, eq=False)
 class Plan:
-    """Slots and groups of a traced graph; ``constants`` fill the slots after the parameters."""
+    """Slots and groups of a traced graph; ``constants`` fill the slots after the buffered parameters.
+
+    The first ``buffered`` parameters have slots (a row each, the same value in every column);
+    the matrices' weights are read from one vector, ``parameters[weights]``, instead.
+    """
 
     inputs: tuple[Value, ...]
     parameters: tuple[Value, ...]
+    buffered: int
+    weights: Index  # positions in ``parameters`` of the weight vector's entries
     constants: np.ndarray
     groups: tuple[Group | ProductGroup, ...]
     outputs: tuple[int, ...]  # the outputs' slots
@@ -140,8 +146,10 @@ def plan(outputs: tuple[Value, ...], inputs: tuple[Value, ...]) -> Plan:
     order = list(dict.fromkeys(chain.from_iterable(map(topological_order, outputs))))
     kept = lowered(_rewritten(order, outputs), outputs, inputs)
     parameters, constants = _leaf_roles(outputs, order, inputs)
-    slot: dict[Value, int] = {node: i for i, node in enumerate(inputs + parameters + tuple(constants))}
-    level = dict.fromkeys(slot, 0)
+    parameters, buffered, weights = _weights_last(parameters, kept, outputs)
+    slot: dict[Value, int] = {node: i for i, node in enumerate(inputs + parameters[:buffered] + tuple(constants))}
+    weight_of = {parameters[position]: i for i, position in enumerate(weights)}
+    level = dict.fromkeys(chain(slot, parameters), 0)
     varying = set(inputs)
     families: dict[tuple, list] = defaultdict(list)
     blocks: dict[tuple, list] = defaultdict(list)  # (level, the x they read): sums forming one matrix
@@ -160,10 +168,22 @@ def plan(outputs: tuple[Value, ...], inputs: tuple[Value, ...]) -> Plan:
         for member in families[key]:
             for node in ([node for node, _ in member] if key[1] == PRODUCTS else member[:1]):
                 slot[node] = len(slot)
-    groups = tuple(product_group(members, slot, inputs) if key[1] == PRODUCTS else _group(members, slot, key[-1])
-                   for key, members in sorted(families.items()))
-    return Plan(inputs, parameters, np.array([c.data for c in constants], dtype=float), groups,
-                tuple(slot[output] for output in outputs), len(slot))
+    groups = tuple(product_group(members, slot, weight_of, inputs) if key[1] == PRODUCTS
+                   else _group(members, slot, key[-1]) for key, members in sorted(families.items()))
+    return Plan(inputs, parameters, buffered, rows(weights), np.array([c.data for c in constants], dtype=float),
+                groups, tuple(slot[output] for output in outputs), len(slot))
+
+
+def _weights_last(parameters: tuple[Value, ...], kept: list, outputs: tuple[Value, ...]):
+    """Parameters reordered so that those read only as matrix weights come last (no slot needed),
+    how many come first (they have slots), and the positions of every matrix weight."""
+    in_matrices = {w for _, op, _ in kept if isinstance(op, Products) for w, _ in op.pairs}
+    elsewhere = set(chain(outputs, chain.from_iterable(operands for _, op, operands in kept
+                                                       if not isinstance(op, Products))))
+    first = [p for p in parameters if p in elsewhere or p not in in_matrices]
+    ordered = tuple(first) + tuple(p for p in parameters if p not in elsewhere and p in in_matrices)
+    weights = [position for position, p in enumerate(ordered) if p in in_matrices]
+    return ordered, len(first), np.array(weights, dtype=np.intp)
 
 
 def _group(members: list, slot: dict[Value, int], varying: bool) -> Group:

@@ -1,8 +1,8 @@
 """The replay's one lowering: sums of products ``Σₖ wₖ·xₖ (+ c)`` replayed as matrix products.
 
-A product qualifies when exactly one of its factors depends on the inputs (``x``, a value per
-row) and the other does not (``w``, one value for every row, such as a weight), and the sum is
-its only user. A sum with qualifying products over at least two distinct ``x`` becomes a
+A product qualifies when one factor is a parameter (``w``, a leaf that is not an input: one
+value for every row, such as a weight) and the other depends on the inputs (``x``, a value per
+row), and the sum is its only user. A sum with qualifying products over at least two distinct ``x`` becomes a
 ``Products`` node (its qualifying products, as (w, x) pairs), plus a plain ``sum`` of that node
 and its other operands when it has any. Sums at one level reading the same ``x`` form a matrix
 ``W`` (one row per sum, one column per ``x``); matrices of one shape at one level are stacked, and
@@ -95,20 +95,19 @@ def lowered(kept: list[Entry], outputs: Sequence[Value], inputs: Sequence[Value]
 
 
 def _pair(operand: Value, varying: set[Value]) -> tuple[Value, Value] | None:
-    """(w, x) for a product with exactly one factor that depends on the inputs, else None."""
+    """(w, x) for a product of a parameter w and a factor x that depends on the inputs, else None."""
     if operand.op is not _MUL:
         return None
     a, b = operand.parents
-    if (a in varying) == (b in varying):
-        return None
-    return (b, a) if a in varying else (a, b)
+    w, x = (b, a) if a in varying else (a, b)
+    return (w, x) if x in varying and not w.parents and w not in varying else None
 
 
 class ProductGroup:
     """Stacked matrices of one shape at one level: ``blocks`` × (``sums`` × ``columns``).
 
     Its results fill slots ``start:stop`` block by block; ``x_rows`` are the columns' slots
-    (block-major), ``w_rows`` each product's w slot in matrix order, ``cells`` their flat cell
+    (block-major), ``w_rows`` each product's w in the plan's weight vector, in matrix order, ``cells`` their flat cell
     when several products share one (their w are added) or None when each cell has one product.
     """
 
@@ -126,32 +125,33 @@ class ProductGroup:
     def size(self) -> int:
         return self.stop - self.start
 
-    def forward(self, values: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    def forward(self, values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
         """``W @ X`` for every block and row: (results as slots × rows, (W, X) for the backward)."""
         blocks, sums, columns = self.shape
         batch = values.shape[1]
         x = values[self.x_rows] if isinstance(self.x_rows, slice) else values.take(self.x_rows, axis=0)
         x = x.reshape(blocks, columns, batch)
-        w = values[self.w_rows, 0]
+        w = weights[self.w_rows]
         if self.cells is not None:
             w = np.bincount(self.cells, w, blocks * sums * columns)
         w = w.reshape(blocks, sums, columns)
         result = w[0] @ x[0] if blocks == 1 else np.matmul(w, x)
         return result.reshape(blocks * sums, batch), (w, x)
 
-    def backward(self, saved: tuple[np.ndarray, np.ndarray], grads: np.ndarray, input_grads: bool = True) -> None:
+    def backward(self, saved: tuple[np.ndarray, np.ndarray], grads: np.ndarray, weight_grads: np.ndarray,
+                 input_grads: bool = True) -> None:
         """sum's rule then mul's, over every product and row: ``dW = U @ Xᵀ`` and ``dX = Wᵀ @ U``."""
         w, x = saved
         blocks, sums, columns = self.shape
         upstream = grads[self.start:self.stop].reshape(blocks, sums, -1)
         d_w = np.matmul(upstream, x.transpose(0, 2, 1)).reshape(-1)
-        self.w_scatter.add(grads[:, :1], (d_w if self.cells is None else d_w[self.cells])[:, None])
+        self.w_scatter.add(weight_grads[:, None], (d_w if self.cells is None else d_w[self.cells])[:, None])
         if input_grads or not self.inputs_only:
             d_x = np.matmul(w.transpose(0, 2, 1), upstream)
             self.x_scatter.add(grads, d_x.reshape(blocks * columns, -1))
 
 
-def product_group(blocks: list[list[tuple[Value, Products]]], slot: dict[Value, int],
+def product_group(blocks: list[list[tuple[Value, Products]]], slot: dict[Value, int], weight_of: dict[Value, int],
                   inputs: Sequence[Value]) -> ProductGroup:
     """The group of ``blocks`` (each: sums reading the same x, with their Products), slots assigned."""
     columns = [block[0][1].columns for block in blocks]
@@ -163,7 +163,7 @@ def product_group(blocks: list[list[tuple[Value, Products]]], slot: dict[Value, 
             base = (number * shape[1] + j) * shape[2]
             for w, x in products.pairs:
                 cells.append(base + column_of[x])
-                w_slots.append(slot[w])
+                w_slots.append(weight_of[w])
     cells, w_slots = np.array(cells, dtype=np.intp), np.array(w_slots, dtype=np.intp)
     order = np.argsort(cells, kind="stable")
     cells, w_slots = cells[order], w_slots[order]

@@ -43,7 +43,7 @@ def loss_and_grads(model: MLP, loss: LossFn, inputs: list, targets: list, l2: fl
     The parameters' ``.grad`` receive the batch gradient (they accumulate: zero them first).
     ``l2`` adds micrograd's regularisation ``l2·Σ p²`` to the loss.
     """
-    outputs = [model(x) for x in inputs]
+    outputs = [model(x) for x in (inputs.tolist() if isinstance(inputs, np.ndarray) else inputs)]
     total = with_l2(loss(outputs, targets), model.parameters(), l2)
     total.backward()
     return total.data, [_floats(out) for out in outputs]
@@ -98,14 +98,21 @@ def count_steps(count: int, batch_size: int | None, epochs: int | None, steps: i
     return epochs * per_epoch
 
 
-def _plain(data) -> tuple[list, list]:
-    """(X, y) as Python lists of floats and numbers/rows, checked to pair up."""
+def _plain(data) -> tuple[np.ndarray, list]:
+    """(X, y) as a float array of input rows and a list of numbers/rows, checked to pair up."""
     if not isinstance(data, (tuple, list)) or len(data) != 2:
         raise ValueError("data must be a pair (X, y): a list of input rows and a list of targets")
-    X, y = (item.tolist() if isinstance(item, np.ndarray) else list(item) for item in data)
-    if not X or len(X) != len(y):
+    X, y = data
+    try:
+        X = np.asarray(X, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError("data: X must be rows of numbers, all of the same length") from None
+    y = y.tolist() if isinstance(y, np.ndarray) else [t.tolist() if isinstance(t, np.ndarray) else t for t in y]
+    if X.ndim != 2 or not X.size:
+        raise ValueError(f"data: X must be a non-empty list of rows of numbers, got an array of shape {X.shape}")
+    if len(X) != len(y):
         raise ValueError(f"data must hold as many targets as input rows, got {len(X)} rows and {len(y)} targets")
-    return [[float(v) for v in row] for row in X], [t.tolist() if isinstance(t, np.ndarray) else t for t in y]
+    return X, y
 
 
 @dataclass(frozen=True)
@@ -134,8 +141,8 @@ class Trainer:
         self.model = model
         self.loss = _loss_function(loss)
         self.X, self.y = _plain(data)
-        if len(self.X[0]) != model.nin:
-            raise ValueError(f"the model takes {model.nin} inputs but the data rows have {len(self.X[0])}")
+        if self.X.shape[1] != model.nin:
+            raise ValueError(f"the model takes {model.nin} inputs but the data rows have {self.X.shape[1]}")
         _check_count("batch_size", batch_size)
         _check_count("start_step", start_step, least=0)
         self.optimizer = optimizer or SGD(model.parameters(), lr=0.1)
@@ -159,7 +166,7 @@ class Trainer:
         indices = self._pending.pop(0)
         if self.lr_schedule is not None:
             self.optimizer.lr = self.lr_schedule(self.step_count)
-        inputs, targets = [self.X[i] for i in indices], [self.y[i] for i in indices]
+        inputs, targets = self.X[indices], [self.y[i] for i in indices]
         self.optimizer.zero_grad()
         value, outputs = self._batch_step(self.loss, inputs, targets, self.l2)
         self.optimizer.step()
