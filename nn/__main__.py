@@ -50,7 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     length.add_argument("--steps", type=positive_int, help="optimiser steps")
     length.add_argument("--epochs", type=positive_int, help="passes over the training data")
     train.add_argument("--batch-size", type=positive_int, help="samples per step (default: the dataset's)")
-    train.add_argument("--samples", type=positive_int, help="points to generate (digits: images to train on)")
+    train.add_argument("--samples", type=positive_int, help="points to generate (digits, mnist: images to train on)")
+    train.add_argument("--mnist-dir", type=Path, metavar="DIR",
+                       help="mnist: the folder with MNIST's four IDX files (standard names, raw or .gz)")
     train.add_argument("--noise", type=finite_number, help="noise of a generated dataset")
     train.add_argument("--seed", type=int, help="seed for the data, the weights and the shuffling")
     train.add_argument("--out", type=Path, help="output folder (default runs/DATASET)")
@@ -79,8 +81,16 @@ def _settings(args: argparse.Namespace) -> argparse.Namespace:
     return argparse.Namespace(**merged)
 
 
-def _data(name: str, s: argparse.Namespace):
+def _data(name: str, s: argparse.Namespace, mnist_dir: Path | None):
     """(train, test or None) as (X, y) pairs; digits are split, then ``samples`` training images kept."""
+    if mnist_dir is not None and name != "mnist":
+        raise UserError(f"--mnist-dir applies to mnist only, not {name}")
+    if name == "mnist":
+        if mnist_dir is None:
+            raise UserError(f"train mnist needs --mnist-dir DIR, a folder with MNIST's four IDX files "
+                            f"({', '.join(datasets.MNIST_FILES)}, raw or .gz), published at {datasets.MNIST_SOURCE}")
+        X_train, y_train, X_test, y_test = datasets.mnist(mnist_dir)
+        return (X_train[:s.samples], y_train[:s.samples]), (X_test, y_test)
     X, y = recipes.load(name, s.samples, s.noise, s.seed)
     if s.test_fraction:
         X_train, y_train, X_test, y_test = datasets.split(X, y, s.test_fraction, seed=s.seed)
@@ -115,8 +125,9 @@ def _percent(fraction) -> str:
 
 def run_train(args: argparse.Namespace) -> int:
     s = _settings(args)
-    (X, y), test = _data(args.dataset, s)
-    nout, targets = recipes.outputs_and_targets(s.loss, y)
+    (X, y), test = _data(args.dataset, s, args.mnist_dir)
+    classes = 10 if args.dataset == "mnist" else None
+    nout, targets = recipes.outputs_and_targets(s.loss, y, classes)
     model = _model(args, s, X.shape[1], nout)
     print(f"{args.dataset}: {len(X)} training samples of {X.shape[1]} features; {model}")
     if s.momentum and s.optimizer != "sgd":
@@ -129,8 +140,9 @@ def run_train(args: argparse.Namespace) -> int:
                      batch_size=s.batch_size, seed=s.seed, l2=s.l2, lr_schedule=schedule, progress=not args.quiet)
     report = f"step {len(history)}: loss {history.loss[-1]:.4f}, train acc {_percent(nn.evaluate(model, (X, targets)))}"
     if test is not None:
-        test_targets = recipes.outputs_and_targets(s.loss, test[1])[1]
-        report += f", test acc {_percent(nn.evaluate(model, (test[0], test_targets)))} on {len(test[1])} held out"
+        test_targets = recipes.outputs_and_targets(s.loss, test[1], classes)[1]
+        where = "test images" if args.dataset == "mnist" else "held out"
+        report += f", test acc {_percent(nn.evaluate(model, (test[0], test_targets)))} on {len(test[1]):,} {where}"
     print(report)
     _write(args, model, history, X, y)
     return 0
@@ -172,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except FileNotFoundError as error:
-        message = f"no such file: {error.filename}"
+        message = f"no such file: {error.filename}" if error.filename else str(error)
     except (UserError, ValueError, OSError, ImportError, ArithmeticError) as error:
         message = str(error)
     except KeyboardInterrupt:

@@ -22,6 +22,7 @@ from .losses import TRACED, TracedLoss, with_l2
 from .module import MLP
 
 LossFn = Callable[[list, list], Value]
+CHUNK = 1000  # rows replayed at once by outputs(): the buffers stay a few MB for any data size
 
 
 class CompiledModel:
@@ -37,8 +38,9 @@ class CompiledModel:
         self._loss_tapes: dict[tuple, autograd.Tape] = {}
 
     def outputs(self, inputs) -> np.ndarray:
-        """The model's outputs for each row of ``inputs``: an array (rows, outputs)."""
-        return self.tape.forward(np.asarray(inputs, dtype=float).reshape(-1, self.model.nin))
+        """The model's outputs for each row of ``inputs``: an array (rows, outputs), in chunks of rows."""
+        rows = np.asarray(inputs, dtype=float).reshape(-1, self.model.nin)
+        return np.concatenate([self.tape.forward(rows[start:start + CHUNK]) for start in range(0, len(rows), CHUNK)])
 
     def per_sample(self, rows: list[list]) -> list:
         """Rows of outputs as the model returns them: one item per row for a single output."""

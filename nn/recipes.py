@@ -38,6 +38,8 @@ RECIPES = {
                      noise=0.02, samples=100),
     "digits": Recipe(activation="sigmoid", loss="cross_entropy", lr=1.0, lr_end=1.0, momentum=0.9, steps=None,
                      epochs=20, batch_size=100, l2=0.0, samples=1797, seed=0, test_fraction=0.2),
+    "mnist": Recipe(activation="sigmoid", loss="cross_entropy", lr=0.5, lr_end=1.0, momentum=0.9, steps=None,
+                    epochs=10, batch_size=100, l2=0.0, samples=60000, seed=0),  # 3Blue1Brown's 784-16-16-10
     "neuron-table": _TABLE,
     "xor-table": Recipe(hidden=(4,), activation="sigmoid", loss="sse", lr=1.0, lr_end=1.0, steps=2000,
                         l2=0.0, samples=4),
@@ -55,13 +57,14 @@ def load(name: str, samples: int, noise: float, seed: int):
     return datasets.digits()
 
 
-def outputs_and_targets(loss: str, y: np.ndarray) -> tuple[int, np.ndarray]:
+def outputs_and_targets(loss: str, y: np.ndarray, classes: int | None = None) -> tuple[int, np.ndarray]:
     """How many outputs the model needs for ``loss`` on labels ``y``, and the targets the loss reads.
 
     hinge: one score against −1/+1; bce: one probability against 0/1; cross_entropy: one logit
     per class against the index; mse/sse: one output (0/1) for two classes, else one-hot rows.
+    ``classes`` fixes the count (MNIST: 10) instead of reading it off the labels.
     """
-    classes = int(y.max()) + 1
+    classes = classes or int(y.max()) + 1  # MNIST has ten classes whichever images are kept
     if loss in ("hinge", "bce") and classes > 2:
         raise ValueError(f"--loss {loss} needs a two-class dataset; this one has {classes} classes "
                          f"(use cross_entropy or mse)")
