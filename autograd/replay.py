@@ -77,15 +77,19 @@ class Tape:
         return (f"Tape({len(plan_.inputs)} inputs, {len(plan_.parameters)} parameters, "
                 f"{sum(g.size for g in plan_.groups)} computed nodes in {len(plan_.groups)} groups)")
 
-    def forward(self, feed: Sequence[float] | np.ndarray = ()) -> float | np.ndarray:
-        """The output for one row of input values (a float), or for each row of a batch (an array)."""
+    def forward(self, feed: Sequence[float] | np.ndarray = (), parameters: np.ndarray | None = None
+                ) -> float | np.ndarray:
+        """The output for one row of input values (a float), or for each row of a batch (an array).
+
+        ``parameters``: their values as one array in ``self.parameters`` order, instead of each ``.data``.
+        """
         columns = self._columns(feed)
         self._forwarded = False
         values = self._buffer(columns.shape[1])
         plan_ = self._plan
         inputs = len(plan_.inputs)
         values[:inputs] = columns
-        data = np.array(list(map(_data, plan_.parameters)))
+        data = np.array(list(map(_data, plan_.parameters))) if parameters is None else parameters
         values[inputs:inputs + plan_.buffered] = data[:plan_.buffered, None]
         weights = data[plan_.weights]
         self._operands = []
@@ -108,13 +112,15 @@ class Tape:
         outputs = values[list(plan_.outputs)]  # output × row
         return outputs.T.copy() if self._batched else outputs[:, 0].copy()
 
-    def backward(self, upstream: float | np.ndarray = 1.0, input_grads: bool = True) -> np.ndarray | None:
+    def backward(self, upstream: float | np.ndarray = 1.0, input_grads: bool = True,
+                 parameter_grads: np.ndarray | None = None) -> np.ndarray | None:
         """Add d output / d parameter to each parameter's ``.grad`` (summed over a batch's rows).
 
         ``upstream`` weighs each row (d loss / d output; e.g. ``1 / batch`` for a mean); with
         several outputs, one weight per output, or a ``(batch, outputs)`` array. Returns
         d output / d input: shape ``(len(inputs),)``, or ``(batch, len(inputs))`` for a batch;
-        ``input_grads=False`` returns None and skips the work only they need (training).
+        ``input_grads=False`` returns None and skips the work only they need (training);
+        ``parameter_grads``, an array in ``self.parameters`` order, receives the gradients instead of ``.grad``.
         """
         if not self._forwarded:
             raise RuntimeError("Tape.backward() needs a forward(feed) that ran to the end first")
@@ -134,8 +140,11 @@ class Tape:
         if not isinstance(plan_.weights, slice):
             totals[plan_.weights] = weight_grads
         totals[:plan_.buffered] += grads[inputs:inputs + plan_.buffered].sum(axis=1)
-        for parameter, total in zip(plan_.parameters, totals.tolist()):
-            parameter.grad += total
+        if parameter_grads is not None:
+            parameter_grads += totals
+        else:
+            for parameter, total in zip(plan_.parameters, totals.tolist()):
+                parameter.grad += total
         if not input_grads:
             return None
         by_row = grads[:inputs].T

@@ -11,6 +11,7 @@ engine instead, on small leaf Values that stand for the batch's outputs; the lea
 from __future__ import annotations
 
 import math
+from operator import attrgetter
 from typing import Callable
 
 import numpy as np
@@ -20,8 +21,10 @@ from autograd import Value
 
 from .losses import TRACED, TracedLoss, with_l2
 from .module import MLP
+from .optim import Optimizer
 
 LossFn = Callable[[list, list], Value]
+_data = attrgetter("data")
 CHUNK = 1000  # rows replayed at once by outputs(): the buffers stay a few MB for any data size
 
 
@@ -36,6 +39,8 @@ class CompiledModel:
         self.outputs_count = 1 if self.single else len(traced)
         self.tape = autograd.compile([traced] if self.single else traced, inputs=placeholders)
         self._loss_tapes: dict[tuple, autograd.Tape] = {}
+        self._mappings: dict[tuple, _Mapping] = {}
+        self._held: tuple | None = None  # (optimizer, parameters, last gradients) between held steps
 
     def outputs(self, inputs) -> np.ndarray:
         """The model's outputs for each row of ``inputs``: an array (rows, outputs), in chunks of rows."""
@@ -49,31 +54,87 @@ class CompiledModel:
     def loss_and_grads(self, loss: LossFn, inputs, targets: list, l2: float = 0.0):
         """What ``nn.train.loss_and_grads`` returns, with the model (and a built-in loss) replayed."""
         inputs = np.asarray(inputs, dtype=float).reshape(-1, self.model.nin)
-        traced = TRACED.get(loss)
-        encoded = traced.encode(list(targets), self.outputs_count) if traced else None
-        if encoded is not None:
-            result = self._traced_step(traced, inputs, encoded, l2)
-            if result is not None:
-                return result
+        traced = self._traced(loss, inputs, targets, l2)
+        if traced is not None:
+            tape, total, outputs, upstream = traced
+            tape.backward(upstream, input_grads=False)
+            return total, self.per_sample(outputs.tolist())
         return self._eager_loss_step(loss, inputs, targets, l2)
 
-    def _traced_step(self, traced: TracedLoss, inputs: np.ndarray, encoded: np.ndarray, l2: float):
-        """One replay of model + loss (+ penalty); None when this batch needs the eager loss."""
+    def train_step(self, loss: LossFn, inputs, targets: list, l2: float, optimizer: Optimizer, hold: bool = False):
+        """``zero_grad``, ``loss_and_grads`` and ``optimizer.step()`` in one, on arrays: (loss, outputs array).
+
+        With a built-in loss the optimiser's parameters are read into an array, the tape fills an
+        array of gradients and the optimiser's rule updates the array; then each parameter's
+        ``.data`` and ``.grad`` are written: what the three calls leave. ``hold=True`` keeps the
+        arrays for the next step instead (no Value is read or written): call ``release`` before
+        anything else reads or changes the parameters.
+        """
+        inputs = np.asarray(inputs, dtype=float).reshape(-1, self.model.nin)
+        if self._held is None:
+            self._held = (optimizer, np.fromiter(map(_data, optimizer.params), float, len(optimizer.params)), None)
+        data = self._held[1]
+        traced = self._traced(loss, inputs, targets, l2, data, optimizer)
+        if traced is None:
+            self.release()
+            optimizer.zero_grad()
+            total, outputs = self._eager_loss_step(loss, inputs, targets, l2)
+            optimizer.step()
+            return total, np.array(outputs, dtype=float)
+        tape, total, outputs, upstream = traced
+        mapping = self._mappings[(tape, optimizer)]
+        tape_grads = np.zeros(len(tape.parameters))
+        tape.backward(upstream, input_grads=False, parameter_grads=tape_grads)
+        grads = np.zeros(len(data))
+        grads[mapping.from_optimizer] = tape_grads[mapping.in_optimizer]
+        for parameter, grad in zip(mapping.others, tape_grads[~mapping.in_optimizer].tolist()):
+            parameter.grad += grad  # not the optimiser's: accumulates, as without zero_grad
+        optimizer.update(data, grads)
+        self._held = (optimizer, data, grads)
+        if not hold:
+            self.release()
+        return total, outputs[:, 0] if self.single else outputs
+
+    def release(self) -> None:
+        """Write held parameters (and the last step's gradients) to their Values (see ``train_step``)."""
+        if self._held is None:
+            return
+        optimizer, data, grads = self._held
+        self._held = None
+        if grads is None:
+            return
+        for parameter, number, grad in zip(optimizer.params, data.tolist(), grads.tolist()):
+            parameter.data, parameter.grad = number, grad
+
+    def _traced(self, loss: LossFn, inputs: np.ndarray, targets: list, l2: float,
+                data: np.ndarray | None = None, optimizer: Optimizer | None = None):
+        """One replay forward of model + built-in loss (+ penalty): (tape, loss, outputs, upstream),
+        or None when the loss is not built in or this batch needs the eager loss (see the module).
+        ``data`` are the optimiser's parameters, read already (else each ``.data`` is read)."""
+        traced = TRACED.get(loss)
+        encoded = traced.encode(list(targets), self.outputs_count) if traced else None
+        if encoded is None:
+            return None
         tape = self._loss_tape(traced, bool(l2))
-        first = 2 if l2 else 1  # columns: each row's loss, the penalty if any, then the outputs
-        values = tape.forward(np.hstack([inputs, encoded]))
+        parameters = None if data is None else self._mapping(tape, optimizer).tape_values(data)
+        values = tape.forward(np.hstack([inputs, encoded]), parameters)
         rows = len(inputs)
         scale = traced.scale(rows, self.outputs_count)
         total = scale * float(values[:, 0].sum()) + (l2 * float(values[0, 1]) if l2 else 0.0)
-        outputs = values[:, first:]
+        outputs = values[:, 2 if l2 else 1:]  # columns: each row's loss, the penalty if any, the outputs
         if not math.isfinite(total) or not traced.valid(outputs):
             return None
         upstream = np.zeros_like(values)
         upstream[:, 0] = scale
         if l2:
             upstream[:, 1] = l2 / rows  # the penalty is one value; its gradient sums over the rows
-        tape.backward(upstream, input_grads=False)
-        return total, self.per_sample(outputs.tolist())
+        return tape, total, outputs, upstream
+
+    def _mapping(self, tape: autograd.Tape, optimizer: Optimizer) -> _Mapping:
+        key = (tape, optimizer)
+        if key not in self._mappings:
+            self._mappings[key] = _Mapping(tape.parameters, optimizer.params)
+        return self._mappings[key]
 
     def _loss_tape(self, traced: TracedLoss, penalty: bool) -> autograd.Tape:
         """Model, one row's loss over target placeholders and (if asked) Σ p², traced once."""
@@ -97,6 +158,22 @@ class CompiledModel:
         total.backward()
         self.tape.backward(np.array([[leaf.grad for leaf in row] for row in leaves]), input_grads=False)
         return total.data, self.per_sample(values)
+
+
+class _Mapping:
+    """Where a tape's parameters sit among an optimiser's (the rest, such as a traced loss's shift, read apart)."""
+
+    def __init__(self, tape_parameters: tuple[Value, ...], optimized: list[Value]) -> None:
+        index_of = {p: i for i, p in enumerate(optimized)}
+        self.in_optimizer = np.array([p in index_of for p in tape_parameters], dtype=bool)
+        self.from_optimizer = np.array([index_of[p] for p in tape_parameters if p in index_of], dtype=np.intp)
+        self.others = [p for p in tape_parameters if p not in index_of]
+
+    def tape_values(self, data: np.ndarray) -> np.ndarray:
+        values = np.empty(len(self.in_optimizer))
+        values[self.in_optimizer] = data[self.from_optimizer]
+        values[~self.in_optimizer] = [p.data for p in self.others]
+        return values
 
 
 def _placeholders(count: int, name: str) -> list[Value]:

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import partial
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 from tqdm import tqdm
@@ -53,22 +52,20 @@ def _floats(output):
     return [v.data for v in output] if isinstance(output, list) else output.data
 
 
-def accuracy(outputs: list, targets: list, threshold: float = 0.5) -> float | None:
+def accuracy(outputs, targets: list, threshold: float = 0.5) -> float | None:
     """Fraction of samples classified right: argmax for several outputs, ``> threshold`` for one.
 
-    A target may be a class index or a one-hot row; None when a target is neither a class
-    nor a number (a regression).
+    ``outputs`` is one row (or number) per sample, as lists or an array. A target may be a class
+    index or a one-hot row; None when a target is neither a class nor a number (a regression).
     """
-    correct = 0
-    for output, target in zip(outputs, targets):
-        if isinstance(output, list):
-            wanted = int(np.argmax(target)) if isinstance(target, (list, tuple)) else target
-            correct += int(np.argmax(output)) == wanted
-        elif isinstance(target, (int, float)):
-            correct += (output > threshold) == (target > threshold)
-        else:
-            return None
-    return correct / len(outputs)
+    outputs = np.asarray(outputs, dtype=float)
+    if outputs.ndim == 2:
+        wanted = np.asarray(targets)
+        wanted = wanted.argmax(axis=1) if wanted.ndim == 2 else wanted
+        return float((outputs.argmax(axis=1) == wanted).mean())
+    if not all(isinstance(target, (int, float)) for target in targets):
+        return None
+    return float(((outputs > threshold) == (np.asarray(targets, dtype=float) > threshold)).mean())
 
 
 def linear_decay(start: float, steps: int, end_fraction: float = 0.1) -> Callable[[int], float]:
@@ -152,7 +149,7 @@ class Trainer:
         self._threshold = _threshold(self.y)
         self._rng = np.random.default_rng(seed)
         self._pending: list[list[int]] = []  # the batches left in the current pass over the data
-        self._batch_step = CompiledModel(model).loss_and_grads if compiled else partial(loss_and_grads, model)
+        self._compiled = CompiledModel(model) if compiled else None
 
     @property
     def steps_per_epoch(self) -> int:
@@ -161,15 +158,31 @@ class Trainer:
 
     def step(self) -> StepRecord:
         """Train on the next batch: zero the gradients, forward, backward, one optimiser step."""
+        return self._step(hold=False)
+
+    def steps(self, count: int) -> Iterator[StepRecord]:
+        """Train ``count`` steps, yielding each record. The compiled path keeps the parameters in
+        arrays between these steps and writes them to the model when done (or stopped early)."""
+        try:
+            for _ in range(count):
+                yield self._step(hold=True)
+        finally:
+            if self._compiled is not None:
+                self._compiled.release()
+
+    def _step(self, hold: bool) -> StepRecord:
         if not self._pending:
             self._pending = self._pass_batches()
         indices = self._pending.pop(0)
         if self.lr_schedule is not None:
             self.optimizer.lr = self.lr_schedule(self.step_count)
         inputs, targets = self.X[indices], [self.y[i] for i in indices]
-        self.optimizer.zero_grad()
-        value, outputs = self._batch_step(self.loss, inputs, targets, self.l2)
-        self.optimizer.step()
+        if self._compiled is not None:  # zero_grad, loss_and_grads and step, on arrays
+            value, outputs = self._compiled.train_step(self.loss, inputs, targets, self.l2, self.optimizer, hold)
+        else:
+            self.optimizer.zero_grad()
+            value, outputs = loss_and_grads(self.model, self.loss, inputs, targets, self.l2)
+            self.optimizer.step()
         record = StepRecord(self.step_count, value, accuracy(outputs, targets, self._threshold), self.optimizer.lr)
         self.history.append(record)
         self.step_count += 1
@@ -177,10 +190,9 @@ class Trainer:
 
     def epoch(self) -> list[StepRecord]:
         """Train until the current pass over the data is done (a whole pass when between epochs)."""
-        records = [self.step()]
-        while self._pending:
-            records.append(self.step())
-        return records
+        if not self._pending:
+            self._pending = self._pass_batches()
+        return list(self.steps(len(self._pending)))
 
     def _pass_batches(self) -> list[list[int]]:
         """One pass: the data in order for a full batch, a fresh shuffle into mini-batches otherwise."""
@@ -213,9 +225,9 @@ def fit(model: MLP, data, loss: str | LossFn = "mse", optimizer: Optimizer | Non
     trainer = Trainer(model, data, loss=loss, optimizer=optimizer, batch_size=batch_size, seed=seed, l2=l2,
                       lr_schedule=lr_schedule, compiled=compiled)
     total = count_steps(len(trainer.X), batch_size, epochs, steps)
-    bar = tqdm(range(total), disable=not progress, unit="step", leave=False)
-    for done in bar:
-        record = trainer.step()
+    bar = tqdm(total=total, disable=not progress, unit="step", leave=False)
+    for done, record in enumerate(trainer.steps(total)):
+        bar.update()
         bar.set_postfix(loss=f"{record.loss:.4f}", acc=_percent(record.accuracy), refresh=done == total - 1)
     bar.close()
     return trainer.history
