@@ -126,7 +126,7 @@ class Tape:
             raise RuntimeError("Tape.backward() needs a forward(feed) that ran to the end first")
         values = self._values
         plan_ = self._plan
-        grads = self._grads_buffer()
+        grads = self._grads_buffer(0 if input_grads else len(plan_.inputs))
         grads[list(plan_.outputs)] = self._upstream(upstream, values.shape[1])
         totals = np.zeros(len(plan_.parameters))
         weight_grads = totals[plan_.weights]  # a view when the weights come last, as they do
@@ -181,12 +181,13 @@ class Tape:
             self._values[first:first + len(plan_.constants)] = plan_.constants[:, None]
         return self._values
 
-    def _grads_buffer(self) -> np.ndarray:
-        """A zeroed gradient buffer shaped like the value buffer (reused: no fresh pages each call)."""
+    def _grads_buffer(self, first: int) -> np.ndarray:
+        """The gradient buffer shaped like the value buffer (reused: no fresh pages each call), zeroed
+        from slot ``first`` on (the inputs' rows are read only when their gradients are returned)."""
         if self._grads is None or self._grads.shape != self._values.shape:
             self._grads = np.zeros_like(self._values)
         else:
-            self._grads.fill(0.0)
+            self._grads[first:].fill(0.0)
         return self._grads
 
     def _upstream(self, upstream, batch: int) -> np.ndarray:

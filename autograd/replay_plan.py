@@ -159,11 +159,11 @@ def plan(outputs: tuple[Value, ...], inputs: tuple[Value, ...]) -> Plan:
         if moves:
             varying.add(node)
         if isinstance(op, Products):
-            blocks[(depth, frozenset(op.columns))].append((node, op))
+            blocks[(depth, frozenset(op.columns), op.bias is not None)].append((node, op))
         else:
             families[(depth, op.name, len(operands), 0, moves)].append((node, op, operands))
-    for (depth, columns), block in blocks.items():
-        families[(depth, PRODUCTS, len(block), len(columns), True)].append(block)
+    for (depth, columns, biased), block in blocks.items():
+        families[(depth, PRODUCTS, len(block), len(columns), biased)].append(block)
     for key in sorted(families):
         for member in families[key]:
             for node in ([node for node, _ in member] if key[1] == PRODUCTS else member[:1]):
@@ -178,6 +178,7 @@ def _weights_last(parameters: tuple[Value, ...], kept: list, outputs: tuple[Valu
     """Parameters reordered so that those read only as matrix weights come last (no slot needed),
     how many come first (they have slots), and the positions of every matrix weight."""
     in_matrices = {w for _, op, _ in kept if isinstance(op, Products) for w, _ in op.pairs}
+    in_matrices.update(op.bias for _, op, _ in kept if isinstance(op, Products) and op.bias is not None)
     elsewhere = set(chain(outputs, chain.from_iterable(operands for _, op, operands in kept
                                                        if not isinstance(op, Products))))
     first = [p for p in parameters if p in elsewhere or p not in in_matrices]

@@ -3,8 +3,8 @@
 A product qualifies when one factor is a parameter (``w``, a leaf that is not an input: one
 value for every row, such as a weight) and the other depends on the inputs (``x``, a value per
 row), and the sum is its only user. A sum with qualifying products over at least two distinct ``x`` becomes a
-``Products`` node (its qualifying products, as (w, x) pairs), plus a plain ``sum`` of that node
-and its other operands when it has any. Sums at one level reading the same ``x`` form a matrix
+``Products`` node (its qualifying products, as (w, x) pairs, and its bias ``c`` when its only other
+operand is a parameter), or a ``Products`` node plus a plain ``sum`` of it and its other operands. Sums at one level reading the same ``x`` form a matrix
 ``W`` (one row per sum, one column per ``x``); matrices of one shape at one level are stacked, and
 one ``numpy.matmul`` gives every sum for every row of a batch: ``Z = W @ X``.
 
@@ -47,9 +47,11 @@ RULES_COMPOSE = _rules_compose()
 
 @dataclass(frozen=True, eq=False)
 class Products:
-    """The qualifying products of one sum as (w, x) pairs; ``columns`` are its distinct x in order."""
+    """The qualifying products of one sum as (w, x) pairs, and its bias ``c`` when its only other
+    operand is a parameter; ``columns`` are its distinct x in order."""
 
     pairs: tuple[tuple[Value, Value], ...]
+    bias: Value | None = None
 
     @property
     def columns(self) -> tuple[Value, ...]:
@@ -57,7 +59,7 @@ class Products:
 
     @property
     def factors(self) -> list[Value]:
-        return list(chain.from_iterable(self.pairs))
+        return list(chain.from_iterable(self.pairs)) + ([self.bias] if self.bias is not None else [])
 
 
 Entry = tuple  # (node, op or Products, operands)
@@ -85,6 +87,8 @@ def lowered(kept: list[Entry], outputs: Sequence[Value], inputs: Sequence[Value]
         if len(products.columns) < 2:
             continue
         absorbed.update(operand for operand in operands if operand not in rest)
+        if len(rest) == 1 and not rest[0].parents and rest[0] not in varying:  # Σ w·x + c, c a parameter
+            products, rest = Products(products.pairs, rest[0]), []
         if rest:
             partial = Value(0.0, NAME)  # a slot of the replay only: never part of the graph
             rewritten[node] = [(partial, products, products.factors), (node, _SUM, [partial, *rest])]
@@ -115,10 +119,12 @@ class ProductGroup:
     varying = True
 
     def __init__(self, start: int, shape: tuple[int, int, int], x_rows: Index, w_rows: Index,
-                 cells: np.ndarray | None, x_scatter: Scatter, w_scatter: Scatter, inputs_only: bool) -> None:
+                 cells: np.ndarray | None, x_scatter: Scatter, w_scatter: Scatter, inputs_only: bool,
+                 bias_rows: Index | None = None, bias_scatter: Scatter | None = None) -> None:
         self.start, self.stop = start, start + shape[0] * shape[1]
         self.shape, self.x_rows, self.w_rows, self.cells = shape, x_rows, w_rows, cells
         self.x_scatter, self.w_scatter = x_scatter, w_scatter
+        self.bias_rows, self.bias_scatter = bias_rows, bias_scatter  # each sum's c in the weight vector
         self.inputs_only = inputs_only  # every column is an input: dX is only d output / d input
 
     @property
@@ -135,19 +141,27 @@ class ProductGroup:
         if self.cells is not None:
             w = np.bincount(self.cells, w, blocks * sums * columns)
         w = w.reshape(blocks, sums, columns)
-        result = w[0] @ x[0] if blocks == 1 else np.matmul(w, x)
-        return result.reshape(blocks * sums, batch), (w, x)
+        result = (w[0] @ x[0] if blocks == 1 else np.matmul(w, x)).reshape(blocks * sums, batch)
+        if self.bias_rows is not None:
+            result += weights[self.bias_rows][:, None]
+        return result, (w, x)
 
     def backward(self, saved: tuple[np.ndarray, np.ndarray], grads: np.ndarray, weight_grads: np.ndarray,
                  input_grads: bool = True) -> None:
         """sum's rule then mul's, over every product and row: ``dW = U @ Xᵀ`` and ``dX = Wᵀ @ U``."""
         w, x = saved
         blocks, sums, columns = self.shape
-        upstream = grads[self.start:self.stop].reshape(blocks, sums, -1)
-        d_w = np.matmul(upstream, x.transpose(0, 2, 1)).reshape(-1)
+        upstream = grads[self.start:self.stop]
+        if self.bias_rows is not None:  # sum's rule alone: ∂(… + c)/∂c = 1
+            self.bias_scatter.add(weight_grads[:, None], upstream.sum(axis=1, keepdims=True))
+        upstream = upstream.reshape(blocks, sums, -1)
+        if blocks == 1:
+            d_w = (upstream[0] @ x[0].T).reshape(-1)
+        else:
+            d_w = np.matmul(upstream, x.transpose(0, 2, 1)).reshape(-1)
         self.w_scatter.add(weight_grads[:, None], (d_w if self.cells is None else d_w[self.cells])[:, None])
         if input_grads or not self.inputs_only:
-            d_x = np.matmul(w.transpose(0, 2, 1), upstream)
+            d_x = w[0].T @ upstream[0] if blocks == 1 else np.matmul(w.transpose(0, 2, 1), upstream)
             self.x_scatter.add(grads, d_x.reshape(blocks * columns, -1))
 
 
@@ -170,6 +184,8 @@ def product_group(blocks: list[list[tuple[Value, Products]]], slot: dict[Value, 
     one_each = len(cells) == shape[0] * shape[1] * shape[2]  # every cell filled once, in order
     x_slots = np.array([slot[x] for x in chain.from_iterable(columns)], dtype=np.intp)
     placeholders = set(inputs)
+    biases = np.array([weight_of[products.bias] for block in blocks for _, products in block
+                       if products.bias is not None], dtype=np.intp)
     return ProductGroup(slot[blocks[0][0][0]], shape, rows(x_slots), rows(w_slots), None if one_each else cells,
-                        Scatter(x_slots), Scatter(w_slots),
-                        all(x in placeholders for x in chain.from_iterable(columns)))
+                        Scatter(x_slots), Scatter(w_slots), all(x in placeholders for x in chain.from_iterable(columns)),
+                        rows(biases) if len(biases) else None, Scatter(biases) if len(biases) else None)
