@@ -88,7 +88,7 @@ class Tape:
         values = self._buffer(columns.shape[1])
         plan_ = self._plan
         inputs = len(plan_.inputs)
-        values[:inputs] = columns
+        values[plan_.copied] = columns[plan_.copied]  # the inputs that groups read from the buffer
         data = np.array(list(map(_data, plan_.parameters))) if parameters is None else parameters
         values[inputs:inputs + plan_.buffered] = data[:plan_.buffered, None]
         weights = data[plan_.weights]
@@ -97,7 +97,7 @@ class Tape:
         with np.errstate(all="ignore"):
             for group in plan_.groups:
                 if type(group) is ProductGroup:
-                    result, operands = group.forward(values, weights)
+                    result, operands = group.forward(values, weights, columns)
                 else:
                     operands = group.gather(values)
                     result = group.op.forward(operands, ARRAYS)
@@ -154,7 +154,7 @@ class Tape:
         """The feed as one column per row, after checking its shape."""
         expected = len(self._plan.inputs)
         try:
-            array = np.asarray(feed, dtype=float)
+            array = np.array(feed, dtype=float)  # a copy: the matrix products read it again in backward
         except (TypeError, ValueError):
             raise TypeError(f"Tape.forward: the feed must be numbers, got {feed!r:.60}") from None
         if array.ndim == 1 and len(array) != expected:

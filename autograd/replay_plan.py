@@ -21,7 +21,7 @@ import numpy as np
 from .graph import constant_leaves, topological_order
 from .replay_scatter import Index, Scatter, rows
 from .ops import OPS, Op
-from .replay_products import NAME as PRODUCTS, ProductGroup, Products, lowered, product_group
+from .replay_products import NAME as PRODUCTS, ProductGroup, Products, lowered, matrix_weights, product_group
 from .value import Value
 
 _SUM = OPS["sum"]
@@ -69,6 +69,7 @@ class Plan:
     """
 
     inputs: tuple[Value, ...]
+    copied: Index  # the inputs copied into their slots (the others are read only from the feed)
     parameters: tuple[Value, ...]
     buffered: int
     weights: Index  # positions in ``parameters`` of the weight vector's entries
@@ -146,13 +147,52 @@ def plan(outputs: tuple[Value, ...], inputs: tuple[Value, ...]) -> Plan:
     order = list(dict.fromkeys(chain.from_iterable(map(topological_order, outputs))))
     kept = lowered(_rewritten(order, outputs), outputs, inputs)
     parameters, constants = _leaf_roles(outputs, order, inputs)
-    parameters, buffered, weights = _weights_last(parameters, kept, outputs)
-    slot: dict[Value, int] = {node: i for i, node in enumerate(inputs + parameters[:buffered] + tuple(constants))}
-    weight_of = {parameters[position]: i for i, position in enumerate(weights)}
-    level = dict.fromkeys(chain(slot, parameters), 0)
+    buffered = _buffered(parameters, kept, outputs)
+    slot: dict[Value, int] = {node: i for i, node in enumerate(inputs + buffered + tuple(constants))}
+    families = sorted(_families(kept, inputs, parameters + tuple(constants)).items())
+    for key, members in families:
+        for member in members:
+            for node in ([node for node, _ in member] if key[1] == PRODUCTS else member[:1]):
+                slot[node] = len(slot)
+    in_matrices = list(dict.fromkeys(chain.from_iterable(
+        matrix_weights(members) for key, members in families if key[1] == PRODUCTS)))
+    parameters = buffered + tuple(p for p in in_matrices if p not in set(buffered))
+    position = {p: i for i, p in enumerate(parameters)}
+    weight_of = {p: i for i, p in enumerate(in_matrices)}
+    groups = tuple(product_group(members, slot, weight_of, inputs) if key[1] == PRODUCTS
+                   else _group(members, slot, key[-1]) for key, members in families)
+    return Plan(inputs, _copied(inputs, outputs, families), parameters, len(buffered),
+                rows([position[p] for p in in_matrices]),
+                np.array([c.data for c in constants], dtype=float), groups,
+                tuple(slot[output] for output in outputs), len(slot))
+
+
+def _copied(inputs: tuple[Value, ...], outputs: tuple[Value, ...], families: list) -> Index:
+    """The inputs some group reads from the value buffer (matrices of inputs only read the feed)."""
+    read = set(outputs)
+    for key, members in families:
+        if key[1] != PRODUCTS:
+            read.update(chain.from_iterable(operands for _, _, operands in members))
+        elif not set(inputs).issuperset(chain.from_iterable(block[0][1].columns for block in members)):
+            read.update(chain.from_iterable(block[0][1].columns for block in members))
+    return rows([i for i, x in enumerate(inputs) if x in read])
+
+
+def _buffered(parameters: tuple[Value, ...], kept: list, outputs: tuple[Value, ...]) -> tuple[Value, ...]:
+    """The parameters that need slots: all but those read only as matrix weights or biases."""
+    in_matrices = {w for _, op, _ in kept if isinstance(op, Products) for w, _ in op.pairs}
+    in_matrices.update(op.bias for _, op, _ in kept if isinstance(op, Products) and op.bias is not None)
+    elsewhere = set(chain(outputs, chain.from_iterable(operands for _, op, operands in kept
+                                                       if not isinstance(op, Products))))
+    return tuple(p for p in parameters if p in elsewhere or p not in in_matrices)
+
+
+def _families(kept: list, inputs: tuple[Value, ...], leaves: tuple[Value, ...]) -> dict[tuple, list]:
+    """Nodes by (level, op, arity, 0, varying); lowered sums as blocks by (level, Σa·b, sums, columns, bias)."""
+    level = dict.fromkeys(chain(inputs, leaves), 0)
     varying = set(inputs)
     families: dict[tuple, list] = defaultdict(list)
-    blocks: dict[tuple, list] = defaultdict(list)  # (level, the x they read): sums forming one matrix
+    blocks: dict[tuple, list] = defaultdict(list)  # (level, the x they read, bias): sums forming one matrix
     for node, op, operands in kept:
         level[node] = depth = 1 + max(map(level.__getitem__, operands))
         moves = not varying.isdisjoint(operands)
@@ -164,27 +204,7 @@ def plan(outputs: tuple[Value, ...], inputs: tuple[Value, ...]) -> Plan:
             families[(depth, op.name, len(operands), 0, moves)].append((node, op, operands))
     for (depth, columns, biased), block in blocks.items():
         families[(depth, PRODUCTS, len(block), len(columns), biased)].append(block)
-    for key in sorted(families):
-        for member in families[key]:
-            for node in ([node for node, _ in member] if key[1] == PRODUCTS else member[:1]):
-                slot[node] = len(slot)
-    groups = tuple(product_group(members, slot, weight_of, inputs) if key[1] == PRODUCTS
-                   else _group(members, slot, key[-1]) for key, members in sorted(families.items()))
-    return Plan(inputs, parameters, buffered, rows(weights), np.array([c.data for c in constants], dtype=float),
-                groups, tuple(slot[output] for output in outputs), len(slot))
-
-
-def _weights_last(parameters: tuple[Value, ...], kept: list, outputs: tuple[Value, ...]):
-    """Parameters reordered so that those read only as matrix weights come last (no slot needed),
-    how many come first (they have slots), and the positions of every matrix weight."""
-    in_matrices = {w for _, op, _ in kept if isinstance(op, Products) for w, _ in op.pairs}
-    in_matrices.update(op.bias for _, op, _ in kept if isinstance(op, Products) and op.bias is not None)
-    elsewhere = set(chain(outputs, chain.from_iterable(operands for _, op, operands in kept
-                                                       if not isinstance(op, Products))))
-    first = [p for p in parameters if p in elsewhere or p not in in_matrices]
-    ordered = tuple(first) + tuple(p for p in parameters if p not in elsewhere and p in in_matrices)
-    weights = [position for position, p in enumerate(ordered) if p in in_matrices]
-    return ordered, len(first), np.array(weights, dtype=np.intp)
+    return families
 
 
 def _group(members: list, slot: dict[Value, int], varying: bool) -> Group:

@@ -131,12 +131,17 @@ class ProductGroup:
     def size(self) -> int:
         return self.stop - self.start
 
-    def forward(self, values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
-        """``W @ X`` for every block and row: (results as slots × rows, (W, X) for the backward)."""
+    def forward(self, values: np.ndarray, weights: np.ndarray, inputs: np.ndarray
+                ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+        """``W @ X`` for every block and row: (results as slots × rows, (W, X) for the backward).
+
+        ``inputs`` are the feed's columns (input × row): a group that reads only inputs reads them there.
+        """
         blocks, sums, columns = self.shape
         batch = values.shape[1]
-        x = values[self.x_rows] if isinstance(self.x_rows, slice) else values.take(self.x_rows, axis=0)
-        x = x.reshape(blocks, columns, batch)
+        source = inputs if self.inputs_only else values
+        x = source[self.x_rows] if isinstance(self.x_rows, slice) else source.take(self.x_rows, axis=0)
+        x = x[None] if blocks == 1 else x.reshape(blocks, columns, batch)
         w = weights[self.w_rows]
         if self.cells is not None:
             w = np.bincount(self.cells, w, blocks * sums * columns)
@@ -165,27 +170,39 @@ class ProductGroup:
             self.x_scatter.add(grads, d_x.reshape(blocks * columns, -1))
 
 
+def _cells(blocks: list[list[tuple[Value, Products]]]) -> tuple[np.ndarray, list[Value], list[Value]]:
+    """Each product's flat cell in the stacked matrices, sorted; their w in that order; the biases."""
+    columns = [block[0][1].columns for block in blocks]
+    sums, width = len(blocks[0]), len(columns[0])
+    cells, ws = [], []
+    for number, (block, block_columns) in enumerate(zip(blocks, columns)):
+        column_of = {x: k for k, x in enumerate(block_columns)}
+        for j, (_, products) in enumerate(block):
+            for w, x in products.pairs:
+                cells.append((number * sums + j) * width + column_of[x])
+                ws.append(w)
+    order = np.argsort(np.array(cells, dtype=np.intp), kind="stable")
+    biases = [products.bias for block in blocks for _, products in block if products.bias is not None]
+    return np.array(cells, dtype=np.intp)[order], [ws[i] for i in order], biases
+
+
+def matrix_weights(blocks: list[list[tuple[Value, Products]]]) -> list[Value]:
+    """The parameters a group's matrices read, in the order it reads them (so they can sit in a row)."""
+    _, ws, biases = _cells(blocks)
+    return ws + biases
+
+
 def product_group(blocks: list[list[tuple[Value, Products]]], slot: dict[Value, int], weight_of: dict[Value, int],
                   inputs: Sequence[Value]) -> ProductGroup:
     """The group of ``blocks`` (each: sums reading the same x, with their Products), slots assigned."""
     columns = [block[0][1].columns for block in blocks]
     shape = (len(blocks), len(blocks[0]), len(columns[0]))
-    cells, w_slots = [], []
-    for number, (block, block_columns) in enumerate(zip(blocks, columns)):
-        column_of = {x: k for k, x in enumerate(block_columns)}
-        for j, (_, products) in enumerate(block):
-            base = (number * shape[1] + j) * shape[2]
-            for w, x in products.pairs:
-                cells.append(base + column_of[x])
-                w_slots.append(weight_of[w])
-    cells, w_slots = np.array(cells, dtype=np.intp), np.array(w_slots, dtype=np.intp)
-    order = np.argsort(cells, kind="stable")
-    cells, w_slots = cells[order], w_slots[order]
+    cells, ws, biases = _cells(blocks)
+    w_slots = np.array([weight_of[w] for w in ws], dtype=np.intp)
+    bias_slots = np.array([weight_of[c] for c in biases], dtype=np.intp)
     one_each = len(cells) == shape[0] * shape[1] * shape[2]  # every cell filled once, in order
     x_slots = np.array([slot[x] for x in chain.from_iterable(columns)], dtype=np.intp)
     placeholders = set(inputs)
-    biases = np.array([weight_of[products.bias] for block in blocks for _, products in block
-                       if products.bias is not None], dtype=np.intp)
     return ProductGroup(slot[blocks[0][0][0]], shape, rows(x_slots), rows(w_slots), None if one_each else cells,
                         Scatter(x_slots), Scatter(w_slots), all(x in placeholders for x in chain.from_iterable(columns)),
-                        rows(biases) if len(biases) else None, Scatter(biases) if len(biases) else None)
+                        rows(bias_slots) if biases else None, Scatter(bias_slots) if biases else None)
