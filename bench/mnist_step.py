@@ -58,26 +58,24 @@ def _batches(count: int, rng: np.random.Generator):
 
 def chainrule(layers, batch, data, hold: bool) -> tuple[Candidate, float]:
     """The compiled step as the Trainer runs it; ``hold``: parameters kept in arrays between steps
-    (an epoch, fit) rather than written to the 13,002 Values after each (a lone ``Trainer.step()``)."""
+    (an epoch, fit) rather than written to the 13,002 Values after each (a lone ``Trainer.step()``).
+    Also returns the one-off cost: tracing and compiling the model, then the loss, and a first step."""
     model = nn.MLP(SIZES[0], list(SIZES[1:]), activation="sigmoid")
     model.set_weights([(W.T, b) for W, b in layers])
     optimizer = nn.SGD(model.parameters(), lr=LEARNING_RATE)
-    start = time.perf_counter()
-    compiled = CompiledModel(model)
     X, labels = batch[0], batch[1].tolist()
-    compiled.train_step(nn.cross_entropy, X, labels, 0.0, optimizer, hold)  # traces the loss; undone below
+    start = time.perf_counter()
+    trainer = nn.Trainer(model, data, loss="cross_entropy", optimizer=optimizer, batch_size=BATCH, seed=0)
+    trainer.compiled.train_step(nn.cross_entropy, X, labels, 0.0, optimizer)
     trace_cost = time.perf_counter() - start
-    compiled.release()
-    model.set_weights([(W.T, b) for W, b in layers])
-    optimizer = nn.SGD(model.parameters(), lr=LEARNING_RATE)
-    trainer = nn.Trainer(model, data, loss="cross_entropy", optimizer=nn.SGD(model.parameters(), lr=LEARNING_RATE),
-                         batch_size=BATCH, seed=0)
+    model.set_weights([(W.T, b) for W, b in layers])  # undo that first step
+    optimizer = trainer.optimizer = nn.SGD(model.parameters(), lr=LEARNING_RATE)
 
     def parameters() -> np.ndarray:
-        compiled.release()
+        trainer.compiled.release()
         return np.concatenate([part for W, b in model.get_weights() for part in (np.ravel(W), b)])
-    return Candidate(lambda: compiled.train_step(nn.cross_entropy, X, labels, 0.0, optimizer, hold)[0],
-                     trainer.epoch, parameters), trace_cost
+    step = lambda: trainer.compiled.train_step(nn.cross_entropy, X, labels, 0.0, optimizer, hold)[0]  # noqa: E731
+    return Candidate(step, trainer.epoch, parameters), trace_cost
 
 
 def hand_written_numpy(layers, batch, data) -> Candidate:
@@ -140,18 +138,19 @@ def check_agreement(candidates: dict[str, Candidate], reference: str) -> None:
 
 
 def replay_memory(layers, batch) -> tuple[int, int]:
-    """Bytes the compiled model keeps after its first step (tapes and buffers), and a later step's peak."""
+    """Bytes a step on ``batch`` leaves allocated (the replay's buffers sized for it), and its peak beyond.
+
+    The tapes are traced first on one row, outside the measurement."""
     model = nn.MLP(SIZES[0], list(SIZES[1:]), activation="sigmoid")
     model.set_weights([(W.T, b) for W, b in layers])
     optimizer = nn.SGD(model.parameters(), lr=LEARNING_RATE)
+    compiled = CompiledModel(model)
+    compiled.train_step(nn.cross_entropy, batch[0][:1], batch[1][:1].tolist(), 0.0, optimizer, hold=True)
     tracemalloc.start()
     try:
-        compiled = CompiledModel(model)
         compiled.train_step(nn.cross_entropy, batch[0], batch[1].tolist(), 0.0, optimizer, hold=True)
-        kept = tracemalloc.get_traced_memory()[0]
-        tracemalloc.reset_peak()
-        compiled.train_step(nn.cross_entropy, batch[0], batch[1].tolist(), 0.0, optimizer, hold=True)
-        return kept, tracemalloc.get_traced_memory()[1] - kept
+        kept, peak = tracemalloc.get_traced_memory()
+        return kept, peak - kept
     finally:
         tracemalloc.stop()
 
@@ -162,6 +161,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, default=7, help="interleaved samples per step (median)")
     parser.add_argument("--epoch-repeats", type=int, default=3, help="interleaved epochs per candidate (median)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--sample-seconds", type=float, default=0.05, help="least time of one timing sample")
     args = parser.parse_args(argv)
     layers = initial_layers(args.seed)
     data = generated_data(args.rows, args.seed)
@@ -180,13 +180,14 @@ def main(argv: list[str] | None = None) -> None:
           f"{blas_description()}.")
     print("Every candidate agrees with the numpy step (loss and parameters, rtol 1e-9).")
     print(f"chainrule's trace + compile (model and loss tapes) and its first step: {format_duration(trace_cost)}; "
-          f"the compiled model keeps {kept / 1e6:.1f} MB (tapes, buffers for {BATCH} rows, the traced loss); "
-          f"a step allocates at most {peak / 1e6:.1f} MB more.\n")
+          f"the replay's buffers for a batch of {BATCH} take {kept / 1e6:.1f} MB, and a step "
+          f"allocates at most {peak / 1e6:.1f} MB more while it runs.\n")
     step_candidates = {name: c.step for name, c in candidates.items()}
     epoch_candidates = {name: c.epoch for name, c in candidates.items() if "lone" not in name}
     for setting, count in THREAD_SETTINGS.items():
         with threads(count):
-            steps = interleaved_medians(step_candidates, repeats=args.repeats)
+            steps = interleaved_medians(step_candidates, repeats=args.repeats,
+                    min_seconds=args.sample_seconds)
             epochs = interleaved_medians(epoch_candidates, repeats=args.epoch_repeats, min_seconds=0)
         print(f"{setting}:\n")
         print(_table(steps, epochs, torch_candidate is not None))

@@ -149,7 +149,7 @@ class Trainer:
         self._threshold = _threshold(self.y)
         self._rng = np.random.default_rng(seed)
         self._pending: list[list[int]] = []  # the batches left in the current pass over the data
-        self._compiled = CompiledModel(model) if compiled else None
+        self.compiled = CompiledModel(model) if compiled else None  # the model's tapes (None: eager)
 
     @property
     def steps_per_epoch(self) -> int:
@@ -167,8 +167,8 @@ class Trainer:
             for _ in range(count):
                 yield self._step(hold=True)
         finally:
-            if self._compiled is not None:
-                self._compiled.release()
+            if self.compiled is not None:
+                self.compiled.release()
 
     def _step(self, hold: bool) -> StepRecord:
         if not self._pending:
@@ -177,8 +177,8 @@ class Trainer:
         if self.lr_schedule is not None:
             self.optimizer.lr = self.lr_schedule(self.step_count)
         inputs, targets = self.X[indices], [self.y[i] for i in indices]
-        if self._compiled is not None:  # zero_grad, loss_and_grads and step, on arrays
-            value, outputs = self._compiled.train_step(self.loss, inputs, targets, self.l2, self.optimizer, hold)
+        if self.compiled is not None:  # zero_grad, loss_and_grads and step, on arrays
+            value, outputs = self.compiled.train_step(self.loss, inputs, targets, self.l2, self.optimizer, hold)
         else:
             self.optimizer.zero_grad()
             value, outputs = loss_and_grads(self.model, self.loss, inputs, targets, self.l2)

@@ -97,3 +97,51 @@ def test_targets_the_eager_loss_rejects_raise_its_error(name, targets, message):
     model = nn.MLP(2, [outputs], output_activation="sigmoid" if name == "bce" else "linear", seed=0)
     with pytest.raises(ValueError, match=message):
         CompiledModel(model).loss_and_grads(nn.LOSSES[name], np.ones((2, 2)), targets)
+
+
+def trainers(optimizer_of, loss="cross_entropy", outputs=3, **settings):
+    """The same Trainer eagerly and compiled, from the same weights and data."""
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(30, 4))
+    y = rng.integers(0, outputs, 30)
+    made = []
+    for compiled in (False, True):
+        model = nn.MLP(4, [5, outputs], activation="sigmoid", seed=2)
+        made.append(nn.Trainer(model, (X, y), loss=loss, optimizer=optimizer_of(model), batch_size=8, seed=1,
+                               compiled=compiled, **settings))
+    return made
+
+
+def state(trainer):
+    return [p.data for p in trainer.model.parameters()], [p.grad for p in trainer.model.parameters()]
+
+
+@pytest.mark.parametrize("optimizer_of", [
+    lambda m: nn.SGD(m.parameters(), lr=0.3, momentum=0.9, nesterov=True, weight_decay=1e-3),
+    lambda m: nn.Adam(m.parameters(), lr=0.05, weight_decay=1e-2),
+    lambda m: nn.SGD(m.layers[1].parameters(), lr=0.5),  # the first layer frozen: its grads accumulate
+])
+def test_compiled_trainer_steps_equal_eager_ones_for_every_optimiser(optimizer_of):
+    eager, fast = trainers(optimizer_of, l2=1e-3)
+    for trainer in (eager, fast):
+        for _ in range(3):
+            trainer.step()
+    for got, wanted in zip(state(fast), state(eager)):
+        np.testing.assert_allclose(got, wanted, **TOLERANCE)
+    assert fast.history.loss == pytest.approx(eager.history.loss, rel=1e-9)
+    assert fast.history.accuracy == eager.history.accuracy
+
+
+def test_held_steps_write_the_model_when_done_or_stopped_early():
+    eager, fast = trainers(lambda m: nn.SGD(m.parameters(), lr=0.5, momentum=0.9))
+    for record in fast.steps(10):
+        if record.step == 3:
+            break  # the generator's close writes the four steps taken
+    for _ in range(4):
+        eager.step()
+    for got, wanted in zip(state(fast), state(eager)):
+        np.testing.assert_allclose(got, wanted, **TOLERANCE)
+    fast.epoch(), eager.epoch()  # a second pass (30 rows are 4 batches of 8), held, then written
+    for got, wanted in zip(state(fast), state(eager)):
+        np.testing.assert_allclose(got, wanted, **TOLERANCE)
+    assert fast.step_count == eager.step_count == 8
