@@ -11,6 +11,7 @@ demo: install system-deps
 	$(PY) -m examples.tour --out $(TOUR_OUT)
 
 test: install system-deps browser-deps
+	$(PY) -m ruff check .
 	$(PY) -m pytest -q tests
 
 install: $(VENV)/.installed

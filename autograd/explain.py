@@ -15,7 +15,7 @@ def name_of(node: Value, depth: int = MAX_NAME_DEPTH) -> str:
     """How a node reads in a formula: its label, its number, or the expression that made it."""
     if node.label:
         return node.label
-    if not node.parents:
+    if node.is_leaf:
         return f"{node.data:.4g}"
     if depth == 0 or len(node.parents) > MAX_SHOWN_OPERANDS:
         return f"{node.op.symbol}(…)"
@@ -79,6 +79,8 @@ class Factor:
 
 @dataclass(frozen=True)
 class Explanation:
+    """∂output/∂wrt as a sum of terms, each a product of factors (``str()`` prints it with numbers)."""
+
     output: Value
     wrt: Value
     terms: tuple[tuple[Factor, ...], ...]
@@ -97,7 +99,7 @@ class Explanation:
         ], [
             product_text([f.text for f in term]) for term in self.terms
         ], [
-            " · ".join(_number(f.value) for f in term) for term in self.terms
+            " · ".join(_four_decimals(f.value) for f in term) for term in self.terms
         ]
         rows = [" + ".join(_group(term, len(self.terms)) for term in row) for row in lines]
         body = [f"{head} = {rows[0]}"] + [f"{pad} = {row}" for row in rows[1:]]
@@ -108,7 +110,8 @@ def _group(text: str, term_count: int) -> str:
     return f"({text})" if term_count > 1 and " · " in text else (text or "1")
 
 
-def _number(value: float) -> str:
+def _four_decimals(value: float) -> str:
+    """A factor's value as the explanation prints it: four decimals, in parentheses when negative."""
     return f"({value:.4f})" if value < 0 else f"{value:.4f}"
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import math
 from typing import Callable, Sequence
 
-from .modes import check_finite, enable_grad, state
+from .modes import check_finite, current as current_mode, enable_grad
+from .ops import wrong_derivative_count
 from .value import Value, as_value, operand_data
 
 
@@ -117,21 +118,19 @@ def _value_operands(node: Value) -> list:
     return [p.data if i in constant else p for i, p in enumerate(node.parents)]
 
 
-def _accumulate(order: list[Value], as_values: bool = False, on_step: StepHook | None = None) -> None:
-    """Walk ``order`` backwards, adding local derivative × upstream gradient into each operand's ``.grad``.
+def _accumulate(order: list[Value], grads: dict, as_values: bool = False, on_step: StepHook | None = None) -> None:
+    """Walk ``order`` backwards, adding local derivative × upstream gradient into ``grads[operand]``.
 
-    The one place where the ops table's local derivatives meet the upstream gradient. The caller
-    seeds the output's ``.grad`` and starts the other nodes at 0.0, or at None where gradients
-    are Values (``as_values``: rules run on Values, so gradients can be differentiated again).
-    A plain float pass (no hook, no anomaly check) takes the hot path, ``_float_pass``.
+    The one place where the ops table's local derivatives meet the upstream gradient, kept in
+    the caller's mapping (node -> gradient), never in ``.grad``. The caller seeds the output and
+    starts the other nodes at 0.0, or leaves them out where gradients are Values (``as_values``:
+    rules run on Values, so gradients can be differentiated again). Checks every contribution
+    under ``detect_anomaly``.
     """
-    if not (as_values or on_step or state.detecting):
-        _float_pass(order)
-        return
-    detecting = state.detecting
+    detecting = current_mode().detecting
     for node in reversed(order):
         parents = node.parents
-        upstream = node.grad
+        upstream = grads.get(node)
         if not parents or upstream is None:
             continue
         if as_values:
@@ -141,22 +140,23 @@ def _accumulate(order: list[Value], as_values: bool = False, on_step: StepHook |
         if len(local) != len(parents):
             _wrong_count(node, local)
         if on_step:
-            on_step(node, upstream, local, [p.grad or 0.0 for p in parents])
+            on_step(node, upstream, local, [grads.get(p) or 0.0 for p in parents])
         for parent, derivative in zip(parents, local):
             if derivative is None:
                 continue
             contribution = derivative * upstream
             if detecting:
-                check_finite(_number(contribution), f"backward of op '{node.op.name}' "
+                check_finite(_unwrapped(contribution), f"backward of op '{node.op.name}' "
                              f"into operand {parent.label or 'unlabelled'}={parent.data!r}")
-            if as_values and parent.grad is None:  # a first contribution: no "0 + g" node
-                parent.grad = contribution
-            else:
-                parent.grad += contribution
+            before = grads.get(parent)
+            grads[parent] = contribution if before is None else before + contribution  # no "0 + g" node
 
 
 def _float_pass(order: list[Value]) -> None:
-    """``_accumulate`` on floats, unrolled for two operands (most nodes): the engine's hot loop."""
+    """``backward``'s walk on floats straight into ``.grad``, unrolled for two operands (most nodes).
+
+    The engine's hot loop: the same arithmetic as ``_accumulate`` without a mapping or checks.
+    """
     floats = FLOATS
     for node in reversed(order):
         parents = node.parents
@@ -184,40 +184,45 @@ def _float_pass(order: list[Value]) -> None:
 
 
 def _wrong_count(node: Value, local: tuple) -> None:
-    raise TypeError(f"op '{node.op.name}': local_grads returned {len(local)} derivatives "
-                    f"for {len(node.parents)} inputs")
+    raise wrong_derivative_count(node.op, len(local), len(node.parents))
 
 
-def _number(x) -> float:
+def _unwrapped(x) -> float:
+    """A gradient as a float: a Value's ``.data``, a float as it is."""
     return x.data if isinstance(x, Value) else x
 
 
 def backward(output: Value) -> None:
     """Set ``.grad`` of interior nodes for this pass; accumulate into leaves until zero_grad."""
     order = topological_order(output)
+    if current_mode().detecting:  # checked on a mapping: an anomaly leaves every .grad as it was
+        grads = {node: node.grad if node.is_leaf else 0.0 for node in order}
+        grads[output] += 1.0
+        _accumulate(order, grads)
+        for node, gradient in grads.items():
+            node.grad = gradient
+        return
     for node in order:
-        if node.parents:
+        if node.parents:  # not is_leaf: the hot path tests the tuple it reads anyway
             node.grad = 0.0
     output.grad += 1.0
-    _accumulate(order)
+    _float_pass(order)
 
 
 def propagate(output: Value, as_values: bool = False, on_step: StepHook | None = None) -> dict:
     """Gradients of ``output`` with respect to every node it depends on, keyed by node.
 
-    Runs the same backward walk on scratch gradients and puts every ``.grad`` back afterwards.
+    Kept in a mapping of its own: no node's ``.grad`` is read or written, so another thread
+    reading ``.grad`` meanwhile sees only what ``backward`` put there.
     """
     order = topological_order(output)
-    saved = [node.grad for node in order]
-    try:
-        for node in order:
-            node.grad = None if as_values else 0.0
-        output.grad = Value(1.0) if as_values else 1.0
-        _accumulate(order, as_values, on_step)
-        return {node: node.grad for node in order if node.grad is not None}
-    finally:
-        for node, gradient in zip(order, saved):
-            node.grad = gradient
+    if as_values:
+        grads = {output: Value(1.0)}
+    else:
+        grads = dict.fromkeys(order, 0.0)
+        grads[output] = 1.0
+    _accumulate(order, grads, as_values, on_step)
+    return grads
 
 
 def grad(output: Value, inputs: Sequence[Value] | Value, create_graph: bool = False) -> tuple:

@@ -23,9 +23,13 @@ import math
 from dataclasses import dataclass
 from typing import Callable
 
+from .notation import superscript
+
 
 @dataclass(frozen=True, eq=False)
 class Op:
+    """One row of the ops table: an op's rules, its symbol and its formulas (signatures above)."""
+
     name: str
     arity: int | None  # None: any number of inputs
     forward: Callable  # forward(inputs, m)
@@ -38,6 +42,15 @@ class Op:
 
     def __repr__(self) -> str:
         return f"<op {self.name}>"
+
+
+class RuleError(TypeError):
+    """An op's ``local_grads`` broke the rule signature: not one local derivative per input."""
+
+
+def wrong_derivative_count(op: Op, returned: int, inputs: int) -> RuleError:
+    """The error every backward pass (eager, ``create_graph``, replay) raises for a miscounting rule."""
+    return RuleError(f"op '{op.name}': local_grads returned {returned} derivatives for {inputs} inputs")
 
 
 class _CheckedFloats:
@@ -93,10 +106,9 @@ def _sigmoid(x, m):
     return m.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
-def _superscript(power: float) -> str:
-    digits = str(int(power)) if power == int(power) else str(power)
-    table = str.maketrans("0123456789-.", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻·")
-    return digits.translate(table)
+def _exponent(power: float) -> str:
+    """``²`` for 2.0, ``¹·⁵`` for 1.5: a power as it is written raised."""
+    return superscript(int(power) if power == int(power) else power)
 
 
 def _power_text(base: str, power: str) -> str:
@@ -105,7 +117,7 @@ def _power_text(base: str, power: str) -> str:
         return f"2{_wrap(base)}"
     if exponent == 1:
         return "1"
-    return f"{power}·{_wrap(base)}{_superscript(exponent - 1)}"
+    return f"{power}·{_wrap(base)}{_exponent(exponent - 1)}"
 
 
 def _wrap(text: str) -> str:
@@ -174,6 +186,7 @@ def _sum_grads(x, out, m):
     return (1.0,) * len(x)
 
 
+# OPS: every primitive by name, the table the whole engine (and everything drawn or explained) reads
 OPS: dict[str, Op] = {op.name: op for op in [
     Op("add", 2, lambda x, m: x[0] + x[1], _add_grads, "+",
        ("∂(a+b)/∂a = 1", "∂(a+b)/∂b = 1"),
@@ -193,7 +206,7 @@ OPS: dict[str, Op] = {op.name: op for op in [
     Op("pow", 2, lambda x, m: m.pow(x[0], x[1]), _pow_grads, "^",
        ("∂(aᵏ)/∂a = k·aᵏ⁻¹", "k is a constant"),
        lambda n: (_power_text(n[0], n[1]), "0"),
-       lambda n: f"{_wrap(n[0])}{_superscript(float(n[1]))}",
+       lambda n: f"{_wrap(n[0])}{_exponent(float(n[1]))}",
        constant_inputs=(1,)),
     Op("pow_value", 2, lambda x, m: m.pow(x[0], x[1]), _pow_value_grads, "^",
        ("∂(aᵇ)/∂a = b·aᵇ⁻¹", "∂(aᵇ)/∂b = aᵇ·ln a"),

@@ -31,9 +31,10 @@ from typing import Sequence
 
 import numpy as np
 
+from .ops import wrong_derivative_count
 from .replay_plan import Group, Plan, check_inputs, plan
 from .replay_products import ProductGroup
-from .modes import AnomalyError, state
+from .modes import AnomalyError, current as current_mode
 from .value import Value
 
 ARRAYS = SimpleNamespace(  # the ops table's math over numpy arrays (operands along the first axis)
@@ -93,7 +94,7 @@ class Tape:
         values[inputs:inputs + plan_.buffered] = data[:plan_.buffered, None]
         weights = data[plan_.weights]
         self._operands = []
-        detecting = state.detecting
+        detecting = current_mode().detecting
         with np.errstate(all="ignore"):
             for group in plan_.groups:
                 if type(group) is ProductGroup:
@@ -212,8 +213,7 @@ def _backward_step(group: Group, operands: np.ndarray, values: np.ndarray, grads
         upstream, out, grads = upstream.sum(axis=1, keepdims=True), out[:, :1], grads[:, :1]
     local = group.op.local_grads(operands, out, ARRAYS)
     if len(local) != group.arity:
-        raise ValueError(f"op '{group.op.name}': local_grads returned {len(local)} derivatives "
-                         f"for {group.arity} inputs")
+        raise wrong_derivative_count(group.op, len(local), group.arity)
     kept = local if len(group.differentiable) == group.arity else [local[i] for i in group.differentiable]
     if len(kept) == 1:
         contributions = kept[0] * upstream
@@ -221,7 +221,7 @@ def _backward_step(group: Group, operands: np.ndarray, values: np.ndarray, grads
         contributions = np.concatenate([d * upstream for d in kept])
     else:  # numbers only, e.g. a sum's ones: one outer product
         contributions = np.multiply.outer(kept, upstream).reshape(-1, upstream.shape[1])
-    if state.detecting:
+    if current_mode().detecting:
         _check_finite(contributions, group, "backward")
     group.scatter.add(grads, contributions)
 

@@ -86,7 +86,7 @@ def check_inputs(inputs: Sequence[Value]) -> tuple[Value, ...]:
         if not isinstance(item, Value):
             raise TypeError(f"compile: inputs must be leaf Values, got {type(item).__name__} "
                             f"at position {position}")
-        if item.parents:
+        if not item.is_leaf:
             raise ValueError(f"compile: input {position} ({item.label or 'unlabelled'}) was computed by op "
                              f"'{item.op.name}'; inputs must be leaf Values (placeholders for data)")
         if item in seen:
@@ -122,7 +122,7 @@ def _rewritten(order: list[Value], outputs: tuple[Value, ...]) -> list[tuple[Val
     absorbed = _absorbed(order, outputs)
     kept = []
     for node in order:
-        if not node.parents or node in absorbed:
+        if node.is_leaf or node in absorbed:
             continue
         if not absorbed.isdisjoint(node.parents):
             kept.append((node, _SUM, _flattened(node, absorbed)))
@@ -135,7 +135,7 @@ def _leaf_roles(outputs: tuple[Value, ...], order: list[Value], inputs: tuple[Va
     """Parameters (leaves that get gradients) and constants (leaves only at constant positions)."""
     constant = constant_leaves(order).difference(outputs)
     placeholders = set(inputs)
-    leaves = [node for node in order if not node.parents and node not in placeholders]
+    leaves = [node for node in order if node.is_leaf and node not in placeholders]
     parameters = tuple(leaf for leaf in leaves if leaf not in constant)
     constants = [leaf for leaf in leaves if leaf in constant]
     return parameters, constants

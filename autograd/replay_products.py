@@ -2,11 +2,12 @@
 
 A product qualifies when one factor is a parameter (``w``, a leaf that is not an input: one
 value for every row, such as a weight) and the other depends on the inputs (``x``, a value per
-row), and the sum is its only user. A sum with qualifying products over at least two distinct ``x`` becomes a
-``Products`` node (its qualifying products, as (w, x) pairs, and its bias ``c`` when its only other
-operand is a parameter), or a ``Products`` node plus a plain ``sum`` of it and its other operands. Sums at one level reading the same ``x`` form a matrix
-``W`` (one row per sum, one column per ``x``); matrices of one shape at one level are stacked, and
-one ``numpy.matmul`` gives every sum for every row of a batch: ``Z = W @ X``.
+row), and the sum is its only user. A sum with qualifying products over at least two distinct
+``x`` becomes a ``Products`` node (its qualifying products, as (w, x) pairs, and its bias ``c``
+when its only other operand is a parameter), or a ``Products`` node plus a plain ``sum`` of it and
+its other operands. Sums at one level reading the same ``x`` form a matrix ``W`` (one row per
+sum, one column per ``x``); matrices of one shape at one level are stacked, and one
+``numpy.matmul`` gives every sum for every row of a batch: ``Z = W @ X (+ c)``.
 
 This is the identity ``Σₖ wₖ·xₖ``, not a new rule: its derivatives are the ops table's ``mul`` and
 ``sum`` rules composed. ``sum`` passes the upstream ``U`` to each product unchanged
@@ -202,7 +203,7 @@ def product_group(blocks: list[list[tuple[Value, Products]]], slot: dict[Value, 
     bias_slots = np.array([weight_of[c] for c in biases], dtype=np.intp)
     one_each = len(cells) == shape[0] * shape[1] * shape[2]  # every cell filled once, in order
     x_slots = np.array([slot[x] for x in chain.from_iterable(columns)], dtype=np.intp)
-    placeholders = set(inputs)
+    inputs_only = set(inputs).issuperset(chain.from_iterable(columns))
     return ProductGroup(slot[blocks[0][0][0]], shape, rows(x_slots), rows(w_slots), None if one_each else cells,
-                        Scatter(x_slots), Scatter(w_slots), all(x in placeholders for x in chain.from_iterable(columns)),
+                        Scatter(x_slots), Scatter(w_slots), inputs_only,
                         rows(bias_slots) if biases else None, Scatter(bias_slots) if biases else None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numbers
 from typing import Callable, Iterable
 
-from .modes import check_finite, state
+from .modes import PLAIN, check_finite, current as current_mode
 from .ops import OPS, SCALARS, Op
 
 _ADD, _SUB, _MUL, _DIV, _NEG = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"], OPS["neg"]
@@ -31,7 +31,7 @@ def _binary(op: Op) -> Callable[[Value, object], Value]:
     forward = op.forward
 
     def operator(self: Value, other: object) -> Value:
-        if type(other) is not Value or not state.recording or state.detecting:
+        if type(other) is not Value or current_mode() is not PLAIN:
             return apply(op, self, other)
         try:
             data = forward((self.data, other.data), SCALARS)
@@ -56,6 +56,11 @@ class Value:
         self.op: Op | None = None
         self.parents: tuple[Value, ...] = ()
         self.label = str(label)
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for a Value no op computed (data, a parameter, a constant, a result under no_grad)."""
+        return not self.parents
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -128,9 +133,10 @@ def apply(op: Op, *operands: object) -> Value:
         data = op.forward(operand_data(parents), SCALARS)
     except (ValueError, ZeroDivisionError) as error:
         raise type(error)(f"{op.name}: {error} (operands: {_describe(parents)})") from None
-    if state.detecting:
+    mode = current_mode()
+    if mode.detecting:
         check_finite(data, f"forward op '{op.name}' on ({_describe(parents)})")
-    return _node(data, op, parents) if state.recording else _node(data)
+    return _node(data, op, parents) if mode.recording else _node(data)
 
 
 def sum(values: Iterable[object], label: str = "") -> Value:  # noqa: A001 - autograd.sum

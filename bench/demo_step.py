@@ -15,9 +15,10 @@ import numpy as np
 
 import autograd
 from autograd import Value
-from autograd.replay import compile as compile_tape
+from autograd import compile as compile_tape
 
-from .common import THREAD_SETTINGS, blas_description, format_duration, interleaved_medians, markdown_table, moons, threads
+from .common import (THREAD_SETTINGS, blas_description, format_duration, interleaved_medians, markdown_table, moons,
+                     threads)
 from .numpy_mlp import NumpyMLP
 
 SIZES = (2, 16, 16, 1)
@@ -192,9 +193,12 @@ def check_agreement(candidates: dict[str, Candidate], reference: str) -> None:
 def _table(seconds: dict[str, float]) -> str:
     micro, numpy_time = seconds["micrograd 0.1.0"], seconds["hand-written numpy"]
     torch_time = seconds.get("PyTorch (CPU, float64)")
-    header = ["step", "median time", "speed-up vs micrograd", "time vs numpy"] + (["time vs PyTorch"] if torch_time else [])
-    return markdown_table(header, [[name, format_duration(t), f"{micro / t:,.1f}×", f"{t / numpy_time:,.1f}×"]
-                                   + ([f"{t / torch_time:,.2f}×"] if torch_time else []) for name, t in seconds.items()])
+    header = ["step", "median time", "speed-up vs micrograd", "time vs numpy"]
+    rows = []
+    for name, t in seconds.items():
+        rows.append([name, format_duration(t), f"{micro / t:,.1f}×", f"{t / numpy_time:,.1f}×"]
+                    + ([f"{t / torch_time:,.2f}×"] if torch_time else []))
+    return markdown_table(header + (["time vs PyTorch"] if torch_time else []), rows)
 
 
 def timed(build):
@@ -228,7 +232,7 @@ def main(argv: list[str] | None = None) -> None:
     for setting, count in THREAD_SETTINGS.items():
         with threads(count):
             seconds = interleaved_medians({name: c.step for name, c in candidates.items()}, repeats=args.repeats,
-                      min_seconds=args.sample_seconds)
+                                          min_seconds=args.sample_seconds)
         print(f"\n{setting}:\n")
         print(_table(seconds))
     if torch_candidate is None:

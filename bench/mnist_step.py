@@ -1,4 +1,4 @@
-"""3Blue1Brown's digit network, 784-16-16-10, one training step and one MNIST-sized epoch: ``python -m bench.mnist_step``.
+"""3Blue1Brown's 784-16-16-10 network: one training step and one MNIST-sized epoch (``python -m bench.mnist_step``).
 
 The step: a batch of 100 rows of 784 numbers, sigmoid hidden layers, linear logits, mean
 cross-entropy, forward + backward + SGD update (float64). The epoch: 60,000 generated rows in
@@ -186,8 +186,7 @@ def main(argv: list[str] | None = None) -> None:
     epoch_candidates = {name: c.epoch for name, c in candidates.items() if "lone" not in name}
     for setting, count in THREAD_SETTINGS.items():
         with threads(count):
-            steps = interleaved_medians(step_candidates, repeats=args.repeats,
-                    min_seconds=args.sample_seconds)
+            steps = interleaved_medians(step_candidates, repeats=args.repeats, min_seconds=args.sample_seconds)
             epochs = interleaved_medians(epoch_candidates, repeats=args.epoch_repeats, min_seconds=0)
         print(f"{setting}:\n")
         print(_table(steps, epochs, torch_candidate is not None))
@@ -199,7 +198,8 @@ def main(argv: list[str] | None = None) -> None:
 def _table(steps: dict[str, float], epochs: dict[str, float], with_torch: bool) -> str:
     numpy_name = next(name for name in steps if name.startswith("hand-written"))
     torch_name = "PyTorch (CPU eager, float64)"
-    header = ["candidate", "step (batch of 100)", "epoch", "step vs numpy"] + (["step vs PyTorch"] if with_torch else [])
+    header = ["candidate", "step (batch of 100)", "epoch", "step vs numpy"]
+    header += ["step vs PyTorch"] if with_torch else []
     rows = []
     for name, seconds in steps.items():
         row = [name, format_duration(seconds), format_duration(epochs[name]) if name in epochs else "—",

@@ -19,7 +19,7 @@ import numpy as np
 
 import autograd
 from autograd import Value
-from autograd.replay import compile as compile_tape
+from autograd import compile as compile_tape
 
 from .common import format_duration, interleaved_medians, markdown_table, moons
 from .demo_step import ChainruleMLP, chainrule_loss, initial_layers

@@ -8,4 +8,5 @@ from .train import History, StepRecord, Trainer, accuracy, evaluate, fit, linear
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "mse", "sse", "hinge", "binary_cross_entropy",
            "cross_entropy", "softmax", "LOSSES", "Optimizer", "SGD", "Adam", "OPTIMIZERS", "fit", "Trainer",
-           "StepRecord", "History", "evaluate", "accuracy", "linear_decay", "loss_and_grads", "save", "load", "datasets"]
+           "StepRecord", "History", "evaluate", "accuracy", "linear_decay", "loss_and_grads", "save", "load",
+           "datasets"]

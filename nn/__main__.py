@@ -14,7 +14,7 @@ import autograd
 import nn
 from nn import datasets, recipes
 from nn.arguments import finite_number, positive_int
-from nn.train import count_steps
+from nn.train import count_steps, percent
 
 DATASETS = list(recipes.RECIPES)
 
@@ -119,10 +119,6 @@ def _model(args: argparse.Namespace, s: argparse.Namespace, nin: int, nout: int)
     return model
 
 
-def _percent(fraction) -> str:
-    return "n/a" if fraction is None else f"{100 * fraction:.1f}%"
-
-
 def run_train(args: argparse.Namespace) -> int:
     s = _settings(args)
     (X, y), test = _data(args.dataset, s, args.mnist_dir)
@@ -138,11 +134,11 @@ def run_train(args: argparse.Namespace) -> int:
     schedule = nn.linear_decay(s.lr, total, s.lr_end) if s.lr_end != 1 else None
     history = nn.fit(model, (X, targets), loss=s.loss, optimizer=optimizer, steps=total,
                      batch_size=s.batch_size, seed=s.seed, l2=s.l2, lr_schedule=schedule, progress=not args.quiet)
-    report = f"step {len(history)}: loss {history.loss[-1]:.4f}, train acc {_percent(nn.evaluate(model, (X, targets)))}"
+    report = f"step {len(history)}: loss {history.loss[-1]:.4f}, train acc {percent(nn.evaluate(model, (X, targets)))}"
     if test is not None:
         test_targets = recipes.outputs_and_targets(s.loss, test[1], classes)[1]
         where = "test images" if args.dataset == "mnist" else "held out"
-        report += f", test acc {_percent(nn.evaluate(model, (test[0], test_targets)))} on {len(test[1]):,} {where}"
+        report += f", test acc {percent(nn.evaluate(model, (test[0], test_targets)))} on {len(test[1]):,} {where}"
     print(report)
     _write(args, model, history, X, y)
     return 0

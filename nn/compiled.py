@@ -12,18 +12,16 @@ from __future__ import annotations
 
 import math
 from operator import attrgetter
-from typing import Callable
 
 import numpy as np
 
 import autograd
 from autograd import Value
 
-from .losses import TRACED, TracedLoss, with_l2
+from .losses import TRACED, LossFn, TracedLoss, with_l2
 from .module import MLP
 from .optim import Optimizer
 
-LossFn = Callable[[list, list], Value]
 _data = attrgetter("data")
 CHUNK = 1000  # rows replayed at once by outputs(): the buffers stay a few MB for any data size
 

@@ -26,9 +26,11 @@ def xor_table() -> tuple[np.ndarray, np.ndarray]:
     return X, np.array([0, 1, 1, 0])
 
 
-def _check(n: int, noise: float) -> None:
-    if isinstance(n, bool) or not isinstance(n, int) or n < 2:
-        raise ValueError(f"n must be an integer >= 2, got {n!r}")
+def _check(n: int, noise: float, classes: int = 2) -> None:
+    if isinstance(classes, bool) or not isinstance(classes, int) or classes < 2:
+        raise ValueError(f"classes must be an integer >= 2, got {classes!r}")
+    if isinstance(n, bool) or not isinstance(n, int) or n < classes:
+        raise ValueError(f"n must be an integer >= {classes} (one point per class), got {n!r}")
     if not noise >= 0:
         raise ValueError(f"noise must be >= 0, got {noise!r}")
 
@@ -40,6 +42,11 @@ def _shuffled(X: np.ndarray, y: np.ndarray, noise: float, rng: np.random.Generat
 
 def _halves(n: int) -> tuple[int, int]:
     return n // 2, n - n // 2
+
+
+def _shares(n: int, classes: int) -> list[int]:
+    """``n`` points dealt to ``classes`` classes as evenly as possible, the later classes taking the rest."""
+    return [n * (k + 1) // classes - n * k // classes for k in range(classes)]
 
 
 def moons(n: int = 100, noise: float = 0.1, seed: int | None = None):
@@ -67,16 +74,53 @@ def circles(n: int = 100, noise: float = 0.05, seed: int | None = None, factor: 
     return _shuffled(X, y, noise, np.random.default_rng(seed))
 
 
-def spiral(n: int = 100, noise: float = 0.05, seed: int | None = None, turns: float = 1.5):
-    """Two spiral arms winding ``turns`` times around the origin, the second turned by half a circle."""
-    _check(n, noise)
-    counts = _halves(n)
+def spiral(n: int = 100, noise: float = 0.05, seed: int | None = None, turns: float = 1.5, classes: int = 2):
+    """``classes`` spiral arms winding ``turns`` times around the origin, arm k turned by k/classes of a circle."""
+    _check(n, noise, classes)
+    counts = _shares(n, classes)
     arms = []
     for arm, count in enumerate(counts):
         radius = np.linspace(0.05, 1, count)
-        angle = 2 * np.pi * turns * radius + np.pi * arm
+        angle = 2 * np.pi * turns * radius + 2 * np.pi * arm / classes
         arms.append(np.column_stack([radius * np.cos(angle), radius * np.sin(angle)]))
-    return _shuffled(np.concatenate(arms), np.repeat([0, 1], counts), noise, np.random.default_rng(seed))
+    labels = np.repeat(np.arange(classes), counts)
+    return _shuffled(np.concatenate(arms), labels, noise, np.random.default_rng(seed))
+
+
+def spiral3(n: int = 150, noise: float = 0.05, seed: int | None = None):
+    """The three-class spiral: three arms a third of a circle apart (``spiral(..., classes=3)``)."""
+    return spiral(n, noise, seed, classes=3)
+
+
+def _cluster_spread(noise: float) -> float:
+    """TensorFlow Playground's Gaussian spread: variance 0.5 + 7·noise on its ±6 board, here a fifth of the size."""
+    return np.sqrt(0.5 + 7 * noise) / 5
+
+
+def _clusters(centres: np.ndarray, n: int, noise: float, seed: int | None):
+    rng = np.random.default_rng(seed)
+    counts = _shares(n, len(centres))
+    y = rng.permutation(np.repeat(np.arange(len(centres)), counts))
+    return centres[y] + rng.normal(scale=_cluster_spread(noise), size=(n, 2)), y
+
+
+def gauss(n: int = 100, noise: float = 0.1, seed: int | None = None):
+    """TensorFlow Playground's two Gaussian clusters: class 1 around (0.4, 0.4), class 0 around (−0.4, −0.4).
+
+    Each coordinate's standard deviation is √(0.5 + 7·noise)/5 (the Playground's variance scale).
+    """
+    _check(n, noise)
+    return _clusters(np.array([[-0.4, -0.4], [0.4, 0.4]]), n, noise, seed)
+
+
+def blobs(n: int = 150, noise: float = 0.1, seed: int | None = None, classes: int = 3):
+    """``classes`` Gaussian clusters with centres evenly spaced on a circle of radius 0.6, class 0 at the top.
+
+    The spread follows ``gauss``: √(0.5 + 7·noise)/5 per coordinate.
+    """
+    _check(n, noise, classes)
+    angles = np.pi / 2 + 2 * np.pi * np.arange(classes) / classes
+    return _clusters(0.6 * np.column_stack([np.cos(angles), np.sin(angles)]), n, noise, seed)
 
 
 def xor(n: int = 200, noise: float = 0.05, seed: int | None = None):
@@ -191,5 +235,6 @@ def mnist(directory: str | Path):
     return (*load_mnist(paths[0], paths[1]), *load_mnist(paths[2], paths[3]))
 
 
-GENERATORS = {"xor": xor, "moons": moons, "circles": circles, "spiral": spiral}
+GENERATORS = {"xor": xor, "moons": moons, "circles": circles, "spiral": spiral, "gauss": gauss,
+              "spiral3": spiral3, "blobs": blobs}
 TABLES = {"neuron-table": neuron_table, "xor-table": xor_table}

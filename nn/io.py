@@ -126,7 +126,8 @@ def _is_count(number: object) -> bool:
     return isinstance(number, int) and not isinstance(number, bool) and number >= 1
 
 
-def _numbers(items: object, count: int, where: str) -> list[float]:
+def _finite_floats(items: object, count: int, where: str) -> list[float]:
+    """A saved list of ``count`` finite numbers as floats, or a ValueError naming ``where``."""
     if not isinstance(items, list) or len(items) != count:
         raise ValueError(f"{where} must be a list of {count} numbers")
     for position, item in enumerate(items):
@@ -146,9 +147,9 @@ def _checked_layers(layers: object, sizes: list[int], bias: bool) -> list:
         weights = layer["weights"]
         if not isinstance(weights, list) or len(weights) != nout:
             raise ValueError(f"{where}.weights must be {nout} rows (one per neuron) of {nin} numbers")
-        rows = [_numbers(row, nin, f"{where}.weights[{j}]") for j, row in enumerate(weights)]
+        rows = [_finite_floats(row, nin, f"{where}.weights[{j}]") for j, row in enumerate(weights)]
         if bias:
-            biases = _numbers(layer["biases"], nout, f"{where}.biases")
+            biases = _finite_floats(layer["biases"], nout, f"{where}.biases")
         elif layer["biases"] is not None:
             raise ValueError(f"{where}.biases must be null: the architecture has no biases")
         else:

@@ -13,9 +13,9 @@ from typing import Callable, Sequence
 import numpy as np
 
 import autograd
-from autograd import Value
-from autograd.value import as_value
+from autograd import Value, as_value
 
+LossFn = Callable[[list, list], Value]  # (outputs, targets) -> the loss, as every loss here
 LOG_FLOOR = -100.0  # PyTorch's BCELoss clamps log(p) at −100 so p = 0 gives a finite loss
 
 

@@ -11,15 +11,9 @@ import random
 from typing import Sequence
 
 import autograd
-from autograd import Value
+from autograd import Value, subscript, superscript
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
-_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-
-
-def _sub(index: int) -> str:
-    return str(index).translate(_SUBSCRIPT)
 
 
 def _check_activation(activation: str, what: str = "activation") -> str:
@@ -54,9 +48,9 @@ class Neuron(Module):
         _check_count(nin, "a neuron's number of inputs")
         self.activation = _check_activation(activation)
         rng = rng or random.Random()
-        mark = "" if layer is None else f"⁽{str(layer).translate(_SUPERSCRIPT)}⁾{_sub(index)}"
+        mark = "" if layer is None else f"⁽{superscript(layer)}⁾{subscript(index)}"
         sep = "" if layer is None else ","
-        self.w = [Value(rng.uniform(-1, 1), f"w{mark}{sep}{_sub(k)}") for k in range(nin)]
+        self.w = [Value(rng.uniform(-1, 1), f"w{mark}{sep}{subscript(k)}") for k in range(nin)]
         self.b = Value(0.0, f"b{mark}") if bias else None
         self.z_label, self.a_label = f"z{mark}", f"a{mark}"
 

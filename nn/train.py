@@ -8,14 +8,10 @@ from typing import Callable, Iterator
 import numpy as np
 from tqdm import tqdm
 
-import autograd
-
 from .compiled import CompiledModel
-from .losses import LOSSES, with_l2
+from .losses import LOSSES, LossFn, with_l2
 from .module import MLP
 from .optim import SGD, Optimizer
-
-LossFn = Callable[[list, list], autograd.Value]
 
 
 @dataclass
@@ -228,7 +224,7 @@ def fit(model: MLP, data, loss: str | LossFn = "mse", optimizer: Optimizer | Non
     bar = tqdm(total=total, disable=not progress, unit="step", leave=False)
     for done, record in enumerate(trainer.steps(total)):
         bar.update()
-        bar.set_postfix(loss=f"{record.loss:.4f}", acc=_percent(record.accuracy), refresh=done == total - 1)
+        bar.set_postfix(loss=f"{record.loss:.4f}", acc=percent(record.accuracy), refresh=done == total - 1)
     bar.close()
     return trainer.history
 
@@ -245,6 +241,7 @@ def _threshold(targets: list) -> float:
     return 0.0 if any(isinstance(t, (int, float)) and t < 0 for t in targets) else 0.5
 
 
-def _percent(fraction: float | None) -> str:
+def percent(fraction: float | None) -> str:
+    """An accuracy as the progress bar and the command line print it: ``97.5%``, or ``n/a``."""
     return "n/a" if fraction is None else f"{100 * fraction:.1f}%"
 

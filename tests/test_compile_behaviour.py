@@ -6,7 +6,7 @@ import pytest
 
 import autograd
 from autograd import AnomalyError, Value
-from autograd.replay import compile as compile_tape
+from autograd import compile as compile_tape
 
 
 def sigmoid(x):

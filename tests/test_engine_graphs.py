@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 
 import autograd
 from autograd import OPS, Value
-from autograd.value import apply
 
 # The reference forward of every op, in plain floats (independent of the engine).
 REFERENCE = {
@@ -68,7 +67,7 @@ class Program:
         nodes = list(leaves)
         for name, operands, exponent in self.steps:
             args = [nodes[i] for i in operands] + ([exponent] if name == "pow" else [])
-            nodes.append(apply(OPS[name], *args))
+            nodes.append(autograd.apply(OPS[name], *args))
         return nodes[-1], leaves
 
     def central_differences(self) -> list[float]:

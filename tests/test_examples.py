@@ -2,19 +2,12 @@
 from __future__ import annotations
 
 import math
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import nn
-
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from examples import digits, eleven_lines, loy_network, moons_demo, single_neuron  # noqa: E402
+from examples import digits, eleven_lines, loy_network, moons_demo, single_neuron
 
 XOR_X = np.array([[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]], dtype=float)
 XOR_Y = np.array([[0, 1, 1, 0]], dtype=float).T

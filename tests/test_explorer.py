@@ -4,16 +4,16 @@ from __future__ import annotations
 import html.parser
 import json
 import math
+import re
 import subprocess
 import sys
 
 import pytest
 
 from autograd import Value, backward_steps, topological_order
-from viz.chain import four_neuron
-from viz.explorer import embedded_json, explore
-from viz.explorer_data import page_data
-from viz.render import GraphvizMissingError
+from viz import GraphvizMissingError, explore, four_neuron, node_ids
+from viz.explorer import embedded_json
+from viz.explorer_data import FORMAT_VERSION, page_data
 
 A0, Y, W, B = 0.5, 1.0, (1.5, -2.0, 2.5), (0.5, 1.0, -0.5)
 HOSTILE = '<script>alert(1)</script><!--{{script}}"\'&'
@@ -224,3 +224,14 @@ def test_the_command_line_writes_the_page(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert 'data-testid="step-counter"' in target.read_text(encoding="utf-8")
+
+
+def test_the_data_carries_its_format_version_and_each_nodes_drawing_id(tmp_path):
+    net = network()
+    data = page_data(net.output, net.parameters)
+    assert data["format"] == FORMAT_VERSION
+    ids = node_ids(net.output)
+    assert [node["id"] for node in data["nodes"]] == [ids[node] for node in topological_order(net.output)]
+    page = explore(net.output, tmp_path / "page.html", parameters=net.parameters).read_text(encoding="utf-8")
+    svg_ids = set(re.findall(r'<g id="(v\d+)" class="node value', page))
+    assert {node["id"] for node in data["nodes"]} == svg_ids

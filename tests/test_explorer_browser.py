@@ -5,16 +5,17 @@ Set EXPLORER_SCREENSHOT=docs/explorer.png to refresh the README's screenshot.
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from autograd import Value, backward_steps, topological_order
 from nn import SGD
-from viz.chain import four_neuron
-from viz.explorer import explore
+from viz import explore, four_neuron
+from viz.explorer_data import FORMAT_VERSION
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -163,6 +164,30 @@ def test_clicking_a_parameter_shows_its_chain_and_numerical_gradient(open_page, 
         '[data-testid="inspector"] p:last-child .num', "nums => nums.map(n => Number(n.dataset.value))")
     assert analytic == net["w3"].grad and numerical == pytest.approx(analytic, rel=1e-6)
     assert page.get_by_test_id("gradient-check").text_content() == "✓ agree"
+
+
+def test_clicking_an_op_inspects_the_value_it_computes(open_page, four_neuron_page):
+    net = four_neuron()
+    index = topological_order(net.output).index(net["a3"])
+    page = open_page(four_neuron_page)
+    page.locator(f"#v{index}_op").click()
+    expect(page.get_by_test_id("inspector")).to_contain_text("a⁽³⁾")
+    expect(page.locator(f"#v{index}")).to_have_class(re.compile(r"\bselected\b"))
+
+
+def test_page_data_of_another_format_version_is_refused_with_a_message(open_page, four_neuron_page, tmp_path):
+    text = four_neuron_page.read_text(encoding="utf-8")
+    marker = f'"format":{FORMAT_VERSION},'
+    assert text.count(marker) == 1
+    current = open_page(four_neuron_page)
+    expect(current.get_by_test_id("step-counter")).not_to_have_text("0 / 0")
+    expect(current.get_by_test_id("format-error")).to_have_count(0)
+    other = tmp_path / "other-format.html"
+    other.write_text(text.replace(marker, f'"format":{FORMAT_VERSION + 1},'), encoding="utf-8")
+    page = open_page(other)
+    message = page.get_by_test_id("format-error")
+    expect(message).to_contain_text(f"format {FORMAT_VERSION + 1}, but its script reads format {FORMAT_VERSION}")
+    expect(page.get_by_test_id("step-counter")).to_have_text("0 / 0")  # the replay never started
 
 
 def test_a_disagreeing_numerical_gradient_is_marked(open_page, tmp_path):

@@ -20,12 +20,17 @@ def test_seed_tables_are_the_articles():
     assert (y == np.logical_xor(X[:, 0], X[:, 1])).all()
 
 
+CLASSES = {"spiral3": 3, "blobs": 3}
+
+
 @pytest.mark.parametrize("name", sorted(datasets.GENERATORS))
 def test_generators_shape_balance_and_seed(name):
     make = datasets.GENERATORS[name]
+    classes = CLASSES.get(name, 2)
     X, y = make(60, noise=0.1, seed=3)
-    assert X.shape == (60, 2) and y.shape == (60,) and set(y.tolist()) == {0, 1}
-    assert 15 <= y.sum() <= 45
+    assert X.shape == (60, 2) and X.dtype == float and y.shape == (60,) and y.dtype.kind == "i"
+    assert set(y.tolist()) == set(range(classes))
+    assert all(60 / classes / 2 <= count <= 60 / classes * 1.5 for count in np.bincount(y))
     again, other = make(60, noise=0.1, seed=3), make(60, noise=0.1, seed=4)
     assert np.array_equal(X, again[0]) and np.array_equal(y, again[1])
     assert not np.array_equal(X, other[0])
@@ -55,6 +60,59 @@ def test_noiseless_spiral_arms_are_half_a_turn_apart():
     first = first[np.argsort(np.hypot(*first.T))]
     second = second[np.argsort(np.hypot(*second.T))]
     assert np.allclose(first, -second)  # turning by π maps one arm onto the other
+
+
+def test_three_class_spiral_arms_are_a_third_of_a_turn_apart():
+    X, y = datasets.spiral(90, noise=0.0, seed=0, classes=3)
+    assert np.bincount(y).tolist() == [30, 30, 30]
+    arms = [X[y == k][np.argsort(np.hypot(*X[y == k].T))] for k in range(3)]
+    turn = 2 * np.pi / 3
+    rotation = np.array([[np.cos(turn), -np.sin(turn)], [np.sin(turn), np.cos(turn)]])
+    for k in range(3):
+        assert np.allclose(arms[k] @ rotation.T, arms[(k + 1) % 3])
+    radius = np.hypot(*arms[0].T)
+    assert np.allclose(radius, np.linspace(0.05, 1, 30))
+    assert np.allclose(np.arctan2(arms[0][:, 1], arms[0][:, 0]) % (2 * np.pi), (3 * np.pi * radius) % (2 * np.pi))
+
+
+def test_spiral_registry_entries_and_the_default_two_arms():
+    two = datasets.spiral(41, noise=0.1, seed=5)
+    assert all(np.array_equal(a, b) for a, b in zip(two, datasets.spiral(41, 0.1, 5, classes=2)))
+    assert np.bincount(two[1]).tolist() == [20, 21]  # the second arm takes the odd point, as before
+    three = datasets.GENERATORS["spiral3"](41, 0.1, 5)
+    assert all(np.array_equal(a, b) for a, b in zip(three, datasets.spiral(41, 0.1, 5, classes=3)))
+    assert np.bincount(three[1]).tolist() == [13, 14, 14]
+
+
+def test_gauss_is_the_playgrounds_two_clusters():
+    X, y = datasets.gauss(4000, noise=0.1, seed=2)
+    spread = np.sqrt(0.5 + 7 * 0.1) / 5  # the Playground's variance 0.5 + 7·noise, scaled from ±6 to ±1.2
+    for label, centre in ((1, [0.4, 0.4]), (0, [-0.4, -0.4])):
+        cluster = X[y == label]
+        assert len(cluster) == 2000
+        assert np.allclose(cluster.mean(axis=0), centre, atol=0.02)
+        assert np.allclose(cluster.std(axis=0), spread, rtol=0.05)
+
+
+def test_blobs_sit_on_a_circle_with_class_zero_on_top():
+    X, y = datasets.blobs(3000, noise=0.0, seed=1, classes=4)
+    centres = [[0, 0.6], [-0.6, 0], [0, -0.6], [0.6, 0]]
+    for label, centre in enumerate(centres):
+        cluster = X[y == label]
+        assert len(cluster) == 750
+        assert np.allclose(cluster.mean(axis=0), centre, atol=0.015)
+        assert np.allclose(cluster.std(axis=0), np.sqrt(0.5) / 5, rtol=0.06)
+
+
+@pytest.mark.parametrize("make, kwargs, message", [
+    (datasets.spiral, dict(classes=1), "classes must be an integer >= 2"),
+    (datasets.blobs, dict(classes=2.5), "classes must be an integer >= 2"),
+    (datasets.blobs, dict(n=2, classes=3), "n must be an integer >= 3"),
+    (datasets.gauss, dict(noise=float("nan")), "noise must be >= 0"),
+])
+def test_multi_class_arguments_are_checked(make, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        make(**kwargs)
 
 
 @pytest.mark.parametrize("kwargs, message", [(dict(n=1), "n must be an integer >= 2"),

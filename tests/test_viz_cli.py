@@ -12,7 +12,7 @@ import pytest
 
 from viz.__main__ import main
 from viz.chain import DEFAULT_B, DEFAULT_W
-from viz.sources import resolve
+from viz import resolve
 
 ROOT = Path(__file__).resolve().parents[1]
 NUMBER = r"\(?(-?\d+\.\d+)\)?"

@@ -9,7 +9,7 @@ import pytest
 
 from autograd import Value, topological_order
 from viz import DEFAULT_MAX_NODES, draw, node_ids, render
-from viz.chain import four_neuron
+from viz import four_neuron
 from viz.dot import FLOW_SCALE, NO_FLOW
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -9,7 +9,8 @@ import pytest
 
 import nn
 from viz import draw, draw_model, render, resolve
-from viz.chain import ascii_alias, four_neuron
+from viz import four_neuron
+from viz.chain import ascii_alias
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -13,12 +13,9 @@ from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 import autograd
-from autograd import Value
+from autograd import Value, plain_digits, subscript, superscript
 
 LAYERS = 3
-_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-_FROM_SCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹₀₁₂₃₄₅₆₇₈₉", "01234567890123456789")
 _IGNORED_IN_ALIASES = "⁽⁾()_^ "
 MAX_LISTED = 24  # labels named in a "no such node" error
 
@@ -31,17 +28,12 @@ DEFAULT_B = (0.5, 1.0, -0.5)
 
 def layer_label(letter: str, layer: int) -> str:
     """``w⁽³⁾`` for ``("w", 3)``: the lesson's superscript layer index."""
-    return f"{letter}⁽{str(layer).translate(_SUPERSCRIPT)}⁾"
-
-
-def subscript(number: int) -> str:
-    """``₁₂`` for 12: the subscript index of a neuron or an output."""
-    return str(number).translate(_SUBSCRIPT)
+    return f"{letter}⁽{superscript(layer)}⁾"
 
 
 def ascii_alias(label: str) -> str:
     """The label as typed on a plain keyboard, for matching: ``w⁽³⁾`` -> ``w3``, ``C₀`` -> ``C0``."""
-    plain = label.translate(_FROM_SCRIPTS)
+    plain = plain_digits(label)
     return "".join(ch for ch in plain if ch not in _IGNORED_IN_ALIASES)
 
 

@@ -11,9 +11,8 @@ from typing import Sequence
 import graphviz
 
 import autograd
-from autograd import OPS
+from autograd import OPS, subscript
 
-from .chain import subscript
 from .dot import FONT, format_number, html_text
 
 POSITIVE, NEGATIVE = "#2166acb0", "#e08214b0"  # translucent, so crossing edges stay legible

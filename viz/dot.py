@@ -16,8 +16,7 @@ from typing import Iterable, Mapping
 
 import graphviz
 
-from autograd import Value, backward_steps, topological_order
-from autograd.explain import local_derivative
+from autograd import Value, backward_steps, local_derivative, topological_order
 
 DEFAULT_MAX_NODES = 3000
 SATURATED_BELOW = 0.01  # a sigmoid/tanh whose local derivative is below this is called saturated
@@ -50,13 +49,19 @@ def format_number(x: float) -> str:
     return f"{x:.3e}"
 
 
+def numbered(order: list[Value]) -> dict[Value, int]:
+    """Each Value's index in ``order`` (a ``topological_order``): the ``i`` of its drawing id."""
+    return {node: i for i, node in enumerate(order)}
+
+
+def drawing_id(index: int) -> str:
+    """The DOT node name and SVG id of the Value at ``index``: ``v{index}`` (see the module docstring)."""
+    return f"v{index}"
+
+
 def node_ids(output: Value) -> dict[Value, str]:
     """Each Value's DOT node name and SVG id: ``v{i}``, i its index in ``topological_order``."""
-    return _numbered(topological_order(output))
-
-
-def _numbered(order: list[Value]) -> dict[Value, str]:
-    return {node: f"v{i}" for i, node in enumerate(order)}
+    return {node: drawing_id(i) for node, i in numbered(topological_order(output)).items()}
 
 
 def check_size(count: int, max_nodes: int, what: str = "graph") -> None:
@@ -88,7 +93,7 @@ def _flow_style(magnitude: float, largest: float) -> dict[str, str]:
 
 def unit_state(node: Value) -> str | None:
     """``"dead"`` for a ReLU passing no gradient, ``"saturated"`` for a flat sigmoid/tanh, else None."""
-    if node.op is None or node.op.name not in ("relu", "sigmoid", "tanh"):
+    if node.is_leaf or node.op.name not in ("relu", "sigmoid", "tanh"):
         return None
     derivative = local_derivative(node, 0)
     if node.op.name == "relu":
@@ -121,7 +126,7 @@ def draw(output: Value, *, show_grad: bool = True, rankdir: str = "LR", highligh
         raise ValueError(f"rankdir must be 'LR' (left to right) or 'TB' (top down), got {rankdir!r}")
     order = topological_order(output)
     check_size(len(order), max_nodes)
-    ids = _numbered(order)
+    ids = {node: drawing_id(i) for node, i in numbered(order).items()}
     marked = set(highlight)
     into, out_of = _edge_gradients(output) if gradient_flow else ({}, {})
     largest = max([*into.values(), *out_of.values()], default=0.0)
@@ -133,11 +138,11 @@ def draw(output: Value, *, show_grad: bool = True, rankdir: str = "LR", highligh
         name = ids[node]
         state = unit_state(node) if gradient_flow else None
         fill = HIGHLIGHT_FILL if node in marked else None
-        kind = "value leaf" if node.op is None else "value"
+        kind = "value leaf" if node.is_leaf else "value"
         grad = None if not show_grad else (node.grad if gradients is None else gradients.get(node, 0.0))
         graph.node(name, _record(node, grad, fill), id=name, shape="plain",
                    **{"class": f"{kind} {state}" if state else kind})
-        if node.op is None:
+        if node.is_leaf:
             continue
         _op_node(graph, node, name, state)
         for index, parent in enumerate(node.parents):

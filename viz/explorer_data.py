@@ -11,15 +11,15 @@ import math
 import numbers
 from typing import Sequence
 
-from autograd import Value, backward_steps, explain, topological_order
-from autograd.graph import constant_leaves
-from autograd.checks import numerical_gradient
-from autograd.replay import Tape, compile as compile_graph
-from autograd.explain import name_of, partial
+from autograd import (Tape, Value, backward_steps, central_differences, constant_leaves, explain, gradients_agree,
+                      name_of, partial, topological_order)
+from autograd import compile as compile_graph
 
+from .dot import drawing_id, numbered
+
+FORMAT_VERSION = 1  # of the page data; viz/assets/explorer.js refuses data of another version
 EXPLAIN_MAX_PATHS = 64  # beyond this a parameter's chain is summarised, not listed
 CHAIN_BUDGET = 100_000  # parameters × nodes: explain walks the graph once per parameter
-NUMERICAL_ATOL, NUMERICAL_RTOL = 1e-5, 1e-3  # the agreement test of autograd.gradcheck
 
 
 def number(x: float) -> float | str:
@@ -32,7 +32,7 @@ def number(x: float) -> float | str:
 def default_parameters(order: Sequence[Value]) -> list[Value]:
     """The labelled leaves (the Values a user named), or every non-constant leaf if none is labelled."""
     constants = constant_leaves(order)
-    leaves = [node for node in order if not node.parents and node not in constants]
+    leaves = [node for node in order if node.is_leaf and node not in constants]
     return [node for node in leaves if node.label] or leaves
 
 
@@ -47,9 +47,9 @@ def checked_parameters(order: Sequence[Value], parameters) -> list[Value]:
         where = f"explore: parameter {position} ({name_of(item)})"
         if item not in in_graph:
             raise ValueError(f"{where} is not in the graph of the output")
-        if item.parents or item in constants:
+        if not item.is_leaf or item in constants:
             raise ValueError(f"{where} must be a leaf the output is differentiated by; "
-                             f"it is {'computed by op ' + item.op.name if item.parents else 'a constant'}")
+                             f"it is {'a constant' if item.is_leaf else 'computed by op ' + item.op.name}")
         if item not in chosen:
             chosen.append(item)
     return chosen
@@ -64,17 +64,17 @@ def checked_learning_rate(learning_rate: object) -> float:
 
 
 def _kind(node: Value, parameters: set, constants: set) -> str:
-    if node.parents:
+    if not node.is_leaf:
         return "computed"
     if node in parameters:
         return "parameter"
     return "constant" if node in constants else "input"
 
 
-def _nodes(order, gradients, parameters, output) -> list[dict]:
-    index = {node: i for i, node in enumerate(order)}
+def _nodes(order, index, gradients, parameters, output) -> list[dict]:
     constants = constant_leaves(order)
     return [{
+        "id": drawing_id(index[node]),
         "name": name_of(node),
         "kind": _kind(node, parameters, constants),
         "data": number(node.data),
@@ -101,9 +101,8 @@ def _backward_step(step, output, index, received: set) -> dict:
             "upstream_name": partial(output, step.node), "contributions": contributions}
 
 
-def _steps(order, records, output) -> list[dict]:
-    index = {node: i for i, node in enumerate(order)}
-    forward = [{"phase": "forward", "node": i} for i, node in enumerate(order) if node.parents]
+def _steps(order, index, records, output) -> list[dict]:
+    forward = [{"phase": "forward", "node": index[node]} for node in order if not node.is_leaf]
     received = {output}
     backward = [_backward_step(step, output, index, received) for step in records]
     return [{"phase": "start"}, *forward, *backward, {"phase": "update"}]
@@ -120,14 +119,13 @@ def _update(tape: Tape, output, parameters, gradients, learning_rate, index) -> 
             "new_loss": number(float(tape.forward(new_data)))}
 
 
-def _replayed_output(tape: Tape):
-    """The output as a function of the parameters' current ``.data`` (which numerical_gradient nudges)."""
-    def replay(*_nudged: Value) -> Value:
-        return Value(float(tape.forward([p.data for p in tape.inputs])))
-    return replay
+def _chain(tape: Tape, output: Value, position: int, analytic: float) -> dict:
+    """The chain rule for ``tape.inputs[position]``, checked against central differences of the replay.
 
-
-def _chain(tape: Tape, output: Value, parameter: Value, analytic: float) -> dict:
+    The slopes come from replaying the recorded graph on nudged copies of the parameters' numbers:
+    no Value is changed, so a graph another thread reads stays as it is.
+    """
+    parameter = tape.inputs[position]
     try:
         explanation = explain(output, parameter, max_paths=EXPLAIN_MAX_PATHS)
         chain = {"text": str(explanation), "total": number(explanation.total),
@@ -135,9 +133,9 @@ def _chain(tape: Tape, output: Value, parameter: Value, analytic: float) -> dict
                            for term in explanation.terms]}
     except ValueError as error:
         chain = {"text": str(error), "total": None, "terms": []}
-    numeric = numerical_gradient(_replayed_output(tape), [parameter])[0]
-    agrees = abs(analytic - numeric) <= NUMERICAL_ATOL + NUMERICAL_RTOL * abs(numeric)
-    return {**chain, "numerical": number(numeric), "agrees": agrees}
+    point = [p.data for p in tape.inputs]
+    numeric = central_differences(tape.forward, point, indices=[position])[0]
+    return {**chain, "numerical": number(numeric), "agrees": gradients_agree(analytic, numeric)}
 
 
 def page_data(output: Value, parameters=None, learning_rate: float = 0.1, title: str | None = None) -> dict:
@@ -152,16 +150,18 @@ def page_data(output: Value, parameters=None, learning_rate: float = 0.1, title:
     for step in records:
         for c in step.contributions:
             gradients[c.parent] = c.after
-    index = {node: i for i, node in enumerate(order)}
+    index = numbered(order)
     tape = compile_graph(output, inputs=chosen)  # replays the graph with new parameter values
     explained = chosen[:max(1, CHAIN_BUDGET // len(order))]
     return {
+        "format": FORMAT_VERSION,
         "title": title if title is not None else f"{name_of(output)} = {output.data:.4g}",
         "output": index[output],
         "loss_name": output.label or "C",  # short, for the update's ∂C/∂w
-        "nodes": _nodes(order, gradients, set(chosen), output),
-        "steps": _steps(order, records, output),
+        "nodes": _nodes(order, index, gradients, set(chosen), output),
+        "steps": _steps(order, index, records, output),
         "update": _update(tape, output, chosen, gradients, learning_rate, index),
-        "chains": {str(index[p]): _chain(tape, output, p, gradients.get(p, 0.0)) for p in explained},
+        "chains": {str(index[p]): _chain(tape, output, position, gradients.get(p, 0.0))
+                   for position, p in enumerate(explained)},
         "chains_left_out": len(chosen) - len(explained),
     }

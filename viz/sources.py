@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 import autograd
-from autograd import Value, topological_order
+from autograd import Value, subscript, topological_order
 
-from .chain import DEFAULT_A0, DEFAULT_Y, find_node, four_neuron, subscript
+from .chain import DEFAULT_A0, DEFAULT_Y, find_node, four_neuron
 
 KARPATHY_BIAS = 6.8813735870195432  # makes n = 0.8814, so o = tanh(n) = 0.7071 (Karpathy's lecture)
 
@@ -32,7 +32,8 @@ class Source:
         return find_node(topological_order(self.output), name)
 
 
-def _numbers(values: Sequence[float] | None, count: int, what: str, source: str) -> list[float] | None:
+def _checked_numbers(values: Sequence[float] | None, count: int, what: str, source: str) -> list[float] | None:
+    """``values`` as floats once they are ``count`` finite numbers (None when not given), else a ValueError."""
     if values is None:
         return None
     values = list(values)
@@ -51,7 +52,7 @@ def with_cost(outputs: list[Value], target: Sequence[float] | None, source: str)
             raise ValueError(f"{source} has {len(outputs)} outputs; give a target with {len(outputs)} "
                              f"numbers to draw the cost C₀ instead")
         return outputs[0]
-    wanted = _numbers(target, len(outputs), "the target", source)
+    wanted = _checked_numbers(target, len(outputs), "the target", source)
     names = ["y"] if len(wanted) == 1 else [f"y{subscript(j)}" for j in range(len(wanted))]
     squares = [(a - Value(y, name)) ** 2 for a, y, name in zip(outputs, wanted, names)]
     cost = squares[0] if len(squares) == 1 else autograd.sum(squares)
@@ -61,15 +62,15 @@ def with_cost(outputs: list[Value], target: Sequence[float] | None, source: str)
 
 
 def _four_neuron(inputs, target) -> Source:
-    a0 = _numbers(inputs, 1, "the input a⁽⁰⁾", "four-neuron")
-    y = _numbers(target, 1, "the target y", "four-neuron")
+    a0 = _checked_numbers(inputs, 1, "the input a⁽⁰⁾", "four-neuron")
+    y = _checked_numbers(target, 1, "the target y", "four-neuron")
     network = four_neuron(a0=a0[0] if a0 else DEFAULT_A0, y=y[0] if y else DEFAULT_Y)
     return Source(network.output, network.parameters,
                   "3Blue1Brown's four-neuron network: C₀ = (a⁽³⁾ − y)²")
 
 
 def _neuron(inputs, target) -> Source:
-    x = _numbers(inputs, 2, "the inputs x1, x2", "neuron") or [2.0, 0.0]
+    x = _checked_numbers(inputs, 2, "the inputs x1, x2", "neuron") or [2.0, 0.0]
     x1, x2 = Value(x[0], "x1"), Value(x[1], "x2")
     w1, w2, b = Value(-3.0, "w1"), Value(1.0, "w2"), Value(KARPATHY_BIAS, "b")
     x1w1, x2w2 = x1 * w1, x2 * w2
@@ -85,7 +86,7 @@ def _neuron(inputs, target) -> Source:
 
 
 def _micrograd_example(inputs, target) -> Source:
-    start = _numbers(inputs, 2, "the inputs a, b", "micrograd-example") or [-4.0, 2.0]
+    start = _checked_numbers(inputs, 2, "the inputs a, b", "micrograd-example") or [-4.0, 2.0]
     a, b = Value(start[0], "a"), Value(start[1], "b")
     c = a + b
     d = a * b + b ** 3
@@ -112,7 +113,7 @@ def _saved_model(path: Path, inputs, target) -> Source:
     if inputs is None:
         raise ValueError(f"{path} is a model with {model.nin} inputs: give them as an input, "
                          f"e.g. --input {','.join(['0.5'] * model.nin)}")
-    numbers = _numbers(inputs, model.nin, "the input", str(path))
+    numbers = _checked_numbers(inputs, model.nin, "the input", str(path))
     first = [Value(x, f"a⁽⁰⁾{subscript(k)}") for k, x in enumerate(numbers)]
     outputs = model(first)
     outputs = outputs if isinstance(outputs, list) else [outputs]

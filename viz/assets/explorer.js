@@ -2,9 +2,18 @@
 // Everything from the data is put on the page as text (textContent / append), never as markup.
 "use strict";
 (function () {
+  const FORMAT_VERSION = 1;  // the page data this script reads (viz/explorer_data.py FORMAT_VERSION)
   const data = JSON.parse(document.getElementById("explorer-data").textContent);
-  const nodes = data.nodes, steps = data.steps, lastStep = steps.length - 1;
   const byTestId = (id) => document.querySelector(`[data-testid="${id}"]`);
+  if (data.format !== FORMAT_VERSION) {
+    const message = el("p", "format-error",
+                       `This page's data has format ${JSON.stringify(data.format ?? null)}, but its script reads ` +
+                       `format ${FORMAT_VERSION}: write the page again with the same chainrule (viz.explore).`);
+    message.dataset.testid = "format-error";
+    byTestId("formula").replaceChildren(message);
+    return;
+  }
+  const nodes = data.nodes, steps = data.steps, lastStep = steps.length - 1;
   const graph = document.getElementById("graph");
   const svg = graph.querySelector("svg");
 
@@ -59,13 +68,13 @@
     return found;
   }
 
-  // ---- the drawing: dot's <g id="v{i}"> and <g id="v{i}_op"> groups --------------------------
-  const views = nodes.map((node, i) => {
-    const value = document.getElementById(`v${i}`);
-    const op = document.getElementById(`v${i}_op`);
+  // ---- the drawing: dot's <g id="{node.id}"> and <g id="{node.id}_op"> groups (viz/dot.py) ----------
+  const views = nodes.map((node) => {
+    const value = document.getElementById(node.id);
+    const op = document.getElementById(`${node.id}_op`);
     const texts = value ? value.querySelectorAll("text") : [];
-    const edges = node.parents.map((_, k) => document.getElementById(`v${i}_in${k}`));
-    edges.push(document.getElementById(`v${i}_out`));
+    const edges = node.parents.map((_, k) => document.getElementById(`${node.id}_in${k}`));
+    edges.push(document.getElementById(`${node.id}_out`));
     return {
       value, op, edges: edges.filter(Boolean),
       valueClass: value ? `${value.getAttribute("class")}${node.kind === "parameter" ? " param" : ""}` : "",
@@ -76,6 +85,9 @@
       key: null,
     };
   });
+
+  const nodeOfGroup = new Map();  // a drawing's <g> (value or op) -> the index of its node
+  views.forEach((view, i) => [view.value, view.op].forEach((group) => group && nodeOfGroup.set(group, i)));
 
   let current = -1, selected = -1, activeEdges = [];
 
@@ -298,8 +310,7 @@
   window.addEventListener("hashchange", () => go(stepFromHash()));
   svg.addEventListener("click", (event) => {
     const group = event.target.closest("g.node");
-    const match = group && /^v(\d+)(_op)?$/.exec(group.id);
-    if (match) inspect(Number(match[1]));
+    if (nodeOfGroup.has(group)) inspect(nodeOfGroup.get(group));
   });
 
   go(stepFromHash());

@@ -1,0 +1,52 @@
+"""Input features: TensorFlow Playground's transforms of a 2-D point, chosen by name.
+
+The same names turn a point into a model's inputs at training and at prediction time
+(the model file keeps them), e.g. ``transform(X, ["x1", "x2", "x1^2"])``.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+_TRANSFORMS = {
+    "x1": lambda x1, x2: x1,
+    "x2": lambda x1, x2: x2,
+    "x1^2": lambda x1, x2: x1 * x1,
+    "x2^2": lambda x1, x2: x2 * x2,
+    "x1*x2": lambda x1, x2: x1 * x2,
+    "sin(x1)": lambda x1, x2: np.sin(x1),
+    "sin(x2)": lambda x1, x2: np.sin(x2),
+}
+NAMES = tuple(_TRANSFORMS)
+
+
+def check(names: Sequence[str]) -> list[str]:
+    """``names`` as a list, if it is a non-empty list of distinct names from ``NAMES``."""
+    if isinstance(names, str) or not isinstance(names, Sequence):
+        raise ValueError(f"features must be a list of names from {', '.join(NAMES)}, got {names!r:.60}")
+    names = list(names)
+    if not names:
+        raise ValueError(f"at least one feature is needed; choose from {', '.join(NAMES)}")
+    for name in names:
+        if name not in _TRANSFORMS:
+            raise ValueError(f"unknown feature {name!r:.40}; choose from {', '.join(NAMES)}")
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ValueError(f"feature {repeated[0]} is listed twice")
+    return names
+
+
+def parse(text: str) -> list[str]:
+    """``"x1,x2,x1^2"`` -> ["x1", "x2", "x1^2"] (spaces around the commas allowed), checked."""
+    return check([part.strip() for part in text.split(",")] if text.strip() else [])
+
+
+def transform(X, names: Sequence[str]) -> np.ndarray:
+    """The features ``names`` of each 2-D point in ``X`` (rows, 2): an array (rows, len(names))."""
+    names = check(names)
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"features transform 2-D points: X must have shape (rows, 2), got {X.shape}")
+    x1, x2 = X[:, 0], X[:, 1]
+    return np.column_stack([_TRANSFORMS[name](x1, x2) for name in names]).reshape(len(X), len(names))

@@ -1,0 +1,206 @@
+"""Engine state under threads and asyncio tasks: modes per thread/task, grad and the explorer leave Values alone."""
+from __future__ import annotations
+
+import asyncio
+import math
+import sys
+import threading
+import time
+
+import pytest
+
+import autograd
+from autograd import Value, no_grad
+from viz import four_neuron
+from viz.explorer_data import page_data
+
+WAIT = 10.0  # seconds a thread waits for the other before the test fails (never reached when it works)
+
+
+class Watched(Value):
+    """A leaf that logs every write to its ``.data`` and ``.grad`` after construction."""
+
+    __slots__ = ("writes",)
+
+    def __init__(self, data: float, label: str = "") -> None:
+        self.writes = None  # not watching while Value.__init__ sets the fields
+        super().__init__(data, label)
+        self.writes = []
+
+    def _logged(name, slot):
+        def write(self, number):
+            if self.writes is not None:
+                self.writes.append((name, number))
+            slot.__set__(self, number)
+        return property(slot.__get__, write)
+
+    data = _logged("data", Value.data)
+    grad = _logged("grad", Value.grad)
+    del _logged
+
+
+def _run_in_threads(*targets) -> None:
+    """Run each target in its own thread; re-raise the first failure (a thread's assert) here."""
+    failures = []
+
+    def guarded(target):
+        try:
+            target()
+        except BaseException as error:  # noqa: BLE001 - handed to the test's thread
+            failures.append(error)
+
+    threads = [threading.Thread(target=guarded, args=(target,)) for target in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(WAIT)
+    assert not any(thread.is_alive() for thread in threads), "a thread did not finish"
+    if failures:
+        raise failures[0]
+
+
+def test_no_grad_in_one_thread_leaves_another_thread_recording():
+    entered, recorded = threading.Event(), threading.Event()
+    a, b = Value(2.0, "a"), Value(3.0, "b")
+    seen = {}
+
+    def quiet():
+        with no_grad():
+            entered.set()
+            assert recorded.wait(WAIT)
+            seen["quiet"] = a * b  # the other thread recorded meanwhile: still no graph here
+
+    def recording():
+        assert entered.wait(WAIT)
+        seen["recording"] = a * b
+        recorded.set()
+
+    _run_in_threads(quiet, recording)
+    assert seen["quiet"].data == 6.0 and seen["quiet"].is_leaf
+    assert seen["recording"].parents == (a, b)
+    assert (a * b).parents == (a, b), "this thread records too"
+
+
+def test_detect_anomaly_in_one_thread_does_not_stop_another():
+    entered, done = threading.Event(), threading.Event()
+    results = {}
+
+    def detecting():
+        with autograd.detect_anomaly():
+            entered.set()
+            assert done.wait(WAIT)
+            with pytest.raises(autograd.AnomalyError):
+                Value(1000.0).exp()
+
+    def plain():
+        assert entered.wait(WAIT)
+        results["plain"] = Value(1000.0).exp().data
+        done.set()
+
+    _run_in_threads(detecting, plain)
+    assert results["plain"] == math.inf
+
+
+def test_each_asyncio_task_has_its_own_mode():
+    a, b = Value(2.0), Value(5.0)
+
+    async def quiet(entered: asyncio.Event, recorded: asyncio.Event) -> Value:
+        with no_grad():
+            entered.set()
+            await recorded.wait()
+            return a * b
+
+    async def recording(entered: asyncio.Event, recorded: asyncio.Event) -> Value:
+        await entered.wait()
+        product = a * b
+        recorded.set()
+        return product
+
+    async def both():
+        entered, recorded = asyncio.Event(), asyncio.Event()
+        return await asyncio.wait_for(asyncio.gather(quiet(entered, recorded), recording(entered, recorded)), WAIT)
+
+    quiet_result, recorded_result = asyncio.run(both())
+    assert quiet_result.is_leaf and recorded_result.parents == (a, b)
+
+
+def _network_with_watched_leaves(width: int = 12, depth: int = 4):
+    """A tanh network whose leaves log writes, after one backward (every .grad is set)."""
+    inputs = [Watched(0.1 * k - 0.5, f"x{k}") for k in range(width)]
+    leaves, layer = list(inputs), inputs
+    for d in range(depth):
+        weights = [[Watched(((3 * j + 7 * k + d) % 11) / 11 - 0.5, f"w{d}{j}{k}") for k in range(width)]
+                   for j in range(width)]
+        leaves += [w for row in weights for w in row]
+        layer = [autograd.sum([w * x for w, x in zip(row, layer)]).tanh() for row in weights]
+    output = autograd.sum(layer)
+    output.backward()
+    for leaf in leaves:
+        leaf.writes.clear()
+    return output, leaves
+
+
+def test_grad_and_backward_steps_never_write_any_grad():
+    output, leaves = _network_with_watched_leaves()
+    order = autograd.topological_order(output)
+    before = [node.grad for node in order]
+    autograd.grad(output, leaves[:5])
+    autograd.grad(output, leaves[:5], create_graph=True)
+    autograd.backward_steps(output)
+    with autograd.detect_anomaly():
+        autograd.grad(output, leaves[:5])
+    assert [leaf.writes for leaf in leaves] == [[] for _ in leaves]
+    assert [node.grad for node in order] == before
+
+
+def test_grad_leaves_every_grad_untouched_while_another_thread_reads_them():
+    output, leaves = _network_with_watched_leaves()
+    order = autograd.topological_order(output)
+    expected = [node.grad for node in order]
+    stop = threading.Event()
+    differing, reads = [], [0]
+
+    def reader():
+        while not stop.is_set() and reads[0] < 20_000:
+            seen = [node.grad for node in order]
+            reads[0] += 1
+            if seen != expected:
+                differing.append(seen)
+                return
+
+    def differentiate():
+        try:
+            deadline = time.monotonic() + 3.0
+            for _ in range(15):
+                if time.monotonic() > deadline:
+                    break
+                autograd.grad(output, leaves)
+        finally:
+            stop.set()
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)  # switch threads often, so the reader looks in the middle of grad
+    try:
+        _run_in_threads(reader, differentiate)
+    finally:
+        sys.setswitchinterval(interval)
+    assert reads[0] > 0 and not differing
+    assert [leaf.writes for leaf in leaves] == [[] for _ in leaves]
+
+
+def test_the_explorers_numerical_gradient_leaves_every_data_untouched():
+    """The four-neuron network (viz.four_neuron's numbers) on leaves that log writes."""
+    reference = four_neuron()
+    reference.output.backward()
+    parameters = [Watched(p.data, p.label) for p in reference.parameters]  # w⁽¹⁾, b⁽¹⁾, w⁽²⁾, ...
+    activation = Value(reference["a0"].data, "a⁽⁰⁾")
+    for weight, bias in zip(parameters[::2], parameters[1::2]):
+        activation = autograd.sum([weight * activation, bias]).sigmoid()
+    cost = (activation - Value(reference["y"].data, "y")) ** 2
+    data = page_data(cost, parameters=parameters)
+    index = {node: i for i, node in enumerate(autograd.topological_order(cost))}
+    chains = [data["chains"][str(index[p])] for p in parameters]
+    assert len(chains) == len(parameters) and all(chain["agrees"] for chain in chains)
+    assert [chain["numerical"] for chain in chains] == pytest.approx(
+        [reference[p.label].grad for p in parameters], rel=1e-6)
+    assert [p.writes for p in parameters] == [[] for _ in parameters], "no parameter's .data was nudged"
