@@ -19,7 +19,6 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 import nn
-from nn.compiled import CompiledModel
 
 from .common import THREAD_SETTINGS, blas_description, format_duration, interleaved_medians, markdown_table, threads
 from .numpy_digit_net import NumpyDigitNet
@@ -144,7 +143,7 @@ def replay_memory(layers, batch) -> tuple[int, int]:
     model = nn.MLP(SIZES[0], list(SIZES[1:]), activation="sigmoid")
     model.set_weights([(W.T, b) for W, b in layers])
     optimizer = nn.SGD(model.parameters(), lr=LEARNING_RATE)
-    compiled = CompiledModel(model)
+    compiled = nn.CompiledModel(model)
     compiled.train_step(nn.cross_entropy, batch[0][:1], batch[1][:1].tolist(), 0.0, optimizer, hold=True)
     tracemalloc.start()
     try:

@@ -40,6 +40,11 @@ class CompiledModel:
         self._mappings: dict[tuple, _Mapping] = {}
         self._held: tuple | None = None  # (optimizer, parameters, last gradients) between held steps
 
+    @property
+    def loss_tapes(self) -> tuple[autograd.Tape, ...]:
+        """The tapes of model + built-in loss traced so far (one per loss, with or without L2)."""
+        return tuple(self._loss_tapes.values())
+
     def outputs(self, inputs) -> np.ndarray:
         """The model's outputs for each row of ``inputs``: an array (rows, outputs), in chunks of rows."""
         rows = np.asarray(inputs, dtype=float).reshape(-1, self.model.nin)

@@ -6,8 +6,6 @@ import numpy as np
 import pytest
 
 import nn
-from nn.compiled import CompiledModel
-from nn.train import loss_and_grads
 
 TOLERANCE = dict(rtol=1e-9, atol=1e-12)
 
@@ -27,7 +25,7 @@ def targets_for(loss: str, rows: int, outputs: int, rng) -> list:
 def both_ways(model, loss, X, targets, l2):
     """(loss, outputs, gradients) eagerly and compiled, from the same weights."""
     results = []
-    for step in (lambda *args: loss_and_grads(model, *args), CompiledModel(model).loss_and_grads):
+    for step in (lambda *args: nn.loss_and_grads(model, *args), nn.CompiledModel(model).loss_and_grads):
         model.zero_grad()
         value, outputs = step(loss, X, targets, l2)
         results.append((value, np.array(outputs, dtype=float), [p.grad for p in model.parameters()]))
@@ -44,9 +42,9 @@ def test_each_built_in_loss_traced_with_the_model_matches_eager(name, outputs, l
     X = rng.normal(size=(13, 5))
     targets = targets_for(name, 13, outputs, rng)
     loss = nn.LOSSES[name]
-    compiled = CompiledModel(model)
+    compiled = nn.CompiledModel(model)
     compiled.loss_and_grads(loss, X, targets, l2)
-    assert compiled._loss_tapes, "the built-in loss was traced"
+    assert compiled.loss_tapes, "the built-in loss was traced"
     (eager, eager_outputs, eager_grads), (fast, fast_outputs, fast_grads) = both_ways(model, loss, X, targets, l2)
     assert fast == pytest.approx(eager, rel=1e-9)
     np.testing.assert_allclose(fast_outputs, eager_outputs, **TOLERANCE)
@@ -60,9 +58,9 @@ def test_a_custom_loss_keeps_the_eager_path_and_agrees():
     model = nn.MLP(3, [4, 1], activation="tanh", seed=0)
     rng = np.random.default_rng(1)
     X, targets = rng.normal(size=(6, 3)), rng.normal(size=6).tolist()
-    compiled = CompiledModel(model)
+    compiled = nn.CompiledModel(model)
     compiled.loss_and_grads(cubed_error, X, targets)
-    assert not compiled._loss_tapes
+    assert not compiled.loss_tapes
     (eager, _, eager_grads), (fast, _, fast_grads) = both_ways(model, cubed_error, X, targets, 0.0)
     assert fast == pytest.approx(eager, rel=1e-9)
     np.testing.assert_allclose(fast_grads, eager_grads, **TOLERANCE)
@@ -96,7 +94,7 @@ def test_targets_the_eager_loss_rejects_raise_its_error(name, targets, message):
     outputs = 3 if name == "cross_entropy" else (2 if name == "mse" else 1)
     model = nn.MLP(2, [outputs], output_activation="sigmoid" if name == "bce" else "linear", seed=0)
     with pytest.raises(ValueError, match=message):
-        CompiledModel(model).loss_and_grads(nn.LOSSES[name], np.ones((2, 2)), targets)
+        nn.CompiledModel(model).loss_and_grads(nn.LOSSES[name], np.ones((2, 2)), targets)
 
 
 def trainers(optimizer_of, loss="cross_entropy", outputs=3, **settings):
