@@ -135,6 +135,8 @@ class Tape:
             for group, operands in zip(reversed(plan_.groups), reversed(self._operands)):
                 if type(group) is ProductGroup:
                     group.backward(operands, grads, weight_grads, input_grads)
+                    if current_mode().detecting:
+                        _check_finite(weight_grads, group, "backward")
                 elif group.scatter is not None:
                     _backward_step(group, operands, values, grads)
         inputs = len(plan_.inputs)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -162,3 +163,11 @@ def test_compiling_leaves_the_graph_that_explain_and_the_explorer_read_untouched
     assert "Σa·b" in {group.name for group in tape.groups}
     assert snapshot() == before
     assert str(autograd.explain(output, w[1])) == explained
+
+
+def test_detect_anomaly_names_the_matrix_group_that_made_an_inf():
+    w = [Value(1e308), Value(1e308)]
+    x = [Value(0.0), Value(0.0)]
+    tape = autograd.compile(autograd.sum([w[0] * x[0], w[1] * x[1]]), inputs=x)
+    with autograd.detect_anomaly(), pytest.raises(autograd.AnomalyError, match="Σa·b"):
+        tape.forward([10.0, 10.0])
