@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 import autograd
 import nn
 from autograd import Value
+from examples import digits, moons_demo
 
 TOLERANCE = dict(rtol=1e-9, atol=1e-9)
 INPUTS, PARAMETERS = 3, 6
@@ -171,3 +172,20 @@ def test_detect_anomaly_names_the_matrix_group_that_made_an_inf():
     tape = autograd.compile(autograd.sum([w[0] * x[0], w[1] * x[1]]), inputs=x)
     with autograd.detect_anomaly(), pytest.raises(autograd.AnomalyError, match="Σa·b"):
         tape.forward([10.0, 10.0])
+
+
+def assert_same_training(train) -> None:
+    """``train(compiled)`` -> (model, History): the lowered replay trains exactly as the eager engine."""
+    (eager_model, eager), (fast_model, fast) = train(False), train(True)
+    np.testing.assert_allclose(fast.loss, eager.loss, rtol=1e-9)
+    np.testing.assert_allclose([p.data for p in fast_model.parameters()], [p.data for p in eager_model.parameters()],
+                               **TOLERANCE)
+
+
+def test_micrograds_moons_demo_trains_the_same_lowered_and_eager():
+    assert_same_training(lambda compiled: moons_demo.train(steps=4, compiled=compiled)[:2])
+
+
+def test_the_digits_example_trains_the_same_lowered_and_eager():
+    pytest.importorskip("sklearn")
+    assert_same_training(lambda compiled: digits.train(epochs=1, samples=100, compiled=compiled)[:2])
