@@ -48,7 +48,8 @@ class Tape:
     """A traced graph replayed with numpy: ``forward(feed)`` then ``backward()`` (see the module).
 
     It holds the inputs and parameters, not the graph, plus numpy buffers sized by the last batch:
-    about 8 bytes × (2 · nodes + edges) × rows.
+    about 8 bytes × (2 · slots + the groups' operands) × rows, with a slot per input, constant,
+    computed node and parameter outside the matrices (whose weights sit in one vector).
     """
 
     def __init__(self, replay_plan: Plan, single: bool = True) -> None:
