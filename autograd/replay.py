@@ -58,6 +58,7 @@ class Tape:
         self._values: np.ndarray | None = None  # slot × row buffer of the last forward
         self._operands: list[np.ndarray] = []  # each group's operands in the last forward
         self._grads: np.ndarray | None = None  # slot × row buffer of the last backward
+        self._feed: np.ndarray | None = None  # the last feed, copied (read again by backward)
         self._batched = False
         self._forwarded = False  # a forward ran to the end: backward may use its buffers
 
@@ -158,7 +159,7 @@ class Tape:
         """The feed as one column per row, after checking its shape."""
         expected = len(self._plan.inputs)
         try:
-            array = np.array(feed, dtype=float)  # a copy: the matrix products read it again in backward
+            array = self._feed_copy(feed)  # the matrix products read it again in backward
         except (TypeError, ValueError):
             raise TypeError(f"Tape.forward: the feed must be numbers, got {feed!r:.60}") from None
         if array.ndim == 1 and len(array) != expected:
@@ -172,6 +173,14 @@ class Tape:
                              f"array, got an array of shape {array.shape}")
         self._batched = array.ndim == 2
         return array.T if self._batched else array[:, None]
+
+    def _feed_copy(self, feed) -> np.ndarray:
+        """The feed as floats, copied into a buffer kept for the next feed of the same shape."""
+        array = np.asarray(feed, dtype=float)
+        if self._feed is None or self._feed.shape != array.shape:
+            self._feed = np.empty(array.shape)
+        np.copyto(self._feed, array)
+        return self._feed
 
     def _names(self) -> str:
         return ", ".join(label or "unlabelled" for label in map(_labels, self._plan.inputs)) or "none"

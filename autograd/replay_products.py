@@ -112,21 +112,26 @@ class ProductGroup:
     """Stacked matrices of one shape at one level: ``blocks`` × (``sums`` × ``columns``).
 
     Its results fill slots ``start:stop`` block by block; ``x_rows`` are the columns' slots
-    (block-major), ``w_rows`` each product's w in the plan's weight vector, in matrix order, ``cells`` their flat cell
-    when several products share one (their w are added) or None when each cell has one product.
+    (block-major). ``entries`` are where its parameters sit in the plan's weight vector, row by row:
+    each sum's products in column order, then its bias, so that a layer's weights and biases lie
+    in the model's own order. ``cells`` is None when every cell has one product (the entries are
+    then the matrix ``[W | c]`` itself); otherwise the cell of each product entry (shared cells add).
     """
 
     name = NAME
     varying = True
 
-    def __init__(self, start: int, shape: tuple[int, int, int], x_rows: Index, w_rows: Index,
-                 cells: np.ndarray | None, x_scatter: Scatter, w_scatter: Scatter, inputs_only: bool,
-                 bias_rows: Index | None = None, bias_scatter: Scatter | None = None) -> None:
+    def __init__(self, start: int, shape: tuple[int, int, int], biased: bool, x_rows: Index, entries: Index,
+                 cells: np.ndarray | None, x_scatter: Scatter, entry_scatter: Scatter, inputs_only: bool) -> None:
         self.start, self.stop = start, start + shape[0] * shape[1]
-        self.shape, self.x_rows, self.w_rows, self.cells = shape, x_rows, w_rows, cells
-        self.x_scatter, self.w_scatter = x_scatter, w_scatter
-        self.bias_rows, self.bias_scatter = bias_rows, bias_scatter  # each sum's c in the weight vector
+        self.shape, self.biased, self.x_rows, self.entries, self.cells = shape, biased, x_rows, entries, cells
+        self.x_scatter, self.entry_scatter = x_scatter, entry_scatter
         self.inputs_only = inputs_only  # every column is an input: dX is only d output / d input
+        if cells is not None:  # which entries are products, which are biases
+            is_bias = np.zeros(len(cells) + (shape[0] * shape[1] if biased else 0), dtype=bool)
+            ends = np.cumsum(np.bincount(cells // shape[2], minlength=shape[0] * shape[1]) + biased)
+            is_bias[ends - 1] = biased
+            self._products_at, self._biases_at = np.flatnonzero(~is_bias), np.flatnonzero(is_bias)
 
     @property
     def size(self) -> int:
@@ -134,7 +139,7 @@ class ProductGroup:
 
     def forward(self, values: np.ndarray, weights: np.ndarray, inputs: np.ndarray
                 ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
-        """``W @ X`` for every block and row: (results as slots × rows, (W, X) for the backward).
+        """``W @ X (+ c)`` for every block and row: (results as slots × rows, (W, X) for the backward).
 
         ``inputs`` are the feed's columns (input × row): a group that reads only inputs reads them there.
         """
@@ -143,54 +148,59 @@ class ProductGroup:
         source = inputs if self.inputs_only else values
         x = source[self.x_rows] if isinstance(self.x_rows, slice) else source.take(self.x_rows, axis=0)
         x = x[None] if blocks == 1 else x.reshape(blocks, columns, batch)
-        w = weights[self.w_rows]
-        if self.cells is not None:
-            w = np.bincount(self.cells, w, blocks * sums * columns)
-        w = w.reshape(blocks, sums, columns)
+        entries = weights[self.entries]
+        if self.cells is None:
+            rows_ = entries.reshape(blocks, sums, columns + self.biased)
+            w, bias = rows_[..., :columns], rows_[..., columns] if self.biased else None
+        else:
+            w = np.bincount(self.cells, entries[self._products_at], blocks * sums * columns)
+            w, bias = w.reshape(blocks, sums, columns), entries[self._biases_at] if self.biased else None
         result = (w[0] @ x[0] if blocks == 1 else np.matmul(w, x)).reshape(blocks * sums, batch)
-        if self.bias_rows is not None:
-            result += weights[self.bias_rows][:, None]
+        if bias is not None:
+            result += bias.reshape(-1, 1)
         return result, (w, x)
 
     def backward(self, saved: tuple[np.ndarray, np.ndarray], grads: np.ndarray, weight_grads: np.ndarray,
                  input_grads: bool = True) -> None:
-        """sum's rule then mul's, over every product and row: ``dW = U @ Xᵀ`` and ``dX = Wᵀ @ U``."""
+        """sum's rule then mul's, over every product and row: ``dW = U @ Xᵀ`` and ``dX = Wᵀ @ U``
+        (and sum's rule alone for a bias: ∂(… + c)/∂c = 1, so dc is U summed over the rows)."""
         w, x = saved
         blocks, sums, columns = self.shape
-        upstream = grads[self.start:self.stop]
-        if self.bias_rows is not None:  # sum's rule alone: ∂(… + c)/∂c = 1
-            self.bias_scatter.add(weight_grads[:, None], upstream.sum(axis=1, keepdims=True))
-        upstream = upstream.reshape(blocks, sums, -1)
-        if blocks == 1:
-            d_w = (upstream[0] @ x[0].T).reshape(-1)
+        upstream = grads[self.start:self.stop].reshape(blocks, sums, -1)
+        d_w = upstream[0] @ x[0].T if blocks == 1 else np.matmul(upstream, x.transpose(0, 2, 1))
+        d_w = d_w.reshape(blocks, sums, columns)
+        if self.cells is None:
+            if self.biased:
+                d_w = np.concatenate([d_w, upstream.sum(axis=2, keepdims=True)], axis=2)
+            d_entries = d_w.reshape(-1)
         else:
-            d_w = np.matmul(upstream, x.transpose(0, 2, 1)).reshape(-1)
-        self.w_scatter.add(weight_grads[:, None], (d_w if self.cells is None else d_w[self.cells])[:, None])
+            d_entries = np.empty(len(self._products_at) + len(self._biases_at))
+            d_entries[self._products_at] = d_w.reshape(-1)[self.cells]
+            if self.biased:
+                d_entries[self._biases_at] = upstream.sum(axis=2).reshape(-1)
+        self.entry_scatter.add(weight_grads[:, None], d_entries[:, None])
         if input_grads or not self.inputs_only:
             d_x = w[0].T @ upstream[0] if blocks == 1 else np.matmul(w.transpose(0, 2, 1), upstream)
             self.x_scatter.add(grads, d_x.reshape(blocks * columns, -1))
 
 
-def _cells(blocks: list[list[tuple[Value, Products]]]) -> tuple[np.ndarray, list[Value], list[Value]]:
-    """Each product's flat cell in the stacked matrices, sorted; their w in that order; the biases."""
-    columns = [block[0][1].columns for block in blocks]
-    sums, width = len(blocks[0]), len(columns[0])
-    cells, ws = [], []
-    for number, (block, block_columns) in enumerate(zip(blocks, columns)):
-        column_of = {x: k for k, x in enumerate(block_columns)}
+def _row_layout(blocks: list[list[tuple[Value, Products]]]) -> tuple[list[Value], np.ndarray]:
+    """The parameters of the stacked matrices row by row (each sum's products by column, then its bias),
+    and each product's flat cell (block, sum, column) in that order."""
+    sums, width = len(blocks[0]), len(blocks[0][0][1].columns)
+    entries, cells = [], []
+    for number, block in enumerate(blocks):
+        column_of = {x: k for k, x in enumerate(block[0][1].columns)}
         for j, (_, products) in enumerate(block):
-            for w, x in products.pairs:
-                cells.append((number * sums + j) * width + column_of[x])
-                ws.append(w)
-    order = np.argsort(np.array(cells, dtype=np.intp), kind="stable")
-    biases = [products.bias for block in blocks for _, products in block if products.bias is not None]
-    return np.array(cells, dtype=np.intp)[order], [ws[i] for i in order], biases
+            by_column = sorted(products.pairs, key=lambda pair: column_of[pair[1]])
+            entries += [w for w, _ in by_column] + ([products.bias] if products.bias is not None else [])
+            cells += [(number * sums + j) * width + column_of[x] for _, x in by_column]
+    return entries, np.array(cells, dtype=np.intp)
 
 
 def matrix_weights(blocks: list[list[tuple[Value, Products]]]) -> list[Value]:
     """The parameters a group's matrices read, in the order it reads them (so they can sit in a row)."""
-    _, ws, biases = _cells(blocks)
-    return ws + biases
+    return _row_layout(blocks)[0]
 
 
 def product_group(blocks: list[list[tuple[Value, Products]]], slot: dict[Value, int], weight_of: dict[Value, int],
@@ -198,12 +208,11 @@ def product_group(blocks: list[list[tuple[Value, Products]]], slot: dict[Value, 
     """The group of ``blocks`` (each: sums reading the same x, with their Products), slots assigned."""
     columns = [block[0][1].columns for block in blocks]
     shape = (len(blocks), len(blocks[0]), len(columns[0]))
-    cells, ws, biases = _cells(blocks)
-    w_slots = np.array([weight_of[w] for w in ws], dtype=np.intp)
-    bias_slots = np.array([weight_of[c] for c in biases], dtype=np.intp)
-    one_each = len(cells) == shape[0] * shape[1] * shape[2]  # every cell filled once, in order
+    entries, cells = _row_layout(blocks)
+    positions = np.array([weight_of[p] for p in entries], dtype=np.intp)
+    one_each = len(cells) == shape[0] * shape[1] * shape[2]  # every cell filled once
     x_slots = np.array([slot[x] for x in chain.from_iterable(columns)], dtype=np.intp)
     inputs_only = set(inputs).issuperset(chain.from_iterable(columns))
-    return ProductGroup(slot[blocks[0][0][0]], shape, rows(x_slots), rows(w_slots), None if one_each else cells,
-                        Scatter(x_slots), Scatter(w_slots), inputs_only,
-                        rows(bias_slots) if biases else None, Scatter(bias_slots) if biases else None)
+    return ProductGroup(slot[blocks[0][0][0]], shape, blocks[0][0][1].bias is not None, rows(x_slots),
+                        rows(positions), None if one_each else cells, Scatter(x_slots), Scatter(positions),
+                        inputs_only)

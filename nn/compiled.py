@@ -39,6 +39,7 @@ class CompiledModel:
         self._loss_tapes: dict[tuple, autograd.Tape] = {}
         self._mappings: dict[tuple, _Mapping] = {}
         self._held: tuple | None = None  # (optimizer, parameters, last gradients) between held steps
+        self._feed_buffer: np.ndarray | None = None
 
     @property
     def loss_tapes(self) -> tuple[autograd.Tape, ...]:
@@ -90,7 +91,7 @@ class CompiledModel:
         tape.backward(upstream, input_grads=False, parameter_grads=tape_grads)
         grads = np.zeros(len(data))
         grads[mapping.from_optimizer] = tape_grads[mapping.in_optimizer]
-        for parameter, grad in zip(mapping.others, tape_grads[~mapping.in_optimizer].tolist()):
+        for parameter, grad in zip(mapping.others, tape_grads[mapping.elsewhere].tolist()):
             parameter.grad += grad  # not the optimiser's: accumulates, as without zero_grad
         optimizer.update(data, grads)
         self._held = (optimizer, data, grads)
@@ -120,7 +121,7 @@ class CompiledModel:
             return None
         tape = self._loss_tape(traced, bool(l2))
         parameters = None if data is None else self._mapping(tape, optimizer).tape_values(data)
-        values = tape.forward(np.hstack([inputs, encoded]), parameters)
+        values = tape.forward(self._feed(inputs, encoded), parameters)
         rows = len(inputs)
         scale = traced.scale(rows, self.outputs_count)
         total = scale * float(values[:, 0].sum()) + (l2 * float(values[0, 1]) if l2 else 0.0)
@@ -132,6 +133,14 @@ class CompiledModel:
         if l2:
             upstream[:, 1] = l2 / rows  # the penalty is one value; its gradient sums over the rows
         return tape, total, outputs, upstream
+
+    def _feed(self, inputs: np.ndarray, encoded: np.ndarray) -> np.ndarray:
+        """Inputs and targets side by side, in a buffer kept for the next batch of the same size."""
+        shape = (len(inputs), inputs.shape[1] + encoded.shape[1])
+        if self._feed_buffer is None or self._feed_buffer.shape != shape:
+            self._feed_buffer = np.empty(shape)
+        self._feed_buffer[:, :inputs.shape[1]], self._feed_buffer[:, inputs.shape[1]:] = inputs, encoded
+        return self._feed_buffer
 
     def _mapping(self, tape: autograd.Tape, optimizer: Optimizer) -> _Mapping:
         key = (tape, optimizer)
@@ -168,15 +177,24 @@ class _Mapping:
 
     def __init__(self, tape_parameters: tuple[Value, ...], optimized: list[Value]) -> None:
         index_of = {p: i for i, p in enumerate(optimized)}
-        self.in_optimizer = np.array([p in index_of for p in tape_parameters], dtype=bool)
-        self.from_optimizer = np.array([index_of[p] for p in tape_parameters if p in index_of], dtype=np.intp)
+        self.count = len(tape_parameters)
+        self.in_optimizer = _run([i for i, p in enumerate(tape_parameters) if p in index_of])
+        self.elsewhere = _run([i for i, p in enumerate(tape_parameters) if p not in index_of])
+        self.from_optimizer = _run([index_of[p] for p in tape_parameters if p in index_of])
         self.others = [p for p in tape_parameters if p not in index_of]
 
     def tape_values(self, data: np.ndarray) -> np.ndarray:
-        values = np.empty(len(self.in_optimizer))
+        values = np.empty(self.count)
         values[self.in_optimizer] = data[self.from_optimizer]
-        values[~self.in_optimizer] = [p.data for p in self.others]
+        values[self.elsewhere] = [p.data for p in self.others]
         return values
+
+
+def _run(positions: list[int]) -> slice | np.ndarray:
+    """Positions as a slice when they run one after another (indexing then makes no copy)."""
+    if positions and positions == list(range(positions[0], positions[0] + len(positions))):
+        return slice(positions[0], positions[0] + len(positions))
+    return np.array(positions, dtype=np.intp)
 
 
 def _placeholders(count: int, name: str) -> list[Value]:

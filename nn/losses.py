@@ -182,7 +182,9 @@ def _one_hot(labels: list, outputs: int) -> np.ndarray | None:
         return None
     if array.size and (array.min() < 0 or array.max() >= outputs):
         return None
-    return np.eye(outputs)[array]
+    rows = np.zeros((len(array), outputs))
+    rows[np.arange(len(array)), array] = 1.0
+    return rows
 
 
 def _terms(term):

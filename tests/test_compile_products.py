@@ -94,7 +94,8 @@ def test_products_sharing_weights_and_values_and_a_shared_product():
         second = autograd.sum([w[1] * x[2], w[0] * x[1], w[3] * x[0], shared]) + w[3]  # the same x as first
         third = autograd.sum([w[2] * first.tanh(), w[1] * second.sigmoid()])  # next level reads the sums
         biased = [autograd.sum([w[0] * x[0], w[1] * x[1], w[4]]), autograd.sum([w[2] * x[0], w[3] * x[1], w[4]]),
-                  autograd.sum([w[1] * x[0], w[0] * x[1]])]  # a bias shared by two sums, one sum without
+                  autograd.sum([w[1] * x[0], w[0] * x[1]]),  # a bias shared by two sums, one sum without
+                  autograd.sum([w[2] * x[1], w[0] * x[0], w[3] * x[1], w[1]])]  # x[1] twice, and a bias
         return third * x[2] + first - second + autograd.sum([b.tanh() for b in biased])
 
     rows = np.random.default_rng(5).normal(size=(6, 3))
