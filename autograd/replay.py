@@ -80,10 +80,11 @@ class Tape:
         return (f"Tape({len(plan_.inputs)} inputs, {len(plan_.parameters)} parameters, "
                 f"{sum(g.size for g in plan_.groups)} computed nodes in {len(plan_.groups)} groups)")
 
-    def forward(self, feed: Sequence[float] | np.ndarray = (), parameters: np.ndarray | None = None
-                ) -> float | np.ndarray:
+    def forward(self, feed: Sequence[float] | np.ndarray | tuple[np.ndarray, ...] = (),
+                parameters: np.ndarray | None = None) -> float | np.ndarray:
         """The output for one row of input values (a float), or for each row of a batch (an array).
 
+        A batch may come as a tuple of arrays of the same rows, read as their columns side by side.
         ``parameters``: their values as one array in ``self.parameters`` order, instead of each ``.data``.
         """
         columns = self._columns(feed)
@@ -175,11 +176,18 @@ class Tape:
         return array.T if self._batched else array[:, None]
 
     def _feed_copy(self, feed) -> np.ndarray:
-        """The feed as floats, copied into a buffer kept for the next feed of the same shape."""
-        array = np.asarray(feed, dtype=float)
-        if self._feed is None or self._feed.shape != array.shape:
-            self._feed = np.empty(array.shape)
-        np.copyto(self._feed, array)
+        """The feed as floats, copied into a buffer kept for the next feed of the same shape; a tuple
+        of batches (say inputs and targets) is laid side by side, column blocks in order."""
+        blocks = [np.asarray(block, dtype=float) for block in feed] if isinstance(feed, tuple) else []
+        if not (blocks and all(block.ndim == 2 and len(block) == len(blocks[0]) for block in blocks)):
+            blocks = [np.asarray(feed, dtype=float)]
+        shape = blocks[0].shape if len(blocks) == 1 else (len(blocks[0]), sum(b.shape[1] for b in blocks))
+        if self._feed is None or self._feed.shape != shape:
+            self._feed = np.empty(shape)
+        if len(blocks) == 1:
+            np.copyto(self._feed, blocks[0])
+        else:
+            np.concatenate(blocks, axis=1, out=self._feed)
         return self._feed
 
     def _names(self) -> str:

@@ -39,7 +39,6 @@ class CompiledModel:
         self._loss_tapes: dict[tuple, autograd.Tape] = {}
         self._mappings: dict[tuple, _Mapping] = {}
         self._held: tuple | None = None  # (optimizer, parameters, last gradients) between held steps
-        self._feed_buffer: np.ndarray | None = None
 
     @property
     def loss_tapes(self) -> tuple[autograd.Tape, ...]:
@@ -121,7 +120,7 @@ class CompiledModel:
             return None
         tape = self._loss_tape(traced, bool(l2))
         parameters = None if data is None else self._mapping(tape, optimizer).tape_values(data)
-        values = tape.forward(self._feed(inputs, encoded), parameters)
+        values = tape.forward((inputs, encoded), parameters)
         rows = len(inputs)
         scale = traced.scale(rows, self.outputs_count)
         total = scale * float(values[:, 0].sum()) + (l2 * float(values[0, 1]) if l2 else 0.0)
@@ -133,14 +132,6 @@ class CompiledModel:
         if l2:
             upstream[:, 1] = l2 / rows  # the penalty is one value; its gradient sums over the rows
         return tape, total, outputs, upstream
-
-    def _feed(self, inputs: np.ndarray, encoded: np.ndarray) -> np.ndarray:
-        """Inputs and targets side by side, in a buffer kept for the next batch of the same size."""
-        shape = (len(inputs), inputs.shape[1] + encoded.shape[1])
-        if self._feed_buffer is None or self._feed_buffer.shape != shape:
-            self._feed_buffer = np.empty(shape)
-        self._feed_buffer[:, :inputs.shape[1]], self._feed_buffer[:, inputs.shape[1]:] = inputs, encoded
-        return self._feed_buffer
 
     def _mapping(self, tape: autograd.Tape, optimizer: Optimizer) -> _Mapping:
         key = (tape, optimizer)

@@ -190,3 +190,17 @@ def test_micrograds_moons_demo_trains_the_same_lowered_and_eager():
 def test_the_digits_example_trains_the_same_lowered_and_eager():
     pytest.importorskip("sklearn")
     assert_same_training(lambda compiled: digits.train(epochs=1, samples=100, compiled=compiled)[:2])
+
+
+def test_a_feed_given_as_column_blocks_is_read_side_by_side_and_copied():
+    w = [Value(v) for v in (0.5, -1.5, 2.0)]
+    x = [Value(0.0) for _ in range(3)]
+    tape = autograd.compile(autograd.sum([wi * xi for wi, xi in zip(w, x)]).tanh(), inputs=x)
+    rng = np.random.default_rng(6)
+    first, last = rng.normal(size=(4, 2)), rng.normal(size=(4, 1))
+    whole = np.hstack([first, last])
+    expected = tape.forward(whole)
+    expected_grads = tape.backward(np.ones(4))
+    np.testing.assert_array_equal(tape.forward((first, last)), expected)
+    first[:] = 0.0  # the tape copied the feed: changing it before backward changes nothing
+    np.testing.assert_array_equal(tape.backward(np.ones(4)), expected_grads)
