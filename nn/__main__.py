@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 import autograd
 import nn
@@ -132,8 +133,9 @@ def run_train(args: argparse.Namespace) -> int:
     optimizer = nn.OPTIMIZERS[s.optimizer](model.parameters(), lr=s.lr, **extra)
     total = count_steps(len(X), s.batch_size, s.epochs, s.steps)
     schedule = nn.linear_decay(s.lr, total, s.lr_end) if s.lr_end != 1 else None
-    history = nn.fit(model, (X, targets), loss=s.loss, optimizer=optimizer, steps=total,
-                     batch_size=s.batch_size, seed=s.seed, l2=s.l2, lr_schedule=schedule, progress=not args.quiet)
+    with threadpool_limits(limits=1, user_api="blas"):  # a batch's small matrices: one thread is fastest
+        history = nn.fit(model, (X, targets), loss=s.loss, optimizer=optimizer, steps=total,
+                         batch_size=s.batch_size, seed=s.seed, l2=s.l2, lr_schedule=schedule, progress=not args.quiet)
     report = f"step {len(history)}: loss {history.loss[-1]:.4f}, train acc {percent(nn.evaluate(model, (X, targets)))}"
     if test is not None:
         test_targets = recipes.outputs_and_targets(s.loss, test[1], classes)[1]
