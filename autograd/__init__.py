@@ -8,17 +8,19 @@ The public interface, grouped by what it is for (everything outside ``autograd``
   (``AnomalyError``), each kept per thread and per asyncio task;
 - checks: ``gradcheck`` (``GradcheckError``), ``numerical_gradient``, ``central_differences``,
   ``gradients_agree``;
-- the chain rule in words: ``explain`` (``Explanation``, ``Factor``), ``backward_steps`` (``Step``),
-  ``name_of``, ``partial``, ``local_derivative``, ``local_texts``;
+- the chain rule in words: ``explain`` and ``explain_each`` (``Explanation``, ``Factor``),
+  ``backward_steps`` (``Step``),
+  ``Names`` (each node's one name in a graph, shared by every view), ``name_of`` (a node's name
+  without its graph, for messages), ``local_derivative``;
 - notation: ``superscript``, ``subscript``, ``plain_digits``;
 - the numpy replay: ``compile`` (``Tape``).
 """
 from .checks import GradcheckError, central_differences, gradcheck, gradients_agree, numerical_gradient
 from .replay import Tape, compile
-from .explain import (Explanation, Factor, Step, backward_steps, explain, local_derivative, local_texts, name_of,
-                      partial)
+from .explain import Explanation, Factor, Step, backward_steps, explain, explain_each, local_derivative
 from .graph import backward, constant_leaves, grad, topological_order
 from .modes import AnomalyError, detect_anomaly, enable_grad, no_grad
+from .names import Names, name_of
 from .notation import plain_digits, subscript, superscript
 from .ops import OPS, Op, RuleError
 from .value import Value, apply, as_value, sum
@@ -26,5 +28,5 @@ from .value import Value, apply, as_value, sum
 __all__ = ["Value", "as_value", "sum", "apply", "Op", "OPS", "RuleError", "topological_order", "constant_leaves",
            "backward", "grad", "no_grad", "enable_grad", "detect_anomaly", "AnomalyError",
            "gradcheck", "GradcheckError", "numerical_gradient", "central_differences", "gradients_agree",
-           "explain", "Explanation", "Factor", "Step", "backward_steps", "name_of", "partial",
-           "local_derivative", "local_texts", "superscript", "subscript", "plain_digits", "compile", "Tape"]
+           "explain", "explain_each", "Explanation", "Factor", "Step", "backward_steps", "Names", "name_of",
+           "local_derivative", "superscript", "subscript", "plain_digits", "compile", "Tape"]

@@ -80,6 +80,14 @@ class Tape:
         return (f"Tape({len(plan_.inputs)} inputs, {len(plan_.parameters)} parameters, "
                 f"{sum(g.size for g in plan_.groups)} computed nodes in {len(plan_.groups)} groups)")
 
+    def bytes_per_row(self) -> int:
+        """What each row of a batch costs in numpy buffers: its values and gradients, the feed's copy,
+        and the gathered operands."""
+        plan_ = self._plan
+        gathered = sum(group.shape[0] * group.shape[2] if type(group) is ProductGroup else group.arity * group.size
+                       for group in plan_.groups if group.varying)
+        return 8 * (2 * plan_.slots + len(plan_.inputs) + gathered)
+
     def forward(self, feed: Sequence[float] | np.ndarray | tuple[np.ndarray, ...] = (),
                 parameters: np.ndarray | None = None) -> float | np.ndarray:
         """The output for one row of input values (a float), or for each row of a batch (an array).
@@ -213,7 +221,13 @@ class Tape:
 
     def _upstream(self, upstream, batch: int) -> np.ndarray:
         """``upstream`` as an output × row array (broadcast over rows when given once)."""
-        weights = np.asarray(upstream, dtype=float)
+        try:
+            weights = np.asarray(upstream)
+        except ValueError:  # ragged rows
+            weights = np.asarray(None)
+        if weights.dtype.kind not in "iuf":  # None, text, booleans, ragged or mixed rows
+            raise TypeError(f"Tape.backward: upstream must be a number or an array of numbers, got {upstream!r:.60}")
+        weights = weights.astype(float)
         count = len(self._plan.outputs)
         one_per_row = (batch,) if self._single else (batch, count)
         once = () if self._single else (count,)

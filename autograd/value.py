@@ -10,6 +10,7 @@ from .ops import OPS, SCALARS, Op
 _ADD, _SUB, _MUL, _DIV, _NEG = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"], OPS["neg"]
 _POW, _POW_VALUE, _SUM = OPS["pow"], OPS["pow_value"], OPS["sum"]
 _EXP, _LOG, _TANH, _SIGMOID, _RELU = OPS["exp"], OPS["log"], OPS["tanh"], OPS["sigmoid"], OPS["relu"]
+_ABS = OPS["abs"]
 
 
 def as_float(data: object, what: str = "Value") -> float:
@@ -85,6 +86,8 @@ class Value:
     def tanh(self): return apply(_TANH, self)
     def sigmoid(self): return apply(_SIGMOID, self)
     def relu(self): return apply(_RELU, self)
+    def abs(self): return apply(_ABS, self)
+    def __abs__(self): return apply(_ABS, self)
 
     def backward(self) -> None:
         """Fill ``.grad`` of every node this one depends on (leaves accumulate, as in PyTorch)."""
@@ -92,21 +95,38 @@ class Value:
         backward(self)
 
 
+class Literal(Value):
+    """A plain number written in an expression (the 2 of ``x ** 2``, the 1.0 of ``a - 1.0``).
+
+    It behaves as any leaf; the drawing, the explorer and ``autograd.Names`` show it as a constant.
+    """
+
+    __slots__ = ()
+
+
 _new = Value.__new__
 
 
-def _node(data: float, op: Op | None = None, parents: tuple[Value, ...] = ()) -> Value:
+def _node(data: float, op: Op | None = None, parents: tuple[Value, ...] = (), kind: type = Value) -> Value:
     """A node without ``__init__``'s checks, for data the engine computed itself."""
-    node = _new(Value)
+    node = _new(kind)
     node.data, node.grad, node.op, node.parents, node.label = data, 0.0, op, parents, ""
     return node
 
 
 def as_value(operand: object) -> Value:
-    """A Value as is; a plain number as a constant leaf."""
+    """A Value as is; a plain number as a :class:`Literal` leaf."""
     if isinstance(operand, Value):
         return operand
-    return _node(as_float(operand, "an operand"))
+    return _node(as_float(operand, "an operand"), kind=Literal)
+
+
+def require_value(item: object, what: str) -> Value:
+    """``item`` if it is a Value, else TypeError saying that ``what`` takes a Value."""
+    if isinstance(item, Value):
+        return item
+    raise TypeError(f"{what} needs a Value (a number built with autograd.Value and its operations), "
+                    f"got {type(item).__name__}: {item!r:.60}")
 
 
 def _describe(parents: tuple[Value, ...]) -> str:

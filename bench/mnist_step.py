@@ -64,16 +64,18 @@ def chainrule(layers, batch, data, hold: bool) -> tuple[Candidate, float]:
     optimizer = nn.SGD(model.parameters(), lr=LEARNING_RATE)
     X, labels = batch[0], batch[1].tolist()
     start = time.perf_counter()
-    trainer = nn.Trainer(model, data, loss="cross_entropy", optimizer=optimizer, batch_size=BATCH, seed=0)
-    trainer.compiled.train_step(nn.cross_entropy, X, labels, 0.0, optimizer)
+    compiled = nn.CompiledModel(model)
+    compiled.train_step(nn.cross_entropy, X, labels, 0.0, 0.0, optimizer)
     trace_cost = time.perf_counter() - start
     model.set_weights([(W.T, b) for W, b in layers])  # undo that first step
-    optimizer = trainer.optimizer = nn.SGD(model.parameters(), lr=LEARNING_RATE)
+    optimizer = nn.SGD(model.parameters(), lr=LEARNING_RATE)
+    trainer = nn.Trainer(model, data, loss="cross_entropy", optimizer=nn.SGD(model.parameters(), lr=LEARNING_RATE),
+                         batch_size=BATCH, seed=0)
 
     def parameters() -> np.ndarray:
-        trainer.compiled.release()
+        compiled.release()
         return np.concatenate([part for W, b in model.get_weights() for part in (np.ravel(W), b)])
-    step = lambda: trainer.compiled.train_step(nn.cross_entropy, X, labels, 0.0, optimizer, hold)[0]  # noqa: E731
+    step = lambda: compiled.train_step(nn.cross_entropy, X, labels, 0.0, 0.0, optimizer, hold)[0]  # noqa: E731
     return Candidate(step, trainer.epoch, parameters), trace_cost
 
 
@@ -144,10 +146,10 @@ def replay_memory(layers, batch) -> tuple[int, int]:
     model.set_weights([(W.T, b) for W, b in layers])
     optimizer = nn.SGD(model.parameters(), lr=LEARNING_RATE)
     compiled = nn.CompiledModel(model)
-    compiled.train_step(nn.cross_entropy, batch[0][:1], batch[1][:1].tolist(), 0.0, optimizer, hold=True)
+    compiled.train_step(nn.cross_entropy, batch[0][:1], batch[1][:1].tolist(), 0.0, 0.0, optimizer, hold=True)
     tracemalloc.start()
     try:
-        compiled.train_step(nn.cross_entropy, batch[0], batch[1].tolist(), 0.0, optimizer, hold=True)
+        compiled.train_step(nn.cross_entropy, batch[0], batch[1].tolist(), 0.0, 0.0, optimizer, hold=True)
         kept, peak = tracemalloc.get_traced_memory()
         return kept, peak - kept
     finally:

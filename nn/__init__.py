@@ -1,13 +1,17 @@
 """nn: neurons, layers and MLPs on the autograd engine, with losses, optimisers and training."""
-from . import datasets
+from . import datasets, features, files, schedules
 from .compiled import CompiledModel
 from .io import load, save
 from .losses import LOSSES, binary_cross_entropy, cross_entropy, hinge, mse, softmax, sse
-from .module import ACTIVATIONS, MLP, Layer, Module, Neuron
+from .metrics import accuracy, confusion_matrix, per_class_accuracy
+from .module import ACTIVATIONS, INITS, MAX_PARAMETERS, MLP, Layer, Module, Neuron
 from .optim import OPTIMIZERS, SGD, Adam, Optimizer
-from .train import History, StepRecord, Trainer, accuracy, evaluate, fit, linear_decay, loss_and_grads
+from .schedules import linear_decay
+from .signature import Signature
+from .train import EpochRecord, History, StepRecord, Trainer, TrainingDiverged, evaluate, fit, loss_and_grads
 
-__all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "mse", "sse", "hinge", "binary_cross_entropy",
-           "cross_entropy", "softmax", "LOSSES", "Optimizer", "SGD", "Adam", "OPTIMIZERS", "fit", "Trainer",
-           "StepRecord", "History", "evaluate", "accuracy", "linear_decay", "loss_and_grads", "save", "load",
-           "datasets", "CompiledModel"]
+__all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "INITS", "MAX_PARAMETERS", "mse", "sse", "hinge",
+           "binary_cross_entropy", "cross_entropy", "softmax", "LOSSES", "Optimizer", "SGD", "Adam", "OPTIMIZERS",
+           "fit", "Trainer", "TrainingDiverged", "StepRecord", "EpochRecord", "History", "evaluate", "accuracy",
+           "confusion_matrix", "per_class_accuracy", "linear_decay", "loss_and_grads", "save", "load", "datasets",
+           "features", "files", "schedules", "Signature", "CompiledModel"]

@@ -18,12 +18,13 @@ import numpy as np
 import autograd
 from autograd import Value
 
-from .losses import TRACED, LossFn, TracedLoss, with_l2
+from .losses import TRACED, LossFn, TracedLoss, with_penalty
 from .module import MLP
 from .optim import Optimizer
 
 _data = attrgetter("data")
-CHUNK = 1000  # rows replayed at once by outputs(): the buffers stay a few MB for any data size
+
+MAX_REPLAY_BYTES = 2 ** 30  # the numpy buffers of one replayed batch (1 GiB)
 
 
 class CompiledModel:
@@ -45,44 +46,64 @@ class CompiledModel:
         """The tapes of model + built-in loss traced so far (one per loss, with or without L2)."""
         return tuple(self._loss_tapes.values())
 
+    @property
+    def max_rows(self) -> int:
+        """The most rows one replay may take within MAX_REPLAY_BYTES."""
+        return max(1, MAX_REPLAY_BYTES // self.tape.bytes_per_row())
+
+    def check_batch(self, rows: int) -> None:
+        """ValueError naming MAX_REPLAY_BYTES when a batch of ``rows`` would need more, before any is allocated."""
+        if rows > self.max_rows:
+            needed = rows * self.tape.bytes_per_row() / 2 ** 30
+            raise ValueError(f"a batch of {rows:,} samples needs about {needed:.1f} GiB to replay this model, "
+                             f"more than the limit of {MAX_REPLAY_BYTES / 2 ** 30:g} GiB "
+                             f"(nn.compiled.MAX_REPLAY_BYTES); use a batch size of at most {self.max_rows:,}")
+
     def outputs(self, inputs) -> np.ndarray:
-        """The model's outputs for each row of ``inputs``: an array (rows, outputs), in chunks of rows."""
-        rows = np.asarray(inputs, dtype=float).reshape(-1, self.model.nin)
-        return np.concatenate([self.tape.forward(rows[start:start + CHUNK]) for start in range(0, len(rows), CHUNK)])
+        """The model's outputs for each row of ``inputs``: an array (rows, outputs), replayed in chunks
+        of at most ``max_rows`` rows."""
+        rows, most = np.asarray(inputs, dtype=float).reshape(-1, self.model.nin), self.max_rows
+        if len(rows) <= most:
+            return self.tape.forward(rows)
+        return np.concatenate([self.tape.forward(rows[start:start + most]) for start in range(0, len(rows), most)])
 
     def per_sample(self, rows: list[list]) -> list:
         """Rows of outputs as the model returns them: one item per row for a single output."""
         return [row[0] for row in rows] if self.single else rows
 
-    def loss_and_grads(self, loss: LossFn, inputs, targets: list, l2: float = 0.0):
+    def loss_and_grads(self, loss: LossFn, inputs, targets: list, l1: float = 0.0, l2: float = 0.0):
         """What ``nn.train.loss_and_grads`` returns, with the model (and a built-in loss) replayed."""
+        self.check_batch(len(inputs))  # one replay: the backward needs the whole batch's buffers
         inputs = np.asarray(inputs, dtype=float).reshape(-1, self.model.nin)
-        traced = self._traced(loss, inputs, targets, l2)
+        traced = self._traced(loss, inputs, targets, (l1, l2))
         if traced is not None:
             tape, total, outputs, upstream = traced
             tape.backward(upstream, input_grads=False)
             return total, self.per_sample(outputs.tolist())
-        return self._eager_loss_step(loss, inputs, targets, l2)
+        return self._eager_loss_step(loss, inputs, targets, l1, l2)
 
-    def train_step(self, loss: LossFn, inputs, targets: list, l2: float, optimizer: Optimizer, hold: bool = False):
+    def train_step(self, loss: LossFn, inputs, targets: list, l1: float, l2: float, optimizer: Optimizer,
+                   hold: bool = False):
         """``zero_grad``, ``loss_and_grads`` and ``optimizer.step()`` in one, on arrays: (loss, outputs array).
 
         With a built-in loss the optimiser's parameters are read into an array, the tape fills an
         array of gradients and the optimiser's rule updates the array; then each parameter's
         ``.data`` and ``.grad`` are written: what the three calls leave. ``hold=True`` keeps the
         arrays for the next step instead (no Value is read or written): call ``release`` before
-        anything else reads or changes the parameters.
+        anything else reads or changes the parameters. A loss that is not finite takes no step.
         """
+        self.check_batch(len(inputs))
         inputs = np.asarray(inputs, dtype=float).reshape(-1, self.model.nin)
         if self._held is None:
             self._held = (optimizer, np.fromiter(map(_data, optimizer.params), float, len(optimizer.params)), None)
         data = self._held[1]
-        traced = self._traced(loss, inputs, targets, l2, data, optimizer)
+        traced = self._traced(loss, inputs, targets, (l1, l2), data, optimizer)
         if traced is None:
             self.release()
             optimizer.zero_grad()
-            total, outputs = self._eager_loss_step(loss, inputs, targets, l2)
-            optimizer.step()
+            total, outputs = self._eager_loss_step(loss, inputs, targets, l1, l2)
+            if math.isfinite(total):
+                optimizer.step()
             return total, np.array(outputs, dtype=float)
         tape, total, outputs, upstream = traced
         mapping = self._mappings[(tape, optimizer)]
@@ -109,28 +130,31 @@ class CompiledModel:
         for parameter, number, grad in zip(optimizer.params, data.tolist(), grads.tolist()):
             parameter.data, parameter.grad = number, grad
 
-    def _traced(self, loss: LossFn, inputs: np.ndarray, targets: list, l2: float,
+    def _traced(self, loss: LossFn, inputs: np.ndarray, targets: list, strengths: tuple[float, float],
                 data: np.ndarray | None = None, optimizer: Optimizer | None = None):
-        """One replay forward of model + built-in loss (+ penalty): (tape, loss, outputs, upstream),
+        """One replay forward of model + built-in loss (+ penalties): (tape, loss, outputs, upstream),
         or None when the loss is not built in or this batch needs the eager loss (see the module).
-        ``data`` are the optimiser's parameters, read already (else each ``.data`` is read)."""
+        ``strengths`` are (l1, l2); ``data`` the optimiser's parameters, read already (else each
+        ``.data`` is read)."""
         traced = TRACED.get(loss)
         encoded = traced.encode(list(targets), self.outputs_count) if traced else None
         if encoded is None:
             return None
-        tape = self._loss_tape(traced, bool(l2))
+        used = tuple(bool(strength) for strength in strengths)
+        tape = self._loss_tape(traced, used)
         parameters = None if data is None else self._mapping(tape, optimizer).tape_values(data)
         values = tape.forward((inputs, encoded), parameters)
-        rows = len(inputs)
+        rows, first = len(inputs), 1 + sum(used)  # columns: each row's loss, the penalties used, the outputs
         scale = traced.scale(rows, self.outputs_count)
-        total = scale * float(values[:, 0].sum()) + (l2 * float(values[0, 1]) if l2 else 0.0)
-        outputs = values[:, 2 if l2 else 1:]  # columns: each row's loss, the penalty if any, the outputs
+        weights = [strength for strength in strengths if strength]
+        total = scale * float(values[:, 0].sum()) + sum(w * float(values[0, 1 + i]) for i, w in enumerate(weights))
+        outputs = values[:, first:]
         if not math.isfinite(total) or not traced.valid(outputs):
             return None
         upstream = np.zeros_like(values)
         upstream[:, 0] = scale
-        if l2:
-            upstream[:, 1] = l2 / rows  # the penalty is one value; its gradient sums over the rows
+        for i, strength in enumerate(weights):
+            upstream[:, 1 + i] = strength / rows  # a penalty is one value; its gradient sums over the rows
         return tape, total, outputs, upstream
 
     def _mapping(self, tape: autograd.Tape, optimizer: Optimizer) -> _Mapping:
@@ -139,25 +163,28 @@ class CompiledModel:
             self._mappings[key] = _Mapping(tape.parameters, optimizer.params)
         return self._mappings[key]
 
-    def _loss_tape(self, traced: TracedLoss, penalty: bool) -> autograd.Tape:
-        """Model, one row's loss over target placeholders and (if asked) Σ p², traced once."""
-        key = (traced, penalty)
+    def _loss_tape(self, traced: TracedLoss, penalties: tuple[bool, bool]) -> autograd.Tape:
+        """Model, one row's loss over target placeholders and (if used) Σ|p| and Σ p², traced once."""
+        key = (traced, penalties)
         if key not in self._loss_tapes:
             width = self.outputs_count
             inputs, targets = _placeholders(self.model.nin, "x"), _placeholders(width, "t")
             outputs = self.model(inputs)
             outputs = [outputs] if self.single else outputs
+            parameters = self.model.parameters()
             heads = [traced.row(outputs, targets)]
-            if penalty:
-                heads.append(autograd.sum([p * p for p in self.model.parameters()]))
+            if penalties[0]:
+                heads.append(autograd.sum([abs(p) for p in parameters]))
+            if penalties[1]:
+                heads.append(autograd.sum([p * p for p in parameters]))
             self._loss_tapes[key] = autograd.compile(heads + outputs, inputs=inputs + targets)
         return self._loss_tapes[key]
 
-    def _eager_loss_step(self, loss: LossFn, inputs: np.ndarray, targets: list, l2: float):
+    def _eager_loss_step(self, loss: LossFn, inputs: np.ndarray, targets: list, l1: float, l2: float):
         """The model replayed, the loss on the engine over leaves standing for the outputs."""
         values = self.outputs(inputs).tolist()
         leaves = [[Value(v) for v in row] for row in values]
-        total = with_l2(loss(self.per_sample(leaves), list(targets)), self.model.parameters(), l2)
+        total = with_penalty(loss(self.per_sample(leaves), list(targets)), self.model.parameters(), l1, l2)
         total.backward()
         self.tape.backward(np.array([[leaf.grad for leaf in row] for row in leaves]), input_grads=False)
         return total.data, self.per_sample(values)

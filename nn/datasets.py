@@ -1,4 +1,4 @@
-"""Datasets: the seed programs' tables, 2-D toy generators, the 8x8 digits and an MNIST IDX reader.
+"""Datasets: the seed programs' tables, 2-D toy generators, the 8x8 digits, MNIST IDX files and your CSV.
 
 Every loader returns ``(X, y)``: X a float array of shape (samples, features), y an int array
 of class labels 0, 1, … (generators take ``n``, ``noise`` and ``seed``; the same seed gives the same data).
@@ -7,11 +7,16 @@ from __future__ import annotations
 
 import gzip
 import io
+import math
 import struct
 import zlib
 from pathlib import Path
 
 import numpy as np
+
+from .csv_data import Table, load_csv  # noqa: F401 - your own data is a dataset too: nn.datasets.load_csv
+
+MAX_SAMPLES = 1_000_000  # points a generator makes at most
 
 
 def neuron_table() -> tuple[np.ndarray, np.ndarray]:
@@ -31,6 +36,8 @@ def _check(n: int, noise: float, classes: int = 2) -> None:
         raise ValueError(f"classes must be an integer >= 2, got {classes!r}")
     if isinstance(n, bool) or not isinstance(n, int) or n < classes:
         raise ValueError(f"n must be an integer >= {classes} (one point per class), got {n!r}")
+    if n > MAX_SAMPLES:
+        raise ValueError(f"n = {n:,} points is more than the limit of {MAX_SAMPLES:,} (nn.datasets.MAX_SAMPLES)")
     if not noise >= 0:
         raise ValueError(f"noise must be >= 0, got {noise!r}")
 
@@ -137,7 +144,8 @@ def digits():
     try:
         from sklearn.datasets import load_digits
     except ImportError:
-        raise ImportError("the digits dataset needs scikit-learn: pip install chainrule[digits]") from None
+        raise ImportError("the digits dataset needs scikit-learn: in the checkout, run "
+                          ".venv/bin/pip install -e '.[digits]'") from None
     bunch = load_digits()
     return bunch.data / 16.0, bunch.target.astype(int)
 
@@ -152,12 +160,44 @@ def split(X, y, test_fraction: float = 0.2, seed: int | None = None):
     return X[train], y[train], X[test], y[test]
 
 
+def stratified_split(X, y, fraction: float = 0.2, seed: int | None = None):
+    """Shuffle and split into ``(X_train, y_train, X_held, y_held)``, each class keeping its share.
+
+    ⌈fraction·n⌉ rows are held out, as scikit-learn's ``train_test_split`` holds them; the classes
+    receive them in proportion to their sizes (the largest remainders take the rows left over).
+    """
+    if not 0 < fraction < 1:
+        raise ValueError(f"the held-out fraction must be between 0 and 1, got {fraction!r}")
+    X, y = np.asarray(X), np.asarray(y)
+    classes, counts = np.unique(y, return_counts=True)
+    held = math.ceil(fraction * len(y))
+    if min(held, len(y) - held) < len(classes):
+        raise ValueError(f"holding out {fraction:g} of {len(y)} rows leaves fewer rows than the {len(classes)} "
+                         f"classes on one side; use more data or another fraction")
+    quotas = counts * held / len(y)
+    taken = np.floor(quotas).astype(int)
+    leftover = np.lexsort((np.arange(len(classes)), -(quotas - taken)))[:held - taken.sum()]
+    taken[leftover] += 1
+    rng = np.random.default_rng(seed)
+    picks = [rng.permutation(np.flatnonzero(y == label)) for label in classes]
+    held_rows = rng.permutation(np.concatenate([rows[:take] for rows, take in zip(picks, taken)]))
+    train_rows = rng.permutation(np.concatenate([rows[take:] for rows, take in zip(picks, taken)]))
+    return X[train_rows], y[train_rows], X[held_rows], y[held_rows]
+
+
 def one_hot(labels, classes: int) -> np.ndarray:
     """Rows of zeros with a 1 at each label (targets for squared error on several outputs)."""
     labels = np.asarray(labels)
+    if labels.size and not (labels.dtype.kind in "iuf" and np.all(labels == np.round(labels))):
+        raise ValueError(f"labels must be whole class indices in 0..{classes - 1}, got {_cut(labels)}")
     if labels.size and (labels.min() < 0 or labels.max() >= classes):
         raise ValueError(f"labels must be class indices in 0..{classes - 1}")
-    return np.eye(classes)[labels]
+    return np.eye(classes)[labels.astype(int)]
+
+
+def _cut(items: np.ndarray) -> str:
+    text = np.array2string(items, threshold=6)
+    return text if len(text) <= 60 else text[:60] + "…"
 
 
 _IDX_TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}

@@ -2,51 +2,37 @@
 
 Nothing is eval'ed or unpickled: a file is plain JSON that must match the format exactly::
 
-    {"format": "chainrule.mlp", "version": 1,
+    {"format": "chainrule.mlp", "version": 2,
      "architecture": {"nin": 2, "nouts": [16, 1], "activation": "relu",
                       "output_activation": "linear", "bias": true},
-     "layers": [{"weights": [[w, ...], ...], "biases": [b, ...]}, ...]}
+     "layers": [{"weights": [[w, ...], ...], "biases": [b, ...]}, ...],
+     "signature": {"inputs": ["x1", "x2"], "features": ["x1", "x1^2"], "classes": ["no", "yes"]}}
 
 ``weights`` has one row per neuron of the layer (nout × nin); ``biases`` is null without biases.
+``signature`` (``nn.Signature``) is null for a model without one. Version 1 files (no signature) still load.
+An optional ``"training": {"steps": N}`` records the optimiser steps trained (files without it load
+with 0), so a resumed run carries on the step count and the learning-rate schedule.
 """
 from __future__ import annotations
 
-import contextlib
 import json
-import math
-import os
-import tempfile
+import re
+import sys
 from pathlib import Path
-from typing import IO, Iterator
 
-from .module import ACTIVATIONS, MLP
+import numpy as np
 
-FORMAT, VERSION = "chainrule.mlp", 1
+from .arguments import echo
+from .files import atomic_write, read_file
+from .module import ACTIVATIONS, MAX_PARAMETERS, MLP
+from .signature import Signature
+
+FORMAT, VERSION = "chainrule.mlp", 2
+_TOP_KEYS = {1: {"format", "version", "architecture", "layers"},
+             2: {"format", "version", "architecture", "layers", "signature"}}
+MAX_MODEL_BYTES = 64 * MAX_PARAMETERS  # a saved parameter takes about 26 bytes of JSON
+MAX_NESTING = 16  # brackets inside brackets; a model file needs 4
 _ARCHITECTURE_KEYS = {"nin", "nouts", "activation", "output_activation", "bias"}
-
-
-@contextlib.contextmanager
-def atomic_write(path: str | Path) -> Iterator[IO[bytes]]:
-    """A binary file that replaces ``path`` only once fully written (a crash leaves the old file)."""
-    path = Path(path)
-    handle, temporary = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; a saved file reads like any other
-        with os.fdopen(handle, "wb") as file:
-            yield file
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def to_dict(model: MLP) -> dict:
@@ -54,7 +40,9 @@ def to_dict(model: MLP) -> dict:
     return {"format": FORMAT, "version": VERSION,
             "architecture": {"nin": model.nin, "nouts": list(model.nouts), "activation": model.activation,
                              "output_activation": model.output_activation, "bias": model.bias},
-            "layers": [{"weights": weights, "biases": biases} for weights, biases in model.get_weights()]}
+            "layers": [{"weights": weights, "biases": biases} for weights, biases in model.get_weights()],
+            "signature": None if model.signature is None else model.signature.to_dict(),
+            "training": {"steps": model.trained_steps}}
 
 
 def save(model: MLP, path: str | Path) -> None:
@@ -72,8 +60,9 @@ def _reject_constant(name: str):
 
 def load(path: str | Path) -> MLP:
     """Read a model saved by ``save``; FileNotFoundError if missing, ValueError naming any defect."""
-    raw = Path(path).read_bytes()
+    raw = read_file(path, MAX_MODEL_BYTES)
     try:
+        _check_nesting(raw)
         document = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
     except UnicodeDecodeError:
         raise ValueError(f"{path}: not a model file (not UTF-8 text)") from None
@@ -87,31 +76,59 @@ def load(path: str | Path) -> MLP:
         raise ValueError(f"{path}: {error}") from None
 
 
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def _check_nesting(raw: bytes) -> None:
+    """ValueError when brackets nest deeper than MAX_NESTING (one pass, no recursion, as json.loads would)."""
+    brackets = np.frombuffer(_STRING.sub(b"", raw).translate(None, _NOT_BRACKETS), dtype=np.uint8)
+    depth = np.cumsum(np.where((brackets == ord("[")) | (brackets == ord("{")), 1, -1))
+    if depth.size and depth.max() > MAX_NESTING:
+        raise ValueError(f"JSON nested {int(depth.max()):,} levels deep, more than the {MAX_NESTING} "
+                         f"levels a model file may use")
+
+
 def from_dict(document: object) -> MLP:
     """Build an MLP from ``to_dict``'s layout, checking every field first."""
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ValueError(f"not a chainrule model (expected \"format\": \"{FORMAT}\")")
-    if document.get("version") != VERSION or isinstance(document.get("version"), bool):
-        raise ValueError(f"unsupported version {document.get('version')!r}; this chainrule reads version {VERSION}")
-    _exact_keys(document, {"format", "version", "architecture", "layers"}, "the file")
+    version = document.get("version")
+    if version not in _TOP_KEYS or isinstance(version, bool):
+        raise ValueError(f"unsupported version {echo(version)}; this chainrule reads versions 1 to {VERSION}")
+    _exact_keys(document, _TOP_KEYS[version] | ({"training"} & document.keys()), "the file")
+    trained_steps = _trained_steps(document.get("training", {"steps": 0}))
     architecture = document["architecture"]
     _exact_keys(architecture, _ARCHITECTURE_KEYS, "architecture")
     nin, nouts = architecture["nin"], architecture["nouts"]
     if not _is_count(nin):
-        raise ValueError(f"architecture.nin must be a positive integer, got {nin!r}")
+        raise ValueError(f"architecture.nin must be a positive integer, got {echo(nin)}")
     if not isinstance(nouts, list) or not nouts or not all(_is_count(n) for n in nouts):
-        raise ValueError(f"architecture.nouts must be a non-empty list of positive integers, got {nouts!r}")
+        raise ValueError(f"architecture.nouts must be a non-empty list of positive integers, got {echo(nouts)}")
     for key in ("activation", "output_activation"):
         if architecture[key] not in ACTIVATIONS:
-            raise ValueError(f"architecture.{key} {architecture[key]!r} is unknown; "
+            raise ValueError(f"architecture.{key} {echo(architecture[key])} is unknown; "
                              f"expected one of {', '.join(ACTIVATIONS)}")
     if not isinstance(architecture["bias"], bool):
-        raise ValueError(f"architecture.bias must be true or false, got {architecture['bias']!r}")
+        raise ValueError(f"architecture.bias must be true or false, got {echo(architecture['bias'])}")
     layers = _checked_layers(document["layers"], [nin] + nouts, architecture["bias"])
     model = MLP(nin, nouts, architecture["activation"], seed=0,
                 output_activation=architecture["output_activation"], bias=architecture["bias"])
     model.set_weights(layers)
+    if document.get("signature") is not None:
+        signature = Signature.from_dict(document["signature"])
+        signature.check_model(nin, nouts[-1])
+        model.signature = signature
+    model.trained_steps = trained_steps
     return model
+
+
+def _trained_steps(training: object) -> int:
+    _exact_keys(training, {"steps"}, "training")
+    steps = training["steps"]
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+        raise ValueError(f"training.steps must be a whole number >= 0, got {echo(steps)}")
+    return steps
 
 
 def _exact_keys(mapping: object, keys: set, where: str) -> None:
@@ -119,7 +136,7 @@ def _exact_keys(mapping: object, keys: set, where: str) -> None:
         raise ValueError(f"{where} must be a JSON object")
     missing, extra = keys - mapping.keys(), mapping.keys() - keys
     if missing or extra:
-        raise ValueError(f"{where}: missing {sorted(missing)}, unexpected {sorted(extra)}")
+        raise ValueError(f"{where}: missing {sorted(missing)}, unexpected {echo(sorted(extra))}")
 
 
 def _is_count(number: object) -> bool:
@@ -131,9 +148,14 @@ def _finite_floats(items: object, count: int, where: str) -> list[float]:
     if not isinstance(items, list) or len(items) != count:
         raise ValueError(f"{where} must be a list of {count} numbers")
     for position, item in enumerate(items):
-        if isinstance(item, bool) or not isinstance(item, (int, float)) or not math.isfinite(item):
-            raise ValueError(f"{where}[{position}] must be a finite number, got {item!r:.40}")
+        if not _is_finite_number(item):
+            raise ValueError(f"{where}[{position}] must be a finite number, got {echo(item)}")
     return [float(item) for item in items]
+
+
+def _is_finite_number(item: object) -> bool:
+    """A JSON number a float holds: integers of any size compare exactly, NaN compares false."""
+    return not isinstance(item, bool) and isinstance(item, (int, float)) and abs(item) <= sys.float_info.max
 
 
 def _checked_layers(layers: object, sizes: list[int], bias: bool) -> list:

@@ -44,7 +44,7 @@ def _squared_error(p, t):
 
 
 def _margin(s, y):
-    return (1 - y * s).relu()
+    return (1 - y * as_value(s)).relu()
 
 
 def sse(predictions, targets) -> Value:
@@ -132,9 +132,20 @@ def cross_entropy(logits: Sequence[Sequence[Value | float]], labels: Sequence[in
     return autograd.sum(terms) / len(terms)
 
 
-def with_l2(total: Value, parameters: Sequence[Value], strength: float) -> Value:
-    """``total + strength·Σ p²`` (micrograd's L2 regularisation); ``total`` as is when strength is 0."""
-    return total + strength * autograd.sum([p * p for p in parameters]) if strength else total
+def with_penalty(total: Value, parameters: Sequence[Value], l1: float = 0.0, l2: float = 0.0) -> Value:
+    """``total + l1·Σ|p| + l2·Σ p²``: L1 and micrograd's L2 regularisation, each only when its strength is set.
+
+    The L1 term's gradient is ``l1·sign(p)``, 0 at p = 0 (the ``abs`` row of the ops table). ``total`` is
+    what a loss function returned: TypeError unless it is a Value (it is differentiated).
+    """
+    if not isinstance(total, Value):
+        raise TypeError(f"a loss function must return a Value computed from the outputs (it is differentiated), "
+                        f"got {type(total).__name__}: {total!r:.60}")
+    if l1:
+        total = total + l1 * autograd.sum([abs(p) for p in parameters])
+    if l2:
+        total = total + l2 * autograd.sum([p * p for p in parameters])
+    return total
 
 
 LOSSES = {"mse": mse, "sse": sse, "hinge": hinge, "bce": binary_cross_entropy,

@@ -7,6 +7,8 @@ Labels follow 3Blue1Brown's notation, layers counted from 1 (the inputs are laye
 """
 from __future__ import annotations
 
+import math
+import numbers
 import random
 from typing import Sequence
 
@@ -14,6 +16,11 @@ import autograd
 from autograd import Value, subscript, superscript
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
+# Weights are drawn uniform in [−bound, bound): micrograd's [−1, 1), Glorot's or He's bound for the layer.
+INITS = {"uniform": lambda nin, nout: 1.0,
+         "xavier": lambda nin, nout: math.sqrt(6.0 / (nin + nout)),
+         "he": lambda nin, nout: math.sqrt(6.0 / nin)}
+MAX_PARAMETERS = 1_000_000  # a scalar Value takes ~200 bytes: a million parameters is ~0.2 GB before any graph
 
 
 def _check_activation(activation: str, what: str = "activation") -> str:
@@ -26,6 +33,13 @@ def _check_count(count: object, what: str) -> int:
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:
         raise ValueError(f"{what} must be a positive integer, got {count!r}")
     return count
+
+
+def check_parameter_count(count: int, what: str) -> None:
+    """ValueError naming MAX_PARAMETERS when ``what`` would have more parameters, before any is made."""
+    if count > MAX_PARAMETERS:
+        raise ValueError(f"{what} would have {count:,} parameters, more than the limit of {MAX_PARAMETERS:,} "
+                         f"(nn.MAX_PARAMETERS); use smaller layers")
 
 
 class Module:
@@ -44,13 +58,15 @@ class Neuron(Module):
     """``a = activation(Σ wᵢ·xᵢ + b)``; the sum is one n-ary node, linear means no activation node."""
 
     def __init__(self, nin: int, activation: str = "relu", bias: bool = True,
-                 rng: random.Random | None = None, layer: int | None = None, index: int = 0) -> None:
+                 rng: random.Random | None = None, layer: int | None = None, index: int = 0,
+                 bound: float = 1.0) -> None:
         _check_count(nin, "a neuron's number of inputs")
+        check_parameter_count(nin + bias, f"a neuron with {nin} inputs")
         self.activation = _check_activation(activation)
         rng = rng or random.Random()
         mark = "" if layer is None else f"⁽{superscript(layer)}⁾{subscript(index)}"
         sep = "" if layer is None else ","
-        self.w = [Value(rng.uniform(-1, 1), f"w{mark}{sep}{subscript(k)}") for k in range(nin)]
+        self.w = [Value(rng.uniform(-bound, bound), f"w{mark}{sep}{subscript(k)}") for k in range(nin)]
         self.b = Value(0.0, f"b{mark}") if bias else None
         self.z_label, self.a_label = f"z{mark}", f"a{mark}"
 
@@ -76,10 +92,15 @@ class Layer(Module):
     """``nout`` neurons reading the same inputs; calling returns their outputs as a list."""
 
     def __init__(self, nin: int, nout: int, activation: str = "relu", bias: bool = True,
-                 rng: random.Random | None = None, layer: int | None = None) -> None:
+                 rng: random.Random | None = None, layer: int | None = None, init: str = "uniform") -> None:
         _check_count(nout, "a layer's number of neurons")
+        check_parameter_count(nout * (_check_count(nin, "a layer's number of inputs") + bias),
+                              f"a layer of {nout} neurons with {nin} inputs")
+        if init not in INITS:
+            raise ValueError(f"unknown init {init!r}; choose one of {', '.join(INITS)}")
         rng = rng or random.Random()
-        self.neurons = [Neuron(nin, activation, bias, rng, layer, j) for j in range(nout)]
+        bound = INITS[init](nin, nout)
+        self.neurons = [Neuron(nin, activation, bias, rng, layer, j, bound) for j in range(nout)]
 
     def __call__(self, x: Sequence[Value | float]) -> list[Value]:
         return [neuron(x) for neuron in self.neurons]
@@ -96,10 +117,14 @@ class MLP(Module):
 
     Weights start uniform in [−1, 1) and biases at 0, drawn with ``random.Random(seed)`` in
     micrograd's order, so ``seed`` reproduces micrograd's network after ``random.seed(seed)``.
+    ``init="xavier"`` narrows each layer's range to ±√(6/(nin+nout)), ``"he"`` to ±√(6/nin).
+    ``signature`` (None, or an ``nn.Signature``) says what the inputs and outputs mean; files keep it.
+    ``trained_steps`` is the optimiser steps recorded with the model (saved in its file; ``python -m nn
+    train --resume`` continues the step count and the schedule from it; ``nn.fit`` leaves it alone).
     """
 
     def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu", seed: int | None = None,
-                 output_activation: str = "linear", bias: bool = True) -> None:
+                 output_activation: str = "linear", bias: bool = True, init: str = "uniform") -> None:
         self.nin = _check_count(nin, "nin (the number of inputs)")
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
             raise ValueError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")
@@ -107,11 +132,15 @@ class MLP(Module):
         self.activation = _check_activation(activation)
         self.output_activation = _check_activation(output_activation, "output_activation")
         self.bias = bool(bias)
+        self.trained_steps = 0
         rng = random.Random(seed)
         sizes = [self.nin] + self.nouts
+        check_parameter_count(sum(n * (m + self.bias) for m, n in zip(sizes, sizes[1:])),
+                              f"an MLP of sizes {', '.join(map(str, sizes))}")
         last = len(self.nouts) - 1
         self.layers = [Layer(sizes[i], sizes[i + 1], output_activation if i == last else activation,
-                             self.bias, rng, layer=i + 1) for i in range(len(self.nouts))]
+                             self.bias, rng, layer=i + 1, init=init) for i in range(len(self.nouts))]
+        self.signature = None
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
         if isinstance(x, (Value, int, float)) or not hasattr(x, "__len__"):
@@ -131,22 +160,18 @@ class MLP(Module):
                  [n.b.data for n in layer.neurons] if self.bias else None) for layer in self.layers]
 
     def set_weights(self, layers: Sequence[tuple[Sequence[Sequence[float]], Sequence[float] | None]]) -> None:
-        """Overwrite every weight and bias from ``get_weights()``'s layout; shapes are checked first."""
+        """Overwrite every weight and bias from ``get_weights()``'s layout; nothing changes unless
+        every shape and number is right (finite numbers, one row per neuron)."""
         if len(layers) != len(self.layers):
             raise ValueError(f"expected weights for {len(self.layers)} layers, got {len(layers)}")
-        for number, (layer, (matrix, biases)) in enumerate(zip(self.layers, layers), start=1):
-            nout, nin = len(layer.neurons), len(layer.neurons[0].w)
-            if len(matrix) != nout or any(len(row) != nin for row in matrix):
-                raise ValueError(f"layer {number}: weights must be {nout} rows of {nin} numbers")
-            if (biases is None) == self.bias or (biases is not None and len(biases) != nout):
-                want = f"{nout} numbers" if self.bias else "None (this MLP has no biases)"
-                raise ValueError(f"layer {number}: biases must be {want}")
-        for layer, (matrix, biases) in zip(self.layers, layers):
+        checked = [_checked_layer(number, layer, matrix, biases, self.bias)
+                   for number, (layer, (matrix, biases)) in enumerate(zip(self.layers, layers), start=1)]
+        for layer, (matrix, biases) in zip(self.layers, checked):
             for j, neuron in enumerate(layer.neurons):
                 for w, number in zip(neuron.w, matrix[j]):
-                    w.data = float(number)
+                    w.data = number
                 if biases is not None:
-                    neuron.b.data = float(biases[j])
+                    neuron.b.data = biases[j]
 
     def save(self, path) -> None:
         """Write the architecture and weights as JSON, atomically (see ``nn.load``)."""
@@ -157,3 +182,22 @@ class MLP(Module):
         hidden = "".join(f" → {n} {self.activation}" for n in self.nouts[:-1])
         return (f"MLP({self.nin}{hidden} → {self.nouts[-1]} {self.output_activation}, "
                 f"{len(self.parameters())} parameters)")
+
+
+def _finite(number: object, where: str) -> float:
+    if isinstance(number, bool) or not isinstance(number, numbers.Real) or not math.isfinite(number):
+        raise ValueError(f"{where} must be a finite number, got {number!r:.40}")
+    return float(number)
+
+
+def _checked_layer(number: int, layer: Layer, matrix, biases, bias: bool):
+    """One layer's weights and biases for ``set_weights`` as floats, or a ValueError naming the first bad one."""
+    nout, nin = len(layer.neurons), len(layer.neurons[0].w)
+    if len(matrix) != nout or any(len(row) != nin for row in matrix):
+        raise ValueError(f"layer {number}: weights must be {nout} rows of {nin} numbers")
+    if (biases is None) == bias or (biases is not None and len(biases) != nout):
+        want = f"{nout} numbers" if bias else "None (this MLP has no biases)"
+        raise ValueError(f"layer {number}: biases must be {want}")
+    rows = [[_finite(w, f"layer {number}: weight [{j}][{k}]") for k, w in enumerate(row)]
+            for j, row in enumerate(matrix)]
+    return rows, None if biases is None else [_finite(b, f"layer {number}: bias [{j}]") for j, b in enumerate(biases)]

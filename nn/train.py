@@ -2,74 +2,34 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from contextlib import closing
 from typing import Callable, Iterator
 
 import numpy as np
 from tqdm import tqdm
 
 from .compiled import CompiledModel
-from .losses import LOSSES, LossFn, with_l2
+from .history import EpochRecord, History, StepRecord
+from .losses import LOSSES, LossFn, with_penalty
+from .metrics import accuracy, score, threshold
 from .module import MLP
 from .optim import SGD, Optimizer
 
 
-@dataclass
-class History:
-    """Per optimiser step: the batch loss, the batch accuracy (None if not a classification) and lr."""
-
-    loss: list[float] = field(default_factory=list)
-    accuracy: list[float | None] = field(default_factory=list)
-    lr: list[float] = field(default_factory=list)
-
-    def __len__(self) -> int:
-        return len(self.loss)
-
-    def append(self, record: StepRecord) -> None:
-        """Add one step's record."""
-        self.loss.append(record.loss)
-        self.accuracy.append(record.accuracy)
-        self.lr.append(record.lr)
-
-
-def loss_and_grads(model: MLP, loss: LossFn, inputs: list, targets: list, l2: float = 0.0):
+def loss_and_grads(model: MLP, loss: LossFn, inputs: list, targets: list, l1: float = 0.0, l2: float = 0.0):
     """Forward one batch, backward once: returns the loss and the outputs as floats.
 
     The parameters' ``.grad`` receive the batch gradient (they accumulate: zero them first).
-    ``l2`` adds micrograd's regularisation ``l2·Σ p²`` to the loss.
+    ``l1`` and ``l2`` add ``l1·Σ|p| + l2·Σ p²`` to the loss (``nn.losses.with_penalty``).
     """
     outputs = [model(x) for x in (inputs.tolist() if isinstance(inputs, np.ndarray) else inputs)]
-    total = with_l2(loss(outputs, targets), model.parameters(), l2)
+    total = with_penalty(loss(outputs, targets), model.parameters(), l1, l2)
     total.backward()
     return total.data, [_floats(out) for out in outputs]
 
 
 def _floats(output):
     return [v.data for v in output] if isinstance(output, list) else output.data
-
-
-def accuracy(outputs, targets: list, threshold: float = 0.5) -> float | None:
-    """Fraction of samples classified right: argmax for several outputs, ``> threshold`` for one.
-
-    ``outputs`` is one row (or number) per sample, as lists or an array. A target may be a class
-    index or a one-hot row; None when a target is neither a class nor a number (a regression).
-    """
-    outputs = np.asarray(outputs, dtype=float)
-    if outputs.ndim == 2:
-        wanted = np.asarray(targets)
-        wanted = wanted.argmax(axis=1) if wanted.ndim == 2 else wanted
-        return float((outputs.argmax(axis=1) == wanted).mean())
-    if not all(isinstance(target, (int, float)) for target in targets):
-        return None
-    return float(((outputs > threshold) == (np.asarray(targets, dtype=float) > threshold)).mean())
-
-
-def linear_decay(start: float, steps: int, end_fraction: float = 0.1) -> Callable[[int], float]:
-    """Learning rate at step k: from ``start`` falling linearly towards ``end_fraction·start`` at ``steps``.
-
-    micrograd's demo uses ``linear_decay(1.0, 100)``: lr = 1.0 − 0.9·k/100.
-    """
-    return lambda k: start * (1.0 - (1.0 - end_fraction) * k / steps)
 
 
 def _check_count(name: str, number: int | None, least: int = 1) -> None:
@@ -91,7 +51,7 @@ def count_steps(count: int, batch_size: int | None, epochs: int | None, steps: i
     return epochs * per_epoch
 
 
-def _plain(data) -> tuple[np.ndarray, list]:
+def plain_data(data) -> tuple[np.ndarray, list]:
     """(X, y) as a float array of input rows and a list of numbers/rows, checked to pair up."""
     if not isinstance(data, (tuple, list)) or len(data) != 2:
         raise ValueError("data must be a pair (X, y): a list of input rows and a list of targets")
@@ -108,14 +68,13 @@ def _plain(data) -> tuple[np.ndarray, list]:
     return X, y
 
 
-@dataclass(frozen=True)
-class StepRecord:
-    """What one optimiser step did: its number (from 0), the batch loss and accuracy, and the lr used."""
+class TrainingDiverged(ArithmeticError):
+    """The loss of a step was NaN or infinite: training stops there, before the optimiser uses it."""
 
-    step: int
-    loss: float
-    accuracy: float | None
-    lr: float
+    def __init__(self, step: int, loss: float, lr: float) -> None:
+        self.step, self.loss, self.lr = step, loss, lr
+        super().__init__(f"training diverged at step {step}: the loss is {loss}, so the step was not taken; "
+                         f"try a smaller learning rate than {lr:g}")
 
 
 class Trainer:
@@ -125,27 +84,43 @@ class Trainer:
     pass over the data. ``history`` holds every step; ``step_count`` (``start_step`` when resuming)
     drives ``lr_schedule(step)``. ``nn.fit`` runs it to the end with a progress bar; anything that
     trains a step at a time (early stopping, the playground) runs the same object.
+
+    Each finished pass adds an EpochRecord to ``history.epochs``; with ``validation = (X, y)`` it
+    scores the model on that data and keeps the weights of the lowest validation loss so far
+    (``restore_best()``; ``epochs_since_best`` counts the passes since).
     """
 
     def __init__(self, model: MLP, data, loss: str | LossFn = "mse", optimizer: Optimizer | None = None,
                  batch_size: int | None = None, seed: int | None = None, l2: float = 0.0,
                  lr_schedule: Callable[[int], float] | None = None, compiled: bool = True,
-                 start_step: int = 0) -> None:
+                 start_step: int = 0, l1: float = 0.0, validation=None) -> None:
         self.model = model
         self.loss = _loss_function(loss)
-        self.X, self.y = _plain(data)
+        self.X, self.y = plain_data(data)
         if self.X.shape[1] != model.nin:
             raise ValueError(f"the model takes {model.nin} inputs but the data rows have {self.X.shape[1]}")
         _check_count("batch_size", batch_size)
         _check_count("start_step", start_step, least=0)
         self.optimizer = optimizer or SGD(model.parameters(), lr=0.1)
-        self.batch_size, self.l2, self.lr_schedule = batch_size, l2, lr_schedule
+        for name, strength in (("l1", l1), ("l2", l2)):
+            if isinstance(strength, bool) or not isinstance(strength, (int, float)) or not 0 <= strength < math.inf:
+                raise ValueError(f"{name} must be a finite number >= 0, got {strength!r}")
+        self.batch_size, self.l1, self.l2, self.lr_schedule = batch_size, l1, l2, lr_schedule
+        self.validation = None if validation is None else plain_data(validation)
+        if self.validation is not None and len(self.validation[0][0]) != model.nin:
+            raise ValueError(f"the model takes {model.nin} inputs but the validation rows have "
+                             f"{len(self.validation[0][0])}")
+        self.epochs_since_best, self._best = 0, None  # (validation loss, epoch, weights)
+        self._pass_totals = [0.0, 0.0, 0]  # this pass's summed batch losses, correct answers, samples
         self.step_count = start_step
         self.history = History()
-        self._threshold = _threshold(self.y)
+        self._threshold = threshold(self.y)
         self._rng = np.random.default_rng(seed)
         self._pending: list[list[int]] = []  # the batches left in the current pass over the data
-        self.compiled = CompiledModel(model) if compiled else None  # the model's tapes (None: eager)
+        self._replay = CompiledModel(model) if compiled or validation is not None else None
+        self._compiled = compiled
+        if compiled:
+            self._replay.check_batch(min(batch_size or len(self.X), len(self.X)))  # refused before any buffer exists
 
     @property
     def steps_per_epoch(self) -> int:
@@ -153,7 +128,10 @@ class Trainer:
         return count_steps(len(self.X), self.batch_size, 1, None)
 
     def step(self) -> StepRecord:
-        """Train on the next batch: zero the gradients, forward, backward, one optimiser step."""
+        """Train on the next batch: zero the gradients, forward, backward, one optimiser step.
+
+        Raises TrainingDiverged, leaving the parameters as they were, when the batch loss is not finite.
+        """
         return self._step(hold=False)
 
     def steps(self, count: int) -> Iterator[StepRecord]:
@@ -163,8 +141,11 @@ class Trainer:
             for _ in range(count):
                 yield self._step(hold=True)
         finally:
-            if self.compiled is not None:
-                self.compiled.release()
+            self._release()
+
+    def _release(self) -> None:
+        if self._compiled:
+            self._replay.release()
 
     def _step(self, hold: bool) -> StepRecord:
         if not self._pending:
@@ -173,16 +154,55 @@ class Trainer:
         if self.lr_schedule is not None:
             self.optimizer.lr = self.lr_schedule(self.step_count)
         inputs, targets = self.X[indices], [self.y[i] for i in indices]
-        if self.compiled is not None:  # zero_grad, loss_and_grads and step, on arrays
-            value, outputs = self.compiled.train_step(self.loss, inputs, targets, self.l2, self.optimizer, hold)
+        if self._compiled:  # zero_grad, loss_and_grads and step, on arrays (no step for a non-finite loss)
+            value, outputs = self._replay.train_step(self.loss, inputs, targets, self.l1, self.l2, self.optimizer,
+                                                     hold)
         else:
             self.optimizer.zero_grad()
-            value, outputs = loss_and_grads(self.model, self.loss, inputs, targets, self.l2)
+            value, outputs = loss_and_grads(self.model, self.loss, inputs, targets, l1=self.l1, l2=self.l2)
+        if not math.isfinite(value):
+            raise TrainingDiverged(self.step_count, value, self.optimizer.lr)
+        if not self._compiled:
             self.optimizer.step()
         record = StepRecord(self.step_count, value, accuracy(outputs, targets, self._threshold), self.optimizer.lr)
         self.history.append(record)
         self.step_count += 1
+        self._count_pass(record, len(indices))
         return record
+
+    def _count_pass(self, record: StepRecord, size: int) -> None:
+        """Add the step to this pass's totals; at the end of the pass, record the epoch."""
+        totals = self._pass_totals
+        totals[0] += record.loss * size
+        totals[1] = None if record.accuracy is None or totals[1] is None else totals[1] + record.accuracy * size
+        totals[2] += size
+        if self._pending:
+            return
+        epoch = len(self.history.epochs) + 1
+        mean_accuracy = None if totals[1] is None else totals[1] / totals[2]
+        if self.validation is not None:
+            self._release()  # the model is read (and its best weights kept) between held steps
+        scores = self._validate(epoch) if self.validation is not None else (None, None)
+        self.history.epochs.append(EpochRecord(epoch, self.step_count, totals[0] / totals[2], mean_accuracy, *scores))
+        self._pass_totals = [0.0, 0.0, 0]
+
+    def _validate(self, epoch: int) -> tuple[float, float | None]:
+        """The validation loss and accuracy now; remember the weights if the loss is the lowest yet."""
+        value, fraction = score(self._replay, self.loss, *self.validation, l1=self.l1, l2=self.l2)
+        if self._best is None or value < self._best[0]:
+            self._best, self.epochs_since_best = (value, epoch, self.model.get_weights()), 0
+        else:
+            self.epochs_since_best += 1
+        return value, fraction
+
+    def restore_best(self) -> int:
+        """Put back the weights of the epoch with the lowest validation loss; returns that epoch."""
+        if self._best is None:
+            raise ValueError("no validated epoch yet: give validation= data and train at least one epoch")
+        _, epoch, weights = self._best
+        self.model.set_weights(weights)
+        self.history.best_epoch = epoch
+        return epoch
 
     def epoch(self) -> list[StepRecord]:
         """Train until the current pass over the data is done (a whole pass when between epochs)."""
@@ -210,35 +230,44 @@ def _loss_function(loss: str | LossFn) -> LossFn:
 def fit(model: MLP, data, loss: str | LossFn = "mse", optimizer: Optimizer | None = None,
         epochs: int | None = None, steps: int | None = None, batch_size: int | None = None,
         seed: int | None = None, l2: float = 0.0, lr_schedule: Callable[[int], float] | None = None,
-        progress: bool = True, compiled: bool = True) -> History:
+        progress: bool = True, compiled: bool = True, l1: float = 0.0, validation=None,
+        patience: int | None = None, start_step: int = 0) -> History:
     """Train ``model`` on ``data = (X, y)`` and return the per-step History: a Trainer run to the end.
 
     ``loss`` is a name from ``nn.LOSSES`` or a function ``(outputs, targets) -> Value``;
     ``optimizer`` defaults to ``SGD(lr=0.1)``; give ``epochs`` or ``steps``; ``batch_size=None``
     means full batch; ``seed`` fixes the shuffling; ``lr_schedule(step)`` sets lr before each step.
     ``compiled`` replays the model with numpy (``nn.compiled``); ``False`` builds every graph eagerly.
+    ``validation = (X, y)`` scores every epoch (``history.epochs``); ``patience = N`` stops once the
+    validation loss has not improved for N epochs and puts back the weights of the best epoch.
+    ``progress`` shows a bar when stderr is a terminal. ``start_step`` numbers the steps from there
+    (a resumed run), so ``lr_schedule`` carries on.
     """
+    _check_count("patience", patience)
+    if patience is not None and validation is None:
+        raise ValueError("patience needs validation= data to watch")
     trainer = Trainer(model, data, loss=loss, optimizer=optimizer, batch_size=batch_size, seed=seed, l2=l2,
-                      lr_schedule=lr_schedule, compiled=compiled)
+                      lr_schedule=lr_schedule, compiled=compiled, l1=l1, validation=validation,
+                      start_step=start_step)
     total = count_steps(len(trainer.X), batch_size, epochs, steps)
-    bar = tqdm(total=total, disable=not progress, unit="step", leave=False)
-    for done, record in enumerate(trainer.steps(total)):
-        bar.update()
-        bar.set_postfix(loss=f"{record.loss:.4f}", acc=percent(record.accuracy), refresh=done == total - 1)
-    bar.close()
+    # a bar only on a terminal (disable=None): piped or redirected output gets no \r-overwritten lines
+    run = trainer.steps(total)
+    with tqdm(total=total, disable=None if progress else True, unit="step", leave=False) as bar, closing(run):
+        for done, record in enumerate(run):  # closing: the bar and the held parameters, also on errors
+            bar.update()
+            bar.set_postfix(loss=f"{record.loss:.4f}", acc=percent(record.accuracy), refresh=done == total - 1)
+            if patience is not None and trainer.epochs_since_best >= patience:
+                break
+    if patience is not None and trainer.history.epochs:
+        trainer.restore_best()
     return trainer.history
 
 
 def evaluate(model: MLP, data) -> float | None:
     """Accuracy of ``model`` on ``data = (X, y)``, replayed with numpy."""
-    X, y = _plain(data)
+    X, y = plain_data(data)
     compiled = CompiledModel(model)
-    return accuracy(compiled.per_sample(compiled.outputs(X).tolist()), y, _threshold(y))
-
-
-def _threshold(targets: list) -> float:
-    """0 for labels −1/+1 (a score's sign, as with hinge), 0.5 for 0/1 targets."""
-    return 0.0 if any(isinstance(t, (int, float)) and t < 0 for t in targets) else 0.5
+    return accuracy(compiled.per_sample(compiled.outputs(X).tolist()), y, threshold(y))
 
 
 def percent(fraction: float | None) -> str:

@@ -7,7 +7,7 @@ import importlib.util
 
 import pytest
 
-from bench import demo_step, mnist_step, scaling
+from bench import demo_step, explain, mnist_step, scaling
 from bench.common import moons
 
 
@@ -63,3 +63,9 @@ def test_the_mnist_benchmark_runs_and_prints_both_thread_settings(capsys):
     assert "one BLAS thread:" in printed and "default threads:" in printed
     assert "| chainrule compiled (steps of an epoch: parameters held in arrays) |" in printed
     assert "trace + compile" in printed
+
+
+def test_the_explain_benchmark_runs_and_checks_explain_each_against_explain(capsys):
+    explain.main(["--max-length", "10000", "--repeats", "1", "--mlp-width", "8"])
+    printed = capsys.readouterr().out
+    assert "| 10,000 |" in printed and "| 2-8-8-8-1 | 9 |" in printed

@@ -31,6 +31,7 @@ REFERENCE = {
     "tanh": lambda x: math.tanh(x[0]),
     "sigmoid": lambda x: 1 / (1 + math.exp(-x[0])),
     "relu": lambda x: max(x[0], 0.0),
+    "abs": lambda x: math.fabs(x[0]),
     "sum": lambda x: math.fsum(x),
 }
 
@@ -43,6 +44,7 @@ SAFE = {
     "pow_value": lambda x: x[0] > 0.2 and abs(x[1]) < 3,
     "exp": lambda x: x[0] < 4,
     "relu": lambda x: abs(x[0]) > 0.05,
+    "abs": lambda x: abs(x[0]) > 0.05,
 }
 LARGEST = 1e3
 STEP = 1e-6

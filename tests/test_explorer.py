@@ -137,6 +137,29 @@ def test_default_parameters_are_the_labelled_leaves_not_constants():
     assert sorted(names) == ["a", "b"]
 
 
+def test_numbers_written_in_the_expression_are_constants_without_gradients():
+    x, w, b = Value(2.0, "x"), Value(-0.5, "w"), Value(0.1, "b")
+    loss = ((w * x + b).tanh() - 1.0) ** 2  # the README's graph: 1.0 and the exponent 2 are written numbers
+    data = page_data(loss)
+    constants = [i for i, node in enumerate(data["nodes"]) if node["kind"] == "constant"]
+    assert [data["nodes"][i]["name"] for i in constants] == ["1", "2"]
+    assert all(data["nodes"][i]["grad"] is None for i in constants)
+    received = [c["parent"] for step in data["steps"] for c in step.get("contributions", [])]
+    assert received and not set(received) & set(constants)
+    assert sorted(data["nodes"][row["node"]]["name"] for row in data["update"]["rows"]) == ["b", "w", "x"]
+
+
+def test_a_chain_is_sent_as_its_head_and_aligned_rows():
+    net = network()
+    data = page_data(net.output, net.parameters)
+    index = topological_order(net.output).index(net["w3"])
+    chain = data["chains"][str(index)]
+    assert chain["head"] == "∂C₀/∂w⁽³⁾"
+    assert chain["rows"][:2] == ["∂z⁽³⁾/∂w⁽³⁾ · ∂a⁽³⁾/∂z⁽³⁾ · ∂C₀/∂a⁽³⁾", "a⁽²⁾ · σ'(z⁽³⁾) · 2(a⁽³⁾ − y)"]
+    grads = lesson_gradients(W, B)
+    assert chain["rows"][-1] == f"{grads['w3']:.4f}"
+
+
 @pytest.mark.parametrize("parameters, error, words", [
     ([1.0], TypeError, "parameters must be Values"),
     ([Value(1.0, "elsewhere")], ValueError, r"\(elsewhere\) is not in the graph"),

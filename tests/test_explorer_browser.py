@@ -14,7 +14,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from autograd import Value, backward_steps, topological_order
 from nn import SGD
-from viz import explore, four_neuron
+from viz import draw, explore, four_neuron, render
 from viz.explorer_data import FORMAT_VERSION
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -75,6 +75,12 @@ def counter(page) -> str:
     return page.get_by_test_id("step-counter").text_content()
 
 
+def press(page, key: str, step: int, total: int) -> None:
+    """Press ``key`` and wait until the page shows ``step`` (never read state right after an input)."""
+    page.keyboard.press(key)
+    expect(page.get_by_test_id("step-counter")).to_have_text(f"{step} / {total}")
+
+
 def current_ids(page) -> list[str]:
     return page.eval_on_selector_all("svg .current", "nodes => nodes.map(node => node.id)")
 
@@ -88,25 +94,29 @@ def numbers_in(page, selector: str) -> list[list[float]]:
 
 def test_counter_advances_with_the_button_and_the_arrow_key(open_page, four_neuron_page):
     page = open_page(four_neuron_page)
+    shown = page.get_by_test_id("step-counter")
     total = int(counter(page).split(" / ")[1])
     assert counter(page) == f"0 / {total}" and total >= 10
     page.get_by_test_id("next").click()
-    assert counter(page) == f"1 / {total}"
+    expect(shown).to_have_text(f"1 / {total}")
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
-    assert counter(page) == f"3 / {total}"
+    expect(shown).to_have_text(f"3 / {total}")
     page.keyboard.press("ArrowLeft")
-    assert counter(page) == f"2 / {total}"
+    expect(shown).to_have_text(f"2 / {total}")
     page.get_by_test_id("last").click()
-    assert counter(page) == f"{total} / {total}" and page.get_by_test_id("next").is_disabled()
+    expect(shown).to_have_text(f"{total} / {total}")
+    expect(page.get_by_test_id("next")).to_be_disabled()
     page.get_by_test_id("first").click()
-    assert counter(page) == f"0 / {total}" and page.get_by_test_id("prev").is_disabled()
+    expect(shown).to_have_text(f"0 / {total}")
+    expect(page.get_by_test_id("prev")).to_be_disabled()
 
 
 def test_the_current_node_is_highlighted_and_moves(open_page, four_neuron_page):
     page = open_page(four_neuron_page, "#step=1")
+    total = int(counter(page).split(" / ")[1])
     first = current_ids(page)
-    page.keyboard.press("ArrowRight")
+    press(page, "ArrowRight", 2, total)
     second = current_ids(page)
     assert first and second and first != second
     assert all(node_id.startswith("v") for node_id in first + second)
@@ -116,8 +126,11 @@ def test_the_formula_panel_shows_the_engines_numbers_at_every_backward_step(open
     net = four_neuron()
     records = backward_steps(net.output)
     order = topological_order(net.output)
-    page = open_page(four_neuron_page, f"#step={backward_start(net.output)}")
-    for record in records:
+    start = backward_start(net.output)
+    page = open_page(four_neuron_page, f"#step={start}")
+    total = int(counter(page).split(" / ")[1])
+    for k, record in enumerate(records):
+        expect(page.get_by_test_id("step-counter")).to_have_text(f"{start + k} / {total}")
         panel = page.get_by_test_id("formula").text_content()
         assert "∂" in panel and "Backward" in panel
         assert f"v{order.index(record.node)}" in current_ids(page)
@@ -140,7 +153,7 @@ def test_the_update_panel_matches_an_sgd_step(open_page, four_neuron_page):
     SGD(net.parameters, LEARNING_RATE).step()
     page = open_page(four_neuron_page, "#step=9999")
     update = page.get_by_test_id("update")
-    assert update.is_visible()
+    expect(update).to_be_visible()
     rows = page.eval_on_selector_all('[data-testid="update-row"]', """rows => rows.map(row =>
         [row.cells[0].textContent, ...[...row.querySelectorAll('.num')].map(n => Number(n.dataset.value))])""")
     assert [name for name, *_ in rows] == [p.label for p in net.parameters]
@@ -158,12 +171,13 @@ def test_clicking_a_parameter_shows_its_chain_and_numerical_gradient(open_page, 
     index = topological_order(net.output).index(net["w3"])
     page = open_page(four_neuron_page)
     page.locator(f"#v{index}").click()
-    inspector = page.get_by_test_id("inspector")
-    assert "∂C₀/∂w⁽³⁾ = ∂z⁽³⁾/∂w⁽³⁾ · ∂a⁽³⁾/∂z⁽³⁾ · ∂C₀/∂a⁽³⁾" in inspector.text_content()
+    expect(page.get_by_test_id("gradient-check")).to_have_text("✓ agree")
+    rows = page.eval_on_selector_all('[data-testid="chain"] span', "spans => spans.map(s => s.textContent)")
+    assert rows[:3] == ["∂C₀/∂w⁽³⁾", "=", "∂z⁽³⁾/∂w⁽³⁾ · ∂a⁽³⁾/∂z⁽³⁾ · ∂C₀/∂a⁽³⁾"]
+    assert rows[5] == "a⁽²⁾ · σ'(z⁽³⁾) · 2(a⁽³⁾ − y)"
     analytic, numerical = page.eval_on_selector_all(
         '[data-testid="inspector"] p:last-child .num', "nums => nums.map(n => Number(n.dataset.value))")
     assert analytic == net["w3"].grad and numerical == pytest.approx(analytic, rel=1e-6)
-    assert page.get_by_test_id("gradient-check").text_content() == "✓ agree"
 
 
 def test_clicking_an_op_inspects_the_value_it_computes(open_page, four_neuron_page):
@@ -194,7 +208,7 @@ def test_a_disagreeing_numerical_gradient_is_marked(open_page, tmp_path):
     x = Value(0.0, "x")  # ReLU's kink: the rule gives 0, central differences 1/2
     page = open_page(explore(x.relu() * 2.0, tmp_path / "kink.html"))
     page.locator("#v0").click()
-    assert page.get_by_test_id("gradient-check").text_content() == "✗ disagree"
+    expect(page.get_by_test_id("gradient-check")).to_have_text("✗ disagree")
 
 
 def test_hostile_labels_are_shown_as_text_and_run_nothing(open_page, tmp_path):
@@ -202,13 +216,14 @@ def test_hostile_labels_are_shown_as_text_and_run_nothing(open_page, tmp_path):
     out = x * x + x * y  # x is reused, so its gradient accumulates (+=)
     page = open_page(explore(out, tmp_path / "hostile.html"))
     seen_plus_equals = False
-    for _ in range(int(counter(page).split(" / ")[1])):
-        page.keyboard.press("ArrowRight")
+    total = int(counter(page).split(" / ")[1])
+    for step in range(1, total + 1):
+        press(page, "ArrowRight", step, total)
         seen_plus_equals |= page.locator('[data-testid="formula"] .plus-equals').count() > 0
     assert seen_plus_equals
     page.locator("#v0").click()
-    assert HOSTILE in page.get_by_test_id("inspector").text_content()
-    assert HOSTILE in page.locator("#v0").text_content()
+    expect(page.get_by_test_id("inspector")).to_contain_text(HOSTILE)
+    expect(page.locator("#v0")).to_contain_text(HOSTILE)
     assert page.evaluate("window.__pwned") is None
     assert page.locator("img").count() == 0
 
@@ -217,9 +232,9 @@ def test_the_fragment_restores_the_step_on_reload(open_page, four_neuron_page):
     page = open_page(four_neuron_page)
     for _ in range(7):
         page.keyboard.press("ArrowRight")
-    assert page.url.endswith("#step=7")
+    expect(page).to_have_url(re.compile(r"#step=7$"))
     page.reload()
-    assert counter(page).startswith("7 / ")
+    expect(page.get_by_test_id("step-counter")).to_have_text(re.compile(r"^7 / "))
 
 
 def test_a_graph_of_hundreds_of_nodes_loads_and_steps_quickly(open_page, tmp_path):
@@ -248,5 +263,71 @@ def test_screenshot(open_page, four_neuron_page, tmp_path):
     target = Path(os.environ.get("EXPLORER_SCREENSHOT", tmp_path / "explorer.png"))
     page = open_page(four_neuron_page, f"#step={backward_start(net.output) + 5}")
     page.locator(f"#v{topological_order(net.output).index(net['w3'])}").click()
+    expect(page.get_by_test_id("gradient-check")).to_have_text("✓ agree")
     page.screenshot(path=str(target))
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# Each <text> of a record follows the <polygon> of its cell (Graphviz's SVG for an HTML-like table).
+OVERFLOWING_CELLS = """() => [...document.querySelectorAll("svg g.node.value text")].filter(text => {
+    const cell = text.previousElementSibling, inner = text.getBBox(), outer = cell.getBBox();
+    return inner.x < outer.x || inner.x + inner.width > outer.x + outer.width;
+}).map(text => text.textContent)"""
+
+
+def test_every_record_text_fits_its_cell_once_all_gradients_are_shown(open_page, four_neuron_page):
+    page = open_page(four_neuron_page, "#step=9999")  # the update: every gradient known and coloured
+    expect(page.get_by_test_id("update")).to_be_visible()
+    assert page.locator("svg text.grad-known").count() >= 15
+    assert page.evaluate(OVERFLOWING_CELLS) == []
+
+
+def test_the_chain_panel_aligns_its_lines_in_the_formula_font(open_page, four_neuron_page):
+    net = four_neuron()
+    page = open_page(four_neuron_page)
+    page.locator(f"#v{topological_order(net.output).index(net['w3'])}").click()
+    chain = page.get_by_test_id("chain")
+    expect(chain).to_be_visible()
+    font = chain.evaluate("element => getComputedStyle(element).fontFamily")
+    assert "Mono" not in font and "monospace" not in font
+    equals = page.eval_on_selector_all('[data-testid="chain"] .chain-eq',
+                                       "signs => signs.map(s => s.getBoundingClientRect().x)")
+    assert len(equals) == 4 and max(equals) - min(equals) < 0.5, equals
+
+
+def test_constants_show_their_number_and_no_gradient_at_every_step(open_page, tmp_path):
+    x, w, b = Value(2.0, "x"), Value(-0.5, "w"), Value(0.1, "b")
+    loss = ((w * x + b).tanh() - 1.0) ** 2  # the README's graph: constants 1.0 and the exponent 2
+    page = open_page(explore(loss, tmp_path / "readme.html", parameters=[w, b]))
+    constants = page.locator("svg g.node.value.constant")
+    expect(constants).to_have_count(2)
+    total = int(counter(page).split(" / ")[1])
+    for step in range(1, total + 1):
+        press(page, "ArrowRight", step, total)
+        assert page.eval_on_selector_all("svg g.node.value.constant text", "ts => ts.map(t => t.textContent)") \
+            == ["1", "2"]
+        assert "∂C/∂1" not in page.get_by_test_id("formula").text_content()
+    assert page.locator("svg text", has_text="grad —").count() == 0
+    constants.first.click()
+    expect(page.get_by_test_id("inspector")).to_contain_text("it gets no gradient")
+
+
+def test_the_gradient_flow_legend_fits_its_box_in_chromium(browser, tmp_path):
+    net = four_neuron()
+    net.output.backward()
+    svg = render(draw(net.output, gradient_flow=True), tmp_path / "flow.svg").read_text(encoding="utf-8")
+    page = browser.new_page()
+    try:
+        page.set_content(f"<!DOCTYPE html><body>{svg[svg.index('<svg'):]}</body>")
+        outside = page.evaluate("""() => {
+            const legend = document.getElementById("legend");
+            const box = [...legend.querySelectorAll("polygon")].pop().getBBox();
+            return [...legend.querySelectorAll("text")].filter(text => {
+                const b = text.getBBox();
+                return b.x < box.x || b.x + b.width > box.x + box.width || b.y < box.y ||
+                       b.y + b.height > box.y + box.height;
+            }).map(text => text.textContent);
+        }""")
+    finally:
+        page.close()
+    assert outside == []

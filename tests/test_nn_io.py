@@ -32,7 +32,7 @@ def test_round_trip_keeps_architecture_and_exact_weights(saved):
 def test_file_is_plain_json_with_format_version_architecture_and_weights(saved):
     model, path = saved
     document = json.loads(path.read_text())
-    assert (document["format"], document["version"]) == ("chainrule.mlp", 1)
+    assert (document["format"], document["version"], document["signature"]) == ("chainrule.mlp", 2, None)
     assert document["architecture"] == {"nin": 3, "nouts": [4, 2], "activation": "tanh",
                                         "output_activation": "sigmoid", "bias": True}
     first = model.layers[0].neurons[1]
@@ -54,10 +54,10 @@ def test_a_crash_mid_save_leaves_the_old_file_and_no_temporary(saved, monkeypatc
     def power_cut(fd):
         raise OSError("power cut")
 
-    monkeypatch.setattr(io.os, "fsync", power_cut)  # the new text is written, not yet in place
+    monkeypatch.setattr(nn.files.os, "fsync", power_cut)  # the new text is written, not yet in place
     with pytest.raises(OSError, match="power cut"):
         nn.MLP(3, [4, 2], seed=12).save(path)
-    with pytest.raises(KeyboardInterrupt), io.atomic_write(path) as file:
+    with pytest.raises(KeyboardInterrupt), nn.files.atomic_write(path) as file:
         file.write(b'{"partial": ')
         raise KeyboardInterrupt
     assert path.read_bytes() == before
@@ -118,7 +118,7 @@ def _set(keys, value):
 @pytest.mark.parametrize("change, message", [
     (lambda d: d.clear() or d.update({"name": "someone else's json"}), "not a chainrule model"),
     (_set(["format"], "keras"), "not a chainrule model"),
-    (_set(["version"], 2), "unsupported version 2"),
+    (_set(["version"], 3), "unsupported version 3"),
     (_set(["version"], True), "unsupported version True"),
     (lambda d: d.pop("layers"), "missing \\['layers'\\]"),
     (_set(["extra"], 1), "unexpected \\['extra'\\]"),

@@ -56,7 +56,7 @@ def test_train_mnist_reports_the_test_accuracy_of_the_784_16_16_10_network(tmp_p
     out = capsys.readouterr().out
     assert code == 0
     assert "300 training samples of 784 features; MLP(784 → 16 sigmoid → 16 sigmoid → 10 linear" in out
-    printed = float(re.search(r"test acc ([\d.]+)% on 120 test images", out).group(1))
+    printed = float(re.search(r"test acc ([\d.]+)% on 120 held out", out).group(1))
     model = nn.load(tmp_path / "run" / "model.json")
     assert printed == pytest.approx(100 * numpy_accuracy(model, test_images, test_labels), abs=0.05)
     assert printed > 90  # three easy classes: the network learned them in two epochs
@@ -77,7 +77,7 @@ def test_a_folder_without_a_file_is_one_line_naming_it_and_where_mnist_is_publis
     (tmp_path / datasets.MNIST_FILES[missing]).unlink()
     code = main(["train", "mnist", "--mnist-dir", str(tmp_path), "--quiet", "--out", str(tmp_path / "run")])
     err = capsys.readouterr().err
-    assert code == 1 and err.count("\n") == 1
+    assert code == 2 and err.count("\n") == 1
     assert f"has no {datasets.MNIST_FILES[missing]} (or {datasets.MNIST_FILES[missing]}.gz)" in err
     assert datasets.MNIST_SOURCE in err
 
@@ -90,7 +90,7 @@ def test_a_folder_without_a_file_is_one_line_naming_it_and_where_mnist_is_publis
 def test_mnist_dir_mistakes_are_one_line(tmp_path, capsys, argv, message):
     code = main([a.format(tmp=tmp_path) for a in argv] + ["--out", str(tmp_path / "run")])
     err = capsys.readouterr().err
-    assert code == 1 and err.count("\n") == 1 and message in err
+    assert code == 2 and err.count("\n") == 1 and message in err
 
 
 def test_an_idx_file_past_the_size_bound_is_refused_before_it_is_read_whole(tmp_path):

@@ -22,12 +22,12 @@ def targets_for(loss: str, rows: int, outputs: int, rng) -> list:
     return labels[:, 0].tolist() if outputs == 1 else labels.tolist()
 
 
-def both_ways(model, loss, X, targets, l2):
+def both_ways(model, loss, X, targets, l2, l1=0.0):
     """(loss, outputs, gradients) eagerly and compiled, from the same weights."""
     results = []
-    for step in (lambda *args: nn.loss_and_grads(model, *args), nn.CompiledModel(model).loss_and_grads):
+    for step in (lambda *args, **kw: nn.loss_and_grads(model, *args, **kw), nn.CompiledModel(model).loss_and_grads):
         model.zero_grad()
-        value, outputs = step(loss, X, targets, l2)
+        value, outputs = step(loss, X, targets, l1=l1, l2=l2)
         results.append((value, np.array(outputs, dtype=float), [p.grad for p in model.parameters()]))
     return results
 
@@ -35,17 +35,17 @@ def both_ways(model, loss, X, targets, l2):
 @pytest.mark.parametrize("name, outputs, last", [
     ("mse", 1, "sigmoid"), ("mse", 3, "tanh"), ("sse", 2, "linear"), ("hinge", 1, "linear"),
     ("hinge", 2, "linear"), ("bce", 1, "sigmoid"), ("bce", 3, "sigmoid"), ("cross_entropy", 4, "linear")])
-@pytest.mark.parametrize("l2", [0.0, 1e-3])
-def test_each_built_in_loss_traced_with_the_model_matches_eager(name, outputs, last, l2):
+@pytest.mark.parametrize("l1, l2", [(0.0, 0.0), (0.0, 1e-3), (2e-3, 1e-3)])
+def test_each_built_in_loss_traced_with_the_model_matches_eager(name, outputs, last, l1, l2):
     rng = np.random.default_rng(7)
     model = nn.MLP(5, [6, outputs], activation="relu", output_activation=last, seed=1)
     X = rng.normal(size=(13, 5))
     targets = targets_for(name, 13, outputs, rng)
     loss = nn.LOSSES[name]
     compiled = nn.CompiledModel(model)
-    compiled.loss_and_grads(loss, X, targets, l2)
+    compiled.loss_and_grads(loss, X, targets, l1=l1, l2=l2)
     assert compiled.loss_tapes, "the built-in loss was traced"
-    (eager, eager_outputs, eager_grads), (fast, fast_outputs, fast_grads) = both_ways(model, loss, X, targets, l2)
+    (eager, eager_outputs, eager_grads), (fast, fast_outputs, fast_grads) = both_ways(model, loss, X, targets, l2, l1)
     assert fast == pytest.approx(eager, rel=1e-9)
     np.testing.assert_allclose(fast_outputs, eager_outputs, **TOLERANCE)
     np.testing.assert_allclose(fast_grads, eager_grads, **TOLERANCE)
@@ -120,7 +120,7 @@ def state(trainer):
     lambda m: nn.SGD(m.layers[1].parameters(), lr=0.5),  # the first layer frozen: its grads accumulate
 ])
 def test_compiled_trainer_steps_equal_eager_ones_for_every_optimiser(optimizer_of):
-    eager, fast = trainers(optimizer_of, l2=1e-3)
+    eager, fast = trainers(optimizer_of, l1=1e-3, l2=1e-3)
     for trainer in (eager, fast):
         for _ in range(3):
             trainer.step()

@@ -98,6 +98,43 @@ def test_decision_boundary_reads_minus_one_plus_one_labels(tmp_path):
     assert plots.decision_boundary(model, CORNERS, [-1, -1, 1, 1], tmp_path / "b.svg", resolution=5).exists()
 
 
+def test_decision_boundary_reads_the_plane_through_the_models_features(tmp_path):
+    model = nn.MLP(1, [1])  # one input, x1²: class 1 inside |x1| < 0.5, on both sides of the middle
+    model.set_weights([([[-1.0]], [0.25])])
+    model.signature = nn.Signature(("x1", "x2"), features=("x1^2",))
+    path = plots.decision_boundary(model, CORNERS * 2, [0, 0, 0, 0], tmp_path / "b.png", resolution=41)
+    image = imread(path)
+    middle = image[image.shape[0] // 2]
+    blue = [c for c in range(image.shape[1]) if middle[c, 2] > middle[c, 0] + 0.01]
+    red = [c for c in range(image.shape[1]) if middle[c, 0] > middle[c, 2] + 0.05]
+    assert red and min(blue) < min(red) and max(red) < max(blue)  # a red band with blue either side
+    assert len(red) == pytest.approx(len(blue) / 5, rel=0.2)  # |x1| < 0.5 of the plane's −3 … 3
+
+
+def test_loss_curve_adds_each_epochs_validation_loss(tmp_path, monkeypatch):
+    history = nn.History(loss=[0.9, 0.5, 0.4, 0.3], accuracy=[None] * 4, lr=[0.1] * 4,
+                         epochs=[nn.EpochRecord(1, 2, 0.7, None, 0.8, None), nn.EpochRecord(2, 4, 0.35, None, 0.6)])
+    figures = capture_figures(monkeypatch)
+    plots.loss_curve(history, tmp_path / "h.png")
+    steps, validation = figures[0].axes[0].get_lines()
+    assert validation.get_label() == "validation loss"
+    assert validation.get_xdata().tolist() == [1, 3] and validation.get_ydata().tolist() == [0.8, 0.6]
+
+
+def test_confusion_matrix_shows_every_count_under_its_class_names(tmp_path, monkeypatch):
+    figures = capture_figures(monkeypatch)
+    matrix = np.array([[5, 1, 0], [0, 7, 2], [3, 0, 9]])
+    assert plots.confusion_matrix(matrix, tmp_path / "c.png", ("cat", "dog", "eel")).read_bytes().startswith(PNG)
+    axes = figures[0].axes[0]
+    assert [t.get_text() for t in axes.texts] == [str(n) for n in matrix.ravel()]
+    assert [t.get_text() for t in axes.get_yticklabels()] == ["cat", "dog", "eel"]
+    assert axes.images[0].get_array().tolist() == matrix.tolist()
+    with pytest.raises(ValueError, match="2 class names for a 3x3 confusion matrix"):
+        plots.confusion_matrix(matrix, tmp_path / "c.png", ("cat", "dog"))
+    with pytest.raises(ValueError, match="square"):
+        plots.confusion_matrix(np.zeros((2, 3)), tmp_path / "c.png")
+
+
 def test_sigmoid_derivative_curve_comes_out_as_sigma_times_one_minus_sigma(tmp_path, monkeypatch):
     figures = capture_figures(monkeypatch)
     assert plots.sigmoid_and_derivative(tmp_path / "s.png").read_bytes().startswith(PNG)

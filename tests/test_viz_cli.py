@@ -137,3 +137,37 @@ def test_explore_writes_the_page(tmp_path):
     result = run_viz("explore", "four-neuron", "-o", str(target))
     assert result.returncode == 0, result.stderr
     assert "w⁽³⁾" in target.read_text(encoding="utf-8")
+
+
+def svg_size(path: Path) -> tuple[float, float]:
+    head = path.read_text(encoding="utf-8")[:2000]
+    width, height = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', head).groups()
+    return float(width), float(height)
+
+
+def test_draw_four_neuron_reads_top_down_by_default(tmp_path):
+    assert main(["draw", "four-neuron", "-o", str(tmp_path / "down.svg")]) == 0
+    width, height = svg_size(tmp_path / "down.svg")
+    assert height > width and width < 1000, (width, height)  # not a 3403 × 137 pt strip
+    assert main(["draw", "four-neuron", "-o", str(tmp_path / "across.svg"), "--left-right"]) == 0
+    width, height = svg_size(tmp_path / "across.svg")
+    assert width > 5 * height
+
+
+def test_collapsed_with_a_target_draws_the_cost_the_explanation_uses(tmp_path, capsys):
+    import nn
+    model = nn.MLP(2, [3, 1], activation="tanh", seed=3)
+    model.save(tmp_path / "model.json")
+    args = [str(tmp_path / "model.json"), "--input", "0.5,-1", "--target", "0.25"]
+    assert main(["draw", *args, "--collapsed", "-o", str(tmp_path / "net.svg")]) == 0
+    drawn = tmp_path.joinpath("net.svg").read_text(encoding="utf-8")
+    cost = resolve(str(tmp_path / "model.json"), [0.5, -1.0], [0.25]).output
+    assert 'id="cost"' in drawn and f"C₀ = {cost.data:.4f}" in drawn and "y = 0.2500" in drawn
+
+
+@pytest.mark.parametrize("command", ["explain", "explore"])
+def test_the_help_of_target_says_what_the_command_does_with_it(command, capsys):
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert f"target numbers y: {command} the cost C₀" in text and "draw" not in text.split("--target")[1][:80]

@@ -8,9 +8,9 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from autograd import Value, topological_order
-from viz import DEFAULT_MAX_NODES, draw, node_ids, render
+from viz import DEFAULT_MAX_NODES, draw, node_ids, render, resolve
 from viz import four_neuron
-from viz.dot import FLOW_SCALE, NO_FLOW
+from viz.dot import FLOW_SCALE, NO_FLOW, UNIT_LINE
 
 SVG = "{http://www.w3.org/2000/svg}"
 LESSON_LABELS = ["a⁽⁰⁾", "w⁽¹⁾", "b⁽¹⁾", "z⁽¹⁾", "a⁽¹⁾", "w⁽²⁾", "b⁽²⁾", "z⁽²⁾", "a⁽²⁾",
@@ -51,6 +51,9 @@ def test_svg_carries_the_lessons_labels_values_and_gradients(lesson, tmp_path):
     for i, node in enumerate(order):
         group = by_id[f"v{i}"]
         assert "value" in group.get("class").split()
+        if node is lesson.output.parents[1]:  # the 2 of (a⁽³⁾ − y)²: a constant, its number only
+            assert "constant" in group.get("class").split() and texts(group) == ["2"]
+            continue
         *label, data, grad = texts(group)
         shown_labels.update(label)
         assert shown_number(data, "data ") == pytest.approx(node.data, abs=5e-5)
@@ -187,3 +190,36 @@ def test_numbers_keep_four_decimals_and_switch_to_scientific_when_tiny():
     assert format_number(-2.0) == "-2.0000"
     assert float(format_number(2.5e-9)) == pytest.approx(2.5e-9, rel=1e-3)
     assert format_number(math.inf) == "inf"
+
+
+def test_numbers_written_in_an_expression_draw_as_constants_without_a_gradient(tmp_path):
+    source = resolve("micrograd-example")  # g = f / 2.0 + 10.0 / f with f = e ** 2
+    order = topological_order(source.output)
+    halving = next(n for n in order if n.op and n.op.name == "div" and n.parents[1].data == 2.0)
+    cube, square = [n for n in order if n.op and n.op.name == "pow"]  # b ** 3, e ** 2
+    constants = {halving.parents[1]: "2", square.parents[1]: "2", cube.parents[1]: "3"}
+    by_id = groups(svg_of(draw(source.output), tmp_path))
+    ids = node_ids(source.output)
+    for node in constants:
+        group = by_id[ids[node]]
+        assert "constant" in group.get("class").split()
+        assert texts(group) == [constants[node]]  # its number, no "data" cell and no "grad -12.2500"
+    assert halving.parents[1].grad == -12.25, "the engine still differentiates it; only the drawing hides it"
+    computed = [g for g in by_id.values() if (g.get("class") or "").split()[1:] == ["value"]]
+    assert computed and all(texts(g)[-1].startswith("grad ") for g in computed)
+
+
+def test_a_dead_or_saturated_unit_is_marked_in_a_colour_the_edges_never_use():
+    out = Value(-2.0, "c").relu() + Value(1.0, "a")
+    out.backward()
+    source = draw(out, gradient_flow=True).source
+    dead_op = next(line for line in source.splitlines() if "class=\"op relu\"" in line)
+    edge_colours = {colour for _, colour, _ in FLOW_SCALE} | {NO_FLOW}
+    assert f"color=\"{UNIT_LINE}\"" in dead_op and UNIT_LINE not in edge_colours
+    legend = next(line for line in source.splitlines() if line.strip().startswith("legend"))
+    assert f'<font color="{UNIT_LINE}">' in legend and "dead ReLU or saturated" in legend
+
+
+def test_a_graph_draws_top_down_by_default(lesson):
+    assert "rankdir=TB" in draw(lesson.output).source
+    assert "rankdir=LR" in draw(lesson.output, rankdir="LR").source

@@ -118,3 +118,21 @@ def test_collapsed_view_draws_layers_of_neurons_with_their_activations(tmp_path)
             assert shown == pytest.approx(value, abs=5e-5)
     with pytest.raises(ValueError, match="max_nodes"):
         draw(model(x), max_nodes=100)  # the expanded view has ~700 values
+
+
+def test_collapsed_view_with_a_target_draws_the_cost(tmp_path):
+    model = nn.MLP(2, [3, 2], activation="tanh", output_activation="sigmoid", seed=1)
+    x, y = [0.5, -1.0], [1.0, 0.0]
+    root = ET.parse(render(draw_model(model, x, target=y), tmp_path / "cost.svg")).getroot()
+    boxes = {g.get("id"): ["".join(t.itertext()) for t in g.iter(f"{SVG}text")]
+             for g in root.iter(f"{SVG}g") if g.get("class") == "node"}
+    outputs = numpy_forward(model, x)[-1]
+    assert boxes["cost"][:3] == ["C₀ = Σ (a − y)²", "y₀ = 1.0000", "y₁ = 0.0000"]
+    assert float(boxes["cost"][3].split("C₀ = ")[1]) == pytest.approx(np.sum((outputs - y) ** 2), abs=5e-5)
+    edges = [g for g in root.iter(f"{SVG}g") if g.get("class") == "edge"]
+    into_cost = ["".join(g.find(f"{SVG}title").itertext()) for g in edges]
+    assert sorted(t for t in into_cost if t.endswith("->cost")) == ["L2n0->cost", "L2n1->cost"]
+    with pytest.raises(ValueError, match="needs the inputs"):
+        draw_model(model, target=y)
+    with pytest.raises(ValueError, match="2 numbers"):
+        draw_model(model, x, target=[1.0])

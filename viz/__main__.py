@@ -1,84 +1,114 @@
 """Command line: ``python -m viz draw|explain|explore SOURCE …`` (SOURCE: a built-in name or MODEL.json).
 
 Every user mistake prints one line on stderr and exits with status 2; a missing Graphviz exits
-with status 3 after saving the DOT source.
+with status 3 after saving the DOT source; Ctrl-C exits with 130 (``nn.arguments``, as ``python -m nn``).
 """
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 import autograd
-from nn.arguments import number_list, positive_int
+from nn.arguments import Parser, UserError, non_negative_number, number_list, positive_int, run, shown
+from nn.files import writable_target
 
-from .collapsed import draw_model
+from .collapsed import check_model_size, draw_model
 from .dot import DEFAULT_MAX_NODES, draw
-from .render import GraphvizFailedError, GraphvizMissingError, output_format, render
+from .render import output_format, render
 from .sources import BUILTINS, resolve
 
-USER_ERROR, GRAPHVIZ_MISSING = 2, 3
-
-
-class UserError(Exception):
-    """A mistake in the command line or its inputs: reported in one line, no traceback."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):
-        raise UserError(f"{message} (see {self.prog} --help)")
+PROG = "python -m viz"
+PAGE_SUFFIXES = (".html", ".htm")
+EXPLAIN_MAX_PATHS = 10_000  # terms printed by one explain command, over all its nodes
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m viz", description="Draw and explain the chain rule on a graph.")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser = Parser(prog=PROG, description="Draw and explain the chain rule on a graph.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     sources = f"one of {', '.join(BUILTINS)}, or a MODEL.json saved by nn"
 
-    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+    def command(name: str, help_text: str, with_target: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
         sub.add_argument("source", metavar="SOURCE", help=sources)
         sub.add_argument("--input", type=number_list, help="input numbers, e.g. 0.1,0.2 (required for a model)")
-        sub.add_argument("--target", type=number_list, help="target numbers y: draw the cost C₀ = Σ (a − y)²")
+        sub.add_argument("--target", type=number_list,
+                         help=f"target numbers y: {with_target} the cost C₀ = Σ (a − y)² instead of the output")
         return sub
 
-    drawing = command("draw", "draw the computation graph to an .svg, .png or .pdf file")
+    drawing = command("draw", "draw the computation graph to an .svg, .png or .pdf file",
+                      "draw (also with --collapsed)")
     drawing.add_argument("-o", "--output", required=True, help="the file to write: .svg, .png or .pdf")
     drawing.add_argument("--no-grad", action="store_true", help="leave out the gradients")
-    drawing.add_argument("--top-down", action="store_true", help="draw top to bottom instead of left to right")
+    direction = drawing.add_mutually_exclusive_group()
+    direction.add_argument("--top-down", dest="rankdir", action="store_const", const="TB",
+                           help="draw top to bottom (the default for a graph)")
+    direction.add_argument("--left-right", dest="rankdir", action="store_const", const="LR",
+                           help="draw left to right (the default with --collapsed)")
     drawing.add_argument("--gradient-flow", action="store_true",
                          help="colour edges by |gradient|; mark dead ReLUs and saturated units")
     drawing.add_argument("--highlight", default="", help="comma-separated node names to highlight, e.g. w3,a2")
     drawing.add_argument("--collapsed", action="store_true", help="a model's layers and neurons as boxes")
-    drawing.add_argument("--max-nodes", type=positive_int, default=DEFAULT_MAX_NODES,
-                         help=f"refuse graphs with more values than this (default {DEFAULT_MAX_NODES})")
-    explaining = command("explain", "print the chain rule for ∂output/∂node, with numbers")
+    _size_limits(drawing)
+    explaining = command("explain", "print the chain rule for ∂output/∂node, with numbers", "explain")
     explaining.add_argument("--wrt", action="append", metavar="NODE",
                             help="a node's label or ASCII alias (w3 for w⁽³⁾); repeat it; default: every parameter")
-    exploring = command("explore", "write the step-by-step backprop explorer as one HTML file")
+    explaining.add_argument("--max-paths", type=positive_int, default=EXPLAIN_MAX_PATHS,
+                            help=f"refuse when the nodes have more chain-rule paths than this in all "
+                                 f"(default {EXPLAIN_MAX_PATHS})")
+    exploring = command("explore", "write the step-by-step backprop explorer as one HTML file", "explore")
     exploring.add_argument("-o", "--output", required=True, help="the HTML file to write")
-    exploring.add_argument("--lr", type=float, default=0.1, help="the learning rate of the update step")
+    exploring.add_argument("--lr", type=non_negative_number, default=0.1,
+                           help="the learning rate of the update step (default %(default)s)")
+    _size_limits(exploring)
     return parser
 
 
+def _size_limits(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--max-nodes", type=positive_int, default=DEFAULT_MAX_NODES,
+                         help=f"refuse graphs with more values (--collapsed: boxes) than this "
+                              f"(default {DEFAULT_MAX_NODES})")
+    command.add_argument("--max-edges", type=positive_int,
+                         help="refuse graphs with more edges (--collapsed: weights) than this "
+                              "(default twice --max-nodes)")
+
+
+def _model_check(args):
+    """What a saved model must pass before its graph is built: the drawing's size limits."""
+    if args.command == "draw" and args.collapsed:
+        return lambda model: check_model_size(model, args.max_nodes, args.max_edges)
+    if args.command in ("draw", "explore"):
+        return lambda model: _few_enough_parameters(model, args.max_nodes)
+    return None
+
+
+def _few_enough_parameters(model, max_nodes: int) -> None:
+    """Every parameter is a value of the graph: more of them than max_nodes is refused before the graph exists."""
+    count = len(model.parameters())
+    if count > max_nodes:
+        raise UserError(f"the model has {count:,} parameters, so its graph has more than --max-nodes {max_nodes} "
+                        f"values; draw it with viz draw --collapsed, or raise --max-nodes")
+
+
 def _draw(source, args) -> str:
-    output_format(args.output)
-    rankdir = "TB" if args.top_down else "LR"
     if args.collapsed:
         if source.model is None:
             raise UserError(f"--collapsed draws a saved nn model; {args.source} is a single expression")
-        graph = draw_model(source.model, args.input, rankdir=rankdir)
+        graph = draw_model(source.model, args.input, target=args.target, rankdir=args.rankdir or "LR",
+                           max_nodes=args.max_nodes, max_edges=args.max_edges)
     else:
         marked = [source.find(name) for name in args.highlight.split(",") if name]
-        graph = draw(source.output, show_grad=not args.no_grad, rankdir=rankdir, highlight=marked,
-                     gradient_flow=args.gradient_flow, max_nodes=args.max_nodes)
-    return f"wrote {render(graph, args.output)}"
+        graph = draw(source.output, show_grad=not args.no_grad, rankdir=args.rankdir or "TB", highlight=marked,
+                     gradient_flow=args.gradient_flow, max_nodes=args.max_nodes, max_edges=args.max_edges)
+    return f"wrote {shown(render(graph, args.output))}"
 
 
 def _explain(source, args) -> str:
     wanted = [source.find(name) for name in args.wrt] if args.wrt else source.parameters
+    explanations = autograd.explain_each(source.output, wanted, max_paths=args.max_paths)
     gradients = autograd.grad(source.output, wanted)
     blocks = [source.title]
-    for node, gradient in zip(wanted, gradients):
-        explanation = autograd.explain(source.output, node)
+    for explanation, gradient in zip(explanations, gradients):
         blocks.append(f"{explanation}\n(backward() gives {gradient:.10g})")
     return "\n\n".join(blocks)
 
@@ -86,24 +116,30 @@ def _explain(source, args) -> str:
 def _explore(source, args) -> str:
     from .explorer import explore
 
-    explore(source.output, args.output, parameters=source.parameters, learning_rate=args.lr, title=source.title)
-    return f"wrote {args.output}"
+    explore(source.output, args.output, parameters=source.parameters, learning_rate=args.lr, title=source.title,
+            max_nodes=args.max_nodes, max_edges=args.max_edges)
+    return f"wrote {shown(args.output)}"
+
+
+def _check(args: argparse.Namespace) -> None:
+    """What the arguments alone can tell, refused before the source is built; the output file first."""
+    if args.command == "draw":
+        output_format(args.output)
+    if args.command == "explore" and Path(args.output).suffix.lower() not in PAGE_SUFFIXES:
+        raise UserError(f"explore writes an HTML page: the file name must end in .html, got {args.output!r}")
+    if args.command in ("draw", "explore"):
+        writable_target(args.output)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; return the exit status."""
-    try:
+    """Run one command; return the exit status (see nn.arguments for the convention)."""
+    def command() -> None:
         args = _parser().parse_args(argv)
-        source = resolve(args.source, args.input, args.target)
+        _check(args)
+        source = resolve(args.source, args.input, args.target, check_model=_model_check(args))
         action = {"draw": _draw, "explain": _explain, "explore": _explore}[args.command]
         print(action(source, args))
-    except GraphvizMissingError as error:
-        print(f"viz: {error}", file=sys.stderr)
-        return GRAPHVIZ_MISSING
-    except (UserError, ValueError, OSError, GraphvizFailedError, autograd.AnomalyError) as error:
-        print(f"viz: {error}", file=sys.stderr)
-        return USER_ERROR
-    return 0
+    return run(PROG, command)
 
 
 if __name__ == "__main__":

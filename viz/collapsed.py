@@ -1,7 +1,8 @@
 """The collapsed view of an ``nn`` model: one box per neuron (``Σ w·a + b → σ``), one edge per weight.
 
 A 2-16-16-1 network becomes 35 boxes instead of ~700 scalar nodes. Node ids: ``in{k}`` for
-input k, ``L{layer}n{j}`` for neuron j of a layer (layers counted from 1, as in the labels).
+input k, ``L{layer}n{j}`` for neuron j of a layer (layers counted from 1, as in the labels), and
+``cost`` for the cost C₀ = Σ (a − y)² when a target is given.
 Edges are coloured by the weight's sign (blue positive, orange negative) and thickened by |w|.
 """
 from __future__ import annotations
@@ -13,7 +14,8 @@ import graphviz
 import autograd
 from autograd import OPS, subscript
 
-from .dot import FONT, format_number, html_text
+from .dot import DEFAULT_MAX_NODES, FONT, format_number, html_text
+from .sources import with_cost
 
 POSITIVE, NEGATIVE = "#2166acb0", "#e08214b0"  # translucent, so crossing edges stay legible
 MAX_PEN_WIDTH = 2.5
@@ -48,12 +50,33 @@ def _weight_style(weight, largest: float) -> dict[str, str]:
             "tooltip": f"{weight.label} = {format_number(weight.data)}, grad {format_number(weight.grad)}"}
 
 
-def draw_model(model, inputs: Sequence[float] | None = None, *, rankdir: str = "LR") -> graphviz.Digraph:
-    """An ``nn.MLP`` as columns of neuron boxes; with ``inputs`` each box shows its activation."""
+def check_model_size(model, max_nodes: int = DEFAULT_MAX_NODES, max_edges: int | None = None) -> None:
+    """ValueError naming the limit when the collapsed view of ``model`` has more boxes (inputs and
+    neurons) than ``max_nodes`` or more edges (weights) than ``max_edges`` (default: twice ``max_nodes``)."""
+    max_edges = 2 * max_nodes if max_edges is None else max_edges
+    sizes = [model.nin, *model.nouts]
+    boxes, weights = sum(sizes), sum(a * b for a, b in zip(sizes, sizes[1:]))
+    if boxes > max_nodes:
+        raise ValueError(f"the collapsed model has {boxes:,} boxes (inputs and neurons), more than "
+                         f"max_nodes={max_nodes}; pass a larger max_nodes or draw a smaller model")
+    if weights > max_edges:
+        raise ValueError(f"the collapsed model has {weights:,} edges (one per weight), more than "
+                         f"max_edges={max_edges}; pass a larger max_edges or draw a smaller model")
+
+
+def draw_model(model, inputs: Sequence[float] | None = None, *, target: Sequence[float] | None = None,
+               rankdir: str = "LR", max_nodes: int = DEFAULT_MAX_NODES,
+               max_edges: int | None = None) -> graphviz.Digraph:
+    """An ``nn.MLP`` as columns of neuron boxes; with ``inputs`` each box shows its activation, and
+    with a ``target`` y a last box shows the cost C₀ = Σ (a − y)². A model of more than ``max_nodes``
+    boxes or ``max_edges`` weights is refused first (``check_model_size``)."""
     if not hasattr(model, "layers") or not hasattr(model, "nin"):
         raise TypeError(f"draw_model needs an nn.MLP, got {type(model).__name__}")
+    check_model_size(model, max_nodes, max_edges)
     if inputs is not None and len(inputs) != model.nin:
         raise ValueError(f"this model takes {model.nin} inputs, got {len(inputs)}")
+    if target is not None and inputs is None:
+        raise ValueError("a target needs the inputs too: the cost C₀ is computed from the model's outputs")
     if rankdir not in ("LR", "TB"):
         raise ValueError(f"rankdir must be 'LR' (left to right) or 'TB' (top down), got {rankdir!r}")
     values = _activations(model, inputs)
@@ -74,7 +97,21 @@ def draw_model(model, inputs: Sequence[float] | None = None, *, rankdir: str = "
             for source, weight in zip(previous, neuron.w):
                 graph.edge(source, name, **_weight_style(weight, largest))
         previous = names
+    if target is not None:
+        _cost(graph, len(model.layers) + 1, previous, values[-1], target)
     return graph
+
+
+def _cost(graph: graphviz.Digraph, number: int, outputs: list[str], activations: list[float],
+          target: Sequence[float]) -> None:
+    """The cost box after the output layer: the lesson's C₀ = Σ (a − y)² with its y and its value."""
+    with autograd.no_grad():
+        cost = with_cost([autograd.Value(a) for a in activations], target, "this model")
+    wanted = [f"y{subscript(j) if len(target) > 1 else ''} = {format_number(y)}" for j, y in enumerate(target)]
+    _column(graph, number, "cost", ["cost"],
+            [_box("C₀ = Σ (a − y)²", wanted + [f"C₀ = {format_number(cost.data)}"])])
+    for source in outputs:
+        graph.edge(source, "cost", color="#888888")
 
 
 def _column(graph: graphviz.Digraph, number: int, header: str, names: list[str], labels: list[str]) -> list[str]:

@@ -13,9 +13,9 @@ from importlib import resources
 from pathlib import Path
 
 from autograd import Value, topological_order
-from nn.io import atomic_write
+from nn.files import writable_target, write_file
 
-from .dot import draw
+from .dot import DEFAULT_MAX_NODES, check_size, draw
 from .explorer_data import page_data
 from .render import INSTALL_HINT, GraphvizMissingError, layout, write_source
 
@@ -55,12 +55,12 @@ def page_html(data: dict, svg: str) -> str:
     return PLACEHOLDER.sub(lambda match: parts[match.group(1)], _asset("explorer.html"))
 
 
-def _svg(output: Value, path: Path, nodes: list[dict]) -> str:
+def _svg(output: Value, path: Path, nodes: list[dict], max_nodes: int, max_edges: int | None) -> str:
     """The graph drawn top-down as SVG text, with grad cells sized for the final gradients of
     ``nodes`` (the page's node records); the page rewrites those cells step by step."""
     final = {node: float(record["grad"]) for node, record in zip(topological_order(output), nodes)
              if record["grad"] is not None}
-    digraph = draw(output, rankdir="TB", show_grad=True, gradients=final)
+    digraph = draw(output, rankdir="TB", show_grad=True, gradients=final, max_nodes=max_nodes, max_edges=max_edges)
     try:
         return layout(digraph, "svg", path).decode("utf-8")
     except GraphvizMissingError:
@@ -71,18 +71,19 @@ def _svg(output: Value, path: Path, nodes: list[dict]) -> str:
 
 
 def explore(output: Value, path: str | Path, *, parameters=None, learning_rate: float = 0.1,
-            title: str | None = None) -> Path:
+            title: str | None = None, max_nodes: int = DEFAULT_MAX_NODES, max_edges: int | None = None) -> Path:
     """Write the explorer page for the graph of ``output`` to ``path`` (atomically) and return the path.
 
     ``parameters`` are the Values the update step changes (default: the labelled leaves);
-    ``learning_rate`` is the step size of that update. The graph is left as it was.
+    ``learning_rate`` is the step size of that update. The graph is left as it was. A graph of more
+    than ``max_nodes`` values or ``max_edges`` edges is refused before any work (``viz.dot.check_size``).
     """
+    if not isinstance(output, Value):
+        raise TypeError(f"explore: output must be a Value, got {type(output).__name__}")
+    check_size(output, max_nodes, max_edges)
     path = Path(path)
-    if not path.parent.is_dir():
-        raise ValueError(f"cannot write {path}: the folder {path.parent} does not exist")
+    writable_target(path)
     data = page_data(output, parameters=parameters, learning_rate=learning_rate, title=title)
-    document = page_html(data, _svg(output, path, data["nodes"]))
-    with atomic_write(path) as file:
-        file.write(document.encode("utf-8"))
-    return path
+    document = page_html(data, _svg(output, path, data["nodes"], max_nodes, max_edges))
+    return write_file(path, document)
 

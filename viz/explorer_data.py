@@ -11,13 +11,13 @@ import math
 import numbers
 from typing import Sequence
 
-from autograd import (Tape, Value, backward_steps, central_differences, constant_leaves, explain, gradients_agree,
-                      name_of, partial, topological_order)
+from autograd import (Names, Tape, Value, backward_steps, central_differences, explain, gradients_agree, name_of,
+                      topological_order)
 from autograd import compile as compile_graph
 
 from .dot import drawing_id, numbered
 
-FORMAT_VERSION = 1  # of the page data; viz/assets/explorer.js refuses data of another version
+FORMAT_VERSION = 2  # of the page data; viz/assets/explorer.js refuses data of another version
 EXPLAIN_MAX_PATHS = 64  # beyond this a parameter's chain is summarised, not listed
 CHAIN_BUDGET = 100_000  # parameters × nodes: explain walks the graph once per parameter
 
@@ -29,25 +29,24 @@ def number(x: float) -> float | str:
     return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
 
 
-def default_parameters(order: Sequence[Value]) -> list[Value]:
+def default_parameters(order: Sequence[Value], names: Names) -> list[Value]:
     """The labelled leaves (the Values a user named), or every non-constant leaf if none is labelled."""
-    constants = constant_leaves(order)
-    leaves = [node for node in order if node.is_leaf and node not in constants]
+    leaves = [node for node in order if node.is_leaf and not names.is_constant(node)]
     return [node for node in leaves if node.label] or leaves
 
 
-def checked_parameters(order: Sequence[Value], parameters) -> list[Value]:
+def checked_parameters(order: Sequence[Value], parameters, names: Names) -> list[Value]:
     """``parameters`` as a list of distinct Values of the graph, or a ValueError/TypeError saying which is not."""
     if parameters is None:
-        return default_parameters(order)
-    in_graph, constants, chosen = set(order), constant_leaves(order), []
+        return default_parameters(order, names)
+    in_graph, chosen = set(order), []
     for position, item in enumerate(parameters):
         if not isinstance(item, Value):
             raise TypeError(f"explore: parameters must be Values, got {type(item).__name__} at position {position}")
         where = f"explore: parameter {position} ({name_of(item)})"
         if item not in in_graph:
             raise ValueError(f"{where} is not in the graph of the output")
-        if not item.is_leaf or item in constants:
+        if not item.is_leaf or names.is_constant(item):
             raise ValueError(f"{where} must be a leaf the output is differentiated by; "
                              f"it is {'a constant' if item.is_leaf else 'computed by op ' + item.op.name}")
         if item not in chosen:
@@ -63,48 +62,49 @@ def checked_learning_rate(learning_rate: object) -> float:
     return float(learning_rate)
 
 
-def _kind(node: Value, parameters: set, constants: set) -> str:
+def _kind(node: Value, parameters: set, names: Names) -> str:
     if not node.is_leaf:
         return "computed"
     if node in parameters:
         return "parameter"
-    return "constant" if node in constants else "input"
+    return "constant" if names.is_constant(node) else "input"
 
 
-def _nodes(order, index, gradients, parameters, output) -> list[dict]:
-    constants = constant_leaves(order)
+def _nodes(order, index, gradients, parameters, output, names: Names) -> list[dict]:
     return [{
         "id": drawing_id(index[node]),
-        "name": name_of(node),
-        "kind": _kind(node, parameters, constants),
+        "name": names[node],
+        "kind": _kind(node, parameters, names),
         "data": number(node.data),
         "grad": number(gradients[node]) if node in gradients else None,
-        "gradient_name": partial(output, node),
+        "gradient_name": names.partial(output, node),
         "op": node.op.name if node.op else None,
         "symbol": node.op.symbol if node.op else None,
-        "expression": node.op.show([name_of(p) for p in node.parents]) if node.op else None,
+        "expression": names.expression(node) or None,
         "parents": [index[p] for p in node.parents],
     } for node in order]
 
 
-def _backward_step(step, output, index, received: set) -> dict:
+def _backward_step(step, output, index, received: set, names: Names) -> dict:
     contributions = []
     for c in step.contributions:
+        if names.is_constant(c.parent):
+            continue  # a number written in the expression: shown as a constant, without a gradient
         contributions.append({
             "parent": index[c.parent], "rule": c.rule, "formula": c.formula,
-            "gradient_name": partial(output, c.parent), "local": number(c.local),
+            "gradient_name": names.partial(output, c.parent), "local": number(c.local),
             "added": number(c.added), "before": number(c.before), "after": number(c.after),
             "accumulates": c.parent in received,
         })
         received.add(c.parent)
     return {"phase": "backward", "node": index[step.node], "upstream": number(step.upstream),
-            "upstream_name": partial(output, step.node), "contributions": contributions}
+            "upstream_name": names.partial(output, step.node), "contributions": contributions}
 
 
-def _steps(order, index, records, output) -> list[dict]:
+def _steps(order, index, records, output, names: Names) -> list[dict]:
     forward = [{"phase": "forward", "node": index[node]} for node in order if not node.is_leaf]
     received = {output}
-    backward = [_backward_step(step, output, index, received) for step in records]
+    backward = [_backward_step(step, output, index, received, names) for step in records]
     return [{"phase": "start"}, *forward, *backward, {"phase": "update"}]
 
 
@@ -119,7 +119,7 @@ def _update(tape: Tape, output, parameters, gradients, learning_rate, index) -> 
             "new_loss": number(float(tape.forward(new_data)))}
 
 
-def _chain(tape: Tape, output: Value, position: int, analytic: float) -> dict:
+def _chain(tape: Tape, output: Value, position: int, analytic: float, names: Names) -> dict:
     """The chain rule for ``tape.inputs[position]``, checked against central differences of the replay.
 
     The slopes come from replaying the recorded graph on nudged copies of the parameters' numbers:
@@ -127,12 +127,13 @@ def _chain(tape: Tape, output: Value, position: int, analytic: float) -> dict:
     """
     parameter = tape.inputs[position]
     try:
-        explanation = explain(output, parameter, max_paths=EXPLAIN_MAX_PATHS)
-        chain = {"text": str(explanation), "total": number(explanation.total),
+        explanation = explain(output, parameter, max_paths=EXPLAIN_MAX_PATHS, names=names)
+        chain = {"text": str(explanation), "head": explanation.head, "rows": explanation.rows(),
+                 "total": number(explanation.total),
                  "terms": [[{"formula": f.formula, "value": number(f.value)} for f in term]
                            for term in explanation.terms]}
     except ValueError as error:
-        chain = {"text": str(error), "total": None, "terms": []}
+        chain = {"text": str(error), "head": None, "rows": [], "total": None, "terms": []}
     point = [p.data for p in tape.inputs]
     numeric = central_differences(tape.forward, point, indices=[position])[0]
     return {**chain, "numerical": number(numeric), "agrees": gradients_agree(analytic, numeric)}
@@ -144,24 +145,26 @@ def page_data(output: Value, parameters=None, learning_rate: float = 0.1, title:
         raise TypeError(f"explore: output must be a Value, got {type(output).__name__}")
     learning_rate = checked_learning_rate(learning_rate)
     order = topological_order(output)
-    chosen = checked_parameters(order, parameters)
-    records = backward_steps(output)
+    names = Names(output, order)
+    chosen = checked_parameters(order, parameters, names)
+    records = backward_steps(output, names)
     gradients = {output: 1.0}
     for step in records:
         for c in step.contributions:
-            gradients[c.parent] = c.after
+            if not names.is_constant(c.parent):
+                gradients[c.parent] = c.after
     index = numbered(order)
     tape = compile_graph(output, inputs=chosen)  # replays the graph with new parameter values
     explained = chosen[:max(1, CHAIN_BUDGET // len(order))]
     return {
         "format": FORMAT_VERSION,
-        "title": title if title is not None else f"{name_of(output)} = {output.data:.4g}",
+        "title": title if title is not None else f"{names[output]} = {output.data:.4g}",
         "output": index[output],
         "loss_name": output.label or "C",  # short, for the update's ∂C/∂w
-        "nodes": _nodes(order, index, gradients, set(chosen), output),
-        "steps": _steps(order, index, records, output),
+        "nodes": _nodes(order, index, gradients, set(chosen), output, names),
+        "steps": _steps(order, index, records, output, names),
         "update": _update(tape, output, chosen, gradients, learning_rate, index),
-        "chains": {str(index[p]): _chain(tape, output, position, gradients.get(p, 0.0))
+        "chains": {str(index[p]): _chain(tape, output, position, gradients.get(p, 0.0), names)
                    for position, p in enumerate(explained)},
         "chains_left_out": len(chosen) - len(explained),
     }

@@ -1,10 +1,11 @@
-"""Pictures of training with matplotlib: the loss curve, a 2-D decision boundary, σ and σ'.
+"""Pictures of training with matplotlib: the loss curve, a 2-D decision boundary, a confusion matrix, σ and σ'.
 
 Figures are drawn without pyplot (no global backend switch) and written atomically, as PNG
 or SVG by the path's suffix. matplotlib is an extra: ``pip install chainrule[plots]``.
 """
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Sequence
 
@@ -12,7 +13,7 @@ import numpy as np
 
 import autograd
 from nn import MLP, History
-from nn.io import atomic_write
+from nn.files import writable_target, write_file
 
 FORMATS = {".png": "png", ".svg": "svg"}
 
@@ -33,17 +34,22 @@ def _format(path: str | Path) -> str:
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
         raise ValueError(f"a plot is written as .png or .svg, got {str(path)!r}")
+    writable_target(path)  # refused before any drawing
     return FORMATS[suffix]
 
 
 def _save(figure, path: str | Path, kind: str) -> Path:
-    with atomic_write(path) as file:
-        figure.savefig(file, format=kind, bbox_inches="tight")
-    return Path(path)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format=kind, bbox_inches="tight")
+    return write_file(path, buffer.getvalue())
 
 
-def loss_curve(history_or_losses: History | Sequence[float], path: str | Path, title: str = "Training loss") -> Path:
-    """The loss per step (and the accuracy, when a History has it) as a picture at ``path``."""
+def loss_curve(history_or_losses: History | Sequence[float], path: str | Path, title: str = "Training loss",
+               first_step: int = 0) -> Path:
+    """The loss per step (the accuracy, and each epoch's validation loss, when a History has them) at ``path``.
+
+    ``first_step`` is the number of the first step shown (a resumed run's curve carries on from it).
+    """
     kind = _format(path)
     history = history_or_losses if isinstance(history_or_losses, History) else None
     losses = [float(x) for x in (history.loss if history else history_or_losses)]
@@ -51,17 +57,25 @@ def loss_curve(history_or_losses: History | Sequence[float], path: str | Path, t
         raise ValueError("loss_curve needs at least one loss value")
     figure = _figure()
     axes = figure.add_subplot()
-    axes.plot(range(len(losses)), losses, color="tab:blue", label="loss")
+    steps = range(first_step, first_step + len(losses))
+    axes.plot(steps, losses, color="tab:blue", label="loss")
     axes.set(xlabel="step", ylabel="loss", title=title)
+    validated = [e for e in history.epochs if e.val_loss is not None] if history else []
+    if validated:
+        axes.plot([e.step - 1 for e in validated], [e.val_loss for e in validated], color="tab:green",
+                  marker="." if len(validated) < 30 else None, label="validation loss")
+        losses = losses + [e.val_loss for e in validated]
     if all(x > 0 for x in losses) and max(losses) / min(losses) > 100:
         axes.set_yscale("log")
     accuracy = [a for a in history.accuracy if a is not None] if history else []
-    if len(accuracy) == len(losses):
+    if len(accuracy) == len(history.loss if history else ()):
         right = axes.twinx()
-        right.plot(range(len(accuracy)), [100 * a for a in accuracy], color="tab:orange", label="accuracy")
+        right.plot(steps[:len(accuracy)], [100 * a for a in accuracy], color="tab:orange", label="accuracy")
         right.set(ylabel="accuracy (%)", ylim=(0, 101))
         lines = axes.get_lines() + right.get_lines()
         axes.legend(lines, [line.get_label() for line in lines], loc="center right", frameon=False)
+    elif validated:
+        axes.legend(frameon=False)
     return _save(figure, path, kind)
 
 
@@ -80,14 +94,17 @@ def decision_boundary(model: MLP, X, y, path: str | Path, resolution: int = 40,
     """The classes ``model`` assigns over the plane of 2-D data, with the points ``X`` coloured by ``y``.
 
     One output: class 1 where the output exceeds ``threshold`` (0.5 for a sigmoid output, else 0);
-    several outputs: the argmax. ``resolution`` is the grid size per axis.
+    several outputs: the argmax. ``resolution`` is the grid size per axis. A model with a signature
+    (``nn.Signature``) reads the plane through its feature transforms.
     """
     kind = _format(path)
     X, y = np.asarray(X, dtype=float), np.asarray(y)
     y = (y > 0).astype(int) if y.size and y.min() < 0 else y.astype(int)  # labels −1/+1 as 0/1
-    if X.ndim != 2 or X.shape[1] != 2 or model.nin != 2:
+    signature = model.signature
+    width = len(signature.inputs) if signature is not None else model.nin
+    if X.ndim != 2 or X.shape[1] != 2 or width != 2:
         raise ValueError(f"decision_boundary draws 2-D data for a 2-input model, got data of shape "
-                         f"{X.shape} and a model with {model.nin} inputs")
+                         f"{X.shape} and a model with {width} inputs")
     if len(y) != len(X) or resolution < 2:
         raise ValueError("decision_boundary needs one label per point and resolution >= 2")
     if threshold is None:
@@ -96,7 +113,8 @@ def decision_boundary(model: MLP, X, y, path: str | Path, resolution: int = 40,
     low, high = X.min(axis=0) - margin, X.max(axis=0) + margin
     xs, ys = np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution)
     grid_x, grid_y = np.meshgrid(xs, ys)
-    scores = _scores(model, np.column_stack([grid_x.ravel(), grid_y.ravel()]))
+    points = np.column_stack([grid_x.ravel(), grid_y.ravel()])
+    scores = _scores(model, signature.prepare(points) if signature is not None else points)
     if scores.shape[1] > 1:  # several outputs: the argmax, one colour per class
         field, levels = scores.argmax(axis=1), np.arange(max(scores.shape[1], y.max() + 1) + 1) - 0.5
     else:  # one output: which side of the threshold, with the boundary interpolated between grid points
@@ -108,6 +126,33 @@ def decision_boundary(model: MLP, X, y, path: str | Path, resolution: int = 40,
     axes.scatter(X[:, 0], X[:, 1], c=y, cmap="coolwarm", s=18, edgecolors="black", linewidths=0.4,
                  vmin=-0.5, vmax=max(len(levels) - 1.5, y.max() + 0.5))
     axes.set(xlim=(low[0], high[0]), ylim=(low[1], high[1]), title="Decision boundary", aspect="equal")
+    return _save(figure, path, kind)
+
+
+def confusion_matrix(matrix, path: str | Path, class_names: Sequence[str] | None = None,
+                     title: str = "Confusion matrix") -> Path:
+    """``nn.confusion_matrix``'s counts as a grid: true classes down, predicted across, each cell's count."""
+    kind = _format(path)
+    matrix = np.asarray(matrix)
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.shape[0] < 1:
+        raise ValueError(f"a confusion matrix is square, got shape {matrix.shape}")
+    names = list(class_names) if class_names is not None else [str(i) for i in range(len(matrix))]
+    if len(names) != len(matrix):
+        raise ValueError(f"{len(names)} class names for a {len(matrix)}x{len(matrix)} confusion matrix")
+    size = min(12.0, 2.5 + 0.6 * len(matrix))
+    figure = _figure(size, size)
+    axes = figure.add_subplot()
+    axes.imshow(matrix, cmap="Blues", vmin=0)
+    top = matrix.max() or 1
+    if len(matrix) <= 30:
+        for (row, column), count in np.ndenumerate(matrix):
+            axes.text(column, row, str(count), ha="center", va="center",
+                      color="white" if count > top / 2 else "black", fontsize=9)
+    ticks = range(len(matrix))
+    tilted = max(len(name) for name in names) > 3
+    axes.set_xticks(ticks, names, rotation=45 if tilted else 0, ha="right" if tilted else "center")
+    axes.set_yticks(ticks, names)
+    axes.set(xlabel="predicted class", ylabel="true class", title=title)
     return _save(figure, path, kind)
 
 

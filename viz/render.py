@@ -11,7 +11,8 @@ from pathlib import Path
 
 import graphviz
 
-from nn.io import atomic_write
+from nn.arguments import MissingToolError, UserError
+from nn.files import writable_target, write_file
 
 FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
 DOT_TIMEOUT_SECONDS = 300
@@ -19,12 +20,12 @@ INSTALL_HINT = ("install Graphviz (Debian/Ubuntu: sudo apt-get install graphviz;
                 "macOS: brew install graphviz; others: https://graphviz.org/download/)")
 
 
-class GraphvizMissingError(RuntimeError):
-    """The ``dot`` program of Graphviz is not on PATH."""
+class GraphvizMissingError(MissingToolError, RuntimeError):
+    """The ``dot`` program of Graphviz is not on PATH (a command line exits with status 3)."""
 
 
-class GraphvizFailedError(RuntimeError):
-    """``dot`` ran but could not lay out or write the drawing."""
+class GraphvizFailedError(UserError, RuntimeError):
+    """``dot`` ran but could not lay out or write the drawing (a command line exits with status 2)."""
 
 
 def output_format(path: str | Path) -> str:
@@ -38,10 +39,7 @@ def output_format(path: str | Path) -> str:
 
 def write_source(digraph: graphviz.Digraph, path: str | Path) -> Path:
     """Write the DOT source beside ``path`` (same name, suffix ``.gv``), atomically; return its path."""
-    source_path = Path(path).with_suffix(".gv")
-    with atomic_write(source_path) as file:
-        file.write(digraph.source.encode("utf-8"))
-    return source_path
+    return write_file(Path(path).with_suffix(".gv"), digraph.source)
 
 
 def layout(digraph: graphviz.Digraph, kind: str, target: str | Path, *,
@@ -70,8 +68,7 @@ def render(digraph: graphviz.Digraph, path: str | Path, *, timeout: float = DOT_
     """
     path = Path(path)
     kind = output_format(path)
-    if not path.parent.is_dir():
-        raise ValueError(f"cannot write {path}: the folder {path.parent} does not exist")
+    writable_target(path)
     try:
         drawing = layout(digraph, kind, path, timeout=timeout)
     except GraphvizMissingError as missing:
@@ -79,6 +76,4 @@ def render(digraph: graphviz.Digraph, path: str | Path, *, timeout: float = DOT_
         raise GraphvizMissingError(
             f"{missing}; the DOT source is saved in {source_path}. To draw it, {INSTALL_HINT}, "
             f"then run: dot -T{kind} {source_path} -o {path}") from None
-    with atomic_write(path) as file:
-        file.write(drawing)
-    return path
+    return write_file(path, drawing)

@@ -6,6 +6,7 @@ returns a :class:`Source`. With a ``target`` the output becomes the cost C₀ = 
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
@@ -103,13 +104,15 @@ def _micrograd_example(inputs, target) -> Source:
                   "micrograd's README expression: g(a, b)")
 
 
-def _saved_model(path: Path, inputs, target) -> Source:
+def _saved_model(path: Path, inputs, target, check_model: Callable | None = None) -> Source:
     import nn
 
     try:
         model = nn.load(path)
     except FileNotFoundError:
         raise ValueError(f"no such model file: {path}") from None
+    if check_model is not None:
+        check_model(model)
     if inputs is None:
         raise ValueError(f"{path} is a model with {model.nin} inputs: give them as an input, "
                          f"e.g. --input {','.join(['0.5'] * model.nin)}")
@@ -126,12 +129,20 @@ BUILTINS: dict[str, Callable[..., Source]] = {
 
 
 def resolve(name_or_path: str, inputs: Sequence[float] | None = None,
-            target: Sequence[float] | None = None) -> Source:
-    """A built-in graph by name, or a ``MODEL.json`` saved by ``nn``, with gradients filled in."""
+            target: Sequence[float] | None = None, check_model: Callable | None = None) -> Source:
+    """A built-in graph by name, or a ``MODEL.json`` saved by ``nn``, with gradients filled in.
+
+    ``check_model(model)`` sees a saved model before its graph is built (to refuse a size early).
+    """
+    if isinstance(name_or_path, os.PathLike):
+        name_or_path = os.fspath(name_or_path)
+    if not isinstance(name_or_path, str):
+        raise TypeError(f"resolve needs a name ({', '.join(BUILTINS)}) or the path of a MODEL.json, "
+                        f"got {type(name_or_path).__name__}: {name_or_path!r:.60}")
     if name_or_path in BUILTINS:
         source = BUILTINS[name_or_path](inputs, target)
     elif name_or_path.endswith(".json") or Path(name_or_path).is_file():
-        source = _saved_model(Path(name_or_path), inputs, target)
+        source = _saved_model(Path(name_or_path), inputs, target, check_model)
     else:
         raise ValueError(f"unknown source {name_or_path!r}; use one of {', '.join(BUILTINS)} "
                          f"or the path of a MODEL.json saved by nn")

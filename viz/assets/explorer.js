@@ -2,7 +2,7 @@
 // Everything from the data is put on the page as text (textContent / append), never as markup.
 "use strict";
 (function () {
-  const FORMAT_VERSION = 1;  // the page data this script reads (viz/explorer_data.py FORMAT_VERSION)
+  const FORMAT_VERSION = 2;  // the page data this script reads (viz/explorer_data.py FORMAT_VERSION)
   const data = JSON.parse(document.getElementById("explorer-data").textContent);
   const byTestId = (id) => document.querySelector(`[data-testid="${id}"]`);
   if (data.format !== FORMAT_VERSION) {
@@ -72,14 +72,15 @@
   const views = nodes.map((node) => {
     const value = document.getElementById(node.id);
     const op = document.getElementById(`${node.id}_op`);
-    const texts = value ? value.querySelectorAll("text") : [];
+    // a record's cells: [name,] data, grad (the last two); a constant's one cell is its number
+    const texts = value && node.kind !== "constant" ? value.querySelectorAll("text") : [];
     const edges = node.parents.map((_, k) => document.getElementById(`${node.id}_in${k}`));
     edges.push(document.getElementById(`${node.id}_out`));
     return {
       value, op, edges: edges.filter(Boolean),
       valueClass: value ? `${value.getAttribute("class")}${node.kind === "parameter" ? " param" : ""}` : "",
       opClass: op ? op.getAttribute("class") : "",
-      gradText: texts.length >= 2 ? texts[texts.length - 1] : null,  // the record's last cell
+      gradText: texts.length >= 2 ? texts[texts.length - 1] : null,
       dataText: texts.length >= 2 ? texts[texts.length - 2] : null,
       dataShown: texts.length >= 2 ? texts[texts.length - 2].textContent : "",
       key: null,
@@ -101,10 +102,9 @@
     return classes.join(" ");
   }
 
-  const NO_GRADIENT = "grad —", NOT_YET = "grad ?";  // a constant's cell; a gradient still to come
+  const NOT_YET = "grad ?";  // a gradient still to come
 
   function gradLabel(i, k) {
-    if (nodes[i].grad === null) return NO_GRADIENT;
     const gradient = gradientAt(i, k);
     return gradient === null ? NOT_YET : `grad ${fmt(gradient)}`;
   }
@@ -124,7 +124,7 @@
       if (view.dataText) view.dataText.textContent = forwardAt[i] > k ? "data ?" : view.dataShown;
       if (view.gradText) {
         view.gradText.textContent = grad;
-        view.gradText.classList.toggle("grad-known", grad !== NO_GRADIENT && grad !== NOT_YET);
+        view.gradText.classList.toggle("grad-known", grad !== NOT_YET);
         view.gradText.classList.toggle("grad-new", receivers.has(i));
       }
     });
@@ -218,7 +218,8 @@
                    note(node.op ? `${node.kind} · op ${node.symbol} (${node.op})` : node.kind)];
     if (node.expression && node.expression !== node.name) parts.push(math(`${node.name} = ${node.expression}`));
     parts.push(el("p", null, "value ", num(node.data)),
-               el("p", null, el("span", "math", node.gradient_name), " = ", num(node.grad)));
+               node.kind === "constant" ? note("a number written in the expression: it gets no gradient")
+                                        : el("p", null, el("span", "math", node.gradient_name), " = ", num(node.grad)));
     const chain = data.chains[String(i)];
     if (chain) parts.push(...describeChain(chain, node));
     else if (node.kind === "parameter") {
@@ -241,9 +242,19 @@
     });
     const verdict = chain.agrees ? el("span", "agree", "✓ agree") : el("span", "disagree", "✗ disagree");
     verdict.dataset.testid = "gradient-check";
-    return [el("h2", null, "Chain rule (autograd.explain)"), el("pre", "chain", chain.text), factors,
+    return [el("h2", null, "Chain rule (autograd.explain)"), chainLines(chain), factors,
             el("p", null, "analytic ", num(node.grad), " · numerical (central differences) ",
                num(chain.numerical), " ", verdict)];
+  }
+
+  // The chain's lines as a grid: the head once, then "= …" rows aligned in a proportional font.
+  function chainLines(chain) {
+    if (!chain.head) return el("p", "note", chain.text);
+    const grid = el("div", "chain math");
+    grid.dataset.testid = "chain";
+    chain.rows.forEach((row, r) => grid.append(el("span", "chain-head", r ? "" : chain.head),
+                                               el("span", "chain-eq", "="), el("span", "chain-row", row)));
+    return grid;
   }
 
   // ---- stepping --------------------------------------------------------------------------------

@@ -1,0 +1,146 @@
+"""Your own data: a CSV file with a header row, numeric feature columns and a target column.
+
+The target holds class labels (text or whole numbers, mapped to indices 0..k−1 in sorted
+order, their names kept) or numbers for a regression. Every defect is one line naming the
+row and the column; the file's size is checked before it is read (``nn.files.read_file``).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .files import read_file
+
+MAX_BYTES = 64 * 2 ** 20
+MAX_CLASSES = 100  # whole-number targets with more distinct values are refused unless regression=True
+
+
+@dataclass(frozen=True)
+class Table:
+    """A loaded CSV: ``X`` (rows, features), ``y`` (class indices, or floats for a regression) and the names.
+
+    It unpacks like every loader: ``X, y = load_csv(path)``.
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    feature_names: tuple[str, ...]
+    class_names: tuple[str, ...] | None  # None: a regression target
+
+    def __iter__(self):
+        return iter((self.X, self.y))
+
+
+def load_csv(path: str | Path, target: str = "label", regression: bool | None = None,
+             max_bytes: int = MAX_BYTES) -> Table:
+    """Read ``path``; ``target`` names the label column. ``regression=None`` decides from the column:
+    numbers that are not all whole make a regression, anything else class labels."""
+    path = Path(path)
+    rows = _rows(path, max_bytes)
+    header, body = rows[0], rows[1:]
+    names = _header(path, header, target)
+    if not body:
+        raise ValueError(f"{path}: a header but no rows of data")
+    column = names.index(target)
+    features = [i for i in range(len(names)) if i != column]
+    X = np.empty((len(body), len(features)))
+    labels = []
+    for number, (line, cells) in enumerate(body, start=1):
+        where = f"{path}: row {number} (line {line})"
+        if len(cells) != len(names):
+            raise ValueError(f"{where} has {len(cells)} cells; the header has {len(names)}")
+        X[number - 1] = [_number(cells[i], f"{where}, column {names[i]!r}") for i in features]
+        label = cells[column].strip()
+        if not label:
+            raise ValueError(f"{where}, column {target!r}: the target is empty")
+        labels.append(label)
+    y, classes = _targets(path, labels, target, regression)
+    return Table(X, y, tuple(names[i] for i in features), classes)
+
+
+def _rows(path: Path, max_bytes: int) -> list[tuple[int, list[str]]]:
+    """(line number, cells) of every non-blank row, the header first."""
+    raw = read_file(path, max_bytes)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path}: not UTF-8 text (byte {error.start})") from None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows = []
+    try:
+        for cells in reader:
+            if any(cell.strip() for cell in cells):
+                rows.append((reader.line_num, cells))
+    except csv.Error as error:
+        raise ValueError(f"{path}: line {reader.line_num}: not readable as CSV ({error})") from None
+    if not rows:
+        raise ValueError(f"{path}: empty; expected a header row naming the columns, then rows of data")
+    return rows
+
+
+def _header(path: Path, header: tuple[int, list[str]], target: str) -> list[str]:
+    names = [name.strip() for name in header[1]]
+    for position, name in enumerate(names, start=1):
+        if not name:
+            raise ValueError(f"{path}: the header's column {position} has no name")
+        if names.count(name) > 1:
+            raise ValueError(f"{path}: the header names column {name!r} twice")
+    if target not in names:
+        raise ValueError(f"{path}: no target column {target!r}; the columns are {', '.join(names)} "
+                         f"(choose one with --target)")
+    if len(names) < 2:
+        raise ValueError(f"{path}: only the target column {target!r}; at least one feature column is needed")
+    return names
+
+
+def _number(cell: str, where: str) -> float:
+    try:
+        number = _float(cell)
+    except ValueError:
+        raise ValueError(f"{where}: {cell!r:.40} is not a number") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{where}: {cell!r:.40} is not a finite number")
+    return number
+
+
+def _float(text: str) -> float:
+    """A cell as a number; Python's digit separators (``float("1_0")`` is 10) are not CSV numbers."""
+    if "_" in text:
+        raise ValueError(text)
+    return float(text)
+
+
+def _targets(path: Path, labels: list[str], target: str, regression: bool | None):
+    """(y, class names): floats and None for a regression, else indices into the sorted names."""
+    numbers = []
+    for number, label in enumerate(labels, start=1):
+        try:
+            numbers.append(_float(label))
+        except ValueError:
+            numbers = None
+            if regression:
+                raise ValueError(f"{path}: row {number}, column {target!r}: {label!r:.40} is not a number "
+                                 f"(a regression needs numeric targets)") from None
+            break
+    if numbers is not None and not all(math.isfinite(v) for v in numbers):
+        bad = next(i for i, v in enumerate(numbers) if not math.isfinite(v))
+        raise ValueError(f"{path}: row {bad + 1}, column {target!r}: {labels[bad]!r:.40} is not a finite number")
+    whole = numbers is not None and all(v == int(v) for v in numbers)
+    if regression or (regression is None and numbers is not None and not whole):
+        return np.array(numbers), None
+    keys = sorted(set(numbers)) if whole else sorted(set(labels))
+    if len(keys) > MAX_CLASSES:
+        raise ValueError(f"{path}: column {target!r} has {len(keys)} distinct labels, more than {MAX_CLASSES} "
+                         f"classes (for a regression on whole numbers pass regression=True / --regression)")
+    index = {key: i for i, key in enumerate(keys)}
+    y = np.array([index[v] for v in (numbers if whole else labels)], dtype=int)
+    return y, tuple(_label_text(key) for key in keys)
+
+
+def _label_text(key: float | str) -> str:
+    return str(int(key)) if isinstance(key, float) else key

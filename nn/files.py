@@ -1,0 +1,161 @@
+"""Files written and read safely: every write of the project, and bounded reads of model files.
+
+A write goes to a temporary file in the target's folder, named ``.NAME.chainrule-PID-XXXX.tmp``,
+and replaces the target only once fully written, so a crash leaves the old file. Only a regular
+file is ever replaced: a directory, device, FIFO or socket at the path is refused. A symlink is
+followed: the file it points to is replaced and the link stays a link. A temporary file is removed
+on any exception (Ctrl-C included); one left by a killed process (its PID no longer running) is
+removed by the next write to the same target.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+from pathlib import Path
+from typing import IO, Iterator
+
+TEMPORARY_MARK = ".chainrule-"
+TEMPORARY_SUFFIX = ".tmp"
+_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+          (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"))
+
+
+class NotARegularFileError(OSError):
+    """The path names a directory, device, FIFO or socket where a regular file is wanted."""
+
+
+def _kind(mode: int) -> str:
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def writable_target(path: str | Path) -> Path:
+    """The file a write to ``path`` replaces (a symlink's target), checked before any work is done.
+
+    Raises NotARegularFileError for a directory, device, FIFO or socket, ValueError when the folder
+    is missing, PermissionError when no file can be created in it.
+    """
+    target = Path(os.path.realpath(path))
+    _refuse_all_but_a_regular_file(target, path)
+    check_folder(target.parent, path)
+    return target
+
+
+def check_folder(folder: str | Path, path: str | Path) -> None:
+    """ValueError unless ``folder`` is a folder, PermissionError unless a file can be created in it
+    (tried for real: ``os.access`` says yes to root on a read-only mount); ``path`` names the write in errors."""
+    if not os.path.isdir(folder):
+        raise ValueError(f"cannot write {path}: the folder {folder} does not exist")
+    try:
+        handle, probe = tempfile.mkstemp(dir=folder, prefix=f".chainrule-probe-{os.getpid()}-",
+                                         suffix=TEMPORARY_SUFFIX)
+    except OSError as error:
+        raise PermissionError(f"cannot write {path}: cannot create files in {folder} ({error.strerror})") from None
+    os.close(handle)
+    os.unlink(probe)
+
+
+def _refuse_all_but_a_regular_file(target: Path, path: str | Path) -> None:
+    try:
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        return
+    if not stat.S_ISREG(mode):
+        raise NotARegularFileError(f"cannot write {path}: it is {_kind(mode)}, not a regular file; "
+                                   f"give the path of a file to create or replace")
+
+
+def _temporary_file(target: Path) -> tuple[int, str]:
+    """A new file ``.NAME.chainrule-PID-XXXX.tmp`` beside ``target``: (its descriptor, its path)."""
+    return tempfile.mkstemp(dir=target.parent, prefix=f"{_temporary_prefix(target)}{os.getpid()}-",
+                            suffix=TEMPORARY_SUFFIX)
+
+
+def _temporary_prefix(target: Path) -> str:
+    return f".{target.name}{TEMPORARY_MARK}"
+
+
+def _running(pid: int) -> bool:
+    if os.name != "posix":
+        return True  # os.kill(pid, 0) would signal the process there, not ask about it: keep the file
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True  # someone else's process, or not a pid we can ask about: leave its file alone
+    return True
+
+
+def remove_stale_temporaries(target: Path) -> list[Path]:
+    """Delete the temporary files that writes to ``target`` left behind when their process was killed."""
+    prefix, removed = _temporary_prefix(target), []
+    with contextlib.suppress(OSError), os.scandir(target.parent) as entries:
+        for entry in entries:
+            name = entry.name
+            if not (name.startswith(prefix) and name.endswith(TEMPORARY_SUFFIX)):
+                continue
+            pid = name[len(prefix):].split("-", 1)[0]
+            if pid.isdigit() and not _running(int(pid)) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+                    removed.append(Path(entry.path))
+    return removed
+
+
+@contextlib.contextmanager
+def atomic_write(path: str | Path) -> Iterator[IO[bytes]]:
+    """A binary file that replaces ``path`` (a regular file, or nothing yet) only once fully written."""
+    target = writable_target(path)
+    remove_stale_temporaries(target)
+    temporary = None
+    try:
+        handle, temporary = _temporary_file(target)
+        with os.fdopen(handle, "wb") as file:
+            yield file
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, _mode_for(target))  # mkstemp makes 0600; a saved file reads like any other
+        _refuse_all_but_a_regular_file(target, path)  # still so just before it is replaced
+        os.replace(temporary, target)
+    except BaseException:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+        raise
+
+
+def write_file(path: str | Path, data: bytes | str) -> Path:
+    """Write ``data`` (text is written as UTF-8) to ``path`` atomically; return ``path``."""
+    with atomic_write(path) as file:
+        file.write(data.encode("utf-8") if isinstance(data, str) else data)
+    return Path(path)
+
+
+def _mode_for(target: Path) -> int:
+    """The permissions of the file being replaced, or the usual ones (0666 less the umask) for a new one."""
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
+def read_file(path: str | Path, max_bytes: int) -> bytes:
+    """The bytes of the regular file ``path``: a FIFO or device is refused without blocking, and a
+    file over ``max_bytes`` is refused before it is read (ValueError naming the limit)."""
+    mode = os.stat(path).st_mode  # FileNotFoundError as is
+    if not stat.S_ISREG(mode):
+        raise NotARegularFileError(f"cannot read {path}: it is {_kind(mode)}, not a regular file")
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # never waits on a swapped-in FIFO
+    with os.fdopen(descriptor, "rb") as file:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotARegularFileError(f"cannot read {path}: it is {_kind(info.st_mode)}, not a regular file")
+        data = file.read(max_bytes + 1) if info.st_size <= max_bytes else b""
+    if info.st_size > max_bytes or len(data) > max_bytes:
+        raise ValueError(f"{path} is {max(info.st_size, len(data)):,} bytes, more than the limit of "
+                         f"{max_bytes:,} bytes for this kind of file")
+    return data

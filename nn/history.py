@@ -1,0 +1,54 @@
+"""What training leaves behind: a record per optimiser step and per epoch, gathered in a History."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """What one optimiser step did: its number (from 0), the batch loss and accuracy, and the lr used."""
+
+    step: int
+    loss: float
+    accuracy: float | None
+    lr: float
+
+
+@dataclass(frozen=True)
+class EpochRecord:
+    """One pass over the training data: its number (from 1), the steps done by its end, the mean batch loss
+    and accuracy over the pass, and the validation loss and accuracy after it (None without validation).
+
+    Both losses include the L1/L2 penalty, as the per-step losses do, so the two curves compare.
+    """
+
+    epoch: int
+    step: int
+    loss: float
+    accuracy: float | None
+    val_loss: float | None = None
+    val_accuracy: float | None = None
+
+
+@dataclass
+class History:
+    """Per optimiser step: the batch loss, the batch accuracy (None if not a classification) and lr.
+
+    ``epochs`` holds an EpochRecord per finished pass; ``best_epoch`` is the epoch whose weights
+    early stopping kept (None if it did not run).
+    """
+
+    loss: list[float] = field(default_factory=list)
+    accuracy: list[float | None] = field(default_factory=list)
+    lr: list[float] = field(default_factory=list)
+    epochs: list[EpochRecord] = field(default_factory=list)
+    best_epoch: int | None = None
+
+    def __len__(self) -> int:
+        return len(self.loss)
+
+    def append(self, record: StepRecord) -> None:
+        """Add one step's record."""
+        self.loss.append(record.loss)
+        self.accuracy.append(record.accuracy)
+        self.lr.append(record.lr)

@@ -1,0 +1,87 @@
+"""What a model's inputs and outputs mean, kept with it in its file so prediction needs nothing else.
+
+``inputs`` names the raw numbers a user gives (``["x1", "x2"]``, a CSV's feature columns);
+``features`` the ``nn.features`` transforms that turn two raw inputs into the model's inputs
+(None: the inputs go in as they are); ``classes`` the class names, output by output (one output:
+the names for "not passed" and "passed"; None for a regression).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import features as feature_transforms
+
+MAX_NAME = 200  # characters in one input or class name
+
+
+@dataclass(frozen=True)
+class Signature:
+    inputs: tuple[str, ...]
+    features: tuple[str, ...] | None = None
+    classes: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "inputs", _names(self.inputs, "inputs"))
+        if self.features is not None:
+            object.__setattr__(self, "features", tuple(feature_transforms.check(self.features)))
+            if len(self.inputs) != 2:
+                raise ValueError(f"features transform two inputs, got {len(self.inputs)} input names")
+        if self.classes is not None:
+            object.__setattr__(self, "classes", _names(self.classes, "classes"))
+            if len(self.classes) < 2:
+                raise ValueError("classes needs at least two class names")
+
+    @property
+    def width(self) -> int:
+        """How many inputs the model itself takes."""
+        return len(self.features) if self.features is not None else len(self.inputs)
+
+    def prepare(self, X) -> np.ndarray:
+        """Raw rows (rows, len(inputs)) as the model's inputs: the feature transforms applied."""
+        X = np.asarray(X, dtype=float)
+        if X.ndim != 2 or X.shape[1] != len(self.inputs):
+            raise ValueError(f"expected rows of {len(self.inputs)} numbers ({', '.join(self.inputs)}), "
+                             f"got an array of shape {X.shape}")
+        return X if self.features is None else feature_transforms.transform(X, self.features)
+
+    def check_model(self, nin: int, nout: int) -> None:
+        """ValueError unless this signature fits a model of ``nin`` inputs and ``nout`` outputs."""
+        if self.width != nin:
+            raise ValueError(f"the signature gives {self.width} model inputs but the model takes {nin}")
+        if self.classes is not None and len(self.classes) != max(nout, 2):
+            raise ValueError(f"{len(self.classes)} class names for a model of {nout} outputs "
+                             f"(one name per output, or two for one output)")
+
+    def to_dict(self) -> dict:
+        return {"inputs": list(self.inputs),
+                "features": None if self.features is None else list(self.features),
+                "classes": None if self.classes is None else list(self.classes)}
+
+    @classmethod
+    def from_dict(cls, document: object) -> Signature:
+        """The signature in ``to_dict``'s layout, every field checked (ValueError naming the defect)."""
+        if not isinstance(document, dict) or set(document) != {"inputs", "features", "classes"}:
+            raise ValueError('signature must be an object with "inputs", "features" and "classes"')
+        for key in ("inputs", "features", "classes"):
+            value = document[key]
+            if value is not None and not isinstance(value, list):
+                raise ValueError(f"signature.{key} must be a list of names{'' if key == 'inputs' else ' or null'}")
+        if document["inputs"] is None:
+            raise ValueError("signature.inputs must be a list of names")
+        return cls(tuple(document["inputs"]),
+                   None if document["features"] is None else tuple(document["features"]),
+                   None if document["classes"] is None else tuple(document["classes"]))
+
+
+def _names(names, what: str) -> tuple[str, ...]:
+    names = tuple(names)
+    if not names:
+        raise ValueError(f"{what} needs at least one name")
+    for name in names:
+        if not isinstance(name, str) or not name or len(name) > MAX_NAME:
+            raise ValueError(f"{what}: every name must be text of 1 to {MAX_NAME} characters, got {name!r:.60}")
+    if len(set(names)) != len(names):
+        raise ValueError(f"{what}: the name {next(n for n in names if names.count(n) > 1)!r} appears twice")
+    return names

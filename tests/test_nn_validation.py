@@ -1,0 +1,152 @@
+"""Honest scores: L1 steps by hand, per-epoch validation, early stopping, the stratified split and the
+confusion matrix against scikit-learn."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn import metrics as sk_metrics
+from sklearn.model_selection import train_test_split
+
+import autograd
+import nn
+from nn import datasets
+
+
+def linear(weights, bias=0.0, outputs_activation="linear"):
+    model = nn.MLP(len(weights), [1], seed=0, output_activation=outputs_activation)
+    model.set_weights([([list(weights)], [bias])])
+    return model
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_an_l1_step_is_the_hand_computed_subgradient_step(compiled):
+    # z = 0.5·1 − 0.25·1 + 0 = 0.25 against y = 0: d(z − y)²/dw = 2·0.25·x = [0.5, 0.5], d/db = 0.5;
+    # L1 adds 0.01·sign(w) = [0.01, −0.01], and 0 for b = 0 (the subgradient at the kink).
+    model = linear([0.5, -0.25])
+    history = nn.fit(model, ([[1.0, 1.0]], [0.0]), loss="sse", optimizer=nn.SGD(model.parameters(), lr=0.1),
+                     steps=1, l1=0.01, progress=False, compiled=compiled)
+    assert history.loss == [pytest.approx(0.0625 + 0.01 * 0.75)]
+    (weights, biases), = model.get_weights()
+    assert weights == [[pytest.approx(0.5 - 0.1 * 0.51), pytest.approx(-0.25 - 0.1 * 0.49)]]
+    assert biases == [pytest.approx(-0.05)]
+
+
+def test_l1_and_l2_add_up():
+    model = linear([0.5, -0.25], bias=0.2)
+    history = nn.fit(model, ([[1.0, 1.0]], [0.0]), loss="sse", optimizer=nn.SGD(model.parameters(), lr=0.0),
+                     steps=1, l1=0.01, l2=0.1, progress=False)
+    assert history.loss == [pytest.approx(0.45 ** 2 + 0.01 * 0.95 + 0.1 * (0.25 + 0.0625 + 0.04))]
+
+
+def numpy_mse(model, X, y):
+    (weights, biases), = model.get_weights()
+    return float(np.mean((np.asarray(X) @ np.asarray(weights[0]) + biases[0] - np.asarray(y)) ** 2))
+
+
+def test_every_epoch_is_scored_on_the_validation_data():
+    X, y = [[0.0], [1.0], [2.0], [3.0], [4.0], [5.0], [6.0]], [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+    val = ([[0.5], [7.0]], [0.5, 7.0])
+    model = linear([0.1])
+    trainer = nn.Trainer(model, (X, y), optimizer=nn.SGD(model.parameters(), lr=0.01), batch_size=3, seed=1,
+                         l2=0.01, validation=val)
+    for epoch in (1, 2):
+        records = trainer.epoch()
+        assert len(records) == 3  # batches of 3, 3 and 1
+        summary = trainer.history.epochs[-1]
+        assert (summary.epoch, summary.step) == (epoch, 3 * epoch)
+        assert summary.loss == pytest.approx((3 * records[0].loss + 3 * records[1].loss + records[2].loss) / 7)
+        penalty = 0.01 * sum(p.data ** 2 for p in model.parameters())
+        assert summary.val_loss == pytest.approx(numpy_mse(model, *val) + penalty, rel=1e-12)
+        assert summary.accuracy is not None and summary.val_accuracy is not None
+
+
+def test_without_validation_epochs_hold_the_training_means_only():
+    history = nn.fit(linear([0.1]), ([[1.0], [2.0]], [1.0, 2.0]), steps=3, progress=False)
+    assert [e.epoch for e in history.epochs] == [1, 2, 3] and [e.loss for e in history.epochs] == history.loss
+    assert history.epochs[0].val_loss is None and history.best_epoch is None
+
+
+def test_patience_stops_and_keeps_the_best_epoch():
+    # training pulls w towards +1 while the validation data wants −1: every epoch after the first is worse
+    train, val = ([[1.0], [2.0]], [1.0, 2.0]), ([[1.0], [2.0]], [-1.0, -2.0])
+
+    def run(steps, **kwargs):
+        model = linear([0.0])
+        history = nn.fit(model, train, optimizer=nn.SGD(model.parameters(), lr=0.05), steps=steps,
+                         progress=False, **kwargs)
+        return model, history
+
+    model, history = run(50, validation=val, patience=2)
+    assert len(history) == 3 and [e.epoch for e in history.epochs] == [1, 2, 3] and history.best_epoch == 1
+    first, _ = run(1)
+    assert model.get_weights() == first.get_weights()
+    vals = [e.val_loss for e in history.epochs]
+    assert vals == sorted(vals)
+
+
+@pytest.mark.parametrize("kwargs, message", [(dict(l1=-0.1), "l1 must be a finite number >= 0"),
+                                             (dict(l2=float("inf")), "l2 must be a finite number >= 0")])
+def test_penalties_must_be_finite_and_not_negative(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        nn.fit(linear([0.0]), ([[1.0]], [1.0]), steps=1, progress=False, **kwargs)
+
+
+def test_patience_needs_validation():
+    with pytest.raises(ValueError, match="patience needs validation= data"):
+        nn.fit(linear([0.0]), ([[1.0]], [1.0]), steps=1, patience=2, progress=False)
+    with pytest.raises(ValueError, match="validation rows have 2"):
+        nn.fit(linear([0.0]), ([[1.0]], [1.0]), steps=1, validation=([[1.0, 2.0]], [1.0]), progress=False)
+
+
+@pytest.mark.parametrize("n, fraction", [(100, 0.2), (150, 0.25), (37, 0.3), (11, 0.5)])
+def test_stratified_split_sizes_match_scikit_learn(n, fraction):
+    X, y = datasets.blobs(n, noise=0.1, seed=n, classes=3)
+    X_train, y_train, X_held, y_held = datasets.stratified_split(X, y, fraction, seed=4)
+    sk = train_test_split(X, y, test_size=fraction, stratify=y, random_state=0)
+    assert (len(y_train), len(y_held)) == (len(sk[2]), len(sk[3]))
+    assert np.abs(np.bincount(y_held, minlength=3) - np.bincount(sk[3], minlength=3)).max() <= 1
+    rows = np.concatenate([X_train, X_held])
+    assert sorted(map(tuple, rows)) == sorted(map(tuple, X))  # every row once, with its label:
+    assert {tuple(r): c for r, c in zip(X_train, y_train)}.items() <= {tuple(r): c for r, c in zip(X, y)}.items()
+    again = datasets.stratified_split(X, y, fraction, seed=4)
+    assert np.array_equal(again[3], y_held) and np.array_equal(again[2], X_held)
+
+
+def test_stratified_split_refuses_too_few_rows():
+    with pytest.raises(ValueError, match="fewer rows than the 3 classes"):
+        datasets.stratified_split(np.zeros((4, 2)), np.array([0, 1, 2, 2]), 0.25)
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        datasets.stratified_split(np.zeros((4, 2)), np.array([0, 1, 0, 1]), 1.0)
+
+
+def eager_classes(model, X):
+    with autograd.no_grad():
+        outputs = [model(list(row)) for row in X]
+    if isinstance(outputs[0], list):
+        return np.array([int(np.argmax([v.data for v in out])) for out in outputs])
+    return np.array([int(out.data > 0.5) for out in outputs])
+
+
+def test_confusion_matrix_and_per_class_accuracy_match_scikit_learn():
+    X, y = datasets.blobs(90, noise=0.2, seed=3)
+    model = nn.MLP(2, [6, 3], seed=5)
+    nn.fit(model, (X, y), loss="cross_entropy", optimizer=nn.Adam(model.parameters(), lr=0.05), steps=15,
+           progress=False)
+    matrix = nn.confusion_matrix(model, (X, y))
+    predicted = eager_classes(model, X)
+    assert matrix.tolist() == sk_metrics.confusion_matrix(y, predicted, labels=[0, 1, 2]).tolist()
+    recall = sk_metrics.recall_score(y, predicted, average=None, labels=[0, 1, 2], zero_division=0)
+    assert nn.per_class_accuracy(matrix) == pytest.approx(recall.tolist())
+
+
+def test_one_sigmoid_output_is_thresholded_at_a_half_and_empty_classes_are_none():
+    model = linear([1.0], outputs_activation="sigmoid")
+    X, y = np.array([[-2.0], [-0.1], [0.3], [4.0]]), np.array([0, 1, 1, 1])
+    matrix = nn.confusion_matrix(model, (X, y), classes=3)
+    assert matrix.tolist() == sk_metrics.confusion_matrix(y, eager_classes(model, X), labels=[0, 1, 2]).tolist()
+    assert nn.per_class_accuracy(matrix) == [1.0, pytest.approx(2 / 3), None]
+
+
+def test_confusion_matrix_wants_class_indices():
+    with pytest.raises(ValueError, match="one integer class index per row"):
+        nn.confusion_matrix(linear([1.0]), ([[1.0]], [0.5]))
