@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import math
-from functools import partial
-from typing import Callable
+from contextlib import closing
+from typing import Callable, Iterator
 
 import numpy as np
 from tqdm.auto import tqdm  # the notebook bar inside Jupyter, the terminal bar elsewhere
@@ -22,7 +22,7 @@ def loss_and_grads(model: MLP, loss: LossFn, inputs: list, targets: list, l1: fl
     The parameters' ``.grad`` receive the batch gradient (they accumulate: zero them first).
     ``l1`` and ``l2`` add ``l1·Σ|p| + l2·Σ p²`` to the loss (``nn.losses.with_penalty``).
     """
-    outputs = [model(x) for x in inputs]
+    outputs = [model(x) for x in (inputs.tolist() if isinstance(inputs, np.ndarray) else inputs)]
     total = with_penalty(loss(outputs, targets), model.parameters(), l1, l2)
     total.backward()
     return total.data, [_floats(out) for out in outputs]
@@ -51,14 +51,21 @@ def count_steps(count: int, batch_size: int | None, epochs: int | None, steps: i
     return epochs * per_epoch
 
 
-def plain_data(data) -> tuple[list, list]:
-    """(X, y) as Python lists of floats and numbers/rows, checked to pair up."""
+def plain_data(data) -> tuple[np.ndarray, list]:
+    """(X, y) as a float array of input rows and a list of numbers/rows, checked to pair up."""
     if not isinstance(data, (tuple, list)) or len(data) != 2:
         raise ValueError("data must be a pair (X, y): a list of input rows and a list of targets")
-    X, y = (item.tolist() if isinstance(item, np.ndarray) else list(item) for item in data)
-    if not X or len(X) != len(y):
+    X, y = data
+    try:
+        X = np.asarray(X, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError("data: X must be rows of numbers, all of the same length") from None
+    y = y.tolist() if isinstance(y, np.ndarray) else [t.tolist() if isinstance(t, np.ndarray) else t for t in y]
+    if X.ndim != 2 or not X.size:
+        raise ValueError(f"data: X must be a non-empty list of rows of numbers, got an array of shape {X.shape}")
+    if len(X) != len(y):
         raise ValueError(f"data must hold as many targets as input rows, got {len(X)} rows and {len(y)} targets")
-    return [[float(v) for v in row] for row in X], [t.tolist() if isinstance(t, np.ndarray) else t for t in y]
+    return X, y
 
 
 class TrainingDiverged(ArithmeticError):
@@ -90,8 +97,8 @@ class Trainer:
         self.model = model
         self.loss = _loss_function(loss)
         self.X, self.y = plain_data(data)
-        if len(self.X[0]) != model.nin:
-            raise ValueError(f"the model takes {model.nin} inputs but the data rows have {len(self.X[0])}")
+        if self.X.shape[1] != model.nin:
+            raise ValueError(f"the model takes {model.nin} inputs but the data rows have {self.X.shape[1]}")
         _check_count("batch_size", batch_size)
         _check_count("start_step", start_step, least=0)
         self.optimizer = optimizer or SGD(model.parameters(), lr=0.1)
@@ -111,11 +118,9 @@ class Trainer:
         self._rng = np.random.default_rng(seed)
         self._pending: list[list[int]] = []  # the batches left in the current pass over the data
         self._replay = CompiledModel(model) if compiled or validation is not None else None
+        self._compiled = compiled
         if compiled:
             self._replay.check_batch(min(batch_size or len(self.X), len(self.X)))  # refused before any buffer exists
-            self._batch_step = self._replay.loss_and_grads
-        else:
-            self._batch_step = partial(loss_and_grads, model)
 
     @property
     def steps_per_epoch(self) -> int:
@@ -127,17 +132,38 @@ class Trainer:
 
         Raises TrainingDiverged, leaving the parameters as they were, when the batch loss is not finite.
         """
+        return self._step(hold=False)
+
+    def steps(self, count: int) -> Iterator[StepRecord]:
+        """Train ``count`` steps, yielding each record. The compiled path keeps the parameters in
+        arrays between these steps and writes them to the model when done (or stopped early)."""
+        try:
+            for _ in range(count):
+                yield self._step(hold=True)
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        if self._compiled:
+            self._replay.release()
+
+    def _step(self, hold: bool) -> StepRecord:
         if not self._pending:
             self._pending = self._pass_batches()
         indices = self._pending.pop(0)
         if self.lr_schedule is not None:
             self.optimizer.lr = self.lr_schedule(self.step_count)
-        inputs, targets = [self.X[i] for i in indices], [self.y[i] for i in indices]
-        self.optimizer.zero_grad()
-        value, outputs = self._batch_step(self.loss, inputs, targets, l1=self.l1, l2=self.l2)
+        inputs, targets = self.X[indices], [self.y[i] for i in indices]
+        if self._compiled:  # zero_grad, loss_and_grads and step, on arrays (no step for a non-finite loss)
+            value, outputs = self._replay.train_step(self.loss, inputs, targets, self.l1, self.l2, self.optimizer,
+                                                     hold)
+        else:
+            self.optimizer.zero_grad()
+            value, outputs = loss_and_grads(self.model, self.loss, inputs, targets, l1=self.l1, l2=self.l2)
         if not math.isfinite(value):
             raise TrainingDiverged(self.step_count, value, self.optimizer.lr)
-        self.optimizer.step()
+        if not self._compiled:
+            self.optimizer.step()
         record = StepRecord(self.step_count, value, accuracy(outputs, targets, self._threshold), self.optimizer.lr)
         self.history.append(record)
         self.step_count += 1
@@ -154,6 +180,8 @@ class Trainer:
             return
         epoch = len(self.history.epochs) + 1
         mean_accuracy = None if totals[1] is None else totals[1] / totals[2]
+        if self.validation is not None:
+            self._release()  # the model is read (and its best weights kept) between held steps
         scores = self._validate(epoch) if self.validation is not None else (None, None)
         self.history.epochs.append(EpochRecord(epoch, self.step_count, totals[0] / totals[2], mean_accuracy, *scores))
         self._pass_totals = [0.0, 0.0, 0]
@@ -178,10 +206,9 @@ class Trainer:
 
     def epoch(self) -> list[StepRecord]:
         """Train until the current pass over the data is done (a whole pass when between epochs)."""
-        records = [self.step()]
-        while self._pending:
-            records.append(self.step())
-        return records
+        if not self._pending:
+            self._pending = self._pass_batches()
+        return list(self.steps(len(self._pending)))
 
     def _pass_batches(self) -> list[list[int]]:
         """One pass: the data in order for a full batch, a fresh shuffle into mini-batches otherwise."""
@@ -224,9 +251,10 @@ def fit(model: MLP, data, loss: str | LossFn = "mse", optimizer: Optimizer | Non
                       start_step=start_step)
     total = count_steps(len(trainer.X), batch_size, epochs, steps)
     # a bar only on a terminal (disable=None): piped or redirected output gets no \r-overwritten lines
-    with tqdm(range(total), disable=None if progress else True, unit="step", leave=False) as bar:  # closed on errors
-        for done in bar:
-            record = trainer.step()
+    run = trainer.steps(total)
+    with tqdm(total=total, disable=None if progress else True, unit="step", leave=False) as bar, closing(run):
+        for done, record in enumerate(run):  # closing: the bar and the held parameters, also on errors
+            bar.update()
             bar.set_postfix(loss=f"{record.loss:.4f}", acc=percent(record.accuracy), refresh=done == total - 1)
             if patience is not None and trainer.epochs_since_best >= patience:
                 break
