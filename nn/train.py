@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 from functools import partial
+from numbers import Real
 from typing import Callable
 
 import numpy as np
@@ -51,14 +52,30 @@ def count_steps(count: int, batch_size: int | None, epochs: int | None, steps: i
     return epochs * per_epoch
 
 
-def plain_data(data) -> tuple[list, list]:
-    """(X, y) as Python lists of floats and numbers/rows, checked to pair up."""
+def plain_data(data, what: str = "data") -> tuple[list, list]:
+    """(X, y) as Python lists of finite floats (rows of one width) and numbers/rows, checked to pair up;
+    errors name ``what`` the data is."""
     if not isinstance(data, (tuple, list)) or len(data) != 2:
-        raise ValueError("data must be a pair (X, y): a list of input rows and a list of targets")
+        raise ValueError(f"{what} must be a pair (X, y): a list of input rows and a list of targets")
     X, y = (item.tolist() if isinstance(item, np.ndarray) else list(item) for item in data)
-    if not X or len(X) != len(y):
-        raise ValueError(f"data must hold as many targets as input rows, got {len(X)} rows and {len(y)} targets")
-    return [[float(v) for v in row] for row in X], [t.tolist() if isinstance(t, np.ndarray) else t for t in y]
+    if not X:
+        raise ValueError(f"{what} has no rows")
+    if len(X) != len(y):
+        raise ValueError(f"{what} must hold as many targets as input rows, got {len(X)} rows and {len(y)} targets")
+    return [_row(row, number, len(X[0]) if isinstance(X[0], (list, tuple)) else 0, what)
+            for number, row in enumerate(X)], [t.tolist() if isinstance(t, np.ndarray) else t for t in y]
+
+
+def _row(row, number: int, width: int, what: str) -> list[float]:
+    """One input row as floats: a list of ``width`` finite numbers."""
+    if not isinstance(row, (list, tuple)) or any(isinstance(v, (list, tuple)) for v in row):
+        raise ValueError(f"{what}: row {number} is {row!r:.40}, not a list of numbers")
+    if len(row) != width:
+        raise ValueError(f"{what}: row {number} has {len(row)} numbers; row 0 has {width}")
+    for v in row:
+        if isinstance(v, bool) or not isinstance(v, Real) or not math.isfinite(v):
+            raise ValueError(f"{what}: row {number} holds {v!r:.40}; inputs must be finite numbers")
+    return [float(v) for v in row]
 
 
 class TrainingDiverged(ArithmeticError):
@@ -99,7 +116,7 @@ class Trainer:
             if isinstance(strength, bool) or not isinstance(strength, (int, float)) or not 0 <= strength < math.inf:
                 raise ValueError(f"{name} must be a finite number >= 0, got {strength!r}")
         self.batch_size, self.l1, self.l2, self.lr_schedule = batch_size, l1, l2, lr_schedule
-        self.validation = None if validation is None else plain_data(validation)
+        self.validation = None if validation is None else plain_data(validation, "validation data")
         if self.validation is not None and len(self.validation[0][0]) != model.nin:
             raise ValueError(f"the model takes {model.nin} inputs but the validation rows have "
                              f"{len(self.validation[0][0])}")
@@ -131,7 +148,7 @@ class Trainer:
             self._pending = self._pass_batches()
         indices = self._pending.pop(0)
         if self.lr_schedule is not None:
-            self.optimizer.lr = self.lr_schedule(self.step_count)
+            self.optimizer.lr = _rate(self.lr_schedule, self.step_count)
         inputs, targets = [self.X[i] for i in indices], [self.y[i] for i in indices]
         self.optimizer.zero_grad()
         value, outputs = self._batch_step(self.loss, inputs, targets, l1=self.l1, l2=self.l2)
@@ -190,6 +207,14 @@ class Trainer:
             return [list(range(count))]
         order = self._rng.permutation(count).tolist()
         return [order[start:start + self.batch_size] for start in range(0, count, self.batch_size)]
+
+
+def _rate(schedule: Callable[[int], float], step: int) -> float:
+    """The learning rate ``schedule`` gives for ``step``, if it is one (a finite number >= 0)."""
+    rate = schedule(step)
+    if isinstance(rate, bool) or not isinstance(rate, Real) or not 0 <= rate < math.inf:
+        raise ValueError(f"lr_schedule({step}) gave {rate!r:.40}; a learning rate is a finite number >= 0")
+    return rate
 
 
 def _loss_function(loss: str | LossFn) -> LossFn:
