@@ -99,6 +99,40 @@ def test_a_saved_model_with_an_input_and_a_target_gives_the_cost_and_its_gradien
         resolve(str(path), [1.0])
 
 
+@pytest.fixture
+def features_model(tmp_path):
+    """A model of the features x1², x1·x2, sin(x2) of two raw inputs, saved with its signature."""
+    model = nn.MLP(3, [2, 1], activation="tanh", seed=3)
+    model.signature = nn.Signature(("width", "height"), features=("x1^2", "x1*x2", "sin(x2)"), classes=("no", "yes"))
+    model.save(tmp_path / "features.json")
+    return model, tmp_path / "features.json"
+
+
+def test_a_model_with_features_takes_its_raw_inputs_as_predict_does(features_model):
+    model, path = features_model
+    raw = [0.5, -1.2]
+    features = [0.25, -0.6, math.sin(-1.2)]  # x1², x1·x2, sin(x2) by hand
+    source = resolve(str(path), raw, [1.0])
+    assert [source.find(f"a0_{k}").data for k in range(3)] == pytest.approx(features, rel=1e-15)
+    prediction = numpy_forward(model, features)[-1][0]
+    assert source.output.data == pytest.approx((prediction - 1.0) ** 2, rel=1e-12)
+    assert "x1^2, x1*x2, sin(x2) of (width, height)" in source.title
+    with pytest.raises(ValueError, match=r"takes 2 numbers as the input \(width, height\), got 3"):
+        resolve(str(path), features)
+    with pytest.raises(ValueError, match=r"--input 0.5,0.5 \(width, height\)"):
+        resolve(str(path))
+
+
+def test_the_collapsed_view_of_a_model_with_features_shows_each_feature_and_its_value(features_model, tmp_path):
+    model, _ = features_model
+    root = ET.parse(render(draw_model(model, [0.5, -1.2]), tmp_path / "features.svg")).getroot()
+    text = " ".join("".join(t.itertext()) for t in root.iter(f"{SVG}text"))
+    for name, value in [("x1^2", "0.2500"), ("x1*x2", "-0.6000"), ("sin(x2)", "-0.9320")]:
+        assert f"{name} = {value}" in text, (name, text)
+    with pytest.raises(ValueError, match=r"takes 2 numbers as the input \(width, height\), got 3"):
+        draw_model(model, [0.25, -0.6, 0.1])
+
+
 def test_collapsed_view_draws_layers_of_neurons_with_their_activations(tmp_path):
     model = nn.MLP(2, [16, 16, 1], activation="tanh", output_activation="sigmoid", seed=0)
     x = [0.5, -0.2]
