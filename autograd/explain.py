@@ -211,6 +211,10 @@ def explain_each(output: Value, wrts, max_paths: int = 10_000, names: Names | No
     of all of them together and is checked (ValueError naming it) before any term is built.
     """
     wrts = list(wrts)
+    for position, wrt in enumerate(wrts):
+        if not isinstance(wrt, Value):
+            raise TypeError(f"explain: wrt must be a Value of the graph, got {type(wrt).__name__} "
+                            f"at position {position}")
     order = topological_order(output)
     names = Names(output, order) if names is None else names
     consumers = _consumers(order)

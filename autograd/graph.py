@@ -63,6 +63,8 @@ def topological_order(root: Value) -> list[Value]:
     on with an explicit stack, so a chain of any depth is ordered without RecursionError, whatever
     the depth of the caller's own stack.
     """
+    if not isinstance(root, Value):
+        raise TypeError(f"the graph's output needs a Value (the result of a computation), got {type(root).__name__}")
     order: list[Value] = []
     seen: set[Value] = set()
     place, mark = order.append, seen.add
