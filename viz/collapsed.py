@@ -14,7 +14,7 @@ import graphviz
 import autograd
 from autograd import OPS, subscript
 
-from .dot import DEFAULT_MAX_NODES, FONT, format_number, html_text
+from .dot import DEFAULT_MAX_NODES, FONT, format_number, html_text, within_limit
 from .sources import model_inputs, with_cost
 
 POSITIVE, NEGATIVE = "#2166acb0", "#e08214b0"  # translucent, so crossing edges stay legible
@@ -56,12 +56,8 @@ def check_model_size(model, max_nodes: int = DEFAULT_MAX_NODES, max_edges: int |
     max_edges = 2 * max_nodes if max_edges is None else max_edges
     sizes = [model.nin, *model.nouts]
     boxes, weights = sum(sizes), sum(a * b for a, b in zip(sizes, sizes[1:]))
-    if boxes > max_nodes:
-        raise ValueError(f"the collapsed model has {boxes:,} boxes (inputs and neurons), more than "
-                         f"max_nodes={max_nodes}; pass a larger max_nodes or draw a smaller model")
-    if weights > max_edges:
-        raise ValueError(f"the collapsed model has {weights:,} edges (one per weight), more than "
-                         f"max_edges={max_edges}; pass a larger max_edges or draw a smaller model")
+    within_limit("collapsed model", f"{boxes:,} boxes (inputs and neurons)", boxes, "max_nodes", max_nodes)
+    within_limit("collapsed model", f"{weights:,} edges (one per weight)", weights, "max_edges", max_edges)
 
 
 def draw_model(model, inputs: Sequence[float] | None = None, *, target: Sequence[float] | None = None,
