@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from .files import read_file
-from .signature import name_problem
+from .signature import listed, name_problem
 
 MAX_BYTES = 64 * 2 ** 20
 MAX_CLASSES = 100  # whole-number targets with more distinct values are refused unless regression=True
@@ -92,15 +92,17 @@ def _header(path: Path, header: tuple[int, list[str]], target: str) -> list[str]
     if target not in names and separator:
         raise ValueError(f"{path}: its header is one column holding {separator!r}: load_csv reads comma-separated "
                          f"values (save the file as CSV with commas)")
+    seen: set[str] = set()
     for position, name in enumerate(names, start=1):
         if not name:
             raise ValueError(f"{path}: the header's column {position} has no name")
         if name_problem(name):
             raise ValueError(f"{path}: the header's column {position} {name!r:.40} {name_problem(name)}")
-        if names.count(name) > 1:
+        if name in seen:
             raise ValueError(f"{path}: the header names column {name!r} twice")
+        seen.add(name)
     if target not in names:
-        raise ValueError(f"{path}: no target column {target!r}; the columns are {', '.join(names)} "
+        raise ValueError(f"{path}: no target column {target!r}; the columns are {listed(names)} "
                          f"(choose one with --target)")
     if len(names) < 2:
         raise ValueError(f"{path}: only the target column {target!r}; at least one feature column is needed")

@@ -155,6 +155,9 @@ def split(X, y, test_fraction: float = 0.2, seed: int | None = None):
     _check_pairs(X, y)
     order = np.random.default_rng(seed).permutation(len(y))
     cut = len(y) - max(1, round(len(y) * test_fraction))
+    if cut < 1:
+        raise ValueError(f"holding out {test_fraction:g} of {len(y)} rows leaves no rows on one side; "
+                         f"use more data or another fraction")
     train, test = order[:cut], order[cut:]
     return X[train], y[train], X[test], y[test]
 

@@ -78,6 +78,12 @@ class Signature:
             raise ValueError(f"signature: {error}") from None
 
 
+def listed(names, most: int = 24) -> str:
+    """``names`` joined by commas for a message: the first ``most``, then how many there are in all."""
+    names = list(names)
+    return ", ".join(names[:most]) + (f", … ({len(names):,} in all)" if len(names) > most else "")
+
+
 def name_problem(name: str) -> str | None:
     """What keeps ``name`` from being an input or class name (a phrase), or None if it can be one."""
     if len(name) > MAX_NAME:

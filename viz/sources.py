@@ -12,6 +12,7 @@ from typing import Callable, Sequence
 
 import autograd
 from autograd import Value, subscript, topological_order
+from nn.signature import listed
 
 from .chain import DEFAULT_A0, DEFAULT_Y, find_node, four_neuron
 
@@ -109,7 +110,7 @@ def model_inputs(model, inputs: Sequence[float] | None, source: str) -> list[flo
     signature = getattr(model, "signature", None)
     if signature is None:
         return _checked_numbers(inputs, model.nin, "the input", source)
-    raw = _checked_numbers(inputs, len(signature.inputs), f"the input ({', '.join(signature.inputs)})", source)
+    raw = _checked_numbers(inputs, len(signature.inputs), f"the input ({listed(signature.inputs)})", source)
     return None if raw is None else signature.prepare([raw])[0].tolist()
 
 
@@ -125,15 +126,16 @@ def _saved_model(path: Path, inputs, target, check_model: Callable | None = None
     numbers = model_inputs(model, inputs, str(path))
     if numbers is None:
         names = model.signature.inputs if model.signature else [f"x{k + 1}" for k in range(model.nin)]
+        example = f"e.g. --input {','.join(['0.5'] * len(names))} " if len(names) <= 8 else ""
         raise ValueError(f"{path} is a model with {len(names)} inputs: give them as an input, "
-                         f"e.g. --input {','.join(['0.5'] * len(names))} ({', '.join(names)})")
+                         f"{example}({listed(names)})")
     first = [Value(x, f"a⁽⁰⁾{subscript(k)}") for k, x in enumerate(numbers)]
     outputs = model(first)
     outputs = outputs if isinstance(outputs, list) else [outputs]
     title = f"{path.name}: {model!r}"
     if model.signature is not None and model.signature.features is not None:
         title += (f"; its inputs a⁽⁰⁾ are the features {', '.join(model.signature.features)} "
-                  f"of ({', '.join(model.signature.inputs)})")
+                  f"of ({listed(model.signature.inputs)})")
     return Source(with_cost(outputs, target, str(path)), model.parameters(), title, model=model)
 
 
