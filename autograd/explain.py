@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from .graph import FLOATS, propagate, topological_order
 from .names import Names
-from .value import Value, operand_data
+from .value import Value, operand_data, require_value
 
 
 def _has_top_level_sum(text: str) -> bool:
@@ -63,7 +63,11 @@ class Explanation:
 
     @property
     def total(self) -> float:
-        return math.fsum(math.prod(f.value for f in term) for term in self.terms)
+        products = [math.prod(f.value for f in term) for term in self.terms]
+        try:
+            return math.fsum(products)
+        except (OverflowError, ValueError):  # a sum past the float range, or inf − inf: what + gives
+            return sum(products)
 
     def rows(self) -> list[str]:
         """The right-hand sides, one per line: partials, formulas, numbers, the total.
@@ -201,6 +205,8 @@ def explain(output: Value, wrt: Value, max_paths: int = 10_000, names: Names | N
     explain several parameters of one graph. Raises ValueError naming ``max_paths`` when the graph
     has more paths than that.
     """
+    require_value(output, "explain(output, wrt)'s output")
+    require_value(wrt, "explain(output, wrt)'s wrt")
     return explain_each(output, [wrt], max_paths, names)[0]
 
 
@@ -210,11 +216,8 @@ def explain_each(output: Value, wrts, max_paths: int = 10_000, names: Names | No
     The work is linear in the graph's size plus the terms written out; ``max_paths`` bounds the paths
     of all of them together and is checked (ValueError naming it) before any term is built.
     """
-    wrts = list(wrts)
-    for position, wrt in enumerate(wrts):
-        if not isinstance(wrt, Value):
-            raise TypeError(f"explain: wrt must be a Value of the graph, got {type(wrt).__name__} "
-                            f"at position {position}")
+    require_value(output, "explain_each(output, wrts)'s output")
+    wrts = [require_value(wrt, "explain_each(output, wrts)'s wrts") for wrt in wrts]
     order = topological_order(output)
     names = Names(output, order) if names is None else names
     consumers = _consumers(order)
@@ -260,6 +263,7 @@ def backward_steps(output: Value, names: Names | None = None) -> list[Step]:
 
     Formulas use ``names`` (default ``autograd.Names(output)``), as explain and the drawing do.
     """
+    require_value(output, "backward_steps")
     names = Names(output) if names is None else names
     steps: list[Step] = []
 

@@ -5,8 +5,8 @@ import math
 from typing import Callable, Sequence
 
 from .modes import check_finite, current as current_mode, enable_grad
-from .ops import wrong_derivative_count
-from .value import Value, as_value, operand_data
+from .ops import overflowed_power, wrong_derivative_count
+from .value import Value, as_value, operand_data, require_value
 
 
 class _Floats:
@@ -25,17 +25,22 @@ class _Floats:
         try:
             return math.pow(a, b)
         except OverflowError:
-            return math.inf
+            return overflowed_power(a, b)
         except (ValueError, ZeroDivisionError):
             return math.inf if a == 0 else math.nan
 
 
 class _Values:
-    """The rules' math over Values, so that derivatives are graphs too (``create_graph``)."""
+    """The rules' math over Values, so that derivatives are graphs too (``create_graph``).
+
+    Where the float rules give NaN or ±inf (a derivative that does not exist, such as ln 0),
+    the result is that number as a constant: the same answer as ``_Floats``, no error.
+    """
 
     @staticmethod
     def log(a: Value) -> Value:
-        return as_value(a).log()
+        a = as_value(a)
+        return a.log() if a.data > 0 else as_value(FLOATS.log(a.data))
 
     @staticmethod
     def step(a: Value) -> float:
@@ -43,7 +48,10 @@ class _Values:
 
     @staticmethod
     def pow(a: Value, b: object) -> Value:
-        return a ** b
+        try:
+            return a ** b
+        except (ValueError, ZeroDivisionError):
+            return as_value(FLOATS.pow(a.data, b.data if isinstance(b, Value) else b))
 
 
 FLOATS, VALUES = _Floats(), _Values()
@@ -63,8 +71,7 @@ def topological_order(root: Value) -> list[Value]:
     on with an explicit stack, so a chain of any depth is ordered without RecursionError, whatever
     the depth of the caller's own stack.
     """
-    if not isinstance(root, Value):
-        raise TypeError(f"the graph's output needs a Value (the result of a computation), got {type(root).__name__}")
+    require_value(root, "topological_order")
     order: list[Value] = []
     seen: set[Value] = set()
     place, mark = order.append, seen.add
@@ -196,7 +203,7 @@ def _unwrapped(x) -> float:
 
 def backward(output: Value) -> None:
     """Set ``.grad`` of interior nodes for this pass; accumulate into leaves until zero_grad."""
-    order = topological_order(output)
+    order = topological_order(require_value(output, "backward"))
     if current_mode().detecting:  # checked on a mapping: an anomaly leaves every .grad as it was
         grads = {node: node.grad if node.is_leaf else 0.0 for node in order}
         grads[output] += 1.0
@@ -233,6 +240,7 @@ def grad(output: Value, inputs: Sequence[Value] | Value, create_graph: bool = Fa
     With ``create_graph=True`` the gradients are Values whose graph can be differentiated
     again (any order); otherwise they are floats. Inputs ``output`` does not depend on get 0.
     """
+    require_value(output, "grad(output, ...)")
     wanted = [inputs] if isinstance(inputs, Value) else list(inputs)
     for position, item in enumerate(wanted):
         if not isinstance(item, Value):

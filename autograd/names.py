@@ -8,6 +8,7 @@ only: no node's ``label`` changes.
 """
 from __future__ import annotations
 
+import math
 from typing import Iterable
 
 from .graph import constant_leaves, topological_order
@@ -21,7 +22,14 @@ _SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 def own_name(node: Value) -> str:
     """A labelled node's label, or a leaf's number as written in a formula (``0.5``)."""
-    return node.label or f"{node.data:.4g}"
+    return node.label or _number_name(node.data)
+
+
+def _number_name(number: float) -> str:
+    """A number as a formula shows it: whole numbers exactly (``x¹²³⁴⁵⁶⁷⁸⁹``), others to 4 digits."""
+    if math.isfinite(number) and number == int(number) and abs(number) < 1e16:
+        return str(int(number))
+    return f"{number:.4g}"
 
 
 def name_of(node: Value) -> str:

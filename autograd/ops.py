@@ -81,7 +81,7 @@ class _CheckedFloats:
         try:
             return math.pow(a, b)
         except OverflowError:
-            return math.inf
+            return overflowed_power(a, b)
 
     @staticmethod
     def div(a: float, b: float) -> float:
@@ -99,6 +99,12 @@ class _CheckedFloats:
 SCALARS = _CheckedFloats()
 
 
+def overflowed_power(base: float, exponent: float) -> float:
+    """The infinity ``base ** exponent`` overflows to: negative for a negative base to an odd power."""
+    odd = exponent == int(exponent) and int(exponent) % 2 == 1
+    return -math.inf if base < 0 and odd else math.inf
+
+
 # --- forward rules written once for floats and arrays (see the module docstring) ---
 
 def _sigmoid(x, m):
@@ -113,17 +119,35 @@ _OPERATOR = re.compile(f"[{re.escape(_OPERATORS)}]")
 
 
 def _exponent(power: float) -> str:
-    """``²`` for 2.0, ``¹·⁵`` for 1.5: a power as it is written raised."""
-    return superscript(int(power) if power == int(power) else power)
+    """``²`` for 2.0, ``¹·⁵`` for 1.5: a power as it is written raised; ``^(inf)``, ``^(1e-07)`` where
+    no superscript reads."""
+    digits = str(int(power)) if math.isfinite(power) and power == int(power) else repr(power)
+    return f"^({digits})" if digits.strip("0123456789-.") else superscript(digits)
+
+
+def _constant_exponent(name: str) -> float | None:
+    """The constant exponent a name shows (``"3"`` -> 3.0), None for a label such as ``k``."""
+    try:
+        return float(name)
+    except ValueError:
+        return None
 
 
 def _power_text(base: str, power: str) -> str:
-    exponent = float(power)
+    exponent = _constant_exponent(power)
+    if exponent is None:
+        return f"{power}·{_wrap(base)}^({power}−1)"
     if exponent == 2:
         return f"2{_wrap(base)}"
     if exponent == 1:
         return "1"
     return f"{power}·{_base(base)}{_exponent(exponent - 1)}"
+
+
+def _power_show(names: list[str]) -> str:
+    exponent = _constant_exponent(names[1])
+    power = f"^{_wrap(names[1])}" if exponent is None else _exponent(exponent)
+    return f"{_base(names[0])}{power}"
 
 
 def _wrap(text: str) -> str:
@@ -230,8 +254,7 @@ OPS: dict[str, Op] = {op.name: op for op in [
     Op("pow", 2, lambda x, m: m.pow(x[0], x[1]), _pow_grads, "^",
        ("∂(aᵏ)/∂a = k·aᵏ⁻¹", "k is a constant"),
        lambda n: (_power_text(n[0], n[1]), "0"),
-       lambda n: f"{_base(n[0])}{_exponent(float(n[1]))}",
-       constant_inputs=(1,)),
+       _power_show, constant_inputs=(1,)),
     Op("pow_value", 2, lambda x, m: m.pow(x[0], x[1]), _pow_value_grads, "^",
        ("∂(aᵇ)/∂a = b·aᵇ⁻¹", "∂(aᵇ)/∂b = aᵇ·ln a"),
        lambda n: (f"{_wrap(n[1])}·{_wrap(n[0])}^({n[1]}−1)", f"{_wrap(n[0])}^{_wrap(n[1])}·ln {_wrap(n[0])}"),
@@ -244,7 +267,7 @@ OPS: dict[str, Op] = {op.name: op for op in [
        ("∂tanh(a)/∂a = 1 − tanh(a)²",), lambda n: (f"1 − tanh({n[0]})²",), lambda n: f"tanh({n[0]})"),
     Op("sigmoid", 1, _sigmoid, _sigmoid_grads, "σ",
        ("∂σ(a)/∂a = σ(a)·(1 − σ(a))",), lambda n: (f"σ'({n[0]})",), lambda n: f"σ({n[0]})"),
-    Op("relu", 1, lambda x, m: m.where(x[0] > 0, x[0], 0.0), _relu_grads, "ReLU",
+    Op("relu", 1, lambda x, m: m.where(x[0] <= 0, 0.0, x[0]), _relu_grads, "ReLU",  # NaN stays NaN
        ("∂ReLU(a)/∂a = 1 if a > 0 else 0",), lambda n: (f"[{n[0]} > 0]",), lambda n: f"ReLU({n[0]})"),
     Op("abs", 1, lambda x, m: abs(x[0]), _abs_grads, "|·|",
        ("∂|a|/∂a = sign(a) (0 at a = 0)",), lambda n: (f"sign({n[0]})",), lambda n: f"|{n[0]}|"),

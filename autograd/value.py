@@ -121,6 +121,14 @@ def as_value(operand: object) -> Value:
     return _node(as_float(operand, "an operand"), kind=Literal)
 
 
+def require_value(item: object, what: str) -> Value:
+    """``item`` if it is a Value, else TypeError saying that ``what`` takes a Value."""
+    if isinstance(item, Value):
+        return item
+    raise TypeError(f"{what} needs a Value (a number built with autograd.Value and its operations), "
+                    f"got {type(item).__name__}: {item!r:.60}")
+
+
 def _describe(parents: tuple[Value, ...]) -> str:
     return ", ".join(f"{p.label or 'unlabelled'}={p.data!r}" for p in parents)
 

@@ -7,7 +7,7 @@ step (loss and every updated parameter to 1e-9) before anything is timed.
 """
 from __future__ import annotations
 
-import argparse
+import sys
 import time
 from typing import Callable, NamedTuple
 
@@ -16,11 +16,15 @@ import numpy as np
 import autograd
 from autograd import Value
 from autograd import compile as compile_tape
+from nn.arguments import Parser, run
 
 from .common import format_duration, interleaved_medians, markdown_table, moons
 from .numpy_mlp import NumpyMLP
 
+PROG = "python -m bench.demo_step"
+
 SIZES = (2, 16, 16, 1)
+MLP_PARAMETERS = sum((fan_in + 1) * fan_out for fan_in, fan_out in zip(SIZES, SIZES[1:]))  # 337
 ALPHA = 1e-4
 LEARNING_RATE = 0.05
 
@@ -196,7 +200,7 @@ def timed(build):
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = Parser(prog=PROG, description=__doc__.splitlines()[0])
     parser.add_argument("--points", type=int, default=100)
     parser.add_argument("--repeats", type=int, default=7, help="interleaved samples per candidate (median)")
     parser.add_argument("--seed", type=int, default=0)
@@ -226,7 +230,9 @@ def main(argv: list[str] | None = None) -> None:
         print("\nPyTorch: skipped (import torch failed; it is optional and never installed by chainrule).")
     print(f"\nOne-off trace + compile: per-example graph {format_duration(rows_cost)} ({rows_tape}); "
           f"whole graph {format_duration(whole_cost)} ({whole_tape}).")
+    print(f"The MLP has {MLP_PARAMETERS} parameters; a tape's parameters also count the loss's literal numbers "
+          "(the hinge's 1, 1/n, the L2 weight α): they are leaves of the graph too.")
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(run(PROG, main))

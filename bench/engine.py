@@ -7,7 +7,6 @@ over interleaved repeats; memory is what tracemalloc sees the built graph keep a
 """
 from __future__ import annotations
 
-import argparse
 import gc
 import math
 import random
@@ -18,6 +17,9 @@ import tracemalloc
 from typing import Callable
 
 import autograd
+from nn.arguments import Parser, run
+
+PROG = "python -m bench.engine"
 
 try:
     from micrograd.engine import Value as MicroValue
@@ -200,7 +202,7 @@ def _speed(ratio: float) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.engine", description=__doc__.splitlines()[0])
+    parser = Parser(prog=PROG, description=__doc__.splitlines()[0])
     parser.add_argument("--points", type=int, default=40, help="training points (default 40)")
     parser.add_argument("--repeats", type=int, default=15, help="timed repeats per framework (default 15)")
     parser.add_argument("--seed", type=int, default=0, help="seed for the points and weights")
@@ -221,4 +223,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(PROG, main))

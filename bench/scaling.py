@@ -10,8 +10,8 @@ separate runs (tracing allocations slows Python down, so those runs are not time
 """
 from __future__ import annotations
 
-import argparse
 import gc
+import sys
 import time
 import tracemalloc
 
@@ -20,9 +20,12 @@ import numpy as np
 import autograd
 from autograd import Value
 from autograd import compile as compile_tape
+from nn.arguments import Parser, run
 
 from .common import format_duration, interleaved_medians, markdown_table, moons
 from .demo_step import ChainruleMLP, chainrule_loss, initial_layers
+
+PROG = "python -m bench.scaling"
 
 
 def wide(points: int):
@@ -103,13 +106,23 @@ HEADER = ["nodes", "replay groups", "eager", "eager nodes/s", "replay", "replay 
           "trace + compile (once)", "eager peak", "trace + compile peak", "replay peak"]
 
 
+NODES_PER_POINT, NODES_PER_LINK = 376, 2  # graph nodes a wide point, a deep chain link adds (about)
+
+
+def planned_sizes(max_nodes: float) -> tuple[list[int], list[int]]:
+    """The wide graphs' points and the deep chains' lengths measured for ``--max-nodes``."""
+    wide_points = [p for p in (1, 25, 265, 2655) if p * NODES_PER_POINT <= max_nodes]
+    deep_lengths = [n for n in (500, 5_000, 50_000) if NODES_PER_LINK * n <= max_nodes]
+    return wide_points, deep_lengths
+
+
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--max-nodes", type=float, default=1e6, help="largest wide graph (default 1e6)")
+    parser = Parser(prog=PROG, description=__doc__.splitlines()[0])
+    parser.add_argument("--max-nodes", type=float, default=1e6,
+                        help="largest graph in nodes (default 1e6, about 10 minutes; 2e4 is a quick run)")
     parser.add_argument("--repeats", type=int, default=3, help="interleaved samples per size (median)")
     args = parser.parse_args(argv)
-    wide_points = [p for p in (1, 25, 265, 2655) if p * 376 <= args.max_nodes]
-    deep_lengths = [n for n in (500, 5_000, 50_000) if 2 * n <= args.max_nodes]
+    wide_points, deep_lengths = planned_sizes(args.max_nodes)
     for title, shape, sizes in [("wide: micrograd's demo loss over more and more points", wide, wide_points),
                                 ("deep: a chain, one node per level (the replay's worst case)", deep, deep_lengths)]:
         print(f"\n{title}\n")
@@ -119,4 +132,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(run(PROG, main))

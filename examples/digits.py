@@ -6,10 +6,13 @@ uses the compiled replay (``nn.fit``'s default): the network is traced once and 
 """
 from __future__ import annotations
 
-import argparse
+import sys
 import time
 
 import nn
+from nn.arguments import Parser, run
+
+PROG = "python -m examples.digits"
 
 TEST_FRACTION = 0.2
 BATCH = 100
@@ -28,7 +31,7 @@ def train(epochs: int = 20, seed: int = 0, samples: int | None = None, progress:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = Parser(prog=PROG, description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=20, help="passes over the training images (default %(default)s)")
     parser.add_argument("--eager", action="store_true", help="build every graph in Python (slow) instead of replaying")
     args = parser.parse_args(argv)
@@ -47,4 +50,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(run(PROG, main))

@@ -7,9 +7,16 @@ printing the mean absolute error every 10,000 steps as the article does.
 """
 from __future__ import annotations
 
+import sys
+from typing import Callable
+
 import numpy as np
+from tqdm import tqdm
 
 import nn
+from nn.arguments import run
+
+PROG = "python -m examples.eleven_lines"
 
 
 def build() -> nn.MLP:
@@ -22,17 +29,23 @@ def build() -> nn.MLP:
     return model
 
 
-def train(steps: int = 60_000, report_every: int = 10_000) -> list[float]:
-    """Train and return mean(|error|) measured before the update of every ``report_every``-th step."""
+def train(steps: int = 60_000, report_every: int = 10_000, report: Callable[[float], None] | None = None,
+          progress: bool = False) -> list[float]:
+    """Train and return mean(|error|) measured before the update of every ``report_every``-th step.
+
+    ``report(error)`` is called as each is measured; ``progress`` shows a bar on a terminal.
+    """
     X, y = nn.datasets.xor_table()
     inputs, targets = X.tolist(), y.tolist()
     model = build()
     optimizer = nn.SGD(model.parameters(), lr=1.0)
     errors = []
-    for step in range(steps):
+    for step in tqdm(range(steps), disable=None if progress else True, unit="step", leave=False):
         outputs = [model(x) for x in inputs]
         if step % report_every == 0:
             errors.append(float(np.mean([abs(t - out.data) for out, t in zip(outputs, targets)])))
+            if report:
+                report(errors[-1])
         loss = 0.5 * nn.sse(outputs, targets)
         optimizer.zero_grad()
         loss.backward()
@@ -41,9 +54,8 @@ def train(steps: int = 60_000, report_every: int = 10_000) -> list[float]:
 
 
 def main() -> None:
-    for error in train():
-        print(f"Error:{error}")
+    train(report=lambda error: tqdm.write(f"Error:{error}"), progress=True)  # each line as the article prints it
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(run(PROG, main))

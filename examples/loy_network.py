@@ -7,12 +7,15 @@ and predictions and writes the loss curve as a PNG.
 """
 from __future__ import annotations
 
-import argparse
+import sys
 from pathlib import Path
 
 import numpy as np
 
 import nn
+from nn.arguments import Parser, run
+
+PROG = "python -m examples.loy_network"
 
 
 def build(seed: int = 1) -> nn.MLP:
@@ -41,7 +44,7 @@ def train(steps: int = 1500, seed: int = 1) -> tuple[nn.MLP, list[float]]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = Parser(prog=PROG, description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="runs/examples", help="folder for the loss curve (default %(default)s)")
     parser.add_argument("--steps", type=int, default=1500, help="training steps (default %(default)s)")
     args = parser.parse_args(argv)
@@ -56,4 +59,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(run(PROG, main))

@@ -6,10 +6,13 @@ micrograd does and writes the decision boundary and the loss curve.
 """
 from __future__ import annotations
 
-import argparse
+import sys
 from pathlib import Path
 
 import nn
+from nn.arguments import Parser, run
+
+PROG = "python -m examples.moons_demo"
 
 ALPHA = 1e-4  # micrograd's L2 strength
 
@@ -26,7 +29,7 @@ def train(steps: int = 100, seed: int = 1337, progress: bool = False):
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = Parser(prog=PROG, description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="runs/examples", help="folder for the pictures (default %(default)s)")
     args = parser.parse_args(argv)
     model, history, X, signs = train(progress=True)
@@ -42,4 +45,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(run(PROG, main))

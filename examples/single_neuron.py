@@ -6,9 +6,14 @@ on half the sum of squared errors. It prints the article's numbers.
 """
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 import nn
+from nn.arguments import run
+
+PROG = "python -m examples.single_neuron"
 
 NEW_CASE = [1, 0, 0]
 
@@ -44,4 +49,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(run(PROG, main))

@@ -5,7 +5,6 @@ moons-loss.png and moons-boundary.png (micrograd's demo), moons-model.json (the 
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -13,10 +12,12 @@ import autograd
 import nn
 import viz
 from examples import moons_demo
+from nn.arguments import Parser, UserError, run
 from nn.files import writable_target
 from viz.explorer import explore
 from viz.plots import decision_boundary, loss_curve
 
+PROG = "python -m examples.tour"
 OUTPUTS = ("four-neuron.svg", "explorer.html", "moons-loss.png", "moons-boundary.png", "moons-model.json")
 
 
@@ -49,23 +50,20 @@ def moons_tour(out: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    """Run the tour; mistakes, a missing Graphviz and Ctrl-C exit as nn.arguments says (2, 3, 130)."""
+    return run(PROG, lambda: _tour(argv))
+
+
+def _tour(argv: list[str] | None) -> int:
+    parser = Parser(prog=PROG, description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="tour", help="folder for the pictures and pages (default %(default)s)")
     out = Path(parser.parse_args(argv).out)
-    try:
-        if out.exists() and not out.is_dir():
-            raise ValueError(f"--out {out} is a file; give a folder for the tour's pictures and pages")
-        out.mkdir(parents=True, exist_ok=True)
-        for name in OUTPUTS:
-            writable_target(out / name)  # every file the tour writes, before any work
-    except (OSError, ValueError) as error:
-        print(f"tour: {error}", file=sys.stderr)
-        return 2
-    try:
-        four_neuron_tour(out)
-    except viz.GraphvizMissingError as error:
-        print(f"tour: {error}", file=sys.stderr)
-        return 3
+    if out.exists() and not out.is_dir():
+        raise UserError(f"--out {out} is a file; give a folder for the tour's pictures and pages")
+    out.mkdir(parents=True, exist_ok=True)
+    for name in OUTPUTS:
+        writable_target(out / name)  # every file the tour writes, before any work
+    four_neuron_tour(out)  # without Graphviz: one line saying how to install it, exit status 3
     moons_tour(out)
     return 0
 

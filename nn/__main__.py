@@ -1,6 +1,6 @@
-"""python -m nn: train a network on a dataset or your CSV (``train``) or run a saved one (``predict``).
+"""python -m nn: train a network on a dataset or your CSV (train) or run a saved one (predict).
 
-Every user mistake ends as one line on stderr and a non-zero exit, never a traceback.
+Every user mistake ends as one line on stderr and exit status 2, Ctrl-C as one line and 130.
 """
 from __future__ import annotations
 
@@ -13,16 +13,14 @@ import numpy as np
 import autograd
 import nn
 from nn import features, metrics, prepare, recipes, schedules
-from nn.arguments import feature_names, finite_number, fraction, positive_int
+from nn.arguments import (Parser, UserError, feature_names, finite_number, fraction, non_negative_number,
+                          positive_int, run, say, shown)
 from nn.files import check_folder, writable_target
 from nn.train import count_steps, percent
 
+PROG = "python -m nn"
 DATASETS = list(recipes.RECIPES)
 OUTPUTS = ("model.json", "loss.png", "boundary.png", "confusion.png")  # what a run writes into --out
-
-
-class UserError(Exception):
-    """A mistake in what the user asked for: printed as one line."""
 
 
 def _sizes(text: str) -> list[int]:
@@ -31,7 +29,18 @@ def _sizes(text: str) -> list[int]:
     try:
         return [positive_int(part.strip()) for part in text.split(",")]
     except argparse.ArgumentTypeError:
-        raise argparse.ArgumentTypeError(f"expected layer sizes like 16,16 (or none), got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected layer sizes like 16,16 (or none), got {text!r:.40}") from None
+
+
+def _recipe_line(name: str, recipe: recipes.Recipe) -> str:
+    length = f"{recipe.steps} steps" if recipe.steps else f"{recipe.epochs} epochs"
+    batch = f", batches of {recipe.batch_size}" if recipe.batch_size else ""
+    lr = f"lr {recipe.lr:g}" + (f"→{recipe.lr * recipe.lr_end:g}" if recipe.lr_end != 1 else "")
+    lr += f" momentum {recipe.momentum:g}" if recipe.momentum else ""
+    l2 = f", l2 {recipe.l2:g}" if recipe.l2 else ""
+    hidden = ",".join(map(str, recipe.hidden)) or "none"
+    return (f"  {name:13} --hidden {hidden} {recipe.activation}, {recipe.loss}{l2}, {recipe.optimizer} {lr}, "
+            f"{length}{batch}")
 
 
 def _dataset(text: str) -> str:
@@ -41,9 +50,13 @@ def _dataset(text: str) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m nn", description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command", required=True)
-    train = commands.add_parser("train", help="train an MLP on a dataset, save it and its pictures")
+    parser = Parser(prog=PROG, description=__doc__.splitlines()[0].split(": ", 1)[1])
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    defaults = "each dataset's defaults (every option not given):\n" + "\n".join(
+        _recipe_line(name, recipe) for name, recipe in recipes.RECIPES.items())
+    train = commands.add_parser("train", help="train an MLP on a dataset, save it and its pictures",
+                                description="Train an MLP on a dataset or a CSV; write model.json, loss.png and "
+                                "the other pictures into --out.", epilog=defaults)
     train.add_argument("dataset", type=_dataset, metavar="DATASET",
                        help=f"one of: {', '.join(DATASETS)}; or a .csv file (a header row, numeric columns)")
     train.add_argument("--target", default="label", help="the CSV's label column (default: label)")
@@ -54,18 +67,21 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--hidden", type=_sizes, help="hidden layer sizes, e.g. 16,16 (none for no hidden layer)")
     train.add_argument("--activation", choices=nn.ACTIVATIONS, help="hidden layers' activation")
     train.add_argument("--output-activation", choices=nn.ACTIVATIONS, help="default: what the loss needs")
-    train.add_argument("--loss", choices=list(recipes.LOSS_OUTPUT_ACTIVATION))
-    train.add_argument("--optimizer", choices=list(nn.OPTIMIZERS))
-    train.add_argument("--lr", type=finite_number, help="learning rate (at the start)")
-    train.add_argument("--lr-end", type=finite_number, help="final lr as a fraction of --lr (1 = constant)")
-    train.add_argument("--momentum", type=finite_number, help="SGD momentum")
+    train.add_argument("--loss", choices=list(recipes.LOSS_OUTPUT_ACTIVATION),
+                       help="loss function (default: the dataset's, below)")
+    train.add_argument("--optimizer", choices=list(nn.OPTIMIZERS),
+                       help="optimiser, PyTorch's update rules (default: the dataset's, below)")
+    train.add_argument("--lr", type=non_negative_number, help="learning rate (at the start)")
+    train.add_argument("--lr-end", type=non_negative_number, help="final lr as a fraction of --lr (1 = constant)")
+    train.add_argument("--momentum", type=non_negative_number, help="SGD momentum")
     train.add_argument("--schedule", choices=list(schedules.SCHEDULES),
                        help="learning-rate schedule (default: linear when --lr-end is not 1, else constant)")
     train.add_argument("--warmup", type=positive_int, help="steps of linear warm-up before the schedule")
     train.add_argument("--decay-every", type=positive_int, help="--schedule step: steps between decays")
-    train.add_argument("--decay-factor", type=finite_number, default=0.1, help="--schedule step: lr multiplier")
-    train.add_argument("--l1", type=finite_number, help="L1 regularisation strength added to the loss")
-    train.add_argument("--l2", type=finite_number, help="L2 regularisation strength added to the loss")
+    train.add_argument("--decay-factor", type=non_negative_number, default=0.1,
+                       help="--schedule step: lr multiplier")
+    train.add_argument("--l1", type=non_negative_number, help="L1 regularisation strength added to the loss")
+    train.add_argument("--l2", type=non_negative_number, help="L2 regularisation strength added to the loss")
     train.add_argument("--init", choices=list(nn.INITS), default="uniform",
                        help="weight initialisation (default: uniform in [-1, 1), micrograd's)")
     train.add_argument("--val-fraction", type=fraction,
@@ -77,14 +93,20 @@ def build_parser() -> argparse.ArgumentParser:
     length.add_argument("--epochs", type=positive_int, help="passes over the training data")
     train.add_argument("--batch-size", type=positive_int, help="samples per step (default: the dataset's)")
     train.add_argument("--samples", type=positive_int, help="points to generate (digits: images to train on)")
-    train.add_argument("--noise", type=finite_number, help="noise of a generated dataset")
+    train.add_argument("--noise", type=non_negative_number, help="noise of a generated dataset")
     train.add_argument("--seed", type=int, help="seed for the data, the weights and the shuffling")
-    train.add_argument("--out", type=Path, help="output folder (default runs/DATASET)")
-    train.add_argument("--resume", type=Path, metavar="MODEL.json", help="continue training a saved model")
+    train.add_argument("--out", type=Path, help="output folder (default runs/DATASET; with --resume "
+                       "runs/DATASET/step-N, N the step count reached)")
+    train.add_argument("--resume", type=Path, metavar="MODEL.json",
+                       help="continue training a saved model: its step count and learning-rate schedule go on")
     train.add_argument("--no-plots", action="store_true", help="skip the PNG pictures")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.set_defaults(run=run_train)
-    predict = commands.add_parser("predict", help="print a saved model's output for one input")
+    predict = commands.add_parser("predict", help="print a saved model's outputs for one input",
+                                  description="Print a saved model's outputs for one input: one number per "
+                                  "output, space-separated, to 6 significant digits; for a model that knows "
+                                  "its classes (trained on a CSV), the predicted class and each class's "
+                                  "probability.")
     predict.add_argument("model", type=Path, metavar="MODEL.json")
     predict.add_argument("inputs", type=finite_number, nargs="+", metavar="X", help="the input numbers")
     predict.set_defaults(run=run_predict)
@@ -104,6 +126,14 @@ def _settings(args: argparse.Namespace) -> argparse.Namespace:
         if getattr(args, key) is not None:
             merged[key] = getattr(args, key)
     return argparse.Namespace(**merged)
+
+
+def _check(args: argparse.Namespace, s: argparse.Namespace) -> None:
+    """Combinations of options that cannot work, refused before any data is loaded."""
+    if s.momentum and s.optimizer != "sgd":
+        raise UserError("--momentum applies to --optimizer sgd only")
+    if args.patience and not s.val_fraction:
+        raise UserError("--patience watches the validation loss: give --val-fraction too")
 
 
 def _model(args: argparse.Namespace, s: argparse.Namespace, nin: int, nout: int, data: prepare.RunData) -> nn.MLP:
@@ -134,18 +164,22 @@ def _model(args: argparse.Namespace, s: argparse.Namespace, nin: int, nout: int,
     return model
 
 
-def _schedule(args: argparse.Namespace, s: argparse.Namespace, total: int):
-    """--schedule (default: micrograd's linear decay when --lr-end is not 1), with its warm-up."""
+def _schedule(args: argparse.Namespace, s: argparse.Namespace, steps: int):
+    """--schedule over ``steps`` (default: micrograd's linear decay when --lr-end is not 1), with its warm-up."""
     name = args.schedule or ("linear" if s.lr_end != 1 else "constant")
     if name == "constant" and not args.warmup:
         return None
     end = s.lr_end if args.lr_end is not None or s.lr_end != 1 else None
-    return schedules.build(name, s.lr, total, args.warmup or 0, end, args.decay_every, args.decay_factor)
+    return schedules.build(name, s.lr, steps, args.warmup or 0, end, args.decay_every, args.decay_factor)
 
 
-def _output_folder(args: argparse.Namespace) -> Path:
-    """The folder the run writes to, checked before training: a folder (or creatable), files writable there."""
-    out = args.out or Path("runs") / Path(args.dataset).stem
+def _output_folder(args: argparse.Namespace, final_step: int) -> Path:
+    """The folder the run writes to, checked before training: a folder (or creatable), files writable there,
+    never the folder of the model being resumed (its default is runs/DATASET/step-N)."""
+    out = args.out or Path("runs") / Path(args.dataset).stem / (f"step-{final_step}" if args.resume else "")
+    target = out / "model.json"
+    if args.resume and target.exists() and target.resolve() == args.resume.resolve():
+        raise UserError(f"--out {out} would overwrite {args.resume}, the model being resumed; give another --out")
     existing = out
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
@@ -160,50 +194,52 @@ def _output_folder(args: argparse.Namespace) -> Path:
 
 
 def run_train(args: argparse.Namespace) -> int:
-    out = _output_folder(args)
     s = _settings(args)
+    _check(args, s)
     data = prepare.load(args.dataset, s, args.features, args.target, args.regression)
     s.loss = recipes.loss_for(s.loss, args.loss, data.classes)
     X = data.inputs(data.train)
     nout, targets = recipes.outputs_and_targets(s.loss, data.train[1], data.classes)
     model = _model(args, s, X.shape[1], nout, data)
-    print(f"{args.dataset}: {len(X)} training samples of {X.shape[1]} features; {model}")
-    if s.momentum and s.optimizer != "sgd":
-        raise UserError("--momentum applies to --optimizer sgd only")
-    if args.patience and data.validation is None:
-        raise UserError("--patience watches the validation loss: give --val-fraction too")
     extra = {"momentum": s.momentum} if s.optimizer == "sgd" else {}
     optimizer = nn.OPTIMIZERS[s.optimizer](model.parameters(), lr=s.lr, **extra)
     total = count_steps(len(X), s.batch_size, s.epochs, s.steps)
+    start = model.trained_steps if args.resume else 0
+    out = _output_folder(args, start + total)
+    # a resumed run goes on with the schedule of the steps already trained: past their end it stays at its end
+    schedule = _schedule(args, s, start or total)
     parts = {"train": (X, targets)}
     for name, part in (("val", data.validation), ("test", data.test)):
         if part is not None:
             parts[name] = (data.inputs(part), recipes.outputs_and_targets(s.loss, part[1], data.classes)[1])
+    print(f"{args.dataset}: {len(X)} training samples of {X.shape[1]} features; {model}"
+          + (f"; resuming at step {start}" if args.resume else ""))
     try:
         history = nn.fit(model, parts["train"], loss=s.loss, optimizer=optimizer, steps=total,
-                         batch_size=s.batch_size, seed=s.seed, l1=s.l1, l2=s.l2,
-                         lr_schedule=_schedule(args, s, total), progress=not args.quiet,
-                         validation=parts.get("val"), patience=args.patience)
+                         batch_size=s.batch_size, seed=s.seed, l1=s.l1, l2=s.l2, lr_schedule=schedule,
+                         progress=not args.quiet, validation=parts.get("val"), patience=args.patience,
+                         start_step=start)
     except nn.TrainingDiverged as diverged:
         raise UserError(f"training diverged at step {diverged.step} (the loss is {diverged.loss}), nothing saved; "
                         f"try a smaller --lr than {s.lr:g}") from None
+    model.trained_steps = start + len(history)
     print(_summary(history, model, parts, data.regression))
     matrix, held = None, data.reported()
     if not data.regression:
         matrix = nn.confusion_matrix(model, (data.inputs(held[1]), held[1][1]), classes=data.classes)
         print(f"per-class accuracy on the {len(held[1][1])} {held[0]} rows:")
         print("\n".join(metrics.class_report(matrix, data.signature.classes)))
-    _write(out, args, model, history, data, matrix, held[0])
+    _write(out, args, model, history, start, data, matrix, held[0])
     return 0
 
 
 def _summary(history: nn.History, model: nn.MLP, parts: dict, regression: bool) -> str:
     """The last step's loss, then accuracy (or, for a regression, the loss) on every part of the data."""
-    line = f"step {len(history)}: loss {history.loss[-1]:.4f}"
+    line = f"step {model.trained_steps}: loss {history.loss[-1]:.4f}"
     for name, part in parts.items():
         if regression:
-            shown = f"{float(np.mean((metrics.outputs(model, part[0])[:, 0] - part[1]) ** 2)):.4g}"
-            line += f", {name} mse {shown}"
+            mse = f"{float(np.mean((metrics.outputs(model, part[0])[:, 0] - part[1]) ** 2)):.4g}"
+            line += f", {name} mse {mse}"
         else:
             line += f", {name} acc {percent(nn.evaluate(model, part))}"
         if name != "train":
@@ -215,28 +251,30 @@ def _summary(history: nn.History, model: nn.MLP, parts: dict, regression: bool) 
     return line
 
 
-def _write(out: Path, args: argparse.Namespace, model: nn.MLP, history: nn.History, data: prepare.RunData,
-           matrix: np.ndarray | None, held: str) -> None:
+def _write(out: Path, args: argparse.Namespace, model: nn.MLP, history: nn.History, start: int,
+           data: prepare.RunData, matrix: np.ndarray | None, held: str) -> None:
     out.mkdir(parents=True, exist_ok=True)
     model.save(out / "model.json")
-    print(f"wrote {out / 'model.json'}")
+    print(f"wrote {shown(out / 'model.json')}")
     if args.no_plots:
         return
     try:
         from viz import plots
     except ImportError as error:
-        print(f"nn: note: skipped the pictures ({error})", file=sys.stderr)
+        say(PROG, f"note: skipped the pictures ({error})")
         return
     name = Path(args.dataset).stem
     try:
-        print(f"wrote {plots.loss_curve(history, out / 'loss.png', title=f'{name}: training loss')}")
+        title = f"{name}: training loss" + (f" (resumed at step {start})" if start else "")
+        print(f"wrote {shown(plots.loss_curve(history, out / 'loss.png', title=title, first_step=start))}")
         if data.train[0].shape[1] == 2 and not data.regression:
-            print(f"wrote {plots.decision_boundary(model, *data.train, out / 'boundary.png')}")
+            print(f"wrote {shown(plots.decision_boundary(model, *data.train, out / 'boundary.png'))}")
         if matrix is not None:
             title = f"{name}: confusion matrix ({held} rows)"
-            print(f"wrote {plots.confusion_matrix(matrix, out / 'confusion.png', data.signature.classes, title)}")
+            matrix_picture = plots.confusion_matrix(matrix, out / "confusion.png", data.signature.classes, title)
+            print(f"wrote {shown(matrix_picture)}")
     except ImportError as error:
-        print(f"nn: note: skipped the pictures ({error})", file=sys.stderr)
+        say(PROG, f"note: skipped the pictures ({error})")
 
 
 def run_predict(args: argparse.Namespace) -> int:
@@ -258,18 +296,11 @@ def run_predict(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
+    """Run one command; return the exit status (see nn.arguments for the convention)."""
+    def command() -> int:
+        args = build_parser().parse_args(argv)
         return args.run(args)
-    except FileNotFoundError as error:
-        message = f"no such file: {error.filename}"
-    except (UserError, ValueError, OSError, ImportError, ArithmeticError) as error:
-        message = str(error)
-    except KeyboardInterrupt:
-        print("python -m nn: interrupted", file=sys.stderr)
-        return 130
-    print(f"python -m nn: error: {message}", file=sys.stderr)
-    return 1
+    return run(PROG, command, missing=(ImportError,))
 
 
 if __name__ == "__main__":

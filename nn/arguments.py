@@ -1,18 +1,96 @@
-"""argparse types shared by the command lines (``python -m nn``, ``python -m viz``).
+"""What the command lines share (``python -m nn``, ``python -m viz``, ``examples``, ``bench``).
 
-Each turns a bad string into argparse's one-line error that names what would be valid.
+One convention, documented in the README: a user mistake (a bad argument, a missing or invalid
+file, an impossible request) is one line on stderr and exit status 2, as argparse's own errors;
+a missing optional tool (Graphviz's ``dot``, scikit-learn) is one line saying how to install it
+and status 3; Ctrl-C is one line and status 130. Never a traceback for any of them.
 """
 from __future__ import annotations
 
 import argparse
 import math
+import sys
+from typing import Callable
 
+USER_ERROR, MISSING_TOOL, INTERRUPTED = 2, 3, 130
+MAX_MESSAGE = 400  # characters of a message line: echoed input past that is cut
+
+
+class UserError(Exception):
+    """A mistake in what the user asked for: printed as one line, exit status 2."""
+
+
+class MissingToolError(Exception):
+    """An optional tool or package is not installed: printed as one line with how to install it, status 3."""
+
+
+USER_MISTAKES = (UserError, ValueError, OSError, ArithmeticError)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse whose errors are one UserError line (``... (see prog --help)``), not usage plus error."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str):
+        raise UserError(f"{message} (see {self.prog} --help)")
+
+
+def run(prog: str, body: Callable[[], int | None], missing: tuple[type[BaseException], ...] = ()) -> int:
+    """Run a command's ``body`` and return its exit status, reporting failures by the convention above.
+
+    ``missing`` names the exceptions that mean an optional tool is not installed (besides MissingToolError).
+    """
+    try:
+        return body() or 0
+    except KeyboardInterrupt:
+        say(prog, "interrupted")
+        return INTERRUPTED
+    except (MissingToolError, *missing) as error:
+        say(prog, describe(error))
+        return MISSING_TOOL
+    except USER_MISTAKES as error:
+        say(prog, f"error: {describe(error)}")
+        return USER_ERROR
+
+
+def describe(error: BaseException) -> str:
+    """An exception as the one line a user reads: ``no such file: runs/m.json``, not ``[Errno 2] …``."""
+    if isinstance(error, FileNotFoundError) and error.filename is not None:
+        return f"no such file: {error.filename}"
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror + (f": {error.filename}" if error.filename is not None else "")
+    return str(error) or type(error).__name__
+
+
+def say(prog: str, message: str) -> None:
+    """``prog: message`` on stderr as one line: control characters shown escaped, long input cut."""
+    print(shown(f"{prog}: {message}", MAX_MESSAGE), file=sys.stderr)
+
+
+def shown(text: object, limit: int | None = None) -> str:
+    """``text`` safe for a terminal: escape sequences, newlines and the like as ``\\x1b``, ``\\n``."""
+    text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in str(text))
+    if limit is not None and len(text) > limit:
+        return f"{text[:limit]}… ({len(text):,} characters)"
+    return text
+
+
+def echo(value: object, limit: int = 40) -> str:
+    """``repr(value)`` for a message, cut after ``limit`` characters (a 10 MB input is not echoed)."""
+    return shown(repr(value), limit)
+
+
+# --- argparse types: each turns a bad string into a one-line error naming what would be valid ---
 
 def positive_int(text: str) -> int:
-    """``"16"`` -> 16; zero, negatives and non-integers are refused."""
-    if not text.strip().isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
-    return int(text)
+    """``"16"`` -> 16; zero, negatives, non-integers and digits such as ``²`` are refused."""
+    digits = text.strip()
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 18 or int(digits) < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {echo(text)}")
+    return int(digits)
 
 
 def finite_number(text: str) -> float:
@@ -20,9 +98,17 @@ def finite_number(text: str) -> float:
     try:
         number = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected a number, got {echo(text)}") from None
     if not math.isfinite(number):
         raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    return number
+
+
+def non_negative_number(text: str) -> float:
+    """``"0.1"`` -> 0.1: a finite number >= 0 (a learning rate, a strength, a noise level)."""
+    number = finite_number(text)
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {echo(text)}")
     return number
 
 
@@ -31,14 +117,14 @@ def number_list(text: str) -> list[float]:
     try:
         return [finite_number(part) for part in text.split(",")]
     except argparse.ArgumentTypeError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of finite numbers") from None
+        raise argparse.ArgumentTypeError(f"{echo(text)} is not a comma-separated list of finite numbers") from None
 
 
 def fraction(text: str) -> float:
     """``"0.2"`` -> 0.2: a number from 0 up to (not including) 1."""
     number = finite_number(text)
     if not 0 <= number < 1:
-        raise argparse.ArgumentTypeError(f"expected a fraction from 0 up to (not including) 1, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a fraction from 0 up to (not including) 1, got {echo(text)}")
     return number
 
 

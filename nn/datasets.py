@@ -143,7 +143,8 @@ def digits():
     try:
         from sklearn.datasets import load_digits
     except ImportError:
-        raise ImportError("the digits dataset needs scikit-learn: pip install chainrule[digits]") from None
+        raise ImportError("the digits dataset needs scikit-learn: in the checkout, run "
+                          ".venv/bin/pip install -e '.[digits]'") from None
     bunch = load_digits()
     return bunch.data / 16.0, bunch.target.astype(int)
 
@@ -196,9 +197,16 @@ def _check_pairs(X, y) -> None:
 def one_hot(labels, classes: int) -> np.ndarray:
     """Rows of zeros with a 1 at each label (targets for squared error on several outputs)."""
     labels = np.asarray(labels)
+    if labels.size and not (labels.dtype.kind in "iuf" and np.all(labels == np.round(labels))):
+        raise ValueError(f"labels must be whole class indices in 0..{classes - 1}, got {_cut(labels)}")
     if labels.size and (labels.min() < 0 or labels.max() >= classes):
         raise ValueError(f"labels must be class indices in 0..{classes - 1}")
-    return np.eye(classes)[labels]
+    return np.eye(classes)[labels.astype(int)]
+
+
+def _cut(items: np.ndarray) -> str:
+    text = np.array2string(items, threshold=6)
+    return text if len(text) <= 60 else text[:60] + "…"
 
 
 _IDX_TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}

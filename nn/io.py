@@ -10,16 +10,19 @@ Nothing is eval'ed or unpickled: a file is plain JSON that must match the format
 
 ``weights`` has one row per neuron of the layer (nout × nin); ``biases`` is null without biases.
 ``signature`` (``nn.Signature``) is null for a model without one. Version 1 files (no signature) still load.
+An optional ``"training": {"steps": N}`` records the optimiser steps trained (files without it load
+with 0), so a resumed run carries on the step count and the learning-rate schedule.
 """
 from __future__ import annotations
 
 import json
-import math
 import re
+import sys
 from pathlib import Path
 
 import numpy as np
 
+from .arguments import echo
 from .files import atomic_write, read_file
 from .module import ACTIVATIONS, MAX_PARAMETERS, MLP
 from .signature import Signature
@@ -38,7 +41,8 @@ def to_dict(model: MLP) -> dict:
             "architecture": {"nin": model.nin, "nouts": list(model.nouts), "activation": model.activation,
                              "output_activation": model.output_activation, "bias": model.bias},
             "layers": [{"weights": weights, "biases": biases} for weights, biases in model.get_weights()],
-            "signature": None if model.signature is None else model.signature.to_dict()}
+            "signature": None if model.signature is None else model.signature.to_dict(),
+            "training": {"steps": model.trained_steps}}
 
 
 def save(model: MLP, path: str | Path) -> None:
@@ -91,21 +95,22 @@ def from_dict(document: object) -> MLP:
         raise ValueError(f"not a chainrule model (expected \"format\": \"{FORMAT}\")")
     version = document.get("version")
     if version not in _TOP_KEYS or isinstance(version, bool):
-        raise ValueError(f"unsupported version {version!r}; this chainrule reads versions 1 to {VERSION}")
-    _exact_keys(document, _TOP_KEYS[version], "the file")
+        raise ValueError(f"unsupported version {echo(version)}; this chainrule reads versions 1 to {VERSION}")
+    _exact_keys(document, _TOP_KEYS[version] | ({"training"} & document.keys()), "the file")
+    trained_steps = _trained_steps(document.get("training", {"steps": 0}))
     architecture = document["architecture"]
     _exact_keys(architecture, _ARCHITECTURE_KEYS, "architecture")
     nin, nouts = architecture["nin"], architecture["nouts"]
     if not _is_count(nin):
-        raise ValueError(f"architecture.nin must be a positive integer, got {nin!r}")
+        raise ValueError(f"architecture.nin must be a positive integer, got {echo(nin)}")
     if not isinstance(nouts, list) or not nouts or not all(_is_count(n) for n in nouts):
-        raise ValueError(f"architecture.nouts must be a non-empty list of positive integers, got {nouts!r}")
+        raise ValueError(f"architecture.nouts must be a non-empty list of positive integers, got {echo(nouts)}")
     for key in ("activation", "output_activation"):
         if architecture[key] not in ACTIVATIONS:
-            raise ValueError(f"architecture.{key} {architecture[key]!r} is unknown; "
+            raise ValueError(f"architecture.{key} {echo(architecture[key])} is unknown; "
                              f"expected one of {', '.join(ACTIVATIONS)}")
     if not isinstance(architecture["bias"], bool):
-        raise ValueError(f"architecture.bias must be true or false, got {architecture['bias']!r}")
+        raise ValueError(f"architecture.bias must be true or false, got {echo(architecture['bias'])}")
     layers = _checked_layers(document["layers"], [nin] + nouts, architecture["bias"])
     model = MLP(nin, nouts, architecture["activation"], seed=0,
                 output_activation=architecture["output_activation"], bias=architecture["bias"])
@@ -114,7 +119,16 @@ def from_dict(document: object) -> MLP:
         signature = Signature.from_dict(document["signature"])
         signature.check_model(nin, nouts[-1])
         model.signature = signature
+    model.trained_steps = trained_steps
     return model
+
+
+def _trained_steps(training: object) -> int:
+    _exact_keys(training, {"steps"}, "training")
+    steps = training["steps"]
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+        raise ValueError(f"training.steps must be a whole number >= 0, got {echo(steps)}")
+    return steps
 
 
 def _exact_keys(mapping: object, keys: set, where: str) -> None:
@@ -122,7 +136,7 @@ def _exact_keys(mapping: object, keys: set, where: str) -> None:
         raise ValueError(f"{where} must be a JSON object")
     missing, extra = keys - mapping.keys(), mapping.keys() - keys
     if missing or extra:
-        raise ValueError(f"{where}: missing {sorted(missing)}, unexpected {sorted(extra)}")
+        raise ValueError(f"{where}: missing {sorted(missing)}, unexpected {echo(sorted(extra))}")
 
 
 def _is_count(number: object) -> bool:
@@ -134,9 +148,14 @@ def _finite_floats(items: object, count: int, where: str) -> list[float]:
     if not isinstance(items, list) or len(items) != count:
         raise ValueError(f"{where} must be a list of {count} numbers")
     for position, item in enumerate(items):
-        if isinstance(item, bool) or not isinstance(item, (int, float)) or not math.isfinite(item):
-            raise ValueError(f"{where}[{position}] must be a finite number, got {item!r:.40}")
+        if not _is_finite_number(item):
+            raise ValueError(f"{where}[{position}] must be a finite number, got {echo(item)}")
     return [float(item) for item in items]
+
+
+def _is_finite_number(item: object) -> bool:
+    """A JSON number a float holds: integers of any size compare exactly, NaN compares false."""
+    return not isinstance(item, bool) and isinstance(item, (int, float)) and abs(item) <= sys.float_info.max
 
 
 def _checked_layers(layers: object, sizes: list[int], bias: bool) -> list:

@@ -53,7 +53,7 @@ def hinge(scores, labels) -> Value:
     for _, label in pairs:
         if label not in (-1, 1):
             raise ValueError(f"hinge needs labels -1 or +1, got {label!r} (map 0/1 labels with 2*y - 1)")
-    return autograd.sum([(1 - y * s).relu() for s, y in pairs]) / len(pairs)
+    return autograd.sum([(1 - y * as_value(s)).relu() for s, y in pairs]) / len(pairs)
 
 
 def _clamped_log(p: Value | float) -> Value | float:
@@ -116,8 +116,12 @@ def cross_entropy(logits: Sequence[Sequence[Value | float]], labels: Sequence[in
 def with_penalty(total: Value, parameters: Sequence[Value], l1: float = 0.0, l2: float = 0.0) -> Value:
     """``total + l1·Σ|p| + l2·Σ p²``: L1 and micrograd's L2 regularisation, each only when its strength is set.
 
-    The L1 term's gradient is ``l1·sign(p)``, 0 at p = 0 (the ``abs`` row of the ops table).
+    The L1 term's gradient is ``l1·sign(p)``, 0 at p = 0 (the ``abs`` row of the ops table). ``total`` is
+    what a loss function returned: TypeError unless it is a Value (it is differentiated).
     """
+    if not isinstance(total, Value):
+        raise TypeError(f"a loss function must return a Value computed from the outputs (it is differentiated), "
+                        f"got {type(total).__name__}: {total!r:.60}")
     if l1:
         total = total + l1 * autograd.sum([abs(p) for p in parameters])
     if l2:

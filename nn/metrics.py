@@ -21,8 +21,11 @@ def accuracy(outputs: list, targets: list, threshold: float = 0.5) -> float | No
     """Fraction of samples classified right: argmax for several outputs, ``> threshold`` for one.
 
     A target may be a class index or a one-hot row; None when a target is neither a class
-    nor a number (a regression).
+    nor a number (a regression). ValueError for no samples or unequal counts.
     """
+    if not outputs or len(outputs) != len(targets):
+        raise ValueError(f"accuracy needs as many targets as outputs, at least one: got {len(outputs)} outputs "
+                         f"and {len(targets)} targets")
     correct = 0
     for output, target in zip(outputs, targets):
         if isinstance(output, list):

@@ -119,6 +119,8 @@ class MLP(Module):
     micrograd's order, so ``seed`` reproduces micrograd's network after ``random.seed(seed)``.
     ``init="xavier"`` narrows each layer's range to ±√(6/(nin+nout)), ``"he"`` to ±√(6/nin).
     ``signature`` (None, or an ``nn.Signature``) says what the inputs and outputs mean; files keep it.
+    ``trained_steps`` is the optimiser steps recorded with the model (saved in its file; ``python -m nn
+    train --resume`` continues the step count and the schedule from it; ``nn.fit`` leaves it alone).
     """
 
     def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu", seed: int | None = None,
@@ -130,6 +132,7 @@ class MLP(Module):
         self.activation = _check_activation(activation)
         self.output_activation = _check_activation(output_activation, "output_activation")
         self.bias = bool(bias)
+        self.trained_steps = 0
         rng = random.Random(seed)
         sizes = [self.nin] + self.nouts
         check_parameter_count(sum(n * (m + self.bias) for m, n in zip(sizes, sizes[1:])),

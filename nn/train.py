@@ -229,7 +229,7 @@ def fit(model: MLP, data, loss: str | LossFn = "mse", optimizer: Optimizer | Non
         epochs: int | None = None, steps: int | None = None, batch_size: int | None = None,
         seed: int | None = None, l2: float = 0.0, lr_schedule: Callable[[int], float] | None = None,
         progress: bool = True, compiled: bool = True, l1: float = 0.0, validation=None,
-        patience: int | None = None) -> History:
+        patience: int | None = None, start_step: int = 0) -> History:
     """Train ``model`` on ``data = (X, y)`` and return the per-step History: a Trainer run to the end.
 
     ``loss`` is a name from ``nn.LOSSES`` or a function ``(outputs, targets) -> Value``;
@@ -238,14 +238,18 @@ def fit(model: MLP, data, loss: str | LossFn = "mse", optimizer: Optimizer | Non
     ``compiled`` replays the model with numpy (``nn.compiled``); ``False`` builds every graph eagerly.
     ``validation = (X, y)`` scores every epoch (``history.epochs``); ``patience = N`` stops once the
     validation loss has not improved for N epochs and puts back the weights of the best epoch.
+    ``progress`` shows a bar when stderr is a terminal. ``start_step`` numbers the steps from there
+    (a resumed run), so ``lr_schedule`` carries on.
     """
     _check_count("patience", patience)
     if patience is not None and validation is None:
         raise ValueError("patience needs validation= data to watch")
     trainer = Trainer(model, data, loss=loss, optimizer=optimizer, batch_size=batch_size, seed=seed, l2=l2,
-                      lr_schedule=lr_schedule, compiled=compiled, l1=l1, validation=validation)
+                      lr_schedule=lr_schedule, compiled=compiled, l1=l1, validation=validation,
+                      start_step=start_step)
     total = count_steps(len(trainer.X), batch_size, epochs, steps)
-    with tqdm(range(total), disable=not progress, unit="step", leave=False) as bar:  # closed on errors too
+    # a bar only on a terminal (disable=None): piped or redirected output gets no \r-overwritten lines
+    with tqdm(range(total), disable=None if progress else True, unit="step", leave=False) as bar:  # closed on errors
         for done in bar:
             record = trainer.step()
             bar.set_postfix(loss=f"{record.loss:.4f}", acc=percent(record.accuracy), refresh=done == total - 1)

@@ -149,7 +149,7 @@ def test_digits_without_scikit_learn_names_the_extra(monkeypatch):
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", no_sklearn)
-    with pytest.raises(ImportError, match=r"pip install chainrule\[digits\]"):
+    with pytest.raises(ImportError, match=r"in the checkout, run \.venv/bin/pip install -e '\.\[digits\]'"):
         datasets.digits()
 
 

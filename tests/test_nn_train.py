@@ -1,7 +1,9 @@
 """nn.fit: the gradient step it takes, its mini-batches, schedules, accuracy and errors."""
 from __future__ import annotations
 
+import io
 import re
+import sys
 
 import numpy as np
 import pytest
@@ -100,10 +102,21 @@ def test_fit_learns_a_separable_problem():
     assert nn.evaluate(model, (X, y)) == 1.0
 
 
-def test_progress_bar_shows_loss_and_accuracy(capsys):
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_shows_loss_and_accuracy_on_a_terminal(monkeypatch):
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
     nn.fit(linear_model(0.0, 0.0), ([[1.0]], [1.0]), steps=2, progress=True)
-    err = capsys.readouterr().err
-    assert "loss=" in err and "acc=" in err
+    assert "loss=" in terminal.getvalue() and "acc=" in terminal.getvalue()
+
+
+def test_progress_bar_stays_out_of_piped_output(capsys):
+    nn.fit(linear_model(0.0, 0.0), ([[1.0]], [1.0]), steps=2, progress=True)
+    assert capsys.readouterr().err == ""
 
 
 @pytest.mark.parametrize("kwargs, message", [

@@ -150,12 +150,12 @@ def test_a_running_writers_temporary_is_not_taken_for_a_stale_one(tmp_path):
 def test_train_checks_out_before_training(tmp_path, capsys):
     (tmp_path / "model.json").write_text("a file where a folder is wanted")
     for out, message in [(tmp_path / "model.json", "is a file"), (tmp_path / "model.json" / "deeper", "is a file")]:
-        assert nn_main(["train", "moons", "--quiet", "--out", str(out)]) == 1
+        assert nn_main(["train", "moons", "--quiet", "--out", str(out)]) == 2
         captured = capsys.readouterr()
         assert captured.out == ""  # nothing trained, not even the data loaded
         assert captured.err.count("\n") == 1 and message in captured.err and "--out" in captured.err
     (tmp_path / "run" / "model.json").mkdir(parents=True)
-    assert nn_main(["train", "moons", "--quiet", "--out", str(tmp_path / "run")]) == 1
+    assert nn_main(["train", "moons", "--quiet", "--out", str(tmp_path / "run")]) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and "it is a directory" in captured.err
 
@@ -163,7 +163,7 @@ def test_train_checks_out_before_training(tmp_path, capsys):
 @pytest.mark.skipif(not Path("/sys").is_dir(), reason="needs Linux's read-only /sys")
 def test_train_refuses_a_folder_it_cannot_write_before_training(capsys):
     # /sys takes no new files, for root too (os.access says yes to root; the check creates a file for real)
-    assert nn_main(["train", "moons", "--quiet", "--out", "/sys/chainrule-run"]) == 1
+    assert nn_main(["train", "moons", "--quiet", "--out", "/sys/chainrule-run"]) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and "cannot create files in /sys" in captured.err
 

@@ -1,38 +1,34 @@
-"""Command line: ``python -m viz draw|explain|explore SOURCE …`` (SOURCE: a built-in name or MODEL.json).
+"""Command line: ``python -m viz draw|explain|explore SOURCE …`` (SOURCE: a built-in name or MODEL.json)
+and ``python -m viz playground`` (a local server; Ctrl-C stops it).
 
 Every user mistake prints one line on stderr and exits with status 2; a missing Graphviz exits
-with status 3 after saving the DOT source.
+with status 3 after saving the DOT source; Ctrl-C exits with 130 (``nn.arguments``, as ``python -m nn``),
+except for the playground, whose Ctrl-C is how it is stopped: status 0.
 """
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 import autograd
-from nn.arguments import number_list, positive_int
+from nn.arguments import MissingToolError, Parser, UserError, non_negative_number, number_list, positive_int, run, shown
 from nn.files import writable_target
 
 from .collapsed import check_model_size, draw_model
 from .dot import DEFAULT_MAX_NODES, draw
-from .render import GraphvizFailedError, GraphvizMissingError, output_format, render
+from .live.config import DATASETS, checked_setup
+from .render import output_format, render
 from .sources import BUILTINS, resolve
 
-USER_ERROR, GRAPHVIZ_MISSING = 2, 3
+PROG = "python -m viz"
+PAGE_SUFFIXES = (".html", ".htm")
 EXPLAIN_MAX_PATHS = 10_000  # terms printed by one explain command, over all its nodes
 
 
-class UserError(Exception):
-    """A mistake in the command line or its inputs: reported in one line, no traceback."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):
-        raise UserError(f"{message} (see {self.prog} --help)")
-
-
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m viz", description="Draw and explain the chain rule on a graph.")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser = Parser(prog=PROG, description="Draw and explain the chain rule on a graph.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     sources = f"one of {', '.join(BUILTINS)}, or a MODEL.json saved by nn"
 
     def command(name: str, help_text: str, with_target: str) -> argparse.ArgumentParser:
@@ -65,9 +61,36 @@ def _parser() -> argparse.ArgumentParser:
                                  f"(default {EXPLAIN_MAX_PATHS})")
     exploring = command("explore", "write the step-by-step backprop explorer as one HTML file", "explore")
     exploring.add_argument("-o", "--output", required=True, help="the HTML file to write")
-    exploring.add_argument("--lr", type=float, default=0.1, help="the learning rate of the update step")
+    exploring.add_argument("--lr", type=non_negative_number, default=0.1,
+                           help="the learning rate of the update step (default %(default)s)")
     _size_limits(exploring)
+    playing = commands.add_parser("playground", help="train a network live in the browser, step into any point",
+                                  description="Serve the playground on this machine and print its URL.")
+    playing.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
+    playing.add_argument("--port", type=_port, default=8765, help="the port (default 8765; 0 picks a free one)")
+    playing.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    playing.add_argument("--dataset", default="circle", choices=list(DATASETS), help="the data to start with")
+    playing.add_argument("--hidden", type=_layer_sizes, default=[4, 2],
+                         help="hidden layer sizes, e.g. 4,4 (empty for none)")
+    playing.add_argument("--seed", type=_seed, default=0, help="the seed of the data and the first weights")
     return parser
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number 0 to 65535, got {text!r}")
+    return int(text)
+
+
+def _seed(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
+    return int(text)
+
+
+def _layer_sizes(text: str) -> list[int]:
+    return [positive_int(part) for part in text.split(",")] if text.strip() else []
+
 
 
 def _size_limits(command: argparse.ArgumentParser) -> None:
@@ -106,7 +129,7 @@ def _draw(source, args) -> str:
         marked = [source.find(name) for name in args.highlight.split(",") if name]
         graph = draw(source.output, show_grad=not args.no_grad, rankdir=args.rankdir or "TB", highlight=marked,
                      gradient_flow=args.gradient_flow, max_nodes=args.max_nodes, max_edges=args.max_edges)
-    return f"wrote {render(graph, args.output)}"
+    return f"wrote {shown(render(graph, args.output))}"
 
 
 def _explain(source, args) -> str:
@@ -124,27 +147,43 @@ def _explore(source, args) -> str:
 
     explore(source.output, args.output, parameters=source.parameters, learning_rate=args.lr, title=source.title,
             max_nodes=args.max_nodes, max_edges=args.max_edges)
-    return f"wrote {args.output}"
+    return f"wrote {shown(args.output)}"
+
+
+def _check(args: argparse.Namespace) -> None:
+    """What the arguments alone can tell, refused before the source is built; the output file first."""
+    if args.command == "draw":
+        output_format(args.output)
+    if args.command == "explore" and Path(args.output).suffix.lower() not in PAGE_SUFFIXES:
+        raise UserError(f"explore writes an HTML page: the file name must end in .html, got {args.output!r}")
+    if args.command in ("draw", "explore"):
+        writable_target(args.output)
+
+
+def _playground(args) -> None:
+    """Serve until Ctrl-C (the one line printed is the URL)."""
+    try:
+        from .live.server import serve
+    except ImportError as error:
+        raise MissingToolError(f"the playground needs Starlette and uvicorn ({error.name} is missing): "
+                               f"pip install -e '.[playground]'") from None
+    loss = "cross_entropy" if DATASETS[args.dataset] > 2 else "mse"
+    setup = checked_setup({"dataset": args.dataset, "hidden": args.hidden, "seed": args.seed, "loss": loss})
+    serve(setup, args.host, args.port, open_browser=not args.no_browser)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; return the exit status."""
-    try:
+    """Run one command; return the exit status (see nn.arguments for the convention)."""
+    def command() -> None:
         args = _parser().parse_args(argv)
-        if args.command == "draw":
-            output_format(args.output)  # the output is checked before any work
-        if args.command in ("draw", "explore"):
-            writable_target(args.output)
+        if args.command == "playground":
+            _playground(args)
+            return
+        _check(args)
         source = resolve(args.source, args.input, args.target, check_model=_model_check(args))
         action = {"draw": _draw, "explain": _explain, "explore": _explore}[args.command]
         print(action(source, args))
-    except GraphvizMissingError as error:
-        print(f"viz: {error}", file=sys.stderr)
-        return GRAPHVIZ_MISSING
-    except (UserError, ValueError, OSError, GraphvizFailedError, autograd.AnomalyError) as error:
-        print(f"viz: {error}", file=sys.stderr)
-        return USER_ERROR
-    return 0
+    return run(PROG, command)
 
 
 if __name__ == "__main__":

@@ -55,12 +55,17 @@ def page_html(data: dict, svg: str) -> str:
     return PLACEHOLDER.sub(lambda match: parts[match.group(1)], _asset("explorer.html"))
 
 
-def _svg(output: Value, path: Path, nodes: list[dict], max_nodes: int, max_edges: int | None) -> str:
-    """The graph drawn top-down as SVG text, with grad cells sized for the final gradients of
-    ``nodes`` (the page's node records); the page rewrites those cells step by step."""
+def _digraph(output: Value, nodes: list[dict], max_nodes: int, max_edges: int | None):
+    """The graph drawn top-down, with grad cells sized for the final gradients of ``nodes`` (the
+    page's node records); the page rewrites those cells step by step."""
     final = {node: float(record["grad"]) for node, record in zip(topological_order(output), nodes)
              if record["grad"] is not None}
-    digraph = draw(output, rankdir="TB", show_grad=True, gradients=final, max_nodes=max_nodes, max_edges=max_edges)
+    return draw(output, rankdir="TB", show_grad=True, gradients=final, max_nodes=max_nodes, max_edges=max_edges)
+
+
+def _svg(output: Value, path: Path, nodes: list[dict], max_nodes: int, max_edges: int | None) -> str:
+    """The drawing as SVG text; without Graphviz, its DOT source is saved beside ``path``."""
+    digraph = _digraph(output, nodes, max_nodes, max_edges)
     try:
         return layout(digraph, "svg", path).decode("utf-8")
     except GraphvizMissingError:
@@ -68,6 +73,17 @@ def _svg(output: Value, path: Path, nodes: list[dict], max_nodes: int, max_edges
         raise GraphvizMissingError(
             f"Graphviz is missing: the 'dot' program is not on PATH and the page needs its drawing, "
             f"so {path} was not written; the DOT source is saved in {source}. {INSTALL_HINT}") from None
+
+
+def page(output: Value, *, parameters=None, learning_rate: float = 0.1, title: str | None = None,
+         max_nodes: int = DEFAULT_MAX_NODES, max_edges: int | None = None) -> str:
+    """The explorer page for the graph of ``output`` as HTML text (what ``explore`` writes to a file)."""
+    if not isinstance(output, Value):
+        raise TypeError(f"explore: output must be a Value, got {type(output).__name__}")
+    check_size(output, max_nodes, max_edges)
+    data = page_data(output, parameters=parameters, learning_rate=learning_rate, title=title)
+    drawing = layout(_digraph(output, data["nodes"], max_nodes, max_edges), "svg", "the explorer page")
+    return page_html(data, drawing.decode("utf-8"))
 
 
 def explore(output: Value, path: str | Path, *, parameters=None, learning_rate: float = 0.1,

@@ -44,8 +44,12 @@ def _save(figure, path: str | Path, kind: str) -> Path:
     return write_file(path, buffer.getvalue())
 
 
-def loss_curve(history_or_losses: History | Sequence[float], path: str | Path, title: str = "Training loss") -> Path:
-    """The loss per step (the accuracy, and each epoch's validation loss, when a History has them) at ``path``."""
+def loss_curve(history_or_losses: History | Sequence[float], path: str | Path, title: str = "Training loss",
+               first_step: int = 0) -> Path:
+    """The loss per step (the accuracy, and each epoch's validation loss, when a History has them) at ``path``.
+
+    ``first_step`` is the number of the first step shown (a resumed run's curve carries on from it).
+    """
     kind = _format(path)
     history = history_or_losses if isinstance(history_or_losses, History) else None
     losses = [float(x) for x in (history.loss if history else history_or_losses)]
@@ -53,7 +57,8 @@ def loss_curve(history_or_losses: History | Sequence[float], path: str | Path, t
         raise ValueError("loss_curve needs at least one loss value")
     figure = _figure()
     axes = figure.add_subplot()
-    axes.plot(range(len(losses)), losses, color="tab:blue", label="loss")
+    steps = range(first_step, first_step + len(losses))
+    axes.plot(steps, losses, color="tab:blue", label="loss")
     axes.set(xlabel="step", ylabel="loss", title=title)
     validated = [e for e in history.epochs if e.val_loss is not None] if history else []
     if validated:
@@ -65,7 +70,7 @@ def loss_curve(history_or_losses: History | Sequence[float], path: str | Path, t
     accuracy = [a for a in history.accuracy if a is not None] if history else []
     if len(accuracy) == len(history.loss if history else ()):
         right = axes.twinx()
-        right.plot(range(len(accuracy)), [100 * a for a in accuracy], color="tab:orange", label="accuracy")
+        right.plot(steps[:len(accuracy)], [100 * a for a in accuracy], color="tab:orange", label="accuracy")
         right.set(ylabel="accuracy (%)", ylim=(0, 101))
         lines = axes.get_lines() + right.get_lines()
         axes.legend(lines, [line.get_label() for line in lines], loc="center right", frameon=False)

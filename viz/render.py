@@ -11,6 +11,7 @@ from pathlib import Path
 
 import graphviz
 
+from nn.arguments import MissingToolError, UserError
 from nn.files import writable_target, write_file
 
 FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
@@ -19,12 +20,12 @@ INSTALL_HINT = ("install Graphviz (Debian/Ubuntu: sudo apt-get install graphviz;
                 "macOS: brew install graphviz; others: https://graphviz.org/download/)")
 
 
-class GraphvizMissingError(RuntimeError):
-    """The ``dot`` program of Graphviz is not on PATH."""
+class GraphvizMissingError(MissingToolError, RuntimeError):
+    """The ``dot`` program of Graphviz is not on PATH (a command line exits with status 3)."""
 
 
-class GraphvizFailedError(RuntimeError):
-    """``dot`` ran but could not lay out or write the drawing."""
+class GraphvizFailedError(UserError, RuntimeError):
+    """``dot`` ran but could not lay out or write the drawing (a command line exits with status 2)."""
 
 
 def output_format(path: str | Path) -> str:

@@ -6,6 +6,7 @@ returns a :class:`Source`. With a ``target`` the output becomes the cost C₀ = 
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
@@ -149,6 +150,11 @@ def resolve(name_or_path: str, inputs: Sequence[float] | None = None,
 
     ``check_model(model)`` sees a saved model before its graph is built (to refuse a size early).
     """
+    if isinstance(name_or_path, os.PathLike):
+        name_or_path = os.fspath(name_or_path)
+    if not isinstance(name_or_path, str):
+        raise TypeError(f"resolve needs a name ({', '.join(BUILTINS)}) or the path of a MODEL.json, "
+                        f"got {type(name_or_path).__name__}: {name_or_path!r:.60}")
     if name_or_path in BUILTINS:
         source = BUILTINS[name_or_path](inputs, target)
     elif name_or_path.endswith(".json") or Path(name_or_path).is_file():

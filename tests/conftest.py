@@ -1,0 +1,43 @@
+"""Shared fixtures: Debian's chromium driven by Playwright (never a downloaded browser)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """The system chromium, launched once per test module; skips when it is not installed."""
+    if not CHROMIUM.exists():
+        pytest.skip("needs the system chromium at /usr/bin/chromium (apt-get install chromium); "
+                    "never downloads a browser")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def watched_page(chromium):
+    """Opens pages that record script errors and dialogs; at the end, asserts there were none."""
+    opened, problems = [], []
+
+    def open_page(url: str, width: int = 1440, height: int = 900):
+        page = chromium.new_page(viewport={"width": width, "height": height})
+        page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+        page.on("dialog", lambda dialog: (problems.append(f"dialog: {dialog.message}"), dialog.dismiss()))
+        page.goto(url)
+        opened.append(page)
+        return page
+
+    yield open_page
+    for page in opened:
+        page.close()
+    assert problems == []

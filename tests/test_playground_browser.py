@@ -1,0 +1,188 @@
+"""The playground in a real browser: Playwright driving Debian's chromium against a real server on 127.0.0.1.
+
+Every check waits with Playwright's ``expect``. Set PLAYGROUND_SCREENSHOT=docs/playground.png to refresh
+the README's screenshot.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import expect
+
+import autograd
+import nn
+from autograd import Value, backward_steps, topological_order
+
+import viz
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def server():
+    handle = viz.playground(port=0, points=300)
+    yield handle
+    handle.stop()
+
+
+@pytest.fixture
+def open_page(watched_page, server):
+    """Opens the playground (with an optional fragment) once its first state is drawn; no script error allowed."""
+    def visit(fragment: str = ""):
+        page = watched_page(server.url + fragment, 1300, 800)
+        expect(page.get_by_test_id("output-heatmap")).to_have_attribute("data-scale", "1")
+        return page
+    return visit
+
+
+def server_get(server, path: str) -> bytes:
+    parts = urlsplit(server.url)
+    request = urllib.request.Request(f"http://{parts.netloc}{path}",
+                                     headers={"x-chainrule-token": parts.query.split("=", 1)[1]})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.read()
+
+
+def engine_model(server, page) -> tuple[nn.MLP, dict]:
+    """The page's session's model (from its export) and its state, read once the page has settled."""
+    key = page.evaluate("sessionStorage.getItem('chainrule-session')")
+    model = nn.io.from_dict(json.loads(server_get(server, f"/api/export?session={key}")))
+    return model, json.loads(server_get(server, f"/api/state?session={key}"))["state"]
+
+
+def number(page, testid: str) -> float:
+    return float(page.get_by_test_id(testid).text_content())
+
+
+def test_play_raises_the_epoch_and_lowers_the_training_loss(open_page):
+    page = open_page()
+    expect(page.get_by_test_id("epoch")).to_have_text("0")
+    start = number(page, "loss-train")
+    page.get_by_test_id("play").click()
+    expect(page.get_by_test_id("epoch")).not_to_have_text("0")
+    page.wait_for_function("limit => Number(document.querySelector('[data-testid=\"loss-train\"]').textContent) "
+                           "< limit", arg=start * 0.8, timeout=30_000)
+    page.get_by_test_id("play").click()
+    expect(page.get_by_test_id("play")).to_have_attribute("data-playing", "false")
+
+
+def test_step_adds_exactly_one_epoch(open_page):
+    page = open_page()
+    expect(page.get_by_test_id("epoch")).to_have_text("0")
+    page.get_by_test_id("step").click()
+    expect(page.get_by_test_id("epoch")).to_have_text("1")
+    page.get_by_test_id("step").click()
+    expect(page.get_by_test_id("epoch")).to_have_text("2")
+
+
+def test_add_layer_adds_a_column_of_neuron_heatmaps(open_page):
+    page = open_page()
+    heatmaps = page.get_by_test_id("neuron-heatmap")
+    expect(heatmaps).to_have_count(6)  # hidden layers 4, 2
+    page.get_by_test_id("add-layer").click()
+    expect(heatmaps).to_have_count(8)
+    expect(page.locator('[data-testid="neuron-heatmap"][data-layer="2"]')).to_have_count(2)
+    page.get_by_test_id("remove-layer").click()
+    expect(heatmaps).to_have_count(6)
+
+
+def test_a_clicked_point_opens_the_explorer_on_the_engines_backward_for_it(open_page, server):
+    page = open_page()
+    point = page.get_by_test_id("point").first
+    expect(point).to_be_visible()
+    index = int(point.get_attribute("data-index"))
+    point.dispatch_event("click")
+    frame = page.frame_locator('[data-testid="explorer"]')
+    counter = frame.get_by_test_id("step-counter")
+    expect(counter).to_have_text(re.compile(r"^0 / \d+$"))
+    model, state = engine_model(server, page)
+    x1, x2 = state["points"]["x"][index]
+    loss = nn.mse([model([Value(x1, "x1"), Value(x2, "x2")])], [state["points"]["label"][index]])
+    loss.label = "C"  # as the playground names the sample's loss
+    records = backward_steps(loss)
+    total = int(counter.text_content().split(" / ")[1])
+    frame.get_by_test_id("last").click()
+    frame.get_by_test_id("prev").click()
+    expect(counter).to_have_text(f"{total - 1} / {total}")
+    expect(frame.get_by_test_id("formula")).to_contain_text("∂")
+    shown = frame.locator('[data-testid="formula"] .contribution .math:nth-child(2)').evaluate_all(
+        "lines => lines.map(line => [...line.querySelectorAll('.num')].map(n => Number(n.dataset.value)))")
+    last = records[-1]
+    assert shown == [[c.local, last.upstream, c.added] for c in last.contributions]
+    weight = model.layers[0].neurons[1].w[0]
+    frame.locator(f"#v{topological_order(loss).index(weight)}").click()
+    head, first_row = str(autograd.explain(loss, weight)).splitlines()[0].split(" = ", 1)
+    expect(frame.get_by_test_id("chain")).to_contain_text(head)
+    expect(frame.get_by_test_id("chain")).to_contain_text(first_row)
+
+
+def test_editing_a_weight_shows_the_engines_loss(open_page, server):
+    page = open_page()
+    model, state = engine_model(server, page)
+    page.locator('[data-testid="edge"][data-layer="0"][data-neuron="2"][data-source="1"]').dispatch_event("click")
+    expect(page.get_by_test_id("editor")).to_be_visible()
+    page.get_by_test_id("edit-value").fill("1.5")
+    page.get_by_test_id("edit-value").press("Enter")
+    model.layers[0].neurons[2].w[1].data = 1.5
+    points = state["points"]
+    train = [(x, label) for x, label, test in zip(points["x"], points["label"], points["test"]) if not test]
+    expected = nn.mse([model(x) for x, _ in train], [label for _, label in train]).data
+    expect(page.get_by_test_id("loss-train")).to_have_text(f"{expected:.3f}")
+
+
+def test_hovering_an_edge_shows_its_weight_and_gradient(open_page, server):
+    page = open_page()
+    model, state = engine_model(server, page)
+    page.locator('[data-testid="edge"][data-layer="1"][data-neuron="1"][data-source="3"]').dispatch_event("mouseenter")
+    hover = page.get_by_test_id("hover")
+    weight = model.layers[1].neurons[1].w[3]
+    expect(hover).to_contain_text(f"{weight.label} = {weight.data:.3f}")
+    expect(hover).to_contain_text(f"∂L/∂w = {state['layers'][1]['weight_grads'][1][3]:.3f}")
+
+
+def test_two_tabs_are_two_sessions(open_page):
+    first, second = open_page(), open_page()
+    first.get_by_test_id("step").click()
+    expect(first.get_by_test_id("epoch")).to_have_text("1")
+    expect(second.get_by_test_id("epoch")).to_have_text("0")
+    keys = [page.evaluate("sessionStorage.getItem('chainrule-session')") for page in (first, second)]
+    assert keys[0] != keys[1]
+
+
+def test_a_hostile_csv_is_refused_and_its_text_shown_as_text(open_page):
+    page = open_page()
+    hostile = b'x1,x2,label\n0.1,0.2,<img src=x onerror="window.__pwned=1">\n0,0,1\n'
+    page.get_by_test_id("csv").set_input_files({"name": "points.csv", "mimeType": "text/csv", "buffer": hostile})
+    expect(page.get_by_test_id("message")).to_contain_text("line 2: label must be a class 0 to 1")
+    expect(page.get_by_test_id("message")).to_contain_text("<img src=x")
+    assert page.locator("img").count() == 0 and page.evaluate("window.__pwned") is None
+
+
+def test_the_url_fragment_restores_the_setup_on_reload(open_page):
+    page = open_page("#dataset=xor&hidden=3&activation=relu&features=x1,x2,x1*x2&learning_rate=0.1")
+    checks = [("dataset", "xor"), ("activation", "relu"), ("learning-rate", "0.1")]
+    for _ in range(2):
+        for testid, value in checks:
+            expect(page.get_by_test_id(testid)).to_have_value(value)
+        expect(page.get_by_test_id("neuron-heatmap")).to_have_count(3)
+        expect(page.locator('[data-testid="feature"][data-feature="x1*x2"]')).to_have_attribute("aria-pressed", "true")
+        page.reload()
+
+
+def test_screenshot(open_page, tmp_path):
+    page = open_page("#dataset=circle&hidden=4,2&features=x1,x2&learning_rate=0.03&noise=0.05")
+    page.get_by_test_id("play").click()
+    page.wait_for_function("() => Number(document.querySelector('[data-testid=\"epoch\"]').textContent) >= 150",
+                           timeout=60_000)
+    page.get_by_test_id("play").click()
+    expect(page.get_by_test_id("play")).to_have_attribute("data-playing", "false")
+    page.get_by_test_id("show-test").check()
+    target = Path(os.environ.get("PLAYGROUND_SCREENSHOT", tmp_path / "playground.png"))
+    page.screenshot(path=str(target))
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
