@@ -57,13 +57,26 @@ def plain_data(data, what: str = "data") -> tuple[list, list]:
     errors name ``what`` the data is."""
     if not isinstance(data, (tuple, list)) or len(data) != 2:
         raise ValueError(f"{what} must be a pair (X, y): a list of input rows and a list of targets")
-    X, y = (item.tolist() if isinstance(item, np.ndarray) else list(item) for item in data)
-    if not X:
+    X, y = (item if isinstance(item, np.ndarray) else list(item) for item in data)
+    if not len(X):
         raise ValueError(f"{what} has no rows")
     if len(X) != len(y):
         raise ValueError(f"{what} must hold as many targets as input rows, got {len(X)} rows and {len(y)} targets")
-    return [_row(row, number, len(X[0]) if isinstance(X[0], (list, tuple)) else 0, what)
-            for number, row in enumerate(X)], [t.tolist() if isinstance(t, np.ndarray) else t for t in y]
+    targets = y.tolist() if isinstance(y, np.ndarray) else [t.tolist() if isinstance(t, np.ndarray) else t for t in y]
+    return _rows(X, what), targets
+
+
+def _rows(X, what: str) -> list[list[float]]:
+    """The input rows as lists of floats: checked at numpy's speed, or row by row to name the first bad one."""
+    try:
+        array = np.asarray(X)
+    except ValueError:  # ragged rows
+        array = None
+    if array is not None and array.ndim == 2 and array.dtype.kind in "iuf" and np.isfinite(array).all():
+        return array.astype(float).tolist()
+    rows = X.tolist() if isinstance(X, np.ndarray) else X
+    width = len(rows[0]) if isinstance(rows[0], (list, tuple)) else 0
+    return [_row(row, number, width, what) for number, row in enumerate(rows)]
 
 
 def _row(row, number: int, width: int, what: str) -> list[float]:
