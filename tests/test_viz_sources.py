@@ -133,6 +133,23 @@ def test_the_collapsed_view_of_a_model_with_features_shows_each_feature_and_its_
         draw_model(model, [0.25, -0.6, 0.1])
 
 
+def test_a_classifiers_target_may_be_one_class_index_meaning_its_one_hot_row(tmp_path):
+    model = nn.MLP(4, [5, 3], seed=2)
+    model.signature = nn.Signature(("sl", "sw", "pl", "pw"), classes=("setosa", "versicolor", "virginica"))
+    model.save(tmp_path / "iris.json")
+    x = [6.3, 2.9, 5.6, 1.8]
+    logits = numpy_forward(model, x)[-1]
+    source = resolve(str(tmp_path / "iris.json"), x, [2])
+    assert source.output.data == pytest.approx(float(np.sum((logits - [0.0, 0.0, 1.0]) ** 2)), rel=1e-12)
+    assert resolve(str(tmp_path / "iris.json"), x, [0, 0, 1]).output.data == source.output.data
+    root = ET.parse(render(draw_model(model, x, target=[2]), tmp_path / "iris.svg")).getroot()
+    text = " ".join("".join(t.itertext()) for t in root.iter(f"{SVG}text"))
+    assert "y₂ = 1.0000" in text and "y₀ = 0.0000" in text
+    with pytest.raises(ValueError, match=r"a one-number target is a class index: 0 setosa, 1 versicolor, "
+                                         r"2 virginica; got 3"):
+        resolve(str(tmp_path / "iris.json"), x, [3])
+
+
 def test_collapsed_view_draws_layers_of_neurons_with_their_activations(tmp_path):
     model = nn.MLP(2, [16, 16, 1], activation="tanh", output_activation="sigmoid", seed=0)
     x = [0.5, -0.2]

@@ -15,7 +15,7 @@ import autograd
 from autograd import OPS, subscript
 
 from .dot import DEFAULT_MAX_NODES, FONT, format_number, html_text, within_limit
-from .sources import model_inputs, with_cost
+from .sources import class_target, model_inputs, with_cost
 
 POSITIVE, NEGATIVE = "#2166acb0", "#e08214b0"  # translucent, so crossing edges stay legible
 MAX_PEN_WIDTH = 2.5
@@ -65,12 +65,14 @@ def draw_model(model, inputs: Sequence[float] | None = None, *, target: Sequence
                max_edges: int | None = None) -> graphviz.Digraph:
     """An ``nn.MLP`` as columns of neuron boxes; with ``inputs`` (for a model with a signature, the raw
     inputs it names, as ``nn predict`` takes them) each box shows its activation, and with a ``target`` y
-    a last box shows the cost C₀ = Σ (a − y)². A model of more than ``max_nodes`` boxes or ``max_edges``
+    (for a classifier of several outputs, one class index k: the one-hot row of class k) a last box
+    shows the cost C₀ = Σ (a − y)². A model of more than ``max_nodes`` boxes or ``max_edges``
     weights is refused first (``check_model_size``)."""
     if not hasattr(model, "layers") or not hasattr(model, "nin"):
         raise TypeError(f"draw_model needs an nn.MLP, got {type(model).__name__}")
     check_model_size(model, max_nodes, max_edges)
     inputs = model_inputs(model, inputs, "this model")  # a model file's raw inputs: its features applied
+    target = class_target(model, target, "this model")  # a classifier's class index: its one-hot row
     if target is not None and inputs is None:
         raise ValueError("a target needs the inputs too: the cost C₀ is computed from the model's outputs")
     if rankdir not in ("LR", "TB"):

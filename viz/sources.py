@@ -115,6 +115,18 @@ def model_inputs(model, inputs: Sequence[float] | None, source: str) -> list[flo
     return None if raw is None else signature.prepare([raw])[0].tolist()
 
 
+def class_target(model, target: Sequence[float] | None, source: str) -> Sequence[float] | None:
+    """For a classifier of several outputs, one number k stands for the one-hot target of class k."""
+    classes = getattr(model.signature, "classes", None)
+    if target is None or len(target) != 1 or classes is None or model.nouts[-1] < 2:
+        return target
+    index = _checked_numbers(target, 1, "the target", source)[0]
+    if index not in range(len(classes)):
+        raise ValueError(f"{source}: a one-number target is a class index: "
+                         f"{listed(f'{k} {name}' for k, name in enumerate(classes))}; got {index:g}")
+    return [float(k == index) for k in range(len(classes))]
+
+
 def _saved_model(path: Path, inputs, target, check_model: Callable | None = None) -> Source:
     import nn
 
@@ -125,6 +137,7 @@ def _saved_model(path: Path, inputs, target, check_model: Callable | None = None
     if check_model is not None:
         check_model(model)
     numbers = model_inputs(model, inputs, str(path))
+    target = class_target(model, target, str(path))
     if numbers is None:
         names = model.signature.inputs if model.signature else [f"x{k + 1}" for k in range(model.nin)]
         example = f"e.g. --input {','.join(['0.5'] * len(names))} " if len(names) <= 8 else ""
