@@ -1,6 +1,7 @@
 """The chain rule made visible: paths of local derivatives, and the backward pass step by step."""
 from __future__ import annotations
 
+import html
 import math
 from dataclasses import dataclass, field
 
@@ -90,6 +91,19 @@ class Explanation:
         first, *rest = self.rows()
         pad = " " * len(self.head)
         return "\n".join([f"{self.head} = {first}"] + [f"{pad} = {row}" for row in rest])
+
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        """IPython's plain-text display: the chain as ``print`` shows it."""
+        printer.text(str(self))
+
+    def _repr_html_(self) -> str:
+        """The chain as a table of aligned rows, shown by Jupyter, VS Code and Colab."""
+        lefts = [self.head] + [""] * (len(self.rows()) - 1)
+        cells = "".join(f'<tr><td style="text-align: right">{html.escape(left)}</td><td>=</td>'
+                        f'<td style="text-align: left">{html.escape(right)}</td></tr>'
+                        for left, right in zip(lefts, self.rows()))
+        return (f'<table class="chainrule-explanation" style="font-family: ui-monospace, monospace; '
+                f'border-collapse: collapse">{cells}</table>')
 
 
 def _group(text: str, term_count: int) -> str:

@@ -33,6 +33,7 @@ import numpy as np
 
 from .ops import wrong_derivative_count
 from .replay_plan import Group, Plan, check_inputs, plan
+from .replay_products import ProductGroup
 from .modes import AnomalyError, current as current_mode
 from .value import Value
 
@@ -47,7 +48,8 @@ class Tape:
     """A traced graph replayed with numpy: ``forward(feed)`` then ``backward()`` (see the module).
 
     It holds the inputs and parameters, not the graph, plus numpy buffers sized by the last batch:
-    about 8 bytes × (2 · nodes + edges) × rows.
+    about 8 bytes × (2 · slots + the groups' operands) × rows, with a slot per input, constant,
+    computed node and parameter outside the matrices (whose weights sit in one vector).
     """
 
     def __init__(self, replay_plan: Plan, single: bool = True) -> None:
@@ -56,6 +58,7 @@ class Tape:
         self._values: np.ndarray | None = None  # slot × row buffer of the last forward
         self._operands: list[np.ndarray] = []  # each group's operands in the last forward
         self._grads: np.ndarray | None = None  # slot × row buffer of the last backward
+        self._feed: np.ndarray | None = None  # the last feed, copied (read again by backward)
         self._batched = False
         self._forwarded = False  # a forward ran to the end: backward may use its buffers
 
@@ -78,25 +81,38 @@ class Tape:
                 f"{sum(g.size for g in plan_.groups)} computed nodes in {len(plan_.groups)} groups)")
 
     def bytes_per_row(self) -> int:
-        """What each row of a batch costs in numpy buffers: its values and gradients, and the gathered operands."""
+        """What each row of a batch costs in numpy buffers: its values and gradients, the feed's copy,
+        and the gathered operands."""
         plan_ = self._plan
-        return 8 * (2 * plan_.slots + sum(group.arity * group.size for group in plan_.groups if group.varying))
+        gathered = sum(group.shape[0] * group.shape[2] if type(group) is ProductGroup else group.arity * group.size
+                       for group in plan_.groups if group.varying)
+        return 8 * (2 * plan_.slots + len(plan_.inputs) + gathered)
 
-    def forward(self, feed: Sequence[float] | np.ndarray = ()) -> float | np.ndarray:
-        """The output for one row of input values (a float), or for each row of a batch (an array)."""
+    def forward(self, feed: Sequence[float] | np.ndarray | tuple[np.ndarray, ...] = (),
+                parameters: np.ndarray | None = None) -> float | np.ndarray:
+        """The output for one row of input values (a float), or for each row of a batch (an array).
+
+        A batch may come as a tuple of arrays of the same rows, read as their columns side by side.
+        ``parameters``: their values as one array in ``self.parameters`` order, instead of each ``.data``.
+        """
         columns = self._columns(feed)
         self._forwarded = False
         values = self._buffer(columns.shape[1])
         plan_ = self._plan
-        inputs, parameters = len(plan_.inputs), len(plan_.parameters)
-        values[:inputs] = columns
-        values[inputs:inputs + parameters] = np.array(list(map(_data, plan_.parameters)))[:, None]
+        inputs = len(plan_.inputs)
+        values[plan_.copied] = columns[plan_.copied]  # the inputs that groups read from the buffer
+        data = np.array(list(map(_data, plan_.parameters))) if parameters is None else parameters
+        values[inputs:inputs + plan_.buffered] = data[:plan_.buffered, None]
+        weights = data[plan_.weights]
         self._operands = []
         detecting = current_mode().detecting
         with np.errstate(all="ignore"):
             for group in plan_.groups:
-                operands = group.gather(values)
-                result = group.op.forward(operands, ARRAYS)
+                if type(group) is ProductGroup:
+                    result, operands = group.forward(values, weights, columns)
+                else:
+                    operands = group.gather(values)
+                    result = group.op.forward(operands, ARRAYS)
                 if detecting:
                     _check_finite(result, group, "forward")
                 values[group.start:group.stop] = result
@@ -108,35 +124,51 @@ class Tape:
         outputs = values[list(plan_.outputs)]  # output × row
         return outputs.T.copy() if self._batched else outputs[:, 0].copy()
 
-    def backward(self, upstream: float | np.ndarray = 1.0) -> np.ndarray:
+    def backward(self, upstream: float | np.ndarray = 1.0, input_grads: bool = True,
+                 parameter_grads: np.ndarray | None = None) -> np.ndarray | None:
         """Add d output / d parameter to each parameter's ``.grad`` (summed over a batch's rows).
 
         ``upstream`` weighs each row (d loss / d output; e.g. ``1 / batch`` for a mean); with
         several outputs, one weight per output, or a ``(batch, outputs)`` array. Returns
-        d output / d input: shape ``(len(inputs),)``, or ``(batch, len(inputs))`` for a batch.
+        d output / d input: shape ``(len(inputs),)``, or ``(batch, len(inputs))`` for a batch;
+        ``input_grads=False`` returns None and skips the work only they need (training);
+        ``parameter_grads``, an array in ``self.parameters`` order, receives the gradients instead of ``.grad``.
         """
         if not self._forwarded:
             raise RuntimeError("Tape.backward() needs a forward(feed) that ran to the end first")
         values = self._values
         plan_ = self._plan
-        grads = self._grads_buffer()
+        grads = self._grads_buffer(0 if input_grads else len(plan_.inputs))
         grads[list(plan_.outputs)] = self._upstream(upstream, values.shape[1])
+        totals = np.zeros(len(plan_.parameters))
+        weight_grads = totals[plan_.weights]  # a view when the weights come last, as they do
         with np.errstate(all="ignore"):
             for group, operands in zip(reversed(plan_.groups), reversed(self._operands)):
-                if group.scatter is not None:
+                if type(group) is ProductGroup:
+                    group.backward(operands, grads, weight_grads, input_grads)
+                    if current_mode().detecting:
+                        _check_finite(weight_grads, group, "backward")
+                elif group.scatter is not None:
                     _backward_step(group, operands, values, grads)
-        inputs, parameters = len(plan_.inputs), len(plan_.parameters)
-        totals = grads[inputs:inputs + parameters].sum(axis=1)
-        for parameter, total in zip(plan_.parameters, totals.tolist()):
-            parameter.grad += total
-        input_grads = grads[:inputs].T
-        return input_grads.copy() if self._batched else input_grads[0].copy()
+        inputs = len(plan_.inputs)
+        if not isinstance(plan_.weights, slice):
+            totals[plan_.weights] = weight_grads
+        totals[:plan_.buffered] += grads[inputs:inputs + plan_.buffered].sum(axis=1)
+        if parameter_grads is not None:
+            parameter_grads += totals
+        else:
+            for parameter, total in zip(plan_.parameters, totals.tolist()):
+                parameter.grad += total
+        if not input_grads:
+            return None
+        by_row = grads[:inputs].T
+        return by_row.copy() if self._batched else by_row[0].copy()
 
     def _columns(self, feed) -> np.ndarray:
         """The feed as one column per row, after checking its shape."""
         expected = len(self._plan.inputs)
         try:
-            array = np.asarray(feed, dtype=float)
+            array = self._feed_copy(feed)  # the matrix products read it again in backward
         except (TypeError, ValueError):
             raise TypeError(f"Tape.forward: the feed must be numbers, got {feed!r:.60}") from None
         if array.ndim == 1 and len(array) != expected:
@@ -151,6 +183,21 @@ class Tape:
         self._batched = array.ndim == 2
         return array.T if self._batched else array[:, None]
 
+    def _feed_copy(self, feed) -> np.ndarray:
+        """The feed as floats, copied into a buffer kept for the next feed of the same shape; a tuple
+        of batches (say inputs and targets) is laid side by side, column blocks in order."""
+        blocks = [np.asarray(block, dtype=float) for block in feed] if isinstance(feed, tuple) else []
+        if not (blocks and all(block.ndim == 2 and len(block) == len(blocks[0]) for block in blocks)):
+            blocks = [np.asarray(feed, dtype=float)]
+        shape = blocks[0].shape if len(blocks) == 1 else (len(blocks[0]), sum(b.shape[1] for b in blocks))
+        if self._feed is None or self._feed.shape != shape:
+            self._feed = np.empty(shape)
+        if len(blocks) == 1:
+            np.copyto(self._feed, blocks[0])
+        else:
+            np.concatenate(blocks, axis=1, out=self._feed)
+        return self._feed
+
     def _names(self) -> str:
         return ", ".join(label or "unlabelled" for label in map(_labels, self._plan.inputs)) or "none"
 
@@ -159,16 +206,17 @@ class Tape:
         if self._values is None or self._values.shape[1] != batch:
             plan_ = self._plan
             self._values = np.empty((plan_.slots, batch))
-            first = len(plan_.inputs) + len(plan_.parameters)
+            first = len(plan_.inputs) + plan_.buffered
             self._values[first:first + len(plan_.constants)] = plan_.constants[:, None]
         return self._values
 
-    def _grads_buffer(self) -> np.ndarray:
-        """A zeroed gradient buffer shaped like the value buffer (reused: no fresh pages each call)."""
+    def _grads_buffer(self, first: int) -> np.ndarray:
+        """The gradient buffer shaped like the value buffer (reused: no fresh pages each call), zeroed
+        from slot ``first`` on (the inputs' rows are read only when their gradients are returned)."""
         if self._grads is None or self._grads.shape != self._values.shape:
             self._grads = np.zeros_like(self._values)
         else:
-            self._grads.fill(0.0)
+            self._grads[first:].fill(0.0)
         return self._grads
 
     def _upstream(self, upstream, batch: int) -> np.ndarray:
@@ -212,9 +260,9 @@ def _backward_step(group: Group, operands: np.ndarray, values: np.ndarray, grads
     group.scatter.add(grads, contributions)
 
 
-def _check_finite(array: np.ndarray, group: Group, direction: str) -> None:
+def _check_finite(array: np.ndarray, group: Group | ProductGroup, direction: str) -> None:
     if not np.isfinite(array).all():
-        raise AnomalyError(f"compiled {direction} of op '{group.op.name}' ({group.size} nodes) "
+        raise AnomalyError(f"compiled {direction} of op '{group.name}' ({group.size} nodes) "
                            "produced NaN or inf")
 
 

@@ -6,7 +6,8 @@ contiguous range. A group holds the nodes of one op and arity at one level (the 
 from the leaves), so its operands are all known before it runs and one vectorised call of the
 op's rules evaluates all of them, for every row of a batch (a group that does not depend on the
 inputs is evaluated once). Chains of additions and nested sums whose intermediate results are
-used nowhere else are flattened into one n-ary ``sum``.
+used nowhere else are flattened into one n-ary ``sum``; then sums of products of a weight and a
+value per row are lowered to matrix products (``replay_products``).
 """
 from __future__ import annotations
 
@@ -18,55 +19,13 @@ from typing import Sequence
 import numpy as np
 
 from .graph import constant_leaves, topological_order
+from .replay_scatter import Index, Scatter, rows
 from .ops import OPS, Op
+from .replay_products import NAME as PRODUCTS, ProductGroup, Products, lowered, matrix_weights, product_group
 from .value import Value
 
 _SUM = OPS["sum"]
 _SUMMABLE = (OPS["add"], _SUM)
-
-Index = slice | np.ndarray  # rows of a buffer: a slice when they are contiguous, else their numbers
-
-
-def rows(slots: Sequence[int] | np.ndarray) -> Index:
-    """``slots`` as a slice when they are consecutive (a view, no copy), else as an index array."""
-    slots = np.asarray(slots, dtype=np.intp)
-    if len(slots) and np.array_equal(slots, np.arange(slots[0], slots[0] + len(slots))):
-        return slice(int(slots[0]), int(slots[0]) + len(slots))
-    return slots
-
-
-class Scatter:
-    """Adds rows of contributions into ``grads[targets]``, summing rows that share a target.
-
-    Rows whose target no other row shares are added directly; the others are summed per target
-    with ``np.bincount``, far faster than ``np.add.at`` or ``np.add.reduceat``.
-    """
-
-    def __init__(self, targets: np.ndarray) -> None:
-        unique, position, counts = np.unique(targets, return_inverse=True, return_counts=True)
-        alone = counts[position] == 1
-        self.alone = alone.any()
-        self._alone_rows, self._alone_targets = rows(np.flatnonzero(alone)), rows(targets[alone])
-        self.shared = not alone.all()
-        shared_targets = unique[counts > 1]
-        self._bin = np.searchsorted(shared_targets, targets[~alone])  # which shared target, 0, 1, …
-        self._shared_rows, self._shared_targets = rows(np.flatnonzero(~alone)), rows(shared_targets)
-        self._count = len(shared_targets)
-        self._bins = (1, self._bin)  # (batch size, the bincount bin of each shared contribution)
-
-    def add(self, grads: np.ndarray, contributions: np.ndarray) -> None:
-        if self.alone:
-            grads[self._alone_targets] += contributions[self._alone_rows]
-        if self.shared:
-            batch = contributions.shape[1]
-            shared = contributions[self._shared_rows].ravel()
-            sums = np.bincount(self._bins_for(batch), shared, self._count * batch)
-            grads[self._shared_targets] += sums.reshape(self._count, batch)
-
-    def _bins_for(self, batch: int) -> np.ndarray:
-        if self._bins[0] != batch:
-            self._bins = (batch, (self._bin[:, None] * batch + np.arange(batch)).ravel())
-        return self._bins[1]
 
 
 @dataclass(frozen=True, eq=False)
@@ -86,6 +45,10 @@ class Group:
     def size(self) -> int:
         return self.stop - self.start
 
+    @property
+    def name(self) -> str:
+        return self.op.name
+
     def gather(self, values: np.ndarray) -> np.ndarray:
         """The operands from the slot × row buffer: operand × node × row (one row if not varying)."""
         if not self.varying:
@@ -99,12 +62,19 @@ class Group:
 
 @dataclass(frozen=True, eq=False)
 class Plan:
-    """Slots and groups of a traced graph; ``constants`` fill the slots after the parameters."""
+    """Slots and groups of a traced graph; ``constants`` fill the slots after the buffered parameters.
+
+    The first ``buffered`` parameters have slots (a row each, the same value in every column);
+    the matrices' weights are read from one vector, ``parameters[weights]``, instead.
+    """
 
     inputs: tuple[Value, ...]
+    copied: Index  # the inputs copied into their slots (the others are read only from the feed)
     parameters: tuple[Value, ...]
+    buffered: int
+    weights: Index  # positions in ``parameters`` of the weight vector's entries
     constants: np.ndarray
-    groups: tuple[Group, ...]
+    groups: tuple[Group | ProductGroup, ...]
     outputs: tuple[int, ...]  # the outputs' slots
     slots: int
 
@@ -175,24 +145,66 @@ def plan(outputs: tuple[Value, ...], inputs: tuple[Value, ...]) -> Plan:
     """The replay plan of ``outputs`` with ``inputs`` as placeholders (see the module docstring)."""
     # each output's order lists parents first, so their first occurrences do too
     order = list(dict.fromkeys(chain.from_iterable(map(topological_order, outputs))))
-    kept = _rewritten(order, outputs)
+    kept = lowered(_rewritten(order, outputs), outputs, inputs)
     parameters, constants = _leaf_roles(outputs, order, inputs)
-    slot: dict[Value, int] = {node: i for i, node in enumerate(inputs + parameters + tuple(constants))}
-    level = dict.fromkeys(slot, 0)
+    buffered = _buffered(parameters, kept, outputs)
+    slot: dict[Value, int] = {node: i for i, node in enumerate(inputs + buffered + tuple(constants))}
+    families = sorted(_families(kept, inputs, parameters + tuple(constants)).items())
+    for key, members in families:
+        for member in members:
+            for node in ([node for node, _ in member] if key[1] == PRODUCTS else member[:1]):
+                slot[node] = len(slot)
+    in_matrices = list(dict.fromkeys(chain.from_iterable(
+        matrix_weights(members) for key, members in families if key[1] == PRODUCTS)))
+    parameters = buffered + tuple(p for p in in_matrices if p not in set(buffered))
+    position = {p: i for i, p in enumerate(parameters)}
+    weight_of = {p: i for i, p in enumerate(in_matrices)}
+    groups = tuple(product_group(members, slot, weight_of, inputs) if key[1] == PRODUCTS
+                   else _group(members, slot, key[-1]) for key, members in families)
+    return Plan(inputs, _copied(inputs, outputs, families), parameters, len(buffered),
+                rows([position[p] for p in in_matrices]),
+                np.array([c.data for c in constants], dtype=float), groups,
+                tuple(slot[output] for output in outputs), len(slot))
+
+
+def _copied(inputs: tuple[Value, ...], outputs: tuple[Value, ...], families: list) -> Index:
+    """The inputs some group reads from the value buffer (matrices of inputs only read the feed)."""
+    read = set(outputs)
+    for key, members in families:
+        if key[1] != PRODUCTS:
+            read.update(chain.from_iterable(operands for _, _, operands in members))
+        elif not set(inputs).issuperset(chain.from_iterable(block[0][1].columns for block in members)):
+            read.update(chain.from_iterable(block[0][1].columns for block in members))
+    return rows([i for i, x in enumerate(inputs) if x in read])
+
+
+def _buffered(parameters: tuple[Value, ...], kept: list, outputs: tuple[Value, ...]) -> tuple[Value, ...]:
+    """The parameters that need slots: all but those read only as matrix weights or biases."""
+    in_matrices = {w for _, op, _ in kept if isinstance(op, Products) for w, _ in op.pairs}
+    in_matrices.update(op.bias for _, op, _ in kept if isinstance(op, Products) and op.bias is not None)
+    elsewhere = set(chain(outputs, chain.from_iterable(operands for _, op, operands in kept
+                                                       if not isinstance(op, Products))))
+    return tuple(p for p in parameters if p in elsewhere or p not in in_matrices)
+
+
+def _families(kept: list, inputs: tuple[Value, ...], leaves: tuple[Value, ...]) -> dict[tuple, list]:
+    """Nodes by (level, op, arity, 0, varying); lowered sums as blocks by (level, Σa·b, sums, columns, bias)."""
+    level = dict.fromkeys(chain(inputs, leaves), 0)
     varying = set(inputs)
     families: dict[tuple, list] = defaultdict(list)
+    blocks: dict[tuple, list] = defaultdict(list)  # (level, the x they read, bias): sums forming one matrix
     for node, op, operands in kept:
         level[node] = depth = 1 + max(map(level.__getitem__, operands))
         moves = not varying.isdisjoint(operands)
         if moves:
             varying.add(node)
-        families[(depth, op.name, len(operands), moves)].append((node, op, operands))
-    for key in sorted(families):
-        for node, _, _ in families[key]:
-            slot[node] = len(slot)
-    groups = tuple(_group(members, slot, key[-1]) for key, members in sorted(families.items()))
-    return Plan(inputs, parameters, np.array([c.data for c in constants], dtype=float), groups,
-                tuple(slot[output] for output in outputs), len(slot))
+        if isinstance(op, Products):
+            blocks[(depth, frozenset(op.columns), op.bias is not None)].append((node, op))
+        else:
+            families[(depth, op.name, len(operands), 0, moves)].append((node, op, operands))
+    for (depth, columns, biased), block in blocks.items():
+        families[(depth, PRODUCTS, len(block), len(columns), biased)].append(block)
+    return families
 
 
 def _group(members: list, slot: dict[Value, int], varying: bool) -> Group:

@@ -5,6 +5,7 @@ slow phase of the machine hits all candidates alike, and the median of the repea
 """
 from __future__ import annotations
 
+import contextlib
 import gc
 import statistics
 import time
@@ -61,3 +62,39 @@ def moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, 
     labels = np.repeat([-1.0, 1.0], [n // 2, n - n // 2])
     order = rng.permutation(n)
     return points[order] + rng.normal(scale=noise, size=points.shape), labels[order]
+
+
+@contextlib.contextmanager
+def threads(count: int | None):
+    """numpy's BLAS and PyTorch (if installed) limited to ``count`` threads; None leaves their defaults."""
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    default = torch.get_num_threads() if torch else None
+    limits = contextlib.nullcontext()
+    if count is not None:
+        from threadpoolctl import threadpool_limits
+        limits = threadpool_limits(limits=count, user_api="blas")
+        if torch:
+            torch.set_num_threads(count)
+    try:
+        with limits:
+            yield
+    finally:
+        if torch:
+            torch.set_num_threads(default)
+
+
+THREAD_SETTINGS = {"one BLAS thread": 1, "default threads": None}
+
+
+def blas_description() -> str:
+    """numpy's BLAS library, kernel and thread count, as threadpoolctl reports them."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "BLAS: unknown (threadpoolctl not installed)"
+    pools = [pool for pool in threadpool_info() if pool.get("user_api") == "blas"]
+    return "; ".join(f"{pool['internal_api']} {pool['version']} ({pool.get('architecture', '?')}, "
+                     f"{pool['num_threads']} threads by default)" for pool in pools) or "BLAS: none found"

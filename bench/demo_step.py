@@ -18,7 +18,8 @@ from autograd import Value
 from autograd import compile as compile_tape
 from nn.arguments import Parser, run
 
-from .common import format_duration, interleaved_medians, markdown_table, moons
+from .common import (THREAD_SETTINGS, blas_description, format_duration, interleaved_medians, markdown_table, moons,
+                     threads)
 from .numpy_mlp import NumpyMLP
 
 PROG = "python -m bench.demo_step"
@@ -193,6 +194,17 @@ def check_agreement(candidates: dict[str, Candidate], reference: str) -> None:
                                    atol=1e-12, err_msg=f"{name}: parameters after one step")
 
 
+def _table(seconds: dict[str, float]) -> str:
+    micro, numpy_time = seconds["micrograd 0.1.0"], seconds["hand-written numpy"]
+    torch_time = seconds.get("PyTorch (CPU, float64)")
+    header = ["step", "median time", "speed-up vs micrograd", "time vs numpy"]
+    rows = []
+    for name, t in seconds.items():
+        rows.append([name, format_duration(t), f"{micro / t:,.1f}×", f"{t / numpy_time:,.1f}×"]
+                    + ([f"{t / torch_time:,.2f}×"] if torch_time else []))
+    return markdown_table(header + (["time vs PyTorch"] if torch_time else []), rows)
+
+
 def timed(build):
     start = time.perf_counter()
     result = build()
@@ -204,6 +216,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--points", type=int, default=100)
     parser.add_argument("--repeats", type=int, default=7, help="interleaved samples per candidate (median)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--sample-seconds", type=float, default=0.05, help="least time of one timing sample")
     args = parser.parse_args(argv)
     X, y = moons(args.points, seed=args.seed)
     layers = initial_layers(args.seed)
@@ -217,15 +230,15 @@ def main(argv: list[str] | None = None) -> None:
     if torch_candidate:
         candidates["PyTorch (CPU, float64)"] = torch_candidate
     check_agreement(candidates, reference="chainrule eager")
-    seconds = interleaved_medians({name: c.step for name, c in candidates.items()}, repeats=args.repeats)
-
-    micro, numpy_time = seconds["micrograd 0.1.0"], seconds["hand-written numpy"]
     print(f"micrograd's demo step: {args.points} moons points, MLP(2, [16, 16, 1]), hinge + 1e-4·L2, "
-          f"forward + backward + update; median of {args.repeats} interleaved samples.")
-    print("Every candidate agrees with chainrule eager after one step (loss and parameters, rtol 1e-9).\n")
-    print(markdown_table(["step", "median time", "speed-up vs micrograd", "time vs numpy"],
-                         [[name, format_duration(t), f"{micro / t:,.1f}×", f"{t / numpy_time:,.1f}×"]
-                          for name, t in seconds.items()]))
+          f"forward + backward + update; median of {args.repeats} interleaved samples; {blas_description()}.")
+    print("Every candidate agrees with chainrule eager after one step (loss and parameters, rtol 1e-9).")
+    for setting, count in THREAD_SETTINGS.items():
+        with threads(count):
+            seconds = interleaved_medians({name: c.step for name, c in candidates.items()}, repeats=args.repeats,
+                                          min_seconds=args.sample_seconds)
+        print(f"\n{setting}:\n")
+        print(_table(seconds))
     if torch_candidate is None:
         print("\nPyTorch: skipped (import torch failed; it is optional and never installed by chainrule).")
     print(f"\nOne-off trace + compile: per-example graph {format_duration(rows_cost)} ({rows_tape}); "

@@ -17,14 +17,14 @@ PROG = "python -m examples.moons_demo"
 ALPHA = 1e-4  # micrograd's L2 strength
 
 
-def train(steps: int = 100, seed: int = 1337, progress: bool = False):
+def train(steps: int = 100, seed: int = 1337, progress: bool = False, compiled: bool = True):
     """Train micrograd's network for ``steps`` steps; return the model, the History and the data."""
     X, y = nn.datasets.moons(100, noise=0.1, seed=seed)
     signs = 2 * y - 1
     model = nn.MLP(2, [16, 16, 1], seed=seed)
     optimizer = nn.SGD(model.parameters(), lr=1.0)
     history = nn.fit(model, (X, signs), loss="hinge", optimizer=optimizer, steps=steps, l2=ALPHA,
-                     lr_schedule=nn.linear_decay(1.0, steps), progress=progress)
+                     lr_schedule=nn.linear_decay(1.0, steps), progress=progress, compiled=compiled)
     return model, history, X, signs
 
 

@@ -1,4 +1,6 @@
-"""python -m nn: train a network on a dataset or your CSV (train) or run a saved one (predict).
+"""python -m nn: train a network (train), run a saved one (predict), move it to and from PyTorch/ONNX (export, import).
+
+Training reads a built-in dataset or your CSV.
 
 Every user mistake ends as one line on stderr and exit status 2, Ctrl-C as one line and 130.
 """
@@ -9,10 +11,11 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 import autograd
 import nn
-from nn import features, metrics, prepare, recipes, schedules
+from nn import datasets, features, metrics, prepare, recipes, schedules
 from nn.arguments import (Parser, UserError, feature_names, finite_number, fraction, non_negative_number,
                           positive_int, run, say, shown)
 from nn.files import check_folder, writable_target
@@ -92,7 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     length.add_argument("--steps", type=positive_int, help="optimiser steps")
     length.add_argument("--epochs", type=positive_int, help="passes over the training data")
     train.add_argument("--batch-size", type=positive_int, help="samples per step (default: the dataset's)")
-    train.add_argument("--samples", type=positive_int, help="points to generate (digits: images to train on)")
+    train.add_argument("--samples", type=positive_int, help="points to generate (digits, mnist: images to train on)")
+    train.add_argument("--mnist-dir", type=Path, metavar="DIR",
+                       help="mnist: the folder with MNIST's four IDX files (standard names, raw or .gz)")
     train.add_argument("--noise", type=non_negative_number, help="noise of a generated dataset")
     train.add_argument("--seed", type=int, help="seed for the data, the weights and the shuffling")
     train.add_argument("--out", type=Path, help="output folder (default runs/DATASET; with --resume "
@@ -110,6 +115,19 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("model", type=Path, metavar="MODEL.json")
     predict.add_argument("inputs", type=finite_number, nargs="+", metavar="X", help="the input numbers")
     predict.set_defaults(run=run_predict)
+    export = commands.add_parser("export", help="write a saved model as ONNX or as a PyTorch state_dict")
+    export.add_argument("model", type=Path, metavar="MODEL.json")
+    export.add_argument("-o", "--output", type=Path, required=True, metavar="FILE",
+                        help="model.onnx, or model.safetensors for torch.nn.Sequential")
+    export.set_defaults(run=run_export)
+    weights = commands.add_parser("import", help="a model from a torch.nn.Sequential's safetensors state_dict")
+    weights.add_argument("weights", type=Path, metavar="WEIGHTS.safetensors")
+    weights.add_argument("--activation", choices=nn.ACTIVATIONS, default="relu",
+                         help="the hidden layers' activation (default %(default)s)")
+    weights.add_argument("--output-activation", choices=nn.ACTIVATIONS, default="linear",
+                         help="the last layer's activation (default %(default)s)")
+    weights.add_argument("-o", "--output", type=Path, required=True, metavar="MODEL.json")
+    weights.set_defaults(run=run_import)
     return parser
 
 
@@ -130,6 +148,11 @@ def _settings(args: argparse.Namespace) -> argparse.Namespace:
 
 def _check(args: argparse.Namespace, s: argparse.Namespace) -> None:
     """Combinations of options that cannot work, refused before any data is loaded."""
+    if args.mnist_dir is not None and args.dataset != "mnist":
+        raise UserError(f"--mnist-dir applies to mnist only, not {args.dataset}")
+    if args.dataset == "mnist" and args.mnist_dir is None:
+        raise UserError(f"train mnist needs --mnist-dir DIR, a folder with MNIST's four IDX files "
+                        f"({', '.join(datasets.MNIST_FILES)}, raw or .gz), published at {datasets.MNIST_SOURCE}")
     if s.momentum and s.optimizer != "sgd":
         raise UserError("--momentum applies to --optimizer sgd only")
     if args.patience and not s.val_fraction:
@@ -196,7 +219,7 @@ def _output_folder(args: argparse.Namespace, final_step: int) -> Path:
 def run_train(args: argparse.Namespace) -> int:
     s = _settings(args)
     _check(args, s)
-    data = prepare.load(args.dataset, s, args.features, args.target, args.regression)
+    data = prepare.load(args.dataset, s, args.features, args.target, args.regression, args.mnist_dir)
     s.loss = recipes.loss_for(s.loss, args.loss, data.classes)
     X = data.inputs(data.train)
     nout, targets = recipes.outputs_and_targets(s.loss, data.train[1], data.classes)
@@ -215,10 +238,11 @@ def run_train(args: argparse.Namespace) -> int:
     print(f"{args.dataset}: {len(X)} training samples of {X.shape[1]} features; {model}"
           + (f"; resuming at step {start}" if args.resume else ""))
     try:
-        history = nn.fit(model, parts["train"], loss=s.loss, optimizer=optimizer, steps=total,
-                         batch_size=s.batch_size, seed=s.seed, l1=s.l1, l2=s.l2, lr_schedule=schedule,
-                         progress=not args.quiet, validation=parts.get("val"), patience=args.patience,
-                         start_step=start)
+        with threadpool_limits(limits=1, user_api="blas"):  # a batch's small matrices: one thread is fastest
+            history = nn.fit(model, parts["train"], loss=s.loss, optimizer=optimizer, steps=total,
+                             batch_size=s.batch_size, seed=s.seed, l1=s.l1, l2=s.l2, lr_schedule=schedule,
+                             progress=not args.quiet, validation=parts.get("val"), patience=args.patience,
+                             start_step=start)
     except nn.TrainingDiverged as diverged:
         raise UserError(f"training diverged at step {diverged.step} (the loss is {diverged.loss}), nothing saved; "
                         f"try a smaller --lr than {s.lr:g}") from None
@@ -292,6 +316,23 @@ def run_predict(args: argparse.Namespace) -> int:
         print(" ".join(f"{v:.6g}" for v in outputs))
     else:
         print("\n".join(metrics.prediction_report(model, outputs, signature.classes)))
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    model = nn.load(args.model)
+    path = nn.export(model, args.output)
+    print(f"wrote {path}: {model}")
+    if path.suffix.lower() == ".safetensors":
+        print(f"load it in PyTorch with:\n\n{model.torch_code(path)}")
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    writable_target(args.output)  # before reading the weights
+    model = nn.import_weights(args.weights, args.activation, args.output_activation)
+    model.save(args.output)
+    print(f"wrote {args.output}: {model}")
     return 0
 
 

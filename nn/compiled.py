@@ -1,18 +1,28 @@
-"""The fast path of training: a model traced once per sample and replayed over a batch with numpy.
+"""The fast path of training: a model traced once, with its loss when it can be, replayed with numpy.
 
-Only the model is compiled. The loss still runs on the engine, on small leaf Values that stand
-for the batch's outputs, so every loss (built-in or your own) works unchanged and no derivative
-is written twice: the leaves' gradients (d loss / d output, per row) weigh the tape's backward.
+A built-in loss (``nn.losses.TRACED``) is traced on the tape with the model, its targets being
+placeholders like the inputs, so a batch step runs no Python per row: one replay forward gives
+each row's loss and outputs, one replay backward the gradients. Any other loss, and any batch the
+traced loss cannot stand for (targets the eager loss would reject, a bce batch that hits the
+clamped log, a loss that overflows where the eager one shifts by each row's maximum), runs on the
+engine instead, on small leaf Values that stand for the batch's outputs; the leaves' gradients
+(d loss / d output, per row) weigh the model tape's backward. Both agree with eager training.
 """
 from __future__ import annotations
+
+import math
+from operator import attrgetter
 
 import numpy as np
 
 import autograd
 from autograd import Value
 
-from .losses import LossFn, with_penalty
+from .losses import TRACED, LossFn, TracedLoss, with_penalty
 from .module import MLP
+from .optim import Optimizer
+
+_data = attrgetter("data")
 
 MAX_REPLAY_BYTES = 2 ** 30  # the numpy buffers of one replayed batch (1 GiB)
 
@@ -22,10 +32,19 @@ class CompiledModel:
 
     def __init__(self, model: MLP) -> None:
         self.model = model
-        placeholders = [Value(0.0, f"x{i}") for i in range(model.nin)]
+        placeholders = _placeholders(model.nin, "x")
         traced = model(placeholders)
         self.single = not isinstance(traced, list)
+        self.outputs_count = 1 if self.single else len(traced)
         self.tape = autograd.compile([traced] if self.single else traced, inputs=placeholders)
+        self._loss_tapes: dict[tuple, autograd.Tape] = {}
+        self._mappings: dict[tuple, _Mapping] = {}
+        self._held: tuple | None = None  # (optimizer, parameters, last gradients) between held steps
+
+    @property
+    def loss_tapes(self) -> tuple[autograd.Tape, ...]:
+        """The tapes of model + built-in loss traced so far (one per loss, with or without L2)."""
+        return tuple(self._loss_tapes.values())
 
     @property
     def max_rows(self) -> int:
@@ -52,12 +71,149 @@ class CompiledModel:
         """Rows of outputs as the model returns them: one item per row for a single output."""
         return [row[0] for row in rows] if self.single else rows
 
-    def loss_and_grads(self, loss: LossFn, inputs: list, targets: list, l1: float = 0.0, l2: float = 0.0):
-        """What ``nn.train.loss_and_grads`` returns, with the model's part replayed by the tape."""
+    def loss_and_grads(self, loss: LossFn, inputs, targets: list, l1: float = 0.0, l2: float = 0.0):
+        """What ``nn.train.loss_and_grads`` returns, with the model (and a built-in loss) replayed."""
         self.check_batch(len(inputs))  # one replay: the backward needs the whole batch's buffers
+        inputs = np.asarray(inputs, dtype=float).reshape(-1, self.model.nin)
+        traced = self._traced(loss, inputs, targets, (l1, l2))
+        if traced is not None:
+            tape, total, outputs, upstream = traced
+            tape.backward(upstream, input_grads=False)
+            return total, self.per_sample(outputs.tolist())
+        return self._eager_loss_step(loss, inputs, targets, l1, l2)
+
+    def train_step(self, loss: LossFn, inputs, targets: list, l1: float, l2: float, optimizer: Optimizer,
+                   hold: bool = False):
+        """``zero_grad``, ``loss_and_grads`` and ``optimizer.step()`` in one, on arrays: (loss, outputs array).
+
+        With a built-in loss the optimiser's parameters are read into an array, the tape fills an
+        array of gradients and the optimiser's rule updates the array; then each parameter's
+        ``.data`` and ``.grad`` are written: what the three calls leave. ``hold=True`` keeps the
+        arrays for the next step instead (no Value is read or written): call ``release`` before
+        anything else reads or changes the parameters. A loss that is not finite takes no step.
+        """
+        self.check_batch(len(inputs))
+        inputs = np.asarray(inputs, dtype=float).reshape(-1, self.model.nin)
+        if self._held is None:
+            self._held = (optimizer, np.fromiter(map(_data, optimizer.params), float, len(optimizer.params)), None)
+        data = self._held[1]
+        traced = self._traced(loss, inputs, targets, (l1, l2), data, optimizer)
+        if traced is None:
+            self.release()
+            optimizer.zero_grad()
+            total, outputs = self._eager_loss_step(loss, inputs, targets, l1, l2)
+            if math.isfinite(total):
+                optimizer.step()
+            return total, np.array(outputs, dtype=float)
+        tape, total, outputs, upstream = traced
+        mapping = self._mappings[(tape, optimizer)]
+        tape_grads = np.zeros(len(tape.parameters))
+        tape.backward(upstream, input_grads=False, parameter_grads=tape_grads)
+        grads = np.zeros(len(data))
+        grads[mapping.from_optimizer] = tape_grads[mapping.in_optimizer]
+        for parameter, grad in zip(mapping.others, tape_grads[mapping.elsewhere].tolist()):
+            parameter.grad += grad  # not the optimiser's: accumulates, as without zero_grad
+        optimizer.update(data, grads)
+        self._held = (optimizer, data, grads)
+        if not hold:
+            self.release()
+        return total, outputs[:, 0] if self.single else outputs
+
+    def release(self) -> None:
+        """Write held parameters (and the last step's gradients) to their Values (see ``train_step``)."""
+        if self._held is None:
+            return
+        optimizer, data, grads = self._held
+        self._held = None
+        if grads is None:
+            return
+        for parameter, number, grad in zip(optimizer.params, data.tolist(), grads.tolist()):
+            parameter.data, parameter.grad = number, grad
+
+    def _traced(self, loss: LossFn, inputs: np.ndarray, targets: list, strengths: tuple[float, float],
+                data: np.ndarray | None = None, optimizer: Optimizer | None = None):
+        """One replay forward of model + built-in loss (+ penalties): (tape, loss, outputs, upstream),
+        or None when the loss is not built in or this batch needs the eager loss (see the module).
+        ``strengths`` are (l1, l2); ``data`` the optimiser's parameters, read already (else each
+        ``.data`` is read)."""
+        traced = TRACED.get(loss)
+        encoded = traced.encode(list(targets), self.outputs_count) if traced else None
+        if encoded is None:
+            return None
+        used = tuple(bool(strength) for strength in strengths)
+        tape = self._loss_tape(traced, used)
+        parameters = None if data is None else self._mapping(tape, optimizer).tape_values(data)
+        values = tape.forward((inputs, encoded), parameters)
+        rows, first = len(inputs), 1 + sum(used)  # columns: each row's loss, the penalties used, the outputs
+        scale = traced.scale(rows, self.outputs_count)
+        weights = [strength for strength in strengths if strength]
+        total = scale * float(values[:, 0].sum()) + sum(w * float(values[0, 1 + i]) for i, w in enumerate(weights))
+        outputs = values[:, first:]
+        if not math.isfinite(total) or not traced.valid(outputs):
+            return None
+        upstream = np.zeros_like(values)
+        upstream[:, 0] = scale
+        for i, strength in enumerate(weights):
+            upstream[:, 1 + i] = strength / rows  # a penalty is one value; its gradient sums over the rows
+        return tape, total, outputs, upstream
+
+    def _mapping(self, tape: autograd.Tape, optimizer: Optimizer) -> _Mapping:
+        key = (tape, optimizer)
+        if key not in self._mappings:
+            self._mappings[key] = _Mapping(tape.parameters, optimizer.params)
+        return self._mappings[key]
+
+    def _loss_tape(self, traced: TracedLoss, penalties: tuple[bool, bool]) -> autograd.Tape:
+        """Model, one row's loss over target placeholders and (if used) Σ|p| and Σ p², traced once."""
+        key = (traced, penalties)
+        if key not in self._loss_tapes:
+            width = self.outputs_count
+            inputs, targets = _placeholders(self.model.nin, "x"), _placeholders(width, "t")
+            outputs = self.model(inputs)
+            outputs = [outputs] if self.single else outputs
+            parameters = self.model.parameters()
+            heads = [traced.row(outputs, targets)]
+            if penalties[0]:
+                heads.append(autograd.sum([abs(p) for p in parameters]))
+            if penalties[1]:
+                heads.append(autograd.sum([p * p for p in parameters]))
+            self._loss_tapes[key] = autograd.compile(heads + outputs, inputs=inputs + targets)
+        return self._loss_tapes[key]
+
+    def _eager_loss_step(self, loss: LossFn, inputs: np.ndarray, targets: list, l1: float, l2: float):
+        """The model replayed, the loss on the engine over leaves standing for the outputs."""
         values = self.outputs(inputs).tolist()
         leaves = [[Value(v) for v in row] for row in values]
-        total = with_penalty(loss(self.per_sample(leaves), targets), self.model.parameters(), l1, l2)
+        total = with_penalty(loss(self.per_sample(leaves), list(targets)), self.model.parameters(), l1, l2)
         total.backward()
-        self.tape.backward(np.array([[leaf.grad for leaf in row] for row in leaves]))
+        self.tape.backward(np.array([[leaf.grad for leaf in row] for row in leaves]), input_grads=False)
         return total.data, self.per_sample(values)
+
+
+class _Mapping:
+    """Where a tape's parameters sit among an optimiser's (the rest, such as a traced loss's shift, read apart)."""
+
+    def __init__(self, tape_parameters: tuple[Value, ...], optimized: list[Value]) -> None:
+        index_of = {p: i for i, p in enumerate(optimized)}
+        self.count = len(tape_parameters)
+        self.in_optimizer = _run([i for i, p in enumerate(tape_parameters) if p in index_of])
+        self.elsewhere = _run([i for i, p in enumerate(tape_parameters) if p not in index_of])
+        self.from_optimizer = _run([index_of[p] for p in tape_parameters if p in index_of])
+        self.others = [p for p in tape_parameters if p not in index_of]
+
+    def tape_values(self, data: np.ndarray) -> np.ndarray:
+        values = np.empty(self.count)
+        values[self.in_optimizer] = data[self.from_optimizer]
+        values[self.elsewhere] = [p.data for p in self.others]
+        return values
+
+
+def _run(positions: list[int]) -> slice | np.ndarray:
+    """Positions as a slice when they run one after another (indexing then makes no copy)."""
+    if positions and positions == list(range(positions[0], positions[0] + len(positions))):
+        return slice(positions[0], positions[0] + len(positions))
+    return np.array(positions, dtype=np.intp)
+
+
+def _placeholders(count: int, name: str) -> list[Value]:
+    return [Value(0.0, f"{name}{i}") for i in range(count)]

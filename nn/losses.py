@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import math
 import numbers
+from dataclasses import dataclass
 from typing import Callable, Sequence
+
+import numpy as np
 
 import autograd
 from autograd import Value, as_value
@@ -36,15 +39,23 @@ def _pairs(predictions, targets, name: str) -> list[tuple]:
     return pairs
 
 
+def _squared_error(p, t):
+    return (p - t) ** 2
+
+
+def _margin(s, y):
+    return (1 - y * as_value(s)).relu()
+
+
 def sse(predictions, targets) -> Value:
     """Σ (prediction − target)², the tutorials' sum of squared errors."""
-    return autograd.sum([(p - t) ** 2 for p, t in _pairs(predictions, targets, "sse")], label="SSE")
+    return autograd.sum([_squared_error(p, t) for p, t in _pairs(predictions, targets, "sse")], label="SSE")
 
 
 def mse(predictions, targets) -> Value:
     """Mean of (prediction − target)² over every output of every sample (PyTorch's MSELoss)."""
     pairs = _pairs(predictions, targets, "mse")
-    return autograd.sum([(p - t) ** 2 for p, t in pairs]) / len(pairs)
+    return autograd.sum([_squared_error(p, t) for p, t in pairs]) / len(pairs)
 
 
 def hinge(scores, labels) -> Value:
@@ -53,7 +64,7 @@ def hinge(scores, labels) -> Value:
     for _, label in pairs:
         if label not in (-1, 1):
             raise ValueError(f"hinge needs labels -1 or +1, got {label!r} (map 0/1 labels with 2*y - 1)")
-    return autograd.sum([(1 - y * as_value(s)).relu() for s, y in pairs]) / len(pairs)
+    return autograd.sum([_margin(s, y) for s, y in pairs]) / len(pairs)
 
 
 def _clamped_log(p: Value | float) -> Value | float:
@@ -73,8 +84,12 @@ def binary_cross_entropy(probabilities, targets) -> Value:
         if not 0.0 <= p_data <= 1.0 or not 0.0 <= y <= 1.0:
             raise ValueError(f"binary_cross_entropy needs probabilities and targets in [0, 1], "
                              f"got p={p_data!r}, y={y!r} (use a sigmoid output)")
-        terms.append(-(y * _clamped_log(p) + (1 - y) * _clamped_log(1 - p)))
+        terms.append(_log_loss(p, y))
     return autograd.sum(terms) / len(pairs)
+
+
+def _log_loss(p, y, log=_clamped_log):
+    return -(y * log(p) + (1 - y) * log(1 - p))
 
 
 def softmax(logits: Sequence[Value | float]) -> list[Value]:
@@ -88,11 +103,15 @@ def softmax(logits: Sequence[Value | float]) -> list[Value]:
     return [e / total for e in exps]
 
 
-def _row_loss(row: list[Value], label: int) -> Value:
-    """log Σ exp(sᵢ) − s[label] with sᵢ = xᵢ − max x: nothing overflows, nothing large cancels."""
+def _row_loss(row: list[Value], label: int | Sequence[Value]) -> Value:
+    """log Σ exp(sᵢ) − s[label] with sᵢ = xᵢ − max x: nothing overflows, nothing large cancels.
+
+    ``label`` is a class index, or one-hot placeholders (traced: ``Σ tᵢ·sᵢ`` picks s[label]).
+    """
     top = max(v.data for v in row)
     shifted = [v - top for v in row]
-    return autograd.sum([s.exp() for s in shifted]).log() - shifted[label]
+    picked = shifted[label] if isinstance(label, int) else autograd.sum([t * s for t, s in zip(label, shifted)])
+    return autograd.sum([s.exp() for s in shifted]).log() - picked
 
 
 def cross_entropy(logits: Sequence[Sequence[Value | float]], labels: Sequence[int]) -> Value:
@@ -131,3 +150,72 @@ def with_penalty(total: Value, parameters: Sequence[Value], l1: float = 0.0, l2:
 
 LOSSES = {"mse": mse, "sse": sse, "hinge": hinge, "bce": binary_cross_entropy,
           "binary_cross_entropy": binary_cross_entropy, "cross_entropy": cross_entropy}
+
+
+@dataclass(frozen=True)
+class TracedLoss:
+    """A built-in loss as one row's graph over target placeholders, for the compiled batch step.
+
+    ``row(outputs, targets)`` sums one row's terms; the batch loss is ``scale(rows, outputs)·Σ rows``.
+    ``encode(targets, outputs)`` gives the targets as a (rows, width) array, or None for anything
+    the eager loss must judge (it raises the error). ``valid(outputs)`` says whether the traced
+    graph computes what the eager loss would for these outputs (bce: no clamped log in the batch).
+    """
+
+    row: Callable[[list, list], Value]
+    scale: Callable[[int, int], float]
+    encode: Callable[[list, int], np.ndarray | None]
+    valid: Callable[[np.ndarray], bool] = lambda outputs: True
+
+
+def _numbers(targets: list, outputs: int) -> np.ndarray | None:
+    """The targets as a (rows, outputs) float array, or None if they are not numbers of that shape."""
+    try:
+        array = np.asarray(targets, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    if outputs == 1 and array.shape == (len(targets),):
+        array = array[:, None]
+    return array if array.shape == (len(targets), outputs) else None
+
+
+def _checked(accept: Callable[[np.ndarray], np.ndarray]):
+    """An encoder of numbers that returns None unless ``accept`` holds for every target."""
+    def encode(targets: list, outputs: int) -> np.ndarray | None:
+        array = _numbers(targets, outputs)
+        return array if array is not None and accept(array).all() else None
+    return encode
+
+
+def _one_hot(labels: list, outputs: int) -> np.ndarray | None:
+    array = np.asarray(labels)
+    if outputs < 2 or array.shape != (len(labels),) or array.dtype.kind not in "iu":
+        return None
+    if array.size and (array.min() < 0 or array.max() >= outputs):
+        return None
+    rows = np.zeros((len(array), outputs))
+    rows[np.arange(len(array)), array] = 1.0
+    return rows
+
+
+def _terms(term):
+    return lambda outputs, targets: autograd.sum([term(p, t) for p, t in zip(outputs, targets)])
+
+
+def _per_pair(rows: int, outputs: int) -> float:
+    return 1.0 / (rows * outputs)
+
+
+def _not_clamped(outputs: np.ndarray) -> bool:
+    floor = math.exp(LOG_FLOOR)
+    return bool(((outputs > floor) & (1 - outputs > floor)).all())
+
+
+TRACED = {
+    sse: TracedLoss(_terms(_squared_error), lambda rows, outputs: 1.0, _numbers),
+    mse: TracedLoss(_terms(_squared_error), _per_pair, _numbers),
+    hinge: TracedLoss(_terms(_margin), _per_pair, _checked(lambda y: np.isin(y, (-1, 1)))),
+    binary_cross_entropy: TracedLoss(_terms(lambda p, y: _log_loss(p, y, Value.log)), _per_pair,
+                                     _checked(lambda y: (0 <= y) & (y <= 1)), _not_clamped),
+    cross_entropy: TracedLoss(_row_loss, lambda rows, outputs: 1.0 / rows, _one_hot),
+}

@@ -17,25 +17,24 @@ from .losses import LossFn, softmax, with_penalty
 from .module import MLP
 
 
-def accuracy(outputs: list, targets: list, threshold: float = 0.5) -> float | None:
+def accuracy(outputs, targets: list, threshold: float = 0.5) -> float | None:
     """Fraction of samples classified right: argmax for several outputs, ``> threshold`` for one.
 
-    A target may be a class index or a one-hot row; None when a target is neither a class
-    nor a number (a regression). ValueError for no samples or unequal counts.
+    ``outputs`` is one row (or number) per sample, as lists or an array. A target may be a class
+    index or a one-hot row; None when a target is neither a class nor a number (a regression).
+    ValueError for no samples or unequal counts.
     """
-    if not outputs or len(outputs) != len(targets):
+    outputs = np.asarray(outputs, dtype=float)
+    if not len(outputs) or len(outputs) != len(targets):
         raise ValueError(f"accuracy needs as many targets as outputs, at least one: got {len(outputs)} outputs "
                          f"and {len(targets)} targets")
-    correct = 0
-    for output, target in zip(outputs, targets):
-        if isinstance(output, list):
-            wanted = int(np.argmax(target)) if isinstance(target, (list, tuple)) else target
-            correct += int(np.argmax(output)) == wanted
-        elif isinstance(target, (int, float)):
-            correct += (output > threshold) == (target > threshold)
-        else:
-            return None
-    return correct / len(outputs)
+    if outputs.ndim == 2:
+        wanted = np.asarray(targets)
+        wanted = wanted.argmax(axis=1) if wanted.ndim == 2 else wanted
+        return float((outputs.argmax(axis=1) == wanted).mean())
+    if not all(isinstance(target, (int, float)) for target in targets):
+        return None
+    return float(((outputs > threshold) == (np.asarray(targets, dtype=float) > threshold)).mean())
 
 
 def threshold(targets: list) -> float:

@@ -1,10 +1,20 @@
-"""Optimisers with PyTorch's update rules and defaults: SGD (momentum, Nesterov) and Adam."""
+"""Optimisers with PyTorch's update rules and defaults: SGD (momentum, Nesterov) and Adam.
+
+Each rule is written once, over arrays (``update``); ``step()`` reads the parameters' ``.data`` and
+``.grad`` into arrays, applies it and writes ``.data`` back. The compiled training step calls
+``update`` on the arrays it already holds.
+"""
 from __future__ import annotations
 
 import math
+from operator import attrgetter
 from typing import Iterable
 
+import numpy as np
+
 from autograd import Value
+
+_data, _grad = attrgetter("data"), attrgetter("grad")
 
 
 def _non_negative(name: str, number: float) -> float:
@@ -31,6 +41,14 @@ class Optimizer:
             p.grad = 0.0
 
     def step(self) -> None:
+        """Update every parameter once from its current ``.grad``."""
+        data = np.fromiter(map(_data, self.params), float, len(self.params))
+        self.update(data, np.fromiter(map(_grad, self.params), float, len(self.params)))
+        for p, number in zip(self.params, data.tolist()):
+            p.data = number
+
+    def update(self, data: np.ndarray, grads: np.ndarray) -> None:
+        """The update rule over arrays (one entry per parameter, in ``params`` order): changes ``data``."""
         raise NotImplementedError
 
 
@@ -50,18 +68,17 @@ class SGD(Optimizer):
         if nesterov and (self.momentum == 0 or self.dampening != 0):
             raise ValueError("nesterov needs momentum > 0 and dampening = 0")
         self.nesterov = nesterov
-        self.buffers: list[float | None] = [None] * len(self.params)
+        self.buffer: np.ndarray | None = None  # the momentum buffer, one entry per parameter
 
-    def step(self) -> None:
-        """Update every parameter once from its current ``.grad``."""
-        for i, p in enumerate(self.params):
-            g = p.grad + self.weight_decay * p.data if self.weight_decay else p.grad
-            if self.momentum:
-                buf = self.buffers[i]
-                buf = g if buf is None else self.momentum * buf + (1 - self.dampening) * g
-                self.buffers[i] = buf
-                g = g + self.momentum * buf if self.nesterov else buf
-            p.data -= self.lr * g
+    def update(self, data: np.ndarray, grads: np.ndarray) -> None:
+        g = grads + self.weight_decay * data if self.weight_decay else grads
+        if self.momentum:
+            if self.buffer is None:
+                self.buffer = g.copy()
+            else:
+                self.buffer = self.momentum * self.buffer + (1 - self.dampening) * g
+            g = g + self.momentum * self.buffer if self.nesterov else self.buffer
+        data -= self.lr * g
 
 
 class Adam(Optimizer):
@@ -79,21 +96,19 @@ class Adam(Optimizer):
         self.eps = _non_negative("eps", eps)
         self.weight_decay = _non_negative("weight_decay", weight_decay)
         self.t = 0
-        self.m = [0.0] * len(self.params)
-        self.v = [0.0] * len(self.params)
+        self.m = np.zeros(len(self.params))
+        self.v = np.zeros(len(self.params))
 
-    def step(self) -> None:
-        """Update every parameter once from its current ``.grad``."""
+    def update(self, data: np.ndarray, grads: np.ndarray) -> None:
         self.t += 1
         beta1, beta2 = self.betas
         correction1 = 1 - beta1 ** self.t
         correction2_sqrt = math.sqrt(1 - beta2 ** self.t)
-        for i, p in enumerate(self.params):
-            g = p.grad + self.weight_decay * p.data if self.weight_decay else p.grad
-            self.m[i] = beta1 * self.m[i] + (1 - beta1) * g
-            self.v[i] = beta2 * self.v[i] + (1 - beta2) * g * g
-            denominator = math.sqrt(self.v[i]) / correction2_sqrt + self.eps
-            p.data -= (self.lr / correction1) * self.m[i] / denominator
+        g = grads + self.weight_decay * data if self.weight_decay else grads
+        self.m = beta1 * self.m + (1 - beta1) * g
+        self.v = beta2 * self.v + (1 - beta2) * g * g
+        denominator = np.sqrt(self.v) / correction2_sqrt + self.eps
+        data -= (self.lr / correction1) * self.m / denominator
 
 
 OPTIMIZERS = {"sgd": SGD, "adam": Adam}

@@ -44,8 +44,10 @@ def is_csv(source: str) -> bool:
     return source.lower().endswith(".csv")
 
 
-def load(source: str, s, features: list[str] | None, target: str, regression: bool) -> RunData:
-    """``source`` (a dataset name or a .csv path) with the settings ``s`` (a recipe with the options laid over)."""
+def load(source: str, s, features: list[str] | None, target: str, regression: bool, mnist_dir=None) -> RunData:
+    """``source`` (a dataset name or a .csv path) with the settings ``s`` (a recipe with the options laid over);
+    ``mnist`` reads the folder ``mnist_dir``: ``samples`` training images, the 10,000 test images as the test rows."""
+    test = None
     if is_csv(source):
         table = datasets.load_csv(source, target=target, regression=regression or None)
         X, y, names, classes = table.X, table.y, table.feature_names, table.class_names
@@ -55,13 +57,17 @@ def load(source: str, s, features: list[str] | None, target: str, regression: bo
     elif regression:
         raise ValueError(f"--regression applies to a CSV; {source} is a classification dataset")
     else:
-        X, y = recipes.load(source, s.samples, s.noise, s.seed)
+        if source == "mnist":
+            X, y, *test = datasets.mnist(mnist_dir)
+            X, y, test = X[:s.samples], y[:s.samples], tuple(test)
+        else:
+            X, y = recipes.load(source, s.samples, s.noise, s.seed)
         names = tuple(f"x{i + 1}" for i in range(X.shape[1]))
-        classes = tuple(str(k) for k in range(max(int(y.max()) + 1, 2)))
+        classes = tuple(str(k) for k in range(10 if source == "mnist" else max(int(y.max()) + 1, 2)))
     if features is not None and X.shape[1] != 2:
         raise ValueError(f"--features transform two input columns; {source} has {X.shape[1]} ({listed(names)})")
     signature = Signature(names, None if features is None else tuple(features), classes)
-    train, test = (X, y), None
+    train = (X, y)
     if s.test_fraction:
         X_train, y_train, X_test, y_test = datasets.split(X, y, s.test_fraction, seed=s.seed)
         train, test = (X_train[:s.samples], y_train[:s.samples]), (X_test, y_test)

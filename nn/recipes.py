@@ -45,6 +45,8 @@ RECIPES = {
     "blobs": Recipe(loss="cross_entropy", optimizer="adam", lr=0.05, lr_end=1.0, l2=0.0, samples=150),
     "digits": Recipe(activation="sigmoid", loss="cross_entropy", lr=1.0, lr_end=1.0, momentum=0.9, steps=None,
                      epochs=20, batch_size=100, l2=0.0, samples=1797, seed=0, test_fraction=0.2),
+    "mnist": Recipe(activation="sigmoid", loss="cross_entropy", lr=0.5, lr_end=1.0, momentum=0.9, steps=None,
+                    epochs=10, batch_size=100, l2=0.0, samples=60000, seed=0),  # 3Blue1Brown's 784-16-16-10
     "neuron-table": _TABLE,
     "xor-table": Recipe(hidden=(4,), activation="sigmoid", loss="sse", lr=1.0, lr_end=1.0, steps=2000,
                         l2=0.0, samples=4),

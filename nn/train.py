@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import math
-from functools import partial
+from contextlib import closing
 from numbers import Real
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
-from tqdm import tqdm
+from tqdm.auto import tqdm  # the notebook bar inside Jupyter, the terminal bar elsewhere
 
 from .compiled import CompiledModel
 from .history import EpochRecord, History, StepRecord
@@ -23,7 +23,7 @@ def loss_and_grads(model: MLP, loss: LossFn, inputs: list, targets: list, l1: fl
     The parameters' ``.grad`` receive the batch gradient (they accumulate: zero them first).
     ``l1`` and ``l2`` add ``l1·Σ|p| + l2·Σ p²`` to the loss (``nn.losses.with_penalty``).
     """
-    outputs = [model(x) for x in inputs]
+    outputs = [model(x) for x in (inputs.tolist() if isinstance(inputs, np.ndarray) else inputs)]
     total = with_penalty(loss(outputs, targets), model.parameters(), l1, l2)
     total.backward()
     return total.data, [_floats(out) for out in outputs]
@@ -52,31 +52,32 @@ def count_steps(count: int, batch_size: int | None, epochs: int | None, steps: i
     return epochs * per_epoch
 
 
-def plain_data(data, what: str = "data") -> tuple[list, list]:
-    """(X, y) as Python lists of finite floats (rows of one width) and numbers/rows, checked to pair up;
-    errors name ``what`` the data is."""
+def plain_data(data, what: str = "data") -> tuple[np.ndarray, list]:
+    """(X, y) as a float array of finite input rows (all of one width) and a list of numbers/rows, checked to
+    pair up; errors name ``what`` the data is and the first bad row."""
     if not isinstance(data, (tuple, list)) or len(data) != 2:
         raise ValueError(f"{what} must be a pair (X, y): a list of input rows and a list of targets")
-    X, y = (item if isinstance(item, np.ndarray) else list(item) for item in data)
-    if not len(X):
-        raise ValueError(f"{what} has no rows")
+    X, y = data
+    X = _rows(X, what)
+    y = y.tolist() if isinstance(y, np.ndarray) else [t.tolist() if isinstance(t, np.ndarray) else t for t in y]
     if len(X) != len(y):
         raise ValueError(f"{what} must hold as many targets as input rows, got {len(X)} rows and {len(y)} targets")
-    targets = y.tolist() if isinstance(y, np.ndarray) else [t.tolist() if isinstance(t, np.ndarray) else t for t in y]
-    return _rows(X, what), targets
+    return X, y
 
 
-def _rows(X, what: str) -> list[list[float]]:
-    """The input rows as lists of floats: checked at numpy's speed, or row by row to name the first bad one."""
+def _rows(X, what: str) -> np.ndarray:
+    """The input rows as a float array: checked at numpy's speed, or row by row to name the first bad one."""
     try:
         array = np.asarray(X)
     except ValueError:  # ragged rows
         array = None
-    if array is not None and array.ndim == 2 and array.dtype.kind in "iuf" and np.isfinite(array).all():
-        return array.astype(float).tolist()
-    rows = X.tolist() if isinstance(X, np.ndarray) else X
+    if array is not None and array.ndim == 2 and array.size and array.dtype.kind in "iuf" and np.isfinite(array).all():
+        return array.astype(float)
+    rows = X.tolist() if isinstance(X, np.ndarray) else list(X)
+    if not rows:
+        raise ValueError(f"{what} has no rows")
     width = len(rows[0]) if isinstance(rows[0], (list, tuple)) else 0
-    return [_row(row, number, width, what) for number, row in enumerate(rows)]
+    return np.array([_row(row, number, width, what) for number, row in enumerate(rows)], dtype=float)
 
 
 def _row(row, number: int, width: int, what: str) -> list[float]:
@@ -120,8 +121,8 @@ class Trainer:
         self.model = model
         self.loss = _loss_function(loss)
         self.X, self.y = plain_data(data)
-        if len(self.X[0]) != model.nin:
-            raise ValueError(f"the model takes {model.nin} inputs but the data rows have {len(self.X[0])}")
+        if self.X.shape[1] != model.nin:
+            raise ValueError(f"the model takes {model.nin} inputs but the data rows have {self.X.shape[1]}")
         _check_count("batch_size", batch_size)
         _check_count("start_step", start_step, least=0)
         self.optimizer = optimizer or SGD(model.parameters(), lr=0.1)
@@ -130,9 +131,9 @@ class Trainer:
                 raise ValueError(f"{name} must be a finite number >= 0, got {strength!r}")
         self.batch_size, self.l1, self.l2, self.lr_schedule = batch_size, l1, l2, lr_schedule
         self.validation = None if validation is None else plain_data(validation, "validation data")
-        if self.validation is not None and len(self.validation[0][0]) != model.nin:
+        if self.validation is not None and self.validation[0].shape[1] != model.nin:
             raise ValueError(f"the model takes {model.nin} inputs but the validation rows have "
-                             f"{len(self.validation[0][0])}")
+                             f"{self.validation[0].shape[1]}")
         self.epochs_since_best, self._best = 0, None  # (validation loss, epoch, weights)
         self._pass_totals = [0.0, 0.0, 0]  # this pass's summed batch losses, correct answers, samples
         self.step_count = start_step
@@ -141,11 +142,9 @@ class Trainer:
         self._rng = np.random.default_rng(seed)
         self._pending: list[list[int]] = []  # the batches left in the current pass over the data
         self._replay = CompiledModel(model) if compiled or validation is not None else None
+        self._compiled = compiled
         if compiled:
             self._replay.check_batch(min(batch_size or len(self.X), len(self.X)))  # refused before any buffer exists
-            self._batch_step = self._replay.loss_and_grads
-        else:
-            self._batch_step = partial(loss_and_grads, model)
 
     @property
     def steps_per_epoch(self) -> int:
@@ -157,17 +156,38 @@ class Trainer:
 
         Raises TrainingDiverged, leaving the parameters as they were, when the batch loss is not finite.
         """
+        return self._step(hold=False)
+
+    def steps(self, count: int) -> Iterator[StepRecord]:
+        """Train ``count`` steps, yielding each record. The compiled path keeps the parameters in
+        arrays between these steps and writes them to the model when done (or stopped early)."""
+        try:
+            for _ in range(count):
+                yield self._step(hold=True)
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        if self._compiled:
+            self._replay.release()
+
+    def _step(self, hold: bool) -> StepRecord:
         if not self._pending:
             self._pending = self._pass_batches()
         indices = self._pending.pop(0)
         if self.lr_schedule is not None:
             self.optimizer.lr = _rate(self.lr_schedule, self.step_count)
-        inputs, targets = [self.X[i] for i in indices], [self.y[i] for i in indices]
-        self.optimizer.zero_grad()
-        value, outputs = self._batch_step(self.loss, inputs, targets, l1=self.l1, l2=self.l2)
+        inputs, targets = self.X[indices], [self.y[i] for i in indices]
+        if self._compiled:  # zero_grad, loss_and_grads and step, on arrays (no step for a non-finite loss)
+            value, outputs = self._replay.train_step(self.loss, inputs, targets, self.l1, self.l2, self.optimizer,
+                                                     hold)
+        else:
+            self.optimizer.zero_grad()
+            value, outputs = loss_and_grads(self.model, self.loss, inputs, targets, l1=self.l1, l2=self.l2)
         if not math.isfinite(value):
             raise TrainingDiverged(self.step_count, value, self.optimizer.lr)
-        self.optimizer.step()
+        if not self._compiled:
+            self.optimizer.step()
         record = StepRecord(self.step_count, value, accuracy(outputs, targets, self._threshold), self.optimizer.lr)
         self.history.append(record)
         self.step_count += 1
@@ -184,6 +204,8 @@ class Trainer:
             return
         epoch = len(self.history.epochs) + 1
         mean_accuracy = None if totals[1] is None else totals[1] / totals[2]
+        if self.validation is not None:
+            self._release()  # the model is read (and its best weights kept) between held steps
         scores = self._validate(epoch) if self.validation is not None else (None, None)
         self.history.epochs.append(EpochRecord(epoch, self.step_count, totals[0] / totals[2], mean_accuracy, *scores))
         self._pass_totals = [0.0, 0.0, 0]
@@ -208,10 +230,9 @@ class Trainer:
 
     def epoch(self) -> list[StepRecord]:
         """Train until the current pass over the data is done (a whole pass when between epochs)."""
-        records = [self.step()]
-        while self._pending:
-            records.append(self.step())
-        return records
+        if not self._pending:
+            self._pending = self._pass_batches()
+        return list(self.steps(len(self._pending)))
 
     def _pass_batches(self) -> list[list[int]]:
         """One pass: the data in order for a full batch, a fresh shuffle into mini-batches otherwise."""
@@ -262,9 +283,10 @@ def fit(model: MLP, data, loss: str | LossFn = "mse", optimizer: Optimizer | Non
                       start_step=start_step)
     total = count_steps(len(trainer.X), batch_size, epochs, steps)
     # a bar only on a terminal (disable=None): piped or redirected output gets no \r-overwritten lines
-    with tqdm(range(total), disable=None if progress else True, unit="step", leave=False) as bar:  # closed on errors
-        for done in bar:
-            record = trainer.step()
+    run = trainer.steps(total)
+    with tqdm(total=total, disable=None if progress else True, unit="step", leave=False) as bar, closing(run):
+        for done, record in enumerate(run):  # closing: the bar and the held parameters, also on errors
+            bar.update()
             bar.set_postfix(loss=f"{record.loss:.4f}", acc=percent(record.accuracy), refresh=done == total - 1)
             if patience is not None and trainer.epochs_since_best >= patience:
                 break

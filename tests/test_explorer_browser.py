@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from autograd import Value, backward_steps, topological_order
 from bench.explorer_page import wide_loss
@@ -19,26 +19,11 @@ from nn import SGD
 from viz import draw, explore, four_neuron, render
 from viz.explorer_data import FORMAT_VERSION
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 LEARNING_RATE = 0.5
 HOSTILE = "<script>alert(1)</script>"
 SNEAKY = '<img src=x onerror="window.__pwned = 1">'
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs the system chromium at /usr/bin/chromium "
-                                                     "(apt-get install chromium); never downloads a browser"),
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
+pytestmark = pytest.mark.browser  # conftest's chromium fixture skips without the system chromium
 
 
 @pytest.fixture(scope="module")
@@ -50,22 +35,9 @@ def four_neuron_page(tmp_path_factory):
 
 
 @pytest.fixture
-def open_page(browser):
-    """Opens a file in a fresh page; at the end, asserts no script error and no dialog happened."""
-    opened, problems = [], []
-
-    def visit(path: Path, fragment: str = ""):
-        page = browser.new_page(viewport={"width": 1440, "height": 900})
-        page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-        page.on("dialog", lambda dialog: (problems.append(f"dialog: {dialog.message}"), dialog.dismiss()))
-        page.goto(path.as_uri() + fragment)
-        opened.append(page)
-        return page
-
-    yield visit
-    for page in opened:
-        page.close()
-    assert problems == []
+def open_page(watched_page):
+    """Opens a file (and a #fragment) in a fresh page that must see no script error and no dialog."""
+    return lambda path, fragment="": watched_page(path.as_uri() + fragment)
 
 
 def backward_start(output: Value) -> int:
@@ -315,11 +287,11 @@ def test_constants_show_their_number_and_no_gradient_at_every_step(open_page, tm
     expect(page.get_by_test_id("inspector")).to_contain_text("it gets no gradient")
 
 
-def test_the_gradient_flow_legend_fits_its_box_in_chromium(browser, tmp_path):
+def test_the_gradient_flow_legend_fits_its_box_in_chromium(chromium, tmp_path):
     net = four_neuron()
     net.output.backward()
     svg = render(draw(net.output, gradient_flow=True), tmp_path / "flow.svg").read_text(encoding="utf-8")
-    page = browser.new_page()
+    page = chromium.new_page()
     try:
         page.set_content(f"<!DOCTYPE html><body>{svg[svg.index('<svg'):]}</body>")
         outside = page.evaluate("""() => {
@@ -343,3 +315,24 @@ def test_the_explorer_page_bench_runs():  # a smoke run: no timing is asserted
     table = result.stdout.splitlines()
     assert table[0] == "the explorer page in chromium; medians of 1 loads"
     assert table[3].startswith(f"| 3 | {len(topological_order(wide_loss(3)[0]))} | ")
+
+
+def test_inline_in_a_notebook_the_page_steps_inside_its_iframe(open_page, tmp_path):
+    net = four_neuron()
+    notebook = tmp_path / "notebook.html"  # a notebook's output area: the HTML that _repr_html_ returns
+    inline = explore(net.output, parameters=net.parameters, learning_rate=LEARNING_RATE)
+    notebook.write_text(f"<!DOCTYPE html><html><body><h1>In [3]:</h1>{inline._repr_html_()}</body></html>",
+                        encoding="utf-8")
+    page = open_page(notebook)
+    frame = page.frame_locator("iframe")
+    total = backward_start(net.output) + len(backward_steps(net.output))  # start, forward, backward, update
+    expect(frame.get_by_test_id("step-counter")).to_have_text(f"0 / {total}")
+    frame.get_by_test_id("next").click()
+    expect(frame.get_by_test_id("step-counter")).to_have_text(f"1 / {total}")
+    frame.get_by_test_id("graph").click(position={"x": 5, "y": 5})
+    page.keyboard.press("ArrowRight")
+    expect(frame.get_by_test_id("step-counter")).to_have_text(f"2 / {total}")
+    frame.get_by_test_id("last").click()
+    expect(frame.get_by_test_id("update")).to_be_visible()
+    box = page.locator("iframe").bounding_box()
+    assert box["height"] >= 500 and box["width"] > 1000

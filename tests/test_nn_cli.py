@@ -112,7 +112,7 @@ def test_user_mistakes_are_one_line_and_exit_2(tmp_path, capsys, argv, message):
     assert message.format(tmp=tmp_path) in err
 
 
-@pytest.mark.parametrize("argv", [["train", "mnist"], ["train", "moons", "--steps", "0"],
+@pytest.mark.parametrize("argv", [["train", "moons", "--steps", "0"],
                                   ["train", "moons", "--lr", "x"],
                                   ["train", "moons", "--hidden", "16,a"], ["predict", "m.json", "nan"],
                                   ["train", "moons", "--steps", "3", "--epochs", "1"], []])

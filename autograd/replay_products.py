@@ -1,0 +1,218 @@
+"""The replay's one lowering: sums of products ``Σₖ wₖ·xₖ (+ c)`` replayed as matrix products.
+
+A product qualifies when one factor is a parameter (``w``, a leaf that is not an input: one
+value for every row, such as a weight) and the other depends on the inputs (``x``, a value per
+row), and the sum is its only user. A sum with qualifying products over at least two distinct
+``x`` becomes a ``Products`` node (its qualifying products, as (w, x) pairs, and its bias ``c``
+when its only other operand is a parameter), or a ``Products`` node plus a plain ``sum`` of it and
+its other operands. Sums at one level reading the same ``x`` form a matrix ``W`` (one row per
+sum, one column per ``x``); matrices of one shape at one level are stacked, and one
+``numpy.matmul`` gives every sum for every row of a batch: ``Z = W @ X (+ c)``.
+
+This is the identity ``Σₖ wₖ·xₖ``, not a new rule: its derivatives are the ops table's ``mul`` and
+``sum`` rules composed. ``sum`` passes the upstream ``U`` to each product unchanged
+(∂(Σ pₖ)/∂pₖ = 1) and ``mul`` multiplies it by the other factor (∂(w·x)/∂w = x, ∂(w·x)/∂x = w);
+adding those contributions over the products and the rows is the two transposed matrix products
+``dW = U @ Xᵀ`` and ``dX = Wᵀ @ U``. ``RULES_COMPOSE`` checks, on import, that the table's rules are
+still these; if they ever change, nothing is lowered and every sum replays as before.
+Graphs that do not match replay as before, and the eager engine, ``explain`` and the explorer
+never see this rewrite.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from itertools import chain
+from typing import Sequence
+
+import numpy as np
+
+from .ops import OPS
+from .replay_scatter import Index, Scatter, rows
+from .value import Value
+
+NAME = "Σa·b"
+_MUL, _SUM, _SUMMABLE = OPS["mul"], OPS["sum"], (OPS["add"], OPS["sum"])
+
+
+def _rules_compose() -> bool:
+    """True while mul's rule is (b, a) and sum's passes 1 to each operand (see the module)."""
+    first, second = object(), object()
+    mul_rule = _MUL.local_grads((first, second), None, None)
+    sum_rule = _SUM.local_grads((first, second, first), None, None)
+    return tuple(mul_rule) == (second, first) and tuple(sum_rule) == (1.0, 1.0, 1.0)
+
+
+RULES_COMPOSE = _rules_compose()
+
+
+@dataclass(frozen=True, eq=False)
+class Products:
+    """The qualifying products of one sum as (w, x) pairs, and its bias ``c`` when its only other
+    operand is a parameter; ``columns`` are its distinct x in order."""
+
+    pairs: tuple[tuple[Value, Value], ...]
+    bias: Value | None = None
+
+    @property
+    def columns(self) -> tuple[Value, ...]:
+        return tuple(dict.fromkeys(x for _, x in self.pairs))
+
+    @property
+    def factors(self) -> list[Value]:
+        return list(chain.from_iterable(self.pairs)) + ([self.bias] if self.bias is not None else [])
+
+
+Entry = tuple  # (node, op or Products, operands)
+
+
+def lowered(kept: list[Entry], outputs: Sequence[Value], inputs: Sequence[Value]) -> list[Entry]:
+    """``kept`` with each qualifying sum rewritten (see the module); everything else as it was."""
+    if not RULES_COMPOSE:
+        return kept
+    varying = set(inputs)
+    for node, _, operands in kept:
+        if not varying.isdisjoint(operands):
+            varying.add(node)
+    uses = Counter(chain(outputs, chain.from_iterable(operands for _, _, operands in kept)))
+    rewritten: dict[Value, list[Entry]] = {}
+    absorbed: set[Value] = set()
+    for node, op, operands in kept:
+        if op not in _SUMMABLE:
+            continue
+        pairs, rest = [], []
+        for operand in operands:
+            pair = _pair(operand, varying) if uses[operand] == 1 else None
+            (pairs if pair else rest).append(pair or operand)
+        products = Products(tuple(pairs))
+        if len(products.columns) < 2:
+            continue
+        absorbed.update(operand for operand in operands if operand not in rest)
+        if len(rest) == 1 and not rest[0].parents and rest[0] not in varying:  # Σ w·x + c, c a parameter
+            products, rest = Products(products.pairs, rest[0]), []
+        if rest:
+            partial = Value(0.0, NAME)  # a slot of the replay only: never part of the graph
+            rewritten[node] = [(partial, products, products.factors), (node, _SUM, [partial, *rest])]
+        else:
+            rewritten[node] = [(node, products, products.factors)]
+    return [entry for node, op, operands in kept if node not in absorbed
+            for entry in rewritten.get(node, [(node, op, operands)])]
+
+
+def _pair(operand: Value, varying: set[Value]) -> tuple[Value, Value] | None:
+    """(w, x) for a product of a parameter w and a factor x that depends on the inputs, else None."""
+    if operand.op is not _MUL:
+        return None
+    a, b = operand.parents
+    w, x = (b, a) if a in varying else (a, b)
+    return (w, x) if x in varying and not w.parents and w not in varying else None
+
+
+class ProductGroup:
+    """Stacked matrices of one shape at one level: ``blocks`` × (``sums`` × ``columns``).
+
+    Its results fill slots ``start:stop`` block by block; ``x_rows`` are the columns' slots
+    (block-major). ``entries`` are where its parameters sit in the plan's weight vector, row by row:
+    each sum's products in column order, then its bias, so that a layer's weights and biases lie
+    in the model's own order. ``cells`` is None when every cell has one product (the entries are
+    then the matrix ``[W | c]`` itself); otherwise the cell of each product entry (shared cells add).
+    """
+
+    name = NAME
+    varying = True
+
+    def __init__(self, start: int, shape: tuple[int, int, int], biased: bool, x_rows: Index, entries: Index,
+                 cells: np.ndarray | None, x_scatter: Scatter, entry_scatter: Scatter, inputs_only: bool) -> None:
+        self.start, self.stop = start, start + shape[0] * shape[1]
+        self.shape, self.biased, self.x_rows, self.entries, self.cells = shape, biased, x_rows, entries, cells
+        self.x_scatter, self.entry_scatter = x_scatter, entry_scatter
+        self.inputs_only = inputs_only  # every column is an input: dX is only d output / d input
+        if cells is not None:  # which entries are products, which are biases
+            is_bias = np.zeros(len(cells) + (shape[0] * shape[1] if biased else 0), dtype=bool)
+            ends = np.cumsum(np.bincount(cells // shape[2], minlength=shape[0] * shape[1]) + biased)
+            is_bias[ends - 1] = biased
+            self._products_at, self._biases_at = np.flatnonzero(~is_bias), np.flatnonzero(is_bias)
+
+    @property
+    def size(self) -> int:
+        return self.stop - self.start
+
+    def forward(self, values: np.ndarray, weights: np.ndarray, inputs: np.ndarray
+                ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+        """``W @ X (+ c)`` for every block and row: (results as slots × rows, (W, X) for the backward).
+
+        ``inputs`` are the feed's columns (input × row): a group that reads only inputs reads them there.
+        """
+        blocks, sums, columns = self.shape
+        batch = values.shape[1]
+        source = inputs if self.inputs_only else values
+        x = source[self.x_rows] if isinstance(self.x_rows, slice) else source.take(self.x_rows, axis=0)
+        x = x[None] if blocks == 1 else x.reshape(blocks, columns, batch)
+        entries = weights[self.entries]
+        if self.cells is None:
+            rows_ = entries.reshape(blocks, sums, columns + self.biased)
+            w, bias = rows_[..., :columns], rows_[..., columns] if self.biased else None
+        else:
+            w = np.bincount(self.cells, entries[self._products_at], blocks * sums * columns)
+            w, bias = w.reshape(blocks, sums, columns), entries[self._biases_at] if self.biased else None
+        result = (w[0] @ x[0] if blocks == 1 else np.matmul(w, x)).reshape(blocks * sums, batch)
+        if bias is not None:
+            result += bias.reshape(-1, 1)
+        return result, (w, x)
+
+    def backward(self, saved: tuple[np.ndarray, np.ndarray], grads: np.ndarray, weight_grads: np.ndarray,
+                 input_grads: bool = True) -> None:
+        """sum's rule then mul's, over every product and row: ``dW = U @ Xᵀ`` and ``dX = Wᵀ @ U``
+        (and sum's rule alone for a bias: ∂(… + c)/∂c = 1, so dc is U summed over the rows)."""
+        w, x = saved
+        blocks, sums, columns = self.shape
+        upstream = grads[self.start:self.stop].reshape(blocks, sums, -1)
+        d_w = upstream[0] @ x[0].T if blocks == 1 else np.matmul(upstream, x.transpose(0, 2, 1))
+        d_w = d_w.reshape(blocks, sums, columns)
+        if self.cells is None:
+            if self.biased:
+                d_w = np.concatenate([d_w, upstream.sum(axis=2, keepdims=True)], axis=2)
+            d_entries = d_w.reshape(-1)
+        else:
+            d_entries = np.empty(len(self._products_at) + len(self._biases_at))
+            d_entries[self._products_at] = d_w.reshape(-1)[self.cells]
+            if self.biased:
+                d_entries[self._biases_at] = upstream.sum(axis=2).reshape(-1)
+        self.entry_scatter.add(weight_grads[:, None], d_entries[:, None])
+        if input_grads or not self.inputs_only:
+            d_x = w[0].T @ upstream[0] if blocks == 1 else np.matmul(w.transpose(0, 2, 1), upstream)
+            self.x_scatter.add(grads, d_x.reshape(blocks * columns, -1))
+
+
+def _row_layout(blocks: list[list[tuple[Value, Products]]]) -> tuple[list[Value], np.ndarray]:
+    """The parameters of the stacked matrices row by row (each sum's products by column, then its bias),
+    and each product's flat cell (block, sum, column) in that order."""
+    sums, width = len(blocks[0]), len(blocks[0][0][1].columns)
+    entries, cells = [], []
+    for number, block in enumerate(blocks):
+        column_of = {x: k for k, x in enumerate(block[0][1].columns)}
+        for j, (_, products) in enumerate(block):
+            by_column = sorted(products.pairs, key=lambda pair: column_of[pair[1]])
+            entries += [w for w, _ in by_column] + ([products.bias] if products.bias is not None else [])
+            cells += [(number * sums + j) * width + column_of[x] for _, x in by_column]
+    return entries, np.array(cells, dtype=np.intp)
+
+
+def matrix_weights(blocks: list[list[tuple[Value, Products]]]) -> list[Value]:
+    """The parameters a group's matrices read, in the order it reads them (so they can sit in a row)."""
+    return _row_layout(blocks)[0]
+
+
+def product_group(blocks: list[list[tuple[Value, Products]]], slot: dict[Value, int], weight_of: dict[Value, int],
+                  inputs: Sequence[Value]) -> ProductGroup:
+    """The group of ``blocks`` (each: sums reading the same x, with their Products), slots assigned."""
+    columns = [block[0][1].columns for block in blocks]
+    shape = (len(blocks), len(blocks[0]), len(columns[0]))
+    entries, cells = _row_layout(blocks)
+    positions = np.array([weight_of[p] for p in entries], dtype=np.intp)
+    one_each = len(cells) == shape[0] * shape[1] * shape[2]  # every cell filled once
+    x_slots = np.array([slot[x] for x in chain.from_iterable(columns)], dtype=np.intp)
+    inputs_only = set(inputs).issuperset(chain.from_iterable(columns))
+    return ProductGroup(slot[blocks[0][0][0]], shape, blocks[0][0][1].bias is not None, rows(x_slots),
+                        rows(positions), None if one_each else cells, Scatter(x_slots), Scatter(positions),
+                        inputs_only)

@@ -1,0 +1,50 @@
+"""Rows of the replay's buffers, and the scatter-add that sends contributions to their slots."""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+Index = slice | np.ndarray  # rows of a buffer: a slice when they are contiguous, else their numbers
+
+
+def rows(slots: Sequence[int] | np.ndarray) -> Index:
+    """``slots`` as a slice when they are consecutive (a view, no copy), else as an index array."""
+    slots = np.asarray(slots, dtype=np.intp)
+    if len(slots) and np.array_equal(slots, np.arange(slots[0], slots[0] + len(slots))):
+        return slice(int(slots[0]), int(slots[0]) + len(slots))
+    return slots
+
+
+class Scatter:
+    """Adds rows of contributions into ``grads[targets]``, summing rows that share a target.
+
+    Rows whose target no other row shares are added directly; the others are summed per target
+    with ``np.bincount``, far faster than ``np.add.at`` or ``np.add.reduceat``.
+    """
+
+    def __init__(self, targets: np.ndarray) -> None:
+        unique, position, counts = np.unique(targets, return_inverse=True, return_counts=True)
+        alone = counts[position] == 1
+        self.alone = alone.any()
+        self._alone_rows, self._alone_targets = rows(np.flatnonzero(alone)), rows(targets[alone])
+        self.shared = not alone.all()
+        shared_targets = unique[counts > 1]
+        self._bin = np.searchsorted(shared_targets, targets[~alone])  # which shared target, 0, 1, …
+        self._shared_rows, self._shared_targets = rows(np.flatnonzero(~alone)), rows(shared_targets)
+        self._count = len(shared_targets)
+        self._bins = (1, self._bin)  # (batch size, the bincount bin of each shared contribution)
+
+    def add(self, grads: np.ndarray, contributions: np.ndarray) -> None:
+        if self.alone:
+            grads[self._alone_targets] += contributions[self._alone_rows]
+        if self.shared:
+            batch = contributions.shape[1]
+            shared = contributions[self._shared_rows].ravel()
+            sums = np.bincount(self._bins_for(batch), shared, self._count * batch)
+            grads[self._shared_targets] += sums.reshape(self._count, batch)
+
+    def _bins_for(self, batch: int) -> np.ndarray:
+        if self._bins[0] != batch:
+            self._bins = (batch, (self._bin[:, None] * batch + np.arange(batch)).ravel())
+        return self._bins[1]

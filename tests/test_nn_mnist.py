@@ -1,0 +1,102 @@
+"""python -m nn train mnist --mnist-dir DIR, on small IDX files the tests write (raw and gzipped)."""
+from __future__ import annotations
+
+import gzip
+import re
+import struct
+
+import numpy as np
+import pytest
+
+import nn
+from nn import datasets
+from nn.__main__ import main
+
+
+def idx(array: np.ndarray) -> bytes:
+    return bytes([0, 0, 0x08, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape) + array.tobytes()
+
+
+def stripes(count: int, rng) -> tuple[np.ndarray, np.ndarray]:
+    """28x28 images of three classes: a bright row band, a column band, or the two diagonals."""
+    labels = rng.integers(0, 3, count).astype(np.uint8)
+    images = rng.integers(0, 60, size=(count, 28, 28)).astype(np.uint8)
+    for image, label in zip(images, labels):
+        if label == 0:
+            image[10:18, :] = 250
+        elif label == 1:
+            image[:, 10:18] = 250
+        else:
+            image[np.arange(28), np.arange(28)] = image[np.arange(28), 27 - np.arange(28)] = 250
+    return images, labels
+
+
+def write_mnist(folder, train: int = 300, test: int = 120, gzipped=(True, False, False, True)):
+    rng = np.random.default_rng(0)
+    arrays = [*stripes(train, rng), *stripes(test, rng)]
+    for name, array, packed in zip(datasets.MNIST_FILES, arrays, gzipped):
+        raw = idx(array)
+        (folder / (name + ".gz" * packed)).write_bytes(gzip.compress(raw) if packed else raw)
+    return arrays
+
+
+def numpy_accuracy(model: nn.MLP, images: np.ndarray, labels: np.ndarray) -> float:
+    """An independent forward pass with numpy matrices from the saved weights."""
+    a = images.reshape(len(images), -1) / 255.0
+    for depth, (W, b) in enumerate(model.get_weights()):
+        z = a @ np.array(W).T + np.array(b)
+        a = z if depth == len(model.nouts) - 1 else 1 / (1 + np.exp(-z))
+    return float((a.argmax(axis=1) == labels).mean())
+
+
+def test_train_mnist_reports_the_test_accuracy_of_the_784_16_16_10_network(tmp_path, capsys):
+    *_, test_images, test_labels = write_mnist(tmp_path)
+    code = main(["train", "mnist", "--mnist-dir", str(tmp_path), "--epochs", "2", "--quiet", "--no-plots",
+                 "--out", str(tmp_path / "run")])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "300 training samples of 784 features; MLP(784 → 16 sigmoid → 16 sigmoid → 10 linear" in out
+    printed = float(re.search(r"test acc ([\d.]+)% on 120 held out", out).group(1))
+    model = nn.load(tmp_path / "run" / "model.json")
+    assert printed == pytest.approx(100 * numpy_accuracy(model, test_images, test_labels), abs=0.05)
+    assert printed > 90  # three easy classes: the network learned them in two epochs
+
+
+def test_mnist_loads_raw_and_gzipped_files_like_load_mnist(tmp_path):
+    images, labels, test_images, test_labels = write_mnist(tmp_path, gzipped=(False, True, True, False))
+    X_train, y_train, X_test, y_test = datasets.mnist(tmp_path)
+    np.testing.assert_array_equal(X_train, images.reshape(300, -1) / 255.0)
+    np.testing.assert_array_equal(y_test, test_labels)
+    np.testing.assert_array_equal(X_test, datasets.load_mnist(tmp_path / (datasets.MNIST_FILES[2] + ".gz"),
+                                                              tmp_path / datasets.MNIST_FILES[3])[0])
+
+
+@pytest.mark.parametrize("missing", range(4))
+def test_a_folder_without_a_file_is_one_line_naming_it_and_where_mnist_is_published(tmp_path, capsys, missing):
+    write_mnist(tmp_path, gzipped=(False,) * 4)
+    (tmp_path / datasets.MNIST_FILES[missing]).unlink()
+    code = main(["train", "mnist", "--mnist-dir", str(tmp_path), "--quiet", "--out", str(tmp_path / "run")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert f"has no {datasets.MNIST_FILES[missing]} (or {datasets.MNIST_FILES[missing]}.gz)" in err
+    assert datasets.MNIST_SOURCE in err
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["train", "mnist"], "train mnist needs --mnist-dir DIR"),
+    (["train", "mnist", "--mnist-dir", "{tmp}/nowhere"], "nowhere is not a folder"),
+    (["train", "moons", "--mnist-dir", "{tmp}"], "--mnist-dir applies to mnist only"),
+])
+def test_mnist_dir_mistakes_are_one_line(tmp_path, capsys, argv, message):
+    code = main([a.format(tmp=tmp_path) for a in argv] + ["--out", str(tmp_path / "run")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and message in err
+
+
+def test_an_idx_file_past_the_size_bound_is_refused_before_it_is_read_whole(tmp_path):
+    (tmp_path / "big").write_bytes(idx(np.zeros((40, 28, 28), dtype=np.uint8)))
+    with pytest.raises(ValueError, match="larger than 1,000 bytes"):
+        datasets.load_idx(tmp_path / "big", max_bytes=1000)
+    (tmp_path / "bomb.gz").write_bytes(gzip.compress(bytes(10**6)))  # 1 MB of zeros in about 1 kB
+    with pytest.raises(ValueError, match="larger than 100,000 bytes"):
+        datasets.load_idx(tmp_path / "bomb.gz", max_bytes=100_000)

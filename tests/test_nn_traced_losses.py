@@ -1,0 +1,145 @@
+"""Every built-in loss traced on the tape with the model gives eager's loss and gradients (1e-9);
+custom losses and batches the traced loss cannot stand for run the eager loss, errors included."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import nn
+
+TOLERANCE = dict(rtol=1e-9, atol=1e-12)
+
+
+def targets_for(loss: str, rows: int, outputs: int, rng) -> list:
+    if loss == "cross_entropy":
+        return rng.integers(0, outputs, rows).tolist()
+    if loss == "hinge":
+        labels = rng.choice([-1, 1], size=(rows, outputs))
+    elif loss == "bce":
+        labels = rng.uniform(0, 1, size=(rows, outputs))
+    else:
+        labels = rng.normal(size=(rows, outputs))
+    return labels[:, 0].tolist() if outputs == 1 else labels.tolist()
+
+
+def both_ways(model, loss, X, targets, l2, l1=0.0):
+    """(loss, outputs, gradients) eagerly and compiled, from the same weights."""
+    results = []
+    for step in (lambda *args, **kw: nn.loss_and_grads(model, *args, **kw), nn.CompiledModel(model).loss_and_grads):
+        model.zero_grad()
+        value, outputs = step(loss, X, targets, l1=l1, l2=l2)
+        results.append((value, np.array(outputs, dtype=float), [p.grad for p in model.parameters()]))
+    return results
+
+
+@pytest.mark.parametrize("name, outputs, last", [
+    ("mse", 1, "sigmoid"), ("mse", 3, "tanh"), ("sse", 2, "linear"), ("hinge", 1, "linear"),
+    ("hinge", 2, "linear"), ("bce", 1, "sigmoid"), ("bce", 3, "sigmoid"), ("cross_entropy", 4, "linear")])
+@pytest.mark.parametrize("l1, l2", [(0.0, 0.0), (0.0, 1e-3), (2e-3, 1e-3)])
+def test_each_built_in_loss_traced_with_the_model_matches_eager(name, outputs, last, l1, l2):
+    rng = np.random.default_rng(7)
+    model = nn.MLP(5, [6, outputs], activation="relu", output_activation=last, seed=1)
+    X = rng.normal(size=(13, 5))
+    targets = targets_for(name, 13, outputs, rng)
+    loss = nn.LOSSES[name]
+    compiled = nn.CompiledModel(model)
+    compiled.loss_and_grads(loss, X, targets, l1=l1, l2=l2)
+    assert compiled.loss_tapes, "the built-in loss was traced"
+    (eager, eager_outputs, eager_grads), (fast, fast_outputs, fast_grads) = both_ways(model, loss, X, targets, l2, l1)
+    assert fast == pytest.approx(eager, rel=1e-9)
+    np.testing.assert_allclose(fast_outputs, eager_outputs, **TOLERANCE)
+    np.testing.assert_allclose(fast_grads, eager_grads, **TOLERANCE)
+
+
+def test_a_custom_loss_keeps_the_eager_path_and_agrees():
+    def cubed_error(outputs, targets):
+        return nn.sse(outputs, targets) * 0.5 + (outputs[0] - targets[0]) ** 3
+
+    model = nn.MLP(3, [4, 1], activation="tanh", seed=0)
+    rng = np.random.default_rng(1)
+    X, targets = rng.normal(size=(6, 3)), rng.normal(size=6).tolist()
+    compiled = nn.CompiledModel(model)
+    compiled.loss_and_grads(cubed_error, X, targets)
+    assert not compiled.loss_tapes
+    (eager, _, eager_grads), (fast, _, fast_grads) = both_ways(model, cubed_error, X, targets, 0.0)
+    assert fast == pytest.approx(eager, rel=1e-9)
+    np.testing.assert_allclose(fast_grads, eager_grads, **TOLERANCE)
+
+
+def test_a_bce_batch_that_hits_the_clamped_log_is_computed_as_eager_does():
+    model = nn.MLP(2, [1], output_activation="sigmoid", seed=0)
+    model.layers[0].neurons[0].w[0].data = 400.0  # sigmoid(±400·x) is 0 or 1 to float precision
+    X = np.array([[-1.0, 0.0], [0.0, 0.1]])  # p = e⁻⁴⁰⁰ in the first row: log p is clamped at −100
+    targets = [1.0, 0.5]
+    (eager, _, eager_grads), (fast, _, fast_grads) = both_ways(model, nn.binary_cross_entropy, X, targets, 0.0)
+    assert 50 < eager < 51  # (100 + about 0.7) / 2, where the unclamped log would give about 200
+    assert fast == pytest.approx(eager, rel=1e-9)
+    np.testing.assert_allclose(fast_grads, eager_grads, **TOLERANCE)
+
+
+def test_logits_far_above_the_traced_shift_fall_back_to_eager_and_agree():
+    model = nn.MLP(2, [3], seed=0)
+    X = np.array([[900.0, -900.0], [0.5, 0.1]])  # exp(logit − shift at trace time) overflows
+    (eager, _, eager_grads), (fast, _, fast_grads) = both_ways(model, nn.cross_entropy, X, [0, 2], 0.0)
+    assert np.isfinite(eager)
+    assert fast == pytest.approx(eager, rel=1e-9)
+    np.testing.assert_allclose(fast_grads, eager_grads, **TOLERANCE)
+
+
+@pytest.mark.parametrize("name, targets, message", [
+    ("hinge", [0, 1], "hinge needs labels -1 or \\+1"), ("bce", [0.5, 2.0], "in \\[0, 1\\]"),
+    ("cross_entropy", [0, 3], "not a class index"), ("mse", [[1.0, 2.0], [1.0]], "a target of 1"),
+])
+def test_targets_the_eager_loss_rejects_raise_its_error(name, targets, message):
+    outputs = 3 if name == "cross_entropy" else (2 if name == "mse" else 1)
+    model = nn.MLP(2, [outputs], output_activation="sigmoid" if name == "bce" else "linear", seed=0)
+    with pytest.raises(ValueError, match=message):
+        nn.CompiledModel(model).loss_and_grads(nn.LOSSES[name], np.ones((2, 2)), targets)
+
+
+def trainers(optimizer_of, loss="cross_entropy", outputs=3, **settings):
+    """The same Trainer eagerly and compiled, from the same weights and data."""
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(30, 4))
+    y = rng.integers(0, outputs, 30)
+    made = []
+    for compiled in (False, True):
+        model = nn.MLP(4, [5, outputs], activation="sigmoid", seed=2)
+        made.append(nn.Trainer(model, (X, y), loss=loss, optimizer=optimizer_of(model), batch_size=8, seed=1,
+                               compiled=compiled, **settings))
+    return made
+
+
+def state(trainer):
+    return [p.data for p in trainer.model.parameters()], [p.grad for p in trainer.model.parameters()]
+
+
+@pytest.mark.parametrize("optimizer_of", [
+    lambda m: nn.SGD(m.parameters(), lr=0.3, momentum=0.9, nesterov=True, weight_decay=1e-3),
+    lambda m: nn.Adam(m.parameters(), lr=0.05, weight_decay=1e-2),
+    lambda m: nn.SGD(m.layers[1].parameters(), lr=0.5),  # the first layer frozen: its grads accumulate
+])
+def test_compiled_trainer_steps_equal_eager_ones_for_every_optimiser(optimizer_of):
+    eager, fast = trainers(optimizer_of, l1=1e-3, l2=1e-3)
+    for trainer in (eager, fast):
+        for _ in range(3):
+            trainer.step()
+    for got, wanted in zip(state(fast), state(eager)):
+        np.testing.assert_allclose(got, wanted, **TOLERANCE)
+    assert fast.history.loss == pytest.approx(eager.history.loss, rel=1e-9)
+    assert fast.history.accuracy == eager.history.accuracy
+
+
+def test_held_steps_write_the_model_when_done_or_stopped_early():
+    eager, fast = trainers(lambda m: nn.SGD(m.parameters(), lr=0.5, momentum=0.9))
+    for record in fast.steps(10):
+        if record.step == 3:
+            break  # the generator's close writes the four steps taken
+    for _ in range(4):
+        eager.step()
+    for got, wanted in zip(state(fast), state(eager)):
+        np.testing.assert_allclose(got, wanted, **TOLERANCE)
+    fast.epoch(), eager.epoch()  # a second pass (30 rows are 4 batches of 8), held, then written
+    for got, wanted in zip(state(fast), state(eager)):
+        np.testing.assert_allclose(got, wanted, **TOLERANCE)
+    assert fast.step_count == eager.step_count == 8
