@@ -154,8 +154,12 @@ def split(X, y, test_fraction: float = 0.2, seed: int | None = None):
     """Shuffle and split into ``(X_train, y_train, X_test, y_test)``."""
     if not 0 < test_fraction < 1:
         raise ValueError(f"test_fraction must be between 0 and 1, got {test_fraction!r}")
+    _check_pairs(X, y)
     order = np.random.default_rng(seed).permutation(len(y))
     cut = len(y) - max(1, round(len(y) * test_fraction))
+    if cut < 1:
+        raise ValueError(f"holding out {test_fraction:g} of {len(y)} rows leaves no rows on one side; "
+                         f"use more data or another fraction")
     train, test = order[:cut], order[cut:]
     return X[train], y[train], X[test], y[test]
 
@@ -169,6 +173,7 @@ def stratified_split(X, y, fraction: float = 0.2, seed: int | None = None):
     if not 0 < fraction < 1:
         raise ValueError(f"the held-out fraction must be between 0 and 1, got {fraction!r}")
     X, y = np.asarray(X), np.asarray(y)
+    _check_pairs(X, y)
     classes, counts = np.unique(y, return_counts=True)
     held = math.ceil(fraction * len(y))
     if min(held, len(y) - held) < len(classes):
@@ -183,6 +188,11 @@ def stratified_split(X, y, fraction: float = 0.2, seed: int | None = None):
     held_rows = rng.permutation(np.concatenate([rows[:take] for rows, take in zip(picks, taken)]))
     train_rows = rng.permutation(np.concatenate([rows[take:] for rows, take in zip(picks, taken)]))
     return X[train_rows], y[train_rows], X[held_rows], y[held_rows]
+
+
+def _check_pairs(X, y) -> None:
+    if len(X) != len(y):
+        raise ValueError(f"X and y must pair up, one label per row: got {len(X)} rows but {len(y)} labels")
 
 
 def one_hot(labels, classes: int) -> np.ndarray:
