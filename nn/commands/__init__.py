@@ -1,3 +1,3 @@
-"""The commands of ``python -m nn``, a module each: its options (``add_parser``) and what it runs."""
+"""The commands of ``python -m nn``, a module each: ``add_parsers`` adds its command and options, ``run`` runs it."""
 
 PROG = "python -m nn"
