@@ -50,15 +50,18 @@ def _schedule(args: argparse.Namespace, s: argparse.Namespace, steps: int):
     name = args.schedule or ("linear" if s.lr_end != 1 else "constant")
     if name == "constant" and not args.warmup:
         return None
+    if args.warmup and args.warmup >= steps:
+        raise UserError(f"--warmup {args.warmup} must be shorter than the run's {steps} steps")
     end = s.lr_end if args.lr_end is not None or s.lr_end != 1 else None
-    return schedules.build(name, s.lr, steps, args.warmup or 0, end, args.decay_every, args.decay_factor)
+    factor = 0.1 if args.decay_factor is None else args.decay_factor
+    return schedules.build(name, s.lr, steps, args.warmup or 0, end, args.decay_every, factor)
 
 
 def run(args: argparse.Namespace) -> int:
     """Train as the options say; print the progress, the summary and each file written."""
     s = train_options.settings(args)
     train_options.check(args, s)
-    data = prepare.load(args.dataset, s, args.features, args.target, args.regression, args.mnist_dir)
+    data = prepare.load(args.dataset, s, args.features, args.target or "label", args.regression, args.mnist_dir)
     s.loss = recipes.loss_for(s.loss, args.loss, data.classes)
     X = data.inputs(data.train)
     nout, targets = recipes.outputs_and_targets(s.loss, data.train[1], data.classes)

@@ -46,7 +46,7 @@ def add_parser(commands) -> argparse.ArgumentParser:
                                 "the other pictures into --out.", epilog=defaults)
     train.add_argument("dataset", type=_dataset, metavar="DATASET",
                        help=f"one of: {', '.join(DATASETS)}; or a .csv file (a header row, numeric columns)")
-    train.add_argument("--target", default="label", help="the CSV's label column (default: label)")
+    train.add_argument("--target", help="the CSV's label column (default: label)")
     train.add_argument("--regression", action="store_true", help="the CSV's target is a number to predict")
     train.add_argument("--features", type=feature_names,
                        help=f"inputs computed from the two input columns x1, x2, e.g. x1,x2,x1^2 "
@@ -65,8 +65,8 @@ def add_parser(commands) -> argparse.ArgumentParser:
                        help="learning-rate schedule (default: linear when --lr-end is not 1, else constant)")
     train.add_argument("--warmup", type=positive_int, help="steps of linear warm-up before the schedule")
     train.add_argument("--decay-every", type=positive_int, help="--schedule step: steps between decays")
-    train.add_argument("--decay-factor", type=non_negative_number, default=0.1,
-                       help="--schedule step: lr multiplier")
+    train.add_argument("--decay-factor", type=non_negative_number,
+                       help="--schedule step: lr multiplier at each decay, at most 1 (default 0.1)")
     train.add_argument("--l1", type=non_negative_number, help="L1 regularisation strength added to the loss")
     train.add_argument("--l2", type=non_negative_number, help="L2 regularisation strength added to the loss")
     train.add_argument("--init", choices=list(nn.INITS), default="uniform",
@@ -115,6 +115,15 @@ def check(args: argparse.Namespace, s: argparse.Namespace) -> None:
     if args.dataset == "mnist" and args.mnist_dir is None:
         raise UserError(f"train mnist needs --mnist-dir DIR, a folder with MNIST's four IDX files "
                         f"({', '.join(datasets.MNIST_FILES)}, raw or .gz), published at {datasets.MNIST_SOURCE}")
+    csv = prepare.is_csv(args.dataset)
+    for option, given in (("--target", args.target is not None), ("--regression", args.regression)):
+        if given and not csv:
+            raise UserError(f"{option} applies to a CSV (a .csv file), not {args.dataset}")
+    for option, given in (("--decay-every", args.decay_every), ("--decay-factor", args.decay_factor)):
+        if given is not None and args.schedule != "step":
+            raise UserError(f"{option} applies to --schedule step")
+    if args.decay_factor is not None and args.decay_factor > 1:
+        raise UserError(f"--decay-factor is a decay: a multiplier of at most 1, got {args.decay_factor:g}")
     if s.momentum and s.optimizer != "sgd":
         raise UserError("--momentum applies to --optimizer sgd only")
     if args.patience and not s.val_fraction:
