@@ -61,6 +61,9 @@ class Tape:
         self._feed: np.ndarray | None = None  # the last feed, copied (read again by backward)
         self._batched = False
         self._forwarded = False  # a forward ran to the end: backward may use its buffers
+        gathered = sum(group.shape[0] * group.shape[2] if type(group) is ProductGroup else group.arity * group.size
+                       for group in replay_plan.groups if group.varying)
+        self._bytes_per_row = 8 * (2 * replay_plan.slots + len(replay_plan.inputs) + gathered)
 
     @property
     def inputs(self) -> tuple[Value, ...]:
@@ -83,10 +86,7 @@ class Tape:
     def bytes_per_row(self) -> int:
         """What each row of a batch costs in numpy buffers: its values and gradients, the feed's copy,
         and the gathered operands."""
-        plan_ = self._plan
-        gathered = sum(group.shape[0] * group.shape[2] if type(group) is ProductGroup else group.arity * group.size
-                       for group in plan_.groups if group.varying)
-        return 8 * (2 * plan_.slots + len(plan_.inputs) + gathered)
+        return self._bytes_per_row
 
     def forward(self, feed: Sequence[float] | np.ndarray | tuple[np.ndarray, ...] = (),
                 parameters: np.ndarray | None = None) -> float | np.ndarray:

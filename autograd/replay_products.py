@@ -155,7 +155,8 @@ class ProductGroup:
         else:
             w = np.bincount(self.cells, entries[self._products_at], blocks * sums * columns)
             w, bias = w.reshape(blocks, sums, columns), entries[self._biases_at] if self.biased else None
-        result = (w[0] @ x[0] if blocks == 1 else np.matmul(w, x)).reshape(blocks * sums, batch)
+        # one block: (Xᵀ Wᵀ)ᵀ, the batch-major product BLAS runs fastest on the feed's C-order rows
+        result = (x[0].T @ w[0].T).T if blocks == 1 else np.matmul(w, x).reshape(blocks * sums, batch)
         if bias is not None:
             result += bias.reshape(-1, 1)
         return result, (w, x)
@@ -169,19 +170,28 @@ class ProductGroup:
         upstream = grads[self.start:self.stop].reshape(blocks, sums, -1)
         d_w = upstream[0] @ x[0].T if blocks == 1 else np.matmul(upstream, x.transpose(0, 2, 1))
         d_w = d_w.reshape(blocks, sums, columns)
-        if self.cells is None:
+        if self.cells is None and isinstance(self.entries, slice):  # [W | c] is a run of the vector: add in place
+            target = weight_grads[self.entries].reshape(blocks, sums, columns + self.biased)
+            target[..., :columns] += d_w
             if self.biased:
-                d_w = np.concatenate([d_w, upstream.sum(axis=2, keepdims=True)], axis=2)
-            d_entries = d_w.reshape(-1)
+                target[..., columns] += upstream.sum(axis=2)
         else:
-            d_entries = np.empty(len(self._products_at) + len(self._biases_at))
-            d_entries[self._products_at] = d_w.reshape(-1)[self.cells]
-            if self.biased:
-                d_entries[self._biases_at] = upstream.sum(axis=2).reshape(-1)
-        self.entry_scatter.add(weight_grads[:, None], d_entries[:, None])
+            self.entry_scatter.add(weight_grads[:, None], self._entry_grads(d_w, upstream)[:, None])
         if input_grads or not self.inputs_only:
             d_x = w[0].T @ upstream[0] if blocks == 1 else np.matmul(w.transpose(0, 2, 1), upstream)
             self.x_scatter.add(grads, d_x.reshape(blocks * columns, -1))
+
+    def _entry_grads(self, d_w: np.ndarray, upstream: np.ndarray) -> np.ndarray:
+        """The gradient of each entry (``entries`` order) from dW and the upstream (for the biases)."""
+        if self.cells is None:
+            if self.biased:
+                d_w = np.concatenate([d_w, upstream.sum(axis=2, keepdims=True)], axis=2)
+            return d_w.reshape(-1)
+        d_entries = np.empty(len(self._products_at) + len(self._biases_at))
+        d_entries[self._products_at] = d_w.reshape(-1)[self.cells]
+        if self.biased:
+            d_entries[self._biases_at] = upstream.sum(axis=2).reshape(-1)
+        return d_entries
 
 
 def _row_layout(blocks: list[list[tuple[Value, Products]]]) -> tuple[list[Value], np.ndarray]:
