@@ -102,7 +102,8 @@ class Tape:
         inputs = len(plan_.inputs)
         values[plan_.copied] = columns[plan_.copied]  # the inputs that groups read from the buffer
         data = np.array(list(map(_data, plan_.parameters))) if parameters is None else parameters
-        values[inputs:inputs + plan_.buffered] = data[:plan_.buffered, None]
+        values[inputs:inputs + plan_.broadcast] = data[:plan_.broadcast, None]
+        values[inputs + plan_.broadcast:inputs + plan_.buffered, 0] = data[plan_.broadcast:plan_.buffered]
         weights = data[plan_.weights]
         self._operands = []
         detecting = current_mode().detecting
@@ -115,7 +116,10 @@ class Tape:
                     result = group.op.forward(operands, ARRAYS)
                 if detecting:
                     _check_finite(result, group, "forward")
-                values[group.start:group.stop] = result
+                if group.every_row:
+                    values[group.start:group.stop] = result
+                else:
+                    values[group.start:group.stop, :1] = result
                 self._operands.append(operands)
         self._forwarded = True
         if self._single:
@@ -153,7 +157,8 @@ class Tape:
         inputs = len(plan_.inputs)
         if not isinstance(plan_.weights, slice):
             totals[plan_.weights] = weight_grads
-        totals[:plan_.buffered] += grads[inputs:inputs + plan_.buffered].sum(axis=1)
+        totals[:plan_.broadcast] += grads[inputs:inputs + plan_.broadcast].sum(axis=1)
+        totals[plan_.broadcast:plan_.buffered] += grads[inputs + plan_.broadcast:inputs + plan_.buffered, 0]
         if parameter_grads is not None:
             parameter_grads += totals
         else:
@@ -243,8 +248,9 @@ class Tape:
 def _backward_step(group: Group, operands: np.ndarray, values: np.ndarray, grads: np.ndarray) -> None:
     """Local derivatives (from the ops table) × upstream, added to the operands' gradients."""
     upstream, out = grads[group.start:group.stop], values[group.start:group.stop]
-    if not group.varying:  # one value for all rows: its gradient is the sum over rows
-        upstream, out, grads = upstream.sum(axis=1, keepdims=True), out[:, :1], grads[:, :1]
+    if not group.varying:  # one value for all rows: its gradient is the sum over rows (in the first if read there only)
+        upstream = upstream.sum(axis=1, keepdims=True) if group.every_row else upstream[:, :1]
+        out, grads = out[:, :1], grads[:, :1]
     local = group.op.local_grads(operands, out, ARRAYS)
     if len(local) != group.arity:
         raise wrong_derivative_count(group.op, len(local), group.arity)

@@ -119,7 +119,7 @@ class ProductGroup:
     """
 
     name = NAME
-    varying = True
+    varying = every_row = True
 
     def __init__(self, start: int, shape: tuple[int, int, int], biased: bool, x_rows: Index, entries: Index,
                  cells: np.ndarray | None, x_scatter: Scatter, entry_scatter: Scatter, inputs_only: bool) -> None:
