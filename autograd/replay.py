@@ -217,12 +217,18 @@ class Tape:
 
     def _grads_buffer(self, first: int) -> np.ndarray:
         """The gradient buffer shaped like the value buffer (reused: no fresh pages each call), zeroed
-        from slot ``first`` on (the inputs' rows are read only when their gradients are returned)."""
+        from slot ``first`` on (the inputs' rows are read only when their gradients are returned)
+        where a gradient may arrive: not the constants, and only the first column of the parameters
+        no group reads in every row."""
         if self._grads is None or self._grads.shape != self._values.shape:
             self._grads = np.zeros_like(self._values)
-        else:
-            self._grads[first:].fill(0.0)
-        return self._grads
+            return self._grads
+        plan_, grads = self._plan, self._grads
+        broadcast, buffered = len(plan_.inputs) + plan_.broadcast, len(plan_.inputs) + plan_.buffered
+        grads[first:broadcast].fill(0.0)
+        grads[broadcast:buffered, 0] = 0.0
+        grads[buffered + len(plan_.constants):].fill(0.0)
+        return grads
 
     def _upstream(self, upstream, batch: int) -> np.ndarray:
         """``upstream`` as an output × row array (broadcast over rows when given once)."""
