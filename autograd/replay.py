@@ -34,6 +34,7 @@ import numpy as np
 from .ops import wrong_derivative_count
 from .replay_plan import Group, Plan, check_inputs, plan
 from .replay_products import ProductGroup
+from .replay_scatter import rows
 from .modes import AnomalyError, current as current_mode
 from .value import Value
 
@@ -63,6 +64,7 @@ class Tape:
         self._forwarded = False  # a forward ran to the end: backward may use its buffers
         gathered = sum(group.shape[0] * group.shape[2] if type(group) is ProductGroup else group.arity * group.size
                        for group in replay_plan.groups if group.varying)
+        self._output_rows = rows(replay_plan.outputs)  # a slice when the outputs' slots follow each other
         self._bytes_per_row = 8 * (2 * replay_plan.slots + len(replay_plan.inputs) + gathered)
 
     @property
@@ -125,7 +127,7 @@ class Tape:
         if self._single:
             output = values[plan_.outputs[0]]
             return output.copy() if self._batched else float(output[0])
-        outputs = values[list(plan_.outputs)]  # output × row
+        outputs = values[self._output_rows]  # output × row
         return outputs.T.copy() if self._batched else outputs[:, 0].copy()
 
     def backward(self, upstream: float | np.ndarray = 1.0, input_grads: bool = True,
@@ -143,7 +145,7 @@ class Tape:
         values = self._values
         plan_ = self._plan
         grads = self._grads_buffer(0 if input_grads else len(plan_.inputs))
-        grads[list(plan_.outputs)] = self._upstream(upstream, values.shape[1])
+        grads[self._output_rows] = self._upstream(upstream, values.shape[1])
         totals = np.zeros(len(plan_.parameters))
         weight_grads = totals[plan_.weights]  # a view when the weights come last, as they do
         with np.errstate(all="ignore"):

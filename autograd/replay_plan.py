@@ -159,12 +159,13 @@ def plan(outputs: tuple[Value, ...], inputs: tuple[Value, ...]) -> Plan:
         for member in members:
             for node in ([node for node, _ in member] if key[1] == PRODUCTS else member[:1]):
                 slot[node] = len(slot)
-    in_matrices = list(dict.fromkeys(chain.from_iterable(
-        matrix_weights(members) for key, members in families if key[1] == PRODUCTS)))
+    read = list(chain.from_iterable(matrix_weights(members) for key, members in families if key[1] == PRODUCTS))
+    in_matrices = list(dict.fromkeys(read))
+    alone = len(read) == len(in_matrices)  # each weight in one matrix cell: no two gradients meet
     parameters = buffered + tuple(p for p in in_matrices if p not in set(buffered))
     position = {p: i for i, p in enumerate(parameters)}
     weight_of = {p: i for i, p in enumerate(in_matrices)}
-    groups = tuple(product_group(members, slot, weight_of, inputs) if key[1] == PRODUCTS
+    groups = tuple(product_group(members, slot, weight_of, inputs, alone) if key[1] == PRODUCTS
                    else _group(members, slot, key[-1], every_row) for key, members in families)
     return Plan(inputs, _copied(inputs, outputs, families), parameters, len(buffered),
                 sum(p in every_row for p in buffered),

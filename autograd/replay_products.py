@@ -122,11 +122,14 @@ class ProductGroup:
     varying = every_row = True
 
     def __init__(self, start: int, shape: tuple[int, int, int], biased: bool, x_rows: Index, entries: Index,
-                 cells: np.ndarray | None, x_scatter: Scatter, entry_scatter: Scatter, inputs_only: bool) -> None:
+                 cells: np.ndarray | None, x_scatter: Scatter, entry_scatter: Scatter, inputs_only: bool,
+                 alone: bool) -> None:
         self.start, self.stop = start, start + shape[0] * shape[1]
         self.shape, self.biased, self.x_rows, self.entries, self.cells = shape, biased, x_rows, entries, cells
         self.x_scatter, self.entry_scatter = x_scatter, entry_scatter
         self.inputs_only = inputs_only  # every column is an input: dX is only d output / d input
+        # [W | c] is a run of the weight vector that no other cell reads: dW may be written there directly
+        self._in_place = alone and cells is None and isinstance(entries, slice)
         if cells is not None:  # which entries are products, which are biases
             is_bias = np.zeros(len(cells) + (shape[0] * shape[1] if biased else 0), dtype=bool)
             ends = np.cumsum(np.bincount(cells // shape[2], minlength=shape[0] * shape[1]) + biased)
@@ -164,18 +167,20 @@ class ProductGroup:
     def backward(self, saved: tuple[np.ndarray, np.ndarray], grads: np.ndarray, weight_grads: np.ndarray,
                  input_grads: bool = True) -> None:
         """sum's rule then mul's, over every product and row: ``dW = U @ Xᵀ`` and ``dX = Wᵀ @ U``
-        (and sum's rule alone for a bias: ∂(… + c)/∂c = 1, so dc is U summed over the rows)."""
+        (and sum's rule alone for a bias: ∂(… + c)/∂c = 1, so dc is U summed over the rows).
+
+        ``weight_grads``: this backward's gradients of the weight vector so far (zero where no other cell adds)."""
         w, x = saved
         blocks, sums, columns = self.shape
         upstream = grads[self.start:self.stop].reshape(blocks, sums, -1)
-        d_w = upstream[0] @ x[0].T if blocks == 1 else np.matmul(upstream, x.transpose(0, 2, 1))
-        d_w = d_w.reshape(blocks, sums, columns)
-        if self.cells is None and isinstance(self.entries, slice):  # [W | c] is a run of the vector: add in place
+        if self._in_place:  # weight_grads starts at zero: the products land in their entries
             target = weight_grads[self.entries].reshape(blocks, sums, columns + self.biased)
-            target[..., :columns] += d_w
+            np.matmul(upstream, x.transpose(0, 2, 1), out=target[..., :columns])
             if self.biased:
-                target[..., columns] += upstream.sum(axis=2)
+                np.sum(upstream, axis=2, out=target[..., columns])
         else:
+            d_w = upstream[0] @ x[0].T if blocks == 1 else np.matmul(upstream, x.transpose(0, 2, 1))
+            d_w = d_w.reshape(blocks, sums, columns)
             self.entry_scatter.add(weight_grads[:, None], self._entry_grads(d_w, upstream)[:, None])
         if input_grads or not self.inputs_only:
             d_x = w[0].T @ upstream[0] if blocks == 1 else np.matmul(w.transpose(0, 2, 1), upstream)
@@ -214,8 +219,9 @@ def matrix_weights(blocks: list[list[tuple[Value, Products]]]) -> list[Value]:
 
 
 def product_group(blocks: list[list[tuple[Value, Products]]], slot: dict[Value, int], weight_of: dict[Value, int],
-                  inputs: Sequence[Value]) -> ProductGroup:
-    """The group of ``blocks`` (each: sums reading the same x, with their Products), slots assigned."""
+                  inputs: Sequence[Value], alone: bool) -> ProductGroup:
+    """The group of ``blocks`` (each: sums reading the same x, with their Products), slots assigned;
+    ``alone``: no weight is read by two cells (of this group or another)."""
     columns = [block[0][1].columns for block in blocks]
     shape = (len(blocks), len(blocks[0]), len(columns[0]))
     entries, cells = _row_layout(blocks)
@@ -225,4 +231,4 @@ def product_group(blocks: list[list[tuple[Value, Products]]], slot: dict[Value, 
     inputs_only = set(inputs).issuperset(chain.from_iterable(columns))
     return ProductGroup(slot[blocks[0][0][0]], shape, blocks[0][0][1].bias is not None, rows(x_slots),
                         rows(positions), None if one_each else cells, Scatter(x_slots), Scatter(positions),
-                        inputs_only)
+                        inputs_only, alone)
