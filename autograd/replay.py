@@ -33,6 +33,7 @@ import numpy as np
 
 from .ops import wrong_derivative_count
 from .replay_plan import Group, Plan, check_inputs, plan
+from .replay_feed import read_feed
 from .replay_products import ProductGroup
 from .replay_scatter import rows
 from .modes import AnomalyError, current as current_mode
@@ -59,7 +60,7 @@ class Tape:
         self._values: np.ndarray | None = None  # slot × row buffer of the last forward
         self._operands: list[np.ndarray] = []  # each group's operands in the last forward
         self._grads: np.ndarray | None = None  # slot × row buffer of the last backward
-        self._feed: np.ndarray | None = None  # the last feed, copied (read again by backward)
+        self._feed: np.ndarray | None = None  # the buffer of the last feed copied (read again by backward)
         self._batched = False
         self._forwarded = False  # a forward ran to the end: backward may use its buffers
         gathered = sum(group.shape[0] * group.shape[2] if type(group) is ProductGroup else group.arity * group.size
@@ -91,18 +92,20 @@ class Tape:
         return self._bytes_per_row
 
     def forward(self, feed: Sequence[float] | np.ndarray | tuple[np.ndarray, ...] = (),
-                parameters: np.ndarray | None = None) -> float | np.ndarray:
+                parameters: np.ndarray | None = None, lend: bool = False) -> float | np.ndarray:
         """The output for one row of input values (a float), or for each row of a batch (an array).
 
         A batch may come as a tuple of arrays of the same rows, read as their columns side by side.
         ``parameters``: their values as one array in ``self.parameters`` order, instead of each ``.data``.
+        ``lend=True``: the feed's arrays are read in place, not copied; they must not change before the
+        ``backward`` that follows (which reads them again).
         """
-        columns = self._columns(feed)
-        self._forwarded = False
-        values = self._buffer(columns.shape[1])
         plan_ = self._plan
+        columns, self._batched, self._feed = read_feed(feed, len(plan_.inputs), self._names, self._feed, lend)
+        self._forwarded = False
+        values = self._buffer(columns.batch)
         inputs = len(plan_.inputs)
-        values[plan_.copied] = columns[plan_.copied]  # the inputs that groups read from the buffer
+        values[plan_.copied] = columns.rows(plan_.copied)  # the inputs that groups read from the buffer
         data = np.array(list(map(_data, plan_.parameters))) if parameters is None else parameters
         values[inputs:inputs + plan_.broadcast] = data[:plan_.broadcast, None]
         values[inputs + plan_.broadcast:inputs + plan_.buffered, 0] = data[plan_.broadcast:plan_.buffered]
@@ -170,40 +173,6 @@ class Tape:
             return None
         by_row = grads[:inputs].T
         return by_row.copy() if self._batched else by_row[0].copy()
-
-    def _columns(self, feed) -> np.ndarray:
-        """The feed as one column per row, after checking its shape."""
-        expected = len(self._plan.inputs)
-        try:
-            array = self._feed_copy(feed)  # the matrix products read it again in backward
-        except (TypeError, ValueError):
-            raise TypeError(f"Tape.forward: the feed must be numbers, got {feed!r:.60}") from None
-        if array.ndim == 1 and len(array) != expected:
-            raise ValueError(f"Tape.forward: expected {expected} input values ({self._names()}), "
-                             f"got {len(array)}")
-        if array.ndim == 2 and (array.shape[1] != expected or len(array) == 0):
-            raise ValueError(f"Tape.forward: expected a batch of rows of {expected} input values "
-                             f"({self._names()}), got an array of shape {array.shape}")
-        if array.ndim not in (1, 2):
-            raise ValueError(f"Tape.forward: expected {expected} input values or a (batch, {expected}) "
-                             f"array, got an array of shape {array.shape}")
-        self._batched = array.ndim == 2
-        return array.T if self._batched else array[:, None]
-
-    def _feed_copy(self, feed) -> np.ndarray:
-        """The feed as floats, copied into a buffer kept for the next feed of the same shape; a tuple
-        of batches (say inputs and targets) is laid side by side, column blocks in order."""
-        blocks = [np.asarray(block, dtype=float) for block in feed] if isinstance(feed, tuple) else []
-        if not (blocks and all(block.ndim == 2 and len(block) == len(blocks[0]) for block in blocks)):
-            blocks = [np.asarray(feed, dtype=float)]
-        shape = blocks[0].shape if len(blocks) == 1 else (len(blocks[0]), sum(b.shape[1] for b in blocks))
-        if self._feed is None or self._feed.shape != shape:
-            self._feed = np.empty(shape)
-        if len(blocks) == 1:
-            np.copyto(self._feed, blocks[0])
-        else:
-            np.concatenate(blocks, axis=1, out=self._feed)
-        return self._feed
 
     def _names(self) -> str:
         return ", ".join(label or "unlabelled" for label in map(_labels, self._plan.inputs)) or "none"

@@ -28,6 +28,7 @@ from typing import Sequence
 import numpy as np
 
 from .ops import OPS
+from .replay_feed import Feed
 from .replay_scatter import Index, Scatter, rows
 from .value import Value
 
@@ -140,16 +141,18 @@ class ProductGroup:
     def size(self) -> int:
         return self.stop - self.start
 
-    def forward(self, values: np.ndarray, weights: np.ndarray, inputs: np.ndarray
+    def forward(self, values: np.ndarray, weights: np.ndarray, inputs: Feed
                 ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
         """``W @ X (+ c)`` for every block and row: (results as slots × rows, (W, X) for the backward).
 
-        ``inputs`` are the feed's columns (input × row): a group that reads only inputs reads them there.
+        ``inputs`` is the feed (input × row): a group that reads only inputs reads them there.
         """
         blocks, sums, columns = self.shape
         batch = values.shape[1]
-        source = inputs if self.inputs_only else values
-        x = source[self.x_rows] if isinstance(self.x_rows, slice) else source.take(self.x_rows, axis=0)
+        if self.inputs_only:
+            x = inputs.rows(self.x_rows)
+        else:
+            x = values[self.x_rows] if isinstance(self.x_rows, slice) else values.take(self.x_rows, axis=0)
         x = x[None] if blocks == 1 else x.reshape(blocks, columns, batch)
         entries = weights[self.entries]
         if self.cells is None:

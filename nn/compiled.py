@@ -143,7 +143,7 @@ class CompiledModel:
         used = tuple(bool(strength) for strength in strengths)
         tape = self._loss_tape(traced, used)
         parameters = None if data is None else self._mapping(tape, optimizer).tape_values(data)
-        values = tape.forward((inputs, encoded), parameters)
+        values = tape.forward((inputs, encoded), parameters, lend=True)  # the backward follows in this step
         rows, first = len(inputs), 1 + sum(used)  # columns: each row's loss, the penalties used, the outputs
         scale = traced.scale(rows, self.outputs_count)
         weights = [strength for strength in strengths if strength]
