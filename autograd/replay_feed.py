@@ -9,6 +9,7 @@ writing the whole batch once.
 """
 from __future__ import annotations
 
+from itertools import accumulate
 from typing import Callable
 
 import numpy as np
@@ -21,7 +22,7 @@ class Feed:
 
     def __init__(self, blocks: list[np.ndarray]) -> None:
         self.blocks = blocks
-        self.starts = np.cumsum([0] + [len(block) for block in blocks]).tolist()
+        self.starts = list(accumulate((len(block) for block in blocks), initial=0))
 
     @property
     def batch(self) -> int:
