@@ -151,14 +151,15 @@ class Tape:
         grads[self._output_rows] = self._upstream(upstream, values.shape[1])
         totals = np.zeros(len(plan_.parameters))
         weight_grads = totals[plan_.weights]  # a view when the weights come last, as they do
+        detecting = current_mode().detecting
         with np.errstate(all="ignore"):
             for group, operands in zip(reversed(plan_.groups), reversed(self._operands)):
                 if type(group) is ProductGroup:
                     group.backward(operands, grads, weight_grads, input_grads)
-                    if current_mode().detecting:
+                    if detecting:
                         _check_finite(weight_grads, group, "backward")
                 elif group.scatter is not None:
-                    _backward_step(group, operands, values, grads)
+                    _backward_step(group, operands, values, grads, detecting)
         inputs = len(plan_.inputs)
         if not isinstance(plan_.weights, slice):
             totals[plan_.weights] = weight_grads
@@ -222,7 +223,8 @@ class Tape:
         raise ValueError(f"Tape.backward: upstream must be {wanted}, got shape {weights.shape}")
 
 
-def _backward_step(group: Group, operands: np.ndarray, values: np.ndarray, grads: np.ndarray) -> None:
+def _backward_step(group: Group, operands: np.ndarray, values: np.ndarray, grads: np.ndarray,
+                   detecting: bool) -> None:
     """Local derivatives (from the ops table) × upstream, added to the operands' gradients."""
     upstream, out = grads[group.start:group.stop], values[group.start:group.stop]
     if not group.varying:  # one value for all rows: its gradient is the sum over rows (in the first if read there only)
@@ -238,7 +240,7 @@ def _backward_step(group: Group, operands: np.ndarray, values: np.ndarray, grads
         contributions = np.concatenate([d * upstream for d in kept])
     else:  # numbers only, e.g. a sum's ones: one outer product
         contributions = np.multiply.outer(kept, upstream).reshape(-1, upstream.shape[1])
-    if current_mode().detecting:
+    if detecting:
         _check_finite(contributions, group, "backward")
     group.scatter.add(grads, contributions)
 
