@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-EXTRAS ?= test,plots,digits,bench,playground
+EXTRAS ?= test,plots,digits,bench,playground,interop
 TOUR_OUT ?= tour
 
 .PHONY: demo test install system-deps browser-deps

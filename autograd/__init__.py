@@ -17,12 +17,14 @@ The public interface, grouped by what it is for (everything outside ``autograd``
 """
 from .checks import GradcheckError, central_differences, gradcheck, gradients_agree, numerical_gradient
 from .replay import Tape, compile
-from .explain import Explanation, Factor, Step, backward_steps, explain, explain_each, local_derivative
+from .explain import explain, explain_each
+from .explanation import Explanation, Factor
 from .graph import backward, constant_leaves, grad, topological_order
 from .modes import AnomalyError, detect_anomaly, enable_grad, no_grad
 from .names import Names, name_of
 from .notation import plain_digits, subscript, superscript
 from .ops import OPS, Op, RuleError
+from .steps import Step, backward_steps, local_derivative
 from .value import Value, apply, as_value, sum
 
 __all__ = ["Value", "as_value", "sum", "apply", "Op", "OPS", "RuleError", "topological_order", "constant_leaves",

@@ -1,104 +1,12 @@
-"""The chain rule made visible: paths of local derivatives, and the backward pass step by step."""
+"""The chain rule made visible: every path of local derivatives from a node up to the output, as factors."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 
-from .graph import FLOATS, propagate, topological_order
+from .explanation import Explanation, Factor, product_text
+from .graph import FLOATS, topological_order
 from .names import Names
 from .value import Value, operand_data, require_value
-
-
-def _has_top_level_sum(text: str) -> bool:
-    """True for ``1 − tanh(n)²``, False for ``2(a − y)``: a + or − outside any parentheses."""
-    depth = 0
-    for position, ch in enumerate(text):
-        depth += (ch in "([") - (ch in ")]")
-        if depth == 0 and ch in "+−" and text[position - 1:position] == " ":
-            return True
-    return False
-
-
-def product_text(texts: list[str]) -> str:
-    """Factors joined with ``·``, a factor that is a sum or difference in parentheses."""
-    if len(texts) == 1:
-        return texts[0]
-    return " · ".join(f"({t})" if _has_top_level_sum(t) else t for t in texts)
-
-
-def local_derivative(node: Value, index: int) -> float:
-    """The ops table's local derivative ∂node/∂(its input ``index``), as a float."""
-    return node.op.local_grads(operand_data(node.parents), node.data, FLOATS)[index]
-
-
-@dataclass(frozen=True)
-class Factor:
-    """One factor of a chain-rule term: ∂upper/∂lower, spanning one or more graph edges."""
-
-    upper: Value
-    lower: Value
-    edges: tuple[tuple[Value, int], ...]  # (node, input index), from lower to upper
-    value: float
-    text: str  # the right-hand side, e.g. "a⁽²⁾ · σ'(z⁽³⁾)"
-    partial: str  # the left-hand side in the graph's names, e.g. "∂z⁽³⁾/∂w⁽³⁾"
-
-    @property
-    def edge(self) -> tuple[Value, Value]:
-        return self.lower, self.upper
-
-    @property
-    def formula(self) -> str:
-        return f"{self.partial} = {self.text}"
-
-
-@dataclass(frozen=True)
-class Explanation:
-    """∂output/∂wrt as a sum of terms, each a product of factors (``str()`` prints it with numbers)."""
-
-    output: Value
-    wrt: Value
-    terms: tuple[tuple[Factor, ...], ...]
-    head: str  # ∂output/∂wrt in the graph's names
-    names: Names = field(repr=False, compare=False)
-
-    @property
-    def total(self) -> float:
-        products = [math.prod(f.value for f in term) for term in self.terms]
-        try:
-            return math.fsum(products)
-        except (OverflowError, ValueError):  # a sum past the float range, or inf − inf: what + gives
-            return sum(products)
-
-    def rows(self) -> list[str]:
-        """The right-hand sides, one per line: partials, formulas, numbers, the total.
-
-        The partials row is left out when every term is one factor (it would repeat the head), and
-        the numbers row when there is one number in all (the total says it).
-        """
-        if not self.terms:
-            return [f"0  ({self.names[self.output]} does not depend on {self.names[self.wrt]})"]
-        lines = []
-        if any(len(term) > 1 for term in self.terms):
-            lines.append([" · ".join(f.partial for f in term) for term in self.terms])
-        lines.append([product_text([f.text for f in term]) for term in self.terms])
-        if len(self.terms) > 1 or len(self.terms[0]) > 1:
-            lines.append([" · ".join(_four_decimals(f.value) for f in term) for term in self.terms])
-        rows = [" + ".join(_group(term, len(self.terms)) for term in line) for line in lines]
-        return rows + [f"{self.total:.4f}"]
-
-    def __str__(self) -> str:
-        first, *rest = self.rows()
-        pad = " " * len(self.head)
-        return "\n".join([f"{self.head} = {first}"] + [f"{pad} = {row}" for row in rest])
-
-
-def _group(text: str, term_count: int) -> str:
-    return f"({text})" if term_count > 1 and " · " in text else (text or "1")
-
-
-def _four_decimals(value: float) -> str:
-    """A factor's value as the explanation prints it: four decimals, in parentheses when negative."""
-    return f"({value:.4f})" if value < 0 else f"{value:.4f}"
 
 
 def _consumers(order: list[Value]) -> dict:
@@ -233,54 +141,3 @@ def explain_each(output: Value, wrts, max_paths: int = 10_000, names: Names | No
         terms = tuple(_factors(path, wrt, rules) for path in _paths(wrt, output, consumers, counts))
         explanations.append(Explanation(output, wrt, terms, names.partial(output, wrt), names))
     return explanations
-
-
-@dataclass(frozen=True)
-class Contribution:
-    """What one backward step adds to one operand: local derivative × upstream gradient."""
-
-    parent: Value
-    index: int
-    rule: str  # the ops table's formula, e.g. "∂(a·b)/∂a = b"
-    formula: str  # in the nodes' names, e.g. "∂z⁽³⁾/∂w⁽³⁾ = a⁽²⁾"
-    local: float
-    added: float
-    before: float  # the operand's gradient before this step (non-zero: a reused node, +=)
-    after: float
-
-
-@dataclass(frozen=True)
-class Step:
-    """One node visited by the backward pass, with what it sends to each operand."""
-
-    node: Value
-    upstream: float
-    contributions: tuple[Contribution, ...]
-
-
-def backward_steps(output: Value, names: Names | None = None) -> list[Step]:
-    """The backward pass as records, in the order the engine visits nodes (``.grad`` untouched).
-
-    Formulas use ``names`` (default ``autograd.Names(output)``), as explain and the drawing do.
-    """
-    require_value(output, "backward_steps")
-    names = Names(output) if names is None else names
-    steps: list[Step] = []
-
-    def record(node, upstream, local, before):
-        running = dict(zip(node.parents, before))  # a reused operand receives twice: +=
-        rules, texts = node.op.formulas, names.texts(node)
-        contributions = []
-        for index, (parent, derivative) in enumerate(zip(node.parents, local)):
-            if derivative is None:
-                continue
-            added = derivative * upstream
-            previous, running[parent] = running[parent], running[parent] + added
-            contributions.append(Contribution(
-                parent, index, rules[min(index, len(rules) - 1)],
-                f"{names.partial(node, parent)} = {texts[index]}",
-                derivative, added, previous, running[parent]))
-        steps.append(Step(node, upstream, tuple(contributions)))
-
-    propagate(output, on_step=record)
-    return steps

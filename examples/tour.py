@@ -1,4 +1,5 @@
-"""The tour: 3Blue1Brown's four-neuron chain drawn, explained and explorable; micrograd's moons trained.
+"""The tour: 3Blue1Brown's four-neuron chain drawn, explained and explorable; micrograd's moons trained;
+how to start the playground.
 
 Writes into --out: four-neuron.svg (values and gradients), explorer.html (the step-by-step page),
 moons-loss.png and moons-boundary.png (micrograd's demo), moons-model.json (the trained model).
@@ -18,6 +19,8 @@ from viz.explorer import explore
 from viz.plots import decision_boundary, loss_curve
 
 PROG = "python -m examples.tour"
+PLAYGROUND = ("\n5. Train live in the browser, pause, click a point and step through its backward pass:\n"
+              "   python -m viz playground        (a local page on 127.0.0.1; Ctrl-C stops it)")
 OUTPUTS = ("four-neuron.svg", "explorer.html", "moons-loss.png", "moons-boundary.png", "moons-model.json")
 
 
@@ -65,6 +68,7 @@ def _tour(argv: list[str] | None) -> int:
         writable_target(out / name)  # every file the tour writes, before any work
     four_neuron_tour(out)  # without Graphviz: one line saying how to install it, exit status 3
     moons_tour(out)
+    print(PLAYGROUND)
     return 0
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from .files import read_file
+from .signature import listed, name_problem
 
 MAX_BYTES = 64 * 2 ** 20
 MAX_CLASSES = 100  # whole-number targets with more distinct values are refused unless regression=True
@@ -49,7 +50,7 @@ def load_csv(path: str | Path, target: str = "label", regression: bool | None = 
     column = names.index(target)
     features = [i for i in range(len(names)) if i != column]
     X = np.empty((len(body), len(features)))
-    labels = []
+    labels, places = [], []
     for number, (line, cells) in enumerate(body, start=1):
         where = f"{path}: row {number} (line {line})"
         if len(cells) != len(names):
@@ -59,23 +60,25 @@ def load_csv(path: str | Path, target: str = "label", regression: bool | None = 
         if not label:
             raise ValueError(f"{where}, column {target!r}: the target is empty")
         labels.append(label)
-    y, classes = _targets(path, labels, target, regression)
+        places.append(f"{where}, column {target!r}")
+    y, classes = _targets(path, target, labels, places, regression)
     return Table(X, y, tuple(names[i] for i in features), classes)
 
 
 def _rows(path: Path, max_bytes: int) -> list[tuple[int, list[str]]]:
-    """(line number, cells) of every non-blank row, the header first."""
+    """(first line number, cells) of every non-blank row, the header first."""
     raw = read_file(path, max_bytes)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ValueError(f"{path}: not UTF-8 text (byte {error.start})") from None
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    rows = []
+    rows, previous_end = [], 0
     try:
         for cells in reader:
             if any(cell.strip() for cell in cells):
-                rows.append((reader.line_num, cells))
+                rows.append((previous_end + 1, cells))  # where the row starts (a quoted cell may span lines)
+            previous_end = reader.line_num
     except csv.Error as error:
         raise ValueError(f"{path}: line {reader.line_num}: not readable as CSV ({error})") from None
     if not rows:
@@ -85,13 +88,21 @@ def _rows(path: Path, max_bytes: int) -> list[tuple[int, list[str]]]:
 
 def _header(path: Path, header: tuple[int, list[str]], target: str) -> list[str]:
     names = [name.strip() for name in header[1]]
+    separator = next((s for s in (";", "\t", "|") if len(names) == 1 and s in names[0]), None)
+    if target not in names and separator:
+        raise ValueError(f"{path}: its header is one column holding {separator!r}: load_csv reads comma-separated "
+                         f"values (save the file as CSV with commas)")
+    seen: set[str] = set()
     for position, name in enumerate(names, start=1):
         if not name:
             raise ValueError(f"{path}: the header's column {position} has no name")
-        if names.count(name) > 1:
+        if name_problem(name):
+            raise ValueError(f"{path}: the header's column {position} {name!r:.40} {name_problem(name)}")
+        if name in seen:
             raise ValueError(f"{path}: the header names column {name!r} twice")
+        seen.add(name)
     if target not in names:
-        raise ValueError(f"{path}: no target column {target!r}; the columns are {', '.join(names)} "
+        raise ValueError(f"{path}: no target column {target!r}; the columns are {listed(names)} "
                          f"(choose one with --target)")
     if len(names) < 2:
         raise ValueError(f"{path}: only the target column {target!r}; at least one feature column is needed")
@@ -115,32 +126,42 @@ def _float(text: str) -> float:
     return float(text)
 
 
-def _targets(path: Path, labels: list[str], target: str, regression: bool | None):
-    """(y, class names): floats and None for a regression, else indices into the sorted names."""
+def _targets(path: Path, target: str, labels: list[str], places: list[str], regression: bool | None):
+    """(y, class names): floats and None for a regression, else indices into the sorted names.
+
+    ``places[i]`` says where ``labels[i]`` is (file, row, line, column) for the error messages.
+    """
     numbers = []
-    for number, label in enumerate(labels, start=1):
+    for place, label in zip(places, labels):
         try:
             numbers.append(_float(label))
         except ValueError:
             numbers = None
             if regression:
-                raise ValueError(f"{path}: row {number}, column {target!r}: {label!r:.40} is not a number "
+                raise ValueError(f"{place}: {label!r:.40} is not a number "
                                  f"(a regression needs numeric targets)") from None
             break
     if numbers is not None and not all(math.isfinite(v) for v in numbers):
         bad = next(i for i, v in enumerate(numbers) if not math.isfinite(v))
-        raise ValueError(f"{path}: row {bad + 1}, column {target!r}: {labels[bad]!r:.40} is not a finite number")
+        raise ValueError(f"{places[bad]}: {labels[bad]!r:.40} is not a finite number")
     whole = numbers is not None and all(v == int(v) for v in numbers)
     if regression or (regression is None and numbers is not None and not whole):
         return np.array(numbers), None
-    keys = sorted(set(numbers)) if whole else sorted(set(labels))
-    if len(keys) > MAX_CLASSES:
-        raise ValueError(f"{path}: column {target!r} has {len(keys)} distinct labels, more than {MAX_CLASSES} "
+    keys = [_whole(label) for label in labels] if whole else labels  # exact: 2**53 + 1 is not 2**53
+    classes = sorted(set(keys))
+    if len(classes) > MAX_CLASSES:
+        raise ValueError(f"{path}: column {target!r} has {len(classes)} distinct labels, more than {MAX_CLASSES} "
                          f"classes (for a regression on whole numbers pass regression=True / --regression)")
-    index = {key: i for i, key in enumerate(keys)}
-    y = np.array([index[v] for v in (numbers if whole else labels)], dtype=int)
-    return y, tuple(_label_text(key) for key in keys)
+    index = {key: i for i, key in enumerate(classes)}
+    for place, key in zip(places, keys):
+        if name_problem(str(key)):
+            raise ValueError(f"{place}: the class name {str(key)!r:.40} {name_problem(str(key))}")
+    return np.array([index[key] for key in keys], dtype=int), tuple(str(key) for key in classes)
 
 
-def _label_text(key: float | str) -> str:
-    return str(int(key)) if isinstance(key, float) else key
+def _whole(label: str) -> int:
+    """A whole-number label as an exact int (``"7"``, ``"7.0"`` and ``"7e0"`` are all 7)."""
+    try:
+        return int(label.strip())
+    except ValueError:
+        return int(float(label))

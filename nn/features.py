@@ -29,7 +29,7 @@ def check(names: Sequence[str]) -> list[str]:
     if not names:
         raise ValueError(f"at least one feature is needed; choose from {', '.join(NAMES)}")
     for name in names:
-        if name not in _TRANSFORMS:
+        if not isinstance(name, str) or name not in _TRANSFORMS:
             raise ValueError(f"unknown feature {name!r:.40}; choose from {', '.join(NAMES)}")
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:

@@ -32,6 +32,7 @@ _TOP_KEYS = {1: {"format", "version", "architecture", "layers"},
              2: {"format", "version", "architecture", "layers", "signature"}}
 MAX_MODEL_BYTES = 64 * MAX_PARAMETERS  # a saved parameter takes about 26 bytes of JSON
 MAX_NESTING = 16  # brackets inside brackets; a model file needs 4
+MAX_TRAINED_STEPS = 10**12  # a resumed run's step count: far past any run, small enough to print
 _ARCHITECTURE_KEYS = {"nin", "nouts", "activation", "output_activation", "bias"}
 
 
@@ -126,8 +127,8 @@ def from_dict(document: object) -> MLP:
 def _trained_steps(training: object) -> int:
     _exact_keys(training, {"steps"}, "training")
     steps = training["steps"]
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
-        raise ValueError(f"training.steps must be a whole number >= 0, got {echo(steps)}")
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 0 <= steps <= MAX_TRAINED_STEPS:
+        raise ValueError(f"training.steps must be a whole number from 0 to {MAX_TRAINED_STEPS:,}, got {echo(steps)}")
     return steps
 
 

@@ -178,6 +178,11 @@ class MLP(Module):
         from .io import save
         save(self, path)
 
+    def torch_code(self, path="model.safetensors") -> str:
+        """The PyTorch lines that build this network as an ``nn.Sequential`` and load ``nn.export(self, path)``."""
+        from .bridge import torch_code
+        return torch_code(self, path)
+
     def __repr__(self) -> str:
         hidden = "".join(f" → {n} {self.activation}" for n in self.nouts[:-1])
         return (f"MLP({self.nin}{hidden} → {self.nouts[-1]} {self.output_activation}, "

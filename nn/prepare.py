@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import datasets, recipes
-from .signature import Signature
+from .signature import Signature, listed
 
 Pair = tuple[np.ndarray, np.ndarray]
 
@@ -65,7 +65,7 @@ def load(source: str, s, features: list[str] | None, target: str, regression: bo
         names = tuple(f"x{i + 1}" for i in range(X.shape[1]))
         classes = tuple(str(k) for k in range(10 if source == "mnist" else max(int(y.max()) + 1, 2)))
     if features is not None and X.shape[1] != 2:
-        raise ValueError(f"--features transform two input columns; {source} has {X.shape[1]} ({', '.join(names)})")
+        raise ValueError(f"--features transform two input columns; {source} has {X.shape[1]} ({listed(names)})")
     signature = Signature(names, None if features is None else tuple(features), classes)
     train = (X, y)
     if s.test_fraction:

@@ -70,9 +70,27 @@ class Signature:
                 raise ValueError(f"signature.{key} must be a list of names{'' if key == 'inputs' else ' or null'}")
         if document["inputs"] is None:
             raise ValueError("signature.inputs must be a list of names")
-        return cls(tuple(document["inputs"]),
-                   None if document["features"] is None else tuple(document["features"]),
-                   None if document["classes"] is None else tuple(document["classes"]))
+        try:
+            return cls(tuple(document["inputs"]),
+                       None if document["features"] is None else tuple(document["features"]),
+                       None if document["classes"] is None else tuple(document["classes"]))
+        except ValueError as error:
+            raise ValueError(f"signature: {error}") from None
+
+
+def listed(names, most: int = 24) -> str:
+    """``names`` joined by commas for a message: the first ``most``, then how many there are in all."""
+    names = list(names)
+    return ", ".join(names[:most]) + (f", … ({len(names):,} in all)" if len(names) > most else "")
+
+
+def name_problem(name: str) -> str | None:
+    """What keeps ``name`` from being an input or class name (a phrase), or None if it can be one."""
+    if len(name) > MAX_NAME:
+        return f"is {len(name)} characters, more than {MAX_NAME}"
+    if not name.isprintable():
+        return "is not printable (it holds a line break or another control character)"
+    return None
 
 
 def _names(names, what: str) -> tuple[str, ...]:
@@ -80,8 +98,10 @@ def _names(names, what: str) -> tuple[str, ...]:
     if not names:
         raise ValueError(f"{what} needs at least one name")
     for name in names:
-        if not isinstance(name, str) or not name or len(name) > MAX_NAME:
+        if not isinstance(name, str) or not name:
             raise ValueError(f"{what}: every name must be text of 1 to {MAX_NAME} characters, got {name!r:.60}")
+        if name_problem(name):
+            raise ValueError(f"{what}: the name {name!r:.60} {name_problem(name)}")
     if len(set(names)) != len(names):
         raise ValueError(f"{what}: the name {next(n for n in names if names.count(n) > 1)!r} appears twice")
     return names

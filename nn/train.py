@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import math
 from contextlib import closing
+from numbers import Real
 from typing import Callable, Iterator
 
 import numpy as np
-from tqdm import tqdm
+from tqdm.auto import tqdm  # the notebook bar inside Jupyter, the terminal bar elsewhere
 
 from .compiled import CompiledModel
 from .history import EpochRecord, History, StepRecord
@@ -51,21 +52,44 @@ def count_steps(count: int, batch_size: int | None, epochs: int | None, steps: i
     return epochs * per_epoch
 
 
-def plain_data(data) -> tuple[np.ndarray, list]:
-    """(X, y) as a float array of input rows and a list of numbers/rows, checked to pair up."""
+def plain_data(data, what: str = "data") -> tuple[np.ndarray, list]:
+    """(X, y) as a float array of finite input rows (all of one width) and a list of numbers/rows, checked to
+    pair up; errors name ``what`` the data is and the first bad row."""
     if not isinstance(data, (tuple, list)) or len(data) != 2:
-        raise ValueError("data must be a pair (X, y): a list of input rows and a list of targets")
+        raise ValueError(f"{what} must be a pair (X, y): a list of input rows and a list of targets")
     X, y = data
-    try:
-        X = np.asarray(X, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError("data: X must be rows of numbers, all of the same length") from None
+    X = _rows(X, what)
     y = y.tolist() if isinstance(y, np.ndarray) else [t.tolist() if isinstance(t, np.ndarray) else t for t in y]
-    if X.ndim != 2 or not X.size:
-        raise ValueError(f"data: X must be a non-empty list of rows of numbers, got an array of shape {X.shape}")
     if len(X) != len(y):
-        raise ValueError(f"data must hold as many targets as input rows, got {len(X)} rows and {len(y)} targets")
+        raise ValueError(f"{what} must hold as many targets as input rows, got {len(X)} rows and {len(y)} targets")
     return X, y
+
+
+def _rows(X, what: str) -> np.ndarray:
+    """The input rows as a float array: checked at numpy's speed, or row by row to name the first bad one."""
+    try:
+        array = np.asarray(X)
+    except ValueError:  # ragged rows
+        array = None
+    if array is not None and array.ndim == 2 and array.size and array.dtype.kind in "iuf" and np.isfinite(array).all():
+        return array.astype(float)
+    rows = X.tolist() if isinstance(X, np.ndarray) else list(X)
+    if not rows:
+        raise ValueError(f"{what} has no rows")
+    width = len(rows[0]) if isinstance(rows[0], (list, tuple)) else 0
+    return np.array([_row(row, number, width, what) for number, row in enumerate(rows)], dtype=float)
+
+
+def _row(row, number: int, width: int, what: str) -> list[float]:
+    """One input row as floats: a list of ``width`` finite numbers."""
+    if not isinstance(row, (list, tuple)) or any(isinstance(v, (list, tuple)) for v in row):
+        raise ValueError(f"{what}: row {number} is {row!r:.40}, not a list of numbers")
+    if len(row) != width:
+        raise ValueError(f"{what}: row {number} has {len(row)} numbers; row 0 has {width}")
+    for v in row:
+        if isinstance(v, bool) or not isinstance(v, Real) or not math.isfinite(v):
+            raise ValueError(f"{what}: row {number} holds {v!r:.40}; inputs must be finite numbers")
+    return [float(v) for v in row]
 
 
 class TrainingDiverged(ArithmeticError):
@@ -106,10 +130,10 @@ class Trainer:
             if isinstance(strength, bool) or not isinstance(strength, (int, float)) or not 0 <= strength < math.inf:
                 raise ValueError(f"{name} must be a finite number >= 0, got {strength!r}")
         self.batch_size, self.l1, self.l2, self.lr_schedule = batch_size, l1, l2, lr_schedule
-        self.validation = None if validation is None else plain_data(validation)
-        if self.validation is not None and len(self.validation[0][0]) != model.nin:
+        self.validation = None if validation is None else plain_data(validation, "validation data")
+        if self.validation is not None and self.validation[0].shape[1] != model.nin:
             raise ValueError(f"the model takes {model.nin} inputs but the validation rows have "
-                             f"{len(self.validation[0][0])}")
+                             f"{self.validation[0].shape[1]}")
         self.epochs_since_best, self._best = 0, None  # (validation loss, epoch, weights)
         self._pass_totals = [0.0, 0.0, 0]  # this pass's summed batch losses, correct answers, samples
         self.step_count = start_step
@@ -152,7 +176,7 @@ class Trainer:
             self._pending = self._pass_batches()
         indices = self._pending.pop(0)
         if self.lr_schedule is not None:
-            self.optimizer.lr = self.lr_schedule(self.step_count)
+            self.optimizer.lr = _rate(self.lr_schedule, self.step_count)
         inputs, targets = self.X[indices], [self.y[i] for i in indices]
         if self._compiled:  # zero_grad, loss_and_grads and step, on arrays (no step for a non-finite loss)
             value, outputs = self._replay.train_step(self.loss, inputs, targets, self.l1, self.l2, self.optimizer,
@@ -217,6 +241,14 @@ class Trainer:
             return [list(range(count))]
         order = self._rng.permutation(count).tolist()
         return [order[start:start + self.batch_size] for start in range(0, count, self.batch_size)]
+
+
+def _rate(schedule: Callable[[int], float], step: int) -> float:
+    """The learning rate ``schedule`` gives for ``step``, if it is one (a finite number >= 0)."""
+    rate = schedule(step)
+    if isinstance(rate, bool) or not isinstance(rate, Real) or not 0 <= rate < math.inf:
+        raise ValueError(f"lr_schedule({step}) gave {rate!r:.40}; a learning rate is a finite number >= 0")
+    return rate
 
 
 def _loss_function(loss: str | LossFn) -> LossFn:

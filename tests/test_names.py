@@ -105,3 +105,4 @@ def test_a_sum_of_many_operands_is_named_not_spelled_out():
     total = autograd.sum(xs).tanh()
     names = Names(total)
     assert names[total.parents[0]] == "u₁" and names[total] == "tanh(u₁)"
+

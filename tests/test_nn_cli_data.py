@@ -178,6 +178,11 @@ def test_l1_and_init_reach_training(tmp_path, capsys, monkeypatch):
     (["predict", "{tmp}/m.json", "1"], "takes 2 inputs, got 1 (the inputs are x1, x2)"),
     (["train", "{tmp}/one.csv"], "the column 'label' holds one class (cat); a classifier needs two or more"),
     (["train", "moons", "--regression"], "--regression applies to a CSV"),
+    (["train", "moons", "--target", "label"], "--target applies to a CSV (a .csv file), not moons"),
+    (["train", "moons", "--decay-factor", "0.5"], "--decay-factor applies to --schedule step"),
+    (["train", "moons", "--schedule", "step", "--decay-factor", "5"], "--decay-factor is a decay: a multiplier of at "
+     "most 1, got 5"),
+    (["train", "moons", "--warmup", "1000"], "--warmup 1000 must be shorter than the run's 1 steps"),
 ])
 def test_mistakes_with_data_are_one_line(tmp_path, capsys, colours_csv, argv, message):
     (tmp_path / "three.csv").write_text("a,b,c,label\n1,2,3,4.5\n2,3,4,5.5\n3,4,5,6\n4,5,6,7\n5,6,7,8\n")

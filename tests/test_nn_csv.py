@@ -1,6 +1,8 @@
 """nn.datasets.load_csv on files written here: classes, names, regression, and every kind of bad CSV."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -56,7 +58,7 @@ def test_fractional_targets_make_a_regression(tmp_path):
     ("x1,x2,label\ninf,1,a\n", "column 'x1': 'inf' is not a finite number"),
     ("x1,x2,label\n1,1e999,a\n", "column 'x2': '1e999' is not a finite number"),
     ("x1,x2,label\n1,2,\n", "column 'label': the target is empty"),
-    ("x1,label\n1,2\n2,inf\n", "row 2, column 'label': 'inf' is not a finite number"),
+    ("x1,label\n1,2\n2,inf\n", r"row 2 \(line 3\), column 'label': 'inf' is not a finite number"),
     ('x1,label\n1,"a\n', "not readable as CSV"),
 ])
 def test_bad_csv_files_are_one_line_naming_row_and_column(tmp_path, text, message):
@@ -90,3 +92,39 @@ def test_too_many_whole_number_classes_points_to_regression(tmp_path):
     with pytest.raises(ValueError, match="150 distinct labels, more than 100 classes"):
         datasets.load_csv(path, target="age")
     assert np.array_equal(datasets.load_csv(path, target="age", regression=True).y, np.arange(150.0))
+
+
+def test_big_whole_number_labels_stay_distinct_and_exact(tmp_path):
+    path = write(tmp_path, "x1,id\n1,9007199254740993\n2,9007199254740992\n3,9007199254740993\n4,2.0\n")
+    table = datasets.load_csv(path, target="id")  # as floats the two big ids are one number
+    assert table.class_names == ("2", "9007199254740992", "9007199254740993")
+    assert table.y.tolist() == [2, 1, 2, 0]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("x1,label\n1,1e300\n2,3\n", r"row 1 \(line 2\), column 'label': the class name '1000.* is 301 characters"),
+    ('x1,label\n1,"a\nb"\n2,c\n', r"row 1 \(line 2\), column 'label': the class name 'a\\nb' is not printable"),
+    ('x1,"lab\x1b[31mel"\n1,a\n2,b\n', r"the header's column 2 .* is not printable"),
+    ("x1," + "y" * 201 + "\n1,a\n2,b\n", r"the header's column 2 .* 201 characters, more than 200"),
+])
+def test_names_a_model_file_could_not_keep_are_refused_naming_where(tmp_path, text, message):
+    path = write(tmp_path, text)
+    with pytest.raises(ValueError, match=message) as error:
+        datasets.load_csv(path)
+    assert "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_a_file_of_another_separator_is_named(tmp_path, separator):
+    path = write(tmp_path, separator.join(["x1", "x2", "label"]) + "\n1" + separator + "2" + separator + "a\n")
+    with pytest.raises(ValueError, match=re.escape(f"its header is one column holding {separator!r}: "
+                                                   "load_csv reads comma-separated values")):
+        datasets.load_csv(path)
+
+
+def test_a_wide_file_is_read_in_linear_time_and_its_columns_listed_briefly(tmp_path):
+    columns = [f"c{i}" for i in range(20_000)]  # the duplicate check was quadratic: minutes at 70,000
+    path = write(tmp_path, ",".join(columns) + "\n" + ",".join("1" for _ in columns) + "\n")
+    with pytest.raises(ValueError, match=r"the columns are c0, c1, .*, c23, … \(20,000 in all\) \(choose") as error:
+        datasets.load_csv(path)
+    assert len(str(error.value)) < 400

@@ -52,3 +52,8 @@ def test_parse_refuses_empty_items(text):
 def test_points_must_be_two_dimensional(shape):
     with pytest.raises(ValueError, match=r"shape \(rows, 2\)"):
         features.transform(np.zeros(shape), ["x1"])
+
+
+def test_a_name_that_is_not_text_is_an_unknown_feature():
+    with pytest.raises(ValueError, match=r"unknown feature \['x1'\]; choose from x1, x2"):
+        features.check([["x1"]])  # from a tampered model file: a list where a name belongs

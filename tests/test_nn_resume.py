@@ -80,7 +80,9 @@ def test_a_model_file_without_a_training_record_loads_with_zero_steps(tmp_path):
     del document["training"]
     path.write_text(json.dumps(document))
     assert nn.load(path).trained_steps == 0
-    document["training"] = {"steps": -1}
-    path.write_text(json.dumps(document))
-    with pytest.raises(ValueError, match="training.steps must be a whole number >= 0, got -1"):
-        nn.load(path)
+    for steps in (-1, 10**30):
+        document["training"] = {"steps": steps}
+        path.write_text(json.dumps(document))
+        with pytest.raises(ValueError, match=f"training.steps must be a whole number from 0 to 1,000,000,000,000, "
+                                             f"got {steps}"):
+            nn.load(path)

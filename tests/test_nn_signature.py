@@ -54,7 +54,10 @@ def saved_with(tmp_path, signature: dict):
     ({"inputs": ["a", "b"], "features": ["x1", "cos(x1)"], "classes": None}, "unknown feature 'cos\\(x1\\)'"),
     ({"inputs": ["a"], "features": ["x1", "x2"], "classes": None}, "features transform two inputs"),
     ({"inputs": ["a", "b"], "features": None, "classes": ["p", "q"]}, "2 class names for a model of 3 outputs"),
-    ({"inputs": ["a", "b"], "features": None, "classes": ["p", "q", "x" * 300]}, "1 to 200 characters"),
+    ({"inputs": ["a", "b"], "features": None, "classes": ["p", "q", "x" * 300]}, "300 characters, more than 200"),
+    ({"inputs": ["a", "b"], "features": [["x1"]], "classes": None}, "signature: unknown feature \\[.x1.\\]"),
+    ({"inputs": ["a", "b"], "features": None, "classes": ["p", "q\x1b[2J", "r"]},
+     "signature: classes: the name .* is not printable"),
 ])
 def test_bad_signatures_are_named(tmp_path, signature, message):
     with pytest.raises(ValueError, match=message):

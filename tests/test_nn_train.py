@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 import sys
 
 import numpy as np
@@ -131,6 +132,13 @@ def test_bad_fit_arguments_are_named(kwargs, message):
 @pytest.mark.parametrize("data, message", [
     (([[1.0, 2.0]], [1.0]), "takes 1 inputs but the data rows have 2"),
     (([[1.0]], [1.0, 2.0]), "1 rows and 2 targets"), ([[1.0]], "pair"),
+    (([], []), "data has no rows"), ((np.zeros((0, 1)), np.zeros(0)), "data has no rows"),
+    (([1.0, 2.0], [1.0, 0.0]), r"data: row 0 is 1.0, not a list of numbers"),
+    ((np.ones(3), np.ones(3)), r"data: row 0 is 1.0, not a list of numbers"),
+    (([[1.0], [2.0, 3.0]], [1.0, 0.0]), "data: row 1 has 2 numbers; row 0 has 1"),
+    (([[1.0], [float("nan")]], [1.0, 0.0]), "data: row 1 holds nan; inputs must be finite numbers"),
+    (([[1.0], ["a"]], [1.0, 0.0]), "data: row 1 holds 'a'; inputs must be finite numbers"),
+    ((np.ones((3, 1, 1)), np.ones(3)), r"data: row 0 is \[\[1.0\]\], not a list of numbers"),
 ])
 def test_bad_data_is_named(data, message):
     with pytest.raises(ValueError, match=message):
@@ -173,3 +181,30 @@ def test_start_step_continues_the_schedule():
     assert [trainer.step().lr for _ in range(2)] == pytest.approx([1 / 5, 1 / 6])
     with pytest.raises(ValueError, match="start_step must be an integer >= 0"):
         nn.Trainer(linear_model(0.0, 0.0), ([[1.0]], [1.0]), start_step=-1)
+
+
+@pytest.mark.parametrize("validation, message", [
+    ((np.zeros((0, 1)), np.zeros(0)), "validation data has no rows"),
+    (([[1.0], [2.0]], [1.0]), "validation data must hold as many targets as input rows, got 2 rows and 1 targets"),
+    (([[1.0], [2.0, 1.0]], [1.0, 1.0]), "validation data: row 1 has 2 numbers"),
+    (([[1.0], [float("inf")]], [1.0, 1.0]), "validation data: row 1 holds inf"),
+])
+def test_bad_validation_data_is_named(validation, message):
+    with pytest.raises(ValueError, match=message):
+        nn.Trainer(linear_model(0.0, 0.0), ([[1.0]], [1.0]), validation=validation)
+
+
+@pytest.mark.parametrize("rate", [float("nan"), -0.1, float("inf"), "0.1", None])
+def test_a_schedule_giving_no_usable_rate_stops_before_the_step(rate):
+    model = linear_model(0.5, 0.0)
+    trainer = nn.Trainer(model, ([[1.0]], [1.0]), lr_schedule=lambda step: rate)
+    with pytest.raises(ValueError, match=f"lr_schedule\\(0\\) gave {re.escape(repr(rate))}; "
+                                         "a learning rate is a finite number >= 0"):
+        trainer.step()
+    assert [p.data for p in model.parameters()] == [0.5, 0.0] and trainer.step_count == 0
+
+
+def test_numpy_scalars_are_numbers_for_rows_and_rates():
+    model = linear_model(0.5, 0.0)
+    trainer = nn.Trainer(model, ([[np.float32(1.0)]], [1.0]), lr_schedule=lambda step: np.float32(0.5))
+    assert trainer.step().lr == 0.5

@@ -150,3 +150,16 @@ def test_one_sigmoid_output_is_thresholded_at_a_half_and_empty_classes_are_none(
 def test_confusion_matrix_wants_class_indices():
     with pytest.raises(ValueError, match="one integer class index per row"):
         nn.confusion_matrix(linear([1.0]), ([[1.0]], [0.5]))
+
+
+@pytest.mark.parametrize("cut", [datasets.split, datasets.stratified_split])
+def test_both_splits_refuse_rows_and_labels_that_do_not_pair_up(cut):
+    with pytest.raises(ValueError, match="10 rows but 3 labels"):
+        cut(np.zeros((10, 2)), np.array([0, 1, 0]), 0.2)
+
+
+def test_a_split_that_leaves_no_training_rows_is_refused():
+    with pytest.raises(ValueError, match="holding out 0.2 of 1 rows leaves no rows on one side"):
+        datasets.split(np.zeros((1, 2)), np.zeros(1), 0.2)
+    X_train, _, X_test, _ = datasets.split(np.zeros((2, 2)), np.zeros(2), 0.2)
+    assert len(X_train) == len(X_test) == 1

@@ -40,6 +40,7 @@ def test_make_demo_runs_the_tour(tmp_path):
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "∂C₀/∂w⁽³⁾" in result.stdout
+    assert "python -m viz playground" in result.stdout  # how to start the playground, last
     for name in ["four-neuron.svg", "explorer.html", "moons-loss.png", "moons-boundary.png"]:
         assert (tmp_path / name).stat().st_size > 0, name
 

@@ -99,6 +99,57 @@ def test_a_saved_model_with_an_input_and_a_target_gives_the_cost_and_its_gradien
         resolve(str(path), [1.0])
 
 
+@pytest.fixture
+def features_model(tmp_path):
+    """A model of the features x1², x1·x2, sin(x2) of two raw inputs, saved with its signature."""
+    model = nn.MLP(3, [2, 1], activation="tanh", seed=3)
+    model.signature = nn.Signature(("width", "height"), features=("x1^2", "x1*x2", "sin(x2)"), classes=("no", "yes"))
+    model.save(tmp_path / "features.json")
+    return model, tmp_path / "features.json"
+
+
+def test_a_model_with_features_takes_its_raw_inputs_as_predict_does(features_model):
+    model, path = features_model
+    raw = [0.5, -1.2]
+    features = [0.25, -0.6, math.sin(-1.2)]  # x1², x1·x2, sin(x2) by hand
+    source = resolve(str(path), raw, [1.0])
+    assert [source.find(f"a0_{k}").data for k in range(3)] == pytest.approx(features, rel=1e-15)
+    prediction = numpy_forward(model, features)[-1][0]
+    assert source.output.data == pytest.approx((prediction - 1.0) ** 2, rel=1e-12)
+    assert "x1^2, x1*x2, sin(x2) of (width, height)" in source.title
+    with pytest.raises(ValueError, match=r"takes 2 numbers as the input \(width, height\), got 3"):
+        resolve(str(path), features)
+    with pytest.raises(ValueError, match=r"--input 0.5,0.5 \(width, height\)"):
+        resolve(str(path))
+
+
+def test_the_collapsed_view_of_a_model_with_features_shows_each_feature_and_its_value(features_model, tmp_path):
+    model, _ = features_model
+    root = ET.parse(render(draw_model(model, [0.5, -1.2]), tmp_path / "features.svg")).getroot()
+    text = " ".join("".join(t.itertext()) for t in root.iter(f"{SVG}text"))
+    for name, value in [("x1^2", "0.2500"), ("x1*x2", "-0.6000"), ("sin(x2)", "-0.9320")]:
+        assert f"{name} = {value}" in text, (name, text)
+    with pytest.raises(ValueError, match=r"takes 2 numbers as the input \(width, height\), got 3"):
+        draw_model(model, [0.25, -0.6, 0.1])
+
+
+def test_a_classifiers_target_may_be_one_class_index_meaning_its_one_hot_row(tmp_path):
+    model = nn.MLP(4, [5, 3], seed=2)
+    model.signature = nn.Signature(("sl", "sw", "pl", "pw"), classes=("setosa", "versicolor", "virginica"))
+    model.save(tmp_path / "iris.json")
+    x = [6.3, 2.9, 5.6, 1.8]
+    logits = numpy_forward(model, x)[-1]
+    source = resolve(str(tmp_path / "iris.json"), x, [2])
+    assert source.output.data == pytest.approx(float(np.sum((logits - [0.0, 0.0, 1.0]) ** 2)), rel=1e-12)
+    assert resolve(str(tmp_path / "iris.json"), x, [0, 0, 1]).output.data == source.output.data
+    root = ET.parse(render(draw_model(model, x, target=[2]), tmp_path / "iris.svg")).getroot()
+    text = " ".join("".join(t.itertext()) for t in root.iter(f"{SVG}text"))
+    assert "y₂ = 1.0000" in text and "y₀ = 0.0000" in text
+    with pytest.raises(ValueError, match=r"a one-number target is a class index: 0 setosa, 1 versicolor, "
+                                         r"2 virginica; got 3"):
+        resolve(str(tmp_path / "iris.json"), x, [3])
+
+
 def test_collapsed_view_draws_layers_of_neurons_with_their_activations(tmp_path):
     model = nn.MLP(2, [16, 16, 1], activation="tanh", output_activation="sigmoid", seed=0)
     x = [0.5, -0.2]

@@ -14,8 +14,8 @@ import graphviz
 import autograd
 from autograd import OPS, subscript
 
-from .dot import DEFAULT_MAX_NODES, FONT, format_number, html_text
-from .sources import with_cost
+from .dot import DEFAULT_MAX_NODES, FONT, format_number, html_text, within_limit
+from .sources import class_target, model_inputs, with_cost
 
 POSITIVE, NEGATIVE = "#2166acb0", "#e08214b0"  # translucent, so crossing edges stay legible
 MAX_PEN_WIDTH = 2.5
@@ -56,25 +56,23 @@ def check_model_size(model, max_nodes: int = DEFAULT_MAX_NODES, max_edges: int |
     max_edges = 2 * max_nodes if max_edges is None else max_edges
     sizes = [model.nin, *model.nouts]
     boxes, weights = sum(sizes), sum(a * b for a, b in zip(sizes, sizes[1:]))
-    if boxes > max_nodes:
-        raise ValueError(f"the collapsed model has {boxes:,} boxes (inputs and neurons), more than "
-                         f"max_nodes={max_nodes}; pass a larger max_nodes or draw a smaller model")
-    if weights > max_edges:
-        raise ValueError(f"the collapsed model has {weights:,} edges (one per weight), more than "
-                         f"max_edges={max_edges}; pass a larger max_edges or draw a smaller model")
+    within_limit("collapsed model", f"{boxes:,} boxes (inputs and neurons)", boxes, "max_nodes", max_nodes)
+    within_limit("collapsed model", f"{weights:,} edges (one per weight)", weights, "max_edges", max_edges)
 
 
 def draw_model(model, inputs: Sequence[float] | None = None, *, target: Sequence[float] | None = None,
                rankdir: str = "LR", max_nodes: int = DEFAULT_MAX_NODES,
                max_edges: int | None = None) -> graphviz.Digraph:
-    """An ``nn.MLP`` as columns of neuron boxes; with ``inputs`` each box shows its activation, and
-    with a ``target`` y a last box shows the cost C₀ = Σ (a − y)². A model of more than ``max_nodes``
-    boxes or ``max_edges`` weights is refused first (``check_model_size``)."""
+    """An ``nn.MLP`` as columns of neuron boxes; with ``inputs`` (for a model with a signature, the raw
+    inputs it names, as ``nn predict`` takes them) each box shows its activation, and with a ``target`` y
+    (for a classifier of several outputs, one class index k: the one-hot row of class k) a last box
+    shows the cost C₀ = Σ (a − y)². A model of more than ``max_nodes`` boxes or ``max_edges``
+    weights is refused first (``check_model_size``)."""
     if not hasattr(model, "layers") or not hasattr(model, "nin"):
         raise TypeError(f"draw_model needs an nn.MLP, got {type(model).__name__}")
     check_model_size(model, max_nodes, max_edges)
-    if inputs is not None and len(inputs) != model.nin:
-        raise ValueError(f"this model takes {model.nin} inputs, got {len(inputs)}")
+    inputs = model_inputs(model, inputs, "this model")  # a model file's raw inputs: its features applied
+    target = class_target(model, target, "this model")  # a classifier's class index: its one-hot row
     if target is not None and inputs is None:
         raise ValueError("a target needs the inputs too: the cost C₀ is computed from the model's outputs")
     if rankdir not in ("LR", "TB"):
@@ -86,7 +84,8 @@ def draw_model(model, inputs: Sequence[float] | None = None, *, target: Sequence
                              node_attr={"fontname": FONT, "fontsize": "11", "shape": "box",
                                         "style": "rounded,filled", "fillcolor": "white"},
                              edge_attr={"arrowsize": "0.5"})
-    boxes = [_box(f"a⁽⁰⁾{subscript(k)}", [f"a = {format_number(values[0][k])}"] if values else [])
+    features = getattr(model.signature, "features", None) or ["a"] * model.nin
+    boxes = [_box(f"a⁽⁰⁾{subscript(k)}", [f"{features[k]} = {format_number(values[0][k])}"] if values else [])
              for k in range(model.nin)]
     previous = _column(graph, 0, "inputs", [f"in{k}" for k in range(model.nin)], boxes)
     for number, layer in enumerate(model.layers, start=1):

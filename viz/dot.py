@@ -84,12 +84,15 @@ def check_size(output: Value, max_nodes: int = DEFAULT_MAX_NODES, max_edges: int
                 seen.add(parent)
                 waiting.append(parent)
     more = "at least " if waiting else ""
-    if len(seen) > max_nodes:
-        raise ValueError(f"the graph has {more}{len(seen):,} values, more than max_nodes={max_nodes}; "
-                         f"pass a larger max_nodes or draw a smaller graph")
-    if edges > max_edges:
-        raise ValueError(f"the graph has {more}{edges:,} edges, more than max_edges={max_edges}; "
-                         f"pass a larger max_edges or draw a smaller graph")
+    within_limit("graph", f"{more}{len(seen):,} values", len(seen), "max_nodes", max_nodes)
+    within_limit("graph", f"{more}{edges:,} edges", edges, "max_edges", max_edges)
+
+
+def within_limit(thing: str, counted: str, count: int, option: str, limit: int) -> None:
+    """ValueError naming the limit when ``count`` (described as ``counted``) is over ``option`` = ``limit``."""
+    if count > limit:
+        raise ValueError(f"the {thing} has {counted}, more than {option}={limit}; "
+                         f"pass a larger {option} or draw a smaller {thing.split()[-1]}")
 
 
 def _record(cells: list[str], fill: str | None, dashed: bool = False) -> str:

@@ -20,6 +20,8 @@ from .explorer_data import page_data
 from .render import INSTALL_HINT, GraphvizMissingError, layout, write_source
 
 PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+IFRAME_HEIGHTS = (560, 800)  # px: the least the panels need, the most a laptop screen shows of a notebook
+PAGE_CHROME_PX = 190  # the header, the zoom bar and the padding around the drawing
 # Characters that could end the <script> element or open a comment, or break a JavaScript string.
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
@@ -63,43 +65,81 @@ def _digraph(output: Value, nodes: list[dict], max_nodes: int, max_edges: int | 
     return draw(output, rankdir="TB", show_grad=True, gradients=final, max_nodes=max_nodes, max_edges=max_edges)
 
 
-def _svg(output: Value, path: Path, nodes: list[dict], max_nodes: int, max_edges: int | None) -> str:
-    """The drawing as SVG text; without Graphviz, its DOT source is saved beside ``path``."""
+def _svg(output: Value, path: Path | None, nodes: list[dict], max_nodes: int, max_edges: int | None) -> str:
+    """The drawing as SVG text; without Graphviz, its DOT source is saved beside ``path`` (if any)."""
     digraph = _digraph(output, nodes, max_nodes, max_edges)
     try:
-        return layout(digraph, "svg", path).decode("utf-8")
+        return layout(digraph, "svg", path or "the explorer page").decode("utf-8")
     except GraphvizMissingError:
+        if path is None:
+            raise GraphvizMissingError(f"Graphviz is missing: the 'dot' program is not on PATH and the explorer "
+                                       f"needs its drawing. {INSTALL_HINT}") from None
         source = write_source(digraph, path)
         raise GraphvizMissingError(
             f"Graphviz is missing: the 'dot' program is not on PATH and the page needs its drawing, "
             f"so {path} was not written; the DOT source is saved in {source}. {INSTALL_HINT}") from None
 
 
-def page(output: Value, *, parameters=None, learning_rate: float = 0.1, title: str | None = None,
-         max_nodes: int = DEFAULT_MAX_NODES, max_edges: int | None = None) -> str:
-    """The explorer page for the graph of ``output`` as HTML text (what ``explore`` writes to a file)."""
+class Explorer:
+    """The explorer page in memory: shown inline in a notebook, written to a file by ``save``.
+
+    Jupyter, VS Code and Colab show ``_repr_html_``: the self-contained page inside an
+    ``<iframe srcdoc>`` (JupyterLab does not run scripts in plain HTML output; in an iframe they run).
+    """
+
+    def __init__(self, document: str, height: int) -> None:
+        self.html = document
+        self.height = height
+
+    def __repr__(self) -> str:
+        return f"<chainrule explorer page, {len(self.html):,} characters; .save(path) writes it>"
+
+    def _repr_html_(self) -> str:
+        return (f'<iframe srcdoc="{html.escape(self.html, quote=True)}" title="chainrule backprop explorer" '
+                f'sandbox="allow-scripts" style="width: 100%; height: {self.height}px; border: 1px solid #d0d4dc; '
+                f'border-radius: 6px"></iframe>')
+
+    def save(self, path: str | Path) -> Path:
+        """Write the page to ``path`` (atomically) and return the path."""
+        writable_target(path)
+        return write_file(path, self.html)
+
+
+def fitting_height(svg: str) -> int:
+    """The iframe's height in pixels: the drawing's own height plus the page's header and bars, bounded."""
+    match = re.search(r'<svg[^>]*?\bheight="([\d.]+)pt"', svg)
+    drawing = float(match.group(1)) * 4 / 3 if match else IFRAME_HEIGHTS[1]
+    return round(min(max(drawing + PAGE_CHROME_PX, IFRAME_HEIGHTS[0]), IFRAME_HEIGHTS[1]))
+
+
+def _explorer(output: Value, path: Path | None, parameters, learning_rate: float, title: str | None,
+              max_nodes: int, max_edges: int | None) -> Explorer:
     if not isinstance(output, Value):
         raise TypeError(f"explore: output must be a Value, got {type(output).__name__}")
     check_size(output, max_nodes, max_edges)
     data = page_data(output, parameters=parameters, learning_rate=learning_rate, title=title)
-    drawing = layout(_digraph(output, data["nodes"], max_nodes, max_edges), "svg", "the explorer page")
-    return page_html(data, drawing.decode("utf-8"))
+    svg = _svg(output, path, data["nodes"], max_nodes, max_edges)
+    return Explorer(page_html(data, svg), fitting_height(svg))
 
 
-def explore(output: Value, path: str | Path, *, parameters=None, learning_rate: float = 0.1,
-            title: str | None = None, max_nodes: int = DEFAULT_MAX_NODES, max_edges: int | None = None) -> Path:
-    """Write the explorer page for the graph of ``output`` to ``path`` (atomically) and return the path.
+def page(output: Value, *, parameters=None, learning_rate: float = 0.1, title: str | None = None,
+         max_nodes: int = DEFAULT_MAX_NODES, max_edges: int | None = None) -> str:
+    """The explorer page for the graph of ``output`` as HTML text (what ``explore`` writes to a file)."""
+    return _explorer(output, None, parameters, learning_rate, title, max_nodes, max_edges).html
+
+
+def explore(output: Value, path: str | Path | None = None, *, parameters=None, learning_rate: float = 0.1,
+            title: str | None = None, max_nodes: int = DEFAULT_MAX_NODES,
+            max_edges: int | None = None) -> Path | Explorer:
+    """The explorer page for the graph of ``output``: written to ``path`` (atomically; returns the path),
+    or, without a path, an :class:`Explorer` that a notebook shows inline and ``.save(path)`` writes.
 
     ``parameters`` are the Values the update step changes (default: the labelled leaves);
     ``learning_rate`` is the step size of that update. The graph is left as it was. A graph of more
     than ``max_nodes`` values or ``max_edges`` edges is refused before any work (``viz.dot.check_size``).
     """
-    if not isinstance(output, Value):
-        raise TypeError(f"explore: output must be a Value, got {type(output).__name__}")
-    check_size(output, max_nodes, max_edges)
-    path = Path(path)
-    writable_target(path)
-    data = page_data(output, parameters=parameters, learning_rate=learning_rate, title=title)
-    document = page_html(data, _svg(output, path, data["nodes"], max_nodes, max_edges))
-    return write_file(path, document)
-
+    if path is not None:
+        path = Path(path)
+        writable_target(path)
+    inline = _explorer(output, path, parameters, learning_rate, title, max_nodes, max_edges)
+    return inline if path is None else inline.save(path)

@@ -13,6 +13,7 @@ from typing import Callable, Sequence
 
 import autograd
 from autograd import Value, subscript, topological_order
+from nn.signature import listed
 
 from .chain import DEFAULT_A0, DEFAULT_Y, find_node, four_neuron
 
@@ -104,6 +105,28 @@ def _micrograd_example(inputs, target) -> Source:
                   "micrograd's README expression: g(a, b)")
 
 
+def model_inputs(model, inputs: Sequence[float] | None, source: str) -> list[float] | None:
+    """The numbers ``model`` itself takes for the raw ``inputs`` its signature names (its features applied),
+    as ``python -m nn predict`` takes them; a model without a signature takes its inputs as they are."""
+    signature = getattr(model, "signature", None)
+    if signature is None:
+        return _checked_numbers(inputs, model.nin, "the input", source)
+    raw = _checked_numbers(inputs, len(signature.inputs), f"the input ({listed(signature.inputs)})", source)
+    return None if raw is None else signature.prepare([raw])[0].tolist()
+
+
+def class_target(model, target: Sequence[float] | None, source: str) -> Sequence[float] | None:
+    """For a classifier of several outputs, one number k stands for the one-hot target of class k."""
+    classes = getattr(model.signature, "classes", None)
+    if target is None or len(target) != 1 or classes is None or model.nouts[-1] < 2:
+        return target
+    index = _checked_numbers(target, 1, "the target", source)[0]
+    if index not in range(len(classes)):
+        raise ValueError(f"{source}: a one-number target is a class index: "
+                         f"{listed(f'{k} {name}' for k, name in enumerate(classes))}; got {index:g}")
+    return [float(k == index) for k in range(len(classes))]
+
+
 def _saved_model(path: Path, inputs, target, check_model: Callable | None = None) -> Source:
     import nn
 
@@ -113,15 +136,21 @@ def _saved_model(path: Path, inputs, target, check_model: Callable | None = None
         raise ValueError(f"no such model file: {path}") from None
     if check_model is not None:
         check_model(model)
-    if inputs is None:
-        raise ValueError(f"{path} is a model with {model.nin} inputs: give them as an input, "
-                         f"e.g. --input {','.join(['0.5'] * model.nin)}")
-    numbers = _checked_numbers(inputs, model.nin, "the input", str(path))
+    numbers = model_inputs(model, inputs, str(path))
+    target = class_target(model, target, str(path))
+    if numbers is None:
+        names = model.signature.inputs if model.signature else [f"x{k + 1}" for k in range(model.nin)]
+        example = f"e.g. --input {','.join(['0.5'] * len(names))} " if len(names) <= 8 else ""
+        raise ValueError(f"{path} is a model with {len(names)} inputs: give them as an input, "
+                         f"{example}({listed(names)})")
     first = [Value(x, f"a⁽⁰⁾{subscript(k)}") for k, x in enumerate(numbers)]
     outputs = model(first)
     outputs = outputs if isinstance(outputs, list) else [outputs]
-    return Source(with_cost(outputs, target, str(path)), model.parameters(),
-                  f"{path.name}: {model!r}", model=model)
+    title = f"{path.name}: {model!r}"
+    if model.signature is not None and model.signature.features is not None:
+        title += (f"; its inputs a⁽⁰⁾ are the features {', '.join(model.signature.features)} "
+                  f"of ({listed(model.signature.inputs)})")
+    return Source(with_cost(outputs, target, str(path)), model.parameters(), title, model=model)
 
 
 BUILTINS: dict[str, Callable[..., Source]] = {

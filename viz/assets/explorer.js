@@ -278,7 +278,9 @@
     }
     byTestId("first").disabled = byTestId("prev").disabled = k === 0;
     byTestId("next").disabled = byTestId("last").disabled = k === lastStep;
-    if (location.hash !== `#step=${k}`) history.replaceState(null, "", `#step=${k}`);
+    // Inline in a notebook the page is an iframe's srcdoc (about:srcdoc): it has no address to keep the step in.
+    const addressable = location.protocol !== "about:";
+    if (addressable && location.hash !== `#step=${k}`) history.replaceState(null, "", `#step=${k}`);
     if (step.node !== undefined) reveal(views[step.node].value);
   }
 

@@ -1,0 +1,77 @@
+"""How fast the explorer page opens and steps in a browser: ``python -m bench.explorer_page``.
+
+The page of a loss over ``--width`` tanh units (about six values each) is opened in Debian's chromium
+by Playwright; the table gives the medians of ``--repeats`` loads (until the step counter shows) and
+of the time per step (ten clicks on "next" and one on "last", each until the next frame is drawn).
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from autograd import Value, topological_order
+
+from .common import format_duration, markdown_table
+
+CHROMIUM = "/usr/bin/chromium"
+STEPS_PER_SAMPLE = """async () => {
+    const frame = () => new Promise(done => requestAnimationFrame(() => setTimeout(done, 0)));
+    const next = document.querySelector('[data-testid="next"]');
+    const started = performance.now();
+    for (let i = 0; i < 10; i++) { next.click(); await frame(); }
+    document.querySelector('[data-testid="last"]').click(); await frame();
+    return (performance.now() - started) / 11;
+}"""
+
+
+def wide_loss(width: int = 50) -> tuple[Value, list[Value]]:
+    """½ Σ tanh(wₖ·xₖ)² over ``width`` units, and the weights (50 units: about 300 values)."""
+    xs = [Value(0.1 * k, f"x{k}") for k in range(width)]
+    ws = [Value(0.05 * (k % 7) - 0.15, f"w{k}") for k in range(width)]
+    hidden = [(w * x).tanh() for w, x in zip(ws, xs)]
+    return sum((h * h for h in hidden), Value(0.0, "start")) * 0.5, ws
+
+
+def measure(page_path: Path, repeats: int) -> tuple[float, float]:
+    """Median seconds to load the page and median seconds per step, in one browser."""
+    from playwright.sync_api import sync_playwright
+
+    loads, steps = [], []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
+        for _ in range(repeats):
+            page = browser.new_page()
+            started = time.perf_counter()
+            page.goto(page_path.as_uri())
+            page.get_by_test_id("step-counter").wait_for()
+            loads.append(time.perf_counter() - started)
+            steps.append(page.evaluate(STEPS_PER_SAMPLE) / 1000)
+            page.close()
+        browser.close()
+    return statistics.median(loads), statistics.median(steps)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--widths", default="50,200", help="units of the losses to open (default %(default)s)")
+    parser.add_argument("--repeats", type=int, default=5, help="loads per median (default %(default)s)")
+    args = parser.parse_args(argv)
+    import viz
+
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        for width in (int(text) for text in args.widths.split(",")):
+            out, ws = wide_loss(width)
+            page_path = viz.explore(out, Path(folder) / f"wide-{width}.html", parameters=ws)
+            load, step = measure(page_path, args.repeats)
+            rows.append([str(width), f"{len(topological_order(out)):,}", format_duration(load),
+                         format_duration(step)])
+    print(f"the explorer page in chromium; medians of {args.repeats} loads")
+    print(markdown_table(["units", "values", "load", "per step"], rows))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+"""``python -m nn predict``: a saved model's outputs for one input (a classifier's: its class, each probability)."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import autograd
+import nn
+from nn import metrics
+from nn.arguments import UserError, finite_number
+
+
+def add_parsers(commands) -> None:
+    predict = commands.add_parser("predict", help="print a saved model's outputs for one input",
+                                  description="Print a saved model's outputs for one input: one number per "
+                                  "output, space-separated, to 6 significant digits; for a model that knows "
+                                  "its classes (trained on a CSV), the predicted class and each class's "
+                                  "probability.")
+    predict.add_argument("model", type=Path, metavar="MODEL.json")
+    predict.add_argument("inputs", type=finite_number, nargs="+", metavar="X", help="the input numbers")
+    predict.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    model = nn.load(args.model)
+    signature = model.signature
+    names = signature.inputs if signature else [f"x{i + 1}" for i in range(model.nin)]
+    if len(args.inputs) != len(names):
+        raise UserError(f"{args.model} takes {len(names)} inputs, got {len(args.inputs)} "
+                        f"(the inputs are {', '.join(names)})")
+    row = signature.prepare([args.inputs])[0].tolist() if signature else args.inputs
+    with autograd.no_grad():
+        output = model(row)
+    outputs = [v.data for v in (output if isinstance(output, list) else [output])]
+    if signature is None or signature.classes is None:
+        print(" ".join(f"{v:.6g}" for v in outputs))
+    else:
+        print("\n".join(metrics.prediction_report(model, outputs, signature.classes)))
+    return 0

@@ -1,0 +1,130 @@
+"""``python -m nn train``'s options: declared, laid over the dataset's recipe, and checked together."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import nn
+from nn import datasets, features, prepare, recipes, schedules
+from nn.arguments import UserError, feature_names, fraction, non_negative_number, positive_int
+
+DATASETS = list(recipes.RECIPES)
+
+
+def _sizes(text: str) -> list[int]:
+    if text.strip().lower() in ("", "none"):
+        return []
+    try:
+        return [positive_int(part.strip()) for part in text.split(",")]
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(f"expected layer sizes like 16,16 (or none), got {text!r:.40}") from None
+
+
+def _recipe_line(name: str, recipe: recipes.Recipe) -> str:
+    length = f"{recipe.steps} steps" if recipe.steps else f"{recipe.epochs} epochs"
+    batch = f", batches of {recipe.batch_size}" if recipe.batch_size else ""
+    lr = f"lr {recipe.lr:g}" + (f"→{recipe.lr * recipe.lr_end:g}" if recipe.lr_end != 1 else "")
+    lr += f" momentum {recipe.momentum:g}" if recipe.momentum else ""
+    l2 = f", l2 {recipe.l2:g}" if recipe.l2 else ""
+    hidden = ",".join(map(str, recipe.hidden)) or "none"
+    return (f"  {name:13} --hidden {hidden} {recipe.activation}, {recipe.loss}{l2}, {recipe.optimizer} {lr}, "
+            f"{length}{batch}")
+
+
+def _dataset(text: str) -> str:
+    if text in DATASETS or prepare.is_csv(text):
+        return text
+    raise argparse.ArgumentTypeError(f"expected one of {', '.join(DATASETS)} or a .csv file, got {text!r}")
+
+
+def add_parser(commands) -> argparse.ArgumentParser:
+    """The train command and its options, each dataset's defaults in its --help."""
+    defaults = "each dataset's defaults (every option not given):\n" + "\n".join(
+        _recipe_line(name, recipe) for name, recipe in recipes.RECIPES.items())
+    train = commands.add_parser("train", help="train an MLP on a dataset, save it and its pictures",
+                                description="Train an MLP on a dataset or a CSV; write model.json, loss.png and "
+                                "the other pictures into --out.", epilog=defaults)
+    train.add_argument("dataset", type=_dataset, metavar="DATASET",
+                       help=f"one of: {', '.join(DATASETS)}; or a .csv file (a header row, numeric columns)")
+    train.add_argument("--target", help="the CSV's label column (default: label)")
+    train.add_argument("--regression", action="store_true", help="the CSV's target is a number to predict")
+    train.add_argument("--features", type=feature_names,
+                       help=f"inputs computed from the two input columns x1, x2, e.g. x1,x2,x1^2 "
+                            f"(from {', '.join(features.NAMES)})")
+    train.add_argument("--hidden", type=_sizes, help="hidden layer sizes, e.g. 16,16 (none for no hidden layer)")
+    train.add_argument("--activation", choices=nn.ACTIVATIONS, help="hidden layers' activation")
+    train.add_argument("--output-activation", choices=nn.ACTIVATIONS, help="default: what the loss needs")
+    train.add_argument("--loss", choices=list(recipes.LOSS_OUTPUT_ACTIVATION),
+                       help="loss function (default: the dataset's, below)")
+    train.add_argument("--optimizer", choices=list(nn.OPTIMIZERS),
+                       help="optimiser, PyTorch's update rules (default: the dataset's, below)")
+    train.add_argument("--lr", type=non_negative_number, help="learning rate (at the start)")
+    train.add_argument("--lr-end", type=non_negative_number, help="final lr as a fraction of --lr (1 = constant)")
+    train.add_argument("--momentum", type=non_negative_number, help="SGD momentum")
+    train.add_argument("--schedule", choices=list(schedules.SCHEDULES),
+                       help="learning-rate schedule (default: linear when --lr-end is not 1, else constant)")
+    train.add_argument("--warmup", type=positive_int, help="steps of linear warm-up before the schedule")
+    train.add_argument("--decay-every", type=positive_int, help="--schedule step: steps between decays")
+    train.add_argument("--decay-factor", type=non_negative_number,
+                       help="--schedule step: lr multiplier at each decay, at most 1 (default 0.1)")
+    train.add_argument("--l1", type=non_negative_number, help="L1 regularisation strength added to the loss")
+    train.add_argument("--l2", type=non_negative_number, help="L2 regularisation strength added to the loss")
+    train.add_argument("--init", choices=list(nn.INITS), default="uniform",
+                       help="weight initialisation (default: uniform in [-1, 1), micrograd's)")
+    train.add_argument("--val-fraction", type=fraction,
+                       help="training rows held out (stratified) to score every epoch; CSV default 0.2")
+    train.add_argument("--patience", type=positive_int,
+                       help="stop after this many epochs without a lower validation loss; keep the best")
+    length = train.add_mutually_exclusive_group()
+    length.add_argument("--steps", type=positive_int, help="optimiser steps")
+    length.add_argument("--epochs", type=positive_int, help="passes over the training data")
+    train.add_argument("--batch-size", type=positive_int, help="samples per step (default: the dataset's)")
+    train.add_argument("--samples", type=positive_int, help="points to generate (digits, mnist: images to train on)")
+    train.add_argument("--mnist-dir", type=Path, metavar="DIR",
+                       help="mnist: the folder with MNIST's four IDX files (standard names, raw or .gz)")
+    train.add_argument("--noise", type=non_negative_number, help="noise of a generated dataset")
+    train.add_argument("--seed", type=int, help="seed for the data, the weights and the shuffling")
+    train.add_argument("--out", type=Path, help="output folder (default runs/DATASET; with --resume "
+                       "runs/DATASET/step-N, N the step count reached)")
+    train.add_argument("--resume", type=Path, metavar="MODEL.json",
+                       help="continue training a saved model: its step count and learning-rate schedule go on")
+    train.add_argument("--no-plots", action="store_true", help="skip the PNG pictures")
+    train.add_argument("--quiet", action="store_true", help="no progress bar")
+    return train
+
+
+def settings(args: argparse.Namespace) -> argparse.Namespace:
+    """The dataset's recipe with every option the user gave laid over it."""
+    recipe = recipes.CSV if prepare.is_csv(args.dataset) else recipes.RECIPES[args.dataset]
+    merged = {key: getattr(recipe, key) for key in recipe.__dataclass_fields__}
+    merged["hidden"] = list(recipe.hidden)
+    if args.steps is not None or args.epochs is not None:
+        merged["steps"], merged["epochs"] = args.steps, args.epochs
+    merged["l1"] = 0.0
+    for key in ("hidden", "activation", "loss", "optimizer", "lr", "lr_end", "momentum", "l1", "l2",
+                "batch_size", "samples", "noise", "seed", "val_fraction"):
+        if getattr(args, key) is not None:
+            merged[key] = getattr(args, key)
+    return argparse.Namespace(**merged)
+
+
+def check(args: argparse.Namespace, s: argparse.Namespace) -> None:
+    """Combinations of options that cannot work, refused before any data is loaded."""
+    if args.mnist_dir is not None and args.dataset != "mnist":
+        raise UserError(f"--mnist-dir applies to mnist only, not {args.dataset}")
+    if args.dataset == "mnist" and args.mnist_dir is None:
+        raise UserError(f"train mnist needs --mnist-dir DIR, a folder with MNIST's four IDX files "
+                        f"({', '.join(datasets.MNIST_FILES)}, raw or .gz), published at {datasets.MNIST_SOURCE}")
+    csv = prepare.is_csv(args.dataset)
+    for option, given in (("--target", args.target is not None), ("--regression", args.regression)):
+        if given and not csv:
+            raise UserError(f"{option} applies to a CSV (a .csv file), not {args.dataset}")
+    for option, given in (("--decay-every", args.decay_every), ("--decay-factor", args.decay_factor)):
+        if given is not None and args.schedule != "step":
+            raise UserError(f"{option} applies to --schedule step")
+    if args.decay_factor is not None and args.decay_factor > 1:
+        raise UserError(f"--decay-factor is a decay: a multiplier of at most 1, got {args.decay_factor:g}")
+    if s.momentum and s.optimizer != "sgd":
+        raise UserError("--momentum applies to --optimizer sgd only")
+    if args.patience and not s.val_fraction:
+        raise UserError("--patience watches the validation loss: give --val-fraction too")

@@ -1,0 +1,81 @@
+"""What a training run leaves: its --out folder (checked before training), the summary line, the files."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+import nn
+from nn import metrics, prepare
+from nn.arguments import UserError, say, shown
+from nn.commands import PROG
+from nn.files import check_folder, writable_target
+from nn.train import percent
+
+OUTPUTS = ("model.json", "loss.png", "boundary.png", "confusion.png")  # what a run writes into --out
+
+
+def output_folder(args: argparse.Namespace, final_step: int) -> Path:
+    """The folder the run writes to, checked before training: a folder (or creatable), files writable there,
+    never the folder of the model being resumed (its default is runs/DATASET/step-N)."""
+    out = args.out or Path("runs") / Path(args.dataset).stem / (f"step-{final_step}" if args.resume else "")
+    target = out / "model.json"
+    if args.resume and target.exists() and target.resolve() == args.resume.resolve():
+        raise UserError(f"--out {out} would overwrite {args.resume}, the model being resumed; give another --out")
+    existing = out
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise UserError(f"--out {out}: {existing} is a file, and --out names a folder to write model.json into")
+    if existing == out:
+        for name in OUTPUTS:
+            writable_target(out / name)
+    else:
+        check_folder(existing, out)  # a file can be created there, so can the folder
+    return out
+
+
+def summary(history: nn.History, model: nn.MLP, parts: dict, regression: bool) -> str:
+    """The last step's loss, then accuracy (or, for a regression, the loss) on every part of the data."""
+    line = f"step {model.trained_steps}: loss {history.loss[-1]:.4f}"
+    for name, part in parts.items():
+        if regression:
+            mse = f"{float(np.mean((metrics.outputs(model, part[0])[:, 0] - part[1]) ** 2)):.4g}"
+            line += f", {name} mse {mse}"
+        else:
+            line += f", {name} acc {percent(nn.evaluate(model, part))}"
+        if name != "train":
+            line += f" on {len(part[1])} held out"
+    if history.best_epoch is not None:
+        best = history.epochs[history.best_epoch - 1]
+        line += (f"\nkept epoch {best.epoch} of {len(history.epochs)}, the lowest validation loss "
+                 f"({best.val_loss:.4f})")
+    return line
+
+
+def write(out: Path, args: argparse.Namespace, model: nn.MLP, history: nn.History, start: int,
+           data: prepare.RunData, matrix: np.ndarray | None, held: str) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    model.save(out / "model.json")
+    print(f"wrote {shown(out / 'model.json')}")
+    if args.no_plots:
+        return
+    try:
+        from viz import plots
+    except ImportError as error:
+        say(PROG, f"note: skipped the pictures ({error})")
+        return
+    name = Path(args.dataset).stem
+    try:
+        title = f"{name}: training loss" + (f" (resumed at step {start})" if start else "")
+        print(f"wrote {shown(plots.loss_curve(history, out / 'loss.png', title=title, first_step=start))}")
+        if data.train[0].shape[1] == 2 and not data.regression:
+            print(f"wrote {shown(plots.decision_boundary(model, *data.train, out / 'boundary.png'))}")
+        if matrix is not None:
+            title = f"{name}: confusion matrix ({held} rows)"
+            matrix_picture = plots.confusion_matrix(matrix, out / "confusion.png", data.signature.classes, title)
+            print(f"wrote {shown(matrix_picture)}")
+    except ImportError as error:
+        say(PROG, f"note: skipped the pictures ({error})")
+
