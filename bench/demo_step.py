@@ -1,4 +1,4 @@
-"""micrograd's demo step, five ways, in one process: ``python -m bench.demo_step``.
+"""micrograd's demo step, seven ways, in one process: ``python -m bench.demo_step``.
 
 The step: 100 moons points, ``MLP(2, [16, 16, 1])`` (relu hidden layers, linear output), hinge
 loss ``mean(relu(1 − y·score))`` + 1e-4·Σp², full batch, forward + backward + update. Every
