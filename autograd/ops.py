@@ -110,7 +110,8 @@ def overflowed_power(base: float, exponent: float) -> float:
 def _sigmoid(x, m):
     (a,) = x
     e = m.exp(-abs(a))  # exp of a non-positive number never overflows
-    return m.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    d = 1.0 + e
+    return m.where(a >= 0, 1.0 / d, e / d)
 
 
 _EXPONENT_CHARACTERS = superscript("0123456789-.")  # what a raised power ends in

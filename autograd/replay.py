@@ -33,7 +33,9 @@ import numpy as np
 
 from .ops import wrong_derivative_count
 from .replay_plan import Group, Plan, check_inputs, plan
+from .replay_feed import read_feed
 from .replay_products import ProductGroup
+from .replay_scatter import rows
 from .modes import AnomalyError, current as current_mode
 from .value import Value
 
@@ -58,9 +60,13 @@ class Tape:
         self._values: np.ndarray | None = None  # slot × row buffer of the last forward
         self._operands: list[np.ndarray] = []  # each group's operands in the last forward
         self._grads: np.ndarray | None = None  # slot × row buffer of the last backward
-        self._feed: np.ndarray | None = None  # the last feed, copied (read again by backward)
+        self._feed: np.ndarray | None = None  # the buffer of the last feed copied (read again by backward)
         self._batched = False
         self._forwarded = False  # a forward ran to the end: backward may use its buffers
+        gathered = sum(group.shape[0] * group.shape[2] if type(group) is ProductGroup else group.arity * group.size
+                       for group in replay_plan.groups if group.varying)
+        self._output_rows = rows(replay_plan.outputs)  # a slice when the outputs' slots follow each other
+        self._bytes_per_row = 8 * (2 * replay_plan.slots + len(replay_plan.inputs) + gathered)
 
     @property
     def inputs(self) -> tuple[Value, ...]:
@@ -83,26 +89,26 @@ class Tape:
     def bytes_per_row(self) -> int:
         """What each row of a batch costs in numpy buffers: its values and gradients, the feed's copy,
         and the gathered operands."""
-        plan_ = self._plan
-        gathered = sum(group.shape[0] * group.shape[2] if type(group) is ProductGroup else group.arity * group.size
-                       for group in plan_.groups if group.varying)
-        return 8 * (2 * plan_.slots + len(plan_.inputs) + gathered)
+        return self._bytes_per_row
 
     def forward(self, feed: Sequence[float] | np.ndarray | tuple[np.ndarray, ...] = (),
-                parameters: np.ndarray | None = None) -> float | np.ndarray:
+                parameters: np.ndarray | None = None, lend: bool = False) -> float | np.ndarray:
         """The output for one row of input values (a float), or for each row of a batch (an array).
 
         A batch may come as a tuple of arrays of the same rows, read as their columns side by side.
         ``parameters``: their values as one array in ``self.parameters`` order, instead of each ``.data``.
+        ``lend=True``: the feed's arrays are read in place, not copied; they must not change before the
+        ``backward`` that follows (which reads them again).
         """
-        columns = self._columns(feed)
-        self._forwarded = False
-        values = self._buffer(columns.shape[1])
         plan_ = self._plan
+        columns, self._batched, self._feed = read_feed(feed, len(plan_.inputs), self._names, self._feed, lend)
+        self._forwarded = False
+        values = self._buffer(columns.batch)
         inputs = len(plan_.inputs)
-        values[plan_.copied] = columns[plan_.copied]  # the inputs that groups read from the buffer
+        values[plan_.copied] = columns.rows(plan_.copied)  # the inputs that groups read from the buffer
         data = np.array(list(map(_data, plan_.parameters))) if parameters is None else parameters
-        values[inputs:inputs + plan_.buffered] = data[:plan_.buffered, None]
+        values[inputs:inputs + plan_.broadcast] = data[:plan_.broadcast, None]
+        values[inputs + plan_.broadcast:inputs + plan_.buffered, 0] = data[plan_.broadcast:plan_.buffered]
         weights = data[plan_.weights]
         self._operands = []
         detecting = current_mode().detecting
@@ -115,13 +121,16 @@ class Tape:
                     result = group.op.forward(operands, ARRAYS)
                 if detecting:
                     _check_finite(result, group, "forward")
-                values[group.start:group.stop] = result
+                if group.every_row:
+                    values[group.start:group.stop] = result
+                else:
+                    values[group.start:group.stop, :1] = result
                 self._operands.append(operands)
         self._forwarded = True
         if self._single:
             output = values[plan_.outputs[0]]
             return output.copy() if self._batched else float(output[0])
-        outputs = values[list(plan_.outputs)]  # output × row
+        outputs = values[self._output_rows]  # output × row
         return outputs.T.copy() if self._batched else outputs[:, 0].copy()
 
     def backward(self, upstream: float | np.ndarray = 1.0, input_grads: bool = True,
@@ -139,21 +148,23 @@ class Tape:
         values = self._values
         plan_ = self._plan
         grads = self._grads_buffer(0 if input_grads else len(plan_.inputs))
-        grads[list(plan_.outputs)] = self._upstream(upstream, values.shape[1])
+        grads[self._output_rows] = self._upstream(upstream, values.shape[1])
         totals = np.zeros(len(plan_.parameters))
         weight_grads = totals[plan_.weights]  # a view when the weights come last, as they do
+        detecting = current_mode().detecting
         with np.errstate(all="ignore"):
             for group, operands in zip(reversed(plan_.groups), reversed(self._operands)):
                 if type(group) is ProductGroup:
                     group.backward(operands, grads, weight_grads, input_grads)
-                    if current_mode().detecting:
+                    if detecting:
                         _check_finite(weight_grads, group, "backward")
                 elif group.scatter is not None:
-                    _backward_step(group, operands, values, grads)
+                    _backward_step(group, operands, values, grads, detecting)
         inputs = len(plan_.inputs)
         if not isinstance(plan_.weights, slice):
             totals[plan_.weights] = weight_grads
-        totals[:plan_.buffered] += grads[inputs:inputs + plan_.buffered].sum(axis=1)
+        totals[:plan_.broadcast] += grads[inputs:inputs + plan_.broadcast].sum(axis=1)
+        totals[plan_.broadcast:plan_.buffered] += grads[inputs + plan_.broadcast:inputs + plan_.buffered, 0]
         if parameter_grads is not None:
             parameter_grads += totals
         else:
@@ -163,40 +174,6 @@ class Tape:
             return None
         by_row = grads[:inputs].T
         return by_row.copy() if self._batched else by_row[0].copy()
-
-    def _columns(self, feed) -> np.ndarray:
-        """The feed as one column per row, after checking its shape."""
-        expected = len(self._plan.inputs)
-        try:
-            array = self._feed_copy(feed)  # the matrix products read it again in backward
-        except (TypeError, ValueError):
-            raise TypeError(f"Tape.forward: the feed must be numbers, got {feed!r:.60}") from None
-        if array.ndim == 1 and len(array) != expected:
-            raise ValueError(f"Tape.forward: expected {expected} input values ({self._names()}), "
-                             f"got {len(array)}")
-        if array.ndim == 2 and (array.shape[1] != expected or len(array) == 0):
-            raise ValueError(f"Tape.forward: expected a batch of rows of {expected} input values "
-                             f"({self._names()}), got an array of shape {array.shape}")
-        if array.ndim not in (1, 2):
-            raise ValueError(f"Tape.forward: expected {expected} input values or a (batch, {expected}) "
-                             f"array, got an array of shape {array.shape}")
-        self._batched = array.ndim == 2
-        return array.T if self._batched else array[:, None]
-
-    def _feed_copy(self, feed) -> np.ndarray:
-        """The feed as floats, copied into a buffer kept for the next feed of the same shape; a tuple
-        of batches (say inputs and targets) is laid side by side, column blocks in order."""
-        blocks = [np.asarray(block, dtype=float) for block in feed] if isinstance(feed, tuple) else []
-        if not (blocks and all(block.ndim == 2 and len(block) == len(blocks[0]) for block in blocks)):
-            blocks = [np.asarray(feed, dtype=float)]
-        shape = blocks[0].shape if len(blocks) == 1 else (len(blocks[0]), sum(b.shape[1] for b in blocks))
-        if self._feed is None or self._feed.shape != shape:
-            self._feed = np.empty(shape)
-        if len(blocks) == 1:
-            np.copyto(self._feed, blocks[0])
-        else:
-            np.concatenate(blocks, axis=1, out=self._feed)
-        return self._feed
 
     def _names(self) -> str:
         return ", ".join(label or "unlabelled" for label in map(_labels, self._plan.inputs)) or "none"
@@ -212,12 +189,18 @@ class Tape:
 
     def _grads_buffer(self, first: int) -> np.ndarray:
         """The gradient buffer shaped like the value buffer (reused: no fresh pages each call), zeroed
-        from slot ``first`` on (the inputs' rows are read only when their gradients are returned)."""
+        from slot ``first`` on (the inputs' rows are read only when their gradients are returned)
+        where a gradient may arrive: not the constants, and only the first column of the parameters
+        no group reads in every row."""
         if self._grads is None or self._grads.shape != self._values.shape:
             self._grads = np.zeros_like(self._values)
-        else:
-            self._grads[first:].fill(0.0)
-        return self._grads
+            return self._grads
+        plan_, grads = self._plan, self._grads
+        broadcast, buffered = len(plan_.inputs) + plan_.broadcast, len(plan_.inputs) + plan_.buffered
+        grads[first:broadcast].fill(0.0)
+        grads[broadcast:buffered, 0] = 0.0
+        grads[buffered + len(plan_.constants):].fill(0.0)
+        return grads
 
     def _upstream(self, upstream, batch: int) -> np.ndarray:
         """``upstream`` as an output × row array (broadcast over rows when given once)."""
@@ -240,11 +223,13 @@ class Tape:
         raise ValueError(f"Tape.backward: upstream must be {wanted}, got shape {weights.shape}")
 
 
-def _backward_step(group: Group, operands: np.ndarray, values: np.ndarray, grads: np.ndarray) -> None:
+def _backward_step(group: Group, operands: np.ndarray, values: np.ndarray, grads: np.ndarray,
+                   detecting: bool) -> None:
     """Local derivatives (from the ops table) × upstream, added to the operands' gradients."""
     upstream, out = grads[group.start:group.stop], values[group.start:group.stop]
-    if not group.varying:  # one value for all rows: its gradient is the sum over rows
-        upstream, out, grads = upstream.sum(axis=1, keepdims=True), out[:, :1], grads[:, :1]
+    if not group.varying:  # one value for all rows: its gradient is the sum over rows (in the first if read there only)
+        upstream = upstream.sum(axis=1, keepdims=True) if group.every_row else upstream[:, :1]
+        out, grads = out[:, :1], grads[:, :1]
     local = group.op.local_grads(operands, out, ARRAYS)
     if len(local) != group.arity:
         raise wrong_derivative_count(group.op, len(local), group.arity)
@@ -255,7 +240,7 @@ def _backward_step(group: Group, operands: np.ndarray, values: np.ndarray, grads
         contributions = np.concatenate([d * upstream for d in kept])
     else:  # numbers only, e.g. a sum's ones: one outer product
         contributions = np.multiply.outer(kept, upstream).reshape(-1, upstream.shape[1])
-    if current_mode().detecting:
+    if detecting:
         _check_finite(contributions, group, "backward")
     group.scatter.add(grads, contributions)
 

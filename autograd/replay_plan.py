@@ -37,6 +37,7 @@ class Group:
     stop: int
     arity: int
     varying: bool  # depends on an input; otherwise the same for every row, evaluated once
+    every_row: bool  # its results fill every row of the buffer (else the first only: no group reads the others)
     operands: Index  # operand slots, operand-major: row i·size + j is operand i of node j
     differentiable: tuple[int, ...]  # operand positions that receive gradients
     scatter: Scatter | None  # where their contributions go (None: no differentiable operand)
@@ -64,7 +65,8 @@ class Group:
 class Plan:
     """Slots and groups of a traced graph; ``constants`` fill the slots after the buffered parameters.
 
-    The first ``buffered`` parameters have slots (a row each, the same value in every column);
+    The first ``buffered`` parameters have slots (a row each, the same value in every column, or
+    in the first column only after the first ``broadcast``, which a group reads in every column);
     the matrices' weights are read from one vector, ``parameters[weights]``, instead.
     """
 
@@ -72,6 +74,7 @@ class Plan:
     copied: Index  # the inputs copied into their slots (the others are read only from the feed)
     parameters: tuple[Value, ...]
     buffered: int
+    broadcast: int
     weights: Index  # positions in ``parameters`` of the weight vector's entries
     constants: np.ndarray
     groups: tuple[Group | ProductGroup, ...]
@@ -147,24 +150,37 @@ def plan(outputs: tuple[Value, ...], inputs: tuple[Value, ...]) -> Plan:
     order = list(dict.fromkeys(chain.from_iterable(map(topological_order, outputs))))
     kept = lowered(_rewritten(order, outputs), outputs, inputs)
     parameters, constants = _leaf_roles(outputs, order, inputs)
-    buffered = _buffered(parameters, kept, outputs)
-    slot: dict[Value, int] = {node: i for i, node in enumerate(inputs + buffered + tuple(constants))}
     families = sorted(_families(kept, inputs, parameters + tuple(constants)).items())
+    every_row = _read_in_every_row(families, outputs)
+    buffered = _buffered(parameters, kept, outputs)
+    buffered = tuple(p for p in buffered if p in every_row) + tuple(p for p in buffered if p not in every_row)
+    slot: dict[Value, int] = {node: i for i, node in enumerate(inputs + buffered + tuple(constants))}
     for key, members in families:
         for member in members:
             for node in ([node for node, _ in member] if key[1] == PRODUCTS else member[:1]):
                 slot[node] = len(slot)
-    in_matrices = list(dict.fromkeys(chain.from_iterable(
-        matrix_weights(members) for key, members in families if key[1] == PRODUCTS)))
+    read = list(chain.from_iterable(matrix_weights(members) for key, members in families if key[1] == PRODUCTS))
+    in_matrices = list(dict.fromkeys(read))
+    alone = len(read) == len(in_matrices)  # each weight in one matrix cell: no two gradients meet
     parameters = buffered + tuple(p for p in in_matrices if p not in set(buffered))
     position = {p: i for i, p in enumerate(parameters)}
     weight_of = {p: i for i, p in enumerate(in_matrices)}
-    groups = tuple(product_group(members, slot, weight_of, inputs) if key[1] == PRODUCTS
-                   else _group(members, slot, key[-1]) for key, members in families)
+    groups = tuple(product_group(members, slot, weight_of, inputs, alone) if key[1] == PRODUCTS
+                   else _group(members, slot, key[-1], every_row) for key, members in families)
     return Plan(inputs, _copied(inputs, outputs, families), parameters, len(buffered),
+                sum(p in every_row for p in buffered),
                 rows([position[p] for p in in_matrices]),
                 np.array([c.data for c in constants], dtype=float), groups,
                 tuple(slot[output] for output in outputs), len(slot))
+
+
+def _read_in_every_row(families: list, outputs: tuple[Value, ...]) -> set[Value]:
+    """The nodes whose values are read in every column of the buffer: outputs and operands of varying groups."""
+    read = set(outputs)
+    for key, members in families:
+        if key[1] != PRODUCTS and key[-1]:
+            read.update(chain.from_iterable(operands for _, _, operands in members))
+    return read
 
 
 def _copied(inputs: tuple[Value, ...], outputs: tuple[Value, ...], families: list) -> Index:
@@ -207,7 +223,7 @@ def _families(kept: list, inputs: tuple[Value, ...], leaves: tuple[Value, ...]) 
     return families
 
 
-def _group(members: list, slot: dict[Value, int], varying: bool) -> Group:
+def _group(members: list, slot: dict[Value, int], varying: bool, every_row: set[Value]) -> Group:
     op, arity = members[0][1], len(members[0][2])
     every_operand = chain.from_iterable(operands for _, _, operands in members)
     operand_slots = np.fromiter(map(slot.__getitem__, every_operand), np.intp, len(members) * arity)
@@ -215,5 +231,6 @@ def _group(members: list, slot: dict[Value, int], varying: bool) -> Group:
     differentiable = tuple(i for i in range(arity) if i not in op.constant_inputs)
     scatter = Scatter(operand_slots[list(differentiable)].ravel()) if differentiable else None
     start = slot[members[0][0]]
-    return Group(op, start, start + len(members), arity, varying, rows(operand_slots.ravel()),
+    filled = varying or any(node in every_row for node, _, _ in members)
+    return Group(op, start, start + len(members), arity, varying, filled, rows(operand_slots.ravel()),
                  differentiable, scatter)

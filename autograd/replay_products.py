@@ -28,6 +28,7 @@ from typing import Sequence
 import numpy as np
 
 from .ops import OPS
+from .replay_feed import Feed
 from .replay_scatter import Index, Scatter, rows
 from .value import Value
 
@@ -119,14 +120,17 @@ class ProductGroup:
     """
 
     name = NAME
-    varying = True
+    varying = every_row = True
 
     def __init__(self, start: int, shape: tuple[int, int, int], biased: bool, x_rows: Index, entries: Index,
-                 cells: np.ndarray | None, x_scatter: Scatter, entry_scatter: Scatter, inputs_only: bool) -> None:
+                 cells: np.ndarray | None, x_scatter: Scatter, entry_scatter: Scatter, inputs_only: bool,
+                 alone: bool) -> None:
         self.start, self.stop = start, start + shape[0] * shape[1]
         self.shape, self.biased, self.x_rows, self.entries, self.cells = shape, biased, x_rows, entries, cells
         self.x_scatter, self.entry_scatter = x_scatter, entry_scatter
         self.inputs_only = inputs_only  # every column is an input: dX is only d output / d input
+        # [W | c] is a run of the weight vector that no other cell reads: dW may be written there directly
+        self._in_place = alone and cells is None and isinstance(entries, slice)
         if cells is not None:  # which entries are products, which are biases
             is_bias = np.zeros(len(cells) + (shape[0] * shape[1] if biased else 0), dtype=bool)
             ends = np.cumsum(np.bincount(cells // shape[2], minlength=shape[0] * shape[1]) + biased)
@@ -137,16 +141,18 @@ class ProductGroup:
     def size(self) -> int:
         return self.stop - self.start
 
-    def forward(self, values: np.ndarray, weights: np.ndarray, inputs: np.ndarray
+    def forward(self, values: np.ndarray, weights: np.ndarray, inputs: Feed
                 ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
         """``W @ X (+ c)`` for every block and row: (results as slots × rows, (W, X) for the backward).
 
-        ``inputs`` are the feed's columns (input × row): a group that reads only inputs reads them there.
+        ``inputs`` is the feed (input × row): a group that reads only inputs reads them there.
         """
         blocks, sums, columns = self.shape
         batch = values.shape[1]
-        source = inputs if self.inputs_only else values
-        x = source[self.x_rows] if isinstance(self.x_rows, slice) else source.take(self.x_rows, axis=0)
+        if self.inputs_only:
+            x = inputs.rows(self.x_rows)
+        else:
+            x = values[self.x_rows] if isinstance(self.x_rows, slice) else values.take(self.x_rows, axis=0)
         x = x[None] if blocks == 1 else x.reshape(blocks, columns, batch)
         entries = weights[self.entries]
         if self.cells is None:
@@ -155,7 +161,8 @@ class ProductGroup:
         else:
             w = np.bincount(self.cells, entries[self._products_at], blocks * sums * columns)
             w, bias = w.reshape(blocks, sums, columns), entries[self._biases_at] if self.biased else None
-        result = (w[0] @ x[0] if blocks == 1 else np.matmul(w, x)).reshape(blocks * sums, batch)
+        # one block: (Xᵀ Wᵀ)ᵀ, the batch-major product BLAS runs fastest on the feed's C-order rows
+        result = (x[0].T @ w[0].T).T if blocks == 1 else np.matmul(w, x).reshape(blocks * sums, batch)
         if bias is not None:
             result += bias.reshape(-1, 1)
         return result, (w, x)
@@ -163,25 +170,36 @@ class ProductGroup:
     def backward(self, saved: tuple[np.ndarray, np.ndarray], grads: np.ndarray, weight_grads: np.ndarray,
                  input_grads: bool = True) -> None:
         """sum's rule then mul's, over every product and row: ``dW = U @ Xᵀ`` and ``dX = Wᵀ @ U``
-        (and sum's rule alone for a bias: ∂(… + c)/∂c = 1, so dc is U summed over the rows)."""
+        (and sum's rule alone for a bias: ∂(… + c)/∂c = 1, so dc is U summed over the rows).
+
+        ``weight_grads``: this backward's gradients of the weight vector so far (zero where no other cell adds)."""
         w, x = saved
         blocks, sums, columns = self.shape
         upstream = grads[self.start:self.stop].reshape(blocks, sums, -1)
-        d_w = upstream[0] @ x[0].T if blocks == 1 else np.matmul(upstream, x.transpose(0, 2, 1))
-        d_w = d_w.reshape(blocks, sums, columns)
-        if self.cells is None:
+        if self._in_place:  # weight_grads starts at zero: the products land in their entries
+            target = weight_grads[self.entries].reshape(blocks, sums, columns + self.biased)
+            np.matmul(upstream, x.transpose(0, 2, 1), out=target[..., :columns])
             if self.biased:
-                d_w = np.concatenate([d_w, upstream.sum(axis=2, keepdims=True)], axis=2)
-            d_entries = d_w.reshape(-1)
+                np.sum(upstream, axis=2, out=target[..., columns])
         else:
-            d_entries = np.empty(len(self._products_at) + len(self._biases_at))
-            d_entries[self._products_at] = d_w.reshape(-1)[self.cells]
-            if self.biased:
-                d_entries[self._biases_at] = upstream.sum(axis=2).reshape(-1)
-        self.entry_scatter.add(weight_grads[:, None], d_entries[:, None])
+            d_w = upstream[0] @ x[0].T if blocks == 1 else np.matmul(upstream, x.transpose(0, 2, 1))
+            d_w = d_w.reshape(blocks, sums, columns)
+            self.entry_scatter.add(weight_grads[:, None], self._entry_grads(d_w, upstream)[:, None])
         if input_grads or not self.inputs_only:
             d_x = w[0].T @ upstream[0] if blocks == 1 else np.matmul(w.transpose(0, 2, 1), upstream)
             self.x_scatter.add(grads, d_x.reshape(blocks * columns, -1))
+
+    def _entry_grads(self, d_w: np.ndarray, upstream: np.ndarray) -> np.ndarray:
+        """The gradient of each entry (``entries`` order) from dW and the upstream (for the biases)."""
+        if self.cells is None:
+            if self.biased:
+                d_w = np.concatenate([d_w, upstream.sum(axis=2, keepdims=True)], axis=2)
+            return d_w.reshape(-1)
+        d_entries = np.empty(len(self._products_at) + len(self._biases_at))
+        d_entries[self._products_at] = d_w.reshape(-1)[self.cells]
+        if self.biased:
+            d_entries[self._biases_at] = upstream.sum(axis=2).reshape(-1)
+        return d_entries
 
 
 def _row_layout(blocks: list[list[tuple[Value, Products]]]) -> tuple[list[Value], np.ndarray]:
@@ -204,8 +222,9 @@ def matrix_weights(blocks: list[list[tuple[Value, Products]]]) -> list[Value]:
 
 
 def product_group(blocks: list[list[tuple[Value, Products]]], slot: dict[Value, int], weight_of: dict[Value, int],
-                  inputs: Sequence[Value]) -> ProductGroup:
-    """The group of ``blocks`` (each: sums reading the same x, with their Products), slots assigned."""
+                  inputs: Sequence[Value], alone: bool) -> ProductGroup:
+    """The group of ``blocks`` (each: sums reading the same x, with their Products), slots assigned;
+    ``alone``: no weight is read by two cells (of this group or another)."""
     columns = [block[0][1].columns for block in blocks]
     shape = (len(blocks), len(blocks[0]), len(columns[0]))
     entries, cells = _row_layout(blocks)
@@ -215,4 +234,4 @@ def product_group(blocks: list[list[tuple[Value, Products]]], slot: dict[Value, 
     inputs_only = set(inputs).issuperset(chain.from_iterable(columns))
     return ProductGroup(slot[blocks[0][0][0]], shape, blocks[0][0][1].bias is not None, rows(x_slots),
                         rows(positions), None if one_each else cells, Scatter(x_slots), Scatter(positions),
-                        inputs_only)
+                        inputs_only, alone)

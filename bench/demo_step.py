@@ -1,4 +1,4 @@
-"""micrograd's demo step, five ways, in one process: ``python -m bench.demo_step``.
+"""micrograd's demo step, seven ways, in one process: ``python -m bench.demo_step``.
 
 The step: 100 moons points, ``MLP(2, [16, 16, 1])`` (relu hidden layers, linear output), hinge
 loss ``mean(relu(1 − y·score))`` + 1e-4·Σp², full batch, forward + backward + update. Every
@@ -14,6 +14,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 import autograd
+import nn
 from autograd import Value
 from autograd import compile as compile_tape
 from nn.arguments import Parser, run
@@ -123,6 +124,20 @@ def compiled_whole(layers, X: np.ndarray, y: np.ndarray) -> tuple[Candidate, obj
     return Candidate(step, model.values), tape
 
 
+def compiled_train_step(layers, X: np.ndarray, y: np.ndarray) -> Candidate:
+    """nn's compiled step, as ``Trainer.fit`` runs it: ``nn.MLP`` with the hinge loss and L2 traced on
+    one tape, the parameters held in arrays between steps (written to their Values when read)."""
+    model = nn.MLP(SIZES[0], list(SIZES[1:]), activation="relu")
+    model.set_weights([(W.T, b) for W, b in layers])
+    optimizer, compiled, labels = nn.SGD(model.parameters(), lr=LEARNING_RATE), nn.CompiledModel(model), y.tolist()
+
+    def parameters() -> list[float]:
+        compiled.release()
+        return [p.data for p in model.parameters()]
+    step = lambda: compiled.train_step(nn.hinge, X, labels, 0.0, ALPHA, optimizer, hold=True)[0]  # noqa: E731
+    return Candidate(step, parameters)
+
+
 def micrograd(layers, X: np.ndarray, y: np.ndarray) -> Candidate:
     """micrograd 0.1.0's own demo code (its MLP, Python's sum), from the same weights."""
     from micrograd.engine import Value as MicroValue
@@ -225,6 +240,7 @@ def main(argv: list[str] | None = None) -> None:
     candidates = {"micrograd 0.1.0": micrograd(layers, X, y), "chainrule eager": eager(layers, X, y),
                   f"chainrule compiled: per-example graph × {args.points} rows": rows,
                   "chainrule compiled: whole full-batch graph": whole,
+                  "chainrule compiled: nn's train step (parameters held in arrays)": compiled_train_step(layers, X, y),
                   "hand-written numpy": hand_written_numpy(layers, X, y)}
     torch_candidate = pytorch(layers, X, y)
     if torch_candidate:

@@ -109,8 +109,11 @@ class CompiledModel:
         mapping = self._mappings[(tape, optimizer)]
         tape_grads = np.zeros(len(tape.parameters))
         tape.backward(upstream, input_grads=False, parameter_grads=tape_grads)
-        grads = np.zeros(len(data))
-        grads[mapping.from_optimizer] = tape_grads[mapping.in_optimizer]
+        if mapping.covers(len(data)):  # the tape reads every parameter, in the optimiser's order
+            grads = tape_grads[mapping.in_optimizer]
+        else:
+            grads = np.zeros(len(data))
+            grads[mapping.from_optimizer] = tape_grads[mapping.in_optimizer]
         for parameter, grad in zip(mapping.others, tape_grads[mapping.elsewhere].tolist()):
             parameter.grad += grad  # not the optimiser's: accumulates, as without zero_grad
         optimizer.update(data, grads)
@@ -143,7 +146,7 @@ class CompiledModel:
         used = tuple(bool(strength) for strength in strengths)
         tape = self._loss_tape(traced, used)
         parameters = None if data is None else self._mapping(tape, optimizer).tape_values(data)
-        values = tape.forward((inputs, encoded), parameters)
+        values = tape.forward((inputs, encoded), parameters, lend=True)  # the backward follows in this step
         rows, first = len(inputs), 1 + sum(used)  # columns: each row's loss, the penalties used, the outputs
         scale = traced.scale(rows, self.outputs_count)
         weights = [strength for strength in strengths if strength]
@@ -200,6 +203,10 @@ class _Mapping:
         self.elsewhere = _run([i for i, p in enumerate(tape_parameters) if p not in index_of])
         self.from_optimizer = _run([index_of[p] for p in tape_parameters if p in index_of])
         self.others = [p for p in tape_parameters if p not in index_of]
+
+    def covers(self, count: int) -> bool:
+        """Whether the tape's parameters include all ``count`` of the optimiser's, in its order."""
+        return isinstance(self.from_optimizer, slice) and self.from_optimizer == slice(0, count)
 
     def tape_values(self, data: np.ndarray) -> np.ndarray:
         values = np.empty(self.count)

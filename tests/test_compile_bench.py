@@ -17,6 +17,7 @@ def test_every_demo_step_candidate_takes_the_same_three_steps():
     candidates = {"eager": demo_step.eager(layers, X, y),
                   "rows": demo_step.compiled_rows(layers, X, y)[0],
                   "whole": demo_step.compiled_whole(layers, X, y)[0],
+                  "nn train step": demo_step.compiled_train_step(layers, X, y),
                   "numpy": demo_step.hand_written_numpy(layers, X, y)}
     if importlib.util.find_spec("micrograd"):
         candidates["micrograd"] = demo_step.micrograd(layers, X, y)

@@ -204,3 +204,22 @@ def test_a_feed_given_as_column_blocks_is_read_side_by_side_and_copied():
     np.testing.assert_array_equal(tape.forward((first, last)), expected)
     first[:] = 0.0  # the tape copied the feed: changing it before backward changes nothing
     np.testing.assert_array_equal(tape.backward(np.ones(4)), expected_grads)
+
+
+@pytest.mark.parametrize("split", [1, 2, 3])  # where the two blocks divide the matrix's columns
+def test_a_lent_feed_is_read_in_place_and_gives_what_a_copied_one_does(split):
+    rng = np.random.default_rng(8)
+    w = [[Value(v) for v in row] for row in rng.normal(size=(2, 4))]
+    x = [Value(0.0) for _ in range(4)]
+    outputs = [autograd.sum([wi * xi for wi, xi in zip(row, x)]).tanh() for row in w]
+    tape = autograd.compile(outputs, inputs=x)
+    rows = rng.normal(size=(5, 4))
+    expected = tape.forward(rows)
+    expected_grads = tape.backward(np.ones((5, 2)))
+    expected_weights = [p.grad for p in tape.parameters]
+    for p in tape.parameters:
+        p.grad = 0.0
+    blocks = (rows[:, :split].copy(), rows[:, split:].copy())
+    np.testing.assert_allclose(tape.forward(blocks, lend=True), expected, rtol=1e-12)
+    np.testing.assert_allclose(tape.backward(np.ones((5, 2))), expected_grads, rtol=1e-12)
+    np.testing.assert_allclose([p.grad for p in tape.parameters], expected_weights, rtol=1e-12)
