@@ -158,8 +158,8 @@ class Tape:
                     group.backward(operands, grads, weight_grads, input_grads)
                     if detecting:
                         _check_finite(weight_grads, group, "backward")
-                elif group.scatter is not None:
-                    _backward_step(group, operands, values, grads, detecting)
+                else:
+                    _backward_step(group, operands, values, grads, detecting, input_grads)
         inputs = len(plan_.inputs)
         if not isinstance(plan_.weights, slice):
             totals[plan_.weights] = weight_grads
@@ -224,8 +224,12 @@ class Tape:
 
 
 def _backward_step(group: Group, operands: np.ndarray, values: np.ndarray, grads: np.ndarray,
-                   detecting: bool) -> None:
-    """Local derivatives (from the ops table) × upstream, added to the operands' gradients."""
+                   detecting: bool, input_grads: bool) -> None:
+    """Local derivatives (from the ops table) × upstream, added to the operands' gradients
+    (not to operands that are only inputs unless ``input_grads``)."""
+    positions, scatter = group.receivers(input_grads)
+    if scatter is None:
+        return
     upstream, out = grads[group.start:group.stop], values[group.start:group.stop]
     if not group.varying:  # one value for all rows: its gradient is the sum over rows (in the first if read there only)
         upstream = upstream.sum(axis=1, keepdims=True) if group.every_row else upstream[:, :1]
@@ -233,16 +237,17 @@ def _backward_step(group: Group, operands: np.ndarray, values: np.ndarray, grads
     local = group.op.local_grads(operands, out, ARRAYS)
     if len(local) != group.arity:
         raise wrong_derivative_count(group.op, len(local), group.arity)
-    kept = local if len(group.differentiable) == group.arity else [local[i] for i in group.differentiable]
+    kept = local if len(positions) == group.arity else [local[i] for i in positions]
     if len(kept) == 1:
         contributions = kept[0] * upstream
     elif np.ndarray in map(type, kept):
         contributions = np.concatenate([d * upstream for d in kept])
-    else:  # numbers only, e.g. a sum's ones: one outer product
-        contributions = np.multiply.outer(kept, upstream).reshape(-1, upstream.shape[1])
+    else:  # numbers only, e.g. a sum's ones: one outer product (np.full: no array built from many equal floats)
+        numbers = np.full(len(kept), kept[0]) if kept.count(kept[0]) == len(kept) else kept
+        contributions = np.multiply.outer(numbers, upstream).reshape(-1, upstream.shape[1])
     if detecting:
         _check_finite(contributions, group, "backward")
-    group.scatter.add(grads, contributions)
+    scatter.add(grads, contributions)
 
 
 def _check_finite(array: np.ndarray, group: Group | ProductGroup, direction: str) -> None:

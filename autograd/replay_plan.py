@@ -41,6 +41,8 @@ class Group:
     operands: Index  # operand slots, operand-major: row i·size + j is operand i of node j
     differentiable: tuple[int, ...]  # operand positions that receive gradients
     scatter: Scatter | None  # where their contributions go (None: no differentiable operand)
+    trained: tuple[int, ...]  # the differentiable positions not filled by inputs alone (all a training step needs)
+    trained_scatter: Scatter | None
 
     @property
     def size(self) -> int:
@@ -49,6 +51,11 @@ class Group:
     @property
     def name(self) -> str:
         return self.op.name
+
+    def receivers(self, input_grads: bool) -> tuple[tuple[int, ...], Scatter | None]:
+        """The operand positions whose gradients a backward computes, and where they go: with
+        ``input_grads=False`` none that only inputs fill (their gradients would be dropped)."""
+        return (self.differentiable, self.scatter) if input_grads else (self.trained, self.trained_scatter)
 
     def gather(self, values: np.ndarray) -> np.ndarray:
         """The operands from the slot × row buffer: operand × node × row (one row if not varying)."""
@@ -166,7 +173,7 @@ def plan(outputs: tuple[Value, ...], inputs: tuple[Value, ...]) -> Plan:
     position = {p: i for i, p in enumerate(parameters)}
     weight_of = {p: i for i, p in enumerate(in_matrices)}
     groups = tuple(product_group(members, slot, weight_of, inputs, alone) if key[1] == PRODUCTS
-                   else _group(members, slot, key[-1], every_row) for key, members in families)
+                   else _group(members, slot, key[-1], every_row, len(inputs)) for key, members in families)
     return Plan(inputs, _copied(inputs, outputs, families), parameters, len(buffered),
                 sum(p in every_row for p in buffered),
                 rows([position[p] for p in in_matrices]),
@@ -223,14 +230,18 @@ def _families(kept: list, inputs: tuple[Value, ...], leaves: tuple[Value, ...]) 
     return families
 
 
-def _group(members: list, slot: dict[Value, int], varying: bool, every_row: set[Value]) -> Group:
+def _group(members: list, slot: dict[Value, int], varying: bool, every_row: set[Value], inputs: int) -> Group:
     op, arity = members[0][1], len(members[0][2])
     every_operand = chain.from_iterable(operands for _, _, operands in members)
     operand_slots = np.fromiter(map(slot.__getitem__, every_operand), np.intp, len(members) * arity)
     operand_slots = operand_slots.reshape(len(members), arity).T
     differentiable = tuple(i for i in range(arity) if i not in op.constant_inputs)
-    scatter = Scatter(operand_slots[list(differentiable)].ravel()) if differentiable else None
+    trained = tuple(i for i in differentiable if operand_slots[i].max() >= inputs)  # the inputs' slots come first
     start = slot[members[0][0]]
     filled = varying or any(node in every_row for node, _, _ in members)
     return Group(op, start, start + len(members), arity, varying, filled, rows(operand_slots.ravel()),
-                 differentiable, scatter)
+                 differentiable, _scatter(operand_slots, differentiable), trained, _scatter(operand_slots, trained))
+
+
+def _scatter(operand_slots: np.ndarray, positions: tuple[int, ...]) -> Scatter | None:
+    return Scatter(operand_slots[list(positions)].ravel()) if positions else None
