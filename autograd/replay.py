@@ -141,7 +141,8 @@ class Tape:
         several outputs, one weight per output, or a ``(batch, outputs)`` array. Returns
         d output / d input: shape ``(len(inputs),)``, or ``(batch, len(inputs))`` for a batch;
         ``input_grads=False`` returns None and skips the work only they need (training);
-        ``parameter_grads``, an array in ``self.parameters`` order, receives the gradients instead of ``.grad``.
+        ``parameter_grads``, an array in ``self.parameters`` order, is overwritten with the gradients
+        instead of adding them to each ``.grad``.
         """
         if not self._forwarded:
             raise RuntimeError("Tape.backward() needs a forward(feed) that ran to the end first")
@@ -149,7 +150,11 @@ class Tape:
         plan_ = self._plan
         grads = self._grads_buffer(0 if input_grads else len(plan_.inputs))
         grads[self._output_rows] = self._upstream(upstream, values.shape[1])
-        totals = np.zeros(len(plan_.parameters))
+        if parameter_grads is None:
+            totals = np.zeros(len(plan_.parameters))
+        else:
+            totals = parameter_grads
+            totals.fill(0.0)
         weight_grads = totals[plan_.weights]  # a view when the weights come last, as they do
         detecting = current_mode().detecting
         with np.errstate(all="ignore"):
@@ -165,9 +170,7 @@ class Tape:
             totals[plan_.weights] = weight_grads
         totals[:plan_.broadcast] += grads[inputs:inputs + plan_.broadcast].sum(axis=1)
         totals[plan_.broadcast:plan_.buffered] += grads[inputs + plan_.broadcast:inputs + plan_.buffered, 0]
-        if parameter_grads is not None:
-            parameter_grads += totals
-        else:
+        if parameter_grads is None:
             for parameter, total in zip(plan_.parameters, totals.tolist()):
                 parameter.grad += total
         if not input_grads:

@@ -107,7 +107,7 @@ class CompiledModel:
             return total, np.array(outputs, dtype=float)
         tape, total, outputs, upstream = traced
         mapping = self._mappings[(tape, optimizer)]
-        tape_grads = np.zeros(len(tape.parameters))
+        tape_grads = np.empty(len(tape.parameters))
         tape.backward(upstream, input_grads=False, parameter_grads=tape_grads)
         if mapping.covers(len(data)):  # the tape reads every parameter, in the optimiser's order
             grads = tape_grads[mapping.in_optimizer]
