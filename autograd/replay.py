@@ -66,6 +66,7 @@ class Tape:
         gathered = sum(group.shape[0] * group.shape[2] if type(group) is ProductGroup else group.arity * group.size
                        for group in replay_plan.groups if group.varying)
         self._output_rows = rows(replay_plan.outputs)  # a slice when the outputs' slots follow each other
+        self._first_column_only = _first_column_runs(replay_plan)
         self._bytes_per_row = 8 * (2 * replay_plan.slots + len(replay_plan.inputs) + gathered)
 
     @property
@@ -194,7 +195,7 @@ class Tape:
         """The gradient buffer shaped like the value buffer (reused: no fresh pages each call), zeroed
         from slot ``first`` on (the inputs' rows are read only when their gradients are returned)
         where a gradient may arrive: not the constants, and only the first column of the parameters
-        no group reads in every row."""
+        and computed nodes no group reads in every row."""
         if self._grads is None or self._grads.shape != self._values.shape:
             self._grads = np.zeros_like(self._values)
             return self._grads
@@ -202,7 +203,12 @@ class Tape:
         broadcast, buffered = len(plan_.inputs) + plan_.broadcast, len(plan_.inputs) + plan_.buffered
         grads[first:broadcast].fill(0.0)
         grads[broadcast:buffered, 0] = 0.0
-        grads[buffered + len(plan_.constants):].fill(0.0)
+        computed = buffered + len(plan_.constants)
+        for start, stop in self._first_column_only:  # groups evaluated once, read in the first column only
+            grads[computed:start].fill(0.0)
+            grads[start:stop, 0] = 0.0
+            computed = stop
+        grads[computed:].fill(0.0)
         return grads
 
     def _upstream(self, upstream, batch: int) -> np.ndarray:
@@ -224,6 +230,19 @@ class Tape:
         wanted = (f"a number or one per row ({batch})" if self._single else
                   f"one per output ({count}) or one per row and output {one_per_row}")
         raise ValueError(f"Tape.backward: upstream must be {wanted}, got shape {weights.shape}")
+
+
+def _first_column_runs(replay_plan: Plan) -> list[tuple[int, int]]:
+    """The runs of computed slots, in order, whose values and gradients live in the first column only."""
+    runs: list[tuple[int, int]] = []
+    for group in replay_plan.groups:
+        if group.every_row:
+            continue
+        if runs and runs[-1][1] == group.start:
+            runs[-1] = (runs[-1][0], group.stop)
+        else:
+            runs.append((group.start, group.stop))
+    return sorted(runs)
 
 
 def _backward_step(group: Group, operands: np.ndarray, values: np.ndarray, grads: np.ndarray,
