@@ -111,7 +111,7 @@ def _sigmoid(x, m):
     (a,) = x
     e = m.exp(-abs(a))  # exp of a non-positive number never overflows
     d = 1.0 + e
-    return m.where(a >= 0, 1.0 / d, e / d)
+    return m.where(a >= 0, 1.0, e) / d  # 1/d or e/d: one division
 
 
 _EXPONENT_CHARACTERS = superscript("0123456789-.")  # what a raised power ends in
