@@ -256,17 +256,18 @@ def _backward_step(group: Group, operands: np.ndarray, values: np.ndarray, grads
     if not group.varying:  # one value for all rows: its gradient is the sum over rows (in the first if read there only)
         upstream = upstream.sum(axis=1, keepdims=True) if group.every_row else upstream[:, :1]
         out, grads = out[:, :1], grads[:, :1]
-    local = group.op.local_grads(operands, out, ARRAYS)
+    numbers = group.constant_grads  # the rule's numbers, read from it once (a sum's ones, sub's 1 and −1)
+    local = group.op.local_grads(operands, out, ARRAYS) if numbers is None else numbers
     if len(local) != group.arity:
         raise wrong_derivative_count(group.op, len(local), group.arity)
     kept = local if len(positions) == group.arity else [local[i] for i in positions]
     if len(kept) == 1:
         contributions = kept[0] * upstream
-    elif np.ndarray in map(type, kept):
+    elif numbers is None and np.ndarray in map(type, kept):
         contributions = np.concatenate([d * upstream for d in kept])
-    else:  # numbers only, e.g. a sum's ones: one outer product (np.full: no array built from many equal floats)
-        numbers = np.full(len(kept), kept[0]) if kept.count(kept[0]) == len(kept) else kept
-        contributions = np.multiply.outer(numbers, upstream).reshape(-1, upstream.shape[1])
+    else:  # numbers only: one outer product (equal ones by np.full, not an array built from many floats)
+        factors = np.full(len(kept), kept[0]) if kept.count(kept[0]) == len(kept) else kept
+        contributions = np.multiply.outer(factors, upstream).reshape(-1, upstream.shape[1])
     if detecting:
         _check_finite(contributions, group, "backward")
     scatter.add(grads, contributions)

@@ -43,6 +43,7 @@ class Group:
     scatter: Scatter | None  # where their contributions go (None: no differentiable operand)
     trained: tuple[int, ...]  # the differentiable positions not filled by inputs alone (all a training step needs)
     trained_scatter: Scatter | None
+    constant_grads: tuple[float, ...] | None  # the op's local derivatives when they are numbers (see constant_grads)
 
     @property
     def size(self) -> int:
@@ -240,7 +241,21 @@ def _group(members: list, slot: dict[Value, int], varying: bool, every_row: set[
     start = slot[members[0][0]]
     filled = varying or any(node in every_row for node, _, _ in members)
     return Group(op, start, start + len(members), arity, varying, filled, rows(operand_slots.ravel()),
-                 differentiable, _scatter(operand_slots, differentiable), trained, _scatter(operand_slots, trained))
+                 differentiable, _scatter(operand_slots, differentiable), trained, _scatter(operand_slots, trained),
+                 constant_grads(op, arity))
+
+
+def constant_grads(op: Op, arity: int) -> tuple[float, ...] | None:
+    """The op's local derivatives if its rule gives numbers whatever its operands (add, sub, neg, sum),
+    else None: the rule, asked about opaque objects it cannot compute with, answers with numbers only
+    when they do not depend on them (a rule that computes raises, or returns an operand)."""
+    opaque = [object() for _ in range(arity)]
+    try:
+        local = tuple(op.local_grads(opaque, object(), None))
+    except Exception:  # it computes with its operands or its output
+        return None
+    numbers = len(local) == arity and all(type(d) in (int, float) for d in local)
+    return tuple(map(float, local)) if numbers else None
 
 
 def _scatter(operand_slots: np.ndarray, positions: tuple[int, ...]) -> Scatter | None:
