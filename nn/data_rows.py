@@ -1,0 +1,47 @@
+"""Training data as the Trainer takes it: finite input rows of one width paired with their targets."""
+from __future__ import annotations
+
+import math
+from numbers import Real
+
+import numpy as np
+
+
+def plain_data(data, what: str = "data") -> tuple[np.ndarray, list]:
+    """(X, y) as a float array of finite input rows (all of one width) and a list of numbers/rows, checked to
+    pair up; errors name ``what`` the data is and the first bad row."""
+    if not isinstance(data, (tuple, list)) or len(data) != 2:
+        raise ValueError(f"{what} must be a pair (X, y): a list of input rows and a list of targets")
+    X, y = data
+    X = _rows(X, what)
+    y = y.tolist() if isinstance(y, np.ndarray) else [t.tolist() if isinstance(t, np.ndarray) else t for t in y]
+    if len(X) != len(y):
+        raise ValueError(f"{what} must hold as many targets as input rows, got {len(X)} rows and {len(y)} targets")
+    return X, y
+
+
+def _rows(X, what: str) -> np.ndarray:
+    """The input rows as a float array: checked at numpy's speed, or row by row to name the first bad one."""
+    try:
+        array = np.asarray(X)
+    except ValueError:  # ragged rows
+        array = None
+    if array is not None and array.ndim == 2 and array.size and array.dtype.kind in "iuf" and np.isfinite(array).all():
+        return array.astype(float)
+    rows = X.tolist() if isinstance(X, np.ndarray) else list(X)
+    if not rows:
+        raise ValueError(f"{what} has no rows")
+    width = len(rows[0]) if isinstance(rows[0], (list, tuple)) else 0
+    return np.array([_row(row, number, width, what) for number, row in enumerate(rows)], dtype=float)
+
+
+def _row(row, number: int, width: int, what: str) -> list[float]:
+    """One input row as floats: a list of ``width`` finite numbers."""
+    if not isinstance(row, (list, tuple)) or any(isinstance(v, (list, tuple)) for v in row):
+        raise ValueError(f"{what}: row {number} is {row!r:.40}, not a list of numbers")
+    if len(row) != width:
+        raise ValueError(f"{what}: row {number} has {len(row)} numbers; row 0 has {width}")
+    for v in row:
+        if isinstance(v, bool) or not isinstance(v, Real) or not math.isfinite(v):
+            raise ValueError(f"{what}: row {number} holds {v!r:.40}; inputs must be finite numbers")
+    return [float(v) for v in row]
