@@ -9,7 +9,7 @@ Rule signatures (all ops)::
 result, as floats (eager), as Values (``create_graph=True``) or as numpy arrays (the compiled
 replay, where ``inputs`` is one array whose first axis is the operand). ``m`` is the matching
 math namespace: ``SCALARS`` below for the eager forward (domain errors raise a clear error),
-``FLOATS``/``VALUES`` in ``graph.py`` for the rules, ``ARRAYS`` in ``replay.py`` for both over
+``FLOATS``/``VALUES`` in ``graph.py`` for the rules, ``ARRAYS`` in ``replay_rules.py`` for both over
 arrays. Forwards use ``exp log tanh pow div where sum``; rules use ``log step pow``. A rule
 returns one local derivative per input, or ``None`` for an input that is a constant (not
 differentiated). Only the engine multiplies by the upstream gradient and accumulates.

@@ -26,22 +26,17 @@ propagate (run it under ``detect_anomaly()`` to stop at the first op group that 
 from __future__ import annotations
 
 from operator import attrgetter
-from types import SimpleNamespace
 from typing import Sequence
 
 import numpy as np
 
-from .ops import wrong_derivative_count
 from .replay_plan import Group, Plan, check_inputs, plan
 from .replay_feed import read_feed
 from .replay_products import ProductGroup
+from .replay_rules import ARRAYS, backward_step, check_finite
 from .replay_scatter import rows
-from .modes import AnomalyError, current as current_mode
+from .modes import current as current_mode
 from .value import Value
-
-ARRAYS = SimpleNamespace(  # the ops table's math over numpy arrays (operands along the first axis)
-    exp=np.exp, log=np.log, tanh=np.tanh, pow=np.power, div=np.divide, where=np.where,
-    step=lambda a: np.where(a > 0, 1.0, 0.0), sum=lambda operands: np.add.reduce(operands, axis=0))
 
 _data, _labels = attrgetter("data"), attrgetter("label")
 
@@ -121,7 +116,7 @@ class Tape:
                     operands = group.gather(values)
                     result = group.op.forward(operands, ARRAYS)
                 if detecting:
-                    _check_finite(result, group, "forward")
+                    check_finite(result, group, "forward")
                 if group.every_row:
                     values[group.start:group.stop] = result
                 else:
@@ -163,9 +158,9 @@ class Tape:
                 if type(group) is ProductGroup:
                     group.backward(operands, grads, weight_grads, input_grads)
                     if detecting:
-                        _check_finite(weight_grads, group, "backward")
+                        check_finite(weight_grads, group, "backward")
                 else:
-                    _backward_step(group, operands, values, grads, detecting, input_grads)
+                    backward_step(group, operands, values, grads, detecting, input_grads)
         inputs = len(plan_.inputs)
         if not isinstance(plan_.weights, slice):
             totals[plan_.weights] = weight_grads
@@ -243,40 +238,6 @@ def _first_column_runs(replay_plan: Plan) -> list[tuple[int, int]]:
         else:
             runs.append((group.start, group.stop))
     return sorted(runs)
-
-
-def _backward_step(group: Group, operands: np.ndarray, values: np.ndarray, grads: np.ndarray,
-                   detecting: bool, input_grads: bool) -> None:
-    """Local derivatives (from the ops table) × upstream, added to the operands' gradients
-    (not to operands that are only inputs unless ``input_grads``)."""
-    positions, scatter = group.receivers(input_grads)
-    if scatter is None:
-        return
-    upstream, out = grads[group.start:group.stop], values[group.start:group.stop]
-    if not group.varying:  # one value for all rows: its gradient is the sum over rows (in the first if read there only)
-        upstream = upstream.sum(axis=1, keepdims=True) if group.every_row else upstream[:, :1]
-        out, grads = out[:, :1], grads[:, :1]
-    numbers = group.constant_grads  # the rule's numbers, read from it once (a sum's ones, sub's 1 and −1)
-    local = group.op.local_grads(operands, out, ARRAYS) if numbers is None else numbers
-    if len(local) != group.arity:
-        raise wrong_derivative_count(group.op, len(local), group.arity)
-    kept = local if len(positions) == group.arity else [local[i] for i in positions]
-    if len(kept) == 1:
-        contributions = kept[0] * upstream
-    elif numbers is None and np.ndarray in map(type, kept):
-        contributions = np.concatenate([d * upstream for d in kept])
-    else:  # numbers only: one outer product (equal ones by np.full, not an array built from many floats)
-        factors = np.full(len(kept), kept[0]) if kept.count(kept[0]) == len(kept) else kept
-        contributions = np.multiply.outer(factors, upstream).reshape(-1, upstream.shape[1])
-    if detecting:
-        _check_finite(contributions, group, "backward")
-    scatter.add(grads, contributions)
-
-
-def _check_finite(array: np.ndarray, group: Group | ProductGroup, direction: str) -> None:
-    if not np.isfinite(array).all():
-        raise AnomalyError(f"compiled {direction} of op '{group.name}' ({group.size} nodes) "
-                           "produced NaN or inf")
 
 
 def compile(output: Value | Sequence[Value], inputs: Sequence[Value] | Value = ()) -> Tape:  # noqa: A001

@@ -19,6 +19,7 @@ from typing import Sequence
 import numpy as np
 
 from .graph import constant_leaves, topological_order
+from .replay_rules import constant_grads
 from .replay_scatter import Index, Scatter, rows
 from .ops import OPS, Op
 from .replay_products import NAME as PRODUCTS, ProductGroup, Products, lowered, matrix_weights, product_group
@@ -243,19 +244,6 @@ def _group(members: list, slot: dict[Value, int], varying: bool, every_row: set[
     return Group(op, start, start + len(members), arity, varying, filled, rows(operand_slots.ravel()),
                  differentiable, _scatter(operand_slots, differentiable), trained, _scatter(operand_slots, trained),
                  constant_grads(op, arity))
-
-
-def constant_grads(op: Op, arity: int) -> tuple[float, ...] | None:
-    """The op's local derivatives if its rule gives numbers whatever its operands (add, sub, neg, sum),
-    else None: the rule, asked about opaque objects it cannot compute with, answers with numbers only
-    when they do not depend on them (a rule that computes raises, or returns an operand)."""
-    opaque = [object() for _ in range(arity)]
-    try:
-        local = tuple(op.local_grads(opaque, object(), None))
-    except Exception:  # it computes with its operands or its output
-        return None
-    numbers = len(local) == arity and all(type(d) in (int, float) for d in local)
-    return tuple(map(float, local)) if numbers else None
 
 
 def _scatter(operand_slots: np.ndarray, positions: tuple[int, ...]) -> Scatter | None:

@@ -1,0 +1,71 @@
+"""The ops table's rules as the replay evaluates them over numpy arrays, and one group's backward step.
+
+``ARRAYS`` is the math the rules are written against (``m`` in ``ops.py``) over arrays whose first
+axis is the operand. ``backward_step`` multiplies a group's local derivatives, from its op's rule,
+by the upstream gradients and adds them to its operands'. ``constant_grads`` reads, once, the
+derivatives of rules that are numbers whatever the operands (add's, sub's, sum's ones).
+"""
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .modes import AnomalyError
+from .ops import Op, wrong_derivative_count
+
+if TYPE_CHECKING:
+    from .replay_plan import Group
+    from .replay_products import ProductGroup
+
+ARRAYS = SimpleNamespace(  # the ops table's math over numpy arrays (operands along the first axis)
+    exp=np.exp, log=np.log, tanh=np.tanh, pow=np.power, div=np.divide, where=np.where,
+    step=lambda a: np.where(a > 0, 1.0, 0.0), sum=lambda operands: np.add.reduce(operands, axis=0))
+
+
+def constant_grads(op: Op, arity: int) -> tuple[float, ...] | None:
+    """The op's local derivatives if its rule gives numbers whatever its operands (add, sub, neg, sum),
+    else None: the rule, asked about opaque objects it cannot compute with, answers with numbers only
+    when they do not depend on them (a rule that computes raises, or returns an operand)."""
+    opaque = [object() for _ in range(arity)]
+    try:
+        local = tuple(op.local_grads(opaque, object(), None))
+    except Exception:  # it computes with its operands or its output
+        return None
+    numbers = len(local) == arity and all(type(d) in (int, float) for d in local)
+    return tuple(map(float, local)) if numbers else None
+
+
+def backward_step(group: Group, operands: np.ndarray, values: np.ndarray, grads: np.ndarray,
+                  detecting: bool, input_grads: bool) -> None:
+    """Local derivatives (from the ops table) × upstream, added to the operands' gradients
+    (not to operands that are only inputs unless ``input_grads``)."""
+    positions, scatter = group.receivers(input_grads)
+    if scatter is None:
+        return
+    upstream, out = grads[group.start:group.stop], values[group.start:group.stop]
+    if not group.varying:  # one value for all rows: its gradient is the sum over rows (in the first if read there only)
+        upstream = upstream.sum(axis=1, keepdims=True) if group.every_row else upstream[:, :1]
+        out, grads = out[:, :1], grads[:, :1]
+    numbers = group.constant_grads  # the rule's numbers, read from it once (a sum's ones, sub's 1 and −1)
+    local = group.op.local_grads(operands, out, ARRAYS) if numbers is None else numbers
+    if len(local) != group.arity:
+        raise wrong_derivative_count(group.op, len(local), group.arity)
+    kept = local if len(positions) == group.arity else [local[i] for i in positions]
+    if len(kept) == 1:
+        contributions = kept[0] * upstream
+    elif numbers is None and np.ndarray in map(type, kept):
+        contributions = np.concatenate([d * upstream for d in kept])
+    else:  # numbers only: one outer product (equal ones by np.full, not an array built from many floats)
+        factors = np.full(len(kept), kept[0]) if kept.count(kept[0]) == len(kept) else kept
+        contributions = np.multiply.outer(factors, upstream).reshape(-1, upstream.shape[1])
+    if detecting:
+        check_finite(contributions, group, "backward")
+    scatter.add(grads, contributions)
+
+
+def check_finite(array: np.ndarray, group: Group | ProductGroup, direction: str) -> None:
+    if not np.isfinite(array).all():
+        raise AnomalyError(f"compiled {direction} of op '{group.name}' ({group.size} nodes) "
+                           "produced NaN or inf")
