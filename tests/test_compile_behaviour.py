@@ -155,3 +155,28 @@ def test_domain_errors_propagate_as_nan_and_detect_anomaly_names_the_op():
         tape.forward([-1.0])
     with pytest.raises(RuntimeError, match="forward"):
         tape.backward()  # the interrupted forward left no values to differentiate
+
+
+def test_training_backwards_after_other_batches_match_eager_with_inputs_skipped():
+    """Repeated ``backward(input_grads=False)`` (which skips operands that are only inputs and zeroes a
+    once-evaluated penalty's gradients in the first column only) gives eager's parameter gradients."""
+    rng = np.random.default_rng(3)
+    weights = [Value(float(w)) for w in rng.normal(size=4)]
+    x, y, t = Value(0.0, "x"), Value(0.0, "y"), Value(0.0, "t")
+
+    def row_loss(a, b, target):
+        hidden = (weights[0] * a + weights[1] * b).tanh()
+        return (target * hidden - weights[2]) ** 2 + (1 - target) * weights[3]
+    penalty = lambda: autograd.sum([w * w for w in weights])  # noqa: E731
+    tape = compile_tape([row_loss(x, y, t), penalty()], inputs=[x, y, t])
+    position = {p: i for i, p in enumerate(tape.parameters)}
+    for batch in (5, 5, 3, 3):  # the same size again reuses the buffers
+        rows = rng.normal(size=(batch, 3))
+        tape.forward(rows)
+        replayed = np.zeros(len(tape.parameters))
+        tape.backward([0.5, 0.1], input_grads=False, parameter_grads=replayed)
+        for w in weights:
+            w.grad = 0.0
+        for a, b, target in rows:
+            (0.5 * row_loss(Value(a), Value(b), Value(target)) + 0.1 * penalty()).backward()
+        assert np.allclose([replayed[position[w]] for w in weights], [w.grad for w in weights], rtol=1e-9, atol=1e-12)
