@@ -161,15 +161,14 @@ def plan(outputs: tuple[Value, ...], inputs: tuple[Value, ...]) -> Plan:
     parameters, constants = _leaf_roles(outputs, order, inputs)
     families = sorted(_families(kept, inputs, parameters + tuple(constants)).items())
     every_row = _read_in_every_row(families, outputs)
-    buffered = _buffered(parameters, kept, outputs)
-    buffered = tuple(p for p in buffered if p in every_row) + tuple(p for p in buffered if p not in every_row)
+    read = list(chain.from_iterable(matrix_weights(members) for key, members in families if key[1] == PRODUCTS))
+    in_matrices = list(dict.fromkeys(read))
+    buffered = _ordered(_buffered(parameters, kept, outputs), every_row, in_matrices)
     slot: dict[Value, int] = {node: i for i, node in enumerate(inputs + buffered + tuple(constants))}
     for key, members in families:
         for member in members:
             for node in ([node for node, _ in member] if key[1] == PRODUCTS else member[:1]):
                 slot[node] = len(slot)
-    read = list(chain.from_iterable(matrix_weights(members) for key, members in families if key[1] == PRODUCTS))
-    in_matrices = list(dict.fromkeys(read))
     alone = len(read) == len(in_matrices)  # each weight in one matrix cell: no two gradients meet
     parameters = buffered + tuple(p for p in in_matrices if p not in set(buffered))
     position = {p: i for i, p in enumerate(parameters)}
@@ -181,6 +180,14 @@ def plan(outputs: tuple[Value, ...], inputs: tuple[Value, ...]) -> Plan:
                 rows([position[p] for p in in_matrices]),
                 np.array([c.data for c in constants], dtype=float), groups,
                 tuple(slot[output] for output in outputs), len(slot))
+
+
+def _ordered(buffered: tuple[Value, ...], every_row: set[Value], in_matrices: list[Value]) -> tuple[Value, ...]:
+    """The buffered parameters read in every row first (they fill every column), the matrices' weights
+    last and in the matrices' order (so that the weight vector stays one run of the parameters)."""
+    matrix_order = {p: i for i, p in enumerate(in_matrices)}
+    rest = sorted((p for p in buffered if p not in every_row), key=lambda p: matrix_order.get(p, -1))
+    return tuple(p for p in buffered if p in every_row) + tuple(rest)
 
 
 def _read_in_every_row(families: list, outputs: tuple[Value, ...]) -> set[Value]:
