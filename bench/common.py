@@ -98,3 +98,16 @@ def blas_description() -> str:
     pools = [pool for pool in threadpool_info() if pool.get("user_api") == "blas"]
     return "; ".join(f"{pool['internal_api']} {pool['version']} ({pool.get('architecture', '?')}, "
                      f"{pool['num_threads']} threads by default)" for pool in pools) or "BLAS: none found"
+
+
+def torch_sgd_step(params: list, loss, learning_rate: float) -> float:
+    """PyTorch's plain SGD step on a loss tensor: clear the gradients, backward, p -= lr·grad; the loss."""
+    import torch  # only when PyTorch is installed: it is never a dependency
+
+    for p in params:
+        p.grad = None
+    loss.backward()
+    with torch.no_grad():
+        for p in params:
+            p -= learning_rate * p.grad
+    return loss.item()

@@ -20,7 +20,7 @@ from autograd import compile as compile_tape
 from nn.arguments import Parser, run
 
 from .common import (THREAD_SETTINGS, blas_description, format_duration, interleaved_medians, markdown_table, moons,
-                     threads)
+                     threads, torch_sgd_step)
 from .numpy_mlp import NumpyMLP
 
 PROG = "python -m bench.demo_step"
@@ -182,13 +182,7 @@ def pytorch(layers, X: np.ndarray, y: np.ndarray) -> Candidate | None:
             activations = activations @ params[i] + params[i + 1]
             activations = activations if i == len(params) - 2 else torch.relu(activations)
         loss = torch.relu(1 - labels * activations[:, 0]).mean() + ALPHA * sum((p * p).sum() for p in params)
-        for p in params:
-            p.grad = None
-        loss.backward()
-        with torch.no_grad():
-            for p in params:
-                p -= LEARNING_RATE * p.grad
-        return loss.item()
+        return torch_sgd_step(params, loss, LEARNING_RATE)
 
     def values() -> list[float]:
         arrays = [p.detach().numpy() for p in params]

@@ -20,7 +20,8 @@ import numpy as np
 
 import nn
 
-from .common import THREAD_SETTINGS, blas_description, format_duration, interleaved_medians, markdown_table, threads
+from .common import (THREAD_SETTINGS, blas_description, format_duration, interleaved_medians, markdown_table, threads,
+                     torch_sgd_step)
 from .numpy_digit_net import NumpyDigitNet
 
 SIZES = (784, 16, 16, 10)
@@ -105,13 +106,7 @@ def pytorch(layers, batch, data) -> Candidate | None:
             activations = activations @ params[i] + params[i + 1]
             activations = activations if i == len(params) - 2 else torch.sigmoid(activations)
         loss = torch.nn.functional.cross_entropy(activations, labels)
-        for p in params:
-            p.grad = None
-        loss.backward()
-        with torch.no_grad():
-            for p in params:
-                p -= LEARNING_RATE * p.grad
-        return loss.item()
+        return torch_sgd_step(params, loss, LEARNING_RATE)
 
     params, epoch_params, rng = network(), network(), np.random.default_rng(0)
     X, labels = torch.from_numpy(batch[0]), torch.from_numpy(batch[1])
