@@ -45,6 +45,7 @@ class Group:
     trained: tuple[int, ...]  # the differentiable positions not filled by inputs alone (all a training step needs)
     trained_scatter: Scatter | None
     constant_grads: tuple[float, ...] | None  # the op's local derivatives when they are numbers (see constant_grads)
+    repeated: bool = False  # each node reads one slot at all its differentiable positions (x·x): one scatter
 
     @property
     def size(self) -> int:
@@ -248,9 +249,12 @@ def _group(members: list, slot: dict[Value, int], varying: bool, every_row: set[
     trained = tuple(i for i in differentiable if operand_slots[i].max() >= inputs)  # the inputs' slots come first
     start = slot[members[0][0]]
     filled = varying or any(node in every_row for node, _, _ in members)
+    repeated = len(differentiable) > 1 and all(np.array_equal(operand_slots[i], operand_slots[differentiable[0]])
+                                               for i in differentiable)
     return Group(op, start, start + len(members), arity, varying, filled, rows(operand_slots.ravel()),
-                 differentiable, _scatter(operand_slots, differentiable), trained, _scatter(operand_slots, trained),
-                 constant_grads(op, arity))
+                 differentiable, _scatter(operand_slots, differentiable[:1] if repeated else differentiable),
+                 trained, _scatter(operand_slots, trained[:1] if repeated else trained), constant_grads(op, arity),
+                 repeated)
 
 
 def _scatter(operand_slots: np.ndarray, positions: tuple[int, ...]) -> Scatter | None:

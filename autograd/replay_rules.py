@@ -53,6 +53,8 @@ def backward_step(group: Group, operands: np.ndarray, values: np.ndarray, grads:
     if len(local) != group.arity:
         raise wrong_derivative_count(group.op, len(local), group.arity)
     kept = local if len(positions) == group.arity else [local[i] for i in positions]
+    if group.repeated:  # one operand at every position (x·x): the chain rule adds its derivatives (b + a)
+        kept = [sum(kept[1:], kept[0])]
     if len(kept) == 1:
         contributions = kept[0] * upstream
     elif numbers is None and np.ndarray in map(type, kept):

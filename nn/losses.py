@@ -199,7 +199,11 @@ def _one_hot(labels: list, outputs: int) -> np.ndarray | None:
 
 
 def _terms(term):
-    return lambda outputs, targets: autograd.sum([term(p, t) for p, t in zip(outputs, targets)])
+    """One row's loss: the sum of ``term`` over its outputs (the term itself for one output: no identity sum)."""
+    def row(outputs, targets):
+        terms = [term(p, t) for p, t in zip(outputs, targets)]
+        return terms[0] if len(terms) == 1 else autograd.sum(terms)
+    return row
 
 
 def _per_pair(rows: int, outputs: int) -> float:
