@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 import autograd
 from autograd import OPS, Value
 from autograd import compile as compile_tape
+from tests.eager_reference import eager_rows
 
 TOLERANCE = dict(rtol=1e-9, atol=1e-9)
 LEAVES = 4  # the first two are the inputs (placeholders), the other two parameters
@@ -83,16 +84,7 @@ def test_a_batch_replays_every_row_and_sums_the_parameter_gradients(program, see
     rng = np.random.default_rng(seed)
     parameters = [Value(x) for x in rng.uniform(-2, 2, LEAVES - 2)]
     rows = rng.uniform(-2, 2, size=(5, 2))
-    outputs, input_grads, totals = [], [], np.zeros(len(parameters))
-    for row in rows:  # the eager reference: one graph per row, fresh input leaves each time
-        inputs = [Value(x) for x in row]
-        output = build(program, inputs + parameters)
-        output.backward()
-        outputs.append(output.data)
-        input_grads.append([x.grad for x in inputs])
-        totals += [p.grad for p in parameters]
-        for p in parameters:
-            p.grad = 0.0
+    outputs, input_grads, totals = eager_rows(lambda inputs: build(program, inputs + parameters), rows, parameters)
     assume(finite(*outputs, *np.ravel(input_grads), *totals))
     placeholders = [Value(0.0), Value(0.0)]
     tape = compile_tape(build(program, placeholders + parameters), inputs=placeholders)

@@ -14,6 +14,7 @@ import autograd
 import nn
 from autograd import Value
 from examples import digits, moons_demo
+from tests.eager_reference import eager_rows
 
 TOLERANCE = dict(rtol=1e-9, atol=1e-9)
 INPUTS, PARAMETERS = 3, 6
@@ -47,21 +48,6 @@ def run(program, inputs: list, weights: list[Value]) -> Value:
         operands = products + ([weights[-1]] if bias else []) + ([pool[extra]] if kind == "weighted+extra" else [])
         pool.append(autograd.sum(operands).tanh())
     return autograd.sum(pool[len(inputs):]) + pool[-1] * pool[0]
-
-
-def eager_rows(output_of, rows: np.ndarray, parameters: list[Value]):
-    """Each row through the eager engine: outputs, d output / d input per row, summed parameter grads."""
-    outputs, input_grads, totals = [], [], np.zeros(len(parameters))
-    for row in rows:
-        inputs = [Value(x) for x in row]
-        output = output_of(inputs)
-        output.backward()
-        outputs.append(output.data)
-        input_grads.append([x.grad for x in inputs])
-        totals += [p.grad for p in parameters]
-        for p in parameters:
-            p.grad = 0.0
-    return np.array(outputs), np.array(input_grads), totals
 
 
 def assert_replay_equals_eager(output_of, parameters: list[Value], inputs: int, rows: np.ndarray, check=None):

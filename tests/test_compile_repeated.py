@@ -7,6 +7,7 @@ import pytest
 
 import autograd
 from autograd import Value
+from tests.eager_reference import eager_rows
 
 TOLERANCE = dict(rtol=1e-9, atol=1e-9)
 
@@ -18,20 +19,6 @@ def squares(x: list[Value], p: list[Value]) -> Value:
     return autograd.sum([term * (k + 1) for k, term in enumerate(terms)]) + (x[0] * x[0]) * (x[1] * x[1])
 
 
-def eager(rows: np.ndarray, p: list[Value]) -> tuple[list[float], np.ndarray, list[float]]:
-    """Per-row outputs and input gradients, and the parameters' gradients summed over the rows."""
-    for parameter in p:
-        parameter.grad = 0.0
-    outputs, input_grads = [], []
-    for row in rows:
-        x = [Value(float(v)) for v in row]
-        out = squares(x, p)
-        out.backward()
-        outputs.append(out.data)
-        input_grads.append([leaf.grad for leaf in x])
-    return outputs, np.array(input_grads), [parameter.grad for parameter in p]
-
-
 @pytest.mark.parametrize("batch", [1, 7])
 def test_repeated_operands_replay_equals_eager(batch):
     rng = np.random.default_rng(batch)
@@ -41,7 +28,7 @@ def test_repeated_operands_replay_equals_eager(batch):
     tape = autograd.compile(squares(x, p), inputs=x)
     assert any(getattr(group, "repeated", False) for group in tape.groups)  # the rewrite applies here
     assert not all(getattr(group, "repeated", False) for group in tape.groups if group.name == "mul")
-    expected, expected_inputs, expected_parameters = eager(rows, p)
+    expected, expected_inputs, expected_parameters = eager_rows(lambda x: squares(x, p), rows, p)
     for parameter in p:
         parameter.grad = 0.0
     np.testing.assert_allclose(tape.forward(rows), expected, **TOLERANCE)
@@ -55,7 +42,7 @@ def test_training_backward_skips_inputs_with_repeated_operands():
     p = [Value(float(v)) for v in rng.normal(size=2)]
     x = [Value(0.0), Value(0.0)]
     tape = autograd.compile(squares(x, p), inputs=x)
-    _, _, expected_parameters = eager(rows, p)
+    _, _, expected_parameters = eager_rows(lambda x: squares(x, p), rows, p)
     for parameter in p:
         parameter.grad = 0.0
     tape.forward(rows)
