@@ -109,9 +109,7 @@ def overflowed_power(base: float, exponent: float) -> float:
 
 def _sigmoid(x, m):
     (a,) = x
-    e = m.exp(-abs(a))  # exp of a non-positive number never overflows
-    d = 1.0 + e
-    return m.where(a >= 0, 1.0, e) / d  # 1/d or e/d: one division
+    return 1.0 / (1.0 + m.exp(-a))  # exp(−a) overflows to inf for a < −709: 1/inf is 0, the right limit
 
 
 _EXPONENT_CHARACTERS = superscript("0123456789-.")  # what a raised power ends in

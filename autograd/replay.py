@@ -92,7 +92,8 @@ class Tape:
         """The output for one row of input values (a float), or for each row of a batch (an array).
 
         A batch may come as a tuple of arrays of the same rows, read as their columns side by side.
-        ``parameters``: their values as one array in ``self.parameters`` order, instead of each ``.data``.
+        ``parameters``: their values as one array in ``self.parameters`` order, instead of each ``.data``
+        (read in place too: it must not change before the ``backward`` that follows).
         ``lend=True``: the feed's arrays are read in place, not copied; they must not change before the
         ``backward`` that follows (which reads them again).
         """

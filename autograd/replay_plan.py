@@ -30,6 +30,15 @@ _SUMMABLE = (OPS["add"], _SUM)
 
 
 @dataclass(frozen=True, eq=False)
+class Receivers:
+    """Operand positions of a group that receive gradients, and where their contributions go."""
+
+    positions: tuple[int, ...]
+    scatter: Scatter | None  # None: no position receives
+    factors: np.ndarray | None  # the rule's numbers at these positions (shape k × 1 × 1), when they are numbers
+
+
+@dataclass(frozen=True, eq=False)
 class Group:
     """Nodes of one op and arity at one level, replayed by one vectorised call of the op's rules."""
 
@@ -40,10 +49,8 @@ class Group:
     varying: bool  # depends on an input; otherwise the same for every row, evaluated once
     every_row: bool  # its results fill every row of the buffer (else the first only: no group reads the others)
     operands: Index  # operand slots, operand-major: row i·size + j is operand i of node j
-    differentiable: tuple[int, ...]  # operand positions that receive gradients
-    scatter: Scatter | None  # where their contributions go (None: no differentiable operand)
-    trained: tuple[int, ...]  # the differentiable positions not filled by inputs alone (all a training step needs)
-    trained_scatter: Scatter | None
+    differentiable: Receivers  # the operand positions that receive gradients
+    trained: Receivers  # those not filled by inputs alone (all a training step needs)
     constant_grads: tuple[float, ...] | None  # the op's local derivatives when they are numbers (see constant_grads)
     repeated: bool = False  # each node reads one slot at all its differentiable positions (x·x): one scatter
 
@@ -55,10 +62,10 @@ class Group:
     def name(self) -> str:
         return self.op.name
 
-    def receivers(self, input_grads: bool) -> tuple[tuple[int, ...], Scatter | None]:
+    def receivers(self, input_grads: bool) -> Receivers:
         """The operand positions whose gradients a backward computes, and where they go: with
         ``input_grads=False`` none that only inputs fill (their gradients would be dropped)."""
-        return (self.differentiable, self.scatter) if input_grads else (self.trained, self.trained_scatter)
+        return self.differentiable if input_grads else self.trained
 
     def gather(self, values: np.ndarray) -> np.ndarray:
         """The operands from the slot × row buffer: operand × node × row (one row if not varying)."""
@@ -251,11 +258,20 @@ def _group(members: list, slot: dict[Value, int], varying: bool, every_row: set[
     filled = varying or any(node in every_row for node, _, _ in members)
     repeated = len(differentiable) > 1 and all(np.array_equal(operand_slots[i], operand_slots[differentiable[0]])
                                                for i in differentiable)
+    numbers = constant_grads(op, arity)
     return Group(op, start, start + len(members), arity, varying, filled, rows(operand_slots.ravel()),
-                 differentiable, _scatter(operand_slots, differentiable[:1] if repeated else differentiable),
-                 trained, _scatter(operand_slots, trained[:1] if repeated else trained), constant_grads(op, arity),
-                 repeated)
+                 _receivers(operand_slots, differentiable, repeated, numbers),
+                 _receivers(operand_slots, trained, repeated, numbers), numbers, repeated)
 
 
-def _scatter(operand_slots: np.ndarray, positions: tuple[int, ...]) -> Scatter | None:
-    return Scatter(operand_slots[list(positions)].ravel()) if positions else None
+def _receivers(operand_slots: np.ndarray, positions: tuple[int, ...], repeated: bool,
+               numbers: tuple[float, ...] | None) -> Receivers:
+    """Positions, their scatter and (for a rule of numbers) its numbers there; a repeated operand
+    (x·x) receives once, the sum of its derivatives."""
+    if not positions:
+        return Receivers(positions, None, None)
+    factors = None if numbers is None else [numbers[i] for i in positions]
+    if factors is not None and repeated:
+        factors = [sum(factors)]
+    return Receivers(positions, Scatter(operand_slots[list(positions[:1] if repeated else positions)].ravel()),
+                     None if factors is None else np.array(factors).reshape(-1, 1, 1))

@@ -180,7 +180,7 @@ class ProductGroup:
             target = weight_grads[self.entries].reshape(blocks, sums, columns + self.biased)
             np.matmul(upstream, x.transpose(0, 2, 1), out=target[..., :columns])
             if self.biased:
-                np.sum(upstream, axis=2, out=target[..., columns])
+                np.add.reduce(upstream, axis=2, out=target[..., columns])
         else:
             d_w = upstream[0] @ x[0].T if blocks == 1 else np.matmul(upstream, x.transpose(0, 2, 1))
             d_w = d_w.reshape(blocks, sums, columns)

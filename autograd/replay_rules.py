@@ -41,30 +41,26 @@ def backward_step(group: Group, operands: np.ndarray, values: np.ndarray, grads:
                   detecting: bool, input_grads: bool) -> None:
     """Local derivatives (from the ops table) × upstream, added to the operands' gradients
     (not to operands that are only inputs unless ``input_grads``)."""
-    positions, scatter = group.receivers(input_grads)
-    if scatter is None:
+    receiving = group.receivers(input_grads)
+    if receiving.scatter is None:
         return
     upstream, out = grads[group.start:group.stop], values[group.start:group.stop]
     if not group.varying:  # one value for all rows: its gradient is the sum over rows (in the first if read there only)
         upstream = upstream.sum(axis=1, keepdims=True) if group.every_row else upstream[:, :1]
         out, grads = out[:, :1], grads[:, :1]
-    numbers = group.constant_grads  # the rule's numbers, read from it once (a sum's ones, sub's 1 and −1)
-    local = group.op.local_grads(operands, out, ARRAYS) if numbers is None else numbers
-    if len(local) != group.arity:
-        raise wrong_derivative_count(group.op, len(local), group.arity)
-    kept = local if len(positions) == group.arity else [local[i] for i in positions]
-    if group.repeated:  # one operand at every position (x·x): the chain rule adds its derivatives (b + a)
-        kept = [sum(kept[1:], kept[0])]
-    if len(kept) == 1:
-        contributions = kept[0] * upstream
-    elif numbers is None and np.ndarray in map(type, kept):
-        contributions = np.concatenate([d * upstream for d in kept])
-    else:  # numbers only: one outer product (equal ones by np.full, not an array built from many floats)
-        factors = np.full(len(kept), kept[0]) if kept.count(kept[0]) == len(kept) else kept
-        contributions = np.multiply.outer(factors, upstream).reshape(-1, upstream.shape[1])
+    if receiving.factors is not None:  # the rule's numbers, read from it once (a sum's ones, sub's 1 and −1)
+        contributions = (receiving.factors * upstream).reshape(-1, upstream.shape[1])
+    else:
+        local = group.op.local_grads(operands, out, ARRAYS)
+        if len(local) != group.arity:
+            raise wrong_derivative_count(group.op, len(local), group.arity)
+        kept = local if len(receiving.positions) == group.arity else [local[i] for i in receiving.positions]
+        if group.repeated:  # one operand at every position (x·x): the chain rule adds its derivatives (b + a)
+            kept = [sum(kept[1:], kept[0])]
+        contributions = kept[0] * upstream if len(kept) == 1 else np.concatenate([d * upstream for d in kept])
     if detecting:
         check_finite(contributions, group, "backward")
-    scatter.add(grads, contributions)
+    receiving.scatter.add(grads, contributions)
 
 
 def check_finite(array: np.ndarray, group: Group | ProductGroup, direction: str) -> None:

@@ -19,7 +19,8 @@ def rows(slots: Sequence[int] | np.ndarray) -> Index:
 class Scatter:
     """Adds rows of contributions into ``grads[targets]``, summing rows that share a target.
 
-    Rows whose target no other row shares are added directly; the others are summed per target
+    Rows whose target no other row shares are added directly, read in the order of their targets
+    (so that targets forming a run are written through a view); the others are summed per target
     with ``np.bincount``, far faster than ``np.add.at`` or ``np.add.reduceat``.
     """
 
@@ -27,7 +28,9 @@ class Scatter:
         unique, position, counts = np.unique(targets, return_inverse=True, return_counts=True)
         alone = counts[position] == 1
         self.alone = alone.any()
-        self._alone_rows, self._alone_targets = rows(np.flatnonzero(alone)), rows(targets[alone])
+        by_target = np.flatnonzero(alone)[np.argsort(targets[alone], kind="stable")]
+        self._alone_rows, self._alone_targets = rows(by_target), rows(targets[by_target])
+        self._read_in_order = isinstance(self._alone_rows, slice)
         self.shared = not alone.all()
         shared_targets = unique[counts > 1]
         self._bin = np.searchsorted(shared_targets, targets[~alone])  # which shared target, 0, 1, …
@@ -36,8 +39,9 @@ class Scatter:
         self._bins = (1, self._bin)  # (batch size, the bincount bin of each shared contribution)
 
     def add(self, grads: np.ndarray, contributions: np.ndarray) -> None:
-        if self.alone:
-            grads[self._alone_targets] += contributions[self._alone_rows]
+        if self.alone:  # a gather of the contributions is faster than one into the gradients
+            grads[self._alone_targets] += (contributions[self._alone_rows] if self._read_in_order
+                                           else contributions.take(self._alone_rows, axis=0))
         if self.shared:
             batch = contributions.shape[1]
             shared = contributions[self._shared_rows].ravel()

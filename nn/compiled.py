@@ -4,9 +4,10 @@ A built-in loss (``nn.losses.TRACED``) is traced on the tape with the model, its
 placeholders like the inputs, so a batch step runs no Python per row: one replay forward gives
 each row's loss and outputs, one replay backward the gradients. Any other loss, and any batch the
 traced loss cannot stand for (targets the eager loss would reject, a bce batch that hits the
-clamped log, a loss that overflows where the eager one shifts by each row's maximum), runs on the
-engine instead, on small leaf Values that stand for the batch's outputs; the leaves' gradients
-(d loss / d output, per row) weigh the model tape's backward. Both agree with eager training.
+clamped log, cross-entropy logits whose exp overflows or underflows where the eager loss shifts
+them by each row's maximum), runs on the engine instead, on small leaf Values that stand for the
+batch's outputs; the leaves' gradients (d loss / d output, per row) weigh the model tape's
+backward. Both agree with eager training.
 """
 from __future__ import annotations
 
@@ -143,7 +144,7 @@ class CompiledModel:
         encoded = traced.encode(list(targets), self.outputs_count) if traced else None
         if encoded is None:
             return None
-        used = tuple(bool(strength) for strength in strengths)
+        used = (bool(strengths[0]), bool(strengths[1]))
         tape = self._loss_tape(traced, used)
         parameters = None if data is None else self._mapping(tape, optimizer).tape_values(data)
         values = tape.forward((inputs, encoded), parameters, lend=True)  # the backward follows in this step
@@ -154,10 +155,9 @@ class CompiledModel:
         outputs = values[:, first:]
         if not math.isfinite(total) or not traced.valid(outputs):
             return None
-        upstream = np.zeros_like(values)
-        upstream[:, 0] = scale
-        for i, strength in enumerate(weights):
-            upstream[:, 1 + i] = strength / rows  # a penalty is one value; its gradient sums over the rows
+        upstream = np.zeros(values.shape[1])  # one weight per column of every row: none for the outputs
+        upstream[0] = scale
+        upstream[1:first] = [strength / rows for strength in weights]  # a penalty's gradient sums over the rows
         return tape, total, outputs, upstream
 
     def _mapping(self, tape: autograd.Tape, optimizer: Optimizer) -> _Mapping:
@@ -194,7 +194,7 @@ class CompiledModel:
 
 
 class _Mapping:
-    """Where a tape's parameters sit among an optimiser's (the rest, such as a traced loss's shift, read apart)."""
+    """Where a tape's parameters sit among an optimiser's (the rest, such as the 1 of a traced hinge, read apart)."""
 
     def __init__(self, tape_parameters: tuple[Value, ...], optimized: list[Value]) -> None:
         index_of = {p: i for i, p in enumerate(optimized)}
@@ -203,12 +203,16 @@ class _Mapping:
         self.elsewhere = _run([i for i, p in enumerate(tape_parameters) if p not in index_of])
         self.from_optimizer = _run([index_of[p] for p in tape_parameters if p in index_of])
         self.others = [p for p in tape_parameters if p not in index_of]
+        self._same = self.covers(len(optimized)) and self.in_optimizer == slice(0, self.count)
 
     def covers(self, count: int) -> bool:
         """Whether the tape's parameters include all ``count`` of the optimiser's, in its order."""
         return isinstance(self.from_optimizer, slice) and self.from_optimizer == slice(0, count)
 
     def tape_values(self, data: np.ndarray) -> np.ndarray:
+        """The tape's parameter values from the optimiser's: ``data`` itself when they are the same list."""
+        if self._same:
+            return data
         values = np.empty(self.count)
         values[self.in_optimizer] = data[self.from_optimizer]
         values[self.elsewhere] = [p.data for p in self.others]

@@ -103,15 +103,20 @@ def softmax(logits: Sequence[Value | float]) -> list[Value]:
     return [e / total for e in exps]
 
 
-def _row_loss(row: list[Value], label: int | Sequence[Value]) -> Value:
-    """log Σ exp(sᵢ) − s[label] with sᵢ = xᵢ − max x: nothing overflows, nothing large cancels.
-
-    ``label`` is a class index, or one-hot placeholders (traced: ``Σ tᵢ·sᵢ`` picks s[label]).
-    """
+def _row_loss(row: list[Value], label: int) -> Value:
+    """log Σ exp(sᵢ) − s[label] with sᵢ = xᵢ − max x: nothing overflows, nothing large cancels."""
     top = max(v.data for v in row)
     shifted = [v - top for v in row]
-    picked = shifted[label] if isinstance(label, int) else autograd.sum([t * s for t, s in zip(label, shifted)])
-    return autograd.sum([s.exp() for s in shifted]).log() - picked
+    return autograd.sum([s.exp() for s in shifted]).log() - shifted[label]
+
+
+def _traced_row_loss(row: list[Value], one_hot: Sequence[Value]) -> Value:
+    """log Σ exp(xᵢ) − Σ tᵢ·xᵢ over one-hot placeholders t: cross-entropy's row as one traced graph.
+
+    Each replayed row's maximum is unknown when the graph is traced, so it is not shifted; a batch
+    the unshifted form cannot compute as exactly as the eager loss is sent there (``_within_exp``).
+    """
+    return autograd.sum([x.exp() for x in row]).log() - autograd.sum([t * x for t, x in zip(one_hot, row)])
 
 
 def cross_entropy(logits: Sequence[Sequence[Value | float]], labels: Sequence[int]) -> Value:
@@ -193,9 +198,7 @@ def _one_hot(labels: list, outputs: int) -> np.ndarray | None:
         return None
     if array.size and (array.min() < 0 or array.max() >= outputs):
         return None
-    rows = np.zeros((len(array), outputs))
-    rows[np.arange(len(array)), array] = 1.0
-    return rows
+    return np.eye(outputs).take(array, axis=0)
 
 
 def _terms(term):
@@ -210,6 +213,14 @@ def _per_pair(rows: int, outputs: int) -> float:
     return 1.0 / (rows * outputs)
 
 
+LOGIT_FLOOR = -700.0  # below, exp(x) nears the subnormal floats (e⁻⁷⁰⁸) and loses its precision
+
+
+def _within_exp(logits: np.ndarray) -> bool:
+    """Whether every row has a logit whose exp is a normal float (overflow shows as a loss that is not finite)."""
+    return bool(logits.min() > LOGIT_FLOOR) or bool(logits.max(axis=1).min() > LOGIT_FLOOR)  # the first is faster
+
+
 def _not_clamped(outputs: np.ndarray) -> bool:
     floor = math.exp(LOG_FLOOR)
     return bool(((outputs > floor) & (1 - outputs > floor)).all())
@@ -221,5 +232,5 @@ TRACED = {
     hinge: TracedLoss(_terms(_margin), _per_pair, _checked(lambda y: (y == 1) | (y == -1))),
     binary_cross_entropy: TracedLoss(_terms(lambda p, y: _log_loss(p, y, Value.log)), _per_pair,
                                      _checked(lambda y: (0 <= y) & (y <= 1)), _not_clamped),
-    cross_entropy: TracedLoss(_row_loss, lambda rows, outputs: 1.0 / rows, _one_hot),
+    cross_entropy: TracedLoss(_traced_row_loss, lambda rows, outputs: 1.0 / rows, _one_hot, _within_exp),
 }

@@ -77,9 +77,12 @@ def test_a_bce_batch_that_hits_the_clamped_log_is_computed_as_eager_does():
     np.testing.assert_allclose(fast_grads, eager_grads, **TOLERANCE)
 
 
-def test_logits_far_above_the_traced_shift_fall_back_to_eager_and_agree():
+@pytest.mark.parametrize("scale", [900.0, -740.0])
+def test_logits_whose_unshifted_exp_overflows_or_underflows_fall_back_to_eager_and_agree(scale):
     model = nn.MLP(2, [3], seed=0)
-    X = np.array([[900.0, -900.0], [0.5, 0.1]])  # exp(logit − shift at trace time) overflows
+    for k, neuron in enumerate(model.layers[0].neurons):
+        neuron.w[0].data, neuron.w[1].data = 1.0, 0.1 * k
+    X = np.array([[scale, 0.0], [0.5, 0.1]])  # the first row's logits: exp is inf, or subnormal (3 digits)
     (eager, _, eager_grads), (fast, _, fast_grads) = both_ways(model, nn.cross_entropy, X, [0, 2], 0.0)
     assert np.isfinite(eager)
     assert fast == pytest.approx(eager, rel=1e-9)
