@@ -10,7 +10,7 @@ result, as floats (eager), as Values (``create_graph=True``) or as numpy arrays 
 replay, where ``inputs`` is one array whose first axis is the operand). ``m`` is the matching
 math namespace: ``SCALARS`` below for the eager forward (domain errors raise a clear error),
 ``FLOATS``/``VALUES`` in ``graph.py`` for the rules, ``ARRAYS`` in ``replay_rules.py`` for both over
-arrays. Forwards use ``exp log tanh pow div where sum``; rules use ``log step pow``. A rule
+arrays. Forwards use ``exp log tanh pow div maximum sum``; rules use ``log step pow``. A rule
 returns one local derivative per input, or ``None`` for an input that is a constant (not
 differentiated). Only the engine multiplies by the upstream gradient and accumulates.
 
@@ -90,8 +90,9 @@ class _CheckedFloats:
         return a / b
 
     @staticmethod
-    def where(condition: bool, if_true: float, if_false: float) -> float:
-        return if_true if condition else if_false
+    def maximum(a: float, b: float) -> float:
+        """The larger of two numbers, NaN if ``a`` is NaN (numpy's ``maximum``)."""
+        return a if a > b or a != a else b
 
     sum = staticmethod(sum)
 
@@ -266,7 +267,7 @@ OPS: dict[str, Op] = {op.name: op for op in [
        ("∂tanh(a)/∂a = 1 − tanh(a)²",), lambda n: (f"1 − tanh({n[0]})²",), lambda n: f"tanh({n[0]})"),
     Op("sigmoid", 1, _sigmoid, _sigmoid_grads, "σ",
        ("∂σ(a)/∂a = σ(a)·(1 − σ(a))",), lambda n: (f"σ'({n[0]})",), lambda n: f"σ({n[0]})"),
-    Op("relu", 1, lambda x, m: m.where(x[0] <= 0, 0.0, x[0]), _relu_grads, "ReLU",  # NaN stays NaN
+    Op("relu", 1, lambda x, m: m.maximum(x[0], 0.0), _relu_grads, "ReLU",  # NaN stays NaN
        ("∂ReLU(a)/∂a = 1 if a > 0 else 0",), lambda n: (f"[{n[0]} > 0]",), lambda n: f"ReLU({n[0]})"),
     Op("abs", 1, lambda x, m: abs(x[0]), _abs_grads, "|·|",
        ("∂|a|/∂a = sign(a) (0 at a = 0)",), lambda n: (f"sign({n[0]})",), lambda n: f"|{n[0]}|"),

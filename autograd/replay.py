@@ -61,7 +61,7 @@ class Tape:
         gathered = sum(group.shape[0] * group.shape[2] if type(group) is ProductGroup else group.arity * group.size
                        for group in replay_plan.groups if group.varying)
         self._output_rows = rows(replay_plan.outputs)  # a slice when the outputs' slots follow each other
-        self._first_column_only = _first_column_runs(replay_plan)
+        self._zeroed = _zeroed_runs(replay_plan)
         self._bytes_per_row = 8 * (2 * replay_plan.slots + len(replay_plan.inputs) + gathered)
 
     @property
@@ -104,8 +104,9 @@ class Tape:
         inputs = len(plan_.inputs)
         values[plan_.copied] = columns.rows(plan_.copied)  # the inputs that groups read from the buffer
         data = np.array(list(map(_data, plan_.parameters))) if parameters is None else parameters
-        values[inputs:inputs + plan_.broadcast] = data[:plan_.broadcast, None]
-        values[inputs + plan_.broadcast:inputs + plan_.buffered, 0] = data[plan_.broadcast:plan_.buffered]
+        if plan_.buffered:
+            values[inputs:inputs + plan_.broadcast] = data[:plan_.broadcast, None]
+            values[inputs + plan_.broadcast:inputs + plan_.buffered, 0] = data[plan_.broadcast:plan_.buffered]
         weights = data[plan_.weights]
         self._operands = []
         detecting = current_mode().detecting
@@ -165,8 +166,9 @@ class Tape:
         inputs = len(plan_.inputs)
         if not isinstance(plan_.weights, slice):
             totals[plan_.weights] = weight_grads
-        totals[:plan_.broadcast] += grads[inputs:inputs + plan_.broadcast].sum(axis=1)
-        totals[plan_.broadcast:plan_.buffered] += grads[inputs + plan_.broadcast:inputs + plan_.buffered, 0]
+        if plan_.buffered:
+            totals[:plan_.broadcast] += grads[inputs:inputs + plan_.broadcast].sum(axis=1)
+            totals[plan_.broadcast:plan_.buffered] += grads[inputs + plan_.broadcast:inputs + plan_.buffered, 0]
         if parameter_grads is None:
             for parameter, total in zip(plan_.parameters, totals.tolist()):
                 parameter.grad += total
@@ -190,21 +192,14 @@ class Tape:
     def _grads_buffer(self, first: int) -> np.ndarray:
         """The gradient buffer shaped like the value buffer (reused: no fresh pages each call), zeroed
         from slot ``first`` on (the inputs' rows are read only when their gradients are returned)
-        where a gradient may arrive: not the constants, and only the first column of the parameters
-        and computed nodes no group reads in every row."""
+        where a gradient may arrive (see ``_zeroed_runs``)."""
         if self._grads is None or self._grads.shape != self._values.shape:
             self._grads = np.zeros_like(self._values)
             return self._grads
-        plan_, grads = self._plan, self._grads
-        broadcast, buffered = len(plan_.inputs) + plan_.broadcast, len(plan_.inputs) + plan_.buffered
-        grads[first:broadcast].fill(0.0)
-        grads[broadcast:buffered, 0] = 0.0
-        computed = buffered + len(plan_.constants)
-        for start, stop in self._first_column_only:  # groups evaluated once, read in the first column only
-            grads[computed:start].fill(0.0)
-            grads[start:stop, 0] = 0.0
-            computed = stop
-        grads[computed:].fill(0.0)
+        grads = self._grads
+        grads[first:len(self._plan.inputs)].fill(0.0)
+        for start, stop, every_column in self._zeroed:
+            grads[start:stop, slice(None) if every_column else slice(1)].fill(0.0)
         return grads
 
     def _upstream(self, upstream, batch: int) -> np.ndarray:
@@ -215,7 +210,7 @@ class Tape:
             weights = np.asarray(None)
         if weights.dtype.kind not in "iuf":  # None, text, booleans, ragged or mixed rows
             raise TypeError(f"Tape.backward: upstream must be a number or an array of numbers, got {upstream!r:.60}")
-        weights = weights.astype(float)
+        weights = weights.astype(float, copy=False)
         count = len(self._plan.outputs)
         one_per_row = (batch,) if self._single else (batch, count)
         once = () if self._single else (count,)
@@ -228,17 +223,26 @@ class Tape:
         raise ValueError(f"Tape.backward: upstream must be {wanted}, got shape {weights.shape}")
 
 
-def _first_column_runs(replay_plan: Plan) -> list[tuple[int, int]]:
-    """The runs of computed slots, in order, whose values and gradients live in the first column only."""
-    runs: list[tuple[int, int]] = []
+def _zeroed_runs(replay_plan: Plan) -> list[tuple[int, int, bool]]:
+    """The runs of slots after the inputs whose gradients a backward starts at zero, as (start, stop,
+    every column): the parameters and computed nodes, not the constants; only the first column of
+    the parameters and computed nodes read there only."""
+    inputs = len(replay_plan.inputs)
+    first_column = np.zeros(replay_plan.slots, dtype=bool)
+    first_column[inputs + replay_plan.broadcast:inputs + replay_plan.buffered] = True
     for group in replay_plan.groups:
-        if group.every_row:
+        first_column[group.start:group.stop] = not group.every_row
+    constants = range(inputs + replay_plan.buffered, inputs + replay_plan.buffered + len(replay_plan.constants))
+    runs: list[tuple[int, int, bool]] = []
+    for slot in range(inputs, replay_plan.slots):
+        if slot in constants:
             continue
-        if runs and runs[-1][1] == group.start:
-            runs[-1] = (runs[-1][0], group.stop)
+        every_column = not first_column[slot]
+        if runs and runs[-1][1] == slot and runs[-1][2] == every_column:
+            runs[-1] = (runs[-1][0], slot + 1, every_column)
         else:
-            runs.append((group.start, group.stop))
-    return sorted(runs)
+            runs.append((slot, slot + 1, every_column))
+    return runs
 
 
 def compile(output: Value | Sequence[Value], inputs: Sequence[Value] | Value = ()) -> Tape:  # noqa: A001

@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     from .replay_products import ProductGroup
 
 ARRAYS = SimpleNamespace(  # the ops table's math over numpy arrays (operands along the first axis)
-    exp=np.exp, log=np.log, tanh=np.tanh, pow=np.power, div=np.divide, where=np.where,
-    step=lambda a: np.where(a > 0, 1.0, 0.0), sum=lambda operands: np.add.reduce(operands, axis=0))
+    exp=np.exp, log=np.log, tanh=np.tanh, pow=np.power, div=np.divide, maximum=np.maximum,
+    step=lambda a: (a > 0).astype(float), sum=lambda operands: np.add.reduce(operands, axis=0))
 
 
 def constant_grads(op: Op, arity: int) -> tuple[float, ...] | None:
