@@ -183,6 +183,7 @@ def plan(outputs: tuple[Value, ...], inputs: tuple[Value, ...]) -> Plan:
     weight_of = {p: i for i, p in enumerate(in_matrices)}
     groups = tuple(product_group(members, slot, weight_of, inputs, alone) if key[1] == PRODUCTS
                    else _group(members, slot, key[-1], every_row, len(inputs)) for key, members in families)
+    _mark_sole_receivers(groups, tuple(slot[output] for output in outputs), len(slot))
     return Plan(inputs, _copied(inputs, outputs, families), parameters, len(buffered),
                 sum(p in every_row for p in buffered),
                 rows([position[p] for p in in_matrices]),
@@ -273,5 +274,19 @@ def _receivers(operand_slots: np.ndarray, positions: tuple[int, ...], repeated: 
     factors = None if numbers is None else [numbers[i] for i in positions]
     if factors is not None and repeated:
         factors = [sum(factors)]
-    return Receivers(positions, Scatter(operand_slots[list(positions[:1] if repeated else positions)].ravel()),
+    receiving = positions[:1] if repeated else positions
+    return Receivers(positions, Scatter(operand_slots[list(receiving)].ravel(), len(receiving)),
                      None if factors is None else np.array(factors).reshape(-1, 1, 1))
+
+
+def _mark_sole_receivers(groups: tuple[Group | ProductGroup, ...], outputs: tuple[int, ...], slots: int) -> None:
+    """Let each scatter write into the gradients it alone sends (see ``Scatter.mark_sole``): counted over
+    every group's receivers and the outputs' upstream."""
+    scatters = [group.x_scatter if type(group) is ProductGroup else group.differentiable.scatter for group in groups]
+    targets = [scatter.targets for scatter in scatters if scatter is not None]
+    receipts = np.bincount(np.concatenate([np.asarray(outputs, dtype=np.intp), *targets]), minlength=slots)
+    for group in groups:
+        for scatter in ([group.x_scatter] if type(group) is ProductGroup else
+                        [group.differentiable.scatter, group.trained.scatter]):
+            if scatter is not None:
+                scatter.mark_sole(receipts)

@@ -48,7 +48,13 @@ def backward_step(group: Group, operands: np.ndarray, values: np.ndarray, grads:
     if not group.varying:  # one value for all rows: its gradient is the sum over rows (in the first if read there only)
         upstream = upstream.sum(axis=1, keepdims=True) if group.every_row else upstream[:, :1]
         out, grads = out[:, :1], grads[:, :1]
+    scatter = receiving.scatter  # may open the operands' gradients to compute into, when they get nothing else
     if receiving.factors is not None:  # the rule's numbers, read from it once (a sum's ones, sub's 1 and −1)
+        view = scatter.view(grads)
+        if view is not None:
+            _into([view.reshape(len(receiving.factors), *upstream.shape)], [receiving.factors], upstream, group,
+                  detecting)
+            return
         contributions = (receiving.factors * upstream).reshape(-1, upstream.shape[1])
     else:
         local = group.op.local_grads(operands, out, ARRAYS)
@@ -57,10 +63,22 @@ def backward_step(group: Group, operands: np.ndarray, values: np.ndarray, grads:
         kept = local if len(receiving.positions) == group.arity else [local[i] for i in receiving.positions]
         if group.repeated:  # one operand at every position (x·x): the chain rule adds its derivatives (b + a)
             kept = [sum(kept[1:], kept[0])]
+        views = scatter.views(grads)
+        if views is not None:
+            _into(views, kept, upstream, group, detecting)
+            return
         contributions = kept[0] * upstream if len(kept) == 1 else np.concatenate([d * upstream for d in kept])
     if detecting:
         check_finite(contributions, group, "backward")
-    receiving.scatter.add(grads, contributions)
+    scatter.add(grads, contributions)
+
+
+def _into(views: list[np.ndarray], local, upstream: np.ndarray, group: Group, detecting: bool) -> None:
+    """Each local derivative × upstream written into its operands' gradients (which receive nothing else)."""
+    for derivative, view in zip(local, views):
+        np.multiply(derivative, upstream, out=view)
+        if detecting:
+            check_finite(view, group, "backward")
 
 
 def check_finite(array: np.ndarray, group: Group | ProductGroup, direction: str) -> None:

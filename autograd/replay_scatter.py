@@ -22,9 +22,17 @@ class Scatter:
     Rows whose target no other row shares are added directly, read in the order of their targets
     (so that targets forming a run are written through a view); the others are summed per target
     with ``np.bincount``, far faster than ``np.add.at`` or ``np.add.reduceat``.
+
+    The rows come in ``parts`` of equal size (a group's operand positions). When these rows are all
+    a backward sends to their targets (``mark_sole``) and the targets form runs, ``view`` (all the
+    targets, one run) or ``views`` (each part's run) give the gradients' rows to compute the
+    contributions into, instead of adding them.
     """
 
-    def __init__(self, targets: np.ndarray) -> None:
+    def __init__(self, targets: np.ndarray, parts: int = 1) -> None:
+        self.targets, self.parts = targets, parts
+        self._run: slice | None = None  # the target rows, when written directly and one run
+        self._runs: tuple[slice, ...] | None = None  # each part's target rows, when written directly
         unique, position, counts = np.unique(targets, return_inverse=True, return_counts=True)
         alone = counts[position] == 1
         self.alone = alone.any()
@@ -47,6 +55,25 @@ class Scatter:
             shared = contributions[self._shared_rows].ravel()
             sums = np.bincount(self._bins_for(batch), shared, self._count * batch)
             grads[self._shared_targets] += sums.reshape(self._count, batch)
+
+    def mark_sole(self, receipts: np.ndarray) -> None:
+        """``receipts``: how many contributions each slot receives in a backward (an output's upstream counts).
+        Where these rows are the only ones, and each part's targets run in order, ``views`` opens."""
+        if (receipts[self.targets] != 1).any():
+            return
+        run = rows(self.targets)
+        self._run = run if isinstance(run, slice) else None
+        runs = tuple(rows(part) for part in self.targets.reshape(self.parts, -1))
+        if all(isinstance(run, slice) for run in runs):
+            self._runs = runs
+
+    def view(self, grads: np.ndarray) -> np.ndarray | None:
+        """The target rows of ``grads`` (zeroed, receiving nothing else), row for row, to compute into; or None."""
+        return None if self._run is None else grads[self._run]
+
+    def views(self, grads: np.ndarray) -> list[np.ndarray] | None:
+        """Each part's target rows of ``grads`` (zeroed, receiving nothing else) to compute into, or None."""
+        return None if self._runs is None else [grads[run] for run in self._runs]
 
     def _bins_for(self, batch: int) -> np.ndarray:
         if self._bins[0] != batch:
