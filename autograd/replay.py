@@ -113,16 +113,17 @@ class Tape:
         with np.errstate(all="ignore"):
             for group in plan_.groups:
                 if type(group) is ProductGroup:
-                    result, operands = group.forward(values, weights, columns)
+                    operands = group.forward(values, weights, columns)  # written into its slots
+                    result = values[group.start:group.stop]
                 else:
                     operands = group.gather(values)
                     result = group.op.forward(operands, ARRAYS)
+                    if group.every_row:
+                        values[group.start:group.stop] = result
+                    else:
+                        values[group.start:group.stop, :1] = result
                 if detecting:
                     check_finite(result, group, "forward")
-                if group.every_row:
-                    values[group.start:group.stop] = result
-                else:
-                    values[group.start:group.stop, :1] = result
                 self._operands.append(operands)
         self._forwarded = True
         if self._single:

@@ -141,9 +141,9 @@ class ProductGroup:
     def size(self) -> int:
         return self.stop - self.start
 
-    def forward(self, values: np.ndarray, weights: np.ndarray, inputs: Feed
-                ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
-        """``W @ X (+ c)`` for every block and row: (results as slots × rows, (W, X) for the backward).
+    def forward(self, values: np.ndarray, weights: np.ndarray, inputs: Feed) -> tuple[np.ndarray, np.ndarray]:
+        """``W @ X (+ c)`` for every block and row, written into the group's slots of ``values``;
+        returns (W, X) for the backward.
 
         ``inputs`` is the feed (input × row): a group that reads only inputs reads them there.
         """
@@ -161,11 +161,14 @@ class ProductGroup:
         else:
             w = np.bincount(self.cells, entries[self._products_at], blocks * sums * columns)
             w, bias = w.reshape(blocks, sums, columns), entries[self._biases_at] if self.biased else None
-        # one block: (Xᵀ Wᵀ)ᵀ, the batch-major product BLAS runs fastest on the feed's C-order rows
-        result = (x[0].T @ w[0].T).T if blocks == 1 else np.matmul(w, x).reshape(blocks * sums, batch)
+        result = values[self.start:self.stop]
+        if blocks == 1 and self.inputs_only:  # (Xᵀ Wᵀ)ᵀ: the batch-major product BLAS runs fastest on the feed's rows
+            result[...] = (x[0].T @ w[0].T).T
+        else:
+            np.matmul(w, x, out=result.reshape(blocks, sums, batch))
         if bias is not None:
             result += bias.reshape(-1, 1)
-        return result, (w, x)
+        return w, x
 
     def backward(self, saved: tuple[np.ndarray, np.ndarray], grads: np.ndarray, weight_grads: np.ndarray,
                  input_grads: bool = True) -> None:
