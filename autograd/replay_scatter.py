@@ -67,6 +67,11 @@ class Scatter:
         if all(isinstance(run, slice) for run in runs):
             self._runs = runs
 
+    @property
+    def direct(self) -> bool:
+        """Whether ``view`` or ``views`` opens: the contributions are written, not added."""
+        return self._run is not None or self._runs is not None
+
     def view(self, grads: np.ndarray) -> np.ndarray | None:
         """The target rows of ``grads`` (zeroed, receiving nothing else), row for row, to compute into; or None."""
         return None if self._run is None else grads[self._run]
