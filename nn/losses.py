@@ -229,7 +229,7 @@ def _not_clamped(outputs: np.ndarray) -> bool:
 TRACED = {
     sse: TracedLoss(_terms(_squared_error), lambda rows, outputs: 1.0, _numbers),
     mse: TracedLoss(_terms(_squared_error), _per_pair, _numbers),
-    hinge: TracedLoss(_terms(_margin), _per_pair, _checked(lambda y: (y == 1) | (y == -1))),
+    hinge: TracedLoss(_terms(_margin), _per_pair, _checked(lambda y: abs(y) == 1)),
     binary_cross_entropy: TracedLoss(_terms(lambda p, y: _log_loss(p, y, Value.log)), _per_pair,
                                      _checked(lambda y: (0 <= y) & (y <= 1)), _not_clamped),
     cross_entropy: TracedLoss(_traced_row_loss, lambda rows, outputs: 1.0 / rows, _one_hot, _within_exp),
