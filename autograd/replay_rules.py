@@ -51,9 +51,12 @@ def backward_step(group: Group, operands: np.ndarray, values: np.ndarray, grads:
     scatter = receiving.scatter  # may open the operands' gradients to compute into, when they get nothing else
     if receiving.factors is not None:  # the rule's numbers, read from it once (a sum's ones, sub's 1 and −1)
         view = scatter.view(grads)
-        if view is not None:
-            _into([view.reshape(len(receiving.factors), *upstream.shape)], [receiving.factors], upstream, group,
-                  detecting)
+        if view is not None:  # every position's gradients in one product
+            _into([view], [receiving.factors], upstream, group, detecting)
+            return
+        views = scatter.views(grads) if len(receiving.factors) <= 2 else None
+        if views is not None:  # sub's two
+            _into(views, receiving.factors[:, 0, 0], upstream, group, detecting)
             return
         contributions = (receiving.factors * upstream).reshape(-1, upstream.shape[1])
     else:

@@ -23,15 +23,16 @@ class Scatter:
     (so that targets forming a run are written through a view); the others are summed per target
     with ``np.bincount``, far faster than ``np.add.at`` or ``np.add.reduceat``.
 
-    The rows come in ``parts`` of equal size (a group's operand positions). When these rows are all
-    a backward sends to their targets (``mark_sole``) and the targets form runs, ``view`` (all the
-    targets, one run) or ``views`` (each part's run) give the gradients' rows to compute the
-    contributions into, instead of adding them.
+    The rows come in ``parts`` of equal size (a group's operand positions, ``size`` nodes each).
+    When these rows are all a backward sends to their targets (``mark_sole``) and the targets form
+    runs, ``view`` (parts × size × rows, when all the targets are one run, part by part or node by
+    node) or ``views`` (one per part) give the gradients' rows to compute the contributions into,
+    instead of adding them.
     """
 
     def __init__(self, targets: np.ndarray, parts: int = 1) -> None:
         self.targets, self.parts = targets, parts
-        self._run: slice | None = None  # the target rows, when written directly and one run
+        self._block: tuple[slice, bool] | None = None  # the targets' run, node by node?, when written directly
         self._runs: tuple[slice, ...] | None = None  # each part's target rows, when written directly
         unique, position, counts = np.unique(targets, return_inverse=True, return_counts=True)
         alone = counts[position] == 1
@@ -58,23 +59,34 @@ class Scatter:
 
     def mark_sole(self, receipts: np.ndarray) -> None:
         """``receipts``: how many contributions each slot receives in a backward (an output's upstream counts).
-        Where these rows are the only ones, and each part's targets run in order, ``views`` opens."""
+        Where these rows are the only ones and their targets run, ``view`` or ``views`` opens."""
         if (receipts[self.targets] != 1).any():
             return
-        run = rows(self.targets)
-        self._run = run if isinstance(run, slice) else None
-        runs = tuple(rows(part) for part in self.targets.reshape(self.parts, -1))
+        by_part = self.targets.reshape(self.parts, -1)
+        for order, transposed in ((by_part, False), (by_part.T, True)):
+            run = rows(order.ravel())
+            if isinstance(run, slice):
+                self._block = (run, transposed)
+                break
+        runs = tuple(rows(part) for part in by_part)
         if all(isinstance(run, slice) for run in runs):
             self._runs = runs
 
     @property
     def direct(self) -> bool:
         """Whether ``view`` or ``views`` opens: the contributions are written, not added."""
-        return self._run is not None or self._runs is not None
+        return self._block is not None or self._runs is not None
 
     def view(self, grads: np.ndarray) -> np.ndarray | None:
-        """The target rows of ``grads`` (zeroed, receiving nothing else), row for row, to compute into; or None."""
-        return None if self._run is None else grads[self._run]
+        """The target rows of ``grads`` (zeroed, receiving nothing else) as parts × size × columns, to
+        compute into; or None."""
+        if self._block is None:
+            return None
+        run, transposed = self._block
+        block = grads[run]
+        if transposed:
+            return block.reshape(-1, self.parts, block.shape[1]).transpose(1, 0, 2)
+        return block.reshape(self.parts, -1, block.shape[1])
 
     def views(self, grads: np.ndarray) -> list[np.ndarray] | None:
         """Each part's target rows of ``grads`` (zeroed, receiving nothing else) to compute into, or None."""
