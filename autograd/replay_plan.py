@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import chain
 from typing import Sequence
 
@@ -260,9 +261,10 @@ def _group(members: list, slot: dict[Value, int], varying: bool, every_row: set[
     repeated = len(differentiable) > 1 and all(np.array_equal(operand_slots[i], operand_slots[differentiable[0]])
                                                for i in differentiable)
     numbers = constant_grads(op, arity)
-    return Group(op, start, start + len(members), arity, varying, filled, rows(operand_slots.ravel()),
-                 _receivers(operand_slots, differentiable, repeated, numbers),
-                 _receivers(operand_slots, trained, repeated, numbers), numbers, repeated)
+    receivers = _receivers(operand_slots, differentiable, repeated, numbers)
+    return Group(op, start, start + len(members), arity, varying, filled, rows(operand_slots.ravel()), receivers,
+                 receivers if trained == differentiable else _receivers(operand_slots, trained, repeated, numbers),
+                 numbers, repeated)
 
 
 def _receivers(operand_slots: np.ndarray, positions: tuple[int, ...], repeated: bool,
@@ -276,7 +278,15 @@ def _receivers(operand_slots: np.ndarray, positions: tuple[int, ...], repeated: 
         factors = [sum(factors)]
     receiving = positions[:1] if repeated else positions
     return Receivers(positions, Scatter(operand_slots[list(receiving)].ravel(), len(receiving)),
-                     None if factors is None else np.array(factors).reshape(-1, 1, 1))
+                     None if factors is None else _factors(tuple(factors)))
+
+
+@lru_cache(maxsize=256)
+def _factors(numbers: tuple[float, ...]) -> np.ndarray:
+    """A rule's numbers as a read-only k × 1 × 1 array, one per distinct tuple (a deep graph has many groups)."""
+    array = np.array(numbers).reshape(-1, 1, 1)
+    array.flags.writeable = False
+    return array
 
 
 def _mark_sole_receivers(groups: tuple[Group | ProductGroup, ...], outputs: tuple[int, ...], slots: int) -> None:
@@ -287,6 +297,6 @@ def _mark_sole_receivers(groups: tuple[Group | ProductGroup, ...], outputs: tupl
     receipts = np.bincount(np.concatenate([np.asarray(outputs, dtype=np.intp), *targets]), minlength=slots)
     for group in groups:
         for scatter in ([group.x_scatter] if type(group) is ProductGroup else
-                        [group.differentiable.scatter, group.trained.scatter]):
+                        {group.differentiable.scatter, group.trained.scatter}):
             if scatter is not None:
                 scatter.mark_sole(receipts)

@@ -41,11 +41,12 @@ class Scatter:
         self._alone_rows, self._alone_targets = rows(by_target), rows(targets[by_target])
         self._read_in_order = isinstance(self._alone_rows, slice)
         self.shared = not alone.all()
-        shared_targets = unique[counts > 1]
-        self._bin = np.searchsorted(shared_targets, targets[~alone])  # which shared target, 0, 1, …
-        self._shared_rows, self._shared_targets = rows(np.flatnonzero(~alone)), rows(shared_targets)
-        self._count = len(shared_targets)
-        self._bins = (1, self._bin)  # (batch size, the bincount bin of each shared contribution)
+        if self.shared:  # (most scatters have none: a deep graph keeps one per group)
+            shared_targets = unique[counts > 1]
+            self._bin = np.searchsorted(shared_targets, targets[~alone])  # which shared target, 0, 1, …
+            self._shared_rows, self._shared_targets = rows(np.flatnonzero(~alone)), rows(shared_targets)
+            self._count = len(shared_targets)
+            self._bins = (1, self._bin)  # (batch size, the bincount bin of each shared contribution)
 
     def add(self, grads: np.ndarray, contributions: np.ndarray) -> None:
         if self.alone:  # a gather of the contributions is faster than one into the gradients
