@@ -91,7 +91,7 @@ class _CheckedFloats:
 
     @staticmethod
     def maximum(a: float, b: float) -> float:
-        """The larger of two numbers, NaN if ``a`` is NaN (numpy's ``maximum``)."""
+        """The larger of two numbers, NaN if either is NaN (as numpy's ``maximum``)."""
         return a if a > b or a != a else b
 
     sum = staticmethod(sum)
