@@ -12,6 +12,9 @@ import time
 from typing import Callable
 
 import numpy as np
+# numpy loads numpy.random on first use; a Ctrl-C that lands in that import (its Cython modules'
+# registration with collections.abc) is swallowed, so it is loaded here, before any output
+import numpy.random  # noqa: F401
 
 
 def calls_per_sample(fn: Callable[[], object], min_seconds: float) -> int:
