@@ -52,7 +52,6 @@ class Group:
     operands: Index  # operand slots, operand-major: row i·size + j is operand i of node j
     differentiable: Receivers  # the operand positions that receive gradients
     trained: Receivers  # those not filled by inputs alone (all a training step needs)
-    constant_grads: tuple[float, ...] | None  # the op's local derivatives when they are numbers (see constant_grads)
     repeated: bool = False  # each node reads one slot at all its differentiable positions (x·x): one scatter
 
     @property
@@ -260,11 +259,11 @@ def _group(members: list, slot: dict[Value, int], varying: bool, every_row: set[
     filled = varying or any(node in every_row for node, _, _ in members)
     repeated = len(differentiable) > 1 and all(np.array_equal(operand_slots[i], operand_slots[differentiable[0]])
                                                for i in differentiable)
-    numbers = constant_grads(op, arity)
+    numbers = constant_grads(op, arity)  # the op's local derivatives when they are numbers
     receivers = _receivers(operand_slots, differentiable, repeated, numbers)
     return Group(op, start, start + len(members), arity, varying, filled, rows(operand_slots.ravel()), receivers,
                  receivers if trained == differentiable else _receivers(operand_slots, trained, repeated, numbers),
-                 numbers, repeated)
+                 repeated)
 
 
 def _receivers(operand_slots: np.ndarray, positions: tuple[int, ...], repeated: bool,
