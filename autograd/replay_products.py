@@ -190,11 +190,10 @@ class ProductGroup:
             self.entry_scatter.add(weight_grads[:, None], self._entry_grads(d_w, upstream)[:, None])
         if input_grads or not self.inputs_only:
             views = self.x_scatter.views(grads)  # the columns' gradients, when they get nothing else
-            if views is not None:
-                np.matmul(w.transpose(0, 2, 1), upstream, out=views[0].reshape(blocks, columns, -1))
-                return
-            d_x = w[0].T @ upstream[0] if blocks == 1 else np.matmul(w.transpose(0, 2, 1), upstream)
-            self.x_scatter.add(grads, d_x.reshape(blocks * columns, -1))
+            into = None if views is None else views[0].reshape(blocks, columns, -1)
+            d_x = np.matmul(w.transpose(0, 2, 1), upstream, out=into)
+            if views is None:
+                self.x_scatter.add(grads, d_x.reshape(blocks * columns, -1))
 
     def _entry_grads(self, d_w: np.ndarray, upstream: np.ndarray) -> np.ndarray:
         """The gradient of each entry (``entries`` order) from dW and the upstream (for the biases)."""
