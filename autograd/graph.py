@@ -4,9 +4,10 @@ from __future__ import annotations
 import math
 from typing import Callable, Sequence
 
+from . import argument_checks as check
 from .modes import check_finite, current as current_mode, enable_grad
-from .ops import overflowed_power, wrong_derivative_count
-from .value import Value, as_value, operand_data, require_value
+from .ops import OPS, ieee_power, wrong_derivative_count
+from .value import Value, as_value, operand_data, record, require_value, require_values
 
 
 class _Floats:
@@ -20,21 +21,15 @@ class _Floats:
     def step(a: float) -> float:
         return 1.0 if a > 0 else 0.0
 
-    @staticmethod
-    def pow(a: float, b: float) -> float:
-        try:
-            return math.pow(a, b)
-        except OverflowError:
-            return overflowed_power(a, b)
-        except (ValueError, ZeroDivisionError):
-            return math.inf if a == 0 else math.nan
+    pow = staticmethod(ieee_power)
 
 
 class _Values:
     """The rules' math over Values, so that derivatives are graphs too (``create_graph``).
 
     Where the float rules give NaN or ±inf (a derivative that does not exist, such as ln 0),
-    the result is that number as a constant: the same answer as ``_Floats``, no error.
+    the result is that number, the same answer as ``_Floats``, no error: a power stays a recorded node
+    (its own derivative is then ±inf or NaN too, never a silent 0), a logarithm a constant.
     """
 
     @staticmethod
@@ -51,7 +46,8 @@ class _Values:
         try:
             return a ** b
         except (ValueError, ZeroDivisionError):
-            return as_value(FLOATS.pow(a.data, b.data if isinstance(b, Value) else b))
+            op = OPS["pow_value"] if isinstance(b, Value) else OPS["pow"]
+            return record(op, (a, as_value(b)), FLOATS.pow(a.data, b.data if isinstance(b, Value) else b))
 
 
 FLOATS, VALUES = _Floats(), _Values()
@@ -71,7 +67,7 @@ def topological_order(root: Value) -> list[Value]:
     on with an explicit stack, so a chain of any depth is ordered without RecursionError, whatever
     the depth of the caller's own stack.
     """
-    require_value(root, "topological_order")
+    require_value(root, "topological_order: root")
     order: list[Value] = []
     seen: set[Value] = set()
     place, mark = order.append, seen.add
@@ -115,7 +111,7 @@ def _visit_on_a_stack(start: Value, seen: set[Value], order: list[Value]) -> Non
 def constant_leaves(order: Sequence[Value]) -> set[Value]:
     """Leaves used only where an op takes a constant (``pow``'s exponent): never differentiated."""
     as_constant, as_operand = set(), set()
-    for node in order:
+    for node in require_values(order, "constant_leaves: order"):
         for index, parent in enumerate(node.parents):
             (as_constant if index in node.op.constant_inputs else as_operand).add(parent)
     return as_constant - as_operand
@@ -203,7 +199,7 @@ def _unwrapped(x) -> float:
 
 def backward(output: Value) -> None:
     """Set ``.grad`` of interior nodes for this pass; accumulate into leaves until zero_grad."""
-    order = topological_order(require_value(output, "backward"))
+    order = topological_order(require_value(output, "backward: output"))
     if current_mode().detecting:  # checked on a mapping: an anomaly leaves every .grad as it was
         grads = {node: node.grad if node.is_leaf else 0.0 for node in order}
         grads[output] += 1.0
@@ -240,11 +236,9 @@ def grad(output: Value, inputs: Sequence[Value] | Value, create_graph: bool = Fa
     With ``create_graph=True`` the gradients are Values whose graph can be differentiated
     again (any order); otherwise they are floats. Inputs ``output`` does not depend on get 0.
     """
-    require_value(output, "grad(output, ...)")
-    wanted = [inputs] if isinstance(inputs, Value) else list(inputs)
-    for position, item in enumerate(wanted):
-        if not isinstance(item, Value):
-            raise TypeError(f"grad() inputs must be Values, got {type(item).__name__} at position {position}")
+    require_value(output, "grad: output")
+    wanted = [inputs] if isinstance(inputs, Value) else require_values(inputs, "grad: inputs")
+    check.flag(create_graph, "grad: create_graph")
     if create_graph:
         with enable_grad():
             grads = propagate(output, as_values=True)

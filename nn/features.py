@@ -9,6 +9,8 @@ from typing import Sequence
 
 import numpy as np
 
+from autograd import argument_checks as arguments
+
 _TRANSFORMS = {
     "x1": lambda x1, x2: x1,
     "x2": lambda x1, x2: x2,
@@ -39,13 +41,17 @@ def check(names: Sequence[str]) -> list[str]:
 
 def parse(text: str) -> list[str]:
     """``"x1,x2,x1^2"`` -> ["x1", "x2", "x1^2"] (spaces around the commas allowed), checked."""
+    arguments.text(text, "text")
     return check([part.strip() for part in text.split(",")] if text.strip() else [])
 
 
 def transform(X, names: Sequence[str]) -> np.ndarray:
     """The features ``names`` of each 2-D point in ``X`` (rows, 2): an array (rows, len(names))."""
     names = check(names)
-    X = np.asarray(X, dtype=float)
+    try:
+        X = np.asarray(arguments.sequence(X, "X", "2-D points: an array of shape (rows, 2)"), dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        raise arguments.wrong_value("X", "2-D points: an array of shape (rows, 2) of numbers", X) from None
     if X.ndim != 2 or X.shape[1] != 2:
         raise ValueError(f"features transform 2-D points: X must have shape (rows, 2), got {X.shape}")
     x1, x2 = X[:, 0], X[:, 1]

@@ -16,6 +16,8 @@ import tempfile
 from pathlib import Path
 from typing import IO, Iterator
 
+from autograd import argument_checks as check
+
 TEMPORARY_MARK = ".chainrule-"
 TEMPORARY_SUFFIX = ".tmp"
 _KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
@@ -36,7 +38,7 @@ def writable_target(path: str | Path) -> Path:
     Raises NotARegularFileError for a directory, device, FIFO or socket, ValueError when the folder
     is missing, PermissionError when no file can be created in it.
     """
-    target = Path(os.path.realpath(path))
+    target = Path(os.path.realpath(check.path(path)))
     _refuse_all_but_a_regular_file(target, path)
     check_folder(target.parent, path)
     return target
@@ -128,9 +130,22 @@ def atomic_write(path: str | Path) -> Iterator[IO[bytes]]:
 
 def write_file(path: str | Path, data: bytes | str) -> Path:
     """Write ``data`` (text is written as UTF-8) to ``path`` atomically; return ``path``."""
+    check.instance(data, "data", (bytes, bytearray, str), "bytes or a str")
     with atomic_write(path) as file:
         file.write(data.encode("utf-8") if isinstance(data, str) else data)
     return Path(path)
+
+
+def _read_at_most(file: IO[bytes], size: int) -> bytes:
+    """Up to ``size`` bytes of ``file``, read a mebibyte at a time: memory follows the file, not the limit."""
+    chunks, total = [], 0
+    while total < size:
+        chunk = file.read(min(1 << 20, size - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
 
 
 def _mode_for(target: Path) -> int:
@@ -146,6 +161,8 @@ def _mode_for(target: Path) -> int:
 def read_file(path: str | Path, max_bytes: int) -> bytes:
     """The bytes of the regular file ``path``: a FIFO or device is refused without blocking, and a
     file over ``max_bytes`` is refused before it is read (ValueError naming the limit)."""
+    path = check.path(path)
+    check.count(max_bytes, "max_bytes", at_least=0)
     mode = os.stat(path).st_mode  # FileNotFoundError as is
     if not stat.S_ISREG(mode):
         raise NotARegularFileError(f"cannot read {path}: it is {_kind(mode)}, not a regular file")
@@ -154,7 +171,7 @@ def read_file(path: str | Path, max_bytes: int) -> bytes:
         info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode):
             raise NotARegularFileError(f"cannot read {path}: it is {_kind(info.st_mode)}, not a regular file")
-        data = file.read(max_bytes + 1) if info.st_size <= max_bytes else b""
+        data = _read_at_most(file, max_bytes + 1) if info.st_size <= max_bytes else b""
     if info.st_size > max_bytes or len(data) > max_bytes:
         raise ValueError(f"{path} is {max(info.st_size, len(data)):,} bytes, more than the limit of "
                          f"{max_bytes:,} bytes for this kind of file")

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from autograd import argument_checks as check
+
 from . import features as feature_transforms
 
 MAX_NAME = 200  # characters in one input or class name
@@ -94,7 +96,7 @@ def name_problem(name: str) -> str | None:
 
 
 def _names(names, what: str) -> tuple[str, ...]:
-    names = tuple(names)
+    names = tuple(check.sequence(names, what, "a list of names (not one str: its letters would be the names)"))
     if not names:
         raise ValueError(f"{what} needs at least one name")
     for name in names:
