@@ -65,21 +65,27 @@ def topological_order(root: Value) -> list[Value]:
 
     Shallow parts are walked recursively; below ``_RECURSION_BUDGET`` levels the same walk goes
     on with an explicit stack, so a chain of any depth is ordered without RecursionError, whatever
-    the depth of the caller's own stack.
+    the depth of the caller's own stack. A cycle (``parents`` edited by hand so that a node depends on
+    itself) is a ValueError naming a node on it: no order exists.
     """
     require_value(root, "topological_order: root")
     order: list[Value] = []
     seen: set[Value] = set()
-    place, mark = order.append, seen.add
+    walking: set[Value] = set()  # seen, not yet placed: the path from the root to the current node
+    place, mark, enter, leave = order.append, seen.add, walking.add, walking.discard
 
     def visit(node: Value, depth: int) -> None:
         mark(node)
+        enter(node)
         for parent in node.parents:
             if parent not in seen:
                 if depth < _RECURSION_BUDGET:
                     visit(parent, depth + 1)
                 else:
-                    _visit_on_a_stack(parent, seen, order)
+                    _visit_on_a_stack(parent, seen, order, walking)
+            elif parent in walking:
+                raise _cycle(parent)
+        leave(node)
         place(node)
 
     try:
@@ -87,25 +93,36 @@ def topological_order(root: Value) -> list[Value]:
     except RecursionError:  # the caller's own stack was nearly full: walk on the explicit stack only
         order.clear()
         seen.clear()
-        _visit_on_a_stack(root, seen, order)
+        walking.clear()
+        _visit_on_a_stack(root, seen, order, walking)
     return order
 
 
-def _visit_on_a_stack(start: Value, seen: set[Value], order: list[Value]) -> None:
+def _cycle(node: Value) -> ValueError:
+    return ValueError(f"the graph has a cycle: {node.label or 'an unlabelled node'} (data={node.data!r}) "
+                      f"depends on itself, so it cannot be differentiated; a node's parents were edited by hand")
+
+
+def _visit_on_a_stack(start: Value, seen: set[Value], order: list[Value], walking: set[Value]) -> None:
     """``topological_order``'s walk from ``start`` without recursion (for deep graphs)."""
     stack: list[Value | None] = [start]  # holds no per-node tuples: deep graphs stay cheap for the GC
     push, pop, place, mark = stack.append, stack.pop, order.append, seen.add
     while stack:
         node = pop()
         if node is None:  # a marker: the node below it has all its parents placed
-            place(pop())
+            done = pop()
+            walking.discard(done)
+            place(done)
         elif node not in seen:
             mark(node)
+            walking.add(node)
             push(node)
             push(None)
             for parent in reversed(node.parents):  # reversed: the first operand is placed first
-                if parent not in seen:  # a seen parent is already placed (a graph has no cycles)
+                if parent not in seen:
                     push(parent)
+                elif parent in walking:  # seen but not placed: an ancestor of this node
+                    raise _cycle(parent)
 
 
 def constant_leaves(order: Sequence[Value]) -> set[Value]:

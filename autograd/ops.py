@@ -225,7 +225,7 @@ def _pow_grads(x, out, m):
 
 def _pow_value_grads(x, out, m):
     a, b = x  # ∂/∂b = aᵇ·ln a, and 0 at a = 0 for b >= 0 (aᵇ is 0 or 1 there: PyTorch's limit)
-    return b * m.pow(a, b - (1.0 - _is_zero(b, m))), out * m.log(a + _is_zero(a, m) * (1.0 - m.step(-b)))
+    return b * m.pow(a, b - 1), out * m.log(a + _is_zero(a, m) * (1.0 - m.step(-b)))
 
 
 def _exp_grads(x, out, m):

@@ -55,4 +55,11 @@ def transform(X, names: Sequence[str]) -> np.ndarray:
     if X.ndim != 2 or X.shape[1] != 2:
         raise ValueError(f"features transform 2-D points: X must have shape (rows, 2), got {X.shape}")
     x1, x2 = X[:, 0], X[:, 1]
-    return np.column_stack([_TRANSFORMS[name](x1, x2) for name in names]).reshape(len(X), len(names))
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused below, in one line of ours
+        columns = [_TRANSFORMS[name](x1, x2) for name in names]
+    for name, column in zip(names, columns):
+        if not np.isfinite(column).all():
+            row = int(np.flatnonzero(~np.isfinite(column))[0])
+            raise ValueError(f"feature {name} of row {row} is {column[row]} for the point ({x1[row]:g}, {x2[row]:g}): "
+                             f"the point must be finite and small enough for the feature to be a finite number")
+    return np.column_stack(columns).reshape(len(X), len(names))

@@ -49,7 +49,7 @@ def test_build_picks_by_name_and_names_the_choices():
     assert isinstance(schedules.build("cosine", 0.1, 100, warmup=5), schedules.Cosine)
     assert schedules.build("step", 1.0, 90).every == 30
     assert repr(schedules.build("linear", 1.0, 50, end_fraction=0.5)) == "Linear(lr=1.0, steps=50, end_fraction=0.5)"
-    with pytest.raises(ValueError, match=r"name \(of a schedule\) must be one of constant, linear, step, cosine, got str: 'exp'"):
+    with pytest.raises(ValueError, match=r"name \(of a schedule\) must be one of constant, linear, step, cosine"):
         schedules.build("exp", 0.1, 10)
 
 
