@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import features as feature_transforms
+from .data_rows import ScaledRows
 
 MAX_NAME = 200  # characters in one input or class name
 
@@ -39,8 +40,9 @@ class Signature:
         return len(self.features) if self.features is not None else len(self.inputs)
 
     def prepare(self, X) -> np.ndarray:
-        """Raw rows (rows, len(inputs)) as the model's inputs: the feature transforms applied."""
-        X = np.asarray(X, dtype=float)
+        """Raw rows (rows, len(inputs)) as the model's inputs: the feature transforms applied (ScaledRows
+        without features stay compact)."""
+        X = X if isinstance(X, ScaledRows) and self.features is None else np.asarray(X, dtype=float)
         if X.ndim != 2 or X.shape[1] != len(self.inputs):
             raise ValueError(f"expected rows of {len(self.inputs)} numbers ({', '.join(self.inputs)}), "
                              f"got an array of shape {X.shape}")
