@@ -182,5 +182,6 @@ def test_viz_draw_of_a_python_file_says_how_to_draw_your_own_expression(tmp_path
     assert viz_main(["draw", str(tmp_path / "my_expr.py"), "-o", str(tmp_path / "x.svg")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "is a Python file: the command line draws the built-in sources" in err
-    assert "MODEL.json files saved by nn" in err and "'import viz' then 'viz.render(viz.draw(loss), \"graph.svg\")'" in err
+    assert "MODEL.json files saved by nn" in err
+    assert "'import viz' then 'viz.render(viz.draw(loss), \"graph.svg\")'" in err
     assert not (tmp_path / "x.svg").exists()
