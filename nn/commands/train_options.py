@@ -5,7 +5,7 @@ import argparse
 from pathlib import Path
 
 import nn
-from nn import features, prepare, recipes, schedules
+from nn import datasets, features, prepare, recipes, schedules
 from nn.arguments import UserError, feature_names, fraction, non_negative_number, positive_int
 
 DATASETS = list(recipes.RECIPES)
