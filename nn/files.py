@@ -154,7 +154,9 @@ def read_file(path: str | Path, max_bytes: int) -> bytes:
         info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode):
             raise NotARegularFileError(f"cannot read {path}: it is {_kind(info.st_mode)}, not a regular file")
-        data = file.read(max_bytes + 1) if info.st_size <= max_bytes else b""
+        data = file.read(info.st_size + 1) if info.st_size <= max_bytes else b""  # never a max_bytes buffer
+        if len(data) > info.st_size:  # it grew since fstat: read on, up to the limit
+            data += file.read(max_bytes + 1 - len(data))
     if info.st_size > max_bytes or len(data) > max_bytes:
         raise ValueError(f"{path} is {max(info.st_size, len(data)):,} bytes, more than the limit of "
                          f"{max_bytes:,} bytes for this kind of file")
