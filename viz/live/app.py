@@ -26,6 +26,7 @@ from .requests import json_body, off_loop, query_whole_number
 from .session import WEIGHT_LIMIT
 from .sessions import Sessions, TooManySessions
 from .stream import frames
+from .vocabulary import embedded
 
 ASSETS = {"playground.css": "text/css", "playground.js": "text/javascript", "network.js": "text/javascript"}
 PAGE_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -52,7 +53,7 @@ def build_app(token: str, hosts: set[str], sessions: Sessions | None = None, def
     quoted = html.escape(token, quote=True)
 
     async def index(request: Request) -> Response:
-        page = _asset("playground.html").replace("{{token}}", quoted)
+        page = _asset("playground.html").replace("{{token}}", quoted).replace("{{vocabulary}}", embedded())
         return HTMLResponse(page, headers={"Content-Security-Policy": PAGE_POLICY, "Cache-Control": "no-store"})
 
     async def asset(request: Request) -> Response:
