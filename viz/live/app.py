@@ -16,8 +16,6 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from nn.io import to_dict
-
 from ..explorer import page as explorer_page
 from .config import FieldError, Setup, checked_setup, integer_field, number_field
 from .guards import Guards
@@ -116,11 +114,8 @@ def build_app(token: str, hosts: set[str], sessions: Sessions | None = None, def
 
     async def export(request: Request) -> Response:
         session = session_of(request.query_params.get("session"))
-
-        def saved() -> str:
-            with session.lock:
-                return json.dumps(to_dict(session.model), indent=1, allow_nan=False)
-        return Response(await off_loop(saved), media_type="application/json",
+        document = await off_loop(session.model_document)
+        return Response(json.dumps(document, indent=1, allow_nan=False), media_type="application/json",
                         headers={"Content-Disposition": 'attachment; filename="playground-model.json"'})
 
     async def explore(request: Request) -> Response:
