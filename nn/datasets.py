@@ -12,7 +12,9 @@ import numpy as np
 from autograd import argument_checks as check
 
 from .csv_data import Table, load_csv  # noqa: F401 - your own data is a dataset too: nn.datasets.load_csv
-from .mnist import MAX_IDX_BYTES, MNIST_FILES, MNIST_SOURCE, load_idx, load_mnist, mnist  # noqa: F401 - and MNIST
+from .data_rows import ScaledRows, take_rows  # noqa: F401 - MNIST's images are ScaledRows
+from .idx import MAX_IDX_BYTES, load_idx  # noqa: F401 - MNIST's file format
+from .mnist import MNIST_FILES, MNIST_SOURCE, load_mnist, mnist  # noqa: F401 - and MNIST
 
 MAX_SAMPLES = 1_000_000  # points a generator makes at most
 
@@ -147,17 +149,17 @@ def digits():
 
 
 def split(X, y, test_fraction: float = 0.2, seed: int | None = None):
-    """Shuffle and split into ``(X_train, y_train, X_test, y_test)``."""
+    """Shuffle and split into ``(X_train, y_train, X_test, y_test)`` (ScaledRows stay ScaledRows)."""
     check.real(test_fraction, "test_fraction", above=0, below=1)
     check.seed(seed)
-    X, y = _pairs(X, y)
+    y = _pairs(X, y)
     order = np.random.default_rng(seed).permutation(len(y))
     cut = len(y) - max(1, round(len(y) * test_fraction))
     if cut < 1:
         raise ValueError(f"holding out {test_fraction:g} of {len(y)} rows leaves no rows on one side; "
                          f"use more data or another fraction")
     train, test = order[:cut], order[cut:]
-    return X[train], y[train], X[test], y[test]
+    return take_rows(X, train), y[train], take_rows(X, test), y[test]
 
 
 def stratified_split(X, y, fraction: float = 0.2, seed: int | None = None):
@@ -168,7 +170,7 @@ def stratified_split(X, y, fraction: float = 0.2, seed: int | None = None):
     """
     check.real(fraction, "fraction (held out)", above=0, below=1)
     check.seed(seed)
-    X, y = _pairs(X, y)
+    y = _pairs(X, y)
     classes, counts = np.unique(y, return_counts=True)
     held = math.ceil(fraction * len(y))
     if min(held, len(y) - held) < len(classes):
@@ -182,16 +184,17 @@ def stratified_split(X, y, fraction: float = 0.2, seed: int | None = None):
     picks = [rng.permutation(np.flatnonzero(y == label)) for label in classes]
     held_rows = rng.permutation(np.concatenate([rows[:take] for rows, take in zip(picks, taken)]))
     train_rows = rng.permutation(np.concatenate([rows[take:] for rows, take in zip(picks, taken)]))
-    return X[train_rows], y[train_rows], X[held_rows], y[held_rows]
+    return take_rows(X, train_rows), y[train_rows], take_rows(X, held_rows), y[held_rows]
 
 
-def _pairs(X, y) -> tuple[np.ndarray, np.ndarray]:
-    """X and y as arrays that pair up, one label per row."""
-    X = np.asarray(check.sequence(X, "X", "rows of numbers (a list or an array)"))
+def _pairs(X, y) -> np.ndarray:
+    """y as an array, once X (rows, or ScaledRows) and y pair up, one label per row."""
+    if not isinstance(X, ScaledRows):
+        check.sequence(X, "X", "rows of numbers (a list, an array or ScaledRows)")
     y = np.asarray(check.sequence(y, "y", "one label per row (a list or an array)"))
     if len(X) != len(y):
         raise ValueError(f"X and y must pair up, one label per row: got {len(X)} rows but {len(y)} labels")
-    return X, y
+    return y
 
 
 def one_hot(labels, classes: int) -> np.ndarray:
@@ -212,4 +215,11 @@ def _cut(items: np.ndarray) -> str:
 
 GENERATORS = {"xor": xor, "moons": moons, "circles": circles, "spiral": spiral, "gauss": gauss,
               "spiral3": spiral3, "blobs": blobs}
+CLASSES = {"xor": 2, "moons": 2, "circles": 2, "spiral": 2, "gauss": 2, "spiral3": 3, "blobs": 3}  # by default
+ALIASES = {"circle": "circles", "blobs3": "blobs"}  # the other spellings, accepted wherever a name is
+
+
+def canonical(name: str) -> str:
+    """The dataset's one name: ``circle`` -> ``circles``, ``blobs3`` -> ``blobs``; any other name as given."""
+    return ALIASES.get(name, name)
 TABLES = {"neuron-table": neuron_table, "xor-table": xor_table}

@@ -44,6 +44,11 @@ def _pairs(predictions, targets, name: str, names: tuple[str, str] = ("predictio
     return pairs
 
 
+def _mean(terms: list) -> Value:
+    """The mean of the terms; one term is its own mean (no sum of one, no division by 1 in the graph)."""
+    return as_value(terms[0]) if len(terms) == 1 else autograd.sum(terms) / len(terms)
+
+
 def _squared_error(p, t):
     return (p - t) ** 2
 
@@ -60,7 +65,7 @@ def sse(predictions, targets) -> Value:
 def mse(predictions, targets) -> Value:
     """Mean of (prediction − target)² over every output of every sample (PyTorch's MSELoss)."""
     pairs = _pairs(predictions, targets, "mse")
-    return autograd.sum([_squared_error(p, t) for p, t in pairs]) / len(pairs)
+    return _mean([_squared_error(p, t) for p, t in pairs])
 
 
 def hinge(scores, labels) -> Value:
@@ -69,7 +74,7 @@ def hinge(scores, labels) -> Value:
     for _, label in pairs:
         if label not in (-1, 1):
             raise ValueError(f"hinge needs labels -1 or +1, got {label!r} (map 0/1 labels with 2*y - 1)")
-    return autograd.sum([_margin(s, y) for s, y in pairs]) / len(pairs)
+    return _mean([_margin(s, y) for s, y in pairs])
 
 
 def _clamped_log(p: Value | float) -> Value | float:
@@ -90,7 +95,7 @@ def binary_cross_entropy(probabilities, targets) -> Value:
             raise ValueError(f"binary_cross_entropy needs probabilities and targets in [0, 1], "
                              f"got p={p_data!r}, y={y!r} (use a sigmoid output)")
         terms.append(_log_loss(p, y))
-    return autograd.sum(terms) / len(pairs)
+    return _mean(terms)
 
 
 def _log_loss(p, y, log=_clamped_log):
@@ -142,7 +147,7 @@ def cross_entropy(logits: Sequence[Sequence[Value | float]], labels: Sequence[in
         logits = [x if isinstance(x, Value) else as_value(check.real(x, f"cross_entropy: logits[{i}]", finite=False))
                   for x in row]
         terms.append(_row_loss(logits, label))
-    return autograd.sum(terms) / len(terms)
+    return _mean(terms)
 
 
 def with_penalty(total: Value, parameters: Sequence[Value], l1: float = 0.0, l2: float = 0.0) -> Value:

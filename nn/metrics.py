@@ -14,7 +14,7 @@ from autograd import Value
 from autograd import argument_checks as check
 
 from .compiled import CompiledModel
-from .data_rows import plain_data
+from .data_rows import in_chunks, plain_data
 from .losses import LossFn, softmax, with_penalty
 from .module import MLP
 
@@ -53,16 +53,22 @@ def threshold(targets: list) -> float:
 def score(replay: CompiledModel, loss: LossFn, X: list, y: list,
           l1: float = 0.0, l2: float = 0.0) -> tuple[float, float | None]:
     """(loss with the same penalties as training, accuracy) of the replayed model on rows X, targets y."""
-    outputs = replay.per_sample(replay.outputs(X).tolist())
+    outputs = replay.per_sample(replayed(replay, X).tolist())
     with autograd.no_grad():
         leaves = [[Value(v) for v in row] if isinstance(row, list) else Value(row) for row in outputs]
         value = with_penalty(loss(leaves, y), replay.model.parameters(), l1, l2).data
     return value, accuracy(outputs, y, threshold(y))
 
 
+def replayed(replay: CompiledModel, X) -> np.ndarray:
+    """The replayed model's outputs for each row of X, an array (rows, outputs): the rows are converted
+    to floats a chunk at a time, so compact rows (``nn.data_rows.ScaledRows``) are never copied whole."""
+    return np.concatenate([replay.outputs(chunk) for chunk in in_chunks(X)])
+
+
 def outputs(model: MLP, X) -> np.ndarray:
     """The model's outputs for each row of X: an array (rows, outputs)."""
-    return CompiledModel(model).outputs(X)
+    return replayed(CompiledModel(model), X)
 
 
 def predicted_classes(model: MLP, X) -> np.ndarray:
@@ -112,7 +118,7 @@ def confusion_matrix(model: MLP, data, classes: int | None = None) -> np.ndarray
         raise ValueError("confusion_matrix needs (X, labels) with one integer class index per row")
     if labels.size and labels.min() < 0:
         raise ValueError(f"class labels must be 0 or more, got {labels.min()}")
-    count = max(classes or 0, max(model.nouts[-1], 2), int(labels.max(initial=-1)) + 1)
+    count = max(classes or 0, max(model.nouts[-1], 2), int(labels.max()) + 1 if labels.size else 0)
     matrix = np.zeros((count, count), dtype=int)
     np.add.at(matrix, (labels, predicted_classes(model, X)), 1)
     return matrix

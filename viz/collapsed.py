@@ -2,7 +2,8 @@
 
 A 2-16-16-1 network becomes 35 boxes instead of ~700 scalar nodes. Node ids: ``in{k}`` for
 input k, ``L{layer}n{j}`` for neuron j of a layer (layers counted from 1, as in the labels), and
-``cost`` for the cost C₀ = Σ (a − y)² when a target is given.
+``cost`` for the cost C₀ when a target is given (``viz.costs``: a classifier's own training loss
+for the class given, else C₀ = Σ (a − y)²).
 Edges are coloured by the weight's sign (blue positive, orange negative) and thickened by |w|.
 """
 from __future__ import annotations
@@ -16,8 +17,9 @@ from autograd import OPS, subscript
 from autograd import argument_checks as check
 from nn import MLP
 
+from .costs import model_cost
 from .dot import DEFAULT_MAX_NODES, FONT, checked_limits, format_number, html_text, within_limit
-from .sources import class_target, model_inputs, with_cost
+from .sources import model_inputs
 
 POSITIVE, NEGATIVE = "#2166acb0", "#e08214b0"  # translucent, so crossing edges stay legible
 MAX_PEN_WIDTH = 2.5
@@ -66,16 +68,15 @@ def draw_model(model, inputs: Sequence[float] | None = None, *, target: Sequence
                rankdir: str = "LR", max_nodes: int = DEFAULT_MAX_NODES,
                max_edges: int | None = None) -> graphviz.Digraph:
     """An ``nn.MLP`` as columns of neuron boxes; with ``inputs`` (for a model with a signature, the raw
-    inputs it names, as ``nn predict`` takes them) each box shows its activation, and with a ``target`` y
-    (for a classifier of several outputs, one class index k: the one-hot row of class k) a last box
-    shows the cost C₀ = Σ (a − y)². A model of more than ``max_nodes`` boxes or ``max_edges``
+    inputs it names, as ``nn predict`` takes them) each box shows its activation, and with a ``target``
+    (for a classifier, its class index k) a last box shows the cost C₀: a classifier's own training loss,
+    else Σ (a − y)² (``viz.costs``). A model of more than ``max_nodes`` boxes or ``max_edges``
     weights is refused first (``check_model_size``)."""
     check.instance(model, "model", MLP, "an nn.MLP")
     inputs = None if inputs is None else check.numbers(inputs, "inputs")
     target = None if target is None else check.numbers(target, "target")
     check_model_size(model, max_nodes, max_edges)
-    inputs = model_inputs(model, inputs, "this model")  # a model file's raw inputs: its features applied
-    target = class_target(model, target, "this model")  # a classifier's class index: its one-hot row
+    raw, inputs = inputs, model_inputs(model, inputs, "this model")  # the raw inputs: standardized, features
     if target is not None and inputs is None:
         raise ValueError("a target needs the inputs too: the cost C₀ is computed from the model's outputs")
     if rankdir not in ("LR", "TB"):
@@ -87,8 +88,7 @@ def draw_model(model, inputs: Sequence[float] | None = None, *, target: Sequence
                              node_attr={"fontname": FONT, "fontsize": "11", "shape": "box",
                                         "style": "rounded,filled", "fillcolor": "white"},
                              edge_attr={"arrowsize": "0.5"})
-    features = getattr(model.signature, "features", None) or ["a"] * model.nin
-    boxes = [_box(f"a⁽⁰⁾{subscript(k)}", [f"{features[k]} = {format_number(values[0][k])}"] if values else [])
+    boxes = [_box(f"a⁽⁰⁾{subscript(k)}", _input_lines(model.signature, k, raw, values[0]) if values else [])
              for k in range(model.nin)]
     previous = _column(graph, 0, "inputs", [f"in{k}" for k in range(model.nin)], boxes)
     for number, layer in enumerate(model.layers, start=1):
@@ -100,18 +100,17 @@ def draw_model(model, inputs: Sequence[float] | None = None, *, target: Sequence
                 graph.edge(source, name, **_weight_style(weight, largest))
         previous = names
     if target is not None:
-        _cost(graph, len(model.layers) + 1, previous, values[-1], target)
+        _cost(graph, len(model.layers) + 1, model, previous, values[-1], target)
     return graph
 
 
-def _cost(graph: graphviz.Digraph, number: int, outputs: list[str], activations: list[float],
+def _cost(graph: graphviz.Digraph, number: int, model, outputs: list[str], activations: list[float],
           target: Sequence[float]) -> None:
-    """The cost box after the output layer: the lesson's C₀ = Σ (a − y)² with its y and its value."""
+    """The cost box after the output layer: its formula, the target it reads and its value."""
     with autograd.no_grad():
-        cost = with_cost([autograd.Value(a) for a in activations], target, "this model")
-    wanted = [f"y{subscript(j) if len(target) > 1 else ''} = {format_number(y)}" for j, y in enumerate(target)]
+        cost = model_cost(model, [autograd.Value(a) for a in activations], target, "this model")
     _column(graph, number, "cost", ["cost"],
-            [_box("C₀ = Σ (a − y)²", wanted + [f"C₀ = {format_number(cost.data)}"])])
+            [_box(cost.formula, [*map(html_text, cost.target), f"C₀ = {format_number(cost.value.data)}"])])
     for source in outputs:
         graph.edge(source, "cost", color="#888888")
 
@@ -127,6 +126,18 @@ def _column(graph: graphviz.Digraph, number: int, header: str, names: list[str],
         for upper, lower in zip(chain, chain[1:]):
             column.edge(upper, lower, style="invis")
     return names
+
+
+def _input_lines(signature, k: int, raw: Sequence[float], inputs: list[float]) -> list[str]:
+    """What input k of the model is: a feature, a standardized column (its raw number first), or a number."""
+    value = format_number(inputs[k])
+    if signature is None:
+        return [f"a = {value}"]
+    if signature.features is not None:
+        return [f"{html_text(signature.features[k])} = {value}"]
+    if signature.standardize is not None:
+        return [f"{html_text(signature.inputs[k])} = {format_number(raw[k])}", f"standardized: {value}"]
+    return [f"{html_text(signature.inputs[k])} = {value}"]
 
 
 def _neuron_boxes(layer, outputs: list[float] | None) -> list[str]:

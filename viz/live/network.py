@@ -17,6 +17,8 @@ from nn.compiled import CompiledModel
 from .config import Setup
 from .points import Points
 
+HISTORY_WINDOW = 100  # steps and epochs a session's Trainer keeps (the page's curve is the session's own)
+
 
 def output_activation(loss: str) -> str:
     """A sigmoid output for squared error and binary cross-entropy; raw scores for hinge and softmax."""
@@ -54,7 +56,7 @@ def build_trainer(model: nn.MLP, points: Points, setup: Setup, start_step: int =
     penalty = {} if setup.regularization == "none" else {setup.regularization: setup.regularization_rate}
     return nn.Trainer(model, (inputs(points, setup, train), targets(points.labels[train], setup.loss)),
                       loss=setup.loss, optimizer=optimizer, batch_size=setup.batch_size,
-                      seed=setup.seed, start_step=start_step, **penalty)
+                      seed=setup.seed, start_step=start_step, history_window=HISTORY_WINDOW, **penalty)
 
 
 def _finite(number: float | None) -> float | None:
@@ -103,7 +105,9 @@ class Measures:
         layers = [{"weights": [[w.data for w in neuron.w] for neuron in layer.neurons],
                    "biases": [neuron.b.data for neuron in layer.neurons],
                    "weight_grads": [[_finite(w.grad) for w in neuron.w] for neuron in layer.neurons],
-                   "bias_grads": [_finite(neuron.b.grad) for neuron in layer.neurons]}
+                   "bias_grads": [_finite(neuron.b.grad) for neuron in layer.neurons],
+                   "weight_labels": [[w.label for w in neuron.w] for neuron in layer.neurons],
+                   "bias_labels": [neuron.b.label for neuron in layer.neurons]}
                   for layer in self.model.layers]
         return {"loss_train": train_loss, "loss_test": test_loss, "accuracy_train": train_accuracy,
                 "accuracy_test": test_accuracy, "layers": layers}
