@@ -17,6 +17,7 @@ The public interface, grouped by what it is for (everything outside ``autograd``
 - ``argument_checks``: the checks every public function of autograd, nn and viz runs on its arguments
   (one message style: ``{name} must be {what is valid}, got {type}: {value}``).
 """
+from . import interrupts  # noqa: F401 — first of all: an early Ctrl-C of a command line is one line
 from . import argument_checks
 from .checks import GradcheckError, central_differences, gradcheck, gradients_agree, numerical_gradient
 from .replay import Tape, compile
