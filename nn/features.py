@@ -61,6 +61,7 @@ def transform(X, names: Sequence[str]) -> np.ndarray:
     for name, column in zip(names, columns):
         if not np.isfinite(column).all():
             row = int(np.flatnonzero(~np.isfinite(column))[0])
-            raise ValueError(f"feature {name} of row {row} is {column[row]} for the point ({x1[row]:g}, {x2[row]:g}): "
+            point = f"({x1[row]:g}, {x2[row]:g})"
+            raise ValueError(f"feature {name} of row {row} overflows to {column[row]} for the point {point}: "
                              f"the point must be finite and small enough for the feature to be a finite number")
     return np.column_stack(columns).reshape(len(X), len(names))

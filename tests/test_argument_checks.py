@@ -132,7 +132,7 @@ def test_a_cycle_below_the_recursion_budget_is_found_too():
 
 
 def test_a_feature_that_overflows_is_one_error_and_no_numpy_warning(recwarn):
-    with pytest.raises(ValueError, match=r"feature x1\^2 of row 0 is inf for the point \(1e\+200, 2\)"):
+    with pytest.raises(ValueError, match=r"feature x1\^2 of row 0 overflows to inf for the point \(1e\+200, 2\)"):
         nn.features.transform([[1e200, 2.0]], ["x1", "x1^2"])
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
 
@@ -145,4 +145,4 @@ def test_predict_on_an_input_whose_feature_overflows_prints_one_line(tmp_path, c
     model.save(tmp_path / "m.json")
     assert main(["predict", str(tmp_path / "m.json"), "1e200", "2"]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "feature x1^2 of row 0 is inf" in err
+    assert err.count("\n") == 1 and "feature x1^2 of row 0 overflows to inf" in err
