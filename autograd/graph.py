@@ -70,31 +70,28 @@ def topological_order(root: Value) -> list[Value]:
     """
     require_value(root, "topological_order: root")
     order: list[Value] = []
-    seen: set[Value] = set()
-    walking: set[Value] = set()  # seen, not yet placed: the path from the root to the current node
-    place, mark, enter, leave = order.append, seen.add, walking.add, walking.discard
+    placed: dict[Value, bool] = {}  # every node seen: False while its parents are walked, True once placed
+    place = order.append
 
     def visit(node: Value, depth: int) -> None:
-        mark(node)
-        enter(node)
+        placed[node] = False
         for parent in node.parents:
-            if parent not in seen:
+            if parent not in placed:
                 if depth < _RECURSION_BUDGET:
                     visit(parent, depth + 1)
                 else:
-                    _visit_on_a_stack(parent, seen, order, walking)
-            elif parent in walking:
+                    _visit_on_a_stack(parent, placed, order)
+            elif not placed[parent]:  # seen but not placed: an ancestor of this node
                 raise _cycle(parent)
-        leave(node)
+        placed[node] = True
         place(node)
 
     try:
         visit(root, 0)
     except RecursionError:  # the caller's own stack was nearly full: walk on the explicit stack only
         order.clear()
-        seen.clear()
-        walking.clear()
-        _visit_on_a_stack(root, seen, order, walking)
+        placed.clear()
+        _visit_on_a_stack(root, placed, order)
     return order
 
 
@@ -103,25 +100,24 @@ def _cycle(node: Value) -> ValueError:
                       f"depends on itself, so it cannot be differentiated; a node's parents were edited by hand")
 
 
-def _visit_on_a_stack(start: Value, seen: set[Value], order: list[Value], walking: set[Value]) -> None:
+def _visit_on_a_stack(start: Value, placed: dict[Value, bool], order: list[Value]) -> None:
     """``topological_order``'s walk from ``start`` without recursion (for deep graphs)."""
     stack: list[Value | None] = [start]  # holds no per-node tuples: deep graphs stay cheap for the GC
-    push, pop, place, mark = stack.append, stack.pop, order.append, seen.add
+    push, pop, place = stack.append, stack.pop, order.append
     while stack:
         node = pop()
         if node is None:  # a marker: the node below it has all its parents placed
-            done = pop()
-            walking.discard(done)
-            place(done)
-        elif node not in seen:
-            mark(node)
-            walking.add(node)
+            node = pop()
+            placed[node] = True
+            place(node)
+        elif node not in placed:
+            placed[node] = False
             push(node)
             push(None)
             for parent in reversed(node.parents):  # reversed: the first operand is placed first
-                if parent not in seen:
+                if parent not in placed:
                     push(parent)
-                elif parent in walking:  # seen but not placed: an ancestor of this node
+                elif not placed[parent]:  # seen but not placed: an ancestor of this node
                     raise _cycle(parent)
 
 
