@@ -211,7 +211,7 @@ CASES = [(name, item, parameter) for name, item in _public_callables() if item i
 
 
 @pytest.mark.parametrize("name, function, parameter", CASES, ids=[f"{n}:{p.name}" for n, _, p in CASES])
-@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 @given(data=st.data())
 def test_a_wrong_value_is_refused_naming_its_parameter(name, function, parameter, data):
     arguments = VALID[function]()
