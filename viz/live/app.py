@@ -1,96 +1,58 @@
-"""The playground's ASGI app: the page, its assets, the event stream and the JSON controls.
+"""The live app: the playground's room (its page, assets, event stream and JSON controls) and the digit lab's.
 
-Routes are a declarative list of small endpoints. Each control names its session, is checked
-field by field (400 with ``{"error", "field"}``), runs in a worker thread under the session's lock,
-wakes the session's streams and answers with the new state.
+One server, guards and sessions for both rooms (``endpoints``); each room has its own routes and
+session class (the lab's are in ``lab/``). Routes are a declarative list of small endpoints. Each
+control names its session, is checked field by field (400 with ``{"error", "field"}``), runs in a
+worker thread under the session's lock, wakes the session's streams and answers with the new state.
 """
 from __future__ import annotations
 
 import html
 import json
-from importlib import resources
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from nn.io import to_dict
 
 from ..explorer import page as explorer_page
 from .config import FieldError, Setup, checked_setup, integer_field, number_field
+from .endpoints import HANDLERS, Room, asset_text, error, page
 from .guards import Guards
+from .lab.routes import lab_routes
 from .points import COORDINATE_LIMIT
-from .session import WEIGHT_LIMIT
-from .sessions import Sessions, TooManySessions
-from .stream import frames
+from .session import WEIGHT_LIMIT, Session
+from .sessions import Sessions
 
-ASSETS = {"playground.css": "text/css", "playground.js": "text/javascript", "network.js": "text/javascript"}
-PAGE_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-               "connect-src 'self'; frame-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'none'")
+ASSETS = {"playground.css": "text/css", "playground.js": "text/javascript", "network.js": "text/javascript",
+          "lab.css": "text/css", "lab.js": "text/javascript"}
 
 
-def _asset(name: str) -> str:
-    return resources.files("viz.live").joinpath("assets", name).read_text(encoding="utf-8")
-
-
-def _error(status: int, message: str, field: str | None = None) -> JSONResponse:
-    return JSONResponse({"error": message, "field": field}, status_code=status)
-
-
-def _json(document: dict, status: int = 200) -> Response:
-    body = json.dumps(document, allow_nan=False, separators=(",", ":"))
-    return Response(body, status_code=status, media_type="application/json")
-
-
-def build_app(token: str, hosts: set[str], sessions: Sessions | None = None, defaults: Setup | None = None):
-    """The guarded ASGI app for ``token`` and the Host headers in ``hosts``."""
+def build_app(token: str, hosts: set[str], sessions: Sessions | None = None, defaults: Setup | None = None,
+              lab=None):
+    """The guarded ASGI app for ``token`` and the Host headers in ``hosts``: the playground's room at ``/``
+    and the digit lab's at ``/digits`` (``lab``: its ``LabDefaults``, default ones when None)."""
     sessions = Sessions() if sessions is None else sessions
     defaults = defaults or Setup()
     quoted = html.escape(token, quote=True)
+    room = Room(sessions, Session)
 
     async def index(request: Request) -> Response:
-        page = _asset("playground.html").replace("{{token}}", quoted)
-        return HTMLResponse(page, headers={"Content-Security-Policy": PAGE_POLICY, "Cache-Control": "no-store"})
+        return page("playground.html", quoted)
 
     async def asset(request: Request) -> Response:
         name = request.path_params["name"]
         if name not in ASSETS:
-            return _error(404, f"no asset {name[:40]!r}")
-        return Response(_asset(name), media_type=ASSETS[name])
-
-    async def body_of(request: Request) -> dict:
-        try:
-            document = json.loads(await request.body())
-        except (ValueError, UnicodeDecodeError):
-            raise FieldError("body", "must be a JSON object") from None
-        if not isinstance(document, dict):
-            raise FieldError("body", "must be a JSON object")
-        return document
-
-    def session_of(key: object):
-        session = sessions.get(key)
-        if session is None:
-            raise LookupError("no such session (it expired or the server restarted): reload the page")
-        return session
+            return error(404, f"no asset {name[:40]!r}")
+        return Response(asset_text(name), media_type=ASSETS[name])
 
     async def create(request: Request) -> Response:
-        document = await body_of(request)
-        setup = checked_setup(document.get("setup", {}), defaults)
-        replaces = document.get("replaces")
-        key, session = await run_in_threadpool(sessions.create, setup, replaces if isinstance(replaces, str) else None)
-        return _json({"session": key, "state": await run_in_threadpool(session.state)})
+        return await room.create(request, lambda setup: Session(checked_setup(setup, defaults)))
 
-    def control(action):
-        """An endpoint: parse the body, run ``action(session, body)`` in a thread, wake the streams, answer."""
-        async def endpoint(request: Request) -> Response:
-            document = await body_of(request)
-            session = session_of(document.get("session"))
-            await run_in_threadpool(action, session, document)
-            sessions.wake(document["session"])
-            return _json({"state": await run_in_threadpool(session.state)})
-        return endpoint
+    control, session_of = room.control, room.session_of
 
     def play(session, body):
         if not isinstance(body.get("playing"), bool):
@@ -108,16 +70,6 @@ def build_app(token: str, hosts: set[str], sessions: Sessions | None = None, def
         limit = COORDINATE_LIMIT
         session.add_point(number_field(body, "x1", -limit, limit), number_field(body, "x2", -limit, limit),
                           integer_field(body, "label", 0, 1000))
-
-    async def state(request: Request) -> Response:
-        session = session_of(request.query_params.get("session"))
-        return _json({"state": await run_in_threadpool(session.state)})
-
-    async def stream(request: Request) -> Response:
-        key = request.query_params.get("session")
-        session_of(key)
-        return StreamingResponse(frames(sessions, key), media_type="text/event-stream",
-                                 headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
     async def export(request: Request) -> Response:
         session = session_of(request.query_params.get("session"))
@@ -142,21 +94,12 @@ def build_app(token: str, hosts: set[str], sessions: Sessions | None = None, def
         return HTMLResponse(await run_in_threadpool(build),
                             headers={"Cache-Control": "no-store", "Content-Security-Policy": "frame-ancestors 'self'"})
 
-    async def field_error(request: Request, error: FieldError) -> Response:
-        return _error(400, str(error), error.field)
-
-    async def missing(request: Request, error: LookupError) -> Response:
-        return _error(404, str(error))
-
-    async def full(request: Request, error: TooManySessions) -> Response:
-        return _error(503, str(error))
-
     routes = [
         Route("/", index),
         Route("/assets/{name}", asset),
         Route("/api/session", create, methods=["POST"]),
-        Route("/api/state", state),
-        Route("/api/stream", stream),
+        Route("/api/state", room.state),
+        Route("/api/stream", room.stream),
         Route("/api/export", export),
         Route("/explore", explore),
         Route("/api/setup", control(lambda session, body: session.configure(body.get("setup"))), methods=["POST"]),
@@ -171,7 +114,6 @@ def build_app(token: str, hosts: set[str], sessions: Sessions | None = None, def
         Route("/api/csv", control(lambda session, body: session.load_csv(body.get("csv"))), methods=["POST"]),
         Route("/api/import", control(lambda session, body: session.import_model(body.get("model"))), methods=["POST"]),
     ]
-    handlers = {FieldError: field_error, LookupError: missing, TooManySessions: full}
-    app = Starlette(routes=routes, exception_handlers=handlers)
+    app = Starlette(routes=routes + lab_routes(sessions, quoted, lab), exception_handlers=HANDLERS)
     app.state.sessions = sessions
     return Guards(app, token, hosts)

@@ -17,6 +17,7 @@ import uvicorn
 from .app import build_app
 from .config import Setup
 from .guards import allowed_hosts, loopback
+from .lab.setup import LabDefaults
 from .sessions import Sessions
 
 SHUTDOWN_SECONDS = 5  # what is still open after this on stop / Ctrl-C is cut
@@ -38,8 +39,9 @@ class _Server(uvicorn.Server):
         self.should_exit = True
 
 
-def _server(setup: Setup, host: str, port: int, sessions: Sessions | None):
-    """A bound socket, a uvicorn.Server for the guarded app on it, and the URL with its token."""
+def _server(setup: Setup, host: str, port: int, sessions: Sessions | None, lab: LabDefaults | None = None,
+            room: str = "/"):
+    """A bound socket, a uvicorn.Server for the guarded app on it, and the URL of ``room`` with its token."""
     if not loopback(host):
         print(f"chainrule playground: warning: listening on {host}, not only this machine (127.0.0.1); anyone who "
               f"can reach it and has the token can use it", file=sys.stderr, flush=True)
@@ -55,11 +57,11 @@ def _server(setup: Setup, host: str, port: int, sessions: Sessions | None):
     port = listener.getsockname()[1]
     token = secrets.token_urlsafe(24)
     sessions = Sessions() if sessions is None else sessions
-    app = build_app(token, allowed_hosts(host, port), sessions, setup)
+    app = build_app(token, allowed_hosts(host, port), sessions, setup, lab)
     config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=SHUTDOWN_SECONDS,
                             access_log=False, lifespan="off")
     name = f"[{host}]" if ":" in host else host
-    return listener, _Server(config, sessions), f"http://{name}:{port}/?token={token}"
+    return listener, _Server(config, sessions), f"http://{name}:{port}{room}?token={token}"
 
 
 @dataclass
@@ -79,9 +81,9 @@ class Playground:
 
 
 def start(*, host: str = "127.0.0.1", port: int = 0, setup: Setup | None = None,
-          sessions: Sessions | None = None) -> Playground:
-    """Start the playground in a background thread and return its handle (``.url``, ``.stop()``)."""
-    listener, server, url = _server(setup or Setup(), host, port, sessions)
+          sessions: Sessions | None = None, lab: LabDefaults | None = None, room: str = "/") -> Playground:
+    """Start the server in a background thread and return its handle (``.url`` opens ``room``, ``.stop()``)."""
+    listener, server, url = _server(setup or Setup(), host, port, sessions, lab, room)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, name="playground", daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -92,10 +94,11 @@ def start(*, host: str = "127.0.0.1", port: int = 0, setup: Setup | None = None,
     return Playground(url, server, thread)
 
 
-def serve(setup: Setup, host: str, port: int, open_browser: bool) -> None:
-    """Serve in the foreground: print the URL (one flushed line), open a browser, run until Ctrl-C."""
-    listener, server, url = _server(setup, host, port, None)
-    print(f"chainrule playground: {url}", flush=True)
+def serve(setup: Setup, host: str, port: int, open_browser: bool, lab: LabDefaults | None = None,
+          room: str = "/", title: str = "playground") -> None:
+    """Serve in the foreground: print the URL of ``room`` (one flushed line), open a browser, run until Ctrl-C."""
+    listener, server, url = _server(setup, host, port, None, lab, room)
+    print(f"chainrule {title}: {url}", flush=True)
     if open_browser:
         import webbrowser
 
