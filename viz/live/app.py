@@ -8,7 +8,6 @@ worker thread under the session's lock, wakes the session's streams and answers 
 from __future__ import annotations
 
 import html
-import json
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -20,7 +19,7 @@ from nn.io import to_dict
 
 from ..explorer import page as explorer_page
 from .config import FieldError, Setup, checked_setup, integer_field, number_field
-from .endpoints import HANDLERS, Room, asset_text, error, page
+from .endpoints import HANDLERS, Room, asset_text, error, model_file, page, play
 from .guards import Guards
 from .lab.routes import lab_routes
 from .points import COORDINATE_LIMIT
@@ -54,11 +53,6 @@ def build_app(token: str, hosts: set[str], sessions: Sessions | None = None, def
 
     control, session_of = room.control, room.session_of
 
-    def play(session, body):
-        if not isinstance(body.get("playing"), bool):
-            raise FieldError("playing", "must be true or false")
-        session.set_playing(body["playing"])
-
     def edit(session, body):
         source = body.get("source")
         if source is not None:
@@ -75,8 +69,7 @@ def build_app(token: str, hosts: set[str], sessions: Sessions | None = None, def
         session = session_of(request.query_params.get("session"))
         with session.lock:
             document = to_dict(session.model)
-        return Response(json.dumps(document, indent=1, allow_nan=False), media_type="application/json",
-                        headers={"Content-Disposition": 'attachment; filename="playground-model.json"'})
+        return model_file(document, "playground-model.json")
 
     async def explore(request: Request) -> Response:
         session = session_of(request.query_params.get("session"))

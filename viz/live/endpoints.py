@@ -42,6 +42,19 @@ def page(name: str, token: str) -> HTMLResponse:
                         headers={"Content-Security-Policy": PAGE_POLICY, "Cache-Control": "no-store"})
 
 
+def model_file(document: dict, filename: str) -> Response:
+    """A model (``nn.io.to_dict``'s document) as a JSON file the browser downloads as ``filename``."""
+    return Response(json.dumps(document, indent=1, allow_nan=False), media_type="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def play(session, body: dict) -> None:
+    """The play control of any room: ``playing`` must be true or false."""
+    if not isinstance(body.get("playing"), bool):
+        raise FieldError("playing", "must be true or false")
+    session.set_playing(body["playing"])
+
+
 async def body_of(request: Request) -> dict:
     try:
         document = json.loads(await request.body())

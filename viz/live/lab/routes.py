@@ -5,15 +5,13 @@ must be 28 rows of 28 numbers in [0, 1]. The server's images are loaded once, on
 """
 from __future__ import annotations
 
-import json
-
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from ..config import FieldError, integer_field
-from ..endpoints import Room, body_of, json_answer, page
+from ..endpoints import Room, body_of, json_answer, model_file, page, play
 from ..sessions import Sessions
 from .data import SharedData
 from .images import checked_image
@@ -23,12 +21,6 @@ from .setup import LabDefaults, checked_lab_setup
 
 def _label(body: dict) -> int | None:
     return None if body.get("label") is None else integer_field(body, "label", 0, 9)
-
-
-def _play(session: LabSession, body: dict) -> None:
-    if not isinstance(body.get("playing"), bool):
-        raise FieldError("playing", "must be true or false")
-    session.set_playing(body["playing"])
 
 
 def _pick(session: LabSession, body: dict) -> None:
@@ -67,9 +59,7 @@ def lab_routes(sessions: Sessions, token: str, defaults: LabDefaults | None = No
 
     async def export(request: Request) -> Response:
         session = room.session_of(request.query_params.get("session"))
-        document = await run_in_threadpool(session.export)
-        return Response(json.dumps(document, indent=1, allow_nan=False), media_type="application/json",
-                        headers={"Content-Disposition": 'attachment; filename="digit-lab-model.json"'})
+        return model_file(await run_in_threadpool(session.export), "digit-lab-model.json")
 
     return [
         Route("/digits", index),
@@ -81,7 +71,7 @@ def lab_routes(sessions: Sessions, token: str, defaults: LabDefaults | None = No
         Route("/digits/api/check", check, methods=["POST"]),
         Route("/digits/api/setup", control(lambda session, body: session.configure(body.get("setup"))),
               methods=["POST"]),
-        Route("/digits/api/play", control(_play), methods=["POST"]),
+        Route("/digits/api/play", control(play), methods=["POST"]),
         Route("/digits/api/step", control(lambda session, body: session.step()), methods=["POST"]),
         Route("/digits/api/reset", control(lambda session, body: session.reset()), methods=["POST"]),
         Route("/digits/api/draw", control(lambda session, body: session.draw(checked_image(body.get("image")),
