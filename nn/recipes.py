@@ -59,6 +59,7 @@ LOSS_OUTPUT_ACTIVATION = {"hinge": "linear", "cross_entropy": "linear", "bce": "
 
 def load(name: str, samples: int, noise: float, seed: int):
     """(X, y) of the dataset ``name``: ``samples`` generated points, a seed table, or all the digits."""
+    name = datasets.canonical(name)
     if name in datasets.GENERATORS:
         return datasets.GENERATORS[name](samples, noise=noise, seed=seed)
     if name in datasets.TABLES:

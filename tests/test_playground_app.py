@@ -160,9 +160,9 @@ def test_setup_changes_rebuild_what_they_must(client, session):
     assert probabilities.sum(axis=0) == pytest.approx(1.0, abs=0.02)
 
 
-@pytest.mark.parametrize("dataset", ["circle", "xor", "gauss", "spiral", "moons", "spiral3", "blobs3"])
+@pytest.mark.parametrize("dataset", list(nn.datasets.GENERATORS))
 def test_every_dataset_trains(client, session, dataset):
-    loss = "cross_entropy" if dataset.endswith("3") else "bce"
+    loss = "cross_entropy" if nn.datasets.CLASSES[dataset] > 2 else "bce"
     state = post(client, "/api/setup", session, setup={"dataset": dataset, "loss": loss})
     state = post(client, "/api/step", session)
     assert state["epoch"] == 1 and state["loss_train"] > 0 and state["setup"]["dataset"] == dataset

@@ -17,7 +17,7 @@ from nn.files import writable_target
 
 from .collapsed import check_model_size, draw_model
 from .dot import DEFAULT_MAX_NODES, draw
-from .live.config import DATASETS, checked_setup
+from .live.config import DATASETS, FieldError, checked_setup, dataset_name
 from .render import output_format, render
 from .sources import BUILTINS, resolve
 
@@ -66,7 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     _size_limits(exploring)
     playing = _server_command(commands, "playground", "train a network live in the browser, step into any point",
                               "Serve the playground on this machine and print its URL.")
-    playing.add_argument("--dataset", default="circle", choices=list(DATASETS), help="the data to start with")
+    playing.add_argument("--dataset", default="circles", type=_dataset,
+                         help=f"the data to start with: {', '.join(DATASETS)} (default %(default)s)")
     playing.add_argument("--hidden", type=_layer_sizes, default=[4, 2],
                          help="hidden layer sizes, e.g. 4,4 (empty for none)")
     playing.add_argument("--seed", type=_seed, default=0, help="the seed of the data and the first weights")
@@ -93,6 +94,13 @@ def _port(text: str) -> int:
     if not text.isdigit() or int(text) > 65535:
         raise argparse.ArgumentTypeError(f"expected a port number 0 to 65535, got {text!r}")
     return int(text)
+
+
+def _dataset(text: str) -> str:
+    try:
+        return dataset_name(text)
+    except FieldError as error:
+        raise argparse.ArgumentTypeError(error.message) from None
 
 
 def _seed(text: str) -> int:

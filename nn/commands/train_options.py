@@ -5,7 +5,7 @@ import argparse
 from pathlib import Path
 
 import nn
-from nn import features, prepare, recipes, schedules
+from nn import datasets, features, prepare, recipes, schedules
 from nn.arguments import UserError, feature_names, fraction, non_negative_number, positive_int
 
 DATASETS = list(recipes.RECIPES)
@@ -32,9 +32,13 @@ def _recipe_line(name: str, recipe: recipes.Recipe) -> str:
 
 
 def _dataset(text: str) -> str:
-    if text in DATASETS or prepare.is_csv(text):
+    if prepare.is_csv(text):
         return text
-    raise argparse.ArgumentTypeError(f"expected one of {', '.join(DATASETS)} or a .csv file, got {text!r}")
+    if datasets.canonical(text) in DATASETS:
+        return datasets.canonical(text)
+    aliases = ", ".join(f"{alias} for {name}" for alias, name in datasets.ALIASES.items())
+    raise argparse.ArgumentTypeError(f"expected one of {', '.join(DATASETS)} ({aliases}) or a .csv file, "
+                                     f"got {text!r}")
 
 
 def add_parser(commands) -> argparse.ArgumentParser:

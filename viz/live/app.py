@@ -25,6 +25,7 @@ from .lab.routes import lab_routes
 from .points import COORDINATE_LIMIT
 from .session import WEIGHT_LIMIT, Session
 from .sessions import Sessions
+from .vocabulary import embedded
 
 ASSETS = {"playground.css": "text/css", "playground.js": "text/javascript", "network.js": "text/javascript",
           "lab.css": "text/css", "lab.js": "text/javascript"}
@@ -40,7 +41,7 @@ def build_app(token: str, hosts: set[str], sessions: Sessions | None = None, def
     room = Room(sessions, Session)
 
     async def index(request: Request) -> Response:
-        return page("playground.html", quoted)
+        return page("playground.html", token=quoted, vocabulary=embedded())
 
     async def asset(request: Request) -> Response:
         name = request.path_params["name"]

@@ -36,10 +36,12 @@ def json_answer(document: dict, status: int = 200) -> Response:
     return Response(body, status_code=status, media_type="application/json")
 
 
-def page(name: str, token: str) -> HTMLResponse:
-    """A room's HTML page with the (escaped) token filled in, under the page policy."""
-    return HTMLResponse(asset_text(name).replace("{{token}}", token),
-                        headers={"Content-Security-Policy": PAGE_POLICY, "Cache-Control": "no-store"})
+def page(name: str, **fields: str) -> HTMLResponse:
+    """A room's HTML page with each ``{{field}}`` filled in (the escaped token, …), under the page policy."""
+    text = asset_text(name)
+    for field, value in fields.items():
+        text = text.replace("{{" + field + "}}", value)
+    return HTMLResponse(text, headers={"Content-Security-Policy": PAGE_POLICY, "Cache-Control": "no-store"})
 
 
 def model_file(document: dict, filename: str) -> Response:

@@ -16,10 +16,6 @@ from .config import MAX_POINTS, FieldError, Setup
 
 COORDINATE_LIMIT = 10.0  # |x1|, |x2| of a clicked or uploaded point
 MAX_CSV_BYTES = 200_000
-_GENERATORS = {  # the playground's names -> nn.datasets' generators and their extra arguments
-    "circle": ("circles", {}), "xor": ("xor", {}), "gauss": ("gauss", {}), "moons": ("moons", {}),
-    "spiral": ("spiral", {"classes": 2}), "spiral3": ("spiral", {"classes": 3}), "blobs3": ("blobs", {"classes": 3}),
-}
 
 
 @dataclass
@@ -63,10 +59,7 @@ def split_marks(count: int, train_ratio: float, seed: int) -> np.ndarray:
 
 def generated(setup: Setup) -> Points:
     """The setup's dataset drawn with its size, noise and seed, then split by its train ratio."""
-    name, extra = _GENERATORS[setup.dataset]
-    if name not in datasets.GENERATORS:
-        raise FieldError("dataset", f"{setup.dataset} needs nn.datasets.{name}, which this nn does not have")
-    X, y = datasets.GENERATORS[name](n=setup.points, noise=setup.noise, seed=setup.seed, **extra)
+    X, y = datasets.GENERATORS[setup.dataset](n=setup.points, noise=setup.noise, seed=setup.seed)
     return Points(np.asarray(X, dtype=float), np.asarray(y, dtype=int), split_marks(len(y), setup.train_ratio,
                                                                                        setup.seed))
 
