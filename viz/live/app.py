@@ -15,8 +15,6 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from nn.io import to_dict
-
 from ..explorer import page as explorer_page
 from .config import FieldError, Setup, checked_setup, integer_field, number_field
 from .endpoints import HANDLERS, Room, asset_text, error, model_file, page, play
@@ -68,9 +66,7 @@ def build_app(token: str, hosts: set[str], sessions: Sessions | None = None, def
 
     async def export(request: Request) -> Response:
         session = session_of(request.query_params.get("session"))
-        with session.lock:
-            document = to_dict(session.model)
-        return model_file(document, "playground-model.json")
+        return model_file(await run_in_threadpool(session.model_document), "playground-model.json")
 
     async def explore(request: Request) -> Response:
         session = session_of(request.query_params.get("session"))
