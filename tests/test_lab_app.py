@@ -291,3 +291,11 @@ def test_guards_and_sessions_hold_for_the_lab(client, lab):
     assert client.get("/digits/api/state", params={"session": lab["session"]}).status_code == 200
     for name in ("lab.js", "lab.css"):
         assert client.get(f"/assets/{name}").status_code == 200
+
+
+def test_closing_a_lab_session_frees_it_and_leaves_the_playgrounds_alone(client, lab):
+    playground = client.post("/api/session", json={"setup": {}}).json()["session"]
+    assert client.post("/digits/api/close", json={"session": playground}).json() == {"closed": False}
+    assert client.post("/digits/api/close", json={"session": lab["session"]}).json() == {"closed": True}
+    assert client.post("/digits/api/step", json={"session": lab["session"]}).status_code == 404
+    assert client.post("/digits/api/close", json={"session": 3}).json()["field"] == "session"

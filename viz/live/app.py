@@ -4,23 +4,25 @@ One server, guards and sessions for both rooms (``endpoints``); each room has it
 session class (the lab's are in ``lab/``). Routes are a declarative list of small endpoints. Each
 control names its session, is checked field by field (400 with ``{"error", "field"}``), runs in a
 worker thread under the session's lock, wakes the session's streams and answers with the new state.
+``/api/close`` ends a session (the page sends it when the tab closes), so a full server needs no wait
+for idle sessions to expire.
 """
 from __future__ import annotations
 
 import html
 
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from ..explorer import page as explorer_page
-from .config import FieldError, Setup, checked_setup, integer_field, number_field
+from .config import Setup, checked_setup, integer_field, number_field
 from .endpoints import HANDLERS, Room, asset_text, error, model_file, page, play
 from .guards import Guards
 from .lab.routes import lab_routes
 from .points import COORDINATE_LIMIT
+from .requests import off_loop, query_whole_number
 from .session import WEIGHT_LIMIT, Session
 from .sessions import Sessions
 from .vocabulary import embedded
@@ -66,22 +68,20 @@ def build_app(token: str, hosts: set[str], sessions: Sessions | None = None, def
 
     async def export(request: Request) -> Response:
         session = session_of(request.query_params.get("session"))
-        return model_file(await run_in_threadpool(session.model_document), "playground-model.json")
+        return model_file(await off_loop(session.model_document), "playground-model.json")
 
     async def explore(request: Request) -> Response:
         session = session_of(request.query_params.get("session"))
-        index = request.query_params.get("index", "")
-        if not index.isdigit():
-            raise FieldError("index", "must be a point's index, a whole number")
+        index = query_whole_number(request, "index")
 
         def build() -> str:
             with session.lock:  # the graph, the point and the epoch of one moment
-                loss, parameters = session.sample_loss(int(index))
-                point, label = session.points.X[int(index)], session.points.labels[int(index)]
+                loss, parameters = session.sample_loss(index)
+                point, label = session.points.X[index], session.points.labels[index]
                 title = f"point {index} ({point[0]:.2f}, {point[1]:.2f}), class {label}, epoch {session.epoch}"
                 learning_rate = session.setup.learning_rate
             return explorer_page(loss, parameters=parameters, learning_rate=learning_rate, title=title)
-        return HTMLResponse(await run_in_threadpool(build),
+        return HTMLResponse(await off_loop(build),
                             headers={"Cache-Control": "no-store", "Content-Security-Policy": "frame-ancestors 'self'"})
 
     routes = [
@@ -103,6 +103,7 @@ def build_app(token: str, hosts: set[str], sessions: Sessions | None = None, def
               methods=["POST"]),
         Route("/api/csv", control(lambda session, body: session.load_csv(body.get("csv"))), methods=["POST"]),
         Route("/api/import", control(lambda session, body: session.import_model(body.get("model"))), methods=["POST"]),
+        Route("/api/close", room.close, methods=["POST"]),
     ]
     app = Starlette(routes=routes + lab_routes(sessions, quoted, lab), exception_handlers=HANDLERS)
     app.state.sessions = sessions

@@ -11,11 +11,11 @@ import json
 from importlib import resources
 from typing import Callable
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from starlette.responses import HTMLResponse, Response, StreamingResponse
 
 from .config import FieldError
+from .requests import json_body, off_loop
 from .sessions import Sessions, TooManySessions
 from .stream import frames
 
@@ -27,8 +27,8 @@ def asset_text(name: str) -> str:
     return resources.files("viz.live").joinpath("assets", name).read_text(encoding="utf-8")
 
 
-def error(status: int, message: str, field: str | None = None) -> JSONResponse:
-    return JSONResponse({"error": message, "field": field}, status_code=status)
+def error(status: int, message: str, field: str | None = None) -> Response:
+    return json_answer({"error": message, "field": field}, status)  # ASCII JSON: even a lone surrogate echoed is safe
 
 
 def json_answer(document: dict, status: int = 200) -> Response:
@@ -57,16 +57,6 @@ def play(session, body: dict) -> None:
     session.set_playing(body["playing"])
 
 
-async def body_of(request: Request) -> dict:
-    try:
-        document = json.loads(await request.body())
-    except (ValueError, UnicodeDecodeError):
-        raise FieldError("body", "must be a JSON object") from None
-    if not isinstance(document, dict):
-        raise FieldError("body", "must be a JSON object")
-    return document
-
-
 class Room:
     """The server's sessions as one room sees them: only sessions of ``kind``."""
 
@@ -74,6 +64,8 @@ class Room:
         self.sessions, self.kind = sessions, kind
 
     def session_of(self, key: object):
+        if not isinstance(key, str):
+            raise FieldError("session", "must be the session's id, as the page's first request gave it")
         session = self.sessions.get(key)
         if not isinstance(session, self.kind):
             raise LookupError("no such session (it expired or the server restarted): reload the page")
@@ -81,25 +73,33 @@ class Room:
 
     async def create(self, request: Request, build: Callable[[dict], object]) -> Response:
         """A new session from the body's ``setup`` (``build(setup)`` checks it and makes the session)."""
-        document = await body_of(request)
+        document = await json_body(request)
         replaces = document.get("replaces")
-        key, session = await run_in_threadpool(self.sessions.create, document.get("setup", {}),
-                                               replaces if isinstance(replaces, str) else None, build)
-        return json_answer({"session": key, "state": await run_in_threadpool(session.state)})
+        key, session = await off_loop(self.sessions.create, document.get("setup", {}),
+                                      replaces if isinstance(replaces, str) else None, build)
+        return json_answer({"session": key, "state": await off_loop(session.state)})
 
     def control(self, action: Callable[[object, dict], object]):
         """An endpoint: parse the body, run ``action(session, body)`` in a thread, wake the streams, answer."""
         async def endpoint(request: Request) -> Response:
-            document = await body_of(request)
+            document = await json_body(request)
             session = self.session_of(document.get("session"))
-            await run_in_threadpool(action, session, document)
+            await off_loop(action, session, document)
             self.sessions.wake(document["session"])
-            return json_answer({"state": await run_in_threadpool(session.state)})
+            return json_answer({"state": await off_loop(session.state)})
         return endpoint
 
     async def state(self, request: Request) -> Response:
         session = self.session_of(request.query_params.get("session"))
-        return json_answer({"state": await run_in_threadpool(session.state)})
+        return json_answer({"state": await off_loop(session.state)})
+
+    async def close(self, request: Request) -> Response:
+        """End the body's session now (its tab closed); answers whether it existed."""
+        document = await json_body(request)
+        key = document.get("session")
+        if not isinstance(key, str):
+            raise FieldError("session", "must be the session's id, as the page's first request gave it")
+        return json_answer({"closed": isinstance(self.sessions.get(key), self.kind) and self.sessions.close(key)})
 
     async def stream(self, request: Request) -> Response:
         key = request.query_params.get("session")

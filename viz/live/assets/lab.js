@@ -310,6 +310,10 @@
     event.target.value = "";
   });
 
+  window.addEventListener("pagehide", () => {  // the tab closes: free its session's slot now
+    if (session) fetch("/digits/api/close", { method: "POST", keepalive: true, body: JSON.stringify({ session }),
+                                               headers: { "content-type": "application/json", "x-chainrule-token": token } });
+  });
   grey(board, ink, CANVAS);
   start();
 })();

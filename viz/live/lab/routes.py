@@ -5,13 +5,13 @@ must be 28 rows of 28 numbers in [0, 1]. The server's images are loaded once, on
 """
 from __future__ import annotations
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from ..config import FieldError, integer_field
-from ..endpoints import Room, body_of, json_answer, model_file, page, play
+from ..endpoints import Room, json_answer, model_file, page, play
+from ..requests import json_body, off_loop, query_whole_number
 from ..sessions import Sessions
 from .data import SharedData
 from .images import checked_image
@@ -47,19 +47,19 @@ def lab_routes(sessions: Sessions, token: str, defaults: LabDefaults | None = No
                                                                     checked_lab_setup(setup, defaults.setup)))
 
     async def check(request: Request) -> Response:
-        document = await body_of(request)
+        document = await json_body(request)
         session = room.session_of(document.get("session"))
-        return json_answer({"check": await run_in_threadpool(session.check)})
+        return json_answer({"check": await off_loop(session.check)})
 
     async def cell(request: Request) -> Response:
         session = room.session_of(request.query_params.get("session"))
-        query = {key: int(value) if value.isdigit() else value for key, value in request.query_params.items()}
-        true, predicted = integer_field(query, "true", 0, 9), integer_field(query, "predicted", 0, 9)
-        return json_answer({"indices": await run_in_threadpool(session.cell, true, predicted)})
+        digits = {field: query_whole_number(request, field) for field in ("true", "predicted")}
+        true, predicted = (integer_field(digits, field, 0, 9) for field in ("true", "predicted"))
+        return json_answer({"indices": await off_loop(session.cell, true, predicted)})
 
     async def export(request: Request) -> Response:
         session = room.session_of(request.query_params.get("session"))
-        return model_file(await run_in_threadpool(session.export), "digit-lab-model.json")
+        return model_file(await off_loop(session.export), "digit-lab-model.json")
 
     return [
         Route("/digits", index),
@@ -69,6 +69,7 @@ def lab_routes(sessions: Sessions, token: str, defaults: LabDefaults | None = No
         Route("/digits/api/export", export),
         Route("/digits/api/cell", cell),
         Route("/digits/api/check", check, methods=["POST"]),
+        Route("/digits/api/close", room.close, methods=["POST"]),
         Route("/digits/api/setup", control(lambda session, body: session.configure(body.get("setup"))),
               methods=["POST"]),
         Route("/digits/api/play", control(play), methods=["POST"]),
