@@ -16,6 +16,7 @@ import nn
 from autograd import Value
 from viz.live.app import build_app
 from viz.live.lab.data import load
+from viz.live.lab.setup import LabDefaults
 from viz.live.sessions import Sessions
 
 TOKEN = "a-test-token"
@@ -24,12 +25,12 @@ ORIGIN = "http://testserver"
 
 @pytest.fixture(scope="module")
 def data():
-    return load(None)  # scikit-learn's 8x8 digits, split as the lab splits them
+    return load(eight_by_eight=True)  # scikit-learn's 8x8 digits, split as the lab splits them
 
 
 @pytest.fixture
 def client():
-    app = build_app(TOKEN, {"testserver"}, Sessions(limit=4))
+    app = build_app(TOKEN, {"testserver"}, Sessions(limit=4), lab=LabDefaults(eight_by_eight=True))
     with TestClient(app, headers={"x-chainrule-token": TOKEN, "origin": ORIGIN}) as test_client:
         yield test_client
 

@@ -75,7 +75,10 @@ def _parser() -> argparse.ArgumentParser:
     playing.add_argument("--seed", type=_seed, default=0, help="the seed of the data and the first weights")
     lab = _server_command(commands, "digits", "draw digits for 3Blue1Brown's digit network, train it, see backprop",
                           "Serve the digit lab on this machine and print its URL.")
-    lab.add_argument("--mnist-dir", help="a folder with MNIST's four files (default: scikit-learn's 8x8 digits)")
+    lab.add_argument("--mnist-dir", help="a folder with MNIST's four files (default: where `python -m nn download "
+                                         "mnist` puts them, if it did, else scikit-learn's 8x8 digits)")
+    lab.add_argument("--eight-by-eight", action="store_true",
+                     help="scikit-learn's 8x8 digits (a 64-16-16-10 network) even when MNIST is there")
     lab.add_argument("--hidden", type=_layer_sizes, default=[16, 16], help="hidden layer sizes (default 16,16)")
     lab.add_argument("--activation", default="sigmoid", choices=["sigmoid", "relu"],
                      help="the hidden layers' activation (default sigmoid, as in the lessons)")
@@ -209,7 +212,7 @@ def _digits(args) -> None:
 
     try:
         setup = checked_lab_setup({"hidden": args.hidden, "activation": args.activation, "seed": args.seed})
-        data = load(args.mnist_dir)
+        data = load(args.mnist_dir, args.eight_by_eight)
     except (ValueError, OSError) as error:
         raise UserError(str(error)) from None
     except ImportError as error:
@@ -217,7 +220,7 @@ def _digits(args) -> None:
     if data.hint:
         print(f"chainrule digit lab: {data.source}; {data.hint}", file=sys.stderr, flush=True)
     serve(checked_setup({}), args.host, args.port, open_browser=not args.no_browser,
-          lab=LabDefaults(args.mnist_dir, setup, data), room="/digits", title="digit lab")
+          lab=LabDefaults(args.mnist_dir, args.eight_by_eight, setup, data), room="/digits", title="digit lab")
 
 
 def main(argv: list[str] | None = None) -> int:

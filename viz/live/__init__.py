@@ -20,11 +20,12 @@ def playground(*, host: str = "127.0.0.1", port: int = 0, **setup):
                                                             for key, value in setup.items()}))
 
 
-def digits(*, host: str = "127.0.0.1", port: int = 0, mnist_dir: str | None = None, hidden=(16, 16),
-           activation: str = "sigmoid", seed: int = 0):
+def digits(*, host: str = "127.0.0.1", port: int = 0, mnist_dir: str | None = None, eight_by_eight: bool = False,
+           hidden=(16, 16), activation: str = "sigmoid", seed: int = 0):
     """Start the digit lab in a background thread; returns a handle with ``.url`` and ``.stop()``.
 
-    ``mnist_dir``: a folder with MNIST's four files (None: scikit-learn's 8x8 digits); ``hidden``,
+    ``mnist_dir``: a folder with MNIST's four files (None: where ``python -m nn download mnist`` puts
+    them, if it did, else scikit-learn's 8x8 digits; ``eight_by_eight=True``: those anyway); ``hidden``,
     ``activation`` and ``seed`` make the first network (ValueError naming a bad one).
     """
     from .lab.data import load
@@ -32,4 +33,5 @@ def digits(*, host: str = "127.0.0.1", port: int = 0, mnist_dir: str | None = No
     from .server import start
 
     setup = checked_lab_setup({"hidden": list(hidden), "activation": activation, "seed": seed})
-    return start(host=host, port=port, lab=LabDefaults(mnist_dir, setup, load(mnist_dir)), room="/digits")
+    data = load(mnist_dir, eight_by_eight)
+    return start(host=host, port=port, lab=LabDefaults(mnist_dir, eight_by_eight, setup, data), room="/digits")

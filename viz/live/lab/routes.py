@@ -35,7 +35,7 @@ def _pick(session: LabSession, body: dict) -> None:
 def lab_routes(sessions: Sessions, token: str, defaults: LabDefaults | None = None) -> list[Route]:
     """The lab's routes over the server's ``sessions`` (``token`` already HTML-escaped for the page)."""
     defaults = defaults or LabDefaults()
-    shared = SharedData(defaults.mnist_dir, defaults.data)
+    shared = SharedData(defaults.mnist_dir, defaults.eight_by_eight, defaults.data)
     room = Room(sessions, LabSession)
     control = room.control
 

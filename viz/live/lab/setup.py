@@ -33,10 +33,12 @@ class LabSetup:
 
 @dataclass(frozen=True)
 class LabDefaults:
-    """What ``python -m viz digits`` chose: where MNIST is (None: the 8x8 digits), the first setup, and the
-    images if they were loaded already (a ``DigitData``; else they load on the first session)."""
+    """What ``python -m viz digits`` chose: where MNIST is (None: the download folder if it holds MNIST, else
+    the 8x8 digits; ``eight_by_eight``: the 8x8 digits anyway), the first setup, and the images if they were
+    loaded already (a ``DigitData``; else they load on the first session)."""
 
     mnist_dir: str | None = None
+    eight_by_eight: bool = False
     setup: LabSetup = LabSetup()
     data: Any = None
 
