@@ -220,7 +220,7 @@ def _digits(args) -> None:
     if data.hint:
         print(f"chainrule digit lab: {data.source}; {data.hint}", file=sys.stderr, flush=True)
     serve(checked_setup({}), args.host, args.port, open_browser=not args.no_browser,
-          lab=LabDefaults(args.mnist_dir, args.eight_by_eight, setup, data), room="/digits", title="digit lab")
+          lab=LabDefaults(args.mnist_dir, args.eight_by_eight, setup, data), room="/digits", name="chainrule digit lab")
 
 
 def main(argv: list[str] | None = None) -> int:
