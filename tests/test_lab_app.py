@@ -300,3 +300,16 @@ def test_closing_a_lab_session_frees_it_and_leaves_the_playgrounds_alone(client,
     assert client.post("/digits/api/close", json={"session": lab["session"]}).json() == {"closed": True}
     assert client.post("/digits/api/step", json={"session": lab["session"]}).status_code == 404
     assert client.post("/digits/api/close", json={"session": 3}).json()["field"] == "session"
+
+
+@pytest.mark.parametrize(("arguments", "error", "named"), [
+    ({"port": "8765"}, TypeError, "port"), ({"port": 70_000}, ValueError, "port"),
+    ({"eight_by_eight": "yes"}, TypeError, "eight_by_eight"), ({"hidden": 16}, TypeError, "hidden"),
+    ({"hidden": [100]}, ValueError, "hidden"), ({"activation": "tanh"}, ValueError, "activation"),
+    ({"mnist_dir": 3}, TypeError, "mnist_dir"), ({"seed": -1}, ValueError, "seed"),
+])
+def test_viz_digits_checks_its_arguments_before_starting(arguments, error, named):
+    import viz
+
+    with pytest.raises(error, match=named):
+        viz.digits(**arguments)

@@ -33,10 +33,18 @@ def digits(*, host: str = "127.0.0.1", port: int = 0, mnist_dir: str | None = No
     them, if it did, else scikit-learn's 8x8 digits; ``eight_by_eight=True``: those anyway); ``hidden``,
     ``activation`` and ``seed`` make the first network (ValueError naming a bad one).
     """
+    from autograd import argument_checks as check
+
     from .lab.data import load
     from .lab.setup import LabDefaults, checked_lab_setup
     from .server import start
 
-    setup = checked_lab_setup({"hidden": list(hidden), "activation": activation, "seed": seed})
+    check.text(host, "host")
+    check.integer(port, "port", at_least=0, at_most=65535)  # 0: any free port
+    if mnist_dir is not None:
+        mnist_dir = str(check.path(mnist_dir, "mnist_dir"))
+    check.flag(eight_by_eight, "eight_by_eight")
+    setup = checked_lab_setup({"hidden": check.items(hidden, "hidden", "a list of layer sizes"),
+                               "activation": check.text(activation, "activation"), "seed": check.seed(seed)})
     data = load(mnist_dir, eight_by_eight)
     return start(host=host, port=port, lab=LabDefaults(mnist_dir, eight_by_eight, setup, data), room="/digits")
