@@ -40,6 +40,16 @@ class Op:
     texts: Callable[[list[str]], tuple[str, ...]]
     show: Callable[[list[str]], str]  # how the result reads, e.g. "a·b"
     constant_inputs: tuple[int, ...] = ()  # inputs never differentiated
+    # facts the compiled replay plans with, each checked against the rule by tests/test_ops_facts.py:
+    constant_grads: tuple[float, ...] | None = None  # the local derivatives when they are numbers whatever
+    #   the operands (one number for every input of an op of any arity)
+    product: bool = False  # ∂(a·b)/∂a = b and ∂(a·b)/∂b = a: a sum of these is a matrix product
+
+    def numbers(self, arity: int) -> tuple[float, ...] | None:
+        """The declared ``constant_grads`` for ``arity`` operands, or None when the rule computes them."""
+        if self.constant_grads is None:
+            return None
+        return self.constant_grads * arity if self.arity is None else self.constant_grads
 
     def __repr__(self) -> str:
         return f"<op {self.name}>"
@@ -238,19 +248,19 @@ def _sum_grads(x, out, m):
 OPS: dict[str, Op] = {op.name: op for op in [
     Op("add", 2, lambda x, m: x[0] + x[1], _add_grads, "+",
        ("∂(a+b)/∂a = 1", "∂(a+b)/∂b = 1"),
-       lambda n: ("1", "1"), lambda n: f"{n[0]} + {n[1]}"),
+       lambda n: ("1", "1"), lambda n: f"{n[0]} + {n[1]}", constant_grads=(1.0, 1.0)),
     Op("sub", 2, lambda x, m: x[0] - x[1], _sub_grads, "−",
        ("∂(a−b)/∂a = 1", "∂(a−b)/∂b = −1"),
-       lambda n: ("1", "−1"), lambda n: f"{n[0]} − {_wrap(n[1])}"),
+       lambda n: ("1", "−1"), lambda n: f"{n[0]} − {_wrap(n[1])}", constant_grads=(1.0, -1.0)),
     Op("mul", 2, lambda x, m: x[0] * x[1], _mul_grads, "×",
        ("∂(a·b)/∂a = b", "∂(a·b)/∂b = a"),
-       lambda n: (n[1], n[0]), lambda n: f"{_wrap(n[0])}·{_wrap(n[1])}"),
+       lambda n: (n[1], n[0]), lambda n: f"{_wrap(n[0])}·{_wrap(n[1])}", product=True),
     Op("div", 2, lambda x, m: m.div(x[0], x[1]), _div_grads, "÷",
        ("∂(a/b)/∂a = 1/b", "∂(a/b)/∂b = −a/b²"),
        lambda n: (f"1/{_wrap(n[1])}", f"−{_wrap(n[0])}/{_base(n[1])}²"),
        lambda n: f"{_wrap(n[0])}/{_wrap(n[1])}"),
     Op("neg", 1, lambda x, m: -x[0], _neg_grads, "−",
-       ("∂(−a)/∂a = −1",), lambda n: ("−1",), lambda n: f"−{_wrap(n[0])}"),
+       ("∂(−a)/∂a = −1",), lambda n: ("−1",), lambda n: f"−{_wrap(n[0])}", constant_grads=(-1.0,)),
     Op("pow", 2, lambda x, m: m.pow(x[0], x[1]), _pow_grads, "^",
        ("∂(aᵏ)/∂a = k·aᵏ⁻¹", "k is a constant"),
        lambda n: (_power_text(n[0], n[1]), "0"),
@@ -272,6 +282,6 @@ OPS: dict[str, Op] = {op.name: op for op in [
     Op("abs", 1, lambda x, m: abs(x[0]), _abs_grads, "|·|",
        ("∂|a|/∂a = sign(a) (0 at a = 0)",), lambda n: (f"sign({n[0]})",), lambda n: f"|{n[0]}|"),
     Op("sum", None, lambda x, m: m.sum(x), _sum_grads, "Σ",
-       ("∂(Σ xᵢ)/∂xᵢ = 1",), lambda n: ("1",) * len(n), lambda n: " + ".join(n)),
+       ("∂(Σ xᵢ)/∂xᵢ = 1",), lambda n: ("1",) * len(n), lambda n: " + ".join(n), constant_grads=(1.0,)),
 ]}
 

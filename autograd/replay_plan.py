@@ -20,7 +20,6 @@ from typing import Sequence
 import numpy as np
 
 from .graph import constant_leaves, topological_order
-from .replay_rules import constant_grads
 from .replay_scatter import Index, Scatter, rows
 from .ops import OPS, Op
 from .replay_products import NAME as PRODUCTS, ProductGroup, Products, lowered, matrix_weights, product_group
@@ -178,7 +177,8 @@ def plan(outputs: tuple[Value, ...], inputs: tuple[Value, ...]) -> Plan:
             for node in ([node for node, _ in member] if key[1] == PRODUCTS else member[:1]):
                 slot[node] = len(slot)
     alone = len(read) == len(in_matrices)  # each weight in one matrix cell: no two gradients meet
-    parameters = buffered + tuple(p for p in in_matrices if p not in set(buffered))
+    has_slot = set(buffered)  # built once: a penalty makes every weight a buffered parameter too
+    parameters = buffered + tuple(p for p in in_matrices if p not in has_slot)
     position = {p: i for i, p in enumerate(parameters)}
     weight_of = {p: i for i, p in enumerate(in_matrices)}
     groups = tuple(product_group(members, slot, weight_of, inputs, alone) if key[1] == PRODUCTS
@@ -259,7 +259,7 @@ def _group(members: list, slot: dict[Value, int], varying: bool, every_row: set[
     filled = varying or any(node in every_row for node, _, _ in members)
     repeated = len(differentiable) > 1 and all(np.array_equal(operand_slots[i], operand_slots[differentiable[0]])
                                                for i in differentiable)
-    numbers = constant_grads(op, arity)  # the op's local derivatives when they are numbers
+    numbers = op.numbers(arity)  # the op's local derivatives when its row declares them numbers
     receivers = _receivers(operand_slots, differentiable, repeated, numbers)
     return Group(op, start, start + len(members), arity, varying, filled, rows(operand_slots.ravel()), receivers,
                  receivers if trained == differentiable else _receivers(operand_slots, trained, repeated, numbers),

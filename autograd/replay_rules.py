@@ -2,8 +2,8 @@
 
 ``ARRAYS`` is the math the rules are written against (``m`` in ``ops.py``) over arrays whose first
 axis is the operand. ``backward_step`` multiplies a group's local derivatives, from its op's rule,
-by the upstream gradients and adds them to its operands'. ``constant_grads`` reads, once, the
-derivatives of rules that are numbers whatever the operands (add's, sub's, sum's ones).
+by the upstream gradients and adds them to its operands' (or, for an op whose row declares
+``constant_grads``, those numbers: add's, sub's, sum's ones).
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .modes import AnomalyError
-from .ops import Op, wrong_derivative_count
+from .ops import wrong_derivative_count
 
 if TYPE_CHECKING:
     from .replay_plan import Group
@@ -22,19 +22,6 @@ if TYPE_CHECKING:
 ARRAYS = SimpleNamespace(  # the ops table's math over numpy arrays (operands along the first axis)
     exp=np.exp, log=np.log, tanh=np.tanh, pow=np.power, div=np.divide, maximum=np.maximum,
     step=lambda a: (a > 0).astype(float), sum=lambda operands: np.add.reduce(operands, axis=0))
-
-
-def constant_grads(op: Op, arity: int) -> tuple[float, ...] | None:
-    """The op's local derivatives if its rule gives numbers whatever its operands (add, sub, neg, sum),
-    else None: the rule, asked about opaque objects it cannot compute with, answers with numbers only
-    when they do not depend on them (a rule that computes raises, or returns an operand)."""
-    opaque = [object() for _ in range(arity)]
-    try:
-        local = tuple(op.local_grads(opaque, object(), None))
-    except Exception:  # it computes with its operands or its output
-        return None
-    numbers = len(local) == arity and all(type(d) in (int, float) for d in local)
-    return tuple(map(float, local)) if numbers else None
 
 
 def backward_step(group: Group, operands: np.ndarray, values: np.ndarray, grads: np.ndarray,

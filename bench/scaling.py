@@ -7,6 +7,10 @@ nothing can be vectorised — the replay's worst case. Eager time is building th
 ``backward()``; compiled time is one ``forward`` + ``backward`` replay; the one-off cost (building
 the traced graph plus ``compile``) is reported apart. Peak memory is measured with tracemalloc in
 separate runs (tracing allocations slows Python down, so those runs are not timed).
+
+*Parameters*: the one-off cost of nn's first compiled training step (trace the model and the hinge
+loss, compile both, one step) for ``MLP(2, [h, h, 1])`` without a penalty and with L2, which adds
+every parameter to the tape a second time; both should grow linearly with the parameter count.
 """
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ import numpy as np
 import autograd
 from autograd import Value
 from autograd import compile as compile_tape
+import nn
 from nn.arguments import Parser, run
 
 from .common import format_duration, interleaved_medians, markdown_table, moons
@@ -116,10 +121,39 @@ def planned_sizes(max_nodes: float) -> tuple[list[int], list[int]]:
     return wide_points, deep_lengths
 
 
+PARAMETER_HIDDEN = (25, 50, 100, 200)  # hidden units per layer: 751 to 41,001 parameters
+
+
+def first_step(hidden: int, l2: float) -> tuple[int, float]:
+    """(parameters, seconds) of nn's first compiled step of ``MLP(2, [hidden, hidden, 1])`` on 4 moons points."""
+    X, y = moons(4, seed=0)
+    model = nn.MLP(2, [hidden, hidden, 1], seed=0)
+    start = time.perf_counter()
+    nn.Trainer(model, (X, y), loss="hinge", l2=l2).step()
+    return len(model.parameters()), time.perf_counter() - start
+
+
+def parameter_rows(max_parameters: float) -> list[list[str]]:
+    """Compile cost against the parameter count, without a penalty and with L2."""
+    table = []
+    for hidden in PARAMETER_HIDDEN:
+        if hidden * hidden + 5 * hidden + 1 > max_parameters:  # MLP(2, [h, h, 1])'s parameters
+            break
+        (count, plain), (_, penalised) = first_step(hidden, 0.0), first_step(hidden, 1e-4)
+        table.append([f"{count:,}", format_duration(plain), format_duration(penalised),
+                      f"{penalised / count * 1e6:.1f} µs"])
+    return table
+
+
+PARAMETER_HEADER = ["parameters", "first step, no penalty", "first step, L2", "L2: per parameter"]
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = Parser(prog=PROG, description=__doc__.splitlines()[0])
     parser.add_argument("--max-nodes", type=float, default=1e6,
                         help="largest graph in nodes (default 1e6, about 10 minutes; 2e4 is a quick run)")
+    parser.add_argument("--max-parameters", type=float, default=41_001,
+                        help="largest network of the parameters table (default 41,001, about 10 s)")
     parser.add_argument("--repeats", type=int, default=3, help="interleaved samples per size (median)")
     args = parser.parse_args(argv)
     wide_points, deep_lengths = planned_sizes(args.max_nodes)
@@ -129,6 +163,8 @@ def main(argv: list[str] | None = None) -> None:
         for line, size in enumerate(sizes):  # one row at a time: the 1M-node row takes minutes
             table = markdown_table(HEADER, [measure(shape, size, args.repeats)])
             print(table if line == 0 else table.splitlines()[-1], flush=True)
+    print("\nparameters: nn's first compiled step (trace + compile), MLP(2, [h, h, 1]), hinge, with and without L2\n")
+    print(markdown_table(PARAMETER_HEADER, parameter_rows(args.max_parameters)), flush=True)
 
 
 if __name__ == "__main__":

@@ -203,11 +203,11 @@ class _Mapping:
         self.elsewhere = _run([i for i, p in enumerate(tape_parameters) if p not in index_of])
         self.from_optimizer = _run([index_of[p] for p in tape_parameters if p in index_of])
         self.others = [p for p in tape_parameters if p not in index_of]
-        self._same = self.covers(len(optimized)) and self.in_optimizer == slice(0, self.count)
+        self._same = self.covers(len(optimized)) and _is_run(self.in_optimizer, 0, self.count)
 
     def covers(self, count: int) -> bool:
         """Whether the tape's parameters include all ``count`` of the optimiser's, in its order."""
-        return isinstance(self.from_optimizer, slice) and self.from_optimizer == slice(0, count)
+        return _is_run(self.from_optimizer, 0, count)
 
     def tape_values(self, data: np.ndarray) -> np.ndarray:
         """The tape's parameter values from the optimiser's: ``data`` itself when they are the same list."""
@@ -224,6 +224,11 @@ def _run(positions: list[int]) -> slice | np.ndarray:
     if positions and positions == list(range(positions[0], positions[0] + len(positions))):
         return slice(positions[0], positions[0] + len(positions))
     return np.array(positions, dtype=np.intp)
+
+
+def _is_run(positions: slice | np.ndarray, start: int, stop: int) -> bool:
+    """Whether ``positions`` (from ``_run``) are exactly ``start:stop`` (an array of positions never is)."""
+    return isinstance(positions, slice) and positions == slice(start, stop)
 
 
 def _placeholders(count: int, name: str) -> list[Value]:

@@ -202,3 +202,34 @@ def test_tape_backward_refuses_what_is_not_numbers_instead_of_adding_nan(upstrea
     assert w.grad == 0.0
     tape.backward(2)
     assert w.grad == 6.0
+
+
+class HashCountingLeaf(Value):
+    """A parameter that counts how often it is hashed (each set or dict it enters, each lookup)."""
+
+    __slots__ = ()
+    hashes = 0  # counted over every instance: the test reads it before and after one compile
+
+    def __hash__(self) -> int:
+        HashCountingLeaf.hashes += 1
+        return id(self)
+
+
+def hashes_per_parameter_to_compile(width: int) -> float:
+    """Compile a two-layer net of ``width`` units with an L2 head (as nn traces a loss with a penalty)."""
+    rng = np.random.default_rng(0)
+    inputs = [Value(0.0, f"x{i}") for i in range(3)]
+    first = [[HashCountingLeaf(w) for w in rng.normal(size=4)] for _ in range(width)]
+    second = [HashCountingLeaf(w) for w in rng.normal(size=width + 1)]
+    hidden = [autograd.sum([w * x for w, x in zip(row, inputs)] + [row[-1]]).tanh() for row in first]
+    output = autograd.sum([w * h for w, h in zip(second, hidden)] + [second[-1]])
+    parameters = [w for row in first for w in row] + second
+    HashCountingLeaf.hashes = 0
+    autograd.compile([output, autograd.sum([p * p for p in parameters])], inputs=inputs)
+    return HashCountingLeaf.hashes / len(parameters)
+
+
+def test_compiling_with_a_penalty_hashes_each_parameter_a_bounded_number_of_times():
+    """Issue 24: every matrix weight rebuilt a set of all the buffered parameters (quadratic compile)."""
+    small, large = hashes_per_parameter_to_compile(40), hashes_per_parameter_to_compile(320)
+    assert large < 1.2 * small, (small, large)

@@ -35,11 +35,12 @@ def test_check_agreement_notices_a_different_step():
 
 def test_the_benchmark_scripts_run_and_print_their_tables(capsys):
     demo_step.main(["--points", "8", "--repeats", "1", "--sample-seconds", "0"])
-    scaling.main(["--max-nodes", "1200", "--repeats", "1"])
+    scaling.main(["--max-nodes", "1200", "--repeats", "1", "--max-parameters", "800"])
     printed = capsys.readouterr().out
     assert "| chainrule compiled: per-example graph × 8 rows |" in printed
     assert "| hand-written numpy | " in printed
     assert printed.count("| nodes | replay groups |") == 2
+    assert "| 751 | " in printed  # the parameters table: MLP(2, [25, 25, 1]) with and without L2
 
 
 def test_every_mnist_step_candidate_takes_the_same_steps():

@@ -39,3 +39,23 @@ def test_evaluate_replays_the_model_like_calling_it():
     labels = [int(np.argmax([o.data for o in model(list(row))])) for row in X]
     assert nn.evaluate(model, (X, labels)) == 1.0
     assert nn.evaluate(model, (X, [1 - label for label in labels])) == 0.0
+
+
+@pytest.mark.parametrize("loss", ["mse", "sse", "hinge", "bce", "cross_entropy"])
+def test_one_input_and_several_outputs_train_compiled_as_eager_for_every_loss(loss):
+    """Issue 24: hinge and bce crashed the compiled step of MLP(1, [k]) (their constants sat among
+    the parameters, which the optimiser's mapping misread)."""
+    X = np.array([[0.5], [-1.0], [0.25], [2.0]])
+    if loss == "cross_entropy":
+        y = [0, 1, 1, 0]
+    elif loss == "hinge":
+        y = [[1, -1], [-1, 1], [1, 1], [-1, -1]]
+    else:
+        y = [[1.0, 0.0], [0.0, 1.0], [0.5, 0.25], [1.0, 1.0]]
+    last = "sigmoid" if loss in ("mse", "bce") else "linear"
+    for hidden in ([2], [3, 2]):  # the issue's MLP(1, [2]), and one hidden layer before the outputs
+        make = lambda: nn.MLP(1, hidden, activation="tanh", output_activation=last, seed=2)  # noqa: E731
+        (eager, eager_weights), (fast, fast_weights) = train_twice(make, (X, y), loss=loss, steps=4, batch_size=3,
+                                                                   seed=0, l2=1e-3)
+        np.testing.assert_allclose(fast.loss, eager.loss, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(fast_weights, eager_weights, rtol=1e-9, atol=1e-12)

@@ -5,7 +5,7 @@ import argparse
 from pathlib import Path
 
 import nn
-from nn import datasets, features, prepare, recipes, schedules
+from nn import features, prepare, recipes, schedules
 from nn.arguments import UserError, feature_names, fraction, non_negative_number, positive_int
 
 DATASETS = list(recipes.RECIPES)
@@ -81,7 +81,8 @@ def add_parser(commands) -> argparse.ArgumentParser:
     train.add_argument("--batch-size", type=positive_int, help="samples per step (default: the dataset's)")
     train.add_argument("--samples", type=positive_int, help="points to generate (digits, mnist: images to train on)")
     train.add_argument("--mnist-dir", type=Path, metavar="DIR",
-                       help="mnist: the folder with MNIST's four IDX files (standard names, raw or .gz)")
+                       help="mnist: the folder with MNIST's four IDX files (standard names, raw or .gz); "
+                            "default: where `python -m nn download mnist` puts them")
     train.add_argument("--noise", type=non_negative_number, help="noise of a generated dataset")
     train.add_argument("--seed", type=int, help="seed for the data, the weights and the shuffling")
     train.add_argument("--out", type=Path, help="output folder (default runs/DATASET; with --resume "
@@ -112,9 +113,6 @@ def check(args: argparse.Namespace, s: argparse.Namespace) -> None:
     """Combinations of options that cannot work, refused before any data is loaded."""
     if args.mnist_dir is not None and args.dataset != "mnist":
         raise UserError(f"--mnist-dir applies to mnist only, not {args.dataset}")
-    if args.dataset == "mnist" and args.mnist_dir is None:
-        raise UserError(f"train mnist needs --mnist-dir DIR, a folder with MNIST's four IDX files "
-                        f"({', '.join(datasets.MNIST_FILES)}, raw or .gz), published at {datasets.MNIST_SOURCE}")
     csv = prepare.is_csv(args.dataset)
     for option, given in (("--target", args.target is not None), ("--regression", args.regression)):
         if given and not csv:
