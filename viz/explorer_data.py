@@ -15,7 +15,7 @@ from autograd import (Names, Tape, Value, backward_steps, central_differences, e
                       plain_digits, subscript, superscript, topological_order)
 from autograd import compile as compile_graph
 
-from .dot import DEFAULT_MAX_NODES, check_size, drawing_id, numbered
+from .dot import DEFAULT_MAX_NODES, drawing_id, numbered
 from .explorer_levels import network_data
 from .explorer_network import NETWORK_MAX_NODES, check_level, default_level, read_network, scalar_size_problem
 from .explorer_numbers import number
@@ -163,15 +163,16 @@ def page_data(output: Value, parameters=None, learning_rate: float = 0.1, title:
         raise TypeError(f"explore: output must be a Value, got {type(output).__name__}")
     learning_rate = checked_learning_rate(learning_rate)
     check_level(level)
-    check_size(output, NETWORK_MAX_NODES, 2 * NETWORK_MAX_NODES)
     scalar_refused = scalar_size_problem(output, max_nodes, max_edges)
+    if scalar_refused and (level == "scalar" or scalar_size_problem(output, NETWORK_MAX_NODES, 2 * NETWORK_MAX_NODES)):
+        raise ValueError(scalar_refused)  # too large for any view
     order = topological_order(output)
     names = Names(output, order)
     chosen = checked_parameters(order, parameters, names)
     network = read_network(output, order, names)
+    if scalar_refused and network is None and level is None:
+        raise ValueError(scalar_refused)  # no network: the scalar view is the only one
     level = level or default_level(order, network, not scalar_refused)
-    if level == "scalar" and scalar_refused:
-        raise ValueError(scalar_refused)
     if level != "scalar" and network is None:
         raise ValueError(f"explore: level={level!r} needs a network (the output or loss of an nn.MLP, "
                          f"neurons written as Σ w·a + b); this graph has none, so use level='scalar'")
