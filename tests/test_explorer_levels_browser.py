@@ -93,8 +93,8 @@ def test_the_neuron_step_shows_the_sum_over_the_next_layer_with_the_engines_numb
     go_to(page, k, len(steps) - 1)
     formula = page.get_by_test_id("formula")
     expect(formula).to_contain_text("∂C/∂a⁽¹⁾ₖ = Σⱼ w⁽²⁾ⱼ,ₖ · tanh'(z⁽²⁾ⱼ) · ∂C/∂a⁽²⁾ⱼ")
-    rows = page.eval_on_selector_all('[data-testid="formula"] .terms:first-of-type .math',
-                                     "ls => ls.map(l => [...l.querySelectorAll('.num')].map(n => Number(n.dataset.value)))")
+    numbers = "ls => ls.map(l => [...l.querySelectorAll('.num')].map(n => Number(n.dataset.value)))"
+    rows = page.eval_on_selector_all('[data-testid="formula"] .terms:first-of-type .math', numbers)
     nxt = data["network"]["layers"][1]
     expected = [[nxt["W"][i][2], nxt["slope"][i], nxt["grad_a"][i], nxt["terms"][i][2]] for i in range(4)]
     assert rows[:4] == expected
