@@ -55,6 +55,21 @@ def choose_level(page, steps_up_or_down: str, times: int = 1) -> None:
     page.keyboard.press("Enter")
 
 
+def backward_step_of(data, layer: int, neuron: int = 0) -> int:
+    """The neuron view's step where neuron ``neuron`` of ``layer`` receives its gradient."""
+    return next(i for i, s in enumerate(data["network"]["neuron_steps"])
+                if s["phase"] == "backward" and s["layer"] == layer and s.get("neuron") == neuron)
+
+
+def open_at(watched_page, mlp_page, layer: int, neuron: int = 0):
+    """The 2-4-4-1 page, stepped by keyboard to where that neuron receives its gradient: (page, data, step)."""
+    path, data = mlp_page
+    page = watched_page(path.as_uri())
+    k = backward_step_of(data, layer, neuron)
+    go_to(page, k, len(data["network"]["neuron_steps"]) - 1)
+    return page, data, k
+
+
 def go_to(page, step: int, total: int) -> None:
     page.keyboard.press("Home")
     for k in range(1, step + 1):
@@ -69,7 +84,7 @@ def test_a_network_opens_on_the_neuron_view_and_switches_levels_at_the_same_step
     expect(level).to_have_value("neuron")
     expect(page.get_by_test_id("neuron")).to_have_count(2 + 4 + 4 + 1 + 1)  # inputs, neurons, the cost
     neuron_steps = data["network"]["neuron_steps"]
-    k = next(i for i, s in enumerate(neuron_steps) if s["phase"] == "backward" and s["layer"] == 2)
+    k = backward_step_of(data, 2)
     go_to(page, k, len(neuron_steps) - 1)
     choose_level(page, "ArrowDown")
     expect(level).to_have_value("layer")
@@ -86,11 +101,7 @@ def test_a_network_opens_on_the_neuron_view_and_switches_levels_at_the_same_step
 
 
 def test_the_neuron_step_shows_the_sum_over_the_next_layer_with_the_engines_numbers(watched_page, mlp_page):
-    path, data = mlp_page
-    page = watched_page(path.as_uri())
-    steps = data["network"]["neuron_steps"]
-    k = next(i for i, s in enumerate(steps) if s["phase"] == "backward" and s["layer"] == 1 and s["neuron"] == 2)
-    go_to(page, k, len(steps) - 1)
+    page, data, _ = open_at(watched_page, mlp_page, 1, 2)
     formula = page.get_by_test_id("formula")
     expect(formula).to_contain_text("∂C/∂a⁽¹⁾ₖ = Σⱼ w⁽²⁾ⱼ,ₖ · tanh'(z⁽²⁾ⱼ) · ∂C/∂a⁽²⁾ⱼ")
     numbers = "ls => ls.map(l => [...l.querySelectorAll('.num')].map(n => Number(n.dataset.value)))"
@@ -102,11 +113,8 @@ def test_the_neuron_step_shows_the_sum_over_the_next_layer_with_the_engines_numb
 
 
 def test_clicking_a_neuron_opens_the_scalar_view_on_it_at_the_same_step(watched_page, mlp_page):
-    path, data = mlp_page
-    page = watched_page(path.as_uri())
+    page, data, k = open_at(watched_page, mlp_page, 2, 1)
     steps = data["network"]["neuron_steps"]
-    k = next(i for i, s in enumerate(steps) if s["phase"] == "backward" and s["layer"] == 2 and s["neuron"] == 1)
-    go_to(page, k, len(steps) - 1)
     box = page.locator('[data-testid="neuron"][data-layer="2"][data-neuron="1"] rect')
     bounds = box.bounding_box()
     page.mouse.click(bounds["x"] + bounds["width"] / 2, bounds["y"] + bounds["height"] / 2)
@@ -122,7 +130,7 @@ def test_search_by_ascii_name_jumps_to_the_step_where_the_weight_gets_its_gradie
     page.keyboard.type("w2_1_0")
     page.keyboard.press("Enter")
     steps = data["network"]["neuron_steps"]
-    k = next(i for i, s in enumerate(steps) if s["phase"] == "backward" and s["layer"] == 2 and s["neuron"] == 1)
+    k = backward_step_of(data, 2, 1)
     expect(page.get_by_test_id("step-counter")).to_have_text(f"{k} / {len(steps) - 1}")
     inspector = page.get_by_test_id("inspector")
     expect(inspector).to_contain_text("w⁽²⁾₁,₀")
@@ -147,7 +155,7 @@ def test_the_jump_list_groups_steps_by_layer(watched_page, mlp_page):
         page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     steps = data["network"]["neuron_steps"]
-    k = next(i for i, s in enumerate(steps) if s["phase"] == "backward" and s["layer"] == 2)
+    k = backward_step_of(data, 2)
     expect(page.get_by_test_id("step-counter")).to_have_text(f"{k} / {len(steps) - 1}")
 
 
@@ -209,9 +217,5 @@ def test_screenshots_of_the_neuron_view(watched_page, mlp_page):
     folder = os.environ.get("EXPLORER_SCREENSHOTS")
     if not folder:
         pytest.skip("set EXPLORER_SCREENSHOTS=docs to refresh the README's pictures")
-    path, data = mlp_page
-    page = watched_page(path.as_uri())
-    steps = data["network"]["neuron_steps"]
-    k = next(i for i, s in enumerate(steps) if s["phase"] == "backward" and s["layer"] == 1 and s["neuron"] == 2)
-    go_to(page, k, len(steps) - 1)
+    page, _, _ = open_at(watched_page, mlp_page, 1, 2)
     page.screenshot(path=str(Path(folder) / "explorer-neuron.png"))
