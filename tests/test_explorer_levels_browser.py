@@ -123,6 +123,22 @@ def test_clicking_a_neuron_opens_the_scalar_view_on_it_at_the_same_step(watched_
     expect(page.get_by_test_id("inspector")).to_contain_text("a⁽²⁾₁")
 
 
+def test_clicking_a_cell_of_a_weight_matrix_shows_that_weights_chain_rule(watched_page, mlp_page):
+    path, data = mlp_page
+    page = watched_page(f"{path.as_uri()}#level=layer&step=7")
+    matrix = page.locator('[data-testid="layer"][data-layer="2"] .weights').bounding_box()
+    cell = matrix["height"] / 4  # W⁽²⁾ is 4 × 4: row j = 1, column k = 0
+    page.mouse.click(matrix["x"] + cell * 0.5, matrix["y"] + cell * 1.5)
+    inspector = page.get_by_test_id("inspector")
+    expect(inspector).to_contain_text("∂C/∂w⁽²⁾₁,₀ = a⁽¹⁾₀ · tanh'(z⁽²⁾₁) · ∂C/∂a⁽²⁾₁")
+    expect(inspector).to_contain_text("Chain rule (autograd.explain)")
+    expect(page.get_by_test_id("level")).to_have_value("layer")  # a weight is inspected, not opened below
+    shown = inspector.locator(".math .num").evaluate_all("ns => ns.map(n => Number(n.dataset.value))")
+    layer = data["network"]["layers"][1]
+    assert shown[:4] == [data["network"]["layers"][0]["a"][0], layer["slope"][1], layer["grad_a"][1],
+                         layer["grad_W"][1][0]]
+
+
 def test_search_by_ascii_name_jumps_to_the_step_where_the_weight_gets_its_gradient(watched_page, mlp_page):
     path, data = mlp_page
     page = watched_page(path.as_uri())
