@@ -76,10 +76,19 @@ def test_drawn_strokes_are_preprocessed_as_python_does_and_change_the_prediction
 
 def test_hovering_a_neuron_shows_its_z_a_and_b(open_lab):
     page = open_lab()
+    expect(page.get_by_test_id("cost")).not_to_have_text("–")  # the first state is drawn
     neuron = page.locator('[data-testid="neuron"][data-layer="2"]').nth(3)
-    box = neuron.bounding_box()
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     tooltip = page.get_by_test_id("tooltip")
+    for nudge in (0, 1, 2):  # the drawing is repainted when a frame arrives: move again, as a hand would
+        expect(neuron).to_be_visible()
+        box = neuron.bounding_box()
+        if box is not None:
+            page.mouse.move(box["x"] + box["width"] / 2 + nudge, box["y"] + box["height"] / 2)
+            try:
+                expect(tooltip).to_be_visible(timeout=1500)
+                break
+            except AssertionError:
+                continue
     expect(tooltip).to_be_visible()
     expect(tooltip).to_contain_text("neuron 3 of layer 2")
     expect(tooltip).to_contain_text("z = ")

@@ -39,6 +39,7 @@ class LabSession:
         self.lock = threading.RLock()
         self.data, self.setup = data, setup or LabSetup()
         self.version, self.data_version = 0, 0
+        self.weights_version = 0  # bumped when the weights may have changed: the test scores are kept until then
         self.last_seen = time.monotonic()
         self.playing, self.message = False, None
         self._new_model()
@@ -50,6 +51,7 @@ class LabSession:
         self.model = model or nn.MLP(self.data.side ** 2, [*setup.hidden, 10], activation=setup.activation,
                                      seed=setup.seed, output_activation=LOSS_OUTPUT_ACTIVATION[setup.loss])
         self.examiner = Examiner(self.model, setup.loss)
+        self.weights_version += 1
         self.curve, self.batch_step, self._evaluation, self._cursors = [], None, None, {}
         self._new_trainer(0)
 
@@ -121,6 +123,7 @@ class LabSession:
         except (nn.TrainingDiverged, ValueError) as error:
             problem = str(error)
         self.batch_step = self.trainer.step_count - 1 if self.trainer.step_count else None
+        self.weights_version += 1
         self._changed()
         if problem:
             self.model.set_weights(saved)
@@ -200,12 +203,12 @@ class LabSession:
     def _evaluate(self) -> dict:
         """The test images' costs and predictions at the current weights (cached; throttled while playing)."""
         cached = self._evaluation
-        if cached and (cached["version"] == self.version
+        if cached and (cached["version"] == self.weights_version
                        or self.playing and time.monotonic() - cached["time"] < EVAL_SECONDS):
             return cached
         count = min(PLAYING_TEST_IMAGES, len(self.data.X_test)) if self.playing else len(self.data.X_test)
         costs, outputs = self.examiner.score(self.data.X_test[:count], self.data.y_test[:count])
-        self._evaluation = {"version": self.version, "time": time.monotonic(), "cost": float(np.mean(costs)),
+        self._evaluation = {"version": self.weights_version, "time": time.monotonic(), "cost": float(np.mean(costs)),
                             "predicted": outputs.argmax(axis=1)}
         return self._evaluation
 

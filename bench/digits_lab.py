@@ -1,0 +1,76 @@
+"""The digit lab's speed (issue 21): a stroke to a new prediction, nudges and tiles; live training on 60,000
+generated 28x28 images with the tiles refreshed; the size of a streamed frame. Medians, one process.
+
+``python -m bench.digits_lab``. The images are generated (MNIST-shaped uint8 rows read as floats a
+batch at a time, as ``nn.mnist`` keeps MNIST), so the figures need no download. On this shared 2-core
+machine the figures are noisy: run it on a quiet machine for numbers worth comparing.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+
+import numpy as np
+
+from nn.arguments import run
+from nn.data_rows import ScaledRows
+from viz.live.lab.data import DigitData
+from viz.live.lab.session import LabSession
+from viz.live.stream import TRAIN_SLICE, event
+
+from .common import interleaved_medians
+
+TRAIN_IMAGES, TEST_IMAGES = 60_000, 10_000
+
+
+def generated(seed: int = 0) -> DigitData:
+    """MNIST-sized data: random 28x28 uint8 images (compact, as nn.mnist keeps them) and random digits."""
+    rng = np.random.default_rng(seed)
+    images = lambda count: ScaledRows(rng.integers(0, 256, (count, 784), dtype=np.uint8), 255)  # noqa: E731
+    return DigitData(images(TRAIN_IMAGES), rng.integers(0, 10, TRAIN_IMAGES), images(TEST_IMAGES),
+                     rng.integers(0, 10, TEST_IMAGES), 28, "generated 28x28 images")
+
+
+def stroke_seconds(session: LabSession) -> float:
+    """Median seconds from a drawn canvas to the state the page paints (prediction, nudges, tiles)."""
+    canvas = np.zeros((28, 28))
+    canvas[4:22, 12:15] = 1.0
+
+    def stroke():
+        session.draw(canvas, None)
+        event(session.state())
+    return interleaved_medians({"stroke": stroke}, repeats=9, min_seconds=0.2)["stroke"]
+
+
+def live_training(session: LabSession, seconds: float) -> tuple[float, float, int]:
+    """Mini-batches per second and frames (each with fresh tiles) per second on the stream's schedule,
+    and the median frame's size in bytes."""
+    session.set_playing(True)
+    start, steps, sizes = time.perf_counter(), session.trainer.step_count, []
+    while time.perf_counter() - start < seconds:
+        session.train_for(TRAIN_SLICE)
+        sizes.append(len(event(session.state())))
+    elapsed = time.perf_counter() - start
+    session.set_playing(False)
+    return (session.trainer.step_count - steps) / elapsed, len(sizes) / elapsed, int(statistics.median(sizes))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.digits_lab", description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0, help="how long to train live (default 10)")
+    args = parser.parse_args(argv)
+    session = LabSession(generated())
+    stroke = stroke_seconds(session)
+    batches, frames, size = live_training(session, args.seconds)
+    print(json.dumps({"stroke_ms": round(stroke * 1000, 1), "batches_per_s": round(batches, 1),
+                      "frames_per_s": round(frames, 1), "frame_bytes": size}))
+    print(f"stroke -> prediction, nudges, tiles: {stroke * 1000:.1f} ms (target <= 50 ms)\n"
+          f"live training, batches of 100: {batches:.1f} batches/s (target >= 20) "
+          f"with {frames:.1f} tile refreshes/s (target >= 5)\n"
+          f"a streamed frame: {size / 1000:.1f} kB")
+
+
+if __name__ == "__main__":
+    run("python -m bench.digits_lab", lambda: main())
