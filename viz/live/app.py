@@ -169,7 +169,8 @@ def build_app(token: str, hosts: set[str], sessions: Sessions | None = None, def
         Route("/api/point/remove",
               control(lambda session, body: session.remove_point(integer_field(body, "index", 0, 10**6))),
               methods=["POST"]),
-        Route("/api/csv", control(lambda session, body: session.load_csv(body.get("csv"))), methods=["POST"]),
+        Route("/api/csv", control(lambda session, body: session.load_csv(body.get("csv"), body.get("name"))),
+              methods=["POST"]),
         Route("/api/import", control(lambda session, body: session.import_model(body.get("model"))), methods=["POST"]),
     ]
     handlers = {FieldError: field_error, LookupError: missing, TooManySessions: full}
