@@ -19,26 +19,18 @@ import autograd
 import nn
 from autograd import Value, backward_steps, topological_order
 
-import viz
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def server():
-    handle = viz.playground(port=0, points=300)
-    yield handle
-    handle.stop()
+@pytest.fixture
+def server(playground_server):
+    return playground_server
 
 
 @pytest.fixture
-def open_page(watched_page, server):
-    """Opens the playground (with an optional fragment) once its first state is drawn; no script error allowed."""
-    def visit(fragment: str = ""):
-        page = watched_page(server.url + fragment, 1300, 800)
-        expect(page.get_by_test_id("output-heatmap")).to_have_attribute("data-scale", "1")
-        return page
-    return visit
+def open_page(open_playground):
+    return open_playground
 
 
 def server_get(server, path: str) -> bytes:

@@ -20,7 +20,6 @@ from PIL import Image
 from playwright.sync_api import expect
 
 import nn
-import viz
 
 pytestmark = pytest.mark.browser
 SIZES = [(1440, 900), (1024, 700), (390, 844)]
@@ -48,22 +47,6 @@ NEURON_SAMPLES = """() => [...document.querySelectorAll('.neuron')].map((neuron)
 })"""
 
 
-@pytest.fixture(scope="module")
-def server():
-    handle = viz.playground(port=0, points=200)
-    yield handle
-    handle.stop()
-
-
-@pytest.fixture
-def open_at(watched_page, server):
-    def visit(width: int = 1440, height: int = 900, fragment: str = ""):
-        page = watched_page(server.url + fragment, width, height)
-        expect(page.get_by_test_id("output-heatmap")).to_have_attribute("data-scale", "1")
-        return page
-    return visit
-
-
 def shot(page, name: str, tmp_path: Path) -> Path:
     folder = Path(os.environ.get("PLAYGROUND_SHOTS", tmp_path))
     folder.mkdir(parents=True, exist_ok=True)
@@ -73,8 +56,8 @@ def shot(page, name: str, tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize(("width", "height"), SIZES[:2])
-def test_every_edge_is_reached_by_the_mouse_along_its_length(open_at, width, height):
-    page = open_at(width, height, "#hidden=4,2&features=x1,x2,x1^2")
+def test_every_edge_is_reached_by_the_mouse_along_its_length(open_playground, width, height):
+    page = open_playground("#hidden=4,2&features=x1,x2,x1^2", width, height)
     edges = page.get_by_test_id("edge")
     expect(edges).to_have_count(3 * 4 + 4 * 2 + 2 * 1)
     samples = page.evaluate(EDGE_SAMPLES, ALONG)
@@ -97,8 +80,8 @@ def test_every_edge_is_reached_by_the_mouse_along_its_length(open_at, width, hei
 
 
 @pytest.mark.parametrize(("width", "height"), SIZES[:2])
-def test_every_neuron_is_reached_by_the_mouse(open_at, width, height):
-    page = open_at(width, height, "#hidden=4,3,2")
+def test_every_neuron_is_reached_by_the_mouse(open_playground, width, height):
+    page = open_playground("#hidden=4,3,2", width, height)
     expect(page.locator(".neuron")).to_have_count(9)
     hover = page.get_by_test_id("hover")
     for neuron in page.evaluate(NEURON_SAMPLES):
@@ -157,8 +140,8 @@ def point_contrasts(page) -> tuple[list[float], dict[int, list]]:
 @pytest.mark.parametrize(("fragment", "classes"), [
     ("#dataset=circles&hidden=4,2&learning_rate=0.1&features=x1,x2,x1^2,x2^2", 2),
     ("#dataset=blobs&loss=cross_entropy&hidden=4&learning_rate=0.1", 3)])
-def test_points_keep_their_class_colour_on_the_trained_surface(open_at, tmp_path, fragment, classes):
-    page = open_at(1440, 900, fragment)
+def test_points_keep_their_class_colour_on_the_trained_surface(open_playground, tmp_path, fragment, classes):
+    page = open_playground(fragment, 1440, 900)
     train(page, 60)
     expect(page.get_by_test_id("accuracy")).not_to_have_text("–")
     assert float(page.get_by_test_id("accuracy").text_content().split("%")[0]) > 85
@@ -194,8 +177,8 @@ def click(page, testid: str) -> None:
 
 
 @pytest.mark.parametrize(("width", "height"), SIZES)
-def test_the_layout_fits_without_scrolling_sideways(open_at, tmp_path, width, height):
-    page = open_at(width, height)
+def test_the_layout_fits_without_scrolling_sideways(open_playground, tmp_path, width, height):
+    page = open_playground("", width, height)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     boxes = page.evaluate(BOXES)
     assert all(0 <= box["left"] and box["right"] <= width for box in boxes.values()), boxes
@@ -214,8 +197,8 @@ def test_the_layout_fits_without_scrolling_sideways(open_at, tmp_path, width, he
     shot(page, f"playground-{width}x{height}.png", tmp_path)
 
 
-def test_a_reload_keeps_the_weights_and_the_epoch(open_at):
-    page = open_at()
+def test_a_reload_keeps_the_weights_and_the_epoch(open_playground):
+    page = open_playground()
     for epoch in ("1", "2", "3"):
         click(page, "step")
         expect(page.get_by_test_id("epoch")).to_have_text(epoch)
@@ -227,8 +210,8 @@ def test_a_reload_keeps_the_weights_and_the_epoch(open_at):
     expect(page.get_by_test_id("epoch")).to_have_text("4")
 
 
-def test_an_upload_is_named_by_the_dataset_control_and_the_link(open_at):
-    page = open_at()
+def test_an_upload_is_named_by_the_dataset_control_and_the_link(open_playground):
+    page = open_playground()
     rows = "x1,x2,label\n" + "".join(f"{x / 10},{(x * 7 % 10) / 10},{x % 2}\n" for x in range(-9, 10))
     page.get_by_test_id("csv").set_input_files({"name": "mine.csv", "mimeType": "text/csv", "buffer": rows.encode()})
     dataset = page.get_by_test_id("dataset")
@@ -244,8 +227,8 @@ def test_an_upload_is_named_by_the_dataset_control_and_the_link(open_at):
     page.wait_for_function("() => !location.hash.includes('uploaded=')")
 
 
-def test_an_error_clears_at_the_next_successful_action(open_at):
-    page = open_at()
+def test_an_error_clears_at_the_next_successful_action(open_playground):
+    page = open_playground()
     page.get_by_test_id("csv").set_input_files({"name": "bad.csv", "mimeType": "text/csv", "buffer": b"1,2,3\n4,5\n"})
     expect(page.get_by_test_id("message")).to_be_visible()
     click(page, "step")
@@ -260,8 +243,8 @@ def nn_train(tmp_path: Path, *options: str) -> Path:
     return out / "model.json"
 
 
-def test_a_model_nn_train_wrote_loads_or_says_what_would_fit(open_at, tmp_path):
-    page = open_at()
+def test_a_model_nn_train_wrote_loads_or_says_what_would_fit(open_playground, tmp_path):
+    page = open_playground()
     page.get_by_test_id("import").set_input_files(str(nn_train(tmp_path)))
     message = page.get_by_test_id("message")
     expect(message).to_contain_text("its hidden layers are 16,16")
