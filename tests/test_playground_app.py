@@ -175,7 +175,9 @@ def test_points_are_added_removed_and_uploaded(client, session):
     state = post(client, "/api/point/remove", session, index=0)
     assert len(state["points"]["x"]) == 200
     state = post(client, "/api/csv", session, csv="x1,x2,label\n0,0,0\n1,1,1\n-1,0.5,1\n0.5,-1,0\n")
-    assert state["points"]["x"] == [[0, 0], [1, 1], [-1, 0.5], [0.5, -1]] and state["points"]["label"] == [0, 1, 1, 0]
+    raw, train = np.array([[0, 0], [1, 1], [-1, 0.5], [0.5, -1]]), ~np.array(state["points"]["test"])
+    standardized = (raw - raw[train].mean(axis=0)) / raw[train].std(axis=0)  # by the training points
+    assert np.array(state["points"]["x"]) == pytest.approx(standardized) and state["points"]["label"] == [0, 1, 1, 0]
 
 
 def test_export_gives_a_file_nn_load_reads_and_import_uses_it(client, session, tmp_path):

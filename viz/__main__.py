@@ -36,7 +36,8 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("source", metavar="SOURCE", help=sources)
         sub.add_argument("--input", type=number_list, help="input numbers, e.g. 0.1,0.2 (required for a model)")
         sub.add_argument("--target", type=number_list,
-                         help=f"target numbers y: {with_target} the cost C₀ = Σ (a − y)² instead of the output")
+                         help=f"target numbers y: {with_target} the cost C₀ = Σ (a − y)² instead of the output; "
+                              f"for a saved classifier one class index k, and C₀ the loss it was trained with")
         return sub
 
     drawing = command("draw", "draw the computation graph to an .svg, .png or .pdf file",

@@ -16,8 +16,6 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from nn.io import to_dict
-
 from ..explorer import page as explorer_page
 from .config import FieldError, Setup, checked_setup, integer_field, number_field
 from .guards import Guards
@@ -122,8 +120,7 @@ def build_app(token: str, hosts: set[str], sessions: Sessions | None = None, def
 
     async def export(request: Request) -> Response:
         session = session_of(request.query_params.get("session"))
-        with session.lock:
-            document = to_dict(session.model)
+        document = session.model_document()
         return Response(json.dumps(document, indent=1, allow_nan=False), media_type="application/json",
                         headers={"Content-Disposition": 'attachment; filename="playground-model.json"'})
 
