@@ -162,7 +162,9 @@ def read_file(path: str | Path, max_bytes: int) -> bytes:
     """The bytes of the regular file ``path`` (``open_regular``'s checks): a file over ``max_bytes`` is
     refused before it is read (ValueError naming the limit)."""
     with open_regular(path) as (file, size):
-        data = file.read(max_bytes + 1) if size <= max_bytes else b""
+        data = file.read(size + 1) if size <= max_bytes else b""  # never a buffer of max_bytes
+        if len(data) > size:  # it grew since it was opened: read on, up to the limit
+            data += file.read(max_bytes + 1 - len(data))
     if size > max_bytes or len(data) > max_bytes:
         raise ValueError(f"{path} is {max(size, len(data)):,} bytes, more than the limit of "
                          f"{max_bytes:,} bytes for this kind of file")

@@ -124,11 +124,13 @@ def _names(names, what: str) -> tuple[str, ...]:
     names = tuple(names)
     if not names:
         raise ValueError(f"{what} needs at least one name")
+    seen = set()
     for name in names:
         if not isinstance(name, str) or not name:
             raise ValueError(f"{what}: every name must be text of 1 to {MAX_NAME} characters, got {name!r:.60}")
         if name_problem(name):
             raise ValueError(f"{what}: the name {name!r:.60} {name_problem(name)}")
-    if len(set(names)) != len(names):
-        raise ValueError(f"{what}: the name {next(n for n in names if names.count(n) > 1)!r} appears twice")
+        if name in seen:
+            raise ValueError(f"{what}: the name {name!r} appears twice")
+        seen.add(name)
     return names
