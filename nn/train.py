@@ -13,7 +13,7 @@ from .compiled import CompiledModel
 from .data_rows import plain_data
 from .history import EpochRecord, History, StepRecord
 from .losses import LOSSES, LossFn, with_penalty
-from .metrics import accuracy, score, threshold
+from .metrics import accuracy, replayed, score, threshold
 from .module import MLP
 from .optim import SGD, Optimizer
 
@@ -261,7 +261,7 @@ def evaluate(model: MLP, data) -> float | None:
     """Accuracy of ``model`` on ``data = (X, y)``, replayed with numpy."""
     X, y = plain_data(data)
     compiled = CompiledModel(model)
-    return accuracy(compiled.per_sample(compiled.outputs(X).tolist()), y, threshold(y))
+    return accuracy(compiled.per_sample(replayed(compiled, X).tolist()), y, threshold(y))
 
 
 def percent(fraction: float | None) -> str:
