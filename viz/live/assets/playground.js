@@ -106,6 +106,14 @@
                               + "too long): upload it again");
   }
 
+  // a tab that closes ends its session at once, freeing its slot (a reload makes a new one anyway)
+  addEventListener("pagehide", (event) => {
+    if (session && !event.persisted) {
+      fetch("/api/close", { method: "POST", keepalive: true, body: JSON.stringify({ session }),
+                            headers: { "content-type": "application/json", "x-chainrule-token": token } });
+    }
+  });
+
   // ---- painting the state -----------------------------------------------------------------------
   // The dataset control names an uploaded file while its points are the data.
   function showUpload(uploaded) {
