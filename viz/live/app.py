@@ -3,7 +3,8 @@
 Routes are a declarative list of small endpoints. Each control names its session, is checked
 field by field (400 with ``{"error", "field"}``), runs in a worker thread under the session's lock,
 wakes the session's streams and answers with the new state. ``/api/close`` ends a session (the page
-sends it when the tab closes), so a full server needs no wait for idle sessions to expire.
+sends it when the tab closes; a reload resumes it within seconds), so a full server needs no wait for
+idle sessions to expire.
 """
 from __future__ import annotations
 
@@ -68,12 +69,22 @@ def build_app(token: str, hosts: set[str], sessions: Sessions | None = None, def
             raise LookupError("no such session (it expired or the server restarted): reload the page")
         return session
 
+    def page_of(document: dict) -> str | None:
+        """The page (one load of a tab) a request comes from, if it says."""
+        page = document.get("page")
+        return page[:64] if isinstance(page, str) else None
+
     async def create(request: Request) -> Response:
+        """A new session, or with ``resume`` the tab's session still held (a reload keeps weights and epoch)."""
         document = await json_body(request)
+        resumed = sessions.resume(document.get("resume"), page_of(document))
+        if resumed is not None:
+            return _json({"session": document["resume"], "resumed": True, "state": await off_loop(resumed.state)})
         setup = checked_setup(document.get("setup", {}), defaults)
         replaces = document.get("replaces")
-        key, session = await off_loop(sessions.create, setup, replaces if isinstance(replaces, str) else None)
-        return _json({"session": key, "state": await off_loop(session.state)})
+        key, session = await off_loop(sessions.create, setup, replaces if isinstance(replaces, str) else None,
+                                      page_of(document))
+        return _json({"session": key, "resumed": False, "state": await off_loop(session.state)})
 
     def control(action):
         """An endpoint: parse the body, run ``action(session, body)`` in a thread, wake the streams, answer."""
@@ -136,7 +147,7 @@ def build_app(token: str, hosts: set[str], sessions: Sessions | None = None, def
         document = await json_body(request)
         if not isinstance(document.get("session"), str):
             raise FieldError("session", "must be the session's id, as POST /api/session gave it")
-        return _json({"closed": sessions.close(document["session"])})
+        return _json({"closed": sessions.close(document["session"], page_of(document))})
 
     async def field_error(request: Request, error: FieldError) -> Response:
         return _error(400, str(error), error.field)

@@ -8,6 +8,7 @@
   // Every name, choice and limit comes from the server (viz/live/vocabulary.py), embedded in the page.
   const vocabulary = JSON.parse(document.getElementById("vocabulary").textContent);
   const LISTS = new Set(["features", "hidden"]);
+  const page = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;  // this load of the tab
   let session = null, state = null, points = null, shape = null, columns = null, hoverText = null;
 
   const fmt = (x) => (x === null || x === undefined ? "–" : Number(x).toFixed(3));
@@ -68,13 +69,6 @@
 
   const configure = (changes) => call("/api/setup", { setup: changes });
 
-  // A reload keeps the tab's session, its weights and epoch, while the server holds it.
-  async function kept(previous) {
-    if (!previous) return null;
-    const response = await fetch(`/api/state?${new URLSearchParams({ session: previous, token })}`);
-    return response.ok ? (await response.json()).state : null;
-  }
-
   function connect(key, first) {
     session = key;
     sessionStorage.setItem("chainrule-session", session);
@@ -84,21 +78,22 @@
     stream.onmessage = (event) => paint(JSON.parse(event.data));
   }
 
+  // A reload resumes the tab's session, its weights and epoch, while the server holds it.
   async function start() {
     const previous = sessionStorage.getItem("chainrule-session"), wanted = fragmentSetup();
     const uploaded = wanted.uploaded;
     delete wanted.uploaded;
-    const state_ = await kept(previous);
-    if (state_) {
-      connect(previous, state_);
-      const changes = Object.entries(wanted).filter(([key, value]) => String(value) !== String(state_.setup[key]));
+    let answer = await post("/api/session", { setup: wanted, replaces: previous, resume: previous, page });
+    if (answer.ok && answer.document.resumed) {
+      const kept = answer.document.state;
+      connect(previous, kept);
+      const changes = Object.entries(wanted).filter(([key, value]) => String(value) !== String(kept.setup[key]));
       if (changes.length) configure(Object.fromEntries(changes));  // a link edited by hand
       return;
     }
-    let answer = await post("/api/session", { setup: wanted, replaces: previous });
     if (!answer.ok && answer.document.field) {
       showMessage(`the link's setup was refused (${answer.document.error}); starting from the defaults`);
-      answer = await post("/api/session", { setup: {}, replaces: previous });
+      answer = await post("/api/session", { setup: {}, replaces: previous, page });
     }
     if (!answer.ok) { showMessage(answer.document.error); return; }
     connect(answer.document.session, answer.document.state);
@@ -106,10 +101,10 @@
                               + "too long): upload it again");
   }
 
-  // a tab that closes ends its session at once, freeing its slot (a reload makes a new one anyway)
+  // a tab that closes frees its session's slot at once (a reload of the tab resumes the session)
   addEventListener("pagehide", (event) => {
     if (session && !event.persisted) {
-      fetch("/api/close", { method: "POST", keepalive: true, body: JSON.stringify({ session }),
+      fetch("/api/close", { method: "POST", keepalive: true, body: JSON.stringify({ session, page }),
                             headers: { "content-type": "application/json", "x-chainrule-token": token } });
     }
   });
