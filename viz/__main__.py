@@ -17,6 +17,7 @@ from nn.files import writable_target
 
 from .collapsed import check_model_size, draw_model
 from .dot import DEFAULT_MAX_NODES, draw
+from .explorer_network import LEVELS, NETWORK_MAX_NODES
 from .live.config import DATASETS, FieldError, checked_setup, dataset_name
 from .readable import check_readable
 from .render import output_format, render
@@ -65,6 +66,9 @@ def _parser() -> argparse.ArgumentParser:
     exploring.add_argument("-o", "--output", required=True, help="the HTML file to write")
     exploring.add_argument("--lr", type=non_negative_number, default=0.1,
                            help="the learning rate of the update step (default %(default)s)")
+    exploring.add_argument("--level", choices=LEVELS,
+                           help="the view the page opens on: scalar (every value), neuron (Σ w·a + b → σ boxes) or "
+                                "layer (vectors and matrices); default: the most detailed readable one")
     _size_limits(exploring)
     playing = commands.add_parser("playground", help="train a network live in the browser, step into any point",
                                   description="Serve the playground on this machine and print its URL.")
@@ -116,17 +120,23 @@ def _model_check(args):
     """What a saved model must pass before its graph is built: the drawing's size limits."""
     if args.command == "draw" and args.collapsed:
         return lambda model: check_model_size(model, args.max_nodes, args.max_edges)
+    if args.command == "explore" and args.level != "scalar":
+        return lambda model: _few_enough_parameters(model, NETWORK_MAX_NODES // 2, "the explorer's limit")
     if args.command in ("draw", "explore"):
         return lambda model: _few_enough_parameters(model, args.max_nodes)
     return None
 
 
-def _few_enough_parameters(model, max_nodes: int) -> None:
+def _few_enough_parameters(model, max_nodes: int, limit: str = "") -> None:
     """Every parameter is a value of the graph: more of them than max_nodes is refused before the graph exists."""
     count = len(model.parameters())
     if count > max_nodes:
+        if limit:
+            raise UserError(f"the model has {count:,} parameters, so its graph has more than {limit} of "
+                            f"{max_nodes:,} values; draw it with viz draw --collapsed")
         raise UserError(f"the model has {count:,} parameters, so its graph has more than --max-nodes {max_nodes} "
-                        f"values; draw it with viz draw --collapsed, or raise --max-nodes")
+                        f"values; draw it with viz draw --collapsed, explore it with --level layer, "
+                        f"or raise --max-nodes")
 
 
 def _draw(source, args) -> str:
@@ -158,7 +168,7 @@ def _explore(source, args) -> str:
     from .explorer import explore
 
     explore(source.output, args.output, parameters=source.parameters, learning_rate=args.lr, title=source.title,
-            max_nodes=args.max_nodes, max_edges=args.max_edges)
+            level=args.level, max_nodes=args.max_nodes, max_edges=args.max_edges)
     return f"wrote {shown(args.output)}"
 
 

@@ -139,7 +139,7 @@ def build_app(token: str, hosts: set[str], sessions: Sessions | None = None, def
                 point, label = session.points.X[index], session.points.labels[index]
                 title = f"point {index} ({point[0]:.2f}, {point[1]:.2f}), class {label}, epoch {session.epoch}"
                 learning_rate = session.setup.learning_rate
-            return explorer_page(loss, parameters=parameters, learning_rate=learning_rate, title=title)
+            return explorer_page(loss, parameters=parameters, learning_rate=learning_rate, title=title, level="neuron")
         return HTMLResponse(await off_loop(build),
                             headers={"Cache-Control": "no-store", "Content-Security-Policy": "frame-ancestors 'self'"})
 
