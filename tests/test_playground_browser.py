@@ -65,6 +65,16 @@ def on_top(locator) -> tuple[float, float]:
     return spot[0], spot[1]
 
 
+def point_on_top(page) -> tuple[int, float, float]:
+    """The index and the middle of the first data point no other covers there (read in one go: points redraw)."""
+    return tuple(page.get_by_test_id("points").evaluate("""(svg) => {
+      for (const point of svg.querySelectorAll('circle')) {
+        const r = point.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
+        if (document.elementFromPoint(x, y) === point) return [Number(point.dataset.index), x, y];
+      }
+    }"""))
+
+
 def number(page, testid: str) -> float:
     return float(page.get_by_test_id(testid).text_content())
 
@@ -104,12 +114,7 @@ def test_add_layer_adds_a_column_of_neuron_heatmaps(open_page):
 def test_a_clicked_point_opens_the_explorer_on_the_engines_backward_for_it(open_page, server):
     page = open_page()
     expect(page.get_by_test_id("point").first).to_be_visible()
-    index, x, y = page.get_by_test_id("points").evaluate("""(svg) => {
-      for (const point of svg.querySelectorAll('circle')) {  // the first point no other covers at its middle
-        const r = point.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
-        if (document.elementFromPoint(x, y) === point) return [Number(point.dataset.index), x, y];
-      }
-    }""")
+    index, x, y = point_on_top(page)
     page.mouse.click(x, y)
     frame = page.frame_locator('[data-testid="explorer"]')
     counter = frame.get_by_test_id("step-counter")
@@ -139,10 +144,8 @@ def test_a_clicked_point_opens_the_explorer_on_the_engines_backward_for_it(open_
 
 def test_the_step_into_window_takes_the_keyboard_and_escape_closes_it(open_page, server):
     page = open_page()
-    point = page.get_by_test_id("point").first
-    expect(point).to_be_visible()
-    box = point.bounding_box()
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(page.get_by_test_id("point").first).to_be_visible()
+    page.mouse.click(*point_on_top(page)[1:])
     frame = page.frame_locator('[data-testid="explorer"]')
     counter = frame.get_by_test_id("step-counter")
     expect(frame.get_by_test_id("level")).to_have_value("neuron")
