@@ -1,4 +1,5 @@
 # make demo: set up and run the tour.  make test: set up and run the whole test suite.
+# Each step says what it does first: the first install takes about a minute.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -8,21 +9,26 @@ TOUR_OUT ?= tour
 .PHONY: demo test install system-deps browser-deps
 
 demo: install system-deps
+	@echo "make demo: the tour, written into $(TOUR_OUT)/"
 	$(PY) -m examples.tour --out $(TOUR_OUT)
 
 test: install system-deps browser-deps
+	@echo "make test: ruff, then the test suite (a few minutes; a dot per test)"
 	$(PY) -m ruff check .
 	$(PY) -m pytest -q tests
 
 install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check -e ".[$(EXTRAS)]"
-	touch $@
+	@test -x $(PY) || echo "make: creating the virtual environment $(VENV)"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "make: installing chainrule with its extras ($(EXTRAS)) into $(VENV): about a minute the first time"
+	$(PY) -m pip install --disable-pip-version-check --progress-bar on -e ".[$(EXTRAS)]"
+	@touch $@
+	@echo "make: $(VENV) is ready"
 
 system-deps:
-	bash scripts/system-deps.sh
+	@bash scripts/system-deps.sh
 
 browser-deps:
-	bash scripts/system-deps.sh --browser
+	@bash scripts/system-deps.sh --browser

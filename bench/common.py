@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import statistics
+import sys
 import time
 from typing import Callable
 
@@ -15,6 +16,11 @@ import numpy as np
 # numpy loads numpy.random on first use; a Ctrl-C that lands in that import (its Cython modules'
 # registration with collections.abc) is swallowed, so it is loaded here, before any output
 import numpy.random  # noqa: F401
+
+
+def progress(message: str) -> None:
+    """One line on stderr while a benchmark runs (the tables on stdout stay clean to paste)."""
+    print(f"bench: {message}", file=sys.stderr, flush=True)
 
 
 def calls_per_sample(fn: Callable[[], object], min_seconds: float) -> int:
@@ -26,9 +32,14 @@ def calls_per_sample(fn: Callable[[], object], min_seconds: float) -> int:
 
 
 def interleaved_medians(candidates: dict[str, Callable[[], object]], repeats: int = 7,
-                        min_seconds: float = 0.05) -> dict[str, float]:
-    """Median seconds per call of each candidate, over ``repeats`` interleaved samples."""
-    numbers = {name: calls_per_sample(fn, min_seconds) for name, fn in candidates.items()}
+                        min_seconds: float = 0.05, label: str = "") -> dict[str, float]:
+    """Median seconds per call of each candidate, over ``repeats`` interleaved samples; a line on stderr
+    as each candidate is measured (``label`` says of what)."""
+    context = f"{label}: " if label else ""
+    numbers = {}
+    for name, fn in candidates.items():
+        progress(f"{context}{name}: measuring")
+        numbers[name] = calls_per_sample(fn, min_seconds)
     samples: dict[str, list[float]] = {name: [] for name in candidates}
     for _ in range(repeats):
         for name, fn in candidates.items():
@@ -37,7 +48,10 @@ def interleaved_medians(candidates: dict[str, Callable[[], object]], repeats: in
             for _ in range(numbers[name]):
                 fn()
             samples[name].append((time.perf_counter() - start) / numbers[name])
-    return {name: statistics.median(times) for name, times in samples.items()}
+    medians = {name: statistics.median(times) for name, times in samples.items()}
+    for name, seconds in medians.items():
+        progress(f"{context}{name}: {format_duration(seconds)} per call (median of {repeats})")
+    return medians
 
 
 def format_duration(seconds: float) -> str:

@@ -246,7 +246,7 @@ def main(argv: list[str] | None = None) -> None:
     for setting, count in THREAD_SETTINGS.items():
         with threads(count):
             seconds = interleaved_medians({name: c.step for name, c in candidates.items()}, repeats=args.repeats,
-                                          min_seconds=args.sample_seconds)
+                                          min_seconds=args.sample_seconds, label=f"one step, {setting}")
         print(f"\n{setting}:\n")
         print(_table(seconds))
     if torch_candidate is None:

@@ -151,12 +151,15 @@ def race(points: int, repeats: int, seed: int) -> dict:
                   for name in builds}
     for repeat in range(repeats):
         for name in (builds if repeat % 2 == 0 else reversed(list(builds))):
+            print(f"bench: {name}: build + backward, repeat {repeat + 1} of {repeats}", file=sys.stderr, flush=True)
             build_s, backward_s = timed(builds[name])
             runs[name]["build"].append(build_s)
             runs[name]["backward"].append(backward_s)
             runs[name]["build+backward"].append(build_s + backward_s)
     for repeat in range(max(1, repeats // 3)):
         for name in (builds if repeat % 2 == 0 else reversed(list(builds))):
+            print(f"bench: {name}: training steps, repeat {repeat + 1} of {max(1, repeats // 3)}", file=sys.stderr,
+                  flush=True)
             runs[name]["training step"] += training_steps(builds[name], 3)
     length = nodes["chainrule"] // 4  # acc·w + x per step: 4 nodes, as many as the MLP in all
     chains = {"chainrule": autograd.Value, "micrograd": MicroValue}

@@ -30,7 +30,8 @@ def chain_rows(lengths: list[int], repeats: int) -> list[list[str]]:
     rows = []
     for length in lengths:
         x, y = chain(length)
-        seconds = interleaved_medians({"explain": lambda: str(autograd.explain(y, x))}, repeats=repeats)["explain"]
+        seconds = interleaved_medians({"explain": lambda: str(autograd.explain(y, x))}, repeats=repeats,
+                                      label=f"a chain of {length:,} nodes")["explain"]
         rows.append([f"{length:,}", format_duration(seconds), format_duration(seconds / length)])
     return rows
 
@@ -44,7 +45,8 @@ def mlp_row(sizes: list[int], repeats: int) -> list[str]:
         raise AssertionError("explain_each and explain disagree")
     medians = interleaved_medians({
         "explain_each": lambda: autograd.explain_each(output, wanted),
-        "explain per parameter": lambda: [autograd.explain(output, p) for p in wanted]}, repeats=repeats)
+        "explain per parameter": lambda: [autograd.explain(output, p) for p in wanted]}, repeats=repeats,
+        label=f"MLP {sizes}")
     each, one_by_one = medians["explain_each"], medians["explain per parameter"]
     return ["-".join(map(str, [2, *sizes])), str(len(wanted)), format_duration(each), format_duration(one_by_one),
             f"{one_by_one / each:.1f}x"]

@@ -19,7 +19,7 @@ from pathlib import Path
 from autograd import Value, topological_order
 from nn.arguments import run
 
-from .common import format_duration, markdown_table
+from .common import format_duration, markdown_table, progress
 
 CHROMIUM = "/usr/bin/chromium"
 STEPS_PER_SAMPLE = """async () => {
@@ -84,6 +84,7 @@ def main(argv: list[str] | None = None) -> None:
         for width in (int(text) for text in args.widths.split(",")):
             out, ws = wide_loss(width)
             page_path = viz.explore(out, Path(folder) / f"wide-{width}.html", parameters=ws)
+            progress(f"{width} units: {args.repeats} loads of the explorer page in chromium")
             load, step = measure(page_path, args.repeats)
             rows.append([f"{width} tanh units (scalar view)", f"{len(topological_order(out)):,}",
                          format_duration(load), format_duration(step)])

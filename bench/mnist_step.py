@@ -184,8 +184,10 @@ def main(argv: list[str] | None = None) -> None:
     epoch_candidates = {name: c.epoch for name, c in candidates.items() if "lone" not in name}
     for setting, count in THREAD_SETTINGS.items():
         with threads(count):
-            steps = interleaved_medians(step_candidates, repeats=args.repeats, min_seconds=args.sample_seconds)
-            epochs = interleaved_medians(epoch_candidates, repeats=args.epoch_repeats, min_seconds=0)
+            steps = interleaved_medians(step_candidates, repeats=args.repeats, min_seconds=args.sample_seconds,
+                                        label=f"one step, {setting}")
+            epochs = interleaved_medians(epoch_candidates, repeats=args.epoch_repeats, min_seconds=0,
+                                         label=f"one epoch, {setting}")
         print(f"{setting}:\n")
         print(_table(steps, epochs, torch_candidate is not None))
         print()

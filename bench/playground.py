@@ -25,7 +25,7 @@ from viz.live.server import start
 from viz.live.session import Session
 from viz.live.stream import TRAIN_SLICE, event
 
-from .common import format_duration, interleaved_medians, markdown_table
+from .common import format_duration, interleaved_medians, markdown_table, progress
 
 SETUP = Setup(dataset="circles", points=500, train_ratio=0.5, hidden=(8, 8), activation="tanh", batch_size=10)
 
@@ -87,10 +87,12 @@ def main(argv: list[str] | None = None) -> None:
     session = Session(SETUP)
     known = session.state()["data_version"]
     medians = interleaved_medians({"epoch": session.step, "frame": lambda: session.state(known)},
-                                  repeats=args.repeats, min_seconds=0.2)
+                                  repeats=args.repeats, min_seconds=0.2, label="the playground")
+    progress(f"training while streaming: 3 runs of {args.seconds / 3:.1f} s")
     mixed = [mixed_run(args.seconds / 3) for _ in range(3)]
     epochs, frames = statistics.median(m[0] for m in mixed), statistics.median(m[1] for m in mixed)
     quantised, floats, points = message_sizes()
+    progress(f"CPU while paused: {args.idle_seconds:g} s")
     idle = idle_cpu(args.idle_seconds)
     print(f"2-8-8-1 tanh on 500 circle points (250 for training), batch size 10, {GRID}×{GRID} heatmaps of "
           f"every neuron; medians of {args.repeats} interleaved repeats; shared 2-core machine, figures are noisy")

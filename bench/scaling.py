@@ -27,7 +27,7 @@ from autograd import compile as compile_tape
 import nn
 from nn.arguments import Parser, run
 
-from .common import format_duration, interleaved_medians, markdown_table, moons
+from .common import format_duration, interleaved_medians, markdown_table, moons, progress
 from .demo_step import ChainruleMLP, chainrule_loss, initial_layers
 
 PROG = "python -m bench.scaling"
@@ -90,7 +90,7 @@ def measure(shape, size: int, repeats: int) -> list[str]:
     tape = traced(build, data)
     one_off = time.perf_counter() - start
     seconds = interleaved_medians({"eager": lambda: eager_pass(build, data), "compiled": lambda: replay(tape, data)},
-                                  repeats=repeats, min_seconds=0.2)
+                                  repeats=repeats, min_seconds=0.2, label=f"{shape.__name__} {nodes:,} nodes")
     del tape
     eager_memory = peak_bytes(lambda: eager_pass(build, data))
     trace_memory = peak_bytes(lambda: traced(build, data))
@@ -139,6 +139,7 @@ def parameter_rows(max_parameters: float) -> list[list[str]]:
     for hidden in PARAMETER_HIDDEN:
         if hidden * hidden + 5 * hidden + 1 > max_parameters:  # MLP(2, [h, h, 1])'s parameters
             break
+        progress(f"first compiled step of MLP(2, [{hidden}, {hidden}, 1]), without and with L2")
         (count, plain), (_, penalised) = first_step(hidden, 0.0), first_step(hidden, 1e-4)
         table.append([f"{count:,}", format_duration(plain), format_duration(penalised),
                       f"{penalised / count * 1e6:.1f} µs"])

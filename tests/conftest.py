@@ -41,3 +41,25 @@ def watched_page(chromium):
     for page in opened:
         page.close()
     assert problems == []
+
+
+@pytest.fixture(scope="module")
+def playground_server():
+    """The playground served on a free port of 127.0.0.1 for a module's browser tests."""
+    import viz
+
+    handle = viz.playground(port=0, points=300)
+    yield handle
+    handle.stop()
+
+
+@pytest.fixture
+def open_playground(watched_page, playground_server):
+    """Opens the playground (with an optional fragment) once its first state is drawn; no script error allowed."""
+    def visit(fragment: str = "", width: int = 1300, height: int = 800):
+        page = watched_page(playground_server.url + fragment, width, height)
+        from playwright.sync_api import expect
+
+        expect(page.get_by_test_id("output-heatmap")).to_have_attribute("data-scale", "1")
+        return page
+    return visit

@@ -21,26 +21,18 @@ import autograd
 import nn
 from autograd import Value, backward_steps, topological_order
 
-import viz
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def server():
-    handle = viz.playground(port=0, points=300)
-    yield handle
-    handle.stop()
+@pytest.fixture
+def server(playground_server):
+    return playground_server
 
 
 @pytest.fixture
-def open_page(watched_page, server):
-    """Opens the playground (with an optional fragment) once its first state is drawn; no script error allowed."""
-    def visit(fragment: str = ""):
-        page = watched_page(server.url + fragment, 1300, 800)
-        expect(page.get_by_test_id("output-heatmap")).to_have_attribute("data-scale", "1")
-        return page
-    return visit
+def open_page(open_playground):
+    return open_playground
 
 
 def server_get(server, path: str) -> bytes:
@@ -56,6 +48,31 @@ def engine_model(server, page) -> tuple[nn.MLP, dict]:
     key = page.evaluate("sessionStorage.getItem('chainrule-session')")
     model = nn.io.from_dict(json.loads(server_get(server, f"/api/export?session={key}")))
     return model, json.loads(server_get(server, f"/api/state?session={key}"))["state"]
+
+
+def on_top(locator) -> tuple[float, float]:
+    """A point of ``locator``'s element (along an edge's length, or over a point) where the mouse reaches it."""
+    spot = locator.evaluate("""(target) => {
+      const shape = target.querySelector('.hit') || target, length = shape.getTotalLength(), m = shape.getScreenCTM();
+      for (let i = 1; i < 40; i += 1) {
+        const p = shape.getPointAtLength(length * ((i * 7) % 40) / 40);
+        const x = m.a * p.x + m.c * p.y + m.e, y = m.b * p.x + m.d * p.y + m.f, found = document.elementFromPoint(x, y);
+        if (found && (found === target || target.contains(found))) return [x, y];
+      }
+      return null;
+    }""")
+    assert spot is not None, "the mouse reaches no point of it"
+    return spot[0], spot[1]
+
+
+def point_on_top(page) -> tuple[int, float, float]:
+    """The index and the middle of the first data point no other covers there (read in one go: points redraw)."""
+    return tuple(page.get_by_test_id("points").evaluate("""(svg) => {
+      for (const point of svg.querySelectorAll('circle')) {
+        const r = point.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
+        if (document.elementFromPoint(x, y) === point) return [Number(point.dataset.index), x, y];
+      }
+    }"""))
 
 
 def number(page, testid: str) -> float:
@@ -96,10 +113,9 @@ def test_add_layer_adds_a_column_of_neuron_heatmaps(open_page):
 
 def test_a_clicked_point_opens_the_explorer_on_the_engines_backward_for_it(open_page, server):
     page = open_page()
-    point = page.get_by_test_id("point").first
-    expect(point).to_be_visible()
-    index = int(point.get_attribute("data-index"))
-    point.dispatch_event("click")
+    expect(page.get_by_test_id("point").first).to_be_visible()
+    index, x, y = point_on_top(page)
+    page.mouse.click(x, y)
     frame = page.frame_locator('[data-testid="explorer"]')
     counter = frame.get_by_test_id("step-counter")
     expect(frame.get_by_test_id("level")).to_have_value("neuron")  # the modal opens on the neuron view
@@ -128,10 +144,8 @@ def test_a_clicked_point_opens_the_explorer_on_the_engines_backward_for_it(open_
 
 def test_the_step_into_window_takes_the_keyboard_and_escape_closes_it(open_page, server):
     page = open_page()
-    point = page.get_by_test_id("point").first
-    expect(point).to_be_visible()
-    box = point.bounding_box()
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(page.get_by_test_id("point").first).to_be_visible()
+    page.mouse.click(*point_on_top(page)[1:])
     frame = page.frame_locator('[data-testid="explorer"]')
     counter = frame.get_by_test_id("step-counter")
     expect(frame.get_by_test_id("level")).to_have_value("neuron")
@@ -148,7 +162,7 @@ def test_the_step_into_window_takes_the_keyboard_and_escape_closes_it(open_page,
 def test_editing_a_weight_shows_the_engines_loss(open_page, server):
     page = open_page()
     model, state = engine_model(server, page)
-    page.locator('[data-testid="edge"][data-layer="0"][data-neuron="2"][data-source="1"]').dispatch_event("click")
+    page.mouse.click(*on_top(page.locator('[data-testid="edge"][data-layer="0"][data-neuron="2"][data-source="1"]')))
     expect(page.get_by_test_id("editor")).to_be_visible()
     page.get_by_test_id("edit-value").fill("1.5")
     page.get_by_test_id("edit-value").press("Enter")
@@ -162,7 +176,7 @@ def test_editing_a_weight_shows_the_engines_loss(open_page, server):
 def test_hovering_an_edge_shows_its_weight_and_gradient(open_page, server):
     page = open_page()
     model, state = engine_model(server, page)
-    page.locator('[data-testid="edge"][data-layer="1"][data-neuron="1"][data-source="3"]').dispatch_event("mouseenter")
+    page.mouse.move(*on_top(page.locator('[data-testid="edge"][data-layer="1"][data-neuron="1"][data-source="3"]')))
     hover = page.get_by_test_id("hover")
     weight = model.layers[1].neurons[1].w[3]
     expect(hover).to_contain_text(f"{weight.label} = {weight.data:.3f}")

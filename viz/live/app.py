@@ -4,8 +4,8 @@ One server, guards and sessions for both rooms (``endpoints``); each room has it
 session class (the lab's are in ``lab/``). Routes are a declarative list of small endpoints. Each
 control names its session, is checked field by field (400 with ``{"error", "field"}``), runs in a
 worker thread under the session's lock, wakes the session's streams and answers with the new state.
-``/api/close`` ends a session (the page sends it when the tab closes), so a full server needs no wait
-for idle sessions to expire.
+``/api/close`` ends a session (the page sends it when the tab closes; a reload resumes it within
+seconds), so a full server needs no wait for idle sessions to expire.
 """
 from __future__ import annotations
 
@@ -104,7 +104,8 @@ def build_app(token: str, hosts: set[str], sessions: Sessions | None = None, def
         Route("/api/point/remove",
               control(lambda session, body: session.remove_point(integer_field(body, "index", 0, 10**6))),
               methods=["POST"]),
-        Route("/api/csv", control(lambda session, body: session.load_csv(body.get("csv"))), methods=["POST"]),
+        Route("/api/csv", control(lambda session, body: session.load_csv(body.get("csv"), body.get("name"))),
+              methods=["POST"]),
         Route("/api/import", control(lambda session, body: session.import_model(body.get("model"))), methods=["POST"]),
         Route("/api/close", room.close, methods=["POST"]),
     ]

@@ -57,6 +57,12 @@ def play(session, body: dict) -> None:
     session.set_playing(body["playing"])
 
 
+def _page(document: dict) -> str | None:
+    """The page (one load of a tab) a request comes from, if it says."""
+    page = document.get("page")
+    return page[:64] if isinstance(page, str) else None
+
+
 class Room:
     """The server's sessions as one room sees them: only sessions of ``kind``."""
 
@@ -72,12 +78,18 @@ class Room:
         return session
 
     async def create(self, request: Request, build: Callable[[dict], object]) -> Response:
-        """A new session from the body's ``setup`` (``build(setup)`` checks it and makes the session)."""
+        """A new session from the body's ``setup`` (``build(setup)`` checks it and makes the session), or
+        with ``resume`` the tab's session the server still holds (a reload keeps its weights and epoch)."""
         document = await json_body(request)
+        page = _page(document)
+        resumed = self.sessions.resume(document.get("resume"), page, self.kind)
+        if resumed is not None:
+            return json_answer({"session": document["resume"], "resumed": True,
+                                "state": await off_loop(resumed.state)})
         replaces = document.get("replaces")
         key, session = await off_loop(self.sessions.create, document.get("setup", {}),
-                                      replaces if isinstance(replaces, str) else None, build)
-        return json_answer({"session": key, "state": await off_loop(session.state)})
+                                      replaces if isinstance(replaces, str) else None, build, page)
+        return json_answer({"session": key, "resumed": False, "state": await off_loop(session.state)})
 
     def control(self, action: Callable[[object, dict], object]):
         """An endpoint: parse the body, run ``action(session, body)`` in a thread, wake the streams, answer."""
@@ -94,12 +106,13 @@ class Room:
         return json_answer({"state": await off_loop(session.state)})
 
     async def close(self, request: Request) -> Response:
-        """End the body's session now (its tab closed); answers whether it existed."""
+        """End the body's session (its tab closed; a reload of the tab resumes it); whether it was open."""
         document = await json_body(request)
         key = document.get("session")
         if not isinstance(key, str):
             raise FieldError("session", "must be the session's id, as the page's first request gave it")
-        return json_answer({"closed": isinstance(self.sessions.get(key), self.kind) and self.sessions.close(key)})
+        return json_answer({"closed": isinstance(self.sessions.get(key), self.kind)
+                            and self.sessions.close(key, _page(document))})
 
     async def stream(self, request: Request) -> Response:
         key = request.query_params.get("session")

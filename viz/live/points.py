@@ -82,6 +82,13 @@ def _csv_number(text: str, line: int, column: str) -> float:
     return number
 
 
+def upload_name(name: object) -> str:
+    """The uploaded file's name as the page shows it: printable, at most 80 characters ("uploaded.csv" if none)."""
+    if not isinstance(name, str) or not name.strip() or not name.isprintable():
+        return "uploaded.csv"
+    return name.strip()[:80]
+
+
 def from_csv(text: object, classes: int, train_ratio: float, seed: int) -> Points:
     """Points from CSV text of ``x1,x2,label`` rows (an optional header first), every cell checked,
     standardized by the training points' mean and standard deviation."""

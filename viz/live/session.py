@@ -17,9 +17,10 @@ from autograd import Value
 from nn.io import from_dict, to_dict
 
 from . import network
+from .imported import setup_for
 from .config import MAX_POINTS, FieldError, Setup, checked_setup
 from .pictures import Pictures
-from .points import COORDINATE_LIMIT, Points, from_csv, generated
+from .points import COORDINATE_LIMIT, Points, from_csv, generated, upload_name
 
 DATA_FIELDS = {"dataset", "noise", "train_ratio", "points", "seed"}
 MODEL_FIELDS = {"features", "hidden", "activation", "loss"}
@@ -35,6 +36,7 @@ class Session:
         self.version, self.data_version = 0, 0
         self.last_seen = time.monotonic()
         self.playing, self.message = False, None
+        self.uploaded: str | None = None  # the CSV file the points came from
         self.setup = setup or Setup()
         self.points = generated(self.setup)
         self._new_model()
@@ -62,10 +64,12 @@ class Session:
         with self.lock:
             setup = checked_setup(changes, self.setup)
             changed = {key for key, value in setup.as_dict().items() if value != self.setup.as_dict()[key]}
+            if self.uploaded and "dataset" in changes:
+                changed.add("dataset")  # choosing a dataset again replaces the uploaded points
             points = generated(setup) if changed & DATA_FIELDS else self.points  # may refuse: before any change
             self.setup = setup
             if changed & DATA_FIELDS:
-                self.points = points
+                self.points, self.uploaded = points, None
                 self.data_version += 1
             if changed & (DATA_FIELDS | MODEL_FIELDS):
                 self._new_model()
@@ -148,9 +152,10 @@ class Session:
                 raise FieldError("index", f"must be a point 0 to {len(self.points) - 1}")
             self._new_points(self.points.without_point(index))
 
-    def load_csv(self, text: object) -> None:
+    def load_csv(self, text: object, name: object = None) -> None:
         with self.lock:
             self._new_points(from_csv(text, self.setup.classes, self.setup.train_ratio, self.setup.seed))
+            self.uploaded = upload_name(name)
 
     def import_model(self, document: object) -> None:
         """Use a model in ``nn.save``'s format whose shape fits the features and the data's classes."""
@@ -159,12 +164,7 @@ class Session:
                 model = from_dict(document)
             except ValueError as error:
                 raise FieldError("model", str(error)) from None
-            wanted = network.build_model(self.setup)
-            if model.nin != wanted.nin or model.nouts[-1] != wanted.nouts[-1] \
-                    or model.output_activation != wanted.output_activation:
-                raise FieldError("model", f"must take {wanted.nin} inputs (the chosen features) and end in "
-                                          f"{wanted.nouts[-1]} {wanted.output_activation} output(s) for this loss")
-            self.setup = checked_setup({"hidden": model.nouts[:-1], "activation": model.activation}, self.setup)
+            self.setup = setup_for(model, self.setup)
             self._new_model(model)
 
     def model_document(self) -> dict:
@@ -203,8 +203,8 @@ class Session:
                 self.curve = [*self.curve[-(CURVE_LENGTH - 1):], point]
             state = {"version": self.version, "data_version": self.data_version, "epoch": self.epoch,
                      "playing": self.playing, "message": self.message, "setup": self.setup.as_dict(),
-                     "classes": self.setup.classes, "max_points": MAX_POINTS, "curve": self.curve,
-                     **numbers, "pictures": self.pictures.render(self.points.extent())}
+                     "uploaded": self.uploaded, "classes": self.setup.classes, "max_points": MAX_POINTS,
+                     "curve": self.curve, **numbers, "pictures": self.pictures.render(self.points.extent())}
             if known_data != self.data_version:
                 state["points"] = self.points.as_json()
             return state

@@ -2,8 +2,10 @@
 // Drawing what the server computed: heatmaps from quantised bytes, the network's columns and edges,
 // the points and the loss curves. Nothing here computes a number of the model; it maps them to pixels.
 window.PlaygroundDraw = (() => {
-  const ORANGE = [245, 147, 34], PALE = [232, 234, 235], BLUE = [8, 119, 189], GREEN = [47, 160, 80];
-  const CLASS_COLOURS = [ORANGE, BLUE, GREEN];
+  // Orange is negative and class 0, blue positive and class 1, green class 2 (the page's colour key).
+  const ORANGE = [245, 147, 34], PALE = [232, 234, 235], BLUE = [8, 119, 189];
+  const SURFACE = [245, 246, 247], TINTS = [[253, 212, 165], [178, 212, 240], [180, 225, 190]];  // light: the output
+  const CLASS_COLOURS = [[190, 78, 0], [0, 85, 150], [12, 115, 45]];  // saturated, dark: the points on it
   const SVG = "http://www.w3.org/2000/svg";
 
   function el(tag, attributes, text) {
@@ -49,18 +51,25 @@ window.PlaygroundDraw = (() => {
     canvas.dataset.scale = String(map.scale);
   }
 
-  // The output: one diverging channel for two classes, or each class's colour weighed by its probability.
+  // The output as a light surface the points stay readable on: the likelier class's tint, lighter where the
+  // network is less sure (two classes: one channel from −1, class 0, to 1; more: each class's probability).
   function output(canvas, size, out) {
-    if (out.kind === "binary") { heatmap(canvas, size, out.channels[0]); return; }
     const channels = out.channels.map((channel) => bytes(channel.data));
-    paint(canvas, size, (i) => {
-      let colour = [0, 0, 0];
-      channels.forEach((cells, c) => {
-        const weight = Math.max(0, cells[i] - 128) / 127;
-        colour = colour.map((v, k) => v + weight * mix(PALE, CLASS_COLOURS[c], 0.75)[k]);
+    if (out.kind === "binary") {
+      paint(canvas, size, (i) => {
+        const t = (channels[0][i] - 128) / 127;
+        return mix(SURFACE, TINTS[t < 0 ? 0 : 1], Math.abs(t));
       });
-      return colour;
-    });
+    } else {
+      const floor = 1 / channels.length;
+      paint(canvas, size, (i) => {
+        let best = 0;
+        channels.forEach((cells, c) => { if (cells[i] > channels[best][i]) best = c; });
+        const p = (channels[best][i] - 128) / 127;
+        return mix(SURFACE, TINTS[best], Math.max(0, (p - floor) / (1 - floor)));
+      });
+    }
+    canvas.dataset.scale = "1";
   }
 
   // The hidden layers as columns of neurons, each a small heatmap with a bias box; returns the elements.
@@ -96,35 +105,41 @@ window.PlaygroundDraw = (() => {
     return columns;
   }
 
-  function anchor(node, box, side) {
-    const rect = node.getBoundingClientRect();
-    return [side === "right" ? rect.right - box.left : rect.left - box.left, rect.top + rect.height / 2 - box.top];
+  // The curve from a node's right side to the next column's node: to its left side, or to its bottom when
+  // that node sits above and not to the right (the output over the network on a phone).
+  function edgePath(from, to, box) {
+    const a = from.getBoundingClientRect(), b = to.getBoundingClientRect();
+    const x1 = a.right - box.left, y1 = a.top + a.height / 2 - box.top;
+    if (b.left < a.right && b.bottom <= a.top) {  // up the right margin, beside the column's buttons
+      const x2 = b.left + b.width / 2 - box.left, y2 = b.bottom - box.top, side = Math.max(x1, x2) + 24;
+      return `M${x1},${y1} C${side},${y1} ${side},${y2 + 40} ${x2},${y2}`;
+    }
+    const x2 = b.left - box.left, y2 = b.top + b.height / 2 - box.top, middle = (x1 + x2) / 2;
+    return `M${x1},${y1} C${middle},${y1} ${middle},${y2} ${x2},${y2}`;
   }
 
-  // Edges from each input to each neuron of the next column, coloured by sign, thicker for larger |w|.
+  // Edges from each input to each neuron of the next column, coloured by sign, thicker for larger |w|; each
+  // has a wide transparent stroke above everything else, so a mouse reaches it along its whole length.
   function edges(svg, main, columns, layers, handlers) {
     const box = main.getBoundingClientRect();
     svg.setAttribute("viewBox", `0 0 ${box.width} ${box.height}`);
     svg.setAttribute("width", box.width); svg.setAttribute("height", box.height);
     svg.replaceChildren();
     const largest = Math.max(1e-9, ...layers.flatMap((layer) => layer.weights.flat().map(Math.abs)));
-    layers.forEach((layer, l) => {
-      layer.weights.forEach((row, j) => {
-        const [x2, y2] = anchor(columns[l + 1][j], box, "left");
-        row.forEach((w, k) => {
-          const [x1, y1] = anchor(columns[l][k], box, "right");
-          const middle = (x1 + x2) / 2;
-          const path = svgEl("path", { d: `M${x1},${y1} C${middle},${y1} ${middle},${y2} ${x2},${y2}`,
-                                       class: "edge", "data-testid": "edge", "data-layer": l, "data-neuron": j,
-                                       "data-source": k, stroke: `rgb(${(w < 0 ? ORANGE : BLUE).join(",")})`,
-                                       "stroke-width": String(0.5 + 6 * Math.abs(w) / largest) });
-          path.addEventListener("mouseenter", (event) => handlers.hoverEdge(l, j, k, event));
-          path.addEventListener("mouseleave", () => handlers.hoverEnd());
-          path.addEventListener("click", (event) => handlers.edit(l, j, k, event));
-          svg.append(path);
-        });
-      });
-    });
+    const all = layers.flatMap((layer, l) => layer.weights.flatMap((row, j) => row.map((w, k) => ({ l, j, k, w }))));
+    all.sort((a, b) => Math.abs(a.w) - Math.abs(b.w));  // the heavier edges on top, for the eye and the mouse
+    for (const { l, j, k, w } of all) {
+      const d = edgePath(columns[l][k], columns[l + 1][j], box);
+      const edge = svgEl("g", { class: "edge", "data-testid": "edge", "data-layer": l, "data-neuron": j,
+                                "data-source": k });
+      edge.append(svgEl("path", { d, class: "line", stroke: `rgb(${(w < 0 ? ORANGE : BLUE).join(",")})`,
+                                  "stroke-width": String(0.5 + 6 * Math.abs(w) / largest) }),
+                  svgEl("path", { d, class: "hit" }));
+      edge.addEventListener("mouseenter", (event) => handlers.hoverEdge(l, j, k, event));
+      edge.addEventListener("mouseleave", () => handlers.hoverEnd());
+      edge.addEventListener("click", (event) => handlers.edit(l, j, k, event));
+      svg.append(edge);
+    }
   }
 
   // The points over the output heatmap: one circle each, data-index = the point's index on the server.
@@ -135,12 +150,29 @@ window.PlaygroundDraw = (() => {
     data.x.forEach(([x1, x2], index) => {
       if (data.test[index] && !showTest) return;
       const circle = svgEl("circle", { cx: (x1 + extent) / (2 * extent) * size, cy: (extent - x2) / (2 * extent) * size,
-                                       r: 3.2, "data-testid": "point", "data-index": index,
+                                       r: 4, "data-testid": "point", "data-index": index,
                                        class: data.test[index] ? "point test" : "point",
                                        fill: `rgb(${CLASS_COLOURS[data.label[index]].join(",")})` });
       circle.addEventListener("click", (event) => { event.stopPropagation(); onPoint(index, event); });
       svg.append(circle);
     });
+  }
+
+  // The colour key: what orange and blue (and green) mean on the edges, the neuron heatmaps and the output.
+  function key(container, classes) {
+    const rgb = (colour) => `rgb(${colour.join(",")})`, names = ["orange", "blue", "green"];
+    const swatch = el("span", { class: "swatch" });
+    swatch.style.background = `linear-gradient(to right, ${rgb(ORANGE)}, ${rgb(PALE)}, ${rgb(BLUE)})`;
+    const rows = [[swatch, "edges and neuron heatmaps: orange negative, blue positive"]];
+    CLASS_COLOURS.slice(0, classes).forEach((colour, c) => {
+      const dot = el("span", { class: "dot" });
+      dot.style.background = rgb(colour);
+      rows.push([dot, `class ${c}; the output is ${names[c]} where the network predicts it`]);
+    });
+    const faint = el("span", { class: "swatch" });
+    faint.style.background = `linear-gradient(to right, ${rgb(SURFACE)}, ${rgb(TINTS[0])})`;
+    rows.push([faint, "paler: less sure · black ring: a test point"]);
+    container.replaceChildren(...rows.flatMap(([sample, text]) => [sample, el("span", {}, text)]));
   }
 
   // The train (dark) and test (grey) loss over the epochs shown.
@@ -161,5 +193,5 @@ window.PlaygroundDraw = (() => {
     });
   }
 
-  return { el, heatmap, output, network, edges, points, curve };
+  return { el, heatmap, output, network, edges, points, curve, key };
 })();

@@ -8,6 +8,7 @@
   // Every name, choice and limit comes from the server (viz/live/vocabulary.py), embedded in the page.
   const vocabulary = JSON.parse(document.getElementById("vocabulary").textContent);
   const LISTS = new Set(["features", "hidden"]);
+  const page = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;  // this load of the tab
   let session = null, state = null, points = null, shape = null, columns = null, hoverText = null;
 
   const fmt = (x) => (x === null || x === undefined ? "–" : Number(x).toFixed(3));
@@ -62,36 +63,62 @@
   async function call(path, body = {}) {
     const { ok, document: answer } = await post(path, { session, ...body });
     if (!ok) { showMessage(answer.error); return; }
+    showMessage("");  // an error shown before is over once an action succeeds
     paint(answer.state);
   }
 
   const configure = (changes) => call("/api/setup", { setup: changes });
 
-  async function start() {
-    const previous = sessionStorage.getItem("chainrule-session");
-    let answer = await post("/api/session", { setup: fragmentSetup(), replaces: previous });
-    if (!answer.ok && answer.document.field) {
-      showMessage(`the link's setup was refused (${answer.document.error}); starting from the defaults`);
-      answer = await post("/api/session", { setup: {}, replaces: previous });
-    }
-    if (!answer.ok) { showMessage(answer.document.error); return; }
-    session = answer.document.session;
+  function connect(key, first) {
+    session = key;
     sessionStorage.setItem("chainrule-session", session);
     $("export").href = `/api/export?${query()}`;
-    paint(answer.document.state);
+    paint(first);
     const stream = new EventSource(`/api/stream?${query()}`);
     stream.onmessage = (event) => paint(JSON.parse(event.data));
   }
 
-  // a tab that closes ends its session at once, freeing its slot (a reload makes a new one anyway)
+  // A reload resumes the tab's session, its weights and epoch, while the server holds it.
+  async function start() {
+    const previous = sessionStorage.getItem("chainrule-session"), wanted = fragmentSetup();
+    const uploaded = wanted.uploaded;
+    delete wanted.uploaded;
+    let answer = await post("/api/session", { setup: wanted, replaces: previous, resume: previous, page });
+    if (answer.ok && answer.document.resumed) {
+      const kept = answer.document.state;
+      connect(previous, kept);
+      const changes = Object.entries(wanted).filter(([key, value]) => String(value) !== String(kept.setup[key]));
+      if (changes.length) configure(Object.fromEntries(changes));  // a link edited by hand
+      return;
+    }
+    if (!answer.ok && answer.document.field) {
+      showMessage(`the link's setup was refused (${answer.document.error}); starting from the defaults`);
+      answer = await post("/api/session", { setup: {}, replaces: previous, page });
+    }
+    if (!answer.ok) { showMessage(answer.document.error); return; }
+    connect(answer.document.session, answer.document.state);
+    if (uploaded) showMessage(`the server no longer holds the uploaded ${uploaded} (it restarted, or the tab was idle `
+                              + "too long): upload it again");
+  }
+
+  // a tab that closes frees its session's slot at once (a reload of the tab resumes the session)
   addEventListener("pagehide", (event) => {
     if (session && !event.persisted) {
-      fetch("/api/close", { method: "POST", keepalive: true, body: JSON.stringify({ session }),
+      fetch("/api/close", { method: "POST", keepalive: true, body: JSON.stringify({ session, page }),
                             headers: { "content-type": "application/json", "x-chainrule-token": token } });
     }
   });
 
   // ---- painting the state -----------------------------------------------------------------------
+  // The dataset control names an uploaded file while its points are the data.
+  function showUpload(uploaded) {
+    const control = $("dataset"), option = control.querySelector("option[data-upload]");
+    if (!uploaded) { if (option) option.remove(); return; }
+    const shown = option || control.appendChild(draw.el("option", { "data-upload": "", value: "" }));
+    shown.textContent = `${uploaded} (uploaded)`;
+    control.value = "";
+  }
+
   function showSetup(setup) {
     for (const control of document.querySelectorAll("[data-field]")) {
       const value = String(setup[control.dataset.field]);
@@ -125,7 +152,8 @@
 
   function buildNetwork(next) {
     const setup = next.setup, outputs = next.layers[next.layers.length - 1].biases.length;
-    const features = buildFeatures(setup).filter((f) => setup.features.includes(f.name)).map((f) => f.row);
+    const features = buildFeatures(setup).filter((f) => setup.features.includes(f.name))
+      .map((f) => f.row.querySelector(".heatmap"));  // edges leave from the feature's picture
     const hidden = draw.network($("layers"), setup.hidden, { resize, edit: openEditor, hoverNeuron, hoverEnd });
     const anchors = document.querySelector(".output-nodes");
     anchors.replaceChildren(...Array.from({ length: outputs }, () => draw.el("span", { class: "output-node" })));
@@ -147,8 +175,9 @@
     $("play").dataset.playing = String(next.playing);
     if (next.message) showMessage(next.message);
     showSetup(setup);
+    showUpload(next.uploaded);
     const key = JSON.stringify([setup.features, setup.hidden, next.classes, setup.loss]);
-    if (key !== shape) { shape = key; buildNetwork(next); }
+    if (key !== shape) { shape = key; buildNetwork(next); draw.key($("colour-key"), next.classes); }
     document.querySelectorAll('[data-testid="feature-heatmap"]').forEach((canvas) => {
       const at = setup.features.indexOf(canvas.dataset.feature);
       if (at >= 0) draw.heatmap(canvas, pictures.size, pictures.features[at]);
@@ -163,7 +192,7 @@
     document.querySelectorAll('[name="point-class"]').forEach((radio) => {
       radio.disabled = Number(radio.value) >= next.classes;
     });
-    writeFragment(setup);
+    writeFragment(next.uploaded ? { ...setup, uploaded: next.uploaded } : setup);
   }
 
   // ---- the network: hover, edit, resize ---------------------------------------------------------
@@ -248,17 +277,24 @@
     call("/api/point", { x1: Number(x1.toFixed(3)), x2: Number(x2.toFixed(3)), label });
   });
 
-  async function readFile(input) { const file = input.files[0]; input.value = ""; return file ? file.text() : null; }
+  async function readFile(input) {
+    const file = input.files[0];
+    input.value = "";
+    return file ? { name: file.name, text: await file.text() } : null;
+  }
 
   $("csv").addEventListener("change", async (event) => {
-    const text = await readFile(event.target);
-    if (text !== null) call("/api/csv", { csv: text });
+    const file = await readFile(event.target);
+    if (file !== null) call("/api/csv", { csv: file.text, name: file.name });
   });
   $("import").addEventListener("change", async (event) => {
-    const text = await readFile(event.target);
-    if (text === null) return;
+    const file = await readFile(event.target);
+    if (file === null) return;
     let model;
-    try { model = JSON.parse(text); } catch (error) { showMessage(`import: not a JSON model file (${error.message})`); return; }
+    try { model = JSON.parse(file.text); } catch (error) {
+      showMessage(`import: ${file.name} is not a JSON model file (${error.message})`);
+      return;
+    }
     call("/api/import", { model });
   });
 
@@ -271,7 +307,6 @@
         const losses = vocabulary.losses_by_classes[vocabulary.classes[value]];
         if (!losses.includes(state.setup.loss)) changes.loss = losses[0];
       }
-      showMessage("");
       configure(changes);
     });
   }
