@@ -76,7 +76,8 @@ def _temporary_prefix(target: Path) -> str:
     return f".{target.name}{TEMPORARY_MARK}"
 
 
-def _running(pid: int) -> bool:
+def process_running(pid: int) -> bool:
+    """Whether process ``pid`` may still be running (when in doubt, yes: its files are left alone)."""
     if os.name != "posix":
         return True  # os.kill(pid, 0) would signal the process there, not ask about it: keep the file
     try:
@@ -97,7 +98,7 @@ def remove_stale_temporaries(target: Path) -> list[Path]:
             if not (name.startswith(prefix) and name.endswith(TEMPORARY_SUFFIX)):
                 continue
             pid = name[len(prefix):].split("-", 1)[0]
-            if pid.isdigit() and not _running(int(pid)) and entry.is_file(follow_symlinks=False):
+            if pid.isdigit() and not process_running(int(pid)) and entry.is_file(follow_symlinks=False):
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
                     removed.append(Path(entry.path))
