@@ -53,6 +53,8 @@ def backward_step(group: Group, operands: np.ndarray, values: np.ndarray, grads:
         kept = local if len(receiving.positions) == group.arity else [local[i] for i in receiving.positions]
         if group.repeated:  # one operand at every position (x·x): the chain rule adds its derivatives (b + a)
             kept = [sum(kept[1:], kept[0])]
+        if group.op.selects:  # relu, abs: a zero derivative sends 0, even from an infinite upstream
+            upstream = np.where(kept[0] == 0, 0.0, upstream)
         views = scatter.views(grads)
         if views is not None:
             _into(views, kept, upstream, group, detecting)
