@@ -102,6 +102,8 @@ def test_a_clicked_point_opens_the_explorer_on_the_engines_backward_for_it(open_
     point.dispatch_event("click")
     frame = page.frame_locator('[data-testid="explorer"]')
     counter = frame.get_by_test_id("step-counter")
+    expect(frame.get_by_test_id("level")).to_have_value("neuron")  # the modal opens on the neuron view
+    frame.get_by_test_id("level").select_option("scalar")
     expect(counter).to_have_text(re.compile(r"^0 / \d+$"))
     model, state = engine_model(server, page)
     x1, x2 = state["points"]["x"][index]
