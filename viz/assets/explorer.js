@@ -166,7 +166,7 @@ function openingZoom(view) {
   const sizes = [...view.drawing.querySelectorAll("text")].map((text) => parseFloat(getComputedStyle(text).fontSize));
   const smallest = Math.min(...sizes.filter((size) => size > 0), 14);
   const fit = room()[0] / view.drawing.viewBox.baseVal.width;
-  return Math.max(READABLE_PX / smallest, Math.min(1.5, fit));
+  return Math.max(Math.ceil(100 * READABLE_PX / smallest) / 100, Math.min(1.5, fit));  // whole percent, up
 }
 byTestId("zoom-in").addEventListener("click", () => setZoom(zoom * 1.25));
 byTestId("zoom-out").addEventListener("click", () => setZoom(zoom / 1.25));
@@ -231,9 +231,15 @@ byTestId("first").addEventListener("click", () => go(0));
 byTestId("prev").addEventListener("click", () => go(current - 1));
 byTestId("next").addEventListener("click", () => go(current + 1));
 byTestId("last").addEventListener("click", () => go(views[level].count - 1));
-levelControl.addEventListener("change", () => setLevel(levelControl.value, mapStep(level, levelControl.value, current)));
-jump.addEventListener("change", () => go(Number(jump.value)));
+// after a choice the arrows step again (a focused menu would take them)
+levelControl.addEventListener("change", () => {
+  setLevel(levelControl.value, mapStep(level, levelControl.value, current));
+  levelControl.blur();
+});
+jump.addEventListener("change", () => { go(Number(jump.value)); jump.blur(); });
 document.addEventListener("keydown", (event) => {
+  // Inside the playground's "step into" window, Escape asks the playground to close it.
+  if (event.key === "Escape" && window.parent !== window) window.parent.postMessage("close-explorer", location.origin);
   if (event.altKey || event.ctrlKey || event.metaKey || event.target.closest?.("select, input")) return;
   const moves = { ArrowRight: current + 1, ArrowLeft: current - 1, Home: 0, End: views[level].count - 1 };
   if (!(event.key in moves)) return;
