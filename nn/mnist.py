@@ -77,13 +77,9 @@ def download(directory: str | Path | None = None, mirror: str = MNIST_MIRROR, pu
                               progress, report)
 
 
-def mnist(directory: str | Path | None = None):
-    """``(X_train, y_train, X_test, y_test)`` from the folder holding MNIST's four IDX files
-    (default: ``default_dir()``, where ``python -m nn download mnist`` puts them).
-
-    The standard names (``MNIST_FILES``), each raw or gzipped (``.gz``); the first one missing is
-    named in a FileNotFoundError together with how to download MNIST.
-    """
+def mnist_files(directory: str | Path | None = None) -> list[Path]:
+    """The paths of MNIST's four IDX files in ``directory`` (default ``default_dir()``), in ``MNIST_FILES``
+    order, each raw or gzipped (``.gz``); a FileNotFoundError names the first one missing and how to get it."""
     folder = default_dir() if directory is None else Path(directory)
     if directory is None and not folder.is_dir():
         raise FileNotFoundError(f"no MNIST in {folder}: download it with `{GET_IT}`, or give the folder "
@@ -98,6 +94,25 @@ def mnist(directory: str | Path | None = None):
             raise FileNotFoundError(f"{folder} has no {name} (or {name}.gz): MNIST's four IDX files are "
                                     f"published at {MNIST_SOURCE}, and `{GET_IT}` downloads them into {default_dir()}")
         paths.append(found[0])
+    return paths
+
+
+def available(directory: str | Path | None = None) -> bool:
+    """Whether ``directory`` (default ``default_dir()``) holds MNIST's four files, without reading them."""
+    try:
+        mnist_files(directory)
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def mnist(directory: str | Path | None = None):
+    """``(X_train, y_train, X_test, y_test)`` from the folder holding MNIST's four IDX files
+    (default: ``default_dir()``, where ``python -m nn download mnist`` puts them), found by ``mnist_files``.
+
+    The images are ScaledRows (MNIST's bytes, read as pixel / 255 a batch at a time), the labels int arrays.
+    """
+    paths = mnist_files(directory)
     X_train, y_train = load_mnist(paths[0], paths[1])
     X_test, y_test = load_mnist(paths[2], paths[3])
     if X_train.shape[1] != X_test.shape[1]:

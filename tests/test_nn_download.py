@@ -260,6 +260,8 @@ def test_train_mnist_reads_the_downloaded_folder_without_mnist_dir(mirror, tmp_p
     files, _ = generated_mnist()
     for name, body in files.items():
         mirror.serve(name, body)
+    assert not mnist.available()
     mnist.download(None, mirror.url, table(files), timeout=5, report=lambda line: None)
+    assert mnist.available() and not mnist.available(tmp_path)
     assert main(argv) == 0
     assert "mnist: 200 training samples of 784 features" in capsys.readouterr().out
