@@ -1,4 +1,4 @@
-"""Command line: ``python -m viz draw|explain|explore SOURCE …`` (SOURCE: a built-in name or MODEL.json)
+"""Command line: ``python -m viz draw|explain|explore|program SOURCE …`` (SOURCE: a built-in name or MODEL.json)
 and ``python -m viz playground`` (a local server; Ctrl-C stops it).
 
 Every user mistake prints one line on stderr and exits with status 2; a missing Graphviz exits
@@ -17,6 +17,7 @@ from nn.files import writable_target
 
 from .collapsed import check_model_size, draw_model
 from .dot import DEFAULT_MAX_NODES, draw
+from .program import program
 from .live.config import DATASETS, checked_setup
 from .render import output_format, render
 from .sources import BUILTINS, resolve
@@ -64,6 +65,8 @@ def _parser() -> argparse.ArgumentParser:
     exploring.add_argument("--lr", type=non_negative_number, default=0.1,
                            help="the learning rate of the update step (default %(default)s)")
     _size_limits(exploring)
+    command("program", "print the numpy program the compiled replay runs for the graph (its data leaves "
+                       "as a batch)", "compile")
     playing = commands.add_parser("playground", help="train a network live in the browser, step into any point",
                                   description="Serve the playground on this machine and print its URL.")
     playing.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
@@ -150,6 +153,10 @@ def _explore(source, args) -> str:
     return f"wrote {shown(args.output)}"
 
 
+def _program(source, args) -> str:
+    return program(source)
+
+
 def _check(args: argparse.Namespace) -> None:
     """What the arguments alone can tell, refused before the source is built; the output file first."""
     if args.command == "draw":
@@ -181,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
             return
         _check(args)
         source = resolve(args.source, args.input, args.target, check_model=_model_check(args))
-        action = {"draw": _draw, "explain": _explain, "explore": _explore}[args.command]
+        action = {"draw": _draw, "explain": _explain, "explore": _explore, "program": _program}[args.command]
         print(action(source, args))
     return run(PROG, command)
 

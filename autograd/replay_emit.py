@@ -1,0 +1,294 @@
+"""The code generator's last pass: a replay plan printed as straight-line numpy source.
+
+Each group becomes one assignment in the forward (``a1 = 1.0 / (1.0 + np.exp(-z1))``) and its
+gradient lines in the backward (``G[810:826] += a1 * (1.0 - a1) * U``), both written by running the
+op's rules over source text (``replay_source``). The buffers: ``V`` holds a value per slot and row
+(inputs, parameters, constants, and the results some later line reads by slot), ``G`` a gradient
+per slot and row, ``P`` the matrices' weight vector and ``dP`` its gradients, ``F`` the feed's rows
+that matrix products read in place. Every decision is taken here and shows in the text: whether a
+result is read by name or from ``V``, whether a gradient lands through a slice, an index or a
+scatter that sums shared targets, whether a product's dW is written straight into ``dP``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .ops import wrong_derivative_count
+from .replay_products import ProductGroup
+from .replay_scatter import Scatter, rows
+from .replay_source import SOURCE, Expr, Operands, as_expr, comment, number
+
+BLOCK_ARITY = 4  # a group with more operands (a long Σ) reads them as one block
+
+
+@dataclass
+class Emitter:
+    """The text of one chunk of groups (``groups[first:stop]`` of the layout's plan), and what it needs.
+
+    ``names``: each group's identifier; ``constants``: the arrays and scatters the text names
+    (shared by every chunk and variant); ``checked``: add ``check`` lines (``detect_anomaly``);
+    ``input_grads``: send gradients to the inputs too.
+    """
+
+    layout: object
+    names: list[str]
+    constants: dict
+    first: int
+    stop: int
+    checked: bool = False
+    input_grads: bool = True
+    in_v: set = field(default_factory=set)  # groups whose results later lines read from V
+    receipts: np.ndarray | None = None  # per slot, the contributions a backward adds (see ``receipts``)
+    local: set = field(default_factory=set)  # groups whose gradient this backward keeps in a name, not in G
+    x_names: dict = field(default_factory=dict)  # each matrix product's columns as its forward named them
+    leaves: dict = field(default_factory=dict)  # labelled leaves this chunk reads by name: name -> their row of V
+
+    def constant(self, prefix: str, value) -> str:
+        key = (prefix, id(value))
+        if key not in self.constants:
+            self.constants[key] = (f"{prefix}{len(self.constants)}", value)
+        return self.constants[key][0]
+
+    # --- reading values --------------------------------------------------------------
+    def read(self, slots: np.ndarray, varying: bool) -> Expr:
+        """The values of ``slots`` (one row per slot): a group's name when they are exactly its results in
+        this chunk, else from V (the first column only for a group that is the same in every row)."""
+        index = rows(slots)
+        column = "" if varying else ", :1"
+        if isinstance(index, slice):
+            if varying and index.stop == index.start + 1 and self.layout.leaf_names.get(index.start):
+                name = self.layout.leaf_names[index.start]  # a labelled input, parameter or constant
+                self.leaves[name] = f"V[{index.start}:{index.stop}]"
+                return Expr(name)
+            source = self.layout.by_range.get((index.start, index.stop))
+            in_chunk = source is not None and self.first <= source < self.stop
+            if in_chunk and self.layout.groups[source].varying == varying:
+                return Expr(self.names[source])
+            self._mark(slots)
+            return Expr(f"V[{index.start}:{index.stop}{column}]")
+        self._mark(slots)
+        name = self.constant("I", index)
+        return Expr(f"V.take({name}, axis=0)" if varying else f"V[{name}, :1]")
+
+    def _mark(self, slots: np.ndarray) -> None:
+        """The groups among ``slots`` write their results into V."""
+        self.in_v.update(self.layout.groups_of(slots))
+
+    def operands(self, number_: int, group) -> tuple[Operands, list[str]]:
+        """The group's operands for its rules, and the lines that gather them."""
+        slots = group.operands.reshape(group.arity, group.size)
+        if group.arity > BLOCK_ARITY:
+            block = f"O{number_}"
+            every = rows(group.operands)
+            if isinstance(every, slice):
+                text = f"V[{every.start}:{every.stop}{'' if group.varying else ', :1'}]"
+                self._mark(group.operands)
+            else:
+                text = self.read(group.operands, group.varying).text
+            line = f"{block} = {text}.reshape({group.arity}, {group.size}, -1)"
+            return Operands([Expr(f"{block}[{i}]") for i in range(group.arity)], Expr(block)), [line]
+        return Operands([self.read(slots[i], group.varying) for i in range(group.arity)]), []
+
+    # --- forward ---------------------------------------------------------------------
+    def forward(self, number_: int, group) -> tuple[list[str], Operands | None]:
+        """The group's forward lines, and its operands as its backward reads them (None for a product)."""
+        if isinstance(group, ProductGroup):
+            return self._product_forward(number_, group), None
+        operands, lines = self.operands(number_, group)
+        result = as_expr(group.op.forward(operands, SOURCE))
+        lines.append(f"{self.names[number_]} = {result.text}  {comment(self.layout.titles[number_])}")
+        return lines + self._checks(number_, self.names[number_], "forward"), operands
+
+    def _checks(self, number_: int, array: str, direction: str) -> list[str]:
+        if not self.checked:
+            return []
+        group = self.layout.groups[number_]
+        return [f"check({array}, {group.name!r}, {group.size}, {direction!r})"]
+
+    def _product_forward(self, number_: int, group: ProductGroup) -> list[str]:
+        blocks, sums, columns = group.shape
+        weights, x = f"W_{self.names[number_]}", f"X_{self.names[number_]}"
+        if group.inputs_only:  # the feed's rows, read in place
+            x_text = f"F{self.layout.feed_index[number_]}"
+        else:
+            x_text = self.read(group.operand_slots, True).text
+        if blocks == 1 and x_text.isidentifier():  # a group's results by name, or one of the feed's
+            x, lines = x_text, []
+        else:
+            lines = [f"{x} = {x_text}" + ("" if blocks == 1 else f".reshape({blocks}, {columns}, -1)")]
+        self.x_names[number_] = x
+        entries = group.entries
+        vector = (f"P[{entries.start}:{entries.stop}]" if isinstance(entries, slice)
+                  else f"P[{self.constant('E', entries)}]")
+        shape = f"{sums}, " if blocks == 1 else f"{blocks}, {sums}, "
+        if group.cells is None:
+            lines.append(f"{weights} = {vector}.reshape({shape}{columns + group.biased})")
+            cut = ":, " if blocks == 1 else "..., "
+            w, bias = f"{weights}[{cut}:{columns}]", f"{weights}[{cut}{columns}:]"
+        else:
+            layout = self.constant("L", group)
+            lines.append(f"{weights} = np.bincount({layout}.cells, {vector}[{layout}.products_at], "
+                         f"{blocks * sums * columns}).reshape({shape}{columns})")
+            w, bias = weights, f"{vector}[{layout}.biases_at].reshape({shape}1)"
+        if blocks == 1 and group.inputs_only:  # (Xᵀ Wᵀ)ᵀ: the batch-major product BLAS runs fastest on the feed
+            product = f"({x}.T @ {w}.T).T"
+        elif blocks == 1:
+            product = f"{w} @ {x}"
+        else:
+            product = f"np.matmul({w}, {x})"
+        total = f"{product} + {bias}" if group.biased else product
+        if blocks > 1:
+            total = f"({total}).reshape({blocks * sums}, -1)"
+        lines.append(f"{self.names[number_]} = {total}  {comment(self.layout.titles[number_])}")
+        return lines + self._checks(number_, self.names[number_], "forward")
+
+    # --- backward --------------------------------------------------------------------
+    def backward(self, number_: int, group, operands: Operands | None) -> list[str]:
+        """The group's gradient lines: its upstream, then each operand's local derivative × upstream."""
+        if isinstance(group, ProductGroup):
+            return self._product_backward(number_, group)
+        receiving = receivers(group, len(self.layout.inputs), self.input_grads)
+        if not receiving:
+            return []
+        lines, upstream = self._upstream(number_, group)
+        positions = list(receiving)
+        numbers = group.op.numbers(group.arity)
+        if numbers is None:
+            local = tuple(group.op.local_grads(operands, Expr(self.names[number_]), SOURCE))
+            if len(local) != group.arity:
+                raise wrong_derivative_count(group.op, len(local), group.arity)
+            derivatives = [as_expr(local[i]) for i in _positions(group, receiving)]
+        else:
+            derivatives = [number(numbers[i]) for i in _positions(group, receiving)]
+        if len(derivatives) > len(positions):  # one operand at every position (x·x): the chain rule adds (b + a)
+            total = derivatives[0]
+            for derivative in derivatives[1:]:
+                total = total + derivative
+            derivatives = [total]
+        first_column = not group.varying
+        if numbers is not None and len(positions) > BLOCK_ARITY:
+            factors = np.array([float(d.text) for d in derivatives]).reshape(-1, 1, 1)
+            contribution = (f"np.tile({upstream}, ({len(positions)}, 1))" if (factors == 1.0).all() else
+                            f"({self.constant('K', factors)} * {upstream}).reshape(-1, {upstream}.shape[1])")
+            return lines + self._add(np.concatenate(list(receiving.values())), Expr(contribution), first_column,
+                                     number_)
+        for slots, derivative in zip(receiving.values(), derivatives):
+            lines += self._add(slots, _times(derivative, upstream), first_column, number_)
+        return lines
+
+    def _upstream(self, number_: int, group) -> tuple[list[str], str]:
+        """(the line reading the group's upstream gradient, if any; the name to use for it)."""
+        if number_ in self.local:
+            return [], f"d_{self.names[number_]}"
+        grads = f"G[{group.start}:{group.stop}]"
+        if not group.varying:  # one value for all rows: its gradient sums over them (or is the first column's)
+            grads = f"{grads}.sum(axis=1, keepdims=True)" if group.every_row else f"G[{group.start}:{group.stop}, :1]"
+        return [f"U = {grads}  {comment('∂/∂' + self.layout.titles[number_].split(' · ')[0].split(' = ')[0])}"], "U"
+
+    def _add(self, slots: np.ndarray, contribution: Expr, first_column: bool, number_: int) -> list[str]:
+        """Lines adding ``contribution`` (a row per slot) to the gradients of ``slots``: into a local name when
+        they are one group's results of this chunk and receive nothing else, else into G."""
+        index = rows(slots)
+        column = ", :1" if first_column else ""
+        lines = []
+        if self.checked:
+            lines += [f"C = {contribution.text}"] + self._checks(number_, "C", "backward")
+            contribution = Expr("C")
+        if isinstance(index, slice):
+            receiver = self.layout.by_range.get((index.start, index.stop))
+            if (receiver is not None and self.first <= receiver < self.stop and not first_column
+                    and self.layout.groups[receiver].varying and (self.receipts[index] == 1).all()):
+                self.local.add(receiver)
+                return lines + [f"d_{self.names[receiver]} = {contribution.text}"]
+            target = f"G[{index.start}:{index.stop}{column}]"
+        elif len(np.unique(slots)) == len(slots):  # no target twice: a fancy-indexed += adds every row
+            target = f"G[{self.constant('I', index)}{column}]"
+        else:  # rows that share a target are summed first (np.bincount)
+            scatter = self.constant("S", Scatter(slots))
+            return lines + [f"{scatter}.add(G{'[:, :1]' if first_column else ''}, {contribution.text})"]
+        if contribution.text.startswith("-") and contribution.precedence > 1 and contribution.text[1:].isidentifier():
+            return lines + [f"{target} -= {contribution.text[1:]}"]
+        return lines + [f"{target} += {contribution.text}"]
+
+    def _product_backward(self, number_: int, group: ProductGroup) -> list[str]:
+        """sum's rule then mul's over every product and row: dW = U @ Xᵀ, dX = Wᵀ @ U, dc = U summed."""
+        blocks, sums, columns = group.shape
+        weights, x = f"W_{self.names[number_]}", self.x_names[number_]
+        two = blocks == 1
+        lines, upstream = self._upstream(number_, group)
+        if not two:
+            lines.append(f"U = {upstream if upstream != 'U' else lines.pop()[4:].split('  #')[0]}"
+                         f".reshape({blocks}, {sums}, -1)")
+            upstream = "U"
+        x_t = f"{x}.T" if two else f"{x}.transpose(0, 2, 1)"
+        cut = ":, " if two else "..., "
+        w = f"{weights}[{cut}:{columns}]" if group.cells is None else weights
+        if group.in_place:  # [W | c] is a run of dP no other cell adds to: dW is written there
+            entries = group.entries
+            shape = f"{sums}, " if two else f"{blocks}, {sums}, "
+            lines.append(f"dW = dP[{entries.start}:{entries.stop}].reshape({shape}{columns + group.biased})")
+            lines.append(f"np.matmul({upstream}, {x_t}, out=dW[{cut}:{columns}])")
+            if group.biased:
+                lines.append(f"np.add.reduce({upstream}, axis={1 if two else 2}, out=dW[{cut}{columns}])")
+        else:
+            layout = self.constant("L", group)
+            d_w = f"({upstream} @ {x_t})" if two else f"np.matmul({upstream}, {x_t})"
+            lines.append(f"{layout}.entry_scatter.add(dP[:, None], {layout}.entry_grads({d_w}, {upstream})[:, None])")
+        lines += self._checks(number_, "dP", "backward")
+        if self.input_grads or not group.inputs_only:
+            d_x = (f"{w}.T @ {upstream}" if two else
+                   f"np.matmul({w}.transpose(0, 2, 1), {upstream}).reshape({blocks * columns}, -1)")
+            lines += self._add(group.operand_slots, Expr(d_x), False, number_)
+        return lines
+
+
+def receivers(group, inputs: int, input_grads: bool) -> dict[int, np.ndarray]:
+    """The operand positions a backward sends gradients to, with their slots: not constant inputs, not
+    those only inputs fill unless ``input_grads``; one operand at every position (x·x) receives once,
+    at the first. A matrix product's columns are its position 0."""
+    if isinstance(group, ProductGroup):
+        return {0: group.operand_slots} if input_grads or not group.inputs_only else {}
+    slots = group.operands.reshape(group.arity, group.size)
+    positions = [i for i in range(group.arity) if i not in group.op.constant_inputs]
+    if not input_grads:
+        positions = [i for i in positions if slots[i].max() >= inputs]  # the inputs' slots come first
+    if _repeated(group, positions):
+        return {positions[0]: slots[positions[0]]}
+    return {i: slots[i] for i in positions}
+
+
+def _repeated(group, positions: list[int]) -> bool:
+    """Whether each node reads one slot at all these positions (x·x)."""
+    if len(positions) < 2:
+        return False
+    slots = group.operands.reshape(group.arity, group.size)
+    first = slots[positions[0]].tolist()
+    return all(slots[i].tolist() == first for i in positions[1:])
+
+
+def _positions(group, receiving: dict[int, np.ndarray]) -> list[int]:
+    """The positions whose local derivatives a group's receivers need: every differentiable one when
+    they collapsed into one (x·x)."""
+    every = [i for i in range(group.arity) if i not in group.op.constant_inputs]
+    if len(receiving) == 1 and len(every) > 1 and _repeated(group, every):
+        return every
+    return list(receiving)
+
+
+def receipts(groups, outputs: tuple[int, ...], slots: int, inputs: int, input_grads: bool) -> np.ndarray:
+    """How many contributions each slot's gradient receives in a backward (an output's upstream counts)."""
+    targets = [np.asarray(outputs, dtype=np.intp)]
+    for group in groups:
+        targets += list(receivers(group, inputs, input_grads).values())
+    return np.bincount(np.concatenate(targets), minlength=slots)
+
+
+def _times(derivative: Expr, upstream: str) -> Expr:
+    """``derivative · upstream``, without a factor of 1.0 (and ``-upstream`` for −1.0)."""
+    if derivative.text == "1.0":
+        return Expr(upstream)
+    if derivative.text == "-1.0":
+        return -Expr(upstream)
+    return derivative * Expr(upstream)
