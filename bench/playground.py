@@ -25,7 +25,7 @@ from viz.live.stream import TRAIN_SLICE, event
 
 from .common import format_duration, interleaved_medians, markdown_table
 
-SETUP = Setup(dataset="circle", points=500, train_ratio=0.5, hidden=(8, 8), activation="tanh", batch_size=10)
+SETUP = Setup(dataset="circles", points=500, train_ratio=0.5, hidden=(8, 8), activation="tanh", batch_size=10)
 
 
 def mixed_run(seconds: float) -> tuple[float, float]:

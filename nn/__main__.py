@@ -1,6 +1,6 @@
-"""python -m nn: train a network (train), run a saved one (predict), move it to and from PyTorch/ONNX (export, import).
+"""python -m nn: train a network (train), run a saved one (predict), PyTorch/ONNX (export, import), MNIST (download).
 
-Training reads a built-in dataset or your CSV.
+Training reads a built-in dataset or your CSV; MNIST is downloaded only when you ask.
 
 Every user mistake ends as one line on stderr and exit status 2, Ctrl-C as one line and 130.
 """
@@ -10,9 +10,9 @@ import argparse
 import sys
 
 from nn.arguments import Parser, run
-from nn.commands import PROG, bridge, predict, train
+from nn.commands import PROG, bridge, download, predict, train
 
-COMMANDS = (train, predict, bridge)  # each adds its command(s) to the parser, in the order --help lists them
+COMMANDS = (train, predict, bridge, download)  # each adds its command(s) to the parser, in the order --help lists them
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -3,7 +3,9 @@
 An ``nn.MLP(2, [16, 1])`` is ``Sequential(Linear(2, 16), ReLU(), Linear(16, 1))``: layer L's weights
 are ``{2(L-1)}.weight`` (out × in, the rows of ``get_weights``) and ``{2(L-1)}.bias``, in float64.
 Files are safetensors (``export``/``import_weights``) or an ONNX graph of Gemm and activation nodes;
-nothing is ever unpickled. In the checkout, ``.venv/bin/pip install -e '.[interop]'`` brings safetensors and onnx.
+nothing is ever unpickled. A model that standardizes its inputs (``nn.scaling``, kept in its signature)
+is exported with the scaling folded into the first layer, so the exported network takes the raw inputs.
+In the checkout, ``.venv/bin/pip install -e '.[interop]'`` brings safetensors and onnx.
 """
 from __future__ import annotations
 
@@ -33,7 +35,8 @@ def _interop(module: str):
 
 
 def state_dict(model: MLP) -> dict[str, np.ndarray]:
-    """The weights under PyTorch's ``Sequential(Linear, activation, Linear, …)`` names, float64."""
+    """The weights under PyTorch's ``Sequential(Linear, activation, Linear, …)`` names, float64
+    (the first layer's with the inputs' standardization folded in, when the model has one)."""
     if not isinstance(model, MLP):
         raise TypeError(f"expected an nn.MLP, got {type(model).__name__}")
     tensors = {}
@@ -41,10 +44,27 @@ def state_dict(model: MLP) -> dict[str, np.ndarray]:
         tensors[f"{2 * number}.weight"] = np.array(weights, dtype=np.float64)
         if biases is not None:
             tensors[f"{2 * number}.bias"] = np.array(biases, dtype=np.float64)
+    scaling = _input_scaling(model)
+    if scaling is not None:
+        tensors["0.weight"], tensors["0.bias"] = scaling.folded(tensors["0.weight"], tensors["0.bias"])
     for name, tensor in tensors.items():
         if not np.isfinite(tensor).all():
             raise ValueError(f"cannot export: {name} holds NaN or infinity (the training diverged)")
     return tensors
+
+
+def _input_scaling(model: MLP):
+    """The standardization of the model's raw inputs, if any, once it is checked to fold into the first layer."""
+    signature = model.signature
+    if signature is None or signature.standardize is None:
+        return None
+    if signature.features is not None:
+        raise ValueError(f"cannot export: the model standardizes its inputs before the features "
+                         f"{', '.join(signature.features)}, which an exported Sequential cannot compute")
+    if not model.bias:
+        raise ValueError("cannot export: the inputs' standardization folds into the first layer's biases, "
+                         "and this model has none")
+    return signature.standardize
 
 
 def export(model: MLP, path: str | Path) -> Path:
@@ -107,8 +127,10 @@ def torch_code(model: MLP, path: str | Path = "model.safetensors") -> str:
         if not last or model.output_activation != "linear":
             modules.append(f"torch.nn.{TORCH_MODULES[model.output_activation if last else model.activation]}()")
     body = "".join(f"    {module},\n" for module in modules)
+    raw = "" if _input_scaling(model) is None else \
+        "# it takes the raw inputs: their standardization is folded into the first Linear layer\n"
     return ("import torch\nfrom safetensors.torch import load_file\n\n"
-            f"model = torch.nn.Sequential(\n{body}).double()\n"
+            f"{raw}model = torch.nn.Sequential(\n{body}).double()\n"
             f"model.load_state_dict(load_file({str(path)!r}))\n")
 
 

@@ -3,6 +3,8 @@
 The target holds class labels (text or whole numbers, mapped to indices 0..k−1 in sorted
 order, their names kept) or numbers for a regression. Every defect is one line naming the
 row and the column; the file's size is checked before it is read (``nn.files.read_file``).
+Columns named in ``drop`` are left out; a feature column that looks like a row id (distinct whole
+numbers in increasing order) is named in ``Table.row_ids``, so a command can warn about it.
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import io
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
@@ -32,23 +35,24 @@ class Table:
     y: np.ndarray
     feature_names: tuple[str, ...]
     class_names: tuple[str, ...] | None  # None: a regression target
+    row_ids: tuple[str, ...] = ()  # feature columns holding distinct whole numbers in increasing order
 
     def __iter__(self):
         return iter((self.X, self.y))
 
 
 def load_csv(path: str | Path, target: str = "label", regression: bool | None = None,
-             max_bytes: int = MAX_BYTES) -> Table:
-    """Read ``path``; ``target`` names the label column. ``regression=None`` decides from the column:
-    numbers that are not all whole make a regression, anything else class labels."""
+             max_bytes: int = MAX_BYTES, drop: Sequence[str] = ()) -> Table:
+    """Read ``path``; ``target`` names the label column, ``drop`` columns to leave out. ``regression=None``
+    decides from the column: numbers that are not all whole make a regression, anything else class labels."""
     path = Path(path)
     rows = _rows(path, max_bytes)
     header, body = rows[0], rows[1:]
-    names = _header(path, header, target)
+    names = _header(path, header, target, drop)
     if not body:
         raise ValueError(f"{path}: a header but no rows of data")
     column = names.index(target)
-    features = [i for i in range(len(names)) if i != column]
+    features = [i for i in range(len(names)) if i != column and names[i] not in drop]
     X = np.empty((len(body), len(features)))
     labels, places = [], []
     for number, (line, cells) in enumerate(body, start=1):
@@ -62,7 +66,14 @@ def load_csv(path: str | Path, target: str = "label", regression: bool | None = 
         labels.append(label)
         places.append(f"{where}, column {target!r}")
     y, classes = _targets(path, target, labels, places, regression)
-    return Table(X, y, tuple(names[i] for i in features), classes)
+    feature_names = tuple(names[i] for i in features)
+    return Table(X, y, feature_names, classes, tuple(name for name, values in zip(feature_names, X.T)
+                                                     if _looks_like_row_ids(values)))
+
+
+def _looks_like_row_ids(values: np.ndarray) -> bool:
+    """Distinct whole numbers in increasing order, over at least three rows (1, 2, 3, … or 1001, 1004, …)."""
+    return len(values) >= 3 and bool(np.all(values == np.round(values)) and np.all(np.diff(values) > 0))
 
 
 def _rows(path: Path, max_bytes: int) -> list[tuple[int, list[str]]]:
@@ -86,7 +97,7 @@ def _rows(path: Path, max_bytes: int) -> list[tuple[int, list[str]]]:
     return rows
 
 
-def _header(path: Path, header: tuple[int, list[str]], target: str) -> list[str]:
+def _header(path: Path, header: tuple[int, list[str]], target: str, drop: Sequence[str]) -> list[str]:
     names = [name.strip() for name in header[1]]
     separator = next((s for s in (";", "\t", "|") if len(names) == 1 and s in names[0]), None)
     if target not in names and separator:
@@ -104,8 +115,15 @@ def _header(path: Path, header: tuple[int, list[str]], target: str) -> list[str]
     if target not in names:
         raise ValueError(f"{path}: no target column {target!r}; the columns are {listed(names)} "
                          f"(choose one with --target)")
-    if len(names) < 2:
-        raise ValueError(f"{path}: only the target column {target!r}; at least one feature column is needed")
+    for name in drop:
+        if name not in names:
+            raise ValueError(f"{path}: no column {name!r} to drop; the columns are {listed(names)}")
+        if name == target:
+            raise ValueError(f"{path}: {name!r} is the target column; it cannot be dropped")
+    if len(set(names) - set(drop)) < 2:
+        raise ValueError(f"{path}: only the target column {target!r}"
+                         f"{' once the dropped columns are left out' if drop else ''}; "
+                         f"at least one feature column is needed")
     return names
 
 

@@ -208,4 +208,11 @@ def _cut(items: np.ndarray) -> str:
 
 GENERATORS = {"xor": xor, "moons": moons, "circles": circles, "spiral": spiral, "gauss": gauss,
               "spiral3": spiral3, "blobs": blobs}
+CLASSES = {"xor": 2, "moons": 2, "circles": 2, "spiral": 2, "gauss": 2, "spiral3": 3, "blobs": 3}  # by default
+ALIASES = {"circle": "circles", "blobs3": "blobs"}  # the other spellings, accepted wherever a name is
+
+
+def canonical(name: str) -> str:
+    """The dataset's one name: ``circle`` -> ``circles``, ``blobs3`` -> ``blobs``; any other name as given."""
+    return ALIASES.get(name, name)
 TABLES = {"neuron-table": neuron_table, "xor-table": xor_table}

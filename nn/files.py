@@ -143,10 +143,11 @@ def _mode_for(target: Path) -> int:
         return 0o666 & ~mask
 
 
-def read_file(path: str | Path, max_bytes: int) -> bytes:
-    """The bytes of the regular file ``path``: a FIFO or device is refused without blocking, and a
-    file over ``max_bytes`` is refused before it is read (ValueError naming the limit)."""
-    mode = os.stat(path).st_mode  # FileNotFoundError as is
+@contextlib.contextmanager
+def open_regular(path: str | Path) -> Iterator[tuple[IO[bytes], int]]:
+    """``(file, size)`` of the regular file ``path``, opened for reading: a FIFO or device is refused
+    without blocking (NotARegularFileError), a missing file is FileNotFoundError as is."""
+    mode = os.stat(path).st_mode
     if not stat.S_ISREG(mode):
         raise NotARegularFileError(f"cannot read {path}: it is {_kind(mode)}, not a regular file")
     descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # never waits on a swapped-in FIFO
@@ -154,8 +155,15 @@ def read_file(path: str | Path, max_bytes: int) -> bytes:
         info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode):
             raise NotARegularFileError(f"cannot read {path}: it is {_kind(info.st_mode)}, not a regular file")
-        data = file.read(max_bytes + 1) if info.st_size <= max_bytes else b""
-    if info.st_size > max_bytes or len(data) > max_bytes:
-        raise ValueError(f"{path} is {max(info.st_size, len(data)):,} bytes, more than the limit of "
+        yield file, info.st_size
+
+
+def read_file(path: str | Path, max_bytes: int) -> bytes:
+    """The bytes of the regular file ``path`` (``open_regular``'s checks): a file over ``max_bytes`` is
+    refused before it is read (ValueError naming the limit)."""
+    with open_regular(path) as (file, size):
+        data = file.read(max_bytes + 1) if size <= max_bytes else b""
+    if size > max_bytes or len(data) > max_bytes:
+        raise ValueError(f"{path} is {max(size, len(data)):,} bytes, more than the limit of "
                          f"{max_bytes:,} bytes for this kind of file")
     return data

@@ -39,6 +39,11 @@ def _pairs(predictions, targets, name: str) -> list[tuple]:
     return pairs
 
 
+def _mean(terms: list) -> Value:
+    """The mean of the terms; one term is its own mean (no sum of one, no division by 1 in the graph)."""
+    return as_value(terms[0]) if len(terms) == 1 else autograd.sum(terms) / len(terms)
+
+
 def _squared_error(p, t):
     return (p - t) ** 2
 
@@ -55,7 +60,7 @@ def sse(predictions, targets) -> Value:
 def mse(predictions, targets) -> Value:
     """Mean of (prediction − target)² over every output of every sample (PyTorch's MSELoss)."""
     pairs = _pairs(predictions, targets, "mse")
-    return autograd.sum([_squared_error(p, t) for p, t in pairs]) / len(pairs)
+    return _mean([_squared_error(p, t) for p, t in pairs])
 
 
 def hinge(scores, labels) -> Value:
@@ -64,7 +69,7 @@ def hinge(scores, labels) -> Value:
     for _, label in pairs:
         if label not in (-1, 1):
             raise ValueError(f"hinge needs labels -1 or +1, got {label!r} (map 0/1 labels with 2*y - 1)")
-    return autograd.sum([_margin(s, y) for s, y in pairs]) / len(pairs)
+    return _mean([_margin(s, y) for s, y in pairs])
 
 
 def _clamped_log(p: Value | float) -> Value | float:
@@ -85,7 +90,7 @@ def binary_cross_entropy(probabilities, targets) -> Value:
             raise ValueError(f"binary_cross_entropy needs probabilities and targets in [0, 1], "
                              f"got p={p_data!r}, y={y!r} (use a sigmoid output)")
         terms.append(_log_loss(p, y))
-    return autograd.sum(terms) / len(pairs)
+    return _mean(terms)
 
 
 def _log_loss(p, y, log=_clamped_log):
@@ -134,7 +139,7 @@ def cross_entropy(logits: Sequence[Sequence[Value | float]], labels: Sequence[in
         if isinstance(label, bool) or not isinstance(label, numbers.Integral) or not 0 <= label < len(row):
             raise ValueError(f"cross_entropy: label {label!r} is not a class index in 0..{len(row) - 1}")
         terms.append(_row_loss([as_value(x) for x in row], int(label)))
-    return autograd.sum(terms) / len(terms)
+    return _mean(terms)
 
 
 def with_penalty(total: Value, parameters: Sequence[Value], l1: float = 0.0, l2: float = 0.0) -> Value:

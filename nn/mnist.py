@@ -1,13 +1,17 @@
-"""MNIST from the files a user already has: IDX files (raw or gzipped) read with their size bounded."""
+"""MNIST: its four IDX files (raw or gzipped) read with their size bounded, from a folder a user gives or
+the one ``python -m nn download mnist`` fills (``default_dir()``)."""
 from __future__ import annotations
 
 import gzip
 import io
+import os
 import struct
 import zlib
 from pathlib import Path
 
 import numpy as np
+
+from . import download as fetching
 
 
 _IDX_TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
@@ -61,23 +65,59 @@ def load_mnist(images_path: str | Path, labels_path: str | Path):
 
 MNIST_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
 MNIST_SOURCE = "http://yann.lecun.com/exdb/mnist/"
+MNIST_MIRROR = "https://storage.googleapis.com/cvdf-datasets/mnist/"  # Google's copy of the original files
+# The four .gz files as published: size and SHA-256 from TensorFlow Datasets' checksums for this mirror,
+# https://github.com/tensorflow/datasets/blob/master/tensorflow_datasets/url_checksums/mnist.txt
+# (the sizes are the ones LeCun's page gives; torchvision's mirror ossci-datasets.s3.amazonaws.com/mnist/
+# serves the same bytes).
+MNIST_PUBLISHED = {
+    "train-images-idx3-ubyte.gz": fetching.Published(
+        9912422, "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609"),
+    "train-labels-idx1-ubyte.gz": fetching.Published(
+        28881, "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c"),
+    "t10k-images-idx3-ubyte.gz": fetching.Published(
+        1648877, "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6"),
+    "t10k-labels-idx1-ubyte.gz": fetching.Published(
+        4542, "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6"),
+}
+GET_IT = "python -m nn download mnist"
 
 
-def mnist(directory: str | Path):
-    """``(X_train, y_train, X_test, y_test)`` from the folder holding MNIST's four IDX files.
+def default_dir() -> Path:
+    """Where ``python -m nn download mnist`` puts MNIST and every MNIST reader looks first:
+    ``$XDG_CACHE_HOME/chainrule/mnist``, else ``~/.cache/chainrule/mnist``."""
+    cache = os.environ.get("XDG_CACHE_HOME", "")
+    return (Path(cache) if os.path.isabs(cache) else Path.home() / ".cache") / "chainrule" / "mnist"
+
+
+def download(directory: str | Path | None = None, mirror: str = MNIST_MIRROR, published=None,
+             timeout: float = fetching.TIMEOUT, progress: bool = True, report=print) -> Path:
+    """Fetch MNIST's four .gz files from ``mirror`` into ``directory`` (default ``default_dir()``), each
+    checked against ``published`` (default ``MNIST_PUBLISHED``: name → size and SHA-256); returns the folder."""
+    folder = default_dir() if directory is None else Path(directory)
+    return fetching.fetch_all(mirror, folder, MNIST_PUBLISHED if published is None else published, timeout,
+                              progress, report)
+
+
+def mnist(directory: str | Path | None = None):
+    """``(X_train, y_train, X_test, y_test)`` from the folder holding MNIST's four IDX files
+    (default: ``default_dir()``, where ``python -m nn download mnist`` puts them).
 
     The standard names (``MNIST_FILES``), each raw or gzipped (``.gz``); the first one missing is
-    named in a FileNotFoundError together with where MNIST is published.
+    named in a FileNotFoundError together with how to download MNIST.
     """
-    folder = Path(directory)
+    folder = default_dir() if directory is None else Path(directory)
+    if directory is None and not folder.is_dir():
+        raise FileNotFoundError(f"no MNIST in {folder}: download it with `{GET_IT}`, or give the folder "
+                                f"that holds MNIST's four IDX files")
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder} is not a folder; it should hold MNIST's four IDX files "
-                                f"({', '.join(MNIST_FILES)}, raw or .gz), published at {MNIST_SOURCE}")
+                                f"({', '.join(MNIST_FILES)}, raw or .gz): get them with `{GET_IT}`")
     paths = []
     for name in MNIST_FILES:
-        found = [folder / candidate for candidate in (name, name + ".gz") if (folder / candidate).is_file()]
+        found = [folder / candidate for candidate in (name, name + ".gz") if os.path.lexists(folder / candidate)]
         if not found:
-            raise FileNotFoundError(f"{folder} has no {name} (or {name}.gz): MNIST's four IDX files "
-                                    f"are published at {MNIST_SOURCE}")
+            raise FileNotFoundError(f"{folder} has no {name} (or {name}.gz): MNIST's four IDX files are "
+                                    f"published at {MNIST_SOURCE}, and `{GET_IT}` downloads them into {default_dir()}")
         paths.append(found[0])
     return (*load_mnist(paths[0], paths[1]), *load_mnist(paths[2], paths[3]))

@@ -1,12 +1,15 @@
 """The data of one ``python -m nn train`` run: a built-in dataset or your CSV, its input features,
-the held-out test and validation rows, and the Signature the saved model keeps."""
+the held-out test and validation rows, and the Signature the saved model keeps (with the training
+rows' standardization when the recipe asks for it: a CSV's, unless ``--no-standardize``)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Sequence
 
 import numpy as np
 
 from . import datasets, recipes
+from .scaling import Standardization
 from .signature import Signature, listed
 
 Pair = tuple[np.ndarray, np.ndarray]
@@ -21,6 +24,7 @@ class RunData:
     validation: Pair | None
     test: Pair | None
     signature: Signature
+    row_ids: tuple[str, ...] = ()  # a CSV's feature columns that look like row ids
 
     @property
     def regression(self) -> bool:
@@ -44,13 +48,16 @@ def is_csv(source: str) -> bool:
     return source.lower().endswith(".csv")
 
 
-def load(source: str, s, features: list[str] | None, target: str, regression: bool, mnist_dir=None) -> RunData:
-    """``source`` (a dataset name or a .csv path) with the settings ``s`` (a recipe with the options laid over);
-    ``mnist`` reads the folder ``mnist_dir``: ``samples`` training images, the 10,000 test images as the test rows."""
-    test = None
+def load(source: str, s, features: list[str] | None, target: str, regression: bool, mnist_dir=None,
+         drop: Sequence[str] = ()) -> RunData:
+    """``source`` (a dataset name or a .csv path, without its ``drop`` columns) with the settings ``s`` (a recipe
+    with the options laid over); ``mnist`` reads the folder ``mnist_dir``: ``samples`` training images, the
+    10,000 test images as the test rows. With ``s.standardize`` the raw inputs are scaled by the training rows'
+    mean and standard deviation (the signature keeps them)."""
+    test, row_ids = None, ()
     if is_csv(source):
-        table = datasets.load_csv(source, target=target, regression=regression or None)
-        X, y, names, classes = table.X, table.y, table.feature_names, table.class_names
+        table = datasets.load_csv(source, target=target, regression=regression or None, drop=drop)
+        X, y, names, classes, row_ids = table.X, table.y, table.feature_names, table.class_names, table.row_ids
         if classes is not None and len(classes) < 2:
             raise ValueError(f"{source}: the column {target!r} holds one class ({classes[0]}); "
                              f"a classifier needs two or more (for numbers to predict use --regression)")
@@ -76,4 +83,6 @@ def load(source: str, s, features: list[str] | None, target: str, regression: bo
         cut = datasets.split if classes is None else datasets.stratified_split
         X_train, y_train, X_val, y_val = cut(*train, s.val_fraction, seed=s.seed)
         train, validation = (X_train, y_train), (X_val, y_val)
-    return RunData(train, validation, test, signature)
+    if s.standardize:
+        signature = replace(signature, standardize=Standardization.fit(train[0]))
+    return RunData(train, validation, test, signature, row_ids)

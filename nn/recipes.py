@@ -28,6 +28,7 @@ class Recipe:
     seed: int = 1337
     test_fraction: float = 0.0
     val_fraction: float = 0.0  # of the training rows, held out to score every epoch
+    standardize: bool = False  # scale the inputs by the training rows' mean and standard deviation
 
 
 
@@ -52,13 +53,14 @@ RECIPES = {
                         l2=0.0, samples=4),
 }
 CSV = Recipe(loss="cross_entropy", optimizer="adam", lr=0.01, lr_end=1.0, steps=None, epochs=100, batch_size=32,
-             l2=0.0, val_fraction=0.2)  # your own data (a regression trains with mse)
+             l2=0.0, val_fraction=0.2, standardize=True)  # your own data (a regression trains with mse)
 LOSS_OUTPUT_ACTIVATION = {"hinge": "linear", "cross_entropy": "linear", "bce": "sigmoid",
                           "mse": "sigmoid", "sse": "sigmoid"}
 
 
 def load(name: str, samples: int, noise: float, seed: int):
     """(X, y) of the dataset ``name``: ``samples`` generated points, a seed table, or all the digits."""
+    name = datasets.canonical(name)
     if name in datasets.GENERATORS:
         return datasets.GENERATORS[name](samples, noise=noise, seed=seed)
     if name in datasets.TABLES:

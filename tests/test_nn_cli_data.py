@@ -25,8 +25,11 @@ COLOURS = ("red", "green", "blue")
 
 
 def forward(document: dict, X: np.ndarray) -> np.ndarray:
-    """The saved network over rows X from its JSON with numpy, independently of nn: (rows, outputs)."""
+    """The saved network over raw rows X from its JSON with numpy, independently of nn: (rows, outputs)."""
     architecture, a = document["architecture"], np.asarray(X, dtype=float)
+    scaling = (document["signature"] or {}).get("standardize")
+    if scaling is not None:
+        a = (a - np.array(scaling["mean"])) / np.array(scaling["std"])
     for number, layer in enumerate(document["layers"]):
         last = number == len(document["layers"]) - 1
         a = a @ np.array(layer["weights"]).T + np.array(layer["biases"])
@@ -55,13 +58,16 @@ def test_a_csv_of_named_classes_trains_validates_and_reports_per_class(tmp_path,
                          tmp_path / "run")
     assert code == 0 and err == ""
     document = json.loads((tmp_path / "run" / "model.json").read_text())
+    labels = np.array([sorted(COLOURS).index(COLOURS[c]) for c in y])  # the file's classes, in sorted order
+    X_train = datasets.stratified_split(X, labels, 0.2, seed=1337)[0]  # the statistics of the training rows only
     assert document["signature"] == {"inputs": ["width", "height"], "features": None,
-                                     "classes": ["blue", "green", "red"]}
+                                     "classes": ["blue", "green", "red"], "loss": "cross_entropy",
+                                     "standardize": {"mean": pytest.approx(X_train.mean(axis=0).tolist()),
+                                                     "std": pytest.approx(X_train.std(axis=0).tolist())}}
     assert document["architecture"]["nouts"][-1] == 3 and document["architecture"]["output_activation"] == "linear"
     held = len(train_test_split(X, y, test_size=0.2, stratify=y)[1])
     assert f"on {held} held out" in out and f"per-class accuracy on the {held} validation rows:" in out
     # the report's rows: the recipe's seeded stratified split, scored here with numpy and scikit-learn
-    labels = np.array([sorted(COLOURS).index(COLOURS[c]) for c in y])
     _, _, X_val, y_val = datasets.stratified_split(X, labels, 0.2, seed=1337)
     predicted = forward(document, X_val).argmax(axis=1)
     recall = sk_metrics.recall_score(y_val, predicted, average=None, labels=[0, 1, 2])

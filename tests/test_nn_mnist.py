@@ -83,7 +83,6 @@ def test_a_folder_without_a_file_is_one_line_naming_it_and_where_mnist_is_publis
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["train", "mnist"], "train mnist needs --mnist-dir DIR"),
     (["train", "mnist", "--mnist-dir", "{tmp}/nowhere"], "nowhere is not a folder"),
     (["train", "moons", "--mnist-dir", "{tmp}"], "--mnist-dir applies to mnist only"),
 ])

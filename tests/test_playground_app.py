@@ -160,9 +160,9 @@ def test_setup_changes_rebuild_what_they_must(client, session):
     assert probabilities.sum(axis=0) == pytest.approx(1.0, abs=0.02)
 
 
-@pytest.mark.parametrize("dataset", ["circle", "xor", "gauss", "spiral", "moons", "spiral3", "blobs3"])
+@pytest.mark.parametrize("dataset", list(nn.datasets.GENERATORS))
 def test_every_dataset_trains(client, session, dataset):
-    loss = "cross_entropy" if dataset.endswith("3") else "bce"
+    loss = "cross_entropy" if nn.datasets.CLASSES[dataset] > 2 else "bce"
     state = post(client, "/api/setup", session, setup={"dataset": dataset, "loss": loss})
     state = post(client, "/api/step", session)
     assert state["epoch"] == 1 and state["loss_train"] > 0 and state["setup"]["dataset"] == dataset
@@ -175,7 +175,9 @@ def test_points_are_added_removed_and_uploaded(client, session):
     state = post(client, "/api/point/remove", session, index=0)
     assert len(state["points"]["x"]) == 200
     state = post(client, "/api/csv", session, csv="x1,x2,label\n0,0,0\n1,1,1\n-1,0.5,1\n0.5,-1,0\n")
-    assert state["points"]["x"] == [[0, 0], [1, 1], [-1, 0.5], [0.5, -1]] and state["points"]["label"] == [0, 1, 1, 0]
+    raw, train = np.array([[0, 0], [1, 1], [-1, 0.5], [0.5, -1]]), ~np.array(state["points"]["test"])
+    standardized = (raw - raw[train].mean(axis=0)) / raw[train].std(axis=0)  # by the training points
+    assert np.array(state["points"]["x"]) == pytest.approx(standardized) and state["points"]["label"] == [0, 1, 1, 0]
 
 
 def test_export_gives_a_file_nn_load_reads_and_import_uses_it(client, session, tmp_path):

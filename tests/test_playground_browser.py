@@ -176,7 +176,7 @@ def test_the_url_fragment_restores_the_setup_on_reload(open_page):
 
 
 def test_screenshot(open_page, tmp_path):
-    page = open_page("#dataset=circle&hidden=4,2&features=x1,x2&learning_rate=0.03&noise=0.05")
+    page = open_page("#dataset=circles&hidden=4,2&features=x1,x2&learning_rate=0.03&noise=0.05")
     page.get_by_test_id("play").click()
     page.wait_for_function("() => Number(document.querySelector('[data-testid=\"epoch\"]').textContent) >= 150",
                            timeout=60_000)
@@ -186,3 +186,22 @@ def test_screenshot(open_page, tmp_path):
     target = Path(os.environ.get("PLAYGROUND_SCREENSHOT", tmp_path / "playground.png"))
     page.screenshot(path=str(target))
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_pages_controls_offer_the_servers_vocabulary(open_page):
+    from viz.live.vocabulary import vocabulary
+
+    page = open_page()
+    offered = vocabulary()
+    for field, choices in offered["choices"].items():
+        choices = [list(choice) for choice in choices]
+        select = page.locator(f'select[data-field="{field}"] option')
+        expect(select).to_have_count(len(choices))
+        shown = select.evaluate_all("options => options.map(o => [o.value, o.text])")
+        assert [[type(value)(shown_value), text] for (value, _), (shown_value, text) in zip(choices, shown)] == choices
+    expect(page.get_by_test_id("feature")).to_have_text([text for _, text in offered["features"]])
+    expect(page.locator('[name="point-class"]')).to_have_count(max(offered["classes"].values()))
+    for layers in range(3, offered["max_layers"] + 1):
+        page.get_by_test_id("add-layer").click()
+        expect(page.get_by_test_id("layer-count")).to_have_text(str(layers))
+    expect(page.get_by_test_id("add-layer")).to_be_disabled()

@@ -114,8 +114,8 @@ def test_a_model_with_features_takes_its_raw_inputs_as_predict_does(features_mod
     features = [0.25, -0.6, math.sin(-1.2)]  # x1², x1·x2, sin(x2) by hand
     source = resolve(str(path), raw, [1.0])
     assert [source.find(f"a0_{k}").data for k in range(3)] == pytest.approx(features, rel=1e-15)
-    prediction = numpy_forward(model, features)[-1][0]
-    assert source.output.data == pytest.approx((prediction - 1.0) ** 2, rel=1e-12)
+    score = numpy_forward(model, features)[-1][0]  # one linear output of a two-class file: a hinge score
+    assert source.output.data == pytest.approx(max(0.0, 1.0 - score), rel=1e-12)
     assert "x1^2, x1*x2, sin(x2) of (width, height)" in source.title
     with pytest.raises(ValueError, match=r"takes 2 numbers as the input \(width, height\), got 3"):
         resolve(str(path), features)
@@ -133,19 +133,19 @@ def test_the_collapsed_view_of_a_model_with_features_shows_each_feature_and_its_
         draw_model(model, [0.25, -0.6, 0.1])
 
 
-def test_a_classifiers_target_may_be_one_class_index_meaning_its_one_hot_row(tmp_path):
-    model = nn.MLP(4, [5, 3], seed=2)
+def test_a_classifiers_target_is_its_class_and_the_cost_its_softmax_cross_entropy(tmp_path):
+    model = nn.MLP(4, [5, 3], seed=2)  # a file without a recorded loss: several linear outputs are logits
     model.signature = nn.Signature(("sl", "sw", "pl", "pw"), classes=("setosa", "versicolor", "virginica"))
     model.save(tmp_path / "iris.json")
     x = [6.3, 2.9, 5.6, 1.8]
     logits = numpy_forward(model, x)[-1]
     source = resolve(str(tmp_path / "iris.json"), x, [2])
-    assert source.output.data == pytest.approx(float(np.sum((logits - [0.0, 0.0, 1.0]) ** 2)), rel=1e-12)
+    assert source.output.data == pytest.approx(np.log(np.exp(logits).sum()) - logits[2], rel=1e-12)
     assert resolve(str(tmp_path / "iris.json"), x, [0, 0, 1]).output.data == source.output.data
     root = ET.parse(render(draw_model(model, x, target=[2]), tmp_path / "iris.svg")).getroot()
     text = " ".join("".join(t.itertext()) for t in root.iter(f"{SVG}text"))
-    assert "y₂ = 1.0000" in text and "y₀ = 0.0000" in text
-    with pytest.raises(ValueError, match=r"a one-number target is a class index: 0 setosa, 1 versicolor, "
+    assert "C₀ = −log softmax(a)ₖ" in text and "class k = 2 (virginica)" in text
+    with pytest.raises(ValueError, match=r"a classifier's target is one class index: 0 setosa, 1 versicolor, "
                                          r"2 virginica; got 3"):
         resolve(str(tmp_path / "iris.json"), x, [3])
 

@@ -17,8 +17,8 @@ from nn.files import writable_target
 
 from .collapsed import check_model_size, draw_model
 from .dot import DEFAULT_MAX_NODES, draw
+from .live.config import DATASETS, FieldError, checked_setup, dataset_name
 from .program import program
-from .live.config import DATASETS, checked_setup
 from .render import output_format, render
 from .sources import BUILTINS, resolve
 
@@ -37,7 +37,8 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("source", metavar="SOURCE", help=sources)
         sub.add_argument("--input", type=number_list, help="input numbers, e.g. 0.1,0.2 (required for a model)")
         sub.add_argument("--target", type=number_list,
-                         help=f"target numbers y: {with_target} the cost C₀ = Σ (a − y)² instead of the output")
+                         help=f"target numbers y: {with_target} the cost C₀ = Σ (a − y)² instead of the output; "
+                              f"for a saved classifier one class index k, and C₀ the loss it was trained with")
         return sub
 
     drawing = command("draw", "draw the computation graph to an .svg, .png or .pdf file",
@@ -72,7 +73,8 @@ def _parser() -> argparse.ArgumentParser:
     playing.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
     playing.add_argument("--port", type=_port, default=8765, help="the port (default 8765; 0 picks a free one)")
     playing.add_argument("--no-browser", action="store_true", help="do not open a browser")
-    playing.add_argument("--dataset", default="circle", choices=list(DATASETS), help="the data to start with")
+    playing.add_argument("--dataset", default="circles", type=_dataset,
+                         help=f"the data to start with: {', '.join(DATASETS)} (default %(default)s)")
     playing.add_argument("--hidden", type=_layer_sizes, default=[4, 2],
                          help="hidden layer sizes, e.g. 4,4 (empty for none)")
     playing.add_argument("--seed", type=_seed, default=0, help="the seed of the data and the first weights")
@@ -83,6 +85,13 @@ def _port(text: str) -> int:
     if not text.isdigit() or int(text) > 65535:
         raise argparse.ArgumentTypeError(f"expected a port number 0 to 65535, got {text!r}")
     return int(text)
+
+
+def _dataset(text: str) -> str:
+    try:
+        return dataset_name(text)
+    except FieldError as error:
+        raise argparse.ArgumentTypeError(error.message) from None
 
 
 def _seed(text: str) -> int:

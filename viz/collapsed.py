@@ -2,7 +2,8 @@
 
 A 2-16-16-1 network becomes 35 boxes instead of ~700 scalar nodes. Node ids: ``in{k}`` for
 input k, ``L{layer}n{j}`` for neuron j of a layer (layers counted from 1, as in the labels), and
-``cost`` for the cost C₀ = Σ (a − y)² when a target is given.
+``cost`` for the cost C₀ when a target is given (``viz.costs``: a classifier's own training loss
+for the class given, else C₀ = Σ (a − y)²).
 Edges are coloured by the weight's sign (blue positive, orange negative) and thickened by |w|.
 """
 from __future__ import annotations
@@ -15,7 +16,8 @@ import autograd
 from autograd import OPS, subscript
 
 from .dot import DEFAULT_MAX_NODES, FONT, format_number, html_text, within_limit
-from .sources import class_target, model_inputs, with_cost
+from .costs import model_cost
+from .sources import model_inputs
 
 POSITIVE, NEGATIVE = "#2166acb0", "#e08214b0"  # translucent, so crossing edges stay legible
 MAX_PEN_WIDTH = 2.5
@@ -64,15 +66,14 @@ def draw_model(model, inputs: Sequence[float] | None = None, *, target: Sequence
                rankdir: str = "LR", max_nodes: int = DEFAULT_MAX_NODES,
                max_edges: int | None = None) -> graphviz.Digraph:
     """An ``nn.MLP`` as columns of neuron boxes; with ``inputs`` (for a model with a signature, the raw
-    inputs it names, as ``nn predict`` takes them) each box shows its activation, and with a ``target`` y
-    (for a classifier of several outputs, one class index k: the one-hot row of class k) a last box
-    shows the cost C₀ = Σ (a − y)². A model of more than ``max_nodes`` boxes or ``max_edges``
+    inputs it names, as ``nn predict`` takes them) each box shows its activation, and with a ``target``
+    (for a classifier, its class index k) a last box shows the cost C₀: a classifier's own training loss,
+    else Σ (a − y)² (``viz.costs``). A model of more than ``max_nodes`` boxes or ``max_edges``
     weights is refused first (``check_model_size``)."""
     if not hasattr(model, "layers") or not hasattr(model, "nin"):
         raise TypeError(f"draw_model needs an nn.MLP, got {type(model).__name__}")
     check_model_size(model, max_nodes, max_edges)
     inputs = model_inputs(model, inputs, "this model")  # a model file's raw inputs: its features applied
-    target = class_target(model, target, "this model")  # a classifier's class index: its one-hot row
     if target is not None and inputs is None:
         raise ValueError("a target needs the inputs too: the cost C₀ is computed from the model's outputs")
     if rankdir not in ("LR", "TB"):
@@ -97,18 +98,17 @@ def draw_model(model, inputs: Sequence[float] | None = None, *, target: Sequence
                 graph.edge(source, name, **_weight_style(weight, largest))
         previous = names
     if target is not None:
-        _cost(graph, len(model.layers) + 1, previous, values[-1], target)
+        _cost(graph, len(model.layers) + 1, model, previous, values[-1], target)
     return graph
 
 
-def _cost(graph: graphviz.Digraph, number: int, outputs: list[str], activations: list[float],
+def _cost(graph: graphviz.Digraph, number: int, model, outputs: list[str], activations: list[float],
           target: Sequence[float]) -> None:
-    """The cost box after the output layer: the lesson's C₀ = Σ (a − y)² with its y and its value."""
+    """The cost box after the output layer: its formula, the target it reads and its value."""
     with autograd.no_grad():
-        cost = with_cost([autograd.Value(a) for a in activations], target, "this model")
-    wanted = [f"y{subscript(j) if len(target) > 1 else ''} = {format_number(y)}" for j, y in enumerate(target)]
+        cost = model_cost(model, [autograd.Value(a) for a in activations], target, "this model")
     _column(graph, number, "cost", ["cost"],
-            [_box("C₀ = Σ (a − y)²", wanted + [f"C₀ = {format_number(cost.data)}"])])
+            [_box(cost.formula, [*map(html_text, cost.target), f"C₀ = {format_number(cost.value.data)}"])])
     for source in outputs:
         graph.edge(source, "cost", color="#888888")
 

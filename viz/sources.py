@@ -1,21 +1,21 @@
 """What the commands draw: the built-in graphs by name, or a model saved by ``nn`` with an input.
 
 ``resolve(name_or_path, inputs, target)`` builds the graph, runs ``backward()`` on its output and
-returns a :class:`Source`. With a ``target`` the output becomes the cost C₀ = Σ (a − y)².
+returns a :class:`Source`. With a ``target`` the output becomes the cost C₀ (``viz.costs``): for a saved
+classifier the loss it was trained with, for its class ``target``; otherwise C₀ = Σ (a − y)².
 """
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-import autograd
 from autograd import Value, subscript, topological_order
 from nn.signature import listed
 
 from .chain import DEFAULT_A0, DEFAULT_Y, find_node, four_neuron
+from .costs import checked_numbers, model_cost, squared_error, trained_loss
 
 KARPATHY_BIAS = 6.8813735870195432  # makes n = 0.8814, so o = tanh(n) = 0.7071 (Karpathy's lecture)
 
@@ -34,45 +34,16 @@ class Source:
         return find_node(topological_order(self.output), name)
 
 
-def _checked_numbers(values: Sequence[float] | None, count: int, what: str, source: str) -> list[float] | None:
-    """``values`` as floats once they are ``count`` finite numbers (None when not given), else a ValueError."""
-    if values is None:
-        return None
-    values = list(values)
-    if len(values) != count:
-        raise ValueError(f"{source} takes {count} number{'s' * (count != 1)} as {what}, got {len(values)}")
-    for value in values:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise ValueError(f"{source}: {what} must be finite numbers, got {value!r}")
-    return [float(value) for value in values]
-
-
-def with_cost(outputs: list[Value], target: Sequence[float] | None, source: str) -> Value:
-    """The single output, or with a target the lesson's cost C₀ = Σ (a − y)² (labelled y, C₀)."""
-    if target is None:
-        if len(outputs) != 1:
-            raise ValueError(f"{source} has {len(outputs)} outputs; give a target with {len(outputs)} "
-                             f"numbers to draw the cost C₀ instead")
-        return outputs[0]
-    wanted = _checked_numbers(target, len(outputs), "the target", source)
-    names = ["y"] if len(wanted) == 1 else [f"y{subscript(j)}" for j in range(len(wanted))]
-    squares = [(a - Value(y, name)) ** 2 for a, y, name in zip(outputs, wanted, names)]
-    cost = squares[0] if len(squares) == 1 else autograd.sum(squares)
-    cost.label = "C₀"
-    return cost
-
-
-
 def _four_neuron(inputs, target) -> Source:
-    a0 = _checked_numbers(inputs, 1, "the input a⁽⁰⁾", "four-neuron")
-    y = _checked_numbers(target, 1, "the target y", "four-neuron")
+    a0 = checked_numbers(inputs, 1, "the input a⁽⁰⁾", "four-neuron")
+    y = checked_numbers(target, 1, "the target y", "four-neuron")
     network = four_neuron(a0=a0[0] if a0 else DEFAULT_A0, y=y[0] if y else DEFAULT_Y)
     return Source(network.output, network.parameters,
                   "3Blue1Brown's four-neuron network: C₀ = (a⁽³⁾ − y)²")
 
 
 def _neuron(inputs, target) -> Source:
-    x = _checked_numbers(inputs, 2, "the inputs x1, x2", "neuron") or [2.0, 0.0]
+    x = checked_numbers(inputs, 2, "the inputs x1, x2", "neuron") or [2.0, 0.0]
     x1, x2 = Value(x[0], "x1"), Value(x[1], "x2")
     w1, w2, b = Value(-3.0, "w1"), Value(1.0, "w2"), Value(KARPATHY_BIAS, "b")
     x1w1, x2w2 = x1 * w1, x2 * w2
@@ -83,12 +54,12 @@ def _neuron(inputs, target) -> Source:
     n.label = "n"
     o = n.tanh()
     o.label = "o"
-    return Source(with_cost([o], target, "neuron"), [w1, w2, b],
+    return Source(squared_error([o], target, "neuron"), [w1, w2, b],
                   "Karpathy's neuron: o = tanh(x1·w1 + x2·w2 + b)")
 
 
 def _micrograd_example(inputs, target) -> Source:
-    start = _checked_numbers(inputs, 2, "the inputs a, b", "micrograd-example") or [-4.0, 2.0]
+    start = checked_numbers(inputs, 2, "the inputs a, b", "micrograd-example") or [-4.0, 2.0]
     a, b = Value(start[0], "a"), Value(start[1], "b")
     c = a + b
     d = a * b + b ** 3
@@ -101,7 +72,7 @@ def _micrograd_example(inputs, target) -> Source:
     g = f / 2.0
     g = g + 10.0 / f
     g.label = "g"
-    return Source(with_cost([g], target, "micrograd-example"), [a, b],
+    return Source(squared_error([g], target, "micrograd-example"), [a, b],
                   "micrograd's README expression: g(a, b)")
 
 
@@ -110,21 +81,9 @@ def model_inputs(model, inputs: Sequence[float] | None, source: str) -> list[flo
     as ``python -m nn predict`` takes them; a model without a signature takes its inputs as they are."""
     signature = getattr(model, "signature", None)
     if signature is None:
-        return _checked_numbers(inputs, model.nin, "the input", source)
-    raw = _checked_numbers(inputs, len(signature.inputs), f"the input ({listed(signature.inputs)})", source)
+        return checked_numbers(inputs, model.nin, "the input", source)
+    raw = checked_numbers(inputs, len(signature.inputs), f"the input ({listed(signature.inputs)})", source)
     return None if raw is None else signature.prepare([raw])[0].tolist()
-
-
-def class_target(model, target: Sequence[float] | None, source: str) -> Sequence[float] | None:
-    """For a classifier of several outputs, one number k stands for the one-hot target of class k."""
-    classes = getattr(model.signature, "classes", None)
-    if target is None or len(target) != 1 or classes is None or model.nouts[-1] < 2:
-        return target
-    index = _checked_numbers(target, 1, "the target", source)[0]
-    if index not in range(len(classes)):
-        raise ValueError(f"{source}: a one-number target is a class index: "
-                         f"{listed(f'{k} {name}' for k, name in enumerate(classes))}; got {index:g}")
-    return [float(k == index) for k in range(len(classes))]
 
 
 def _saved_model(path: Path, inputs, target, check_model: Callable | None = None) -> Source:
@@ -137,7 +96,6 @@ def _saved_model(path: Path, inputs, target, check_model: Callable | None = None
     if check_model is not None:
         check_model(model)
     numbers = model_inputs(model, inputs, str(path))
-    target = class_target(model, target, str(path))
     if numbers is None:
         names = model.signature.inputs if model.signature else [f"x{k + 1}" for k in range(model.nin)]
         example = f"e.g. --input {','.join(['0.5'] * len(names))} " if len(names) <= 8 else ""
@@ -146,11 +104,26 @@ def _saved_model(path: Path, inputs, target, check_model: Callable | None = None
     first = [Value(x, f"a⁽⁰⁾{subscript(k)}") for k, x in enumerate(numbers)]
     outputs = model(first)
     outputs = outputs if isinstance(outputs, list) else [outputs]
-    title = f"{path.name}: {model!r}"
-    if model.signature is not None and model.signature.features is not None:
-        title += (f"; its inputs a⁽⁰⁾ are the features {', '.join(model.signature.features)} "
-                  f"of ({listed(model.signature.inputs)})")
-    return Source(with_cost(outputs, target, str(path)), model.parameters(), title, model=model)
+    cost = model_cost(model, outputs, target, str(path))
+    if cost is None and len(outputs) != 1:
+        wanted = "its class index" if trained_loss(model) else f"{len(outputs)} numbers"
+        raise ValueError(f"{path} has {len(outputs)} outputs; give a target ({wanted}) to draw the cost C₀ instead")
+    title = f"{path.name}: {model!r}" + _inputs_note(model.signature)
+    if cost is not None:
+        title += f"; cost {cost.formula} for {', '.join(cost.target)}"
+    return Source(outputs[0] if cost is None else cost.value, model.parameters(), title, model=model)
+
+
+def _inputs_note(signature) -> str:
+    """What the inputs a⁽⁰⁾ are, when they are not the raw numbers given: standardized, or features of them."""
+    if signature is None:
+        return ""
+    note = "" if signature.standardize is None else (
+        f"; its inputs ({listed(signature.inputs)}) are standardized by the training rows' mean and std")
+    if signature.features is not None:
+        note += (f"; its inputs a⁽⁰⁾ are the features {', '.join(signature.features)} "
+                 f"of ({listed(signature.inputs)})")
+    return note
 
 
 BUILTINS: dict[str, Callable[..., Source]] = {
@@ -170,6 +143,11 @@ def resolve(name_or_path: str, inputs: Sequence[float] | None = None,
                         f"got {type(name_or_path).__name__}: {name_or_path!r:.60}")
     if name_or_path in BUILTINS:
         source = BUILTINS[name_or_path](inputs, target)
+    elif name_or_path.lower().endswith(".py"):
+        raise ValueError(f"{name_or_path} is a Python file: the command line draws the built-in sources "
+                         f"({', '.join(BUILTINS)}) and MODEL.json files saved by nn; draw an expression of your "
+                         f"own from Python with viz.draw(value), e.g. 'import viz' then "
+                         f"'viz.render(viz.draw(loss), \"graph.svg\")'")
     elif name_or_path.endswith(".json") or Path(name_or_path).is_file():
         source = _saved_model(Path(name_or_path), inputs, target, check_model)
     else:

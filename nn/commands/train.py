@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import argparse
+import shlex
+from dataclasses import replace
 
 from threadpoolctl import threadpool_limits
 
 import nn
 from nn import metrics, prepare, recipes, schedules
-from nn.arguments import UserError
-from nn.commands import train_options, train_outputs
+from nn.arguments import UserError, say
+from nn.commands import PROG, train_options, train_outputs
 from nn.train import count_steps
 
 
@@ -17,7 +19,9 @@ def add_parsers(commands) -> None:
 
 
 def _model(args: argparse.Namespace, s: argparse.Namespace, nin: int, nout: int, data: prepare.RunData) -> nn.MLP:
-    """A new MLP as the options say, or the resumed one once it is checked to fit the data and options."""
+    """A new MLP as the options say, or the resumed one once it is checked to fit the data and options.
+
+    Its signature records the loss; a resumed model keeps the input scaling it was trained with."""
     output_activation = args.output_activation or ("linear" if data.regression
                                                    else recipes.LOSS_OUTPUT_ACTIVATION[s.loss])
     if s.loss == "bce" and output_activation != "sigmoid":
@@ -25,9 +29,10 @@ def _model(args: argparse.Namespace, s: argparse.Namespace, nin: int, nout: int,
     if not args.resume:
         model = nn.MLP(nin, s.hidden + [nout], s.activation, seed=s.seed, output_activation=output_activation,
                        init=args.init)
-        model.signature = data.signature
+        model.signature = replace(data.signature, loss=s.loss)
         return model
     model = nn.load(args.resume)
+    saved = model.signature
     wanted = {"inputs": (model.nin, nin), "outputs": (model.nouts[-1], nout)}
     if args.hidden is not None:
         wanted["hidden layers"] = (model.nouts[:-1], s.hidden)
@@ -35,13 +40,18 @@ def _model(args: argparse.Namespace, s: argparse.Namespace, nin: int, nout: int,
         wanted["activation"] = (model.activation, s.activation)
     if args.output_activation is not None or s.loss == "bce":
         wanted["output activation"] = (model.output_activation, output_activation)
-    if model.signature is not None:
-        wanted["signature"] = (model.signature, data.signature)
-    for what, (saved, asked) in wanted.items():
-        if saved != asked:
-            raise UserError(f"{args.resume}: the saved model has {what} = {saved}, "
+    if saved is not None:
+        wanted["inputs, features and classes"] = ((saved.inputs, saved.features, saved.classes),
+                                                  (data.signature.inputs, data.signature.features,
+                                                   data.signature.classes))
+    for what, (in_file, asked) in wanted.items():
+        if in_file != asked:
+            raise UserError(f"{args.resume}: the saved model has {what} = {in_file}, "
                             f"but {args.dataset} with --loss {s.loss} needs {asked}")
-    model.signature = data.signature
+    if args.no_standardize and saved is not None and saved.standardize is not None:
+        raise UserError(f"{args.resume} was trained on standardized inputs: it goes on with them "
+                        f"(leave out --no-standardize)")
+    model.signature = replace(data.signature, standardize=saved and saved.standardize, loss=s.loss)
     return model
 
 
@@ -61,11 +71,13 @@ def run(args: argparse.Namespace) -> int:
     """Train as the options say; print the progress, the summary and each file written."""
     s = train_options.settings(args)
     train_options.check(args, s)
-    data = prepare.load(args.dataset, s, args.features, args.target or "label", args.regression, args.mnist_dir)
+    data = prepare.load(args.dataset, s, args.features, args.target or "label", args.regression, args.mnist_dir,
+                        drop=args.drop)
     s.loss = recipes.loss_for(s.loss, args.loss, data.classes)
-    X = data.inputs(data.train)
     nout, targets = recipes.outputs_and_targets(s.loss, data.train[1], data.classes)
-    model = _model(args, s, X.shape[1], nout, data)
+    model = _model(args, s, data.signature.width, nout, data)
+    data = replace(data, signature=model.signature)  # the scaling the model trains with
+    X = data.inputs(data.train)
     extra = {"momentum": s.momentum} if s.optimizer == "sgd" else {}
     optimizer = nn.OPTIMIZERS[s.optimizer](model.parameters(), lr=s.lr, **extra)
     total = count_steps(len(X), s.batch_size, s.epochs, s.steps)
@@ -77,7 +89,12 @@ def run(args: argparse.Namespace) -> int:
     for name, part in (("val", data.validation), ("test", data.test)):
         if part is not None:
             parts[name] = (data.inputs(part), recipes.outputs_and_targets(s.loss, part[1], data.classes)[1])
-    print(f"{args.dataset}: {len(X)} training samples of {X.shape[1]} features; {model}"
+    for column in data.row_ids:
+        say(PROG, f"warning: column {column!r} looks like a row id (distinct whole numbers in order) and is "
+                  f"used as an input; leave it out with --drop {shlex.quote(column)}")
+    scaled = " (standardized by the training rows' mean and standard deviation)" \
+        if model.signature.standardize is not None else ""
+    print(f"{args.dataset}: {len(X)} training samples of {X.shape[1]} features{scaled}; {model}"
           + (f"; resuming at step {start}" if args.resume else ""))
     try:
         with threadpool_limits(limits=1, user_api="blas"):  # a batch's small matrices: one thread is fastest

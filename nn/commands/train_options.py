@@ -32,9 +32,13 @@ def _recipe_line(name: str, recipe: recipes.Recipe) -> str:
 
 
 def _dataset(text: str) -> str:
-    if text in DATASETS or prepare.is_csv(text):
+    if prepare.is_csv(text):
         return text
-    raise argparse.ArgumentTypeError(f"expected one of {', '.join(DATASETS)} or a .csv file, got {text!r}")
+    if datasets.canonical(text) in DATASETS:
+        return datasets.canonical(text)
+    aliases = ", ".join(f"{alias} for {name}" for alias, name in datasets.ALIASES.items())
+    raise argparse.ArgumentTypeError(f"expected one of {', '.join(DATASETS)} ({aliases}) or a .csv file, "
+                                     f"got {text!r}")
 
 
 def add_parser(commands) -> argparse.ArgumentParser:
@@ -48,6 +52,11 @@ def add_parser(commands) -> argparse.ArgumentParser:
                        help=f"one of: {', '.join(DATASETS)}; or a .csv file (a header row, numeric columns)")
     train.add_argument("--target", help="the CSV's label column (default: label)")
     train.add_argument("--regression", action="store_true", help="the CSV's target is a number to predict")
+    train.add_argument("--drop", action="append", metavar="COLUMN", default=[],
+                       help="a CSV column to leave out (a row id, a name); repeat it for more")
+    train.add_argument("--no-standardize", action="store_true",
+                       help="feed a CSV's columns as they are (default: scaled by the training rows' mean and "
+                            "standard deviation, kept in the model file)")
     train.add_argument("--features", type=feature_names,
                        help=f"inputs computed from the two input columns x1, x2, e.g. x1,x2,x1^2 "
                             f"(from {', '.join(features.NAMES)})")
@@ -81,11 +90,14 @@ def add_parser(commands) -> argparse.ArgumentParser:
     train.add_argument("--batch-size", type=positive_int, help="samples per step (default: the dataset's)")
     train.add_argument("--samples", type=positive_int, help="points to generate (digits, mnist: images to train on)")
     train.add_argument("--mnist-dir", type=Path, metavar="DIR",
-                       help="mnist: the folder with MNIST's four IDX files (standard names, raw or .gz)")
+                       help="mnist: the folder with MNIST's four IDX files (standard names, raw or .gz); "
+                            "default: where `python -m nn download mnist` puts them")
     train.add_argument("--noise", type=non_negative_number, help="noise of a generated dataset")
     train.add_argument("--seed", type=int, help="seed for the data, the weights and the shuffling")
-    train.add_argument("--out", type=Path, help="output folder (default runs/DATASET; with --resume "
-                       "runs/DATASET/step-N, N the step count reached)")
+    train.add_argument("--out", type=Path, help="output folder (default runs/DATASET, or runs/DATASET-2, -3, … "
+                       "when it holds an earlier run; with --resume runs/DATASET/step-N, N the step count reached)")
+    train.add_argument("--overwrite", action="store_true",
+                       help="write into the default folder even when it holds an earlier run")
     train.add_argument("--resume", type=Path, metavar="MODEL.json",
                        help="continue training a saved model: its step count and learning-rate schedule go on")
     train.add_argument("--no-plots", action="store_true", help="skip the PNG pictures")
@@ -105,6 +117,8 @@ def settings(args: argparse.Namespace) -> argparse.Namespace:
                 "batch_size", "samples", "noise", "seed", "val_fraction"):
         if getattr(args, key) is not None:
             merged[key] = getattr(args, key)
+    if args.no_standardize:
+        merged["standardize"] = False
     return argparse.Namespace(**merged)
 
 
@@ -112,11 +126,9 @@ def check(args: argparse.Namespace, s: argparse.Namespace) -> None:
     """Combinations of options that cannot work, refused before any data is loaded."""
     if args.mnist_dir is not None and args.dataset != "mnist":
         raise UserError(f"--mnist-dir applies to mnist only, not {args.dataset}")
-    if args.dataset == "mnist" and args.mnist_dir is None:
-        raise UserError(f"train mnist needs --mnist-dir DIR, a folder with MNIST's four IDX files "
-                        f"({', '.join(datasets.MNIST_FILES)}, raw or .gz), published at {datasets.MNIST_SOURCE}")
     csv = prepare.is_csv(args.dataset)
-    for option, given in (("--target", args.target is not None), ("--regression", args.regression)):
+    for option, given in (("--target", args.target is not None), ("--regression", args.regression),
+                          ("--drop", bool(args.drop)), ("--no-standardize", args.no_standardize)):
         if given and not csv:
             raise UserError(f"{option} applies to a CSV (a .csv file), not {args.dataset}")
     for option, given in (("--decay-every", args.decay_every), ("--decay-factor", args.decay_factor)):

@@ -14,12 +14,18 @@ from nn.files import check_folder, writable_target
 from nn.train import percent
 
 OUTPUTS = ("model.json", "loss.png", "boundary.png", "confusion.png")  # what a run writes into --out
+MAX_RUN_NUMBER = 10_000  # runs/DATASET-2 … runs/DATASET-10000
 
 
 def output_folder(args: argparse.Namespace, final_step: int) -> Path:
     """The folder the run writes to, checked before training: a folder (or creatable), files writable there,
-    never the folder of the model being resumed (its default is runs/DATASET/step-N)."""
+    never the folder of the model being resumed (its default is runs/DATASET/step-N). The default folder
+    is never one that holds an earlier run (then FOLDER-2, FOLDER-3, …) unless ``--overwrite``."""
     out = args.out or Path("runs") / Path(args.dataset).stem / (f"step-{final_step}" if args.resume else "")
+    if args.out is None and not args.overwrite and _holds_a_run(out):
+        earlier, out = out, _next_free(out)
+        print(f"{shown(earlier)} holds an earlier run: this one goes to {shown(out)} "
+              f"(--overwrite replaces the earlier one, --out picks a folder)")
     target = out / "model.json"
     if args.resume and target.exists() and target.resolve() == args.resume.resolve():
         raise UserError(f"--out {out} would overwrite {args.resume}, the model being resumed; give another --out")
@@ -34,6 +40,19 @@ def output_folder(args: argparse.Namespace, final_step: int) -> Path:
     else:
         check_folder(existing, out)  # a file can be created there, so can the folder
     return out
+
+
+def _holds_a_run(folder: Path) -> bool:
+    return any((folder / name).exists() for name in OUTPUTS)
+
+
+def _next_free(folder: Path) -> Path:
+    """FOLDER-2, FOLDER-3, …: the first that holds no run."""
+    for number in range(2, MAX_RUN_NUMBER + 1):
+        candidate = folder.with_name(f"{folder.name}-{number}")
+        if not _holds_a_run(candidate):
+            return candidate
+    raise UserError(f"{folder}-2 to -{MAX_RUN_NUMBER} all hold runs; give --out or --overwrite")
 
 
 def summary(history: nn.History, model: nn.MLP, parts: dict, regression: bool) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 def playground(*, host: str = "127.0.0.1", port: int = 0, **setup):
     """Start the playground in a background thread; returns a handle with ``.url`` and ``.stop()``.
 
-    ``setup`` fields (``dataset="circle"``, ``hidden=[4, 2]``, ``seed=0``, ``features``, ``learning_rate``,
+    ``setup`` fields (``dataset="circles"``, ``hidden=[4, 2]``, ``seed=0``, ``features``, ``learning_rate``,
     …) are the page's starting setup, checked like a request's (ValueError naming a bad one).
     """
     from .config import checked_setup

@@ -16,8 +16,6 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from nn.io import to_dict
-
 from ..explorer import page as explorer_page
 from .config import FieldError, Setup, checked_setup, integer_field, number_field
 from .guards import Guards
@@ -25,6 +23,7 @@ from .points import COORDINATE_LIMIT
 from .session import WEIGHT_LIMIT
 from .sessions import Sessions, TooManySessions
 from .stream import frames
+from .vocabulary import embedded
 
 ASSETS = {"playground.css": "text/css", "playground.js": "text/javascript", "network.js": "text/javascript"}
 PAGE_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -51,7 +50,7 @@ def build_app(token: str, hosts: set[str], sessions: Sessions | None = None, def
     quoted = html.escape(token, quote=True)
 
     async def index(request: Request) -> Response:
-        page = _asset("playground.html").replace("{{token}}", quoted)
+        page = _asset("playground.html").replace("{{token}}", quoted).replace("{{vocabulary}}", embedded())
         return HTMLResponse(page, headers={"Content-Security-Policy": PAGE_POLICY, "Cache-Control": "no-store"})
 
     async def asset(request: Request) -> Response:
@@ -121,8 +120,7 @@ def build_app(token: str, hosts: set[str], sessions: Sessions | None = None, def
 
     async def export(request: Request) -> Response:
         session = session_of(request.query_params.get("session"))
-        with session.lock:
-            document = to_dict(session.model)
+        document = session.model_document()
         return Response(json.dumps(document, indent=1, allow_nan=False), media_type="application/json",
                         headers={"Content-Disposition": 'attachment; filename="playground-model.json"'})
 

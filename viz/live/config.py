@@ -9,13 +9,18 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, replace
 
-from nn import ACTIVATIONS
+from nn import ACTIVATIONS, datasets, features
 
-DATASETS = {"circle": 2, "xor": 2, "gauss": 2, "spiral": 2, "moons": 2, "spiral3": 3, "blobs3": 3}  # classes
-FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)")  # nn.features.NAMES
+DATASETS = dict(datasets.CLASSES)  # name -> classes; nn.datasets' names, its aliases accepted
+FEATURES = features.NAMES
+LOSSES = {"mse": "mean squared error", "bce": "binary cross-entropy", "hinge": "hinge",
+          "cross_entropy": "cross-entropy (softmax)"}
 LOSSES_BY_CLASSES = {2: ("mse", "bce", "hinge"), 3: ("cross_entropy",)}
-OPTIMIZERS = ("sgd", "adam")
+OPTIMIZERS = {"sgd": "SGD + momentum", "adam": "Adam"}
 REGULARIZATIONS = ("none", "l1", "l2")
+LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)  # what the page offers
+REGULARIZATION_RATES = (0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1)
+SLIDERS = {"train_ratio": (0.1, 0.9, 0.1), "noise": (0.0, 0.5, 0.05), "batch_size": (1, 30, 1)}  # low, high, step
 MAX_LAYERS, MAX_NEURONS = 6, 8
 MAX_POINTS = 2000  # generated, clicked or uploaded
 
@@ -32,7 +37,7 @@ class FieldError(ValueError):
 class Setup:
     """Everything that defines a run; the page keeps it in the URL fragment."""
 
-    dataset: str = "circle"
+    dataset: str = "circles"
     noise: float = 0.0
     train_ratio: float = 0.5
     points: int = 500
@@ -89,17 +94,25 @@ def _hidden(value: object) -> tuple[int, ...]:
     return tuple(value)
 
 
+def dataset_name(value: object) -> str:
+    """The one name of the dataset ``value`` names (an alias too), or a FieldError listing the names."""
+    if isinstance(value, str) and datasets.canonical(value) in DATASETS:
+        return datasets.canonical(value)
+    aliases = ", ".join(f"{alias} for {name}" for alias, name in datasets.ALIASES.items())
+    raise FieldError("dataset", f"must be one of {', '.join(DATASETS)} ({aliases}), got {value!r:.40}")
+
+
 _CHECKS = {
-    "dataset": lambda v: _choice("dataset", v, tuple(DATASETS)),
-    "noise": lambda v: _number("noise", v, 0.0, 0.5),
-    "train_ratio": lambda v: _number("train_ratio", v, 0.1, 0.9),
+    "dataset": dataset_name,
+    "noise": lambda v: _number("noise", v, *SLIDERS["noise"][:2]),
+    "train_ratio": lambda v: _number("train_ratio", v, *SLIDERS["train_ratio"][:2]),
     "points": lambda v: _integer("points", v, 10, MAX_POINTS),
     "seed": lambda v: _integer("seed", v, 0, 2**31 - 1),
     "features": _features,
     "hidden": _hidden,
     "activation": lambda v: _choice("activation", v, ACTIVATIONS),
-    "loss": lambda v: _choice("loss", v, ("mse", "bce", "hinge", "cross_entropy")),
-    "optimizer": lambda v: _choice("optimizer", v, OPTIMIZERS),
+    "loss": lambda v: _choice("loss", v, tuple(LOSSES)),
+    "optimizer": lambda v: _choice("optimizer", v, tuple(OPTIMIZERS)),
     "learning_rate": lambda v: _number("learning_rate", v, 1e-5, 10.0),
     "momentum": lambda v: _number("momentum", v, 0.0, 0.999),
     "batch_size": lambda v: _integer("batch_size", v, 1, MAX_POINTS),

@@ -103,7 +103,9 @@ class Measures:
         layers = [{"weights": [[w.data for w in neuron.w] for neuron in layer.neurons],
                    "biases": [neuron.b.data for neuron in layer.neurons],
                    "weight_grads": [[_finite(w.grad) for w in neuron.w] for neuron in layer.neurons],
-                   "bias_grads": [_finite(neuron.b.grad) for neuron in layer.neurons]}
+                   "bias_grads": [_finite(neuron.b.grad) for neuron in layer.neurons],
+                   "weight_labels": [[w.label for w in neuron.w] for neuron in layer.neurons],
+                   "bias_labels": [neuron.b.label for neuron in layer.neurons]}
                   for layer in self.model.layers]
         return {"loss_train": train_loss, "loss_test": test_loss, "accuracy_train": train_accuracy,
                 "accuracy_test": test_accuracy, "layers": layers}

@@ -14,7 +14,7 @@ import numpy as np
 
 import nn
 from autograd import Value
-from nn.io import from_dict
+from nn.io import from_dict, to_dict
 
 from . import network
 from .config import MAX_POINTS, FieldError, Setup, checked_setup
@@ -166,6 +166,17 @@ class Session:
                                           f"{wanted.nouts[-1]} {wanted.output_activation} output(s) for this loss")
             self.setup = checked_setup({"hidden": model.nouts[:-1], "activation": model.activation}, self.setup)
             self._new_model(model)
+
+    def model_document(self) -> dict:
+        """The model in ``nn.save``'s format, with what its inputs and outputs are: the features of
+        (x1, x2), taken raw from an uploaded CSV (its standardization kept), the classes and the loss."""
+        with self.lock:
+            features = None if self.setup.features == ("x1", "x2") else self.setup.features
+            classes = tuple(str(k) for k in range(self.setup.classes))
+            document = to_dict(self.model)
+            document["signature"] = nn.Signature(("x1", "x2"), features, classes, self.points.standardize,
+                                                 self.setup.loss).to_dict()
+            return document
 
     # ---- what the page shows ----------------------------------------------------------------
     def sample_loss(self, index: int) -> tuple[Value, list[Value]]:

@@ -5,17 +5,34 @@
   const draw = window.PlaygroundDraw;
   const token = document.querySelector('meta[name="token"]').content;
   const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
-  const FEATURES = ["x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)"];
-  const FEATURE_TEXT = { "x1": "X₁", "x2": "X₂", "x1^2": "X₁²", "x2^2": "X₂²", "x1*x2": "X₁X₂",
-                         "sin(x1)": "sin(X₁)", "sin(x2)": "sin(X₂)" };
+  // Every name, choice and limit comes from the server (viz/live/vocabulary.py), embedded in the page.
+  const vocabulary = JSON.parse(document.getElementById("vocabulary").textContent);
   const LISTS = new Set(["features", "hidden"]);
-  const MAX_LAYERS = 6, MAX_NEURONS = 8;
   let session = null, state = null, points = null, shape = null, columns = null, hoverText = null;
 
   const fmt = (x) => (x === null || x === undefined ? "–" : Number(x).toFixed(3));
   const query = (extra) => new URLSearchParams({ session, token, ...extra }).toString();
 
   function showMessage(text) { $("message").textContent = text || ""; $("message").hidden = !text; }
+
+  // ---- the controls, built from the server's vocabulary ----------------------------------------
+  function buildControls() {
+    for (const [field, choices] of Object.entries(vocabulary.choices)) {
+      document.querySelector(`select[data-field="${field}"]`).replaceChildren(
+        ...choices.map(([value, text]) => draw.el("option", { value: String(value) }, text)));
+    }
+    for (const [field, [low, high, step]] of Object.entries(vocabulary.sliders)) {
+      Object.assign(document.querySelector(`input[data-field="${field}"]`), { min: low, max: high, step });
+    }
+    const classes = Math.max(...Object.values(vocabulary.classes));
+    $("point-class").append(...Array.from({ length: classes }, (_, c) => {
+      const radio = draw.el("input", { type: "radio", name: "point-class", value: String(c) });
+      radio.checked = c === 0;
+      const label = draw.el("label", {});
+      label.append(radio, ` ${c}`);
+      return label;
+    }));
+  }
 
   // ---- the URL fragment: the whole setup ------------------------------------------------------
   function fragmentSetup() {
@@ -78,18 +95,18 @@
       if (shown) shown.textContent = value;
     }
     $("layer-count").textContent = String(setup.hidden.length);
-    $("add-layer").disabled = setup.hidden.length >= MAX_LAYERS;
+    $("add-layer").disabled = setup.hidden.length >= vocabulary.max_layers;
     $("remove-layer").disabled = setup.hidden.length === 0;
   }
 
   function buildFeatures(setup) {
     const list = $("features");
     list.replaceChildren();
-    return FEATURES.map((name) => {
+    return vocabulary.features.map(([name, text]) => {
       const on = setup.features.includes(name);
       const row = draw.el("div", { class: on ? "feature on" : "feature" });
       const toggle = draw.el("button", { type: "button", "data-testid": "feature", "data-feature": name,
-                                         "aria-pressed": String(on) }, FEATURE_TEXT[name]);
+                                         "aria-pressed": String(on) }, text);
       toggle.addEventListener("click", () => configure({
         features: on ? setup.features.filter((f) => f !== name) : [...setup.features, name] }));
       row.append(toggle, draw.el("canvas", { class: "heatmap", "data-testid": "feature-heatmap", "data-feature": name }));
@@ -142,10 +159,11 @@
   }
 
   // ---- the network: hover, edit, resize ---------------------------------------------------------
-  // The engine's labels (3Blue1Brown's notation, as nn names its parameters): w⁽ᴸ⁾ⱼ,ₖ and b⁽ᴸ⁾ⱼ.
-  const script = (digits) => (n) => String(n).replace(/\d/g, (d) => digits[Number(d)]);
-  const sup = script("⁰¹²³⁴⁵⁶⁷⁸⁹"), sub = script("₀₁₂₃₄₅₆₇₈₉");
-  function weightName(l, j, k) { return k === null ? `b⁽${sup(l + 1)}⁾${sub(j)}` : `w⁽${sup(l + 1)}⁾${sub(j)},${sub(k)}`; }
+  // The engine's own labels of the parameters (3Blue1Brown's notation, as nn names them): w⁽ᴸ⁾ⱼ,ₖ and b⁽ᴸ⁾ⱼ.
+  function weightName(l, j, k) {
+    const layer = state.layers[l];
+    return k === null ? layer.bias_labels[j] : layer.weight_labels[j][k];
+  }
 
   function showHover(lines, event) {
     const card = $("hover");
@@ -189,7 +207,7 @@
 
   function resize(layer, change) {
     const hidden = [...state.setup.hidden];
-    hidden[layer] = Math.min(MAX_NEURONS, Math.max(1, hidden[layer] + change));
+    hidden[layer] = Math.min(vocabulary.max_neurons, Math.max(1, hidden[layer] + change));
     configure({ hidden });
   }
 
@@ -234,10 +252,9 @@
     control.addEventListener("change", () => {
       const field = control.dataset.field, value = "number" in control.dataset ? Number(control.value) : control.value;
       const changes = { [field]: value };
-      if (field === "dataset") {
-        const three = value.endsWith("3");
-        if (three) changes.loss = "cross_entropy";
-        else if (state.setup.loss === "cross_entropy") changes.loss = "mse";
+      if (field === "dataset") {  // a loss that fits the new data's number of classes
+        const losses = vocabulary.losses_by_classes[vocabulary.classes[value]];
+        if (!losses.includes(state.setup.loss)) changes.loss = losses[0];
       }
       showMessage("");
       configure(changes);
@@ -251,5 +268,6 @@
   $("remove-layer").addEventListener("click", () => configure({ hidden: state.setup.hidden.slice(0, -1) }));
   $("show-test").addEventListener("change", () => paint(state));
   window.addEventListener("resize", () => { if (state) paint(state); });
+  buildControls();
   start();
 })();

@@ -1,0 +1,47 @@
+"""``python -m nn download mnist``: MNIST's four published files into the cache folder every MNIST reader uses."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from nn import download as fetching
+from nn import mnist
+from nn.arguments import finite_number
+
+
+def _address(text: str) -> str:
+    try:
+        return fetching.check_url(text, "--mirror")
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _seconds(text: str) -> float:
+    seconds = finite_number(text)
+    if seconds <= 0:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds > 0, got {text!r:.40}")
+    return seconds
+
+
+def add_parsers(commands) -> None:
+    download = commands.add_parser(
+        "download", help="download MNIST's four files (checked against their published SHA-256)",
+        description="Download MNIST's four .gz files, each checked against its published size and SHA-256, "
+                    "into --dir (default: $XDG_CACHE_HOME/chainrule/mnist, else ~/.cache/chainrule/mnist). "
+                    "`python -m nn train mnist` reads that folder when --mnist-dir is left out. A file already "
+                    "there and valid is not downloaded again.")
+    download.add_argument("dataset", choices=["mnist"], help="what to download")
+    download.add_argument("--dir", type=Path, metavar="DIR", help=f"the folder to fill (default {mnist.default_dir()})")
+    download.add_argument("--mirror", type=_address, default=mnist.MNIST_MIRROR, metavar="URL",
+                          help="another http(s) copy of the four files (default %(default)s)")
+    download.add_argument("--timeout", type=_seconds, default=fetching.TIMEOUT, metavar="SECONDS",
+                          help="give up when no data arrives for this long (default %(default)g)")
+    download.add_argument("--quiet", action="store_true", help="no progress bar")
+    download.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    folder = mnist.download(args.dir, args.mirror, timeout=args.timeout, progress=not args.quiet)
+    reader = "python -m nn train mnist" + ("" if args.dir is None else f" --mnist-dir {folder}")
+    print(f"MNIST is in {folder}; `{reader}` reads it")
+    return 0

@@ -1,0 +1,156 @@
+"""Published files fetched over http(s) into a folder, only when a user asks (``python -m nn download``).
+
+Each file is streamed into a temporary file beside its target, hashed as it arrives, and renamed into
+place only once its size and SHA-256 are the published ones (``nn.files.atomic_write``): a wrong
+checksum, a short or over-long body, an HTTP error, a stall longer than the timeout or Ctrl-C leave
+no file behind. A file already there with the published checksum is not fetched again.
+"""
+from __future__ import annotations
+
+import hashlib
+import http.client
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from tqdm.auto import tqdm
+
+from .files import atomic_write, open_regular
+
+TIMEOUT = 30.0  # seconds without a byte (or a connection) before a download is given up
+CHUNK = 64 * 1024
+SCHEMES = ("http", "https")
+
+
+@dataclass(frozen=True)
+class Published:
+    """What a file's publisher says it is: its size in bytes and its SHA-256 (hex)."""
+
+    size: int
+    sha256: str
+
+
+class DownloadError(OSError):
+    """A download that failed or did not match what was published; nothing of it was kept."""
+
+
+class _RedirectsWithinHttp(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect only to another http(s) address (never ftp:, file: or data:)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        check_url(newurl, "a redirect")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _opener() -> urllib.request.OpenerDirector:
+    """An opener that speaks http and https only (proxies from the environment, as urllib's default does)."""
+    opener = urllib.request.OpenerDirector()
+    for handler in (urllib.request.ProxyHandler(), urllib.request.HTTPHandler(), urllib.request.HTTPSHandler(),
+                    _RedirectsWithinHttp(), urllib.request.HTTPDefaultErrorHandler(),
+                    urllib.request.HTTPErrorProcessor()):
+        opener.add_handler(handler)
+    return opener
+
+
+def check_url(url: str, what: str = "the mirror") -> str:
+    """``url`` when it is an http(s) address with a host; ValueError naming ``what`` otherwise."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme.lower() not in SCHEMES or not parts.hostname:
+        raise ValueError(f"{what} must be an http:// or https:// address, got {url!r:.80}")
+    return url
+
+
+def holds(path: Path, published: Published) -> bool | None:
+    """Whether the regular file ``path`` has the published size and SHA-256; None when there is no file
+    (a FIFO or device is NotARegularFileError, without blocking)."""
+    try:
+        with open_regular(path) as (file, size):
+            return size == published.size and _sha256(iter(lambda: file.read(CHUNK), b"")) == published.sha256
+    except FileNotFoundError:
+        return None
+
+
+def _sha256(chunks) -> str:
+    digest = hashlib.sha256()
+    for chunk in chunks:
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def fetch(url: str, target: Path, published: Published, timeout: float = TIMEOUT, progress: bool = True) -> str:
+    """Download ``url`` into ``target`` unless it already holds the published file; returns what was done.
+
+    A file there that is not the published one is deleted first. Raises DownloadError (nothing kept)
+    for an HTTP error, a stall of ``timeout`` seconds, a body of another size or another SHA-256;
+    a directory, FIFO or device at ``target`` is NotARegularFileError.
+    """
+    check_url(url, "a download")
+    present = holds(target, published)
+    if present:
+        return "already there"
+    if present is False:
+        target.unlink()
+    with atomic_write(target) as file:
+        digest = hashlib.sha256()
+        for chunk in _body(url, published.size, timeout, progress, target.name):
+            file.write(chunk)
+            digest.update(chunk)
+        if digest.hexdigest() != published.sha256:
+            raise DownloadError(f"{url}: its SHA-256 is {digest.hexdigest()}, not the published "
+                                f"{published.sha256}; the download was deleted")
+    return "downloaded" if present is None else "downloaded again (the file there was not the published one)"
+
+
+def _body(url: str, size: int, timeout: float, progress: bool, name: str):
+    """The response's bytes in chunks, exactly ``size`` of them, with a progress bar on a terminal."""
+    received = 0
+    try:
+        with _opener().open(urllib.request.Request(url, headers={"User-Agent": "chainrule"}),
+                            timeout=timeout) as response:
+            announced = response.headers.get("Content-Length", "")
+            if announced.isdigit() and int(announced) != size:
+                raise DownloadError(f"{url} is {int(announced):,} bytes, the published file {size:,}; "
+                                    f"not downloading it")
+            with tqdm(total=size, unit="B", unit_scale=True, unit_divisor=1024, desc=name, leave=False,
+                      disable=None if progress else True) as bar:
+                while chunk := response.read1(min(CHUNK, size + 1 - received)):
+                    received += len(chunk)
+                    if received > size:
+                        raise DownloadError(f"{url} sent more than the published {size:,} bytes; "
+                                            f"the download was deleted")
+                    bar.update(len(chunk))
+                    yield chunk
+    except DownloadError:
+        raise
+    except urllib.error.HTTPError as error:
+        raise DownloadError(f"{url}: the server answered {error.code} {error.reason}") from None
+    except urllib.error.URLError as error:
+        raise DownloadError(f"cannot download {url}: {_reason(error.reason, timeout)}") from None
+    except (OSError, http.client.HTTPException) as error:
+        raise DownloadError(f"{url}: {_reason(error, timeout)} after {received:,} of {size:,} bytes; "
+                            f"the download was deleted") from None
+    if received < size:
+        raise DownloadError(f"{url}: the connection closed after {received:,} of {size:,} bytes; "
+                            f"the download was deleted")
+
+
+def _reason(error, timeout: float) -> str:
+    if isinstance(error, TimeoutError):
+        return f"no data for {timeout:g} s"
+    return getattr(error, "strerror", None) or str(error) or type(error).__name__
+
+
+def fetch_all(base: str, folder: Path, files: dict[str, Published], timeout: float = TIMEOUT,
+              progress: bool = True, report: Callable[[str], None] = print) -> Path:
+    """Fetch each of ``files`` (name → Published) from ``base`` + name into ``folder`` (created if
+    missing), reporting one line per file; returns the folder."""
+    check_url(base)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, published in files.items():
+        url = urllib.parse.urljoin(base.rstrip("/") + "/", urllib.parse.quote(name))
+        done = fetch(url, folder / name, published, timeout, progress)
+        report(f"{name}: {done}, {published.size:,} bytes, SHA-256 as published")
+    return folder
