@@ -126,7 +126,8 @@ class Emitter:
         if group.cells is None:
             lines.append(f"{weights} = {vector}.reshape({shape}{columns + group.biased})")
             cut = ":, " if blocks == 1 else "..., "
-            w, bias = f"{weights}[{cut}:{columns}]", f"{weights}[{cut}{columns}:]"
+            w = f"{weights}[{cut}:{columns}]" if group.biased else weights
+            bias = f"{weights}[{cut}{columns}:]"
         else:
             layout = self.constant("L", group)
             lines.append(f"{weights} = np.bincount({layout}.cells, {vector}[{layout}.products_at], "
@@ -224,12 +225,12 @@ class Emitter:
             upstream = "U"
         x_t = f"{x}.T" if two else f"{x}.transpose(0, 2, 1)"
         cut = ":, " if two else "..., "
-        w = f"{weights}[{cut}:{columns}]" if group.cells is None else weights
+        w = f"{weights}[{cut}:{columns}]" if group.cells is None and group.biased else weights
         if group.in_place:  # [W | c] is a run of dP no other cell adds to: dW is written there
             entries = group.entries
             shape = f"{sums}, " if two else f"{blocks}, {sums}, "
             lines.append(f"dW = dP[{entries.start}:{entries.stop}].reshape({shape}{columns + group.biased})")
-            lines.append(f"np.matmul({upstream}, {x_t}, out=dW[{cut}:{columns}])")
+            lines.append(f"np.matmul({upstream}, {x_t}, out=dW{f'[{cut}:{columns}]' if group.biased else ''})")
             if group.biased:
                 lines.append(f"np.add.reduce({upstream}, axis={1 if two else 2}, out=dW[{cut}{columns}])")
         else:

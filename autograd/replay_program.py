@@ -15,7 +15,7 @@ import numpy as np
 from .modes import AnomalyError
 from .replay_emit import Emitter, receipts
 from .replay_products import ProductGroup
-from .replay_source import identifier
+from .replay_source import identifier, plain_name
 
 CHUNK = 1000  # groups per generated function
 
@@ -64,7 +64,7 @@ class Program:
         taken: dict[str, int] = {}
         self.names = [identifier(label, _fallback(group), taken) for group, label in zip(plan.groups, plan.labels)]
         layout.leaf_names = {slot: identifier(label, "", taken) for slot, label in enumerate(plan.leaf_labels)
-                             if label and identifier(label, "", {}) != "_"}
+                             if plain_name(label)}
         self.constants: dict = {}
         self._x_names: dict[int, str] = {}  # each matrix product's columns as its forward names them
         count = len(plan.groups)

@@ -115,13 +115,18 @@ RESERVED = frozenset({"np", "step", "check", "saved", "abs"})  # lowercase: the 
 _IDENTIFIER = re.compile(r"(?!d_)[a-z][a-z0-9_]*\Z")  # d_… names the generated gradients
 
 
-def identifier(label: str, fallback: str, taken: dict[str, int]) -> str:
-    """A fresh identifier for a group: its label made plain (``z⁽¹⁾`` -> ``z1``) when that leaves only ASCII
-    lowercase letters, digits and underscores, else ``fallback`` (an op's name); numbered to be unique
-    (``taken`` counts each base's uses and holds every name given). No other text of a label reaches
-    the program."""
+def plain_name(label: str) -> str | None:
+    """``label`` made a plain identifier (``z⁽¹⁾`` -> ``z1``), or None unless that leaves only ASCII
+    lowercase letters, digits and underscores (and not ``d_…``, the gradients' names)."""
     plain = re.sub(r"[⁽⁾()]", "", plain_digits(label))
-    base = plain if _IDENTIFIER.match(plain) else fallback
+    return plain if _IDENTIFIER.match(plain) else None
+
+
+def identifier(label: str, fallback: str, taken: dict[str, int]) -> str:
+    """A fresh identifier for a group or leaf: its ``plain_name``, else ``fallback`` (an op's name); never
+    a keyword, a builtin or a name the program uses itself; numbered to be unique (``taken`` counts each
+    base's uses and holds every name given). No other text of a label reaches the program."""
+    base = plain_name(label) or fallback
     if keyword.iskeyword(base) or base in RESERVED or hasattr(builtins, base):
         base += "_"
     name = base
