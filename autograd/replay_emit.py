@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .ops import wrong_derivative_count
+from .replay_emit_products import product_backward, product_forward
 from .replay_products import ProductGroup
 from .replay_scatter import Scatter, rows
 from .replay_source import SOURCE, Expr, Operands, as_expr, comment, number
@@ -95,65 +96,29 @@ class Emitter:
     def forward(self, number_: int, group) -> tuple[list[str], Operands | None]:
         """The group's forward lines, and its operands as its backward reads them (None for a product)."""
         if isinstance(group, ProductGroup):
-            return self._product_forward(number_, group), None
+            return product_forward(self, number_, group), None
         operands, lines = self.operands(number_, group)
         result = as_expr(group.op.forward(operands, SOURCE))
         lines.append(f"{self.names[number_]} = {result.text}  {comment(self.layout.titles[number_])}")
-        return lines + self._checks(number_, self.names[number_], "forward"), operands
+        return lines + self.checks(number_, self.names[number_], "forward"), operands
 
-    def _checks(self, number_: int, array: str, direction: str) -> list[str]:
+    def checks(self, number_: int, array: str, direction: str) -> list[str]:
         if not self.checked:
             return []
         group = self.layout.groups[number_]
         return [f"check({array}, {group.name!r}, {group.size}, {direction!r})"]
 
-    def _product_forward(self, number_: int, group: ProductGroup) -> list[str]:
-        blocks, sums, columns = group.shape
-        weights, x = f"W_{self.names[number_]}", f"X_{self.names[number_]}"
-        if group.inputs_only:  # the feed's rows, read in place
-            x_text = f"F{self.layout.feed_index[number_]}"
-        else:
-            x_text = self.read(group.operand_slots, True).text
-        if blocks == 1 and x_text.isidentifier():  # a group's results by name, or one of the feed's
-            x, lines = x_text, []
-        else:
-            lines = [f"{x} = {x_text}" + ("" if blocks == 1 else f".reshape({blocks}, {columns}, -1)")]
-        self.x_names[number_] = x
-        entries = group.entries
-        vector = (f"P[{entries.start}:{entries.stop}]" if isinstance(entries, slice)
-                  else f"P[{self.constant('E', entries)}]")
-        shape = f"{sums}, " if blocks == 1 else f"{blocks}, {sums}, "
-        if group.cells is None:
-            lines.append(f"{weights} = {vector}.reshape({shape}{columns + group.biased})")
-            cut = ":, " if blocks == 1 else "..., "
-            w = f"{weights}[{cut}:{columns}]" if group.biased else weights
-            bias = f"{weights}[{cut}{columns}:]"
-        else:
-            layout = self.constant("L", group)
-            lines.append(f"{weights} = np.bincount({layout}.cells, {vector}[{layout}.products_at], "
-                         f"{blocks * sums * columns}).reshape({shape}{columns})")
-            w, bias = weights, f"{vector}[{layout}.biases_at].reshape({shape}1)"
-        if blocks == 1 and group.inputs_only:  # (Xᵀ Wᵀ)ᵀ: the batch-major product BLAS runs fastest on the feed
-            product = f"({x}.T @ {w}.T).T"
-        elif blocks == 1:
-            product = f"{w} @ {x}"
-        else:
-            product = f"np.matmul({w}, {x})"
-        total = f"{product} + {bias}" if group.biased else product
-        if blocks > 1:
-            total = f"({total}).reshape({blocks * sums}, -1)"
-        lines.append(f"{self.names[number_]} = {total}  {comment(self.layout.titles[number_])}")
-        return lines + self._checks(number_, self.names[number_], "forward")
-
     # --- backward --------------------------------------------------------------------
     def backward(self, number_: int, group, operands: Operands | None) -> list[str]:
         """The group's gradient lines: its upstream, then each operand's local derivative × upstream."""
         if isinstance(group, ProductGroup):
-            return self._product_backward(number_, group)
+            return product_backward(self, number_, group)
         receiving = receivers(group, len(self.layout.inputs), self.input_grads)
         if not receiving:
             return []
-        lines, upstream = self._upstream(number_, group)
+        upstream, title = self.upstream(number_, group)
+        lines = [] if number_ in self.local else [f"U = {upstream}  {title}"]
+        upstream = upstream if number_ in self.local else "U"
         positions = list(receiving)
         numbers = group.op.numbers(group.arity)
         if numbers is None:
@@ -173,29 +138,31 @@ class Emitter:
             factors = np.array([float(d.text) for d in derivatives]).reshape(-1, 1, 1)
             contribution = (f"np.tile({upstream}, ({len(positions)}, 1))" if (factors == 1.0).all() else
                             f"({self.constant('K', factors)} * {upstream}).reshape(-1, {upstream}.shape[1])")
-            return lines + self._add(np.concatenate(list(receiving.values())), Expr(contribution), first_column,
+            return lines + self.add(np.concatenate(list(receiving.values())), Expr(contribution), first_column,
                                      number_)
         for slots, derivative in zip(receiving.values(), derivatives):
-            lines += self._add(slots, _times(derivative, upstream), first_column, number_)
+            lines += self.add(slots, times(derivative, upstream), first_column, number_)
         return lines
 
-    def _upstream(self, number_: int, group) -> tuple[list[str], str]:
-        """(the line reading the group's upstream gradient, if any; the name to use for it)."""
+    def upstream(self, number_: int, group) -> tuple[str, str]:
+        """(the group's upstream gradient as an expression, a comment naming it): a name this backward
+        gave it, or its rows of G (summed over the rows for a group evaluated once)."""
+        title = comment("∂/∂" + self.layout.titles[number_].split(" · ")[0].split(" = ")[0])
         if number_ in self.local:
-            return [], f"d_{self.names[number_]}"
+            return f"d_{self.names[number_]}", title
         grads = f"G[{group.start}:{group.stop}]"
         if not group.varying:  # one value for all rows: its gradient sums over them (or is the first column's)
             grads = f"{grads}.sum(axis=1, keepdims=True)" if group.every_row else f"G[{group.start}:{group.stop}, :1]"
-        return [f"U = {grads}  {comment('∂/∂' + self.layout.titles[number_].split(' · ')[0].split(' = ')[0])}"], "U"
+        return grads, title
 
-    def _add(self, slots: np.ndarray, contribution: Expr, first_column: bool, number_: int) -> list[str]:
+    def add(self, slots: np.ndarray, contribution: Expr, first_column: bool, number_: int) -> list[str]:
         """Lines adding ``contribution`` (a row per slot) to the gradients of ``slots``: into a local name when
         they are one group's results of this chunk and receive nothing else, else into G."""
         index = rows(slots)
         column = ", :1" if first_column else ""
         lines = []
         if self.checked:
-            lines += [f"C = {contribution.text}"] + self._checks(number_, "C", "backward")
+            lines += [f"C = {contribution.text}"] + self.checks(number_, "C", "backward")
             contribution = Expr("C")
         if isinstance(index, slice):
             receiver = self.layout.by_range.get((index.start, index.stop))
@@ -212,38 +179,6 @@ class Emitter:
         if contribution.text.startswith("-") and contribution.precedence > 1 and contribution.text[1:].isidentifier():
             return lines + [f"{target} -= {contribution.text[1:]}"]
         return lines + [f"{target} += {contribution.text}"]
-
-    def _product_backward(self, number_: int, group: ProductGroup) -> list[str]:
-        """sum's rule then mul's over every product and row: dW = U @ Xᵀ, dX = Wᵀ @ U, dc = U summed."""
-        blocks, sums, columns = group.shape
-        weights, x = f"W_{self.names[number_]}", self.x_names[number_]
-        two = blocks == 1
-        lines, upstream = self._upstream(number_, group)
-        if not two:
-            lines.append(f"U = {upstream if upstream != 'U' else lines.pop()[4:].split('  #')[0]}"
-                         f".reshape({blocks}, {sums}, -1)")
-            upstream = "U"
-        x_t = f"{x}.T" if two else f"{x}.transpose(0, 2, 1)"
-        cut = ":, " if two else "..., "
-        w = f"{weights}[{cut}:{columns}]" if group.cells is None and group.biased else weights
-        if group.in_place:  # [W | c] is a run of dP no other cell adds to: dW is written there
-            entries = group.entries
-            shape = f"{sums}, " if two else f"{blocks}, {sums}, "
-            lines.append(f"dW = dP[{entries.start}:{entries.stop}].reshape({shape}{columns + group.biased})")
-            lines.append(f"np.matmul({upstream}, {x_t}, out=dW{f'[{cut}:{columns}]' if group.biased else ''})")
-            if group.biased:
-                lines.append(f"np.add.reduce({upstream}, axis={1 if two else 2}, out=dW[{cut}{columns}])")
-        else:
-            layout = self.constant("L", group)
-            d_w = f"({upstream} @ {x_t})" if two else f"np.matmul({upstream}, {x_t})"
-            lines.append(f"{layout}.entry_scatter.add(dP[:, None], {layout}.entry_grads({d_w}, {upstream})[:, None])")
-        lines += self._checks(number_, "dP", "backward")
-        if self.input_grads or not group.inputs_only:
-            d_x = (f"{w}.T @ {upstream}" if two else
-                   f"np.matmul({w}.transpose(0, 2, 1), {upstream}).reshape({blocks * columns}, -1)")
-            lines += self._add(group.operand_slots, Expr(d_x), False, number_)
-        return lines
-
 
 def receivers(group, inputs: int, input_grads: bool) -> dict[int, np.ndarray]:
     """The operand positions a backward sends gradients to, with their slots: not constant inputs, not
@@ -286,7 +221,7 @@ def receipts(groups, outputs: tuple[int, ...], slots: int, inputs: int, input_gr
     return np.bincount(np.concatenate(targets), minlength=slots)
 
 
-def _times(derivative: Expr, upstream: str) -> Expr:
+def times(derivative: Expr, upstream: str) -> Expr:
     """``derivative · upstream``, without a factor of 1.0 (and ``-upstream`` for −1.0)."""
     if derivative.text == "1.0":
         return Expr(upstream)

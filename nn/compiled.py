@@ -21,6 +21,7 @@ import numpy as np
 import autograd
 from autograd import Value
 
+from .parameter_map import ParameterMap, write_parameters
 from .losses import TRACED, LossFn, TracedLoss, with_penalty
 from .module import MLP
 from .optim import Optimizer
@@ -48,7 +49,7 @@ class CompiledModel:
         self.outputs_count = 1 if self.single else len(traced)
         self.tape = autograd.compile([traced] if self.single else traced, inputs=placeholders)
         self._loss_tapes: dict[tuple, autograd.Tape] = {}
-        self._mappings: dict[tuple, _Mapping] = {}
+        self._mappings: dict[tuple, ParameterMap] = {}
         self._held: tuple | None = None  # (optimizer, parameters, last gradients) between hold and release
 
     @property
@@ -132,7 +133,7 @@ class CompiledModel:
         if held:
             self._held = (optimizer, data, grads)
         else:
-            _write(optimizer.params, data, grads)
+            write_parameters(optimizer.params, data, grads)
         return StepResult(total, outputs)
 
     def hold(self, optimizer: Optimizer) -> None:
@@ -145,7 +146,7 @@ class CompiledModel:
     def flush(self) -> None:
         """Write held parameters to their Values and go on holding them (a validation reads the model)."""
         if self._held is not None and self._held[2] is not None:
-            _write(self._held[0].params, self._held[1], self._held[2])
+            write_parameters(self._held[0].params, self._held[1], self._held[2])
 
     def release(self) -> None:
         """Write held parameters (and the last step's gradients) to their Values, and stop holding them."""
@@ -154,7 +155,7 @@ class CompiledModel:
         optimizer, data, grads = self._held
         self._held = None
         if grads is not None:
-            _write(optimizer.params, data, grads)
+            write_parameters(optimizer.params, data, grads)
 
     def _traced(self, loss: LossFn, inputs: np.ndarray, targets: list, strengths: tuple[float, float],
                 data: np.ndarray | None = None, optimizer: Optimizer | None = None):
@@ -198,10 +199,10 @@ class CompiledModel:
                    f"  {rule}", repr(tape)]
         return tape.source(input_grads=False, heading=heading)
 
-    def _mapping(self, tape: autograd.Tape, optimizer: Optimizer) -> _Mapping:
+    def _mapping(self, tape: autograd.Tape, optimizer: Optimizer) -> ParameterMap:
         key = (tape, optimizer)
         if key not in self._mappings:
-            self._mappings[key] = _Mapping(tape.parameters, optimizer.params)
+            self._mappings[key] = ParameterMap(tape.parameters, optimizer.params)
         return self._mappings[key]
 
     def _loss_tape(self, traced: TracedLoss, penalties: tuple[bool, bool]) -> autograd.Tape:
@@ -229,50 +230,6 @@ class CompiledModel:
         total.backward()
         self.tape.backward(np.array([[leaf.grad for leaf in row] for row in leaves]), input_grads=False)
         return total.data, np.array(values, dtype=float)
-
-
-class _Mapping:
-    """Where a tape's parameters sit among an optimiser's (the rest, such as the 1 of a traced hinge, read apart)."""
-
-    def __init__(self, tape_parameters: tuple[Value, ...], optimized: list[Value]) -> None:
-        index_of = {p: i for i, p in enumerate(optimized)}
-        self.count = len(tape_parameters)
-        self.in_optimizer = _run([i for i, p in enumerate(tape_parameters) if p in index_of])
-        self.elsewhere = _run([i for i, p in enumerate(tape_parameters) if p not in index_of])
-        self.from_optimizer = _run([index_of[p] for p in tape_parameters if p in index_of])
-        self.others = [p for p in tape_parameters if p not in index_of]
-        self._same = self.covers(len(optimized)) and _is_run(self.in_optimizer, 0, self.count)
-
-    def covers(self, count: int) -> bool:
-        """Whether the tape's parameters include all ``count`` of the optimiser's, in its order."""
-        return _is_run(self.from_optimizer, 0, count)
-
-    def tape_values(self, data: np.ndarray) -> np.ndarray:
-        """The tape's parameter values from the optimiser's: ``data`` itself when they are the same list."""
-        if self._same:
-            return data
-        values = np.empty(self.count)
-        values[self.in_optimizer] = data[self.from_optimizer]
-        values[self.elsewhere] = [p.data for p in self.others]
-        return values
-
-
-def _run(positions: list[int]) -> slice | np.ndarray:
-    """Positions as a slice when they run one after another (indexing then makes no copy)."""
-    if positions and positions == list(range(positions[0], positions[0] + len(positions))):
-        return slice(positions[0], positions[0] + len(positions))
-    return np.array(positions, dtype=np.intp)
-
-
-def _write(parameters: list[Value], data: np.ndarray, grads: np.ndarray) -> None:
-    """Each parameter's ``.data`` and ``.grad`` from the arrays (in the optimiser's order)."""
-    for parameter, number, grad in zip(parameters, data.tolist(), grads.tolist()):
-        parameter.data, parameter.grad = number, grad
-
-
-def _is_run(positions: slice | np.ndarray, start: int, stop: int) -> bool:
-    """Whether ``positions`` (from ``_run``) are exactly ``start:stop`` (an array of positions never is)."""
-    return isinstance(positions, slice) and positions == slice(start, stop)
 
 
 def _placeholders(count: int, name: str) -> list[Value]:

@@ -46,8 +46,9 @@ def test_the_three_four_one_training_step_is_the_golden_file():
         assert line in program
 
 
-HOSTILE = ['x\nimport builtins; builtins.PWNED = True\n', "'''", '"""', "# comment", "\"'\\", "\r\x0b\x0c\x1c\x85\u2028",
-           "__import__('builtins').PWNED = 1", "z1 = 5  # z", "V[0:1] = 9", "d_z1", "np", "step", "a\u2029b"]
+HOSTILE = ['x\nimport builtins; builtins.PWNED = True\n', "'''", '"""', "# comment", "\"'\\",
+           "\r\x0b\x0c\x1c\x85\u2028", "__import__('builtins').PWNED = 1", "z1 = 5  # z", "V[0:1] = 9", "d_z1", "np",
+           "step", "a\u2029b"]
 
 
 def graph(labels: list[str]) -> tuple[Value, list[Value], list[Value]]:
@@ -57,7 +58,8 @@ def graph(labels: list[str]) -> tuple[Value, list[Value], list[Value]]:
     weights = [Value(w, next(label)) for w in (0.3, -0.8, 0.5, 0.9, -0.2, 0.4, 1.1)]
     hidden = []
     for k in range(2):
-        z = autograd.sum([weights[2 * k] * inputs[0], weights[2 * k + 1] * inputs[1], weights[4 + k]], label=next(label))
+        terms = [weights[2 * k] * inputs[0], weights[2 * k + 1] * inputs[1], weights[4 + k]]
+        z = autograd.sum(terms, label=next(label))
         hidden.append(z.tanh())
         hidden[-1].label = next(label)
     output = (hidden[0] * weights[6] + hidden[1]).sigmoid()
