@@ -15,6 +15,7 @@ The public interface, grouped by what it is for (everything outside ``autograd``
 - notation: ``superscript``, ``subscript``, ``plain_digits``;
 - the numpy replay: ``compile`` (``Tape``).
 """
+from . import interrupts  # noqa: F401 — first of all: an early Ctrl-C of a command line is one line
 from .checks import GradcheckError, central_differences, gradcheck, gradients_agree, numerical_gradient
 from .replay import Tape, compile
 from .explain import explain, explain_each

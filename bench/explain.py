@@ -8,10 +8,12 @@ one ``explain`` per parameter (one walk each), for the parameters whose paths fi
 from __future__ import annotations
 
 import argparse
+import sys
 
 import autograd
 import nn
 from autograd import Value
+from nn.arguments import run
 
 from .common import format_duration, interleaved_medians, markdown_table
 
@@ -64,4 +66,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(run("python -m bench.explain", main))

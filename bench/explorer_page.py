@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 from autograd import Value, topological_order
+from nn.arguments import run
 
 from .common import format_duration, markdown_table
 
@@ -74,4 +76,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(run("python -m bench.explorer_page", main))

@@ -12,6 +12,7 @@ the default threads.
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 import tracemalloc
 from typing import Callable, NamedTuple
@@ -19,6 +20,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 import nn
+from nn.arguments import run
 
 from .common import (THREAD_SETTINGS, blas_description, format_duration, interleaved_medians, markdown_table, threads,
                      torch_sgd_step)
@@ -211,4 +213,4 @@ def _table(steps: dict[str, float], epochs: dict[str, float], with_torch: bool) 
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(run("python -m bench.mnist_step", main))

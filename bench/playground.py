@@ -13,10 +13,12 @@ import argparse
 import http.client
 import json
 import statistics
+import sys
 import time
 from urllib.parse import urlsplit
 
 from nn import features
+from nn.arguments import run
 from viz.live.config import Setup
 from viz.live.pictures import GRID, grid
 from viz.live.server import start
@@ -106,4 +108,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(run("python -m bench.playground", main))

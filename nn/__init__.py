@@ -1,4 +1,5 @@
 """nn: neurons, layers and MLPs on the autograd engine: losses, optimisers, training, a bridge to PyTorch/ONNX."""
+import autograd  # noqa: F401 — first: an early Ctrl-C of `python -m nn` is one line (autograd.interrupts)
 from . import datasets, features, files, schedules
 from .bridge import export, import_weights, state_dict
 from .compiled import CompiledModel

@@ -3,14 +3,19 @@
 One convention, documented in the README: a user mistake (a bad argument, a missing or invalid
 file, an impossible request) is one line on stderr and exit status 2, as argparse's own errors;
 a missing optional tool (Graphviz's ``dot``, scikit-learn) is one line saying how to install it
-and status 3; Ctrl-C is one line and status 130. Never a traceback for any of them.
+and status 3; Ctrl-C is one line and status 130 (``autograd.interrupts`` makes it so while the
+command is still importing); a warning (numpy's RuntimeWarning) is one line too. Never a traceback for
+any of them, nor a source line.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
+import signal
 import sys
-from typing import Callable
+import warnings
+from typing import Callable, Iterator
 
 USER_ERROR, MISSING_TOOL, INTERRUPTED = 2, 3, 130
 MAX_MESSAGE = 400  # characters of a message line: echoed input past that is cut
@@ -43,8 +48,10 @@ def run(prog: str, body: Callable[[], int | None], missing: tuple[type[BaseExcep
 
     ``missing`` names the exceptions that mean an optional tool is not installed (besides MissingToolError).
     """
+    _take_over_ctrl_c()
     try:
-        return body() or 0
+        with _warnings_as_lines(prog):
+            return body() or 0
     except KeyboardInterrupt:
         say(prog, "interrupted")
         return INTERRUPTED
@@ -54,6 +61,22 @@ def run(prog: str, body: Callable[[], int | None], missing: tuple[type[BaseExcep
     except USER_MISTAKES as error:
         say(prog, f"error: {describe(error)}")
         return USER_ERROR
+
+
+def _take_over_ctrl_c() -> None:
+    """From here on Ctrl-C is a KeyboardInterrupt that ``run`` reports (and files being written clean up)."""
+    if getattr(signal.getsignal(signal.SIGINT), "until_run", False):
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+@contextlib.contextmanager
+def _warnings_as_lines(prog: str) -> Iterator[None]:
+    """Warnings shown as ``prog: warning: …``, one line each (once per place), never a source line."""
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        say(prog, f"warning: {message}")
+    with warnings.catch_warnings():
+        warnings.showwarning = show
+        yield
 
 
 def describe(error: BaseException) -> str:

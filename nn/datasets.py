@@ -10,7 +10,9 @@ import math
 import numpy as np
 
 from .csv_data import Table, load_csv  # noqa: F401 - your own data is a dataset too: nn.datasets.load_csv
-from .mnist import MAX_IDX_BYTES, MNIST_FILES, MNIST_SOURCE, load_idx, load_mnist, mnist  # noqa: F401 - and MNIST
+from .data_rows import ScaledRows, take_rows  # noqa: F401 - MNIST's images are ScaledRows
+from .idx import MAX_IDX_BYTES, load_idx  # noqa: F401 - MNIST's file format
+from .mnist import MNIST_FILES, MNIST_SOURCE, load_mnist, mnist  # noqa: F401 - and MNIST
 
 MAX_SAMPLES = 1_000_000  # points a generator makes at most
 
@@ -147,7 +149,7 @@ def digits():
 
 
 def split(X, y, test_fraction: float = 0.2, seed: int | None = None):
-    """Shuffle and split into ``(X_train, y_train, X_test, y_test)``."""
+    """Shuffle and split into ``(X_train, y_train, X_test, y_test)`` (ScaledRows stay ScaledRows)."""
     if not 0 < test_fraction < 1:
         raise ValueError(f"test_fraction must be between 0 and 1, got {test_fraction!r}")
     _check_pairs(X, y)
@@ -157,7 +159,7 @@ def split(X, y, test_fraction: float = 0.2, seed: int | None = None):
         raise ValueError(f"holding out {test_fraction:g} of {len(y)} rows leaves no rows on one side; "
                          f"use more data or another fraction")
     train, test = order[:cut], order[cut:]
-    return X[train], y[train], X[test], y[test]
+    return take_rows(X, train), y[train], take_rows(X, test), y[test]
 
 
 def stratified_split(X, y, fraction: float = 0.2, seed: int | None = None):
@@ -168,7 +170,7 @@ def stratified_split(X, y, fraction: float = 0.2, seed: int | None = None):
     """
     if not 0 < fraction < 1:
         raise ValueError(f"the held-out fraction must be between 0 and 1, got {fraction!r}")
-    X, y = np.asarray(X), np.asarray(y)
+    y = np.asarray(y)
     _check_pairs(X, y)
     classes, counts = np.unique(y, return_counts=True)
     held = math.ceil(fraction * len(y))
@@ -183,7 +185,7 @@ def stratified_split(X, y, fraction: float = 0.2, seed: int | None = None):
     picks = [rng.permutation(np.flatnonzero(y == label)) for label in classes]
     held_rows = rng.permutation(np.concatenate([rows[:take] for rows, take in zip(picks, taken)]))
     train_rows = rng.permutation(np.concatenate([rows[take:] for rows, take in zip(picks, taken)]))
-    return X[train_rows], y[train_rows], X[held_rows], y[held_rows]
+    return take_rows(X, train_rows), y[train_rows], take_rows(X, held_rows), y[held_rows]
 
 
 def _check_pairs(X, y) -> None:

@@ -28,12 +28,13 @@ def check(names: Sequence[str]) -> list[str]:
     names = list(names)
     if not names:
         raise ValueError(f"at least one feature is needed; choose from {', '.join(NAMES)}")
+    seen = set()
     for name in names:
         if not isinstance(name, str) or name not in _TRANSFORMS:
             raise ValueError(f"unknown feature {name!r:.40}; choose from {', '.join(NAMES)}")
-    repeated = sorted({name for name in names if names.count(name) > 1})
-    if repeated:
-        raise ValueError(f"feature {repeated[0]} is listed twice")
+        if name in seen:
+            raise ValueError(f"feature {name} is listed twice")
+        seen.add(name)
     return names
 
 

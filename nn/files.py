@@ -76,7 +76,8 @@ def _temporary_prefix(target: Path) -> str:
     return f".{target.name}{TEMPORARY_MARK}"
 
 
-def _running(pid: int) -> bool:
+def process_running(pid: int) -> bool:
+    """Whether process ``pid`` may still be running (when in doubt, yes: its files are left alone)."""
     if os.name != "posix":
         return True  # os.kill(pid, 0) would signal the process there, not ask about it: keep the file
     try:
@@ -97,7 +98,7 @@ def remove_stale_temporaries(target: Path) -> list[Path]:
             if not (name.startswith(prefix) and name.endswith(TEMPORARY_SUFFIX)):
                 continue
             pid = name[len(prefix):].split("-", 1)[0]
-            if pid.isdigit() and not _running(int(pid)) and entry.is_file(follow_symlinks=False):
+            if pid.isdigit() and not process_running(int(pid)) and entry.is_file(follow_symlinks=False):
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
                     removed.append(Path(entry.path))
@@ -162,7 +163,9 @@ def read_file(path: str | Path, max_bytes: int) -> bytes:
     """The bytes of the regular file ``path`` (``open_regular``'s checks): a file over ``max_bytes`` is
     refused before it is read (ValueError naming the limit)."""
     with open_regular(path) as (file, size):
-        data = file.read(max_bytes + 1) if size <= max_bytes else b""
+        data = file.read(size + 1) if size <= max_bytes else b""  # never a buffer of max_bytes
+        if len(data) > size:  # it grew since it was opened: read on, up to the limit
+            data += file.read(max_bytes + 1 - len(data))
     if size > max_bytes or len(data) > max_bytes:
         raise ValueError(f"{path} is {max(size, len(data)):,} bytes, more than the limit of "
                          f"{max_bytes:,} bytes for this kind of file")

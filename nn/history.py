@@ -1,6 +1,7 @@
 """What training leaves behind: a record per optimiser step and per epoch, gathered in a History."""
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 
 
@@ -35,7 +36,9 @@ class History:
     """Per optimiser step: the batch loss, the batch accuracy (None if not a classification) and lr.
 
     ``epochs`` holds an EpochRecord per finished pass; ``best_epoch`` is the epoch whose weights
-    early stopping kept (None if it did not run).
+    early stopping kept (None if it did not run). With ``window = N`` only the last N steps and the
+    last N epochs are kept (deques), so a run of any length holds bounded memory; ``steps_seen`` and
+    ``epochs_seen`` count every record added, kept or not.
     """
 
     loss: list[float] = field(default_factory=list)
@@ -43,6 +46,15 @@ class History:
     lr: list[float] = field(default_factory=list)
     epochs: list[EpochRecord] = field(default_factory=list)
     best_epoch: int | None = None
+    window: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.window is not None:
+            if isinstance(self.window, bool) or not isinstance(self.window, int) or self.window < 1:
+                raise ValueError(f"window must be a whole number >= 1 or None, got {self.window!r:.40}")
+            for name in ("loss", "accuracy", "lr", "epochs"):
+                setattr(self, name, deque(getattr(self, name), maxlen=self.window))
+        self.steps_seen, self.epochs_seen = len(self.loss), len(self.epochs)
 
     def __len__(self) -> int:
         return len(self.loss)
@@ -52,3 +64,9 @@ class History:
         self.loss.append(record.loss)
         self.accuracy.append(record.accuracy)
         self.lr.append(record.lr)
+        self.steps_seen += 1
+
+    def append_epoch(self, record: EpochRecord) -> None:
+        """Add one finished pass's record."""
+        self.epochs.append(record)
+        self.epochs_seen += 1

@@ -16,15 +16,14 @@ with 0), so a resumed run carries on the step count and the learning-rate schedu
 from __future__ import annotations
 
 import json
-import re
 import sys
 from pathlib import Path
 
-import numpy as np
 
 from .arguments import echo
 from .files import atomic_write, read_file
 from .module import ACTIVATIONS, MAX_PARAMETERS, MLP
+from .nesting import nesting_depth
 from .signature import Signature
 
 FORMAT, VERSION = "chainrule.mlp", 2
@@ -77,16 +76,11 @@ def load(path: str | Path) -> MLP:
         raise ValueError(f"{path}: {error}") from None
 
 
-_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
-_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
-
-
 def _check_nesting(raw: bytes) -> None:
-    """ValueError when brackets nest deeper than MAX_NESTING (one pass, no recursion, as json.loads would)."""
-    brackets = np.frombuffer(_STRING.sub(b"", raw).translate(None, _NOT_BRACKETS), dtype=np.uint8)
-    depth = np.cumsum(np.where((brackets == ord("[")) | (brackets == ord("{")), 1, -1))
-    if depth.size and depth.max() > MAX_NESTING:
-        raise ValueError(f"JSON nested {int(depth.max()):,} levels deep, more than the {MAX_NESTING} "
+    """ValueError when brackets nest deeper than MAX_NESTING (one linear pass before json.loads recurses)."""
+    depth = nesting_depth(raw)
+    if depth > MAX_NESTING:
+        raise ValueError(f"JSON nested {depth:,} levels deep, more than the {MAX_NESTING} "
                          f"levels a model file may use")
 
 
@@ -95,7 +89,7 @@ def from_dict(document: object) -> MLP:
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ValueError(f"not a chainrule model (expected \"format\": \"{FORMAT}\")")
     version = document.get("version")
-    if version not in _TOP_KEYS or isinstance(version, bool):
+    if isinstance(version, bool) or not isinstance(version, int) or version not in _TOP_KEYS:
         raise ValueError(f"unsupported version {echo(version)}; this chainrule reads versions 1 to {VERSION}")
     _exact_keys(document, _TOP_KEYS[version] | ({"training"} & document.keys()), "the file")
     trained_steps = _trained_steps(document.get("training", {"steps": 0}))

@@ -13,6 +13,7 @@ import autograd
 from autograd import Value
 
 from .compiled import CompiledModel
+from .data_rows import in_chunks
 from .losses import LossFn, softmax, with_penalty
 from .module import MLP
 
@@ -45,16 +46,22 @@ def threshold(targets: list) -> float:
 def score(replay: CompiledModel, loss: LossFn, X: list, y: list,
           l1: float = 0.0, l2: float = 0.0) -> tuple[float, float | None]:
     """(loss with the same penalties as training, accuracy) of the replayed model on rows X, targets y."""
-    outputs = replay.per_sample(replay.outputs(X).tolist())
+    outputs = replay.per_sample(replayed(replay, X).tolist())
     with autograd.no_grad():
         leaves = [[Value(v) for v in row] if isinstance(row, list) else Value(row) for row in outputs]
         value = with_penalty(loss(leaves, y), replay.model.parameters(), l1, l2).data
     return value, accuracy(outputs, y, threshold(y))
 
 
+def replayed(replay: CompiledModel, X) -> np.ndarray:
+    """The replayed model's outputs for each row of X, an array (rows, outputs): the rows are converted
+    to floats a chunk at a time, so compact rows (``nn.data_rows.ScaledRows``) are never copied whole."""
+    return np.concatenate([replay.outputs(chunk) for chunk in in_chunks(X)])
+
+
 def outputs(model: MLP, X) -> np.ndarray:
     """The model's outputs for each row of X: an array (rows, outputs)."""
-    return CompiledModel(model).outputs(X)
+    return replayed(CompiledModel(model), X)
 
 
 def predicted_classes(model: MLP, X) -> np.ndarray:
@@ -96,12 +103,12 @@ def confusion_matrix(model: MLP, data, classes: int | None = None) -> np.ndarray
     ``data = (X, labels)`` with class indices 0..k−1; ``classes`` defaults to the model's outputs
     (two for one output) or the largest label + 1, whichever is more.
     """
-    X, labels = np.asarray(data[0], dtype=float), np.asarray(data[1])
+    X, labels = data[0], np.asarray(data[1])
     if labels.ndim != 1 or len(labels) != len(X) or labels.dtype.kind not in "iu":
         raise ValueError("confusion_matrix needs (X, labels) with one integer class index per row")
     if labels.size and labels.min() < 0:
         raise ValueError(f"class labels must be 0 or more, got {labels.min()}")
-    count = max(classes or 0, max(model.nouts[-1], 2), int(labels.max(initial=-1)) + 1)
+    count = max(classes or 0, max(model.nouts[-1], 2), int(labels.max()) + 1 if labels.size else 0)
     matrix = np.zeros((count, count), dtype=int)
     np.add.at(matrix, (labels, predicted_classes(model, X)), 1)
     return matrix

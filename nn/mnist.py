@@ -2,65 +2,43 @@
 the one ``python -m nn download mnist`` fills (``default_dir()``)."""
 from __future__ import annotations
 
-import gzip
-import io
 import os
-import struct
-import zlib
 from pathlib import Path
 
 import numpy as np
 
 from . import download as fetching
+from .data_rows import ScaledRows
+from .idx import MAX_IDX_BYTES, load_idx
 
 
-_IDX_TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
-MAX_IDX_BYTES = 256 * 2**20  # MNIST's largest file is 47 MB; anything past this is refused unread
+MAX_IMAGES = 1_000_000  # images in one file (MNIST has 60,000 and 10,000): more are refused before conversion
 
 
-def load_idx(path: str | Path, max_bytes: int = MAX_IDX_BYTES) -> np.ndarray:
-    """Read an IDX file (MNIST's format, optionally gzipped) into an array of its shape."""
-    raw = _bounded_read(Path(path), max_bytes)
-    if len(raw) < 4 or raw[:2] != b"\x00\x00" or raw[2] not in _IDX_TYPES or raw[3] == 0:
-        raise ValueError(f"{path}: not an IDX file (expected 0x00 0x00, a type code in "
-                         f"{sorted(_IDX_TYPES)} and at least one dimension in the first 4 bytes)")
-    rank, dtype = raw[3], np.dtype(_IDX_TYPES[raw[2]])
-    header = 4 + 4 * rank
-    if len(raw) < header:
-        raise ValueError(f"{path}: truncated IDX header ({rank} dimensions need {header} bytes)")
-    shape = struct.unpack(f">{rank}I", raw[4:header])
-    expected = header + int(np.prod(shape, dtype=object)) * dtype.itemsize
-    if len(raw) != expected:
-        raise ValueError(f"{path}: IDX shape {shape} needs {expected} bytes, the file has {len(raw)}")
-    return np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape)
+def load_mnist(images_path: str | Path, labels_path: str | Path, max_bytes: int = MAX_IDX_BYTES):
+    """One pair of MNIST's IDX files: ``(X, y)`` with X the images flattened as ScaledRows (their bytes,
+    read as pixel / 255 a batch at a time) and y the labels 0–9 as an int array.
 
-
-def _bounded_read(path: Path, max_bytes: int) -> bytes:
-    """The file's bytes (gunzipped if it is gzip), refusing more than ``max_bytes`` before reading it all."""
-    with path.open("rb") as file:
-        raw = file.read(max_bytes + 1)
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            with gzip.GzipFile(fileobj=io.BytesIO(raw)) as unzipped:
-                raw = unzipped.read(max_bytes + 1)
-        except (OSError, EOFError, zlib.error) as error:
-            raise ValueError(f"{path}: a damaged gzip file ({error})") from None
-    if len(raw) > max_bytes:
-        raise ValueError(f"{path}: larger than {max_bytes:,} bytes; not reading it")
-    return raw
-
-
-def load_mnist(images_path: str | Path, labels_path: str | Path):
-    """MNIST from the IDX files a user already has: pixels flattened and scaled to [0, 1], labels 0–9."""
-    images, labels = load_idx(images_path), load_idx(labels_path)
-    if images.ndim != 3 or labels.ndim != 1:
-        raise ValueError(f"expected images of shape (n, rows, columns) and labels of shape (n,), "
-                         f"got {images.shape} and {labels.shape}")
+    Each file is bounded as ``load_idx`` bounds it; images must be unsigned bytes of shape (n, rows,
+    columns), at most MAX_IMAGES of them, labels n digits; anything else is a ValueError naming the file.
+    """
+    images = load_idx(images_path, max_bytes)
+    if images.ndim != 3 or images.dtype != np.uint8:
+        raise ValueError(f"{images_path}: expected MNIST's images, unsigned bytes (IDX type 0x08) of shape "
+                         f"(n, rows, columns); the file holds {images.dtype.name} values of shape {images.shape}")
+    if len(images) > MAX_IMAGES:
+        raise ValueError(f"{images_path}: {len(images):,} images, more than the limit of {MAX_IMAGES:,} "
+                         f"(nn.mnist.MAX_IMAGES)")
+    labels = load_idx(labels_path, max_bytes)
+    if labels.ndim != 1 or labels.dtype.kind not in "iu":
+        raise ValueError(f"{labels_path}: expected MNIST's labels, whole numbers of shape (n,); the file holds "
+                         f"{labels.dtype.name} values of shape {labels.shape}")
     if len(images) != len(labels):
-        raise ValueError(f"{len(images)} images but {len(labels)} labels")
-    if labels.size and (labels.min() < 0 or labels.max() > 9):
-        raise ValueError(f"{labels_path}: labels must be digits 0-9")
-    return images.reshape(len(images), -1) / 255.0, labels.astype(int)
+        raise ValueError(f"{images_path} holds {len(images):,} images but {labels_path} {len(labels):,} labels")
+    outside = labels[(labels < 0) | (labels > 9)]
+    if outside.size:
+        raise ValueError(f"{labels_path}: labels must be digits 0-9, found {outside[0]}")
+    return ScaledRows(images.reshape(len(images), -1), 255), labels.astype(int)
 
 
 MNIST_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
@@ -120,4 +98,9 @@ def mnist(directory: str | Path | None = None):
             raise FileNotFoundError(f"{folder} has no {name} (or {name}.gz): MNIST's four IDX files are "
                                     f"published at {MNIST_SOURCE}, and `{GET_IT}` downloads them into {default_dir()}")
         paths.append(found[0])
-    return (*load_mnist(paths[0], paths[1]), *load_mnist(paths[2], paths[3]))
+    X_train, y_train = load_mnist(paths[0], paths[1])
+    X_test, y_test = load_mnist(paths[2], paths[3])
+    if X_train.shape[1] != X_test.shape[1]:
+        raise ValueError(f"{paths[2]}: its images have {X_test.shape[1]} pixels, those of {paths[0]} "
+                         f"{X_train.shape[1]}; both sets must hold images of one size")
+    return X_train, y_train, X_test, y_test

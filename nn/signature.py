@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import features as feature_transforms
+from .data_rows import ScaledRows
 from .losses import LOSSES
 from .scaling import Standardization
 
@@ -52,8 +53,10 @@ class Signature:
         return len(self.features) if self.features is not None else len(self.inputs)
 
     def prepare(self, X) -> np.ndarray:
-        """Raw rows (rows, len(inputs)) as the model's inputs: standardized, then the feature transforms applied."""
-        X = np.asarray(X, dtype=float)
+        """Raw rows (rows, len(inputs)) as the model's inputs: standardized, then the feature transforms
+        applied (ScaledRows with neither stay compact: MNIST's bytes are converted a batch at a time)."""
+        compact = isinstance(X, ScaledRows) and self.standardize is None and self.features is None
+        X = X if compact else np.asarray(X, dtype=float)
         if X.ndim != 2 or X.shape[1] != len(self.inputs):
             raise ValueError(f"expected rows of {len(self.inputs)} numbers ({', '.join(self.inputs)}), "
                              f"got an array of shape {X.shape}")
@@ -124,11 +127,13 @@ def _names(names, what: str) -> tuple[str, ...]:
     names = tuple(names)
     if not names:
         raise ValueError(f"{what} needs at least one name")
+    seen = set()
     for name in names:
         if not isinstance(name, str) or not name:
             raise ValueError(f"{what}: every name must be text of 1 to {MAX_NAME} characters, got {name!r:.60}")
         if name_problem(name):
             raise ValueError(f"{what}: the name {name!r:.60} {name_problem(name)}")
-    if len(set(names)) != len(names):
-        raise ValueError(f"{what}: the name {next(n for n in names if names.count(n) > 1)!r} appears twice")
+        if name in seen:
+            raise ValueError(f"{what}: the name {name!r} appears twice")
+        seen.add(name)
     return names

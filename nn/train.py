@@ -13,7 +13,7 @@ from .compiled import CompiledModel
 from .data_rows import plain_data
 from .history import EpochRecord, History, StepRecord
 from .losses import LOSSES, LossFn, with_penalty
-from .metrics import accuracy, score, threshold
+from .metrics import accuracy, replayed, score, threshold
 from .module import MLP
 from .optim import SGD, Optimizer
 
@@ -66,9 +66,10 @@ class Trainer:
     """The one training loop, a step at a time: shuffled mini-batches, one optimiser step per batch.
 
     ``step()`` trains on the next batch and returns its StepRecord; ``epoch()`` finishes the current
-    pass over the data. ``history`` holds every step; ``step_count`` (``start_step`` when resuming)
-    drives ``lr_schedule(step)``. ``nn.fit`` runs it to the end with a progress bar; anything that
-    trains a step at a time (early stopping, the playground) runs the same object.
+    pass over the data. ``history`` holds every step (the last ``history_window`` steps and epochs, if
+    given); ``step_count`` (``start_step`` when resuming) drives ``lr_schedule(step)``. ``nn.fit`` runs
+    it to the end with a progress bar; anything that trains a step at a time (early stopping, the
+    playground) runs the same object.
 
     The model's parameters (their ``.data`` and ``.grad``) are written after every ``step()`` and at
     every record ``steps()`` yields; ``fit`` and ``epoch()`` keep them in arrays between their own steps
@@ -83,7 +84,7 @@ class Trainer:
     def __init__(self, model: MLP, data, loss: str | LossFn = "mse", optimizer: Optimizer | None = None,
                  batch_size: int | None = None, seed: int | None = None, l2: float = 0.0,
                  lr_schedule: Callable[[int], float] | None = None, compiled: bool = True,
-                 start_step: int = 0, l1: float = 0.0, validation=None) -> None:
+                 start_step: int = 0, l1: float = 0.0, validation=None, history_window: int | None = None) -> None:
         self.model = model
         self.loss = _loss_function(loss)
         self.X, self.y = plain_data(data)
@@ -103,7 +104,7 @@ class Trainer:
         self.epochs_since_best, self._best = 0, None  # (validation loss, epoch, weights)
         self._pass_totals = [0.0, 0.0, 0]  # this pass's summed batch losses, correct answers, samples
         self.step_count = start_step
-        self.history = History()
+        self.history = History(window=history_window)
         self._threshold = threshold(self.y)
         self._rng = np.random.default_rng(seed)
         self._pending: list[list[int]] = []  # the batches left in the current pass over the data
@@ -182,12 +183,12 @@ class Trainer:
         totals[2] += size
         if self._pending:
             return
-        epoch = len(self.history.epochs) + 1
+        epoch = self.history.epochs_seen + 1
         mean_accuracy = None if totals[1] is None else totals[1] / totals[2]
         if self.validation is not None and self._compiled:
             self._replay.flush()  # the model is read (and its best weights kept) between held steps
         scores = self._validate(epoch) if self.validation is not None else (None, None)
-        self.history.epochs.append(EpochRecord(epoch, self.step_count, totals[0] / totals[2], mean_accuracy, *scores))
+        self.history.append_epoch(EpochRecord(epoch, self.step_count, totals[0] / totals[2], mean_accuracy, *scores))
         self._pass_totals = [0.0, 0.0, 0]
 
     def _validate(self, epoch: int) -> tuple[float, float | None]:
@@ -279,7 +280,7 @@ def evaluate(model: MLP, data) -> float | None:
     """Accuracy of ``model`` on ``data = (X, y)``, replayed with numpy."""
     X, y = plain_data(data)
     compiled = CompiledModel(model)
-    return accuracy(compiled.per_sample(compiled.outputs(X).tolist()), y, threshold(y))
+    return accuracy(compiled.per_sample(replayed(compiled, X).tolist()), y, threshold(y))
 
 
 def percent(fraction: float | None) -> str:

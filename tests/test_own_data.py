@@ -185,3 +185,21 @@ def test_viz_draw_of_a_python_file_says_how_to_draw_your_own_expression(tmp_path
     assert "MODEL.json files saved by nn" in err
     assert "'import viz' then 'viz.render(viz.draw(loss), \"graph.svg\")'" in err
     assert not (tmp_path / "x.svg").exists()
+
+
+def test_the_pytorch_state_dict_folds_the_scaling_into_the_first_layer(trained):
+    _, model_path, X, _ = trained
+    document = json.loads(model_path.read_text())
+    model = nn.load(model_path)
+    tensors = nn.state_dict(model)
+    a = X
+    for position in (0, 2, 4):
+        a = a @ tensors[f"{position}.weight"].T + tensors[f"{position}.bias"]
+        a = a if position == 4 else np.maximum(a, 0.0)
+    assert a == pytest.approx(forward(document, X), rel=1e-9, abs=1e-9)  # raw rows in, the same outputs
+    assert "# it takes the raw inputs: their standardization is folded into the first Linear layer" in \
+        model.torch_code("people.safetensors")
+    model.signature = nn.Signature(("height", "weight"), features=("x1", "x1*x2"), classes=model.signature.classes,
+                                   standardize=model.signature.standardize)
+    with pytest.raises(ValueError, match="standardizes its inputs before the features x1, x1\\*x2"):
+        nn.state_dict(model)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -153,6 +155,21 @@ def test_two_tabs_are_two_sessions(open_page):
     expect(second.get_by_test_id("epoch")).to_have_text("0")
     keys = [page.evaluate("sessionStorage.getItem('chainrule-session')") for page in (first, second)]
     assert keys[0] != keys[1]
+
+
+def test_closing_a_tab_ends_its_session_at_once(open_page, server):
+    page = open_page()
+    key = page.evaluate("sessionStorage.getItem('chainrule-session')")
+    assert server_get(server, f"/api/state?session={key}")
+    page.close()
+    deadline, status = time.monotonic() + 10, 200
+    while status == 200 and time.monotonic() < deadline:
+        try:
+            server_get(server, f"/api/state?session={key}")
+        except urllib.error.HTTPError as error:
+            status = error.code
+        time.sleep(0.05)
+    assert status == 404  # the page's pagehide sent POST /api/close: no 15-minute wait for the slot
 
 
 def test_a_hostile_csv_is_refused_and_its_text_shown_as_text(open_page):

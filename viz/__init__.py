@@ -6,6 +6,7 @@ through the system ``dot``, ``explore(output, "page.html")`` writes the step-by-
 (``explore(output)`` shows it inline in a notebook), ``playground()`` starts the live training page
 and ``four_neuron()`` builds 3Blue1Brown's four-neuron network.
 """
+import autograd  # noqa: F401 — first: an early Ctrl-C of `python -m viz` is one line (autograd.interrupts)
 from . import chain
 from .chain import four_neuron
 from .collapsed import draw_model

@@ -19,6 +19,7 @@ from .collapsed import check_model_size, draw_model
 from .dot import DEFAULT_MAX_NODES, draw
 from .live.config import DATASETS, FieldError, checked_setup, dataset_name
 from .program import program
+from .readable import check_readable
 from .render import output_format, render
 from .sources import BUILTINS, resolve
 
@@ -138,6 +139,8 @@ def _draw(source, args) -> str:
         graph = draw_model(source.model, args.input, target=args.target, rankdir=args.rankdir or "LR",
                            max_nodes=args.max_nodes, max_edges=args.max_edges)
     else:
+        advice = "; draw a saved model with --collapsed (a box per neuron) or explore it with --level neuron"
+        check_readable(source.output, args.rankdir or "TB", not args.no_grad, advice=advice)
         marked = [source.find(name) for name in args.highlight.split(",") if name]
         graph = draw(source.output, show_grad=not args.no_grad, rankdir=args.rankdir or "TB", highlight=marked,
                      gradient_flow=args.gradient_flow, max_nodes=args.max_nodes, max_edges=args.max_edges)

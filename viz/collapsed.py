@@ -73,7 +73,7 @@ def draw_model(model, inputs: Sequence[float] | None = None, *, target: Sequence
     if not hasattr(model, "layers") or not hasattr(model, "nin"):
         raise TypeError(f"draw_model needs an nn.MLP, got {type(model).__name__}")
     check_model_size(model, max_nodes, max_edges)
-    inputs = model_inputs(model, inputs, "this model")  # a model file's raw inputs: its features applied
+    raw, inputs = inputs, model_inputs(model, inputs, "this model")  # the raw inputs: standardized, features
     if target is not None and inputs is None:
         raise ValueError("a target needs the inputs too: the cost C₀ is computed from the model's outputs")
     if rankdir not in ("LR", "TB"):
@@ -85,8 +85,7 @@ def draw_model(model, inputs: Sequence[float] | None = None, *, target: Sequence
                              node_attr={"fontname": FONT, "fontsize": "11", "shape": "box",
                                         "style": "rounded,filled", "fillcolor": "white"},
                              edge_attr={"arrowsize": "0.5"})
-    features = getattr(model.signature, "features", None) or ["a"] * model.nin
-    boxes = [_box(f"a⁽⁰⁾{subscript(k)}", [f"{features[k]} = {format_number(values[0][k])}"] if values else [])
+    boxes = [_box(f"a⁽⁰⁾{subscript(k)}", _input_lines(model.signature, k, raw, values[0]) if values else [])
              for k in range(model.nin)]
     previous = _column(graph, 0, "inputs", [f"in{k}" for k in range(model.nin)], boxes)
     for number, layer in enumerate(model.layers, start=1):
@@ -124,6 +123,18 @@ def _column(graph: graphviz.Digraph, number: int, header: str, names: list[str],
         for upper, lower in zip(chain, chain[1:]):
             column.edge(upper, lower, style="invis")
     return names
+
+
+def _input_lines(signature, k: int, raw: Sequence[float], inputs: list[float]) -> list[str]:
+    """What input k of the model is: a feature, a standardized column (its raw number first), or a number."""
+    value = format_number(inputs[k])
+    if signature is None:
+        return [f"a = {value}"]
+    if signature.features is not None:
+        return [f"{html_text(signature.features[k])} = {value}"]
+    if signature.standardize is not None:
+        return [f"{html_text(signature.inputs[k])} = {format_number(raw[k])}", f"standardized: {value}"]
+    return [f"{html_text(signature.inputs[k])} = {value}"]
 
 
 def _neuron_boxes(layer, outputs: list[float] | None) -> list[str]:

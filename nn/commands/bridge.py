@@ -5,6 +5,7 @@ import argparse
 from pathlib import Path
 
 import nn
+from nn.arguments import shown
 from nn.files import writable_target
 
 
@@ -27,7 +28,7 @@ def add_parsers(commands) -> None:
 def run_export(args: argparse.Namespace) -> int:
     model = nn.load(args.model)
     path = nn.export(model, args.output)
-    print(f"wrote {path}: {model}")
+    print(f"wrote {shown(path)}: {model}")
     if path.suffix.lower() == ".safetensors":
         print(f"load it in PyTorch with:\n\n{model.torch_code(path)}")
     return 0
@@ -37,5 +38,5 @@ def run_import(args: argparse.Namespace) -> int:
     writable_target(args.output)  # before reading the weights
     model = nn.import_weights(args.weights, args.activation, args.output_activation)
     model.save(args.output)
-    print(f"wrote {args.output}: {model}")
+    print(f"wrote {shown(args.output)}: {model}")
     return 0

@@ -11,6 +11,7 @@ from nn import metrics, prepare
 from nn.arguments import UserError, say, shown
 from nn.commands import PROG
 from nn.files import check_folder, writable_target
+from nn.staging import staged
 from nn.train import percent
 
 OUTPUTS = ("model.json", "loss.png", "boundary.png", "confusion.png")  # what a run writes into --out
@@ -74,27 +75,33 @@ def summary(history: nn.History, model: nn.MLP, parts: dict, regression: bool) -
 
 
 def write(out: Path, args: argparse.Namespace, model: nn.MLP, history: nn.History, start: int,
-           data: prepare.RunData, matrix: np.ndarray | None, held: str) -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    model.save(out / "model.json")
-    print(f"wrote {shown(out / 'model.json')}")
-    if args.no_plots:
-        return
+          data: prepare.RunData, matrix: np.ndarray | None, held: str) -> None:
+    """The run's files, written into ``out`` as one unit (``nn.staging``): a run stopped before the end
+    (Ctrl-C, a picture that fails) leaves the previous run's files as they were, never a mix."""
+    with staged(out, OUTPUTS) as stage:
+        model.save(stage / "model.json")
+        written = ["model.json"]
+        if not args.no_plots:
+            written += _pictures(stage, args, model, history, start, data, matrix, held)
+    for name in written:
+        print(f"wrote {shown(out / name)}")
+
+
+def _pictures(stage: Path, args: argparse.Namespace, model: nn.MLP, history: nn.History, start: int,
+              data: prepare.RunData, matrix: np.ndarray | None, held: str) -> list[str]:
+    """The loss curve, the decision boundary (2-D data) and the confusion matrix drawn into ``stage``:
+    the names written (none, with a note, when matplotlib is missing)."""
+    name, written = Path(args.dataset).stem, []
     try:
         from viz import plots
-    except ImportError as error:
-        say(PROG, f"note: skipped the pictures ({error})")
-        return
-    name = Path(args.dataset).stem
-    try:
+
         title = f"{name}: training loss" + (f" (resumed at step {start})" if start else "")
-        print(f"wrote {shown(plots.loss_curve(history, out / 'loss.png', title=title, first_step=start))}")
+        written.append(plots.loss_curve(history, stage / "loss.png", title=title, first_step=start).name)
         if data.train[0].shape[1] == 2 and not data.regression:
-            print(f"wrote {shown(plots.decision_boundary(model, *data.train, out / 'boundary.png'))}")
+            written.append(plots.decision_boundary(model, *data.train, stage / "boundary.png").name)
         if matrix is not None:
             title = f"{name}: confusion matrix ({held} rows)"
-            matrix_picture = plots.confusion_matrix(matrix, out / "confusion.png", data.signature.classes, title)
-            print(f"wrote {shown(matrix_picture)}")
+            written.append(plots.confusion_matrix(matrix, stage / "confusion.png", data.signature.classes, title).name)
     except ImportError as error:
         say(PROG, f"note: skipped the pictures ({error})")
-
+    return written

@@ -2,7 +2,8 @@
 
 Routes are a declarative list of small endpoints. Each control names its session, is checked
 field by field (400 with ``{"error", "field"}``), runs in a worker thread under the session's lock,
-wakes the session's streams and answers with the new state.
+wakes the session's streams and answers with the new state. ``/api/close`` ends a session (the page
+sends it when the tab closes), so a full server needs no wait for idle sessions to expire.
 """
 from __future__ import annotations
 
@@ -11,15 +12,15 @@ import json
 from importlib import resources
 
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from ..explorer import page as explorer_page
 from .config import FieldError, Setup, checked_setup, integer_field, number_field
 from .guards import Guards
 from .points import COORDINATE_LIMIT
+from .requests import json_body, off_loop, query_whole_number
 from .session import WEIGHT_LIMIT
 from .sessions import Sessions, TooManySessions
 from .stream import frames
@@ -34,8 +35,8 @@ def _asset(name: str) -> str:
     return resources.files("viz.live").joinpath("assets", name).read_text(encoding="utf-8")
 
 
-def _error(status: int, message: str, field: str | None = None) -> JSONResponse:
-    return JSONResponse({"error": message, "field": field}, status_code=status)
+def _error(status: int, message: str, field: str | None = None) -> Response:
+    return _json({"error": message, "field": field}, status)  # ASCII JSON: even a lone surrogate echoed is safe
 
 
 def _json(document: dict, status: int = 200) -> Response:
@@ -59,36 +60,29 @@ def build_app(token: str, hosts: set[str], sessions: Sessions | None = None, def
             return _error(404, f"no asset {name[:40]!r}")
         return Response(_asset(name), media_type=ASSETS[name])
 
-    async def body_of(request: Request) -> dict:
-        try:
-            document = json.loads(await request.body())
-        except (ValueError, UnicodeDecodeError):
-            raise FieldError("body", "must be a JSON object") from None
-        if not isinstance(document, dict):
-            raise FieldError("body", "must be a JSON object")
-        return document
-
     def session_of(key: object):
+        if not isinstance(key, str):
+            raise FieldError("session", "must be the session's id, as POST /api/session gave it")
         session = sessions.get(key)
         if session is None:
             raise LookupError("no such session (it expired or the server restarted): reload the page")
         return session
 
     async def create(request: Request) -> Response:
-        document = await body_of(request)
+        document = await json_body(request)
         setup = checked_setup(document.get("setup", {}), defaults)
         replaces = document.get("replaces")
-        key, session = await run_in_threadpool(sessions.create, setup, replaces if isinstance(replaces, str) else None)
-        return _json({"session": key, "state": await run_in_threadpool(session.state)})
+        key, session = await off_loop(sessions.create, setup, replaces if isinstance(replaces, str) else None)
+        return _json({"session": key, "state": await off_loop(session.state)})
 
     def control(action):
         """An endpoint: parse the body, run ``action(session, body)`` in a thread, wake the streams, answer."""
         async def endpoint(request: Request) -> Response:
-            document = await body_of(request)
+            document = await json_body(request)
             session = session_of(document.get("session"))
-            await run_in_threadpool(action, session, document)
+            await off_loop(action, session, document)
             sessions.wake(document["session"])
-            return _json({"state": await run_in_threadpool(session.state)})
+            return _json({"state": await off_loop(session.state)})
         return endpoint
 
     def play(session, body):
@@ -110,7 +104,7 @@ def build_app(token: str, hosts: set[str], sessions: Sessions | None = None, def
 
     async def state(request: Request) -> Response:
         session = session_of(request.query_params.get("session"))
-        return _json({"state": await run_in_threadpool(session.state)})
+        return _json({"state": await off_loop(session.state)})
 
     async def stream(request: Request) -> Response:
         key = request.query_params.get("session")
@@ -120,25 +114,29 @@ def build_app(token: str, hosts: set[str], sessions: Sessions | None = None, def
 
     async def export(request: Request) -> Response:
         session = session_of(request.query_params.get("session"))
-        document = session.model_document()
+        document = await off_loop(session.model_document)
         return Response(json.dumps(document, indent=1, allow_nan=False), media_type="application/json",
                         headers={"Content-Disposition": 'attachment; filename="playground-model.json"'})
 
     async def explore(request: Request) -> Response:
         session = session_of(request.query_params.get("session"))
-        index = request.query_params.get("index", "")
-        if not index.isdigit():
-            raise FieldError("index", "must be a point's index, a whole number")
+        index = query_whole_number(request, "index")
 
         def build() -> str:
             with session.lock:  # the graph, the point and the epoch of one moment
-                loss, parameters = session.sample_loss(int(index))
-                point, label = session.points.X[int(index)], session.points.labels[int(index)]
+                loss, parameters = session.sample_loss(index)
+                point, label = session.points.X[index], session.points.labels[index]
                 title = f"point {index} ({point[0]:.2f}, {point[1]:.2f}), class {label}, epoch {session.epoch}"
                 learning_rate = session.setup.learning_rate
             return explorer_page(loss, parameters=parameters, learning_rate=learning_rate, title=title)
-        return HTMLResponse(await run_in_threadpool(build),
+        return HTMLResponse(await off_loop(build),
                             headers={"Cache-Control": "no-store", "Content-Security-Policy": "frame-ancestors 'self'"})
+
+    async def close(request: Request) -> Response:
+        document = await json_body(request)
+        if not isinstance(document.get("session"), str):
+            raise FieldError("session", "must be the session's id, as POST /api/session gave it")
+        return _json({"closed": sessions.close(document["session"])})
 
     async def field_error(request: Request, error: FieldError) -> Response:
         return _error(400, str(error), error.field)
@@ -168,6 +166,7 @@ def build_app(token: str, hosts: set[str], sessions: Sessions | None = None, def
               methods=["POST"]),
         Route("/api/csv", control(lambda session, body: session.load_csv(body.get("csv"))), methods=["POST"]),
         Route("/api/import", control(lambda session, body: session.import_model(body.get("model"))), methods=["POST"]),
+        Route("/api/close", close, methods=["POST"]),
     ]
     handlers = {FieldError: field_error, LookupError: missing, TooManySessions: full}
     app = Starlette(routes=routes, exception_handlers=handlers)

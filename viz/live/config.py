@@ -6,7 +6,6 @@ field and what it accepts, which the app turns into a 400 JSON answer.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass, replace
 
 from nn import ACTIVATIONS, datasets, features
@@ -62,8 +61,7 @@ class Setup:
 
 
 def _number(field: str, value: object, low: float, high: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
-            or not low <= value <= high:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:  # NaN too
         raise FieldError(field, f"must be a number from {low:g} to {high:g}, got {value!r:.40}")
     return float(value)
 
@@ -127,7 +125,7 @@ def checked_setup(changes: object, base: Setup | None = None) -> Setup:
         raise FieldError("setup", "must be a JSON object of fields: " + ", ".join(_CHECKS))
     unknown = sorted(set(changes) - set(_CHECKS))
     if unknown:
-        raise FieldError(str(unknown[0])[:40], "is not a setup field; the fields are " + ", ".join(_CHECKS))
+        raise FieldError(unknown[0][:40] or "setup", "is not a setup field; the fields are " + ", ".join(_CHECKS))
     setup = replace(base or Setup(), **{key: _CHECKS[key](value) for key, value in changes.items()})
     if setup.loss not in LOSSES_BY_CLASSES[setup.classes]:
         raise FieldError("loss", f"the {setup.dataset} data has {setup.classes} classes: choose one of "

@@ -17,6 +17,8 @@ from nn.compiled import CompiledModel
 from .config import Setup
 from .points import Points
 
+HISTORY_WINDOW = 100  # steps and epochs a session's Trainer keeps (the page's curve is the session's own)
+
 
 def output_activation(loss: str) -> str:
     """A sigmoid output for squared error and binary cross-entropy; raw scores for hinge and softmax."""
@@ -54,7 +56,7 @@ def build_trainer(model: nn.MLP, points: Points, setup: Setup, start_step: int =
     penalty = {} if setup.regularization == "none" else {setup.regularization: setup.regularization_rate}
     return nn.Trainer(model, (inputs(points, setup, train), targets(points.labels[train], setup.loss)),
                       loss=setup.loss, optimizer=optimizer, batch_size=setup.batch_size,
-                      seed=setup.seed, start_step=start_step, **penalty)
+                      seed=setup.seed, start_step=start_step, history_window=HISTORY_WINDOW, **penalty)
 
 
 def _finite(number: float | None) -> float | None:

@@ -85,7 +85,7 @@ def _csv_number(text: str, line: int, column: str) -> float:
 def from_csv(text: object, classes: int, train_ratio: float, seed: int) -> Points:
     """Points from CSV text of ``x1,x2,label`` rows (an optional header first), every cell checked,
     standardized by the training points' mean and standard deviation."""
-    if not isinstance(text, str) or len(text.encode("utf-8")) > MAX_CSV_BYTES:
+    if not isinstance(text, str) or len(text.encode("utf-8", "surrogatepass")) > MAX_CSV_BYTES:
         raise FieldError("csv", f"must be CSV text of at most {MAX_CSV_BYTES:,} bytes")
     lines = [(number, line.strip()) for number, line in enumerate(text.splitlines(), start=1) if line.strip()]
     if lines and lines[0][1].replace(" ", "").lower() == "x1,x2,label":

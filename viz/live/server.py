@@ -1,10 +1,16 @@
 """Serving the playground with uvicorn: in the foreground for the command line, or in a thread.
 
 The socket is bound before uvicorn starts, so ``port=0`` gets a free port and the URL (with its
-fresh token) is known at once; the Host check is made for that address.
+fresh token) is known at once; the Host check is made for that address. Connections run
+``connections.GuardedH11`` (a deadline for each request, a cap on open connections). Ctrl-C stops the
+command line within 2 s whatever a request is doing: open responses get ``SHUTDOWN_SECONDS``, and a worker
+thread still busy after ``EXIT_SECONDS`` is not waited for.
 """
 from __future__ import annotations
 
+import asyncio
+import logging
+import os
 import secrets
 import socket
 import sys
@@ -14,12 +20,17 @@ from dataclasses import dataclass
 
 import uvicorn
 
+from nn.arguments import shown
+
 from .app import build_app
 from .config import Setup
+from .connections import BACKLOG, AcceptErrors, GuardedH11
 from .guards import allowed_hosts, loopback
 from .sessions import Sessions
 
-SHUTDOWN_SECONDS = 5  # what is still open after this on stop / Ctrl-C is cut
+NAME = "chainrule playground"
+SHUTDOWN_SECONDS = 1  # what is still open after this on stop / Ctrl-C is cut
+EXIT_SECONDS = 1.5  # after Ctrl-C the process exits by then, even with a worker thread still busy
 
 
 class _Server(uvicorn.Server):
@@ -29,8 +40,16 @@ class _Server(uvicorn.Server):
         super().__init__(config)
         self.sessions = sessions
 
+    async def startup(self, sockets=None) -> None:
+        asyncio.get_running_loop().set_exception_handler(AcceptErrors(NAME))
+        await super().startup(sockets)
+
     def handle_exit(self, sig, frame) -> None:
+        """Ctrl-C (uvicorn listens to signals only when it runs in the main thread: the command line)."""
         self.sessions.closing.set()
+        deadline = threading.Timer(EXIT_SECONDS, _exit_now)
+        deadline.daemon = True  # a process that ends sooner does not wait for it
+        deadline.start()
         super().handle_exit(sig, frame)
 
     def stop(self) -> None:
@@ -38,26 +57,52 @@ class _Server(uvicorn.Server):
         self.should_exit = True
 
 
-def _server(setup: Setup, host: str, port: int, sessions: Sessions | None):
-    """A bound socket, a uvicorn.Server for the guarded app on it, and the URL with its token."""
-    if not loopback(host):
-        print(f"chainrule playground: warning: listening on {host}, not only this machine (127.0.0.1); anyone who "
-              f"can reach it and has the token can use it", file=sys.stderr, flush=True)
+class _QuietCancel(logging.Filter):
+    """Drops what uvicorn logs when Ctrl-C lets go of a request still working (on purpose: see EXIT_SECONDS)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        cancelled = record.exc_info is not None and isinstance(record.exc_info[1], asyncio.CancelledError)
+        return not (cancelled or record.getMessage().startswith("Cancel "))
+
+
+_QUIET_CANCEL = _QuietCancel()
+
+
+def _exit_now() -> None:
+    """End the process at once (a worker thread still running a request is not waited for)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
+def _listener(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host``:``port`` and listening; OSError naming the address (shown escaped)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     listener = socket.socket(family, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         listener.bind((host, port))
-        listener.listen(128)  # connections made before uvicorn runs wait in the backlog
-    except OSError as error:
+        listener.listen(BACKLOG)  # connections made before uvicorn runs wait in the backlog
+    except (OSError, ValueError, UnicodeError) as error:
         listener.close()
-        raise OSError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+        reason = getattr(error, "strerror", None) or str(error)
+        raise OSError(f"cannot listen on {shown(host, 60)}:{port}: {reason}") from None
+    return listener
+
+
+def _server(setup: Setup, host: str, port: int, sessions: Sessions | None):
+    """A bound socket, a uvicorn.Server for the guarded app on it, and the URL with its token."""
+    listener = _listener(host, port)
+    logging.getLogger("uvicorn.error").addFilter(_QUIET_CANCEL)
+    if not loopback(host):
+        print(f"{NAME}: warning: listening on {shown(host, 60)}, not only this machine (127.0.0.1); anyone who "
+              f"can reach it and has the token can use it", file=sys.stderr, flush=True)
     port = listener.getsockname()[1]
     token = secrets.token_urlsafe(24)
     sessions = Sessions() if sessions is None else sessions
     app = build_app(token, allowed_hosts(host, port), sessions, setup)
-    config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=SHUTDOWN_SECONDS,
-                            access_log=False, lifespan="off")
+    config = uvicorn.Config(app, http=GuardedH11, backlog=BACKLOG, log_level="error", access_log=False,
+                            timeout_graceful_shutdown=SHUTDOWN_SECONDS, lifespan="off")  # a bad request: no log line
     name = f"[{host}]" if ":" in host else host
     return listener, _Server(config, sessions), f"http://{name}:{port}/?token={token}"
 
@@ -95,7 +140,7 @@ def start(*, host: str = "127.0.0.1", port: int = 0, setup: Setup | None = None,
 def serve(setup: Setup, host: str, port: int, open_browser: bool) -> None:
     """Serve in the foreground: print the URL (one flushed line), open a browser, run until Ctrl-C."""
     listener, server, url = _server(setup, host, port, None)
-    print(f"chainrule playground: {url}", flush=True)
+    print(f"{NAME}: {url}", flush=True)
     if open_browser:
         import webbrowser
 

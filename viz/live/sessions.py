@@ -71,6 +71,13 @@ class Sessions:
                 session.last_seen = time.monotonic()
             return session
 
+    def close(self, key: str) -> bool:
+        """End session ``key`` now (its tab closed): its streams end and its slot is free. Whether it existed."""
+        with self._lock:
+            existed = key in self._sessions
+            self._forget(key)
+            return existed
+
     # ---- streams ----------------------------------------------------------------------------
     def attach(self, key: str) -> tuple[asyncio.Event, int]:
         """A wake-up event and the generation of a new stream of session ``key``."""

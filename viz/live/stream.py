@@ -10,8 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 
-from starlette.concurrency import run_in_threadpool
-
+from .requests import off_loop
 from .sessions import Sessions
 
 TRAIN_SLICE = 0.05  # seconds of training between two frames
@@ -35,7 +34,7 @@ async def frames(sessions: Sessions, key: str):
             if session is None:
                 break
             if session.playing:
-                await run_in_threadpool(session.train_for, TRAIN_SLICE)
+                await off_loop(session.train_for, TRAIN_SLICE)
             elif sent_points is not None:
                 try:
                     await asyncio.wait_for(wakeup.wait(), CHECK_SECONDS)
@@ -48,7 +47,7 @@ async def frames(sessions: Sessions, key: str):
                 wakeup.clear()
                 if not sessions.current(key, generation):
                     break
-            state = await run_in_threadpool(session.state, sent_points)
+            state = await off_loop(session.state, sent_points)
             sent_points, quiet = state["data_version"], 0.0
             yield event(state)
     finally:

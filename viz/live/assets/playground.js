@@ -83,6 +83,14 @@
     stream.onmessage = (event) => paint(JSON.parse(event.data));
   }
 
+  // a tab that closes ends its session at once, freeing its slot (a reload makes a new one anyway)
+  addEventListener("pagehide", (event) => {
+    if (session && !event.persisted) {
+      fetch("/api/close", { method: "POST", keepalive: true, body: JSON.stringify({ session }),
+                            headers: { "content-type": "application/json", "x-chainrule-token": token } });
+    }
+  });
+
   // ---- painting the state -----------------------------------------------------------------------
   function showSetup(setup) {
     for (const control of document.querySelectorAll("[data-field]")) {
