@@ -20,7 +20,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .graph import constant_leaves, topological_order
-from .names import Names, name_of
+from .names import MAX_OPERANDS, Names, name_of
 from .replay_scatter import Index, rows
 from .ops import OPS, Op
 from .replay_products import NAME as PRODUCTS, ProductGroup, Products, lowered, matrix_weights, product_group
@@ -254,7 +254,8 @@ def title(group: Group | ProductGroup, first: Value, name: Callable[[Value], str
         formula = "; ".join(OPS["sum"].formulas + OPS["mul"].formulas)
     else:
         own = name(first)
-        expression = group.op.show([name(p) for p in first.parents]) if first.parents else own
+        shown = len(first.parents) <= MAX_OPERANDS  # a long Σ is not written out (as Names does)
+        expression = group.op.show([name(p) for p in first.parents]) if shown else f"Σ of {len(first.parents)}"
         formula = "; ".join(group.op.formulas)
     if group.size > 1:
         own, expression = _INDEX.sub("", own), _INDEX.sub("", expression)
@@ -262,4 +263,4 @@ def title(group: Group | ProductGroup, first: Value, name: Callable[[Value], str
     return f"{equation} · {group.size} node{'s' if group.size > 1 else ''} · {formula}"
 
 
-_INDEX = re.compile("[₀₁₂₃₄₅₆₇₈₉]+")
+_INDEX = re.compile("[₀₁₂₃₄₅₆₇₈₉]+(?:,[₀₁₂₃₄₅₆₇₈₉]+)*")  # a node's index in its layer: ₀, ₁₂,₃
