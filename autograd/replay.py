@@ -65,7 +65,6 @@ class Tape:
         computed = sum(group.size + (0 if isinstance(group, ProductGroup) else group.arity * group.size)
                        for group in replay_plan.groups)
         self._bytes_per_row = 8 * (2 * replay_plan.slots + len(replay_plan.inputs) + computed)
-        self._first_computed = len(replay_plan.inputs) + replay_plan.buffered + len(replay_plan.constants)
         self._program.forwards(checked=False)  # compiled now (each backward at its first call)
 
     @property
@@ -146,7 +145,8 @@ class Tape:
             raise RuntimeError("Tape.backward() needs a forward(feed) that ran to the end first")
         values = self._values
         plan_ = self._plan
-        grads = self._grads_buffer(input_grads)
+        backwards, zeroed = self._program.backwards(current_mode().detecting, input_grads)
+        grads = self._grads_buffer(zeroed)
         grads[list(plan_.outputs)] = self._upstream(upstream, values.shape[1])
         if parameter_grads is None:
             totals = np.zeros(len(plan_.parameters))
@@ -154,7 +154,6 @@ class Tape:
             totals = parameter_grads
             totals.fill(0.0)
         weight_grads = totals[plan_.weights]  # a view when the weights come last, as they do
-        backwards = self._program.backwards(current_mode().detecting, input_grads)
         with np.errstate(all="ignore"):
             for backward, saved in zip(reversed(backwards), reversed(self._saved)):
                 backward(values, grads, weight_grads, saved)
@@ -184,17 +183,15 @@ class Tape:
             self._values[first:first + len(plan_.constants)] = plan_.constants[:, None]
         return self._values
 
-    def _grads_buffer(self, input_grads: bool) -> np.ndarray:
-        """The gradient buffer shaped like the value buffer (reused: no fresh pages each call), zeroed
-        where a backward adds (the inputs' rows only when their gradients are returned; never the
-        constants')."""
+    def _grads_buffer(self, zeroed: list[tuple[slice, bool]]) -> np.ndarray:
+        """The gradient buffer shaped like the value buffer (reused: no fresh pages each call), zeroed in
+        the rows the backward adds to (the first column only where it adds only there)."""
         if self._grads is None or self._grads.shape != self._values.shape:
             self._grads = np.zeros_like(self._values)
             return self._grads
-        grads, plan_ = self._grads, self._plan
-        inputs = len(plan_.inputs)
-        grads[0 if input_grads else inputs:inputs + plan_.buffered].fill(0.0)
-        grads[self._first_computed:].fill(0.0)
+        grads = self._grads
+        for rows_, first_column in zeroed:
+            grads[rows_, :1 if first_column else None].fill(0.0)
         return grads
 
     def _upstream(self, upstream, batch: int) -> np.ndarray:

@@ -45,6 +45,7 @@ class Emitter:
     local: set = field(default_factory=set)  # groups whose gradient this backward keeps in a name, not in G
     x_names: dict = field(default_factory=dict)  # each matrix product's columns as its forward named them
     leaves: dict = field(default_factory=dict)  # labelled leaves this chunk reads by name: name -> their row of V
+    targets: list = field(default_factory=list)  # (slots, first column only?) of every row of G added to
 
     def constant(self, prefix: str, value) -> str:
         key = (prefix, id(value))
@@ -170,6 +171,8 @@ class Emitter:
                     and self.layout.groups[receiver].varying and (self.receipts[index] == 1).all()):
                 self.local.add(receiver)
                 return lines + [f"d_{self.names[receiver]} = {contribution.text}"]
+        self.targets.append((slots, first_column))  # G's rows this backward adds to: zeroed before it runs
+        if isinstance(index, slice):
             target = f"G[{index.start}:{index.stop}{column}]"
         elif len(np.unique(slots)) == len(slots):  # no target twice: a fancy-indexed += adds every row
             target = f"G[{self.constant('I', index)}{column}]"

@@ -84,6 +84,8 @@ class Program:
         self._in_v = in_v
         self._functions: dict[tuple, list] = {}
         self._counted: dict[bool, np.ndarray] = {}
+        self._targets: dict[bool, list] = {}  # per backward variant, the rows of G it adds to
+        self._zeroed: dict[bool, list] = {}
         self.feed_rows = layout.feed_rows
 
     def _namespace(self) -> dict:
@@ -107,7 +109,8 @@ class Program:
     def _backward_text(self, chunk: int, checked: bool, input_grads: bool, name: str) -> str:
         first, stop = self._chunks[chunk]
         emitter = Emitter(self.layout, self.names, self.constants, first, stop, checked, input_grads,
-                          receipts=self._receipts(input_grads), x_names=self._x_names)
+                          receipts=self._receipts(input_grads), x_names=self._x_names,
+                          targets=self._targets.setdefault(input_grads, []))
         body = []
         saved = self._saved[chunk]
         if saved:
@@ -127,10 +130,14 @@ class Program:
         """The forward function of each chunk, compiled the first time it is asked for."""
         return self._compiled(("forward", checked), lambda chunk: self._forward_text(chunk, checked, "run"))
 
-    def backwards(self, checked: bool, input_grads: bool) -> list:
-        """The backward function of each chunk, compiled the first time it is asked for."""
-        return self._compiled(("backward", checked, input_grads),
-                              lambda chunk: self._backward_text(chunk, checked, input_grads, "run"))
+    def backwards(self, checked: bool, input_grads: bool) -> tuple[list, list[tuple[slice, bool]]]:
+        """The backward function of each chunk, compiled the first time it is asked for, and the runs of G's
+        rows they add to, as (rows, first column only?): what is zeroed before they run."""
+        functions = self._compiled(("backward", checked, input_grads),
+                                   lambda chunk: self._backward_text(chunk, checked, input_grads, "run"))
+        if input_grads not in self._zeroed:
+            self._zeroed[input_grads] = _runs(self._targets[input_grads], self.layout.slots, self.layout.outputs)
+        return functions, self._zeroed[input_grads]
 
     def _compiled(self, key: tuple, text) -> list:
         if key not in self._functions:
@@ -151,6 +158,20 @@ class Program:
             parts.append(self._forward_text(chunk, False, f"forward{suffix}"))
             parts.append(self._backward_text(chunk, False, input_grads, f"backward{suffix}"))
         return "\n\n".join(parts)
+
+
+def _runs(targets: list, slots: int, outputs: tuple[int, ...]) -> list[tuple[slice, bool]]:
+    """The rows ``targets`` add to, as runs (rows, first column only?); not the outputs' (assigned whole)."""
+    every, first = np.zeros(slots, dtype=bool), np.zeros(slots, dtype=bool)
+    for target_slots, first_column in targets:
+        (first if first_column else every)[target_slots] = True
+    every[list(outputs)] = first[list(outputs)] = False
+    first &= ~every
+    runs = []
+    for mask, first_column in ((every, False), (first, True)):
+        edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.view(np.int8), [0]])))
+        runs += [(slice(int(start), int(stop)), first_column) for start, stop in zip(edges[::2], edges[1::2])]
+    return runs
 
 
 def _fallback(group) -> str:
