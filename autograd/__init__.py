@@ -13,9 +13,12 @@ The public interface, grouped by what it is for (everything outside ``autograd``
   ``Names`` (each node's one name in a graph, shared by every view), ``name_of`` (a node's name
   without its graph, for messages), ``local_derivative``;
 - notation: ``superscript``, ``subscript``, ``plain_digits``;
-- the numpy replay: ``compile`` (``Tape``).
+- the numpy replay: ``compile`` (``Tape``);
+- ``argument_checks``: the checks every public function of autograd, nn and viz runs on its arguments
+  (one message style: ``{name} must be {what is valid}, got {type}: {value}``).
 """
 from . import interrupts  # noqa: F401 — first of all: an early Ctrl-C of a command line is one line
+from . import argument_checks
 from .checks import GradcheckError, central_differences, gradcheck, gradients_agree, numerical_gradient
 from .replay import Tape, compile
 from .explain import explain, explain_each
@@ -32,4 +35,4 @@ __all__ = ["Value", "as_value", "sum", "apply", "Op", "OPS", "RuleError", "topol
            "backward", "grad", "no_grad", "enable_grad", "detect_anomaly", "AnomalyError",
            "gradcheck", "GradcheckError", "numerical_gradient", "central_differences", "gradients_agree",
            "explain", "explain_each", "Explanation", "Factor", "Step", "backward_steps", "Names", "name_of",
-           "local_derivative", "superscript", "subscript", "plain_digits", "compile", "Tape"]
+           "local_derivative", "superscript", "subscript", "plain_digits", "compile", "Tape", "argument_checks"]

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import math
 
+from . import argument_checks as check
 from .explanation import Explanation, Factor, product_text
 from .graph import FLOATS, topological_order
 from .names import Names
-from .value import Value, operand_data, require_value
+from .value import Value, operand_data, require_value, require_values
 
 
 def _consumers(order: list[Value]) -> dict:
@@ -113,8 +114,8 @@ def explain(output: Value, wrt: Value, max_paths: int = 10_000, names: Names | N
     explain several parameters of one graph. Raises ValueError naming ``max_paths`` when the graph
     has more paths than that.
     """
-    require_value(output, "explain(output, wrt)'s output")
-    require_value(wrt, "explain(output, wrt)'s wrt")
+    require_value(output, "explain: output")
+    require_value(wrt, "explain: wrt")
     return explain_each(output, [wrt], max_paths, names)[0]
 
 
@@ -124,8 +125,10 @@ def explain_each(output: Value, wrts, max_paths: int = 10_000, names: Names | No
     The work is linear in the graph's size plus the terms written out; ``max_paths`` bounds the paths
     of all of them together and is checked (ValueError naming it) before any term is built.
     """
-    require_value(output, "explain_each(output, wrts)'s output")
-    wrts = [require_value(wrt, "explain_each(output, wrts)'s wrts") for wrt in wrts]
+    require_value(output, "explain_each: output")
+    wrts = require_values(wrts, "explain_each: wrts")
+    check.count(max_paths, "explain: max_paths")
+    check.instance(names, "explain: names", (Names, type(None)), "None or an autograd.Names")
     order = topological_order(output)
     names = Names(output, order) if names is None else names
     consumers = _consumers(order)

@@ -4,9 +4,10 @@ from __future__ import annotations
 import math
 from typing import Callable, Sequence
 
+from . import argument_checks as check
 from .modes import check_finite, current as current_mode, enable_grad
-from .ops import overflowed_power, wrong_derivative_count
-from .value import Value, as_value, operand_data, require_value
+from .ops import OPS, ieee_power, wrong_derivative_count
+from .value import Value, as_value, operand_data, record, require_value, require_values
 
 
 class _Floats:
@@ -20,21 +21,15 @@ class _Floats:
     def step(a: float) -> float:
         return 1.0 if a > 0 else 0.0
 
-    @staticmethod
-    def pow(a: float, b: float) -> float:
-        try:
-            return math.pow(a, b)
-        except OverflowError:
-            return overflowed_power(a, b)
-        except (ValueError, ZeroDivisionError):
-            return math.inf if a == 0 else math.nan
+    pow = staticmethod(ieee_power)
 
 
 class _Values:
     """The rules' math over Values, so that derivatives are graphs too (``create_graph``).
 
     Where the float rules give NaN or ±inf (a derivative that does not exist, such as ln 0),
-    the result is that number as a constant: the same answer as ``_Floats``, no error.
+    the result is that number, the same answer as ``_Floats``, no error: a power stays a recorded node
+    (its own derivative is then ±inf or NaN too, never a silent 0), a logarithm a constant.
     """
 
     @staticmethod
@@ -51,7 +46,8 @@ class _Values:
         try:
             return a ** b
         except (ValueError, ZeroDivisionError):
-            return as_value(FLOATS.pow(a.data, b.data if isinstance(b, Value) else b))
+            op = OPS["pow_value"] if isinstance(b, Value) else OPS["pow"]
+            return record(op, (a, as_value(b)), FLOATS.pow(a.data, b.data if isinstance(b, Value) else b))
 
 
 FLOATS, VALUES = _Floats(), _Values()
@@ -69,21 +65,27 @@ def topological_order(root: Value) -> list[Value]:
 
     Shallow parts are walked recursively; below ``_RECURSION_BUDGET`` levels the same walk goes
     on with an explicit stack, so a chain of any depth is ordered without RecursionError, whatever
-    the depth of the caller's own stack.
+    the depth of the caller's own stack. A cycle (``parents`` edited by hand so that a node depends on
+    itself) is a ValueError naming a node on it: no order exists.
     """
-    require_value(root, "topological_order")
+    require_value(root, "topological_order: root")
     order: list[Value] = []
     seen: set[Value] = set()
-    place, mark = order.append, seen.add
+    walking: set[Value] = set()  # seen, not yet placed: the path from the root to the current node
+    place, mark, enter, leave = order.append, seen.add, walking.add, walking.discard
 
     def visit(node: Value, depth: int) -> None:
         mark(node)
+        enter(node)
         for parent in node.parents:
             if parent not in seen:
                 if depth < _RECURSION_BUDGET:
                     visit(parent, depth + 1)
                 else:
-                    _visit_on_a_stack(parent, seen, order)
+                    _visit_on_a_stack(parent, seen, order, walking)
+            elif parent in walking:
+                raise _cycle(parent)
+        leave(node)
         place(node)
 
     try:
@@ -91,31 +93,42 @@ def topological_order(root: Value) -> list[Value]:
     except RecursionError:  # the caller's own stack was nearly full: walk on the explicit stack only
         order.clear()
         seen.clear()
-        _visit_on_a_stack(root, seen, order)
+        walking.clear()
+        _visit_on_a_stack(root, seen, order, walking)
     return order
 
 
-def _visit_on_a_stack(start: Value, seen: set[Value], order: list[Value]) -> None:
+def _cycle(node: Value) -> ValueError:
+    return ValueError(f"the graph has a cycle: {node.label or 'an unlabelled node'} (data={node.data!r}) "
+                      f"depends on itself, so it cannot be differentiated; a node's parents were edited by hand")
+
+
+def _visit_on_a_stack(start: Value, seen: set[Value], order: list[Value], walking: set[Value]) -> None:
     """``topological_order``'s walk from ``start`` without recursion (for deep graphs)."""
     stack: list[Value | None] = [start]  # holds no per-node tuples: deep graphs stay cheap for the GC
     push, pop, place, mark = stack.append, stack.pop, order.append, seen.add
     while stack:
         node = pop()
         if node is None:  # a marker: the node below it has all its parents placed
-            place(pop())
+            done = pop()
+            walking.discard(done)
+            place(done)
         elif node not in seen:
             mark(node)
+            walking.add(node)
             push(node)
             push(None)
             for parent in reversed(node.parents):  # reversed: the first operand is placed first
-                if parent not in seen:  # a seen parent is already placed (a graph has no cycles)
+                if parent not in seen:
                     push(parent)
+                elif parent in walking:  # seen but not placed: an ancestor of this node
+                    raise _cycle(parent)
 
 
 def constant_leaves(order: Sequence[Value]) -> set[Value]:
     """Leaves used only where an op takes a constant (``pow``'s exponent): never differentiated."""
     as_constant, as_operand = set(), set()
-    for node in order:
+    for node in require_values(order, "constant_leaves: order"):
         for index, parent in enumerate(node.parents):
             (as_constant if index in node.op.constant_inputs else as_operand).add(parent)
     return as_constant - as_operand
@@ -203,7 +216,7 @@ def _unwrapped(x) -> float:
 
 def backward(output: Value) -> None:
     """Set ``.grad`` of interior nodes for this pass; accumulate into leaves until zero_grad."""
-    order = topological_order(require_value(output, "backward"))
+    order = topological_order(require_value(output, "backward: output"))
     if current_mode().detecting:  # checked on a mapping: an anomaly leaves every .grad as it was
         grads = {node: node.grad if node.is_leaf else 0.0 for node in order}
         grads[output] += 1.0
@@ -240,11 +253,9 @@ def grad(output: Value, inputs: Sequence[Value] | Value, create_graph: bool = Fa
     With ``create_graph=True`` the gradients are Values whose graph can be differentiated
     again (any order); otherwise they are floats. Inputs ``output`` does not depend on get 0.
     """
-    require_value(output, "grad(output, ...)")
-    wanted = [inputs] if isinstance(inputs, Value) else list(inputs)
-    for position, item in enumerate(wanted):
-        if not isinstance(item, Value):
-            raise TypeError(f"grad() inputs must be Values, got {type(item).__name__} at position {position}")
+    require_value(output, "grad: output")
+    wanted = [inputs] if isinstance(inputs, Value) else require_values(inputs, "grad: inputs")
+    check.flag(create_graph, "grad: create_graph")
     if create_graph:
         with enable_grad():
             grads = propagate(output, as_values=True)

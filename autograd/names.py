@@ -13,7 +13,7 @@ from typing import Iterable
 
 from .graph import constant_leaves, topological_order
 from .ops import is_atom
-from .value import Literal, Value
+from .value import Literal, Value, require_value, require_values
 
 MAX_EXPRESSION = 24  # characters: a longer expression is named u₁, u₂, … instead
 MAX_OPERANDS = 4  # an op with more operands (a long Σ) is named u₁, u₂, … too
@@ -34,6 +34,7 @@ def _number_name(number: float) -> str:
 
 def name_of(node: Value) -> str:
     """A node's name without its graph (for messages): its label, its number, or its op (``tanh(…)``)."""
+    require_value(node, "name_of: node")
     if node.label or node.is_leaf:
         return own_name(node)
     return f"{node.op.symbol}(…)"
@@ -59,7 +60,8 @@ class Names(dict):
 
     def __init__(self, output: Value, order: Iterable[Value] | None = None) -> None:
         super().__init__()
-        order = list(topological_order(output) if order is None else order)
+        require_value(output, "Names: output")
+        order = topological_order(output) if order is None else require_values(order, "Names: order")
         labels = {node.label for node in order if node.label}
         numbered = 0
         for node in order:

@@ -1,6 +1,8 @@
 """The notation formulas and labels are written in: superscript and subscript digits (``w⁽³⁾₁``)."""
 from __future__ import annotations
 
+from . import argument_checks as check
+
 _DIGITS = "0123456789"
 _SUPERSCRIPT_DIGITS, _SUBSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹", "₀₁₂₃₄₅₆₇₈₉"
 _SUPERSCRIPTS = str.maketrans(_DIGITS + "-.", _SUPERSCRIPT_DIGITS + "⁻·")
@@ -10,14 +12,16 @@ _FROM_SCRIPTS = str.maketrans(_SUPERSCRIPT_DIGITS + _SUBSCRIPT_DIGITS, _DIGITS *
 
 def superscript(number: int | float | str) -> str:
     """``³`` for 3, ``⁻¹·⁵`` for -1.5: a layer index or an exponent, raised."""
+    if not isinstance(number, str):
+        check.real(number, "superscript: number")
     return str(number).translate(_SUPERSCRIPTS)
 
 
 def subscript(number: int) -> str:
     """``₁₂`` for 12: the index of a neuron, a weight or an output."""
-    return str(number).translate(_SUBSCRIPTS)
+    return str(check.integer(number, "subscript: number")).translate(_SUBSCRIPTS)
 
 
 def plain_digits(text: str) -> str:
     """``text`` with superscript and subscript digits written as ASCII digits (``w⁽³⁾₁`` -> ``w⁽3⁾1``)."""
-    return text.translate(_FROM_SCRIPTS)
+    return check.text(text, "plain_digits: text").translate(_FROM_SCRIPTS)

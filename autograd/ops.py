@@ -84,7 +84,8 @@ class _CheckedFloats:
 
     @staticmethod
     def pow(a: float, b: float) -> float:
-        if a < 0 and b != int(b):
+        """``a ** b``; an infinite or NaN exponent gives IEEE's value, as ``math.pow`` does ((−0.5)^∞ = 0)."""
+        if a < 0 and math.isfinite(b) and b != int(b):
             raise ValueError(f"a negative base {a!r} to the non-integer power {b!r} is not a real number")
         if a == 0 and b < 0:
             raise ZeroDivisionError(f"0 cannot be raised to the negative power {b!r}")
@@ -110,10 +111,26 @@ class _CheckedFloats:
 SCALARS = _CheckedFloats()
 
 
+def _odd(exponent: float) -> bool:
+    return math.isfinite(exponent) and exponent == int(exponent) and int(exponent) % 2 == 1
+
+
 def overflowed_power(base: float, exponent: float) -> float:
     """The infinity ``base ** exponent`` overflows to: negative for a negative base to an odd power."""
-    odd = exponent == int(exponent) and int(exponent) % 2 == 1
-    return -math.inf if base < 0 and odd else math.inf
+    return -math.inf if base < 0 and _odd(exponent) else math.inf
+
+
+def ieee_power(base: float, exponent: float) -> float:
+    """``base ** exponent`` as IEEE 754 (and numpy) gives it where ``math.pow`` raises: ±inf for a zero base to a
+    negative power (−inf for −0.0 to an odd one), NaN for a negative base to a non-integer power."""
+    try:
+        return math.pow(base, exponent)
+    except OverflowError:
+        return overflowed_power(base, exponent)
+    except (ValueError, ZeroDivisionError):
+        if base == 0:
+            return math.copysign(math.inf, base) if _odd(exponent) else math.inf
+        return math.nan
 
 
 # --- forward rules written once for floats and arrays (see the module docstring) ---
@@ -206,14 +223,19 @@ def _neg_grads(x, out, m):
     return (-1.0,)
 
 
+def _is_zero(a, m):
+    """1 where ``a`` is 0, else 0 (over floats, Values and arrays alike)."""
+    return 1.0 - m.step(a) - m.step(-a)
+
+
 def _pow_grads(x, out, m):
-    a, k = x
-    return k * m.pow(a, k - 1), None
+    a, k = x  # k·aᵏ⁻¹, and 0 for k = 0 (x⁰ is constant, also at a = 0 where a⁻¹ is infinite: PyTorch's limit)
+    return k * m.pow(a, k - 1 + (k == 0)), None
 
 
 def _pow_value_grads(x, out, m):
-    a, b = x
-    return b * m.pow(a, b - 1), out * m.log(a)
+    a, b = x  # ∂/∂b = aᵇ·ln a, and 0 at a = 0 for b >= 0 (aᵇ is 0 or 1 there: PyTorch's limit)
+    return b * m.pow(a, b - 1), out * m.log(a + _is_zero(a, m) * (1.0 - m.step(-b)))
 
 
 def _exp_grads(x, out, m):

@@ -38,7 +38,7 @@ from .replay_products import ProductGroup
 from .replay_program import Program
 from .replay_source import comment
 from .modes import current as current_mode
-from .value import Value
+from .value import Value, require_values
 
 _data, _labels = attrgetter("data"), attrgetter("label")
 
@@ -226,5 +226,5 @@ def compile(output: Value | Sequence[Value], inputs: Sequence[Value] | Value = (
         raise TypeError(f"compile: output must be a Value or a non-empty list of Values, got {output!r:.60}")
     if len(set(outputs)) != len(outputs):
         raise ValueError("compile: the same Value is listed twice among the outputs")
-    placeholders = check_inputs([inputs] if isinstance(inputs, Value) else list(inputs))
+    placeholders = check_inputs([inputs] if isinstance(inputs, Value) else require_values(inputs, "compile: inputs"))
     return Tape(plan(outputs, placeholders), single)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import argument_checks as check
 from .graph import FLOATS, propagate
 from .names import Names
 from .value import Value, operand_data, require_value
@@ -10,6 +11,11 @@ from .value import Value, operand_data, require_value
 
 def local_derivative(node: Value, index: int) -> float:
     """The ops table's local derivative ∂node/∂(its input ``index``), as a float."""
+    require_value(node, "local_derivative: node")
+    if node.is_leaf:
+        raise ValueError("local_derivative: node must be computed by an op (a leaf has no local derivatives), "
+                         f"got {check.shown(node)}")
+    index = check.integer(index, "local_derivative: index", at_least=0, at_most=len(node.parents) - 1)
     return node.op.local_grads(operand_data(node.parents), node.data, FLOATS)[index]
 
 
@@ -41,7 +47,8 @@ def backward_steps(output: Value, names: Names | None = None) -> list[Step]:
 
     Formulas use ``names`` (default ``autograd.Names(output)``), as explain and the drawing do.
     """
-    require_value(output, "backward_steps")
+    require_value(output, "backward_steps: output")
+    check.instance(names, "backward_steps: names", (Names, type(None)), "None or an autograd.Names")
     names = Names(output) if names is None else names
     steps: list[Step] = []
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .files import writable_target, write_file
-from .module import ACTIVATIONS, MAX_PARAMETERS, MLP
+from .module import ACTIVATIONS, MAX_PARAMETERS, MLP, checked_model
 
 TORCH_MODULES = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "linear": "Identity"}
 ONNX_OPS = {"relu": "Relu", "tanh": "Tanh", "sigmoid": "Sigmoid", "linear": None}
@@ -37,8 +37,7 @@ def _interop(module: str):
 def state_dict(model: MLP) -> dict[str, np.ndarray]:
     """The weights under PyTorch's ``Sequential(Linear, activation, Linear, …)`` names, float64
     (the first layer's with the inputs' standardization folded in, when the model has one)."""
-    if not isinstance(model, MLP):
-        raise TypeError(f"expected an nn.MLP, got {type(model).__name__}")
+    checked_model(model)
     tensors = {}
     for number, (weights, biases) in enumerate(model.get_weights()):
         tensors[f"{2 * number}.weight"] = np.array(weights, dtype=np.float64)

@@ -23,7 +23,7 @@ from autograd import Value
 
 from .parameter_map import ParameterMap, write_parameters
 from .losses import TRACED, LossFn, TracedLoss, with_penalty
-from .module import MLP
+from .module import MLP, checked_model
 from .optim import Optimizer
 
 _data = attrgetter("data")
@@ -42,7 +42,7 @@ class CompiledModel:
     """``model``'s outputs as one tape: ``outputs(X)`` and ``loss_and_grads`` for a batch of rows."""
 
     def __init__(self, model: MLP) -> None:
-        self.model = model
+        self.model = checked_model(model)
         placeholders = _placeholders(model.nin, "x")
         traced = model(placeholders)
         self.single = not isinstance(traced, list)

@@ -8,6 +8,8 @@ from typing import Iterator
 
 import numpy as np
 
+from autograd import argument_checks as check
+
 
 def plain_data(data, what: str = "data") -> tuple[np.ndarray, list]:
     """(X, y) as a float array of finite input rows (all of one width) and a list of numbers/rows, checked to
@@ -15,11 +17,32 @@ def plain_data(data, what: str = "data") -> tuple[np.ndarray, list]:
     if not isinstance(data, (tuple, list)) or len(data) != 2:
         raise ValueError(f"{what} must be a pair (X, y): a list of input rows and a list of targets")
     X, y = data
+    if not isinstance(X, ScaledRows):
+        check.sequence(X, f"{what}: X", "a list of input rows")
     X = _rows(X, what)
-    y = y.tolist() if isinstance(y, np.ndarray) else [t.tolist() if isinstance(t, np.ndarray) else t for t in y]
+    y = _targets(check.sequence(y, f"{what}: y", "a list of targets"), what)
     if len(X) != len(y):
         raise ValueError(f"{what} must hold as many targets as input rows, got {len(X)} rows and {len(y)} targets")
     return X, y
+
+
+def _targets(y: list, what: str) -> list:
+    """The targets as plain numbers or rows of them, all finite (checked at numpy's speed when they are)."""
+    targets = y.tolist() if isinstance(y, np.ndarray) else [t.tolist() if isinstance(t, np.ndarray) else t for t in y]
+    if not _finite_numbers(targets):
+        for number, target in enumerate(targets):
+            if isinstance(target, (str, bytes)) or not _finite_numbers(target):
+                raise ValueError(f"{what}: target {number} is {target!r:.40}; targets must be finite numbers "
+                                 f"(or rows of them)")
+    return targets
+
+
+def _finite_numbers(items: object) -> bool:
+    try:
+        array = np.asarray(items)
+    except (TypeError, ValueError):  # ragged rows
+        return False
+    return array.dtype.kind in "biuf" and bool(np.isfinite(array.astype(float)).all())  # no text, no objects
 
 
 def _rows(X, what: str) -> np.ndarray:

@@ -9,6 +9,8 @@ import math
 
 import numpy as np
 
+from autograd import argument_checks as check
+
 from .csv_data import Table, load_csv  # noqa: F401 - your own data is a dataset too: nn.datasets.load_csv
 from .data_rows import ScaledRows, take_rows  # noqa: F401 - MNIST's images are ScaledRows
 from .idx import MAX_IDX_BYTES, load_idx  # noqa: F401 - MNIST's file format
@@ -29,15 +31,13 @@ def xor_table() -> tuple[np.ndarray, np.ndarray]:
     return X, np.array([0, 1, 1, 0])
 
 
-def _check(n: int, noise: float, classes: int = 2) -> None:
-    if isinstance(classes, bool) or not isinstance(classes, int) or classes < 2:
-        raise ValueError(f"classes must be an integer >= 2, got {classes!r}")
-    if isinstance(n, bool) or not isinstance(n, int) or n < classes:
-        raise ValueError(f"n must be an integer >= {classes} (one point per class), got {n!r}")
+def _check(n: int, noise: float, seed: int | None, classes: int = 2) -> None:
+    check.count(classes, "classes", at_least=2)
+    check.count(n, "n", at_least=classes)  # one point per class at least
     if n > MAX_SAMPLES:
         raise ValueError(f"n = {n:,} points is more than the limit of {MAX_SAMPLES:,} (nn.datasets.MAX_SAMPLES)")
-    if not noise >= 0:
-        raise ValueError(f"noise must be >= 0, got {noise!r}")
+    check.real(noise, "noise", at_least=0)
+    check.seed(seed)
 
 
 def _shuffled(X: np.ndarray, y: np.ndarray, noise: float, rng: np.random.Generator):
@@ -56,7 +56,7 @@ def _shares(n: int, classes: int) -> list[int]:
 
 def moons(n: int = 100, noise: float = 0.1, seed: int | None = None):
     """Two interleaving half circles: class 0 the upper arc, class 1 the lower arc shifted right."""
-    _check(n, noise)
+    _check(n, noise, seed)
     first, second = _halves(n)
     upper = np.linspace(0, np.pi, first)
     lower = np.linspace(0, np.pi, second)
@@ -68,9 +68,8 @@ def moons(n: int = 100, noise: float = 0.1, seed: int | None = None):
 
 def circles(n: int = 100, noise: float = 0.05, seed: int | None = None, factor: float = 0.5):
     """A ring (class 0) around a smaller ring of radius ``factor`` (class 1)."""
-    _check(n, noise)
-    if not 0 < factor < 1:
-        raise ValueError(f"factor must be between 0 and 1, got {factor!r}")
+    _check(n, noise, seed)
+    check.real(factor, "factor", above=0, below=1)
     outer, inner = _halves(n)
     angles = [np.linspace(0, 2 * np.pi, count, endpoint=False) for count in (outer, inner)]
     X = np.concatenate([np.column_stack([np.cos(angles[0]), np.sin(angles[0])]),
@@ -81,7 +80,8 @@ def circles(n: int = 100, noise: float = 0.05, seed: int | None = None, factor: 
 
 def spiral(n: int = 100, noise: float = 0.05, seed: int | None = None, turns: float = 1.5, classes: int = 2):
     """``classes`` spiral arms winding ``turns`` times around the origin, arm k turned by k/classes of a circle."""
-    _check(n, noise, classes)
+    _check(n, noise, seed, classes)
+    check.real(turns, "turns")
     counts = _shares(n, classes)
     arms = []
     for arm, count in enumerate(counts):
@@ -114,7 +114,7 @@ def gauss(n: int = 100, noise: float = 0.1, seed: int | None = None):
 
     Each coordinate's standard deviation is √(0.5 + 7·noise)/5 (the Playground's variance scale).
     """
-    _check(n, noise)
+    _check(n, noise, seed)
     return _clusters(np.array([[-0.4, -0.4], [0.4, 0.4]]), n, noise, seed)
 
 
@@ -123,14 +123,14 @@ def blobs(n: int = 150, noise: float = 0.1, seed: int | None = None, classes: in
 
     The spread follows ``gauss``: √(0.5 + 7·noise)/5 per coordinate.
     """
-    _check(n, noise, classes)
+    _check(n, noise, seed, classes)
     angles = np.pi / 2 + 2 * np.pi * np.arange(classes) / classes
     return _clusters(0.6 * np.column_stack([np.cos(angles), np.sin(angles)]), n, noise, seed)
 
 
 def xor(n: int = 200, noise: float = 0.05, seed: int | None = None):
     """Points uniform in [−1, 1]²; class 1 where x and y have the same sign (TensorFlow Playground)."""
-    _check(n, noise)
+    _check(n, noise, seed)
     rng = np.random.default_rng(seed)
     X = rng.uniform(-1, 1, size=(n, 2))
     y = (X[:, 0] * X[:, 1] > 0).astype(int)
@@ -150,9 +150,9 @@ def digits():
 
 def split(X, y, test_fraction: float = 0.2, seed: int | None = None):
     """Shuffle and split into ``(X_train, y_train, X_test, y_test)`` (ScaledRows stay ScaledRows)."""
-    if not 0 < test_fraction < 1:
-        raise ValueError(f"test_fraction must be between 0 and 1, got {test_fraction!r}")
-    _check_pairs(X, y)
+    check.real(test_fraction, "test_fraction", above=0, below=1)
+    check.seed(seed)
+    y = _pairs(X, y)
     order = np.random.default_rng(seed).permutation(len(y))
     cut = len(y) - max(1, round(len(y) * test_fraction))
     if cut < 1:
@@ -168,10 +168,9 @@ def stratified_split(X, y, fraction: float = 0.2, seed: int | None = None):
     ⌈fraction·n⌉ rows are held out, as scikit-learn's ``train_test_split`` holds them; the classes
     receive them in proportion to their sizes (the largest remainders take the rows left over).
     """
-    if not 0 < fraction < 1:
-        raise ValueError(f"the held-out fraction must be between 0 and 1, got {fraction!r}")
-    y = np.asarray(y)
-    _check_pairs(X, y)
+    check.real(fraction, "fraction (held out)", above=0, below=1)
+    check.seed(seed)
+    y = _pairs(X, y)
     classes, counts = np.unique(y, return_counts=True)
     held = math.ceil(fraction * len(y))
     if min(held, len(y) - held) < len(classes):
@@ -188,14 +187,20 @@ def stratified_split(X, y, fraction: float = 0.2, seed: int | None = None):
     return take_rows(X, train_rows), y[train_rows], take_rows(X, held_rows), y[held_rows]
 
 
-def _check_pairs(X, y) -> None:
+def _pairs(X, y) -> np.ndarray:
+    """y as an array, once X (rows, or ScaledRows) and y pair up, one label per row."""
+    if not isinstance(X, ScaledRows):
+        check.sequence(X, "X", "rows of numbers (a list, an array or ScaledRows)")
+    y = np.asarray(check.sequence(y, "y", "one label per row (a list or an array)"))
     if len(X) != len(y):
         raise ValueError(f"X and y must pair up, one label per row: got {len(X)} rows but {len(y)} labels")
+    return y
 
 
 def one_hot(labels, classes: int) -> np.ndarray:
     """Rows of zeros with a 1 at each label (targets for squared error on several outputs)."""
-    labels = np.asarray(labels)
+    check.count(classes, "classes")
+    labels = np.asarray(check.sequence(labels, "labels", "a list of class indices"))
     if labels.size and not (labels.dtype.kind in "iuf" and np.all(labels == np.round(labels))):
         raise ValueError(f"labels must be whole class indices in 0..{classes - 1}, got {_cut(labels)}")
     if labels.size and (labels.min() < 0 or labels.max() >= classes):

@@ -9,6 +9,8 @@ from typing import Sequence
 
 import numpy as np
 
+from autograd import argument_checks as arguments
+
 _TRANSFORMS = {
     "x1": lambda x1, x2: x1,
     "x2": lambda x1, x2: x2,
@@ -40,14 +42,26 @@ def check(names: Sequence[str]) -> list[str]:
 
 def parse(text: str) -> list[str]:
     """``"x1,x2,x1^2"`` -> ["x1", "x2", "x1^2"] (spaces around the commas allowed), checked."""
+    arguments.text(text, "text")
     return check([part.strip() for part in text.split(",")] if text.strip() else [])
 
 
 def transform(X, names: Sequence[str]) -> np.ndarray:
     """The features ``names`` of each 2-D point in ``X`` (rows, 2): an array (rows, len(names))."""
     names = check(names)
-    X = np.asarray(X, dtype=float)
+    try:
+        X = np.asarray(arguments.sequence(X, "X", "2-D points: an array of shape (rows, 2)"), dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        raise arguments.wrong_value("X", "2-D points: an array of shape (rows, 2) of numbers", X) from None
     if X.ndim != 2 or X.shape[1] != 2:
         raise ValueError(f"features transform 2-D points: X must have shape (rows, 2), got {X.shape}")
     x1, x2 = X[:, 0], X[:, 1]
-    return np.column_stack([_TRANSFORMS[name](x1, x2) for name in names]).reshape(len(X), len(names))
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused below, in one line of ours
+        columns = [_TRANSFORMS[name](x1, x2) for name in names]
+    for name, column in zip(names, columns):
+        if not np.isfinite(column).all():
+            row = int(np.flatnonzero(~np.isfinite(column))[0])
+            point = f"({x1[row]:g}, {x2[row]:g})"
+            raise ValueError(f"feature {name} of row {row} overflows to {column[row]} for the point {point}: "
+                             f"the point must be finite and small enough for the feature to be a finite number")
+    return np.column_stack(columns).reshape(len(X), len(names))

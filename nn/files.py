@@ -16,6 +16,8 @@ import tempfile
 from pathlib import Path
 from typing import IO, Iterator
 
+from autograd import argument_checks as check
+
 TEMPORARY_MARK = ".chainrule-"
 TEMPORARY_SUFFIX = ".tmp"
 _KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
@@ -36,7 +38,7 @@ def writable_target(path: str | Path) -> Path:
     Raises NotARegularFileError for a directory, device, FIFO or socket, ValueError when the folder
     is missing, PermissionError when no file can be created in it.
     """
-    target = Path(os.path.realpath(path))
+    target = Path(os.path.realpath(check.path(path)))
     _refuse_all_but_a_regular_file(target, path)
     check_folder(target.parent, path)
     return target
@@ -129,9 +131,22 @@ def atomic_write(path: str | Path) -> Iterator[IO[bytes]]:
 
 def write_file(path: str | Path, data: bytes | str) -> Path:
     """Write ``data`` (text is written as UTF-8) to ``path`` atomically; return ``path``."""
+    check.instance(data, "data", (bytes, bytearray, str), "bytes or a str")
     with atomic_write(path) as file:
         file.write(data.encode("utf-8") if isinstance(data, str) else data)
     return Path(path)
+
+
+def _read_at_most(file: IO[bytes], size: int) -> bytes:
+    """Up to ``size`` bytes of ``file``, read a mebibyte at a time: memory follows the file, not the limit."""
+    chunks, total = [], 0
+    while total < size:
+        chunk = file.read(min(1 << 20, size - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
 
 
 def _mode_for(target: Path) -> int:
@@ -148,7 +163,7 @@ def _mode_for(target: Path) -> int:
 def open_regular(path: str | Path) -> Iterator[tuple[IO[bytes], int]]:
     """``(file, size)`` of the regular file ``path``, opened for reading: a FIFO or device is refused
     without blocking (NotARegularFileError), a missing file is FileNotFoundError as is."""
-    mode = os.stat(path).st_mode
+    mode = os.stat(check.path(path)).st_mode
     if not stat.S_ISREG(mode):
         raise NotARegularFileError(f"cannot read {path}: it is {_kind(mode)}, not a regular file")
     descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # never waits on a swapped-in FIFO
@@ -162,6 +177,7 @@ def open_regular(path: str | Path) -> Iterator[tuple[IO[bytes], int]]:
 def read_file(path: str | Path, max_bytes: int) -> bytes:
     """The bytes of the regular file ``path`` (``open_regular``'s checks): a file over ``max_bytes`` is
     refused before it is read (ValueError naming the limit)."""
+    check.count(max_bytes, "max_bytes", at_least=0)
     with open_regular(path) as (file, size):
         data = file.read(size + 1) if size <= max_bytes else b""  # never a buffer of max_bytes
         if len(data) > size:  # it grew since it was opened: read on, up to the limit

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .arguments import echo
 from .files import atomic_write, read_file
-from .module import ACTIVATIONS, MAX_PARAMETERS, MLP
+from .module import ACTIVATIONS, MAX_PARAMETERS, MLP, checked_model
 from .nesting import nesting_depth
 from .signature import Signature
 
@@ -47,8 +47,7 @@ def to_dict(model: MLP) -> dict:
 
 def save(model: MLP, path: str | Path) -> None:
     """Write ``model`` to ``path`` as JSON, atomically."""
-    if not isinstance(model, MLP):
-        raise TypeError(f"save needs an nn.MLP, got {type(model).__name__}")
+    checked_model(model)
     text = json.dumps(to_dict(model), indent=1, allow_nan=False)
     with atomic_write(path) as file:
         file.write(text.encode("utf-8"))

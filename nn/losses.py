@@ -6,7 +6,6 @@ model with several outputs) and one target per sample. Means are over the batch,
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -14,6 +13,7 @@ import numpy as np
 
 import autograd
 from autograd import Value, as_value
+from autograd import argument_checks as check
 
 LossFn = Callable[[list, list], Value]  # (outputs, targets) -> the loss, as every loss here
 LOG_FLOOR = -100.0  # PyTorch's BCELoss clamps log(p) at −100 so p = 0 gives a finite loss
@@ -23,8 +23,9 @@ def _rows(items: object) -> list:
     return list(items) if isinstance(items, (list, tuple)) else [items]
 
 
-def _pairs(predictions, targets, name: str) -> list[tuple]:
-    """(prediction, target) pairs, with rows of several outputs flattened; counts must match."""
+def _pairs(predictions, targets, name: str, names: tuple[str, str] = ("predictions", "targets")) -> list[tuple]:
+    """(prediction, target) pairs, with rows of several outputs flattened; counts must match. Each prediction
+    is a Value or a number, each target a number: else an error naming ``names`` (the loss's parameters)."""
     predictions, targets = _rows(predictions), _rows(targets)
     if len(predictions) != len(targets):
         raise ValueError(f"{name}: {len(predictions)} predictions but {len(targets)} targets")
@@ -36,6 +37,10 @@ def _pairs(predictions, targets, name: str) -> list[tuple]:
         if len(outputs) != len(wanted):
             raise ValueError(f"{name}: a prediction of {len(outputs)} outputs against a target of {len(wanted)}")
         pairs.extend(zip(outputs, wanted))
+    for position, (output, target) in enumerate(pairs):
+        if not isinstance(output, Value):
+            check.real(output, f"{name}: {names[0]}[{position}]", finite=False)
+        check.real(target, f"{name}: {names[1]}[{position}]", finite=False)
     return pairs
 
 
@@ -65,7 +70,7 @@ def mse(predictions, targets) -> Value:
 
 def hinge(scores, labels) -> Value:
     """micrograd's max-margin loss: mean of ReLU(1 − y·score) with labels y of −1 or +1."""
-    pairs = _pairs(scores, labels, "hinge")
+    pairs = _pairs(scores, labels, "hinge", ("scores", "labels"))
     for _, label in pairs:
         if label not in (-1, 1):
             raise ValueError(f"hinge needs labels -1 or +1, got {label!r} (map 0/1 labels with 2*y - 1)")
@@ -82,7 +87,7 @@ def _clamped_log(p: Value | float) -> Value | float:
 
 def binary_cross_entropy(probabilities, targets) -> Value:
     """Mean of −[y·log p + (1 − y)·log(1 − p)] for probabilities p in [0, 1] (PyTorch's BCELoss)."""
-    pairs = _pairs(probabilities, targets, "binary_cross_entropy")
+    pairs = _pairs(probabilities, targets, "binary_cross_entropy", ("probabilities", "targets"))
     terms = []
     for p, y in pairs:
         p_data = p.data if isinstance(p, Value) else p
@@ -99,7 +104,8 @@ def _log_loss(p, y, log=_clamped_log):
 
 def softmax(logits: Sequence[Value | float]) -> list[Value]:
     """exp(xᵢ − max) / Σ exp(xⱼ − max): probabilities, stable for large logits."""
-    values = [as_value(x) for x in logits]
+    values = [x if isinstance(x, Value) else as_value(check.real(x, f"softmax: logits[{i}]", finite=False))
+              for i, x in enumerate(check.sequence(logits, "softmax: logits", "a list of Values or numbers"))]
     if not values:
         raise ValueError("softmax needs at least one logit")
     top = max(v.data for v in values)
@@ -129,16 +135,18 @@ def cross_entropy(logits: Sequence[Sequence[Value | float]], labels: Sequence[in
 
     ``logits`` is a batch: one row of class scores per sample; ``labels`` are class indices.
     """
-    rows, labels = list(logits), list(labels)
+    rows = list(check.sequence(logits, "cross_entropy: logits", "a batch: a list of rows of logits"))
+    labels = list(check.sequence(labels, "cross_entropy: labels", "a list of class indices, one per row"))
     if not rows or not all(isinstance(row, (list, tuple)) for row in rows):
-        raise ValueError("cross_entropy takes a batch: a non-empty list of rows of logits, one row per sample")
+        raise ValueError("cross_entropy: logits must be a batch: a non-empty list of rows of logits, one per sample")
     if len(rows) != len(labels):
         raise ValueError(f"cross_entropy: {len(rows)} rows of logits but {len(labels)} labels")
     terms = []
-    for row, label in zip(rows, labels):
-        if isinstance(label, bool) or not isinstance(label, numbers.Integral) or not 0 <= label < len(row):
-            raise ValueError(f"cross_entropy: label {label!r} is not a class index in 0..{len(row) - 1}")
-        terms.append(_row_loss([as_value(x) for x in row], int(label)))
+    for i, (row, label) in enumerate(zip(rows, labels)):
+        label = check.integer(label, f"cross_entropy: labels[{i}] (a class index)", at_least=0, at_most=len(row) - 1)
+        logits = [x if isinstance(x, Value) else as_value(check.real(x, f"cross_entropy: logits[{i}]", finite=False))
+                  for x in row]
+        terms.append(_row_loss(logits, label))
     return _mean(terms)
 
 

@@ -11,9 +11,10 @@ import numpy as np
 
 import autograd
 from autograd import Value
+from autograd import argument_checks as check
 
 from .compiled import CompiledModel
-from .data_rows import in_chunks
+from .data_rows import in_chunks, plain_data
 from .losses import LossFn, softmax, with_penalty
 from .module import MLP
 
@@ -25,7 +26,13 @@ def accuracy(outputs, targets: list, threshold: float = 0.5) -> float | None:
     index or a one-hot row; None when a target is neither a class nor a number (a regression).
     ValueError for no samples or unequal counts.
     """
-    outputs = np.asarray(outputs, dtype=float)
+    threshold = check.real(threshold, "threshold")
+    check.sequence(targets, "targets", "a list of targets, one per output")
+    try:
+        outputs = np.asarray(check.sequence(outputs, "outputs", "a list of outputs (numbers or rows of numbers)"),
+                             dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        raise check.wrong_value("outputs", "a list of outputs (numbers or rows of numbers)", outputs) from None
     if not len(outputs) or len(outputs) != len(targets):
         raise ValueError(f"accuracy needs as many targets as outputs, at least one: got {len(outputs)} outputs "
                          f"and {len(targets)} targets")
@@ -103,7 +110,10 @@ def confusion_matrix(model: MLP, data, classes: int | None = None) -> np.ndarray
     ``data = (X, labels)`` with class indices 0..k−1; ``classes`` defaults to the model's outputs
     (two for one output) or the largest label + 1, whichever is more.
     """
-    X, labels = data[0], np.asarray(data[1])
+    check.instance(model, "model", MLP, "an nn.MLP")
+    check.optional_count(classes, "classes")
+    X, labels = plain_data(data)  # finite rows, as evaluate and training take them
+    labels = np.asarray(labels)
     if labels.ndim != 1 or len(labels) != len(X) or labels.dtype.kind not in "iu":
         raise ValueError("confusion_matrix needs (X, labels) with one integer class index per row")
     if labels.size and labels.min() < 0:
@@ -116,8 +126,22 @@ def confusion_matrix(model: MLP, data, classes: int | None = None) -> np.ndarray
 
 def per_class_accuracy(matrix: np.ndarray) -> list[float | None]:
     """Per true class, the fraction predicted right (None for a class with no samples)."""
+    matrix = _counts(matrix)
     totals = matrix.sum(axis=1)
     return [None if total == 0 else float(matrix[i, i] / total) for i, total in enumerate(totals)]
+
+
+def _counts(matrix: object) -> np.ndarray:
+    """A confusion matrix as a square integer array of counts >= 0, or an error naming ``matrix``."""
+    valid = "a square table of counts (nn.confusion_matrix's result)"
+    check.sequence(matrix, "matrix", valid)
+    try:
+        counts = np.asarray(matrix)
+    except ValueError:  # ragged rows
+        raise check.wrong_value("matrix", valid, matrix) from None
+    if counts.dtype.kind not in "iu" or counts.ndim != 2 or counts.shape[0] != counts.shape[1] or (counts < 0).any():
+        raise check.wrong_value("matrix", valid, matrix)
+    return counts
 
 
 def class_report(matrix: np.ndarray, names: Sequence[str] | None = None) -> list[str]:

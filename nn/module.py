@@ -8,12 +8,12 @@ Labels follow 3Blue1Brown's notation, layers counted from 1 (the inputs are laye
 from __future__ import annotations
 
 import math
-import numbers
 import random
 from typing import Sequence
 
 import autograd
 from autograd import Value, subscript, superscript
+from autograd import argument_checks as check
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
 # Weights are drawn uniform in [−bound, bound): micrograd's [−1, 1), Glorot's or He's bound for the layer.
@@ -23,16 +23,9 @@ INITS = {"uniform": lambda nin, nout: 1.0,
 MAX_PARAMETERS = 1_000_000  # a scalar Value takes ~200 bytes: a million parameters is ~0.2 GB before any graph
 
 
-def _check_activation(activation: str, what: str = "activation") -> str:
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"unknown {what} {activation!r}; choose one of {', '.join(ACTIVATIONS)}")
-    return activation
-
-
-def _check_count(count: object, what: str) -> int:
-    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-        raise ValueError(f"{what} must be a positive integer, got {count!r}")
-    return count
+def checked_model(model: object, name: str = "model") -> MLP:
+    """``model`` if it is an ``nn.MLP``, else TypeError naming the argument ``name``."""
+    return check.instance(model, name, MLP, "an nn.MLP (a network built by nn.MLP or nn.load)")
 
 
 def check_parameter_count(count: int, what: str) -> None:
@@ -60,9 +53,13 @@ class Neuron(Module):
     def __init__(self, nin: int, activation: str = "relu", bias: bool = True,
                  rng: random.Random | None = None, layer: int | None = None, index: int = 0,
                  bound: float = 1.0) -> None:
-        _check_count(nin, "a neuron's number of inputs")
-        check_parameter_count(nin + bias, f"a neuron with {nin} inputs")
-        self.activation = _check_activation(activation)
+        check.count(nin, "Neuron: nin (the number of inputs)")
+        check_parameter_count(nin + check.flag(bias, "Neuron: bias"), f"a neuron with {nin} inputs")
+        self.activation = check.choice(activation, "Neuron: activation", ACTIVATIONS)
+        check.instance(rng, "Neuron: rng", (random.Random, type(None)), "None or a random.Random")
+        layer = None if layer is None else check.count(layer, "Neuron: layer")
+        check.count(index, "Neuron: index", at_least=0)
+        check.real(bound, "Neuron: bound", at_least=0)
         rng = rng or random.Random()
         mark = "" if layer is None else f"⁽{superscript(layer)}⁾{subscript(index)}"
         sep = "" if layer is None else ","
@@ -93,11 +90,14 @@ class Layer(Module):
 
     def __init__(self, nin: int, nout: int, activation: str = "relu", bias: bool = True,
                  rng: random.Random | None = None, layer: int | None = None, init: str = "uniform") -> None:
-        _check_count(nout, "a layer's number of neurons")
-        check_parameter_count(nout * (_check_count(nin, "a layer's number of inputs") + bias),
+        check.count(nout, "Layer: nout (the number of neurons)")
+        check_parameter_count(nout * (check.count(nin, "Layer: nin (the number of inputs)")
+                                      + check.flag(bias, "Layer: bias")),
                               f"a layer of {nout} neurons with {nin} inputs")
-        if init not in INITS:
-            raise ValueError(f"unknown init {init!r}; choose one of {', '.join(INITS)}")
+        check.choice(init, "Layer: init", INITS)
+        check.choice(activation, "Layer: activation", ACTIVATIONS)
+        check.instance(rng, "Layer: rng", (random.Random, type(None)), "None or a random.Random")
+        layer = None if layer is None else check.count(layer, "Layer: layer")
         rng = rng or random.Random()
         bound = INITS[init](nin, nout)
         self.neurons = [Neuron(nin, activation, bias, rng, layer, j, bound) for j in range(nout)]
@@ -125,15 +125,18 @@ class MLP(Module):
 
     def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu", seed: int | None = None,
                  output_activation: str = "linear", bias: bool = True, init: str = "uniform") -> None:
-        self.nin = _check_count(nin, "nin (the number of inputs)")
-        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
-            raise ValueError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")
-        self.nouts = [_check_count(n, "each layer size in nouts") for n in nouts]
-        self.activation = _check_activation(activation)
-        self.output_activation = _check_activation(output_activation, "output_activation")
-        self.bias = bool(bias)
+        self.nin = check.count(nin, "MLP: nin (the number of inputs)")
+        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence):
+            raise check.wrong_type("MLP: nouts", "a non-empty list of layer sizes", nouts)
+        if not nouts:
+            raise check.wrong_value("MLP: nouts", "a non-empty list of layer sizes", nouts)
+        self.nouts = [check.count(n, f"MLP: nouts[{i}] (a layer size)") for i, n in enumerate(nouts)]
+        self.activation = check.choice(activation, "MLP: activation", ACTIVATIONS)
+        self.output_activation = check.choice(output_activation, "MLP: output_activation", ACTIVATIONS)
+        self.bias = check.flag(bias, "MLP: bias")
+        check.choice(init, "MLP: init", INITS)
         self.trained_steps = 0
-        rng = random.Random(seed)
+        rng = random.Random(check.seed(seed, "MLP: seed"))
         sizes = [self.nin] + self.nouts
         check_parameter_count(sum(n * (m + self.bias) for m, n in zip(sizes, sizes[1:])),
                               f"an MLP of sizes {', '.join(map(str, sizes))}")
@@ -162,10 +165,10 @@ class MLP(Module):
     def set_weights(self, layers: Sequence[tuple[Sequence[Sequence[float]], Sequence[float] | None]]) -> None:
         """Overwrite every weight and bias from ``get_weights()``'s layout; nothing changes unless
         every shape and number is right (finite numbers, one row per neuron)."""
-        if len(layers) != len(self.layers):
-            raise ValueError(f"expected weights for {len(self.layers)} layers, got {len(layers)}")
-        checked = [_checked_layer(number, layer, matrix, biases, self.bias)
-                   for number, (layer, (matrix, biases)) in enumerate(zip(self.layers, layers), start=1)]
+        layers = check.sequence(layers, "set_weights: layers", f"{len(self.layers)} (weights, biases) pairs, "
+                                f"one per layer", length=len(self.layers))
+        checked = [_checked_layer(number, layer, pair, self.bias)
+                   for number, (layer, pair) in enumerate(zip(self.layers, layers), start=1)]
         for layer, (matrix, biases) in zip(self.layers, checked):
             for j, neuron in enumerate(layer.neurons):
                 for w, number in zip(neuron.w, matrix[j]):
@@ -189,20 +192,18 @@ class MLP(Module):
                 f"{len(self.parameters())} parameters)")
 
 
-def _finite(number: object, where: str) -> float:
-    if isinstance(number, bool) or not isinstance(number, numbers.Real) or not math.isfinite(number):
-        raise ValueError(f"{where} must be a finite number, got {number!r:.40}")
-    return float(number)
-
-
-def _checked_layer(number: int, layer: Layer, matrix, biases, bias: bool):
-    """One layer's weights and biases for ``set_weights`` as floats, or a ValueError naming the first bad one."""
+def _checked_layer(number: int, layer: Layer, pair: object, bias: bool):
+    """One layer's weights and biases for ``set_weights`` as floats, or an error naming the first bad one."""
+    where = f"set_weights: layer {number}"
+    matrix, biases = check.sequence(pair, where, "a (weights, biases) pair", length=2)
     nout, nin = len(layer.neurons), len(layer.neurons[0].w)
-    if len(matrix) != nout or any(len(row) != nin for row in matrix):
-        raise ValueError(f"layer {number}: weights must be {nout} rows of {nin} numbers")
-    if (biases is None) == bias or (biases is not None and len(biases) != nout):
-        want = f"{nout} numbers" if bias else "None (this MLP has no biases)"
-        raise ValueError(f"layer {number}: biases must be {want}")
-    rows = [[_finite(w, f"layer {number}: weight [{j}][{k}]") for k, w in enumerate(row)]
-            for j, row in enumerate(matrix)]
-    return rows, None if biases is None else [_finite(b, f"layer {number}: bias [{j}]") for j, b in enumerate(biases)]
+    shape = f"{nout} rows of {nin} numbers"
+    rows = [[check.real(w, f"{where}: weight [{j}][{k}]")
+             for k, w in enumerate(check.sequence(row, f"{where}: weights", shape, length=nin))]
+            for j, row in enumerate(check.sequence(matrix, f"{where}: weights", shape, length=nout))]
+    if not bias:
+        if biases is not None:
+            raise check.wrong_value(f"{where}: biases", "None (this MLP has no biases)", biases)
+        return rows, None
+    return rows, [check.real(b, f"{where}: bias [{j}]")
+                  for j, b in enumerate(check.sequence(biases, f"{where}: biases", f"{nout} numbers", length=nout))]

@@ -13,27 +13,23 @@ from typing import Iterable
 import numpy as np
 
 from autograd import Value
+from autograd import argument_checks as check
 
 _data, _grad = attrgetter("data"), attrgetter("grad")
-
-
-def _non_negative(name: str, number: float) -> float:
-    if isinstance(number, bool) or not isinstance(number, (int, float)) or not number >= 0:
-        raise ValueError(f"{name} must be a number >= 0, got {number!r}")
-    return float(number)
 
 
 class Optimizer:
     """Holds the parameters and the learning rate ``lr`` (a schedule may change it between steps)."""
 
     def __init__(self, params: Iterable[Value], lr: float) -> None:
+        if isinstance(params, Value) or not isinstance(params, Iterable):
+            raise check.wrong_type("params", "a list of Values (model.parameters())", params)
         self.params = list(params)
         if not self.params:
-            raise ValueError("an optimiser needs at least one parameter (got an empty list)")
+            raise ValueError("params must be at least one parameter (model.parameters()), got an empty list")
         for position, p in enumerate(self.params):
-            if not isinstance(p, Value):
-                raise TypeError(f"parameters must be Values, got {type(p).__name__} at position {position}")
-        self.lr = _non_negative("lr", lr)
+            check.instance(p, f"params[{position}]", Value, "a Value (a parameter)")
+        self.lr = check.real(lr, "lr", at_least=0)
 
     def zero_grad(self) -> None:
         """Reset every parameter's gradient to 0 before the next backward pass."""
@@ -62,9 +58,10 @@ class SGD(Optimizer):
     def __init__(self, params: Iterable[Value], lr: float = 1e-3, momentum: float = 0.0,
                  dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False) -> None:
         super().__init__(params, lr)
-        self.momentum = _non_negative("momentum", momentum)
-        self.dampening = _non_negative("dampening", dampening)
-        self.weight_decay = _non_negative("weight_decay", weight_decay)
+        self.momentum = check.real(momentum, "momentum", at_least=0)
+        self.dampening = check.real(dampening, "dampening", at_least=0)
+        self.weight_decay = check.real(weight_decay, "weight_decay", at_least=0)
+        nesterov = check.flag(nesterov, "nesterov")
         if nesterov and (self.momentum == 0 or self.dampening != 0):
             raise ValueError("nesterov needs momentum > 0 and dampening = 0")
         self.nesterov = nesterov
@@ -90,11 +87,10 @@ class Adam(Optimizer):
     def __init__(self, params: Iterable[Value], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0) -> None:
         super().__init__(params, lr)
-        if len(betas) != 2 or not all(isinstance(b, (int, float)) and 0 <= b < 1 for b in betas):
-            raise ValueError(f"betas must be two numbers in [0, 1), got {betas!r}")
-        self.betas = (float(betas[0]), float(betas[1]))
-        self.eps = _non_negative("eps", eps)
-        self.weight_decay = _non_negative("weight_decay", weight_decay)
+        pair = check.sequence(betas, "betas", "two numbers in [0, 1)", length=2)
+        self.betas = tuple(check.real(beta, f"betas[{i}]", at_least=0, below=1) for i, beta in enumerate(pair))
+        self.eps = check.real(eps, "eps", above=0)
+        self.weight_decay = check.real(weight_decay, "weight_decay", at_least=0)
         self.t = 0
         self.m = np.zeros(len(self.params))
         self.v = np.zeros(len(self.params))

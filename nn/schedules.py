@@ -12,19 +12,7 @@ from __future__ import annotations
 
 import math
 
-
-
-def _count(name: str, number: object, least: int) -> int:
-    if isinstance(number, bool) or not isinstance(number, int) or number < least:
-        raise ValueError(f"{name} must be an integer >= {least}, got {number!r}")
-    return number
-
-
-def _rate(name: str, number: object, positive: bool = True) -> float:
-    valid = isinstance(number, (int, float)) and not isinstance(number, bool) and math.isfinite(number)
-    if not valid or number < 0 or (positive and number == 0):
-        raise ValueError(f"{name} must be a finite number {'> 0' if positive else '>= 0'}, got {number!r}")
-    return float(number)
+from autograd import argument_checks as check
 
 
 class Schedule:
@@ -33,11 +21,11 @@ class Schedule:
     name = "constant"
 
     def __init__(self, lr: float, warmup: int = 0) -> None:
-        self.lr = _rate("lr", lr)
-        self.warmup = _count("warmup", warmup, 0)
+        self.lr = check.real(lr, "lr", above=0)
+        self.warmup = check.count(warmup, "warmup", at_least=0)
 
     def __call__(self, step: int) -> float:
-        _count("step", step, 0)
+        check.count(step, "step", at_least=0)
         if step < self.warmup:
             return self.lr * (step + 1) / (self.warmup + 1)
         return self.lr * self.factor(step - self.warmup)
@@ -62,8 +50,8 @@ class _Decay(Schedule):
 
     def __init__(self, lr: float, steps: int, end_fraction: float, warmup: int = 0) -> None:
         super().__init__(lr, warmup)
-        self.steps = _count("steps", steps, 1)
-        self.end_fraction = _rate("end_fraction", end_fraction, positive=False)
+        self.steps = check.count(steps, "steps")
+        self.end_fraction = check.real(end_fraction, "end_fraction", at_least=0)
         if self.warmup >= self.steps:
             raise ValueError(f"warmup ({self.warmup}) must be shorter than steps ({self.steps})")
 
@@ -111,8 +99,8 @@ class Step(Schedule):
 
     def __init__(self, lr: float, every: int, factor: float = 0.1, warmup: int = 0) -> None:
         super().__init__(lr, warmup)
-        self.every = _count("every", every, 1)
-        self.gamma = _rate("factor", factor)
+        self.every = check.count(every, "every")
+        self.gamma = check.real(factor, "factor", above=0)
 
     def factor(self, k: int) -> float:
         return self.gamma ** (k // self.every)
@@ -126,6 +114,7 @@ SCHEDULES = {schedule.name: schedule for schedule in (Constant, Linear, Step, Co
 
 def linear_decay(start: float, steps: int, end_fraction: float = 0.1) -> Linear:
     """micrograd's demo schedule ``linear_decay(1.0, 100)``: lr = 1.0 − 0.9·k/100."""
+    check.real(start, "start", above=0)
     return Linear(start, steps, end_fraction)
 
 
@@ -133,8 +122,9 @@ def build(name: str, lr: float, steps: int, warmup: int = 0, end_fraction: float
           every: int | None = None, factor: float = 0.1) -> Schedule:
     """The schedule ``name`` for a run of ``steps`` steps; ``end_fraction`` defaults to the schedule's own
     (linear 0.1, cosine 0), ``every`` to a third of the steps after the warm-up."""
-    if name not in SCHEDULES:
-        raise ValueError(f"unknown schedule {name!r}; choose one of {', '.join(SCHEDULES)}")
+    check.choice(name, "name (of a schedule)", SCHEDULES)
+    every = check.optional_count(every, "every")
+    check.real(factor, "factor", above=0)
     if name in ("linear", "cosine"):
         end = {} if end_fraction is None else {"end_fraction": end_fraction}
         return SCHEDULES[name](lr, steps, warmup=warmup, **end)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from autograd import argument_checks as check
+
 from . import features as feature_transforms
 from .data_rows import ScaledRows
 from .losses import LOSSES
@@ -124,7 +126,7 @@ def name_problem(name: str) -> str | None:
 
 
 def _names(names, what: str) -> tuple[str, ...]:
-    names = tuple(names)
+    names = tuple(check.sequence(names, what, "a list of names (not one str: its letters would be the names)"))
     if not names:
         raise ValueError(f"{what} needs at least one name")
     seen = set()

@@ -3,18 +3,19 @@ from __future__ import annotations
 
 import math
 from contextlib import closing
-from numbers import Real
 from typing import Callable, Iterator
 
 import numpy as np
 from tqdm.auto import tqdm  # the notebook bar inside Jupyter, the terminal bar elsewhere
+
+from autograd import argument_checks as check
 
 from .compiled import CompiledModel
 from .data_rows import plain_data
 from .history import EpochRecord, History, StepRecord
 from .losses import LOSSES, LossFn, with_penalty
 from .metrics import accuracy, replayed, score, threshold
-from .module import MLP
+from .module import MLP, checked_model
 from .optim import SGD, Optimizer
 
 
@@ -24,6 +25,10 @@ def loss_and_grads(model: MLP, loss: LossFn, inputs: list, targets: list, l1: fl
     The parameters' ``.grad`` receive the batch gradient (they accumulate: zero them first).
     ``l1`` and ``l2`` add ``l1·Σ|p| + l2·Σ p²`` to the loss (``nn.losses.with_penalty``).
     """
+    checked_model(model)
+    loss = _loss_function(loss)
+    l1, l2 = (check.real(strength, name, at_least=0) for name, strength in (("l1", l1), ("l2", l2)))
+    inputs = check.sequence(inputs, "inputs", "a list of input rows")
     outputs = [model(x) for x in (inputs.tolist() if isinstance(inputs, np.ndarray) else inputs)]
     total = with_penalty(loss(outputs, targets), model.parameters(), l1, l2)
     total.backward()
@@ -34,19 +39,12 @@ def _floats(output):
     return [v.data for v in output] if isinstance(output, list) else output.data
 
 
-def _check_count(name: str, number: int | None, least: int = 1) -> None:
-    """None or an integer >= ``least``; anything else is a ValueError naming ``name``."""
-    if number is not None and (isinstance(number, bool) or not isinstance(number, int) or number < least):
-        wanted = "a positive integer" if least == 1 else f"an integer >= {least}"
-        raise ValueError(f"{name} must be {wanted}, got {number!r}")
-
-
 def count_steps(count: int, batch_size: int | None, epochs: int | None, steps: int | None) -> int:
     """How many optimiser steps ``fit`` takes for ``count`` samples (checks the arguments)."""
     if (epochs is None) == (steps is None):
         raise ValueError("fit needs exactly one of epochs= or steps=")
     for name, number in (("epochs", epochs), ("steps", steps), ("batch_size", batch_size)):
-        _check_count(name, number)
+        check.optional_count(number, name)
     if steps is not None:
         return steps
     per_epoch = 1 if batch_size is None else math.ceil(count / batch_size)
@@ -85,17 +83,20 @@ class Trainer:
                  batch_size: int | None = None, seed: int | None = None, l2: float = 0.0,
                  lr_schedule: Callable[[int], float] | None = None, compiled: bool = True,
                  start_step: int = 0, l1: float = 0.0, validation=None, history_window: int | None = None) -> None:
-        self.model = model
+        self.model = checked_model(model)
         self.loss = _loss_function(loss)
         self.X, self.y = plain_data(data)
         if self.X.shape[1] != model.nin:
             raise ValueError(f"the model takes {model.nin} inputs but the data rows have {self.X.shape[1]}")
-        _check_count("batch_size", batch_size)
-        _check_count("start_step", start_step, least=0)
+        check.optional_count(batch_size, "batch_size")
+        check.count(start_step, "start_step", at_least=0)
+        check.seed(seed)
+        check.flag(compiled, "compiled")
+        if lr_schedule is not None:
+            check.function(lr_schedule, "lr_schedule", "None or a function step -> learning rate")
         self.optimizer = optimizer or SGD(model.parameters(), lr=0.1)
-        for name, strength in (("l1", l1), ("l2", l2)):
-            if isinstance(strength, bool) or not isinstance(strength, (int, float)) or not 0 <= strength < math.inf:
-                raise ValueError(f"{name} must be a finite number >= 0, got {strength!r}")
+        check.instance(self.optimizer, "optimizer", Optimizer, "None or an nn optimiser (nn.SGD, nn.Adam)")
+        l1, l2 = (check.real(strength, name, at_least=0) for name, strength in (("l1", l1), ("l2", l2)))
         self.batch_size, self.l1, self.l2, self.lr_schedule = batch_size, l1, l2, lr_schedule
         self.validation = None if validation is None else plain_data(validation, "validation data")
         if self.validation is not None and self.validation[0].shape[1] != model.nin:
@@ -226,15 +227,12 @@ class Trainer:
 
 def _rate(schedule: Callable[[int], float], step: int) -> float:
     """The learning rate ``schedule`` gives for ``step``, if it is one (a finite number >= 0)."""
-    rate = schedule(step)
-    if isinstance(rate, bool) or not isinstance(rate, Real) or not 0 <= rate < math.inf:
-        raise ValueError(f"lr_schedule({step}) gave {rate!r:.40}; a learning rate is a finite number >= 0")
-    return rate
+    return check.real(schedule(step), f"lr_schedule({step}) (a learning rate)", at_least=0)
 
 
 def _loss_function(loss: str | LossFn) -> LossFn:
     if not isinstance(loss, str):
-        return loss
+        return check.function(loss, "loss", f"one of {', '.join(LOSSES)} or a function (outputs, targets) -> Value")
     if loss not in LOSSES:
         raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)} or pass a function")
     return LOSSES[loss]
@@ -256,7 +254,8 @@ def fit(model: MLP, data, loss: str | LossFn = "mse", optimizer: Optimizer | Non
     ``progress`` shows a bar when stderr is a terminal. ``start_step`` numbers the steps from there
     (a resumed run), so ``lr_schedule`` carries on.
     """
-    _check_count("patience", patience)
+    check.optional_count(patience, "patience")
+    check.flag(progress, "progress")
     if patience is not None and validation is None:
         raise ValueError("patience needs validation= data to watch")
     trainer = Trainer(model, data, loss=loss, optimizer=optimizer, batch_size=batch_size, seed=seed, l2=l2,
@@ -278,8 +277,8 @@ def fit(model: MLP, data, loss: str | LossFn = "mse", optimizer: Optimizer | Non
 
 def evaluate(model: MLP, data) -> float | None:
     """Accuracy of ``model`` on ``data = (X, y)``, replayed with numpy."""
-    X, y = plain_data(data)
     compiled = CompiledModel(model)
+    X, y = plain_data(data)
     return accuracy(compiled.per_sample(replayed(compiled, X).tolist()), y, threshold(y))
 
 

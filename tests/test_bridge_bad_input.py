@@ -124,7 +124,7 @@ def test_export_refuses_other_suffixes_missing_folders_non_models_and_diverged_w
         nn.export(model, tmp_path / "model.pt")
     with pytest.raises(ValueError, match="the folder .* does not exist"):
         nn.export(model, tmp_path / "no" / "model.onnx")
-    with pytest.raises(TypeError, match="expected an nn.MLP"):
+    with pytest.raises(TypeError, match="model must be an nn.MLP"):
         nn.export({"0.weight": 1}, tmp_path / "model.onnx")
     model.layers[1].neurons[0].w[2].data = float("nan")
     with pytest.raises(ValueError, match=r"2\.weight holds NaN or infinity"):

@@ -139,7 +139,7 @@ def test_bad_inputs_to_compile_are_named():
         compile_tape(product * 2, inputs=[product])
     with pytest.raises(ValueError, match=r"input 1 \(x\) is listed twice"):
         compile_tape(product, inputs=[x, x])
-    with pytest.raises(TypeError, match="got float at position 0"):
+    with pytest.raises(TypeError, match=r"inputs\[0\] must be a Value .*got float: 1.0"):
         compile_tape(product, inputs=[1.0])
     with pytest.raises(TypeError, match="output must be a Value"):
         compile_tape(3.0, inputs=[x])

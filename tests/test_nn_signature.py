@@ -79,5 +79,5 @@ def test_the_default_init_is_micrograds_uniform_and_the_others_are_glorot_and_he
             assert np.abs(w).max() <= bound(nin, nout) and np.abs(w).max() > 0.99 * bound(nin, nout)
             assert w.var() == pytest.approx(bound(nin, nout) ** 2 / 3, rel=0.05)  # the variance of U(−b, b)
             assert biases == [0.0] * nout
-    with pytest.raises(ValueError, match="unknown init 'glorot'; choose one of uniform, xavier, he"):
+    with pytest.raises(ValueError, match="MLP: init must be one of uniform, xavier, he, got str: .glorot."):
         nn.MLP(2, [1], init="glorot")

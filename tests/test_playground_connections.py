@@ -131,8 +131,11 @@ def test_a_connection_that_sent_its_request_is_not_cut_by_the_deadline(monkeypat
 SCRIPT = """
 import resource, sys
 resource.setrlimit(resource.RLIMIT_NOFILE, (192, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+from viz.live import connections
 from viz.live.config import Setup
 from viz.live.server import start
+if sys.argv[1] == "uncapped":
+    connections.connection_cap = lambda: 100_000  # nothing stops the crowd from taking every descriptor
 server = start(setup=Setup(points=20, hidden=(2,)))
 print(server.url, flush=True)
 sys.stdin.read()  # until the test is done
@@ -140,9 +143,9 @@ server.stop()
 """
 
 
-def _crowded_server(clients: int) -> tuple[list[tuple[int, float]], str]:
+def _crowded_server(clients: int, mode: str = "capped") -> tuple[list[tuple[int, float]], str]:
     """A server limited to 192 files, ``clients`` slow connections, then valid requests; what it printed."""
-    process = subprocess.Popen([sys.executable, "-c", SCRIPT], cwd=ROOT, text=True,
+    process = subprocess.Popen([sys.executable, "-c", SCRIPT, mode], cwd=ROOT, text=True,
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     slow = []
     try:
@@ -171,6 +174,12 @@ def _crowded_server(clients: int) -> tuple[list[tuple[int, float]], str]:
 def test_a_crowd_of_slow_connections_leaves_descriptors_for_valid_requests():
     seen, err = _crowded_server(250)  # 250 slow connections, 192 files: the cap is 32
     assert [status for status, _ in seen] == [200, 200, 200] and err == "", (seen, err)
+
+
+def test_a_server_out_of_descriptors_says_so_in_one_line_and_stops_without_a_traceback():
+    _, err = _crowded_server(250, "uncapped")  # 250 slow connections, 192 files, no cap: accepts fail
+    assert err == ("chainrule playground: warning: cannot accept connections for now (Too many open files); "
+                   "retrying every second\n"), err[-3000:]
 
 
 def test_failed_accepts_are_one_line_a_minute_and_other_loop_errors_are_left_to_asyncio(capsys):

@@ -14,6 +14,7 @@ from typing import Iterable, Sequence
 
 import autograd
 from autograd import Value, plain_digits, subscript, superscript
+from autograd import argument_checks as check
 
 LAYERS = 3
 _IGNORED_IN_ALIASES = "⁽⁾()_^ "
@@ -28,12 +29,14 @@ DEFAULT_B = (0.5, 1.0, -0.5)
 
 def layer_label(letter: str, layer: int) -> str:
     """``w⁽³⁾`` for ``("w", 3)``: the lesson's superscript layer index."""
+    check.text(letter, "letter")
+    check.integer(layer, "layer", at_least=0)
     return f"{letter}⁽{superscript(layer)}⁾"
 
 
 def ascii_alias(label: str) -> str:
     """The label as typed on a plain keyboard, for matching: ``w⁽³⁾`` -> ``w3``, ``C₀`` -> ``C0``."""
-    plain = plain_digits(label)
+    plain = plain_digits(check.text(label, "label"))
     return "".join(ch for ch in plain if ch not in _IGNORED_IN_ALIASES)
 
 
@@ -52,6 +55,9 @@ class Network:
 
 def find_node(nodes: Iterable[Value], name: str) -> Value:
     """The node labelled ``name``, or the one whose ASCII alias matches; ValueError listing the labels."""
+    check.text(name, "name")
+    nodes = [check.instance(node, f"nodes[{i}]", Value, "a Value")
+             for i, node in enumerate(check.items(nodes, "nodes", "a list of Values"))]
     labelled = [node for node in nodes if node.label]
     matches = [node for node in labelled if node.label == name] or \
               [node for node in labelled if ascii_alias(node.label) == ascii_alias(name)]
@@ -67,7 +73,7 @@ def find_node(nodes: Iterable[Value], name: str) -> Value:
 
 
 def _three(values: Sequence[float], name: str) -> tuple[float, ...]:
-    values = tuple(values)
+    values = tuple(check.numbers(values, name))
     if len(values) != LAYERS:
         raise ValueError(f"{name} needs {LAYERS} numbers, one per neuron, got {len(values)}")
     return values
@@ -76,6 +82,7 @@ def _three(values: Sequence[float], name: str) -> tuple[float, ...]:
 def four_neuron(a0: float = DEFAULT_A0, y: float = DEFAULT_Y,
                 w: Sequence[float] = DEFAULT_W, b: Sequence[float] = DEFAULT_B) -> Network:
     """Build a⁽⁰⁾ → three sigmoid neurons → C₀ = (a⁽³⁾ − y)², forward only (call ``backward()``)."""
+    a0, y = check.real(a0, "a0"), check.real(y, "y")
     w, b = _three(w, "w"), _three(b, "b")
     activation = Value(a0, layer_label("a", 0))
     nodes = {activation.label: activation}

@@ -14,9 +14,11 @@ import graphviz
 
 import autograd
 from autograd import OPS, subscript
+from autograd import argument_checks as check
+from nn import MLP
 
-from .dot import DEFAULT_MAX_NODES, FONT, format_number, html_text, within_limit
 from .costs import model_cost
+from .dot import DEFAULT_MAX_NODES, FONT, checked_limits, format_number, html_text, within_limit
 from .sources import model_inputs
 
 POSITIVE, NEGATIVE = "#2166acb0", "#e08214b0"  # translucent, so crossing edges stay legible
@@ -55,7 +57,7 @@ def _weight_style(weight, largest: float) -> dict[str, str]:
 def check_model_size(model, max_nodes: int = DEFAULT_MAX_NODES, max_edges: int | None = None) -> None:
     """ValueError naming the limit when the collapsed view of ``model`` has more boxes (inputs and
     neurons) than ``max_nodes`` or more edges (weights) than ``max_edges`` (default: twice ``max_nodes``)."""
-    max_edges = 2 * max_nodes if max_edges is None else max_edges
+    max_nodes, max_edges = checked_limits(max_nodes, max_edges)
     sizes = [model.nin, *model.nouts]
     boxes, weights = sum(sizes), sum(a * b for a, b in zip(sizes, sizes[1:]))
     within_limit("collapsed model", f"{boxes:,} boxes (inputs and neurons)", boxes, "max_nodes", max_nodes)
@@ -70,8 +72,9 @@ def draw_model(model, inputs: Sequence[float] | None = None, *, target: Sequence
     (for a classifier, its class index k) a last box shows the cost C₀: a classifier's own training loss,
     else Σ (a − y)² (``viz.costs``). A model of more than ``max_nodes`` boxes or ``max_edges``
     weights is refused first (``check_model_size``)."""
-    if not hasattr(model, "layers") or not hasattr(model, "nin"):
-        raise TypeError(f"draw_model needs an nn.MLP, got {type(model).__name__}")
+    check.instance(model, "model", MLP, "an nn.MLP")
+    inputs = None if inputs is None else check.numbers(inputs, "inputs")
+    target = None if target is None else check.numbers(target, "target")
     check_model_size(model, max_nodes, max_edges)
     raw, inputs = inputs, model_inputs(model, inputs, "this model")  # the raw inputs: standardized, features
     if target is not None and inputs is None:

@@ -19,6 +19,7 @@ from typing import Iterable, Mapping
 import graphviz
 
 from autograd import Names, Value, backward_steps, local_derivative, topological_order
+from autograd import argument_checks as check
 
 DEFAULT_MAX_NODES = 3000
 SATURATED_BELOW = 0.01  # a sigmoid/tanh whose local derivative is below this is called saturated
@@ -65,6 +66,7 @@ def drawing_id(index: int) -> str:
 
 def node_ids(output: Value) -> dict[Value, str]:
     """Each Value's DOT node name and SVG id: ``v{i}``, i its index in ``topological_order``."""
+    check.instance(output, "output", Value, "a Value")
     return {node: drawing_id(i) for node, i in numbered(topological_order(output)).items()}
 
 
@@ -74,7 +76,7 @@ def check_size(output: Value, max_nodes: int = DEFAULT_MAX_NODES, max_edges: int
 
     The walk stops at ten times the limit, so even a graph of millions of values is refused at once.
     """
-    max_edges = 2 * max_nodes if max_edges is None else max_edges
+    max_nodes, max_edges = checked_limits(max_nodes, max_edges)
     seen, waiting, edges = {output}, [output], 0
     while waiting and len(seen) <= 10 * max_nodes and edges <= 10 * max_edges:
         node = waiting.pop()
@@ -86,6 +88,13 @@ def check_size(output: Value, max_nodes: int = DEFAULT_MAX_NODES, max_edges: int
     more = "at least " if waiting else ""
     within_limit("graph", f"{more}{len(seen):,} values", len(seen), "max_nodes", max_nodes)
     within_limit("graph", f"{more}{edges:,} edges", edges, "max_edges", max_edges)
+
+
+def checked_limits(max_nodes: object, max_edges: object) -> tuple[int, int]:
+    """``max_nodes`` and ``max_edges`` as positive integers (``max_edges`` None: twice ``max_nodes``), so
+    that no value (NaN, a str) turns a size limit off."""
+    max_nodes = check.count(max_nodes, "max_nodes")
+    return max_nodes, 2 * max_nodes if max_edges is None else check.count(max_edges, "max_edges")
 
 
 def within_limit(thing: str, counted: str, count: int, option: str, limit: int) -> None:
@@ -152,8 +161,11 @@ def draw(output: Value, *, show_grad: bool = True, rankdir: str = "TB", highligh
     ``autograd.backward_steps``) and marks dead ReLUs and saturated sigmoid/tanh units. A graph of
     more than ``max_nodes`` values or ``max_edges`` edges is refused before any work (``check_size``).
     """
-    if not isinstance(output, Value):
-        raise TypeError(f"draw needs the Value to draw, got {type(output).__name__}")
+    check.instance(output, "output", Value, "the Value to draw")
+    show_grad, gradient_flow = check.flag(show_grad, "show_grad"), check.flag(gradient_flow, "gradient_flow")
+    highlight = [check.instance(item, f"highlight[{i}]", Value, "a Value")
+                 for i, item in enumerate(check.items(highlight, "highlight", "a list of Values"))]
+    check.instance(gradients, "gradients", (Mapping, type(None)), "None or a mapping Value -> gradient")
     if rankdir not in ("LR", "TB"):
         raise ValueError(f"rankdir must be 'LR' (left to right) or 'TB' (top down), got {rankdir!r}")
     check_size(output, max_nodes, max_edges)

@@ -13,6 +13,7 @@ from importlib import resources
 from pathlib import Path
 
 from autograd import Value, topological_order
+from autograd import argument_checks as check
 from nn.files import writable_target, write_file
 
 from .dot import DEFAULT_MAX_NODES, check_size, draw
@@ -114,8 +115,9 @@ def fitting_height(svg: str) -> int:
 
 def _explorer(output: Value, path: Path | None, parameters, learning_rate: float, title: str | None,
               max_nodes: int, max_edges: int | None) -> Explorer:
-    if not isinstance(output, Value):
-        raise TypeError(f"explore: output must be a Value, got {type(output).__name__}")
+    check.instance(output, "explore: output", Value, "a Value")
+    if title is not None:
+        check.text(title, "explore: title")
     check_size(output, max_nodes, max_edges)
     data = page_data(output, parameters=parameters, learning_rate=learning_rate, title=title)
     svg = _svg(output, path, data["nodes"], max_nodes, max_edges)
@@ -139,7 +141,7 @@ def explore(output: Value, path: str | Path | None = None, *, parameters=None, l
     than ``max_nodes`` values or ``max_edges`` edges is refused before any work (``viz.dot.check_size``).
     """
     if path is not None:
-        path = Path(path)
+        path = check.path(path)
         writable_target(path)
     inline = _explorer(output, path, parameters, learning_rate, title, max_nodes, max_edges)
     return inline if path is None else inline.save(path)

@@ -8,11 +8,11 @@ parameter values. The page only displays them.
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Sequence
 
 from autograd import (Names, Tape, Value, backward_steps, central_differences, explain, gradients_agree, name_of,
                       topological_order)
+from autograd import argument_checks as check
 from autograd import compile as compile_graph
 
 from .dot import drawing_id, numbered
@@ -40,9 +40,8 @@ def checked_parameters(order: Sequence[Value], parameters, names: Names) -> list
     if parameters is None:
         return default_parameters(order, names)
     in_graph, chosen = set(order), []
-    for position, item in enumerate(parameters):
-        if not isinstance(item, Value):
-            raise TypeError(f"explore: parameters must be Values, got {type(item).__name__} at position {position}")
+    for position, item in enumerate(check.items(parameters, "explore: parameters", "None or a list of Values")):
+        check.instance(item, f"explore: parameters[{position}]", Value, "a Value (a leaf of the graph)")
         where = f"explore: parameter {position} ({name_of(item)})"
         if item not in in_graph:
             raise ValueError(f"{where} is not in the graph of the output")
@@ -56,10 +55,7 @@ def checked_parameters(order: Sequence[Value], parameters, names: Names) -> list
 
 def checked_learning_rate(learning_rate: object) -> float:
     """``learning_rate`` as a finite float >= 0, or a ValueError naming it."""
-    if isinstance(learning_rate, bool) or not isinstance(learning_rate, numbers.Real) \
-            or not math.isfinite(learning_rate) or learning_rate < 0:
-        raise ValueError(f"explore: learning_rate must be a finite number >= 0, got {learning_rate!r}")
-    return float(learning_rate)
+    return check.real(learning_rate, "explore: learning_rate", at_least=0)
 
 
 def _kind(node: Value, parameters: set, names: Names) -> str:

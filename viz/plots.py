@@ -12,10 +12,12 @@ from typing import Sequence
 import numpy as np
 
 import autograd
-from nn import MLP, History
+from autograd import argument_checks as check
+from nn import MLP, CompiledModel, History
 from nn.files import writable_target, write_file
 
 FORMATS = {".png": "png", ".svg": "svg"}
+MAX_RESOLUTION = 500  # grid points per axis of a decision boundary: 250,000 points at most, a few seconds
 
 
 def _figure(width: float = 6.0, height: float = 4.0):
@@ -31,7 +33,7 @@ def _figure(width: float = 6.0, height: float = 4.0):
 
 
 def _format(path: str | Path) -> str:
-    suffix = Path(path).suffix.lower()
+    suffix = check.path(path).suffix.lower()
     if suffix not in FORMATS:
         raise ValueError(f"a plot is written as .png or .svg, got {str(path)!r}")
     writable_target(path)  # refused before any drawing
@@ -51,8 +53,10 @@ def loss_curve(history_or_losses: History | Sequence[float], path: str | Path, t
     ``first_step`` is the number of the first step shown (a resumed run's curve carries on from it).
     """
     kind = _format(path)
+    check.text(title, "title")
+    first_step = check.count(first_step, "first_step", at_least=0)
     history = history_or_losses if isinstance(history_or_losses, History) else None
-    losses = [float(x) for x in (history.loss if history else history_or_losses)]
+    losses = history.loss if history else check.numbers(history_or_losses, "history_or_losses", finite=False)
     if not losses:
         raise ValueError("loss_curve needs at least one loss value")
     figure = _figure()
@@ -80,13 +84,8 @@ def loss_curve(history_or_losses: History | Sequence[float], path: str | Path, t
 
 
 def _scores(model: MLP, points: np.ndarray) -> np.ndarray:
-    """The model's outputs at each point (one column per output), without recording a graph."""
-    with autograd.no_grad():
-        rows = []
-        for point in points.tolist():
-            out = model(point)
-            rows.append([v.data for v in out] if isinstance(out, list) else [out.data])
-    return np.array(rows)
+    """The model's outputs at each point (one column per output), replayed with numpy."""
+    return CompiledModel(model).outputs(points)
 
 
 def decision_boundary(model: MLP, X, y, path: str | Path, resolution: int = 40,
@@ -98,15 +97,23 @@ def decision_boundary(model: MLP, X, y, path: str | Path, resolution: int = 40,
     (``nn.Signature``) reads the plane through its feature transforms.
     """
     kind = _format(path)
-    X, y = np.asarray(X, dtype=float), np.asarray(y)
+    check.instance(model, "model", MLP, "an nn.MLP")
+    check.count(resolution, "resolution", at_least=2, at_most=MAX_RESOLUTION)
+    threshold = None if threshold is None else check.real(threshold, "threshold")
+    X = np.asarray(check.sequence(X, "X", "2-D points: rows of two numbers"))
+    y = np.asarray(check.sequence(y, "y", "one class label per point"))
+    for name, array, kinds in (("X", X, "iuf"), ("y", y, "biuf")):
+        if array.dtype.kind not in kinds:
+            raise check.wrong_value(name, "numbers", array)
+    X = X.astype(float)
     y = (y > 0).astype(int) if y.size and y.min() < 0 else y.astype(int)  # labels −1/+1 as 0/1
     signature = model.signature
     width = len(signature.inputs) if signature is not None else model.nin
     if X.ndim != 2 or X.shape[1] != 2 or width != 2:
         raise ValueError(f"decision_boundary draws 2-D data for a 2-input model, got data of shape "
                          f"{X.shape} and a model with {width} inputs")
-    if len(y) != len(X) or resolution < 2:
-        raise ValueError("decision_boundary needs one label per point and resolution >= 2")
+    if len(y) != len(X):
+        raise ValueError("decision_boundary needs one label per point: X and y must have the same length")
     if threshold is None:
         threshold = 0.5 if model.output_activation == "sigmoid" else 0.0
     margin = 0.25 * (X.max(axis=0) - X.min(axis=0)) + 1e-9
@@ -162,6 +169,7 @@ def sigmoid_and_derivative(path: str | Path, span: float = 6.0) -> Path:
     σ' comes from the engine's backward pass (the ops table), not from a formula written here.
     """
     kind = _format(path)
+    span = check.real(span, "span", above=0)
     xs = np.linspace(-span, span, 241)
     values, slopes = [], []
     for x in xs.tolist():

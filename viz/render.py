@@ -11,6 +11,8 @@ from pathlib import Path
 
 import graphviz
 
+from autograd import argument_checks as check
+
 from nn.arguments import MissingToolError, UserError
 from nn.files import writable_target, write_file
 
@@ -66,7 +68,9 @@ def render(digraph: graphviz.Digraph, path: str | Path, *, timeout: float = DOT_
 
     Raises GraphvizMissingError (after writing the ``.gv`` source) when ``dot`` is not installed.
     """
-    path = Path(path)
+    check.instance(digraph, "digraph", (graphviz.Digraph, graphviz.Graph), "a graphviz.Digraph (viz.draw's result)")
+    path = check.path(path)
+    timeout = check.real(timeout, "timeout", above=0)
     kind = output_format(path)
     writable_target(path)
     try:

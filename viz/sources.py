@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from autograd import Value, subscript, topological_order
+from autograd import argument_checks as check
 from nn.signature import listed
 
 from .chain import DEFAULT_A0, DEFAULT_Y, find_node, four_neuron
@@ -136,11 +137,15 @@ def resolve(name_or_path: str, inputs: Sequence[float] | None = None,
 
     ``check_model(model)`` sees a saved model before its graph is built (to refuse a size early).
     """
+    inputs = None if inputs is None else check.numbers(inputs, "inputs")
+    target = None if target is None else check.numbers(target, "target")
+    if check_model is not None:
+        check.function(check_model, "check_model", "None or a function model -> None")
     if isinstance(name_or_path, os.PathLike):
         name_or_path = os.fspath(name_or_path)
     if not isinstance(name_or_path, str):
-        raise TypeError(f"resolve needs a name ({', '.join(BUILTINS)}) or the path of a MODEL.json, "
-                        f"got {type(name_or_path).__name__}: {name_or_path!r:.60}")
+        raise check.wrong_type("name_or_path", f"a name ({', '.join(BUILTINS)}) or the path of a MODEL.json",
+                               name_or_path)
     if name_or_path in BUILTINS:
         source = BUILTINS[name_or_path](inputs, target)
     elif name_or_path.lower().endswith(".py"):

@@ -13,8 +13,13 @@ def playground(*, host: str = "127.0.0.1", port: int = 0, **setup):
     ``setup`` fields (``dataset="circles"``, ``hidden=[4, 2]``, ``seed=0``, ``features``, ``learning_rate``,
     …) are the page's starting setup, checked like a request's (ValueError naming a bad one).
     """
+    from autograd import argument_checks as check
+
     from .config import checked_setup
     from .server import start
+
+    check.text(host, "host")
+    check.integer(port, "port", at_least=0, at_most=65535)  # 0: any free port
 
     return start(host=host, port=port, setup=checked_setup({key: list(value) if isinstance(value, tuple) else value
                                                             for key, value in setup.items()}))

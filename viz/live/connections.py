@@ -99,6 +99,8 @@ class AcceptErrors:
 
     def __call__(self, loop, context: dict) -> None:
         error = context.get("exception")
+        if _retried_accept(context):
+            return  # asyncio's retry, a second after a failed accept, found the server already stopped
         if not (isinstance(error, OSError) and error.errno in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS,
                                                                errno.ENOMEM)):
             loop.default_exception_handler(context)
@@ -108,3 +110,10 @@ class AcceptErrors:
             self.last = now
             print(f"{self.prog}: warning: cannot accept connections for now ({error.strerror}); "
                   f"retrying every second", file=sys.stderr, flush=True)
+
+
+def _retried_accept(context: dict) -> bool:
+    """Whether the error comes from asyncio starting to accept again (``_start_serving``) on a closed socket."""
+    callback = getattr(context.get("handle"), "_callback", None)
+    return isinstance(context.get("exception"), (ValueError, OSError)) \
+        and getattr(callback, "__name__", "") == "_start_serving"
