@@ -60,9 +60,9 @@ class Emitter:
         index = rows(slots)
         column = "" if varying else ", :1"
         if isinstance(index, slice):
-            if varying and index.stop == index.start + 1 and self.layout.leaf_names.get(index.start):
-                name = self.layout.leaf_names[index.start]  # a labelled input, parameter or constant
-                self.leaves[name] = f"V[{index.start}:{index.stop}]"
+            name = self.layout.leaf_name(index.start, varying) if index.stop == index.start + 1 else None
+            if name:  # a labelled input, parameter or constant
+                self.leaves[name] = f"V[{index.start}:{index.stop}{column}]"
                 return Expr(name)
             source = self.layout.by_range.get((index.start, index.stop))
             in_chunk = source is not None and self.first <= source < self.stop

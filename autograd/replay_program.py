@@ -37,12 +37,23 @@ class Layout:
     def __init__(self, plan, titles: list[str]) -> None:
         self.groups, self.inputs, self.titles = plan.groups, plan.inputs, titles
         self.outputs, self.slots = plan.outputs, plan.slots
-        self.leaf_names: dict[int, str] = {}  # slot -> identifier, for the labelled leaves (see Program)
+        self.leaf_labels: tuple[str, ...] = ()  # the labels of the slots before the computed ones
+        self.taken: dict[str, int] = {}  # every name given in the program (see replay_source.identifier)
+        self._leaf_names: dict[tuple[int, bool], str | None] = {}
         self.by_range = {(g.start, g.stop): number for number, g in enumerate(plan.groups)}
         self._starts = [g.start for g in plan.groups]
         self.feed_rows = [g.x_rows for g in plan.groups if isinstance(g, ProductGroup) and g.inputs_only]
         feeding = [number for number, g in enumerate(plan.groups) if isinstance(g, ProductGroup) and g.inputs_only]
         self.feed_index = {number: k for k, number in enumerate(feeding)}
+
+    def leaf_name(self, slot: int, varying: bool) -> str | None:
+        """The name a labelled leaf's row reads by (``w1 = V[4:5]``, or ``w1_2 = V[4:5, :1]`` read
+        in its first column), or None for an unlabelled leaf or a computed slot."""
+        key = (slot, varying)
+        if key not in self._leaf_names:
+            label = self.leaf_labels[slot] if slot < len(self.leaf_labels) else ""
+            self._leaf_names[key] = identifier(label, "", self.taken) if plain_name(label) else None
+        return self._leaf_names[key]
 
     def groups_of(self, slots: np.ndarray) -> set[int]:
         """The groups whose results include some of ``slots``."""
@@ -63,8 +74,7 @@ class Program:
         self.layout = layout = Layout(plan, titles)
         taken: dict[str, int] = {}
         self.names = [identifier(label, _fallback(group), taken) for group, label in zip(plan.groups, plan.labels)]
-        layout.leaf_names = {slot: identifier(label, "", taken) for slot, label in enumerate(plan.leaf_labels)
-                             if plain_name(label)}
+        layout.leaf_labels, layout.taken = plan.leaf_labels, taken
         self.constants: dict = {}
         self._x_names: dict[int, str] = {}  # each matrix product's columns as its forward names them
         count = len(plan.groups)

@@ -38,6 +38,17 @@ class Expr:
     def __rtruediv__(self, other): return _binary(other, "/", self, _PRODUCT)
     def __neg__(self): return Expr(f"-{_wrapped(self, _UNARY)}", _UNARY)
     def __abs__(self): return call("abs", self)
+    def __eq__(self, other): return _comparison(self, "==", other)  # elementwise, as over arrays
+    def __ne__(self, other): return _comparison(self, "!=", other)
+    def __lt__(self, other): return _comparison(self, "<", other)
+    def __le__(self, other): return _comparison(self, "<=", other)
+    def __gt__(self, other): return _comparison(self, ">", other)
+    def __ge__(self, other): return _comparison(self, ">=", other)
+    __hash__ = None
+
+    def __bool__(self):
+        raise TypeError("an ops-table rule branched on its operands' values (if/and/or): the compiled replay "
+                        "cannot print that as numpy source; write it with m.step or a comparison instead")
 
 
 def number(value: float) -> Expr:
@@ -57,6 +68,11 @@ def _wrapped(item, precedence: int, right: bool = False) -> str:
 
 def _binary(left, operator: str, right, precedence: int) -> Expr:
     return Expr(f"{_wrapped(left, precedence)} {operator} {_wrapped(right, precedence, right=True)}", precedence)
+
+
+def _comparison(left, operator: str, right) -> Expr:
+    """A comparison in parentheses (an array of booleans, 0 or 1 in arithmetic, as numpy reads it)."""
+    return Expr(f"({as_expr(left).text} {operator} {as_expr(right).text})")
 
 
 def call(function: str, *arguments) -> Expr:
