@@ -177,3 +177,24 @@ def test_every_rule_printed_as_numpy_computes_what_the_rule_computes_on_floats(n
         for position, derivative in enumerate(local):
             if derivative is not None:
                 assert printed[position][column] == pytest.approx(derivative, nan_ok=True), (name, position, point)
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 5])
+def test_a_program_cut_into_chunks_replays_like_eager(chunk, monkeypatch):
+    """A long graph is printed as one function pair per chunk of groups: values cross chunks through V."""
+    monkeypatch.setattr("autograd.replay_program.CHUNK", chunk)
+    model = nn.MLP(2, [3, 3, 1], activation="tanh", seed=4)
+    parameters = model.parameters()
+
+    def output_of(x):
+        return model(x) * 0.5 + autograd.sum([p * p for p in parameters]) * 1e-2
+
+    rows = np.random.default_rng(6).normal(size=(4, 2))
+    x = [Value(0.0, "x0"), Value(0.0, "x1")]
+    tape = autograd.compile(output_of(x), inputs=x)
+    assert "def forward_1(V, P, F):" in tape.source()
+    expected, expected_inputs, expected_parameters = eager_rows(output_of, rows, parameters)
+    np.testing.assert_allclose(tape.forward(rows), expected, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(tape.backward(), expected_inputs, rtol=1e-9, atol=1e-12)
+    totals = {p: p.grad for p in tape.parameters}
+    np.testing.assert_allclose([totals[p] for p in parameters], expected_parameters, rtol=1e-9, atol=1e-12)
