@@ -36,6 +36,7 @@ from .replay_plan import Group, Plan, check_inputs, plan
 from .replay_feed import read_feed
 from .replay_products import ProductGroup
 from .replay_program import Program
+from .replay_scatter import rows
 from .replay_source import comment
 from .modes import current as current_mode
 from .value import Value, require_values
@@ -65,6 +66,7 @@ class Tape:
         computed = sum(group.size + (0 if isinstance(group, ProductGroup) else group.arity * group.size)
                        for group in replay_plan.groups)
         self._bytes_per_row = 8 * (2 * replay_plan.slots + len(replay_plan.inputs) + computed)
+        self._output_rows = rows(replay_plan.outputs)  # a slice when the outputs' slots follow each other
         self._program.forwards(checked=False)  # compiled now (each backward at its first call)
 
     @property
@@ -127,7 +129,7 @@ class Tape:
         if self._single:
             output = values[plan_.outputs[0]]
             return output.copy() if self._batched else float(output[0])
-        outputs = values[list(plan_.outputs)]  # output × row
+        outputs = values[self._output_rows]  # output × row
         return outputs.T.copy() if self._batched else outputs[:, 0].copy()
 
     def backward(self, upstream: float | np.ndarray = 1.0, input_grads: bool = True,
@@ -147,7 +149,7 @@ class Tape:
         plan_ = self._plan
         backwards, zeroed = self._program.backwards(current_mode().detecting, input_grads)
         grads = self._grads_buffer(zeroed)
-        grads[list(plan_.outputs)] = self._upstream(upstream, values.shape[1])
+        grads[self._output_rows] = self._upstream(upstream, values.shape[1])
         if parameter_grads is None:
             totals = np.zeros(len(plan_.parameters))
         else:
