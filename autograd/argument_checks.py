@@ -45,6 +45,11 @@ def is_real(value: object) -> bool:
     return isinstance(value, Real) and not isinstance(value, (bool, np.bool_))
 
 
+def is_integer(value: object) -> bool:
+    """True for an int or a numpy integer; False for a bool."""
+    return isinstance(value, Integral) and not isinstance(value, (bool, np.bool_))
+
+
 def _bounds(at_least, above, at_most, below) -> str:
     parts = [f"{sign} {bound:g}" for sign, bound in ((">=", at_least), (">", above), ("<=", at_most), ("<", below))
              if bound is not None]
@@ -80,7 +85,7 @@ def integer(value: object, name: str, *, at_least: int | None = None, at_most: i
         valid = "a positive integer"
     else:
         valid = " ".join(filter(None, ["an integer", _bounds(at_least, None, at_most, None)]))
-    if not isinstance(value, Integral) or isinstance(value, (bool, np.bool_)):
+    if not is_integer(value):
         raise wrong_type(name, valid, value)
     number = int(value)
     if (at_least is not None and number < at_least) or (at_most is not None and number > at_most):

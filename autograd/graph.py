@@ -6,7 +6,7 @@ from typing import Callable, Sequence
 
 from . import argument_checks as check
 from .modes import check_finite, current as current_mode, enable_grad
-from .ops import OPS, ieee_power, wrong_derivative_count
+from .ops import OPS, ieee_power, sends_nothing, wrong_derivative_count
 from .value import Value, as_value, operand_data, record, require_value, require_values
 
 
@@ -164,7 +164,7 @@ def _accumulate(order: list[Value], grads: dict, as_values: bool = False, on_ste
         if on_step:
             on_step(node, upstream, local, [grads.get(p) or 0.0 for p in parents])
         for parent, derivative in zip(parents, local):
-            if derivative is None:
+            if sends_nothing(node.op, derivative):
                 continue
             contribution = derivative * upstream
             if detecting:
@@ -201,7 +201,7 @@ def _float_pass(order: list[Value]) -> None:
             if len(local) != len(parents):
                 _wrong_count(node, local)
             for parent, derivative in zip(parents, local):
-                if derivative is not None:
+                if derivative is not None and (derivative or not node.op.selects):  # not sends_nothing, inlined
                     parent.grad += derivative * upstream
 
 

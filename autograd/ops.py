@@ -44,6 +44,9 @@ class Op:
     constant_grads: tuple[float, ...] | None = None  # the local derivatives when they are numbers whatever
     #   the operands (one number for every input of an op of any arity)
     product: bool = False  # ∂(a·b)/∂a = b and ∂(a·b)/∂b = a: a sum of these is a matrix product
+    # a fact every backward pass (eager, create_graph, replay) reads, checked by tests/test_edge_gradients.py:
+    selects: bool = False  # the local derivative is 0 or ±1 and selects the upstream: where it is 0 the operand
+    #   receives nothing, even from an infinite upstream (PyTorch's masked backward of relu and abs)
 
     def numbers(self, arity: int) -> tuple[float, ...] | None:
         """The declared ``constant_grads`` for ``arity`` operands, or None when the rule computes them."""
@@ -53,6 +56,12 @@ class Op:
 
     def __repr__(self) -> str:
         return f"<op {self.name}>"
+
+
+def sends_nothing(op: Op, derivative) -> bool:
+    """True where the chain rule adds nothing to an operand: a constant input (None), or a selecting op's
+    zero derivative (relu left of 0), whatever the upstream: so ∂√ReLU(x)/∂x at x = −1 is 0, not 0·∞."""
+    return derivative is None or (op.selects and not derivative)
 
 
 class RuleError(TypeError):
@@ -300,9 +309,10 @@ OPS: dict[str, Op] = {op.name: op for op in [
     Op("sigmoid", 1, _sigmoid, _sigmoid_grads, "σ",
        ("∂σ(a)/∂a = σ(a)·(1 − σ(a))",), lambda n: (f"σ'({n[0]})",), lambda n: f"σ({n[0]})"),
     Op("relu", 1, lambda x, m: m.maximum(x[0], 0.0), _relu_grads, "ReLU",  # NaN stays NaN
-       ("∂ReLU(a)/∂a = 1 if a > 0 else 0",), lambda n: (f"[{n[0]} > 0]",), lambda n: f"ReLU({n[0]})"),
+       ("∂ReLU(a)/∂a = 1 if a > 0 else 0",), lambda n: (f"[{n[0]} > 0]",), lambda n: f"ReLU({n[0]})",
+       selects=True),
     Op("abs", 1, lambda x, m: abs(x[0]), _abs_grads, "|·|",
-       ("∂|a|/∂a = sign(a) (0 at a = 0)",), lambda n: (f"sign({n[0]})",), lambda n: f"|{n[0]}|"),
+       ("∂|a|/∂a = sign(a) (0 at a = 0)",), lambda n: (f"sign({n[0]})",), lambda n: f"|{n[0]}|", selects=True),
     Op("sum", None, lambda x, m: m.sum(x), _sum_grads, "Σ",
        ("∂(Σ xᵢ)/∂xᵢ = 1",), lambda n: ("1",) * len(n), lambda n: " + ".join(n), constant_grads=(1.0,)),
 ]}

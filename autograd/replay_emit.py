@@ -142,6 +142,11 @@ class Emitter:
             return lines + self.add(np.concatenate(list(receiving.values())), Expr(contribution), first_column,
                                      number_)
         for slots, derivative in zip(receiving.values(), derivatives):
+            if group.op.selects:  # relu, abs: where the derivative is 0 nothing is sent, even from an infinite upstream
+                lines.append(f"S = {derivative.text}")
+                derivative, selected = Expr("S"), f"np.where(S == 0, 0.0, {upstream})"
+                lines += self.add(slots, times(derivative, selected), first_column, number_)
+                continue
             lines += self.add(slots, times(derivative, upstream), first_column, number_)
         return lines
 

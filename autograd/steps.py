@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from . import argument_checks as check
 from .graph import FLOATS, propagate
 from .names import Names
+from .ops import sends_nothing
 from .value import Value, operand_data, require_value
 
 
@@ -59,7 +60,7 @@ def backward_steps(output: Value, names: Names | None = None) -> list[Step]:
         for index, (parent, derivative) in enumerate(zip(node.parents, local)):
             if derivative is None:
                 continue
-            added = derivative * upstream
+            added = 0.0 if sends_nothing(node.op, derivative) else derivative * upstream  # as the engine adds
             previous, running[parent] = running[parent], running[parent] + added
             contributions.append(Contribution(
                 parent, index, rules[min(index, len(rules) - 1)],

@@ -3,7 +3,6 @@ compact rows (MNIST's bytes) converted to floats a batch at a time."""
 from __future__ import annotations
 
 import math
-from numbers import Real
 from typing import Iterator
 
 import numpy as np
@@ -72,7 +71,7 @@ def _row(row, number: int, width: int, what: str) -> list[float]:
     if len(row) != width:
         raise ValueError(f"{what}: row {number} has {len(row)} numbers; row 0 has {width}")
     for v in row:
-        if isinstance(v, bool) or not isinstance(v, Real) or not math.isfinite(v):
+        if not check.is_real(v) or not math.isfinite(v):
             raise ValueError(f"{what}: row {number} holds {v!r:.40}; inputs must be finite numbers")
     return [float(v) for v in row]
 
@@ -95,9 +94,7 @@ class ScaledRows:
         values = np.asarray(values)
         if values.ndim != 2 or values.dtype.kind not in "iu":
             raise ValueError(f"ScaledRows needs a 2-D array of integers, got {values.dtype} of shape {values.shape}")
-        if not (isinstance(divisor, Real) and math.isfinite(divisor) and divisor > 0):
-            raise ValueError(f"the divisor must be a finite number > 0, got {divisor!r:.40}")
-        self.values, self.divisor = values, float(divisor)
+        self.values, self.divisor = values, check.real(divisor, "divisor", above=0)
 
     @property
     def shape(self) -> tuple[int, int]:

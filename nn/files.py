@@ -137,18 +137,6 @@ def write_file(path: str | Path, data: bytes | str) -> Path:
     return Path(path)
 
 
-def _read_at_most(file: IO[bytes], size: int) -> bytes:
-    """Up to ``size`` bytes of ``file``, read a mebibyte at a time: memory follows the file, not the limit."""
-    chunks, total = [], 0
-    while total < size:
-        chunk = file.read(min(1 << 20, size - total))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        total += len(chunk)
-    return b"".join(chunks)
-
-
 def _mode_for(target: Path) -> int:
     """The permissions of the file being replaced, or the usual ones (0666 less the umask) for a new one."""
     try:

@@ -4,6 +4,8 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
+from autograd import argument_checks as check
+
 
 @dataclass(frozen=True)
 class StepRecord:
@@ -50,8 +52,7 @@ class History:
 
     def __post_init__(self) -> None:
         if self.window is not None:
-            if isinstance(self.window, bool) or not isinstance(self.window, int) or self.window < 1:
-                raise ValueError(f"window must be a whole number >= 1 or None, got {self.window!r:.40}")
+            check.count(self.window, "window (None, or a whole number >= 1)")
             for name in ("loss", "accuracy", "lr", "epochs"):
                 setattr(self, name, deque(getattr(self, name), maxlen=self.window))
         self.steps_seen, self.epochs_seen = len(self.loss), len(self.epochs)

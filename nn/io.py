@@ -19,6 +19,8 @@ import json
 import sys
 from pathlib import Path
 
+from autograd import argument_checks as check
+
 
 from .arguments import echo
 from .files import atomic_write, read_file
@@ -88,7 +90,7 @@ def from_dict(document: object) -> MLP:
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ValueError(f"not a chainrule model (expected \"format\": \"{FORMAT}\")")
     version = document.get("version")
-    if isinstance(version, bool) or not isinstance(version, int) or version not in _TOP_KEYS:
+    if not check.is_integer(version) or version not in _TOP_KEYS:
         raise ValueError(f"unsupported version {echo(version)}; this chainrule reads versions 1 to {VERSION}")
     _exact_keys(document, _TOP_KEYS[version] | ({"training"} & document.keys()), "the file")
     trained_steps = _trained_steps(document.get("training", {"steps": 0}))
@@ -120,7 +122,7 @@ def from_dict(document: object) -> MLP:
 def _trained_steps(training: object) -> int:
     _exact_keys(training, {"steps"}, "training")
     steps = training["steps"]
-    if isinstance(steps, bool) or not isinstance(steps, int) or not 0 <= steps <= MAX_TRAINED_STEPS:
+    if not check.is_integer(steps) or not 0 <= steps <= MAX_TRAINED_STEPS:
         raise ValueError(f"training.steps must be a whole number from 0 to {MAX_TRAINED_STEPS:,}, got {echo(steps)}")
     return steps
 
@@ -134,7 +136,7 @@ def _exact_keys(mapping: object, keys: set, where: str) -> None:
 
 
 def _is_count(number: object) -> bool:
-    return isinstance(number, int) and not isinstance(number, bool) and number >= 1
+    return check.is_integer(number) and number >= 1
 
 
 def _finite_floats(items: object, count: int, where: str) -> list[float]:
@@ -149,7 +151,7 @@ def _finite_floats(items: object, count: int, where: str) -> list[float]:
 
 def _is_finite_number(item: object) -> bool:
     """A JSON number a float holds: integers of any size compare exactly, NaN compares false."""
-    return not isinstance(item, bool) and isinstance(item, (int, float)) and abs(item) <= sys.float_info.max
+    return check.is_real(item) and abs(item) <= sys.float_info.max
 
 
 def _checked_layers(layers: object, sizes: list[int], bias: bool) -> list:

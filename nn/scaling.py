@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from autograd import argument_checks as check
+
 
 @dataclass(frozen=True)
 class Standardization:
@@ -24,7 +26,7 @@ class Standardization:
             raise ValueError(f"standardize needs one mean and one std per input, got {len(mean)} and {len(std)}")
         for where, numbers in (("mean", mean), ("std", std)):
             for number in numbers:
-                if isinstance(number, bool) or not isinstance(number, (int, float)) or not math.isfinite(number):
+                if not check.is_real(number) or not math.isfinite(number):
                     raise ValueError(f"standardize.{where} must hold finite numbers, got {number!r:.40}")
         if min(std) <= 0:
             raise ValueError(f"standardize.std must be positive, got {min(std)!r}")

@@ -142,7 +142,7 @@ def test_a_trainer_with_a_history_window_keeps_bounded_records_and_counts_every_
     for _ in range(12):
         unbounded.epoch()
     assert list(unbounded.history.loss[-5:]) == list(history.loss) and len(unbounded.history) == 12 * 2
-    with pytest.raises(ValueError, match="window must be a whole number >= 1"):
+    with pytest.raises(ValueError, match=r"window \(None, or a whole number >= 1\) must be a positive integer"):
         nn.Trainer(model, (X, y), history_window=0)
 
 

@@ -5,7 +5,9 @@ model whose "version" is a list; then a session closed on request frees its slot
 """
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,6 +17,7 @@ from starlette.testclient import TestClient
 import nn
 from viz.live.app import build_app
 from viz.live.config import Setup
+from viz.live.guards import MAX_BODY, Guards
 from viz.live.sessions import Sessions
 
 TOKEN = "a-test-token"
@@ -77,6 +80,31 @@ def test_deeply_nested_json_within_the_size_limit_is_a_400_on_every_endpoint(cli
         answer = client.post(path, content=body)
         assert answer.status_code == 400, answer.text[:200]
         assert answer.json()["field"] == "body" and f"{depth + 1:,} levels deep" in answer.json()["error"]
+
+
+def test_a_body_sent_a_byte_at_a_time_is_gathered_in_linear_time():
+    async def app(scope, receive, send):
+        size = str(len((await receive())["body"])).encode()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": size})
+    pieces, answers = iter(range(MAX_BODY)), []
+
+    async def receive():  # one byte per message: a million messages, as a trickling client sends them
+        return {"type": "http.request", "body": b"x", "more_body": next(pieces) < MAX_BODY - 1}
+
+    async def send(message):
+        answers.append(message)
+    headers = [(b"host", b"testserver"), (b"x-chainrule-token", TOKEN.encode()), (b"origin", ORIGIN.encode())]
+    scope = {"type": "http", "method": "POST", "query_string": b"", "headers": headers}
+    started = time.monotonic()
+    asyncio.run(Guards(app, TOKEN, {"testserver"})(scope, receive, send))
+    assert answers[-1]["body"] == str(MAX_BODY).encode()
+    assert time.monotonic() - started < 20  # about 1 s; adding bytes to bytes copied 500 GB (minutes)
+
+
+def test_a_content_length_of_thousands_of_digits_is_a_413(client, key):
+    answer = client.post("/api/step", content=b"{}", headers={"content-length": "9" * 5000})
+    assert answer.status_code == 413, answer.text[:200]
 
 
 @pytest.mark.parametrize("path", [path for path, fields in CONTROLS.items() if fields])

@@ -17,6 +17,7 @@ import numpy as np
 import autograd
 import nn
 from autograd import Value, subscript
+from autograd import argument_checks as check
 from nn.recipes import outputs_and_targets
 from nn.signature import listed
 
@@ -52,7 +53,7 @@ def checked_numbers(values: Sequence[float] | None, count: int, what: str, sourc
     if len(values) != count:
         raise ValueError(f"{source} takes {count} number{'s' * (count != 1)} as {what}, got {len(values)}")
     for value in values:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        if not check.is_real(value) or not math.isfinite(value):
             raise ValueError(f"{source}: {what} must be finite numbers, got {value!r}")
     return [float(value) for value in values]
 

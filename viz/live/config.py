@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
 
+from autograd import argument_checks as check
 from nn import ACTIVATIONS, datasets, features
 
 DATASETS = dict(datasets.CLASSES)  # name -> classes; nn.datasets' names, its aliases accepted
@@ -61,13 +62,13 @@ class Setup:
 
 
 def _number(field: str, value: object, low: float, high: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:  # NaN too
+    if not check.is_real(value) or not low <= value <= high:  # NaN too
         raise FieldError(field, f"must be a number from {low:g} to {high:g}, got {value!r:.40}")
     return float(value)
 
 
 def _integer(field: str, value: object, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+    if not check.is_integer(value) or not low <= value <= high:
         raise FieldError(field, f"must be a whole number from {low} to {high}, got {value!r:.40}")
     return value
 
@@ -87,7 +88,7 @@ def _features(value: object) -> tuple[str, ...]:
 
 def _hidden(value: object) -> tuple[int, ...]:
     if not isinstance(value, list) or len(value) > MAX_LAYERS or not all(
-            isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= MAX_NEURONS for n in value):
+            check.is_integer(n) and 1 <= n <= MAX_NEURONS for n in value):
         raise FieldError("hidden", f"must be a list of 0 to {MAX_LAYERS} layer sizes, each 1 to {MAX_NEURONS}")
     return tuple(value)
 
