@@ -1,12 +1,15 @@
 """How fast the explorer page opens and steps in a browser: ``python -m bench.explorer_page``.
 
-The page of a loss over ``--width`` tanh units (about six values each) is opened in Debian's chromium
-by Playwright; the table gives the medians of ``--repeats`` loads (until the step counter shows) and
-of the time per step (ten clicks on "next" and one on "last", each until the next frame is drawn).
+The page of a loss over ``--width`` tanh units (about six values each, the scalar view), and the layer
+and neuron views of 3Blue1Brown's 784-16-16-10 digit network (one image, cross-entropy) are opened in
+Debian's chromium by Playwright; the table gives the medians of ``--repeats`` loads (until the step
+counter shows) and of the time per step (ten clicks on "next" and one on "last", each until the next
+frame is drawn).
 """
 from __future__ import annotations
 
 import argparse
+import random
 import statistics
 import sys
 import tempfile
@@ -37,7 +40,20 @@ def wide_loss(width: int = 50) -> tuple[Value, list[Value]]:
     return sum((h * h for h in hidden), Value(0.0, "start")) * 0.5, ws
 
 
-def measure(page_path: Path, repeats: int) -> tuple[float, float]:
+def digit_loss() -> tuple[Value, list[Value]]:
+    """3Blue1Brown's 784-16-16-10 sigmoid network on one random 28×28 image, with cross-entropy."""
+    import nn
+    from autograd import subscript
+
+    model = nn.MLP(784, [16, 16, 10], activation="sigmoid", seed=0)
+    rng = random.Random(0)
+    out = model([Value(rng.random(), f"a⁽⁰⁾{subscript(k)}") for k in range(784)])
+    loss = nn.LOSSES["cross_entropy"]([out], [7])
+    loss.label = "C"
+    return loss, model.parameters()
+
+
+def measure(page_path: Path, repeats: int, fragment: str = "") -> tuple[float, float]:
     """Median seconds to load the page and median seconds per step, in one browser."""
     from playwright.sync_api import sync_playwright
 
@@ -47,7 +63,7 @@ def measure(page_path: Path, repeats: int) -> tuple[float, float]:
         for _ in range(repeats):
             page = browser.new_page()
             started = time.perf_counter()
-            page.goto(page_path.as_uri())
+            page.goto(page_path.as_uri() + fragment)
             page.get_by_test_id("step-counter").wait_for()
             loads.append(time.perf_counter() - started)
             steps.append(page.evaluate(STEPS_PER_SAMPLE) / 1000)
@@ -69,10 +85,16 @@ def main(argv: list[str] | None = None) -> None:
             out, ws = wide_loss(width)
             page_path = viz.explore(out, Path(folder) / f"wide-{width}.html", parameters=ws)
             load, step = measure(page_path, args.repeats)
-            rows.append([str(width), f"{len(topological_order(out)):,}", format_duration(load),
-                         format_duration(step)])
+            rows.append([f"{width} tanh units (scalar view)", f"{len(topological_order(out)):,}",
+                         format_duration(load), format_duration(step)])
+        out, parameters = digit_loss()
+        page_path = viz.explore(out, Path(folder) / "digit.html", parameters=parameters)
+        for level in ("layer", "neuron"):
+            load, step = measure(page_path, args.repeats, f"#level={level}&step=0")
+            rows.append([f"784-16-16-10 digit network ({level} view)", f"{len(topological_order(out)):,}",
+                         format_duration(load), format_duration(step)])
     print(f"the explorer page in chromium; medians of {args.repeats} loads")
-    print(markdown_table(["units", "values", "load", "per step"], rows))
+    print(markdown_table(["page", "values", "load", "per step"], rows))
 
 
 if __name__ == "__main__":

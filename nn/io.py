@@ -9,7 +9,8 @@ Nothing is eval'ed or unpickled: a file is plain JSON that must match the format
      "signature": {"inputs": ["x1", "x2"], "features": ["x1", "x1^2"], "classes": ["no", "yes"]}}
 
 ``weights`` has one row per neuron of the layer (nout × nin); ``biases`` is null without biases.
-``signature`` (``nn.Signature``) is null for a model without one. Version 1 files (no signature) still load.
+``signature`` (``nn.Signature``) is null for a model without one; it holds ``"standardize"`` (the inputs'
+mean and std) and ``"loss"`` only when they are set. Version 1 files (no signature) still load.
 An optional ``"training": {"steps": N}`` records the optimiser steps trained (files without it load
 with 0), so a resumed run carries on the step count and the learning-rate schedule.
 """

@@ -119,7 +119,7 @@ def test_the_commands_refuse_a_big_model_before_building_its_graph(tmp_path, cap
 
     monkeypatch.setattr(nn.MLP, "__call__", no_graph)
     for command in (["draw", str(path), "--input", "1,2", "-o", str(tmp_path / "x.svg")],
-                    ["explore", str(path), "--input", "1,2", "-o", str(tmp_path / "x.html")]):
+                    ["explore", str(path), "--input", "1,2", "--level", "scalar", "-o", str(tmp_path / "x.html")]):
         assert viz_main(command) == 2
         err = capsys.readouterr().err
         assert "3,901 parameters" in err and "--max-nodes 3000" in err and err.count("\n") == 1

@@ -314,7 +314,8 @@ def test_the_explorer_page_bench_runs():  # a smoke run: no timing is asserted
     assert result.returncode == 0, result.stderr[-2000:]
     table = result.stdout.splitlines()
     assert table[0] == "the explorer page in chromium; medians of 1 loads"
-    assert table[3].startswith(f"| 3 | {len(topological_order(wide_loss(3)[0]))} | ")
+    assert table[3].startswith(f"| 3 tanh units (scalar view) | {len(topological_order(wide_loss(3)[0]))} | ")
+    assert table[4].startswith("| 784-16-16-10 digit network (layer view) | ")
 
 
 def test_inline_in_a_notebook_the_page_steps_inside_its_iframe(open_page, tmp_path):

@@ -24,7 +24,8 @@ README_NAMES = ["w", "x", "w·x", "b", "w·x + b", "tanh(w·x + b)", "1", "tanh(
 @pytest.fixture
 def readme_graph(tmp_path, monkeypatch):
     """The README's own ``viz.explore`` block, run as written (it writes explorer.html in tmp_path)."""
-    (block,) = [code for code in re.findall(r"```python\n(.*?)```", README, flags=re.S) if "viz.explore(" in code]
+    blocks = re.findall(r"```python\n(.*?)```", README, flags=re.S)
+    (block,) = [code for code in blocks if 'viz.explore(loss, "explorer.html"' in code]
     monkeypatch.chdir(tmp_path)
     scope: dict = {"__name__": "readme"}
     exec(compile(block, "README.md viz.explore block", "exec"), scope)

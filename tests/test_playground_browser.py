@@ -102,6 +102,8 @@ def test_a_clicked_point_opens_the_explorer_on_the_engines_backward_for_it(open_
     point.dispatch_event("click")
     frame = page.frame_locator('[data-testid="explorer"]')
     counter = frame.get_by_test_id("step-counter")
+    expect(frame.get_by_test_id("level")).to_have_value("neuron")  # the modal opens on the neuron view
+    frame.get_by_test_id("level").select_option("scalar")
     expect(counter).to_have_text(re.compile(r"^0 / \d+$"))
     model, state = engine_model(server, page)
     x1, x2 = state["points"]["x"][index]
@@ -122,6 +124,22 @@ def test_a_clicked_point_opens_the_explorer_on_the_engines_backward_for_it(open_
     head, first_row = str(autograd.explain(loss, weight)).splitlines()[0].split(" = ", 1)
     expect(frame.get_by_test_id("chain")).to_contain_text(head)
     expect(frame.get_by_test_id("chain")).to_contain_text(first_row)
+
+
+def test_the_step_into_window_takes_the_keyboard_and_escape_closes_it(open_page, server):
+    page = open_page()
+    point = page.get_by_test_id("point").first
+    expect(point).to_be_visible()
+    box = point.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    frame = page.frame_locator('[data-testid="explorer"]')
+    counter = frame.get_by_test_id("step-counter")
+    expect(frame.get_by_test_id("level")).to_have_value("neuron")
+    expect(counter).to_have_text(re.compile(r"^0 / \d+$"))
+    page.keyboard.press("ArrowRight")  # no click inside: the window has the keyboard already
+    expect(counter).to_have_text(re.compile(r"^1 / \d+$"))
+    page.keyboard.press("Escape")
+    expect(page.get_by_test_id("explorer-panel")).to_be_hidden()
 
 
 def test_editing_a_weight_shows_the_engines_loss(open_page, server):

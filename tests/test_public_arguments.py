@@ -138,11 +138,12 @@ VALID = {
 }
 # exported names that are not functions a user calls with arguments of their own: records the library
 # returns (built by it, not checked again), exceptions, the ops table's row type, the ``playground``
-# server (its arguments are tested below, without starting it for a valid call)
+# and ``digits`` servers (their arguments are tested without starting them: tests/test_lab_app.py)
 NOT_CALLED = {autograd.Op, autograd.Tape, autograd.Explanation, autograd.Factor, autograd.Step, autograd.no_grad,
               autograd.enable_grad, autograd.detect_anomaly, autograd.apply, nn.Module, nn.Optimizer,
               nn.TrainingDiverged, nn.StepRecord, nn.EpochRecord, nn.History, nn.export, nn.import_weights,
-              nn.schedules.Schedule, viz.Explorer, viz.Source, viz.playground, viz.chain.Network}
+              nn.schedules.Schedule, viz.Explorer, viz.Source, viz.playground, viz.digits,
+              viz.chain.Network}
 
 
 def _saved() -> Path:

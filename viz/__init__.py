@@ -3,8 +3,8 @@
 ``draw(output)`` gives a ``graphviz.Digraph`` (shown inline as SVG in Jupyter), ``draw_model(model)``
 the collapsed view of an ``nn`` model, ``render(digraph, "graph.svg")`` writes SVG/PNG/PDF
 through the system ``dot``, ``explore(output, "page.html")`` writes the step-by-step page
-(``explore(output)`` shows it inline in a notebook), ``playground()`` starts the live training page
-and ``four_neuron()`` builds 3Blue1Brown's four-neuron network.
+(``explore(output)`` shows it inline in a notebook), ``playground()`` starts the live training page,
+``digits()`` the digit lab, and ``four_neuron()`` builds 3Blue1Brown's four-neuron network.
 """
 import autograd  # noqa: F401 — first: an early Ctrl-C of `python -m viz` is one line (autograd.interrupts)
 from . import chain
@@ -12,11 +12,11 @@ from .chain import four_neuron
 from .collapsed import draw_model
 from .dot import DEFAULT_MAX_NODES, draw, node_ids
 from .explorer import Explorer, explore
-from .live import playground
+from .live import digits, playground
 from .plots import decision_boundary, loss_curve, sigmoid_and_derivative
 from .render import GraphvizFailedError, GraphvizMissingError, render
 from .sources import Source, resolve
 
 __all__ = ["draw", "explore", "Explorer", "draw_model", "node_ids", "render", "chain", "four_neuron", "resolve",
            "Source", "DEFAULT_MAX_NODES", "GraphvizMissingError", "GraphvizFailedError", "loss_curve",
-           "decision_boundary", "sigmoid_and_derivative", "playground"]
+           "decision_boundary", "sigmoid_and_derivative", "playground", "digits"]

@@ -1,5 +1,5 @@
-"""Command line: ``python -m viz draw|explain|explore|program SOURCE …`` (SOURCE: a built-in name or MODEL.json)
-and ``python -m viz playground`` (a local server; Ctrl-C stops it).
+"""Command line: ``python -m viz draw|explain|explore|program SOURCE …`` (SOURCE: a built-in name or MODEL.json),
+``python -m viz playground`` and ``python -m viz digits`` (a local server; Ctrl-C stops it).
 
 Every user mistake prints one line on stderr and exits with status 2; a missing Graphviz exits
 with status 3 after saving the DOT source; Ctrl-C exits with 130 (``nn.arguments``, as ``python -m nn``),
@@ -17,6 +17,7 @@ from nn.files import writable_target
 
 from .collapsed import check_model_size, draw_model
 from .dot import DEFAULT_MAX_NODES, draw
+from .explorer_network import LEVELS, NETWORK_MAX_NODES
 from .live.config import DATASETS, FieldError, checked_setup, dataset_name
 from .program import program
 from .readable import check_readable
@@ -66,20 +67,39 @@ def _parser() -> argparse.ArgumentParser:
     exploring.add_argument("-o", "--output", required=True, help="the HTML file to write")
     exploring.add_argument("--lr", type=non_negative_number, default=0.1,
                            help="the learning rate of the update step (default %(default)s)")
+    exploring.add_argument("--level", choices=LEVELS,
+                           help="the view the page opens on: scalar (every value), neuron (Σ w·a + b → σ boxes) or "
+                                "layer (vectors and matrices); default: the most detailed readable one")
     _size_limits(exploring)
     command("program", "print the numpy program the compiled replay runs for the graph (its data leaves "
                        "as a batch)", "compile")
-    playing = commands.add_parser("playground", help="train a network live in the browser, step into any point",
-                                  description="Serve the playground on this machine and print its URL.")
-    playing.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
-    playing.add_argument("--port", type=_port, default=8765, help="the port (default 8765; 0 picks a free one)")
-    playing.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    playing = _server_command(commands, "playground", "train a network live in the browser, step into any point",
+                              "Serve the playground on this machine and print its URL.")
     playing.add_argument("--dataset", default="circles", type=_dataset,
                          help=f"the data to start with: {', '.join(DATASETS)} (default %(default)s)")
     playing.add_argument("--hidden", type=_layer_sizes, default=[4, 2],
                          help="hidden layer sizes, e.g. 4,4 (empty for none)")
     playing.add_argument("--seed", type=_seed, default=0, help="the seed of the data and the first weights")
+    lab = _server_command(commands, "digits", "draw digits for 3Blue1Brown's digit network, train it, see backprop",
+                          "Serve the digit lab on this machine and print its URL.")
+    lab.add_argument("--mnist-dir", help="a folder with MNIST's four files (default: where `python -m nn download "
+                                         "mnist` puts them, if it did, else scikit-learn's 8x8 digits)")
+    lab.add_argument("--eight-by-eight", action="store_true",
+                     help="scikit-learn's 8x8 digits (a 64-16-16-10 network) even when MNIST is there")
+    lab.add_argument("--hidden", type=_layer_sizes, default=[16, 16], help="hidden layer sizes (default 16,16)")
+    lab.add_argument("--activation", default="sigmoid", choices=["sigmoid", "relu"],
+                     help="the hidden layers' activation (default sigmoid, as in the lessons)")
+    lab.add_argument("--seed", type=_seed, default=0, help="the seed of the first weights")
     return parser
+
+
+def _server_command(commands, name: str, help_text: str, description: str) -> argparse.ArgumentParser:
+    """A subcommand that serves a live page: --host, --port, --no-browser."""
+    sub = commands.add_parser(name, help=help_text, description=description)
+    sub.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
+    sub.add_argument("--port", type=_port, default=8765, help="the port (default 8765; 0 picks a free one)")
+    sub.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    return sub
 
 
 def _port(text: str) -> int:
@@ -119,17 +139,23 @@ def _model_check(args):
     """What a saved model must pass before its graph is built: the drawing's size limits."""
     if args.command == "draw" and args.collapsed:
         return lambda model: check_model_size(model, args.max_nodes, args.max_edges)
+    if args.command == "explore" and args.level != "scalar":
+        return lambda model: _few_enough_parameters(model, NETWORK_MAX_NODES // 2, "the explorer's limit")
     if args.command in ("draw", "explore"):
         return lambda model: _few_enough_parameters(model, args.max_nodes)
     return None
 
 
-def _few_enough_parameters(model, max_nodes: int) -> None:
+def _few_enough_parameters(model, max_nodes: int, limit: str = "") -> None:
     """Every parameter is a value of the graph: more of them than max_nodes is refused before the graph exists."""
     count = len(model.parameters())
     if count > max_nodes:
+        if limit:
+            raise UserError(f"the model has {count:,} parameters, so its graph has more than {limit} of "
+                            f"{max_nodes:,} values; draw it with viz draw --collapsed")
         raise UserError(f"the model has {count:,} parameters, so its graph has more than --max-nodes {max_nodes} "
-                        f"values; draw it with viz draw --collapsed, or raise --max-nodes")
+                        f"values; draw it with viz draw --collapsed, explore it with --level layer, "
+                        f"or raise --max-nodes")
 
 
 def _draw(source, args) -> str:
@@ -161,7 +187,7 @@ def _explore(source, args) -> str:
     from .explorer import explore
 
     explore(source.output, args.output, parameters=source.parameters, learning_rate=args.lr, title=source.title,
-            max_nodes=args.max_nodes, max_edges=args.max_edges)
+            level=args.level, max_nodes=args.max_nodes, max_edges=args.max_edges)
     return f"wrote {shown(args.output)}"
 
 
@@ -191,12 +217,35 @@ def _playground(args) -> None:
     serve(setup, args.host, args.port, open_browser=not args.no_browser)
 
 
+def _digits(args) -> None:
+    """Load the images (a bad --mnist-dir is one line), then serve the lab until Ctrl-C."""
+    try:
+        from .live.server import serve
+    except ImportError as error:
+        raise MissingToolError(f"the digit lab needs Starlette and uvicorn ({error.name} is missing): "
+                               f"pip install -e '.[playground]'") from None
+    from .live.lab.data import load
+    from .live.lab.setup import LabDefaults, checked_lab_setup
+
+    try:
+        setup = checked_lab_setup({"hidden": args.hidden, "activation": args.activation, "seed": args.seed})
+        data = load(args.mnist_dir, args.eight_by_eight)
+    except (ValueError, OSError) as error:
+        raise UserError(str(error)) from None
+    except ImportError as error:
+        raise MissingToolError(str(error)) from None
+    if data.hint:
+        print(f"chainrule digit lab: {data.source}; {data.hint}", file=sys.stderr, flush=True)
+    serve(checked_setup({}), args.host, args.port, open_browser=not args.no_browser,
+          lab=LabDefaults(args.mnist_dir, args.eight_by_eight, setup, data), room="/digits", name="chainrule digit lab")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; return the exit status (see nn.arguments for the convention)."""
     def command() -> None:
         args = _parser().parse_args(argv)
-        if args.command == "playground":
-            _playground(args)
+        if args.command in ("playground", "digits"):
+            (_playground if args.command == "playground" else _digits)(args)
             return
         _check(args)
         source = resolve(args.source, args.input, args.target, check_model=_model_check(args))

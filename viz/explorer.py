@@ -16,7 +16,7 @@ from autograd import Value, topological_order
 from autograd import argument_checks as check
 from nn.files import writable_target, write_file
 
-from .dot import DEFAULT_MAX_NODES, check_size, draw
+from .dot import DEFAULT_MAX_NODES, draw
 from .explorer_data import page_data
 from .render import INSTALL_HINT, GraphvizMissingError, layout, write_source
 
@@ -46,14 +46,19 @@ def _asset(name: str) -> str:
     return resources.files("viz").joinpath("assets", name).read_text(encoding="utf-8")
 
 
-def page_html(data: dict, svg: str) -> str:
-    """The page: the template with the title, style, drawing, data and script filled in (in one pass)."""
+SCRIPTS = ("explorer_common.js", "explorer_scalar.js", "explorer_neuron.js", "explorer_layer.js",
+           "explorer_panels.js", "explorer.js")  # one script, in this order: helpers, the views, the controller
+
+
+def page_html(data: dict, svg: str | None) -> str:
+    """The page: the template with the title, style, drawing (none when the scalar view is left out),
+    data and script filled in (in one pass)."""
     parts = {
         "title": html.escape(data["title"], quote=True),
         "style": _asset("explorer.css"),
-        "graph": inline_svg(svg),
+        "graph": inline_svg(svg) if svg is not None else "",
         "data": embedded_json(data),
-        "script": _asset("explorer.js"),
+        "script": "\n".join(_asset(name) for name in SCRIPTS),
     }
     return PLACEHOLDER.sub(lambda match: parts[match.group(1)], _asset("explorer.html"))
 
@@ -114,34 +119,45 @@ def fitting_height(svg: str) -> int:
 
 
 def _explorer(output: Value, path: Path | None, parameters, learning_rate: float, title: str | None,
-              max_nodes: int, max_edges: int | None) -> Explorer:
+              level: str | None, max_nodes: int, max_edges: int | None) -> Explorer:
     check.instance(output, "explore: output", Value, "a Value")
     if title is not None:
         check.text(title, "explore: title")
-    check_size(output, max_nodes, max_edges)
-    data = page_data(output, parameters=parameters, learning_rate=learning_rate, title=title)
-    svg = _svg(output, path, data["nodes"], max_nodes, max_edges)
-    return Explorer(page_html(data, svg), fitting_height(svg))
+    data = page_data(output, parameters=parameters, learning_rate=learning_rate, title=title, level=level,
+                     max_nodes=max_nodes, max_edges=max_edges)
+    svg = None if data["scalar_refused"] else _svg(output, path, data["nodes"], max_nodes, max_edges)
+    return Explorer(page_html(data, svg), fitting_height(svg) if svg else IFRAME_HEIGHTS[1])
 
 
 def page(output: Value, *, parameters=None, learning_rate: float = 0.1, title: str | None = None,
-         max_nodes: int = DEFAULT_MAX_NODES, max_edges: int | None = None) -> str:
+         level: str | None = None, max_nodes: int = DEFAULT_MAX_NODES, max_edges: int | None = None) -> str:
     """The explorer page for the graph of ``output`` as HTML text (what ``explore`` writes to a file)."""
-    return _explorer(output, None, parameters, learning_rate, title, max_nodes, max_edges).html
+    return _explorer(output, None, parameters, learning_rate, title, level, max_nodes, max_edges).html
 
 
 def explore(output: Value, path: str | Path | None = None, *, parameters=None, learning_rate: float = 0.1,
-            title: str | None = None, max_nodes: int = DEFAULT_MAX_NODES,
+            title: str | None = None, level: str | None = None, max_nodes: int = DEFAULT_MAX_NODES,
             max_edges: int | None = None) -> Path | Explorer:
     """The explorer page for the graph of ``output``: written to ``path`` (atomically; returns the path),
     or, without a path, an :class:`Explorer` that a notebook shows inline and ``.save(path)`` writes.
 
+    Three views of the same backward pass, chosen with ``level`` and switched on the page: ``"scalar"``
+    (every Value, node by node), and for a network (the output or loss of an ``nn.MLP``, or neurons
+    written as ``autograd.sum([w·a, …, b])`` then an activation) ``"neuron"`` (one box per neuron,
+    Σ w·a + b → σ) and ``"layer"`` (one box per layer, vectors and matrices as coloured cells, each
+    formula beside its numpy line). The default is the most detailed view readable on a screen:
+    ``scalar`` for a hand-built expression or a small graph, ``neuron`` while every layer fits a column,
+    ``layer`` beyond (3Blue1Brown's 784-16-16-10 network). Every number of the neuron and layer views
+    is one the scalar engine recorded (``viz.explorer_levels``).
+
     ``parameters`` are the Values the update step changes (default: the labelled leaves);
-    ``learning_rate`` is the step size of that update. The graph is left as it was. A graph of more
-    than ``max_nodes`` values or ``max_edges`` edges is refused before any work (``viz.dot.check_size``).
+    ``learning_rate`` is the step size of that update. The graph is left as it was. The scalar view of
+    a graph of more than ``max_nodes`` values or ``max_edges`` edges is left out (``level="scalar"``
+    is then refused, before any work; ``viz.dot.check_size``); any view of a graph of more than
+    ``viz.explorer_network.NETWORK_MAX_NODES`` values is refused.
     """
     if path is not None:
         path = check.path(path)
         writable_target(path)
-    inline = _explorer(output, path, parameters, learning_rate, title, max_nodes, max_edges)
+    inline = _explorer(output, path, parameters, learning_rate, title, level, max_nodes, max_edges)
     return inline if path is None else inline.save(path)

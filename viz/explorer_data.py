@@ -7,26 +7,25 @@ parameter values. The page only displays them.
 """
 from __future__ import annotations
 
-import math
 from typing import Sequence
 
 from autograd import (Names, Tape, Value, backward_steps, central_differences, explain, gradients_agree, name_of,
-                      topological_order)
+                      plain_digits, subscript, superscript, topological_order)
 from autograd import argument_checks as check
 from autograd import compile as compile_graph
 
-from .dot import drawing_id, numbered
+from .dot import DEFAULT_MAX_NODES, drawing_id, numbered
+from .explorer_levels import network_data
+from .explorer_network import NETWORK_MAX_NODES, check_level, default_level, read_network, scalar_size_problem
+from .explorer_numbers import number
 
-FORMAT_VERSION = 2  # of the page data; viz/assets/explorer.js refuses data of another version
+FORMAT_VERSION = 3  # of the page data; viz/assets/explorer.js refuses data of another version
 EXPLAIN_MAX_PATHS = 64  # beyond this a parameter's chain is summarised, not listed
 CHAIN_BUDGET = 100_000  # parameters × nodes: explain walks the graph once per parameter
-
-
-def number(x: float) -> float | str:
-    """A float for JSON: finite as is, otherwise "inf", "-inf" or "nan" (JSON has no such numbers)."""
-    if math.isfinite(x):
-        return x
-    return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
+# How a typed name finds a label (w2_1_0 finds w⁽²⁾₁,₀): raised and lowered digits read as digits, a
+# layer's closing bracket and the comma as "_"; the page maps each character so, then trims "_" at the ends.
+SEARCH_KEYS = {**{ch: plain_digits(ch) for ch in superscript("0123456789") + subscript(1234567890)},
+               "⁽": "", "⁾": "_", ",": "_", " ": ""}
 
 
 def default_parameters(order: Sequence[Value], names: Names) -> list[Value]:
@@ -39,7 +38,7 @@ def checked_parameters(order: Sequence[Value], parameters, names: Names) -> list
     """``parameters`` as a list of distinct Values of the graph, or a ValueError/TypeError saying which is not."""
     if parameters is None:
         return default_parameters(order, names)
-    in_graph, chosen = set(order), []
+    in_graph, chosen, seen = set(order), [], set()
     for position, item in enumerate(check.items(parameters, "explore: parameters", "None or a list of Values")):
         check.instance(item, f"explore: parameters[{position}]", Value, "a Value (a leaf of the graph)")
         where = f"explore: parameter {position} ({name_of(item)})"
@@ -48,7 +47,8 @@ def checked_parameters(order: Sequence[Value], parameters, names: Names) -> list
         if not item.is_leaf or names.is_constant(item):
             raise ValueError(f"{where} must be a leaf the output is differentiated by; "
                              f"it is {'a constant' if item.is_leaf else 'computed by op ' + item.op.name}")
-        if item not in chosen:
+        if item not in seen:
+            seen.add(item)
             chosen.append(item)
     return chosen
 
@@ -135,32 +135,78 @@ def _chain(tape: Tape, output: Value, position: int, analytic: float, names: Nam
     return {**chain, "numerical": number(numeric), "agrees": gradients_agree(analytic, numeric)}
 
 
-def page_data(output: Value, parameters=None, learning_rate: float = 0.1, title: str | None = None) -> dict:
-    """Everything the page shows: nodes (in ``topological_order``), steps, the update and each parameter's chain."""
-    if not isinstance(output, Value):
-        raise TypeError(f"explore: output must be a Value, got {type(output).__name__}")
-    learning_rate = checked_learning_rate(learning_rate)
-    order = topological_order(output)
-    names = Names(output, order)
-    chosen = checked_parameters(order, parameters, names)
-    records = backward_steps(output, names)
+def recorded_gradients(output: Value, records, names: Names) -> dict[Value, float]:
+    """Each node's gradient after the backward pass, read from the engine's records (constants left out)."""
     gradients = {output: 1.0}
     for step in records:
         for c in step.contributions:
             if not names.is_constant(c.parent):
                 gradients[c.parent] = c.after
+    return gradients
+
+
+def page_data(output: Value, parameters=None, learning_rate: float = 0.1, title: str | None = None,
+              level: str | None = None, max_nodes: int = DEFAULT_MAX_NODES, max_edges: int | None = None) -> dict:
+    """Everything the page shows: the scalar view's nodes (in ``topological_order``), steps, the update and
+    each parameter's chain, and for a network (``viz.explorer_network``) the neuron and layer views.
+
+    ``level`` is the view the page opens on (``scalar``, ``neuron`` or ``layer``; default: the most
+    detailed one that is readable on a screen, ``viz.explorer_network.default_level``). The scalar view
+    is left out (and cannot be chosen) for a graph of more than ``max_nodes`` values or ``max_edges`` edges.
+    """
+    if not isinstance(output, Value):
+        raise TypeError(f"explore: output must be a Value, got {type(output).__name__}")
+    learning_rate = checked_learning_rate(learning_rate)
+    check_level(level)
+    scalar_refused = scalar_size_problem(output, max_nodes, max_edges)
+    if scalar_refused and (level == "scalar" or scalar_size_problem(output, NETWORK_MAX_NODES, 2 * NETWORK_MAX_NODES)):
+        raise ValueError(scalar_refused)  # too large for any view
+    order = topological_order(output)
+    names = Names(output, order)
+    chosen = checked_parameters(order, parameters, names)
+    network = read_network(output, order, names)
+    if scalar_refused and network is None and level is None:
+        raise ValueError(scalar_refused)  # no network: the scalar view is the only one
+    level = level or default_level(order, network, not scalar_refused)
+    if level != "scalar" and network is None:
+        raise ValueError(f"explore: level={level!r} needs a network (the output or loss of an nn.MLP, "
+                         f"neurons written as Σ w·a + b); this graph has none, so use level='scalar'")
+    records = backward_steps(output, names)
+    gradients = recorded_gradients(output, records, names)
     index = numbered(order)
     tape = compile_graph(output, inputs=chosen)  # replays the graph with new parameter values
-    explained = chosen[:max(1, CHAIN_BUDGET // len(order))]
-    return {
+    update = _update(tape, output, chosen, gradients, learning_rate, index)
+    forward_at = {node: k for k, node in enumerate((n for n in order if not n.is_leaf), start=1)}
+    data = {
         "format": FORMAT_VERSION,
         "title": title if title is not None else f"{names[output]} = {output.data:.4g}",
+        "level": level,
+        "scalar_refused": scalar_refused,
         "output": index[output],
         "loss_name": output.label or "C",  # short, for the update's ∂C/∂w
-        "nodes": _nodes(order, index, gradients, set(chosen), output, names),
-        "steps": _steps(order, index, records, output, names),
-        "update": _update(tape, output, chosen, gradients, learning_rate, index),
-        "chains": {str(index[p]): _chain(tape, output, position, gradients.get(p, 0.0), names)
-                   for position, p in enumerate(explained)},
-        "chains_left_out": len(chosen) - len(explained),
+        "update": update,
+        "network": None,
+        "search_keys": SEARCH_KEYS,
     }
+    steps = [None] * (len(records) + len(forward_at) + 2)  # start, forward, backward, update
+    if not scalar_refused:
+        steps = _steps(order, index, records, output, names)
+        explained = chosen[:max(1, CHAIN_BUDGET // len(order))]
+        data.update(nodes=_nodes(order, index, gradients, set(chosen), output, names), steps=steps,
+                    chains={str(index[p]): _chain(tape, output, position, gradients.get(p, 0.0), names)
+                            for position, p in enumerate(explained)},
+                    chains_left_out=len(chosen) - len(explained))
+    if network is not None:
+        new_data = {p: row["new"] for p, row in zip(chosen, update["rows"])}
+        data["network"] = network_data(network, records, gradients, names, forward_at, new_data, len(steps))
+        if not scalar_refused:
+            data["scalar_layers"] = _layer_of_each(order, network)
+    if scalar_refused:
+        update["rows"] = []  # the layer views show the new weights as matrices
+    return data
+
+
+def _layer_of_each(order, network) -> list[int | str | None]:
+    """For the scalar view's jump list: each node's layer (0 for an input), "cost" after the network."""
+    owner = network.neuron_of()
+    return [owner[node][0] if node in owner else (None if node.is_leaf else "cost") for node in order]

@@ -1,330 +1,264 @@
 // The explorer's replay: shows, step by step, numbers that Python computed. It computes none.
-// Everything from the data is put on the page as text (textContent / append), never as markup.
-"use strict";
-(function () {
-  const FORMAT_VERSION = 2;  // the page data this script reads (viz/explorer_data.py FORMAT_VERSION)
-  const data = JSON.parse(document.getElementById("explorer-data").textContent);
-  const byTestId = (id) => document.querySelector(`[data-testid="${id}"]`);
-  if (data.format !== FORMAT_VERSION) {
-    const message = el("p", "format-error",
-                       `This page's data has format ${JSON.stringify(data.format ?? null)}, but its script reads ` +
-                       `format ${FORMAT_VERSION}: write the page again with the same chainrule (viz.explore).`);
-    message.dataset.testid = "format-error";
-    byTestId("formula").replaceChildren(message);
+// Three views of one backward pass (scalar, neuron, layer); this part switches between them, steps,
+// zooms, searches and keeps the place in the address (#step=7, #level=neuron&step=7).
+const FORMAT_VERSION = 3;  // the page data this script reads (viz/explorer_data.py FORMAT_VERSION)
+const ZOOM_RANGE = [0.25, 4];
+const READABLE_PX = 11;  // the smallest text on screen at the opening zoom
+const data = JSON.parse(document.getElementById("explorer-data").textContent);
+if (data.format !== FORMAT_VERSION) {
+  const message = el("p", "format-error",
+                     `This page's data has format ${JSON.stringify(data.format ?? null)}, but its script reads ` +
+                     `format ${FORMAT_VERSION}: write the page again with the same chainrule (viz.explore).`);
+  message.dataset.testid = "format-error";
+  byTestId("formula").replaceChildren(message);
+  return;
+}
+
+const scalarNames = new Map((data.nodes || []).map((node, i) => [node.name, i]));
+const P = panels(data, (name) => scalarNames.get(name));
+const api = {
+  describeUpdate: () => P.describeUpdate(false), describeChain: P.describeChain,
+  describeNeuronStep: P.describeNeuronStep, describeLayerStep: P.describeLayerStep,
+  openBelow, inspectWeight: (...where) => byTestId("inspector").replaceChildren(...P.describeWeight(...where)),
+};
+const views = {};
+if (data.nodes) views.scalar = scalarView(data, api);
+if (data.network) {
+  views.neuron = neuronView(data, api);
+  views.layer = layerView(data, api);
+}
+const graph = document.getElementById("graph");
+const levelControl = byTestId("level"), jump = byTestId("jump");
+for (const option of levelControl.options) {
+  option.disabled = !views[option.value];
+  if (option.value === "scalar" && data.scalar_refused) option.title = data.scalar_refused;
+  if (option.value !== "scalar" && !data.network) option.title = "this graph is not a network of neurons";
+}
+let level = data.level, current = 0;
+const zoomOf = {};
+
+// ---- stepping --------------------------------------------------------------------------------
+function go(k) {
+  const view = views[level], last = view.count - 1;
+  k = Math.max(0, Math.min(last, k));
+  current = k;
+  const step = view.steps[k];
+  view.paint(k);
+  byTestId("step-counter").textContent = `${k} / ${last}`;
+  byTestId("formula").replaceChildren(...view.describe(k));
+  const update = byTestId("update");
+  update.hidden = !(level === "scalar" && step.phase === "update");
+  if (!update.hidden && !update.childElementCount) update.append(...view.updateTable());
+  for (const item of document.querySelectorAll(".phases li")) {
+    item.classList.toggle("active", item.dataset.phase === step.phase);
+  }
+  byTestId("first").disabled = byTestId("prev").disabled = k === 0;
+  byTestId("next").disabled = byTestId("last").disabled = k === last;
+  jump.value = String(groupOf(k));
+  // Inline in a notebook the page is an iframe's srcdoc (about:srcdoc): it has no address to keep the step in.
+  const address = level === data.level ? `#step=${k}` : `#level=${level}&step=${k}`;
+  if (location.protocol !== "about:" && location.hash !== address) history.replaceState(null, "", address);
+  reveal(view.focusOf(k));
+}
+
+function reveal(element) {
+  if (!element) return;
+  const box = element.getBoundingClientRect(), frame = graph.getBoundingClientRect();
+  const inside = box.top >= frame.top && box.bottom <= frame.bottom && box.left >= frame.left &&
+                 box.right <= frame.right;
+  if (!inside) element.scrollIntoView({ block: "center", inline: "center" });
+}
+
+// ---- the steps grouped by layer: the jump list ----------------------------------------------------
+let groups = [];
+function groupLabel(step) {
+  if (step.phase === "start" || step.phase === "update") return step.phase;
+  const layer = level === "scalar" ? data.scalar_layers?.[step.node] : step.layer;
+  if (layer === undefined || layer === null) return step.phase;
+  return `${step.phase} · ${layer === "cost" ? "cost" : layer === 0 ? "inputs" : typeof layer === "number" ? `layer ${layer}` : layer}`;
+}
+function buildJumpList() {
+  groups = [];
+  views[level].steps.forEach((step, k) => {
+    const label = groupLabel(step);
+    if (!groups.length || groups[groups.length - 1][0] !== label) groups.push([label, k]);
+  });
+  jump.replaceChildren(...groups.map(([label, k]) => {
+    const option = el("option", null, `${label} (step ${k})`);
+    option.value = String(k);
+    return option;
+  }));
+}
+function groupOf(k) {
+  let found = 0;
+  for (const [, start] of groups) if (start <= k) found = start;
+  return found;
+}
+
+// ---- levels ------------------------------------------------------------------------------------
+// The step of `to` that matches step k of `from`: down through each step's links, up by the last
+// finer step at or before it.
+function mapStep(from, to, k) {
+  if (from === to) return k;
+  const step = views[from].steps[k];
+  if (to === "scalar") return step.scalar ?? 0;
+  if (from === "layer") return step.down ?? 0;
+  if (from === "neuron" && to === "layer") return step.up ?? 0;
+  const source = from === "scalar" ? k : views.neuron.steps[k].scalar;
+  let found = 0;
+  views[to].steps.forEach((s, i) => { if ((s.scalar ?? 0) <= source) found = i; });
+  return found;
+}
+
+function setLevel(next, k) {
+  level = next;
+  levelControl.value = next;
+  for (const view of document.querySelectorAll(".view")) view.hidden = view.dataset.level !== next;
+  buildJumpList();
+  setZoom(zoomOf[next] ?? openingZoom(views[next]));
+  go(k);
+}
+
+// A click one level down: a layer opens the neuron view, a neuron the scalar view, at the same step.
+function openBelow(from, layer, j) {
+  if (from === "layer") {
+    setLevel("neuron", mapStep("layer", "neuron", current));
+    reveal(views.neuron.box(layer, j));
     return;
   }
-  const nodes = data.nodes, steps = data.steps, lastStep = steps.length - 1;
-  const graph = document.getElementById("graph");
-  const svg = graph.querySelector("svg");
-
-  // ---- text helpers ------------------------------------------------------------------------
-  function el(tag, className, ...children) {
-    const element = document.createElement(tag);
-    if (className) element.className = className;
-    for (const child of children) element.append(child instanceof Node ? child : String(child));
-    return element;
+  if (!views.scalar) {
+    byTestId("inspector").replaceChildren(el("h2", null, "Scalar view"),
+      note(`${data.scalar_refused} The neuron's chain rule: autograd.explain(output, node) prints it.`));
+    return;
   }
-
-  // The drawing's style: four decimals, scientific notation when that would hide the value.
-  function fmt(x) {
-    if (x === null || x === undefined) return "—";
-    if (typeof x === "string") return x;
-    if (x === 0 || (Math.abs(x) >= 1e-3 && Math.abs(x) < 1e6)) return x.toFixed(4);
-    return x.toExponential(3);
+  setLevel("scalar", mapStep("neuron", "scalar", current));
+  const names = layer === "0" ? data.network.inputs.names : layer === "cost" ? [data.network.cost.name]
+                                                                           : data.network.layers[layer - 1].a_names;
+  const node = scalarNames.get(names[j]);
+  if (node !== undefined) {
+    views.scalar.inspect(node);
+    reveal(views.scalar.selectedElement());
   }
+}
 
-  function num(x, wrapNegative) {
-    const text = fmt(x);
-    const span = el("span", "num", wrapNegative && typeof x === "number" && x < 0 ? `(${text})` : text);
-    span.title = String(x);
-    span.dataset.value = String(x);
-    return span;
-  }
+// ---- zoom: the drawing's size in CSS pixels per unit of its own ------------------------------------
+let zoom = 1;
+function naturalSize(view) {
+  if (view.drawing instanceof SVGSVGElement) return view.drawing.viewBox.baseVal;
+  return { width: view.drawing.scrollWidth / (zoomOf.layer || 1), height: view.drawing.scrollHeight / (zoomOf.layer || 1) };
+}
+function setZoom(z) {
+  const view = views[level];
+  zoom = Math.max(ZOOM_RANGE[0], Math.min(ZOOM_RANGE[1], z));
+  zoomOf[level] = zoom;
+  if (view.drawing instanceof SVGSVGElement) {
+    const box = view.drawing.viewBox.baseVal;
+    view.drawing.style.width = `${box.width * zoom}px`;
+    view.drawing.style.height = `${box.height * zoom}px`;
+  } else view.drawing.style.zoom = String(zoom);
+  byTestId("zoom-level").textContent = `${Math.round(zoom * 100)}%`;
+}
+const room = () => [graph.clientWidth - 24, graph.clientHeight - 24];
+// Readable first: the smallest text at least READABLE_PX on screen (the view opens on the current
+// region, scrolled there), the whole drawing when it fits at that size.
+function openingZoom(view) {
+  if (!(view.drawing instanceof SVGSVGElement)) return 1;
+  const sizes = [...view.drawing.querySelectorAll("text")].map((text) => parseFloat(getComputedStyle(text).fontSize));
+  const smallest = Math.min(...sizes.filter((size) => size > 0), 14);
+  const fit = room()[0] / view.drawing.viewBox.baseVal.width;
+  return Math.max(Math.ceil(100 * READABLE_PX / smallest) / 100, Math.min(1.5, fit));  // whole percent, up
+}
+byTestId("zoom-in").addEventListener("click", () => setZoom(zoom * 1.25));
+byTestId("zoom-out").addEventListener("click", () => setZoom(zoom / 1.25));
+byTestId("zoom-fit").addEventListener("click", () => {
+  const [width, height] = room(), box = naturalSize(views[level]);
+  setZoom(Math.min(width / box.width, height / box.height));
+});
 
-  const math = (...parts) => el("p", "math", ...parts);
-  const note = (text) => el("p", "note", text);
-
-  // ---- when each node is computed, visited, and receives gradient ---------------------------
-  const forwardAt = nodes.map((node) => (node.parents.length ? Infinity : 0));
-  const visitAt = nodes.map(() => Infinity);
-  const gradEvents = nodes.map(() => []);  // [step, gradient after it], in step order
-  const phaseIndex = [];  // [position within the phase, size of the phase]
-  const phaseSize = { start: 0, forward: 0, backward: 0, update: 0 };
-  steps.forEach((step, k) => {
-    phaseIndex.push(++phaseSize[step.phase]);
-    if (step.phase === "forward") forwardAt[step.node] = k;
-    if (step.phase !== "backward") return;
-    visitAt[step.node] = k;
-    if (!gradEvents[step.node].length) gradEvents[step.node].push([k, step.upstream]);
-    for (const c of step.contributions) gradEvents[c.parent].push([k, c.after]);
-  });
-
-  function gradientAt(i, k) {
-    let found = null;
-    for (const [at, value] of gradEvents[i]) {
-      if (at > k) break;
-      found = value;
+// ---- search: a node or parameter by name (w⁽²⁾₁,₀, or typed w2_1_0) -----------------------------
+const searchKey = (text) => [...text.trim()].map((ch) => data.search_keys[ch] ?? ch).join("").replace(/^_+|_+$/g, "");
+let searchIndex = null;
+function buildSearchIndex() {
+  const index = new Map();
+  const add = (name, target) => {
+    for (const key of [name, searchKey(name)]) index.set(key, { ...(index.get(key) || {}), ...target, name });
+  };
+  for (const [name, i] of scalarNames) add(name, { scalar: i });
+  if (data.network) {
+    const net = data.network;
+    net.inputs.names.forEach((name, k) => add(name, { unit: [0, k] }));
+    for (const layer of net.layers) {
+      layer.a_names.forEach((name, j) => add(name, { unit: [layer.number, j] }));
+      layer.z_names.forEach((name, j) => add(name, { unit: [layer.number, j] }));
+      (layer.b_names || []).forEach((name, j) => add(name, { unit: [layer.number, j] }));
+      layer.w_names.forEach((row, j) => row.forEach((name, k) => add(name, { weight: [layer.number, j, k] })));
     }
-    return found;
   }
-
-  // ---- the drawing: dot's <g id="{node.id}"> and <g id="{node.id}_op"> groups (viz/dot.py) ----------
-  const views = nodes.map((node) => {
-    const value = document.getElementById(node.id);
-    const op = document.getElementById(`${node.id}_op`);
-    // a record's cells: [name,] data, grad (the last two); a constant's one cell is its number
-    const texts = value && node.kind !== "constant" ? value.querySelectorAll("text") : [];
-    const edges = node.parents.map((_, k) => document.getElementById(`${node.id}_in${k}`));
-    edges.push(document.getElementById(`${node.id}_out`));
-    return {
-      value, op, edges: edges.filter(Boolean),
-      valueClass: value ? `${value.getAttribute("class")}${node.kind === "parameter" ? " param" : ""}` : "",
-      opClass: op ? op.getAttribute("class") : "",
-      gradText: texts.length >= 2 ? texts[texts.length - 1] : null,
-      dataText: texts.length >= 2 ? texts[texts.length - 2] : null,
-      dataShown: texts.length >= 2 ? texts[texts.length - 2].textContent : "",
-      key: null,
-    };
-  });
-
-  const nodeOfGroup = new Map();  // a drawing's <g> (value or op) -> the index of its node
-  views.forEach((view, i) => [view.value, view.op].forEach((group) => group && nodeOfGroup.set(group, i)));
-
-  let current = -1, selected = -1, activeEdges = [];
-
-  function nodeClasses(i, k, step, receivers) {
-    const classes = [];
-    if (forwardAt[i] > k) classes.push("pending");
-    if (step.node === i || (step.phase === "update" && nodes[i].kind === "parameter")) classes.push("current");
-    else if (receivers.has(i)) classes.push(receivers.get(i) ? "accumulating" : "receiving");
-    else if (visitAt[i] < k) classes.push("visited");
-    if (i === selected) classes.push("selected");
-    return classes.join(" ");
+  return index;
+}
+function search(text) {
+  searchIndex = searchIndex || buildSearchIndex();
+  const hit = searchIndex.get(text.trim()) || searchIndex.get(searchKey(text));
+  const status = byTestId("search-status");
+  if (!hit) {
+    status.textContent = `no node named “${text.trim()}”`;
+    return;
   }
-
-  const NOT_YET = "grad ?";  // a gradient still to come
-
-  function gradLabel(i, k) {
-    const gradient = gradientAt(i, k);
-    return gradient === null ? NOT_YET : `grad ${fmt(gradient)}`;
+  status.textContent = "";
+  if (level !== "scalar" && !hit.unit && !hit.weight && views.scalar) setLevel("scalar", current);
+  if (level === "scalar") {
+    if (hit.scalar === undefined) { setLevel("neuron", current); search(text); return; }
+    go(views.scalar.find(hit.scalar));
+    reveal(views.scalar.selectedElement());
+    return;
   }
-
-  function paintGraph(k) {
-    const step = steps[k];
-    const receivers = new Map();  // parent -> whether this step adds to a gradient it already had
-    for (const c of step.contributions || []) receivers.set(c.parent, receivers.get(c.parent) || c.accumulates);
-    views.forEach((view, i) => {
-      const classes = nodeClasses(i, k, step, receivers);
-      const grad = gradLabel(i, k);
-      const key = `${classes}|${grad}`;
-      if (key === view.key || !view.value) return;
-      view.key = key;
-      view.value.setAttribute("class", `${view.valueClass} ${classes}`);
-      if (view.op) view.op.setAttribute("class", `${view.opClass} ${classes.replace("accumulating", "")}`);
-      if (view.dataText) view.dataText.textContent = forwardAt[i] > k ? "data ?" : view.dataShown;
-      if (view.gradText) {
-        view.gradText.textContent = grad;
-        view.gradText.classList.toggle("grad-known", grad !== NOT_YET);
-        view.gradText.classList.toggle("grad-new", receivers.has(i));
-      }
-    });
-    for (const edge of activeEdges) edge.classList.remove("active");
-    activeEdges = step.node === undefined ? [] : views[step.node].edges;
-    for (const edge of activeEdges) edge.classList.add("active");
+  const [layer, j, k] = hit.weight || hit.unit;
+  const view = views[level];
+  if (level === "neuron") go(view.stepOf("backward", layer, j));
+  else {
+    const receiving = hit.weight ? layer : layer + 1;  // a⁽ᴸ⁾ receives its gradient at layer L+1's step
+    go(receiving > data.network.layers.length ? view.stepOf("backward", "cost") : view.stepOf("backward", receiving));
   }
+  if (hit.weight) api.inspectWeight(layer, j, k);
+}
+byTestId("search").addEventListener("keydown", (event) => {
+  if (event.key === "Enter") search(event.target.value);
+  event.stopPropagation();  // typing a name never steps
+});
 
-  // ---- panels --------------------------------------------------------------------------------
-  function describeStart() {
-    const leaves = nodes.filter((node) => !node.parents.length && node.kind !== "constant");
-    const list = el("div", "operands");
-    const shown = leaves.slice(0, 24);
-    for (const leaf of shown) list.append(el("span", "math", leaf.name), num(leaf.data));
-    if (leaves.length > shown.length) list.append(el("span", "note", `… and ${leaves.length - shown.length} more`));
-    return [el("h2", null, "Start"), el("p", null, "The leaves hold the inputs and parameters:"), list,
-            note("▶ runs the forward pass node by node, then the backward pass in the engine's order, " +
-                 "then one gradient-descent step.")];
-  }
+// ---- controls --------------------------------------------------------------------------------
+byTestId("first").addEventListener("click", () => go(0));
+byTestId("prev").addEventListener("click", () => go(current - 1));
+byTestId("next").addEventListener("click", () => go(current + 1));
+byTestId("last").addEventListener("click", () => go(views[level].count - 1));
+// after a choice the arrows step again (a focused menu would take them)
+levelControl.addEventListener("change", () => {
+  setLevel(levelControl.value, mapStep(level, levelControl.value, current));
+  levelControl.blur();
+});
+jump.addEventListener("change", () => { go(Number(jump.value)); jump.blur(); });
+document.addEventListener("keydown", (event) => {
+  // Inside the playground's "step into" window, Escape asks the playground to close it.
+  if (event.key === "Escape" && window.parent !== window) window.parent.postMessage("close-explorer", location.origin);
+  if (event.altKey || event.ctrlKey || event.metaKey || event.target.closest?.("select, input")) return;
+  const moves = { ArrowRight: current + 1, ArrowLeft: current - 1, Home: 0, End: views[level].count - 1 };
+  if (!(event.key in moves)) return;
+  event.preventDefault();
+  go(moves[event.key]);
+});
+byTestId("formula").addEventListener("click", (event) => {
+  const line = event.target.closest(".weight-line");
+  if (line) api.inspectWeight(...line.dataset.weight.split("/").map(Number));
+});
 
-  function describeForward(step, k) {
-    const node = nodes[step.node];
-    const operands = el("div", "operands");
-    for (const p of node.parents) operands.append(el("span", "math", nodes[p].name), num(nodes[p].data));
-    const heading = node.name === node.expression ? node.expression : `${node.name} = ${node.expression}`;
-    return [el("h2", null, `Forward pass · ${phaseIndex[k]} of ${phaseSize.forward}`),
-            el("p", "math big", heading), operands, el("p", "math big", "= ", num(node.data)),
-            note(`op ${node.symbol} (${node.op}), run by its forward rule in the ops table`)];
-  }
-
-  function describeContribution(c, upstream) {
-    const box = el("div", c.accumulates ? "contribution accumulates" : "contribution");
-    const assign = c.accumulates ? el("span", "plus-equals", " += ") : " = ";
-    box.append(math(c.formula, " = ", num(c.local)),
-               math(c.gradient_name, assign, num(c.local), " × ", num(upstream, true), " = ", num(c.added)));
-    if (c.accumulates) {
-      box.append(math(c.gradient_name, " = ", num(c.before), " + ", num(c.added, true), " = ", num(c.after)));
-    }
-    box.append(note(`rule: ${c.rule}`));
-    return box;
-  }
-
-  function describeBackward(step, k) {
-    const node = nodes[step.node];
-    const parts = [el("h2", null, `Backward pass · ${phaseIndex[k]} of ${phaseSize.backward}`),
-                   el("p", null, "At ", el("b", "math", node.name), " the upstream gradient is ",
-                      el("span", "math", step.upstream_name), " = ", num(step.upstream)),
-                   note("each operand gets local derivative × upstream gradient:")];
-    for (const c of step.contributions) parts.push(describeContribution(c, step.upstream));
-    if (!step.contributions.length) parts.push(note("nothing to pass back: every operand is a constant"));
-    return parts;
-  }
-
-  function describeUpdate() {
-    const update = data.update;
-    const newLoss = num(update.new_loss);
-    newLoss.dataset.testid = "new-loss";
-    return [el("h2", null, "Update · one step of gradient descent"),
-            el("p", "math big", `w ← w − lr · ∂${data.loss_name}/∂w`),
-            el("p", null, "with learning rate lr = ", num(update.learning_rate)),
-            el("p", null, `${data.loss_name}: `, num(update.loss), " → ", newLoss,
-               " after the step"),
-            note("The new loss comes from running the graph forward again with the new parameters.")];
-  }
-
-  function updateTable() {
-    const head = el("tr", null, el("th", null, "parameter"), el("th", null, "w"),
-                    el("th", null, `∂${data.loss_name}/∂w`), el("th", null, `lr · ∂${data.loss_name}/∂w`),
-                    el("th", null, "new w"));
-    const table = el("table", null, el("thead", null, head));
-    const scroller = el("div", "table-scroll", table);
-    const body = el("tbody");
-    for (const row of data.update.rows) {
-      const tr = el("tr", null, el("td", "math", nodes[row.node].name), el("td", null, num(row.data)),
-                    el("td", null, num(row.grad)), el("td", null, num(row.step)), el("td", null, num(row.new)));
-      tr.dataset.testid = "update-row";
-      tr.dataset.node = String(row.node);
-      body.append(tr);
-    }
-    table.append(body);
-    return [el("h2", null, "Parameters after the step"), scroller];
-  }
-
-  const describe = { start: describeStart, forward: describeForward, backward: describeBackward,
-                     update: describeUpdate };
-
-  function inspect(i) {
-    selected = i;
-    const node = nodes[i];
-    const parts = [el("h2", null, "Selected node"), el("p", "math big", node.name),
-                   note(node.op ? `${node.kind} · op ${node.symbol} (${node.op})` : node.kind)];
-    if (node.expression && node.expression !== node.name) parts.push(math(`${node.name} = ${node.expression}`));
-    parts.push(el("p", null, "value ", num(node.data)),
-               node.kind === "constant" ? note("a number written in the expression: it gets no gradient")
-                                        : el("p", null, el("span", "math", node.gradient_name), " = ", num(node.grad)));
-    const chain = data.chains[String(i)];
-    if (chain) parts.push(...describeChain(chain, node));
-    else if (node.kind === "parameter") {
-      parts.push(note(`This graph is large: chains are listed for the first ${data.update.rows.length -
-                       data.chains_left_out} parameters only (autograd.explain(output, wrt) prints any of them).`));
-    }
-    byTestId("inspector").replaceChildren(...parts);
-    views.forEach((view) => { view.key = null; });
-    paintGraph(current);
-  }
-
-  function describeChain(chain, node) {
-    const factors = el("table", "factors");
-    chain.terms.forEach((term, t) => {
-      for (const factor of term) {
-        factors.append(el("tr", null, el("td", "math", chain.terms.length > 1 ? `path ${t + 1}: ${factor.formula}`
-                                                                             : factor.formula),
-                          el("td", null, num(factor.value))));
-      }
-    });
-    const verdict = chain.agrees ? el("span", "agree", "✓ agree") : el("span", "disagree", "✗ disagree");
-    verdict.dataset.testid = "gradient-check";
-    return [el("h2", null, "Chain rule (autograd.explain)"), chainLines(chain), factors,
-            el("p", null, "analytic ", num(node.grad), " · numerical (central differences) ",
-               num(chain.numerical), " ", verdict)];
-  }
-
-  // The chain's lines as a grid: the head once, then "= …" rows aligned in a proportional font.
-  function chainLines(chain) {
-    if (!chain.head) return el("p", "note", chain.text);
-    const grid = el("div", "chain math");
-    grid.dataset.testid = "chain";
-    chain.rows.forEach((row, r) => grid.append(el("span", "chain-head", r ? "" : chain.head),
-                                               el("span", "chain-eq", "="), el("span", "chain-row", row)));
-    return grid;
-  }
-
-  // ---- stepping --------------------------------------------------------------------------------
-  function stepFromHash() {
-    const match = /^#step=(\d+)$/.exec(location.hash);
-    return match ? Math.min(Number(match[1]), lastStep) : 0;
-  }
-
-  function go(k) {
-    k = Math.max(0, Math.min(lastStep, k));
-    current = k;
-    const step = steps[k];
-    paintGraph(k);
-    byTestId("step-counter").textContent = `${k} / ${lastStep}`;
-    byTestId("formula").replaceChildren(...describe[step.phase](step, k));
-    const update = byTestId("update");
-    update.hidden = step.phase !== "update";
-    if (!update.hidden && !update.childElementCount) update.append(...updateTable());
-    for (const item of document.querySelectorAll(".phases li")) {
-      item.classList.toggle("active", item.dataset.phase === step.phase);
-    }
-    byTestId("first").disabled = byTestId("prev").disabled = k === 0;
-    byTestId("next").disabled = byTestId("last").disabled = k === lastStep;
-    // Inline in a notebook the page is an iframe's srcdoc (about:srcdoc): it has no address to keep the step in.
-    const addressable = location.protocol !== "about:";
-    if (addressable && location.hash !== `#step=${k}`) history.replaceState(null, "", `#step=${k}`);
-    if (step.node !== undefined) reveal(views[step.node].value);
-  }
-
-  function reveal(element) {
-    if (!element) return;
-    const box = element.getBoundingClientRect(), frame = graph.getBoundingClientRect();
-    const inside = box.top >= frame.top && box.bottom <= frame.bottom && box.left >= frame.left &&
-                   box.right <= frame.right;
-    if (!inside) element.scrollIntoView({ block: "center", inline: "center" });
-  }
-
-  // ---- zoom: the drawing's size in CSS pixels per dot point -----------------------------------
-  const box = svg.viewBox.baseVal;
-  let zoom = 1;
-  function setZoom(z) {
-    zoom = Math.max(0.05, Math.min(4, z));
-    svg.style.width = `${box.width * zoom}px`;
-    svg.style.height = `${box.height * zoom}px`;
-  }
-  const room = () => [graph.clientWidth - 24, graph.clientHeight - 24];
-  setZoom(Math.min(1.5, Math.max(0.6, room()[0] / box.width)));
-  byTestId("zoom-in").addEventListener("click", () => setZoom(zoom * 1.25));
-  byTestId("zoom-out").addEventListener("click", () => setZoom(zoom / 1.25));
-  byTestId("zoom-fit").addEventListener("click", () => {
-    const [width, height] = room();
-    setZoom(Math.min(width / box.width, height / box.height));
-  });
-
-  byTestId("first").addEventListener("click", () => go(0));
-  byTestId("prev").addEventListener("click", () => go(current - 1));
-  byTestId("next").addEventListener("click", () => go(current + 1));
-  byTestId("last").addEventListener("click", () => go(lastStep));
-  document.addEventListener("keydown", (event) => {
-    if (event.altKey || event.ctrlKey || event.metaKey) return;
-    const moves = { ArrowRight: current + 1, ArrowLeft: current - 1, Home: 0, End: lastStep };
-    if (!(event.key in moves)) return;
-    event.preventDefault();
-    go(moves[event.key]);
-  });
-  window.addEventListener("hashchange", () => go(stepFromHash()));
-  svg.addEventListener("click", (event) => {
-    const group = event.target.closest("g.node");
-    if (nodeOfGroup.has(group)) inspect(nodeOfGroup.get(group));
-  });
-
-  go(stepFromHash());
-})();
+function placeFromHash() {
+  const match = /^#(?:level=(scalar|neuron|layer)&)?step=(\d+)$/.exec(location.hash);
+  const wanted = match && match[1] && views[match[1]] ? match[1] : data.level;
+  return [wanted, match ? Number(match[2]) : 0];
+}
+window.addEventListener("hashchange", () => {
+  const [wanted, k] = placeFromHash();
+  if (wanted !== level) setLevel(wanted, k);
+  else go(k);
+});
+setLevel(...placeFromHash());

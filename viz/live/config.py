@@ -142,3 +142,8 @@ def integer_field(document: dict, field: str, low: int, high: int) -> int:
 def number_field(document: dict, field: str, low: float, high: float) -> float:
     """``document[field]`` as a finite number in [low, high], or a FieldError."""
     return _number(field, document.get(field), low, high)
+
+
+def choice_field(document: dict, field: str, choices) -> str:
+    """``document[field]`` as one of ``choices``, or a FieldError listing them."""
+    return _choice(field, document.get(field), choices)

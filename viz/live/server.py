@@ -26,6 +26,7 @@ from .app import build_app
 from .config import Setup
 from .connections import BACKLOG, AcceptErrors, GuardedH11
 from .guards import allowed_hosts, loopback
+from .lab.setup import LabDefaults
 from .sessions import Sessions
 
 NAME = "chainrule playground"
@@ -90,8 +91,9 @@ def _listener(host: str, port: int) -> socket.socket:
     return listener
 
 
-def _server(setup: Setup, host: str, port: int, sessions: Sessions | None):
-    """A bound socket, a uvicorn.Server for the guarded app on it, and the URL with its token."""
+def _server(setup: Setup, host: str, port: int, sessions: Sessions | None, lab: LabDefaults | None = None,
+            room: str = "/"):
+    """A bound socket, a uvicorn.Server for the guarded app on it, and the URL of ``room`` with its token."""
     listener = _listener(host, port)
     logging.getLogger("uvicorn.error").addFilter(_QUIET_CANCEL)
     if not loopback(host):
@@ -100,11 +102,11 @@ def _server(setup: Setup, host: str, port: int, sessions: Sessions | None):
     port = listener.getsockname()[1]
     token = secrets.token_urlsafe(24)
     sessions = Sessions() if sessions is None else sessions
-    app = build_app(token, allowed_hosts(host, port), sessions, setup)
+    app = build_app(token, allowed_hosts(host, port), sessions, setup, lab)
     config = uvicorn.Config(app, http=GuardedH11, backlog=BACKLOG, log_level="error", access_log=False,
                             timeout_graceful_shutdown=SHUTDOWN_SECONDS, lifespan="off")  # a bad request: no log line
     name = f"[{host}]" if ":" in host else host
-    return listener, _Server(config, sessions), f"http://{name}:{port}/?token={token}"
+    return listener, _Server(config, sessions), f"http://{name}:{port}{room}?token={token}"
 
 
 @dataclass
@@ -124,9 +126,9 @@ class Playground:
 
 
 def start(*, host: str = "127.0.0.1", port: int = 0, setup: Setup | None = None,
-          sessions: Sessions | None = None) -> Playground:
-    """Start the playground in a background thread and return its handle (``.url``, ``.stop()``)."""
-    listener, server, url = _server(setup or Setup(), host, port, sessions)
+          sessions: Sessions | None = None, lab: LabDefaults | None = None, room: str = "/") -> Playground:
+    """Start the server in a background thread and return its handle (``.url`` opens ``room``, ``.stop()``)."""
+    listener, server, url = _server(setup or Setup(), host, port, sessions, lab, room)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, name="playground", daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -137,10 +139,11 @@ def start(*, host: str = "127.0.0.1", port: int = 0, setup: Setup | None = None,
     return Playground(url, server, thread)
 
 
-def serve(setup: Setup, host: str, port: int, open_browser: bool) -> None:
-    """Serve in the foreground: print the URL (one flushed line), open a browser, run until Ctrl-C."""
-    listener, server, url = _server(setup, host, port, None)
-    print(f"{NAME}: {url}", flush=True)
+def serve(setup: Setup, host: str, port: int, open_browser: bool, lab: LabDefaults | None = None,
+          room: str = "/", name: str = NAME) -> None:
+    """Serve in the foreground: print the URL of ``room`` (one flushed line), open a browser, run until Ctrl-C."""
+    listener, server, url = _server(setup, host, port, None, lab, room)
+    print(f"{name}: {url}", flush=True)
     if open_browser:
         import webbrowser
 

@@ -9,9 +9,7 @@ import asyncio
 import secrets
 import threading
 import time
-
-from .config import Setup
-from .session import Session
+from typing import Callable
 
 MAX_SESSIONS = 32
 IDLE_SECONDS = 15 * 60
@@ -26,7 +24,7 @@ class Sessions:
 
     def __init__(self, limit: int = MAX_SESSIONS, idle_seconds: float = IDLE_SECONDS) -> None:
         self.limit, self.idle_seconds = limit, idle_seconds
-        self._sessions: dict[str, Session] = {}
+        self._sessions: dict[str, object] = {}
         self._wakeups: dict[str, set[asyncio.Event]] = {}
         self._generations: dict[str, int] = {}
         self._lock = threading.Lock()
@@ -47,22 +45,25 @@ class Sessions:
         for event in self._wakeups.pop(key, ()):
             event.set()  # its streams see the session gone and end
 
-    def create(self, setup: Setup, replaces: str | None = None) -> tuple[str, Session]:
-        """A new session for ``setup`` (dropping ``replaces``, the tab's previous one); TooManySessions when full."""
-        session = Session(setup)  # built outside the lock: it trains nothing, but traces two tapes
+    def create(self, setup, replaces: str | None, build: Callable[[object], object]) -> tuple[str, object]:
+        """A new session ``build(setup)`` (dropping ``replaces``, the tab's previous one); TooManySessions when full.
+
+        Each room builds its own kind of session (the playground's, the digit lab's); ``build`` checks the setup.
+        """
+        session = build(setup)  # built outside the lock: it trains nothing, but traces its tapes
         with self._lock:
             if replaces is not None:
                 self._forget(replaces)
             self._expire()
             if len(self._sessions) >= self.limit:
                 wait = f"{self.idle_seconds / 60:.0f} minutes"
-                raise TooManySessions(f"the playground already has {self.limit} sessions open; "
+                raise TooManySessions(f"the server already has {self.limit} sessions open; "
                                       f"close a tab or wait {wait} for idle ones to expire")
             key = secrets.token_urlsafe(16)
             self._sessions[key] = session
             return key, session
 
-    def get(self, key: object) -> Session | None:
+    def get(self, key: object):
         """The session ``key`` names (and marks it as just used), or None."""
         with self._lock:
             self._expire()

@@ -231,7 +231,14 @@
     $("explorer-panel").hidden = false;
   }
 
-  $("close-explorer").addEventListener("click", () => { $("explorer-panel").hidden = true; $("explorer").src = "about:blank"; });
+  function closeExplorer() { $("explorer-panel").hidden = true; $("explorer").src = "about:blank"; }
+  $("close-explorer").addEventListener("click", closeExplorer);
+  // The explorer takes the keyboard (arrows step it); Escape, in it or here, closes it.
+  $("explorer").addEventListener("load", () => { if (!$("explorer-panel").hidden) $("explorer").contentWindow.focus(); });
+  window.addEventListener("message", (event) => {
+    if (event.origin === location.origin && event.source === $("explorer").contentWindow && event.data === "close-explorer") closeExplorer();
+  });
+  document.addEventListener("keydown", (event) => { if (event.key === "Escape" && !$("explorer-panel").hidden) closeExplorer(); });
 
   $("points").addEventListener("click", (event) => {
     const box = $("points").getBoundingClientRect(), extent = state.pictures.extent;

@@ -1,0 +1,221 @@
+"""The explorer's three views in a real browser (Debian's chromium), driven by mouse and keyboard (issue 20).
+
+Set EXPLORER_SCREENSHOTS=docs to refresh the README's pictures of the neuron and layer views.
+"""
+from __future__ import annotations
+
+import os
+import random
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+import nn
+from autograd import Value, subscript
+from viz import explore
+from viz.explorer_data import page_data
+
+pytestmark = pytest.mark.browser
+TEXT_ON_SCREEN = """() => [...document.querySelectorAll(`.view:not([hidden]) text, .view:not([hidden]) h3,
+    .view:not([hidden]) p, .view:not([hidden]) figcaption`)].filter(t => t.getBoundingClientRect().width > 0)
+    .map(t => {
+      const svg = t.closest('svg');
+      const scale = svg ? svg.getBoundingClientRect().width / svg.viewBox.baseVal.width
+                        : Number(getComputedStyle(t.closest('.layer-row')).zoom || 1);
+      return parseFloat(getComputedStyle(t).fontSize) * scale;
+    })"""
+
+
+def mlp_loss(sizes, activation="tanh", loss="mse", seed=0):
+    model = nn.MLP(sizes[0], sizes[1:], activation=activation, seed=seed)
+    rng = random.Random(seed)
+    out = model([Value(rng.uniform(-1, 1), f"a⁽⁰⁾{subscript(k)}") for k in range(sizes[0])])
+    cost = nn.LOSSES[loss]([out], [3] if loss == "cross_entropy" else [1.0])
+    cost.label = "C"
+    return cost, model
+
+
+@pytest.fixture(scope="module")
+def mlp_page(tmp_path_factory):
+    cost, model = mlp_loss([2, 4, 4, 1])
+    path = explore(cost, tmp_path_factory.mktemp("levels") / "mlp.html", parameters=model.parameters())
+    return path, page_data(cost, parameters=model.parameters())
+
+
+def counter(page) -> str:
+    return page.get_by_test_id("step-counter").text_content()
+
+
+def choose_level(page, steps_up_or_down: str, times: int = 1) -> None:
+    """The level menu by mouse and keyboard: click it, arrow to the option, Enter."""
+    page.get_by_test_id("level").click()
+    for _ in range(times):
+        page.keyboard.press(steps_up_or_down)
+    page.keyboard.press("Enter")
+
+
+def backward_step_of(data, layer: int, neuron: int = 0) -> int:
+    """The neuron view's step where neuron ``neuron`` of ``layer`` receives its gradient."""
+    return next(i for i, s in enumerate(data["network"]["neuron_steps"])
+                if s["phase"] == "backward" and s["layer"] == layer and s.get("neuron") == neuron)
+
+
+def open_at(watched_page, mlp_page, layer: int, neuron: int = 0):
+    """The 2-4-4-1 page, stepped by keyboard to where that neuron receives its gradient: (page, data, step)."""
+    path, data = mlp_page
+    page = watched_page(path.as_uri())
+    k = backward_step_of(data, layer, neuron)
+    go_to(page, k, len(data["network"]["neuron_steps"]) - 1)
+    return page, data, k
+
+
+def go_to(page, step: int, total: int) -> None:
+    page.keyboard.press("Home")
+    for k in range(1, step + 1):
+        page.keyboard.press("ArrowRight")
+    expect(page.get_by_test_id("step-counter")).to_have_text(f"{step} / {total}")
+
+
+def test_a_network_opens_on_the_neuron_view_and_switches_levels_at_the_same_step(watched_page, mlp_page):
+    path, data = mlp_page
+    page = watched_page(path.as_uri())
+    level = page.get_by_test_id("level")
+    expect(level).to_have_value("neuron")
+    expect(page.get_by_test_id("neuron")).to_have_count(2 + 4 + 4 + 1 + 1)  # inputs, neurons, the cost
+    neuron_steps = data["network"]["neuron_steps"]
+    k = backward_step_of(data, 2)
+    go_to(page, k, len(neuron_steps) - 1)
+    choose_level(page, "ArrowDown")
+    expect(level).to_have_value("layer")
+    layer_steps = data["network"]["layer_steps"]
+    expect(page.get_by_test_id("step-counter")).to_have_text(f"{neuron_steps[k]['up']} / {len(layer_steps) - 1}")
+    expect(page.get_by_test_id("layer")).to_have_count(3)
+    expect(page.get_by_test_id("formula")).to_contain_text("δ⁽²⁾ = tanh'(z⁽²⁾) ⊙ ∂C/∂a⁽²⁾")
+    expect(page.get_by_test_id("formula")).to_contain_text("dC_dW2 = np.outer(d2, a1)")
+    page.keyboard.press("ArrowRight")  # the menu gave the arrows back to the stepper
+    expect(page.get_by_test_id("step-counter")).to_have_text(f"{neuron_steps[k]['up'] + 1} / {len(layer_steps) - 1}")
+    choose_level(page, "ArrowUp", 2)
+    expect(level).to_have_value("scalar")
+    expect(page.locator("svg g.node.value")).to_have_count(len(data["nodes"]))
+
+
+def test_the_neuron_step_shows_the_sum_over_the_next_layer_with_the_engines_numbers(watched_page, mlp_page):
+    page, data, _ = open_at(watched_page, mlp_page, 1, 2)
+    formula = page.get_by_test_id("formula")
+    expect(formula).to_contain_text("∂C/∂a⁽¹⁾ₖ = Σⱼ w⁽²⁾ⱼ,ₖ · tanh'(z⁽²⁾ⱼ) · ∂C/∂a⁽²⁾ⱼ")
+    numbers = "ls => ls.map(l => [...l.querySelectorAll('.num')].map(n => Number(n.dataset.value)))"
+    rows = page.eval_on_selector_all('[data-testid="formula"] .terms:first-of-type .math', numbers)
+    nxt = data["network"]["layers"][1]
+    expected = [[nxt["W"][i][2], nxt["slope"][i], nxt["grad_a"][i], nxt["terms"][i][2]] for i in range(4)]
+    assert rows[:4] == expected
+    assert rows[4] == [data["network"]["layers"][0]["grad_a"][2]]  # = their sum, the engine's ∂C/∂a⁽¹⁾₂
+
+
+def test_clicking_a_neuron_opens_the_scalar_view_on_it_at_the_same_step(watched_page, mlp_page):
+    page, data, k = open_at(watched_page, mlp_page, 2, 1)
+    steps = data["network"]["neuron_steps"]
+    box = page.locator('[data-testid="neuron"][data-layer="2"][data-neuron="1"] rect')
+    bounds = box.bounding_box()
+    page.mouse.click(bounds["x"] + bounds["width"] / 2, bounds["y"] + bounds["height"] / 2)
+    expect(page.get_by_test_id("level")).to_have_value("scalar")
+    expect(page.get_by_test_id("step-counter")).to_have_text(f"{steps[k]['scalar']} / {len(data['steps']) - 1}")
+    expect(page.get_by_test_id("inspector")).to_contain_text("a⁽²⁾₁")
+
+
+def test_search_by_ascii_name_jumps_to_the_step_where_the_weight_gets_its_gradient(watched_page, mlp_page):
+    path, data = mlp_page
+    page = watched_page(path.as_uri())
+    page.get_by_test_id("search").click()
+    page.keyboard.type("w2_1_0")
+    page.keyboard.press("Enter")
+    steps = data["network"]["neuron_steps"]
+    k = backward_step_of(data, 2, 1)
+    expect(page.get_by_test_id("step-counter")).to_have_text(f"{k} / {len(steps) - 1}")
+    inspector = page.get_by_test_id("inspector")
+    expect(inspector).to_contain_text("w⁽²⁾₁,₀")
+    expect(inspector).to_contain_text("Chain rule (autograd.explain)")
+    expect(page.get_by_test_id("gradient-check")).to_have_text("✓ agree")
+    page.get_by_test_id("search").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("w⁽⁹⁾")
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("search-status")).to_contain_text("no node named")
+
+
+def test_the_jump_list_groups_steps_by_layer(watched_page, mlp_page):
+    path, data = mlp_page
+    page = watched_page(path.as_uri())
+    options = page.get_by_test_id("jump").locator("option")
+    labels = options.all_text_contents()
+    assert any(label.startswith("backward · layer 1") for label in labels)
+    assert any(label.startswith("backward · inputs") for label in labels)
+    page.get_by_test_id("jump").click()
+    for _ in labels[:labels.index(next(lab for lab in labels if lab.startswith("backward · layer 2")))]:
+        page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    steps = data["network"]["neuron_steps"]
+    k = backward_step_of(data, 2)
+    expect(page.get_by_test_id("step-counter")).to_have_text(f"{k} / {len(steps) - 1}")
+
+
+def test_zoom_runs_from_a_quarter_to_four_times(watched_page, mlp_page):
+    path, _ = mlp_page
+    page = watched_page(path.as_uri())
+    for _ in range(12):
+        page.get_by_test_id("zoom-in").click()
+    expect(page.get_by_test_id("zoom-level")).to_have_text("400%")
+    for _ in range(20):
+        page.get_by_test_id("zoom-out").click()
+    expect(page.get_by_test_id("zoom-level")).to_have_text("25%")
+    page.get_by_test_id("zoom-fit").click()
+    expect(page.get_by_test_id("zoom-level")).not_to_have_text("25%")
+
+
+@pytest.mark.parametrize("level", ["scalar", "neuron", "layer"])
+@pytest.mark.parametrize("size", [(1440, 900), (1024, 700), (390, 844)])
+def test_text_is_at_least_11_px_on_screen_at_the_opening_zoom(watched_page, mlp_page, level, size):
+    path, _ = mlp_page
+    page = watched_page(f"{path.as_uri()}#level={level}&step=0", *size)
+    expect(page.get_by_test_id("level")).to_have_value(level)
+    sizes = page.evaluate(TEXT_ON_SCREEN)
+    assert sizes and min(sizes) >= 11, (level, size, min(sizes))
+
+
+def test_on_a_phone_the_graph_and_the_panel_are_stacked_and_both_usable(watched_page, mlp_page):
+    path, _ = mlp_page
+    page = watched_page(path.as_uri(), 390, 844)
+    graph = page.locator(".graph-pane").bounding_box()
+    panels = page.locator(".panels").bounding_box()
+    assert graph["height"] >= 300 and graph["width"] >= 380
+    assert panels["y"] >= graph["y"] + graph["height"] - 1
+    total = counter(page).split(" / ")[1]
+    page.get_by_test_id("next").click()
+    expect(page.get_by_test_id("step-counter")).to_have_text(f"1 / {total}")
+    box = page.locator('[data-testid="neuron"][data-layer="1"][data-neuron="0"] rect').bounding_box()
+    assert box["x"] >= 0 and box["y"] >= graph["y"] and box["width"] > 100
+
+
+def test_the_digit_network_opens_on_the_layer_view_and_steps(watched_page, tmp_path):
+    cost, model = mlp_loss([784, 16, 16, 10], activation="sigmoid", loss="cross_entropy")
+    path = explore(cost, tmp_path / "digit.html", parameters=model.parameters())
+    page = watched_page(path.as_uri())
+    expect(page.get_by_test_id("level")).to_have_value("layer")
+    expect(page.get_by_test_id("layer")).to_have_count(3)
+    assert page.locator('select[data-testid="level"] option[value="scalar"]').get_attribute("disabled") is not None
+    page.keyboard.press("End")
+    expect(page.get_by_test_id("formula")).to_contain_text("W⁽¹⁾ ← W⁽¹⁾ − lr · ∂C/∂W⁽¹⁾")
+    for _ in range(2):  # back from the update: layer 1's backward step, then layer 2's
+        page.keyboard.press("ArrowLeft")
+    expect(page.get_by_test_id("formula")).to_contain_text("∂C/∂W⁽²⁾ = δ⁽²⁾ a⁽¹⁾ᵀ")
+    folder = os.environ.get("EXPLORER_SCREENSHOTS")
+    if folder:
+        page.screenshot(path=str(Path(folder) / "explorer-layer.png"))
+
+
+def test_screenshots_of_the_neuron_view(watched_page, mlp_page):
+    folder = os.environ.get("EXPLORER_SCREENSHOTS")
+    if not folder:
+        pytest.skip("set EXPLORER_SCREENSHOTS=docs to refresh the README's pictures")
+    page, _, _ = open_at(watched_page, mlp_page, 1, 2)
+    page.screenshot(path=str(Path(folder) / "explorer-neuron.png"))

@@ -1,0 +1,73 @@
+// Shared helpers of the explorer's views: text and numbers put on the page as text, never as markup.
+const byTestId = (id) => document.querySelector(`[data-testid="${id}"]`);
+
+function el(tag, className, ...children) {
+  const element = document.createElement(tag);
+  if (className) element.className = className;
+  for (const child of children) element.append(child instanceof Node ? child : String(child));
+  return element;
+}
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+function svgEl(tag, attributes, text) {
+  const element = document.createElementNS(SVG_NS, tag);
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, String(value));
+  if (text !== undefined) element.textContent = text;
+  return element;
+}
+
+// The drawing's style: four decimals, scientific notation when that would hide the value.
+function fmt(x) {
+  if (x === null || x === undefined) return "—";
+  if (typeof x === "string") return x;
+  if (x === 0 || (Math.abs(x) >= 1e-3 && Math.abs(x) < 1e6)) return x.toFixed(4);
+  return x.toExponential(3);
+}
+
+function num(x, wrapNegative) {
+  const text = fmt(x);
+  const span = el("span", "num", wrapNegative && typeof x === "number" && x < 0 ? `(${text})` : text);
+  span.title = String(x);
+  span.dataset.value = String(x);
+  return span;
+}
+
+const math = (...parts) => el("p", "math", ...parts);
+const note = (text) => el("p", "note", text);
+const code = (text) => el("code", "numpy", text);
+
+// A diverging colour for x on a scale of ±largest: blue positive, orange negative, white 0.
+function cellColour(x, largest) {
+  if (typeof x !== "number" || !largest) return "#f3f4f6";
+  const share = Math.min(1, Math.abs(x) / largest);
+  const [r, g, b] = x >= 0 ? [33, 102, 172] : [224, 130, 20];
+  const mix = (c) => Math.round(255 + (c - 255) * share);
+  return `rgb(${mix(r)}, ${mix(g)}, ${mix(b)})`;
+}
+
+const largestOf = (values) => values.reduce((m, x) => (typeof x === "number" ? Math.max(m, Math.abs(x)) : m), 0);
+
+// A vector or matrix as coloured cells on a canvas (rows × columns), each cell `size` px.
+function cells(matrix, size, largest) {
+  const rows = matrix.length, columns = rows ? matrix[0].length : 0;
+  const canvas = el("canvas", "cells");
+  canvas.width = columns * size;
+  canvas.height = rows * size;
+  const scale = largest ?? largestOf(matrix.flat());
+  const pen = canvas.getContext("2d");
+  matrix.forEach((row, i) => row.forEach((x, k) => {
+    pen.fillStyle = cellColour(x, scale);
+    pen.fillRect(k * size, i * size, size, size);
+  }));
+  canvas.dataset.rows = String(rows);
+  canvas.dataset.columns = String(columns);
+  canvas.dataset.cell = String(size);
+  return canvas;
+}
+
+// A flat vector folded into rows of `width` (a 784-vector as a 28 × 28 image).
+function folded(vector, width) {
+  const rows = [];
+  for (let i = 0; i < vector.length; i += width) rows.push(vector.slice(i, i + width));
+  return rows;
+}
