@@ -20,7 +20,9 @@ from viz.plots import decision_boundary, loss_curve
 
 PROG = "python -m examples.tour"
 PLAYGROUND = ("\n5. Train live in the browser, pause, click a point and step through its backward pass:\n"
-              "   python -m viz playground        (a local page on 127.0.0.1; Ctrl-C stops it)")
+              "   python -m viz playground        (a local page on 127.0.0.1; Ctrl-C stops it)\n"
+              "\n6. Draw a digit for 3Blue1Brown's 784-16-16-10 network and see its backprop, then train it live:\n"
+              "   python -m viz digits            (MNIST after `python -m nn download mnist`, else the 8x8 digits)")
 OUTPUTS = ("four-neuron.svg", "explorer.html", "moons-loss.png", "moons-boundary.png", "moons-model.json")
 
 

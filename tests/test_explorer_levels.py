@@ -186,3 +186,27 @@ def test_the_digit_network_opens_on_the_layer_view_without_its_scalar_graph():
     assert [layer["size"] for layer in data["network"]["layers"]] == [16, 16, 10]
     with pytest.raises(ValueError, match="max_nodes=3000"):
         page_data(cost, level="scalar")
+
+
+def test_the_update_step_is_the_training_optimisers_rule_and_leaves_it_as_it_was():
+    cost, model, _, _ = random_mlp_loss("tanh", "mse", 3)
+    parameters = model.parameters()
+    w = np.array([p.data for p in parameters])
+    g = np.array(autograd.grad(cost, parameters))
+    momentum = nn.SGD(parameters, lr=0.1, momentum=0.9)
+    momentum.buffer = np.linspace(-1, 1, len(parameters))  # as after earlier steps
+    adam = nn.Adam(parameters, lr=0.01)
+    adam.t, adam.m, adam.v = 3, np.linspace(-0.1, 0.1, len(parameters)), np.linspace(0.01, 0.02, len(parameters))
+    before = [(momentum.buffer.copy(),), (adam.t, adam.m.copy(), adam.v.copy())]
+    velocity = 0.9 * momentum.buffer + g  # PyTorch's SGD: buf = μ·buf + g, w -= lr·buf
+    m, v = 0.9 * adam.m + 0.1 * g, 0.999 * adam.v + 0.001 * g * g
+    adam_new = w - 0.01 * (m / (1 - 0.9 ** 4)) / (np.sqrt(v / (1 - 0.999 ** 4)) + 1e-8)
+    for optimizer, state, expected, name in ((momentum, [velocity], w - 0.1 * velocity, "SGD with momentum μ = 0.9"),
+                                             (adam, [m, v], adam_new, "Adam (β₁ = 0.9")):
+        update = page_data(cost, parameters=parameters, optimizer=optimizer)["update"]
+        assert update["optimizer"].startswith(name)
+        assert np.allclose([row["new"] for row in update["rows"]], expected, rtol=0, atol=1e-12)
+        for k, values in enumerate(state):
+            assert np.allclose([row["state"][k] for row in update["rows"]], values, rtol=0, atol=1e-12)
+    assert np.array_equal(momentum.buffer, before[0][0])
+    assert (adam.t, list(adam.m), list(adam.v)) == (before[1][0], list(before[1][1]), list(before[1][2]))

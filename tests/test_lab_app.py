@@ -313,3 +313,14 @@ def test_viz_digits_checks_its_arguments_before_starting(arguments, error, named
 
     with pytest.raises(error, match=named):
         viz.digits(**arguments)
+
+
+def test_step_into_opens_the_layer_level_explorer_on_the_digits_graph(client, lab, data):
+    post(client, "/digits/api/pick", lab, index=5)
+    answer = client.get("/digits/explore", params={"session": lab["session"]})
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/html")
+    page = answer.text
+    assert "test image 5" in page and "layer" in page
+    model = model_of(client, lab)
+    _, cost, _ = eager_digit(model, data.X_test[5], int(data.y_test[5]))
+    assert f"{cost.data:.4f}"[:5] in page  # the digit's own cost, as the engine computed it

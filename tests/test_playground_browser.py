@@ -138,6 +138,9 @@ def test_the_step_into_window_takes_the_keyboard_and_escape_closes_it(open_page,
     expect(counter).to_have_text(re.compile(r"^0 / \d+$"))
     page.keyboard.press("ArrowRight")  # no click inside: the window has the keyboard already
     expect(counter).to_have_text(re.compile(r"^1 / \d+$"))
+    page.keyboard.press("End")  # the update: the playground's optimiser (SGD with momentum 0.9), not plain descent
+    expect(frame.get_by_test_id("formula")).to_contain_text("SGD with momentum μ = 0.9")
+    expect(frame.get_by_test_id("formula")).to_contain_text("v ← μ·v + ∂C/∂w")
     page.keyboard.press("Escape")
     expect(page.get_by_test_id("explorer-panel")).to_be_hidden()
 

@@ -18,6 +18,7 @@ from .dot import DEFAULT_MAX_NODES, drawing_id, numbered
 from .explorer_levels import network_data
 from .explorer_network import NETWORK_MAX_NODES, check_level, default_level, read_network, scalar_size_problem
 from .explorer_numbers import number
+from .explorer_update import update_step
 
 FORMAT_VERSION = 3  # of the page data; viz/assets/explorer.js refuses data of another version
 EXPLAIN_MAX_PATHS = 64  # beyond this a parameter's chain is summarised, not listed
@@ -104,15 +105,11 @@ def _steps(order, index, records, output, names: Names) -> list[dict]:
     return [{"phase": "start"}, *forward, *backward, {"phase": "update"}]
 
 
-def _update(tape: Tape, output, parameters, gradients, learning_rate, index) -> dict:
-    rows, new_data = [], []
-    for p in parameters:
-        g = gradients.get(p, 0.0)
-        new_data.append(p.data - learning_rate * g)
-        rows.append({"node": index[p], "data": number(p.data), "grad": number(g),
-                     "step": number(learning_rate * g), "new": number(new_data[-1])})
-    return {"learning_rate": learning_rate, "rows": rows, "loss": number(output.data),
-            "new_loss": number(float(tape.forward(new_data)))}
+def _update(tape: Tape, output, parameters, gradients, learning_rate, index, optimizer) -> dict:
+    update, new_data = update_step(parameters, gradients, learning_rate, output.label or "C", optimizer)
+    for row, p in zip(update["rows"], parameters):
+        row["node"] = index[p]
+    return {**update, "loss": number(output.data), "new_loss": number(float(tape.forward(new_data)))}
 
 
 def _chain(tape: Tape, output: Value, position: int, analytic: float, names: Names) -> dict:
@@ -146,13 +143,16 @@ def recorded_gradients(output: Value, records, names: Names) -> dict[Value, floa
 
 
 def page_data(output: Value, parameters=None, learning_rate: float = 0.1, title: str | None = None,
-              level: str | None = None, max_nodes: int = DEFAULT_MAX_NODES, max_edges: int | None = None) -> dict:
+              level: str | None = None, max_nodes: int = DEFAULT_MAX_NODES, max_edges: int | None = None,
+              optimizer=None) -> dict:
     """Everything the page shows: the scalar view's nodes (in ``topological_order``), steps, the update and
     each parameter's chain, and for a network (``viz.explorer_network``) the neuron and layer views.
 
     ``level`` is the view the page opens on (``scalar``, ``neuron`` or ``layer``; default: the most
     detailed one that is readable on a screen, ``viz.explorer_network.default_level``). The scalar view
     is left out (and cannot be chosen) for a graph of more than ``max_nodes`` values or ``max_edges`` edges.
+    ``optimizer`` (an ``nn.SGD`` or ``nn.Adam`` over the parameters) makes the update step its rule
+    (``viz.explorer_update``); without it the step is plain gradient descent with ``learning_rate``.
     """
     if not isinstance(output, Value):
         raise TypeError(f"explore: output must be a Value, got {type(output).__name__}")
@@ -175,7 +175,7 @@ def page_data(output: Value, parameters=None, learning_rate: float = 0.1, title:
     gradients = recorded_gradients(output, records, names)
     index = numbered(order)
     tape = compile_graph(output, inputs=chosen)  # replays the graph with new parameter values
-    update = _update(tape, output, chosen, gradients, learning_rate, index)
+    update = _update(tape, output, chosen, gradients, learning_rate, index, optimizer)
     forward_at = {node: k for k, node in enumerate((n for n in order if not n.is_leaf), start=1)}
     data = {
         "format": FORMAT_VERSION,

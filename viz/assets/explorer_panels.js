@@ -160,11 +160,12 @@ function panels(data, scalarIndex) {
     const update = data.update;
     const newLoss = num(update.new_loss);
     newLoss.dataset.testid = "new-loss";
-    const parts = [el("h2", null, "Update · one step of gradient descent"),
-                   el("p", "math big", `w ← w − lr · ∂${loss}/∂w`),
+    const parts = [el("h2", null, "Update · one step of ", el("span", "name", update.optimizer)),
+                   ...update.formulas.map((line) => el("p", "math big", line)),
                    el("p", null, "with learning rate lr = ", num(update.learning_rate)),
                    el("p", null, `${loss}: `, num(update.loss), " → ", newLoss, " after the step"),
-                   note("The new loss comes from running the graph forward again with the new parameters.")];
+                   note("The new loss comes from running the graph forward again with the new parameters; " +
+                        "the step is the training optimiser's own rule, applied to this graph's gradients.")];
     if (withLayers) {
       for (const layer of net.layers) parts.push(formula(layer.formulas.update[0]), matrix(`new ${layer.formulas.names[0]}`, layer.new_W));
     }

@@ -140,13 +140,15 @@ function scalarView(data, page) {
   }
 
   function updateTable() {
-    const head = el("tr", null, el("th", null, "parameter"), el("th", null, "w"),
-                    el("th", null, `∂${data.loss_name}/∂w`), el("th", null, "step"), el("th", null, "new w"));
+    const head = el("tr", null, el("th", null, "parameter"), el("th", null, "w"), el("th", null, `∂${data.loss_name}/∂w`),
+                    ...data.update.state_names.map((name) => el("th", null, name)),
+                    el("th", null, "step"), el("th", null, "new w"));
     const table = el("table", null, el("thead", null, head));
     const body = el("tbody");
     for (const row of data.update.rows) {
       const tr = el("tr", null, el("td", "math", nodes[row.node].name), el("td", null, num(row.data)),
-                    el("td", null, num(row.grad)), el("td", null, num(row.step)), el("td", null, num(row.new)));
+                    el("td", null, num(row.grad)), ...row.state.map((x) => el("td", null, num(x))),
+                    el("td", null, num(row.step)), el("td", null, num(row.new)));
       tr.dataset.testid = "update-row";
       tr.dataset.node = String(row.node);
       body.append(tr);

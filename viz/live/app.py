@@ -9,6 +9,7 @@ for idle sessions to expire.
 """
 from __future__ import annotations
 
+import copy
 import html
 
 from starlette.applications import Starlette
@@ -80,7 +81,9 @@ def build_app(token: str, hosts: set[str], sessions: Sessions | None = None, def
                 point, label = session.points.X[index], session.points.labels[index]
                 title = f"point {index} ({point[0]:.2f}, {point[1]:.2f}), class {label}, epoch {session.epoch}"
                 learning_rate = session.setup.learning_rate
-            return explorer_page(loss, parameters=parameters, learning_rate=learning_rate, title=title, level="neuron")
+                optimizer = copy.copy(session.trainer.optimizer)  # its state now; the explorer only reads it
+            return explorer_page(loss, parameters=parameters, learning_rate=learning_rate, title=title, level="neuron",
+                                 optimizer=optimizer)
         return HTMLResponse(await off_loop(build),
                             headers={"Cache-Control": "no-store", "Content-Security-Policy": "frame-ancestors 'self'"})
 

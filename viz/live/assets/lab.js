@@ -300,6 +300,12 @@
     }));
     table.hidden = false;
   });
+  $("step-into").addEventListener("click", () => {
+    $("explorer-title").textContent = state ? `${state.example.source}, against y = ${state.example.target}` : "";
+    $("explorer").src = `/digits/explore?${query()}`;
+    $("explorer-panel").hidden = false;
+  });
+  $("close-explorer").addEventListener("click", () => { $("explorer-panel").hidden = true; $("explorer").src = "about:blank"; });
   $("export").addEventListener("click", () => { location.href = `/digits/api/export?${query()}`; });
   $("import").addEventListener("change", async (event) => {
     const file = event.target.files[0];

@@ -6,9 +6,10 @@ must be 28 rows of 28 numbers in [0, 1]. The server's images are loaded once, on
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from ...explorer import page as explorer_page
 from ..config import FieldError, integer_field
 from ..endpoints import Room, json_answer, model_file, page, play
 from ..requests import json_body, off_loop, query_whole_number
@@ -61,8 +62,20 @@ def lab_routes(sessions: Sessions, token: str, defaults: LabDefaults | None = No
         session = room.session_of(request.query_params.get("session"))
         return model_file(await off_loop(session.export), "digit-lab-model.json")
 
+    async def explore(request: Request) -> Response:
+        """The explorer at the layer level on the shown digit's own graph (the lab's "step into it")."""
+        session = room.session_of(request.query_params.get("session"))
+
+        def build() -> str:
+            cost, parameters, title = session.digit_cost()
+            return explorer_page(cost, parameters=parameters, learning_rate=session.setup.learning_rate,
+                                 title=title, level="layer")
+        return HTMLResponse(await off_loop(build),
+                            headers={"Cache-Control": "no-store", "Content-Security-Policy": "frame-ancestors 'self'"})
+
     return [
         Route("/digits", index),
+        Route("/digits/explore", explore),
         Route("/digits/api/session", create, methods=["POST"]),
         Route("/digits/api/state", room.state),
         Route("/digits/api/stream", room.stream),

@@ -14,6 +14,7 @@ from contextlib import closing
 import numpy as np
 
 import nn
+from autograd import Value, subscript
 from nn.io import from_dict, to_dict
 from nn.recipes import LOSS_OUTPUT_ACTIVATION
 
@@ -176,6 +177,17 @@ class LabSession:
         first = self.examiner.score(example["image"][None, :], np.zeros(1, dtype=int))[1][0]
         label = example["label"] if example["label"] is not None else int(np.argmax(first))
         return {**self.examiner.examine(example["image"], label), "target": label, "outputs": first}
+
+    def digit_cost(self) -> tuple[Value, list[Value], str]:
+        """The shown digit's cost as an eager graph at the current weights, the parameters, and a title."""
+        with self.lock:
+            example, label = self.example, self._examined()["target"]
+            pixels = [Value(float(v), f"a⁽⁰⁾{subscript(k)}") for k, v in enumerate(example["image"])]
+            wanted = targets(self.setup.loss, np.array([label]))[:1].tolist()
+            cost = nn.LOSSES[self.setup.loss]([self.model(pixels)], wanted)
+            cost.label = "C"
+            title = f"{example['source']}, against y = {label}, step {self.trainer.step_count}"
+            return cost, self.model.parameters(), title
 
     def check(self) -> list[dict]:
         """A few random parameters' ∂C/∂w for the shown digit: the engine's beside central differences."""
