@@ -6,13 +6,13 @@ Rule signatures (all ops)::
     local_grads(inputs, out, m) -> tuple, one entry per input
 
 ``inputs`` are the operands (a sequence: operand i is ``inputs[i]``) and ``out`` the op's
-result, as floats (eager), as Values (``create_graph=True``) or as numpy arrays (the compiled
-replay, where ``inputs`` is one array whose first axis is the operand). ``m`` is the matching
-math namespace: ``SCALARS`` below for the eager forward (domain errors raise a clear error),
-``FLOATS``/``VALUES`` in ``graph.py`` for the rules, ``ARRAYS`` in ``replay_rules.py`` for both over
-arrays. Forwards use ``exp log tanh pow div maximum sum``; rules use ``log step pow``. A rule
-returns one local derivative per input, or ``None`` for an input that is a constant (not
-differentiated). Only the engine multiplies by the upstream gradient and accumulates.
+result, as floats (eager), as Values (``create_graph=True``) or as source text (the compiled
+replay prints each rule as numpy code, where an operand may be one array whose first axis is the
+operand). ``m`` is the matching math namespace: ``SCALARS`` below for the eager forward (domain
+errors raise a clear error), ``FLOATS``/``VALUES`` in ``graph.py`` for the rules, ``SOURCE`` in
+``replay_source.py`` for both as numpy source. Forwards use ``exp log tanh pow div maximum sum``;
+rules use ``log step pow``. A rule returns one local derivative per input, or ``None`` for an input
+that is a constant (not differentiated). Only the engine multiplies by the upstream gradient and accumulates.
 
 ``texts(names)`` gives, per input, the right-hand side a learner reads with the
 operands' names filled in; ``formulas`` are the same rules in generic notation.

@@ -13,8 +13,10 @@ placeholders' ``.grad`` and the interior nodes' are left alone: the replay does 
 graph. ``compile([o1, o2, ...])`` traces several outputs at once (a model's outputs): forward
 gives one value per output (per row) and ``backward(upstream)`` takes one weight per output.
 
-The replay is derived from the ops table: each op's ``forward`` and ``local_grads`` rules are
-evaluated over numpy arrays through ``ARRAYS``, never from a second copy of the math.
+The replay is derived from the ops table: compiling runs named passes over the traced graph
+(``replay_plan``: flatten sums, lower sums of products to matrix products, levels, groups, slots)
+and prints the plan as a numpy program (``replay_emit``: each op's ``forward`` and ``local_grads``
+rules run over source text), compiled once; ``tape.source()`` shows it. A replay is a call of it.
 
 What tracing bakes in: the graph records the ops that ran, not the Python that chose them. A
 branch in your code that tested ``.data`` at trace time (``if x.data > 0: ...``) stays taken as
@@ -33,8 +35,9 @@ import numpy as np
 from .replay_plan import Group, Plan, check_inputs, plan
 from .replay_feed import read_feed
 from .replay_products import ProductGroup
-from .replay_rules import ARRAYS, backward_step, check_finite
+from .replay_program import Program
 from .replay_scatter import rows
+from .replay_source import comment
 from .modes import current as current_mode
 from .value import Value, require_values
 
@@ -44,25 +47,27 @@ _data, _labels = attrgetter("data"), attrgetter("label")
 class Tape:
     """A traced graph replayed with numpy: ``forward(feed)`` then ``backward()`` (see the module).
 
-    It holds the inputs and parameters, not the graph, plus numpy buffers sized by the last batch:
-    about 8 bytes × (2 · slots + the groups' operands) × rows, with a slot per input, constant,
-    computed node and parameter outside the matrices (whose weights sit in one vector).
+    It holds the inputs and parameters, not the graph, the generated program (``source()``), and
+    numpy buffers sized by the last batch: about 8 bytes × (2 · slots + the groups' results and
+    gathered operands) × rows, with a slot per input, constant, parameter outside the matrices
+    (whose weights sit in one vector) and computed node.
     """
 
     def __init__(self, replay_plan: Plan, single: bool = True) -> None:
         self._plan = replay_plan
+        self._program = Program(replay_plan, list(replay_plan.titles))
         self._single = single  # compiled from one output Value, not a list of them
         self._values: np.ndarray | None = None  # slot × row buffer of the last forward
-        self._operands: list[np.ndarray] = []  # each group's operands in the last forward
+        self._saved: list[tuple] = []  # what each chunk's forward kept for its backward
         self._grads: np.ndarray | None = None  # slot × row buffer of the last backward
         self._feed: np.ndarray | None = None  # the buffer of the last feed copied (read again by backward)
         self._batched = False
         self._forwarded = False  # a forward ran to the end: backward may use its buffers
-        gathered = sum(group.shape[0] * group.shape[2] if type(group) is ProductGroup else group.arity * group.size
-                       for group in replay_plan.groups if group.varying)
+        computed = sum(group.size + (0 if isinstance(group, ProductGroup) else group.arity * group.size)
+                       for group in replay_plan.groups)
+        self._bytes_per_row = 8 * (2 * replay_plan.slots + len(replay_plan.inputs) + computed)
         self._output_rows = rows(replay_plan.outputs)  # a slice when the outputs' slots follow each other
-        self._zeroed = _zeroed_runs(replay_plan)
-        self._bytes_per_row = 8 * (2 * replay_plan.slots + len(replay_plan.inputs) + gathered)
+        self._program.forwards(checked=False)  # compiled now (each backward at its first call)
 
     @property
     def inputs(self) -> tuple[Value, ...]:
@@ -73,7 +78,7 @@ class Tape:
         return self._plan.parameters
 
     @property
-    def groups(self) -> tuple[Group, ...]:
+    def groups(self) -> tuple[Group | ProductGroup, ...]:
         """The vectorised steps of one replay, in forward order (one op and arity per level)."""
         return self._plan.groups
 
@@ -82,9 +87,17 @@ class Tape:
         return (f"Tape({len(plan_.inputs)} inputs, {len(plan_.parameters)} parameters, "
                 f"{sum(g.size for g in plan_.groups)} computed nodes in {len(plan_.groups)} groups)")
 
+    def source(self, input_grads: bool = True, heading: Sequence[str] = ()) -> str:
+        """The generated numpy program this tape runs: a forward and a backward function (one pair per
+        chunk of a very long graph), one line per group, each commented with its ops-table formula.
+        ``input_grads=False``: the backward a training step runs (no gradients for the inputs).
+        ``heading``: lines of text put first, each as an escaped one-line comment."""
+        top = "".join(comment(str(line)) + "\n" for line in heading)
+        return top + ("\n" if top else "") + self._program.source(input_grads)
+
     def bytes_per_row(self) -> int:
         """What each row of a batch costs in numpy buffers: its values and gradients, the feed's copy,
-        and the gathered operands."""
+        the groups' results and gathered operands."""
         return self._bytes_per_row
 
     def forward(self, feed: Sequence[float] | np.ndarray | tuple[np.ndarray, ...] = (),
@@ -108,23 +121,10 @@ class Tape:
             values[inputs:inputs + plan_.broadcast] = data[:plan_.broadcast, None]
             values[inputs + plan_.broadcast:inputs + plan_.buffered, 0] = data[plan_.broadcast:plan_.buffered]
         weights = data[plan_.weights]
-        self._operands = []
-        detecting = current_mode().detecting
+        feeds = [columns.rows(rows) for rows in self._program.feed_rows]
+        forwards = self._program.forwards(current_mode().detecting)
         with np.errstate(all="ignore"):
-            for group in plan_.groups:
-                if type(group) is ProductGroup:
-                    operands = group.forward(values, weights, columns)  # written into its slots
-                    result = values[group.start:group.stop]
-                else:
-                    operands = group.gather(values)
-                    result = group.op.forward(operands, ARRAYS)
-                    if group.every_row:
-                        values[group.start:group.stop] = result
-                    else:
-                        values[group.start:group.stop, :1] = result
-                if detecting:
-                    check_finite(result, group, "forward")
-                self._operands.append(operands)
+            self._saved = [forward(values, weights, feeds) for forward in forwards]
         self._forwarded = True
         if self._single:
             output = values[plan_.outputs[0]]
@@ -147,7 +147,8 @@ class Tape:
             raise RuntimeError("Tape.backward() needs a forward(feed) that ran to the end first")
         values = self._values
         plan_ = self._plan
-        grads = self._grads_buffer(0 if input_grads else len(plan_.inputs))
+        backwards, zeroed = self._program.backwards(current_mode().detecting, input_grads)
+        grads = self._grads_buffer(zeroed)
         grads[self._output_rows] = self._upstream(upstream, values.shape[1])
         if parameter_grads is None:
             totals = np.zeros(len(plan_.parameters))
@@ -155,15 +156,9 @@ class Tape:
             totals = parameter_grads
             totals.fill(0.0)
         weight_grads = totals[plan_.weights]  # a view when the weights come last, as they do
-        detecting = current_mode().detecting
         with np.errstate(all="ignore"):
-            for group, operands in zip(reversed(plan_.groups), reversed(self._operands)):
-                if type(group) is ProductGroup:
-                    group.backward(operands, grads, weight_grads, input_grads)
-                    if detecting:
-                        check_finite(weight_grads, group, "backward")
-                else:
-                    backward_step(group, operands, values, grads, detecting, input_grads)
+            for backward, saved in zip(reversed(backwards), reversed(self._saved)):
+                backward(values, grads, weight_grads, saved)
         inputs = len(plan_.inputs)
         if not isinstance(plan_.weights, slice):
             totals[plan_.weights] = weight_grads
@@ -190,17 +185,15 @@ class Tape:
             self._values[first:first + len(plan_.constants)] = plan_.constants[:, None]
         return self._values
 
-    def _grads_buffer(self, first: int) -> np.ndarray:
-        """The gradient buffer shaped like the value buffer (reused: no fresh pages each call), zeroed
-        from slot ``first`` on (the inputs' rows are read only when their gradients are returned)
-        where a gradient may arrive (see ``_zeroed_runs``)."""
+    def _grads_buffer(self, zeroed: list[tuple[slice, bool]]) -> np.ndarray:
+        """The gradient buffer shaped like the value buffer (reused: no fresh pages each call), zeroed in
+        the rows the backward adds to (the first column only where it adds only there)."""
         if self._grads is None or self._grads.shape != self._values.shape:
             self._grads = np.zeros_like(self._values)
             return self._grads
         grads = self._grads
-        grads[first:len(self._plan.inputs)].fill(0.0)
-        for start, stop, every_column in self._zeroed:
-            grads[start:stop, slice(None) if every_column else slice(1)].fill(0.0)
+        for rows_, first_column in zeroed:
+            grads[rows_, :1 if first_column else None].fill(0.0)
         return grads
 
     def _upstream(self, upstream, batch: int) -> np.ndarray:
@@ -222,28 +215,6 @@ class Tape:
         wanted = (f"a number or one per row ({batch})" if self._single else
                   f"one per output ({count}) or one per row and output {one_per_row}")
         raise ValueError(f"Tape.backward: upstream must be {wanted}, got shape {weights.shape}")
-
-
-def _zeroed_runs(replay_plan: Plan) -> list[tuple[int, int, bool]]:
-    """The runs of slots after the inputs whose gradients a backward starts at zero, as (start, stop,
-    every column): the parameters and computed nodes, not the constants; only the first column of
-    the parameters and computed nodes read there only."""
-    inputs = len(replay_plan.inputs)
-    first_column = np.zeros(replay_plan.slots, dtype=bool)
-    first_column[inputs + replay_plan.broadcast:inputs + replay_plan.buffered] = True
-    for group in replay_plan.groups:
-        first_column[group.start:group.stop] = not group.every_row
-    constants = range(inputs + replay_plan.buffered, inputs + replay_plan.buffered + len(replay_plan.constants))
-    runs: list[tuple[int, int, bool]] = []
-    for slot in range(inputs, replay_plan.slots):
-        if slot in constants:
-            continue
-        every_column = not first_column[slot]
-        if runs and runs[-1][1] == slot and runs[-1][2] == every_column:
-            runs[-1] = (runs[-1][0], slot + 1, every_column)
-        else:
-            runs.append((slot, slot + 1, every_column))
-    return runs
 
 
 def compile(output: Value | Sequence[Value], inputs: Sequence[Value] | Value = ()) -> Tape:  # noqa: A001

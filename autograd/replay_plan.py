@@ -11,16 +11,17 @@ value per row are lowered to matrix products (``replay_products``).
 """
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import chain
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
 from .graph import constant_leaves, topological_order
-from .replay_scatter import Index, Scatter, rows
+from .names import MAX_OPERANDS, Names, name_of
+from .replay_scatter import Index, rows
 from .ops import OPS, Op
 from .replay_products import NAME as PRODUCTS, ProductGroup, Products, lowered, matrix_weights, product_group
 from .value import Value
@@ -30,17 +31,8 @@ _SUMMABLE = (OPS["add"], _SUM)
 
 
 @dataclass(frozen=True, eq=False)
-class Receivers:
-    """Operand positions of a group that receive gradients, and where their contributions go."""
-
-    positions: tuple[int, ...]
-    scatter: Scatter | None  # None: no position receives
-    factors: np.ndarray | None  # the rule's numbers at these positions (shape k × 1 × 1), when they are numbers
-
-
-@dataclass(frozen=True, eq=False)
 class Group:
-    """Nodes of one op and arity at one level, replayed by one vectorised call of the op's rules."""
+    """Nodes of one op and arity at one level, replayed by one vectorised line of the op's rules."""
 
     op: Op
     start: int  # the group's results fill slots start:stop
@@ -48,10 +40,7 @@ class Group:
     arity: int
     varying: bool  # depends on an input; otherwise the same for every row, evaluated once
     every_row: bool  # its results fill every row of the buffer (else the first only: no group reads the others)
-    operands: Index  # operand slots, operand-major: row i·size + j is operand i of node j
-    differentiable: Receivers  # the operand positions that receive gradients
-    trained: Receivers  # those not filled by inputs alone (all a training step needs)
-    repeated: bool = False  # each node reads one slot at all its differentiable positions (x·x): one scatter
+    operands: np.ndarray  # operand slots, operand-major: entry i·size + j is operand i of node j
 
     @property
     def size(self) -> int:
@@ -60,21 +49,6 @@ class Group:
     @property
     def name(self) -> str:
         return self.op.name
-
-    def receivers(self, input_grads: bool) -> Receivers:
-        """The operand positions whose gradients a backward computes, and where they go: with
-        ``input_grads=False`` none that only inputs fill (their gradients would be dropped)."""
-        return self.differentiable if input_grads else self.trained
-
-    def gather(self, values: np.ndarray) -> np.ndarray:
-        """The operands from the slot × row buffer: operand × node × row (one row if not varying)."""
-        if not self.varying:
-            block = values[self.operands, :1]
-        elif isinstance(self.operands, slice):
-            block = values[self.operands]  # a view
-        else:
-            block = values.take(self.operands, axis=0)  # faster than values[index] for many rows
-        return block.reshape(self.arity, self.size, -1)
 
 
 @dataclass(frozen=True, eq=False)
@@ -96,6 +70,9 @@ class Plan:
     groups: tuple[Group | ProductGroup, ...]
     outputs: tuple[int, ...]  # the outputs' slots
     slots: int
+    labels: tuple[str, ...]  # each group's first node's label ("" if none): the generated program's names
+    titles: tuple[str, ...]  # each group as a learner reads it (``a⁽¹⁾ = σ(z⁽¹⁾) · 16 nodes · ∂σ(a)/∂a = …``)
+    leaf_labels: tuple[str, ...]  # the labels of the inputs, buffered parameters and constants, slot by slot
 
 
 def check_inputs(inputs: Sequence[Value]) -> tuple[Value, ...]:
@@ -182,13 +159,16 @@ def plan(outputs: tuple[Value, ...], inputs: tuple[Value, ...]) -> Plan:
     position = {p: i for i, p in enumerate(parameters)}
     weight_of = {p: i for i, p in enumerate(in_matrices)}
     groups = tuple(product_group(members, slot, weight_of, inputs, alone) if key[1] == PRODUCTS
-                   else _group(members, slot, key[-1], every_row, len(inputs)) for key, members in families)
-    _mark_sole_receivers(groups, tuple(slot[output] for output in outputs), len(slot))
+                   else _group(members, slot, key[-1], every_row) for key, members in families)
+    firsts = [members[0][0][0] if key[1] == PRODUCTS else members[0][0] for key, members in families]
     return Plan(inputs, _copied(inputs, outputs, families), parameters, len(buffered),
                 sum(p in every_row for p in buffered),
                 rows([position[p] for p in in_matrices]),
                 np.array([c.data for c in constants], dtype=float), groups,
-                tuple(slot[output] for output in outputs), len(slot))
+                tuple(slot[output] for output in outputs), len(slot),
+                tuple(_INDEX.sub('', node.label) if g.size > 1 else node.label for g, node in zip(groups, firsts)),
+                _titles(groups, firsts, outputs[0], order),
+                tuple(leaf.label for leaf in inputs + buffered + tuple(constants)))
 
 
 def _ordered(buffered: tuple[Value, ...], every_row: set[Value], in_matrices: list[Value]) -> tuple[Value, ...]:
@@ -248,54 +228,39 @@ def _families(kept: list, inputs: tuple[Value, ...], leaves: tuple[Value, ...]) 
     return families
 
 
-def _group(members: list, slot: dict[Value, int], varying: bool, every_row: set[Value], inputs: int) -> Group:
+def _group(members: list, slot: dict[Value, int], varying: bool, every_row: set[Value]) -> Group:
     op, arity = members[0][1], len(members[0][2])
     every_operand = chain.from_iterable(operands for _, _, operands in members)
     operand_slots = np.fromiter(map(slot.__getitem__, every_operand), np.intp, len(members) * arity)
-    operand_slots = operand_slots.reshape(len(members), arity).T
-    differentiable = tuple(i for i in range(arity) if i not in op.constant_inputs)
-    trained = tuple(i for i in differentiable if operand_slots[i].max() >= inputs)  # the inputs' slots come first
+    operand_slots = operand_slots.reshape(len(members), arity).T.ravel()
     start = slot[members[0][0]]
     filled = varying or any(node in every_row for node, _, _ in members)
-    repeated = len(differentiable) > 1 and all(np.array_equal(operand_slots[i], operand_slots[differentiable[0]])
-                                               for i in differentiable)
-    numbers = op.numbers(arity)  # the op's local derivatives when its row declares them numbers
-    receivers = _receivers(operand_slots, differentiable, repeated, numbers)
-    return Group(op, start, start + len(members), arity, varying, filled, rows(operand_slots.ravel()), receivers,
-                 receivers if trained == differentiable else _receivers(operand_slots, trained, repeated, numbers),
-                 repeated)
+    return Group(op, start, start + len(members), arity, varying, filled, operand_slots)
 
 
-def _receivers(operand_slots: np.ndarray, positions: tuple[int, ...], repeated: bool,
-               numbers: tuple[float, ...] | None) -> Receivers:
-    """Positions, their scatter and (for a rule of numbers) its numbers there; a repeated operand
-    (x·x) receives once, the sum of its derivatives."""
-    if not positions:
-        return Receivers(positions, None, None)
-    factors = None if numbers is None else [numbers[i] for i in positions]
-    if factors is not None and repeated:
-        factors = [sum(factors)]
-    receiving = positions[:1] if repeated else positions
-    return Receivers(positions, Scatter(operand_slots[list(receiving)].ravel(), len(receiving)),
-                     None if factors is None else _factors(tuple(factors)))
+NAMED_NODES = 20_000  # graphs up to this size name their nodes as explain does (autograd.Names); larger, by name_of
 
 
-@lru_cache(maxsize=256)
-def _factors(numbers: tuple[float, ...]) -> np.ndarray:
-    """A rule's numbers as a read-only k × 1 × 1 array, one per distinct tuple (a deep graph has many groups)."""
-    array = np.array(numbers).reshape(-1, 1, 1)
-    array.flags.writeable = False
-    return array
+def _titles(groups, firsts: list[Value], output: Value, order: list[Value]) -> tuple[str, ...]:
+    names = Names(output, order) if len(order) <= NAMED_NODES else None
+    return tuple(title(group, first, names.__getitem__ if names else name_of) for group, first in zip(groups, firsts))
 
 
-def _mark_sole_receivers(groups: tuple[Group | ProductGroup, ...], outputs: tuple[int, ...], slots: int) -> None:
-    """Let each scatter write into the gradients it alone sends (see ``Scatter.mark_sole``): counted over
-    every group's receivers and the outputs' upstream."""
-    scatters = [group.x_scatter if type(group) is ProductGroup else group.differentiable.scatter for group in groups]
-    targets = [scatter.targets for scatter in scatters if scatter is not None]
-    receipts = np.bincount(np.concatenate([np.asarray(outputs, dtype=np.intp), *targets]), minlength=slots)
-    for group in groups:
-        for scatter in ([group.x_scatter] if type(group) is ProductGroup else
-                        {group.differentiable.scatter, group.trained.scatter}):
-            if scatter is not None:
-                scatter.mark_sole(receipts)
+def title(group: Group | ProductGroup, first: Value, name: Callable[[Value], str] = name_of) -> str:
+    """How a group reads in a comment of the program: its first node's name and expression without the
+    node's index when there are several (``a⁽¹⁾ = σ(z⁽¹⁾)``), the count, and the ops-table formula."""
+    if isinstance(group, ProductGroup):
+        own, expression = name(first), "W·x + b" if group.biased else "W·x"
+        formula = "; ".join(OPS["sum"].formulas + OPS["mul"].formulas)
+    else:
+        own = name(first)
+        shown = len(first.parents) <= MAX_OPERANDS  # a long Σ is not written out (as Names does)
+        expression = group.op.show([name(p) for p in first.parents]) if shown else f"Σ of {len(first.parents)}"
+        formula = "; ".join(group.op.formulas)
+    if group.size > 1:
+        own, expression = _INDEX.sub("", own), _INDEX.sub("", expression)
+    equation = own if own == expression else f"{own} = {expression}"
+    return f"{equation} · {group.size} node{'s' if group.size > 1 else ''} · {formula}"
+
+
+_INDEX = re.compile("[₀₁₂₃₄₅₆₇₈₉]+(?:,[₀₁₂₃₄₅₆₇₈₉]+)*")  # a node's index in its layer: ₀, ₁₂,₃

@@ -29,7 +29,6 @@ from typing import Sequence
 import numpy as np
 
 from .ops import OPS
-from .replay_feed import Feed
 from .replay_scatter import Index, Scatter, rows
 from .value import Value
 
@@ -105,99 +104,50 @@ def _pair(operand: Value, varying: set[Value]) -> tuple[Value, Value] | None:
 class ProductGroup:
     """Stacked matrices of one shape at one level: ``blocks`` × (``sums`` × ``columns``).
 
-    Its results fill slots ``start:stop`` block by block; ``x_rows`` are the columns' slots
-    (block-major). ``entries`` are where its parameters sit in the plan's weight vector, row by row:
-    each sum's products in column order, then its bias, so that a layer's weights and biases lie
-    in the model's own order. ``cells`` is None when every cell has one product (the entries are
-    then the matrix ``[W | c]`` itself); otherwise the cell of each product entry (shared cells add).
+    Its results fill slots ``start:stop`` block by block; ``operand_slots`` are the columns' slots
+    (block-major, ``x_rows`` as an index). ``entries`` are where its parameters sit in the plan's
+    weight vector, row by row: each sum's products in column order, then its bias, so that a layer's
+    weights and biases lie in the model's own order. ``cells`` is None when every cell has one
+    product (the entries are then the matrix ``[W | c]`` itself); otherwise the cell of each product
+    entry (shared cells add), ``products_at`` and ``biases_at`` the entries that are products and biases.
     """
 
     name = NAME
     varying = every_row = True
 
-    def __init__(self, start: int, shape: tuple[int, int, int], biased: bool, x_rows: Index, entries: Index,
-                 cells: np.ndarray | None, x_scatter: Scatter, entry_scatter: Scatter, inputs_only: bool,
+    def __init__(self, start: int, shape: tuple[int, int, int], biased: bool, operand_slots: np.ndarray,
+                 entries: Index, cells: np.ndarray | None, entry_scatter: Scatter, inputs_only: bool,
                  alone: bool) -> None:
         self.start, self.stop = start, start + shape[0] * shape[1]
-        self.shape, self.biased, self.x_rows, self.entries, self.cells = shape, biased, x_rows, entries, cells
-        self.x_scatter, self.entry_scatter = x_scatter, entry_scatter
+        self.shape, self.biased, self.entries, self.cells = shape, biased, entries, cells
+        self.operand_slots, self.x_rows = operand_slots, rows(operand_slots)
+        self.entry_scatter = entry_scatter
         self.inputs_only = inputs_only  # every column is an input: dX is only d output / d input
         # [W | c] is a run of the weight vector that no other cell reads: dW may be written there directly
-        self._in_place = alone and cells is None and isinstance(entries, slice)
+        self.in_place = alone and cells is None and isinstance(entries, slice)
         if cells is not None:  # which entries are products, which are biases
             is_bias = np.zeros(len(cells) + (shape[0] * shape[1] if biased else 0), dtype=bool)
             ends = np.cumsum(np.bincount(cells // shape[2], minlength=shape[0] * shape[1]) + biased)
             is_bias[ends - 1] = biased
-            self._products_at, self._biases_at = np.flatnonzero(~is_bias), np.flatnonzero(is_bias)
+            self.products_at, self.biases_at = np.flatnonzero(~is_bias), np.flatnonzero(is_bias)
 
     @property
     def size(self) -> int:
         return self.stop - self.start
 
-    def forward(self, values: np.ndarray, weights: np.ndarray, inputs: Feed) -> tuple[np.ndarray, np.ndarray]:
-        """``W @ X (+ c)`` for every block and row, written into the group's slots of ``values``;
-        returns (W, X) for the backward.
-
-        ``inputs`` is the feed (input × row): a group that reads only inputs reads them there.
-        """
+    def entry_grads(self, d_w: np.ndarray, upstream: np.ndarray) -> np.ndarray:
+        """The gradient of each entry (``entries`` order) from dW and the upstream (for the biases:
+        ∂(… + c)/∂c = 1, so dc is the upstream summed over the rows)."""
         blocks, sums, columns = self.shape
-        batch = values.shape[1]
-        if self.inputs_only:
-            x = inputs.rows(self.x_rows)
-        else:
-            x = values[self.x_rows] if isinstance(self.x_rows, slice) else values.take(self.x_rows, axis=0)
-        x = x[None] if blocks == 1 else x.reshape(blocks, columns, batch)
-        entries = weights[self.entries]
-        if self.cells is None:
-            rows_ = entries.reshape(blocks, sums, columns + self.biased)
-            w, bias = rows_[..., :columns], rows_[..., columns] if self.biased else None
-        else:
-            w = np.bincount(self.cells, entries[self._products_at], blocks * sums * columns)
-            w, bias = w.reshape(blocks, sums, columns), entries[self._biases_at] if self.biased else None
-        result = values[self.start:self.stop]
-        if blocks == 1 and self.inputs_only:  # (Xᵀ Wᵀ)ᵀ: the batch-major product BLAS runs fastest on the feed's rows
-            result[...] = (x[0].T @ w[0].T).T
-        else:
-            np.matmul(w, x, out=result.reshape(blocks, sums, batch))
-        if bias is not None:
-            result += bias.reshape(-1, 1)
-        return w, x
-
-    def backward(self, saved: tuple[np.ndarray, np.ndarray], grads: np.ndarray, weight_grads: np.ndarray,
-                 input_grads: bool = True) -> None:
-        """sum's rule then mul's, over every product and row: ``dW = U @ Xᵀ`` and ``dX = Wᵀ @ U``
-        (and sum's rule alone for a bias: ∂(… + c)/∂c = 1, so dc is U summed over the rows).
-
-        ``weight_grads``: this backward's gradients of the weight vector so far (zero where no other cell adds)."""
-        w, x = saved
-        blocks, sums, columns = self.shape
-        upstream = grads[self.start:self.stop].reshape(blocks, sums, -1)
-        if self._in_place:  # weight_grads starts at zero: the products land in their entries
-            target = weight_grads[self.entries].reshape(blocks, sums, columns + self.biased)
-            np.matmul(upstream, x.transpose(0, 2, 1), out=target[..., :columns])
-            if self.biased:
-                np.add.reduce(upstream, axis=2, out=target[..., columns])
-        else:
-            d_w = upstream[0] @ x[0].T if blocks == 1 else np.matmul(upstream, x.transpose(0, 2, 1))
-            d_w = d_w.reshape(blocks, sums, columns)
-            self.entry_scatter.add(weight_grads[:, None], self._entry_grads(d_w, upstream)[:, None])
-        if input_grads or not self.inputs_only:
-            views = self.x_scatter.views(grads)  # the columns' gradients, when they get nothing else
-            into = None if views is None else views[0].reshape(blocks, columns, -1)
-            d_x = np.matmul(w.transpose(0, 2, 1), upstream, out=into)
-            if views is None:
-                self.x_scatter.add(grads, d_x.reshape(blocks * columns, -1))
-
-    def _entry_grads(self, d_w: np.ndarray, upstream: np.ndarray) -> np.ndarray:
-        """The gradient of each entry (``entries`` order) from dW and the upstream (for the biases)."""
+        d_w, upstream = d_w.reshape(blocks, sums, columns), upstream.reshape(blocks, sums, -1)
         if self.cells is None:
             if self.biased:
                 d_w = np.concatenate([d_w, upstream.sum(axis=2, keepdims=True)], axis=2)
             return d_w.reshape(-1)
-        d_entries = np.empty(len(self._products_at) + len(self._biases_at))
-        d_entries[self._products_at] = d_w.reshape(-1)[self.cells]
+        d_entries = np.empty(len(self.products_at) + len(self.biases_at))
+        d_entries[self.products_at] = d_w.reshape(-1)[self.cells]
         if self.biased:
-            d_entries[self._biases_at] = upstream.sum(axis=2).reshape(-1)
+            d_entries[self.biases_at] = upstream.sum(axis=2).reshape(-1)
         return d_entries
 
 
@@ -231,6 +181,5 @@ def product_group(blocks: list[list[tuple[Value, Products]]], slot: dict[Value, 
     one_each = len(cells) == shape[0] * shape[1] * shape[2]  # every cell filled once
     x_slots = np.array([slot[x] for x in chain.from_iterable(columns)], dtype=np.intp)
     inputs_only = set(inputs).issuperset(chain.from_iterable(columns))
-    return ProductGroup(slot[blocks[0][0][0]], shape, blocks[0][0][1].bias is not None, rows(x_slots),
-                        rows(positions), None if one_each else cells, Scatter(x_slots), Scatter(positions),
-                        inputs_only, alone)
+    return ProductGroup(slot[blocks[0][0][0]], shape, blocks[0][0][1].bias is not None, x_slots,
+                        rows(positions), None if one_each else cells, Scatter(positions), inputs_only, alone)

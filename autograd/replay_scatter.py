@@ -11,8 +11,9 @@ Index = slice | np.ndarray  # rows of a buffer: a slice when they are contiguous
 def rows(slots: Sequence[int] | np.ndarray) -> Index:
     """``slots`` as a slice when they are consecutive (a view, no copy), else as an index array."""
     slots = np.asarray(slots, dtype=np.intp)
-    if len(slots) and np.array_equal(slots, np.arange(slots[0], slots[0] + len(slots))):
-        return slice(int(slots[0]), int(slots[0]) + len(slots))
+    count = len(slots)
+    if count and int(slots[-1]) - int(slots[0]) == count - 1 and (count < 3 or (np.diff(slots) == 1).all()):
+        return slice(int(slots[0]), int(slots[0]) + count)
     return slots
 
 
@@ -21,19 +22,12 @@ class Scatter:
 
     Rows whose target no other row shares are added directly, read in the order of their targets
     (so that targets forming a run are written through a view); the others are summed per target
-    with ``np.bincount``, far faster than ``np.add.at`` or ``np.add.reduceat``.
-
-    The rows come in ``parts`` of equal size (a group's operand positions, ``size`` nodes each).
-    When these rows are all a backward sends to their targets (``mark_sole``) and the targets form
-    runs, ``view`` (parts × size × rows, when all the targets are one run, part by part or node by
-    node) or ``views`` (one per part) give the gradients' rows to compute the contributions into,
-    instead of adding them.
+    with ``np.bincount``, far faster than ``np.add.at`` or ``np.add.reduceat``. The generated
+    program calls ``add`` where a group's gradients go to targets that repeat.
     """
 
-    def __init__(self, targets: np.ndarray, parts: int = 1) -> None:
-        self.targets, self.parts = targets, parts
-        self._block: tuple[slice, bool] | None = None  # the targets' run, node by node?, when written directly
-        self._runs: tuple[slice, ...] | None = None  # each part's target rows, when written directly
+    def __init__(self, targets: np.ndarray) -> None:
+        self.targets = targets
         unique, position, counts = np.unique(targets, return_inverse=True, return_counts=True)
         alone = counts[position] == 1
         self.alone = alone.any()
@@ -58,42 +52,9 @@ class Scatter:
             sums = np.bincount(self._bins_for(batch), shared, self._count * batch)
             grads[self._shared_targets] += sums.reshape(self._count, batch)
 
-    def mark_sole(self, receipts: np.ndarray) -> None:
-        """``receipts``: how many contributions each slot receives in a backward (an output's upstream counts).
-        Where these rows are the only ones and their targets run, ``view`` or ``views`` opens."""
-        if (receipts[self.targets] != 1).any():
-            return
-        by_part = self.targets.reshape(self.parts, -1)
-        for order, transposed in ((by_part, False), (by_part.T, True)):
-            run = rows(order.ravel())
-            if isinstance(run, slice):
-                self._block = (run, transposed)
-                break
-        runs = tuple(rows(part) for part in by_part)
-        if all(isinstance(run, slice) for run in runs):
-            self._runs = runs
-
-    @property
-    def direct(self) -> bool:
-        """Whether ``view`` or ``views`` opens: the contributions are written, not added."""
-        return self._block is not None or self._runs is not None
-
-    def view(self, grads: np.ndarray) -> np.ndarray | None:
-        """The target rows of ``grads`` (zeroed, receiving nothing else) as parts × size × columns, to
-        compute into; or None."""
-        if self._block is None:
-            return None
-        run, transposed = self._block
-        block = grads[run]
-        if transposed:
-            return block.reshape(-1, self.parts, block.shape[1]).transpose(1, 0, 2)
-        return block.reshape(self.parts, -1, block.shape[1])
-
-    def views(self, grads: np.ndarray) -> list[np.ndarray] | None:
-        """Each part's target rows of ``grads`` (zeroed, receiving nothing else) to compute into, or None."""
-        return None if self._runs is None else [grads[run] for run in self._runs]
-
     def _bins_for(self, batch: int) -> np.ndarray:
-        if self._bins[0] != batch:
-            self._bins = (batch, (self._bin[:, None] * batch + np.arange(batch)).ravel())
-        return self._bins[1]
+        bins = self._bins  # read once: a tape may be replayed from several threads
+        if bins[0] != batch:
+            bins = (batch, (self._bin[:, None] * batch + np.arange(batch)).ravel())
+            self._bins = bins
+        return bins[1]

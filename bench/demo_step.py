@@ -133,8 +133,11 @@ def compiled_train_step(layers, X: np.ndarray, y: np.ndarray) -> Candidate:
 
     def parameters() -> list[float]:
         compiled.release()
-        return [p.data for p in model.parameters()]
-    step = lambda: compiled.train_step(nn.hinge, X, labels, 0.0, ALPHA, optimizer, hold=True)[0]  # noqa: E731
+        values = [p.data for p in model.parameters()]
+        compiled.hold(optimizer)
+        return values
+    compiled.hold(optimizer)
+    step = lambda: compiled.step(nn.hinge, X, labels, 0.0, ALPHA, optimizer).loss  # noqa: E731
     return Candidate(step, parameters)
 
 

@@ -68,7 +68,7 @@ def chainrule(layers, batch, data, hold: bool) -> tuple[Candidate, float]:
     X, labels = batch[0], batch[1].tolist()
     start = time.perf_counter()
     compiled = nn.CompiledModel(model)
-    compiled.train_step(nn.cross_entropy, X, labels, 0.0, 0.0, optimizer)
+    compiled.step(nn.cross_entropy, X, labels, 0.0, 0.0, optimizer)
     trace_cost = time.perf_counter() - start
     model.set_weights([(W.T, b) for W, b in layers])  # undo that first step
     optimizer = nn.SGD(model.parameters(), lr=LEARNING_RATE)
@@ -77,8 +77,13 @@ def chainrule(layers, batch, data, hold: bool) -> tuple[Candidate, float]:
 
     def parameters() -> np.ndarray:
         compiled.release()
-        return np.concatenate([part for W, b in model.get_weights() for part in (np.ravel(W), b)])
-    step = lambda: compiled.train_step(nn.cross_entropy, X, labels, 0.0, 0.0, optimizer, hold)[0]  # noqa: E731
+        values = np.concatenate([part for W, b in model.get_weights() for part in (np.ravel(W), b)])
+        if hold:
+            compiled.hold(optimizer)
+        return values
+    if hold:
+        compiled.hold(optimizer)
+    step = lambda: compiled.step(nn.cross_entropy, X, labels, 0.0, 0.0, optimizer).loss  # noqa: E731
     return Candidate(step, trainer.epoch, parameters), trace_cost
 
 
@@ -143,10 +148,11 @@ def replay_memory(layers, batch) -> tuple[int, int]:
     model.set_weights([(W.T, b) for W, b in layers])
     optimizer = nn.SGD(model.parameters(), lr=LEARNING_RATE)
     compiled = nn.CompiledModel(model)
-    compiled.train_step(nn.cross_entropy, batch[0][:1], batch[1][:1].tolist(), 0.0, 0.0, optimizer, hold=True)
+    compiled.hold(optimizer)
+    compiled.step(nn.cross_entropy, batch[0][:1], batch[1][:1].tolist(), 0.0, 0.0, optimizer)
     tracemalloc.start()
     try:
-        compiled.train_step(nn.cross_entropy, batch[0], batch[1].tolist(), 0.0, 0.0, optimizer, hold=True)
+        compiled.step(nn.cross_entropy, batch[0], batch[1].tolist(), 0.0, 0.0, optimizer)
         kept, peak = tracemalloc.get_traced_memory()
         return kept, peak - kept
     finally:

@@ -7,18 +7,21 @@ traced loss cannot stand for (targets the eager loss would reject, a bce batch t
 clamped log, cross-entropy logits whose exp overflows or underflows where the eager loss shifts
 them by each row's maximum), runs on the engine instead, on small leaf Values that stand for the
 batch's outputs; the leaves' gradients (d loss / d output, per row) weigh the model tape's
-backward. Both agree with eager training.
+backward. Both agree with eager training, and ``CompiledModel.step`` decides between them in one
+place and returns one ``StepResult`` either way.
 """
 from __future__ import annotations
 
 import math
 from operator import attrgetter
+from typing import NamedTuple
 
 import numpy as np
 
 import autograd
 from autograd import Value
 
+from .parameter_map import ParameterMap, write_parameters
 from .losses import TRACED, LossFn, TracedLoss, with_penalty
 from .module import MLP, checked_model
 from .optim import Optimizer
@@ -26,6 +29,13 @@ from .optim import Optimizer
 _data = attrgetter("data")
 
 MAX_REPLAY_BYTES = 2 ** 30  # the numpy buffers of one replayed batch (1 GiB)
+
+
+class StepResult(NamedTuple):
+    """What a batch step gives, whichever way its loss ran: the batch loss, and the outputs (rows × outputs)."""
+
+    loss: float
+    outputs: np.ndarray
 
 
 class CompiledModel:
@@ -39,8 +49,8 @@ class CompiledModel:
         self.outputs_count = 1 if self.single else len(traced)
         self.tape = autograd.compile([traced] if self.single else traced, inputs=placeholders)
         self._loss_tapes: dict[tuple, autograd.Tape] = {}
-        self._mappings: dict[tuple, _Mapping] = {}
-        self._held: tuple | None = None  # (optimizer, parameters, last gradients) between held steps
+        self._mappings: dict[tuple, ParameterMap] = {}
+        self._held: tuple | None = None  # (optimizer, parameters, last gradients) between hold and release
 
     @property
     def loss_tapes(self) -> tuple[autograd.Tape, ...]:
@@ -74,40 +84,42 @@ class CompiledModel:
 
     def loss_and_grads(self, loss: LossFn, inputs, targets: list, l1: float = 0.0, l2: float = 0.0):
         """What ``nn.train.loss_and_grads`` returns, with the model (and a built-in loss) replayed."""
+        result = self.step(loss, inputs, targets, l1, l2)
+        return result.loss, self.per_sample(result.outputs.tolist())
+
+    def step(self, loss: LossFn, inputs, targets: list, l1: float = 0.0, l2: float = 0.0,
+             optimizer: Optimizer | None = None) -> StepResult:
+        """One batch, the one strategy: the built-in loss traced with the model when it can stand for this
+        batch, else the eager loss over the replayed outputs (see the module). Both give a StepResult.
+
+        Without ``optimizer`` each parameter's ``.grad`` gains the batch gradient (as ``loss_and_grads``).
+        With one: ``zero_grad``, the gradients and ``optimizer.step()`` in one, on arrays (no update for a
+        loss that is not finite); each parameter's ``.data`` and ``.grad`` are written before this returns,
+        except between ``hold`` and ``release``, where they are written at ``release``.
+        """
         self.check_batch(len(inputs))  # one replay: the backward needs the whole batch's buffers
         inputs = np.asarray(inputs, dtype=float).reshape(-1, self.model.nin)
-        traced = self._traced(loss, inputs, targets, (l1, l2))
-        if traced is not None:
-            tape, total, outputs, upstream = traced
-            tape.backward(upstream, input_grads=False)
-            return total, self.per_sample(outputs.tolist())
-        return self._eager_loss_step(loss, inputs, targets, l1, l2)
-
-    def train_step(self, loss: LossFn, inputs, targets: list, l1: float, l2: float, optimizer: Optimizer,
-                   hold: bool = False):
-        """``zero_grad``, ``loss_and_grads`` and ``optimizer.step()`` in one, on arrays: (loss, outputs array).
-
-        With a built-in loss the optimiser's parameters are read into an array, the tape fills an
-        array of gradients and the optimiser's rule updates the array; then each parameter's
-        ``.data`` and ``.grad`` are written: what the three calls leave. ``hold=True`` keeps the
-        arrays for the next step instead (no Value is read or written): call ``release`` before
-        anything else reads or changes the parameters. A loss that is not finite takes no step.
-        """
-        self.check_batch(len(inputs))
-        inputs = np.asarray(inputs, dtype=float).reshape(-1, self.model.nin)
-        if self._held is None:
-            self._held = (optimizer, np.fromiter(map(_data, optimizer.params), float, len(optimizer.params)), None)
-        data = self._held[1]
+        held = self._held is not None and self._held[0] is optimizer
+        data = self._held[1] if held else None
+        if optimizer is not None and data is None:
+            data = np.fromiter(map(_data, optimizer.params), float, len(optimizer.params))
         traced = self._traced(loss, inputs, targets, (l1, l2), data, optimizer)
         if traced is None:
-            self.release()
+            self.release()  # the eager loss reads the Values
+            if optimizer is None:
+                return StepResult(*self._eager_loss_step(loss, inputs, targets, l1, l2))
             optimizer.zero_grad()
-            total, outputs = self._eager_loss_step(loss, inputs, targets, l1, l2)
-            if math.isfinite(total):
+            result = StepResult(*self._eager_loss_step(loss, inputs, targets, l1, l2))
+            if math.isfinite(result.loss):
                 optimizer.step()
-            return total, np.array(outputs, dtype=float)
+            if held:
+                self.hold(optimizer)
+            return result
         tape, total, outputs, upstream = traced
-        mapping = self._mappings[(tape, optimizer)]
+        if optimizer is None:
+            tape.backward(upstream, input_grads=False)
+            return StepResult(total, outputs)
+        mapping = self._mapping(tape, optimizer)
         tape_grads = np.empty(len(tape.parameters))
         tape.backward(upstream, input_grads=False, parameter_grads=tape_grads)
         if mapping.covers(len(data)):  # the tape reads every parameter, in the optimiser's order
@@ -118,21 +130,32 @@ class CompiledModel:
         for parameter, grad in zip(mapping.others, tape_grads[mapping.elsewhere].tolist()):
             parameter.grad += grad  # not the optimiser's: accumulates, as without zero_grad
         optimizer.update(data, grads)
-        self._held = (optimizer, data, grads)
-        if not hold:
-            self.release()
-        return total, outputs[:, 0] if self.single else outputs
+        if held:
+            self._held = (optimizer, data, grads)
+        else:
+            write_parameters(optimizer.params, data, grads)
+        return StepResult(total, outputs)
+
+    def hold(self, optimizer: Optimizer) -> None:
+        """Keep ``optimizer``'s parameters in an array across ``step(..., optimizer)`` calls until ``release``:
+        their Values are then stale (a training loop that runs no other code between its steps saves
+        reading and writing every ``.data`` and ``.grad`` per step)."""
+        self.release()
+        self._held = (optimizer, np.fromiter(map(_data, optimizer.params), float, len(optimizer.params)), None)
+
+    def flush(self) -> None:
+        """Write held parameters to their Values and go on holding them (a validation reads the model)."""
+        if self._held is not None and self._held[2] is not None:
+            write_parameters(self._held[0].params, self._held[1], self._held[2])
 
     def release(self) -> None:
-        """Write held parameters (and the last step's gradients) to their Values (see ``train_step``)."""
+        """Write held parameters (and the last step's gradients) to their Values, and stop holding them."""
         if self._held is None:
             return
         optimizer, data, grads = self._held
         self._held = None
-        if grads is None:
-            return
-        for parameter, number, grad in zip(optimizer.params, data.tolist(), grads.tolist()):
-            parameter.data, parameter.grad = number, grad
+        if grads is not None:
+            write_parameters(optimizer.params, data, grads)
 
     def _traced(self, loss: LossFn, inputs: np.ndarray, targets: list, strengths: tuple[float, float],
                 data: np.ndarray | None = None, optimizer: Optimizer | None = None):
@@ -160,10 +183,26 @@ class CompiledModel:
         upstream[1:first] = [strength / rows for strength in weights]  # a penalty's gradient sums over the rows
         return tape, total, outputs, upstream
 
-    def _mapping(self, tape: autograd.Tape, optimizer: Optimizer) -> _Mapping:
+    def program(self, loss: LossFn, optimizer: Optimizer, l1: float = 0.0, l2: float = 0.0) -> str:
+        """The numpy program of one training step as ``step`` runs it (see ``nn.Trainer.program``)."""
+        traced = TRACED.get(loss)
+        rule = f"{type(optimizer).__name__}.update(P, dP): {(type(optimizer).__doc__ or '').splitlines()[0]}"
+        if traced is None:
+            heading = [f"the loss {getattr(loss, '__name__', 'given')} is not built in: it runs on the engine "
+                       "over the replayed outputs, whose gradients weigh this backward", "then " + rule]
+            return self.tape.source(input_grads=False, heading=heading)
+        tape = self._loss_tape(traced, (bool(l1), bool(l2)))
+        names = ", ".join(label for label in ("each row's loss", "Σ|p|" if l1 else "", "Σ p²" if l2 else "") if label)
+        heading = ["one training step of nn.Trainer, on a batch of rows (inputs x…, targets t…):",
+                   "  saved = forward(V, P, F)  (P: the parameters; F: the feed's rows)",
+                   f"  G[…] = the batch's weights of {names}; backward(V, G, dP, saved)",
+                   f"  {rule}", repr(tape)]
+        return tape.source(input_grads=False, heading=heading)
+
+    def _mapping(self, tape: autograd.Tape, optimizer: Optimizer) -> ParameterMap:
         key = (tape, optimizer)
         if key not in self._mappings:
-            self._mappings[key] = _Mapping(tape.parameters, optimizer.params)
+            self._mappings[key] = ParameterMap(tape.parameters, optimizer.params)
         return self._mappings[key]
 
     def _loss_tape(self, traced: TracedLoss, penalties: tuple[bool, bool]) -> autograd.Tape:
@@ -190,45 +229,7 @@ class CompiledModel:
         total = with_penalty(loss(self.per_sample(leaves), list(targets)), self.model.parameters(), l1, l2)
         total.backward()
         self.tape.backward(np.array([[leaf.grad for leaf in row] for row in leaves]), input_grads=False)
-        return total.data, self.per_sample(values)
-
-
-class _Mapping:
-    """Where a tape's parameters sit among an optimiser's (the rest, such as the 1 of a traced hinge, read apart)."""
-
-    def __init__(self, tape_parameters: tuple[Value, ...], optimized: list[Value]) -> None:
-        index_of = {p: i for i, p in enumerate(optimized)}
-        self.count = len(tape_parameters)
-        self.in_optimizer = _run([i for i, p in enumerate(tape_parameters) if p in index_of])
-        self.elsewhere = _run([i for i, p in enumerate(tape_parameters) if p not in index_of])
-        self.from_optimizer = _run([index_of[p] for p in tape_parameters if p in index_of])
-        self.others = [p for p in tape_parameters if p not in index_of]
-        self._same = self.covers(len(optimized)) and _is_run(self.in_optimizer, 0, self.count)
-
-    def covers(self, count: int) -> bool:
-        """Whether the tape's parameters include all ``count`` of the optimiser's, in its order."""
-        return _is_run(self.from_optimizer, 0, count)
-
-    def tape_values(self, data: np.ndarray) -> np.ndarray:
-        """The tape's parameter values from the optimiser's: ``data`` itself when they are the same list."""
-        if self._same:
-            return data
-        values = np.empty(self.count)
-        values[self.in_optimizer] = data[self.from_optimizer]
-        values[self.elsewhere] = [p.data for p in self.others]
-        return values
-
-
-def _run(positions: list[int]) -> slice | np.ndarray:
-    """Positions as a slice when they run one after another (indexing then makes no copy)."""
-    if positions and positions == list(range(positions[0], positions[0] + len(positions))):
-        return slice(positions[0], positions[0] + len(positions))
-    return np.array(positions, dtype=np.intp)
-
-
-def _is_run(positions: slice | np.ndarray, start: int, stop: int) -> bool:
-    """Whether ``positions`` (from ``_run``) are exactly ``start:stop`` (an array of positions never is)."""
-    return isinstance(positions, slice) and positions == slice(start, stop)
+        return total.data, np.array(values, dtype=float)
 
 
 def _placeholders(count: int, name: str) -> list[Value]:

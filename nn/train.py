@@ -69,6 +69,11 @@ class Trainer:
     it to the end with a progress bar; anything that trains a step at a time (early stopping, the
     playground) runs the same object.
 
+    The model's parameters (their ``.data`` and ``.grad``) are written after every ``step()`` and at
+    every record ``steps()`` yields; ``fit`` and ``epoch()`` keep them in arrays between their own steps
+    and write them before each validation and when they return or stop (an error included).
+    ``program()`` prints the numpy program a compiled step runs.
+
     Each finished pass adds an EpochRecord to ``history.epochs``; with ``validation = (X, y)`` it
     scores the model on that data and keeps the weights of the lowest validation loss so far
     (``restore_best()``; ``epochs_since_best`` counts the passes since).
@@ -119,14 +124,28 @@ class Trainer:
 
         Raises TrainingDiverged, leaving the parameters as they were, when the batch loss is not finite.
         """
-        return self._step(hold=False)
+        return self._step()
 
     def steps(self, count: int) -> Iterator[StepRecord]:
-        """Train ``count`` steps, yielding each record. The compiled path keeps the parameters in
-        arrays between these steps and writes them to the model when done (or stopped early)."""
+        """Train ``count`` steps, yielding each record (the model's Values written, as after ``step()``)."""
+        for _ in range(count):
+            yield self.step()
+
+    def program(self) -> str:
+        """The numpy program of one compiled training step: the tape's forward and backward with the loss
+        traced in, and the optimiser's update (``nn.compiled.CompiledModel.program``)."""
+        replay = self._replay or CompiledModel(self.model)
+        return replay.program(self.loss, self.optimizer, self.l1, self.l2)
+
+    def _run(self, count: int) -> Iterator[StepRecord]:
+        """``count`` steps for ``fit`` and ``epoch``, which run no code of yours between them (but
+        ``lr_schedule(step)``, given only the step number): the compiled path keeps the parameters in
+        arrays meanwhile and writes them to the model before each validation and when done or stopped."""
+        if self._compiled:
+            self._replay.hold(self.optimizer)
         try:
             for _ in range(count):
-                yield self._step(hold=True)
+                yield self._step()
         finally:
             self._release()
 
@@ -134,7 +153,7 @@ class Trainer:
         if self._compiled:
             self._replay.release()
 
-    def _step(self, hold: bool) -> StepRecord:
+    def _step(self) -> StepRecord:
         if not self._pending:
             self._pending = self._pass_batches()
         indices = self._pending.pop(0)
@@ -142,8 +161,8 @@ class Trainer:
             self.optimizer.lr = _rate(self.lr_schedule, self.step_count)
         inputs, targets = self.X[indices], [self.y[i] for i in indices]
         if self._compiled:  # zero_grad, loss_and_grads and step, on arrays (no step for a non-finite loss)
-            value, outputs = self._replay.train_step(self.loss, inputs, targets, self.l1, self.l2, self.optimizer,
-                                                     hold)
+            value, outputs = self._replay.step(self.loss, inputs, targets, self.l1, self.l2, self.optimizer)
+            outputs = outputs[:, 0] if self._replay.single else outputs
         else:
             self.optimizer.zero_grad()
             value, outputs = loss_and_grads(self.model, self.loss, inputs, targets, l1=self.l1, l2=self.l2)
@@ -167,8 +186,8 @@ class Trainer:
             return
         epoch = self.history.epochs_seen + 1
         mean_accuracy = None if totals[1] is None else totals[1] / totals[2]
-        if self.validation is not None:
-            self._release()  # the model is read (and its best weights kept) between held steps
+        if self.validation is not None and self._compiled:
+            self._replay.flush()  # the model is read (and its best weights kept) between held steps
         scores = self._validate(epoch) if self.validation is not None else (None, None)
         self.history.append_epoch(EpochRecord(epoch, self.step_count, totals[0] / totals[2], mean_accuracy, *scores))
         self._pass_totals = [0.0, 0.0, 0]
@@ -195,7 +214,7 @@ class Trainer:
         """Train until the current pass over the data is done (a whole pass when between epochs)."""
         if not self._pending:
             self._pending = self._pass_batches()
-        return list(self.steps(len(self._pending)))
+        return list(self._run(len(self._pending)))
 
     def _pass_batches(self) -> list[list[int]]:
         """One pass: the data in order for a full batch, a fresh shuffle into mini-batches otherwise."""
@@ -244,7 +263,7 @@ def fit(model: MLP, data, loss: str | LossFn = "mse", optimizer: Optimizer | Non
                       start_step=start_step)
     total = count_steps(len(trainer.X), batch_size, epochs, steps)
     # a bar only on a terminal (disable=None): piped or redirected output gets no \r-overwritten lines
-    run = trainer.steps(total)
+    run = trainer._run(total)
     with tqdm(total=total, disable=None if progress else True, unit="step", leave=False) as bar, closing(run):
         for done, record in enumerate(run):  # closing: the bar and the held parameters, also on errors
             bar.update()

@@ -146,3 +146,31 @@ def test_held_steps_write_the_model_when_done_or_stopped_early():
     for got, wanted in zip(state(fast), state(eager)):
         np.testing.assert_allclose(got, wanted, **TOLERANCE)
     assert fast.step_count == eager.step_count == 8
+
+
+def test_the_model_is_written_at_every_record_steps_yields():
+    """Issue 23: steps() kept the parameters in arrays while your loop ran, leaving Value.data stale."""
+    eager, fast = trainers(lambda m: nn.SGD(m.parameters(), lr=0.5, momentum=0.9))
+    for record in fast.steps(5):
+        eager.step()
+        for got, wanted in zip(state(fast), state(eager)):
+            np.testing.assert_allclose(got, wanted, **TOLERANCE)
+    assert record.step == 4
+
+
+def test_one_step_strategy_and_one_result_type_for_built_in_and_custom_losses():
+    def halved_sse(outputs, targets):
+        return nn.sse(outputs, targets) * 0.5
+
+    rng = np.random.default_rng(5)
+    X, y = rng.normal(size=(6, 3)), rng.normal(size=(6, 2))
+    results = {}
+    for name, loss in (("built in", nn.sse), ("custom", halved_sse)):
+        model = nn.MLP(3, [4, 2], activation="tanh", seed=0)
+        compiled = nn.CompiledModel(model)
+        results[name] = compiled.step(loss, X, y.tolist(), optimizer=nn.SGD(model.parameters(), lr=0.1))
+        assert isinstance(results[name], nn.compiled.StepResult)
+        assert (name == "built in") == bool(compiled.loss_tapes)  # only the built-in loss was traced
+    assert results["built in"].loss == pytest.approx(2 * results["custom"].loss, rel=1e-12)
+    np.testing.assert_allclose(results["built in"].outputs, results["custom"].outputs, rtol=1e-12)
+    assert results["built in"].outputs.shape == (6, 2)

@@ -1,4 +1,4 @@
-"""Command line: ``python -m viz draw|explain|explore SOURCE …`` (SOURCE: a built-in name or MODEL.json),
+"""Command line: ``python -m viz draw|explain|explore|program SOURCE …`` (SOURCE: a built-in name or MODEL.json),
 ``python -m viz playground`` and ``python -m viz digits`` (a local server; Ctrl-C stops it).
 
 Every user mistake prints one line on stderr and exits with status 2; a missing Graphviz exits
@@ -19,6 +19,7 @@ from .collapsed import check_model_size, draw_model
 from .dot import DEFAULT_MAX_NODES, draw
 from .explorer_network import LEVELS, NETWORK_MAX_NODES
 from .live.config import DATASETS, FieldError, checked_setup, dataset_name
+from .program import program
 from .readable import check_readable
 from .render import output_format, render
 from .sources import BUILTINS, resolve
@@ -70,6 +71,8 @@ def _parser() -> argparse.ArgumentParser:
                            help="the view the page opens on: scalar (every value), neuron (Σ w·a + b → σ boxes) or "
                                 "layer (vectors and matrices); default: the most detailed readable one")
     _size_limits(exploring)
+    command("program", "print the numpy program the compiled replay runs for the graph (its data leaves "
+                       "as a batch)", "compile")
     playing = _server_command(commands, "playground", "train a network live in the browser, step into any point",
                               "Serve the playground on this machine and print its URL.")
     playing.add_argument("--dataset", default="circles", type=_dataset,
@@ -188,6 +191,10 @@ def _explore(source, args) -> str:
     return f"wrote {shown(args.output)}"
 
 
+def _program(source, args) -> str:
+    return program(source)
+
+
 def _check(args: argparse.Namespace) -> None:
     """What the arguments alone can tell, refused before the source is built; the output file first."""
     if args.command == "draw":
@@ -242,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
             return
         _check(args)
         source = resolve(args.source, args.input, args.target, check_model=_model_check(args))
-        action = {"draw": _draw, "explain": _explain, "explore": _explore}[args.command]
+        action = {"draw": _draw, "explain": _explain, "explore": _explore, "program": _program}[args.command]
         print(action(source, args))
     return run(PROG, command)
 

@@ -1,0 +1,238 @@
+"""The code generator's last pass: a replay plan printed as straight-line numpy source.
+
+Each group becomes one assignment in the forward (``a1 = 1.0 / (1.0 + np.exp(-z1))``) and its
+gradient lines in the backward (``G[810:826] += a1 * (1.0 - a1) * U``), both written by running the
+op's rules over source text (``replay_source``). The buffers: ``V`` holds a value per slot and row
+(inputs, parameters, constants, and the results some later line reads by slot), ``G`` a gradient
+per slot and row, ``P`` the matrices' weight vector and ``dP`` its gradients, ``F`` the feed's rows
+that matrix products read in place. Every decision is taken here and shows in the text: whether a
+result is read by name or from ``V``, whether a gradient lands through a slice, an index or a
+scatter that sums shared targets, whether a product's dW is written straight into ``dP``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .ops import wrong_derivative_count
+from .replay_emit_products import product_backward, product_forward
+from .replay_products import ProductGroup
+from .replay_scatter import Scatter, rows
+from .replay_source import SOURCE, Expr, Operands, as_expr, comment, number
+
+BLOCK_ARITY = 4  # a group with more operands (a long Σ) reads them as one block
+
+
+@dataclass
+class Emitter:
+    """The text of one chunk of groups (``groups[first:stop]`` of the layout's plan), and what it needs.
+
+    ``names``: each group's identifier; ``constants``: the arrays and scatters the text names
+    (shared by every chunk and variant); ``checked``: add ``check`` lines (``detect_anomaly``);
+    ``input_grads``: send gradients to the inputs too.
+    """
+
+    layout: object
+    names: list[str]
+    constants: dict
+    first: int
+    stop: int
+    checked: bool = False
+    input_grads: bool = True
+    in_v: set = field(default_factory=set)  # groups whose results later lines read from V
+    receipts: np.ndarray | None = None  # per slot, the contributions a backward adds (see ``receipts``)
+    local: set = field(default_factory=set)  # groups whose gradient this backward keeps in a name, not in G
+    x_names: dict = field(default_factory=dict)  # each matrix product's columns as its forward named them
+    leaves: dict = field(default_factory=dict)  # labelled leaves this chunk reads by name: name -> their row of V
+    targets: list = field(default_factory=list)  # (slots, first column only?) of every row of G added to
+
+    def constant(self, prefix: str, value) -> str:
+        key = (prefix, id(value))
+        if key not in self.constants:
+            self.constants[key] = (f"{prefix}{len(self.constants)}", value)
+        return self.constants[key][0]
+
+    # --- reading values --------------------------------------------------------------
+    def read(self, slots: np.ndarray, varying: bool) -> Expr:
+        """The values of ``slots`` (one row per slot): a group's name when they are exactly its results in
+        this chunk, else from V (the first column only for a group that is the same in every row)."""
+        index = rows(slots)
+        column = "" if varying else ", :1"
+        if isinstance(index, slice):
+            name = self.layout.leaf_name(index.start, varying) if index.stop == index.start + 1 else None
+            if name:  # a labelled input, parameter or constant
+                self.leaves[name] = f"V[{index.start}:{index.stop}{column}]"
+                return Expr(name)
+            source = self.layout.by_range.get((index.start, index.stop))
+            in_chunk = source is not None and self.first <= source < self.stop
+            if in_chunk and self.layout.groups[source].varying == varying:
+                return Expr(self.names[source])
+            self._mark(slots)
+            return Expr(f"V[{index.start}:{index.stop}{column}]")
+        self._mark(slots)
+        name = self.constant("I", index)
+        return Expr(f"V.take({name}, axis=0)" if varying else f"V[{name}, :1]")
+
+    def _mark(self, slots: np.ndarray) -> None:
+        """The groups among ``slots`` write their results into V."""
+        self.in_v.update(self.layout.groups_of(slots))
+
+    def operands(self, number_: int, group) -> tuple[Operands, list[str]]:
+        """The group's operands for its rules, and the lines that gather them."""
+        slots = group.operands.reshape(group.arity, group.size)
+        if group.arity > BLOCK_ARITY:
+            block = f"O{number_}"
+            every = rows(group.operands)
+            if isinstance(every, slice):
+                text = f"V[{every.start}:{every.stop}{'' if group.varying else ', :1'}]"
+                self._mark(group.operands)
+            else:
+                text = self.read(group.operands, group.varying).text
+            line = f"{block} = {text}.reshape({group.arity}, {group.size}, -1)"
+            return Operands([Expr(f"{block}[{i}]") for i in range(group.arity)], Expr(block)), [line]
+        return Operands([self.read(slots[i], group.varying) for i in range(group.arity)]), []
+
+    # --- forward ---------------------------------------------------------------------
+    def forward(self, number_: int, group) -> tuple[list[str], Operands | None]:
+        """The group's forward lines, and its operands as its backward reads them (None for a product)."""
+        if isinstance(group, ProductGroup):
+            return product_forward(self, number_, group), None
+        operands, lines = self.operands(number_, group)
+        result = as_expr(group.op.forward(operands, SOURCE))
+        lines.append(f"{self.names[number_]} = {result.text}  {comment(self.layout.titles[number_])}")
+        return lines + self.checks(number_, self.names[number_], "forward"), operands
+
+    def checks(self, number_: int, array: str, direction: str) -> list[str]:
+        if not self.checked:
+            return []
+        group = self.layout.groups[number_]
+        return [f"check({array}, {group.name!r}, {group.size}, {direction!r})"]
+
+    # --- backward --------------------------------------------------------------------
+    def backward(self, number_: int, group, operands: Operands | None) -> list[str]:
+        """The group's gradient lines: its upstream, then each operand's local derivative × upstream."""
+        if isinstance(group, ProductGroup):
+            return product_backward(self, number_, group)
+        receiving = receivers(group, len(self.layout.inputs), self.input_grads)
+        if not receiving:
+            return []
+        upstream, title = self.upstream(number_, group)
+        lines = [] if number_ in self.local else [f"U = {upstream}  {title}"]
+        upstream = upstream if number_ in self.local else "U"
+        positions = list(receiving)
+        numbers = group.op.numbers(group.arity)
+        if numbers is None:
+            local = tuple(group.op.local_grads(operands, Expr(self.names[number_]), SOURCE))
+            if len(local) != group.arity:
+                raise wrong_derivative_count(group.op, len(local), group.arity)
+            derivatives = [as_expr(local[i]) for i in _positions(group, receiving)]
+        else:
+            derivatives = [number(numbers[i]) for i in _positions(group, receiving)]
+        if len(derivatives) > len(positions):  # one operand at every position (x·x): the chain rule adds (b + a)
+            total = derivatives[0]
+            for derivative in derivatives[1:]:
+                total = total + derivative
+            derivatives = [total]
+        first_column = not group.varying
+        if numbers is not None and len(positions) > BLOCK_ARITY:
+            factors = np.array([float(d.text) for d in derivatives]).reshape(-1, 1, 1)
+            contribution = (f"np.tile({upstream}, ({len(positions)}, 1))" if (factors == 1.0).all() else
+                            f"({self.constant('K', factors)} * {upstream}).reshape(-1, {upstream}.shape[1])")
+            return lines + self.add(np.concatenate(list(receiving.values())), Expr(contribution), first_column,
+                                     number_)
+        for slots, derivative in zip(receiving.values(), derivatives):
+            if group.op.selects:  # relu, abs: where the derivative is 0 nothing is sent, even from an infinite upstream
+                lines.append(f"S = {derivative.text}")
+                derivative, selected = Expr("S"), f"np.where(S == 0, 0.0, {upstream})"
+                lines += self.add(slots, times(derivative, selected), first_column, number_)
+                continue
+            lines += self.add(slots, times(derivative, upstream), first_column, number_)
+        return lines
+
+    def upstream(self, number_: int, group) -> tuple[str, str]:
+        """(the group's upstream gradient as an expression, a comment naming it): a name this backward
+        gave it, or its rows of G (summed over the rows for a group evaluated once)."""
+        title = comment("∂/∂" + self.layout.titles[number_].split(" · ")[0].split(" = ")[0])
+        if number_ in self.local:
+            return f"d_{self.names[number_]}", title
+        grads = f"G[{group.start}:{group.stop}]"
+        if not group.varying:  # one value for all rows: its gradient sums over them (or is the first column's)
+            grads = f"{grads}.sum(axis=1, keepdims=True)" if group.every_row else f"G[{group.start}:{group.stop}, :1]"
+        return grads, title
+
+    def add(self, slots: np.ndarray, contribution: Expr, first_column: bool, number_: int) -> list[str]:
+        """Lines adding ``contribution`` (a row per slot) to the gradients of ``slots``: into a local name when
+        they are one group's results of this chunk and receive nothing else, else into G."""
+        index = rows(slots)
+        column = ", :1" if first_column else ""
+        lines = []
+        if self.checked:
+            lines += [f"C = {contribution.text}"] + self.checks(number_, "C", "backward")
+            contribution = Expr("C")
+        if isinstance(index, slice):
+            receiver = self.layout.by_range.get((index.start, index.stop))
+            if (receiver is not None and self.first <= receiver < self.stop and not first_column
+                    and self.layout.groups[receiver].varying and (self.receipts[index] == 1).all()):
+                self.local.add(receiver)
+                return lines + [f"d_{self.names[receiver]} = {contribution.text}"]
+        self.targets.append((slots, first_column))  # G's rows this backward adds to: zeroed before it runs
+        if isinstance(index, slice):
+            target = f"G[{index.start}:{index.stop}{column}]"
+        elif len(np.unique(slots)) == len(slots):  # no target twice: a fancy-indexed += adds every row
+            target = f"G[{self.constant('I', index)}{column}]"
+        else:  # rows that share a target are summed first (np.bincount)
+            scatter = self.constant("S", Scatter(slots))
+            return lines + [f"{scatter}.add(G{'[:, :1]' if first_column else ''}, {contribution.text})"]
+        if contribution.text.startswith("-") and contribution.precedence > 1 and contribution.text[1:].isidentifier():
+            return lines + [f"{target} -= {contribution.text[1:]}"]
+        return lines + [f"{target} += {contribution.text}"]
+
+def receivers(group, inputs: int, input_grads: bool) -> dict[int, np.ndarray]:
+    """The operand positions a backward sends gradients to, with their slots: not constant inputs, not
+    those only inputs fill unless ``input_grads``; one operand at every position (x·x) receives once,
+    at the first. A matrix product's columns are its position 0."""
+    if isinstance(group, ProductGroup):
+        return {0: group.operand_slots} if input_grads or not group.inputs_only else {}
+    slots = group.operands.reshape(group.arity, group.size)
+    positions = [i for i in range(group.arity) if i not in group.op.constant_inputs]
+    if not input_grads:
+        positions = [i for i in positions if slots[i].max() >= inputs]  # the inputs' slots come first
+    if _repeated(group, positions):
+        return {positions[0]: slots[positions[0]]}
+    return {i: slots[i] for i in positions}
+
+
+def _repeated(group, positions: list[int]) -> bool:
+    """Whether each node reads one slot at all these positions (x·x)."""
+    if len(positions) < 2:
+        return False
+    slots = group.operands.reshape(group.arity, group.size)
+    first = slots[positions[0]].tolist()
+    return all(slots[i].tolist() == first for i in positions[1:])
+
+
+def _positions(group, receiving: dict[int, np.ndarray]) -> list[int]:
+    """The positions whose local derivatives a group's receivers need: every differentiable one when
+    they collapsed into one (x·x)."""
+    every = [i for i in range(group.arity) if i not in group.op.constant_inputs]
+    if len(receiving) == 1 and len(every) > 1 and _repeated(group, every):
+        return every
+    return list(receiving)
+
+
+def receipts(groups, outputs: tuple[int, ...], slots: int, inputs: int, input_grads: bool) -> np.ndarray:
+    """How many contributions each slot's gradient receives in a backward (an output's upstream counts)."""
+    targets = [np.asarray(outputs, dtype=np.intp)]
+    for group in groups:
+        targets += list(receivers(group, inputs, input_grads).values())
+    return np.bincount(np.concatenate(targets), minlength=slots)
+
+
+def times(derivative: Expr, upstream: str) -> Expr:
+    """``derivative · upstream``, without a factor of 1.0 (and ``-upstream`` for −1.0)."""
+    if derivative.text == "1.0":
+        return Expr(upstream)
+    if derivative.text == "-1.0":
+        return -Expr(upstream)
+    return derivative * Expr(upstream)

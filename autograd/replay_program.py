@@ -1,0 +1,208 @@
+"""The generated replay: a plan's source printed once (``replay_emit``), compiled once, called per step.
+
+The groups are cut into chunks of at most ``CHUNK`` groups, each one function forward and one
+backward (a 100,000-group chain compiles chunk by chunk in bounded memory, and no function is
+huge). A chunk's forward returns the arrays its backward reads (its ``saved`` tuple). Variants are
+compiled when first asked for: with ``check`` lines under ``detect_anomaly``, and a backward
+without the inputs' gradients for training.
+"""
+from __future__ import annotations
+
+from bisect import bisect_right
+
+import numpy as np
+
+from .modes import AnomalyError
+from .replay_emit import Emitter, receipts
+from .replay_products import ProductGroup
+from .replay_source import identifier, plain_name
+
+CHUNK = 1000  # groups per generated function
+
+
+def step(a: np.ndarray) -> np.ndarray:
+    """1.0 where ``a > 0``, else 0.0: the ``m.step`` of the ops table's rules over arrays."""
+    return (a > 0).astype(float)
+
+
+def check(array: np.ndarray, op_name: str, size: int, direction: str) -> None:
+    """What a checked program runs after each line (``detect_anomaly``): stop at the first NaN or inf."""
+    if not np.isfinite(array).all():
+        raise AnomalyError(f"compiled {direction} of op '{op_name}' ({size} nodes) produced NaN or inf")
+
+
+class Layout:
+    """What the generator asks about a plan: which group fills which slots, each group's title."""
+
+    def __init__(self, plan, titles: list[str]) -> None:
+        self.groups, self.inputs, self.titles = plan.groups, plan.inputs, titles
+        self.outputs, self.slots = plan.outputs, plan.slots
+        self.leaf_labels: tuple[str, ...] = ()  # the labels of the slots before the computed ones
+        self.taken: dict[str, int] = {}  # every name given in the program (see replay_source.identifier)
+        self._leaf_names: dict[tuple[int, bool], str | None] = {}
+        self.by_range = {(g.start, g.stop): number for number, g in enumerate(plan.groups)}
+        self._starts = [g.start for g in plan.groups]
+        self.feed_rows = [g.x_rows for g in plan.groups if isinstance(g, ProductGroup) and g.inputs_only]
+        feeding = [number for number, g in enumerate(plan.groups) if isinstance(g, ProductGroup) and g.inputs_only]
+        self.feed_index = {number: k for k, number in enumerate(feeding)}
+
+    def leaf_name(self, slot: int, varying: bool) -> str | None:
+        """The name a labelled leaf's row reads by (``w1 = V[4:5]``, or ``w1_2 = V[4:5, :1]`` read
+        in its first column), or None for an unlabelled leaf or a computed slot."""
+        key = (slot, varying)
+        if key not in self._leaf_names:
+            label = self.leaf_labels[slot] if slot < len(self.leaf_labels) else ""
+            self._leaf_names[key] = identifier(label, "", self.taken) if plain_name(label) else None
+        return self._leaf_names[key]
+
+    def groups_of(self, slots: np.ndarray) -> set[int]:
+        """The groups whose results include some of ``slots``."""
+        if not self._starts:
+            return set()
+        found = set()
+        for slot in set(slots.tolist()):
+            number = bisect_right(self._starts, slot) - 1
+            if number >= 0 and slot < self.groups[number].stop:
+                found.add(number)
+        return found
+
+
+class Program:
+    """The plan as generated numpy functions (see the module); ``source()`` prints them."""
+
+    def __init__(self, plan, titles: list[str]) -> None:
+        self.layout = layout = Layout(plan, titles)
+        taken: dict[str, int] = {}
+        self.names = [identifier(label, _fallback(group), taken) for group, label in zip(plan.groups, plan.labels)]
+        layout.leaf_labels, layout.taken = plan.leaf_labels, taken
+        self.constants: dict = {}
+        self._x_names: dict[int, str] = {}  # each matrix product's columns as its forward names them
+        count = len(plan.groups)
+        self._chunks = [(first, min(first + CHUNK, count)) for first in range(0, count, CHUNK)] or [(0, 0)]
+        in_v = layout.groups_of(np.asarray(plan.outputs))
+        self._forward_lines, self._operands, self._saved, self._leaves = [], {}, [], []
+        for first, stop in self._chunks:
+            emitter = Emitter(layout, self.names, self.constants, first, stop, checked=True, in_v=in_v,
+                              x_names=self._x_names)  # its check lines are dropped from the unchecked text
+            lines = []
+            for number in range(first, stop):
+                group_lines, self._operands[number] = emitter.forward(number, plan.groups[number])
+                lines.append((number, group_lines))
+            self._forward_lines.append(lines)
+            self._leaves.append(emitter.leaves)
+            self._saved.append([f"F{k}" for k in range(len(layout.feed_rows))] + list(emitter.leaves) + _defined(lines))
+        self._in_v = in_v
+        self._functions: dict[tuple, list] = {}
+        self._counted: dict[bool, np.ndarray] = {}
+        self._targets: dict[bool, list] = {}  # per backward variant, the rows of G it adds to
+        self._zeroed: dict[bool, list] = {}
+        self.feed_rows = layout.feed_rows
+
+    def _namespace(self) -> dict:
+        namespace = {"np": np, "step": step, "check": check}
+        namespace.update(dict(self.constants.values()))
+        return namespace
+
+    def _forward_text(self, chunk: int, checked: bool, name: str) -> str:
+        body = [f"{leaf} = {row}" for leaf, row in self._leaves[chunk].items()]
+        for number, lines in self._forward_lines[chunk]:
+            group = self.layout.groups[number]
+            for line in lines:
+                if checked or not line.startswith("check("):
+                    body.append(_written(line, number, group, self.names[number], self._in_v))
+        saved = self._saved[chunk]
+        body.append(f"return ({', '.join(saved)}{',' if len(saved) == 1 else ''})")
+        feeds = len(self.layout.feed_rows)
+        head = f"    {', '.join(f'F{k}' for k in range(feeds))}{',' if feeds == 1 else ''} = F\n" if feeds else ""
+        return f"def {name}(V, P, F):\n" + head + "".join(f"    {line}\n" for line in body)
+
+    def _backward_text(self, chunk: int, checked: bool, input_grads: bool, name: str) -> str:
+        first, stop = self._chunks[chunk]
+        emitter = Emitter(self.layout, self.names, self.constants, first, stop, checked, input_grads,
+                          receipts=self._receipts(input_grads), x_names=self._x_names,
+                          targets=self._targets.setdefault(input_grads, []))
+        body = []
+        saved = self._saved[chunk]
+        if saved:
+            body.append(f"{', '.join(saved)}{',' if len(saved) == 1 else ''} = saved")
+        for number in range(stop - 1, first - 1, -1):
+            body += emitter.backward(number, self.layout.groups[number], self._operands.get(number))
+        return f"def {name}(V, G, dP, saved):\n" + "".join(f"    {line}\n" for line in body or ["pass"])
+
+    def _receipts(self, input_grads: bool) -> np.ndarray:
+        if input_grads not in self._counted:
+            layout = self.layout
+            self._counted[input_grads] = receipts(layout.groups, layout.outputs, layout.slots, len(layout.inputs),
+                                                  input_grads)
+        return self._counted[input_grads]
+
+    def forwards(self, checked: bool) -> list:
+        """The forward function of each chunk, compiled the first time it is asked for."""
+        return self._compiled(("forward", checked), lambda chunk: self._forward_text(chunk, checked, "run"))
+
+    def backwards(self, checked: bool, input_grads: bool) -> tuple[list, list[tuple[slice, bool]]]:
+        """The backward function of each chunk, compiled the first time it is asked for, and the runs of G's
+        rows they add to, as (rows, first column only?): what is zeroed before they run."""
+        functions = self._compiled(("backward", checked, input_grads),
+                                   lambda chunk: self._backward_text(chunk, checked, input_grads, "run"))
+        if input_grads not in self._zeroed:
+            self._zeroed[input_grads] = _runs(self._targets[input_grads], self.layout.slots, self.layout.outputs)
+        return functions, self._zeroed[input_grads]
+
+    def _compiled(self, key: tuple, text) -> list:
+        if key not in self._functions:
+            functions = []
+            for chunk in range(len(self._chunks)):
+                source = text(chunk)
+                namespace = self._namespace()  # after the text: writing it may name new constants
+                exec(compile(source, f"<replay {key[0]} {chunk}>", "exec"), namespace)  # noqa: S102 - our own text
+                functions.append(namespace["run"])
+            self._functions[key] = functions
+        return self._functions[key]
+
+    def source(self, input_grads: bool = True) -> str:
+        """The generated program as Python text: each chunk's forward, then its backward."""
+        parts = []
+        for chunk in range(len(self._chunks)):
+            suffix = "" if len(self._chunks) == 1 else f"_{chunk}"
+            parts.append(self._forward_text(chunk, False, f"forward{suffix}"))
+            parts.append(self._backward_text(chunk, False, input_grads, f"backward{suffix}"))
+        return "\n\n".join(parts)
+
+
+def _runs(targets: list, slots: int, outputs: tuple[int, ...]) -> list[tuple[slice, bool]]:
+    """The rows ``targets`` add to, as runs (rows, first column only?); not the outputs' (assigned whole)."""
+    every, first = np.zeros(slots, dtype=bool), np.zeros(slots, dtype=bool)
+    for target_slots, first_column in targets:
+        (first if first_column else every)[target_slots] = True
+    every[list(outputs)] = first[list(outputs)] = False
+    first &= ~every
+    runs = []
+    for mask, first_column in ((every, False), (first, True)):
+        edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.view(np.int8), [0]])))
+        runs += [(slice(int(start), int(stop)), first_column) for start, stop in zip(edges[::2], edges[1::2])]
+    return runs
+
+
+def _fallback(group) -> str:
+    return "z" if isinstance(group, ProductGroup) else group.op.name
+
+
+def _defined(lines: list) -> list[str]:
+    """The names a chunk's forward binds, which its backward may read: results, matrices, blocks."""
+    saved = []
+    for number, group_lines in lines:
+        for line in group_lines:
+            head = line.split(" = ", 1)[0]
+            if " = " in line and head.isidentifier():
+                saved.append(head)
+    return list(dict.fromkeys(saved))
+
+
+def _written(line: str, number: int, group, name: str, in_v: set[int]) -> str:
+    """The group's result line, also writing V when a later line or the caller reads it there."""
+    if number not in in_v or not line.startswith(f"{name} = "):
+        return line
+    every_column = isinstance(group, ProductGroup) or group.every_row
+    target = f"V[{group.start}:{group.stop}{'' if every_column else ', :1'}]"
+    return f"{target} = {line}"

@@ -1,0 +1,158 @@
+"""The ops table's rules printed as numpy source: what the code generator writes for each group.
+
+A rule is written once with the engine's operators and the math namespace ``m`` (``ops.py``). Run
+over ``Expr`` operands with ``SOURCE`` as ``m``, the same rule returns the source text of its
+numpy expression (``1.0 / (1.0 + np.exp(-z1))``), so the generated program evaluates exactly the
+arithmetic of the table, in the same order, and no derivative is written twice. Only names the
+generator made reach an ``Expr``; labels appear in comments, through ``comment``.
+"""
+from __future__ import annotations
+
+import builtins
+import keyword
+import re
+
+from .notation import plain_digits
+
+_SUM, _PRODUCT, _UNARY, _ATOM = 1, 2, 3, 4  # precedence: a + b, a * b, -a, a name or a call
+
+
+class Expr:
+    """The source text of an expression over arrays, built by running a rule on it."""
+
+    __slots__ = ("text", "precedence")
+
+    def __init__(self, text: str, precedence: int = _ATOM) -> None:
+        self.text, self.precedence = text, precedence
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def __add__(self, other): return _binary(self, "+", other, _SUM)
+    def __radd__(self, other): return _binary(other, "+", self, _SUM)
+    def __sub__(self, other): return _binary(self, "-", other, _SUM)
+    def __rsub__(self, other): return _binary(other, "-", self, _SUM)
+    def __mul__(self, other): return _binary(self, "*", other, _PRODUCT)
+    def __rmul__(self, other): return _binary(other, "*", self, _PRODUCT)
+    def __truediv__(self, other): return _binary(self, "/", other, _PRODUCT)
+    def __rtruediv__(self, other): return _binary(other, "/", self, _PRODUCT)
+    def __neg__(self): return Expr(f"-{_wrapped(self, _UNARY)}", _UNARY)
+    def __abs__(self): return call("abs", self)
+    def __eq__(self, other): return _comparison(self, "==", other)  # elementwise, as over arrays
+    def __ne__(self, other): return _comparison(self, "!=", other)
+    def __lt__(self, other): return _comparison(self, "<", other)
+    def __le__(self, other): return _comparison(self, "<=", other)
+    def __gt__(self, other): return _comparison(self, ">", other)
+    def __ge__(self, other): return _comparison(self, ">=", other)
+    __hash__ = None
+
+    def __bool__(self):
+        raise TypeError("an ops-table rule branched on its operands' values (if/and/or): the compiled replay "
+                        "cannot print that as numpy source; write it with m.step or a comparison instead")
+
+
+def number(value: float) -> Expr:
+    """A float literal (``1.0``, ``-1.0``); ``repr`` of a float is always valid source."""
+    return Expr(repr(float(value)), _UNARY if value < 0 else _ATOM)
+
+
+def as_expr(item) -> Expr:
+    return item if isinstance(item, Expr) else number(item)
+
+
+def _wrapped(item, precedence: int, right: bool = False) -> str:
+    expr = as_expr(item)
+    tighter = expr.precedence > precedence or (expr.precedence == precedence and not right)
+    return expr.text if tighter or expr.precedence == _ATOM else f"({expr.text})"
+
+
+def _binary(left, operator: str, right, precedence: int) -> Expr:
+    return Expr(f"{_wrapped(left, precedence)} {operator} {_wrapped(right, precedence, right=True)}", precedence)
+
+
+def _comparison(left, operator: str, right) -> Expr:
+    """A comparison in parentheses (an array of booleans, 0 or 1 in arithmetic, as numpy reads it)."""
+    return Expr(f"({as_expr(left).text} {operator} {as_expr(right).text})")
+
+
+def call(function: str, *arguments) -> Expr:
+    return Expr(f"{function}({', '.join(as_expr(a).text for a in arguments)})")
+
+
+class Operands:
+    """A group's operands for a rule: ``operands[i]`` is position ``i``; ``block``, when set, names
+    all of them as one array whose first axis is the position (what ``m.sum`` reduces)."""
+
+    def __init__(self, items: list[Expr], block: Expr | None = None) -> None:
+        self.items, self.block = items, block
+
+    def __getitem__(self, position: int) -> Expr:
+        return self.items[position]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self):
+        return iter(self.items)
+
+
+class _Source:
+    """``m`` for a rule run over ``Expr``: the numpy call each math function becomes."""
+
+    @staticmethod
+    def exp(a): return call("np.exp", a)
+    @staticmethod
+    def log(a): return call("np.log", a)
+    @staticmethod
+    def tanh(a): return call("np.tanh", a)
+    @staticmethod
+    def pow(a, b): return call("np.power", a, b)
+    @staticmethod
+    def div(a, b): return as_expr(a) / b
+    @staticmethod
+    def maximum(a, b): return call("np.maximum", a, b)
+    @staticmethod
+    def step(a): return call("step", a)  # 1.0 where a > 0, else 0.0 (the program's own helper)
+
+    @staticmethod
+    def sum(operands):
+        if isinstance(operands, Operands) and operands.block is not None:
+            return call("np.add.reduce", operands.block, Expr("axis=0"))
+        total = as_expr(operands[0])
+        for item in list(operands)[1:]:
+            total = total + item
+        return total
+
+
+SOURCE = _Source()
+
+# names the program's own code uses: a label-derived name never takes one of them
+RESERVED = frozenset({"np", "step", "check", "saved", "abs"})  # lowercase: the program's other names are not
+_IDENTIFIER = re.compile(r"(?!d_)[a-z][a-z0-9_]*\Z")  # d_… names the generated gradients
+
+
+def plain_name(label: str) -> str | None:
+    """``label`` made a plain identifier (``z⁽¹⁾`` -> ``z1``), or None unless that leaves only ASCII
+    lowercase letters, digits and underscores (and not ``d_…``, the gradients' names)."""
+    plain = re.sub(r"[⁽⁾()]", "", plain_digits(label))
+    return plain if _IDENTIFIER.match(plain) else None
+
+
+def identifier(label: str, fallback: str, taken: dict[str, int]) -> str:
+    """A fresh identifier for a group or leaf: its ``plain_name``, else ``fallback`` (an op's name); never
+    a keyword, a builtin or a name the program uses itself; numbered to be unique (``taken`` counts each
+    base's uses and holds every name given). No other text of a label reaches the program."""
+    base = plain_name(label) or fallback
+    if keyword.iskeyword(base) or base in RESERVED or hasattr(builtins, base):
+        base += "_"
+    name = base
+    while name in taken:
+        taken[base] = taken.get(base, 1) + 1
+        name = f"{base}_{taken[base]}"
+    taken[name] = taken.get(name, 1)
+    return name
+
+
+def comment(text: str) -> str:
+    """``text`` as a comment of one line: escaped as a string literal is, newlines and all, quotes left."""
+    return "# " + repr(text)[1:-1]
