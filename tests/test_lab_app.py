@@ -324,3 +324,4 @@ def test_step_into_opens_the_layer_level_explorer_on_the_digits_graph(client, la
     model = model_of(client, lab)
     _, cost, _ = eager_digit(model, data.X_test[5], int(data.y_test[5]))
     assert f"{cost.data:.4f}"[:5] in page  # the digit's own cost, as the engine computed it
+    assert "SGD with momentum μ = 0.9" in page  # the update step is the rule the lab trains with

@@ -67,9 +67,9 @@ def lab_routes(sessions: Sessions, token: str, defaults: LabDefaults | None = No
         session = room.session_of(request.query_params.get("session"))
 
         def build() -> str:
-            cost, parameters, title = session.digit_cost()
+            cost, parameters, title, optimizer = session.digit_cost()
             return explorer_page(cost, parameters=parameters, learning_rate=session.setup.learning_rate,
-                                 title=title, level="layer")
+                                 title=title, level="layer", optimizer=optimizer)
         return HTMLResponse(await off_loop(build),
                             headers={"Cache-Control": "no-store", "Content-Security-Policy": "frame-ancestors 'self'"})
 

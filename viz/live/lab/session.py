@@ -6,6 +6,7 @@ diverges pauses and says so; the weights stay those of the last finite step.
 """
 from __future__ import annotations
 
+import copy
 import math
 import threading
 import time
@@ -181,8 +182,9 @@ class LabSession:
         label = example["label"] if example["label"] is not None else int(np.argmax(first))
         return {**self.examiner.examine(example["image"], label), "target": label, "outputs": first}
 
-    def digit_cost(self) -> tuple[Value, list[Value], str]:
-        """The shown digit's cost as an eager graph at the current weights, the parameters, and a title."""
+    def digit_cost(self) -> tuple[Value, list[Value], str, nn.SGD]:
+        """The shown digit's cost as an eager graph at the current weights, the parameters, a title and a copy
+        of the optimiser as it stands (its momentum), so the explorer's update step is the one training takes."""
         with self.lock:
             example, label = self.example, self._examined()["target"]
             pixels = [Value(float(v), f"a⁽⁰⁾{subscript(k)}") for k, v in enumerate(example["image"])]
@@ -190,7 +192,7 @@ class LabSession:
             cost = nn.LOSSES[self.setup.loss]([self.model(pixels)], wanted)
             cost.label = "C"
             title = f"{example['source']}, against y = {label}, step {self.trainer.step_count}"
-            return cost, self.model.parameters(), title
+            return cost, self.model.parameters(), title, copy.copy(self.trainer.optimizer)
 
     def check(self) -> list[dict]:
         """A few random parameters' ∂C/∂w for the shown digit: the engine's beside central differences."""
