@@ -97,3 +97,12 @@ def test_loss_curve_and_decision_boundary_are_pictures(executed, cell):
 def test_the_digit_network_reports_its_held_out_accuracy(executed):
     accuracy = re.search(r"test accuracy ([\d.]+)% on 359 held-out digits", printed(executed["digits"]))
     assert accuracy and float(accuracy.group(1)) >= 85
+
+
+def test_the_digit_lab_section_draws_the_tiles_and_its_gradient_agrees_with_central_differences(executed):
+    cell = executed["digit-lab"]
+    (png,) = outputs(cell, "image/png")
+    assert len(png) > 1000
+    checked = re.findall(r"engine ([+-][\d.]+), central differences ([+-][\d.]+)", printed(cell))
+    assert len(checked) == 3
+    assert all(abs(float(engine) - float(numeric)) <= 1e-6 and float(engine) != 0 for engine, numeric in checked)
