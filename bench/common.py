@@ -18,6 +18,11 @@ import numpy as np
 import numpy.random  # noqa: F401
 
 
+CHROMIUM = "/usr/bin/chromium"  # Debian's, driven by Playwright; never a downloaded browser
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
 def progress(message: str) -> None:
     """One line on stderr while a benchmark runs (the tables on stdout stay clean to paste)."""
     print(f"bench: {message}", file=sys.stderr, flush=True)

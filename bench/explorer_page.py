@@ -19,9 +19,8 @@ from pathlib import Path
 from autograd import Value, topological_order
 from nn.arguments import run
 
-from .common import format_duration, markdown_table, progress
+from .common import CHROMIUM, CHROMIUM_ARGS, format_duration, markdown_table, progress
 
-CHROMIUM = "/usr/bin/chromium"
 STEPS_PER_SAMPLE = """async () => {
     const frame = () => new Promise(done => requestAnimationFrame(() => setTimeout(done, 0)));
     const next = document.querySelector('[data-testid="next"]');
@@ -59,7 +58,7 @@ def measure(page_path: Path, repeats: int, fragment: str = "") -> tuple[float, f
 
     loads, steps = [], []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for _ in range(repeats):
             page = browser.new_page()
             started = time.perf_counter()

@@ -5,9 +5,10 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+from bench.common import CHROMIUM as CHROMIUM_PATH
+from bench.common import CHROMIUM_ARGS
+
+CHROMIUM = Path(CHROMIUM_PATH)  # one launch setting for the tests and the browser benchmarks
 
 
 @pytest.fixture(scope="module")
