@@ -9,12 +9,14 @@ from autograd import argument_checks as check
 
 @dataclass(frozen=True)
 class StepRecord:
-    """What one optimiser step did: its number (from 0), the batch loss and accuracy, and the lr used."""
+    """What one optimiser step did: its number (from 0), the batch loss and accuracy, the lr used and how
+    many examples the batch held (a pass's last batch may hold fewer than the batch size)."""
 
     step: int
     loss: float
     accuracy: float | None
     lr: float
+    rows: int
 
 
 @dataclass(frozen=True)

@@ -170,7 +170,8 @@ class Trainer:
             raise TrainingDiverged(self.step_count, value, self.optimizer.lr)
         if not self._compiled:
             self.optimizer.step()
-        record = StepRecord(self.step_count, value, accuracy(outputs, targets, self._threshold), self.optimizer.lr)
+        record = StepRecord(self.step_count, value, accuracy(outputs, targets, self._threshold), self.optimizer.lr,
+                            len(indices))
         self.history.append(record)
         self.step_count += 1
         self._count_pass(record, len(indices))

@@ -123,6 +123,24 @@ def test_the_batch_tiles_are_the_gradient_of_the_step_the_trainer_took(client, l
     assert np.abs(cells(state["batch_tiles"]) - expected).max() <= 1
 
 
+def test_a_short_last_batchs_tiles_are_averaged_over_its_own_rows(client, lab, data):
+    post(client, "/digits/api/setup", lab, setup={"batch_size": 1000})  # a pass: 1,000 rows, then the rest
+    before = model_of(client, lab)
+    post(client, "/digits/api/step", lab)
+    middle = model_of(client, lab)
+    state = post(client, "/digits/api/step", lab)
+    after = model_of(client, lab)
+    rows = len(data.y_train) - 1000
+    assert state["batch_tiles"]["step"] == 1 and state["batch_tiles"]["batch_size"] == rows
+    first = [np.array([[w.data for w in n.w] for n in model.layers[0].neurons]) for model in (before, middle, after)]
+    lr = state["setup"]["learning_rate"]
+    g1 = (first[0] - first[1]) / lr  # SGD with momentum 0.9, closed form: v1 = g1, v2 = 0.9·v1 + g2
+    g2 = (first[1] - first[2]) / lr - 0.9 * g1
+    scale, expected = quantised_by_hand((g2 / rows).ravel())  # sse sums its batch: the mean over its own rows
+    assert state["batch_tiles"]["scale"] == pytest.approx(scale, rel=1e-6)
+    assert np.abs(cells(state["batch_tiles"]) - expected).max() <= 1
+
+
 def test_check_compares_the_engine_with_central_differences(client, lab, data):
     post(client, "/digits/api/pick", lab, index=3)
     answer = client.post("/digits/api/check", json={"session": lab["session"]})

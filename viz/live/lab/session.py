@@ -53,7 +53,7 @@ class LabSession:
                                      seed=setup.seed, output_activation=LOSS_OUTPUT_ACTIVATION[setup.loss])
         self.examiner = Examiner(self.model, setup.loss)
         self.weights_version += 1
-        self.curve, self.batch_step, self._evaluation, self._cursors = [], None, None, {}
+        self.curve, self.last_step, self._evaluation, self._cursors = [], None, None, {}
         self._new_trainer(0)
 
     def _new_trainer(self, start_step: int | None = None) -> None:
@@ -116,14 +116,14 @@ class LabSession:
         saved = self.model.get_weights()
         try:
             with np.errstate(all="ignore"), closing(self.trainer.steps(count)) as run:
-                for _ in run:
+                for record in run:
+                    self.last_step = record  # the batch whose gradient .grad holds now
                     if time.monotonic() >= deadline:
                         break
             problem = None if all(math.isfinite(p.data) for p in self.model.parameters()) \
                 else "a weight became NaN or infinite"
         except (nn.TrainingDiverged, ValueError) as error:
             problem = str(error)
-        self.batch_step = self.trainer.step_count - 1 if self.trainer.step_count else None
         self.weights_version += 1
         self._changed()
         if problem:
@@ -229,5 +229,5 @@ class LabSession:
                     "accuracy_test": float(np.mean(evaluation["predicted"] == tested)),
                     "tested": len(tested), "confusion": view.confusion(tested, evaluation["predicted"]),
                     "curve": self.curve, "tiles": view.tiles(self.model.get_weights()[0][0]),
-                    "batch_tiles": view.batch_tiles(self.model, self.batch_step, self.setup, self.examiner.traced),
+                    "batch_tiles": view.batch_tiles(self.model, self.last_step, self.examiner.traced),
                     "example": view.example(self.example, self._examined(), self.model)})

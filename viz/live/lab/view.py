@@ -46,13 +46,14 @@ def tiles(matrix) -> dict:
     return {"count": len(rows), **quantised(rows.ravel())}
 
 
-def batch_tiles(model: nn.MLP, step: int | None, setup: LabSetup, traced: TracedLoss) -> dict | None:
-    """∂C/∂W⁽¹⁾ averaged over the last mini-batch: the Trainer's gradient of that step (held in ``.grad``)."""
-    if step is None:
+def batch_tiles(model: nn.MLP, last: nn.StepRecord | None, traced: TracedLoss) -> dict | None:
+    """∂C/∂W⁽¹⁾ averaged over the last mini-batch (its own rows: a pass's last batch may be short): the
+    Trainer's gradient of that step (held in ``.grad``)."""
+    if last is None:
         return None
-    mean = _per_example(traced, setup.batch_size)
+    mean = _per_example(traced, last.rows)
     grads = [[w.grad * mean for w in neuron.w] for neuron in model.layers[0].neurons]
-    return {"step": step, "batch_size": setup.batch_size, **tiles(grads)}
+    return {"step": last.step, "batch_size": last.rows, **tiles(grads)}
 
 
 def _edges(weights: list, activations: np.ndarray) -> list[list]:
