@@ -174,12 +174,12 @@ class Trainer:
                             len(indices))
         self.history.append(record)
         self.step_count += 1
-        self._count_pass(record, len(indices))
+        self._count_pass(record)
         return record
 
-    def _count_pass(self, record: StepRecord, size: int) -> None:
-        """Add the step to this pass's totals; at the end of the pass, record the epoch."""
-        totals = self._pass_totals
+    def _count_pass(self, record: StepRecord) -> None:
+        """Add the step to this pass's totals, weighted by its rows; at the end of the pass, record the epoch."""
+        totals, size = self._pass_totals, record.rows
         totals[0] += record.loss * size
         totals[1] = None if record.accuracy is None or totals[1] is None else totals[1] + record.accuracy * size
         totals[2] += size
