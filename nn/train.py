@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Callable, Iterator
 from contextlib import closing
-from typing import Callable, Iterator
 
 import numpy as np
 from tqdm.auto import tqdm  # the notebook bar inside Jupyter, the terminal bar elsewhere
