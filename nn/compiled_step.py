@@ -100,7 +100,7 @@ class CompiledStep:
         mapping, tape_grads = self._map(tape)
         tape.backward(forward.upstream, input_grads=False, parameter_grads=tape_grads)
         grads = mapping.optimizer_grads(tape_grads)
-        for parameter, grad in zip(mapping.others, tape_grads[mapping.elsewhere].tolist()):
+        for parameter, grad in zip(mapping.others, tape_grads[mapping.elsewhere].tolist(), strict=True):
             parameter.grad += grad  # not the optimiser's: accumulates, as without zero_grad
         self.grads = grads  # the batch's, even if the update below is interrupted
         self.optimizer.update(self.data, grads)

@@ -11,8 +11,8 @@ from nn import metrics, prepare
 from nn.arguments import UserError, say, shown
 from nn.commands import PROG
 from nn.files import check_folder, writable_target
-from nn.staging import staged
 from nn.metrics import percent
+from nn.staging import staged
 
 OUTPUTS = ("model.json", "loss.png", "boundary.png", "confusion.png")  # what a run writes into --out
 MAX_RUN_NUMBER = 10_000  # runs/DATASET-2 … runs/DATASET-10000
