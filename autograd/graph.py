@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from typing import Callable, Sequence
 
-from . import argument_checks as check
+from .conventions import argument_checks as check
 from .modes import check_finite, current as current_mode, enable_grad
 from .ops import OPS, ieee_power, sends_nothing, wrong_derivative_count
 from .value import Value, as_value, operand_data, record, require_value, require_values

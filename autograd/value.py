@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Callable
 
-from . import argument_checks as check
+from .conventions import argument_checks as check
 from .modes import PLAIN, check_finite, current as current_mode
 from .ops import OPS, SCALARS, Op
 

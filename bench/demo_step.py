@@ -17,7 +17,7 @@ import autograd
 import nn
 from autograd import Value
 from autograd import compile as compile_tape
-from nn.arguments import Parser, run
+from autograd.conventions.command_line import Parser, run
 
 from .common import (THREAD_SETTINGS, blas_description, format_duration, interleaved_medians, markdown_table, moons,
                      threads, torch_sgd_step)

@@ -17,7 +17,7 @@ import tracemalloc
 from typing import Callable
 
 import autograd
-from nn.arguments import Parser, run
+from autograd.conventions.command_line import Parser, run
 
 PROG = "python -m bench.engine"
 

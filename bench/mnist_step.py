@@ -20,7 +20,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 import nn
-from nn.arguments import run
+from autograd.conventions.command_line import run
 
 from .common import (THREAD_SETTINGS, blas_description, format_duration, interleaved_medians, markdown_table, threads,
                      torch_sgd_step)

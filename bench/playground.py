@@ -18,7 +18,7 @@ import time
 from urllib.parse import urlsplit
 
 from nn import features
-from nn.arguments import run
+from autograd.conventions.command_line import run
 from viz.live.config import Setup
 from viz.live.pictures import GRID, grid
 from viz.live.server import start

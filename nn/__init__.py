@@ -1,6 +1,6 @@
 """nn: neurons, layers and MLPs on the autograd engine: losses, optimisers, training, a bridge to PyTorch/ONNX."""
-import autograd  # noqa: F401 — first: an early Ctrl-C of `python -m nn` is one line (autograd.interrupts)
-from . import datasets, features, files, scaling, schedules
+import autograd  # noqa: F401 — first: an early Ctrl-C of `python -m nn` is one line (autograd.conventions.interrupts)
+from . import datasets, features, scaling, schedules
 from .bridge import export, import_weights, state_dict
 from .compiled import CompiledModel
 from .io import load, save
@@ -16,5 +16,5 @@ __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "INITS", "MAX_PARA
            "binary_cross_entropy", "cross_entropy", "softmax", "LOSSES", "Optimizer", "SGD", "Adam", "OPTIMIZERS",
            "fit", "Trainer", "TrainingDiverged", "StepRecord", "EpochRecord", "History", "evaluate", "accuracy",
            "confusion_matrix", "per_class_accuracy", "linear_decay", "loss_and_grads", "save", "load", "datasets",
-           "features", "files", "scaling", "schedules", "Signature", "CompiledModel",
+           "features", "scaling", "schedules", "Signature", "CompiledModel",
            "export", "import_weights", "state_dict"]

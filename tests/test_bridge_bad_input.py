@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import safetensors.numpy
 
+from autograd.conventions import files
 import nn
 from nn.__main__ import main
 
@@ -167,7 +168,7 @@ def test_command_line_mistakes_are_one_line(tmp_path, capsys, argv, message):
 
 def test_export_never_replaces_a_directory(tmp_path):
     (tmp_path / "model.onnx").mkdir()
-    with pytest.raises(nn.files.NotARegularFileError, match="directory"):
+    with pytest.raises(files.NotARegularFileError, match="directory"):
         nn.export(nn.MLP(2, [3, 1], seed=0), tmp_path / "model.onnx")
     assert (tmp_path / "model.onnx").is_dir() and list((tmp_path / "model.onnx").iterdir()) == []
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from nn import download as fetching
 from nn import mnist
-from nn.arguments import finite_number
+from autograd.conventions.command_line import finite_number
 
 
 def _address(text: str) -> str:

@@ -7,7 +7,8 @@ from pathlib import Path
 import autograd
 import nn
 from nn import metrics
-from nn.arguments import UserError, finite_number
+from autograd.conventions.command_line import finite_number
+from autograd.conventions.errors import UserError
 
 
 def add_parsers(commands) -> None:

@@ -9,7 +9,8 @@ from threadpoolctl import threadpool_limits
 
 import nn
 from nn import metrics, prepare, recipes, schedules
-from nn.arguments import UserError, say
+from autograd.conventions.errors import UserError
+from autograd.conventions.terminal import say
 from nn.commands import PROG, train_options, train_outputs
 from nn.train import count_steps
 

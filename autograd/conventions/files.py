@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import IO, Iterator
 
-from autograd import argument_checks as check
+from . import argument_checks as check
 
 TEMPORARY_MARK = ".chainrule-"
 TEMPORARY_SUFFIX = ".tmp"
