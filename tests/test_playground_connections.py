@@ -234,3 +234,24 @@ def test_a_bad_host_is_one_line_with_escapes_shown(host):
                             env={**os.environ, "PYTHONWARNINGS": "ignore"})
     assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
     assert "cannot listen on" in result.stderr and "\x1b" not in result.stderr
+
+
+def test_the_listener_pauses_while_a_burst_of_accepted_connections_has_not_reached_the_protocol(monkeypatch):
+    monkeypatch.setattr(connections, "BACKLOG", 3)
+    monkeypatch.setattr(connections, "ON_THEIR_WAY", connections._OnTheirWay())
+    listener = connections.PacedListener(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    clients = [socket.create_connection(listener.getsockname(), timeout=5) for _ in range(4)]
+    accepted = []
+    try:
+        accepted.extend(listener.accept()[0] for _ in range(3))
+        with pytest.raises(BlockingIOError):  # a fourth client waits in the kernel's queue
+            listener.accept()
+        connections.ON_THEIR_WAY.add(-1)  # what GuardedH11.connection_made does for one of them
+        accepted.append(listener.accept()[0])
+        assert len(accepted) == 4 and connections.ON_THEIR_WAY.count == 3
+    finally:
+        for end in clients + accepted:
+            end.close()
+        listener.close()
