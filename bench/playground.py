@@ -17,8 +17,8 @@ import sys
 import time
 from urllib.parse import urlsplit
 
-from nn import features
 from autograd.conventions.command_line import run
+from nn import features
 from viz.live.config import Setup
 from viz.live.pictures import GRID, grid
 from viz.live.server import start

@@ -12,12 +12,12 @@ from pathlib import Path
 import autograd
 import nn
 import viz
-from examples import moons_demo
 from autograd.conventions.command_line import Parser, run
 from autograd.conventions.errors import UserError
 from autograd.conventions.files import writable_target
-from viz.explorer import explore
+from examples import moons_demo
 from nn.plots import decision_boundary, loss_curve
+from viz.explorer import explore
 
 PROG = "python -m examples.tour"
 PLAYGROUND = ("\n5. Train live in the browser, pause, click a point and step through its backward pass:\n"

@@ -10,12 +10,14 @@ In the checkout, ``.venv/bin/pip install -e '.[interop]'`` brings safetensors an
 from __future__ import annotations
 
 import errno
+import itertools
 import re
 from pathlib import Path
 
 import numpy as np
 
 from autograd.conventions.files import writable_target, write_file
+
 from .module import ACTIVATIONS, MAX_PARAMETERS, MLP, checked_model
 from .pytorch_code import exported_scaling
 
@@ -117,7 +119,7 @@ def import_weights(path: str | Path, activation: str = "relu", output_activation
     try:
         with safetensors.safe_open(str(path), framework="np") as file:
             header = {key: (file.get_slice(key).get_dtype(), tuple(file.get_slice(key).get_shape()))
-                      for key in file.keys()}
+                      for key in file.keys()}  # noqa: SIM118 - safe_open is no mapping: it has keys(), no iteration
             sizes, bias = _checked_layout(header)
             tensors = {key: file.get_tensor(key) for key in header}
     except safetensors.SafetensorError as error:
@@ -150,7 +152,7 @@ def _checked_layout(header: dict[str, tuple[str, tuple[int, ...]]]) -> tuple[lis
         if bias and header[f"{2 * number}.bias"][1] != (shape[0],):
             raise ValueError(f"{2 * number}.bias has shape {header[f'{2 * number}.bias'][1]}; "
                              f"expected ({shape[0]},), one per output of {key}")
-    count = sum(a * b + b * bias for a, b in zip(sizes, sizes[1:]))
+    count = sum(a * b + b * bias for a, b in itertools.pairwise(sizes))
     if count > MAX_PARAMETERS:
         raise ValueError(f"{count:,} parameters, more than the limit of {MAX_PARAMETERS:,} (nn.MAX_PARAMETERS)")
     return sizes, bias

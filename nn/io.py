@@ -83,7 +83,7 @@ def from_dict(document: object) -> MLP:
                              f"expected one of {', '.join(ACTIVATIONS)}")
     if not isinstance(architecture["bias"], bool):
         raise ValueError(f"architecture.bias must be true or false, got {echo(architecture['bias'])}")
-    layers = _checked_layers(document["layers"], [nin] + nouts, architecture["bias"])
+    layers = _checked_layers(document["layers"], [nin, *nouts], architecture["bias"])
     model = MLP(nin, nouts, architecture["activation"], seed=0,
                 output_activation=architecture["output_activation"], bias=architecture["bias"])
     model.set_weights(layers)

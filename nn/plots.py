@@ -8,8 +8,8 @@ matplotlib is an extra: ``pip install chainrule[plots]``.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 

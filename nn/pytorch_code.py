@@ -26,7 +26,7 @@ def exported_scaling(model):
 
 def torch_code(model, path: str | Path = "model.safetensors") -> str:
     """The PyTorch lines that build the matching ``nn.Sequential`` and load ``export(model, path)``."""
-    sizes = [model.nin] + model.nouts
+    sizes = [model.nin, *model.nouts]
     bias = "" if model.bias else ", bias=False"
     modules = []
     for number in range(len(model.nouts)):

@@ -8,6 +8,7 @@ through the system ``dot``, ``explore(output, "page.html")`` writes the step-by-
 """
 import autograd  # noqa: F401 — first: an early Ctrl-C of `python -m viz` is one line (autograd.conventions.interrupts)
 from nn.plots import decision_boundary, loss_curve, sigmoid_and_derivative  # training's pictures, drawn in nn
+
 from . import chain
 from .chain import four_neuron
 from .collapsed import draw_model
@@ -17,6 +18,6 @@ from .live import digits, playground
 from .render import GraphvizFailedError, GraphvizMissingError, render
 from .sources import Source, resolve
 
-__all__ = ["draw", "explore", "Explorer", "draw_model", "node_ids", "render", "chain", "four_neuron", "resolve",
-           "Source", "DEFAULT_MAX_NODES", "GraphvizMissingError", "GraphvizFailedError", "loss_curve",
-           "decision_boundary", "sigmoid_and_derivative", "playground", "digits"]
+__all__ = ["DEFAULT_MAX_NODES", "Explorer", "GraphvizFailedError", "GraphvizMissingError", "Source", "chain",
+           "decision_boundary", "digits", "draw", "draw_model", "explore", "four_neuron", "loss_curve", "node_ids",
+           "playground", "render", "resolve", "sigmoid_and_derivative"]

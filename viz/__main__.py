@@ -14,8 +14,8 @@ from pathlib import Path
 import autograd
 from autograd.conventions.command_line import Parser, non_negative_number, number_list, positive_int, run
 from autograd.conventions.errors import MissingToolError, UserError
-from autograd.conventions.terminal import shown
 from autograd.conventions.files import writable_target
+from autograd.conventions.terminal import shown
 
 from .collapsed import check_model_size, draw_model
 from .dot import DEFAULT_MAX_NODES, draw
@@ -180,7 +180,7 @@ def _explain(source, args) -> str:
     explanations = autograd.explain_each(source.output, wanted, max_paths=args.max_paths)
     gradients = autograd.grad(source.output, wanted)
     blocks = [source.title]
-    for explanation, gradient in zip(explanations, gradients):
+    for explanation, gradient in zip(explanations, gradients, strict=True):
         blocks.append(f"{explanation}\n(backward() gives {gradient:.10g})")
     return "\n\n".join(blocks)
 

@@ -12,7 +12,6 @@ from pathlib import Path
 import graphviz
 
 from autograd import argument_checks as check
-
 from autograd.conventions.errors import MissingToolError, UserError
 from autograd.conventions.files import writable_target, write_file
 

@@ -8,5 +8,5 @@
 - ``interrupts``: an early Ctrl-C of a command line that is still importing is one line too.
 
 Floors, lowest first: ``autograd.conventions`` < ``autograd`` (the engine) < ``nn`` < ``viz``; no module
-imports from a floor above its own (``tests/test_floors.py`` checks every import).
+imports from a floor above its own (``tests/docs/test_floors.py`` checks every import).
 """

@@ -14,7 +14,7 @@ import contextlib
 import math
 import signal
 import warnings
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 from .errors import USER_MISTAKES, MissingToolError, UserError, describe
 from .terminal import echo, say
@@ -38,6 +38,7 @@ def run(prog: str, body: Callable[[], int | None], missing: tuple[type[BaseExcep
 
     ``missing`` names the exceptions that mean an optional tool is not installed (besides MissingToolError).
     """
+    tool_missing: tuple[type[BaseException], ...] = (MissingToolError, *missing)
     _take_over_ctrl_c()
     try:
         with _warnings_as_lines(prog):
@@ -45,7 +46,7 @@ def run(prog: str, body: Callable[[], int | None], missing: tuple[type[BaseExcep
     except KeyboardInterrupt:
         say(prog, "interrupted")
         return INTERRUPTED
-    except (MissingToolError, *missing) as error:
+    except tool_missing as error:
         say(prog, describe(error))
         return MISSING_TOOL
     except USER_MISTAKES as error:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import autograd
 import nn
-from nn import metrics
 from autograd.conventions.command_line import finite_number
 from autograd.conventions.errors import UserError
+from nn import metrics
 
 
 def add_parsers(commands) -> None:

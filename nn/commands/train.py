@@ -8,9 +8,9 @@ from dataclasses import replace
 from threadpoolctl import threadpool_limits
 
 import nn
-from nn import metrics, prepare, recipes, schedules
 from autograd.conventions.errors import UserError
 from autograd.conventions.terminal import say
+from nn import metrics, prepare, recipes, schedules
 from nn.commands import PROG, train_options, train_outputs
 from nn.train import count_steps
 
@@ -28,7 +28,7 @@ def _model(args: argparse.Namespace, s: argparse.Namespace, nin: int, nout: int,
     if s.loss == "bce" and output_activation != "sigmoid":
         raise UserError("--loss bce needs probabilities: use --output-activation sigmoid")
     if not args.resume:
-        model = nn.MLP(nin, s.hidden + [nout], s.activation, seed=s.seed, output_activation=output_activation,
+        model = nn.MLP(nin, [*s.hidden, nout], s.activation, seed=s.seed, output_activation=output_activation,
                        init=args.init)
         model.signature = replace(data.signature, loss=s.loss)
         return model

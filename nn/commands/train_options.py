@@ -5,9 +5,9 @@ import argparse
 from pathlib import Path
 
 import nn
-from nn import datasets, features, prepare, recipes, schedules
 from autograd.conventions.command_line import fraction, non_negative_number, positive_int
 from autograd.conventions.errors import UserError
+from nn import datasets, features, prepare, recipes, schedules
 
 DATASETS = list(recipes.RECIPES)
 

@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 
 import nn
-from nn import metrics, plots, prepare
 from autograd.conventions.errors import UserError
-from autograd.conventions.terminal import say, shown
-from nn.commands import PROG
 from autograd.conventions.files import check_folder, writable_target
+from autograd.conventions.terminal import say, shown
+from nn import metrics, plots, prepare
+from nn.commands import PROG
 from nn.staging import staged
 from nn.train import percent
 
