@@ -20,7 +20,7 @@ from viz.__main__ import main as viz_main
 from viz.explorer import explore
 from nn.plots import loss_curve
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
 
