@@ -22,7 +22,8 @@ import numpy as np
 from .graph import constant_leaves, topological_order
 from .names import MAX_OPERANDS, Names, name_of
 from .ops import OPS, Op
-from .replay_products import NAME as PRODUCTS, Index, ProductGroup, Products, lowered, matrix_weights, product_group, rows
+from .replay_products import NAME as PRODUCTS, Index, ProductGroup, Products, lowered, matrix_weights, product_group
+from .replay_products import rows
 from .value import Value
 
 _SUM = OPS["sum"]

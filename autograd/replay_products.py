@@ -1,13 +1,13 @@
 """The replay's one lowering: sums of products ``Σₖ wₖ·xₖ (+ c)`` replayed as matrix products.
 
-A product qualifies when one factor is a parameter (``w``, a leaf that is not an input: one
-value for every row, such as a weight) and the other depends on the inputs (``x``, a value per
-row), the sum is its only user, and no earlier product of the sum has the same ``x``. A sum with qualifying products over at least two distinct
-``x`` becomes a ``Products`` node (its qualifying products, as (w, x) pairs, and its bias ``c``
-when its only other operand is a parameter), or a ``Products`` node plus a plain ``sum`` of it and
-its other operands. Sums at one level reading the same ``x`` form a matrix ``W`` (one row per
-sum, one column per ``x``); matrices of one shape at one level are stacked, and one
-``numpy.matmul`` gives every sum for every row of a batch: ``Z = W @ X (+ c)``.
+A product qualifies when one factor is a parameter (``w``, a leaf that is not an input: one value
+for every row, such as a weight) and the other depends on the inputs (``x``, a value per row), the
+sum is its only user, and no earlier product of the sum has the same ``x``. A sum with qualifying
+products over at least two distinct ``x`` becomes a ``Products`` node (its qualifying products, as
+(w, x) pairs, and its bias ``c`` when its only other operand is a parameter), or a ``Products`` node
+plus a plain ``sum`` of it and its other operands. Sums at one level reading the same ``x`` form a
+matrix ``W`` (one row per sum, one column per ``x``); matrices of one shape at one level are
+stacked, and one ``numpy.matmul`` gives every sum for every row of a batch: ``Z = W @ X (+ c)``.
 
 This is the identity ``Σₖ wₖ·xₖ``, not a new rule: its derivatives are the ops table's ``mul`` and
 ``sum`` rules composed. ``sum`` passes the upstream ``U`` to each product unchanged
@@ -146,7 +146,8 @@ def matrix_weights(blocks: list[list[tuple[Value, Products]]]) -> list[Value]:
     for block in blocks:
         for _, products in block:
             weight_of = {x: w for w, x in products.pairs}
-            entries += [weight_of[x] for x in block[0][1].columns] + ([products.bias] if products.bias is not None else [])
+            bias = [products.bias] if products.bias is not None else []
+            entries += [weight_of[x] for x in block[0][1].columns] + bias
     return entries
 
 

@@ -115,9 +115,9 @@ class Program:
     def _parameter_rows(self, chunk: int) -> list[tuple[str, str, int, int]]:
         """(their rows of V, their gradient from G, their first and last position in P) of the parameters
         that have slots, for the first chunk: those read in every column, then those in the first only."""
-        i, broadcast, buffered = len(self.plan.inputs), self.plan.broadcast, self.plan.buffered
-        runs = [(f"V[{i}:{i + broadcast}]", f"G[{i}:{i + broadcast}].sum(axis=1)", 0, broadcast),
-                (f"V[{i + broadcast}:{i + buffered}, :1]", f"G[{i + broadcast}:{i + buffered}, 0]", broadcast, buffered)]
+        i, every, buffered = len(self.plan.inputs), self.plan.broadcast, self.plan.buffered
+        runs = [(f"V[{i}:{i + every}]", f"G[{i}:{i + every}].sum(axis=1)", 0, every),
+                (f"V[{i + every}:{i + buffered}, :1]", f"G[{i + every}:{i + buffered}, 0]", every, buffered)]
         return [run for run in runs if run[3] > run[2] and chunk == 0]
 
     def _forward_text(self, chunk: int, checked: bool, name: str) -> str:
