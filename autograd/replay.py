@@ -27,16 +27,16 @@ propagate (run it under ``detect_anomaly()`` to stop at the first op group that 
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from operator import attrgetter
-from typing import Sequence
 
 import numpy as np
 
+from .modes import current as current_mode
 from .replay_plan import Group, Plan, check_inputs, plan
 from .replay_products import Index, ProductGroup, rows
 from .replay_program import Program
 from .replay_source import comment
-from .modes import current as current_mode
 from .value import Value, require_values
 
 _data, _labels = attrgetter("data"), attrgetter("label")
@@ -137,9 +137,9 @@ class Tape:
         ``parameter_grads``, an array in ``self.parameters`` order, is overwritten with the gradients
         instead of adding them to each ``.grad``.
         """
-        if self._saved is None:
-            raise RuntimeError("Tape.backward() needs a forward(feed) that ran to the end first")
         values = self._values
+        if self._saved is None or values is None:
+            raise RuntimeError("Tape.backward() needs a forward(feed) that ran to the end first")
         backwards, zeroed = self._program.backwards(current_mode().detecting, input_grads)
         if self._grads is None or self._grads.shape != values.shape:
             self._grads = np.zeros_like(values)
@@ -150,10 +150,10 @@ class Tape:
         totals = np.zeros(len(self._plan.parameters)) if parameter_grads is None else parameter_grads
         totals.fill(0.0)
         with np.errstate(all="ignore"):
-            for backward, saved in zip(reversed(backwards), reversed(self._saved)):
+            for backward, saved in zip(reversed(backwards), reversed(self._saved), strict=True):
                 backward(values, grads, totals, saved)
         if parameter_grads is None:
-            for parameter, total in zip(self._plan.parameters, totals.tolist()):
+            for parameter, total in zip(self._plan.parameters, totals.tolist(), strict=True):
                 parameter.grad += total
         if not input_grads:
             return None
@@ -180,7 +180,7 @@ class Tape:
         if not lend:
             if [block.shape for block in self._copy] != [block.shape for block in blocks]:
                 self._copy = [np.empty_like(block) for block in blocks]
-            for copy, block in zip(self._copy, blocks):
+            for copy, block in zip(self._copy, blocks, strict=True):
                 np.copyto(copy, block)
             blocks = self._copy
         return [block.T if self._batched else block[:, None] for block in blocks]
@@ -230,7 +230,7 @@ def _rows(blocks: list[np.ndarray], index: Index) -> np.ndarray:
     return whole[index] if isinstance(index, slice) else whole.take(index, axis=0)
 
 
-def compile(output: Value | Sequence[Value], inputs: Sequence[Value] | Value = ()) -> Tape:  # noqa: A001
+def compile(output: Value | Sequence[Value], inputs: Sequence[Value] | Value = ()) -> Tape:
     """Trace the graph behind ``output`` (a Value, or a list of Values) into a ``Tape``.
 
     ``inputs`` are the data placeholders (see the module docstring).

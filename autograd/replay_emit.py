@@ -18,8 +18,7 @@ import numpy as np
 
 from .ops import wrong_derivative_count
 from .replay_emit_products import product_backward, product_forward
-from .replay_products import ProductGroup
-from .replay_products import rows
+from .replay_products import ProductGroup, rows
 from .replay_source import SOURCE, Expr, Operands, as_expr, comment, number
 
 if TYPE_CHECKING:
@@ -70,8 +69,8 @@ class Emitter:
                 self.leaves[name] = f"V[{index.start}:{index.stop}{column}]"
                 return Expr(name)
             source = self.program.by_range.get((index.start, index.stop))
-            in_chunk = source is not None and self.first <= source < self.stop
-            if in_chunk and self.program.groups[source].varying == varying:
+            if (source is not None and self.first <= source < self.stop  # a group of this chunk
+                    and self.program.groups[source].varying == varying):
                 return Expr(self.names[source])
             self._mark(slots)
             return Expr(f"V[{index.start}:{index.stop}{column}]")
@@ -141,7 +140,7 @@ class Emitter:
                             f"({self.constant('K', factors)} * {upstream}).reshape(-1, {upstream}.shape[1])")
             return lines + self.add(np.concatenate(list(receiving.values())), Expr(contribution), first_column,
                                      number_)
-        for slots, derivative in zip(receiving.values(), derivatives):
+        for slots, derivative in zip(receiving.values(), derivatives, strict=True):
             if group.op.selects and derivative.condition:  # step(a) selects the upstream where a > 0 (relu)
                 lines += self.add(slots, Expr(f"np.where({derivative.condition}, {upstream}, 0.0)"), first_column,
                                   number_)
@@ -170,14 +169,16 @@ class Emitter:
         column = ", :1" if first_column else ""
         lines = []
         if self.checked:
-            lines += [f"C = {contribution.text}"] + self.checks(number_, "C", "backward")
+            lines += [f"C = {contribution.text}", *self.checks(number_, "C", "backward")]
             contribution = Expr("C")
         if isinstance(index, slice):
             receiver = self.program.by_range.get((index.start, index.stop))
+            receipts = self.receipts
+            assert receipts is not None  # a backward's emitter is given them
             if (receiver is not None and self.first <= receiver < self.stop and not first_column
-                    and self.program.groups[receiver].varying and (self.receipts[index] == 1).all()):
+                    and self.program.groups[receiver].varying and (receipts[index] == 1).all()):
                 self.local.add(receiver)
-                return lines + [f"d_{self.names[receiver]} = {contribution.text}"]
+                return [*lines, f"d_{self.names[receiver]} = {contribution.text}"]
         self.targets.append((slots, first_column))  # G's rows this backward adds to: zeroed before it runs
         if isinstance(index, slice):
             target = f"G[{index.start}:{index.stop}{column}]"
@@ -186,10 +187,10 @@ class Emitter:
         else:  # rows that share a target are summed first (np.bincount)
             from .replay_program import Scatter  # (the program module imports this one)
             scatter = self.constant("S", Scatter(slots))
-            return lines + [f"{scatter}.add(G{'[:, :1]' if first_column else ''}, {contribution.text})"]
+            return [*lines, f"{scatter}.add(G{'[:, :1]' if first_column else ''}, {contribution.text})"]
         if contribution.text.startswith("-") and contribution.precedence > 1 and contribution.text[1:].isidentifier():
-            return lines + [f"{target} -= {contribution.text[1:]}"]
-        return lines + [f"{target} += {contribution.text}"]
+            return [*lines, f"{target} -= {contribution.text[1:]}"]
+        return [*lines, f"{target} += {contribution.text}"]
 
 def receivers(group, inputs: int, input_grads: bool) -> dict[int, np.ndarray]:
     """The operand positions a backward sends gradients to, with their slots: not constant inputs, not

@@ -68,7 +68,8 @@ class Program:
     def __init__(self, plan) -> None:
         self.plan, self.groups, self.titles = plan, plan.groups, plan.titles
         self.taken: dict[str, int] = {}  # every name given in the program (see replay_source.identifier)
-        self.names = [identifier(label, _fallback(group), self.taken) for group, label in zip(plan.groups, plan.labels)]
+        self.names = [identifier(label, _fallback(group), self.taken)
+                      for group, label in zip(plan.groups, plan.labels, strict=True)]
         self._leaf_names: dict[tuple[int, bool], str | None] = {}
         self.by_range = {(g.start, g.stop): number for number, g in enumerate(plan.groups)}
         self._starts = [g.start for g in plan.groups]
@@ -171,7 +172,7 @@ class Program:
             for chunk in range(len(self._chunks)):
                 source = text(chunk)
                 namespace = {"np": np, "step": step, "check": check, **dict(self.constants.values())}
-                exec(compile(source, f"<replay {key[0]} {chunk}>", "exec"), namespace)  # noqa: S102 - our own text
+                exec(compile(source, f"<replay {key[0]} {chunk}>", "exec"), namespace)
                 functions.append(namespace["run"])
             self._functions[key] = functions
         return self._functions[key]
@@ -197,7 +198,8 @@ def _runs(targets: list, slots: int, outputs: tuple[int, ...]) -> list[tuple[sli
     runs = []
     for mask, first_column in ((every, False), (first, True)):
         edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.view(np.int8), [0]])))
-        runs += [(slice(int(start), int(stop)), first_column) for start, stop in zip(edges[::2], edges[1::2])]
+        runs += [(slice(int(start), int(stop)), first_column)
+                 for start, stop in zip(edges[::2], edges[1::2], strict=True)]
     return runs
 
 
