@@ -40,11 +40,11 @@ class Op:
     texts: Callable[[list[str]], tuple[str, ...]]
     show: Callable[[list[str]], str]  # how the result reads, e.g. "a·b"
     constant_inputs: tuple[int, ...] = ()  # inputs never differentiated
-    # facts the compiled replay plans with, each checked against the rule by tests/test_ops_facts.py:
+    # facts the compiled replay plans with, each checked against the rule by tests/autograd/test_ops_facts.py:
     constant_grads: tuple[float, ...] | None = None  # the local derivatives when they are numbers whatever
     #   the operands (one number for every input of an op of any arity)
     product: bool = False  # ∂(a·b)/∂a = b and ∂(a·b)/∂b = a: a sum of these is a matrix product
-    # a fact every backward pass (eager, create_graph, replay) reads, checked by tests/test_edge_gradients.py:
+    # a fact every backward pass (eager, create_graph, replay) reads, checked by tests/autograd/test_ops_edges.py:
     selects: bool = False  # the local derivative is 0 or ±1 and selects the upstream: where it is 0 the operand
     #   receives nothing, even from an infinite upstream (PyTorch's masked backward of relu and abs)
 

@@ -5,14 +5,17 @@ process that opens connections and sends a byte now and then could hold every fi
 server without a token. Here each connection has ``REQUEST_SECONDS`` to send a complete request (headers
 and body), counted from when it opened or its previous response ended; at most ``connection_cap()`` are
 open: one more closes the connection that has waited longest for its request, or, when every one is
-busy (a stream, a request being answered), is answered 503 and closed. An accept that fails for want of
-descriptors (another process may have taken them) is logged as one line a minute at most.
+busy (a stream, a request being answered), is answered 503 and closed. ``PacedListener`` keeps asyncio
+from accepting more than ``BACKLOG`` connections ahead of the protocol that applies the cap. An accept that
+fails for want of descriptors (another process may have taken them) is logged as one line a minute at most.
 """
 from __future__ import annotations
 
 import errno
 import resource
+import socket
 import sys
+import threading
 import time
 
 import h11
@@ -21,7 +24,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 REQUEST_SECONDS = 10.0  # to send a whole request, headers and body
 MAX_CONNECTIONS = 256  # open at once (fewer when the process may open fewer files: see connection_cap)
 BACKLOG = 64  # connections waiting to be accepted, and the most accepted at once before the cap can act
-RESERVED_FILES = 2 * BACKLOG  # the process's own files and one burst of accepts
+RESERVED_FILES = 2 * BACKLOG  # the process's own files, the connections on their way and those being refused
 ACCEPT_LOG_SECONDS = 60.0  # between two lines saying that connections cannot be accepted
 _BUSY = (b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\nconnection: close\r\n"
          b"content-length: 32\r\n\r\ntoo many connections: try again\n")
@@ -37,10 +40,41 @@ def connection_cap() -> int:
     return max(4, min(MAX_CONNECTIONS, (soft - RESERVED_FILES) // 2))
 
 
+class _OnTheirWay:
+    """Connections accepted whose protocol has not yet seen them, counted for the whole process (whose
+    descriptors they hold): asyncio calls ``connection_made`` two loop turns after the accept."""
+
+    def __init__(self) -> None:
+        self.count, self.lock = 0, threading.Lock()
+
+    def add(self, change: int) -> None:
+        with self.lock:
+            self.count += change
+
+
+ON_THEIR_WAY = _OnTheirWay()
+
+
+class PacedListener(socket.socket):
+    """A listening socket whose ``accept`` says "would block" while ``BACKLOG`` connections are on their way.
+
+    asyncio accepts up to a backlog of connections each time the socket is ready, and may be ready again
+    before the cap has seen the last burst; pausing here keeps bursts from stacking past the files the cap
+    leaves free. The pending connections wait in the kernel's queue meanwhile."""
+
+    def accept(self):
+        if ON_THEIR_WAY.count >= BACKLOG:
+            raise BlockingIOError(errno.EAGAIN, "connections are still on their way to the protocol")
+        connection = super().accept()
+        ON_THEIR_WAY.add(1)
+        return connection
+
+
 class GuardedH11(H11Protocol):
     """uvicorn's HTTP/1.1 protocol with a per-request deadline and the connection cap."""
 
     def connection_made(self, transport) -> None:
+        ON_THEIR_WAY.add(-1)
         self.deadline, self.waiting_since, self.refused = None, time.monotonic(), False
         if len(self.connections) >= connection_cap() and not self._make_room():
             transport.write(_BUSY)

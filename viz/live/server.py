@@ -24,7 +24,7 @@ from nn.arguments import shown
 
 from .app import build_app
 from .config import Setup
-from .connections import BACKLOG, AcceptErrors, GuardedH11
+from .connections import BACKLOG, AcceptErrors, GuardedH11, PacedListener
 from .guards import allowed_hosts, loopback
 from .lab.setup import LabDefaults
 from .sessions import Sessions
@@ -79,7 +79,7 @@ def _exit_now() -> None:
 def _listener(host: str, port: int) -> socket.socket:
     """A socket bound to ``host``:``port`` and listening; OSError naming the address (shown escaped)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener = PacedListener(family, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         listener.bind((host, port))

@@ -1,0 +1,150 @@
+"""The digit lab in a real browser: Playwright driving Debian's chromium against a real server, with real
+mouse strokes on the canvas. Every check waits with Playwright's ``expect``. Set LAB_SCREENSHOTS=docs to
+refresh the README's screenshots (docs/digit-lab*.png)."""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from playwright.sync_api import expect
+
+import viz
+from tests.viz.live.lab.test_routes import reference_preprocess
+
+pytestmark = pytest.mark.browser
+SIZES = {"": (1440, 900), "-1024": (1024, 700), "-phone": (390, 844)}
+PIXELS = """(id) => { const c = document.querySelector(`[data-testid="${id}"]`);
+  return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data); }"""
+
+
+@pytest.fixture(scope="module")
+def server():
+    handle = viz.digits(port=0, eight_by_eight=True)
+    yield handle
+    handle.stop()
+
+
+@pytest.fixture
+def open_lab(watched_page, server):
+    def visit(width: int = 1440, height: int = 900):
+        page = watched_page(server.url, width, height)
+        expect(page.get_by_test_id("weight-tile")).to_have_count(16)
+        return page
+    return visit
+
+
+def ink(page, testid: str) -> np.ndarray:
+    """A canvas's picture as ink in [0, 1] (white paper is 0, black is 1), read from its pixels."""
+    rgba = np.array(page.evaluate(PIXELS, testid), dtype=float).reshape(-1, 4)
+    side = int(round(np.sqrt(len(rgba))))
+    return ((255 - rgba[:, 0]) / 255).reshape(side, side)
+
+
+def draw_seven(page) -> list[tuple[float, float]]:
+    """A 7 drawn with the mouse: returns the pen's path in canvas cells (28 per side)."""
+    box = page.get_by_test_id("canvas").bounding_box()
+    path = [(0.25, 0.2), (0.7, 0.2), (0.45, 0.8)]
+    points = [(box["x"] + x * box["width"], box["y"] + y * box["height"]) for x, y in path]
+    page.mouse.move(*points[0])
+    page.mouse.down()
+    for point in points[1:]:
+        page.mouse.move(*point, steps=12)
+    page.mouse.up()
+    return [(x * 28, y * 28) for x, y in path]
+
+
+def test_drawn_strokes_are_preprocessed_as_python_does_and_change_the_prediction(open_lab):
+    page = open_lab()
+    tiles_before = page.get_by_test_id("gradient-tile").first.evaluate("c => c.toDataURL()")
+    path = draw_seven(page)
+    expect(page.get_by_test_id("source")).to_contain_text("your drawing")
+    drawn = ink(page, "canvas")
+    for x, y in path:  # ink under the pen, none far from the strokes
+        assert drawn[int(y), int(x)] > 0.9
+    assert drawn[26, 1] == 0 and drawn[1, 26] == 0
+    shown = ink(page, "preprocessed")
+    assert shown.shape == (8, 8)
+    assert np.abs(shown - reference_preprocess(drawn, 8, 8)).max() <= 1 / 127 + 1 / 255
+    expect(page.get_by_test_id("prediction")).to_have_text(re.compile(r"^\d$"))
+    assert page.get_by_test_id("gradient-tile").first.evaluate("c => c.toDataURL()") != tiles_before
+    page.get_by_test_id("clear").click()
+    expect(page.get_by_test_id("cost")).not_to_have_text("–")
+
+
+def test_hovering_a_neuron_shows_its_z_a_and_b(open_lab):
+    page = open_lab()
+    expect(page.get_by_test_id("cost")).not_to_have_text("–")  # the first state is drawn
+    neuron = page.locator('[data-testid="neuron"][data-layer="2"]').nth(3)
+    tooltip = page.get_by_test_id("tooltip")
+    for nudge in (0, 1, 2):  # the drawing is repainted when a frame arrives: move again, as a hand would
+        expect(neuron).to_be_visible()
+        box = neuron.bounding_box()
+        if box is not None:
+            page.mouse.move(box["x"] + box["width"] / 2 + nudge, box["y"] + box["height"] / 2)
+            try:
+                expect(tooltip).to_be_visible(timeout=1500)
+                break
+            except AssertionError:
+                continue
+    expect(tooltip).to_be_visible()
+    expect(tooltip).to_contain_text("neuron 3 of layer 2")
+    expect(tooltip).to_contain_text("z = ")
+
+
+def test_play_raises_the_test_accuracy_and_a_confusion_cell_loads_a_misclassified_image(open_lab):
+    page = open_lab()
+    page.get_by_test_id("loss").select_option("cross_entropy")
+    page.get_by_test_id("learning-rate").select_option("0.5")
+    expect(page.get_by_test_id("learning-rate")).to_have_value("0.5")
+    before = float(page.get_by_test_id("accuracy-test").text_content().rstrip("%"))
+    page.get_by_test_id("play").click()
+    page.wait_for_function("() => Number(document.querySelector('[data-testid=\"epoch\"]').textContent) >= 8",
+                           timeout=60_000)
+    page.get_by_test_id("pause").click()
+    expect(page.get_by_test_id("play")).to_be_visible()
+    after = float(page.get_by_test_id("accuracy-test").text_content().rstrip("%"))
+    assert after > before + 40
+    wrong = page.locator('[data-testid="confusion-cell"]').filter(has_not_text=re.compile(r"^0$"))
+    off_diagonal = [cell for cell in wrong.all()
+                    if cell.get_attribute("data-true") != cell.get_attribute("data-predicted")]
+    assert off_diagonal, "after a few epochs some test image is still misclassified"
+    cell = off_diagonal[0]
+    true, predicted = cell.get_attribute("data-true"), cell.get_attribute("data-predicted")
+    cell.click()
+    first = page.get_by_test_id("cell-image").first
+    expect(first).to_be_visible()
+    first.click()
+    expect(page.get_by_test_id("source")).to_contain_text(f"a {true}")
+    expect(page.get_by_test_id("prediction")).to_have_text(predicted)
+
+
+def test_check_and_step_into(open_lab):
+    page = open_lab()
+    page.get_by_test_id("check").click()
+    table = page.get_by_test_id("check-result")
+    expect(table.locator("tr")).to_have_count(5)
+    page.get_by_test_id("step-into").click()
+    frame = page.frame_locator('[data-testid="explorer"]')
+    expect(frame.locator("body")).to_contain_text("test image 0", timeout=30_000)
+    expect(frame.get_by_test_id("level")).to_have_value("layer")
+
+
+@pytest.mark.parametrize("suffix", list(SIZES))
+def test_layout_and_screenshots(open_lab, tmp_path, suffix):
+    width, height = SIZES[suffix]
+    page = open_lab(width, height)
+    draw_seven(page)
+    expect(page.get_by_test_id("source")).to_contain_text("your drawing")
+    for testid in ("canvas", "prediction"):
+        box = page.get_by_test_id(testid).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width + 1, testid
+    if suffix == "-phone":  # draw and prediction first
+        assert page.get_by_test_id("prediction").bounding_box()["y"] < 2 * height
+    assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
+    folder = Path(os.environ.get("LAB_SCREENSHOTS", tmp_path))
+    target = folder / f"digit-lab{suffix}.png"
+    page.screenshot(path=str(target), full_page=suffix == "-phone")
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -1,0 +1,129 @@
+"""python -m nn: training writes the model and pictures, predict prints outputs, mistakes are one line."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import nn
+from nn.__main__ import main
+from nn.recipes import RECIPES
+
+ROOT = Path(__file__).resolve().parents[2]
+PNG = b"\x89PNG\r\n\x1a\n"
+NUMPY_ACTIVATIONS = {"relu": lambda z: np.maximum(z, 0), "tanh": np.tanh,
+                     "sigmoid": lambda z: 1 / (1 + np.exp(-z)), "linear": lambda z: z}
+
+
+def numpy_forward(document: dict, x: list[float]) -> np.ndarray:
+    """The saved network evaluated from its JSON with numpy, independently of nn."""
+    architecture, a = document["architecture"], np.array(x)
+    for number, layer in enumerate(document["layers"]):
+        last = number == len(document["layers"]) - 1
+        z = np.array(layer["weights"]) @ a + (np.array(layer["biases"]) if architecture["bias"] else 0)
+        a = NUMPY_ACTIVATIONS[architecture["output_activation" if last else "activation"]](z)
+    return a
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_train_writes_model_and_loss_curve_and_reports_accuracy(tmp_path, capsys):
+    code, out, err = run(capsys, "train", "xor-table", "--steps", "30", "--quiet", "--out", str(tmp_path))
+    assert code == 0 and err == ""
+    assert "acc" in out and "step 30: loss" in out
+    model = nn.load(tmp_path / "model.json")
+    assert (model.nin, model.nouts, model.activation) == (3, [4, 1], "sigmoid")
+    assert (tmp_path / "loss.png").read_bytes().startswith(PNG)
+    assert not (tmp_path / "boundary.png").exists()  # three inputs: no 2-D picture
+
+
+def test_two_dimensional_datasets_also_get_the_decision_boundary(tmp_path, capsys):
+    code, out, _ = run(capsys, "train", "moons", "--samples", "20", "--hidden", "4", "--steps", "3", "--quiet",
+                       "--out", str(tmp_path))
+    assert code == 0 and "acc" in out
+    assert (tmp_path / "boundary.png").read_bytes().startswith(PNG)
+    assert nn.load(tmp_path / "model.json").nouts == [4, 1]
+
+
+def test_options_reach_the_model_and_the_optimiser(tmp_path, capsys):
+    code, out, _ = run(capsys, "train", "circles", "--samples", "12", "--hidden", "3,2", "--activation", "tanh",
+                       "--loss", "bce", "--optimizer", "adam", "--lr", "0.01", "--steps", "2", "--quiet",
+                       "--no-plots", "--out", str(tmp_path))
+    assert code == 0
+    model = nn.load(tmp_path / "model.json")
+    assert (model.nouts, model.activation, model.output_activation) == ([3, 2, 1], "tanh", "sigmoid")
+    assert not (tmp_path / "loss.png").exists()
+
+
+def test_predict_prints_the_saved_networks_output(tmp_path, capsys):
+    model = nn.MLP(2, [3, 2], activation="tanh", seed=5)
+    model.save(tmp_path / "m.json")
+    code, out, _ = run(capsys, "predict", str(tmp_path / "m.json"), "0.1", "-0.2")
+    assert code == 0
+    expected = numpy_forward(json.loads((tmp_path / "m.json").read_text()), [0.1, -0.2])
+    assert [float(v) for v in out.split()] == pytest.approx(expected.tolist(), rel=1e-5)
+
+
+def test_resume_continues_training_where_it_stopped(tmp_path, capsys):
+    common = ["--quiet", "--no-plots"]
+    run(capsys, "train", "xor-table", "--steps", "20", "--out", str(tmp_path / "straight"), *common)
+    run(capsys, "train", "xor-table", "--steps", "10", "--out", str(tmp_path / "half"), *common)
+    code, _, _ = run(capsys, "train", "xor-table", "--steps", "10", "--resume", str(tmp_path / "half" / "model.json"),
+                     "--out", str(tmp_path / "resumed"), *common)
+    assert code == 0
+    straight, resumed = nn.load(tmp_path / "straight" / "model.json"), nn.load(tmp_path / "resumed" / "model.json")
+    assert [p.data for p in resumed.parameters()] == [p.data for p in straight.parameters()]
+
+
+def test_default_moons_recipe_is_micrograds_demo():
+    recipe = RECIPES["moons"]
+    assert (recipe.hidden, recipe.activation, recipe.loss, recipe.l2) == ((16, 16), "relu", "hinge", 1e-4)
+    assert (recipe.optimizer, recipe.lr, recipe.lr_end, recipe.steps, recipe.batch_size, recipe.samples) == \
+        ("sgd", 1.0, 0.1, 100, None, 100)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["predict", "{tmp}/missing.json", "1"], "no such file: {tmp}/missing.json"),
+    (["predict", "{tmp}/model.json", "1", "2", "3"], "takes 2 inputs, got 3"),
+    (["predict", "{tmp}/broken.json", "1", "2"], "not valid JSON"),
+    (["train", "xor-table", "--resume", "{tmp}/model.json", "--steps", "1"],
+     "inputs = 2, but xor-table with --loss sse needs 3"),
+    (["train", "moons", "--resume", "{tmp}/model.json", "--hidden", "8", "--steps", "1"],
+     "hidden layers = [3], but moons with --loss hinge needs [8]"),
+    (["train", "moons", "--loss", "bce", "--output-activation", "linear"], "use --output-activation sigmoid"),
+    (["train", "moons", "--optimizer", "adam", "--momentum", "0.9"], "--momentum applies to --optimizer sgd"),
+    (["train", "moons", "--lr", "-1", "--steps", "1"], "argument --lr: expected a number >= 0, got '-1'"),
+])
+def test_user_mistakes_are_one_line_and_exit_2(tmp_path, capsys, argv, message):
+    nn.MLP(2, [3, 1], seed=0).save(tmp_path / "model.json")
+    (tmp_path / "broken.json").write_text('{"format": "chainrule.mlp", "vers')
+    argv = [a.format(tmp=tmp_path) for a in argv] + ["--out", str(tmp_path / "out")] * (argv[0] == "train")
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""  # refused before anything is printed or trained
+    assert err.count("\n") == 1 and err.startswith("python -m nn: error:")
+    assert message.format(tmp=tmp_path) in err
+
+
+@pytest.mark.parametrize("argv", [["train", "moons", "--steps", "0"],
+                                  ["train", "moons", "--lr", "x"],
+                                  ["train", "moons", "--hidden", "16,a"], ["predict", "m.json", "nan"],
+                                  ["train", "moons", "--steps", "3", "--epochs", "1"], []])
+def test_usage_errors_exit_2_with_one_line_and_no_usage(capsys, argv):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("python -m nn: error:") and "usage:" not in err
+
+
+def test_as_a_real_process_mistakes_never_show_a_traceback(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "nn", "predict", str(tmp_path / "nope.json"), "0.5"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == f"python -m nn: error: no such file: {tmp_path / 'nope.json'}"

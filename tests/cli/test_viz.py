@@ -1,0 +1,173 @@
+"""``python -m viz``: the lesson's chain with numbers, files by suffix, missing Graphviz, user mistakes."""
+from __future__ import annotations
+
+import math
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from viz.__main__ import main
+from viz.chain import DEFAULT_B, DEFAULT_W
+from viz import resolve
+
+ROOT = Path(__file__).resolve().parents[2]
+NUMBER = r"\(?(-?\d+\.\d+)\)?"
+
+
+def run_viz(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "viz", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120, env=env)
+
+
+def sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def lesson_forward(a0: float, y: float) -> dict[str, float]:
+    """The four-neuron network by hand, with the closed-form factors of ∂C₀/∂w⁽ᴸ⁾."""
+    a, z = [a0], [None]
+    for w, b in zip(DEFAULT_W, DEFAULT_B):
+        z.append(w * a[-1] + b)
+        a.append(sigmoid(z[-1]))
+    slope = [None] + [a[k] * (1 - a[k]) for k in (1, 2, 3)]  # σ'(z⁽ᵏ⁾) = a⁽ᵏ⁾(1 − a⁽ᵏ⁾)
+    return {"a": a, "slope": slope, "dC_da3": 2 * (a[3] - y)}
+
+
+def factor_rows(stdout: str) -> list[list[str]]:
+    """The explanation's lines after the first ``=``, split into factors."""
+    rows = [line.split("= ", 1)[1] for line in stdout.splitlines() if "= " in line]
+    return [row.split(" · ") for row in rows]
+
+
+@pytest.mark.parametrize("wrt", ["w3", "w⁽³⁾"])
+def test_explain_prints_the_lessons_chain_for_w3_with_the_right_numbers(wrt):
+    a0, y = 0.8, 0.0
+    result = run_viz("explain", "four-neuron", "--wrt", wrt, "--input", str(a0), "--target", str(y))
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "∂C₀/∂w⁽³⁾ = ∂z⁽³⁾/∂w⁽³⁾ · ∂a⁽³⁾/∂z⁽³⁾ · ∂C₀/∂a⁽³⁾" in out
+    assert "= a⁽²⁾ · σ'(z⁽³⁾) · 2(a⁽³⁾ − y)" in out
+    reference = lesson_forward(a0, y)
+    expected = [reference["a"][2], reference["slope"][3], reference["dC_da3"]]
+    numbers_line = next(line for line in out.splitlines() if re.search(r"= \d|= \(-", line) and "·" in line)
+    printed = [float(x) for x in re.findall(NUMBER, numbers_line)]
+    assert printed == pytest.approx(expected, abs=5e-5)
+    closed_form = math.prod(expected)
+    total = float(re.findall(r"^\s+= (-?\d+\.\d+)$", out, flags=re.M)[-1])
+    assert total == pytest.approx(closed_form, abs=5e-5)
+    from_backward = float(re.search(r"backward\(\) gives (\S+)\)", out).group(1))
+    assert from_backward == pytest.approx(closed_form, rel=1e-9)
+    source = resolve("four-neuron", [a0], [y])
+    assert source.find("w3").grad == pytest.approx(from_backward, rel=1e-9)
+
+
+def test_explain_w1_flows_back_through_w3_and_w2():
+    result = run_viz("explain", "four-neuron", "--wrt", "w1")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "= a⁽⁰⁾ · σ'(z⁽¹⁾) · w⁽²⁾ · σ'(z⁽²⁾) · w⁽³⁾ · σ'(z⁽³⁾) · 2(a⁽³⁾ − y)" in out
+    reference = lesson_forward(0.5, 1.0)
+    a, slope = reference["a"], reference["slope"]
+    expected = [a[0], slope[1], DEFAULT_W[1], slope[2], DEFAULT_W[2], slope[3], reference["dC_da3"]]
+    numbers_line = [line for line in out.splitlines() if line.count("·") == 6][-1]
+    assert [float(x) for x in re.findall(NUMBER, numbers_line)] == pytest.approx(expected, abs=5e-5)
+    from_backward = float(re.search(r"backward\(\) gives (\S+)\)", out).group(1))
+    assert from_backward == pytest.approx(math.prod(expected), rel=1e-9)
+
+
+@pytest.mark.parametrize("suffix, magic", [(".svg", b"<?xml"), (".png", b"\x89PNG"), (".pdf", b"%PDF")])
+def test_draw_writes_each_format_by_suffix_and_leaves_no_temporary_files(tmp_path, suffix, magic):
+    target = tmp_path / f"chain{suffix}"
+    result = run_viz("draw", "four-neuron", "-o", str(target), "--gradient-flow")
+    assert result.returncode == 0, result.stderr
+    assert target.read_bytes().startswith(magic)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]
+    if suffix == ".svg":
+        text = target.read_text(encoding="utf-8")
+        assert all(label in text for label in ["w⁽³⁾", "a⁽²⁾", "z⁽³⁾", "b⁽³⁾", "C₀"])
+
+
+def test_missing_dot_exits_non_zero_says_how_to_install_and_keeps_the_dot_source(tmp_path):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "python").symlink_to(sys.executable)
+    env = {**os.environ, "PATH": str(bin_dir)}
+    target = tmp_path / "out" / "chain.svg"
+    target.parent.mkdir()
+    result = run_viz("draw", "four-neuron", "-o", str(target), env=env)
+    assert result.returncode != 0
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert "Graphviz is missing" in result.stderr and "apt-get install graphviz" in result.stderr
+    assert "brew install graphviz" in result.stderr
+    source = target.with_suffix(".gv").read_text(encoding="utf-8")
+    assert source.startswith("digraph") and "w⁽³⁾" in source
+    assert not target.exists()
+
+
+@pytest.mark.parametrize("args, says", [
+    (["draw", "no-such-graph", "-o", "x.svg"], "four-neuron, neuron, micrograd-example"),
+    (["draw", "four-neuron", "-o", "chain.txt"], ".svg, .png, .pdf"),
+    (["explain", "four-neuron", "--wrt", "w9"], "no node named 'w9'"),
+    (["explain", "four-neuron", "--input", "abc"], "not a comma-separated list of finite numbers"),
+    (["explain", "four-neuron", "--input", "1,2"], "takes 1 number"),
+    (["draw", "four-neuron"], "-o/--output"),
+    (["draw", "four-neuron", "-o", "x.svg", "--collapsed"], "--collapsed draws a saved nn model"),
+    (["draw", "micrograd-example", "-o", "x.svg", "--max-nodes", "5"], "max_nodes=5"),
+    (["explain", "missing-model.json", "--input", "1"], "no such model file"),
+    (["frobnicate"], "invalid choice"),
+    (["draw", "four-neuron", "-o", "no-such-folder/x.svg"], "does not exist"),
+])
+def test_user_mistakes_print_one_line_and_exit_non_zero(tmp_path, capsys, args, says):
+    args = [str(tmp_path / a) if a.endswith((".svg", ".txt", ".json")) else a for a in args]
+    status = main(args)  # in process, for speed; the subprocess tests above cover the entry point
+    assert status != 0
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert says in lines[0]
+
+
+def test_explore_writes_the_page(tmp_path):
+    if not (ROOT / "viz" / "explorer.py").exists():
+        pytest.skip("the explorer (viz/explorer.py) is not in this tree")
+    target = tmp_path / "explorer.html"
+    result = run_viz("explore", "four-neuron", "-o", str(target))
+    assert result.returncode == 0, result.stderr
+    assert "w⁽³⁾" in target.read_text(encoding="utf-8")
+
+
+def svg_size(path: Path) -> tuple[float, float]:
+    head = path.read_text(encoding="utf-8")[:2000]
+    width, height = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', head).groups()
+    return float(width), float(height)
+
+
+def test_draw_four_neuron_reads_top_down_by_default(tmp_path):
+    assert main(["draw", "four-neuron", "-o", str(tmp_path / "down.svg")]) == 0
+    width, height = svg_size(tmp_path / "down.svg")
+    assert height > width and width < 1000, (width, height)  # not a 3403 × 137 pt strip
+    assert main(["draw", "four-neuron", "-o", str(tmp_path / "across.svg"), "--left-right"]) == 0
+    width, height = svg_size(tmp_path / "across.svg")
+    assert width > 5 * height
+
+
+def test_collapsed_with_a_target_draws_the_cost_the_explanation_uses(tmp_path, capsys):
+    import nn
+    model = nn.MLP(2, [3, 1], activation="tanh", seed=3)
+    model.save(tmp_path / "model.json")
+    args = [str(tmp_path / "model.json"), "--input", "0.5,-1", "--target", "0.25"]
+    assert main(["draw", *args, "--collapsed", "-o", str(tmp_path / "net.svg")]) == 0
+    drawn = tmp_path.joinpath("net.svg").read_text(encoding="utf-8")
+    cost = resolve(str(tmp_path / "model.json"), [0.5, -1.0], [0.25]).output
+    assert 'id="cost"' in drawn and f"C₀ = {cost.data:.4f}" in drawn and "y = 0.2500" in drawn
+
+
+@pytest.mark.parametrize("command", ["explain", "explore"])
+def test_the_help_of_target_says_what_the_command_does_with_it(command, capsys):
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert f"target numbers y: {command} the cost C₀" in text and "draw" not in text.split("--target")[1][:80]

@@ -1,0 +1,257 @@
+"""A playground no stranger can stall (issue 24), on 127.0.0.1 and bounded in time: a request sent a byte at
+a time is cut at its deadline, connections are capped below the process's file limit, a server out of
+descriptors says so in one line, and Ctrl-C stops the command line within 2 s while requests are working."""
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import selectors
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from viz.live import connections
+from viz.live.config import Setup
+from viz.live.server import start
+
+ROOT = Path(__file__).resolve().parents[3]
+URL = re.compile(r"http://127\.0\.0\.1:(\d+)/\?token=([\w-]+)")
+
+
+def _slow_clients(port: int, count: int) -> list[socket.socket]:
+    """``count`` connections that have sent the start of a request and never finish it."""
+    clients = []
+    for _ in range(count):
+        client = socket.create_connection(("127.0.0.1", port), timeout=5)
+        client.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n" % port)
+        clients.append(client)
+    return clients
+
+
+def _trickle(clients: list[socket.socket]) -> None:
+    """One more header byte from each slow client still open (what keeps a slowloris alive)."""
+    for client in clients:
+        try:
+            client.send(b"X")
+        except OSError:
+            pass
+
+
+def _closed_within(clients: list[socket.socket], seconds: float) -> int:
+    """How many of ``clients`` the server closes within ``seconds`` (each read to its end)."""
+    selector, closed = selectors.DefaultSelector(), 0
+    for client in clients:
+        client.setblocking(False)
+        selector.register(client, selectors.EVENT_READ)
+    deadline = time.monotonic() + seconds
+    while selector.get_map() and time.monotonic() < deadline:
+        for key, _ in selector.select(timeout=0.1):
+            try:
+                data = key.fileobj.recv(4096)
+            except ConnectionResetError:
+                data = b""
+            if not data:
+                selector.unregister(key.fileobj)
+                closed += 1
+    selector.close()
+    return closed
+
+
+def _get(port: int, token: str, path: str = "/") -> tuple[int, float]:
+    started = time.monotonic()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", f"{path}?token={token}")
+        response = connection.getresponse()
+        response.read()
+        return response.status, time.monotonic() - started
+    finally:
+        connection.close()
+
+
+def test_slow_requests_are_cut_at_their_deadline_while_valid_ones_are_answered(monkeypatch, capfd):
+    monkeypatch.setattr(connections, "REQUEST_SECONDS", 1.0)
+    monkeypatch.setattr(connections, "MAX_CONNECTIONS", 20)
+    server = start(setup=Setup(points=20, hidden=(2,)))
+    try:
+        port, token = urlsplit(server.url).port, server.url.rsplit("=", 1)[1]
+        slow = _slow_clients(port, 60)  # three times the cap
+        seen = []
+        for _ in range(8):
+            _trickle(slow)
+            seen.append(_get(port, token))
+            time.sleep(0.1)
+        assert all(status == 200 for status, _ in seen), seen
+        assert max(seconds for _, seconds in seen) < 1.0, seen
+        assert _closed_within(slow, 3.0) == len(slow)  # cut for the cap, or at the 1 s deadline
+        assert _get(port, token)[0] == 200
+    finally:
+        server.stop()
+        for client in slow:
+            client.close()
+    assert capfd.readouterr().err == ""  # no log line for any of it
+
+
+def test_a_connection_that_sent_its_request_is_not_cut_by_the_deadline(monkeypatch):
+    monkeypatch.setattr(connections, "REQUEST_SECONDS", 0.5)
+    server = start(setup=Setup(points=20, hidden=(2,)))
+    try:
+        parts = urlsplit(server.url)
+        token = parts.query.split("=", 1)[1]
+        headers = {"x-chainrule-token": token, "origin": f"http://{parts.netloc}"}
+        connection = http.client.HTTPConnection("127.0.0.1", parts.port, timeout=10)
+        connection.request("POST", "/api/session", body="{}", headers=headers)
+        key = json.loads(connection.getresponse().read())["session"]
+        connection.request("GET", f"/api/stream?session={key}", headers=headers)
+        events = connection.getresponse()
+        while not events.fp.readline().startswith(b"data: "):
+            pass
+        keep_alive = http.client.HTTPConnection("127.0.0.1", parts.port, timeout=10)
+        for _ in range(4):  # 1.2 s of requests on one connection, each with a fresh deadline
+            keep_alive.request("POST", "/api/step", body=json.dumps({"session": key}), headers=headers)
+            answer = keep_alive.getresponse()
+            assert answer.status == 200 and answer.read()
+            time.sleep(0.3)
+        while not events.fp.readline().startswith(b"data: "):  # the stream, open for three deadlines, goes on
+            pass
+        keep_alive.close()
+        connection.close()
+    finally:
+        server.stop()
+
+
+SCRIPT = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_NOFILE, (192, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+from viz.live import connections
+from viz.live.config import Setup
+from viz.live.server import start
+if sys.argv[1] == "uncapped":
+    connections.connection_cap = lambda: 100_000  # nothing stops the crowd from taking every descriptor
+server = start(setup=Setup(points=20, hidden=(2,)))
+print(server.url, flush=True)
+sys.stdin.read()  # until the test is done
+server.stop()
+"""
+
+
+def _crowded_server(clients: int, mode: str = "capped") -> tuple[list[tuple[int, float]], str]:
+    """A server limited to 192 files, ``clients`` slow connections, then valid requests; what it printed."""
+    process = subprocess.Popen([sys.executable, "-c", SCRIPT, mode], cwd=ROOT, text=True,
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    slow = []
+    try:
+        port, token = URL.search(process.stdout.readline()).groups()
+        for _ in range(clients):
+            try:
+                slow.extend(_slow_clients(int(port), 1))
+            except OSError:
+                break
+        time.sleep(1.5)  # the server meets the crowd
+        seen = []
+        for _ in range(3):
+            _trickle(slow)
+            try:
+                seen.append(_get(int(port), token))
+            except OSError as error:
+                seen.append((repr(error), 0.0))
+        _, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+        for client in slow:
+            client.close()
+    return seen, err
+
+
+def test_a_crowd_of_slow_connections_leaves_descriptors_for_valid_requests():
+    seen, err = _crowded_server(250)  # 250 slow connections, 192 files: the cap is 32
+    assert [status for status, _ in seen] == [200, 200, 200] and err == "", (seen, err)
+
+
+def test_a_server_out_of_descriptors_says_so_in_one_line_and_stops_without_a_traceback():
+    _, err = _crowded_server(250, "uncapped")  # 250 slow connections, 192 files, no cap: accepts fail
+    assert err == ("chainrule playground: warning: cannot accept connections for now (Too many open files); "
+                   "retrying every second\n"), err[-3000:]
+
+
+def test_failed_accepts_are_one_line_a_minute_and_other_loop_errors_are_left_to_asyncio(capsys):
+    class Loop:
+        passed_on = []
+
+        def default_exception_handler(self, context):
+            self.passed_on.append(context)
+
+    loop, log = Loop(), connections.AcceptErrors("chainrule playground")
+    for _ in range(1000):  # what a second of a crowd can produce
+        log(loop, {"message": "socket.accept() out of system resource",
+                   "exception": OSError(24, "Too many open files")})
+    assert capsys.readouterr().err == ("chainrule playground: warning: cannot accept connections for now "
+                                       "(Too many open files); retrying every second\n")
+    other = {"message": "something else", "exception": RuntimeError("x")}
+    log(loop, other)
+    assert Loop.passed_on == [other] and capsys.readouterr().err == ""
+
+
+def test_ctrl_c_stops_the_command_line_within_2_s_while_requests_are_working():
+    process = subprocess.Popen([sys.executable, "-m", "viz", "playground", "--port", "0", "--no-browser"], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        port, token = URL.search(process.stdout.readline()).groups()
+        headers = {"x-chainrule-token": token, "origin": f"http://127.0.0.1:{port}",
+                   "content-type": "application/json"}
+        setup = {"dataset": "spiral", "points": 2000, "train_ratio": 0.9, "batch_size": 1, "hidden": [8] * 6}
+        control = http.client.HTTPConnection("127.0.0.1", int(port), timeout=60)
+        control.request("POST", "/api/session", body=json.dumps({"setup": setup}), headers=headers)
+        key = json.loads(control.getresponse().read())["session"]
+        working = []
+        for _ in range(12):  # epochs of 1,800 steps queued on the session's lock: seconds of work
+            connection = http.client.HTTPConnection("127.0.0.1", int(port), timeout=60)
+            connection.request("POST", "/api/step", body=json.dumps({"session": key}), headers=headers)
+            working.append(connection)
+        time.sleep(1.0)
+        process.send_signal(signal.SIGINT)
+        pressed = time.monotonic()
+        out, err = process.communicate(timeout=30)
+        took = time.monotonic() - pressed
+    finally:
+        process.kill()
+    assert process.returncode == 0 and "Traceback" not in err, err
+    assert took < 2.0, f"{took:.1f} s"
+
+
+@pytest.mark.parametrize("host", ["999.1.1.1", "no such host.invalid", "\x1b[31mred"])
+def test_a_bad_host_is_one_line_with_escapes_shown(host):
+    result = subprocess.run([sys.executable, "-m", "viz", "playground", "--no-browser", "--port", "0", "--host", host],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert "cannot listen on" in result.stderr and "\x1b" not in result.stderr
+
+
+def test_the_listener_pauses_while_a_burst_of_accepted_connections_has_not_reached_the_protocol(monkeypatch):
+    monkeypatch.setattr(connections, "BACKLOG", 3)
+    monkeypatch.setattr(connections, "ON_THEIR_WAY", connections._OnTheirWay())
+    listener = connections.PacedListener(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    clients = [socket.create_connection(listener.getsockname(), timeout=5) for _ in range(4)]
+    accepted = []
+    try:
+        accepted.extend(listener.accept()[0] for _ in range(3))
+        with pytest.raises(BlockingIOError):  # a fourth client waits in the kernel's queue
+            listener.accept()
+        connections.ON_THEIR_WAY.add(-1)  # what GuardedH11.connection_made does for one of them
+        accepted.append(listener.accept()[0])
+        assert len(accepted) == 4 and connections.ON_THEIR_WAY.count == 3
+    finally:
+        for end in clients + accepted:
+            end.close()
+        listener.close()
