@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from importlib import resources
-from typing import Callable
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response, StreamingResponse
