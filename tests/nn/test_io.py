@@ -44,7 +44,15 @@ def test_model_without_biases_round_trips(tmp_path):
     model = nn.MLP(2, [2, 1], bias=False, seed=0)
     nn.save(model, tmp_path / "m.json")
     loaded = nn.load(tmp_path / "m.json")
-    assert not loaded.bias and [p.data for p in loaded.parameters()] == [p.data for p in model.parameters()]
+    assert not loaded.bias
+    assert [p.data for p in loaded.parameters()] == [p.data for p in model.parameters()]
+
+
+def interrupted_write(path) -> None:
+    """A Ctrl-C halfway through writing ``path``."""
+    with nn.files.atomic_write(path) as file:
+        file.write(b'{"partial": ')
+        raise KeyboardInterrupt
 
 
 def test_a_crash_mid_save_leaves_the_old_file_and_no_temporary(saved, monkeypatch):
@@ -57,9 +65,8 @@ def test_a_crash_mid_save_leaves_the_old_file_and_no_temporary(saved, monkeypatc
     monkeypatch.setattr(nn.files.os, "fsync", power_cut)  # the new text is written, not yet in place
     with pytest.raises(OSError, match="power cut"):
         nn.MLP(3, [4, 2], seed=12).save(path)
-    with pytest.raises(KeyboardInterrupt), nn.files.atomic_write(path) as file:
-        file.write(b'{"partial": ')
-        raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt):
+        interrupted_write(path)
     assert path.read_bytes() == before
     assert os.listdir(path.parent) == ["model.json"]
     assert nn.load(path).nouts == model.nouts
@@ -115,7 +122,7 @@ def _set(keys, value):
     return change
 
 
-@pytest.mark.parametrize("change, message", [
+@pytest.mark.parametrize(("change", "message"), [
     (lambda d: d.clear() or d.update({"name": "someone else's json"}), "not a chainrule model"),
     (_set(["format"], "keras"), "not a chainrule model"),
     (_set(["version"], 3), "unsupported version 3"),
@@ -170,5 +177,5 @@ def test_to_dict_and_from_dict_are_inverse():
 
 
 def test_save_refuses_non_models(tmp_path):
-    with pytest.raises(TypeError, match="nn.MLP"):
+    with pytest.raises(TypeError, match=r"nn\.MLP"):
         nn.save(nn.Neuron(2), tmp_path / "m.json")
