@@ -194,7 +194,7 @@ def test_an_uploaded_csv_says_how_it_was_standardized(open_page, server):
     expect(line).to_be_visible()
     _, state = engine_model(server, page)
     train = ~np.array(state["points"]["test"])
-    columns = zip(("x1", "x2"), raw[train].mean(axis=0), raw[train].std(axis=0))
+    columns = zip(("x1", "x2"), raw[train].mean(axis=0), raw[train].std(axis=0), strict=True)
     expect(line).to_have_text("standardized by the training points: " + ", ".join(
         f"{name} = (raw − {format_number(mean)}) / {format_number(std)}" for name, mean, std in columns))
     page.get_by_test_id("dataset").select_option("circles")

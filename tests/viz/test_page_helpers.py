@@ -61,7 +61,8 @@ def test_each_room_loads_the_shared_scripts_before_its_own(path, script):
     client = TestClient(build_app(TOKEN, {"testserver"}), headers={"x-chainrule-token": TOKEN})
     page = client.get(path).text
     order = re.findall(r'<script defer src="/assets/([\w.]+)\?', page)
-    assert order[:2] == ["page_helpers.js", "room.js"] and order[-1] == script, order
+    assert order[:2] == ["page_helpers.js", "room.js"], order
+    assert order[-1] == script, order
     assert "<script src" not in page  # one kind of script: deferred ones run in the order they are written
     for name in order:
         assert client.get(f"/assets/{name}").text == (VIZ_ASSETS if name == "page_helpers.js" else LIVE_ASSETS) \
