@@ -137,12 +137,17 @@ def test_the_cycle_finder_finds_a_circle_and_nothing_else():
     assert _cycles({"a": {"b"}, "b": set(), "c": {"a", "b"}}) == []
 
 
-# The one circle left, inside the engine: listed so that a new one fails, and so does this one once it is gone.
+# The circles left, inside the engine: listed so that a new one fails, and so does a listed one once it is gone
+# (then delete its entry).
 KNOWN_CIRCLES = {("autograd.graph", "autograd.value"):
-                 "Value.backward() (micrograd's method) runs graph.backward, whose walk is written over Values"}
+                 "Value.backward() (micrograd's method) runs graph.backward, whose walk is written over Values",
+                 ("autograd.replay_emit", "autograd.replay_program"):
+                 "an Emitter's backward imports replay_program's Scatter inside a function"}
 
 
 def test_no_modules_import_each_other_round_a_circle():
     graph = {module: {target for _, target in imported(module, type_only=False)
                       if target in MODULES and target != module} for module in MODULES}
-    assert {tuple(component) for component in _cycles(graph)} == set(KNOWN_CIRCLES)
+    found, known = {tuple(component) for component in _cycles(graph)}, set(KNOWN_CIRCLES)
+    assert not found - known, f"modules that import each other, round a circle: {found - known}"
+    assert not known - found, f"gone, delete from KNOWN_CIRCLES: {known - found}"
