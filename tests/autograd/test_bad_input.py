@@ -10,7 +10,7 @@ import autograd
 from autograd import Value
 
 
-@pytest.mark.parametrize("data, type_name", [("abc", "str"), (None, "NoneType"), ([1.0], "list"),
+@pytest.mark.parametrize(("data", "type_name"), [("abc", "str"), (None, "NoneType"), ([1.0], "list"),
                                              (1j, "complex")])
 def test_value_rejects_what_is_not_a_real_number(data, type_name):
     with pytest.raises(TypeError, match="int, float") as caught:
@@ -18,7 +18,7 @@ def test_value_rejects_what_is_not_a_real_number(data, type_name):
     assert type_name in str(caught.value)
 
 
-@pytest.mark.parametrize("operand, type_name", [("abc", "str"), (None, "NoneType"), (1j, "complex")])
+@pytest.mark.parametrize(("operand", "type_name"), [("abc", "str"), (None, "NoneType"), (1j, "complex")])
 def test_operators_reject_what_is_not_a_real_number(operand, type_name):
     for combine in (lambda v: v + operand, lambda v: operand * v, lambda v: v ** operand):
         with pytest.raises(TypeError, match="int, float") as caught:
@@ -29,7 +29,8 @@ def test_operators_reject_what_is_not_a_real_number(operand, type_name):
 @pytest.mark.parametrize("data", [np.float64(2.5), np.float32(0.5), np.int64(-3), 7, 2.0])
 def test_value_accepts_real_numbers_and_numpy_scalars(data):
     value = Value(data)
-    assert type(value.data) is float and value.data == float(data)
+    assert type(value.data) is float
+    assert value.data == float(data)
 
 
 @pytest.mark.parametrize("data", [0.0, -1.5])
@@ -52,7 +53,7 @@ def test_zero_to_a_negative_power_is_a_division_by_zero():
         Value(0.0) ** -1
 
 
-@pytest.mark.parametrize("power, op", [(lambda a: a ** 0.5, "pow"), (lambda a: a ** (1 / 3), "pow"),
+@pytest.mark.parametrize(("power", "op"), [(lambda a: a ** 0.5, "pow"), (lambda a: a ** (1 / 3), "pow"),
                                        (lambda a: a ** Value(1.5), "pow_value")])
 def test_a_negative_base_to_a_non_integer_power(power, op):
     with pytest.raises(ValueError, match=op) as caught:
@@ -63,13 +64,15 @@ def test_a_negative_base_to_a_non_integer_power(power, op):
 def test_a_negative_base_to_an_integer_power_is_fine():
     base = Value(-2.0)
     cube = base ** 3
-    assert cube.data == -8.0 and autograd.grad(cube, base) == (3 * (-2.0) ** 2,)
+    assert cube.data == -8.0
+    assert autograd.grad(cube, base) == (3 * (-2.0) ** 2,)
 
 
 def test_sigmoid_and_tanh_are_stable_at_extreme_inputs():
     assert 0.0 <= Value(-1000.0).sigmoid().data < 1e-300
     assert Value(1000.0).sigmoid().data == 1.0
-    assert Value(1000.0).tanh().data == 1.0 and Value(-1000.0).tanh().data == -1.0
+    assert Value(1000.0).tanh().data == 1.0
+    assert Value(-1000.0).tanh().data == -1.0
     for extreme in (Value(-1000.0), Value(1000.0)):
         (extreme.sigmoid() + extreme.tanh()).backward()
         assert extreme.grad == 0.0  # both flat out there, and finite

@@ -46,7 +46,7 @@ def _run_in_threads(*targets) -> None:
     def guarded(target):
         try:
             target()
-        except BaseException as error:  # noqa: BLE001 - handed to the test's thread
+        except BaseException as error:
             failures.append(error)
 
     threads = [threading.Thread(target=guarded, args=(target,)) for target in targets]
@@ -76,7 +76,8 @@ def test_no_grad_in_one_thread_leaves_another_thread_recording():
         recorded.set()
 
     _run_in_threads(quiet, recording)
-    assert seen["quiet"].data == 6.0 and seen["quiet"].is_leaf
+    assert seen["quiet"].data == 6.0
+    assert seen["quiet"].is_leaf
     assert seen["recording"].parents == (a, b)
     assert (a * b).parents == (a, b), "this thread records too"
 
@@ -121,7 +122,8 @@ def test_each_asyncio_task_has_its_own_mode():
         return await asyncio.wait_for(asyncio.gather(quiet(entered, recorded), recording(entered, recorded)), WAIT)
 
     quiet_result, recorded_result = asyncio.run(both())
-    assert quiet_result.is_leaf and recorded_result.parents == (a, b)
+    assert quiet_result.is_leaf
+    assert recorded_result.parents == (a, b)
 
 
 def _network_with_watched_leaves(width: int = 12, depth: int = 4):
@@ -132,7 +134,7 @@ def _network_with_watched_leaves(width: int = 12, depth: int = 4):
         weights = [[Watched(((3 * j + 7 * k + d) % 11) / 11 - 0.5, f"w{d}{j}{k}") for k in range(width)]
                    for j in range(width)]
         leaves += [w for row in weights for w in row]
-        layer = [autograd.sum([w * x for w, x in zip(row, layer)]).tanh() for row in weights]
+        layer = [autograd.sum([w * x for w, x in zip(row, layer, strict=True)]).tanh() for row in weights]
     output = autograd.sum(layer)
     output.backward()
     for leaf in leaves:
@@ -184,7 +186,8 @@ def test_grad_leaves_every_grad_untouched_while_another_thread_reads_them():
         _run_in_threads(reader, differentiate)
     finally:
         sys.setswitchinterval(interval)
-    assert reads[0] > 0 and not differing
+    assert reads[0] > 0
+    assert not differing
     assert [leaf.writes for leaf in leaves] == [[] for _ in leaves]
 
 
@@ -194,13 +197,14 @@ def test_the_explorers_numerical_gradient_leaves_every_data_untouched():
     reference.output.backward()
     parameters = [Watched(p.data, p.label) for p in reference.parameters]  # w⁽¹⁾, b⁽¹⁾, w⁽²⁾, ...
     activation = Value(reference["a0"].data, "a⁽⁰⁾")
-    for weight, bias in zip(parameters[::2], parameters[1::2]):
+    for weight, bias in zip(parameters[::2], parameters[1::2], strict=True):
         activation = autograd.sum([weight * activation, bias]).sigmoid()
     cost = (activation - Value(reference["y"].data, "y")) ** 2
     data = page_data(cost, parameters=parameters)
     index = {node: i for i, node in enumerate(autograd.topological_order(cost))}
     chains = [data["chains"][str(index[p])] for p in parameters]
-    assert len(chains) == len(parameters) and all(chain["agrees"] for chain in chains)
+    assert len(chains) == len(parameters)
+    assert all(chain["agrees"] for chain in chains)
     assert [chain["numerical"] for chain in chains] == pytest.approx(
         [reference[p.label].grad for p in parameters], rel=1e-6)
     assert [p.writes for p in parameters] == [[] for _ in parameters], "no parameter's .data was nudged"

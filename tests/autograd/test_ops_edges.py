@@ -42,7 +42,7 @@ def _limit(expression, symbol, at, side="+"):
     return float(sp.limit(expression, symbol, at, side))
 
 
-@pytest.mark.parametrize("build, point, reference", [
+@pytest.mark.parametrize(("build", "point", "reference"), [
     # d(x⁰)/dx at 0 is 0 (chainrule gave 0·∞ = NaN)
     (lambda x: x ** 0, (0.0,), [float(sp.diff(s ** 0, s))]),
     # d(0ˣ)/dx at x = 2 is 0: the limit a → 0⁺ of ∂(aˣ)/∂x = aˣ·ln a
@@ -94,7 +94,7 @@ def test_the_selecting_ops_derivatives_are_zero_or_plus_minus_one():
             assert autograd.local_derivative(autograd.apply(op, Value(point)), 0) in (-1.0, 0.0, 1.0)
 
 
-@pytest.mark.parametrize("base, exponent", [(-0.5, math.inf), (-0.5, -math.inf), (-2.0, math.inf),
+@pytest.mark.parametrize(("base", "exponent"), [(-0.5, math.inf), (-0.5, -math.inf), (-2.0, math.inf),
                                             (-1.0, math.inf), (-0.5, math.nan), (0.5, math.nan)])
 def test_a_negative_base_to_an_infinite_or_nan_power_is_math_pows_value(base, exponent):
     expected = math.pow(base, exponent)

@@ -111,7 +111,8 @@ def test_a_300000_deep_chain_differentiates_without_recursion_error():
 def test_a_reused_node_draws_two_edges_and_accumulates():
     a = Value(3.0, "a")
     square, double = a * a, a + a
-    assert square.parents == (a, a) and double.parents == (a, a)
+    assert square.parents == (a, a)
+    assert double.parents == (a, a)
     assert autograd.grad(square, a) == (6.0,)  # 2a
     assert autograd.grad(double, a) == (2.0,)
     both = square * double + a  # 2a³ + a
@@ -126,11 +127,14 @@ def test_backward_twice_recomputes_interior_and_accumulates_leaves():
     slope = 1 - math.tanh(2.0 * -0.5 + 3.0) ** 2
     d.backward()
     d.backward()
-    assert d.grad == 1.0 and c.grad == pytest.approx(slope)  # this pass only, not doubled
-    assert a.grad == pytest.approx(2 * slope * b.data) and b.grad == pytest.approx(2 * slope * a.data)
+    assert d.grad == 1.0
+    assert c.grad == pytest.approx(slope)
+    assert a.grad == pytest.approx(2 * slope * b.data)
+    assert b.grad == pytest.approx(2 * slope * a.data)
     a.grad = b.grad = 0.0  # zero_grad
     d.backward()
-    assert a.grad == pytest.approx(slope * b.data) and c.grad == pytest.approx(slope)
+    assert a.grad == pytest.approx(slope * b.data)
+    assert c.grad == pytest.approx(slope)
 
 
 def test_micrograd_doubles_interior_gradients_where_chainrule_does_not():
@@ -159,9 +163,13 @@ def test_no_grad_records_nothing_and_nesting_restores():
         with autograd.enable_grad():
             recorded = a * b
     outside = a * b
-    assert inside.data == 11.0 and inside.parents == () and inside.op is None
-    assert nested.parents == () and after_nested.parents == ()
-    assert recorded.parents == (a, b) and outside.parents == (a, b)
+    assert inside.data == 11.0
+    assert inside.parents == ()
+    assert inside.op is None
+    assert nested.parents == ()
+    assert after_nested.parents == ()
+    assert recorded.parents == (a, b)
+    assert outside.parents == (a, b)
     with pytest.raises(ZeroDivisionError), no_grad():
         a / 0
     assert (a * b).parents == (a, b), "an error inside no_grad still restores recording"
@@ -171,7 +179,8 @@ def test_grad_returns_floats_or_differentiable_values_without_touching_grad():
     x, y, unused = Value(0.7, "x"), Value(1.3, "y"), Value(4.0)
     out = (x * y).tanh() + x.log()
     floats = autograd.grad(out, [x, y, unused])
-    assert all(type(g) is float for g in floats) and floats[2] == 0.0
+    assert all(type(g) is float for g in floats)
+    assert floats[2] == 0.0
     values = autograd.grad(out, [x, y, unused], create_graph=True)
     assert all(isinstance(g, Value) for g in values)
     assert [g.data for g in values] == pytest.approx(list(floats))
@@ -192,7 +201,7 @@ def test_third_order_derivatives_of_a_composite_match_sympy():
     assert dxyx == pytest.approx(float(sp.diff(expression, sx, sy, sx).subs(point)), rel=1e-9)
 
 
-@pytest.mark.parametrize("make, op, named", [
+@pytest.mark.parametrize(("make", "op", "named"), [
     (lambda: Value(1000.0, "big").exp(), "exp", "big=1000.0"),
     (lambda: Value(0.0, "zero") * Value(math.inf, "huge"), "mul", "zero=0.0, huge=inf"),
     (lambda: Value(1e308, "x") * 10, "mul", "x=1e+308"),
@@ -205,7 +214,7 @@ def test_detect_anomaly_flags_a_forward_op(make, op, named):
     make()  # outside the context: no error, the NaN or inf is returned
 
 
-@pytest.mark.parametrize("make, op, named", [
+@pytest.mark.parametrize(("make", "op", "named"), [
     (lambda x: x ** 0.5, "pow", "x=0.0"),  # d√x/dx = 1/(2√x) is infinite at 0
     (lambda x: (x + 1e-320).log(), "log", "=1e-320"),  # 1/x overflows
 ])
@@ -239,7 +248,7 @@ def _miscounting_op(derivatives: int) -> autograd.Op:
                        "?", ("?",), lambda n: ("1",) * len(n), lambda n: "?")
 
 
-@pytest.mark.parametrize("inputs, derivatives", [(2, 1), (2, 3), (3, 2), (1, 2)])
+@pytest.mark.parametrize(("inputs", "derivatives"), [(2, 1), (2, 3), (3, 2), (1, 2)])
 @pytest.mark.parametrize("differentiate", [
     lambda out: out.backward(),
     lambda out: autograd.grad(out, out.parents[0], create_graph=True),
@@ -268,8 +277,12 @@ def test_gradcheck_names_the_worst_input_of_a_wrong_gradient():
     with pytest.raises(GradcheckError) as caught:
         gradcheck(lambda y, x: wrong(x, y), [y, x])  # the wrong input second: "worst" is searched
     message = str(caught.value)
-    assert "input 1" in message and "x" in message and "data=3.0" in message
+    assert "input 1" in message
+    assert "x" in message
+    assert "data=3.0" in message
     analytic, numerical = (float(v) for v in re.findall(r"analytic (\S+) vs numerical (\S+),", message)[0])
-    assert analytic == y.data and numerical == pytest.approx(2 * x.data + y.data, rel=1e-6)
+    assert analytic == y.data
+    assert numerical == pytest.approx(2 * x.data + y.data, rel=1e-6)
     assert "tolerance" in message
-    assert x.data == 3.0 and y.data == 0.5, "gradcheck restores every input"
+    assert x.data == 3.0, "gradcheck restores every input"
+    assert y.data == 0.5, "gradcheck restores every input"

@@ -15,7 +15,7 @@ def _x() -> Value:
     return Value(2.0, "x")
 
 
-@pytest.mark.parametrize("name, call", [
+@pytest.mark.parametrize(("name", "call"), [
     ("backward: output", lambda: autograd.backward(5)),
     ("grad: output", lambda: autograd.grad(5, [_x()])),
     ("topological_order: root", lambda: autograd.topological_order(5)),
@@ -29,14 +29,14 @@ def test_the_engine_refuses_a_number_where_a_value_belongs(name, call):
 
 
 def test_resolve_refuses_what_is_neither_a_name_nor_a_path():
-    with pytest.raises(TypeError, match="four-neuron.*MODEL.json, got float"):
+    with pytest.raises(TypeError, match=r"four-neuron.*MODEL\.json, got float"):
         viz.resolve(0.5)
 
 
 def test_a_custom_loss_that_returns_a_float_is_a_type_error_naming_what_is_needed():
     model = nn.MLP(2, [1], seed=0)
     for compiled in (True, False):
-        with pytest.raises(TypeError, match="must return a Value .*got float: 0.0"):
+        with pytest.raises(TypeError, match=r"must return a Value .*got float: 0\.0"):
             nn.fit(model, ([[0.0, 1.0]], [1.0]), loss=lambda outputs, targets: 0.0, steps=1, progress=False,
                    compiled=compiled)
 
@@ -53,7 +53,7 @@ def test_one_hot_refuses_labels_that_are_not_class_indices():
 
 
 def test_accuracy_of_nothing_is_a_value_error():
-    with pytest.raises(ValueError, match="accuracy needs .* at least one: got 0 outputs and 0 targets"):
+    with pytest.raises(ValueError, match=r"accuracy needs .* at least one: got 0 outputs and 0 targets"):
         nn.accuracy([], [])
 
 
@@ -78,5 +78,6 @@ def test_a_weight_past_the_float_range_names_the_file_and_the_field(tmp_path, ca
                     ["explore", path, "--input", "1", "-o", str(tmp_path / "a.html")]):
         assert viz_main(command) == 2
     lines = capsys.readouterr().err.splitlines()
-    assert len(lines) == 3 and all("layers[0].weights[0][0] must be a finite number" in line for line in lines)
+    assert len(lines) == 3
+    assert all("layers[0].weights[0][0] must be a finite number" in line for line in lines)
     assert all(len(line) < 300 for line in lines)  # the 401-digit number is cut, not echoed

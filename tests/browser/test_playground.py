@@ -14,13 +14,14 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import numpy as np
 import pytest
 from playwright.sync_api import expect
 
 import autograd
 import nn
 from autograd import Value, backward_steps, topological_order
-
+from viz.dot import format_number
 
 pytestmark = pytest.mark.browser
 
@@ -168,9 +169,10 @@ def test_editing_a_weight_shows_the_engines_loss(open_page, server):
     page.get_by_test_id("edit-value").press("Enter")
     model.layers[0].neurons[2].w[1].data = 1.5
     points = state["points"]
-    train = [(x, label) for x, label, test in zip(points["x"], points["label"], points["test"]) if not test]
+    train = [(x, label) for x, label, test in zip(points["x"], points["label"], points["test"], strict=True)
+             if not test]
     expected = nn.mse([model(x) for x, _ in train], [label for _, label in train]).data
-    expect(page.get_by_test_id("loss-train")).to_have_text(f"{expected:.3f}")
+    expect(page.get_by_test_id("loss-train")).to_have_text(format_number(expected))  # the pages' one format
 
 
 def test_hovering_an_edge_shows_its_weight_and_gradient(open_page, server):
@@ -179,8 +181,24 @@ def test_hovering_an_edge_shows_its_weight_and_gradient(open_page, server):
     page.mouse.move(*on_top(page.locator('[data-testid="edge"][data-layer="1"][data-neuron="1"][data-source="3"]')))
     hover = page.get_by_test_id("hover")
     weight = model.layers[1].neurons[1].w[3]
-    expect(hover).to_contain_text(f"{weight.label} = {weight.data:.3f}")
-    expect(hover).to_contain_text(f"∂L/∂w = {state['layers'][1]['weight_grads'][1][3]:.3f}")
+    expect(hover).to_contain_text(f"{weight.label} = {format_number(weight.data)}")
+    expect(hover).to_contain_text(f"∂L/∂w = {format_number(state['layers'][1]['weight_grads'][1][3])}")
+
+
+def test_an_uploaded_csv_says_how_it_was_standardized(open_page, server):
+    page = open_page()
+    raw = np.array([[100 + 13 * k, 5000 - 170 * (k % 7)] for k in range(24)], dtype=float)  # far from the plane
+    rows = "x1,x2,label\n" + "".join(f"{a:g},{b:g},{k % 2}\n" for k, (a, b) in enumerate(raw))
+    page.get_by_test_id("csv").set_input_files({"name": "units.csv", "mimeType": "text/csv", "buffer": rows.encode()})
+    line = page.get_by_test_id("standardized")
+    expect(line).to_be_visible()
+    _, state = engine_model(server, page)
+    train = ~np.array(state["points"]["test"])
+    columns = zip(("x1", "x2"), raw[train].mean(axis=0), raw[train].std(axis=0), strict=True)
+    expect(line).to_have_text("standardized by the training points: " + ", ".join(
+        f"{name} = (raw − {format_number(mean)}) / {format_number(std)}" for name, mean, std in columns))
+    page.get_by_test_id("dataset").select_option("circles")
+    expect(line).to_be_hidden()
 
 
 def test_two_tabs_are_two_sessions(open_page):
@@ -213,7 +231,8 @@ def test_a_hostile_csv_is_refused_and_its_text_shown_as_text(open_page):
     page.get_by_test_id("csv").set_input_files({"name": "points.csv", "mimeType": "text/csv", "buffer": hostile})
     expect(page.get_by_test_id("message")).to_contain_text("line 2: label must be a class 0 to 1")
     expect(page.get_by_test_id("message")).to_contain_text("<img src=x")
-    assert page.locator("img").count() == 0 and page.evaluate("window.__pwned") is None
+    assert page.locator("img").count() == 0
+    assert page.evaluate("window.__pwned") is None
 
 
 def test_the_url_fragment_restores_the_setup_on_reload(open_page):
@@ -250,7 +269,8 @@ def test_the_pages_controls_offer_the_servers_vocabulary(open_page):
         select = page.locator(f'select[data-field="{field}"] option')
         expect(select).to_have_count(len(choices))
         shown = select.evaluate_all("options => options.map(o => [o.value, o.text])")
-        assert [[type(value)(shown_value), text] for (value, _), (shown_value, text) in zip(choices, shown)] == choices
+        assert [[type(value)(shown_value), text]
+                for (value, _), (shown_value, text) in zip(choices, shown, strict=True)] == choices
     expect(page.get_by_test_id("feature")).to_have_text([text for _, text in offered["features"]])
     expect(page.locator('[name="point-class"]')).to_have_count(max(offered["classes"].values()))
     for layers in range(3, offered["max_layers"] + 1):

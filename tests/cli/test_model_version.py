@@ -14,7 +14,7 @@ from viz.__main__ import main as viz_main
 @pytest.mark.parametrize("version", [[2], {"major": 2}])
 def test_every_command_that_reads_a_model_says_the_version_is_unsupported(version, tmp_path, capsys):
     path = tmp_path / "model.json"
-    document = nn.io.to_dict(nn.MLP(2, [2, 1], seed=0))
+    document = nn.model_json.to_dict(nn.MLP(2, [2, 1], seed=0))
     document["version"] = version
     path.write_text(json.dumps(document))
     commands = [(nn_main, ["predict", str(path), "1", "2"]),
@@ -26,5 +26,7 @@ def test_every_command_that_reads_a_model_says_the_version_is_unsupported(versio
     for main, argv in commands:
         assert main(argv) == 2, argv
         captured = capsys.readouterr()
-        assert captured.err.count("\n") == 1 and "unsupported version" in captured.err, (argv, captured.err)
-        assert "reads versions 1 to 2" in captured.err and "Traceback" not in captured.err
+        assert captured.err.count("\n") == 1, (argv, captured.err)
+        assert "unsupported version" in captured.err, (argv, captured.err)
+        assert "reads versions 1 to 2" in captured.err
+        assert "Traceback" not in captured.err

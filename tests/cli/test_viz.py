@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from viz import resolve
 from viz.__main__ import main
 from viz.chain import DEFAULT_B, DEFAULT_W
-from viz import resolve
 
 ROOT = Path(__file__).resolve().parents[2]
 NUMBER = r"\(?(-?\d+\.\d+)\)?"
@@ -30,7 +30,7 @@ def sigmoid(x: float) -> float:
 def lesson_forward(a0: float, y: float) -> dict[str, float]:
     """The four-neuron network by hand, with the closed-form factors of ∂C₀/∂w⁽ᴸ⁾."""
     a, z = [a0], [None]
-    for w, b in zip(DEFAULT_W, DEFAULT_B):
+    for w, b in zip(DEFAULT_W, DEFAULT_B, strict=True):
         z.append(w * a[-1] + b)
         a.append(sigmoid(z[-1]))
     slope = [None] + [a[k] * (1 - a[k]) for k in (1, 2, 3)]  # σ'(z⁽ᵏ⁾) = a⁽ᵏ⁾(1 − a⁽ᵏ⁾)
@@ -79,7 +79,7 @@ def test_explain_w1_flows_back_through_w3_and_w2():
     assert from_backward == pytest.approx(math.prod(expected), rel=1e-9)
 
 
-@pytest.mark.parametrize("suffix, magic", [(".svg", b"<?xml"), (".png", b"\x89PNG"), (".pdf", b"%PDF")])
+@pytest.mark.parametrize(("suffix", "magic"), [(".svg", b"<?xml"), (".png", b"\x89PNG"), (".pdf", b"%PDF")])
 def test_draw_writes_each_format_by_suffix_and_leaves_no_temporary_files(tmp_path, suffix, magic):
     target = tmp_path / f"chain{suffix}"
     result = run_viz("draw", "four-neuron", "-o", str(target), "--gradient-flow")
@@ -100,15 +100,18 @@ def test_missing_dot_exits_non_zero_says_how_to_install_and_keeps_the_dot_source
     target.parent.mkdir()
     result = run_viz("draw", "four-neuron", "-o", str(target), env=env)
     assert result.returncode != 0
-    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
-    assert "Graphviz is missing" in result.stderr and "apt-get install graphviz" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+    assert "Graphviz is missing" in result.stderr
+    assert "apt-get install graphviz" in result.stderr
     assert "brew install graphviz" in result.stderr
     source = target.with_suffix(".gv").read_text(encoding="utf-8")
-    assert source.startswith("digraph") and "w⁽³⁾" in source
+    assert source.startswith("digraph")
+    assert "w⁽³⁾" in source
     assert not target.exists()
 
 
-@pytest.mark.parametrize("args, says", [
+@pytest.mark.parametrize(("args", "says"), [
     (["draw", "no-such-graph", "-o", "x.svg"], "four-neuron, neuron, micrograd-example"),
     (["draw", "four-neuron", "-o", "chain.txt"], ".svg, .png, .pdf"),
     (["explain", "four-neuron", "--wrt", "w9"], "no node named 'w9'"),
@@ -148,7 +151,8 @@ def svg_size(path: Path) -> tuple[float, float]:
 def test_draw_four_neuron_reads_top_down_by_default(tmp_path):
     assert main(["draw", "four-neuron", "-o", str(tmp_path / "down.svg")]) == 0
     width, height = svg_size(tmp_path / "down.svg")
-    assert height > width and width < 1000, (width, height)  # not a 3403 × 137 pt strip
+    assert height > width, (width, height)  # not a 3403 × 137 pt strip
+    assert width < 1000, (width, height)
     assert main(["draw", "four-neuron", "-o", str(tmp_path / "across.svg"), "--left-right"]) == 0
     width, height = svg_size(tmp_path / "across.svg")
     assert width > 5 * height
@@ -162,7 +166,9 @@ def test_collapsed_with_a_target_draws_the_cost_the_explanation_uses(tmp_path, c
     assert main(["draw", *args, "--collapsed", "-o", str(tmp_path / "net.svg")]) == 0
     drawn = tmp_path.joinpath("net.svg").read_text(encoding="utf-8")
     cost = resolve(str(tmp_path / "model.json"), [0.5, -1.0], [0.25]).output
-    assert 'id="cost"' in drawn and f"C₀ = {cost.data:.4f}" in drawn and "y = 0.2500" in drawn
+    assert 'id="cost"' in drawn
+    assert f"C₀ = {cost.data:.4f}" in drawn
+    assert "y = 0.2500" in drawn
 
 
 @pytest.mark.parametrize("command", ["explain", "explore"])
@@ -170,4 +176,5 @@ def test_the_help_of_target_says_what_the_command_does_with_it(command, capsys):
     with pytest.raises(SystemExit):
         main([command, "--help"])
     text = " ".join(capsys.readouterr().out.split())
-    assert f"target numbers y: {command} the cost C₀" in text and "draw" not in text.split("--target")[1][:80]
+    assert f"target numbers y: {command} the cost C₀" in text
+    assert "draw" not in text.split("--target")[1][:80]

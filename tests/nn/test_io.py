@@ -8,7 +8,8 @@ import os
 import pytest
 
 import nn
-from nn import io
+from autograd.conventions import files
+from nn import io, model_json
 
 
 @pytest.fixture
@@ -44,7 +45,15 @@ def test_model_without_biases_round_trips(tmp_path):
     model = nn.MLP(2, [2, 1], bias=False, seed=0)
     nn.save(model, tmp_path / "m.json")
     loaded = nn.load(tmp_path / "m.json")
-    assert not loaded.bias and [p.data for p in loaded.parameters()] == [p.data for p in model.parameters()]
+    assert not loaded.bias
+    assert [p.data for p in loaded.parameters()] == [p.data for p in model.parameters()]
+
+
+def interrupted_write(path) -> None:
+    """A Ctrl-C halfway through writing ``path``."""
+    with files.atomic_write(path) as file:
+        file.write(b'{"partial": ')
+        raise KeyboardInterrupt
 
 
 def test_a_crash_mid_save_leaves_the_old_file_and_no_temporary(saved, monkeypatch):
@@ -54,12 +63,11 @@ def test_a_crash_mid_save_leaves_the_old_file_and_no_temporary(saved, monkeypatc
     def power_cut(fd):
         raise OSError("power cut")
 
-    monkeypatch.setattr(nn.files.os, "fsync", power_cut)  # the new text is written, not yet in place
+    monkeypatch.setattr(files.os, "fsync", power_cut)  # the new text is written, not yet in place
     with pytest.raises(OSError, match="power cut"):
         nn.MLP(3, [4, 2], seed=12).save(path)
-    with pytest.raises(KeyboardInterrupt), nn.files.atomic_write(path) as file:
-        file.write(b'{"partial": ')
-        raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt):
+        interrupted_write(path)
     assert path.read_bytes() == before
     assert os.listdir(path.parent) == ["model.json"]
     assert nn.load(path).nouts == model.nouts
@@ -115,7 +123,7 @@ def _set(keys, value):
     return change
 
 
-@pytest.mark.parametrize("change, message", [
+@pytest.mark.parametrize(("change", "message"), [
     (lambda d: d.clear() or d.update({"name": "someone else's json"}), "not a chainrule model"),
     (_set(["format"], "keras"), "not a chainrule model"),
     (_set(["version"], 3), "unsupported version 3"),
@@ -164,11 +172,11 @@ def test_biases_must_be_null_without_biases(tmp_path):
 
 def test_to_dict_and_from_dict_are_inverse():
     model = nn.MLP(2, [3, 1], seed=4)
-    document = io.to_dict(model)
-    again = io.to_dict(io.from_dict(copy.deepcopy(document)))
+    document = model_json.to_dict(model)
+    again = model_json.to_dict(io.from_dict(copy.deepcopy(document)))
     assert again == document
 
 
 def test_save_refuses_non_models(tmp_path):
-    with pytest.raises(TypeError, match="nn.MLP"):
+    with pytest.raises(TypeError, match=r"nn\.MLP"):
         nn.save(nn.Neuron(2), tmp_path / "m.json")

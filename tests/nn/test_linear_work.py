@@ -122,9 +122,9 @@ def test_a_model_file_holding_one_huge_string_is_checked_in_little_memory(tmp_pa
 
 @pytest.mark.parametrize("version", [[2], {"v": 2}, 2.0, "2", None])
 def test_a_version_that_is_not_a_whole_number_is_one_clear_error(version, tmp_path):
-    document = nn.io.to_dict(nn.MLP(2, [1], seed=0))
+    document = nn.model_json.to_dict(nn.MLP(2, [1], seed=0))
     document["version"] = version
-    with pytest.raises(ValueError, match="unsupported version .*reads versions 1 to 2"):
+    with pytest.raises(ValueError, match=r"unsupported version .*reads versions 1 to 2"):
         nn.io.from_dict(document)
 
 
@@ -134,14 +134,17 @@ def test_a_trainer_with_a_history_window_keeps_bounded_records_and_counts_every_
     trainer = nn.Trainer(model, (X, y), batch_size=2, seed=0, history_window=5)
     records = [record for _ in range(12) for record in trainer.epoch()]
     history = trainer.history
-    assert len(history) == 5 and history.steps_seen == len(records) == 12 * trainer.steps_per_epoch
+    assert len(history) == 5
+    assert history.steps_seen == len(records) == 12 * trainer.steps_per_epoch
     assert list(history.loss) == [record.loss for record in records[-5:]]
-    assert [epoch.epoch for epoch in history.epochs] == [8, 9, 10, 11, 12] and history.epochs_seen == 12
+    assert [epoch.epoch for epoch in history.epochs] == [8, 9, 10, 11, 12]
+    assert history.epochs_seen == 12
     assert history.epochs[-1].step == trainer.step_count
     unbounded = nn.Trainer(nn.MLP(3, [2, 1], seed=0), (X, y), batch_size=2, seed=0)
     for _ in range(12):
         unbounded.epoch()
-    assert list(unbounded.history.loss[-5:]) == list(history.loss) and len(unbounded.history) == 12 * 2
+    assert list(unbounded.history.loss[-5:]) == list(history.loss)
+    assert len(unbounded.history) == 12 * 2
     with pytest.raises(ValueError, match=r"window \(None, or a whole number >= 1\) must be a positive integer"):
         nn.Trainer(model, (X, y), history_window=0)
 
@@ -154,8 +157,10 @@ def test_a_playground_session_holds_the_same_memory_after_many_more_epochs():
     for _ in range(200):
         session.step()
     history = session.trainer.history
-    assert history.steps_seen > len(history) and len(history.epochs) < history.epochs_seen == 200
+    assert history.steps_seen > len(history)
+    assert len(history.epochs) < history.epochs_seen == 200
     before = sys.getsizeof(history.loss) + sys.getsizeof(history.epochs)
     for _ in range(200):
         session.step()
-    assert history.epochs_seen == 400 and sys.getsizeof(history.loss) + sys.getsizeof(history.epochs) == before
+    assert history.epochs_seen == 400
+    assert sys.getsizeof(history.loss) + sys.getsizeof(history.epochs) == before

@@ -9,7 +9,7 @@ import pytest
 
 import nn
 
-TOLERANCE = dict(rtol=1e-9, atol=1e-12)
+TOLERANCE = {"rtol": 1e-9, "atol": 1e-12}
 
 
 def data(rows: int = 30, bad_label_at: int | None = None):
@@ -44,7 +44,7 @@ def both(run) -> list:
 
 def assert_same(compiled, eager) -> None:
     assert len(compiled) == len(eager)
-    for got, wanted in zip(compiled, eager):
+    for got, wanted in zip(compiled, eager, strict=True):
         np.testing.assert_allclose(got, wanted, **TOLERANCE)
 
 
@@ -58,7 +58,7 @@ def test_a_schedule_of_yours_reads_the_weights_of_every_step_so_far():
 
         nn.fit(model, data(), loss="cross_entropy", optimizer=optimizer, epochs=3, batch_size=8, seed=1,
                lr_schedule=schedule, compiled=compiled, progress=False)
-        return seen + [state(model)]
+        return [*seen, state(model)]
 
     compiled, eager = both(run)
     assert len(compiled) == 3 * 4 + 1
@@ -76,7 +76,7 @@ def test_a_loss_of_yours_reads_the_current_weights_inside_an_epoch():
 
         trainer = nn.Trainer(model, data(), loss=loss, optimizer=optimizer, batch_size=8, seed=1, compiled=compiled)
         trainer.epoch()
-        return seen + [weights(model)]
+        return [*seen, weights(model)]
 
     assert_same(*both(run))
 
@@ -92,7 +92,7 @@ def test_every_record_steps_yields_and_every_return_of_step_epoch_and_fit_sees_w
         seen.append(state(model))
         nn.fit(model, data(), loss="cross_entropy", optimizer=optimizer, epochs=2, batch_size=8, seed=2,
                compiled=compiled, progress=False)
-        return seen + [state(model)]
+        return [*seen, state(model)]
 
     assert_same(*both(run))
 

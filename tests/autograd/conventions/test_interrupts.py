@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 COMMANDS = [["nn", "train", "moons", "--steps", "5", "--quiet", "--no-plots"], ["viz", "explain", "four-neuron"],
             ["examples.single_neuron"], ["bench.engine", "--repeats", "1"], ["viz", "playground", "--no-browser"]]
 
@@ -40,7 +40,8 @@ def test_ctrl_c_while_importing_is_one_line_and_status_130(argv, tmp_path):
     finally:
         process.kill()
     assert process.returncode == 130, err[-2000:]
-    assert err == f"python -m {argv[0]}: interrupted\n" and out == ""
+    assert err == f"python -m {argv[0]}: interrupted\n"
+    assert out == ""
 
 
 def test_importing_the_packages_elsewhere_leaves_ctrl_c_to_python():

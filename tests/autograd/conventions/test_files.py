@@ -14,12 +14,13 @@ import pytest
 
 import nn
 import viz
+from autograd.conventions import files
 from nn.__main__ import main as nn_main
+from nn.plots import loss_curve
 from viz.__main__ import main as viz_main
 from viz.explorer import explore
-from viz.plots import loss_curve
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
 
@@ -54,7 +55,7 @@ def test_every_writer_refuses_a_target_that_is_not_a_regular_file_and_leaves_it_
         for suffix, writer in writers.items():
             link = tmp_path / f"{path.stem}-link{suffix}"  # each writer gets the file under its own suffix
             os.symlink(path, link)
-            with pytest.raises(nn.files.NotARegularFileError, match=f"it is a {name}"):
+            with pytest.raises(files.NotARegularFileError, match=f"it is a {name}"):
                 writer(path if suffix == ".json" else link)
     assert kinds(targets) == before
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
@@ -70,7 +71,8 @@ def test_the_viz_commands_refuse_a_fifo_or_device_as_output_in_one_line(tmp_path
         os.symlink(path, shown)
         assert viz_main([*command[1:], str(shown)]) == 2
         err = capsys.readouterr().err
-        assert err.count("\n") == 1 and "not a regular file" in err
+        assert err.count("\n") == 1
+        assert "not a regular file" in err
         assert not stat.S_ISREG(os.stat(path).st_mode)
 
 
@@ -82,7 +84,8 @@ def test_a_symlink_is_followed_the_file_it_names_is_replaced_and_the_link_stays(
     os.symlink(target, link)
     model = nn.MLP(2, [3, 1], seed=4)
     model.save(link)
-    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert link.is_symlink()
+    assert os.readlink(link) == str(target)
     assert json.loads(target.read_text())["architecture"]["nouts"] == [3, 1]
     assert sorted(os.listdir(tmp_path / "real")) == ["model.json"]
 
@@ -91,7 +94,7 @@ def test_a_symlink_to_a_device_or_fifo_is_refused(tmp_path):
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
     os.symlink(fifo, tmp_path / "link.json")
-    with pytest.raises(nn.files.NotARegularFileError, match="FIFO"):
+    with pytest.raises(files.NotARegularFileError, match="FIFO"):
         nn.save(nn.MLP(2, [1]), tmp_path / "link.json")
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
 
@@ -106,7 +109,7 @@ def test_an_existing_files_permissions_are_kept(tmp_path):
 
 KILLED_MID_WRITE = """
 import sys, time
-from nn.files import atomic_write
+from autograd.conventions.files import atomic_write
 with atomic_write(sys.argv[1]) as file:
     file.write(b'{"half": ' * 1000)
     file.flush()
@@ -128,7 +131,9 @@ def test_a_save_killed_mid_write_leaves_the_target_whole_and_the_next_save_remov
         writer.send_signal(signal.SIGKILL)
         writer.wait(timeout=30)
     stale = [name for name in os.listdir(tmp_path) if name != "model.json"]
-    assert len(stale) == 1 and stale[0].startswith(f".model.json.chainrule-{writer.pid}-") and stale[0].endswith(".tmp")
+    assert len(stale) == 1
+    assert stale[0].startswith(f".model.json.chainrule-{writer.pid}-")
+    assert stale[0].endswith(".tmp")
     assert path.read_bytes() == before  # the target never saw the half-written text
     other = tmp_path / "other.json"
     nn.MLP(2, [1]).save(other)
@@ -140,11 +145,12 @@ def test_a_save_killed_mid_write_leaves_the_target_whole_and_the_next_save_remov
 
 def test_a_running_writers_temporary_is_not_taken_for_a_stale_one(tmp_path):
     path = tmp_path / "model.json"
-    with nn.files.atomic_write(path) as file:
+    with files.atomic_write(path) as file:
         file.write(b"{}")
-        assert nn.files.remove_stale_temporaries(path) == []  # this process is still writing
+        assert files.remove_stale_temporaries(path) == []  # this process is still writing
         assert len(os.listdir(tmp_path)) == 1
-    assert os.listdir(tmp_path) == ["model.json"] and path.read_bytes() == b"{}"
+    assert os.listdir(tmp_path) == ["model.json"]
+    assert path.read_bytes() == b"{}"
 
 
 def test_train_checks_out_before_training(tmp_path, capsys):
@@ -153,11 +159,14 @@ def test_train_checks_out_before_training(tmp_path, capsys):
         assert nn_main(["train", "moons", "--quiet", "--out", str(out)]) == 2
         captured = capsys.readouterr()
         assert captured.out == ""  # nothing trained, not even the data loaded
-        assert captured.err.count("\n") == 1 and message in captured.err and "--out" in captured.err
+        assert captured.err.count("\n") == 1
+        assert message in captured.err
+        assert "--out" in captured.err
     (tmp_path / "run" / "model.json").mkdir(parents=True)
     assert nn_main(["train", "moons", "--quiet", "--out", str(tmp_path / "run")]) == 2
     captured = capsys.readouterr()
-    assert captured.out == "" and "it is a directory" in captured.err
+    assert captured.out == ""
+    assert "it is a directory" in captured.err
 
 
 @pytest.mark.skipif(not Path("/sys").is_dir(), reason="needs Linux's read-only /sys")
@@ -165,7 +174,8 @@ def test_train_refuses_a_folder_it_cannot_write_before_training(capsys):
     # /sys takes no new files, for root too (os.access says yes to root; the check creates a file for real)
     assert nn_main(["train", "moons", "--quiet", "--out", "/sys/chainrule-run"]) == 2
     captured = capsys.readouterr()
-    assert captured.out == "" and "cannot create files in /sys" in captured.err
+    assert captured.out == ""
+    assert "cannot create files in /sys" in captured.err
 
 
 def test_a_fifo_as_model_file_is_refused_at_once_by_every_command(tmp_path):
@@ -175,8 +185,10 @@ def test_a_fifo_as_model_file_is_refused_at_once_by_every_command(tmp_path):
                     ["nn", "train", "xor-table", "--resume", str(fifo), "--out", str(tmp_path)]):
         finished = subprocess.run([sys.executable, "-m", *command], cwd=tmp_path, capture_output=True, text=True,
                                   timeout=60)  # a blocking open would hang here until the timeout fails the test
-        assert finished.returncode != 0 and finished.stderr.count("\n") == 1, finished.stderr
-        assert "FIFO" in finished.stderr and "not a regular file" in finished.stderr
+        assert finished.returncode != 0, finished.stderr
+        assert finished.stderr.count("\n") == 1, finished.stderr
+        assert "FIFO" in finished.stderr
+        assert "not a regular file" in finished.stderr
 
 
 def test_a_device_an_oversized_file_and_deep_nesting_are_refused_in_one_line(tmp_path, capsys):
@@ -199,7 +211,8 @@ def test_a_device_an_oversized_file_and_deep_nesting_are_refused_in_one_line(tmp
                         lambda p: viz_main(["explain", str(p), "--input", "1"])):
             assert command(path) != 0
             err = capsys.readouterr().err
-            assert err.count("\n") == 1 and message in err, err
+            assert err.count("\n") == 1, err
+            assert message in err, err
 
 
 def test_the_tour_checks_its_folder_and_every_file_it_writes_before_any_work(tmp_path, capsys):
@@ -210,5 +223,7 @@ def test_the_tour_checks_its_folder_and_every_file_it_writes_before_any_work(tmp
     for out, message in [(tmp_path / "a-file", "is a file"), (tmp_path / "tour", "explorer.html: it is a directory")]:
         assert tour.main(["--out", str(out)]) == 2
         captured = capsys.readouterr()
-        assert captured.out == "" and captured.err.count("\n") == 1 and message in captured.err
+        assert captured.out == ""
+        assert captured.err.count("\n") == 1
+        assert message in captured.err
     assert os.listdir(tmp_path / "tour") == ["explorer.html"]
