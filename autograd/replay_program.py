@@ -104,30 +104,38 @@ class Program:
         namespace.update(dict(self.constants.values()))
         return namespace
 
+    def _forward_groups(self, chunk: int, checked: bool) -> list[tuple[int, list[str]]]:
+        """Each group of ``chunk`` with its forward lines."""
+        return [(number, [_written(line, number, self.layout.groups[number], self.names[number], self._in_v)
+                          for line in lines if checked or not line.startswith("check(")])
+                for number, lines in self._forward_lines[chunk]]
+
     def _forward_text(self, chunk: int, checked: bool, name: str) -> str:
         body = [f"{leaf} = {row}" for leaf, row in self._leaves[chunk].items()]
-        for number, lines in self._forward_lines[chunk]:
-            group = self.layout.groups[number]
-            for line in lines:
-                if checked or not line.startswith("check("):
-                    body.append(_written(line, number, group, self.names[number], self._in_v))
+        for _, lines in self._forward_groups(chunk, checked):
+            body += lines
         saved = self._saved[chunk]
         body.append(f"return ({', '.join(saved)}{',' if len(saved) == 1 else ''})")
         feeds = len(self.layout.feed_rows)
         head = f"    {', '.join(f'F{k}' for k in range(feeds))}{',' if feeds == 1 else ''} = F\n" if feeds else ""
         return f"def {name}(V, P, F):\n" + head + "".join(f"    {line}\n" for line in body)
 
-    def _backward_text(self, chunk: int, checked: bool, input_grads: bool, name: str) -> str:
+    def _backward_groups(self, chunk: int, checked: bool, input_grads: bool) -> list[tuple[int, list[str]]]:
+        """Each group of ``chunk``, last first, with its backward lines."""
         first, stop = self._chunks[chunk]
         emitter = Emitter(self.layout, self.names, self.constants, first, stop, checked, input_grads,
                           receipts=self._receipts(input_grads), x_names=self._x_names,
                           targets=self._targets.setdefault(input_grads, []))
+        return [(number, emitter.backward(number, self.layout.groups[number], self._operands.get(number)))
+                for number in range(stop - 1, first - 1, -1)]
+
+    def _backward_text(self, chunk: int, checked: bool, input_grads: bool, name: str) -> str:
         body = []
         saved = self._saved[chunk]
         if saved:
             body.append(f"{', '.join(saved)}{',' if len(saved) == 1 else ''} = saved")
-        for number in range(stop - 1, first - 1, -1):
-            body += emitter.backward(number, self.layout.groups[number], self._operands.get(number))
+        for _, lines in self._backward_groups(chunk, checked, input_grads):
+            body += lines
         return f"def {name}(V, G, dP, saved):\n" + "".join(f"    {line}\n" for line in body or ["pass"])
 
     def _receipts(self, input_grads: bool) -> np.ndarray:
@@ -160,6 +168,16 @@ class Program:
                 functions.append(namespace["run"])
             self._functions[key] = functions
         return self._functions[key]
+
+    def group_lines(self, input_grads: bool = True) -> list[tuple[list[str], list[str]]]:
+        """Each group's lines of ``source(input_grads)``, as printed there: (forward lines, backward lines)."""
+        lines: list[tuple[list[str], list[str]]] = [([], []) for _ in self.layout.groups]
+        for chunk in range(len(self._chunks)):
+            for number, forward in self._forward_groups(chunk, False):
+                lines[number][0].extend(forward)
+            for number, backward in self._backward_groups(chunk, False, input_grads):
+                lines[number][1].extend(backward)
+        return lines
 
     def source(self, input_grads: bool = True) -> str:
         """The generated program as Python text: each chunk's forward, then its backward."""
