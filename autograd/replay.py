@@ -92,6 +92,12 @@ class Tape:
         top = "".join(comment(str(line)) + "\n" for line in heading)
         return top + ("\n" if top else "") + self._program.source(input_grads)
 
+    def lines(self, input_grads: bool = True) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+        """Each group's lines of ``source(input_grads)``, as printed there (without the indentation), in
+        ``groups`` order: (its forward lines, its backward lines). A page shows with them the generated
+        line that computes a node (``compile(..., slots=)`` says which group's slots hold it)."""
+        return tuple((tuple(forward), tuple(backward)) for forward, backward in self._program.group_lines(input_grads))
+
     def bytes_per_row(self) -> int:
         """What each row of a batch costs in numpy buffers: its values and gradients, the feed's copy,
         the groups' results and gathered operands."""
@@ -230,10 +236,13 @@ def _rows(blocks: list[np.ndarray], index: Index) -> np.ndarray:
     return whole[index] if isinstance(index, slice) else whole.take(index, axis=0)
 
 
-def compile(output: Value | Sequence[Value], inputs: Sequence[Value] | Value = ()) -> Tape:
+def compile(output: Value | Sequence[Value], inputs: Sequence[Value] | Value = (),
+            slots: dict[Value, int] | None = None) -> Tape:
     """Trace the graph behind ``output`` (a Value, or a list of Values) into a ``Tape``.
 
-    ``inputs`` are the data placeholders (see the module docstring).
+    ``inputs`` are the data placeholders (see the module docstring). ``slots``, a dict, receives the
+    slot of each node the replay keeps (group k of ``tape.groups`` computes slots ``start:stop``;
+    an addition flattened into a sum, or a product lowered into a matrix, has none).
     """
     single = isinstance(output, Value)
     outputs = (output,) if single else tuple(output) if isinstance(output, (list, tuple)) else None
@@ -242,4 +251,4 @@ def compile(output: Value | Sequence[Value], inputs: Sequence[Value] | Value = (
     if len(set(outputs)) != len(outputs):
         raise ValueError("compile: the same Value is listed twice among the outputs")
     placeholders = check_inputs([inputs] if isinstance(inputs, Value) else require_values(inputs, "compile: inputs"))
-    return Tape(plan(outputs, placeholders), single)
+    return Tape(plan(outputs, placeholders, slots), single)

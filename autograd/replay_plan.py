@@ -136,8 +136,9 @@ def _leaf_roles(outputs: tuple[Value, ...], order: list[Value], inputs: tuple[Va
     return parameters, constants
 
 
-def plan(outputs: tuple[Value, ...], inputs: tuple[Value, ...]) -> Plan:
-    """The replay plan of ``outputs`` with ``inputs`` as placeholders (see the module docstring)."""
+def plan(outputs: tuple[Value, ...], inputs: tuple[Value, ...], slots: dict[Value, int] | None = None) -> Plan:
+    """The replay plan of ``outputs`` with ``inputs`` as placeholders (see the module docstring); ``slots``,
+    if given, receives each kept node's slot."""
     # each output's order lists parents first, so their first occurrences do too
     order = list(dict.fromkeys(chain.from_iterable(map(topological_order, outputs))))
     kept = lowered(_rewritten(order, outputs), outputs, inputs)
@@ -152,6 +153,8 @@ def plan(outputs: tuple[Value, ...], inputs: tuple[Value, ...]) -> Plan:
         for member in members:
             for node in ([node for node, _ in member] if key[1] == PRODUCTS else member[:1]):
                 slot[node] = len(slot)
+    if slots is not None:
+        slots.update(slot)
     alone = len(read) == len(in_matrices)  # each weight in one matrix cell: no two gradients meet
     has_slot = set(buffered)  # built once: a penalty makes every weight a buffered parameter too
     parameters = buffered + tuple(p for p in in_matrices if p not in has_slot)

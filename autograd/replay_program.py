@@ -124,27 +124,35 @@ class Program:
     def _forward_text(self, chunk: int, checked: bool, name: str) -> str:
         body = [f"{v_rows} = P[{a}:{b}, None]" for v_rows, _, a, b in self._parameter_rows(chunk)]
         body += [f"{leaf} = {row}" for leaf, row in self._leaves[chunk].items()]
-        for number, lines in self._forward_lines[chunk]:
-            group = self.groups[number]
-            for line in lines:
-                if checked or not line.startswith("check("):
-                    body.append(_written(line, number, group, self.names[number], self.in_v))
+        for _, lines in self._forward_groups(chunk, checked):
+            body += lines
         saved = self._saved[chunk]
         body.append(f"return ({', '.join(saved)}{',' if len(saved) == 1 else ''})")
         feeds = len(self.feed_rows)
         head = f"    {', '.join(f'F{k}' for k in range(feeds))}{',' if feeds == 1 else ''} = F\n" if feeds else ""
         return f"def {name}(V, P, F):\n" + head + "".join(f"    {line}\n" for line in body)
 
-    def _backward_text(self, chunk: int, checked: bool, input_grads: bool, name: str) -> str:
+    def _forward_groups(self, chunk: int, checked: bool) -> list[tuple[int, list[str]]]:
+        """Each group of ``chunk`` with its forward lines."""
+        return [(number, [_written(line, number, self.groups[number], self.names[number], self.in_v)
+                          for line in lines if checked or not line.startswith("check(")])
+                for number, lines in self._forward_lines[chunk]]
+
+    def _backward_groups(self, chunk: int, checked: bool, input_grads: bool) -> list[tuple[int, list[str]]]:
+        """Each group of ``chunk``, last first, with its backward lines."""
         first, stop = self._chunks[chunk]
         if input_grads not in self._zeroed:
             self._zeroed[input_grads] = []
         emitter = Emitter(self, first, stop, checked, input_grads, receipts=self._receipts(input_grads),
                           targets=self._zeroed[input_grads])
+        return [(number, emitter.backward(number, self.groups[number], self._operands.get(number)))
+                for number in range(stop - 1, first - 1, -1)]
+
+    def _backward_text(self, chunk: int, checked: bool, input_grads: bool, name: str) -> str:
         saved = self._saved[chunk]
         body = [f"{', '.join(saved)}{',' if len(saved) == 1 else ''} = saved"] if saved else []
-        for number in range(stop - 1, first - 1, -1):
-            body += emitter.backward(number, self.groups[number], self._operands.get(number))
+        for _, lines in self._backward_groups(chunk, checked, input_grads):
+            body += lines
         body += [f"dP[{a}:{b}] += {total}" for _, total, a, b in self._parameter_rows(chunk)]
         return f"def {name}(V, G, dP, saved):\n" + "".join(f"    {line}\n" for line in body or ["pass"])
 
@@ -172,10 +180,20 @@ class Program:
             for chunk in range(len(self._chunks)):
                 source = text(chunk)
                 namespace = {"np": np, "step": step, "check": check, **dict(self.constants.values())}
-                exec(compile(source, f"<replay {key[0]} {chunk}>", "exec"), namespace)
+                exec(compile(source, f"<replay {key[0]} {chunk}>", "exec"), namespace)  # our own text, no user's
                 functions.append(namespace["run"])
             self._functions[key] = functions
         return self._functions[key]
+
+    def group_lines(self, input_grads: bool = True) -> list[tuple[list[str], list[str]]]:
+        """Each group's lines of ``source(input_grads)``, as printed there: (forward lines, backward lines)."""
+        lines: list[tuple[list[str], list[str]]] = [([], []) for _ in self.groups]
+        for chunk in range(len(self._chunks)):
+            for number, forward in self._forward_groups(chunk, False):
+                lines[number][0].extend(forward)
+            for number, backward in self._backward_groups(chunk, False, input_grads):
+                lines[number][1].extend(backward)
+        return lines
 
     def source(self, input_grads: bool = True) -> str:
         """The generated program as Python text: each chunk's forward, then its backward."""

@@ -41,10 +41,19 @@ class StepResult(NamedTuple):
     outputs: np.ndarray
 
 
+class _Tape(NamedTuple):
+    """A tape the step runs, found once: where its parameters sit among the optimiser's (None without one)
+    and an array for their gradients."""
+
+    tape: autograd.Tape
+    mapping: ParameterMap | None
+    grads: np.ndarray
+
+
 class _Forward(NamedTuple):
     """A forward that ran: the tape to run backward, the loss, the outputs and the weights of the tape's columns."""
 
-    tape: autograd.Tape
+    tape: _Tape
     loss: float
     outputs: np.ndarray
     upstream: np.ndarray
@@ -63,7 +72,8 @@ class CompiledStep:
         self.traced = TRACED.get(loss)
         self._penalties = (bool(l1), bool(l2))
         self._strengths = np.array([strength for strength in (l1, l2) if strength])
-        self._maps: dict[autograd.Tape, tuple[ParameterMap, np.ndarray]] = {}
+        self._tapes: dict[bool, _Tape] = {}  # by whether the loss is traced on it
+        self._upstream: tuple[int, np.ndarray] | None = None  # the traced tape's weights for a batch of some rows
         self.data = self.grads = None
         self.read()
 
@@ -93,11 +103,10 @@ class CompiledStep:
         forward = self._forward(inputs, targets, encoded)
         if not math.isfinite(forward.loss):
             return StepResult(forward.loss, forward.outputs)
-        tape = forward.tape
-        if self.optimizer is None:
+        tape, mapping, tape_grads = forward.tape
+        if mapping is None:
             tape.backward(forward.upstream, input_grads=False)
             return StepResult(forward.loss, forward.outputs)
-        mapping, tape_grads = self._map(tape)
         tape.backward(forward.upstream, input_grads=False, parameter_grads=tape_grads)
         grads = mapping.optimizer_grads(tape_grads)
         for parameter, grad in zip(mapping.others, tape_grads[mapping.elsewhere].tolist(), strict=True):
@@ -117,31 +126,44 @@ class CompiledStep:
                     return forward
         return self._eager_forward(inputs, targets)
 
-    def _replayed(self, tape: autograd.Tape, feed) -> np.ndarray:
-        """One replay forward of ``tape`` on the held parameters (each ``.data`` without an optimiser)."""
-        parameters = None if self.optimizer is None else self._map(tape)[0].tape_values(self.data)
-        return tape.forward(feed, parameters, lend=True)  # the backward follows in this step
+    def _replayed(self, traced: bool, feed) -> tuple[_Tape, np.ndarray]:
+        """One replay forward of the tape with the loss traced or not, on the held parameters (each ``.data``
+        without an optimiser): the tape and its values."""
+        if traced not in self._tapes:
+            tape = self.compiled.tape_with(self.traced if traced else None, self._penalties)
+            mapping = None if self.optimizer is None else ParameterMap(tape.parameters, self.optimizer.params)
+            self._tapes[traced] = _Tape(tape, mapping, np.empty(len(tape.parameters)))
+        use = self._tapes[traced]
+        parameters = None if use.mapping is None else use.mapping.tape_values(self.data)
+        return use, use.tape.forward(feed, parameters, lend=True)  # the backward follows in this step
 
     def _traced_forward(self, inputs: np.ndarray, encoded: np.ndarray) -> _Forward | None:
         """Model, loss and penalties on one tape, or None when this batch needs the eager loss."""
-        traced, rows, width = self.traced, len(inputs), self.compiled.outputs_count
-        tape = self.compiled.tape_with(traced, self._penalties)
-        values = self._replayed(tape, (inputs, encoded))  # columns: each row's loss, the penalties, the outputs
+        traced, rows = self.traced, len(inputs)
+        use, values = self._replayed(True, (inputs, encoded))  # columns: each row's loss, the penalties, the outputs
+        upstream = self._traced_upstream(rows, values.shape[1])
         first = 1 + len(self._strengths)
-        scale = traced.scale(rows, width)
-        total = scale * float(values[:, 0].sum()) + float(self._strengths @ values[0, 1:first])
+        total = upstream[0] * float(values[:, 0].sum())
+        if first > 1:
+            total += float(self._strengths @ values[0, 1:first])
         outputs = values[:, first:]
         if not math.isfinite(total) or not traced.valid(outputs):
             return None
-        upstream = np.zeros(values.shape[1])  # one weight per column of every row: none for the outputs
-        upstream[0] = scale
-        upstream[1:first] = self._strengths / rows  # a penalty's gradient sums over the rows
-        return _Forward(tape, total, outputs, upstream)
+        return _Forward(use, total, outputs, upstream)
+
+    def _traced_upstream(self, rows: int, columns: int) -> np.ndarray:
+        """The weight of each column of every row: the loss's scale, a penalty's strength / rows (its gradient
+        sums over the rows), none for the outputs; the same for every batch of ``rows`` rows."""
+        if self._upstream is None or self._upstream[0] != rows:
+            upstream = np.zeros(columns)
+            upstream[0] = self.traced.scale(rows, self.compiled.outputs_count)
+            upstream[1:1 + len(self._strengths)] = self._strengths / rows
+            self._upstream = (rows, upstream)
+        return self._upstream[1]
 
     def _eager_forward(self, inputs: np.ndarray, targets: list) -> _Forward:
         """The model and penalties replayed, the loss on the engine over leaves standing for the outputs."""
-        tape = self.compiled.tape_with(None, self._penalties)
-        values = self._replayed(tape, inputs)  # columns: the penalties, the outputs
+        use, values = self._replayed(False, inputs)  # columns: the penalties, the outputs
         first = len(self._strengths)
         outputs = values[:, first:]
         leaves = [[Value(v) for v in row] for row in outputs.tolist()]
@@ -151,10 +173,4 @@ class CompiledStep:
         upstream = np.empty(values.shape)
         upstream[:, :first] = self._strengths / len(inputs)
         upstream[:, first:] = [[leaf.grad for leaf in row] for row in leaves]
-        return _Forward(tape, total, outputs, upstream)
-
-    def _map(self, tape: autograd.Tape) -> tuple[ParameterMap, np.ndarray]:
-        """Where ``tape``'s parameters sit among the optimiser's, and an array for their gradients."""
-        if tape not in self._maps:
-            self._maps[tape] = ParameterMap(tape.parameters, self.optimizer.params), np.empty(len(tape.parameters))
-        return self._maps[tape]
+        return _Forward(use, total, outputs, upstream)

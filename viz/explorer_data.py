@@ -31,6 +31,7 @@ from .explorer_levels import network_data
 from .explorer_network import NETWORK_MAX_NODES, check_level, default_level, read_network, scalar_size_problem
 from .explorer_numbers import number
 from .explorer_update import update_step
+from .program import layer_step_lines
 
 FORMAT_VERSION = 3  # of the page data; viz/assets/explorer.js refuses data of another version
 EXPLAIN_MAX_PATHS = 64  # beyond this a parameter's chain is summarised, not listed
@@ -210,7 +211,8 @@ def page_data(output: Value, parameters=None, learning_rate: float = 0.1, title:
                     chains_left_out=len(chosen) - len(explained))
     if network is not None:
         new_data = {p: row["new"] for p, row in zip(chosen, update["rows"], strict=True)}
-        data["network"] = network_data(network, records, gradients, names, forward_at, new_data, len(steps))
+        data["network"] = network_data(network, records, gradients, names, forward_at, new_data, len(steps),
+                                       layer_step_lines(network, chosen, order, names))
         if not scalar_refused:
             data["scalar_layers"] = _layer_of_each(order, network)
     if scalar_refused:

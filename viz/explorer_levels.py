@@ -170,18 +170,22 @@ def _link(coarse: list[dict], fine: list[dict], key: str) -> None:
 
 
 def network_data(network: NetworkNodes, records: Sequence[Step], gradients: dict[Value, float], names: Names,
-                 forward_at: dict[Value, int], new_data: dict[Value, float], scalar_steps: int) -> dict:
+                 forward_at: dict[Value, int], new_data: dict[Value, float], scalar_steps: int,
+                 program: dict[tuple, list[str]]) -> dict:
     """The neuron and layer views: per-layer vectors and matrices of recorded numbers, and both views' steps.
 
     ``forward_at`` maps each computed node to its scalar forward step; the scalar backward steps start
     right after them; ``new_data`` is each parameter's number after the update step. The update step is
-    appended to both views' steps (the scalar view's last step, ``scalar_steps - 1``).
+    appended to both views' steps (the scalar view's last step, ``scalar_steps - 1``). ``program`` holds
+    the generated program's lines of each layer step (``viz.program.layer_step_lines``): its ``program``.
     """
     recorded = Recorded(records, gradients)
     maker = _StepMaker(network, recorded, forward_at, 1 + len(forward_at))
     neuron_steps, layer_steps = maker.neuron_steps(), maker.layer_steps()
     for steps in (neuron_steps, layer_steps):
         steps.append({"phase": "update", "scalar": scalar_steps - 1})
+    for step in layer_steps:
+        step["program"] = program.get((step["phase"], step.get("layer")), [])
     _link(layer_steps, neuron_steps, "up")
     output = network.output
     loss = output.label or "C"

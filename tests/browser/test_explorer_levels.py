@@ -15,6 +15,8 @@ import nn
 from autograd import Value, subscript
 from viz import explore
 from viz.explorer_data import page_data
+from viz.program import program
+from viz.sources import resolve
 
 pytestmark = pytest.mark.browser
 TEXT_ON_SCREEN = """() => [...document.querySelectorAll(`.view:not([hidden]) text, .view:not([hidden]) h3,
@@ -239,3 +241,26 @@ def test_screenshots_of_the_neuron_view(watched_page, mlp_page):
         pytest.skip("set EXPLORER_SCREENSHOTS=docs to refresh the README's pictures")
     page, _, _ = open_at(watched_page, mlp_page, 1, 2)
     page.screenshot(path=str(Path(folder) / "explorer-neuron.png"))
+
+
+@pytest.mark.parametrize("size", [(1440, 900), (390, 844)])
+def test_the_layer_view_shows_the_generated_programs_lines_at_each_step(watched_page, tmp_path, size):
+    """Issue 23: stepping by keyboard to layer 3's backward step shows the lines `python -m viz program` prints
+    for it (δ⁽³⁾ = σ'(z⁽³⁾) ⊙ ∂C/∂a⁽³⁾ is `d_z3 = a3 * (1.0 - a3) * d_a3`)."""
+    four = resolve("four-neuron")
+    path = explore(four.output, tmp_path / "four.html", parameters=four.parameters, level="layer")
+    steps = page_data(four.output, parameters=four.parameters, level="layer")["network"]["layer_steps"]
+    printed = [line.strip() for line in program(four).splitlines()]
+    page = watched_page(path.as_uri(), *size)
+    k = next(i for i, s in enumerate(steps) if s["phase"] == "backward" and s["layer"] == 3)
+    go_to(page, k, len(steps) - 1)
+    lines = page.get_by_test_id("program-line")
+    expect(lines).to_have_text(steps[k]["program"])
+    assert "d_z3 = a3 * (1.0 - a3) * d_a3" in lines.all_text_contents()
+    assert all(line in printed for line in lines.all_text_contents())
+    page.keyboard.press("ArrowLeft")  # the cost's backward step: its own lines replace them
+    expect(lines.first).to_have_text(steps[k - 1]["program"][0])
+    lines.first.scroll_into_view_if_needed()
+    shown = lines.first.bounding_box()
+    assert shown["width"] > 0
+    assert shown["x"] + shown["width"] <= size[0]

@@ -77,12 +77,25 @@ function panels(data, scalarIndex) {
     return parts;
   }
 
+  // The lines of the generated program (tape.source(), python -m viz program) that compute a layer step.
+  function generatedLines(lines) {
+    if (!lines || !lines.length) return [];
+    const listing = el("pre", "program", ...lines.map((line) => {
+      const cut = line.indexOf("  # ");  // the generator's comment: the group's ops-table formula, muted
+      const shown = cut < 0 ? el("code", null, line) : el("code", null, line.slice(0, cut), el("span", "comment", line.slice(cut)));
+      shown.dataset.testid = "program-line";
+      return shown;
+    }));
+    return [el("p", "note", "this step in the generated numpy program (tape.source()):"), listing];
+  }
+
   function describeLayerStep(step) {
     if (step.phase === "start") return describeStart();
     if (step.phase === "update") return describeUpdate(true);
-    if (step.layer === "cost") return describeCost(step);
-    const layer = layerAt(step.layer);
-    return step.phase === "forward" ? describeLayerForward(layer) : describeLayerBackward(layer);
+    const layer = step.layer === "cost" ? null : layerAt(step.layer);
+    const parts = !layer ? describeCost(step)
+                         : step.phase === "forward" ? describeLayerForward(layer) : describeLayerBackward(layer);
+    return [parts[0], ...generatedLines(step.program), ...parts.slice(1)];  // under the heading: in sight
   }
 
   // ---- the neuron view ----------------------------------------------------------------------
