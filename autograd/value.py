@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from . import argument_checks as check
+from .conventions import argument_checks as check
 from .modes import PLAIN, check_finite
 from .modes import current as current_mode
 from .ops import OPS, SCALARS, Op
