@@ -236,7 +236,7 @@ def _rows(blocks: list[np.ndarray], index: Index) -> np.ndarray:
     return whole[index] if isinstance(index, slice) else whole.take(index, axis=0)
 
 
-def compile(output: Value | Sequence[Value], inputs: Sequence[Value] | Value = (),
+def compile(output: Value | Sequence[Value], inputs: Sequence[Value] | Value = (),  # shadows the builtin
             slots: dict[Value, int] | None = None) -> Tape:
     """Trace the graph behind ``output`` (a Value, or a list of Values) into a ``Tape``.
 
