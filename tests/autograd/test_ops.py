@@ -1,11 +1,9 @@
 """Every row of the ops table against sympy: values, first and second derivatives, gradcheck.
 
 The tests loop over ``autograd.OPS``, so an op added to the table is tested the day it is
-added — and fails here until its sympy expression is written below.
+added — and fails here until its sympy expression is written in ``tests/support/op_references.py``.
 """
 from __future__ import annotations
-
-import functools
 
 import pytest
 import sympy as sp
@@ -14,24 +12,8 @@ from hypothesis import strategies as st
 
 import autograd
 from autograd import OPS, Value, gradcheck
-
-# The independent reference: each op as a sympy expression of its operands.
-SYMPY = {
-    "add": lambda x: x[0] + x[1],
-    "sub": lambda x: x[0] - x[1],
-    "mul": lambda x: x[0] * x[1],
-    "div": lambda x: x[0] / x[1],
-    "neg": lambda x: -x[0],
-    "pow": lambda x: x[0] ** x[1],
-    "pow_value": lambda x: x[0] ** x[1],
-    "exp": lambda x: sp.exp(x[0]),
-    "log": lambda x: sp.log(x[0]),
-    "tanh": lambda x: sp.tanh(x[0]),
-    "sigmoid": lambda x: 1 / (1 + sp.exp(-x[0])),
-    "relu": lambda x: sp.Piecewise((x[0], x[0] > 0), (0, True)),
-    "abs": lambda x: sp.Piecewise((x[0], x[0] > 0), (-x[0], True)),
-    "sum": lambda x: sp.Add(*x),
-}
+from tests.support import op_references
+from tests.support.op_references import SYMPY, derivative_functions, value_function
 
 ANY = st.floats(-3, 3)
 POSITIVE = st.floats(0.1, 4)
@@ -52,19 +34,7 @@ CLOSE = {"rel": 1e-8, "abs": 1e-10}
 
 def test_every_op_has_a_sympy_reference():
     missing = sorted(set(OPS) - set(SYMPY))
-    assert not missing, f"ops without a sympy expression in {__file__}: {missing}"
-
-
-@functools.cache
-def reference(name: str, arity: int):
-    """The op's value, gradient and Hessian as float functions derived by sympy."""
-    symbols = sp.symbols(f"x0:{arity}", real=True)
-    expression = SYMPY[name](list(symbols))
-    free = [s for i, s in enumerate(symbols) if i not in OPS[name].constant_inputs]
-    value = sp.lambdify(symbols, expression, "math")
-    first = [sp.lambdify(symbols, sp.diff(expression, s), "math") for s in free]
-    second = [[sp.lambdify(symbols, sp.diff(expression, s, t), "math") for t in free] for s in free]
-    return value, first, second
+    assert not missing, f"ops without a sympy expression in {op_references.__file__}: {missing}"
 
 
 def draw_point(data, name: str) -> list[float]:
@@ -87,7 +57,8 @@ def build(name: str, point: list[float]) -> tuple[Value, list[Value]]:
 @given(data=st.data())
 def test_value_and_first_derivatives_match_sympy(name, data):
     point = draw_point(data, name)
-    value, first, _ = reference(name, len(point))
+    value = value_function(name, len(point))
+    first, _ = derivative_functions(name, len(point))
     out, leaves = build(name, point)
     assert out.op is OPS[name]
     assert out.data == pytest.approx(value(*point), **CLOSE)
@@ -106,7 +77,7 @@ def test_value_and_first_derivatives_match_sympy(name, data):
 @given(data=st.data())
 def test_second_derivatives_match_sympy(name, data):
     point = draw_point(data, name)
-    _, first, second = reference(name, len(point))
+    first, second = derivative_functions(name, len(point))
     out, leaves = build(name, point)
     gradients = autograd.grad(out, leaves, create_graph=True)
     assert all(isinstance(g, Value) for g in gradients)
