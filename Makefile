@@ -1,4 +1,5 @@
-# make demo: set up and run the tour.  make test: set up and run the whole test suite.
+# make demo: set up and run the tour.  make test: set up, lint and run the whole test suite.
+# make lint: ruff over the checkout and mypy over autograd/.
 # Each step says what it does first: the first install takes about a minute.
 PYTHON ?= python3
 VENV ?= .venv
@@ -6,16 +7,20 @@ PY := $(VENV)/bin/python
 EXTRAS ?= test,plots,digits,bench,playground,interop
 TOUR_OUT ?= tour
 
-.PHONY: demo test install system-deps browser-deps
+.PHONY: demo test lint install system-deps browser-deps
 
 demo: install system-deps
 	@echo "make demo: the tour, written into $(TOUR_OUT)/"
 	$(PY) -m examples.tour --out $(TOUR_OUT)
 
-test: install system-deps browser-deps
-	@echo "make test: ruff, then the test suite (a few minutes; a dot per test)"
-	$(PY) -m ruff check .
+test: install system-deps browser-deps lint
+	@echo "make test: the test suite (a few minutes; a dot per test)"
 	$(PY) -m pytest -q tests
+
+lint: install
+	@echo "make lint: ruff over the checkout, then mypy over autograd/ (types)"
+	$(PY) -m ruff check .
+	$(PY) -m mypy
 
 install: $(VENV)/.installed
 

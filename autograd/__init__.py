@@ -18,9 +18,10 @@ The public interface, grouped by what it is for (everything outside ``autograd``
   (one message style: ``{name} must be {what is valid}, got {type}: {value}``).
 """
 from . import interrupts  # noqa: F401 — first of all: an early Ctrl-C of a command line is one line
+
+# isort: split
 from . import argument_checks
 from .checks import GradcheckError, central_differences, gradcheck, gradients_agree, numerical_gradient
-from .replay import Tape, compile
 from .explain import explain, explain_each
 from .explanation import Explanation, Factor
 from .graph import backward, constant_leaves, grad, topological_order
@@ -28,11 +29,12 @@ from .modes import AnomalyError, detect_anomaly, enable_grad, no_grad
 from .names import Names, name_of
 from .notation import plain_digits, subscript, superscript
 from .ops import OPS, Op, RuleError
+from .replay import Tape, compile
 from .steps import Step, backward_steps, local_derivative
 from .value import Value, apply, as_value, sum
 
-__all__ = ["Value", "as_value", "sum", "apply", "Op", "OPS", "RuleError", "topological_order", "constant_leaves",
-           "backward", "grad", "no_grad", "enable_grad", "detect_anomaly", "AnomalyError",
-           "gradcheck", "GradcheckError", "numerical_gradient", "central_differences", "gradients_agree",
-           "explain", "explain_each", "Explanation", "Factor", "Step", "backward_steps", "Names", "name_of",
-           "local_derivative", "superscript", "subscript", "plain_digits", "compile", "Tape", "argument_checks"]
+__all__ = ["OPS", "AnomalyError", "Explanation", "Factor", "GradcheckError", "Names", "Op", "RuleError", "Step", "Tape",
+           "Value", "apply", "argument_checks", "as_value", "backward", "backward_steps", "central_differences",
+           "compile", "constant_leaves", "detect_anomaly", "enable_grad", "explain", "explain_each", "grad",
+           "gradcheck", "gradients_agree", "local_derivative", "name_of", "no_grad", "numerical_gradient",
+           "plain_digits", "subscript", "sum", "superscript", "topological_order"]

@@ -8,10 +8,11 @@ lowest floor of the house: it imports nothing from chainrule, so every package m
 from __future__ import annotations
 
 import math
-from numbers import Integral, Real
 import os
+from collections.abc import Collection, Iterable, Sequence
+from numbers import Integral, Real
 from pathlib import Path
-from typing import Collection, Iterable, Sequence
+from typing import TypeGuard
 
 import numpy as np
 
@@ -40,12 +41,12 @@ def wrong_value(name: str, valid: str, value: object) -> ValueError:
     return ValueError(message(name, valid, value))
 
 
-def is_real(value: object) -> bool:
+def is_real(value: object) -> TypeGuard[Real]:
     """True for an int, a float or a numpy real scalar; False for a bool, which is a flag."""
     return isinstance(value, Real) and not isinstance(value, (bool, np.bool_))
 
 
-def is_integer(value: object) -> bool:
+def is_integer(value: object) -> TypeGuard[Integral]:
     """True for an int or a numpy integer; False for a bool."""
     return isinstance(value, Integral) and not isinstance(value, (bool, np.bool_))
 

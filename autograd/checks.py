@@ -1,13 +1,12 @@
 """Correctness tools: gradients checked against central differences."""
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from . import argument_checks as check
 from .graph import grad
 from .modes import no_grad
 from .value import Value, as_value, require_values
-
 
 ATOL, RTOL = 1e-5, 1e-3  # gradcheck's agreement: |analytic − numerical| <= ATOL + RTOL·|numerical|
 
@@ -74,7 +73,7 @@ def numerical_gradient(fn: Callable[..., Value], inputs: Sequence[Value], eps: f
     originals = [item.data for item in inputs]
 
     def at(point: list[float]) -> float:
-        for item, number in zip(inputs, point):
+        for item, number in zip(inputs, point, strict=True):
             item.data = number
         return _evaluate(fn, inputs)
 
@@ -82,7 +81,7 @@ def numerical_gradient(fn: Callable[..., Value], inputs: Sequence[Value], eps: f
         with no_grad():
             return central_differences(at, originals, eps)
     finally:
-        for item, number in zip(inputs, originals):
+        for item, number in zip(inputs, originals, strict=True):
             item.data = number
 
 
@@ -120,7 +119,7 @@ def gradcheck(fn: Callable[..., Value], inputs: Sequence[Value | float], eps: fl
         raise TypeError(f"gradcheck: fn must return a Value, got {type(output).__name__}")
     analytic = grad(output, values)
     numeric = numerical_gradient(fn, values, eps)
-    excess = [abs(a - n) - tolerance(n, atol, rtol) for a, n in zip(analytic, numeric)]
+    excess = [abs(a - n) - tolerance(n, atol, rtol) for a, n in zip(analytic, numeric, strict=True)]
     worst = max(range(len(values)), key=lambda i: excess[i], default=None)
     if worst is not None and not excess[worst] <= 0:
         name = values[worst].label or "unlabelled"

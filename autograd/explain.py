@@ -7,7 +7,7 @@ from . import argument_checks as check
 from .explanation import Explanation, Factor, product_text
 from .graph import FLOATS, topological_order
 from .names import Names
-from .value import Value, operand_data, require_value, require_values
+from .value import Value, op_of, operand_data, require_value, require_values
 
 
 def _consumers(order: list[Value]) -> dict:
@@ -37,7 +37,7 @@ class _LocalRules(dict):
         self.names = names
 
     def __missing__(self, node: Value) -> tuple[tuple, tuple]:
-        entry = (node.op.local_grads(operand_data(node.parents), node.data, FLOATS), self.names.texts(node))
+        entry = (op_of(node).local_grads(operand_data(node.parents), node.data, FLOATS), self.names.texts(node))
         self[node] = entry
         return entry
 
@@ -47,7 +47,7 @@ class _LocalRules(dict):
 
 def _is_activation(node: Value) -> bool:
     """An op with one differentiable input (tanh, σ, exp, a power): its result is worth a factor."""
-    return len(node.parents) - len(node.op.constant_inputs) == 1
+    return len(node.parents) - len(op_of(node).constant_inputs) == 1
 
 
 def _breaks(path: list[tuple[Value, int]], rules: _LocalRules) -> list[int]:

@@ -80,7 +80,7 @@ class Explanation:
         if len(self.terms) > 1 or len(self.terms[0]) > 1:
             lines.append([" · ".join(_four_decimals(f.value) for f in term) for term in self.terms])
         rows = [" + ".join(_group(term, len(self.terms)) for term in line) for line in lines]
-        return rows + [f"{self.total:.4f}"]
+        return [*rows, f"{self.total:.4f}"]
 
     def __str__(self) -> str:
         first, *rest = self.rows()
@@ -96,7 +96,7 @@ class Explanation:
         lefts = [self.head] + [""] * (len(self.rows()) - 1)
         cells = "".join(f'<tr><td style="text-align: right">{html.escape(left)}</td><td>=</td>'
                         f'<td style="text-align: left">{html.escape(right)}</td></tr>'
-                        for left, right in zip(lefts, self.rows()))
+                        for left, right in zip(lefts, self.rows(), strict=True))
         return (f'<table class="chainrule-explanation" style="font-family: ui-monospace, monospace; '
                 f'border-collapse: collapse">{cells}</table>')
 

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import math
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 from . import argument_checks as check
-from .modes import check_finite, current as current_mode, enable_grad
+from .modes import check_finite, enable_grad
+from .modes import current as current_mode
 from .ops import OPS, ieee_power, sends_nothing, wrong_derivative_count
-from .value import Value, as_value, operand_data, record, require_value, require_values
+from .value import Value, as_value, op_of, operand_data, record, require_value, require_values
 
 
 class _Floats:
@@ -42,7 +44,7 @@ class _Values:
         return 1.0 if a.data > 0 else 0.0
 
     @staticmethod
-    def pow(a: Value, b: object) -> Value:
+    def pow(a: Value, b: Value | float) -> Value:
         try:
             return a ** b
         except (ValueError, ZeroDivisionError):
@@ -108,6 +110,7 @@ def _visit_on_a_stack(start: Value, placed: dict[Value, bool], order: list[Value
         node = pop()
         if node is None:  # a marker: the node below it has all its parents placed
             node = pop()
+            assert node is not None  # a marker is pushed right above its node
             placed[node] = True
             place(node)
         elif node not in placed:
@@ -123,16 +126,19 @@ def _visit_on_a_stack(start: Value, placed: dict[Value, bool], order: list[Value
 
 def constant_leaves(order: Sequence[Value]) -> set[Value]:
     """Leaves used only where an op takes a constant (``pow``'s exponent): never differentiated."""
-    as_constant, as_operand = set(), set()
+    as_constant: set[Value] = set()
+    as_operand: set[Value] = set()
     for node in require_values(order, "constant_leaves: order"):
-        for index, parent in enumerate(node.parents):
-            (as_constant if index in node.op.constant_inputs else as_operand).add(parent)
+        if node.parents:
+            constant = op_of(node).constant_inputs
+            for index, parent in enumerate(node.parents):
+                (as_constant if index in constant else as_operand).add(parent)
     return as_constant - as_operand
 
 
 def _value_operands(node: Value) -> list:
     """The operands a rule sees under ``create_graph``: Values, except constant inputs as floats."""
-    constant = node.op.constant_inputs
+    constant = op_of(node).constant_inputs
     return [p.data if i in constant else p for i, p in enumerate(node.parents)]
 
 
@@ -151,20 +157,22 @@ def _accumulate(order: list[Value], grads: dict, as_values: bool = False, on_ste
         upstream = grads.get(node)
         if not parents or upstream is None:
             continue
+        op = node.op
+        assert op is not None  # a node with operands was computed by an op
         if as_values:
-            local = node.op.local_grads(_value_operands(node), node, VALUES)
+            local = op.local_grads(_value_operands(node), node, VALUES)
         else:
-            local = node.op.local_grads(operand_data(parents), node.data, FLOATS)
+            local = op.local_grads(operand_data(parents), node.data, FLOATS)
         if len(local) != len(parents):
             _wrong_count(node, local)
         if on_step:
             on_step(node, upstream, local, [grads.get(p) or 0.0 for p in parents])
-        for parent, derivative in zip(parents, local):
-            if sends_nothing(node.op, derivative):
+        for parent, derivative in zip(parents, local, strict=True):
+            if sends_nothing(op, derivative):
                 continue
             contribution = derivative * upstream
             if detecting:
-                check_finite(_unwrapped(contribution), f"backward of op '{node.op.name}' "
+                check_finite(_unwrapped(contribution), f"backward of op '{op.name}' "
                              f"into operand {parent.label or 'unlabelled'}={parent.data!r}")
             before = grads.get(parent)
             grads[parent] = contribution if before is None else before + contribution  # no "0 + g" node
@@ -180,10 +188,12 @@ def _float_pass(order: list[Value]) -> None:
         parents = node.parents
         if not parents:
             continue
+        op = node.op
+        assert op is not None  # a node with operands was computed by an op
         upstream = node.grad
         if len(parents) == 2:
             a, b = parents
-            local = node.op.local_grads((a.data, b.data), node.data, floats)
+            local = op.local_grads((a.data, b.data), node.data, floats)
             try:
                 da, db = local
             except ValueError:
@@ -193,16 +203,16 @@ def _float_pass(order: list[Value]) -> None:
             if db is not None:
                 b.grad += db * upstream
         else:
-            local = node.op.local_grads(operand_data(parents), node.data, floats)
+            local = op.local_grads(operand_data(parents), node.data, floats)
             if len(local) != len(parents):
                 _wrong_count(node, local)
-            for parent, derivative in zip(parents, local):
-                if derivative is not None and (derivative or not node.op.selects):  # not sends_nothing, inlined
+            for parent, derivative in zip(parents, local, strict=True):
+                if derivative is not None and (derivative or not op.selects):  # not sends_nothing, inlined
                     parent.grad += derivative * upstream
 
 
-def _wrong_count(node: Value, local: tuple) -> None:
-    raise wrong_derivative_count(node.op, len(local), len(node.parents))
+def _wrong_count(node: Value, local: tuple) -> NoReturn:
+    raise wrong_derivative_count(op_of(node), len(local), len(node.parents))
 
 
 def _unwrapped(x) -> float:
@@ -234,6 +244,7 @@ def propagate(output: Value, as_values: bool = False, on_step: StepHook | None =
     reading ``.grad`` meanwhile sees only what ``backward`` put there.
     """
     order = topological_order(output)
+    grads: dict[Value, Value | float]
     if as_values:
         grads = {output: Value(1.0)}
     else:
@@ -255,7 +266,7 @@ def grad(output: Value, inputs: Sequence[Value] | Value, create_graph: bool = Fa
     if create_graph:
         with enable_grad():
             grads = propagate(output, as_values=True)
-        zero = Value(0.0)
+        zero: Value | float = Value(0.0)
     else:
         grads, zero = propagate(output), 0.0
     return tuple(grads.get(item, zero) for item in wanted)

@@ -29,12 +29,17 @@ def starting_command() -> str | None:
     return None
 
 
-def _quit_quietly(prog: str):
-    def interrupted(signum, frame) -> None:
-        os.write(2, f"{prog}: interrupted\n".encode("utf-8", "replace"))
+class _QuitQuietly:
+    """SIGINT's handler while ``prog`` starts: one line and status 130; ``run`` knows it by ``until_run``."""
+
+    until_run = True
+
+    def __init__(self, prog: str) -> None:
+        self.prog = prog
+
+    def __call__(self, signum, frame) -> None:
+        os.write(2, f"{self.prog}: interrupted\n".encode("utf-8", "replace"))
         os._exit(130)
-    interrupted.until_run = True
-    return interrupted
 
 
 def install() -> None:
@@ -42,7 +47,7 @@ def install() -> None:
     prog = starting_command()
     if prog and threading.current_thread() is threading.main_thread() \
             and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-        signal.signal(signal.SIGINT, _quit_quietly(prog))
+        signal.signal(signal.SIGINT, _QuitQuietly(prog))
 
 
 install()

@@ -6,10 +6,10 @@ a ``no_grad`` in one thread never stops another thread from recording its graph.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Iterator
 
 
 class AnomalyError(ArithmeticError):

@@ -9,11 +9,11 @@ only: no node's ``label`` changes.
 from __future__ import annotations
 
 import math
-from typing import Iterable
+from collections.abc import Iterable
 
 from .graph import constant_leaves, topological_order
 from .ops import is_atom
-from .value import Literal, Value, require_value, require_values
+from .value import Literal, Value, op_of, require_value, require_values
 
 MAX_EXPRESSION = 24  # characters: a longer expression is named u₁, u₂, … instead
 MAX_OPERANDS = 4  # an op with more operands (a long Σ) is named u₁, u₂, … too
@@ -37,7 +37,7 @@ def name_of(node: Value) -> str:
     require_value(node, "name_of: node")
     if node.label or node.is_leaf:
         return own_name(node)
-    return f"{node.op.symbol}(…)"
+    return f"{op_of(node).symbol}(…)"
 
 
 def grouped(name: str) -> str:
@@ -81,11 +81,11 @@ class Names(dict):
 
     def expression(self, node: Value) -> str:
         """How ``node`` was computed, in its operands' names (``w·x + b``); empty for a leaf."""
-        return node.op.show([self[p] for p in node.parents]) if node.parents else ""
+        return op_of(node).show([self[p] for p in node.parents]) if node.parents else ""
 
     def texts(self, node: Value) -> tuple[str, ...]:
         """The right-hand side of ∂node/∂input for each input, in the operands' names (``a⁽²⁾``)."""
-        return node.op.texts([self[p] for p in node.parents])
+        return op_of(node).texts([self[p] for p in node.parents])
 
     def partial(self, upper: Value, lower: Value) -> str:
         """``∂upper/∂lower`` in the nodes' names."""

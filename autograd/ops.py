@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from .notation import superscript
 
@@ -224,7 +224,7 @@ def _mul_grads(x, out, m):
 
 
 def _div_grads(x, out, m):
-    a, b = x
+    _, b = x
     return 1.0 / b, -out / b
 
 

@@ -27,18 +27,18 @@ propagate (run it under ``detect_anomaly()`` to stop at the first op group that 
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from operator import attrgetter
-from typing import Sequence
 
 import numpy as np
 
-from .replay_plan import Group, Plan, check_inputs, plan
+from .modes import current as current_mode
 from .replay_feed import read_feed
+from .replay_plan import Group, Plan, check_inputs, plan
 from .replay_products import ProductGroup
 from .replay_program import Program
 from .replay_scatter import rows
 from .replay_source import comment
-from .modes import current as current_mode
 from .value import Value, require_values
 
 _data, _labels = attrgetter("data"), attrgetter("label")
@@ -143,12 +143,12 @@ class Tape:
         ``parameter_grads``, an array in ``self.parameters`` order, is overwritten with the gradients
         instead of adding them to each ``.grad``.
         """
-        if not self._forwarded:
-            raise RuntimeError("Tape.backward() needs a forward(feed) that ran to the end first")
         values = self._values
+        if not self._forwarded or values is None:
+            raise RuntimeError("Tape.backward() needs a forward(feed) that ran to the end first")
         plan_ = self._plan
         backwards, zeroed = self._program.backwards(current_mode().detecting, input_grads)
-        grads = self._grads_buffer(zeroed)
+        grads = self._grads_buffer(values, zeroed)
         grads[self._output_rows] = self._upstream(upstream, values.shape[1])
         if parameter_grads is None:
             totals = np.zeros(len(plan_.parameters))
@@ -157,7 +157,7 @@ class Tape:
             totals.fill(0.0)
         weight_grads = totals[plan_.weights]  # a view when the weights come last, as they do
         with np.errstate(all="ignore"):
-            for backward, saved in zip(reversed(backwards), reversed(self._saved)):
+            for backward, saved in zip(reversed(backwards), reversed(self._saved), strict=True):
                 backward(values, grads, weight_grads, saved)
         inputs = len(plan_.inputs)
         if not isinstance(plan_.weights, slice):
@@ -166,7 +166,7 @@ class Tape:
             totals[:plan_.broadcast] += grads[inputs:inputs + plan_.broadcast].sum(axis=1)
             totals[plan_.broadcast:plan_.buffered] += grads[inputs + plan_.broadcast:inputs + plan_.buffered, 0]
         if parameter_grads is None:
-            for parameter, total in zip(plan_.parameters, totals.tolist()):
+            for parameter, total in zip(plan_.parameters, totals.tolist(), strict=True):
                 parameter.grad += total
         if not input_grads:
             return None
@@ -185,11 +185,11 @@ class Tape:
             self._values[first:first + len(plan_.constants)] = plan_.constants[:, None]
         return self._values
 
-    def _grads_buffer(self, zeroed: list[tuple[slice, bool]]) -> np.ndarray:
+    def _grads_buffer(self, values: np.ndarray, zeroed: list[tuple[slice, bool]]) -> np.ndarray:
         """The gradient buffer shaped like the value buffer (reused: no fresh pages each call), zeroed in
         the rows the backward adds to (the first column only where it adds only there)."""
-        if self._grads is None or self._grads.shape != self._values.shape:
-            self._grads = np.zeros_like(self._values)
+        if self._grads is None or self._grads.shape != values.shape:
+            self._grads = np.zeros_like(values)
             return self._grads
         grads = self._grads
         for rows_, first_column in zeroed:
@@ -217,7 +217,7 @@ class Tape:
         raise ValueError(f"Tape.backward: upstream must be {wanted}, got shape {weights.shape}")
 
 
-def compile(output: Value | Sequence[Value], inputs: Sequence[Value] | Value = ()) -> Tape:  # noqa: A001
+def compile(output: Value | Sequence[Value], inputs: Sequence[Value] | Value = ()) -> Tape:
     """Trace the graph behind ``output`` (a Value, or a list of Values) into a ``Tape``.
 
     ``inputs`` are the data placeholders (see the module docstring).

@@ -12,6 +12,7 @@ scatter that sums shared targets, whether a product's dW is written straight int
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -20,6 +21,9 @@ from .replay_emit_products import product_backward, product_forward
 from .replay_products import ProductGroup
 from .replay_scatter import Scatter, rows
 from .replay_source import SOURCE, Expr, Operands, as_expr, comment, number
+
+if TYPE_CHECKING:  # replay_program builds the emitters: a runtime import would be circular
+    from .replay_program import Layout
 
 BLOCK_ARITY = 4  # a group with more operands (a long Σ) reads them as one block
 
@@ -33,7 +37,7 @@ class Emitter:
     ``input_grads``: send gradients to the inputs too.
     """
 
-    layout: object
+    layout: Layout
     names: list[str]
     constants: dict
     first: int
@@ -65,8 +69,8 @@ class Emitter:
                 self.leaves[name] = f"V[{index.start}:{index.stop}{column}]"
                 return Expr(name)
             source = self.layout.by_range.get((index.start, index.stop))
-            in_chunk = source is not None and self.first <= source < self.stop
-            if in_chunk and self.layout.groups[source].varying == varying:
+            if (source is not None and self.first <= source < self.stop  # a group of this chunk
+                    and self.layout.groups[source].varying == varying):
                 return Expr(self.names[source])
             self._mark(slots)
             return Expr(f"V[{index.start}:{index.stop}{column}]")
@@ -141,7 +145,7 @@ class Emitter:
                             f"({self.constant('K', factors)} * {upstream}).reshape(-1, {upstream}.shape[1])")
             return lines + self.add(np.concatenate(list(receiving.values())), Expr(contribution), first_column,
                                      number_)
-        for slots, derivative in zip(receiving.values(), derivatives):
+        for slots, derivative in zip(receiving.values(), derivatives, strict=True):
             if group.op.selects:  # relu, abs: where the derivative is 0 nothing is sent, even from an infinite upstream
                 lines.append(f"S = {derivative.text}")
                 derivative, selected = Expr("S"), f"np.where(S == 0, 0.0, {upstream})"
@@ -168,14 +172,16 @@ class Emitter:
         column = ", :1" if first_column else ""
         lines = []
         if self.checked:
-            lines += [f"C = {contribution.text}"] + self.checks(number_, "C", "backward")
+            lines += [f"C = {contribution.text}", *self.checks(number_, "C", "backward")]
             contribution = Expr("C")
         if isinstance(index, slice):
             receiver = self.layout.by_range.get((index.start, index.stop))
+            receipts = self.receipts
+            assert receipts is not None  # a backward's emitter is given them
             if (receiver is not None and self.first <= receiver < self.stop and not first_column
-                    and self.layout.groups[receiver].varying and (self.receipts[index] == 1).all()):
+                    and self.layout.groups[receiver].varying and (receipts[index] == 1).all()):
                 self.local.add(receiver)
-                return lines + [f"d_{self.names[receiver]} = {contribution.text}"]
+                return [*lines, f"d_{self.names[receiver]} = {contribution.text}"]
         self.targets.append((slots, first_column))  # G's rows this backward adds to: zeroed before it runs
         if isinstance(index, slice):
             target = f"G[{index.start}:{index.stop}{column}]"
@@ -183,10 +189,10 @@ class Emitter:
             target = f"G[{self.constant('I', index)}{column}]"
         else:  # rows that share a target are summed first (np.bincount)
             scatter = self.constant("S", Scatter(slots))
-            return lines + [f"{scatter}.add(G{'[:, :1]' if first_column else ''}, {contribution.text})"]
+            return [*lines, f"{scatter}.add(G{'[:, :1]' if first_column else ''}, {contribution.text})"]
         if contribution.text.startswith("-") and contribution.precedence > 1 and contribution.text[1:].isidentifier():
-            return lines + [f"{target} -= {contribution.text[1:]}"]
-        return lines + [f"{target} += {contribution.text}"]
+            return [*lines, f"{target} -= {contribution.text[1:]}"]
+        return [*lines, f"{target} += {contribution.text}"]
 
 def receivers(group, inputs: int, input_grads: bool) -> dict[int, np.ndarray]:
     """The operand positions a backward sends gradients to, with their slots: not constant inputs, not

@@ -65,6 +65,7 @@ def product_backward(emitter, number_: int, group: ProductGroup) -> list[str]:
     w = f"{weights}[{cut}:{columns}]" if group.cells is None and group.biased else weights
     if group.in_place:  # [W | c] is a run of dP no other cell adds to: dW is written there
         entries = group.entries
+        assert isinstance(entries, slice)  # in place: the entries are one run of dP
         shape = f"{sums}, " if two else f"{blocks}, {sums}, "
         lines.append(f"dW = dP[{entries.start}:{entries.stop}].reshape({shape}{columns + group.biased})")
         lines.append(f"np.matmul({upstream}, {x_t}, out=dW{f'[{cut}:{columns}]' if group.biased else ''})")

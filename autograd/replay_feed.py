@@ -9,8 +9,8 @@ writing the whole batch once.
 """
 from __future__ import annotations
 
-from itertools import accumulate
-from typing import Callable
+from collections.abc import Callable
+from itertools import accumulate, pairwise
 
 import numpy as np
 
@@ -31,7 +31,7 @@ class Feed:
     def rows(self, index: Index) -> np.ndarray:
         """The inputs ``index`` (a slice or slot numbers) × rows: a view when they lie in one block."""
         if isinstance(index, slice):
-            for block, start, stop in zip(self.blocks, self.starts, self.starts[1:]):
+            for block, (start, stop) in zip(self.blocks, pairwise(self.starts), strict=True):
                 if start <= index.start and index.stop <= stop:
                     return block[index.start - start:index.stop - start]
         whole = self.blocks[0] if len(self.blocks) == 1 else np.concatenate(self.blocks)

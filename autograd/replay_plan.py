@@ -13,18 +13,19 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import chain
-from typing import Callable, Sequence
 
 import numpy as np
 
 from .graph import constant_leaves, topological_order
 from .names import MAX_OPERANDS, Names, name_of
-from .replay_scatter import Index, rows
 from .ops import OPS, Op
-from .replay_products import NAME as PRODUCTS, ProductGroup, Products, lowered, matrix_weights, product_group
-from .value import Value
+from .replay_products import NAME as PRODUCTS
+from .replay_products import ProductGroup, Products, lowered, matrix_weights, product_group
+from .replay_scatter import Index, rows
+from .value import Value, op_of
 
 _SUM = OPS["sum"]
 _SUMMABLE = (OPS["add"], _SUM)
@@ -84,7 +85,7 @@ def check_inputs(inputs: Sequence[Value]) -> tuple[Value, ...]:
                             f"at position {position}")
         if not item.is_leaf:
             raise ValueError(f"compile: input {position} ({item.label or 'unlabelled'}) was computed by op "
-                             f"'{item.op.name}'; inputs must be leaf Values (placeholders for data)")
+                             f"'{op_of(item).name}'; inputs must be leaf Values (placeholders for data)")
         if item in seen:
             raise ValueError(f"compile: input {position} ({item.label or 'unlabelled'}) is listed twice")
         seen.add(item)
@@ -116,14 +117,14 @@ def _flattened(node: Value, absorbed: set[Value]) -> list[Value]:
 def _rewritten(order: list[Value], outputs: tuple[Value, ...]) -> list[tuple[Value, Op, Sequence[Value]]]:
     """Each computed node that is kept, with its op and operands after flattening additions."""
     absorbed = _absorbed(order, outputs)
-    kept = []
+    kept: list[tuple[Value, Op, Sequence[Value]]] = []
     for node in order:
         if node.is_leaf or node in absorbed:
             continue
         if not absorbed.isdisjoint(node.parents):
             kept.append((node, _SUM, _flattened(node, absorbed)))
         else:
-            kept.append((node, node.op, node.parents))
+            kept.append((node, op_of(node), node.parents))
     return kept
 
 
@@ -166,7 +167,8 @@ def plan(outputs: tuple[Value, ...], inputs: tuple[Value, ...]) -> Plan:
                 rows([position[p] for p in in_matrices]),
                 np.array([c.data for c in constants], dtype=float), groups,
                 tuple(slot[output] for output in outputs), len(slot),
-                tuple(_INDEX.sub('', node.label) if g.size > 1 else node.label for g, node in zip(groups, firsts)),
+                tuple(_INDEX.sub('', node.label) if g.size > 1 else node.label
+                      for g, node in zip(groups, firsts, strict=True)),
                 _titles(groups, firsts, outputs[0], order),
                 tuple(leaf.label for leaf in inputs + buffered + tuple(constants)))
 
@@ -243,7 +245,8 @@ NAMED_NODES = 20_000  # graphs up to this size name their nodes as explain does 
 
 def _titles(groups, firsts: list[Value], output: Value, order: list[Value]) -> tuple[str, ...]:
     names = Names(output, order) if len(order) <= NAMED_NODES else None
-    return tuple(title(group, first, names.__getitem__ if names else name_of) for group, first in zip(groups, firsts))
+    return tuple(title(group, first, names.__getitem__ if names else name_of)
+                 for group, first in zip(groups, firsts, strict=True))
 
 
 def title(group: Group | ProductGroup, first: Value, name: Callable[[Value], str] = name_of) -> str:

@@ -22,9 +22,9 @@ never see this rewrite.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain
-from typing import Sequence
 
 import numpy as np
 
@@ -73,10 +73,14 @@ def lowered(kept: list[Entry], outputs: Sequence[Value], inputs: Sequence[Value]
     for node, op, operands in kept:
         if op not in _SUMMABLE:
             continue
-        pairs, rest = [], []
+        pairs: list[tuple[Value, Value]] = []
+        rest: list[Value] = []
         for operand in operands:
             pair = _pair(operand, varying) if uses[operand] == 1 else None
-            (pairs if pair else rest).append(pair or operand)
+            if pair:
+                pairs.append(pair)
+            else:
+                rest.append(operand)
         products = Products(tuple(pairs))
         if len(products.columns) < 2:
             continue

@@ -73,7 +73,8 @@ class Program:
     def __init__(self, plan, titles: list[str]) -> None:
         self.layout = layout = Layout(plan, titles)
         taken: dict[str, int] = {}
-        self.names = [identifier(label, _fallback(group), taken) for group, label in zip(plan.groups, plan.labels)]
+        self.names = [identifier(label, _fallback(group), taken)
+                      for group, label in zip(plan.groups, plan.labels, strict=True)]
         layout.leaf_labels, layout.taken = plan.leaf_labels, taken
         self.constants: dict = {}
         self._x_names: dict[int, str] = {}  # each matrix product's columns as its forward names them
@@ -155,7 +156,7 @@ class Program:
             for chunk in range(len(self._chunks)):
                 source = text(chunk)
                 namespace = self._namespace()  # after the text: writing it may name new constants
-                exec(compile(source, f"<replay {key[0]} {chunk}>", "exec"), namespace)  # noqa: S102 - our own text
+                exec(compile(source, f"<replay {key[0]} {chunk}>", "exec"), namespace)
                 functions.append(namespace["run"])
             self._functions[key] = functions
         return self._functions[key]
@@ -180,7 +181,8 @@ def _runs(targets: list, slots: int, outputs: tuple[int, ...]) -> list[tuple[sli
     runs = []
     for mask, first_column in ((every, False), (first, True)):
         edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.view(np.int8), [0]])))
-        runs += [(slice(int(start), int(stop)), first_column) for start, stop in zip(edges[::2], edges[1::2])]
+        runs += [(slice(int(start), int(stop)), first_column)
+                 for start, stop in zip(edges[::2], edges[1::2], strict=True)]
     return runs
 
 
@@ -191,7 +193,7 @@ def _fallback(group) -> str:
 def _defined(lines: list) -> list[str]:
     """The names a chunk's forward binds, which its backward may read: results, matrices, blocks."""
     saved = []
-    for number, group_lines in lines:
+    for _, group_lines in lines:
         for line in group_lines:
             head = line.split(" = ", 1)[0]
             if " = " in line and head.isidentifier():

@@ -1,7 +1,7 @@
 """Rows of the replay's buffers, and the scatter-add that sends contributions to their slots."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -33,7 +33,6 @@ class Scatter:
         self.alone = alone.any()
         by_target = np.flatnonzero(alone)[np.argsort(targets[alone], kind="stable")]
         self._alone_rows, self._alone_targets = rows(by_target), rows(targets[by_target])
-        self._read_in_order = isinstance(self._alone_rows, slice)
         self.shared = not alone.all()
         if self.shared:  # (most scatters have none: a deep graph keeps one per group)
             shared_targets = unique[counts > 1]
@@ -44,8 +43,9 @@ class Scatter:
 
     def add(self, grads: np.ndarray, contributions: np.ndarray) -> None:
         if self.alone:  # a gather of the contributions is faster than one into the gradients
-            grads[self._alone_targets] += (contributions[self._alone_rows] if self._read_in_order
-                                           else contributions.take(self._alone_rows, axis=0))
+            alone_rows = self._alone_rows
+            grads[self._alone_targets] += (contributions[alone_rows] if isinstance(alone_rows, slice)
+                                           else contributions.take(alone_rows, axis=0))
         if self.shared:
             batch = contributions.shape[1]
             shared = contributions[self._shared_rows].ravel()

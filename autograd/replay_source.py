@@ -20,7 +20,7 @@ _SUM, _PRODUCT, _UNARY, _ATOM = 1, 2, 3, 4  # precedence: a + b, a * b, -a, a na
 class Expr:
     """The source text of an expression over arrays, built by running a rule on it."""
 
-    __slots__ = ("text", "precedence")
+    __slots__ = ("precedence", "text")
 
     def __init__(self, text: str, precedence: int = _ATOM) -> None:
         self.text, self.precedence = text, precedence
@@ -38,13 +38,12 @@ class Expr:
     def __rtruediv__(self, other): return _binary(other, "/", self, _PRODUCT)
     def __neg__(self): return Expr(f"-{_wrapped(self, _UNARY)}", _UNARY)
     def __abs__(self): return call("abs", self)
-    def __eq__(self, other): return _comparison(self, "==", other)  # elementwise, as over arrays
+    def __eq__(self, other): return _comparison(self, "==", other)  # elementwise, as over arrays (so unhashable)
     def __ne__(self, other): return _comparison(self, "!=", other)
     def __lt__(self, other): return _comparison(self, "<", other)
     def __le__(self, other): return _comparison(self, "<=", other)
     def __gt__(self, other): return _comparison(self, ">", other)
     def __ge__(self, other): return _comparison(self, ">=", other)
-    __hash__ = None
 
     def __bool__(self):
         raise TypeError("an ops-table rule branched on its operands' values (if/and/or): the compiled replay "

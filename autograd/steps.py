@@ -7,7 +7,7 @@ from . import argument_checks as check
 from .graph import FLOATS, propagate
 from .names import Names
 from .ops import sends_nothing
-from .value import Value, operand_data, require_value
+from .value import Value, op_of, operand_data, require_value
 
 
 def local_derivative(node: Value, index: int) -> float:
@@ -17,7 +17,7 @@ def local_derivative(node: Value, index: int) -> float:
         raise ValueError("local_derivative: node must be computed by an op (a leaf has no local derivatives), "
                          f"got {check.shown(node)}")
     index = check.integer(index, "local_derivative: index", at_least=0, at_most=len(node.parents) - 1)
-    return node.op.local_grads(operand_data(node.parents), node.data, FLOATS)[index]
+    return op_of(node).local_grads(operand_data(node.parents), node.data, FLOATS)[index]
 
 
 @dataclass(frozen=True)
@@ -54,10 +54,10 @@ def backward_steps(output: Value, names: Names | None = None) -> list[Step]:
     steps: list[Step] = []
 
     def record(node, upstream, local, before):
-        running = dict(zip(node.parents, before))  # a reused operand receives twice: +=
+        running = dict(zip(node.parents, before, strict=True))  # a reused operand receives twice: +=
         rules, texts = node.op.formulas, names.texts(node)
         contributions = []
-        for index, (parent, derivative) in enumerate(zip(node.parents, local)):
+        for index, (parent, derivative) in enumerate(zip(node.parents, local, strict=True)):
             if derivative is None:
                 continue
             added = 0.0 if sends_nothing(node.op, derivative) else derivative * upstream  # as the engine adds

@@ -1,11 +1,11 @@
 """The node: a scalar that remembers the op and the operands that produced it."""
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Callable
+from collections.abc import Callable, Iterable
 
 from . import argument_checks as check
-from .modes import PLAIN, check_finite, current as current_mode
+from .modes import PLAIN, check_finite
+from .modes import current as current_mode
 from .ops import OPS, SCALARS, Op
 
 _ADD, _SUB, _MUL, _DIV, _NEG = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"], OPS["neg"]
@@ -47,7 +47,7 @@ def _binary(op: Op) -> Callable[[Value, object], Value]:
 class Value:
     """A scalar in the computation graph: ``data``, ``grad``, ``op``, ordered ``parents``, ``label``."""
 
-    __slots__ = ("data", "grad", "op", "parents", "label")
+    __slots__ = ("data", "grad", "label", "op", "parents")
 
     def __init__(self, data: float, label: str = "") -> None:
         self.data = as_float(data)
@@ -107,9 +107,16 @@ _new = Value.__new__
 
 def _node(data: float, op: Op | None = None, parents: tuple[Value, ...] = (), kind: type = Value) -> Value:
     """A node without ``__init__``'s checks, for data the engine computed itself."""
-    node = _new(kind)
+    node: Value = _new(kind)
     node.data, node.grad, node.op, node.parents, node.label = data, 0.0, op, parents, ""
     return node
+
+
+def op_of(node: Value) -> Op:
+    """The op that computed ``node``; a ValueError for a leaf, which no op computed."""
+    if node.op is None:
+        raise ValueError(f"{node.label or 'an unlabelled Value'} (data={node.data!r}) is a leaf: no op computed it")
+    return node.op
 
 
 def as_value(operand: object) -> Value:
@@ -183,7 +190,7 @@ def record(op: Op, parents: tuple[Value, ...], data: float) -> Value:
     return _node(data, op, parents) if mode.recording else _node(data)
 
 
-def sum(values: Iterable[object], label: str = "") -> Value:  # noqa: A001 - autograd.sum
+def sum(values: Iterable[object], label: str = "") -> Value:
     """One n-ary node for ``Σ values`` (a neuron's weighted sum stays one node, not a chain)."""
     items = list(check.instance(values, "sum: values", Iterable, "an iterable of Values or numbers"))
     if not items:

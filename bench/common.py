@@ -10,13 +10,13 @@ import gc
 import statistics
 import sys
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
+
 # numpy loads numpy.random on first use; a Ctrl-C that lands in that import (its Cython modules'
 # registration with collections.abc) is swallowed, so it is loaded here, before any output
-import numpy.random  # noqa: F401
-
+import numpy.random
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's, driven by Playwright; never a downloaded browser
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -7,9 +7,11 @@ step (loss and every updated parameter to 1e-9) before anything is timed.
 """
 from __future__ import annotations
 
+import itertools
 import sys
 import time
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
@@ -19,14 +21,22 @@ from autograd import Value
 from autograd import compile as compile_tape
 from nn.arguments import Parser, run
 
-from .common import (THREAD_SETTINGS, blas_description, format_duration, interleaved_medians, markdown_table, moons,
-                     threads, torch_sgd_step)
+from .common import (
+    THREAD_SETTINGS,
+    blas_description,
+    format_duration,
+    interleaved_medians,
+    markdown_table,
+    moons,
+    threads,
+    torch_sgd_step,
+)
 from .numpy_mlp import NumpyMLP
 
 PROG = "python -m bench.demo_step"
 
 SIZES = (2, 16, 16, 1)
-MLP_PARAMETERS = sum((fan_in + 1) * fan_out for fan_in, fan_out in zip(SIZES, SIZES[1:]))  # 337
+MLP_PARAMETERS = sum((fan_in + 1) * fan_out for fan_in, fan_out in itertools.pairwise(SIZES))  # 337
 ALPHA = 1e-4
 LEARNING_RATE = 0.05
 
@@ -39,21 +49,22 @@ class Candidate(NamedTuple):
 def initial_layers(seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
     """Weights uniform in [−1, 1) and zero biases, as ``(W, b)`` with W of shape (inputs, outputs)."""
     rng = np.random.default_rng(seed)
-    return [(rng.uniform(-1, 1, size=(n_in, n_out)), np.zeros(n_out)) for n_in, n_out in zip(SIZES, SIZES[1:])]
+    return [(rng.uniform(-1, 1, size=(n_in, n_out)), np.zeros(n_out)) for n_in, n_out in itertools.pairwise(SIZES)]
 
 
 class ChainruleMLP:
     """The MLP as chainrule Values: each neuron's weighted sum is one ``autograd.sum`` node."""
 
     def __init__(self, layers) -> None:
-        self.neurons = [[([Value(w) for w in column], Value(bias)) for column, bias in zip(W.T, b)]
+        self.neurons = [[([Value(w) for w in column], Value(bias)) for column, bias in zip(W.T, b, strict=True)]
                         for W, b in layers]
-        self.parameters = [p for layer in self.neurons for weights, bias in layer for p in weights + [bias]]
+        self.parameters = [p for layer in self.neurons for weights, bias in layer for p in [*weights, bias]]
 
     def score(self, point) -> Value:
         activations = list(point)
         for depth, layer in enumerate(self.neurons):
-            sums = [autograd.sum([w * a for w, a in zip(weights, activations)] + [bias]) for weights, bias in layer]
+            sums = [autograd.sum([*(w * a for w, a in zip(weights, activations, strict=True)), bias])
+                    for weights, bias in layer]
             activations = sums if depth == len(self.neurons) - 1 else [z.relu() for z in sums]
         return activations[0]
 
@@ -71,7 +82,7 @@ class ChainruleMLP:
 
 def chainrule_loss(model: ChainruleMLP, points, labels) -> Value:
     """The full-batch loss graph; points and labels may be floats or placeholder Values."""
-    hinges = [(1 - label * model.score(point)).relu() for point, label in zip(points, labels)]
+    hinges = [(1 - label * model.score(point)).relu() for point, label in zip(points, labels, strict=True)]
     return autograd.sum(hinges) * (1.0 / len(hinges)) + model.penalty()
 
 
@@ -146,16 +157,16 @@ def micrograd(layers, X: np.ndarray, y: np.ndarray) -> Candidate:
     from micrograd.engine import Value as MicroValue
     from micrograd.nn import MLP
     model = MLP(SIZES[0], list(SIZES[1:]))
-    for layer, (W, b) in zip(model.layers, layers):
-        for neuron, column, bias in zip(layer.neurons, W.T, b):
-            for w, number in zip(neuron.w, column):
+    for layer, (W, b) in zip(model.layers, layers, strict=True):
+        for neuron, column, bias in zip(layer.neurons, W.T, b, strict=True):
+            for w, number in zip(neuron.w, column, strict=True):
                 w.data = float(number)
             neuron.b.data = float(bias)
     points, labels = X.tolist(), y.tolist()
 
     def step() -> float:
         scores = [model([MicroValue(a) for a in point]) for point in points]
-        hinges = [(1 + -label * score).relu() for label, score in zip(labels, scores)]
+        hinges = [(1 + -label * score).relu() for label, score in zip(labels, scores, strict=True)]
         loss = sum(hinges) * (1.0 / len(hinges)) + ALPHA * sum(p * p for p in model.parameters())
         model.zero_grad()
         loss.backward()
@@ -189,12 +200,12 @@ def pytorch(layers, X: np.ndarray, y: np.ndarray) -> Candidate | None:
 
     def values() -> list[float]:
         arrays = [p.detach().numpy() for p in params]
-        return _flat(list(zip(arrays[::2], arrays[1::2])))
+        return _flat(list(zip(arrays[::2], arrays[1::2], strict=True)))
     return Candidate(step, values)
 
 
 def _flat(layers) -> list[float]:
-    return [float(v) for W, b in layers for column, bias in zip(W.T, b) for v in [*column, bias]]
+    return [float(v) for W, b in layers for column, bias in zip(W.T, b, strict=True) for v in [*column, bias]]
 
 
 def check_agreement(candidates: dict[str, Candidate], reference: str) -> None:

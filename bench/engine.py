@@ -7,14 +7,16 @@ over interleaved repeats; memory is what tracemalloc sees the built graph keep a
 """
 from __future__ import annotations
 
+import functools
 import gc
+import itertools
 import math
 import random
 import statistics
 import sys
 import time
 import tracemalloc
-from typing import Callable
+from collections.abc import Callable
 
 import autograd
 from nn.arguments import Parser, run
@@ -42,7 +44,7 @@ def make_problem(points: int, seed: int) -> tuple[list, list, list]:
         data.append((radius * math.cos(angle), radius * math.sin(angle)))
         labels.append(label)
     layers = [[([rng.uniform(-1, 1) for _ in range(n_in)], 0.0) for _ in range(n_out)]
-              for n_in, n_out in zip(SIZES, SIZES[1:])]
+              for n_in, n_out in itertools.pairwise(SIZES)]
     return data, labels, layers
 
 
@@ -52,28 +54,28 @@ def chainrule_loss(data, labels, layers) -> autograd.Value:
     params = [([V(w) for w in weights], V(bias)) for layer in layers for weights, bias in layer]
     last = len(layers) - 1
     losses = []
-    for point, label in zip(data, labels):
+    for point, label in zip(data, labels, strict=True):
         activations, start = [V(x) for x in point], 0
         for depth, layer in enumerate(layers):
             neurons = params[start:start + len(layer)]
             start += len(layer)
-            sums = [autograd.sum([w * a for w, a in zip(ws, activations)] + [b]) for ws, b in neurons]
+            sums = [autograd.sum([w * a for w, a in zip(ws, activations, strict=True)] + [b]) for ws, b in neurons]
             activations = sums if depth == last else [z.relu() for z in sums]
         losses.append((1 + -label * activations[0]).relu())
-    flat = [p for ws, b in params for p in ws + [b]]
+    flat = [p for ws, b in params for p in [*ws, b]]
     return autograd.sum(losses) * (1.0 / len(losses)) + ALPHA * autograd.sum([p * p for p in flat])
 
 
 def micrograd_loss(data, labels, layers):
     """micrograd's own demo code: ``micrograd.nn.MLP`` and Python's ``sum``."""
     model = MicroMLP(SIZES[0], list(SIZES[1:]))
-    for micro_layer, layer in zip(model.layers, layers):
-        for neuron, (weights, bias) in zip(micro_layer.neurons, layer):
-            for w, value in zip(neuron.w, weights):
+    for micro_layer, layer in zip(model.layers, layers, strict=True):
+        for neuron, (weights, bias) in zip(micro_layer.neurons, layer, strict=True):
+            for w, value in zip(neuron.w, weights, strict=True):
                 w.data = value
             neuron.b.data = bias
     scores = [model([MicroValue(x) for x in point]) for point in data]
-    losses = [(1 + -label * score).relu() for label, score in zip(labels, scores)]
+    losses = [(1 + -label * score).relu() for label, score in zip(labels, scores, strict=True)]
     data_loss = sum(losses) * (1.0 / len(losses))
     return data_loss + ALPHA * sum(p * p for p in model.parameters())
 
@@ -169,7 +171,7 @@ def race(points: int, repeats: int, seed: int) -> dict:
         "nodes": nodes,
         "memory": {name: retained_bytes(build) for name, build in builds.items()},
         "chain_nodes": 4 * length + 1,
-        "chain_memory": {name: retained_bytes(lambda: elementwise_chain(kind, length))
+        "chain_memory": {name: retained_bytes(functools.partial(elementwise_chain, kind, length))
                          for name, kind in chains.items()},
     }
 

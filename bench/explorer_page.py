@@ -35,7 +35,7 @@ def wide_loss(width: int = 50) -> tuple[Value, list[Value]]:
     """½ Σ tanh(wₖ·xₖ)² over ``width`` units, and the weights (50 units: about 300 values)."""
     xs = [Value(0.1 * k, f"x{k}") for k in range(width)]
     ws = [Value(0.05 * (k % 7) - 0.15, f"w{k}") for k in range(width)]
-    hidden = [(w * x).tanh() for w, x in zip(ws, xs)]
+    hidden = [(w * x).tanh() for w, x in zip(ws, xs, strict=True)]
     return sum((h * h for h in hidden), Value(0.0, "start")) * 0.5, ws
 
 

@@ -41,7 +41,7 @@ def write_mnist_sized(folder: Path, train: int = 60_000, test: int = 10_000, see
     rng = np.random.default_rng(seed)
     arrays = [_images(train, rng), rng.integers(0, 10, train, dtype=np.uint8),
               _images(test, rng), rng.integers(0, 10, test, dtype=np.uint8)]
-    for name, array in zip(MNIST_FILES, arrays):
+    for name, array in zip(MNIST_FILES, arrays, strict=True):
         (folder / f"{name}.gz").write_bytes(gzip.compress(idx_file(array), compresslevel=1))
 
 

@@ -12,18 +12,27 @@ the default threads.
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 import time
 import tracemalloc
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
 import nn
 from nn.arguments import run
 
-from .common import (THREAD_SETTINGS, blas_description, format_duration, interleaved_medians, markdown_table, threads,
-                     torch_sgd_step)
+from .common import (
+    THREAD_SETTINGS,
+    blas_description,
+    format_duration,
+    interleaved_medians,
+    markdown_table,
+    threads,
+    torch_sgd_step,
+)
 from .numpy_digit_net import NumpyDigitNet
 
 SIZES = (784, 16, 16, 10)
@@ -40,7 +49,7 @@ class Candidate(NamedTuple):
 def initial_layers(seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
     """Weights uniform in [−1, 1) and zero biases, as ``(W, b)`` with W of shape (inputs, outputs)."""
     rng = np.random.default_rng(seed)
-    return [(rng.uniform(-1, 1, size=(n_in, n_out)), np.zeros(n_out)) for n_in, n_out in zip(SIZES, SIZES[1:])]
+    return [(rng.uniform(-1, 1, size=(n_in, n_out)), np.zeros(n_out)) for n_in, n_out in itertools.pairwise(SIZES)]
 
 
 def generated_data(rows: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -126,7 +135,7 @@ def pytorch(layers, batch, data) -> Candidate | None:
 
     def values() -> np.ndarray:
         arrays = [p.detach().numpy() for p in params]
-        return _flat(list(zip(arrays[::2], arrays[1::2])))
+        return _flat(list(zip(arrays[::2], arrays[1::2], strict=True)))
     return Candidate(lambda: step(params, X, labels), epoch, values)
 
 

@@ -22,9 +22,9 @@ import tracemalloc
 import numpy as np
 
 import autograd
+import nn
 from autograd import Value
 from autograd import compile as compile_tape
-import nn
 from nn.arguments import Parser, run
 
 from .common import format_duration, interleaved_medians, markdown_table, moons, progress
@@ -52,7 +52,7 @@ def deep(length: int):
 
     def build(values):
         acc = Value(0.0)
-        for w, x in zip(weights, values):
+        for w, x in zip(weights, values, strict=True):
             acc = acc * w + x
         return acc
     return build, rng.uniform(-1, 1, length)

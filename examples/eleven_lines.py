@@ -8,7 +8,7 @@ printing the mean absolute error every 10,000 steps as the article does.
 from __future__ import annotations
 
 import sys
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 from tqdm import tqdm
@@ -43,7 +43,7 @@ def train(steps: int = 60_000, report_every: int = 10_000, report: Callable[[flo
     for step in tqdm(range(steps), disable=None if progress else True, unit="step", leave=False):
         outputs = [model(x) for x in inputs]
         if step % report_every == 0:
-            errors.append(float(np.mean([abs(t - out.data) for out, t in zip(outputs, targets)])))
+            errors.append(float(np.mean([abs(t - out.data) for out, t in zip(outputs, targets, strict=True)])))
             if report:
                 report(errors[-1])
         loss = 0.5 * nn.sse(outputs, targets)

@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> None:
     model, losses = train(args.steps)
     X, y = nn.datasets.xor_table()
     print(f"loss at step {len(losses)}: {losses[-1]:.6f} (step 1: {losses[0]:.6f})")
-    for x, target in zip(X.tolist(), y.tolist()):
+    for x, target in zip(X.tolist(), y.tolist(), strict=True):
         print(f"input {x} -> {model(x).data:.4f} (target {target})")
     from viz.plots import loss_curve
     Path(args.out).mkdir(parents=True, exist_ok=True)

@@ -29,7 +29,7 @@ def train(steps: int = 10_000) -> tuple[list[float], list[float], float]:
     np.random.seed(1)
     start = (2 * np.random.random((3, 1)) - 1)[:, 0].tolist()
     neuron = nn.Neuron(3, activation="sigmoid", bias=False)
-    for w, number in zip(neuron.w, start):
+    for w, number in zip(neuron.w, start, strict=True):
         w.data = number
     optimizer = nn.SGD(neuron.parameters(), lr=1.0)
     inputs, targets = X.tolist(), y.tolist()

@@ -1,5 +1,6 @@
 """nn: neurons, layers and MLPs on the autograd engine: losses, optimisers, training, a bridge to PyTorch/ONNX."""
 import autograd  # noqa: F401 — first: an early Ctrl-C of `python -m nn` is one line (autograd.interrupts)
+
 from . import datasets, features, files, scaling, schedules
 from .bridge import export, import_weights, state_dict
 from .compiled import CompiledModel
@@ -12,9 +13,9 @@ from .schedules import linear_decay
 from .signature import Signature
 from .train import EpochRecord, History, StepRecord, Trainer, TrainingDiverged, evaluate, fit, loss_and_grads
 
-__all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "INITS", "MAX_PARAMETERS", "mse", "sse", "hinge",
-           "binary_cross_entropy", "cross_entropy", "softmax", "LOSSES", "Optimizer", "SGD", "Adam", "OPTIMIZERS",
-           "fit", "Trainer", "TrainingDiverged", "StepRecord", "EpochRecord", "History", "evaluate", "accuracy",
-           "confusion_matrix", "per_class_accuracy", "linear_decay", "loss_and_grads", "save", "load", "datasets",
-           "features", "files", "scaling", "schedules", "Signature", "CompiledModel",
-           "export", "import_weights", "state_dict"]
+__all__ = ["ACTIVATIONS", "INITS", "LOSSES", "MAX_PARAMETERS", "MLP", "OPTIMIZERS", "SGD", "Adam", "CompiledModel",
+           "EpochRecord", "History", "Layer", "Module", "Neuron", "Optimizer", "Signature", "StepRecord", "Trainer",
+           "TrainingDiverged", "accuracy", "binary_cross_entropy", "confusion_matrix", "cross_entropy", "datasets",
+           "evaluate", "export", "features", "files", "fit", "hinge", "import_weights", "linear_decay", "load",
+           "loss_and_grads", "mse", "per_class_accuracy", "save", "scaling", "schedules", "softmax", "sse",
+           "state_dict"]

@@ -15,7 +15,7 @@ import math
 import signal
 import sys
 import warnings
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 USER_ERROR, MISSING_TOOL, INTERRUPTED = 2, 3, 130
 MAX_MESSAGE = 400  # characters of a message line: echoed input past that is cut

@@ -10,6 +10,7 @@ In the checkout, ``.venv/bin/pip install -e '.[interop]'`` brings safetensors an
 from __future__ import annotations
 
 import errno
+import itertools
 import re
 from pathlib import Path
 
@@ -117,7 +118,7 @@ def torch_code(model: MLP, path: str | Path = "model.safetensors") -> str:
     """The PyTorch lines that build the matching ``nn.Sequential`` and load ``export(model, path)``."""
     if not isinstance(model, MLP):
         raise TypeError(f"expected an nn.MLP, got {type(model).__name__}")
-    sizes = [model.nin] + model.nouts
+    sizes = [model.nin, *model.nouts]
     bias = "" if model.bias else ", bias=False"
     modules = []
     for number in range(len(model.nouts)):
@@ -151,7 +152,7 @@ def import_weights(path: str | Path, activation: str = "relu", output_activation
     try:
         with safetensors.safe_open(str(path), framework="np") as file:
             header = {key: (file.get_slice(key).get_dtype(), tuple(file.get_slice(key).get_shape()))
-                      for key in file.keys()}
+                      for key in file.keys()}  # noqa: SIM118 - safe_open is no mapping: it has keys(), no iteration
             sizes, bias = _checked_layout(header)
             tensors = {key: file.get_tensor(key) for key in header}
     except safetensors.SafetensorError as error:
@@ -184,7 +185,7 @@ def _checked_layout(header: dict[str, tuple[str, tuple[int, ...]]]) -> tuple[lis
         if bias and header[f"{2 * number}.bias"][1] != (shape[0],):
             raise ValueError(f"{2 * number}.bias has shape {header[f'{2 * number}.bias'][1]}; "
                              f"expected ({shape[0]},), one per output of {key}")
-    count = sum(a * b + b * bias for a, b in zip(sizes, sizes[1:]))
+    count = sum(a * b + b * bias for a, b in itertools.pairwise(sizes))
     if count > MAX_PARAMETERS:
         raise ValueError(f"{count:,} parameters, more than the limit of {MAX_PARAMETERS:,} (nn.MAX_PARAMETERS)")
     return sizes, bias

@@ -21,10 +21,10 @@ import numpy as np
 import autograd
 from autograd import Value
 
-from .parameter_map import ParameterMap, write_parameters
 from .losses import TRACED, LossFn, TracedLoss, with_penalty
 from .module import MLP, checked_model
 from .optim import Optimizer
+from .parameter_map import ParameterMap, write_parameters
 
 _data = attrgetter("data")
 
@@ -127,7 +127,7 @@ class CompiledModel:
         else:
             grads = np.zeros(len(data))
             grads[mapping.from_optimizer] = tape_grads[mapping.in_optimizer]
-        for parameter, grad in zip(mapping.others, tape_grads[mapping.elsewhere].tolist()):
+        for parameter, grad in zip(mapping.others, tape_grads[mapping.elsewhere].tolist(), strict=True):
             parameter.grad += grad  # not the optimiser's: accumulates, as without zero_grad
         optimizer.update(data, grads)
         if held:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -67,7 +67,7 @@ def load_csv(path: str | Path, target: str = "label", regression: bool | None = 
         places.append(f"{where}, column {target!r}")
     y, classes = _targets(path, target, labels, places, regression)
     feature_names = tuple(names[i] for i in features)
-    return Table(X, y, feature_names, classes, tuple(name for name, values in zip(feature_names, X.T)
+    return Table(X, y, feature_names, classes, tuple(name for name, values in zip(feature_names, X.T, strict=True)
                                                      if _looks_like_row_ids(values)))
 
 
@@ -150,7 +150,7 @@ def _targets(path: Path, target: str, labels: list[str], places: list[str], regr
     ``places[i]`` says where ``labels[i]`` is (file, row, line, column) for the error messages.
     """
     numbers = []
-    for place, label in zip(places, labels):
+    for place, label in zip(places, labels, strict=True):
         try:
             numbers.append(_float(label))
         except ValueError:
@@ -171,7 +171,7 @@ def _targets(path: Path, target: str, labels: list[str], places: list[str], regr
         raise ValueError(f"{path}: column {target!r} has {len(classes)} distinct labels, more than {MAX_CLASSES} "
                          f"classes (for a regression on whole numbers pass regression=True / --regression)")
     index = {key: i for i, key in enumerate(classes)}
-    for place, key in zip(places, keys):
+    for place, key in zip(places, keys, strict=True):
         if name_problem(str(key)):
             raise ValueError(f"{place}: the class name {str(key)!r:.40} {name_problem(str(key))}")
     return np.array([index[key] for key in keys], dtype=int), tuple(str(key) for key in classes)

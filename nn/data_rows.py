@@ -3,7 +3,7 @@ compact rows (MNIST's bytes) converted to floats a batch at a time."""
 from __future__ import annotations
 
 import math
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 

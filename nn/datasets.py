@@ -12,7 +12,7 @@ import numpy as np
 from autograd import argument_checks as check
 
 from .csv_data import Table, load_csv  # noqa: F401 - your own data is a dataset too: nn.datasets.load_csv
-from .data_rows import ScaledRows, take_rows  # noqa: F401 - MNIST's images are ScaledRows
+from .data_rows import ScaledRows, take_rows
 from .idx import MAX_IDX_BYTES, load_idx  # noqa: F401 - MNIST's file format
 from .mnist import MNIST_FILES, MNIST_SOURCE, load_mnist, mnist  # noqa: F401 - and MNIST
 
@@ -182,8 +182,8 @@ def stratified_split(X, y, fraction: float = 0.2, seed: int | None = None):
     taken[leftover] += 1
     rng = np.random.default_rng(seed)
     picks = [rng.permutation(np.flatnonzero(y == label)) for label in classes]
-    held_rows = rng.permutation(np.concatenate([rows[:take] for rows, take in zip(picks, taken)]))
-    train_rows = rng.permutation(np.concatenate([rows[take:] for rows, take in zip(picks, taken)]))
+    held_rows = rng.permutation(np.concatenate([rows[:take] for rows, take in zip(picks, taken, strict=True)]))
+    train_rows = rng.permutation(np.concatenate([rows[take:] for rows, take in zip(picks, taken, strict=True)]))
     return take_rows(X, train_rows), y[train_rows], take_rows(X, held_rows), y[held_rows]
 
 

@@ -5,7 +5,7 @@ The same names turn a point into a model's inputs at training and at prediction 
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -58,7 +58,7 @@ def transform(X, names: Sequence[str]) -> np.ndarray:
     x1, x2 = X[:, 0], X[:, 1]
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused below, in one line of ours
         columns = [_TRANSFORMS[name](x1, x2) for name in names]
-    for name, column in zip(names, columns):
+    for name, column in zip(names, columns, strict=True):
         if not np.isfinite(column).all():
             row = int(np.flatnonzero(~np.isfinite(column))[0])
             point = f"({x1[row]:g}, {x2[row]:g})"

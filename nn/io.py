@@ -22,7 +22,6 @@ from pathlib import Path
 
 from autograd import argument_checks as check
 
-
 from .arguments import echo
 from .files import atomic_write, read_file
 from .module import ACTIVATIONS, MAX_PARAMETERS, MLP, checked_model
@@ -108,7 +107,7 @@ def from_dict(document: object) -> MLP:
                              f"expected one of {', '.join(ACTIVATIONS)}")
     if not isinstance(architecture["bias"], bool):
         raise ValueError(f"architecture.bias must be true or false, got {echo(architecture['bias'])}")
-    layers = _checked_layers(document["layers"], [nin] + nouts, architecture["bias"])
+    layers = _checked_layers(document["layers"], [nin, *nouts], architecture["bias"])
     model = MLP(nin, nouts, architecture["activation"], seed=0,
                 output_activation=architecture["output_activation"], bias=architecture["bias"])
     model.set_weights(layers)

@@ -6,8 +6,8 @@ model with several outputs) and one target per sample. Means are over the batch,
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -32,11 +32,11 @@ def _pairs(predictions, targets, name: str, names: tuple[str, str] = ("predictio
     if not predictions:
         raise ValueError(f"{name}: needs at least one prediction")
     pairs = []
-    for prediction, target in zip(predictions, targets):
+    for prediction, target in zip(predictions, targets, strict=True):
         outputs, wanted = _rows(prediction), _rows(target)
         if len(outputs) != len(wanted):
             raise ValueError(f"{name}: a prediction of {len(outputs)} outputs against a target of {len(wanted)}")
-        pairs.extend(zip(outputs, wanted))
+        pairs.extend(zip(outputs, wanted, strict=True))
     for position, (output, target) in enumerate(pairs):
         if not isinstance(output, Value):
             check.real(output, f"{name}: {names[0]}[{position}]", finite=False)
@@ -127,7 +127,7 @@ def _traced_row_loss(row: list[Value], one_hot: Sequence[Value]) -> Value:
     Each replayed row's maximum is unknown when the graph is traced, so it is not shifted; a batch
     the unshifted form cannot compute as exactly as the eager loss is sent there (``_within_exp``).
     """
-    return autograd.sum([x.exp() for x in row]).log() - autograd.sum([t * x for t, x in zip(one_hot, row)])
+    return autograd.sum([x.exp() for x in row]).log() - autograd.sum([t * x for t, x in zip(one_hot, row, strict=True)])
 
 
 def cross_entropy(logits: Sequence[Sequence[Value | float]], labels: Sequence[int]) -> Value:
@@ -142,7 +142,7 @@ def cross_entropy(logits: Sequence[Sequence[Value | float]], labels: Sequence[in
     if len(rows) != len(labels):
         raise ValueError(f"cross_entropy: {len(rows)} rows of logits but {len(labels)} labels")
     terms = []
-    for i, (row, label) in enumerate(zip(rows, labels)):
+    for i, (row, label) in enumerate(zip(rows, labels, strict=True)):
         label = check.integer(label, f"cross_entropy: labels[{i}] (a class index)", at_least=0, at_most=len(row) - 1)
         logits = [x if isinstance(x, Value) else as_value(check.real(x, f"cross_entropy: logits[{i}]", finite=False))
                   for x in row]
@@ -217,7 +217,7 @@ def _one_hot(labels: list, outputs: int) -> np.ndarray | None:
 def _terms(term):
     """One row's loss: the sum of ``term`` over its outputs (the term itself for one output: no identity sum)."""
     def row(outputs, targets):
-        terms = [term(p, t) for p, t in zip(outputs, targets)]
+        terms = [term(p, t) for p, t in zip(outputs, targets, strict=True)]
         return terms[0] if len(terms) == 1 else autograd.sum(terms)
     return row
 
@@ -244,6 +244,6 @@ TRACED = {
     mse: TracedLoss(_terms(_squared_error), _per_pair, _numbers),
     hinge: TracedLoss(_terms(_margin), _per_pair, _checked(lambda y: abs(y) == 1)),
     binary_cross_entropy: TracedLoss(_terms(lambda p, y: _log_loss(p, y, Value.log)), _per_pair,
-                                     _checked(lambda y: (0 <= y) & (y <= 1)), _not_clamped),
+                                     _checked(lambda y: (y >= 0) & (y <= 1)), _not_clamped),
     cross_entropy: TracedLoss(_traced_row_loss, lambda rows, outputs: 1.0 / rows, _one_hot, _within_exp),
 }

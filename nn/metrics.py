@@ -5,7 +5,7 @@ on leaves standing for the outputs, so a held-out loss is the very function trai
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -101,7 +101,7 @@ def prediction_report(model: MLP, row: Sequence[float], names: Sequence[str]) ->
         return [f"{names[index]} (output{'s' if len(row) > 1 else ''} {' '.join(f'{v:.6g}' for v in row)})"]
     width = max(len(name) for name in names)
     return [f"{names[index]} (p = {probabilities[index]:.4f})"] + \
-        [f"  {name:<{width}}  {p:.4f}" for name, p in zip(names, probabilities)]
+        [f"  {name:<{width}}  {p:.4f}" for name, p in zip(names, probabilities, strict=True)]
 
 
 def confusion_matrix(model: MLP, data, classes: int | None = None) -> np.ndarray:
@@ -149,7 +149,7 @@ def class_report(matrix: np.ndarray, names: Sequence[str] | None = None) -> list
     names = list(names) if names else [str(i) for i in range(len(matrix))]
     width = max(len(name) for name in names)
     lines = []
-    for i, (name, fraction) in enumerate(zip(names, per_class_accuracy(matrix))):
+    for i, (name, fraction) in enumerate(zip(names, per_class_accuracy(matrix), strict=True)):
         shown = "n/a" if fraction is None else f"{100 * fraction:5.1f}%"
         lines.append(f"  {name:<{width}}  {shown}  ({matrix[i, i]}/{matrix[i].sum()})")
     return lines

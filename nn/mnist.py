@@ -11,7 +11,6 @@ from . import download as fetching
 from .data_rows import ScaledRows
 from .idx import MAX_IDX_BYTES, load_idx
 
-
 MAX_IMAGES = 1_000_000  # images in one file (MNIST has 60,000 and 10,000): more are refused before conversion
 
 

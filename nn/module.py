@@ -7,9 +7,10 @@ Labels follow 3Blue1Brown's notation, layers counted from 1 (the inputs are laye
 """
 from __future__ import annotations
 
+import itertools
 import math
 import random
-from typing import Sequence
+from collections.abc import Sequence
 
 import autograd
 from autograd import Value, subscript, superscript
@@ -70,8 +71,8 @@ class Neuron(Module):
     def __call__(self, x: Sequence[Value | float]) -> Value:
         if len(x) != len(self.w):
             raise ValueError(f"this neuron expects {len(self.w)} inputs, got {len(x)}")
-        terms = [wi * xi for wi, xi in zip(self.w, x)]
-        z = autograd.sum(terms + [self.b] if self.b is not None else terms, label=self.z_label)
+        terms = [wi * xi for wi, xi in zip(self.w, x, strict=True)]
+        z = autograd.sum([*terms, self.b] if self.b is not None else terms, label=self.z_label)
         if self.activation == "linear":
             return z
         a = getattr(z, self.activation)()
@@ -137,8 +138,8 @@ class MLP(Module):
         check.choice(init, "MLP: init", INITS)
         self.trained_steps = 0
         rng = random.Random(check.seed(seed, "MLP: seed"))
-        sizes = [self.nin] + self.nouts
-        check_parameter_count(sum(n * (m + self.bias) for m, n in zip(sizes, sizes[1:])),
+        sizes = [self.nin, *self.nouts]
+        check_parameter_count(sum(n * (m + self.bias) for m, n in itertools.pairwise(sizes)),
                               f"an MLP of sizes {', '.join(map(str, sizes))}")
         last = len(self.nouts) - 1
         self.layers = [Layer(sizes[i], sizes[i + 1], output_activation if i == last else activation,
@@ -168,10 +169,10 @@ class MLP(Module):
         layers = check.sequence(layers, "set_weights: layers", f"{len(self.layers)} (weights, biases) pairs, "
                                 f"one per layer", length=len(self.layers))
         checked = [_checked_layer(number, layer, pair, self.bias)
-                   for number, (layer, pair) in enumerate(zip(self.layers, layers), start=1)]
-        for layer, (matrix, biases) in zip(self.layers, checked):
+                   for number, (layer, pair) in enumerate(zip(self.layers, layers, strict=True), start=1)]
+        for layer, (matrix, biases) in zip(self.layers, checked, strict=True):
             for j, neuron in enumerate(layer.neurons):
-                for w, number in zip(neuron.w, matrix[j]):
+                for w, number in zip(neuron.w, matrix[j], strict=True):
                     w.data = number
                 if biases is not None:
                     neuron.b.data = biases[j]

@@ -7,8 +7,8 @@ Each rule is written once, over arrays (``update``); ``step()`` reads the parame
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from operator import attrgetter
-from typing import Iterable
 
 import numpy as np
 
@@ -40,7 +40,7 @@ class Optimizer:
         """Update every parameter once from its current ``.grad``."""
         data = np.fromiter(map(_data, self.params), float, len(self.params))
         self.update(data, np.fromiter(map(_grad, self.params), float, len(self.params)))
-        for p, number in zip(self.params, data.tolist()):
+        for p, number in zip(self.params, data.tolist(), strict=True):
             p.data = number
 
     def update(self, data: np.ndarray, grads: np.ndarray) -> None:

@@ -41,7 +41,7 @@ def _run(positions: list[int]) -> slice | np.ndarray:
 
 def write_parameters(parameters: list[Value], data: np.ndarray, grads: np.ndarray) -> None:
     """Each parameter's ``.data`` and ``.grad`` from the arrays (in the optimiser's order)."""
-    for parameter, number, grad in zip(parameters, data.tolist(), grads.tolist()):
+    for parameter, number, grad in zip(parameters, data.tolist(), grads.tolist(), strict=True):
         parameter.data, parameter.grad = number, grad
 
 

@@ -3,8 +3,8 @@ the held-out test and validation rows, and the Signature the saved model keeps (
 rows' standardization when the recipe asks for it: a CSV's, unless ``--no-standardize``)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Sequence
 
 import numpy as np
 

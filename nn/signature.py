@@ -72,8 +72,8 @@ class Signature:
         if self.classes is not None and len(self.classes) != max(nout, 2):
             raise ValueError(f"{len(self.classes)} class names for a model of {nout} outputs "
                              f"(one name per output, or two for one output)")
-        if self.loss in ("hinge", "bce", "binary_cross_entropy") and nout != 1 \
-                or self.loss == "cross_entropy" and nout < 2:
+        if (self.loss in ("hinge", "bce", "binary_cross_entropy") and nout != 1) \
+                or (self.loss == "cross_entropy" and nout < 2):
             raise ValueError(f"a model trained with {self.loss} cannot have {nout} outputs")
 
     def to_dict(self) -> dict:

@@ -16,8 +16,8 @@ import signal
 import stat
 import tempfile
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from .files import TEMPORARY_SUFFIX, process_running, writable_target
 

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterator
 from contextlib import closing
-from typing import Callable, Iterator
 
 import numpy as np
 from tqdm.auto import tqdm  # the notebook bar inside Jupyter, the terminal bar elsewhere

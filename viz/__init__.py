@@ -7,6 +7,7 @@ through the system ``dot``, ``explore(output, "page.html")`` writes the step-by-
 ``digits()`` the digit lab, and ``four_neuron()`` builds 3Blue1Brown's four-neuron network.
 """
 import autograd  # noqa: F401 — first: an early Ctrl-C of `python -m viz` is one line (autograd.interrupts)
+
 from . import chain
 from .chain import four_neuron
 from .collapsed import draw_model
@@ -17,6 +18,6 @@ from .plots import decision_boundary, loss_curve, sigmoid_and_derivative
 from .render import GraphvizFailedError, GraphvizMissingError, render
 from .sources import Source, resolve
 
-__all__ = ["draw", "explore", "Explorer", "draw_model", "node_ids", "render", "chain", "four_neuron", "resolve",
-           "Source", "DEFAULT_MAX_NODES", "GraphvizMissingError", "GraphvizFailedError", "loss_curve",
-           "decision_boundary", "sigmoid_and_derivative", "playground", "digits"]
+__all__ = ["DEFAULT_MAX_NODES", "Explorer", "GraphvizFailedError", "GraphvizMissingError", "Source", "chain",
+           "decision_boundary", "digits", "draw", "draw_model", "explore", "four_neuron", "loss_curve", "node_ids",
+           "playground", "render", "resolve", "sigmoid_and_derivative"]

@@ -178,7 +178,7 @@ def _explain(source, args) -> str:
     explanations = autograd.explain_each(source.output, wanted, max_paths=args.max_paths)
     gradients = autograd.grad(source.output, wanted)
     blocks = [source.title]
-    for explanation, gradient in zip(explanations, gradients):
+    for explanation, gradient in zip(explanations, gradients, strict=True):
         blocks.append(f"{explanation}\n(backward() gives {gradient:.10g})")
     return "\n\n".join(blocks)
 

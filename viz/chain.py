@@ -9,8 +9,8 @@ Every node carries its label, so ``autograd.explain(net.output, net["w3"])`` pri
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
 
 import autograd
 from autograd import Value, plain_digits, subscript, superscript

@@ -8,7 +8,8 @@ Edges are coloured by the weight's sign (blue positive, orange negative) and thi
 """
 from __future__ import annotations
 
-from typing import Sequence
+import itertools
+from collections.abc import Sequence
 
 import graphviz
 
@@ -59,7 +60,7 @@ def check_model_size(model, max_nodes: int = DEFAULT_MAX_NODES, max_edges: int |
     neurons) than ``max_nodes`` or more edges (weights) than ``max_edges`` (default: twice ``max_nodes``)."""
     max_nodes, max_edges = checked_limits(max_nodes, max_edges)
     sizes = [model.nin, *model.nouts]
-    boxes, weights = sum(sizes), sum(a * b for a, b in zip(sizes, sizes[1:]))
+    boxes, weights = sum(sizes), sum(a * b for a, b in itertools.pairwise(sizes))
     within_limit("collapsed model", f"{boxes:,} boxes (inputs and neurons)", boxes, "max_nodes", max_nodes)
     within_limit("collapsed model", f"{weights:,} edges (one per weight)", weights, "max_edges", max_edges)
 
@@ -95,8 +96,8 @@ def draw_model(model, inputs: Sequence[float] | None = None, *, target: Sequence
         names = _column(graph, number, f"layer {number}: {len(layer.neurons)} × {layer.neurons[0].activation}",
                         [f"L{number}n{j}" for j in range(len(layer.neurons))],
                         _neuron_boxes(layer, values[number] if values else None))
-        for name, neuron in zip(names, layer.neurons):
-            for source, weight in zip(previous, neuron.w):
+        for name, neuron in zip(names, layer.neurons, strict=True):
+            for source, weight in zip(previous, neuron.w, strict=True):
                 graph.edge(source, name, **_weight_style(weight, largest))
         previous = names
     if target is not None:
@@ -120,10 +121,10 @@ def _column(graph: graphviz.Digraph, number: int, header: str, names: list[str],
     with graph.subgraph(name=f"layer{number}") as column:
         column.attr(rank="same")
         column.node(f"layer{number}", header, shape="plaintext", style="")
-        for name, label in zip(names, labels):
+        for name, label in zip(names, labels, strict=True):
             column.node(name, label, id=name)
-        chain = [f"layer{number}"] + names
-        for upper, lower in zip(chain, chain[1:]):
+        chain = [f"layer{number}", *names]
+        for upper, lower in itertools.pairwise(chain):
             column.edge(upper, lower, style="invis")
     return names
 

@@ -9,8 +9,8 @@ built by ``nn.LOSSES`` itself, so it is the training loss of that one sample, no
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
@@ -67,7 +67,7 @@ def squared_error(outputs: list[Value], target: Sequence[float] | None, source: 
         return outputs[0]
     wanted = checked_numbers(target, len(outputs), "the target", source)
     names = ["y"] if len(wanted) == 1 else [f"y{subscript(j)}" for j in range(len(wanted))]
-    squares = [(a - Value(y, name)) ** 2 for a, y, name in zip(outputs, wanted, names)]
+    squares = [(a - Value(y, name)) ** 2 for a, y, name in zip(outputs, wanted, names, strict=True)]
     cost = squares[0] if len(squares) == 1 else autograd.sum(squares)
     cost.label = "C₀"
     return cost

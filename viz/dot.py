@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import html
 import math
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 import graphviz
 

@@ -66,7 +66,7 @@ def page_html(data: dict, svg: str | None) -> str:
 def _digraph(output: Value, nodes: list[dict], max_nodes: int, max_edges: int | None):
     """The graph drawn top-down, with grad cells sized for the final gradients of ``nodes`` (the
     page's node records); the page rewrites those cells step by step."""
-    final = {node: float(record["grad"]) for node, record in zip(topological_order(output), nodes)
+    final = {node: float(record["grad"]) for node, record in zip(topological_order(output), nodes, strict=True)
              if record["grad"] is not None}
     return draw(output, rankdir="TB", show_grad=True, gradients=final, max_nodes=max_nodes, max_edges=max_edges)
 

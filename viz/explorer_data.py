@@ -7,10 +7,22 @@ parameter values. The page only displays them.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
-from autograd import (Names, Tape, Value, backward_steps, central_differences, explain, gradients_agree, name_of,
-                      plain_digits, subscript, superscript, topological_order)
+from autograd import (
+    Names,
+    Tape,
+    Value,
+    backward_steps,
+    central_differences,
+    explain,
+    gradients_agree,
+    name_of,
+    plain_digits,
+    subscript,
+    superscript,
+    topological_order,
+)
 from autograd import argument_checks as check
 from autograd import compile as compile_graph
 
@@ -107,7 +119,7 @@ def _steps(order, index, records, output, names: Names) -> list[dict]:
 
 def _update(tape: Tape, output, parameters, gradients, learning_rate, index, optimizer) -> dict:
     update, new_data = update_step(parameters, gradients, learning_rate, output.label or "C", optimizer)
-    for row, p in zip(update["rows"], parameters):
+    for row, p in zip(update["rows"], parameters, strict=True):
         row["node"] = index[p]
     return {**update, "loss": number(output.data), "new_loss": number(float(tape.forward(new_data)))}
 
@@ -197,7 +209,7 @@ def page_data(output: Value, parameters=None, learning_rate: float = 0.1, title:
                             for position, p in enumerate(explained)},
                     chains_left_out=len(chosen) - len(explained))
     if network is not None:
-        new_data = {p: row["new"] for p, row in zip(chosen, update["rows"])}
+        new_data = {p: row["new"] for p, row in zip(chosen, update["rows"], strict=True)}
         data["network"] = network_data(network, records, gradients, names, forward_at, new_data, len(steps))
         if not scalar_refused:
             data["scalar_layers"] = _layer_of_each(order, network)

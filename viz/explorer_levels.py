@@ -10,7 +10,7 @@ matching step of the level below (``down``) and above (``up``).
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 from autograd import OPS, Names, Step, Value, superscript
 

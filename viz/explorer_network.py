@@ -11,8 +11,8 @@ network, and the explorer keeps its scalar view.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from autograd import Names, Value
 

@@ -8,7 +8,7 @@ and the optimiser itself is left as it was.
 from __future__ import annotations
 
 import copy
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -45,7 +45,7 @@ def update_step(parameters: Sequence[Value], gradients: dict, learning_rate: flo
     name, formulas, state_names = _description(optimizer, learning_rate, loss)
     grads = [gradients.get(p, 0.0) for p in parameters]
     if optimizer is None:
-        new = [p.data - learning_rate * g for p, g in zip(parameters, grads)]
+        new = [p.data - learning_rate * g for p, g in zip(parameters, grads, strict=True)]
         state = []
     else:
         position = {id(p): k for k, p in enumerate(optimizer.params)}
@@ -56,7 +56,7 @@ def update_step(parameters: Sequence[Value], gradients: dict, learning_rate: flo
         trial = copy.copy(optimizer)  # update() replaces its state arrays, never writes into them
         data = np.array([p.data for p in optimizer.params], dtype=float)
         all_grads = np.zeros(len(optimizer.params))
-        for p, g in zip(parameters, grads):
+        for p, g in zip(parameters, grads, strict=True):
             all_grads[position[id(p)]] = g
         trial.update(data, all_grads)
         chosen = [position[id(p)] for p in parameters]
@@ -65,6 +65,6 @@ def update_step(parameters: Sequence[Value], gradients: dict, learning_rate: flo
         learning_rate = trial.lr
     rows = [{"data": number(p.data), "grad": number(g), "state": [number(values[k]) for values in state],
              "step": number(p.data - new_value), "new": number(new_value)}
-            for k, (p, g, new_value) in enumerate(zip(parameters, grads, new))]
+            for k, (p, g, new_value) in enumerate(zip(parameters, grads, new, strict=True))]
     return {"optimizer": name, "formulas": formulas, "state_names": state_names, "learning_rate": learning_rate,
             "rows": rows}, new

@@ -6,8 +6,8 @@ or SVG by the path's suffix. matplotlib is an extra: ``pip install chainrule[plo
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 

@@ -12,7 +12,6 @@ from pathlib import Path
 import graphviz
 
 from autograd import argument_checks as check
-
 from nn.arguments import MissingToolError, UserError
 from nn.files import writable_target, write_file
 

@@ -7,9 +7,9 @@ classifier the loss it was trained with, for its class ``target``; otherwise Câ‚
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
 
 from autograd import Value, subscript, topological_order
 from autograd import argument_checks as check

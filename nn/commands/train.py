@@ -27,7 +27,7 @@ def _model(args: argparse.Namespace, s: argparse.Namespace, nin: int, nout: int,
     if s.loss == "bce" and output_activation != "sigmoid":
         raise UserError("--loss bce needs probabilities: use --output-activation sigmoid")
     if not args.resume:
-        model = nn.MLP(nin, s.hidden + [nout], s.activation, seed=s.seed, output_activation=output_activation,
+        model = nn.MLP(nin, [*s.hidden, nout], s.activation, seed=s.seed, output_activation=output_activation,
                        init=args.init)
         model.signature = replace(data.signature, loss=s.loss)
         return model

@@ -8,8 +8,8 @@ lock, wakes the session's streams and answers with the new state.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from importlib import resources
-from typing import Callable
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response, StreamingResponse

@@ -9,6 +9,7 @@ thread still busy after ``EXIT_SECONDS`` is not waited for.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import secrets
@@ -148,7 +149,5 @@ def serve(setup: Setup, host: str, port: int, open_browser: bool, lab: LabDefaul
         import webbrowser
 
         threading.Timer(0.5, webbrowser.open, [url]).start()
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         server.run(sockets=[listener])
-    except KeyboardInterrupt:
-        pass

@@ -17,8 +17,8 @@ from autograd import Value
 from nn.io import from_dict, to_dict
 
 from . import network
-from .imported import setup_for
 from .config import MAX_POINTS, FieldError, Setup, checked_setup
+from .imported import setup_for
 from .pictures import Pictures
 from .points import COORDINATE_LIMIT, Points, from_csv, generated, upload_name
 
@@ -185,7 +185,7 @@ class Session:
             if not 0 <= index < len(self.points):
                 raise FieldError("index", f"must be a point 0 to {len(self.points) - 1}")
             row = network.inputs(self.points, self.setup)[index]
-            inputs = [Value(float(v), name) for name, v in zip(self.setup.features, row)]
+            inputs = [Value(float(v), name) for name, v in zip(self.setup.features, row, strict=True)]
             target = network.targets(self.points.labels[index:index + 1], self.setup.loss)
             loss = nn.LOSSES[self.setup.loss]([self.model(inputs)], target)
             loss.label = "C"

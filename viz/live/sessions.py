@@ -10,7 +10,7 @@ import asyncio
 import secrets
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 MAX_SESSIONS = 32
 IDLE_SECONDS = 15 * 60

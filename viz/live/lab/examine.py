@@ -35,12 +35,12 @@ class Examiner:
         wanted = [Value(0.0, f"y{j}") for j in range(self.sizes[-1])]
         columns, a = [], pixels
         self.linear = [layer.neurons[0].activation == "linear" for layer in model.layers]
-        for layer, layer_probes, linear in zip(model.layers, probes, self.linear):
+        for layer, layer_probes, linear in zip(model.layers, probes, self.linear, strict=True):
             outputs = layer(a)  # a = activation(z): z is the activation's operand, or a itself when linear
             columns += outputs if linear else [out.parents[0] for out in outputs] + outputs
-            a = [out + probe for out, probe in zip(outputs, layer_probes)]
+            a = [out + probe for out, probe in zip(outputs, layer_probes, strict=True)]
         cost = self.traced.row(a, wanted)
-        self.tape = autograd.compile([cost] + columns, inputs=pixels + [p for row in probes for p in row] + wanted)
+        self.tape = autograd.compile([cost, *columns], inputs=pixels + [p for row in probes for p in row] + wanted)
         self.probe_count, self.width = sum(self.sizes), 1 + len(columns)
         position = {parameter: i for i, parameter in enumerate(self.tape.parameters)}
         self.first_layer = np.array([[position[w] for w in neuron.w] for neuron in model.layers[0].neurons])
@@ -53,7 +53,7 @@ class Examiner:
     def _layers(self, row: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
         """(z, a) of every layer from one replayed row."""
         layers, start = [], 1
-        for size, linear in zip(self.sizes, self.linear):
+        for size, linear in zip(self.sizes, self.linear, strict=True):
             z = row[start:start + size]
             start += size
             layers.append((z, z if linear else row[start:start + size]))
@@ -74,7 +74,7 @@ class Examiner:
         probe_grads = input_grads[self.model.nin:self.model.nin + self.probe_count]
         parameters = np.array([p.data for p in self.tape.parameters])
         layers, start = [], 0
-        for (z, a), size, biases in zip(self._layers(values[0]), self.sizes, self.bias_positions):
+        for (z, a), size, biases in zip(self._layers(values[0]), self.sizes, self.bias_positions, strict=True):
             layers.append({"z": z, "a": a, "b": parameters[biases], "nudge": -probe_grads[start:start + size]})
             start += size
         return {"cost": float(values[0, 0]), "layers": layers, "gradient": parameter_grads[self.first_layer]}
@@ -107,4 +107,4 @@ class Examiner:
             return float(self.tape.forward(feed, nudged)[0, 0])
         numeric = autograd.central_differences(cost, parameters[chosen].tolist(), eps=eps)
         return [{"name": self.tape.parameters[i].label, "engine": float(grads[i]), "numeric": slope}
-                for i, slope in zip(chosen, numeric)]
+                for i, slope in zip(chosen, numeric, strict=True)]

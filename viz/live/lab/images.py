@@ -59,6 +59,6 @@ def preprocess(canvas: np.ndarray, side: int) -> np.ndarray:
     digit = resampled(crop, height, width)
     mass = digit.sum()
     centre = [(np.arange(n) * digit.sum(axis=1 - axis)).sum() / mass for axis, n in enumerate(digit.shape)]
-    top, left = (min(max(round((side - 1) / 2 - c), 0), side - n) for c, n in zip(centre, digit.shape))
+    top, left = (min(max(round((side - 1) / 2 - c), 0), side - n) for c, n in zip(centre, digit.shape, strict=True))
     frame[top:top + height, left:left + width] = digit
     return frame

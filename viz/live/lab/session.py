@@ -206,7 +206,7 @@ class LabSession:
         """The test images' costs and predictions at the current weights (cached; throttled while playing)."""
         cached = self._evaluation
         if cached and (cached["version"] == self.weights_version
-                       or self.playing and time.monotonic() - cached["time"] < EVAL_SECONDS):
+                       or (self.playing and time.monotonic() - cached["time"] < EVAL_SECONDS)):
             return cached
         count = min(PLAYING_TEST_IMAGES, len(self.data.X_test)) if self.playing else len(self.data.X_test)
         costs, outputs = self.examiner.score(self.data.X_test[:count], self.data.y_test[:count])

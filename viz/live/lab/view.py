@@ -60,7 +60,8 @@ def _edges(weights: list, activations: np.ndarray) -> list[list]:
     """The strongest contributions w·a into the next layer: [from, to, w·a], largest |w·a| first."""
     products = np.asarray(weights, dtype=float) * activations[None, :]
     order = np.argsort(-np.abs(products), axis=None)[:EDGES_PER_LAYER]
-    return [[int(k), int(j), float(products[j, k])] for j, k in zip(*np.unravel_index(order, products.shape))]
+    rows, columns = np.unravel_index(order, products.shape)
+    return [[int(k), int(j), float(products[j, k])] for j, k in zip(rows, columns, strict=True)]
 
 
 def example(shown: dict, examined: dict, model: nn.MLP) -> dict:
