@@ -14,7 +14,7 @@ from autograd import Value
 from autograd import argument_checks as check
 
 
-@pytest.mark.parametrize("call, kind, message", [
+@pytest.mark.parametrize(("call", "kind", "message"), [
     (lambda: check.real("1", "lr"), TypeError, "lr must be a finite number .*got str: '1'"),
     (lambda: check.real(True, "lr"), TypeError, "lr must be a finite number .*got bool: True"),
     (lambda: check.real(math.inf, "lr"), ValueError, "lr must be a finite number, got float: inf"),
@@ -38,9 +38,12 @@ def test_one_message_style_names_the_argument_and_what_is_valid(call, kind, mess
 
 
 def test_what_is_valid_comes_back_as_it_will_be_used():
-    assert check.real(np.float32(0.5), "x") == 0.5 and type(check.real(3, "x")) is float
-    assert check.count(np.int64(3), "n") == 3 and type(check.count(np.int64(3), "n")) is int
-    assert check.seed(None) is None and check.seed(7) == 7
+    assert check.real(np.float32(0.5), "x") == 0.5
+    assert type(check.real(3, "x")) is float
+    assert check.count(np.int64(3), "n") == 3
+    assert type(check.count(np.int64(3), "n")) is int
+    assert check.seed(None) is None
+    assert check.seed(7) == 7
     assert check.flag(np.bool_(True), "f") is True
     assert check.numbers((1, 2.5), "w") == [1.0, 2.5]
     assert check.path("model.json").name == "model.json"
@@ -52,7 +55,7 @@ def test_a_message_never_echoes_a_huge_value():
     assert len(str(caught.value)) < 200
 
 
-@pytest.mark.parametrize("call, name", [
+@pytest.mark.parametrize(("call", "name"), [
     (lambda: nn.load(None), "path"),
     (lambda: nn.load(2**53 + 1), "path"),  # not taken as a file descriptor
     (lambda: nn.datasets.moons(10, seed="a"), "seed"),
@@ -86,7 +89,7 @@ def test_a_huge_max_bytes_reads_no_more_than_the_file(tmp_path):
     assert table.X.tolist() == [[1.0], [2.0]]
 
 
-@pytest.mark.parametrize("call, name", [
+@pytest.mark.parametrize(("call", "name"), [
     (lambda: nn.MLP(2, [3, 1], bias="no"), "MLP: bias"),
     (lambda: nn.Signature("abc"), "inputs"),
     (lambda: nn.confusion_matrix(nn.MLP(2, [1]), ([[0.0, math.nan]], [0])), "row 0 holds nan"),
@@ -113,7 +116,7 @@ def test_backward_through_a_graph_made_cyclic_says_so():
     c = b + 1
     b.parents = (c, b.parents[1])  # edited by hand: b depends on c, which depends on b
     for differentiate in (c.backward, lambda: autograd.grad(c, [a]), lambda: autograd.backward_steps(c)):
-        with pytest.raises(ValueError, match="the graph has a cycle: .* depends on itself"):
+        with pytest.raises(ValueError, match=r"the graph has a cycle: .* depends on itself"):
             differentiate()
 
 
@@ -145,4 +148,5 @@ def test_predict_on_an_input_whose_feature_overflows_prints_one_line(tmp_path, c
     model.save(tmp_path / "m.json")
     assert main(["predict", str(tmp_path / "m.json"), "1e200", "2"]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "feature x1^2 of row 0 overflows to inf" in err
+    assert err.count("\n") == 1
+    assert "feature x1^2 of row 0 overflows to inf" in err

@@ -1,6 +1,7 @@
 """explain (the chain rule as a sum over paths) and backward_steps (the pass as records)."""
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -54,12 +55,14 @@ def test_factors_chain_from_wrt_to_output_and_multiply_to_each_term():
     explanation = autograd.explain(w, x)
     terms_sum = 0.0
     for term in explanation.terms:
-        assert term[0].lower is x and term[-1].upper is w
-        for lower, upper in zip(term, term[1:]):
+        assert term[0].lower is x
+        assert term[-1].upper is w
+        for lower, upper in itertools.pairwise(term):
             assert lower.upper is upper.lower
         for factor in term:
             assert factor.edge == (factor.lower, factor.upper)
-            assert factor.formula.startswith("∂") and " = " in factor.formula
+            assert factor.formula.startswith("∂")
+            assert " = " in factor.formula
             assert isinstance(factor.value, float)
         terms_sum += math.prod(f.value for f in term)
     assert terms_sum == pytest.approx(closed_form_w_x(1.5, -0.5), rel=1e-12)
@@ -90,14 +93,15 @@ def test_the_four_neuron_chain_reads_as_3blue1browns_formula():
     a2, a3 = floats[2], floats[3]
     assert len(explanation.terms) == 1
     assert explanation.total == pytest.approx(a2 * a3 * (1 - a3) * 2 * (a3 - 1.0), rel=1e-12)
-    assert [f.formula for f in explanation.terms[0]][0] == "∂z⁽3⁾/∂w⁽3⁾ = a⁽2⁾"
+    assert next(f.formula for f in explanation.terms[0]) == "∂z⁽3⁾/∂w⁽3⁾ = a⁽2⁾"
     assert str(explanation).startswith("∂C₀/∂w⁽3⁾ = ∂z⁽3⁾/∂w⁽3⁾ · ∂a⁽3⁾/∂z⁽3⁾ · ∂C₀/∂a⁽3⁾")
 
 
 def test_an_output_that_does_not_depend_on_wrt_has_no_terms():
     w, _, _ = shared_subexpressions()
     explanation = autograd.explain(w, Value(2.0, "q"))
-    assert explanation.terms == () and explanation.total == 0.0
+    assert explanation.terms == ()
+    assert explanation.total == 0.0
     assert "does not depend on q" in str(explanation)
 
 
@@ -119,15 +123,17 @@ def test_a_graph_under_the_limit_is_explained_in_full():
     for _ in range(8):
         doubled = doubled + doubled
     explanation = autograd.explain(doubled, start, max_paths=256)
-    assert len(explanation.terms) == 256 and explanation.total == 256.0
+    assert len(explanation.terms) == 256
+    assert explanation.total == 256.0
 
 
 def test_backward_steps_visit_interior_nodes_once_each_after_their_consumers():
-    w, x, y = shared_subexpressions()
+    w, _x, _y = shared_subexpressions()
     steps = autograd.backward_steps(w)
     visited = [step.node for step in steps]
     interior = [n for n in autograd.topological_order(w) if n.parents]
-    assert len(visited) == len(set(visited)) == len(interior) and set(visited) == set(interior)
+    assert len(visited) == len(set(visited)) == len(interior)
+    assert set(visited) == set(interior)
     position = {node: i for i, node in enumerate(visited)}
     for node in visited:
         for parent in node.parents:
@@ -137,10 +143,10 @@ def test_backward_steps_visit_interior_nodes_once_each_after_their_consumers():
 
 
 def test_backward_steps_record_local_times_upstream_and_final_gradients():
-    w, x, y = shared_subexpressions()
+    w, x, _y = shared_subexpressions()
     steps = autograd.backward_steps(w)
     nodes = autograd.topological_order(w)
-    gradients = dict(zip(nodes, autograd.grad(w, nodes)))
+    gradients = dict(zip(nodes, autograd.grad(w, nodes), strict=True))
     last = {}
     for step in steps:
         assert step.upstream == gradients[step.node]
@@ -163,7 +169,8 @@ def test_a_reused_node_shows_the_gradient_it_already_had():
     first, second = step.contributions
     assert (first.parent, second.parent) == (a, a)
     assert (first.before, first.after) == (0.0, 3.0)
-    assert second.before == 3.0 != 0.0 and second.after == 6.0 == 2 * a.data
+    assert second.before == 3.0 != 0.0
+    assert second.after == 6.0 == 2 * a.data
     assert a.grad == 0.0
 
 

@@ -69,18 +69,22 @@ def test_backward_twice_recomputes_interior_and_accumulates_leaves():
     slope = 1 - math.tanh(2.0 * -0.5 + 3.0) ** 2
     d.backward()
     d.backward()
-    assert d.grad == 1.0 and c.grad == pytest.approx(slope)  # this pass only, not doubled
-    assert a.grad == pytest.approx(2 * slope * b.data) and b.grad == pytest.approx(2 * slope * a.data)
+    assert d.grad == 1.0
+    assert c.grad == pytest.approx(slope)
+    assert a.grad == pytest.approx(2 * slope * b.data)
+    assert b.grad == pytest.approx(2 * slope * a.data)
     a.grad = b.grad = 0.0  # zero_grad
     d.backward()
-    assert a.grad == pytest.approx(slope * b.data) and c.grad == pytest.approx(slope)
+    assert a.grad == pytest.approx(slope * b.data)
+    assert c.grad == pytest.approx(slope)
 
 
 def test_grad_returns_floats_or_differentiable_values_without_touching_grad():
     x, y, unused = Value(0.7, "x"), Value(1.3, "y"), Value(4.0)
     out = (x * y).tanh() + x.log()
     floats = autograd.grad(out, [x, y, unused])
-    assert all(type(g) is float for g in floats) and floats[2] == 0.0
+    assert all(type(g) is float for g in floats)
+    assert floats[2] == 0.0
     values = autograd.grad(out, [x, y, unused], create_graph=True)
     assert all(isinstance(g, Value) for g in values)
     assert [g.data for g in values] == pytest.approx(list(floats))
@@ -114,7 +118,7 @@ def _x() -> Value:
     return Value(2.0, "x")
 
 
-@pytest.mark.parametrize("name, call", [
+@pytest.mark.parametrize(("name", "call"), [
     ("backward: output", lambda: autograd.backward(5)),
     ("grad: output", lambda: autograd.grad(5, [_x()])),
     ("topological_order: root", lambda: autograd.topological_order(5)),

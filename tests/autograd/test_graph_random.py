@@ -87,8 +87,8 @@ def programs(draw, max_steps: int = 7) -> Program:
         arity = OPS[name].arity or draw(st.integers(1, 4))
         operand_count = arity - len(OPS[name].constant_inputs)
         newest = len(values) - 1  # always one operand: the output depends on every step
-        operands = [newest] + draw(st.lists(st.integers(0, newest), min_size=operand_count - 1,
-                                            max_size=operand_count - 1))
+        others = draw(st.lists(st.integers(0, newest), min_size=operand_count - 1, max_size=operand_count - 1))
+        operands = [newest, *others]
         exponent = draw(st.sampled_from([-1.0, 0.5, 2.0, 3.0, -1.5])) if name == "pow" else None
         args = [values[i] for i in operands] + ([exponent] if exponent is not None else [])
         if not SAFE.get(name, lambda x: True)(args) or abs(forward(name, args)) > LARGEST:
@@ -100,7 +100,8 @@ def programs(draw, max_steps: int = 7) -> Program:
 
 
 def test_programs_give_pow_its_exponent_as_a_constant():
-    assert "pow" in OPS and OPS["pow"].constant_inputs == (1,), "programs() assumes pow's exponent"
+    assert "pow" in OPS, "programs() assumes pow's exponent"
+    assert OPS["pow"].constant_inputs == (1,), "programs() assumes pow's exponent"
 
 
 @settings(max_examples=150, deadline=None)
@@ -111,7 +112,7 @@ def test_random_graphs_match_central_differences(program):
     expected = program.central_differences()
     gradients = autograd.grad(out, leaves)
     out.backward()
-    for leaf, gradient, numeric in zip(leaves, gradients, expected):
+    for leaf, gradient, numeric in zip(leaves, gradients, expected, strict=True):
         assert gradient == pytest.approx(numeric, rel=1e-4, abs=1e-5)
         assert leaf.grad == gradient
 
@@ -122,7 +123,7 @@ def test_explain_total_and_paths_on_random_graphs(program):
     out, leaves = program.build()
     gradients = autograd.grad(out, leaves)
     out.backward()
-    for index, (leaf, gradient) in enumerate(zip(leaves, gradients)):
+    for index, (leaf, gradient) in enumerate(zip(leaves, gradients, strict=True)):
         explanation = autograd.explain(out, leaf)
         assert len(explanation.terms) == program.count_paths(index)
         assert explanation.total == pytest.approx(leaf.grad, rel=1e-9, abs=1e-12)
@@ -132,10 +133,10 @@ def test_explain_total_and_paths_on_random_graphs(program):
 @settings(max_examples=60, deadline=None)
 @given(programs())
 def test_backward_steps_replay_the_gradients_on_random_graphs(program):
-    out, leaves = program.build()
+    out, _leaves = program.build()
     steps = autograd.backward_steps(out)
     nodes = autograd.topological_order(out)
-    expected = dict(zip(nodes, autograd.grad(out, nodes)))
+    expected = dict(zip(nodes, autograd.grad(out, nodes), strict=True))
     last_after = {}
     for step in steps:
         assert step.upstream == pytest.approx(expected[step.node], rel=1e-9, abs=1e-12)

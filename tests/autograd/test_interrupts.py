@@ -40,7 +40,8 @@ def test_ctrl_c_while_importing_is_one_line_and_status_130(argv, tmp_path):
     finally:
         process.kill()
     assert process.returncode == 130, err[-2000:]
-    assert err == f"python -m {argv[0]}: interrupted\n" and out == ""
+    assert err == f"python -m {argv[0]}: interrupted\n"
+    assert out == ""
 
 
 def test_importing_the_packages_elsewhere_leaves_ctrl_c_to_python():

@@ -51,7 +51,7 @@ def _run_in_threads(*targets) -> None:
     def guarded(target):
         try:
             target()
-        except BaseException as error:  # noqa: BLE001 - handed to the test's thread
+        except BaseException as error:
             failures.append(error)
 
     threads = [threading.Thread(target=guarded, args=(target,)) for target in targets]
@@ -81,7 +81,8 @@ def test_no_grad_in_one_thread_leaves_another_thread_recording():
         recorded.set()
 
     _run_in_threads(quiet, recording)
-    assert seen["quiet"].data == 6.0 and seen["quiet"].is_leaf
+    assert seen["quiet"].data == 6.0
+    assert seen["quiet"].is_leaf
     assert seen["recording"].parents == (a, b)
     assert (a * b).parents == (a, b), "this thread records too"
 
@@ -126,7 +127,8 @@ def test_each_asyncio_task_has_its_own_mode():
         return await asyncio.wait_for(asyncio.gather(quiet(entered, recorded), recording(entered, recorded)), WAIT)
 
     quiet_result, recorded_result = asyncio.run(both())
-    assert quiet_result.is_leaf and recorded_result.parents == (a, b)
+    assert quiet_result.is_leaf
+    assert recorded_result.parents == (a, b)
 
 
 def _network_with_watched_leaves(width: int = 12, depth: int = 4):
@@ -137,7 +139,7 @@ def _network_with_watched_leaves(width: int = 12, depth: int = 4):
         weights = [[Watched(((3 * j + 7 * k + d) % 11) / 11 - 0.5, f"w{d}{j}{k}") for k in range(width)]
                    for j in range(width)]
         leaves += [w for row in weights for w in row]
-        layer = [autograd.sum([w * x for w, x in zip(row, layer)]).tanh() for row in weights]
+        layer = [autograd.sum([w * x for w, x in zip(row, layer, strict=True)]).tanh() for row in weights]
     output = autograd.sum(layer)
     output.backward()
     for leaf in leaves:
@@ -189,7 +191,8 @@ def test_grad_leaves_every_grad_untouched_while_another_thread_reads_them():
         _run_in_threads(reader, differentiate)
     finally:
         sys.setswitchinterval(interval)
-    assert reads[0] > 0 and not differing
+    assert reads[0] > 0
+    assert not differing
     assert [leaf.writes for leaf in leaves] == [[] for _ in leaves]
 
 
@@ -199,13 +202,14 @@ def test_the_explorers_numerical_gradient_leaves_every_data_untouched():
     reference.output.backward()
     parameters = [Watched(p.data, p.label) for p in reference.parameters]  # w⁽¹⁾, b⁽¹⁾, w⁽²⁾, ...
     activation = Value(reference["a0"].data, "a⁽⁰⁾")
-    for weight, bias in zip(parameters[::2], parameters[1::2]):
+    for weight, bias in zip(parameters[::2], parameters[1::2], strict=True):
         activation = autograd.sum([weight * activation, bias]).sigmoid()
     cost = (activation - Value(reference["y"].data, "y")) ** 2
     data = page_data(cost, parameters=parameters)
     index = {node: i for i, node in enumerate(autograd.topological_order(cost))}
     chains = [data["chains"][str(index[p])] for p in parameters]
-    assert len(chains) == len(parameters) and all(chain["agrees"] for chain in chains)
+    assert len(chains) == len(parameters)
+    assert all(chain["agrees"] for chain in chains)
     assert [chain["numerical"] for chain in chains] == pytest.approx(
         [reference[p.label].grad for p in parameters], rel=1e-6)
     assert [p.writes for p in parameters] == [[] for _ in parameters], "no parameter's .data was nudged"
@@ -221,15 +225,19 @@ def test_no_grad_records_nothing_and_nesting_restores():
         with autograd.enable_grad():
             recorded = a * b
     outside = a * b
-    assert inside.data == 11.0 and inside.parents == () and inside.op is None
-    assert nested.parents == () and after_nested.parents == ()
-    assert recorded.parents == (a, b) and outside.parents == (a, b)
+    assert inside.data == 11.0
+    assert inside.parents == ()
+    assert inside.op is None
+    assert nested.parents == ()
+    assert after_nested.parents == ()
+    assert recorded.parents == (a, b)
+    assert outside.parents == (a, b)
     with pytest.raises(ZeroDivisionError), no_grad():
         a / 0
     assert (a * b).parents == (a, b), "an error inside no_grad still restores recording"
 
 
-@pytest.mark.parametrize("make, op, named", [
+@pytest.mark.parametrize(("make", "op", "named"), [
     (lambda: Value(1000.0, "big").exp(), "exp", "big=1000.0"),
     (lambda: Value(0.0, "zero") * Value(math.inf, "huge"), "mul", "zero=0.0, huge=inf"),
     (lambda: Value(1e308, "x") * 10, "mul", "x=1e+308"),
@@ -242,7 +250,7 @@ def test_detect_anomaly_flags_a_forward_op(make, op, named):
     make()  # outside the context: no error, the NaN or inf is returned
 
 
-@pytest.mark.parametrize("make, op, named", [
+@pytest.mark.parametrize(("make", "op", "named"), [
     (lambda x: x ** 0.5, "pow", "x=0.0"),  # d√x/dx = 1/(2√x) is infinite at 0
     (lambda x: (x + 1e-320).log(), "log", "=1e-320"),  # 1/x overflows
 ])
@@ -271,7 +279,7 @@ def test_detect_anomaly_nesting_restores_and_finite_graphs_pass():
 
 
 def test_detect_anomaly_flags_a_nan_through_relu():
-    with autograd.detect_anomaly(), pytest.raises(autograd.AnomalyError, match="relu.*nan"):
+    with autograd.detect_anomaly(), pytest.raises(autograd.AnomalyError, match=r"relu.*nan"):
         Value(math.nan, "x").relu()
 
 

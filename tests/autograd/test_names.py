@@ -86,9 +86,11 @@ def test_a_long_expression_is_named_u1_u2_in_graph_order_skipping_a_users_label(
     names = Names(second)
     numbered = [names[node] for node in topological_order(second) if re.fullmatch("u[₀-₉]+", names[node])]
     assert numbered == ["u₂", "u₁", "u₃"]
-    assert names[first] == "u₂" and names[second] == "u₃"
+    assert names[first] == "u₂"
+    assert names[second] == "u₃"
     assert names.expression(first) == "σ(x·y + exp(x))·(y − tanh(x))"
-    assert names[taken] == "u₁" and names.expression(taken) == "u₂ + y"
+    assert names[taken] == "u₁"
+    assert names.expression(taken) == "u₂ + y"
     explanation = autograd.explain(second, x)
     assert explanation.total == pytest.approx(autograd.grad(second, [x])[0], rel=1e-12)
     assert "…" not in str(explanation)
@@ -105,5 +107,6 @@ def test_a_sum_of_many_operands_is_named_not_spelled_out():
     xs = [Value(float(k), f"x{k}") for k in range(6)]
     total = autograd.sum(xs).tanh()
     names = Names(total)
-    assert names[total.parents[0]] == "u₁" and names[total] == "tanh(u₁)"
+    assert names[total.parents[0]] == "u₁"
+    assert names[total] == "tanh(u₁)"
 

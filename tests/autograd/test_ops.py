@@ -84,7 +84,7 @@ def test_second_derivatives_match_sympy(name, data):
     gradients = autograd.grad(out, leaves, create_graph=True)
     assert all(isinstance(g, Value) for g in gradients)
     assert [g.data for g in gradients] == pytest.approx([d(*point) for d in first], **CLOSE)
-    for gradient, row in zip(gradients, second):
+    for gradient, row in zip(gradients, second, strict=True):
         hessian_row = autograd.grad(gradient, leaves, create_graph=True)
         assert [h.data for h in hessian_row] == pytest.approx([d(*point) for d in row], **CLOSE)
 
@@ -110,7 +110,8 @@ def test_every_rule_returns_one_derivative_per_input():
         (step,) = autograd.backward_steps(out)  # the engine raises RuleError unless one derivative per input
         assert [c.index for c in step.contributions] == [i for i in range(len(point)) if i not in op.constant_inputs]
         assert len(autograd.Names(out).texts(out)) == len(point), name
-        assert len(op.formulas) >= 1 and all("∂" in f or "constant" in f for f in op.formulas)
+        assert len(op.formulas) >= 1
+        assert all("∂" in f or "constant" in f for f in op.formulas)
 
 
 def test_python_operators_route_to_their_rows_in_order():
@@ -126,11 +127,14 @@ def test_python_operators_route_to_their_rows_in_order():
         for result in results:
             assert result.op is OPS[name]
             symbols = sp.symbols(f"x0:{len(result.parents)}", real=True)
-            expected = SYMPY[name](list(symbols)).subs(dict(zip(symbols, [p.data for p in result.parents])))
+            at = dict(zip(symbols, [p.data for p in result.parents], strict=True))
+            expected = SYMPY[name](list(symbols)).subs(at)
             assert result.data == pytest.approx(float(expected), **CLOSE)
     assert [(a + b).parents, (a - b).parents, (a * b).parents, (a / b).parents] == [(a, b)] * 4
-    assert (2 - a).parents[1] is a and (2 - a).data == -1.0
-    assert (a ** b).parents == (a, b) and (2 ** a).parents[1] is a
+    assert (2 - a).parents[1] is a
+    assert (2 - a).data == -1.0
+    assert (a ** b).parents == (a, b)
+    assert (2 ** a).parents[1] is a
 
 
 def _miscounting_op(derivatives: int) -> autograd.Op:
@@ -139,7 +143,7 @@ def _miscounting_op(derivatives: int) -> autograd.Op:
                        "?", ("?",), lambda n: ("1",) * len(n), lambda n: "?")
 
 
-@pytest.mark.parametrize("inputs, derivatives", [(2, 1), (2, 3), (3, 2), (1, 2)])
+@pytest.mark.parametrize(("inputs", "derivatives"), [(2, 1), (2, 3), (3, 2), (1, 2)])
 @pytest.mark.parametrize("differentiate", [
     lambda out: out.backward(),
     lambda out: autograd.grad(out, out.parents[0], create_graph=True),
@@ -175,7 +179,7 @@ def test_zero_to_a_negative_power_is_a_division_by_zero():
         Value(0.0) ** -1
 
 
-@pytest.mark.parametrize("power, op", [(lambda a: a ** 0.5, "pow"), (lambda a: a ** (1 / 3), "pow"),
+@pytest.mark.parametrize(("power", "op"), [(lambda a: a ** 0.5, "pow"), (lambda a: a ** (1 / 3), "pow"),
                                        (lambda a: a ** Value(1.5), "pow_value")])
 def test_a_negative_base_to_a_non_integer_power(power, op):
     with pytest.raises(ValueError, match=op) as caught:
@@ -186,13 +190,15 @@ def test_a_negative_base_to_a_non_integer_power(power, op):
 def test_a_negative_base_to_an_integer_power_is_fine():
     base = Value(-2.0)
     cube = base ** 3
-    assert cube.data == -8.0 and autograd.grad(cube, base) == (3 * (-2.0) ** 2,)
+    assert cube.data == -8.0
+    assert autograd.grad(cube, base) == (3 * (-2.0) ** 2,)
 
 
 def test_sigmoid_and_tanh_are_stable_at_extreme_inputs():
     assert 0.0 <= Value(-1000.0).sigmoid().data < 1e-300
     assert Value(1000.0).sigmoid().data == 1.0
-    assert Value(1000.0).tanh().data == 1.0 and Value(-1000.0).tanh().data == -1.0
+    assert Value(1000.0).tanh().data == 1.0
+    assert Value(-1000.0).tanh().data == -1.0
     for extreme in (Value(-1000.0), Value(1000.0)):
         (extreme.sigmoid() + extreme.tanh()).backward()
         assert extreme.grad == 0.0  # both flat out there, and finite

@@ -44,7 +44,7 @@ def _limit(expression, symbol, at, side="+"):
     return float(sp.limit(expression, symbol, at, side))
 
 
-@pytest.mark.parametrize("build, point, reference", [
+@pytest.mark.parametrize(("build", "point", "reference"), [
     # d(x⁰)/dx at 0 is 0 (chainrule gave 0·∞ = NaN)
     (lambda x: x ** 0, (0.0,), [float(sp.diff(s ** 0, s))]),
     # d(0ˣ)/dx at x = 2 is 0: the limit a → 0⁺ of ∂(aˣ)/∂x = aˣ·ln a
@@ -96,7 +96,7 @@ def test_the_selecting_ops_derivatives_are_zero_or_plus_minus_one():
             assert autograd.local_derivative(autograd.apply(op, Value(point)), 0) in (-1.0, 0.0, 1.0)
 
 
-@pytest.mark.parametrize("base, exponent", [(-0.5, math.inf), (-0.5, -math.inf), (-2.0, math.inf),
+@pytest.mark.parametrize(("base", "exponent"), [(-0.5, math.inf), (-0.5, -math.inf), (-2.0, math.inf),
                                             (-1.0, math.inf), (-0.5, math.nan), (0.5, math.nan)])
 def test_a_negative_base_to_an_infinite_or_nan_power_is_math_pows_value(base, exponent):
     expected = math.pow(base, exponent)
@@ -125,7 +125,7 @@ def test_a_second_derivative_through_an_infinite_first_one_is_not_silently_finit
     assert tape.backward().tolist() == [reference]
 
 
-@pytest.mark.parametrize("base, power", [(-10.0, 401), (-10.0, 400), (10.0, 401), (-0.1, -401), (-0.1, -402)])
+@pytest.mark.parametrize(("base", "power"), [(-10.0, 401), (-10.0, 400), (10.0, 401), (-0.1, -401), (-0.1, -402)])
 def test_an_overflowing_power_has_the_sign_numpy_gives_eagerly_and_in_the_replay(base, power):
     with np.errstate(over="ignore"):
         expected = np.power(np.float64(base), np.float64(power))  # numpy: ±inf with the sign of the result
@@ -156,8 +156,10 @@ def test_relu_lets_nan_through_eagerly_and_in_the_replay():
     assert math.isnan(np.maximum(np.nan, 0.0))  # numpy's reference: NaN propagates
     tape = autograd.compile(x.relu(), inputs=[x])
     assert math.isnan(tape.forward(np.array([[math.nan]]))[0])
-    assert Value(-math.inf).relu().data == 0.0 and Value(math.inf).relu().data == math.inf
-    assert Value(-0.5).relu().data == 0.0 and Value(0.5).relu().data == 0.5
+    assert Value(-math.inf).relu().data == 0.0
+    assert Value(math.inf).relu().data == math.inf
+    assert Value(-0.5).relu().data == 0.0
+    assert Value(0.5).relu().data == 0.5
 
 
 def test_value_rules_give_what_the_float_rules_give_where_ln_is_not_finite():
@@ -172,17 +174,17 @@ def test_value_rules_give_what_the_float_rules_give_where_ln_is_not_finite():
     assert second == float(sp.diff(first, b).subs(b, 0)) == 2.0
 
 
-@pytest.mark.parametrize("base, exponent", [(0.0, 0.5), (-2.0, 0.5), (0.0, 2.0)])
+@pytest.mark.parametrize(("base", "exponent"), [(0.0, 0.5), (-2.0, 0.5), (0.0, 2.0)])
 def test_value_rules_match_float_rules_for_every_operand_of_a_power(base, exponent):
     a, k = Value(base, "a"), Value(exponent, "k")
     out = a ** k if base != -2.0 else (a * a) ** k  # (−2)·(−2) = 4: a real power, whose rule meets no ln
     floats = autograd.grad(out, [a, k])
     values = autograd.grad(out, [a, k], create_graph=True)
-    for from_floats, from_values in zip(floats, values):
+    for from_floats, from_values in zip(floats, values, strict=True):
         assert from_values.data == from_floats or (math.isnan(from_values.data) and math.isnan(from_floats))
 
 
-@pytest.mark.parametrize("exponent, shown", [(math.inf, "x^(inf)"), (-math.inf, "x^(-inf)"), (math.nan, "x^(nan)"),
+@pytest.mark.parametrize(("exponent", "shown"), [(math.inf, "x^(inf)"), (-math.inf, "x^(-inf)"), (math.nan, "x^(nan)"),
                                              (1e-7, "x^(1e-07)"), (123456789, "x¹²³⁴⁵⁶⁷⁸⁹"), (2.5, "x²·⁵")])
 def test_any_exponent_is_drawn_explained_and_stepped_without_an_error(exponent, shown, tmp_path):
     x = Value(0.5, "x")

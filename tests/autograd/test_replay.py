@@ -2,6 +2,7 @@
 that use every op in the table, on batches, and on MLP-shaped graphs."""
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -14,7 +15,7 @@ from autograd import OPS, Value
 from autograd import compile as compile_tape
 from tests.support.eager_reference import eager_rows
 
-TOLERANCE = dict(rtol=1e-9, atol=1e-9)
+TOLERANCE = {"rtol": 1e-9, "atol": 1e-9}
 LEAVES = 4  # the first two are the inputs (placeholders), the other two parameters
 EXPONENTS = (-1.0, 0.5, 2.0, 3.0)
 
@@ -97,14 +98,14 @@ def test_a_batch_replays_every_row_and_sums_the_parameter_gradients(program, see
 def mlp(sizes, activations, rng):
     """Layers of (weights per neuron, bias) as Values, and a function applying them to a point."""
     layers = [[([Value(w) for w in rng.uniform(-1, 1, n_in)], Value(b)) for b in rng.uniform(-1, 1, n_out)]
-              for n_in, n_out in zip(sizes, sizes[1:])]
+              for n_in, n_out in itertools.pairwise(sizes)]
 
     def forward(point):
-        for layer, activation in zip(layers, activations):
-            sums = [autograd.sum([w * a for w, a in zip(ws, point)] + [b]) for ws, b in layer]
+        for layer, activation in zip(layers, activations, strict=True):
+            sums = [autograd.sum([w * a for w, a in zip(ws, point, strict=True)] + [b]) for ws, b in layer]
             point = [getattr(z, activation)() for z in sums]
         return point
-    parameters = [p for layer in layers for ws, b in layer for p in ws + [b]]
+    parameters = [p for layer in layers for ws, b in layer for p in [*ws, b]]
     return forward, parameters
 
 
@@ -115,7 +116,7 @@ def test_mlp_batch_equals_the_sum_of_eager_passes_over_the_rows():
 
     def loss(row):  # squared error against two targets, as in 3Blue1Brown's cost
         outputs = forward(row[:3])
-        return autograd.sum([(a - t) ** 2 for a, t in zip(outputs, row[3:])])
+        return autograd.sum([(a - t) ** 2 for a, t in zip(outputs, row[3:], strict=True)])
 
     eager_losses, totals = [], np.zeros(len(parameters))
     for row in data.tolist():

@@ -92,7 +92,7 @@ def test_nine_line_neuron_batch_gradient_matches_the_articles_numpy_formula():
     weights = np.random.default_rng(1).uniform(-1, 1, 3)
     w = [Value(v) for v in weights]
     row = [Value(0.0) for _ in range(4)]  # three inputs and the target
-    out = autograd.sum([wi * xi for wi, xi in zip(w, row[:3])]).sigmoid()
+    out = autograd.sum([wi * xi for wi, xi in zip(w, row[:3], strict=True)]).sigmoid()
     tape = compile_tape(0.5 * (row[3] - out) ** 2, inputs=row)
     tape.forward(np.column_stack([table, targets]))
     tape.backward()
@@ -106,13 +106,13 @@ def test_three_blue_one_brown_chain_matches_the_closed_form():
     w = [Value(v) for v in (0.5, -1.2, 0.8)]
     b = [Value(v) for v in (0.1, 0.2, -0.3)]
     activation = a0
-    for wl, bl in zip(w, b):
+    for wl, bl in zip(w, b, strict=True):
         activation = (wl * activation + bl).sigmoid()
     tape = compile_tape((activation - y) ** 2, inputs=[a0, y])
     tape.forward([0.7, 1.0])
     tape.backward()
     a = [0.7]
-    for wl, bl in zip((0.5, -1.2, 0.8), (0.1, 0.2, -0.3)):
+    for wl, bl in zip((0.5, -1.2, 0.8), (0.1, 0.2, -0.3), strict=True):
         a.append(sigmoid(wl * a[-1] + bl))
     # ∂C₀/∂w⁽³⁾ = a⁽²⁾ · σ'(z⁽³⁾) · 2(a⁽³⁾ − y), and for the bias the first factor is 1
     assert w[2].grad == pytest.approx(a[2] * a[3] * (1 - a[3]) * 2 * (a[3] - 1.0), rel=1e-12)

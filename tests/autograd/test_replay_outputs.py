@@ -17,9 +17,9 @@ def two_outputs(row=(0.0, 0.0)):
 def eager_gradients(rows, weights):
     """Σ over rows and outputs of weight · d output / d parameter, by eager grad() per row."""
     totals = np.zeros(2)
-    for row, row_weights in zip(rows, weights):
+    for row, row_weights in zip(rows, weights, strict=True):
         _, params, outputs = two_outputs(row)
-        for output, weight in zip(outputs, row_weights):
+        for output, weight in zip(outputs, row_weights, strict=True):
             totals += weight * np.array(autograd.grad(output, params))
     return totals
 

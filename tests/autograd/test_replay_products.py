@@ -16,7 +16,7 @@ from autograd import Value
 from examples import digits, moons_demo
 from tests.support.eager_reference import eager_rows
 
-TOLERANCE = dict(rtol=1e-9, atol=1e-9)
+TOLERANCE = {"rtol": 1e-9, "atol": 1e-9}
 INPUTS, PARAMETERS = 3, 6
 
 
@@ -107,7 +107,7 @@ def test_a_whole_batch_graph_stacks_the_per_row_matrices():
     rng = np.random.default_rng(1)
     weights = [[Value(v) for v in row] for row in rng.uniform(-1, 1, size=(4, 2))]
     points = [[Value(x) for x in row] for row in rng.normal(size=(10, 2))]
-    output = autograd.sum([autograd.sum([w * x for w, x in zip(ws, point)]).tanh()
+    output = autograd.sum([autograd.sum([w * x for w, x in zip(ws, point, strict=True)]).tanh()
                            for point in points for ws in weights])
     inputs = [x for point in points for x in point]
     tape = autograd.compile(output, inputs=inputs)
@@ -141,7 +141,7 @@ def test_a_deep_chain_of_weighted_sums_still_replays():
 def test_compiling_leaves_the_graph_that_explain_and_the_explorer_read_untouched():
     w = [Value(v, f"w{i}") for i, v in enumerate([0.4, -0.3, 0.8])]
     x = [Value(v, f"x{i}") for i, v in enumerate([1.0, 2.0, -1.0])]
-    output = autograd.sum([wi * xi for wi, xi in zip(w, x)] + [w[0]]).tanh()
+    output = autograd.sum([wi * xi for wi, xi in zip(w, x, strict=True)] + [w[0]]).tanh()
 
     def snapshot():
         return [(id(node), node.op, tuple(map(id, node.parents)), node.label)
@@ -173,7 +173,7 @@ def test_the_digits_example_trains_the_same_lowered_and_eager():
 def test_a_feed_given_as_column_blocks_is_read_side_by_side_and_copied():
     w = [Value(v) for v in (0.5, -1.5, 2.0)]
     x = [Value(0.0) for _ in range(3)]
-    tape = autograd.compile(autograd.sum([wi * xi for wi, xi in zip(w, x)]).tanh(), inputs=x)
+    tape = autograd.compile(autograd.sum([wi * xi for wi, xi in zip(w, x, strict=True)]).tanh(), inputs=x)
     rng = np.random.default_rng(6)
     first, last = rng.normal(size=(4, 2)), rng.normal(size=(4, 1))
     whole = np.hstack([first, last])
@@ -189,7 +189,7 @@ def test_a_lent_feed_is_read_in_place_and_gives_what_a_copied_one_does(split):
     rng = np.random.default_rng(8)
     w = [[Value(v) for v in row] for row in rng.normal(size=(2, 4))]
     x = [Value(0.0) for _ in range(4)]
-    outputs = [autograd.sum([wi * xi for wi, xi in zip(row, x)]).tanh() for row in w]
+    outputs = [autograd.sum([wi * xi for wi, xi in zip(row, x, strict=True)]).tanh() for row in w]
     tape = autograd.compile(outputs, inputs=x)
     rows = rng.normal(size=(5, 4))
     expected = tape.forward(rows)
@@ -220,8 +220,8 @@ def hashes_per_parameter_to_compile(width: int) -> float:
     inputs = [Value(0.0, f"x{i}") for i in range(3)]
     first = [[HashCountingLeaf(w) for w in rng.normal(size=4)] for _ in range(width)]
     second = [HashCountingLeaf(w) for w in rng.normal(size=width + 1)]
-    hidden = [autograd.sum([w * x for w, x in zip(row, inputs)] + [row[-1]]).tanh() for row in first]
-    output = autograd.sum([w * h for w, h in zip(second, hidden)] + [second[-1]])
+    hidden = [autograd.sum([w * x for w, x in zip(row[:-1], inputs, strict=True)] + [row[-1]]).tanh() for row in first]
+    output = autograd.sum([w * h for w, h in zip(second[:-1], hidden, strict=True)] + [second[-1]])
     parameters = [w for row in first for w in row] + second
     HashCountingLeaf.hashes = 0
     autograd.compile([output, autograd.sum([p * p for p in parameters])], inputs=inputs)

@@ -11,7 +11,7 @@ import autograd
 from autograd import Value
 from tests.support.eager_reference import eager_rows
 
-TOLERANCE = dict(rtol=1e-9, atol=1e-9)
+TOLERANCE = {"rtol": 1e-9, "atol": 1e-9}
 
 
 def parameters(seed: int) -> list[Value]:
@@ -25,8 +25,8 @@ def heads(x: list[Value], p: list[Value]) -> list[Value]:
     a, b = h * p[1], h + x[1]  # each read by one group alone: a by tanh, b by the subtraction
     squashed = [(x[k % 2] * p[2 + k]).sigmoid() for k in range(3)]  # each read by one weighted sum alone
     hidden = [(x[1] * p[5 + k] - x[0]).tanh() for k in range(2)]  # hidden[0] is read by the sum and the output
-    z = autograd.sum([w * s for w, s in zip(p[6:9], squashed)])
-    z2 = autograd.sum([w * t for w, t in zip(p[9:11], hidden)])
+    z = autograd.sum([w * s for w, s in zip(p[6:9], squashed, strict=True)])
+    z2 = autograd.sum([w * t for w, t in zip(p[9:11], hidden, strict=True)])
     constant = p[11] * p[11] + p[0]  # evaluated once, its gradient in the first column
     return [(a.tanh() - b).relu() + z * z2 + constant * x[0] + hidden[0], h, a]
 
@@ -49,7 +49,7 @@ def test_direct_writes_and_additions_equal_eager(batch, input_grads):
     tape = autograd.compile(heads(x, p), inputs=x)
 
     def weighted(inputs):
-        return autograd.sum([head * weight for head, weight in zip(heads(inputs, p), upstream)])
+        return autograd.sum([head * weight for head, weight in zip(heads(inputs, p), upstream, strict=True)])
     expected, expected_inputs, expected_parameters = eager_rows(weighted, rows, p)
     outputs = tape.forward(rows)
     np.testing.assert_allclose(outputs @ upstream, expected, **TOLERANCE)

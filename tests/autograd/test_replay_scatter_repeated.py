@@ -11,7 +11,7 @@ import autograd
 from autograd import Value
 from tests.support.eager_reference import eager_rows
 
-TOLERANCE = dict(rtol=1e-9, atol=1e-9)
+TOLERANCE = {"rtol": 1e-9, "atol": 1e-9}
 
 
 def squares(x: list[Value], p: list[Value]) -> Value:

@@ -59,7 +59,8 @@ def test_tanh_neuron_of_the_first_lecture(tanh_from_exp):
 def test_a_reused_node_draws_two_edges_and_accumulates():
     a = Value(3.0, "a")
     square, double = a * a, a + a
-    assert square.parents == (a, a) and double.parents == (a, a)
+    assert square.parents == (a, a)
+    assert double.parents == (a, a)
     assert autograd.grad(square, a) == (6.0,)  # 2a
     assert autograd.grad(double, a) == (2.0,)
     both = square * double + a  # 2a³ + a
@@ -83,7 +84,7 @@ def test_micrograd_doubles_interior_gradients_where_chainrule_does_not():
     assert theirs[0] == 2 * single_c  # micrograd: c.grad keeps the first pass and adds the second
 
 
-@pytest.mark.parametrize("data, type_name", [("abc", "str"), (None, "NoneType"), ([1.0], "list"),
+@pytest.mark.parametrize(("data", "type_name"), [("abc", "str"), (None, "NoneType"), ([1.0], "list"),
                                              (1j, "complex")])
 def test_value_rejects_what_is_not_a_real_number(data, type_name):
     with pytest.raises(TypeError, match="int, float") as caught:
@@ -91,7 +92,7 @@ def test_value_rejects_what_is_not_a_real_number(data, type_name):
     assert type_name in str(caught.value)
 
 
-@pytest.mark.parametrize("operand, type_name", [("abc", "str"), (None, "NoneType"), (1j, "complex")])
+@pytest.mark.parametrize(("operand", "type_name"), [("abc", "str"), (None, "NoneType"), (1j, "complex")])
 def test_operators_reject_what_is_not_a_real_number(operand, type_name):
     for combine in (lambda v: v + operand, lambda v: operand * v, lambda v: v ** operand):
         with pytest.raises(TypeError, match="int, float") as caught:
@@ -102,7 +103,8 @@ def test_operators_reject_what_is_not_a_real_number(operand, type_name):
 @pytest.mark.parametrize("data", [np.float64(2.5), np.float32(0.5), np.int64(-3), 7, 2.0])
 def test_value_accepts_real_numbers_and_numpy_scalars(data):
     value = Value(data)
-    assert type(value.data) is float and value.data == float(data)
+    assert type(value.data) is float
+    assert value.data == float(data)
 
 
 def test_sum_of_nothing():

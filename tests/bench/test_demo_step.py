@@ -62,7 +62,8 @@ def test_every_mnist_step_candidate_takes_the_same_steps():
 def test_the_mnist_benchmark_runs_and_prints_both_thread_settings(capsys):
     mnist_step.main(["--rows", "300", "--repeats", "1", "--epoch-repeats", "1", "--sample-seconds", "0"])
     printed = capsys.readouterr().out
-    assert "one BLAS thread:" in printed and "default threads:" in printed
+    assert "one BLAS thread:" in printed
+    assert "default threads:" in printed
     assert "| chainrule compiled (steps of an epoch: parameters held in arrays) |" in printed
     assert "trace + compile" in printed
 
@@ -70,4 +71,5 @@ def test_the_mnist_benchmark_runs_and_prints_both_thread_settings(capsys):
 def test_the_explain_benchmark_runs_and_checks_explain_each_against_explain(capsys):
     explain.main(["--max-length", "10000", "--repeats", "1", "--mlp-width", "8"])
     printed = capsys.readouterr().out
-    assert "| 10,000 |" in printed and "| 2-8-8-8-1 | 9 |" in printed
+    assert "| 10,000 |" in printed
+    assert "| 2-8-8-8-1 | 9 |" in printed

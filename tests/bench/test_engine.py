@@ -33,4 +33,5 @@ def test_bad_arguments_are_one_line_on_stderr():
     result = subprocess.run([sys.executable, "-m", "bench.engine", "--repeats", "0"], cwd=ROOT,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
-    assert result.stderr.strip().count("\n") == 0 and "--repeats" in result.stderr
+    assert result.stderr.strip().count("\n") == 0
+    assert "--repeats" in result.stderr

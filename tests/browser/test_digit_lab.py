@@ -39,7 +39,7 @@ def open_lab(watched_page, server):
 def ink(page, testid: str) -> np.ndarray:
     """A canvas's picture as ink in [0, 1] (white paper is 0, black is 1), read from its pixels."""
     rgba = np.array(page.evaluate(PIXELS, testid), dtype=float).reshape(-1, 4)
-    side = int(round(np.sqrt(len(rgba))))
+    side = round(np.sqrt(len(rgba)))
     return ((255 - rgba[:, 0]) / 255).reshape(side, side)
 
 
@@ -64,7 +64,8 @@ def test_drawn_strokes_are_preprocessed_as_python_does_and_change_the_prediction
     drawn = ink(page, "canvas")
     for x, y in path:  # ink under the pen, none far from the strokes
         assert drawn[int(y), int(x)] > 0.9
-    assert drawn[26, 1] == 0 and drawn[1, 26] == 0
+    assert drawn[26, 1] == 0
+    assert drawn[1, 26] == 0
     shown = ink(page, "preprocessed")
     assert shown.shape == (8, 8)
     assert np.abs(shown - reference_preprocess(drawn, 8, 8)).max() <= 1 / 127 + 1 / 255
@@ -140,7 +141,8 @@ def test_layout_and_screenshots(open_lab, tmp_path, suffix):
     expect(page.get_by_test_id("source")).to_contain_text("your drawing")
     for testid in ("canvas", "prediction"):
         box = page.get_by_test_id(testid).bounding_box()
-        assert box["x"] >= 0 and box["x"] + box["width"] <= width + 1, testid
+        assert box["x"] >= 0, testid
+        assert box["x"] + box["width"] <= width + 1, testid
     if suffix == "-phone":  # draw and prediction first
         assert page.get_by_test_id("prediction").bounding_box()["y"] < 2 * height
     assert page.evaluate("document.documentElement.scrollWidth") <= width + 1

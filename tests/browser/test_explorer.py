@@ -70,7 +70,8 @@ def test_counter_advances_with_the_button_and_the_arrow_key(open_page, four_neur
     page = open_page(four_neuron_page)
     shown = page.get_by_test_id("step-counter")
     total = int(counter(page).split(" / ")[1])
-    assert counter(page) == f"0 / {total}" and total >= 10
+    assert counter(page) == f"0 / {total}"
+    assert total >= 10
     page.get_by_test_id("next").click()
     expect(shown).to_have_text(f"1 / {total}")
     page.keyboard.press("ArrowRight")
@@ -92,7 +93,9 @@ def test_the_current_node_is_highlighted_and_moves(open_page, four_neuron_page):
     first = current_ids(page)
     press(page, "ArrowRight", 2, total)
     second = current_ids(page)
-    assert first and second and first != second
+    assert first
+    assert second
+    assert first != second
     assert all(node_id.startswith("v") for node_id in first + second)
 
 
@@ -106,13 +109,14 @@ def test_the_formula_panel_shows_the_engines_numbers_at_every_backward_step(open
     for k, record in enumerate(records):
         expect(page.get_by_test_id("step-counter")).to_have_text(f"{start + k} / {total}")
         panel = page.get_by_test_id("formula").text_content()
-        assert "∂" in panel and "Backward" in panel
+        assert "∂" in panel
+        assert "Backward" in panel
         assert f"v{order.index(record.node)}" in current_ids(page)
         formulas = page.eval_on_selector_all('[data-testid="formula"] .contribution .math:first-child',
                                              "lines => lines.map(line => line.textContent)")
         products = numbers_in(page, ".contribution .math:nth-child(2)")
-        assert len(products) == len(record.contributions)
-        for contribution, formula, (local, upstream, added) in zip(record.contributions, formulas, products):
+        for contribution, formula, (local, upstream, added) in zip(record.contributions, formulas, products,
+                                                                   strict=True):
             assert formula.startswith(contribution.formula)
             assert (local, upstream, added) == (contribution.local, record.upstream, contribution.added)
         page.keyboard.press("ArrowRight")
@@ -151,7 +155,8 @@ def test_clicking_a_parameter_shows_its_chain_and_numerical_gradient(open_page, 
     assert rows[5] == "a⁽²⁾ · σ'(z⁽³⁾) · 2(a⁽³⁾ − y)"
     analytic, numerical = page.eval_on_selector_all(
         '[data-testid="inspector"] p:last-child .num', "nums => nums.map(n => Number(n.dataset.value))")
-    assert analytic == net["w3"].grad and numerical == pytest.approx(analytic, rel=1e-6)
+    assert analytic == net["w3"].grad
+    assert numerical == pytest.approx(analytic, rel=1e-6)
 
 
 def test_clicking_an_op_inspects_the_value_it_computes(open_page, four_neuron_page):
@@ -264,10 +269,12 @@ def test_the_chain_panel_aligns_its_lines_in_the_formula_font(open_page, four_ne
     chain = page.get_by_test_id("chain")
     expect(chain).to_be_visible()
     font = chain.evaluate("element => getComputedStyle(element).fontFamily")
-    assert "Mono" not in font and "monospace" not in font
+    assert "Mono" not in font
+    assert "monospace" not in font
     equals = page.eval_on_selector_all('[data-testid="chain"] .chain-eq',
                                        "signs => signs.map(s => s.getBoundingClientRect().x)")
-    assert len(equals) == 4 and max(equals) - min(equals) < 0.5, equals
+    assert len(equals) == 4, equals
+    assert max(equals) - min(equals) < 0.5, equals
 
 
 def test_constants_show_their_number_and_no_gradient_at_every_step(open_page, tmp_path):
@@ -336,4 +343,5 @@ def test_inline_in_a_notebook_the_page_steps_inside_its_iframe(open_page, tmp_pa
     frame.get_by_test_id("last").click()
     expect(frame.get_by_test_id("update")).to_be_visible()
     box = page.locator("iframe").bounding_box()
-    assert box["height"] >= 500 and box["width"] > 1000
+    assert box["height"] >= 500
+    assert box["width"] > 1000

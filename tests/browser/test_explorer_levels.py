@@ -72,7 +72,7 @@ def open_at(watched_page, mlp_page, layer: int, neuron: int = 0):
 
 def go_to(page, step: int, total: int) -> None:
     page.keyboard.press("Home")
-    for k in range(1, step + 1):
+    for _ in range(step):
         page.keyboard.press("ArrowRight")
     expect(page.get_by_test_id("step-counter")).to_have_text(f"{step} / {total}")
 
@@ -195,7 +195,8 @@ def test_text_is_at_least_11_px_on_screen_at_the_opening_zoom(watched_page, mlp_
     page = watched_page(f"{path.as_uri()}#level={level}&step=0", *size)
     expect(page.get_by_test_id("level")).to_have_value(level)
     sizes = page.evaluate(TEXT_ON_SCREEN)
-    assert sizes and min(sizes) >= 11, (level, size, min(sizes))
+    assert sizes, (level, size, min(sizes))
+    assert min(sizes) >= 11, (level, size, min(sizes))
 
 
 def test_on_a_phone_the_graph_and_the_panel_are_stacked_and_both_usable(watched_page, mlp_page):
@@ -203,13 +204,16 @@ def test_on_a_phone_the_graph_and_the_panel_are_stacked_and_both_usable(watched_
     page = watched_page(path.as_uri(), 390, 844)
     graph = page.locator(".graph-pane").bounding_box()
     panels = page.locator(".panels").bounding_box()
-    assert graph["height"] >= 300 and graph["width"] >= 380
+    assert graph["height"] >= 300
+    assert graph["width"] >= 380
     assert panels["y"] >= graph["y"] + graph["height"] - 1
     total = counter(page).split(" / ")[1]
     page.get_by_test_id("next").click()
     expect(page.get_by_test_id("step-counter")).to_have_text(f"1 / {total}")
     box = page.locator('[data-testid="neuron"][data-layer="1"][data-neuron="0"] rect').bounding_box()
-    assert box["x"] >= 0 and box["y"] >= graph["y"] and box["width"] > 100
+    assert box["x"] >= 0
+    assert box["y"] >= graph["y"]
+    assert box["width"] > 100
 
 
 def test_the_digit_network_opens_on_the_layer_view_and_steps(watched_page, tmp_path):

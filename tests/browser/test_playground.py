@@ -21,7 +21,6 @@ import autograd
 import nn
 from autograd import Value, backward_steps, topological_order
 
-
 pytestmark = pytest.mark.browser
 
 
@@ -168,7 +167,8 @@ def test_editing_a_weight_shows_the_engines_loss(open_page, server):
     page.get_by_test_id("edit-value").press("Enter")
     model.layers[0].neurons[2].w[1].data = 1.5
     points = state["points"]
-    train = [(x, label) for x, label, test in zip(points["x"], points["label"], points["test"]) if not test]
+    train = [(x, label) for x, label, test in zip(points["x"], points["label"], points["test"], strict=True)
+             if not test]
     expected = nn.mse([model(x) for x, _ in train], [label for _, label in train]).data
     expect(page.get_by_test_id("loss-train")).to_have_text(f"{expected:.3f}")
 
@@ -213,7 +213,8 @@ def test_a_hostile_csv_is_refused_and_its_text_shown_as_text(open_page):
     page.get_by_test_id("csv").set_input_files({"name": "points.csv", "mimeType": "text/csv", "buffer": hostile})
     expect(page.get_by_test_id("message")).to_contain_text("line 2: label must be a class 0 to 1")
     expect(page.get_by_test_id("message")).to_contain_text("<img src=x")
-    assert page.locator("img").count() == 0 and page.evaluate("window.__pwned") is None
+    assert page.locator("img").count() == 0
+    assert page.evaluate("window.__pwned") is None
 
 
 def test_the_url_fragment_restores_the_setup_on_reload(open_page):
@@ -250,7 +251,8 @@ def test_the_pages_controls_offer_the_servers_vocabulary(open_page):
         select = page.locator(f'select[data-field="{field}"] option')
         expect(select).to_have_count(len(choices))
         shown = select.evaluate_all("options => options.map(o => [o.value, o.text])")
-        assert [[type(value)(shown_value), text] for (value, _), (shown_value, text) in zip(choices, shown)] == choices
+        assert [[type(value)(shown_value), text]
+                for (value, _), (shown_value, text) in zip(choices, shown, strict=True)] == choices
     expect(page.get_by_test_id("feature")).to_have_text([text for _, text in offered["features"]])
     expect(page.locator('[name="point-class"]')).to_have_count(max(offered["classes"].values()))
     for layers in range(3, offered["max_layers"] + 1):

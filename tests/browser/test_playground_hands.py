@@ -65,7 +65,9 @@ def test_every_edge_is_reached_by_the_mouse_along_its_length(open_playground, wi
     assert covered == []  # nothing lies over any edge anywhere along it
     for number, edge in enumerate(samples):  # each edge is on top along much of its middle, in both halves
         middle = [s["self"] for s in edge[MIDDLE]]
-        assert sum(middle) >= 3 and any(middle[:5]) and any(middle[6:]), (number, edge)
+        assert sum(middle) >= 3, (number, edge)
+        assert any(middle[:5]), (number, edge)
+        assert any(middle[6:]), (number, edge)
     hover = page.get_by_test_id("hover")
     for number, edge in enumerate(samples):
         spot = next(s for s in edge[MIDDLE] if s["self"])
@@ -123,7 +125,7 @@ def point_contrasts(page) -> tuple[list[float], dict[int, list]]:
                 Number(c.dataset.index)]; }); }""")
     colours = plot.evaluate("svg => [...svg.querySelectorAll('circle')].map(c => c.getAttribute('fill'))")
     ratios, fills = [], {}
-    for (x, y, radius, _), fill in zip(centres, colours):
+    for (x, y, radius, _), fill in zip(centres, colours, strict=True):
         if any(0 < (x - u) ** 2 + (y - v) ** 2 < (radius + 2) ** 2 for u, v, _, _ in centres):
             continue  # its middle may lie under another point's outline
         inside = image.getpixel((round(x * scale), round(y * scale)))
@@ -147,10 +149,11 @@ def test_points_keep_their_class_colour_on_the_trained_surface(open_playground, 
     assert float(page.get_by_test_id("accuracy").text_content().split("%")[0]) > 85
     shot(page, f"trained-{classes}-classes.png", tmp_path)
     ratios, fills = point_contrasts(page)
-    assert len(ratios) > 100 and len(fills) == classes
+    assert len(ratios) > 100
+    assert len(fills) == classes
     assert min(ratios) >= 3.0, sorted(ratios)[:5]
     hues = sorted(colorsys_hue(colours[len(colours) // 2]) for colours in fills.values())
-    gaps = [(b - a) % 360 for a, b in zip(hues, hues[1:] + hues[:1])]
+    gaps = [(b - a) % 360 for a, b in zip(hues, hues[1:] + hues[:1], strict=True)]
     assert min(gaps) >= 60, hues  # distinct hues, never a blend
     key = page.get_by_test_id("colour-key")
     expect(key).to_contain_text("orange negative, blue positive")
@@ -181,7 +184,7 @@ def test_the_layout_fits_without_scrolling_sideways(open_playground, tmp_path, w
     page = open_playground("", width, height)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     boxes = page.evaluate(BOXES)
-    assert all(0 <= box["left"] and box["right"] <= width for box in boxes.values()), boxes
+    assert all(box["left"] >= 0 and box["right"] <= width for box in boxes.values()), boxes
     if width < 500:  # a phone: run controls, output, network, data, one under the other
         assert boxes["top"]["bottom"] <= boxes["output"]["top"] < boxes["output"]["bottom"] \
             <= boxes["hidden-layers"]["top"] < boxes["hidden-layers"]["bottom"] <= boxes["data"]["top"]

@@ -8,7 +8,7 @@ import pytest
 from nn.arguments import finite_number, number_list, positive_int
 
 
-@pytest.mark.parametrize("text, expected", [("1", 1), ("16", 16), ("007", 7)])
+@pytest.mark.parametrize(("text", "expected"), [("1", 1), ("16", 16), ("007", 7)])
 def test_positive_int_accepts_whole_numbers_from_one(text, expected):
     assert positive_int(text) == expected
 
@@ -19,12 +19,12 @@ def test_positive_int_refuses_and_says_what_is_valid(text):
         positive_int(text)
 
 
-@pytest.mark.parametrize("text, expected", [("0.5", 0.5), ("-2", -2.0), ("1e-3", 0.001)])
+@pytest.mark.parametrize(("text", "expected"), [("0.5", 0.5), ("-2", -2.0), ("1e-3", 0.001)])
 def test_finite_number_accepts_finite_numbers(text, expected):
     assert finite_number(text) == expected
 
 
-@pytest.mark.parametrize("text, says", [("abc", "expected a number"), ("nan", "expected a finite number"),
+@pytest.mark.parametrize(("text", "says"), [("abc", "expected a number"), ("nan", "expected a finite number"),
                                         ("-inf", "expected a finite number")])
 def test_finite_number_refuses_words_nan_and_infinity(text, says):
     with pytest.raises(argparse.ArgumentTypeError, match=f"{says}, got {text!r}"):

@@ -36,11 +36,13 @@ MISTAKES = {
 @pytest.mark.parametrize("kind", MISTAKES)
 def test_both_command_lines_exit_2_with_one_line_for_the_same_mistake(kind, tmp_path, capsys):
     (tmp_path / "broken.json").write_text('{"format": "chainrule.mlp", "vers')
-    for prog, main, argv in zip(("python -m nn", "python -m viz"), (nn_main, viz_main), MISTAKES[kind]):
+    for prog, main, argv in zip(("python -m nn", "python -m viz"), (nn_main, viz_main), MISTAKES[kind], strict=True):
         assert main([a.format(tmp=tmp_path) for a in argv]) == 2, (prog, kind)
         captured = capsys.readouterr()
-        assert captured.out == "" and captured.err.count("\n") == 1, (prog, captured.err)
-        assert captured.err.startswith(f"{prog}: error: ") and "usage:" not in captured.err
+        assert captured.out == "", (prog, captured.err)
+        assert captured.err.count("\n") == 1, (prog, captured.err)
+        assert captured.err.startswith(f"{prog}: error: ")
+        assert "usage:" not in captured.err
         assert f"see {prog}" in captured.err or kind.startswith(("a missing file", "a damaged"))
 
 
@@ -82,14 +84,16 @@ def test_ctrl_c_in_viz_exits_130_with_one_line(monkeypatch, capsys):
 def test_nn_train_checks_every_option_before_printing_or_training(capsys):
     assert nn_main(["train", "moons", "--optimizer", "adam", "--momentum", "0.9"]) == 2
     captured = capsys.readouterr()
-    assert captured.out == "" and "--momentum applies to --optimizer sgd" in captured.err
+    assert captured.out == ""
+    assert "--momentum applies to --optimizer sgd" in captured.err
 
 
 @pytest.mark.parametrize("hidden", ["²", "1" * 40, "16,-1"])
 def test_bad_layer_sizes_say_what_is_expected(hidden, capsys):
     assert nn_main(["train", "moons", "--hidden", hidden]) == 2
     err = capsys.readouterr().err
-    assert "expected layer sizes like 16,16 (or none)" in err and "_sizes" not in err
+    assert "expected layer sizes like 16,16 (or none)" in err
+    assert "_sizes" not in err
 
 
 def test_explore_refuses_a_file_name_that_is_not_a_page(tmp_path, capsys):
@@ -102,7 +106,9 @@ def test_escape_sequences_in_a_file_name_are_shown_escaped(tmp_path, capsys):
     name = str(tmp_path / "evil\x1b[2J\x07.json")
     assert nn_main(["predict", name, "1"]) == 2
     err = capsys.readouterr().err
-    assert "\x1b" not in err and "\x07" not in err and "evil\\x1b[2J\\x07.json" in err
+    assert "\x1b" not in err
+    assert "\x07" not in err
+    assert "evil\\x1b[2J\\x07.json" in err
 
 
 def test_a_huge_echoed_input_is_cut(tmp_path, capsys):
@@ -115,12 +121,14 @@ def test_a_huge_echoed_input_is_cut(tmp_path, capsys):
                        (viz_main, ["explain", str(path), "--input", "1,2"])):
         assert main(argv) == 2
         err = capsys.readouterr().err
-        assert "architecture.activation" in err and len(err) < 500
+        assert "architecture.activation" in err
+        assert len(err) < 500
 
 
 def test_nn_help_is_plain_text_with_defaults_and_each_dataset_once():
     parser_help = subprocess.run([sys.executable, "-m", "nn", "--help"], cwd=ROOT, capture_output=True, text=True)
-    assert parser_help.returncode == 0 and "``" not in parser_help.stdout
+    assert parser_help.returncode == 0
+    assert "``" not in parser_help.stdout
     train_help = subprocess.run([sys.executable, "-m", "nn", "train", "--help"], cwd=ROOT, capture_output=True,
                                 text=True).stdout
     assert train_help.count("xor-table") == 2  # listed once as a choice, once in the defaults table

@@ -26,5 +26,7 @@ def test_every_command_that_reads_a_model_says_the_version_is_unsupported(versio
     for main, argv in commands:
         assert main(argv) == 2, argv
         captured = capsys.readouterr()
-        assert captured.err.count("\n") == 1 and "unsupported version" in captured.err, (argv, captured.err)
-        assert "reads versions 1 to 2" in captured.err and "Traceback" not in captured.err
+        assert captured.err.count("\n") == 1, (argv, captured.err)
+        assert "unsupported version" in captured.err, (argv, captured.err)
+        assert "reads versions 1 to 2" in captured.err
+        assert "Traceback" not in captured.err

@@ -38,8 +38,10 @@ def run(capsys, *argv):
 
 def test_train_writes_model_and_loss_curve_and_reports_accuracy(tmp_path, capsys):
     code, out, err = run(capsys, "train", "xor-table", "--steps", "30", "--quiet", "--out", str(tmp_path))
-    assert code == 0 and err == ""
-    assert "acc" in out and "step 30: loss" in out
+    assert code == 0
+    assert err == ""
+    assert "acc" in out
+    assert "step 30: loss" in out
     model = nn.load(tmp_path / "model.json")
     assert (model.nin, model.nouts, model.activation) == (3, [4, 1], "sigmoid")
     assert (tmp_path / "loss.png").read_bytes().startswith(PNG)
@@ -49,13 +51,14 @@ def test_train_writes_model_and_loss_curve_and_reports_accuracy(tmp_path, capsys
 def test_two_dimensional_datasets_also_get_the_decision_boundary(tmp_path, capsys):
     code, out, _ = run(capsys, "train", "moons", "--samples", "20", "--hidden", "4", "--steps", "3", "--quiet",
                        "--out", str(tmp_path))
-    assert code == 0 and "acc" in out
+    assert code == 0
+    assert "acc" in out
     assert (tmp_path / "boundary.png").read_bytes().startswith(PNG)
     assert nn.load(tmp_path / "model.json").nouts == [4, 1]
 
 
 def test_options_reach_the_model_and_the_optimiser(tmp_path, capsys):
-    code, out, _ = run(capsys, "train", "circles", "--samples", "12", "--hidden", "3,2", "--activation", "tanh",
+    code, _out, _ = run(capsys, "train", "circles", "--samples", "12", "--hidden", "3,2", "--activation", "tanh",
                        "--loss", "bce", "--optimizer", "adam", "--lr", "0.01", "--steps", "2", "--quiet",
                        "--no-plots", "--out", str(tmp_path))
     assert code == 0
@@ -91,7 +94,7 @@ def test_default_moons_recipe_is_micrograds_demo():
         ("sgd", 1.0, 0.1, 100, None, 100)
 
 
-@pytest.mark.parametrize("argv, message", [
+@pytest.mark.parametrize(("argv", "message"), [
     (["predict", "{tmp}/missing.json", "1"], "no such file: {tmp}/missing.json"),
     (["predict", "{tmp}/model.json", "1", "2", "3"], "takes 2 inputs, got 3"),
     (["predict", "{tmp}/broken.json", "1", "2"], "not valid JSON"),
@@ -108,8 +111,10 @@ def test_user_mistakes_are_one_line_and_exit_2(tmp_path, capsys, argv, message):
     (tmp_path / "broken.json").write_text('{"format": "chainrule.mlp", "vers')
     argv = [a.format(tmp=tmp_path) for a in argv] + ["--out", str(tmp_path / "out")] * (argv[0] == "train")
     code, out, err = run(capsys, *argv)
-    assert code == 2 and out == ""  # refused before anything is printed or trained
-    assert err.count("\n") == 1 and err.startswith("python -m nn: error:")
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1
+    assert err.startswith("python -m nn: error:")
     assert message.format(tmp=tmp_path) in err
 
 
@@ -120,23 +125,28 @@ def test_user_mistakes_are_one_line_and_exit_2(tmp_path, capsys, argv, message):
 def test_usage_errors_exit_2_with_one_line_and_no_usage(capsys, argv):
     assert main(argv) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and err.startswith("python -m nn: error:") and "usage:" not in err
+    assert err.count("\n") == 1
+    assert err.startswith("python -m nn: error:")
+    assert "usage:" not in err
 
 
 def test_as_a_real_process_mistakes_never_show_a_traceback(tmp_path):
     result = subprocess.run([sys.executable, "-m", "nn", "predict", str(tmp_path / "nope.json"), "0.5"],
                             cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
     assert result.stderr.strip() == f"python -m nn: error: no such file: {tmp_path / 'nope.json'}"
 
 
 def test_train_refuses_huge_layers_and_a_batch_too_big_to_replay_naming_the_limits(capsys):
     assert nn_main(["train", "moons", "--hidden", "100000,100000", "--quiet"]) == 2
     err = capsys.readouterr().err
-    assert "nn.MAX_PARAMETERS" in err and err.count("\n") == 1
+    assert "nn.MAX_PARAMETERS" in err
+    assert err.count("\n") == 1
     assert nn_main(["train", "moons", "--samples", "1000000", "--quiet"]) == 2
     captured = capsys.readouterr()
-    assert "nn.compiled.MAX_REPLAY_BYTES" in captured.err and "batch size of at most" in captured.err
+    assert "nn.compiled.MAX_REPLAY_BYTES" in captured.err
+    assert "batch size of at most" in captured.err
     assert "step" not in captured.out  # refused before the first step
     assert nn_main(["train", "moons", "--samples", "1000001", "--quiet"]) == 2
     assert "nn.datasets.MAX_SAMPLES" in capsys.readouterr().err
@@ -145,5 +155,7 @@ def test_train_refuses_huge_layers_and_a_batch_too_big_to_replay_naming_the_limi
 def test_train_that_diverges_says_so_in_one_line_and_saves_nothing(tmp_path, capsys):
     assert nn_main(["train", "moons", "--lr", "1e300", "--quiet", "--out", str(tmp_path / "run")]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "diverged at step" in err and "smaller --lr than 1e+300" in err
+    assert err.count("\n") == 1
+    assert "diverged at step" in err
+    assert "smaller --lr than 1e+300" in err
     assert not (tmp_path / "run").exists()

@@ -47,7 +47,7 @@ def run(capsys, *argv):
 def colours_csv(tmp_path):
     X, y = datasets.blobs(100, noise=0.3, seed=8)
     path = tmp_path / "colours.csv"
-    lines = ["width,height,colour"] + [f"{a},{b},{COLOURS[c]}" for (a, b), c in zip(X.tolist(), y)]
+    lines = ["width,height,colour"] + [f"{a},{b},{COLOURS[c]}" for (a, b), c in zip(X.tolist(), y, strict=True)]
     path.write_text("\n".join(lines) + "\n")
     return path, X, y
 
@@ -56,7 +56,8 @@ def test_a_csv_of_named_classes_trains_validates_and_reports_per_class(tmp_path,
     path, X, y = colours_csv
     code, out, err = run(capsys, "train", path, "--target", "colour", "--epochs", "15", "--quiet", "--out",
                          tmp_path / "run")
-    assert code == 0 and err == ""
+    assert code == 0
+    assert err == ""
     document = json.loads((tmp_path / "run" / "model.json").read_text())
     labels = np.array([sorted(COLOURS).index(COLOURS[c]) for c in y])  # the file's classes, in sorted order
     X_train = datasets.stratified_split(X, labels, 0.2, seed=1337)[0]  # the statistics of the training rows only
@@ -64,9 +65,11 @@ def test_a_csv_of_named_classes_trains_validates_and_reports_per_class(tmp_path,
                                      "classes": ["blue", "green", "red"], "loss": "cross_entropy",
                                      "standardize": {"mean": pytest.approx(X_train.mean(axis=0).tolist()),
                                                      "std": pytest.approx(X_train.std(axis=0).tolist())}}
-    assert document["architecture"]["nouts"][-1] == 3 and document["architecture"]["output_activation"] == "linear"
+    assert document["architecture"]["nouts"][-1] == 3
+    assert document["architecture"]["output_activation"] == "linear"
     held = len(train_test_split(X, y, test_size=0.2, stratify=y)[1])
-    assert f"on {held} held out" in out and f"per-class accuracy on the {held} validation rows:" in out
+    assert f"on {held} held out" in out
+    assert f"per-class accuracy on the {held} validation rows:" in out
     # the report's rows: the recipe's seeded stratified split, scored here with numpy and scikit-learn
     _, _, X_val, y_val = datasets.stratified_split(X, labels, 0.2, seed=1337)
     predicted = forward(document, X_val).argmax(axis=1)
@@ -83,14 +86,15 @@ def test_a_csv_of_named_classes_trains_validates_and_reports_per_class(tmp_path,
     probabilities /= probabilities.sum()
     best = int(probabilities.argmax())
     assert out.splitlines()[0] == f"{sorted(COLOURS)[best]} (p = {probabilities[best]:.4f})"
-    for name, p in zip(sorted(COLOURS), probabilities):
+    for name, p in zip(sorted(COLOURS), probabilities, strict=True):
         assert f"  {name:<5}  {p:.4f}" in out.splitlines()
 
 
 def test_features_are_applied_in_training_and_in_predict(tmp_path, capsys):
     code, out, _ = run(capsys, "train", "circles", "--features", "x1^2,x2^2,x1*x2", "--hidden", "4", "--steps",
                        "20", "--quiet", "--no-plots", "--out", tmp_path)
-    assert code == 0 and "3 features" in out
+    assert code == 0
+    assert "3 features" in out
     document = json.loads((tmp_path / "model.json").read_text())
     assert document["signature"]["features"] == ["x1^2", "x2^2", "x1*x2"]
     code, out, _ = run(capsys, "predict", tmp_path / "model.json", "0.3", "-2")
@@ -103,12 +107,17 @@ def test_a_regression_csv_trains_with_mse_and_predicts_a_number(tmp_path, capsys
     X = rng.uniform(-1, 1, size=(60, 2))
     price = 0.5 * X[:, 0] - X[:, 1] + 0.25
     path = tmp_path / "prices.csv"
-    path.write_text("a,b,price\n" + "".join(f"{a},{b},{p}\n" for (a, b), p in zip(X.tolist(), price.tolist())))
+    rows = "".join(f"{a},{b},{p}\n" for (a, b), p in zip(X.tolist(), price.tolist(), strict=True))
+    path.write_text("a,b,price\n" + rows)
     code, out, _ = run(capsys, "train", path, "--target", "price", "--hidden", "8", "--epochs", "40", "--quiet",
                        "--out", tmp_path / "run")
-    assert code == 0 and "train mse" in out and "val mse" in out and "per-class" not in out
+    assert code == 0
+    assert "train mse" in out
+    assert "val mse" in out
+    assert "per-class" not in out
     document = json.loads((tmp_path / "run" / "model.json").read_text())
-    assert document["signature"]["classes"] is None and document["architecture"]["output_activation"] == "linear"
+    assert document["signature"]["classes"] is None
+    assert document["architecture"]["output_activation"] == "linear"
     val_mse = float(re.search(r"val mse ([0-9.e-]+)", out).group(1))
     assert val_mse < 0.1 * np.var(price)
     code, out, _ = run(capsys, "predict", tmp_path / "run" / "model.json", "0.2", "0.4")
@@ -116,10 +125,11 @@ def test_a_regression_csv_trains_with_mse_and_predicts_a_number(tmp_path, capsys
 
 
 def test_more_than_two_classes_pick_softmax_cross_entropy(tmp_path, capsys):
-    code, out, _ = run(capsys, "train", "spiral3", "--samples", "30", "--steps", "2", "--quiet", "--no-plots",
+    code, _out, _ = run(capsys, "train", "spiral3", "--samples", "30", "--steps", "2", "--quiet", "--no-plots",
                        "--out", tmp_path)
     model = nn.load(tmp_path / "model.json")
-    assert code == 0 and (model.nouts[-1], model.output_activation) == (3, "linear")
+    assert code == 0
+    assert (model.nouts[-1], model.output_activation) == (3, "linear")
     assert model.signature.classes == ("0", "1", "2")
 
 
@@ -136,14 +146,16 @@ def test_patience_stops_early_and_the_model_is_the_best_epoch(tmp_path, capsys, 
     code, out, _ = run(capsys, "train", "blobs", "--val-fraction", "0.3", "--patience", "2", "--epochs", "60",
                        "--batch-size", "10", "--lr", "0.5", "--quiet", "--no-plots", "--out", tmp_path)
     history = seen["history"]
-    assert code == 0 and seen["kwargs"]["patience"] == 2
-    assert len(history.epochs) < 60 and history.best_epoch == len(history.epochs) - 2
+    assert code == 0
+    assert seen["kwargs"]["patience"] == 2
+    assert len(history.epochs) < 60
+    assert history.best_epoch == len(history.epochs) - 2
     assert f"kept epoch {history.best_epoch} of {len(history.epochs)}" in out
     best = history.epochs[history.best_epoch - 1].val_loss
     assert best == min(e.val_loss for e in history.epochs)
 
 
-@pytest.mark.parametrize("argv, expected", [
+@pytest.mark.parametrize(("argv", "expected"), [
     (["--schedule", "cosine", "--warmup", "2", "--lr", "0.4", "--steps", "10"],
      [0.4 / 3, 0.8 / 3] + [0.4 * (0.1 + 0.9 * (1 + np.cos(np.pi * k / 8)) / 2) for k in range(8)]),  # to lr-end 0.1
     (["--schedule", "step", "--decay-every", "3", "--decay-factor", "0.5", "--lr", "1", "--steps", "7"],
@@ -172,7 +184,7 @@ def test_l1_and_init_reach_training(tmp_path, capsys, monkeypatch):
     assert np.abs(first).max() <= np.sqrt(6 / 2)
 
 
-@pytest.mark.parametrize("argv, message", [
+@pytest.mark.parametrize(("argv", "message"), [
     (["train", "{csv}", "--target", "colour", "--features", "x1,x2"], None),
     (["train", "{csv}", "--target", "shade"], "no target column 'shade'; the columns are width, height, colour"),
     (["train", "{tmp}/three.csv", "--features", "x1^2"], "--features transform two input columns"),
@@ -199,15 +211,17 @@ def test_mistakes_with_data_are_one_line(tmp_path, capsys, colours_csv, argv, me
     model.save(tmp_path / "m.json")
     argv = [a.format(tmp=tmp_path, csv=colours_csv[0]) for a in argv]
     extra = ["--steps", "1", "--quiet", "--no-plots", "--out", str(tmp_path / "out")] if argv[0] == "train" else []
-    code, out, err = run(capsys, *argv, *extra)
+    code, _out, err = run(capsys, *argv, *extra)
     if message is None:  # two columns: features work on any CSV of two numeric columns
         assert code == 0
         return
-    assert code == 2 and err.count("\n") == 1 and err.startswith("python -m nn: error:")
+    assert code == 2
+    assert err.count("\n") == 1
+    assert err.startswith("python -m nn: error:")
     assert message.format(tmp=tmp_path) in err
 
 
-@pytest.mark.parametrize("argv, message", [
+@pytest.mark.parametrize(("argv", "message"), [
     (["train", "iris"], "expected one of moons"),
     (["train", "moons", "--features", "x1,x3"], "unknown feature 'x3'"),
     (["train", "moons", "--val-fraction", "1"], "expected a fraction from 0 up to"),
@@ -217,7 +231,9 @@ def test_mistakes_with_data_are_one_line(tmp_path, capsys, colours_csv, argv, me
 def test_usage_mistakes_exit_2_naming_what_is_valid(capsys, argv, message):
     assert main(argv) == 2
     err = capsys.readouterr().err
-    assert message in err and err.count("\n") == 1 and "usage:" not in err
+    assert message in err
+    assert err.count("\n") == 1
+    assert "usage:" not in err
 
 
 def test_the_readmes_iris_commands_work_from_the_checkout(tmp_path, capsys, monkeypatch):
@@ -232,7 +248,8 @@ def test_the_readmes_iris_commands_work_from_the_checkout(tmp_path, capsys, monk
         assert command[:3] == ["python", "-m", "nn"]
         extra = ["--quiet", "--no-plots"] if command[3] == "train" else []
         code, out, err = run(capsys, *command[3:], *extra)
-        assert code == 0 and err == "", err
+        assert code == 0, err
+        assert err == "", err
         if command[3] == "train":
             assert float(re.search(r"val acc ([0-9.]+)% on 30 held out", out).group(1)) >= 90
     assert out.startswith("virginica (p = 0.9")

@@ -26,7 +26,8 @@ def test_resuming_continues_the_step_count_and_the_schedule_and_leaves_the_resum
 
     assert main(["train", "moons", "--resume", str(resumed), "--steps", "2", "--quiet", "--no-plots"]) == 0
     out = capsys.readouterr().out
-    assert "resuming at step 5" in out and "step 7: loss" in out
+    assert "resuming at step 5" in out
+    assert "step 7: loss" in out
     assert resumed.read_bytes() == before  # the resumed model is not overwritten
     second = json.loads((tmp_path / "runs" / "moons" / "step-7" / "model.json").read_text())
     assert second["training"] == {"steps": 7}
@@ -37,7 +38,7 @@ def test_resuming_continues_the_step_count_and_the_schedule_and_leaves_the_resum
     reference = NumpyMLP(_numpy_layers(first))
     for _ in range(2):
         reference.step(X, 2.0 * labels - 1, alpha=1e-4, learning_rate=0.1)
-    for (W, b), (W_saved, b_saved) in zip(reference.layers, _numpy_layers(second)):
+    for (W, b), (W_saved, b_saved) in zip(reference.layers, _numpy_layers(second), strict=True):
         np.testing.assert_allclose(W_saved, W, rtol=1e-9, atol=1e-12)
         np.testing.assert_allclose(b_saved, b, rtol=1e-9, atol=1e-12)
 
@@ -49,8 +50,10 @@ def test_resuming_into_the_folder_of_the_resumed_model_is_refused_before_trainin
     code = main(["train", "xor-table", "--resume", str(tmp_path / "model.json"), "--steps", "3", "--quiet",
                  "--out", str(tmp_path)])
     captured = capsys.readouterr()
-    assert code == 2 and captured.out == ""
-    assert "would overwrite" in captured.err and "give another --out" in captured.err
+    assert code == 2
+    assert captured.out == ""
+    assert "would overwrite" in captured.err
+    assert "give another --out" in captured.err
     assert (tmp_path / "model.json").read_bytes() == before
 
 
@@ -64,7 +67,8 @@ def test_the_resumed_loss_curve_continues_from_the_resumed_step(tmp_path, monkey
                  "--out", str(tmp_path / "b")]) == 0
     curves = [figure for figure in drawn if "training loss" in figure.axes[0].get_title()]
     first, resumed = (figure.axes[0].get_lines()[0].get_xdata().tolist() for figure in curves)
-    assert first == [0, 1, 2, 3] and resumed == [4, 5, 6]
+    assert first == [0, 1, 2, 3]
+    assert resumed == [4, 5, 6]
 
 
 def test_linear_decay_stays_at_its_end_past_its_steps():

@@ -31,7 +31,7 @@ def sigmoid(x: float) -> float:
 def lesson_forward(a0: float, y: float) -> dict[str, float]:
     """The four-neuron network by hand, with the closed-form factors of ∂C₀/∂w⁽ᴸ⁾."""
     a, z = [a0], [None]
-    for w, b in zip(DEFAULT_W, DEFAULT_B):
+    for w, b in zip(DEFAULT_W, DEFAULT_B, strict=True):
         z.append(w * a[-1] + b)
         a.append(sigmoid(z[-1]))
     slope = [None] + [a[k] * (1 - a[k]) for k in (1, 2, 3)]  # σ'(z⁽ᵏ⁾) = a⁽ᵏ⁾(1 − a⁽ᵏ⁾)
@@ -80,7 +80,7 @@ def test_explain_w1_flows_back_through_w3_and_w2():
     assert from_backward == pytest.approx(math.prod(expected), rel=1e-9)
 
 
-@pytest.mark.parametrize("suffix, magic", [(".svg", b"<?xml"), (".png", b"\x89PNG"), (".pdf", b"%PDF")])
+@pytest.mark.parametrize(("suffix", "magic"), [(".svg", b"<?xml"), (".png", b"\x89PNG"), (".pdf", b"%PDF")])
 def test_draw_writes_each_format_by_suffix_and_leaves_no_temporary_files(tmp_path, suffix, magic):
     target = tmp_path / f"chain{suffix}"
     result = run_viz("draw", "four-neuron", "-o", str(target), "--gradient-flow")
@@ -101,15 +101,18 @@ def test_missing_dot_exits_non_zero_says_how_to_install_and_keeps_the_dot_source
     target.parent.mkdir()
     result = run_viz("draw", "four-neuron", "-o", str(target), env=env)
     assert result.returncode != 0
-    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
-    assert "Graphviz is missing" in result.stderr and "apt-get install graphviz" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+    assert "Graphviz is missing" in result.stderr
+    assert "apt-get install graphviz" in result.stderr
     assert "brew install graphviz" in result.stderr
     source = target.with_suffix(".gv").read_text(encoding="utf-8")
-    assert source.startswith("digraph") and "w⁽³⁾" in source
+    assert source.startswith("digraph")
+    assert "w⁽³⁾" in source
     assert not target.exists()
 
 
-@pytest.mark.parametrize("args, says", [
+@pytest.mark.parametrize(("args", "says"), [
     (["draw", "no-such-graph", "-o", "x.svg"], "four-neuron, neuron, micrograd-example"),
     (["draw", "four-neuron", "-o", "chain.txt"], ".svg, .png, .pdf"),
     (["explain", "four-neuron", "--wrt", "w9"], "no node named 'w9'"),
@@ -149,7 +152,8 @@ def svg_size(path: Path) -> tuple[float, float]:
 def test_draw_four_neuron_reads_top_down_by_default(tmp_path):
     assert main(["draw", "four-neuron", "-o", str(tmp_path / "down.svg")]) == 0
     width, height = svg_size(tmp_path / "down.svg")
-    assert height > width and width < 1000, (width, height)  # not a 3403 × 137 pt strip
+    assert height > width, (width, height)  # not a 3403 × 137 pt strip
+    assert width < 1000, (width, height)
     assert main(["draw", "four-neuron", "-o", str(tmp_path / "across.svg"), "--left-right"]) == 0
     width, height = svg_size(tmp_path / "across.svg")
     assert width > 5 * height
@@ -162,7 +166,9 @@ def test_collapsed_with_a_target_draws_the_cost_the_explanation_uses(tmp_path, c
     assert main(["draw", *args, "--collapsed", "-o", str(tmp_path / "net.svg")]) == 0
     drawn = tmp_path.joinpath("net.svg").read_text(encoding="utf-8")
     cost = resolve(str(tmp_path / "model.json"), [0.5, -1.0], [0.25]).output
-    assert 'id="cost"' in drawn and f"C₀ = {cost.data:.4f}" in drawn and "y = 0.2500" in drawn
+    assert 'id="cost"' in drawn
+    assert f"C₀ = {cost.data:.4f}" in drawn
+    assert "y = 0.2500" in drawn
 
 
 @pytest.mark.parametrize("command", ["explain", "explore"])
@@ -170,7 +176,8 @@ def test_the_help_of_target_says_what_the_command_does_with_it(command, capsys):
     with pytest.raises(SystemExit):
         main([command, "--help"])
     text = " ".join(capsys.readouterr().out.split())
-    assert f"target numbers y: {command} the cost C₀" in text and "draw" not in text.split("--target")[1][:80]
+    assert f"target numbers y: {command} the cost C₀" in text
+    assert "draw" not in text.split("--target")[1][:80]
 
 
 def test_viz_explain_on_a_64_64_64_1_model_is_refused_with_the_limit_before_any_term(tmp_path, capsys):
@@ -179,7 +186,8 @@ def test_viz_explain_on_a_64_64_64_1_model_is_refused_with_the_limit_before_any_
     assert main(["explain", str(path), "--input", "1,2"]) == 2
     err = capsys.readouterr().err
     # paths from the inputs' weights: 192 · 64 · 64, the middle layer's 4160 · 64, the last 4160 + 65 · 1
-    assert f"{192 * 64 * 64 + 4160 * 64 + 4160 + 65} paths" in err and "max_paths=10000" in err
+    assert f"{192 * 64 * 64 + 4160 * 64 + 4160 + 65} paths" in err
+    assert "max_paths=10000" in err
     assert err.count("\n") == 1
     assert main(["explain", str(path), "--input", "1,2", "--wrt", "w⁽⁴⁾₀,₀"]) == 0
     assert "(backward() gives" in capsys.readouterr().out
@@ -197,4 +205,6 @@ def test_the_commands_refuse_a_big_model_before_building_its_graph(tmp_path, cap
                     ["explore", str(path), "--input", "1,2", "--level", "scalar", "-o", str(tmp_path / "x.html")]):
         assert main(command) == 2
         err = capsys.readouterr().err
-        assert "3,901 parameters" in err and "--max-nodes 3000" in err and err.count("\n") == 1
+        assert "3,901 parameters" in err
+        assert "--max-nodes 3000" in err
+        assert err.count("\n") == 1

@@ -39,7 +39,8 @@ def test_it_prints_one_line_serves_on_that_port_and_stops_on_ctrl_c():
     finally:
         process.kill()
     assert process.returncode == 0
-    assert out == "" and "Traceback" not in err, err
+    assert out == "", err
+    assert "Traceback" not in err, err
 
 
 @pytest.mark.parametrize(("arguments", "message"), [
@@ -51,4 +52,6 @@ def test_it_prints_one_line_serves_on_that_port_and_stops_on_ctrl_c():
 def test_mistakes_are_one_line_and_exit_2(arguments, message):
     result = subprocess.run([sys.executable, "-m", "viz", "playground", "--no-browser", *arguments], cwd=ROOT,
                             capture_output=True, text=True, timeout=60)
-    assert result.returncode == 2 and message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -1,6 +1,7 @@
 """The seed programs, reproduced with chainrule: the articles' printed figures and numpy re-implementations."""
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -73,7 +74,7 @@ def test_loy_network_matches_his_feedforward_and_backprop_for_1500_steps():
     expected_losses, expected_output = loy_reference(1500, seed=1)
     assert losses == pytest.approx(expected_losses, rel=1e-9)
     assert [model(x).data for x in XOR_X.tolist()] == pytest.approx(expected_output[:, 0].tolist(), rel=1e-9)
-    assert all(b <= a for a, b in zip(losses[1:], losses[2:]))  # falls steadily after the first step
+    assert all(b <= a for a, b in itertools.pairwise(losses))  # falls steadily after the first step
 
 
 def test_loy_example_writes_its_loss_curve(tmp_path, capsys):
@@ -85,7 +86,8 @@ def test_loy_example_writes_its_loss_curve(tmp_path, capsys):
 
 def test_moons_demo_separates_the_moons():
     model, history, X, signs = moons_demo.train()  # micrograd's full recipe: 100 steps, lr 1.0 → 0.1
-    assert len(model.parameters()) == 337 and len(history) == 100
+    assert len(model.parameters()) == 337
+    assert len(history) == 100
     assert history.lr == pytest.approx([1.0 - 0.9 * k / 100 for k in range(100)])
     assert nn.evaluate(model, (X, signs)) >= 0.95
 
@@ -93,6 +95,7 @@ def test_moons_demo_separates_the_moons():
 def test_digits_network_reaches_93_percent_on_held_out_images():
     pytest.importorskip("sklearn")
     model, history, test_accuracy = digits.train()
-    assert model.nouts == [16, 16, 10] and model.activation == "sigmoid"
+    assert model.nouts == [16, 16, 10]
+    assert model.activation == "sigmoid"
     assert len(history) == 20 * math.ceil(1437 / digits.BATCH)  # mini-batches of 100, 20 epochs
     assert test_accuracy >= 0.93

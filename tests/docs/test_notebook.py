@@ -56,7 +56,8 @@ def test_micrograd_expression_prints_the_published_digits(executed):
 @pytest.mark.parametrize("cell", ["draw-chain", "moons-model"])
 def test_drawings_are_inline_svg(executed, cell):
     (svg,) = outputs(executed[cell], "image/svg+xml")
-    assert "<svg" in svg and "</svg>" in svg
+    assert "<svg" in svg
+    assert "</svg>" in svg
 
 
 def test_the_four_neuron_drawing_shows_the_lessons_labels(executed):
@@ -64,28 +65,32 @@ def test_the_four_neuron_drawing_shows_the_lessons_labels(executed):
     assert all(label in svg for label in ["w⁽³⁾", "a⁽⁰⁾", "b⁽¹⁾", "C₀"])
 
 
-@pytest.mark.parametrize("cell, lines", [
+@pytest.mark.parametrize(("cell", "lines"), [
     ("explain-w3", ["∂C₀/∂w⁽³⁾", "a⁽²⁾ · σ'(z⁽³⁾) · 2(a⁽³⁾ − y)", "0.3648 · 0.2397 · (-0.7969)", "-0.0697"]),
     ("explain-w1", ["∂C₀/∂w⁽¹⁾", "a⁽⁰⁾ · σ'(z⁽¹⁾) · w⁽²⁾ · σ'(z⁽²⁾) · w⁽³⁾ · σ'(z⁽³⁾) · 2(a⁽³⁾ − y)", "0.0192"]),
 ])
 def test_explanations_are_rich_text_with_the_factors_and_numbers(executed, cell, lines):
     (table,) = outputs(executed[cell], "text/html")
     cells = [html.unescape(text) for text in re.findall(r"<td[^>]*>(.*?)</td>", table)]
-    assert table.startswith("<table") and all(line in cells for line in lines)
+    assert table.startswith("<table")
+    assert all(line in cells for line in lines)
 
 
 def test_the_explorer_is_an_iframe_holding_the_whole_page(executed):
     (frame,) = outputs(executed["explore"], "text/html")
     assert frame.startswith('<iframe srcdoc="')
     page = html.unescape(re.search(r'srcdoc="([^"]*)"', frame).group(1))
-    assert page.startswith("<!DOCTYPE html>") and 'id="explorer-data"' in page and "<svg" in page
+    assert page.startswith("<!DOCTYPE html>")
+    assert 'id="explorer-data"' in page
+    assert "<svg" in page
 
 
 def test_training_shows_tqdms_notebook_bar_and_a_high_accuracy(executed):
     cell = executed["moons-train"]
     assert outputs(cell, WIDGET), "tqdm.auto should show the notebook (widget) bar"
     accuracy = re.search(r"accuracy (\d+)%", printed(cell))
-    assert accuracy and int(accuracy.group(1)) >= 95
+    assert accuracy
+    assert int(accuracy.group(1)) >= 95
 
 
 @pytest.mark.parametrize("cell", ["moons-loss", "moons-boundary"])
@@ -96,7 +101,8 @@ def test_loss_curve_and_decision_boundary_are_pictures(executed, cell):
 
 def test_the_digit_network_reports_its_held_out_accuracy(executed):
     accuracy = re.search(r"test accuracy ([\d.]+)% on 359 held-out digits", printed(executed["digits"]))
-    assert accuracy and float(accuracy.group(1)) >= 85
+    assert accuracy
+    assert float(accuracy.group(1)) >= 85
 
 
 def test_the_digit_lab_section_draws_the_tiles_and_its_gradient_agrees_with_central_differences(executed):

@@ -10,7 +10,8 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 def test_the_readme_activates_the_environment_before_its_first_python_command():
     activate = README.index(". .venv/bin/activate")
-    assert activate < README.index("python -m viz") and activate < README.index("python -m nn")
+    assert activate < README.index("python -m viz")
+    assert activate < README.index("python -m nn")
     assert "from the checkout" in README[activate - 400:activate + 600]
     assert "`python -m examples.tour` and\n`python -m bench.engine` work from the top of the checkout" in README
 
@@ -26,7 +27,8 @@ def test_the_digits_install_command_works_from_the_checkout():
     assert "chainrule[digits]" not in README  # chainrule is not on PyPI
     assert 'pip install -e ".[digits]"' in README
     source = (ROOT / "nn" / "datasets.py").read_text(encoding="utf-8")
-    assert "chainrule[digits]" not in source and "pip install -e '.[digits]'" in source
+    assert "chainrule[digits]" not in source
+    assert "pip install -e '.[digits]'" in source
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert re.search(r"^digits = \[", pyproject, flags=re.M)  # the extra the command names exists
 
@@ -35,5 +37,6 @@ def test_the_license_pyproject_promises_is_there():
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert 'license = { text = "MIT" }' in pyproject
     license_text = (ROOT / "LICENSE").read_text(encoding="utf-8")
-    assert license_text.startswith("MIT License") and "WITHOUT WARRANTY OF ANY KIND" in license_text
+    assert license_text.startswith("MIT License")
+    assert "WITHOUT WARRANTY OF ANY KIND" in license_text
     assert "MIT: see `LICENSE`" in README

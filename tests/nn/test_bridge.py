@@ -56,7 +56,7 @@ def test_safetensors_export_has_pytorch_names_shapes_and_values(tmp_path, spec):
     path = nn.export(model, tmp_path / "model.safetensors")
     tensors = safetensors.numpy.load_file(str(path))
     nin, nouts, _, _, bias = spec
-    sizes = [nin] + nouts
+    sizes = [nin, *nouts]
     expected = {f"{2 * n}.weight": (sizes[n + 1], sizes[n]) for n in range(len(nouts))}
     if bias:
         expected.update({f"{2 * n}.bias": (sizes[n + 1],) for n in range(len(nouts))})
@@ -85,7 +85,8 @@ def test_onnx_export_passes_the_checker_and_onnxruntime_matches_chainrule(tmp_pa
     session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     rows = batch[:, :spec[0]]
     (ran,) = session.run(None, {"input": rows})
-    assert ran.dtype == np.float64 and ran.shape == (len(rows), spec[1][-1])
+    assert ran.dtype == np.float64
+    assert ran.shape == (len(rows), spec[1][-1])
     np.testing.assert_allclose(ran, chainrule_outputs(model, rows), rtol=1e-12, atol=1e-12)
 
 
@@ -118,10 +119,9 @@ class _Linear:
 
 
 class _Activation:
-    parameters: dict = {}
-
     def __init__(self, function):
         self.function = function
+        self.parameters = {}
 
 
 class _Sequential:
@@ -171,8 +171,10 @@ def test_torch_code_builds_a_sequential_that_loads_the_export_and_computes_the_s
 def test_torch_code_names_each_layer_and_the_file():
     code = nn.MLP(2, [16, 16, 1], seed=0).torch_code("runs/moons.safetensors")
     assert code.splitlines()[:2] == ["import torch", "from safetensors.torch import load_file"]
-    assert code.count("torch.nn.Linear(") == 3 and code.count("torch.nn.ReLU()") == 2
-    assert "torch.nn.Linear(2, 16)" in code and "torch.nn.Linear(16, 1)" in code
+    assert code.count("torch.nn.Linear(") == 3
+    assert code.count("torch.nn.ReLU()") == 2
+    assert "torch.nn.Linear(2, 16)" in code
+    assert "torch.nn.Linear(16, 1)" in code
     assert "model.load_state_dict(load_file('runs/moons.safetensors'))" in code
 
 
@@ -186,7 +188,8 @@ def test_the_command_line_exports_both_formats_and_imports_back(tmp_path, capsys
                                rtol=1e-12, atol=1e-12)
     assert main(["export", str(tmp_path / "model.json"), "-o", str(tmp_path / "model.safetensors")]) == 0
     out = capsys.readouterr().out
-    assert "load it in PyTorch with:" in out and model.torch_code(tmp_path / "model.safetensors") in out
+    assert "load it in PyTorch with:" in out
+    assert model.torch_code(tmp_path / "model.safetensors") in out
     assert main(["import", str(tmp_path / "model.safetensors"), "--activation", "tanh", "--output-activation",
                  "sigmoid", "-o", str(tmp_path / "back.json")]) == 0
     assert (tmp_path / "back.json").read_bytes() == (tmp_path / "model.json").read_bytes()

@@ -1,5 +1,7 @@
 """nn.fit's compiled path agrees with eager training (to 1e-9) and is what fit uses by default."""
 
+import functools
+
 import numpy as np
 import pytest
 
@@ -17,7 +19,7 @@ def train_twice(make_model, data, **settings):
     return runs
 
 
-@pytest.mark.parametrize("loss, outputs", [("hinge", 1), ("mse", 1), ("bce", 1), ("cross_entropy", 3)])
+@pytest.mark.parametrize(("loss", "outputs"), [("hinge", 1), ("mse", 1), ("bce", 1), ("cross_entropy", 3)])
 def test_compiled_training_matches_eager(loss, outputs):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(24, 2))
@@ -55,7 +57,7 @@ def test_one_input_and_several_outputs_train_compiled_as_eager_for_every_loss(lo
         y = [[1.0, 0.0], [0.0, 1.0], [0.5, 0.25], [1.0, 1.0]]
     last = "sigmoid" if loss in ("mse", "bce") else "linear"
     for hidden in ([2], [3, 2]):  # the issue's MLP(1, [2]), and one hidden layer before the outputs
-        make = lambda: nn.MLP(1, hidden, activation="tanh", output_activation=last, seed=2)  # noqa: E731
+        make = functools.partial(nn.MLP, 1, hidden, activation="tanh", output_activation=last, seed=2)
         (eager, eager_weights), (fast, fast_weights) = train_twice(make, (X, y), loss=loss, steps=4, batch_size=3,
                                                                    seed=0, l2=1e-3)
         np.testing.assert_allclose(fast.loss, eager.loss, rtol=1e-9, atol=1e-12)

@@ -7,7 +7,7 @@ import pytest
 
 import nn
 
-TOLERANCE = dict(rtol=1e-9, atol=1e-12)
+TOLERANCE = {"rtol": 1e-9, "atol": 1e-12}
 
 
 def targets_for(loss: str, rows: int, outputs: int, rng) -> list:
@@ -32,10 +32,10 @@ def both_ways(model, loss, X, targets, l2, l1=0.0):
     return results
 
 
-@pytest.mark.parametrize("name, outputs, last", [
+@pytest.mark.parametrize(("name", "outputs", "last"), [
     ("mse", 1, "sigmoid"), ("mse", 3, "tanh"), ("sse", 2, "linear"), ("hinge", 1, "linear"),
     ("hinge", 2, "linear"), ("bce", 1, "sigmoid"), ("bce", 3, "sigmoid"), ("cross_entropy", 4, "linear")])
-@pytest.mark.parametrize("l1, l2", [(0.0, 0.0), (0.0, 1e-3), (2e-3, 1e-3)])
+@pytest.mark.parametrize(("l1", "l2"), [(0.0, 0.0), (0.0, 1e-3), (2e-3, 1e-3)])
 def test_each_built_in_loss_traced_with_the_model_matches_eager(name, outputs, last, l1, l2):
     rng = np.random.default_rng(7)
     model = nn.MLP(5, [6, outputs], activation="relu", output_activation=last, seed=1)
@@ -89,7 +89,7 @@ def test_logits_whose_unshifted_exp_overflows_or_underflows_fall_back_to_eager_a
     np.testing.assert_allclose(fast_grads, eager_grads, **TOLERANCE)
 
 
-@pytest.mark.parametrize("name, targets, message", [
+@pytest.mark.parametrize(("name", "targets", "message"), [
     ("hinge", [0, 1], "hinge needs labels -1 or \\+1"), ("bce", [0.5, 2.0], "in \\[0, 1\\]"),
     ("cross_entropy", [0, 3], "a class index"), ("mse", [[1.0, 2.0], [1.0]], "a target of 1"),
 ])
@@ -127,7 +127,7 @@ def test_compiled_trainer_steps_equal_eager_ones_for_every_optimiser(optimizer_o
     for trainer in (eager, fast):
         for _ in range(3):
             trainer.step()
-    for got, wanted in zip(state(fast), state(eager)):
+    for got, wanted in zip(state(fast), state(eager), strict=True):
         np.testing.assert_allclose(got, wanted, **TOLERANCE)
     assert fast.history.loss == pytest.approx(eager.history.loss, rel=1e-9)
     assert fast.history.accuracy == eager.history.accuracy
@@ -140,10 +140,10 @@ def test_held_steps_write_the_model_when_done_or_stopped_early():
             break  # the generator's close writes the four steps taken
     for _ in range(4):
         eager.step()
-    for got, wanted in zip(state(fast), state(eager)):
+    for got, wanted in zip(state(fast), state(eager), strict=True):
         np.testing.assert_allclose(got, wanted, **TOLERANCE)
     fast.epoch(), eager.epoch()  # a second pass (30 rows are 4 batches of 8), held, then written
-    for got, wanted in zip(state(fast), state(eager)):
+    for got, wanted in zip(state(fast), state(eager), strict=True):
         np.testing.assert_allclose(got, wanted, **TOLERANCE)
     assert fast.step_count == eager.step_count == 8
 
@@ -151,9 +151,10 @@ def test_held_steps_write_the_model_when_done_or_stopped_early():
 def test_the_model_is_written_at_every_record_steps_yields():
     """Issue 23: steps() kept the parameters in arrays while your loop ran, leaving Value.data stale."""
     eager, fast = trainers(lambda m: nn.SGD(m.parameters(), lr=0.5, momentum=0.9))
-    for record in fast.steps(5):
+    for number, record in enumerate(fast.steps(5)):
+        assert record.step == number
         eager.step()
-        for got, wanted in zip(state(fast), state(eager)):
+        for got, wanted in zip(state(fast), state(eager), strict=True):
             np.testing.assert_allclose(got, wanted, **TOLERANCE)
     assert record.step == 4
 

@@ -19,29 +19,36 @@ def test_text_labels_become_sorted_class_indices_with_their_names(tmp_path):
     path = write(tmp_path, "x1, x2 ,label\n1,2,setosa\n-0.5,3e-1,virginica\r\n\n4.25,-1,setosa\n")
     table = datasets.load_csv(path)
     assert table.X.tolist() == [[1.0, 2.0], [-0.5, 0.3], [4.25, -1.0]]
-    assert table.y.tolist() == [0, 1, 0] and table.y.dtype.kind == "i"
-    assert table.feature_names == ("x1", "x2") and table.class_names == ("setosa", "virginica")
+    assert table.y.tolist() == [0, 1, 0]
+    assert table.y.dtype.kind == "i"
+    assert table.feature_names == ("x1", "x2")
+    assert table.class_names == ("setosa", "virginica")
     X, y = table  # unpacks like every loader
-    assert X is table.X and y is table.y
+    assert X is table.X
+    assert y is table.y
 
 
 def test_whole_number_labels_keep_their_numeric_order_and_any_column_can_be_the_target(tmp_path):
     path = write(tmp_path, "\ufeffgrade,height\n10,1.5\n2,1.7\n2.0,1.1\n9,0.2\n")
     table = datasets.load_csv(path, target="grade")
-    assert table.class_names == ("2", "9", "10") and table.y.tolist() == [2, 0, 0, 1]
-    assert table.feature_names == ("height",) and table.X.shape == (4, 1)
+    assert table.class_names == ("2", "9", "10")
+    assert table.y.tolist() == [2, 0, 0, 1]
+    assert table.feature_names == ("height",)
+    assert table.X.shape == (4, 1)
 
 
 def test_fractional_targets_make_a_regression(tmp_path):
     path = write(tmp_path, "a,b,price\n1,2,3.5\n4,5,6\n")
     table = datasets.load_csv(path, target="price")
-    assert table.class_names is None and table.y.tolist() == [3.5, 6.0] and table.y.dtype == float
+    assert table.class_names is None
+    assert table.y.tolist() == [3.5, 6.0]
+    assert table.y.dtype == float
     whole = write(tmp_path, "a,price\n1,3\n2,4\n", "whole.csv")
     assert datasets.load_csv(whole, target="price", regression=True).y.tolist() == [3.0, 4.0]
     assert datasets.load_csv(whole, target="price").class_names == ("3", "4")
 
 
-@pytest.mark.parametrize("text, message", [
+@pytest.mark.parametrize(("text", "message"), [
     ("", "empty; expected a header row"),
     ("\n \n", "empty; expected a header row"),
     ("x1,x2,label\n", "a header but no rows of data"),
@@ -65,7 +72,8 @@ def test_bad_csv_files_are_one_line_naming_row_and_column(tmp_path, text, messag
     path = write(tmp_path, text)
     with pytest.raises(ValueError, match=message) as error:
         datasets.load_csv(path)
-    assert "\n" not in str(error.value) and str(path) in str(error.value)
+    assert "\n" not in str(error.value)
+    assert str(path) in str(error.value)
 
 
 def test_files_over_the_size_limit_and_folders_are_refused(tmp_path):
@@ -101,7 +109,7 @@ def test_big_whole_number_labels_stay_distinct_and_exact(tmp_path):
     assert table.y.tolist() == [2, 1, 2, 0]
 
 
-@pytest.mark.parametrize("text, message", [
+@pytest.mark.parametrize(("text", "message"), [
     ("x1,label\n1,1e300\n2,3\n", r"row 1 \(line 2\), column 'label': the class name '1000.* is 301 characters"),
     ('x1,label\n1,"a\nb"\n2,c\n', r"row 1 \(line 2\), column 'label': the class name 'a\\nb' is not printable"),
     ('x1,"lab\x1b[31mel"\n1,a\n2,b\n', r"the header's column 2 .* is not printable"),

@@ -14,10 +14,12 @@ from nn import datasets
 
 def test_seed_tables_are_the_articles():
     X, y = datasets.neuron_table()
-    assert X.tolist() == [[0, 0, 1], [1, 1, 1], [1, 0, 1], [0, 1, 1]] and y.tolist() == [0, 1, 1, 0]
+    assert X.tolist() == [[0, 0, 1], [1, 1, 1], [1, 0, 1], [0, 1, 1]]
+    assert y.tolist() == [0, 1, 1, 0]
     assert (y == X[:, 0]).all()  # the answer is the first column
     X, y = datasets.xor_table()
-    assert X.tolist() == [[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]] and y.tolist() == [0, 1, 1, 0]
+    assert X.tolist() == [[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]]
+    assert y.tolist() == [0, 1, 1, 0]
     assert (y == np.logical_xor(X[:, 0], X[:, 1])).all()
 
 
@@ -29,25 +31,32 @@ def test_generators_shape_balance_and_seed(name):
     make = datasets.GENERATORS[name]
     classes = CLASSES.get(name, 2)
     X, y = make(60, noise=0.1, seed=3)
-    assert X.shape == (60, 2) and X.dtype == float and y.shape == (60,) and y.dtype.kind == "i"
+    assert X.shape == (60, 2)
+    assert X.dtype == float
+    assert y.shape == (60,)
+    assert y.dtype.kind == "i"
     assert set(y.tolist()) == set(range(classes))
     assert all(60 / classes / 2 <= count <= 60 / classes * 1.5 for count in np.bincount(y))
     again, other = make(60, noise=0.1, seed=3), make(60, noise=0.1, seed=4)
-    assert np.array_equal(X, again[0]) and np.array_equal(y, again[1])
+    assert np.array_equal(X, again[0])
+    assert np.array_equal(y, again[1])
     assert not np.array_equal(X, other[0])
 
 
 def test_noiseless_moons_lie_on_their_two_arcs():
     X, y = datasets.moons(50, noise=0.0, seed=0)
     upper, lower = X[y == 0], X[y == 1]
-    assert np.allclose(np.hypot(*upper.T), 1) and (upper[:, 1] >= -1e-12).all()
-    assert np.allclose(np.hypot(lower[:, 0] - 1, lower[:, 1] - 0.5), 1) and (lower[:, 1] <= 0.5 + 1e-12).all()
+    assert np.allclose(np.hypot(*upper.T), 1)
+    assert (upper[:, 1] >= -1e-12).all()
+    assert np.allclose(np.hypot(lower[:, 0] - 1, lower[:, 1] - 0.5), 1)
+    assert (lower[:, 1] <= 0.5 + 1e-12).all()
 
 
 def test_noiseless_circles_have_radius_one_and_factor():
     X, y = datasets.circles(40, noise=0.0, seed=0, factor=0.3)
     radius = np.hypot(*X.T)
-    assert np.allclose(radius[y == 0], 1) and np.allclose(radius[y == 1], 0.3)
+    assert np.allclose(radius[y == 0], 1)
+    assert np.allclose(radius[y == 1], 0.3)
 
 
 def test_noiseless_xor_labels_are_same_sign_quadrants():
@@ -78,10 +87,10 @@ def test_three_class_spiral_arms_are_a_third_of_a_turn_apart():
 
 def test_spiral_registry_entries_and_the_default_two_arms():
     two = datasets.spiral(41, noise=0.1, seed=5)
-    assert all(np.array_equal(a, b) for a, b in zip(two, datasets.spiral(41, 0.1, 5, classes=2)))
+    assert all(np.array_equal(a, b) for a, b in zip(two, datasets.spiral(41, 0.1, 5, classes=2), strict=True))
     assert np.bincount(two[1]).tolist() == [20, 21]  # the second arm takes the odd point, as before
     three = datasets.GENERATORS["spiral3"](41, 0.1, 5)
-    assert all(np.array_equal(a, b) for a, b in zip(three, datasets.spiral(41, 0.1, 5, classes=3)))
+    assert all(np.array_equal(a, b) for a, b in zip(three, datasets.spiral(41, 0.1, 5, classes=3), strict=True))
     assert np.bincount(three[1]).tolist() == [13, 14, 14]
 
 
@@ -105,19 +114,19 @@ def test_blobs_sit_on_a_circle_with_class_zero_on_top():
         assert np.allclose(cluster.std(axis=0), np.sqrt(0.5) / 5, rtol=0.06)
 
 
-@pytest.mark.parametrize("make, kwargs, message", [
-    (datasets.spiral, dict(classes=1), "classes must be an integer >= 2"),
-    (datasets.blobs, dict(classes=2.5), "classes must be an integer >= 2"),
-    (datasets.blobs, dict(n=2, classes=3), "n must be an integer >= 3"),
-    (datasets.gauss, dict(noise=float("nan")), "noise must be a finite number >= 0"),
+@pytest.mark.parametrize(("make", "kwargs", "message"), [
+    (datasets.spiral, {"classes": 1}, "classes must be an integer >= 2"),
+    (datasets.blobs, {"classes": 2.5}, "classes must be an integer >= 2"),
+    (datasets.blobs, {"n": 2, "classes": 3}, "n must be an integer >= 3"),
+    (datasets.gauss, {"noise": float("nan")}, "noise must be a finite number >= 0"),
 ])
 def test_multi_class_arguments_are_checked(make, kwargs, message):
     with pytest.raises((TypeError, ValueError), match=message):
         make(**kwargs)
 
 
-@pytest.mark.parametrize("kwargs, message", [(dict(n=1), "n must be an integer >= 2"),
-                                             (dict(noise=-0.1), "noise must be a finite number >= 0")])
+@pytest.mark.parametrize(("kwargs", "message"), [({"n": 1}, "n must be an integer >= 2"),
+                                             ({"noise": -0.1}, "noise must be a finite number >= 0")])
 def test_generator_arguments_are_checked(kwargs, message):
     with pytest.raises(ValueError, match=message):
         datasets.moons(**kwargs)
@@ -125,19 +134,22 @@ def test_generator_arguments_are_checked(kwargs, message):
 
 def test_split_and_one_hot():
     X, y = np.arange(20.0).reshape(10, 2), np.arange(10)
-    X_train, y_train, X_test, y_test = datasets.split(X, y, 0.3, seed=0)
-    assert len(y_train) == 7 and len(y_test) == 3
+    X_train, y_train, _X_test, y_test = datasets.split(X, y, 0.3, seed=0)
+    assert len(y_train) == 7
+    assert len(y_test) == 3
     assert sorted(np.concatenate([y_train, y_test]).tolist()) == list(range(10))
     assert (X_train[:, 0] == 2 * y_train).all()  # rows stay with their labels
     assert datasets.one_hot([2, 0], 3).tolist() == [[0, 0, 1], [1, 0, 0]]
-    with pytest.raises(ValueError, match="0..2"):
+    with pytest.raises(ValueError, match=r"0\.\.2"):
         datasets.one_hot([3], 3)
 
 
 def test_digits_are_8x8_scaled_to_one():
     pytest.importorskip("sklearn")
     X, y = datasets.digits()
-    assert X.shape == (1797, 64) and X.min() == 0.0 and X.max() == 1.0
+    assert X.shape == (1797, 64)
+    assert X.min() == 0.0
+    assert X.max() == 1.0
     assert sorted(set(y.tolist())) == list(range(10))
 
 
@@ -179,14 +191,15 @@ def test_load_mnist_flattens_and_scales(tmp_path):
     (tmp_path / "i").write_bytes(gzip.compress(idx_bytes(images, 0x08)))
     (tmp_path / "l").write_bytes(idx_bytes(labels, 0x08))
     X, y = datasets.load_mnist(tmp_path / "i", tmp_path / "l")
-    assert X.shape == (3, 4) and X[0].tolist() == [0.0, 1.0, 0.2, 0.4]
+    assert X.shape == (3, 4)
+    assert X[0].tolist() == [0.0, 1.0, 0.2, 0.4]
     assert y.tolist() == [7, 0, 9]
 
 
 GOOD = bytes([0, 0, 8, 1]) + struct.pack(">I", 3) + bytes([1, 2, 3])
 
 
-@pytest.mark.parametrize("raw, message", [
+@pytest.mark.parametrize(("raw", "message"), [
     (b"", "not an IDX file"), (b"\x01\x00\x08\x01" + GOOD[4:], "not an IDX file"),
     (b"\x00\x00\x07\x01" + GOOD[4:], "type code"), (b"\x00\x00\x08\x00", "at least one dimension"),
     (bytes([0, 0, 8, 3]) + b"\x00\x00", "truncated IDX header"),
@@ -201,7 +214,7 @@ def test_bad_idx_files_raise_value_error(tmp_path, raw, message):
         datasets.load_idx(tmp_path / "bad")
 
 
-@pytest.mark.parametrize("labels, message", [(np.array([1, 2]), "i holds 3 images but .*l 2 labels"),
+@pytest.mark.parametrize(("labels", "message"), [(np.array([1, 2]), "i holds 3 images but .*l 2 labels"),
                                              (np.array([1, 2, 10]), "labels must be digits 0-9")])
 def test_mnist_labels_must_match_the_images(tmp_path, labels, message):
     (tmp_path / "i").write_bytes(idx_bytes(np.zeros((3, 2, 2)), 0x08))

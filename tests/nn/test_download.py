@@ -74,7 +74,8 @@ def generated_mnist(train: int = 200, test: int = 50) -> tuple[dict[str, bytes],
     """The four .gz files of a small MNIST-shaped set, and the arrays they hold."""
     rng = np.random.default_rng(1)
     arrays = [*stripes(train, rng), *stripes(test, rng)]
-    return {name + ".gz": gzip.compress(idx(array)) for name, array in zip(datasets.MNIST_FILES, arrays)}, arrays
+    files = {name + ".gz": gzip.compress(idx(array)) for name, array in zip(datasets.MNIST_FILES, arrays, strict=True)}
+    return files, arrays
 
 
 def table(files: dict[str, bytes]) -> dict[str, Published]:
@@ -95,13 +96,14 @@ def test_a_good_run_fetches_the_four_files_which_then_load_and_a_second_run_fetc
     assert leftovers(folder) == sorted(files)
     assert all((folder / name).read_bytes() == body for name, body in files.items())
     assert [line.split(":")[1].split(",")[0].strip() for line in lines] == ["downloaded"] * 4
-    X_train, y_train, X_test, y_test = datasets.mnist(folder)
+    X_train, _y_train, _X_test, y_test = datasets.mnist(folder)
     np.testing.assert_array_equal(np.asarray(X_train), arrays[0].reshape(len(arrays[0]), -1) / 255.0)
     np.testing.assert_array_equal(y_test, arrays[3])
     served = len(mirror.requests)
     lines.clear()
     mnist.download(folder, mirror.url, table(files), timeout=5, report=lines.append)
-    assert len(mirror.requests) == served and all("already there" in line for line in lines)
+    assert len(mirror.requests) == served
+    assert all("already there" in line for line in lines)
 
 
 def test_a_wrong_checksum_deletes_the_download_and_says_so(mirror, tmp_path):
@@ -171,7 +173,7 @@ def test_a_stalling_server_is_given_up_after_the_timeout(mirror, tmp_path):
     assert leftovers(tmp_path) == []
 
 
-@pytest.mark.parametrize("location, message", [
+@pytest.mark.parametrize(("location", "message"), [
     ("ftp://127.0.0.1/x.gz", "a redirect must be an http:// or https:// address, got 'ftp://127.0.0.1/x.gz'"),
     ("file:///etc/passwd", "Redirection to url 'file:///etc/passwd' is not allowed")])
 def test_a_redirect_away_from_http_is_refused(mirror, tmp_path, location, message):
@@ -210,7 +212,8 @@ def test_ctrl_c_mid_file_leaves_nothing_half_written_exits_130_with_one_line(mir
     try:
         deadline = time.monotonic() + 30
         while not any(entry.stat().st_size > 0 for entry in tmp_path.iterdir()):  # the temporary file, filling
-            assert time.monotonic() < deadline and process.poll() is None
+            assert time.monotonic() < deadline
+            assert process.poll() is None
             time.sleep(0.05)
         assert [entry.name for entry in tmp_path.iterdir()] != [name]
         process.send_signal(signal.SIGINT)
@@ -218,7 +221,8 @@ def test_ctrl_c_mid_file_leaves_nothing_half_written_exits_130_with_one_line(mir
     finally:
         process.kill()
     assert process.returncode == 130
-    assert err == "python -m nn: interrupted\n" and out == ""
+    assert err == "python -m nn: interrupted\n"
+    assert out == ""
     assert leftovers(tmp_path) == []
 
 
@@ -228,7 +232,8 @@ def test_the_published_checksums_hold_on_the_command_line(mirror, tmp_path, caps
     mirror.serve(name, bytes(published.size))
     code = main(["download", "mnist", "--dir", str(tmp_path), "--mirror", mirror.url, "--quiet"])
     err = capsys.readouterr().err
-    assert code == 2 and err.count("\n") == 1
+    assert code == 2
+    assert err.count("\n") == 1
     assert f"its SHA-256 is {hashlib.sha256(bytes(published.size)).hexdigest()}, not the published " \
            f"{published.sha256}; the download was deleted" in err
     assert leftovers(tmp_path) == []
@@ -238,7 +243,8 @@ def test_the_published_checksums_hold_on_the_command_line(mirror, tmp_path, caps
 def test_only_http_mirrors_are_accepted(tmp_path, capsys, mirror_url):
     assert main(["download", "mnist", "--dir", str(tmp_path), "--mirror", mirror_url]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "--mirror must be an http:// or https:// address" in err
+    assert err.count("\n") == 1
+    assert "--mirror must be an http:// or https:// address" in err
 
 
 def test_the_cache_folder_follows_xdg_cache_home(monkeypatch, tmp_path):
@@ -256,12 +262,15 @@ def test_train_mnist_reads_the_downloaded_folder_without_mnist_dir(mirror, tmp_p
     argv = ["train", "mnist", "--epochs", "1", "--quiet", "--no-plots", "--out", str(tmp_path / "run")]
     assert main(argv) == 2  # nothing downloaded unasked: it says how
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "python -m nn download mnist" in err and mirror.requests == []
+    assert err.count("\n") == 1
+    assert "python -m nn download mnist" in err
+    assert mirror.requests == []
     files, _ = generated_mnist()
     for name, body in files.items():
         mirror.serve(name, body)
     assert not mnist.available()
     mnist.download(None, mirror.url, table(files), timeout=5, report=lambda line: None)
-    assert mnist.available() and not mnist.available(tmp_path)
+    assert mnist.available()
+    assert not mnist.available(tmp_path)
     assert main(argv) == 0
     assert "mnist: 200 training samples of 784 features" in capsys.readouterr().out

@@ -17,7 +17,8 @@ def test_every_feature_matches_numpy():
     a, b = X[:, 0], X[:, 1]
     expected = np.column_stack([a, b, a ** 2, b ** 2, a * b, np.sin(a), np.sin(b)])
     out = features.transform(X, features.NAMES)
-    assert out.shape == (25, 7) and out.dtype == float
+    assert out.shape == (25, 7)
+    assert out.dtype == float
     assert np.allclose(out, expected, rtol=1e-15, atol=0)
 
 
@@ -32,7 +33,7 @@ def test_parse_reads_the_command_line_spelling():
     assert features.parse("x1, x2,x1^2") == ["x1", "x2", "x1^2"]
 
 
-@pytest.mark.parametrize("names, message", [
+@pytest.mark.parametrize(("names", "message"), [
     (["x3"], r"unknown feature 'x3'; choose from x1, x2, x1\^2, x2\^2, x1\*x2, sin\(x1\), sin\(x2\)"),
     ([], "at least one feature is needed; choose from x1, x2"),
     ("x1", "must be a list of names"),

@@ -70,7 +70,8 @@ def test_the_viz_commands_refuse_a_fifo_or_device_as_output_in_one_line(tmp_path
         os.symlink(path, shown)
         assert viz_main([*command[1:], str(shown)]) == 2
         err = capsys.readouterr().err
-        assert err.count("\n") == 1 and "not a regular file" in err
+        assert err.count("\n") == 1
+        assert "not a regular file" in err
         assert not stat.S_ISREG(os.stat(path).st_mode)
 
 
@@ -82,7 +83,8 @@ def test_a_symlink_is_followed_the_file_it_names_is_replaced_and_the_link_stays(
     os.symlink(target, link)
     model = nn.MLP(2, [3, 1], seed=4)
     model.save(link)
-    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert link.is_symlink()
+    assert os.readlink(link) == str(target)
     assert json.loads(target.read_text())["architecture"]["nouts"] == [3, 1]
     assert sorted(os.listdir(tmp_path / "real")) == ["model.json"]
 
@@ -128,7 +130,9 @@ def test_a_save_killed_mid_write_leaves_the_target_whole_and_the_next_save_remov
         writer.send_signal(signal.SIGKILL)
         writer.wait(timeout=30)
     stale = [name for name in os.listdir(tmp_path) if name != "model.json"]
-    assert len(stale) == 1 and stale[0].startswith(f".model.json.chainrule-{writer.pid}-") and stale[0].endswith(".tmp")
+    assert len(stale) == 1
+    assert stale[0].startswith(f".model.json.chainrule-{writer.pid}-")
+    assert stale[0].endswith(".tmp")
     assert path.read_bytes() == before  # the target never saw the half-written text
     other = tmp_path / "other.json"
     nn.MLP(2, [1]).save(other)
@@ -144,7 +148,8 @@ def test_a_running_writers_temporary_is_not_taken_for_a_stale_one(tmp_path):
         file.write(b"{}")
         assert nn.files.remove_stale_temporaries(path) == []  # this process is still writing
         assert len(os.listdir(tmp_path)) == 1
-    assert os.listdir(tmp_path) == ["model.json"] and path.read_bytes() == b"{}"
+    assert os.listdir(tmp_path) == ["model.json"]
+    assert path.read_bytes() == b"{}"
 
 
 def test_train_checks_out_before_training(tmp_path, capsys):
@@ -153,11 +158,14 @@ def test_train_checks_out_before_training(tmp_path, capsys):
         assert nn_main(["train", "moons", "--quiet", "--out", str(out)]) == 2
         captured = capsys.readouterr()
         assert captured.out == ""  # nothing trained, not even the data loaded
-        assert captured.err.count("\n") == 1 and message in captured.err and "--out" in captured.err
+        assert captured.err.count("\n") == 1
+        assert message in captured.err
+        assert "--out" in captured.err
     (tmp_path / "run" / "model.json").mkdir(parents=True)
     assert nn_main(["train", "moons", "--quiet", "--out", str(tmp_path / "run")]) == 2
     captured = capsys.readouterr()
-    assert captured.out == "" and "it is a directory" in captured.err
+    assert captured.out == ""
+    assert "it is a directory" in captured.err
 
 
 @pytest.mark.skipif(not Path("/sys").is_dir(), reason="needs Linux's read-only /sys")
@@ -165,7 +173,8 @@ def test_train_refuses_a_folder_it_cannot_write_before_training(capsys):
     # /sys takes no new files, for root too (os.access says yes to root; the check creates a file for real)
     assert nn_main(["train", "moons", "--quiet", "--out", "/sys/chainrule-run"]) == 2
     captured = capsys.readouterr()
-    assert captured.out == "" and "cannot create files in /sys" in captured.err
+    assert captured.out == ""
+    assert "cannot create files in /sys" in captured.err
 
 
 def test_a_fifo_as_model_file_is_refused_at_once_by_every_command(tmp_path):
@@ -175,8 +184,10 @@ def test_a_fifo_as_model_file_is_refused_at_once_by_every_command(tmp_path):
                     ["nn", "train", "xor-table", "--resume", str(fifo), "--out", str(tmp_path)]):
         finished = subprocess.run([sys.executable, "-m", *command], cwd=tmp_path, capture_output=True, text=True,
                                   timeout=60)  # a blocking open would hang here until the timeout fails the test
-        assert finished.returncode != 0 and finished.stderr.count("\n") == 1, finished.stderr
-        assert "FIFO" in finished.stderr and "not a regular file" in finished.stderr
+        assert finished.returncode != 0, finished.stderr
+        assert finished.stderr.count("\n") == 1, finished.stderr
+        assert "FIFO" in finished.stderr
+        assert "not a regular file" in finished.stderr
 
 
 def test_a_device_an_oversized_file_and_deep_nesting_are_refused_in_one_line(tmp_path, capsys):
@@ -199,7 +210,8 @@ def test_a_device_an_oversized_file_and_deep_nesting_are_refused_in_one_line(tmp
                         lambda p: viz_main(["explain", str(p), "--input", "1"])):
             assert command(path) != 0
             err = capsys.readouterr().err
-            assert err.count("\n") == 1 and message in err, err
+            assert err.count("\n") == 1, err
+            assert message in err, err
 
 
 def test_the_tour_checks_its_folder_and_every_file_it_writes_before_any_work(tmp_path, capsys):
@@ -210,5 +222,7 @@ def test_the_tour_checks_its_folder_and_every_file_it_writes_before_any_work(tmp
     for out, message in [(tmp_path / "a-file", "is a file"), (tmp_path / "tour", "explorer.html: it is a directory")]:
         assert tour.main(["--out", str(out)]) == 2
         captured = capsys.readouterr()
-        assert captured.out == "" and captured.err.count("\n") == 1 and message in captured.err
+        assert captured.out == ""
+        assert captured.err.count("\n") == 1
+        assert message in captured.err
     assert os.listdir(tmp_path / "tour") == ["explorer.html"]

@@ -44,7 +44,15 @@ def test_model_without_biases_round_trips(tmp_path):
     model = nn.MLP(2, [2, 1], bias=False, seed=0)
     nn.save(model, tmp_path / "m.json")
     loaded = nn.load(tmp_path / "m.json")
-    assert not loaded.bias and [p.data for p in loaded.parameters()] == [p.data for p in model.parameters()]
+    assert not loaded.bias
+    assert [p.data for p in loaded.parameters()] == [p.data for p in model.parameters()]
+
+
+def interrupted_write(path) -> None:
+    """A Ctrl-C halfway through writing ``path``."""
+    with nn.files.atomic_write(path) as file:
+        file.write(b'{"partial": ')
+        raise KeyboardInterrupt
 
 
 def test_a_crash_mid_save_leaves_the_old_file_and_no_temporary(saved, monkeypatch):
@@ -57,9 +65,8 @@ def test_a_crash_mid_save_leaves_the_old_file_and_no_temporary(saved, monkeypatc
     monkeypatch.setattr(nn.files.os, "fsync", power_cut)  # the new text is written, not yet in place
     with pytest.raises(OSError, match="power cut"):
         nn.MLP(3, [4, 2], seed=12).save(path)
-    with pytest.raises(KeyboardInterrupt), nn.files.atomic_write(path) as file:
-        file.write(b'{"partial": ')
-        raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt):
+        interrupted_write(path)
     assert path.read_bytes() == before
     assert os.listdir(path.parent) == ["model.json"]
     assert nn.load(path).nouts == model.nouts
@@ -115,7 +122,7 @@ def _set(keys, value):
     return change
 
 
-@pytest.mark.parametrize("change, message", [
+@pytest.mark.parametrize(("change", "message"), [
     (lambda d: d.clear() or d.update({"name": "someone else's json"}), "not a chainrule model"),
     (_set(["format"], "keras"), "not a chainrule model"),
     (_set(["version"], 3), "unsupported version 3"),
@@ -170,7 +177,7 @@ def test_to_dict_and_from_dict_are_inverse():
 
 
 def test_save_refuses_non_models(tmp_path):
-    with pytest.raises(TypeError, match="nn.MLP"):
+    with pytest.raises(TypeError, match=r"nn\.MLP"):
         nn.save(nn.Neuron(2), tmp_path / "m.json")
 
 
@@ -178,7 +185,7 @@ def test_save_refuses_non_models(tmp_path):
 def test_a_version_that_is_not_a_whole_number_is_one_clear_error(version, tmp_path):
     document = nn.io.to_dict(nn.MLP(2, [1], seed=0))
     document["version"] = version
-    with pytest.raises(ValueError, match="unsupported version .*reads versions 1 to 2"):
+    with pytest.raises(ValueError, match=r"unsupported version .*reads versions 1 to 2"):
         nn.io.from_dict(document)
 
 
@@ -203,5 +210,6 @@ def test_a_weight_past_the_float_range_names_the_file_and_the_field(tmp_path, ca
                     ["explore", path, "--input", "1", "-o", str(tmp_path / "a.html")]):
         assert viz_main(command) == 2
     lines = capsys.readouterr().err.splitlines()
-    assert len(lines) == 3 and all("layers[0].weights[0][0] must be a finite number" in line for line in lines)
+    assert len(lines) == 3
+    assert all("layers[0].weights[0][0] must be a finite number" in line for line in lines)
     assert all(len(line) < 300 for line in lines)  # the 401-digit number is cut, not echoed

@@ -32,13 +32,13 @@ def test_sse_and_mse_match_their_closed_forms_and_gradients():
     xs = values(p)
     sse = nn.sse(xs, t)
     sse.backward()
-    assert sse.data == pytest.approx(sum((a - b) ** 2 for a, b in zip(p, t)), rel=1e-14)
-    assert [x.grad for x in xs] == pytest.approx([2 * (a - b) for a, b in zip(p, t)], rel=1e-12)
+    assert sse.data == pytest.approx(sum((a - b) ** 2 for a, b in zip(p, t, strict=True)), rel=1e-14)
+    assert [x.grad for x in xs] == pytest.approx([2 * (a - b) for a, b in zip(p, t, strict=True)], rel=1e-12)
     ys = values(p)
     mse = nn.mse(ys, t)
     mse.backward()
     assert mse.data == pytest.approx(sse.data / 3, rel=1e-14)
-    assert [y.grad for y in ys] == pytest.approx([2 * (a - b) / 3 for a, b in zip(p, t)], rel=1e-12)
+    assert [y.grad for y in ys] == pytest.approx([2 * (a - b) / 3 for a, b in zip(p, t, strict=True)], rel=1e-12)
 
 
 def test_mse_averages_over_every_output_of_every_sample():
@@ -51,8 +51,9 @@ def test_hinge_is_micrograds_max_margin_with_gradient():
     xs = values(scores)
     loss = nn.hinge(xs, labels)
     loss.backward()
-    assert loss.data == pytest.approx(sum(max(0.0, 1 - y * s) for s, y in zip(scores, labels)) / 4)
-    assert [x.grad for x in xs] == pytest.approx([-y / 4 if 1 - y * s > 0 else 0.0 for s, y in zip(scores, labels)])
+    assert loss.data == pytest.approx(sum(max(0.0, 1 - y * s) for s, y in zip(scores, labels, strict=True)) / 4)
+    wanted = [-y / 4 if 1 - y * s > 0 else 0.0 for s, y in zip(scores, labels, strict=True)]
+    assert [x.grad for x in xs] == pytest.approx(wanted)
 
 
 def test_hinge_rejects_zero_one_labels_and_says_how_to_map_them():
@@ -99,7 +100,7 @@ def test_softmax_jacobian_matches_sympy():
         xs = values(logits)
         nn.softmax(xs)[i].backward()
         for j, s in enumerate(symbols):
-            exact = sympy.diff(sympy.exp(symbols[i]) / denominator, s).subs(dict(zip(symbols, logits)))
+            exact = sympy.diff(sympy.exp(symbols[i]) / denominator, s).subs(dict(zip(symbols, logits, strict=True)))
             assert xs[j].grad == pytest.approx(float(exact), rel=1e-10)
 
 
@@ -109,17 +110,18 @@ def test_cross_entropy_matches_sympy_value_and_gradient():
     rows = [values(row) for row in batch]
     loss = nn.cross_entropy(rows, labels)
     loss.backward()
-    for row, numbers, label in zip(rows, batch, labels):
+    for row, numbers, label in zip(rows, batch, labels, strict=True):
         expression = sympy.log(sum(sympy.exp(s) for s in symbols)) - symbols[label]
-        at = dict(zip(symbols, numbers))
-        for x, s in zip(row, symbols):
+        at = dict(zip(symbols, numbers, strict=True))
+        for x, s in zip(row, symbols, strict=True):
             assert x.grad == pytest.approx(float(sympy.diff(expression, s).subs(at)) / 2, rel=1e-10)
-    exact = sum(float((sympy.log(sum(sympy.exp(s) for s in symbols)) - symbols[label]).subs(dict(zip(symbols, n))))
-                for n, label in zip(batch, labels)) / 2
+    exact = sum(float((sympy.log(sum(sympy.exp(s) for s in symbols)) - symbols[label])
+                      .subs(dict(zip(symbols, n, strict=True))))
+                for n, label in zip(batch, labels, strict=True)) / 2
     assert loss.data == pytest.approx(exact, rel=1e-12)
 
 
-@pytest.mark.parametrize("row, label, expected", [
+@pytest.mark.parametrize(("row", "label", "expected"), [
     ([1000.0, -1000.0], 1, 2000.0), ([1000.0, -1000.0], 0, 0.0), ([-1000.0, -1000.0], 0, math.log(2)),
     ([1000.0, 1000.0, 1000.0], 2, math.log(3)),
 ])
@@ -140,7 +142,7 @@ def test_cross_entropy_against_numpy_log_sum_exp_and_central_differences(batch, 
 
     def loss_of(numbers):
         rows = [numbers[3 * i:3 * i + 3] for i in range(len(batch))]
-        return float(np.mean([np.log(np.sum(np.exp(r))) - r[k] for r, k in zip(rows, labels)]))
+        return float(np.mean([np.log(np.sum(np.exp(r))) - r[k] for r, k in zip(rows, labels, strict=True)]))
 
     rows = [values(row) for row in batch]
     loss = nn.cross_entropy(rows, labels)
@@ -150,7 +152,7 @@ def test_cross_entropy_against_numpy_log_sum_exp_and_central_differences(batch, 
     assert grads == pytest.approx([central_difference(loss_of, flat, i) for i in range(len(flat))], abs=1e-6)
 
 
-@pytest.mark.parametrize("logits, labels, message", [
+@pytest.mark.parametrize(("logits", "labels", "message"), [
     ([Value(1.0), Value(2.0)], [0], "must be a batch"), ([[1.0, 2.0]], [2], ">= 0 and <= 1"),
     ([[1.0, 2.0]], [True], "class index"),
     ([[1.0, 2.0]], [0, 1], "1 rows of logits but 2 labels"), ([], [], "non-empty"),

@@ -12,7 +12,7 @@ from tests.nn.test_train_validation import linear
 
 
 def test_accuracy_of_nothing_is_a_value_error():
-    with pytest.raises(ValueError, match="accuracy needs .* at least one: got 0 outputs and 0 targets"):
+    with pytest.raises(ValueError, match=r"accuracy needs .* at least one: got 0 outputs and 0 targets"):
         nn.accuracy([], [])
 
 

@@ -21,7 +21,7 @@ def stripes(count: int, rng) -> tuple[np.ndarray, np.ndarray]:
     """28x28 images of three classes: a bright row band, a column band, or the two diagonals."""
     labels = rng.integers(0, 3, count).astype(np.uint8)
     images = rng.integers(0, 60, size=(count, 28, 28)).astype(np.uint8)
-    for image, label in zip(images, labels):
+    for image, label in zip(images, labels, strict=True):
         if label == 0:
             image[10:18, :] = 250
         elif label == 1:
@@ -34,7 +34,7 @@ def stripes(count: int, rng) -> tuple[np.ndarray, np.ndarray]:
 def write_mnist(folder, train: int = 300, test: int = 120, gzipped=(True, False, False, True)):
     rng = np.random.default_rng(0)
     arrays = [*stripes(train, rng), *stripes(test, rng)]
-    for name, array, packed in zip(datasets.MNIST_FILES, arrays, gzipped):
+    for name, array, packed in zip(datasets.MNIST_FILES, arrays, gzipped, strict=True):
         raw = idx(array)
         (folder / (name + ".gz" * packed)).write_bytes(gzip.compress(raw) if packed else raw)
     return arrays
@@ -63,8 +63,8 @@ def test_train_mnist_reports_the_test_accuracy_of_the_784_16_16_10_network(tmp_p
 
 
 def test_mnist_loads_raw_and_gzipped_files_like_load_mnist(tmp_path):
-    images, labels, test_images, test_labels = write_mnist(tmp_path, gzipped=(False, True, True, False))
-    X_train, y_train, X_test, y_test = datasets.mnist(tmp_path)
+    images, _labels, _test_images, test_labels = write_mnist(tmp_path, gzipped=(False, True, True, False))
+    X_train, _y_train, X_test, y_test = datasets.mnist(tmp_path)
     np.testing.assert_array_equal(X_train, images.reshape(300, -1) / 255.0)
     np.testing.assert_array_equal(y_test, test_labels)
     np.testing.assert_array_equal(X_test, datasets.load_mnist(tmp_path / (datasets.MNIST_FILES[2] + ".gz"),
@@ -77,19 +77,22 @@ def test_a_folder_without_a_file_is_one_line_naming_it_and_where_mnist_is_publis
     (tmp_path / datasets.MNIST_FILES[missing]).unlink()
     code = main(["train", "mnist", "--mnist-dir", str(tmp_path), "--quiet", "--out", str(tmp_path / "run")])
     err = capsys.readouterr().err
-    assert code == 2 and err.count("\n") == 1
+    assert code == 2
+    assert err.count("\n") == 1
     assert f"has no {datasets.MNIST_FILES[missing]} (or {datasets.MNIST_FILES[missing]}.gz)" in err
     assert datasets.MNIST_SOURCE in err
 
 
-@pytest.mark.parametrize("argv, message", [
+@pytest.mark.parametrize(("argv", "message"), [
     (["train", "mnist", "--mnist-dir", "{tmp}/nowhere"], "nowhere is not a folder"),
     (["train", "moons", "--mnist-dir", "{tmp}"], "--mnist-dir applies to mnist only"),
 ])
 def test_mnist_dir_mistakes_are_one_line(tmp_path, capsys, argv, message):
     code = main([a.format(tmp=tmp_path) for a in argv] + ["--out", str(tmp_path / "run")])
     err = capsys.readouterr().err
-    assert code == 2 and err.count("\n") == 1 and message in err
+    assert code == 2
+    assert err.count("\n") == 1
+    assert message in err
 
 
 def test_an_idx_file_past_the_size_bound_is_refused_before_it_is_read_whole(tmp_path):
@@ -98,6 +101,6 @@ def test_an_idx_file_past_the_size_bound_is_refused_before_it_is_read_whole(tmp_
         datasets.load_idx(tmp_path / "big", max_bytes=1000)
     header = bytes([0, 0, 8, 1]) + struct.pack(">I", 10**6)  # a million bytes, in a file of about 1 kB
     (tmp_path / "bomb.gz").write_bytes(gzip.compress(header + bytes(10**6)))
-    with pytest.raises(ValueError, match="bomb.gz: its IDX header says shape \\(1000000,\\), 1,000,000 bytes of "
+    with pytest.raises(ValueError, match=r"bomb\.gz: its IDX header says shape \(1000000,\), 1,000,000 bytes of "
                                          "data, larger than 100,000 bytes; not reading it"):
         datasets.load_idx(tmp_path / "bomb.gz", max_bytes=100_000)

@@ -26,8 +26,11 @@ def test_scaled_rows_read_as_the_floats_they_stand_for():
     np.testing.assert_array_equal(rows[3], floats[3])
     np.testing.assert_array_equal(np.asarray(rows[2:5]), floats[2:5])
     np.testing.assert_array_equal(np.asarray(rows.take([6, 1])), floats[[6, 1]])
-    assert isinstance(rows[2:5], ScaledRows) and rows[2:5].values.base is not None  # a view, not a copy
-    assert rows.shape == (7, 5) and len(rows) == 7 and rows[:0].shape == (0, 5)
+    assert isinstance(rows[2:5], ScaledRows)
+    assert rows[2:5].values.base is not None
+    assert rows.shape == (7, 5)
+    assert len(rows) == 7
+    assert rows[:0].shape == (0, 5)
 
 
 def test_training_on_compact_rows_takes_the_very_steps_of_training_on_floats():
@@ -50,8 +53,9 @@ def test_splits_keep_compact_rows_compact_and_pick_the_same_rows():
     for cut in (datasets.split, datasets.stratified_split):
         compact = cut(ScaledRows(values, 255), labels, 0.25, seed=3)
         floats = cut(values / 255.0, labels, 0.25, seed=3)
-        assert isinstance(compact[0], ScaledRows) and isinstance(compact[2], ScaledRows)
-        for got, wanted in zip(compact, floats):
+        assert isinstance(compact[0], ScaledRows)
+        assert isinstance(compact[2], ScaledRows)
+        for got, wanted in zip(compact, floats, strict=True):
             np.testing.assert_array_equal(np.asarray(got), wanted)
 
 
@@ -61,7 +65,7 @@ def test_train_mnist_converts_a_batch_at_a_time_samples_first_and_evaluates_the_
     sizes = (20_000, 10_000)
     arrays = [rng.integers(0, 256, (sizes[0], 28, 28), dtype=np.uint8), rng.integers(0, 10, sizes[0], dtype=np.uint8),
               rng.integers(0, 256, (sizes[1], 28, 28), dtype=np.uint8), rng.integers(0, 10, sizes[1], dtype=np.uint8)]
-    for name, array in zip(datasets.MNIST_FILES, arrays):
+    for name, array in zip(datasets.MNIST_FILES, arrays, strict=True):
         (tmp_path / name).write_bytes(idx(array))
     pixels = arrays[0].nbytes + arrays[2].nbytes
     del arrays
@@ -82,11 +86,15 @@ def test_train_mnist_on_full_sized_files_peaks_under_1_gb(tmp_path):
 def test_a_header_larger_than_the_limit_is_refused_before_anything_is_decompressed(tmp_path):
     header = bytes([0, 0, 8, 3]) + struct.pack(">III", 60_000, 200, 200)  # 2.4 GB of images
     (tmp_path / "bomb.gz").write_bytes(gzip.compress(header + bytes(100 * 2**20)))  # 100 MB of zeros in 100 kB
-    peak = peak_bytes(lambda: pytest.raises(ValueError, datasets.load_idx, tmp_path / "bomb.gz"))
+    def refused() -> None:
+        with pytest.raises(ValueError, match="not reading it"):
+            datasets.load_idx(tmp_path / "bomb.gz")
+
+    peak = peak_bytes(refused)
     assert peak < 2 * 2**20, f"{peak / 2**20:.0f} MiB held at once"
 
 
-@pytest.mark.parametrize("file, raw, message", [
+@pytest.mark.parametrize(("file", "raw", "message"), [
     (0, idx(np.zeros((5, 784), dtype=np.uint8)), "expected MNIST's images, unsigned bytes (IDX type 0x08) of shape "
                                                   "(n, rows, columns); the file holds uint8 values of shape (5, 784)"),
     (0, bytes([0, 0, 8, 3]) + struct.pack(">III", 300, 28, 28) + bytes(1000), "its IDX header says shape "
@@ -105,8 +113,10 @@ def test_a_bad_mnist_file_is_one_line_naming_it(tmp_path, capsys, file, raw, mes
     path.write_bytes(raw)
     code = main(["train", "mnist", "--mnist-dir", str(tmp_path), "--quiet", "--no-plots", "--out", str(tmp_path / "r")])
     err = capsys.readouterr().err
-    assert code == 2 and err.count("\n") == 1
-    assert str(path) in err and message in err, err
+    assert code == 2
+    assert err.count("\n") == 1
+    assert str(path) in err, err
+    assert message in err, err
 
 
 def test_a_fifo_in_the_mnist_folder_is_refused_without_blocking(tmp_path, capsys):
@@ -115,12 +125,17 @@ def test_a_fifo_in_the_mnist_folder_is_refused_without_blocking(tmp_path, capsys
     fifo.unlink()
     os.mkfifo(fifo)
     outcome = {}
-    reader = threading.Thread(target=lambda: outcome.update(error=pytest.raises(OSError, datasets.load_idx, fifo)),
-                              daemon=True)
+
+    def read() -> None:
+        with pytest.raises(OSError, match="FIFO"):
+            datasets.load_idx(fifo)
+        outcome["refused"] = True
+
+    reader = threading.Thread(target=read, daemon=True)
     reader.start()
     reader.join(10)
     assert not reader.is_alive(), "load_idx blocked on a FIFO"
-    assert "FIFO" in str(outcome["error"].value)
+    assert outcome["refused"]
     reader = threading.Thread(target=lambda: outcome.update(code=main(["train", "mnist", "--mnist-dir", str(tmp_path),
                                                                        "--quiet", "--out", str(tmp_path / "r")])),
                               daemon=True)
@@ -128,4 +143,6 @@ def test_a_fifo_in_the_mnist_folder_is_refused_without_blocking(tmp_path, capsys
     reader.join(30)
     assert not reader.is_alive(), "train mnist blocked on a FIFO"
     err = capsys.readouterr().err
-    assert outcome["code"] == 2 and err.count("\n") == 1 and f"cannot read {fifo}: it is a FIFO" in err
+    assert outcome["code"] == 2
+    assert err.count("\n") == 1
+    assert f"cannot read {fifo}: it is a FIFO" in err

@@ -101,7 +101,7 @@ def test_zero_grad_clears_every_parameter():
     assert [p.grad for p in params] == [0.0, 0.0]
 
 
-@pytest.mark.parametrize("make, message", [
+@pytest.mark.parametrize(("make", "message"), [
     (lambda p: nn.SGD(p, lr=-1), "lr must be a finite number >= 0"),
     (lambda p: nn.SGD(p, momentum=-0.5), "momentum"),
     (lambda p: nn.SGD(p, lr=0.1, nesterov=True), "nesterov needs momentum"),

@@ -43,7 +43,7 @@ def people(tmp_path):
     tall = X[:, 0] > TALL_FROM
     path = tmp_path / "people.csv"
     path.write_text("height,weight,size\n" + "".join(
-        f"{h},{w},{'tall' if t else 'short'}\n" for (h, w), t in zip(X.tolist(), tall)))
+        f"{h},{w},{'tall' if t else 'short'}\n" for (h, w), t in zip(X.tolist(), tall, strict=True)))
     return path, X, tall.astype(int)
 
 
@@ -51,7 +51,8 @@ def people(tmp_path):
 def trained(people, tmp_path, capsys):
     path, X, labels = people
     code, out, err = run(capsys, "train", path, "--target", "size", "--quiet", "--no-plots", "--out", tmp_path / "run")
-    assert code == 0 and err == "", err
+    assert code == 0, err
+    assert err == "", err
     return out, tmp_path / "run" / "model.json", X, labels
 
 
@@ -74,7 +75,8 @@ def test_predict_takes_raw_values(trained, capsys):
         logits = forward(document, [[height, weight]])[0]
         probabilities = np.exp(logits - logits.max()) / np.exp(logits - logits.max()).sum()
         expected = "tall" if height > TALL_FROM else "short"
-        assert code == 0 and out.splitlines()[0] == f"{expected} (p = {probabilities.max():.4f})"
+        assert code == 0
+        assert out.splitlines()[0] == f"{expected} (p = {probabilities.max():.4f})"
 
 
 def test_the_onnx_export_takes_raw_values(trained, tmp_path, capsys):
@@ -100,11 +102,14 @@ def test_no_standardize_and_built_in_datasets_feed_the_numbers_as_they_are(peopl
     path, _, _ = people
     code, _, _ = run(capsys, "train", path, "--target", "size", "--no-standardize", "--epochs", "1", "--quiet",
                      "--no-plots", "--out", tmp_path / "raw")
-    assert code == 0 and "standardize" not in json.loads((tmp_path / "raw" / "model.json").read_text())["signature"]
+    assert code == 0
+    assert "standardize" not in json.loads((tmp_path / "raw" / "model.json").read_text())["signature"]
     code, _, _ = run(capsys, "train", "moons", "--steps", "1", "--quiet", "--no-plots", "--out", tmp_path / "moons")
-    assert code == 0 and "standardize" not in json.loads((tmp_path / "moons" / "model.json").read_text())["signature"]
+    assert code == 0
+    assert "standardize" not in json.loads((tmp_path / "moons" / "model.json").read_text())["signature"]
     code, _, err = run(capsys, "train", "moons", "--no-standardize")
-    assert code == 2 and err == "python -m nn: error: --no-standardize applies to a CSV (a .csv file), not moons\n"
+    assert code == 2
+    assert err == "python -m nn: error: --no-standardize applies to a CSV (a .csv file), not moons\n"
 
 
 def test_a_resumed_run_keeps_the_scaling_it_was_trained_with(trained, people, tmp_path, capsys):
@@ -124,13 +129,16 @@ def test_a_row_id_column_is_named_in_a_warning_and_dropped_with_drop(tmp_path, c
     path.write_text("id,name,a,b,label\n" + "".join(f"{i},{n},{a},{b},{int(a > b)}\n" for i, n, a, b in rows))
     common = ["--epochs", "1", "--quiet", "--no-plots"]
     code, _, err = run(capsys, "train", path, "--drop", "name", *common, "--out", tmp_path / "one")
-    assert code == 0 and err == ("python -m nn: warning: column 'id' looks like a row id (distinct whole numbers "
+    assert code == 0
+    assert err == ("python -m nn: warning: column 'id' looks like a row id (distinct whole numbers "
                                  "in order) and is used as an input; leave it out with --drop id\n")
     code, _, err = run(capsys, "train", path, "--drop", "name", "--drop", "id", *common, "--out", tmp_path / "two")
-    assert code == 0 and err == ""
+    assert code == 0
+    assert err == ""
     assert nn.load(tmp_path / "two" / "model.json").signature.inputs == ("a", "b")
     code, _, err = run(capsys, "train", path, "--drop", "age", *common)
-    assert code == 2 and err.count("\n") == 1
+    assert code == 2
+    assert err.count("\n") == 1
     assert "no column 'age' to drop; the columns are id, name, a, b, label" in err
 
 
@@ -141,17 +149,22 @@ def test_a_second_run_goes_to_a_numbered_folder_and_the_readme_follow_ups_still_
     first = (tmp_path / "runs/moons/model.json").read_bytes()
     for number in (2, 3):
         code, out, _ = run(capsys, "train", "moons", "--seed", str(number), *quick)
-        assert code == 0 and out.startswith(f"runs/moons holds an earlier run: this one goes to runs/moons-{number} ")
+        assert code == 0
+        assert out.startswith(f"runs/moons holds an earlier run: this one goes to runs/moons-{number} ")
         assert (tmp_path / f"runs/moons-{number}/model.json").exists()
     assert (tmp_path / "runs/moons/model.json").read_bytes() == first  # never replaced
     code, out, _ = run(capsys, "train", "moons", "--seed", "4", "--overwrite", *quick)
-    assert code == 0 and "earlier run" not in out and (tmp_path / "runs/moons/model.json").read_bytes() != first
+    assert code == 0
+    assert "earlier run" not in out
+    assert (tmp_path / "runs/moons/model.json").read_bytes() != first
     code, out, _ = run(capsys, "train", "moons", "--out", "runs/moons", *quick)
-    assert code == 0 and "earlier run" not in out
+    assert code == 0
+    assert "earlier run" not in out
     # the README's commands after a first run: resume, predict
     code, out, _ = run(capsys, "train", "moons", "--resume", "runs/moons/model.json", "--steps", "2", "--quiet",
                        "--no-plots")
-    assert code == 0 and (tmp_path / "runs/moons/step-5/model.json").exists()
+    assert code == 0
+    assert (tmp_path / "runs/moons/step-5/model.json").exists()
     assert run(capsys, "predict", "runs/moons/model.json", "0.5", "-0.3")[0] == 0
 
 
@@ -163,7 +176,7 @@ def test_the_playground_standardizes_an_uploaded_csv_and_its_export_takes_raw_va
     client = TestClient(build_app("token", {"testserver"}), headers={"x-chainrule-token": "token",
                                                                       "origin": "http://testserver"})
     key = client.post("/api/session", json={}).json()["session"]
-    text = "x1,x2,label\n" + "".join(f"{h},{w},{t}\n" for (h, w), t in zip(X.tolist(), labels))
+    text = "x1,x2,label\n" + "".join(f"{h},{w},{t}\n" for (h, w), t in zip(X.tolist(), labels, strict=True))
     answer = client.post("/api/csv", json={"session": key, "csv": text})
     assert answer.status_code == 200, answer.text
     points = answer.json()["state"]["points"]
@@ -173,7 +186,8 @@ def test_the_playground_standardizes_an_uploaded_csv_and_its_export_takes_raw_va
     exported = client.get("/api/export", params={"session": key}).json()
     model = nn.io.from_dict(exported)
     assert model.signature.prepare(X) == pytest.approx(expected, rel=1e-12, abs=1e-12)
-    assert model.signature.loss == "mse" and model.signature.classes == ("0", "1")
+    assert model.signature.loss == "mse"
+    assert model.signature.classes == ("0", "1")
 
 
 def test_viz_draw_of_a_python_file_says_how_to_draw_your_own_expression(tmp_path, capsys):
@@ -181,7 +195,8 @@ def test_viz_draw_of_a_python_file_says_how_to_draw_your_own_expression(tmp_path
     (tmp_path / "my_expr.py").write_text("from autograd import Value\nloss = Value(2.0) ** 2\n")
     assert viz_main(["draw", str(tmp_path / "my_expr.py"), "-o", str(tmp_path / "x.svg")]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "is a Python file: the command line draws the built-in sources" in err
+    assert err.count("\n") == 1
+    assert "is a Python file: the command line draws the built-in sources" in err
     assert "MODEL.json files saved by nn" in err
     assert "'import viz' then 'viz.render(viz.draw(loss), \"graph.svg\")'" in err
     assert not (tmp_path / "x.svg").exists()

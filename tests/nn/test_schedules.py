@@ -39,10 +39,14 @@ def test_cosine_is_half_a_cosine_from_lr_to_its_end():
     cosine = schedules.Cosine(0.1, steps=8)
     assert [cosine(k) for k in range(9)] == pytest.approx(
         [0.05 * (1 + math.cos(math.pi * k / 8)) for k in range(9)], rel=1e-13, abs=1e-17)
-    assert cosine(4) == pytest.approx(0.05) and cosine(8) == pytest.approx(0.0, abs=1e-18) and cosine(20) == cosine(8)
+    assert cosine(4) == pytest.approx(0.05)
+    assert cosine(8) == pytest.approx(0.0, abs=1e-18)
+    assert cosine(20) == cosine(8)
     floor = schedules.Cosine(1.0, steps=5, end_fraction=0.1, warmup=1)
-    assert floor(0) == 0.5 and floor(1) == 1.0
-    assert floor(3) == pytest.approx(0.1 + 0.9 * (1 + math.cos(math.pi * 2 / 4)) / 2) and floor(5) == pytest.approx(0.1)
+    assert floor(0) == 0.5
+    assert floor(1) == 1.0
+    assert floor(3) == pytest.approx(0.1 + 0.9 * (1 + math.cos(math.pi * 2 / 4)) / 2)
+    assert floor(5) == pytest.approx(0.1)
 
 
 def test_build_picks_by_name_and_names_the_choices():
@@ -53,7 +57,7 @@ def test_build_picks_by_name_and_names_the_choices():
         schedules.build("exp", 0.1, 10)
 
 
-@pytest.mark.parametrize("make, message", [
+@pytest.mark.parametrize(("make", "message"), [
     (lambda: schedules.Constant(0.0), "lr must be a finite number > 0"),
     (lambda: schedules.Constant(float("nan")), "lr must be a finite number"),
     (lambda: schedules.Constant(0.1, warmup=-1), "warmup must be an integer >= 0"),

@@ -30,7 +30,8 @@ def test_a_version_one_file_still_loads(tmp_path):
            "layers": [{"weights": [[0.5, -1.5]], "biases": [0.25]}]}
     (tmp_path / "old.json").write_text(json.dumps(old))
     model = nn.load(tmp_path / "old.json")
-    assert model.signature is None and model.get_weights() == [([[0.5, -1.5]], [0.25])]
+    assert model.signature is None
+    assert model.get_weights() == [([[0.5, -1.5]], [0.25])]
     old["signature"] = None
     (tmp_path / "odd.json").write_text(json.dumps(old))
     with pytest.raises(ValueError, match="unexpected \\['signature'\\]"):
@@ -46,7 +47,7 @@ def saved_with(tmp_path, signature: dict):
     return tmp_path / "m.json"
 
 
-@pytest.mark.parametrize("signature, message", [
+@pytest.mark.parametrize(("signature", "message"), [
     ({"inputs": ["a", "b"]}, 'signature must be an object with "inputs", "features" and "classes"'),
     ({"inputs": "ab", "features": None, "classes": None}, "signature.inputs must be a list of names"),
     ({"inputs": ["a", "b", "c"], "features": None, "classes": None}, "gives 3 model inputs but the model takes 2"),
@@ -75,12 +76,13 @@ def test_the_default_init_is_micrograds_uniform_and_the_others_are_glorot_and_he
     for init, bound in (("uniform", lambda i, o: 1.0), ("xavier", lambda i, o: math.sqrt(6 / (i + o))),
                         ("he", lambda i, o: math.sqrt(6 / i))):
         model = nn.MLP(200, [100, 50], seed=3, init=init)
-        for (weights, biases), (nin, nout) in zip(model.get_weights(), [(200, 100), (100, 50)]):
+        for (weights, biases), (nin, nout) in zip(model.get_weights(), [(200, 100), (100, 50)], strict=True):
             w = np.array(weights)
-            assert np.abs(w).max() <= bound(nin, nout) and np.abs(w).max() > 0.99 * bound(nin, nout)
+            assert np.abs(w).max() <= bound(nin, nout)
+            assert np.abs(w).max() > 0.99 * bound(nin, nout)
             assert w.var() == pytest.approx(bound(nin, nout) ** 2 / 3, rel=0.05)  # the variance of U(−b, b)
             assert biases == [0.0] * nout
-    with pytest.raises(ValueError, match="MLP: init must be one of uniform, xavier, he, got str: .glorot."):
+    with pytest.raises(ValueError, match="MLP: init must be one of uniform, xavier, he, got str: 'glorot'"):
         nn.MLP(2, [1], init="glorot")
 
 

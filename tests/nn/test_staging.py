@@ -11,7 +11,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 import nn
 from nn.__main__ import main as nn_main
 
@@ -60,11 +59,14 @@ def test_export_and_import_show_escape_sequences_in_the_names_they_wrote(tmp_pat
     weights = tmp_path / "w\x1b[31m.safetensors"
     assert nn_main(["export", str(model_path), "-o", str(weights)]) == 0
     out = capsys.readouterr().out
-    assert "\x1b" not in out and "w\\x1b[31m.safetensors" in out.splitlines()[0]
+    assert "\x1b" not in out
+    assert "w\\x1b[31m.safetensors" in out.splitlines()[0]
     imported = tmp_path / "i\x07\n.json"
     assert nn_main(["import", str(weights), "-o", str(imported)]) == 0
     out = capsys.readouterr().out
-    assert out.count("\n") == 1 and "\x07" not in out and "i\\x07\\n.json" in out
+    assert out.count("\n") == 1
+    assert "\x07" not in out
+    assert "i\\x07\\n.json" in out
 
 
 def test_numpy_runtime_warnings_are_one_line_of_ours_without_source_lines(tmp_path):
@@ -75,5 +77,7 @@ def test_numpy_runtime_warnings_are_one_line_of_ours_without_source_lines(tmp_pa
     result = subprocess.run([sys.executable, "-m", "nn", "predict", str(model_path), "1e300", "1"], cwd=ROOT,
                             capture_output=True, text=True, timeout=120)
     lines = result.stderr.splitlines()
-    assert lines and all(line.startswith("python -m nn: ") for line in lines), result.stderr
-    assert "RuntimeWarning" not in result.stderr and "overflow" in result.stderr
+    assert lines, result.stderr
+    assert all(line.startswith("python -m nn: ") for line in lines), result.stderr
+    assert "RuntimeWarning" not in result.stderr
+    assert "overflow" in result.stderr

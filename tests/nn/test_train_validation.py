@@ -55,13 +55,16 @@ def test_every_epoch_is_scored_on_the_validation_data():
         assert summary.loss == pytest.approx((3 * records[0].loss + 3 * records[1].loss + records[2].loss) / 7)
         penalty = 0.01 * sum(p.data ** 2 for p in model.parameters())
         assert summary.val_loss == pytest.approx(numpy_mse(model, *val) + penalty, rel=1e-12)
-        assert summary.accuracy is not None and summary.val_accuracy is not None
+        assert summary.accuracy is not None
+        assert summary.val_accuracy is not None
 
 
 def test_without_validation_epochs_hold_the_training_means_only():
     history = nn.fit(linear([0.1]), ([[1.0], [2.0]], [1.0, 2.0]), steps=3, progress=False)
-    assert [e.epoch for e in history.epochs] == [1, 2, 3] and [e.loss for e in history.epochs] == history.loss
-    assert history.epochs[0].val_loss is None and history.best_epoch is None
+    assert [e.epoch for e in history.epochs] == [1, 2, 3]
+    assert [e.loss for e in history.epochs] == history.loss
+    assert history.epochs[0].val_loss is None
+    assert history.best_epoch is None
 
 
 def test_patience_stops_and_keeps_the_best_epoch():
@@ -75,15 +78,17 @@ def test_patience_stops_and_keeps_the_best_epoch():
         return model, history
 
     model, history = run(50, validation=val, patience=2)
-    assert len(history) == 3 and [e.epoch for e in history.epochs] == [1, 2, 3] and history.best_epoch == 1
+    assert len(history) == 3
+    assert [e.epoch for e in history.epochs] == [1, 2, 3]
+    assert history.best_epoch == 1
     first, _ = run(1)
     assert model.get_weights() == first.get_weights()
     vals = [e.val_loss for e in history.epochs]
     assert vals == sorted(vals)
 
 
-@pytest.mark.parametrize("kwargs, message", [(dict(l1=-0.1), "l1 must be a finite number >= 0"),
-                                             (dict(l2=float("inf")), "l2 must be a finite number >= 0")])
+@pytest.mark.parametrize(("kwargs", "message"), [({"l1": -0.1}, "l1 must be a finite number >= 0"),
+                                             ({"l2": float("inf")}, "l2 must be a finite number >= 0")])
 def test_penalties_must_be_finite_and_not_negative(kwargs, message):
     with pytest.raises(ValueError, match=message):
         nn.fit(linear([0.0]), ([[1.0]], [1.0]), steps=1, progress=False, **kwargs)
@@ -96,7 +101,7 @@ def test_patience_needs_validation():
         nn.fit(linear([0.0]), ([[1.0]], [1.0]), steps=1, validation=([[1.0, 2.0]], [1.0]), progress=False)
 
 
-@pytest.mark.parametrize("n, fraction", [(100, 0.2), (150, 0.25), (37, 0.3), (11, 0.5)])
+@pytest.mark.parametrize(("n", "fraction"), [(100, 0.2), (150, 0.25), (37, 0.3), (11, 0.5)])
 def test_stratified_split_sizes_match_scikit_learn(n, fraction):
     X, y = datasets.blobs(n, noise=0.1, seed=n, classes=3)
     X_train, y_train, X_held, y_held = datasets.stratified_split(X, y, fraction, seed=4)
@@ -105,9 +110,11 @@ def test_stratified_split_sizes_match_scikit_learn(n, fraction):
     assert np.abs(np.bincount(y_held, minlength=3) - np.bincount(sk[3], minlength=3)).max() <= 1
     rows = np.concatenate([X_train, X_held])
     assert sorted(map(tuple, rows)) == sorted(map(tuple, X))  # every row once, with its label:
-    assert {tuple(r): c for r, c in zip(X_train, y_train)}.items() <= {tuple(r): c for r, c in zip(X, y)}.items()
+    train = {tuple(r): c for r, c in zip(X_train, y_train, strict=True)}
+    assert train.items() <= {tuple(r): c for r, c in zip(X, y, strict=True)}.items()
     again = datasets.stratified_split(X, y, fraction, seed=4)
-    assert np.array_equal(again[3], y_held) and np.array_equal(again[2], X_held)
+    assert np.array_equal(again[3], y_held)
+    assert np.array_equal(again[2], X_held)
 
 
 def test_stratified_split_refuses_too_few_rows():
@@ -124,7 +131,7 @@ def test_both_splits_refuse_rows_and_labels_that_do_not_pair_up(cut):
 
 
 def test_a_split_that_leaves_no_training_rows_is_refused():
-    with pytest.raises(ValueError, match="holding out 0.2 of 1 rows leaves no rows on one side"):
+    with pytest.raises(ValueError, match=r"holding out 0\.2 of 1 rows leaves no rows on one side"):
         datasets.split(np.zeros((1, 2)), np.zeros(1), 0.2)
     X_train, _, X_test, _ = datasets.split(np.zeros((2, 2)), np.zeros(2), 0.2)
     assert len(X_train) == len(X_test) == 1

@@ -50,7 +50,7 @@ CASES = [  # loss, classes, output activation
 ]
 
 
-@pytest.mark.parametrize("loss, classes, output", CASES)
+@pytest.mark.parametrize(("loss", "classes", "output"), CASES)
 def test_the_cost_is_the_models_own_training_loss_and_its_gradient_is_right(loss, classes, output, tmp_path):
     outputs = 1 if loss in ("hinge", "bce") or (loss == "mse" and classes == 2) else classes
     model = nn.MLP(3, [4, outputs], activation="tanh", output_activation=output, seed=7)
@@ -70,7 +70,8 @@ def test_the_cost_is_the_models_own_training_loss_and_its_gradient_is_right(loss
     point = [p.data for p in source.parameters]
     slopes = autograd.central_differences(lambda w: numpy_cost(loss, numpy_outputs(model, x, w), k), point)
     assert [p.grad for p in source.parameters] == pytest.approx(slopes, rel=1e-5, abs=1e-8)
-    assert source.output.label == "C₀" and "the loss it was trained with" in source.title
+    assert source.output.label == "C₀"
+    assert "the loss it was trained with" in source.title
 
 
 def test_the_collapsed_view_shows_the_same_cost(tmp_path):
@@ -78,7 +79,8 @@ def test_the_collapsed_view_shows_the_same_cost(tmp_path):
     model.signature = nn.Signature(("u", "v"), classes=("no", "yes"), loss="bce")
     source_text = draw_model(model, [0.3, 0.9], target=[0]).source
     p = numpy_outputs(model, [0.3, 0.9])[0]
-    assert "−[y·log a + (1 − y)·log(1 − a)]" in source_text and "class 0 (no): y = 0" in source_text
+    assert "−[y·log a + (1 − y)·log(1 − a)]" in source_text
+    assert "class 0 (no): y = 0" in source_text
     assert f"C₀ = {-math.log(1 - p):.4f}" in source_text
 
 
@@ -102,7 +104,8 @@ def test_the_readmes_iris_drawing_pulls_the_right_class_up(tmp_path, capsys, mon
     logits = [source.find(f"z3_{j}") for j in range(3)]
     probabilities = np.exp([z.data for z in logits]) / np.exp([z.data for z in logits]).sum()
     assert source.output.data == pytest.approx(-math.log(probabilities[2]), rel=1e-9)
-    assert logits[2].grad < 0 < logits[0].grad and logits[1].grad > 0  # descent raises the right class's logit
+    assert logits[2].grad < 0 < logits[0].grad
+    assert logits[1].grad > 0
     assert [z.grad for z in logits] == pytest.approx(probabilities - np.eye(3)[2], rel=1e-9, abs=1e-12)
     capsys.readouterr()
     assert viz_main(["explain", *command.split(), "--wrt", "b3_2"]) == 0

@@ -56,7 +56,8 @@ def test_svg_carries_the_lessons_labels_values_and_gradients(lesson, tmp_path):
         group = by_id[f"v{i}"]
         assert "value" in group.get("class").split()
         if node is lesson.output.parents[1]:  # the 2 of (a⁽³⁾ − y)²: a constant, its number only
-            assert "constant" in group.get("class").split() and texts(group) == ["2"]
+            assert "constant" in group.get("class").split()
+            assert texts(group) == ["2"]
             continue
         *label, data, grad = texts(group)
         shown_labels.update(label)
@@ -72,8 +73,11 @@ def test_svg_carries_the_lessons_labels_values_and_gradients(lesson, tmp_path):
 def test_the_sigmoid_and_the_square_draw_with_the_tables_symbols(lesson, tmp_path):
     by_id = groups(svg_of(draw(lesson.output), tmp_path))
     symbols = [texts(g)[0] for name, g in by_id.items() if name.endswith("_op")]
-    assert symbols.count("σ") == 3 and symbols.count("Σ") == 3 and symbols.count("×") == 3
-    assert "^" in symbols and "−" in symbols
+    assert symbols.count("σ") == 3
+    assert symbols.count("Σ") == 3
+    assert symbols.count("×") == 3
+    assert "^" in symbols
+    assert "−" in symbols
 
 
 def test_node_ids_number_values_in_topological_order(lesson):
@@ -92,7 +96,7 @@ def test_edges_follow_the_parent_order_and_a_reused_operand_gets_two_edges(tmp_p
         for index, parent in enumerate(node.parents):
             edge = by_id[f"{ids[node]}_in{index}"]
             assert "".join(edge.find(f"{SVG}title").itertext()) == f"{ids[parent]}->{ids[node]}_op"
-    assert [p for p in square.parents] == [x, x]
+    assert list(square.parents) == [x, x]
     source = draw(out).source
     assert source.count(f"{ids[x]} -> {ids[square]}_op") == 2
 
@@ -139,12 +143,14 @@ def test_given_gradients_are_shown_instead_of_grad(lesson):
     line = next(line for line in source.splitlines() if line.strip().startswith(f"{ids[w3]} ["))
     assert "grad 0.1250" in line
     other = next(line for line in source.splitlines() if line.strip().startswith(f"{ids[lesson['b3']]} ["))
-    assert "grad 0.0000" in other and lesson["b3"].grad != 0
+    assert "grad 0.0000" in other
+    assert lesson["b3"].grad != 0
 
 
 def test_options_hide_gradients_turn_the_layout_and_highlight(lesson, tmp_path):
     graph = draw(lesson.output, show_grad=False, rankdir="TB", highlight=[lesson["w3"]])
-    assert "rankdir=TB" in graph.source and "grad " not in graph.source
+    assert "rankdir=TB" in graph.source
+    assert "grad " not in graph.source
     by_id = groups(svg_of(graph, tmp_path))
     w3 = node_ids(lesson.output)[lesson["w3"]]
     fills = [p.get("fill") for p in by_id[w3].iter(f"{SVG}polygon")]
@@ -167,7 +173,8 @@ def test_gradient_flow_marks_dead_relu_and_saturated_sigmoid_and_colours_by_magn
     ids = node_ids(out)
     source = draw(out, gradient_flow=True).source
     lines = {line.split("[")[0].strip(): line for line in source.splitlines() if "[" in line}
-    assert 'class="value dead"' in lines[ids[dead]] and "dead" in lines[f"{ids[dead]}_op"]
+    assert 'class="value dead"' in lines[ids[dead]]
+    assert "dead" in lines[f"{ids[dead]}_op"]
     assert 'class="value saturated"' in lines[ids[saturated]]
     assert 'class=value ' in lines[ids[alive]] or 'class=value]' in lines[ids[alive]]
     edge = {line.split("id=")[1].split()[0].rstrip("]"): line for line in source.splitlines() if " -> " in line}
@@ -177,7 +184,8 @@ def test_gradient_flow_marks_dead_relu_and_saturated_sigmoid_and_colours_by_magn
     assert strongest in edge[f"{ids[times_100]}_in0"]  # carries ∂out/∂a = 100, the largest
     assert weakest in edge[f"{ids[times_001]}_in0"]  # carries 0.01, 1e-4 of the largest
     assert NO_FLOW in edge[f"{ids[dead]}_in0"]  # ReLU'(−2) = 0: nothing reaches c
-    assert "id=legend" in source and "id=legend" not in draw(out).source
+    assert "id=legend" in source
+    assert "id=legend" not in draw(out).source
 
 
 def test_jupyter_shows_the_drawing_as_svg(lesson):
@@ -210,7 +218,8 @@ def test_numbers_written_in_an_expression_draw_as_constants_without_a_gradient(t
         assert texts(group) == [constants[node]]  # its number, no "data" cell and no "grad -12.2500"
     assert halving.parents[1].grad == -12.25, "the engine still differentiates it; only the drawing hides it"
     computed = [g for g in by_id.values() if (g.get("class") or "").split()[1:] == ["value"]]
-    assert computed and all(texts(g)[-1].startswith("grad ") for g in computed)
+    assert computed
+    assert all(texts(g)[-1].startswith("grad ") for g in computed)
 
 
 def test_a_dead_or_saturated_unit_is_marked_in_a_colour_the_edges_never_use():
@@ -219,9 +228,11 @@ def test_a_dead_or_saturated_unit_is_marked_in_a_colour_the_edges_never_use():
     source = draw(out, gradient_flow=True).source
     dead_op = next(line for line in source.splitlines() if "class=\"op relu\"" in line)
     edge_colours = {colour for _, colour, _ in FLOW_SCALE} | {NO_FLOW}
-    assert f"color=\"{UNIT_LINE}\"" in dead_op and UNIT_LINE not in edge_colours
+    assert f"color=\"{UNIT_LINE}\"" in dead_op
+    assert UNIT_LINE not in edge_colours
     legend = next(line for line in source.splitlines() if line.strip().startswith("legend"))
-    assert f'<font color="{UNIT_LINE}">' in legend and "dead ReLU or saturated" in legend
+    assert f'<font color="{UNIT_LINE}">' in legend
+    assert "dead ReLU or saturated" in legend
 
 
 def test_a_graph_draws_top_down_by_default(lesson):

@@ -26,7 +26,7 @@ def sigmoid(z: float) -> float:
 def lesson_forward(w, b, a0=A0):
     """The four-neuron network's activations, written out with math (no engine)."""
     zs, activations = [], [a0]
-    for weight, bias in zip(w, b):
+    for weight, bias in zip(w, b, strict=True):
         zs.append(weight * activations[-1] + bias)
         activations.append(sigmoid(zs[-1]))
     return zs, activations
@@ -34,7 +34,7 @@ def lesson_forward(w, b, a0=A0):
 
 def lesson_gradients(w, b):
     """∂C₀/∂w⁽ᴸ⁾ and ∂C₀/∂b⁽ᴸ⁾ by 3Blue1Brown's chain rule, layer by layer from the cost."""
-    zs, a = lesson_forward(w, b)
+    _zs, a = lesson_forward(w, b)
     upstream = 2 * (a[3] - Y)  # ∂C₀/∂a⁽³⁾
     grads = {}
     for layer in (3, 2, 1):
@@ -96,8 +96,10 @@ def test_backward_records_carry_the_engine_numbers_and_mark_reuse():
     assert [c["accumulates"] for c in into_x] == [False, True, True]
     assert into_x[-1]["after"] == 2 * 3.0 + 1  # d(x² + x)/dx
     for c in into_x:
-        assert c["after"] == c["before"] + c["added"] and c["added"] == c["local"] * 1.0
-        assert c["formula"].startswith("∂") and c["gradient_name"] == "∂(x·x + x)/∂x"
+        assert c["after"] == c["before"] + c["added"]
+        assert c["added"] == c["local"] * 1.0
+        assert c["formula"].startswith("∂")
+        assert c["gradient_name"] == "∂(x·x + x)/∂x"
 
 
 def test_each_parameter_has_its_chain_and_a_numerical_gradient_that_agrees():
@@ -118,7 +120,8 @@ def test_a_numerical_gradient_that_disagrees_is_marked():
     x = Value(0.0, "x")  # ReLU's kink: the rule says 0, central differences see 1/2
     data = page_data(x.relu() + 0.0)
     chain = data["chains"]["0"]
-    assert data["nodes"][0]["grad"] == 0.0 and chain["numerical"] == pytest.approx(0.5)
+    assert data["nodes"][0]["grad"] == 0.0
+    assert chain["numerical"] == pytest.approx(0.5)
     assert chain["agrees"] is False
 
 
@@ -145,7 +148,8 @@ def test_numbers_written_in_the_expression_are_constants_without_gradients():
     assert [data["nodes"][i]["name"] for i in constants] == ["1", "2"]
     assert all(data["nodes"][i]["grad"] is None for i in constants)
     received = [c["parent"] for step in data["steps"] for c in step.get("contributions", [])]
-    assert received and not set(received) & set(constants)
+    assert received
+    assert not set(received) & set(constants)
     assert sorted(data["nodes"][row["node"]]["name"] for row in data["update"]["rows"]) == ["b", "w", "x"]
 
 
@@ -160,7 +164,7 @@ def test_a_chain_is_sent_as_its_head_and_aligned_rows():
     assert chain["rows"][-1] == f"{grads['w3']:.4f}"
 
 
-@pytest.mark.parametrize("parameters, error, words", [
+@pytest.mark.parametrize(('parameters', 'error', 'words'), [
     ([1.0], TypeError, r"parameters\[0\] must be a Value"),
     ([Value(1.0, "elsewhere")], ValueError, r"\(elsewhere\) is not in the graph"),
 ])
@@ -173,7 +177,7 @@ def test_computed_nodes_and_bad_learning_rates_are_refused():
     a = Value(1.0, "a")
     hidden = a * 2.0
     out = hidden.tanh()
-    with pytest.raises(ValueError, match="must be a leaf.*computed by op mul"):
+    with pytest.raises(ValueError, match=r"must be a leaf.*computed by op mul"):
         page_data(out, [hidden])
     for bad in (-0.1, math.nan, math.inf, "0.1", True):
         with pytest.raises((TypeError, ValueError), match="learning_rate must be a finite number >= 0"):
@@ -223,19 +227,21 @@ def test_explore_writes_one_file_and_leaves_the_graph_as_it_was(tmp_path):
     assert [(node.data, node.grad) for node in nodes] == before
     assert [p.name for p in tmp_path.iterdir()] == ["explorer.html"]
     page = target.read_text(encoding="utf-8")
-    assert page.startswith("<!DOCTYPE html>") and 'id="v0"' in page and 'id="v1_op"' not in page[:100]
+    assert page.startswith("<!DOCTYPE html>")
+    assert 'id="v0"' in page
+    assert 'id="v1_op"' not in page[:100]
     namespaces = ('"http://www.w3.org/2000/svg"', '"http://www.w3.org/1999/xlink"')  # names, never fetched
     assert "http://" not in page.replace(namespaces[0], "").replace(namespaces[1], "")
 
 
 def test_a_missing_folder_is_named(tmp_path):
-    with pytest.raises(ValueError, match="the folder .*nowhere does not exist"):
+    with pytest.raises(ValueError, match=r"the folder .*nowhere does not exist"):
         explore(network().output, tmp_path / "nowhere" / "page.html")
 
 
 def test_without_graphviz_the_dot_source_is_kept_and_no_page_written(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path / "no-dot-here"))
-    with pytest.raises(GraphvizMissingError, match="Graphviz is missing.*page.gv"):
+    with pytest.raises(GraphvizMissingError, match=r"Graphviz is missing.*page\.gv"):
         explore(network().output, tmp_path / "page.html")
     assert not (tmp_path / "page.html").exists()
     assert "digraph" in (tmp_path / "page.gv").read_text(encoding="utf-8")

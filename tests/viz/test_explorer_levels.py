@@ -44,7 +44,7 @@ def numpy_backprop(model, x, target, loss: str):
                    "sigmoid": (lambda z: 1 / (1 + np.exp(-z)), lambda z, a: a * (1 - a)),
                    "linear": (lambda z: z, lambda z, a: np.ones_like(z))}
     a, layers = np.array(x), []
-    for (W, b), layer in zip(model.get_weights(), model.layers):
+    for (W, b), layer in zip(model.get_weights(), model.layers, strict=True):
         W, b = np.array(W), np.array(b)
         f, slope = activations[layer.neurons[0].activation]
         z = W @ a + b
@@ -78,10 +78,11 @@ def test_layer_numbers_are_sums_of_the_scalar_gradients_and_match_numpy(activati
         cost, model, x, target = random_mlp_loss(activation, loss, seed)
         data = page_data(cost, parameters=model.parameters())
         net = data["network"]
-        assert net is not None and len(net["layers"]) == len(model.layers)
+        assert net is not None
+        assert len(net["layers"]) == len(model.layers)
         grad_of = {node["name"]: node["grad"] for node in data["nodes"]}
         previous_names, previous_grads = net["inputs"]["names"], net["inputs"]["grad"]
-        for number, layer in enumerate(net["layers"], start=1):
+        for layer in net["layers"]:
             # the scalar view's gradients, node by node
             assert layer["grad_a"] == pytest.approx([grad_of[n] for n in layer["a_names"]], abs=1e-12)
             assert layer["delta"] == pytest.approx([grad_of[n] for n in layer["z_names"]], abs=1e-12)
@@ -93,7 +94,7 @@ def test_layer_numbers_are_sums_of_the_scalar_gradients_and_match_numpy(activati
             assert list(sums) == pytest.approx(previous_grads, abs=1e-12)
             previous_names, previous_grads = layer["a_names"], layer["grad_a"]
         by_hand = numpy_backprop(model, x, target, loss)
-        for layer, mine in zip(net["layers"], by_hand):
+        for layer, mine in zip(net["layers"], by_hand, strict=True):
             for key in ("z", "a", "grad_a", "delta"):
                 assert np.allclose(layer[key], mine[key], rtol=0, atol=1e-9), (activation, loss, seed, key)
             assert np.allclose(layer["grad_W"], mine["grad_W"], rtol=0, atol=1e-9)
@@ -102,20 +103,20 @@ def test_layer_numbers_are_sums_of_the_scalar_gradients_and_match_numpy(activati
 
 def test_the_numpy_lines_beside_the_formulas_compute_the_same_numbers():
     for activation in ACTIVATIONS:
-        cost, model, x, target = random_mlp_loss(activation, "mse", 5)
+        cost, model, _x, _target = random_mlp_loss(activation, "mse", 5)
         net = page_data(cost, parameters=model.parameters())["network"]
         scope = {"np": np, "a0": np.array(net["inputs"]["a"])}
         for layer in net["layers"]:
             n = layer["number"]
             scope.update({f"W{n}": np.array(layer["W"]), f"b{n}": np.array(layer["b"])})
             for _, line in layer["formulas"]["forward"]:
-                exec(line, scope)  # noqa: S102 - the page's own numpy lines, on the page's own numbers
+                exec(line, scope)
             assert np.allclose(scope[f"a{n}"], layer["a"], atol=1e-12)
         scope[f"dC_da{len(net['layers'])}"] = np.array(net["layers"][-1]["grad_a"])
         for layer in reversed(net["layers"]):
             n = layer["number"]
             for _, line in layer["formulas"]["backward"]:
-                exec(line, scope)  # noqa: S102
+                exec(line, scope)
             assert np.allclose(scope[f"d{n}"], layer["delta"], atol=1e-12)
             assert np.allclose(scope[f"dC_dW{n}"], layer["grad_W"], atol=1e-12)
             assert np.allclose(scope[f"dC_da{n - 1}"], np.array(layer["terms"]).sum(axis=0), atol=1e-12)
@@ -181,7 +182,9 @@ def test_the_digit_network_opens_on_the_layer_view_without_its_scalar_graph():
     out = model([Value(rng.random(), f"a⁽⁰⁾{subscript(k)}") for k in range(784)])
     cost = nn.LOSSES["cross_entropy"]([out], [7])
     data = page_data(cost, parameters=model.parameters())
-    assert data["level"] == "layer" and "max_nodes=3000" in data["scalar_refused"] and "nodes" not in data
+    assert data["level"] == "layer"
+    assert "max_nodes=3000" in data["scalar_refused"]
+    assert "nodes" not in data
     assert data["network"]["inputs"]["image"] == 28
     assert [layer["size"] for layer in data["network"]["layers"]] == [16, 16, 10]
     with pytest.raises(ValueError, match="max_nodes=3000"):

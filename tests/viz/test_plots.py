@@ -11,8 +11,8 @@ import nn
 from viz import plots
 
 pytest.importorskip("matplotlib")
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.image import imread  # noqa: E402
+from matplotlib.figure import Figure
+from matplotlib.image import imread
 
 PNG = b"\x89PNG\r\n\x1a\n"
 CORNERS = np.array([[-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0], [1.0, 1.0]])
@@ -21,7 +21,8 @@ CORNERS = np.array([[-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0], [1.0, 1.0]])
 def test_loss_curve_as_png_and_svg(tmp_path):
     assert plots.loss_curve([1.0, 0.5, 0.25], tmp_path / "loss.png").read_bytes().startswith(PNG)
     svg = plots.loss_curve([1.0, 0.5], tmp_path / "loss.SVG").read_text()
-    assert svg.startswith("<?xml") and "<svg" in svg
+    assert svg.startswith("<?xml")
+    assert "<svg" in svg
 
 
 def test_loss_curve_of_a_history_draws_loss_and_accuracy(tmp_path, monkeypatch):
@@ -33,7 +34,7 @@ def test_loss_curve_of_a_history_draws_loss_and_accuracy(tmp_path, monkeypatch):
     assert accuracy_axes.get_lines()[0].get_ydata().tolist() == [50.0, 75.0, 100.0]
 
 
-@pytest.mark.parametrize("call, message", [
+@pytest.mark.parametrize(("call", "message"), [
     (lambda p: plots.loss_curve([1.0], p / "loss.jpg"), "as .png or .svg"),
     (lambda p: plots.loss_curve([], p / "loss.png"), "at least one loss"),
     (lambda p: plots.decision_boundary(nn.MLP(3, [1]), np.zeros((4, 3)), [0, 1, 0, 1], p / "b.png"), "2-D data"),
@@ -75,13 +76,14 @@ def is_red(rgb):
     return rgb[0] > rgb[2]
 
 
-@pytest.mark.parametrize("output_activation, bias", [("linear", 0.0), ("sigmoid", 0.0)])
+@pytest.mark.parametrize(("output_activation", "bias"), [("linear", 0.0), ("sigmoid", 0.0)])
 def test_decision_boundary_splits_the_plane_where_the_model_does(tmp_path, output_activation, bias):
     model = nn.MLP(2, [1], output_activation=output_activation)  # class 1 where x > 0
     model.set_weights([([[3.0, 0.0]], [bias])])
     left, right = colour_left_and_right(plots.decision_boundary(model, CORNERS, [0, 0, 1, 1], tmp_path / "b.png",
                                                                resolution=12))
-    assert is_blue(left) and is_red(right)
+    assert is_blue(left)
+    assert is_red(right)
 
 
 def test_decision_boundary_of_several_outputs_uses_the_argmax(tmp_path):
@@ -89,7 +91,8 @@ def test_decision_boundary_of_several_outputs_uses_the_argmax(tmp_path):
     model.set_weights([([[-1.0, 0.0], [1.0, 0.0]], [0.0, 0.0])])  # output 1 wins where x > 0
     left, right = colour_left_and_right(plots.decision_boundary(model, CORNERS, [0, 0, 1, 1], tmp_path / "b.png",
                                                                resolution=12))
-    assert is_blue(left) and is_red(right)
+    assert is_blue(left)
+    assert is_red(right)
 
 
 def test_decision_boundary_reads_minus_one_plus_one_labels(tmp_path):
@@ -107,7 +110,9 @@ def test_decision_boundary_reads_the_plane_through_the_models_features(tmp_path)
     middle = image[image.shape[0] // 2]
     blue = [c for c in range(image.shape[1]) if middle[c, 2] > middle[c, 0] + 0.01]
     red = [c for c in range(image.shape[1]) if middle[c, 0] > middle[c, 2] + 0.05]
-    assert red and min(blue) < min(red) and max(red) < max(blue)  # a red band with blue either side
+    assert red
+    assert min(blue) < min(red)
+    assert max(red) < max(blue)
     assert len(red) == pytest.approx(len(blue) / 5, rel=0.2)  # |x1| < 0.5 of the plane's −3 … 3
 
 
@@ -116,9 +121,10 @@ def test_loss_curve_adds_each_epochs_validation_loss(tmp_path, monkeypatch):
                          epochs=[nn.EpochRecord(1, 2, 0.7, None, 0.8, None), nn.EpochRecord(2, 4, 0.35, None, 0.6)])
     figures = capture_figures(monkeypatch)
     plots.loss_curve(history, tmp_path / "h.png")
-    steps, validation = figures[0].axes[0].get_lines()
+    _steps, validation = figures[0].axes[0].get_lines()
     assert validation.get_label() == "validation loss"
-    assert validation.get_xdata().tolist() == [1, 3] and validation.get_ydata().tolist() == [0.8, 0.6]
+    assert validation.get_xdata().tolist() == [1, 3]
+    assert validation.get_ydata().tolist() == [0.8, 0.6]
 
 
 def test_confusion_matrix_shows_every_count_under_its_class_names(tmp_path, monkeypatch):
@@ -156,7 +162,8 @@ def test_failed_write_leaves_the_old_picture(tmp_path, monkeypatch):
     monkeypatch.setattr(Figure, "savefig", broken)
     with pytest.raises(RuntimeError, match="renderer crashed"):
         plots.loss_curve([3.0, 2.0], path)
-    assert path.read_bytes() == before and os.listdir(tmp_path) == ["loss.png"]
+    assert path.read_bytes() == before
+    assert os.listdir(tmp_path) == ["loss.png"]
 
 
 def test_without_matplotlib_the_error_names_the_extra(tmp_path, monkeypatch):

@@ -61,12 +61,16 @@ def test_the_readmes_iris_drawing_is_refused_before_graphviz_with_what_to_do_ins
     capsys.readouterr()
     assert viz_cli.main(["draw", *full]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and err.startswith("python -m viz: error: the full drawing would be about ")
-    assert "--collapsed" in err and "--level neuron" in err and "20,000 px" in err
+    assert err.count("\n") == 1
+    assert err.startswith("python -m viz: error: the full drawing would be about ")
+    assert "--collapsed" in err
+    assert "--level neuron" in err
+    assert "20,000 px" in err
     assert not (tmp_path / "iris.svg").exists()
     monkeypatch.undo()
     monkeypatch.chdir(tmp_path)
-    assert viz_cli.main(["draw", *collapsed]) == 0 and (tmp_path / "iris.svg").stat().st_size > 0
+    assert viz_cli.main(["draw", *collapsed]) == 0
+    assert (tmp_path / "iris.svg").stat().st_size > 0
 
 
 def test_a_readable_drawing_is_drawn(tmp_path):

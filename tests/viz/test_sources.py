@@ -24,12 +24,13 @@ def test_four_neuron_labels_and_parameters_follow_the_lesson():
     for w, b in [(1.0, 0.1), (2.0, 0.2), (3.0, 0.3)]:
         a = 1 / (1 + math.exp(-(w * a + b)))
     assert network.output.data == pytest.approx((a - 0.9) ** 2, rel=1e-12)
-    assert network["z3"].op.name == "sum" and network["a3"].op.name == "sigmoid"
+    assert network["z3"].op.name == "sum"
+    assert network["a3"].op.name == "sigmoid"
     with pytest.raises(ValueError, match="3 numbers"):
         four_neuron(w=(1.0, 2.0))
 
 
-@pytest.mark.parametrize("label, alias", [("w⁽³⁾", "w3"), ("C₀", "C0"), ("a⁽⁰⁾₁", "a0_1"), ("w⁽²⁾₀,₁", "w2_0,1")])
+@pytest.mark.parametrize(("label", "alias"), [("w⁽³⁾", "w3"), ("C₀", "C0"), ("a⁽⁰⁾₁", "a0_1"), ("w⁽²⁾₀,₁", "w2_0,1")])
 def test_ascii_aliases(label, alias):
     assert ascii_alias(label) == ascii_alias(alias)
 
@@ -39,7 +40,8 @@ def test_karpathys_neuron_matches_the_hand_derivative():
     x1, x2, w1, w2, b = 2.0, 0.0, -3.0, 1.0, 6.8813735870195432
     o = math.tanh(x1 * w1 + x2 * w2 + b)
     slope = 1 - o * o
-    assert source.output.data == pytest.approx(o) and o == pytest.approx(math.sqrt(0.5), abs=1e-9)
+    assert source.output.data == pytest.approx(o)
+    assert o == pytest.approx(math.sqrt(0.5), abs=1e-9)
     assert [p.grad for p in source.parameters] == pytest.approx([x1 * slope, x2 * slope, slope])
     assert source.find("x1").grad == pytest.approx(w1 * slope)
 
@@ -93,7 +95,8 @@ def test_a_saved_model_with_an_input_and_a_target_gives_the_cost_and_its_gradien
     assert source.output.data == pytest.approx((prediction - 0.25) ** 2, rel=1e-12)
     output_bias = source.find("b2_0")  # linear output: ∂C₀/∂b = 2(a − y)
     assert output_bias.grad == pytest.approx(2 * (prediction - 0.25), rel=1e-12)
-    assert len(source.parameters) == 13 and source.model is not None
+    assert len(source.parameters) == 13
+    assert source.model is not None
     with pytest.raises(ValueError, match="give them as an input"):
         resolve(str(path))
     with pytest.raises(ValueError, match="takes 2 numbers"):
@@ -145,7 +148,8 @@ def test_a_classifiers_target_is_its_class_and_the_cost_its_softmax_cross_entrop
     assert resolve(str(tmp_path / "iris.json"), x, [0, 0, 1]).output.data == source.output.data
     root = ET.parse(render(draw_model(model, x, target=[2]), tmp_path / "iris.svg")).getroot()
     text = " ".join("".join(t.itertext()) for t in root.iter(f"{SVG}text"))
-    assert "C₀ = −log softmax(a)ₖ" in text and "class k = 2 (virginica)" in text
+    assert "C₀ = −log softmax(a)ₖ" in text
+    assert "class k = 2 (virginica)" in text
     with pytest.raises(ValueError, match=r"a classifier's target is one class index: 0 setosa, 1 versicolor, "
                                          r"2 virginica; got 3"):
         resolve(str(tmp_path / "iris.json"), x, [3])
@@ -161,8 +165,10 @@ def test_collapsed_view_draws_layers_of_neurons_with_their_activations(tmp_path)
     boxes = {g.get("id"): "\n".join("".join(t.itertext()) for t in g.iter(f"{SVG}text"))
              for g in root.iter(f"{SVG}g") if g.get("class") == "node"}
     neurons = [name for name in boxes if name.startswith("L")]
-    assert len(neurons) == 33 and {"in0", "in1"} <= set(boxes)
-    assert "Σ w·a + b → tanh" in boxes["L1n0"] and "Σ w·a + b → σ" in boxes["L3n0"]
+    assert len(neurons) == 33
+    assert {"in0", "in1"} <= set(boxes)
+    assert "Σ w·a + b → tanh" in boxes["L1n0"]
+    assert "Σ w·a + b → σ" in boxes["L3n0"]
     layers = numpy_forward(model, x)
     for layer, values in ((1, layers[1]), (3, layers[3])):
         for j, value in enumerate(values):
@@ -204,5 +210,5 @@ def test_the_collapsed_view_has_limits_too(tmp_path, capsys):
 
 
 def test_resolve_refuses_what_is_neither_a_name_nor_a_path():
-    with pytest.raises(TypeError, match="four-neuron.*MODEL.json, got float"):
+    with pytest.raises(TypeError, match=r"four-neuron.*MODEL\.json, got float"):
         viz.resolve(0.5)

@@ -71,7 +71,9 @@ def post(client, path: str, session: dict, **body) -> dict:
 
 def test_a_new_session_shows_the_engines_losses_heatmaps_and_gradients(session):
     state, points = session["state"], session["state"]["points"]
-    assert state["epoch"] == 0 and state["playing"] is False and len(points["x"]) == 200
+    assert state["epoch"] == 0
+    assert state["playing"] is False
+    assert len(points["x"]) == 200
     assert state["loss_train"] == pytest.approx(numpy_mse(state, points, False), rel=1e-12)
     assert state["loss_test"] == pytest.approx(numpy_mse(state, points, True), rel=1e-12)
     pictures = state["pictures"]
@@ -80,7 +82,7 @@ def test_a_new_session_shows_the_engines_losses_heatmaps_and_gradients(session):
     centres = (np.arange(size) + 0.5) / size * 2 * extent - extent
     grid = np.column_stack([np.tile(centres, size), np.repeat(centres[::-1], size)])
     by_hand = numpy_forward(state["layers"], "tanh", "sigmoid", grid)
-    for layer, maps in zip(by_hand, pictures["neurons"]):
+    for layer, maps in zip(by_hand, pictures["neurons"], strict=True):
         for k, heatmap in enumerate(maps):
             assert decoded(heatmap) == pytest.approx(layer[:, k], abs=heatmap["scale"] / 127)
     assert decoded(pictures["output"]["channels"][0]) == pytest.approx(2 * by_hand[-1][:, 0] - 1, abs=1 / 127)
@@ -89,13 +91,15 @@ def test_a_new_session_shows_the_engines_losses_heatmaps_and_gradients(session):
 def test_the_gradients_shown_are_central_differences_of_the_training_loss(session):
     state, points = session["state"], session["state"]["points"]
     layers = state["layers"]
+
+    def loss_with(layer: int, j: int, k: int, w: float) -> float:
+        changed = json.loads(json.dumps(layers))
+        changed[layer]["weights"][j][k] = w
+        return numpy_mse({**state, "layers": changed}, points, False)
+
     for layer, j, k in [(0, 0, 0), (1, 1, 2), (2, 0, 1)]:
-        def loss_with(w: float) -> float:
-            changed = json.loads(json.dumps(layers))
-            changed[layer]["weights"][j][k] = w
-            return numpy_mse({**state, "layers": changed}, points, False)
         w, h = layers[layer]["weights"][j][k], 1e-6
-        numeric = (loss_with(w + h) - loss_with(w - h)) / (2 * h)
+        numeric = (loss_with(layer, j, k, w + h) - loss_with(layer, j, k, w - h)) / (2 * h)
         assert layers[layer]["weight_grads"][j][k] == pytest.approx(numeric, rel=1e-5, abs=1e-9)
 
 
@@ -110,7 +114,7 @@ def reference_epoch(points: dict, **penalty) -> tuple[nn.MLP, list]:
 
 
 def assert_same_weights(model: nn.MLP, state: dict) -> None:
-    for (weights, biases), layer in zip(model.get_weights(), state["layers"]):
+    for (weights, biases), layer in zip(model.get_weights(), state["layers"], strict=True):
         assert np.ravel(layer["weights"]) == pytest.approx(np.ravel(weights), rel=1e-12)
         assert layer["biases"] == pytest.approx(biases, rel=1e-12)
 
@@ -130,7 +134,8 @@ def test_play_pause_reset(client, session):
     assert post(client, "/api/play", session, playing=False)["playing"] is False
     post(client, "/api/step", session)
     state = post(client, "/api/reset", session)
-    assert state["epoch"] == 0 and state["layers"] == session["state"]["layers"]
+    assert state["epoch"] == 0
+    assert state["layers"] == session["state"]["layers"]
 
 
 def test_editing_a_weight_or_a_bias_changes_the_loss_to_the_networks(client, session):
@@ -146,7 +151,8 @@ def test_setup_changes_rebuild_what_they_must(client, session):
     state = post(client, "/api/setup", session, setup={"features": ["x1", "x2", "x1^2", "sin(x2)"],
                                                         "hidden": [3, 3, 2], "activation": "relu"})
     assert [len(layer["weights"]) for layer in state["layers"]] == [3, 3, 2, 1]
-    assert len(state["layers"][0]["weights"][0]) == 4 and len(state["pictures"]["features"]) == 4
+    assert len(state["layers"][0]["weights"][0]) == 4
+    assert len(state["pictures"]["features"]) == 4
     points = session["state"]["points"]
     rows = numpy_features(np.array(points["x"])[~np.array(points["test"])], state["setup"]["features"])
     out = numpy_forward(state["layers"], "relu", "sigmoid", rows)[-1][:, 0]
@@ -155,7 +161,8 @@ def test_setup_changes_rebuild_what_they_must(client, session):
     kept = post(client, "/api/setup", session, setup={"learning_rate": 0.3, "optimizer": "adam"})
     assert kept["layers"] == state["layers"]  # new training settings keep the weights
     state = post(client, "/api/setup", session, setup={"dataset": "blobs3", "loss": "cross_entropy", "hidden": []})
-    assert state["classes"] == 3 and len(state["pictures"]["output"]["channels"]) == 3
+    assert state["classes"] == 3
+    assert len(state["pictures"]["output"]["channels"]) == 3
     probabilities = np.array([decoded(channel) for channel in state["pictures"]["output"]["channels"]])
     assert probabilities.sum(axis=0) == pytest.approx(1.0, abs=0.02)
 
@@ -165,33 +172,40 @@ def test_every_dataset_trains(client, session, dataset):
     loss = "cross_entropy" if nn.datasets.CLASSES[dataset] > 2 else "bce"
     state = post(client, "/api/setup", session, setup={"dataset": dataset, "loss": loss})
     state = post(client, "/api/step", session)
-    assert state["epoch"] == 1 and state["loss_train"] > 0 and state["setup"]["dataset"] == dataset
+    assert state["epoch"] == 1
+    assert state["loss_train"] > 0
+    assert state["setup"]["dataset"] == dataset
 
 
 def test_points_are_added_removed_and_uploaded(client, session):
     state = post(client, "/api/point", session, x1=0.25, x2=-0.5, label=1)
-    assert state["points"]["x"][-1] == [0.25, -0.5] and state["points"]["label"][-1] == 1
+    assert state["points"]["x"][-1] == [0.25, -0.5]
+    assert state["points"]["label"][-1] == 1
     assert not state["points"]["test"][-1]
     state = post(client, "/api/point/remove", session, index=0)
     assert len(state["points"]["x"]) == 200
     state = post(client, "/api/csv", session, csv="x1,x2,label\n0,0,0\n1,1,1\n-1,0.5,1\n0.5,-1,0\n")
     raw, train = np.array([[0, 0], [1, 1], [-1, 0.5], [0.5, -1]]), ~np.array(state["points"]["test"])
     standardized = (raw - raw[train].mean(axis=0)) / raw[train].std(axis=0)  # by the training points
-    assert np.array(state["points"]["x"]) == pytest.approx(standardized) and state["points"]["label"] == [0, 1, 1, 0]
+    assert np.array(state["points"]["x"]) == pytest.approx(standardized)
+    assert state["points"]["label"] == [0, 1, 1, 0]
 
 
 def test_export_gives_a_file_nn_load_reads_and_import_uses_it(client, session, tmp_path):
     post(client, "/api/step", session)
     exported = client.get("/api/export", params={"session": session["session"]})
-    assert exported.status_code == 200 and "attachment" in exported.headers["content-disposition"]
+    assert exported.status_code == 200
+    assert "attachment" in exported.headers["content-disposition"]
     (tmp_path / "model.json").write_bytes(exported.content)
     model = nn.load(tmp_path / "model.json")
     model.layers[0].neurons[0].w[0].data = 0.75
     state = post(client, "/api/import", session, model=nn.io.to_dict(model))
-    assert state["layers"][0]["weights"][0][0] == 0.75 and state["epoch"] == 0
+    assert state["layers"][0]["weights"][0][0] == 0.75
+    assert state["epoch"] == 0
     other = nn.MLP(3, [2, 1], output_activation="sigmoid")
     answer = client.post("/api/import", json={"session": session["session"], "model": nn.io.to_dict(other)})
-    assert answer.status_code == 400 and answer.json()["field"] == "model"
+    assert answer.status_code == 400
+    assert answer.json()["field"] == "model"
 
 
 def test_step_into_a_point_serves_the_explorer_for_that_samples_graph(client, session):
@@ -220,7 +234,8 @@ BAD_FIELDS = [("noise", 3), ("train_ratio", 0), ("points", 5), ("seed", -1), ("f
 @pytest.mark.parametrize(("field", "value"), BAD_FIELDS)
 def test_each_invalid_field_is_a_400_naming_it(client, session, field, value):
     answer = client.post("/api/setup", json={"session": session["session"], "setup": {field: value}})
-    assert answer.status_code == 400 and answer.json()["field"] == field, answer.text
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["field"] == field, answer.text
     assert field in answer.json()["error"]
 
 
@@ -241,7 +256,8 @@ def test_each_invalid_field_is_a_400_naming_it(client, session, field, value):
 ])
 def test_each_bad_control_is_a_400_naming_its_field(client, session, path, body, field):
     answer = client.post(path, json={"session": session["session"], **body})
-    assert answer.status_code == 400 and answer.json()["field"] == field, answer.text
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["field"] == field, answer.text
 
 
 def test_malformed_and_unknown_requests(client, session):
@@ -253,7 +269,8 @@ def test_malformed_and_unknown_requests(client, session):
     assert client.get("/assets/../../etc/passwd").status_code == 404
     nan = b'{"session": "%s", "setup": {"noise": NaN}}' % session["session"].encode()
     answer = client.post("/api/setup", content=nan)
-    assert answer.status_code == 400 and answer.json()["field"] == "noise"
+    assert answer.status_code == 400
+    assert answer.json()["field"] == "noise"
     assert post(client, "/api/step", session)["epoch"] == 1  # the session is untouched
 
 
@@ -288,7 +305,8 @@ def test_sessions_are_capped_and_idle_ones_expire():
         first = client.post("/api/session", json={"setup": {"points": 20}}).json()["session"]
         client.post("/api/session", json={"setup": {"points": 20}})
         full = client.post("/api/session", json={"setup": {"points": 20}})
-        assert full.status_code == 503 and "sessions" in full.json()["error"]
+        assert full.status_code == 503
+        assert "sessions" in full.json()["error"]
         again = client.post("/api/session", json={"setup": {"points": 20}, "replaces": first})
         assert again.status_code == 200  # a reload hands its old session back
         sessions.idle_seconds = 0
@@ -306,7 +324,8 @@ def test_divergence_pauses_with_a_message_and_no_nan(client, session):
         state = post(client, "/api/step", session)
         if state["message"]:
             break
-    assert "diverged" in state["message"] and state["playing"] is False
+    assert "diverged" in state["message"]
+    assert state["playing"] is False
     weights = [w for layer in state["layers"] for row in layer["weights"] for w in row]
     assert all(math.isfinite(w) for w in weights)
 

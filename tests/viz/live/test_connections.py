@@ -3,6 +3,7 @@ a time is cut at its deadline, connections are capped below the process's file l
 descriptors says so in one line, and Ctrl-C stops the command line within 2 s while requests are working."""
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -39,10 +40,8 @@ def _slow_clients(port: int, count: int) -> list[socket.socket]:
 def _trickle(clients: list[socket.socket]) -> None:
     """One more header byte from each slow client still open (what keeps a slowloris alive)."""
     for client in clients:
-        try:
+        with contextlib.suppress(OSError):
             client.send(b"X")
-        except OSError:
-            pass
 
 
 def _closed_within(clients: list[socket.socket], seconds: float) -> int:
@@ -118,7 +117,8 @@ def test_a_connection_that_sent_its_request_is_not_cut_by_the_deadline(monkeypat
         for _ in range(4):  # 1.2 s of requests on one connection, each with a fresh deadline
             keep_alive.request("POST", "/api/step", body=json.dumps({"session": key}), headers=headers)
             answer = keep_alive.getresponse()
-            assert answer.status == 200 and answer.read()
+            assert answer.status == 200
+            assert answer.read()
             time.sleep(0.3)
         while not events.fp.readline().startswith(b"data: "):  # the stream, open for three deadlines, goes on
             pass
@@ -173,7 +173,8 @@ def _crowded_server(clients: int, mode: str = "capped") -> tuple[list[tuple[int,
 
 def test_a_crowd_of_slow_connections_leaves_descriptors_for_valid_requests():
     seen, err = _crowded_server(250)  # 250 slow connections, 192 files: the cap is 32
-    assert [status for status, _ in seen] == [200, 200, 200] and err == "", (seen, err)
+    assert [status for status, _ in seen] == [200, 200, 200], (seen, err)
+    assert err == "", (seen, err)
 
 
 def test_a_server_out_of_descriptors_says_so_in_one_line_and_stops_without_a_traceback():
@@ -184,7 +185,8 @@ def test_a_server_out_of_descriptors_says_so_in_one_line_and_stops_without_a_tra
 
 def test_failed_accepts_are_one_line_a_minute_and_other_loop_errors_are_left_to_asyncio(capsys):
     class Loop:
-        passed_on = []
+        def __init__(self):
+            self.passed_on = []
 
         def default_exception_handler(self, context):
             self.passed_on.append(context)
@@ -197,7 +199,8 @@ def test_failed_accepts_are_one_line_a_minute_and_other_loop_errors_are_left_to_
                                        "(Too many open files); retrying every second\n")
     other = {"message": "something else", "exception": RuntimeError("x")}
     log(loop, other)
-    assert Loop.passed_on == [other] and capsys.readouterr().err == ""
+    assert loop.passed_on == [other]
+    assert capsys.readouterr().err == ""
 
 
 def test_ctrl_c_stops_the_command_line_within_2_s_while_requests_are_working():
@@ -219,11 +222,12 @@ def test_ctrl_c_stops_the_command_line_within_2_s_while_requests_are_working():
         time.sleep(1.0)
         process.send_signal(signal.SIGINT)
         pressed = time.monotonic()
-        out, err = process.communicate(timeout=30)
+        _out, err = process.communicate(timeout=30)
         took = time.monotonic() - pressed
     finally:
         process.kill()
-    assert process.returncode == 0 and "Traceback" not in err, err
+    assert process.returncode == 0, err
+    assert "Traceback" not in err, err
     assert took < 2.0, f"{took:.1f} s"
 
 
@@ -232,8 +236,10 @@ def test_a_bad_host_is_one_line_with_escapes_shown(host):
     result = subprocess.run([sys.executable, "-m", "viz", "playground", "--no-browser", "--port", "0", "--host", host],
                             cwd=ROOT, capture_output=True, text=True, timeout=60,
                             env={**os.environ, "PYTHONWARNINGS": "ignore"})
-    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
-    assert "cannot listen on" in result.stderr and "\x1b" not in result.stderr
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "cannot listen on" in result.stderr
+    assert "\x1b" not in result.stderr
 
 
 def test_the_listener_pauses_while_a_burst_of_accepted_connections_has_not_reached_the_protocol(monkeypatch):
@@ -250,7 +256,8 @@ def test_the_listener_pauses_while_a_burst_of_accepted_connections_has_not_reach
             listener.accept()
         connections.ON_THEIR_WAY.add(-1)  # what GuardedH11.connection_made does for one of them
         accepted.append(listener.accept()[0])
-        assert len(accepted) == 4 and connections.ON_THEIR_WAY.count == 3
+        assert len(accepted) == 4
+        assert connections.ON_THEIR_WAY.count == 3
     finally:
         for end in clients + accepted:
             end.close()

@@ -44,14 +44,17 @@ def test_importing_through_the_session_keeps_the_models_weights():
     session = Session(Setup(points=40))
     model = nn.MLP(2, [3, 1], activation="relu", output_activation="linear", seed=7)
     session.import_model(nn.io.to_dict(model))
-    assert session.setup.loss == "hinge" and session.model.get_weights() == model.get_weights()
+    assert session.setup.loss == "hinge"
+    assert session.model.get_weights() == model.get_weights()
 
 
 def test_an_uploaded_file_is_named_and_choosing_a_dataset_replaces_it():
     session = Session(Setup(points=40))
     session.load_csv("x1,x2,label\n0,0,0\n1,1,1\n0.5,0.2,1\n", "mine.csv")
-    assert session.state()["uploaded"] == "mine.csv" and len(session.points) == 3
+    assert session.state()["uploaded"] == "mine.csv"
+    assert len(session.points) == 3
     session.configure({"dataset": "circles"})  # the dataset it had before the upload
-    assert session.state()["uploaded"] is None and len(session.points) == 40
+    assert session.state()["uploaded"] is None
+    assert len(session.points) == 40
     assert [upload_name(name) for name in (None, "", "a\nb.csv", "x" * 200)] == \
         ["uploaded.csv", "uploaded.csv", "uploaded.csv", "x" * 80]

@@ -69,7 +69,8 @@ def _refused_naming(answer, field: str | None = None) -> None:
         document = answer.json()
         assert document["field"], document
         if field is not None:
-            assert document["field"] == field and field in document["error"], document
+            assert document["field"] == field, document
+            assert field in document["error"], document
 
 
 @pytest.mark.parametrize("path", CONTROLS)
@@ -79,7 +80,8 @@ def test_deeply_nested_json_within_the_size_limit_is_a_400_on_every_endpoint(cli
         assert len(body) < 1_000_000
         answer = client.post(path, content=body)
         assert answer.status_code == 400, answer.text[:200]
-        assert answer.json()["field"] == "body" and f"{depth + 1:,} levels deep" in answer.json()["error"]
+        assert answer.json()["field"] == "body"
+        assert f"{depth + 1:,} levels deep" in answer.json()["error"]
 
 
 def test_a_body_sent_a_byte_at_a_time_is_gathered_in_linear_time():
@@ -160,14 +162,16 @@ def test_an_import_whose_version_is_a_list_or_object_is_a_400(client, key, versi
     document = nn.io.to_dict(nn.MLP(2, [2, 1], seed=0))
     document["version"] = version
     answer = client.post("/api/import", json={"session": key, "model": document})
-    assert answer.status_code == 400 and answer.json()["field"] == "model"
+    assert answer.status_code == 400
+    assert answer.json()["field"] == "model"
     assert "unsupported version" in answer.json()["error"]
 
 
 @pytest.mark.parametrize("index", ["²", "①", "٣", "1" * 5000, "1.5", "-1", " 1", "", "1e3", "0x1"])
 def test_explore_refuses_an_index_that_is_not_ascii_digits(client, key, index):
     answer = client.get("/explore", params={"session": key, "index": index})
-    assert answer.status_code == 400 and answer.json()["field"] == "index", answer.text[:200]
+    assert answer.status_code == 400, answer.text[:200]
+    assert answer.json()["field"] == "index", answer.text[:200]
     assert "digits 0-9" in answer.json()["error"]
     assert client.get("/explore", params={"session": key, "index": "1"}).status_code == 200
 

@@ -12,8 +12,10 @@ def test_a_playground_session_holds_the_same_memory_after_many_more_epochs():
     for _ in range(200):
         session.step()
     history = session.trainer.history
-    assert history.steps_seen > len(history) and len(history.epochs) < history.epochs_seen == 200
+    assert history.steps_seen > len(history)
+    assert len(history.epochs) < history.epochs_seen == 200
     before = sys.getsizeof(history.loss) + sys.getsizeof(history.epochs)
     for _ in range(200):
         session.step()
-    assert history.epochs_seen == 400 and sys.getsizeof(history.loss) + sys.getsizeof(history.epochs) == before
+    assert history.epochs_seen == 400
+    assert sys.getsizeof(history.loss) + sys.getsizeof(history.epochs) == before

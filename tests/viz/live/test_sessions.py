@@ -25,8 +25,10 @@ def test_a_reload_resumes_the_session_its_old_page_just_closed():
         assert client.post("/api/step", json={"session": first["session"]}).status_code == 404  # closed: no controls
         again = client.post("/api/session", json={"resume": first["session"], "page": "load-2",
                                                   "setup": {"points": 20}}).json()
-        assert again["resumed"] and again["session"] == first["session"]
-        assert again["state"]["epoch"] == 2 and again["state"]["layers"] == stepped["layers"]
+        assert again["resumed"]
+        assert again["session"] == first["session"]
+        assert again["state"]["epoch"] == 2
+        assert again["state"]["layers"] == stepped["layers"]
         assert client.post("/api/close", json={"session": first["session"], "page": "load-1"}).json() == \
             {"closed": False}  # a late close from the old page does not end the new page's session
         assert client.post("/api/step", json={"session": first["session"]}).json()["state"]["epoch"] == 3
@@ -40,7 +42,8 @@ def test_a_closed_tabs_session_frees_its_slot_at_once_and_ends_after_the_grace(m
         assert client.post("/api/close", json={"session": first}).json() == {"closed": True}
         clock[0] += sessions_module.LEAVING_SECONDS + 0.1
         gone = client.post("/api/session", json={"resume": first, "setup": {"points": 20}}).json()
-        assert not gone["resumed"] and gone["session"] != first
+        assert not gone["resumed"]
+        assert gone["session"] != first
         assert client.post("/api/close", json={"session": gone["session"]}).json() == {"closed": True}
         third = client.post("/api/session", json={"setup": {"points": 20}})  # full, but the closed one yields
         assert third.status_code == 200

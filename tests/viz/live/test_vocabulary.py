@@ -41,7 +41,7 @@ def served_vocabulary(client) -> dict:
 
 @pytest.mark.parametrize("name", list(nn.datasets.GENERATORS))
 def test_each_datasets_class_count_is_what_its_generator_makes(name):
-    X, y = nn.datasets.GENERATORS[name](n=90, noise=0.1, seed=1)
+    _X, y = nn.datasets.GENERATORS[name](n=90, noise=0.1, seed=1)
     assert len(set(np.asarray(y).tolist())) == nn.datasets.CLASSES[name]
 
 
@@ -51,7 +51,7 @@ def test_the_other_spelling_is_an_alias_everywhere(alias, name):
     assert train_options._dataset(alias) == name  # python -m nn train circle trains runs/circles
     setup = checked_setup({"dataset": alias, "loss": "cross_entropy" if name == "blobs" else "mse", "points": 60})
     assert setup.dataset == name
-    X, y = nn.datasets.GENERATORS[name](n=60, noise=0.0, seed=0)
+    X, _y = nn.datasets.GENERATORS[name](n=60, noise=0.0, seed=0)
     np.testing.assert_array_equal(generated(setup).X, X)
 
 
@@ -98,7 +98,8 @@ def test_the_page_scripts_hold_no_vocabulary_of_their_own():
     script = (ASSETS / "playground.js").read_text(encoding="utf-8")
     page = (ASSETS / "playground.html").read_text(encoding="utf-8")
     for name in [*nn.features.NAMES[2:], "spiral3", "cross_entropy", "adam"]:
-        assert f'"{name}"' not in script and f'value="{name}"' not in page, name
+        assert f'"{name}"' not in script, name
+        assert f'value="{name}"' not in page, name
     assert not re.search("[⁰¹²³⁴⁵⁶⁷⁸⁹₀₁₂₃₄₅₆₇₈₉]", script)  # the w⁽ᴸ⁾ⱼ,ₖ labels come from the server
     assert "<option" not in page
 
@@ -106,6 +107,6 @@ def test_the_page_scripts_hold_no_vocabulary_of_their_own():
 def test_the_state_carries_the_engines_parameter_labels(client):
     state = client.post("/api/session", json={"setup": {"points": 40}}).json()["state"]
     model = nn.MLP(2, [4, 2, 1], activation="tanh", seed=0)
-    for layer, shown in zip(model.layers, state["layers"]):
+    for layer, shown in zip(model.layers, state["layers"], strict=True):
         assert shown["weight_labels"] == [[w.label for w in neuron.w] for neuron in layer.neurons]
         assert shown["bias_labels"] == [neuron.b.label for neuron in layer.neurons]

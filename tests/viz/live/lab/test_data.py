@@ -42,11 +42,15 @@ def write_mnist(folder, train: int = 300, test: int = 100, seed: int = 0):
 def test_the_download_folder_is_the_default_and_eight_by_eight_the_fallback(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "empty-cache"))
     small = load()
-    assert small.side == 8 and "python -m nn download mnist" in small.hint
+    assert small.side == 8
+    assert "python -m nn download mnist" in small.hint
     write_mnist(tmp_path / "cache" / "chainrule" / "mnist")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     data = load()
-    assert data.side == 28 and len(data.X_train) == 300 and len(data.X_test) == 100 and data.hint is None
+    assert data.side == 28
+    assert len(data.X_train) == 300
+    assert len(data.X_test) == 100
+    assert data.hint is None
     assert load(eight_by_eight=True).side == 8
 
 
@@ -55,7 +59,8 @@ def test_the_lab_on_mnist_shaped_images(tmp_path):
     app = build_app(TOKEN, {"testserver"}, Sessions(limit=2), lab=LabDefaults(str(folder)))
     with TestClient(app, headers={"x-chainrule-token": TOKEN, "origin": ORIGIN}) as client:
         lab = client.post("/digits/api/session", json={"setup": {"batch_size": 50}}).json()
-        assert lab["state"]["data"]["side"] == 28 and lab["state"]["tiles"]["count"] == 16
+        assert lab["state"]["data"]["side"] == 28
+        assert lab["state"]["tiles"]["count"] == 16
         canvas = np.zeros((28, 28))
         canvas[2:9, 3:6] = 1.0
         canvas[8, 3:14] = 0.6
@@ -65,9 +70,11 @@ def test_the_lab_on_mnist_shaped_images(tmp_path):
         assert np.abs(shown - reference_preprocess(canvas, 28, 20).ravel()).max() <= 0.5 / 127 + 1e-12
         for _ in range(7):  # past the end of the first pass over 300 images
             answer = client.post("/digits/api/step", json={"session": lab["session"]})
-        assert answer.status_code == 200 and answer.json()["state"]["step"] == 7
+        assert answer.status_code == 200
+        assert answer.json()["state"]["step"] == 7
         refused = client.post("/digits/api/draw", json={"session": lab["session"], "image": [[0.0] * 8] * 8})
-        assert refused.status_code == 400 and refused.json()["field"] == "image"
+        assert refused.status_code == 400
+        assert refused.json()["field"] == "image"
 
 
 @pytest.mark.parametrize("damage", ["wrong shape", "lies about its size", "not idx"])
@@ -82,6 +89,8 @@ def test_a_broken_mnist_folder_is_one_line_naming_the_file(tmp_path, damage):
         target.write_bytes(b"hello, not an IDX file")
     run = subprocess.run([sys.executable, "-m", "viz", "digits", "--mnist-dir", str(folder), "--no-browser",
                           "--port", "0"], capture_output=True, text=True, timeout=120)
-    assert run.returncode == 2 and run.stdout == ""
-    assert run.stderr.count("\n") == 1 and "Traceback" not in run.stderr
+    assert run.returncode == 2
+    assert run.stdout == ""
+    assert run.stderr.count("\n") == 1
+    assert "Traceback" not in run.stderr
     assert "t10k-labels-idx1-ubyte" in run.stderr

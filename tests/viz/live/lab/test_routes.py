@@ -57,7 +57,8 @@ def refused(client, path: str, lab: dict | None, field: str | None, status: int 
 
 def model_of(client, lab: dict) -> nn.MLP:
     answer = client.get("/digits/api/export", params={"session": lab["session"]})
-    assert answer.status_code == 200 and "attachment" in answer.headers["content-disposition"]
+    assert answer.status_code == 200
+    assert "attachment" in answer.headers["content-disposition"]
     return nn.io.from_dict(answer.json())
 
 
@@ -87,13 +88,14 @@ def test_a_digit_shows_the_engines_prediction_nudges_and_gradient_tiles(client, 
     state = post(client, "/digits/api/pick", lab, index=7)
     example, model = state["example"], model_of(client, lab)
     label = int(data.y_test[7])
-    assert example["label"] == example["target"] == label and example["source"] == "test image 7"
+    assert example["label"] == example["target"] == label
+    assert example["source"] == "test image 7"
     layers, cost, grads = eager_digit(model, data.X_test[7], label)
     assert example["cost"] == pytest.approx(cost.data, abs=1e-9)
     outputs = np.array([v.data for v in layers[-1]])
     assert example["prediction"] == int(outputs.argmax())
     start = 0
-    for shown, eager in zip(example["layers"], layers):
+    for shown, eager in zip(example["layers"], layers, strict=True):
         size = len(eager)
         np.testing.assert_allclose(shown["a"], [v.data for v in eager], atol=1e-9, rtol=0)
         np.testing.assert_allclose(shown["nudge"], -np.array(grads[start:start + size]), atol=1e-9, rtol=0)
@@ -113,7 +115,8 @@ def test_the_batch_tiles_are_the_gradient_of_the_step_the_trainer_took(client, l
     before = model_of(client, lab)
     state = post(client, "/digits/api/step", lab)
     after = model_of(client, lab)
-    assert state["step"] == 1 and state["batch_tiles"]["step"] == 0
+    assert state["step"] == 1
+    assert state["batch_tiles"]["step"] == 0
     lr, batch = state["setup"]["learning_rate"], state["setup"]["batch_size"]
     w0 = np.array([[w.data for w in n.w] for n in before.layers[0].neurons])
     w1 = np.array([[w.data for w in n.w] for n in after.layers[0].neurons])
@@ -131,7 +134,8 @@ def test_a_short_last_batchs_tiles_are_averaged_over_its_own_rows(client, lab, d
     state = post(client, "/digits/api/step", lab)
     after = model_of(client, lab)
     rows = len(data.y_train) - 1000
-    assert state["batch_tiles"]["step"] == 1 and state["batch_tiles"]["batch_size"] == rows
+    assert state["batch_tiles"]["step"] == 1
+    assert state["batch_tiles"]["batch_size"] == rows
     first = [np.array([[w.data for w in n.w] for n in model.layers[0].neurons]) for model in (before, middle, after)]
     lr = state["setup"]["learning_rate"]
     g1 = (first[0] - first[1]) / lr  # SGD with momentum 0.9, closed form: v1 = g1, v2 = 0.9·v1 + g2
@@ -185,9 +189,11 @@ def test_a_drawing_is_preprocessed_as_mnist_was(client, lab):
     shown = (cells(state["example"]["image"]) - 128) / 127
     expected = reference_preprocess(canvas, 8, 8).ravel()
     assert np.abs(shown - expected).max() <= 0.5 / 127 + 1e-12
-    assert state["example"]["source"] == "your drawing" and state["example"]["target"] == 7
+    assert state["example"]["source"] == "your drawing"
+    assert state["example"]["target"] == 7
     unlabelled = post(client, "/digits/api/draw", lab, image=canvas.tolist(), label=None)["example"]
-    assert unlabelled["label"] is None and unlabelled["target"] == unlabelled["prediction"]
+    assert unlabelled["label"] is None
+    assert unlabelled["target"] == unlabelled["prediction"]
 
 
 def test_preprocessing_into_28x28_matches_the_reference():
@@ -219,9 +225,11 @@ def test_training_raises_the_test_accuracy_and_the_confusion_counts_match(client
     indices = answer.json()["indices"]
     assert indices == np.flatnonzero((data.y_test == true) & (predicted == guess)).tolist()
     shown = post(client, "/digits/api/pick", lab, index=indices[0])["example"]
-    assert shown["label"] == true and shown["prediction"] == guess
+    assert shown["label"] == true
+    assert shown["prediction"] == guess
     picked = post(client, "/digits/api/pick", lab, digit=true)["example"]
-    assert picked["label"] == true and picked["prediction"] != true  # the misclassified ones first
+    assert picked["label"] == true
+    assert picked["prediction"] != true
 
 
 def test_play_pause_reset_and_the_stream(client, lab):
@@ -229,11 +237,14 @@ def test_play_pause_reset_and_the_stream(client, lab):
     with client.stream("GET", "/digits/api/stream", params={"session": lab["session"]}) as stream:
         for line in stream.iter_lines():
             if line.startswith("data:"):
-                assert '"step":' in line and len(line) < 60_000
+                assert '"step":' in line
+                assert len(line) < 60_000
                 break
     assert post(client, "/digits/api/play", lab, playing=False)["playing"] is False
     state = post(client, "/digits/api/reset", lab)
-    assert state["step"] == 0 and state["playing"] is False and state["batch_tiles"] is None
+    assert state["step"] == 0
+    assert state["playing"] is False
+    assert state["batch_tiles"] is None
 
 
 def test_export_and_import_a_model(client, lab, data):
@@ -253,7 +264,9 @@ def test_training_that_diverges_pauses_and_says_so(client, lab):
     post(client, "/digits/api/import", lab, model=nn.io.to_dict(model))
     post(client, "/digits/api/play", lab, playing=True)
     state = post(client, "/digits/api/step", lab)
-    assert state["playing"] is False and "diverged" in state["message"] and state["step"] == 0
+    assert state["playing"] is False
+    assert "diverged" in state["message"]
+    assert state["step"] == 0
     assert model_of(client, lab).layers[0].neurons[0].w[0].data == 1e308  # the weights of the last finite step
 
 
@@ -286,11 +299,13 @@ def test_bad_requests_name_their_field(client, lab, path, body, field):
 
 def test_a_nan_pixel_and_a_broken_body_are_400(client, lab):
     row = ", ".join(["0"] * 27 + ["NaN"])
-    body = '{"session": "%s", "image": [%s]}' % (lab["session"], ", ".join([f"[{row}]"] * 28))
+    body = '{{"session": "{}", "image": [{}]}}'.format(lab["session"], ", ".join([f"[{row}]"] * 28))
     answer = client.post("/digits/api/draw", content=body, headers={"content-type": "application/json"})
-    assert answer.status_code == 400 and answer.json()["field"] == "image"
+    assert answer.status_code == 400
+    assert answer.json()["field"] == "image"
     answer = client.post("/digits/api/draw", content=b"{not json")
-    assert answer.status_code == 400 and answer.json()["field"] == "body"
+    assert answer.status_code == 400
+    assert answer.json()["field"] == "body"
     query = {"session": lab["session"], "true": "three", "predicted": 1}
     assert client.get("/digits/api/cell", params=query).json()["field"] == "true"
 
@@ -336,9 +351,11 @@ def test_viz_digits_checks_its_arguments_before_starting(arguments, error, named
 def test_step_into_opens_the_layer_level_explorer_on_the_digits_graph(client, lab, data):
     post(client, "/digits/api/pick", lab, index=5)
     answer = client.get("/digits/explore", params={"session": lab["session"]})
-    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/html")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/html")
     page = answer.text
-    assert "test image 5" in page and "layer" in page
+    assert "test image 5" in page
+    assert "layer" in page
     model = model_of(client, lab)
     _, cost, _ = eager_digit(model, data.X_test[5], int(data.y_test[5]))
     assert f"{cost.data:.4f}"[:5] in page  # the digit's own cost, as the engine computed it
