@@ -46,7 +46,7 @@ def _asset(name: str) -> str:
     return resources.files("viz").joinpath("assets", name).read_text(encoding="utf-8")
 
 
-SCRIPTS = ("explorer_common.js", "explorer_scalar.js", "explorer_neuron.js", "explorer_layer.js",
+SCRIPTS = ("page_helpers.js", "explorer_common.js", "explorer_scalar.js", "explorer_neuron.js", "explorer_layer.js",
            "explorer_panels.js", "explorer.js")  # one script, in this order: helpers, the views, the controller
 
 

@@ -289,7 +289,7 @@ def test_constants_show_their_number_and_no_gradient_at_every_step(open_page, tm
         assert page.eval_on_selector_all("svg g.node.value.constant text", "ts => ts.map(t => t.textContent)") \
             == ["1", "2"]
         assert "∂C/∂1" not in page.get_by_test_id("formula").text_content()
-    assert page.locator("svg text", has_text="grad —").count() == 0
+    assert page.locator("svg text", has_text="grad –").count() == 0
     constants.first.click()
     expect(page.get_by_test_id("inspector")).to_contain_text("it gets no gradient")
 

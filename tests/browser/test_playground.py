@@ -14,12 +14,14 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import numpy as np
 import pytest
 from playwright.sync_api import expect
 
 import autograd
 import nn
 from autograd import Value, backward_steps, topological_order
+from viz.dot import format_number
 
 pytestmark = pytest.mark.browser
 
@@ -170,7 +172,7 @@ def test_editing_a_weight_shows_the_engines_loss(open_page, server):
     train = [(x, label) for x, label, test in zip(points["x"], points["label"], points["test"], strict=True)
              if not test]
     expected = nn.mse([model(x) for x, _ in train], [label for _, label in train]).data
-    expect(page.get_by_test_id("loss-train")).to_have_text(f"{expected:.3f}")
+    expect(page.get_by_test_id("loss-train")).to_have_text(format_number(expected))  # the pages' one format
 
 
 def test_hovering_an_edge_shows_its_weight_and_gradient(open_page, server):
@@ -179,8 +181,24 @@ def test_hovering_an_edge_shows_its_weight_and_gradient(open_page, server):
     page.mouse.move(*on_top(page.locator('[data-testid="edge"][data-layer="1"][data-neuron="1"][data-source="3"]')))
     hover = page.get_by_test_id("hover")
     weight = model.layers[1].neurons[1].w[3]
-    expect(hover).to_contain_text(f"{weight.label} = {weight.data:.3f}")
-    expect(hover).to_contain_text(f"∂L/∂w = {state['layers'][1]['weight_grads'][1][3]:.3f}")
+    expect(hover).to_contain_text(f"{weight.label} = {format_number(weight.data)}")
+    expect(hover).to_contain_text(f"∂L/∂w = {format_number(state['layers'][1]['weight_grads'][1][3])}")
+
+
+def test_an_uploaded_csv_says_how_it_was_standardized(open_page, server):
+    page = open_page()
+    raw = np.array([[100 + 13 * k, 5000 - 170 * (k % 7)] for k in range(24)], dtype=float)  # far from the plane
+    rows = "x1,x2,label\n" + "".join(f"{a:g},{b:g},{k % 2}\n" for k, (a, b) in enumerate(raw))
+    page.get_by_test_id("csv").set_input_files({"name": "units.csv", "mimeType": "text/csv", "buffer": rows.encode()})
+    line = page.get_by_test_id("standardized")
+    expect(line).to_be_visible()
+    _, state = engine_model(server, page)
+    train = ~np.array(state["points"]["test"])
+    columns = zip(("x1", "x2"), raw[train].mean(axis=0), raw[train].std(axis=0), strict=True)
+    expect(line).to_have_text("standardized by the training points: " + ", ".join(
+        f"{name} = (raw − {format_number(mean)}) / {format_number(std)}" for name, mean, std in columns))
+    page.get_by_test_id("dataset").select_option("circles")
+    expect(line).to_be_hidden()
 
 
 def test_two_tabs_are_two_sessions(open_page):

@@ -20,6 +20,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 import nn
+from viz.dot import format_number
 
 pytestmark = pytest.mark.browser
 SIZES = [(1440, 900), (1024, 700), (390, 844)]
@@ -262,4 +263,4 @@ def test_a_model_nn_train_wrote_loads_or_says_what_would_fit(open_playground, tm
     first = saved["layers"][0]["weights"][0][0]
     edge = page.evaluate(EDGE_SAMPLES, [0.5])[0][0]
     page.mouse.move(edge["x"], edge["y"])
-    expect(page.get_by_test_id("hover")).to_contain_text(f"= {first:.3f}")
+    expect(page.get_by_test_id("hover")).to_contain_text(f"= {format_number(first)}")

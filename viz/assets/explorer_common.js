@@ -1,31 +1,6 @@
-// Shared helpers of the explorer's views: text and numbers put on the page as text, never as markup.
-const byTestId = (id) => document.querySelector(`[data-testid="${id}"]`);
-
-function el(tag, className, ...children) {
-  const element = document.createElement(tag);
-  if (className) element.className = className;
-  for (const child of children) element.append(child instanceof Node ? child : String(child));
-  return element;
-}
-
-const SVG_NS = "http://www.w3.org/2000/svg";
-function svgEl(tag, attributes, text) {
-  const element = document.createElementNS(SVG_NS, tag);
-  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, String(value));
-  if (text !== undefined) element.textContent = text;
-  return element;
-}
-
-// The drawing's style: four decimals, scientific notation when that would hide the value.
-function fmt(x) {
-  if (x === null || x === undefined) return "—";
-  if (typeof x === "string") return x;
-  if (x === 0 || (Math.abs(x) >= 1e-3 && Math.abs(x) < 1e6)) return x.toFixed(4);
-  return x.toExponential(3);
-}
-
+// The explorer's own helpers (page_helpers.js, inlined before this, has what every page shares).
 function num(x, wrapNegative) {
-  const text = fmt(x);
+  const text = formatNumber(x);
   const span = el("span", "num", wrapNegative && typeof x === "number" && x < 0 ? `(${text})` : text);
   span.title = String(x);
   span.dataset.value = String(x);

@@ -58,7 +58,7 @@ function neuronView(data, page) {
         const [cx, cy] = anchor(c, j);
         const cell = svgEl("rect", { x: cx - BOX.cell / 2, y: cy - BOX.cell / 2, width: BOX.cell, height: BOX.cell,
                                      fill: cellColour(net.inputs.a[j], largestOf(net.inputs.a)) });
-        cell.append(svgEl("title", {}, `${name} = ${fmt(net.inputs.a[j])}`));
+        cell.append(svgEl("title", {}, `${name} = ${formatNumber(net.inputs.a[j])}`));
         group.append(cell);
         boxLayer.append(group);
         return { group, texts: null, c, j };
@@ -79,7 +79,7 @@ function neuronView(data, page) {
   function edge(c, k, j, weight, largest) {
     const [x1, y1] = anchor(c - 1, k, "out"), [x2, y2] = anchor(c, j, "in");
     const line = svgEl("line", { x1, y1, x2, y2, class: weight >= 0 ? "positive" : "negative",
-                                 "stroke-width": (0.4 + 2.2 * Math.abs(weight) / (largest || 1)).toFixed(2) });
+                                 "stroke-width": 0.4 + 2.2 * Math.abs(weight) / (largest || 1) });
     edgeLayer.append(line);
     edges.push([c - 1, k, c, j, line]);
   }
@@ -119,9 +119,9 @@ function neuronView(data, page) {
       const { a, grad } = values(c);
       const symbol = columns[c].number === "cost" ? loss : "a";
       const lines = box.texts ? [c > 0 && columns[c].number !== "cost" ? layers[c - 1].formulas.neuron[0] : "",
-                                 computed ? `${symbol} = ${fmt(a[box.j])}` : `${symbol} = ?`,
+                                 computed ? `${symbol} = ${formatNumber(a[box.j])}` : `${symbol} = ?`,
                                  columns[c].number === "cost" ? "" :
-                                   (done && grad ? `∂${loss}/∂a = ${fmt(grad[box.j])}` : `∂${loss}/∂a ?`)] : [];
+                                   (done && grad ? `∂${loss}/∂a = ${formatNumber(grad[box.j])}` : `∂${loss}/∂a ?`)] : [];
       const key = `${cls}|${lines.join("|")}`;
       if (key === box.key) return;
       box.key = key;

@@ -19,7 +19,7 @@ function panels(data, scalarIndex) {
     }
     const image = net.inputs.image;
     const shape = image && values.length === image * image ? folded(values, image) : values.map((x) => [x]);
-    return el("div", null, el("p", "note", `${title} · ${values.length} values, largest |x| = ${fmt(largestOf(values))}`),
+    return el("div", null, el("p", "note", `${title} · ${values.length} values, largest |x| = ${formatNumber(largestOf(values))}`),
               cells(shape, image ? 6 : 10));
   }
 

@@ -66,7 +66,7 @@ function scalarView(data, page) {
 
   function gradLabel(i, k) {
     const gradient = gradientAt(i, k);
-    return gradient === null ? NOT_YET : `grad ${fmt(gradient)}`;
+    return gradient === null ? NOT_YET : `grad ${formatNumber(gradient)}`;
   }
 
   function paint(k) {

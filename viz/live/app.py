@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from ..dot import format_number
 from ..explorer import page as explorer_page
 from .config import Setup, checked_setup, integer_field, number_field
 from .endpoints import HANDLERS, Room, asset_text, error, model_file, page, play
@@ -28,7 +29,8 @@ from .session import WEIGHT_LIMIT, Session
 from .sessions import Sessions
 from .vocabulary import embedded
 
-ASSETS = {"playground.css": "text/css", "playground.js": "text/javascript", "network.js": "text/javascript",
+ASSETS = {"page_helpers.js": "text/javascript", "room.css": "text/css", "room.js": "text/javascript",
+          "playground.css": "text/css", "playground.js": "text/javascript", "network.js": "text/javascript",
           "lab.css": "text/css", "lab.js": "text/javascript"}
 
 
@@ -42,7 +44,7 @@ def build_app(token: str, hosts: set[str], sessions: Sessions | None = None, def
     room = Room(sessions, Session)
 
     async def index(request: Request) -> Response:
-        return page("playground.html", token=quoted, vocabulary=embedded())
+        return page("playground", "playground", token=quoted, vocabulary=embedded())
 
     async def asset(request: Request) -> Response:
         name = request.path_params["name"]
@@ -79,7 +81,8 @@ def build_app(token: str, hosts: set[str], sessions: Sessions | None = None, def
             with session.lock:  # the graph, the point and the epoch of one moment
                 loss, parameters = session.sample_loss(index)
                 point, label = session.points.X[index], session.points.labels[index]
-                title = f"point {index} ({point[0]:.2f}, {point[1]:.2f}), class {label}, epoch {session.epoch}"
+                title = (f"point {index} ({format_number(point[0])}, {format_number(point[1])}), class {label}, "
+                         f"epoch {session.epoch}")
                 learning_rate = session.setup.learning_rate
                 optimizer = copy.copy(session.trainer.optimizer)  # its state now; the explorer only reads it
             return explorer_page(loss, parameters=parameters, learning_rate=learning_rate, title=title, level="neuron",

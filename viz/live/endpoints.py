@@ -8,6 +8,7 @@ lock, wakes the session's streams and answers with the new state.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from importlib import resources
 
@@ -23,8 +24,14 @@ PAGE_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src
                "connect-src 'self'; frame-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'none'")
 
 
+PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+SHARED_ASSETS = {"page_helpers.js"}  # viz/assets: what the explorer page inlines and the rooms load
+
+
 def asset_text(name: str) -> str:
-    return resources.files("viz.live").joinpath("assets", name).read_text(encoding="utf-8")
+    """A file of the rooms' pages: theirs (viz/live/assets) or one every page shares (viz/assets)."""
+    package = "viz" if name in SHARED_ASSETS else "viz.live"
+    return resources.files(package).joinpath("assets", name).read_text(encoding="utf-8")
 
 
 def error(status: int, message: str, field: str | None = None) -> Response:
@@ -36,11 +43,13 @@ def json_answer(document: dict, status: int = 200) -> Response:
     return Response(body, status_code=status, media_type="application/json")
 
 
-def page(name: str, **fields: str) -> HTMLResponse:
-    """A room's HTML page with each ``{{field}}`` filled in (the escaped token, …), under the page policy."""
-    text = asset_text(name)
-    for field, value in fields.items():
-        text = text.replace("{{" + field + "}}", value)
+def page(room: str, name: str, **fields: str) -> HTMLResponse:
+    """Room ``room``'s HTML page, under the page policy: its body (``name``.html, styled by ``name``.css) inside
+    the frame every room shares (room.html: the head, the shared scripts, the explorer panel), each
+    ``{{field}}`` filled in one pass (the room's name, the escaped token, …)."""
+    frame = asset_text("room.html").replace("{{body}}", asset_text(f"{name}.html"))
+    fields = {"room": room, "style": f"{name}.css", **fields}
+    text = PLACEHOLDER.sub(lambda match: fields[match.group(1)], frame)
     return HTMLResponse(text, headers={"Content-Security-Policy": PAGE_POLICY, "Cache-Control": "no-store"})
 
 

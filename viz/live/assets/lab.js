@@ -2,26 +2,15 @@
 // The digit lab's page: one session per tab, its state from the event stream, controls as JSON requests.
 // Every number shown comes from the server (the engine); the page draws the canvas and sends the grid.
 (() => {
-  const token = document.querySelector('meta[name="token"]').content;
-  const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
   const CANVAS = 28;
   let session = null, state = null, useBatch = false;
   const ink = new Float64Array(CANVAS * CANVAS);  // the drawing, each cell a multiple of 1/255 in [0, 1]
 
-  const fmt = (x, digits = 3) => (x === null || x === undefined ? "–" : Number(x).toFixed(digits));
-  const query = (extra) => new URLSearchParams({ session, token, ...extra }).toString();
-  function showMessage(text) { $("message").textContent = text || ""; $("message").hidden = !text; }
+  const explorer = explorerPanel();
 
   // ---- requests ---------------------------------------------------------------------------------
-  async function post(path, body) {
-    const response = await fetch(path, { method: "POST", body: JSON.stringify(body),
-                                         headers: { "content-type": "application/json", "x-chainrule-token": token } });
-    let answer = null;
-    try { answer = await response.json(); } catch (error) { answer = { error: `${response.status}` }; }
-    return { ok: response.ok, answer };
-  }
   async function call(path, body = {}) {
-    const { ok, answer } = await post(path, { session, ...body });
+    const { ok, answer } = await postJson(path, { session, ...body });
     if (!ok) { showMessage(answer.error); return null; }
     if (answer.state) paint(answer.state);
     return answer;
@@ -29,17 +18,16 @@
 
   async function start() {
     const previous = sessionStorage.getItem("chainrule-lab-session");
-    const { ok, answer } = await post("/digits/api/session", { setup: {}, replaces: previous });
+    const { ok, answer } = await postJson("/digits/api/session", { setup: {}, replaces: previous });
     if (!ok) { showMessage(answer.error); return; }
     session = answer.session;
     sessionStorage.setItem("chainrule-lab-session", session);
     paint(answer.state);
-    const stream = new EventSource(`/digits/api/stream?${query()}`);
+    const stream = new EventSource(`/digits/api/stream?${sessionQuery(session)}`);
     stream.onmessage = (event) => paint(JSON.parse(event.data));
   }
 
   // ---- pictures ---------------------------------------------------------------------------------
-  const bytes = (picture) => Uint8Array.from(atob(picture.data), (c) => c.charCodeAt(0));
   function grey(canvas, values, side) {  // values in [0, 1]: white paper, black ink
     canvas.width = side; canvas.height = side;
     const context = canvas.getContext("2d"), image = context.createImageData(side, side);
@@ -59,32 +47,27 @@
     });
     context.putImageData(image, 0, 0);
   }
-  const imageValues = (picture) => Array.from(bytes(picture), (b) => (b - 128) / 127 * picture.scale);
+  const imageValues = (picture) => Array.from(base64Bytes(picture.data), (b) => (b - 128) / 127 * picture.scale);
 
   function paintTiles(box, tiles, side, key) {
-    const cells = bytes(tiles), size = side * side;
+    const cells = base64Bytes(tiles.data), size = side * side;
     while (box.children.length > tiles.count) box.lastChild.remove();
     while (box.children.length < tiles.count) {
-      const canvas = document.createElement("canvas");
-      canvas.dataset.testid = box.dataset.testid === "weight-tiles" ? "weight-tile" : "gradient-tile";
-      canvas.title = `neuron ${box.children.length} of the first hidden layer`;
-      box.append(canvas);
+      box.append(el("canvas", { "data-testid": box.dataset.testid === "weight-tiles" ? "weight-tile" : "gradient-tile",
+                                title: `neuron ${box.children.length} of the first hidden layer` }));
     }
     [...box.children].forEach((canvas, n) => signed(canvas, cells.subarray(n * size, (n + 1) * size), side));
-    key.innerHTML = "";
-    key.append(`−${fmt(tiles.scale, 4)} `, document.createElement("i"), ` +${fmt(tiles.scale, 4)} (one scale for all)`);
+    key.replaceChildren(`−${formatNumber(tiles.scale)} `, el("i"), ` +${formatNumber(tiles.scale)} (one scale for all)`);
   }
 
   // ---- the network ------------------------------------------------------------------------------
-  const SVG = "http://www.w3.org/2000/svg";
   function node(name, attributes, parent) {
-    const element = document.createElementNS(SVG, name);
-    for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, value);
+    const element = svgEl(name, attributes);
     parent.append(element);
     return element;
   }
   function paintNetwork(example, side) {
-    const svg = $("network");
+    const svg = byTestId("network");
     svg.replaceChildren();
     const layers = example.layers, width = 520, height = 420, left = 150;
     const xs = layers.map((_, n) => left + 40 + (n + 0.5) * (width - left - 100) / layers.length);
@@ -94,7 +77,7 @@
       x1: xs[n], y1: ys[n][from], x2: xs[n + 1], y2: ys[n + 1][to], "stroke-width": 0.5 + 2.5 * Math.abs(value) / strongest,
       stroke: value >= 0 ? "#2166ac" : "#c0392b", opacity: 0.2 + 0.6 * Math.abs(value) / strongest }, svg)));
     const picture = node("foreignObject", { x: 0, y: height / 2 - 60, width: 120, height: 120 }, svg);
-    const input = document.createElement("canvas");
+    const input = el("canvas");
     input.style.cssText = "width:120px;height:120px;image-rendering:pixelated;border:1px solid #ccc";
     grey(input, imageValues(example.image), side);
     picture.append(input);
@@ -104,43 +87,36 @@
       const circle = node("circle", { cx: xs[n], cy: ys[n][j], r: radius, fill: `rgb(${level},${level},${level})` }, svg);
       circle.dataset.testid = "neuron";
       circle.dataset.layer = n + 1; circle.dataset.index = j;
-      circle.dataset.text = `neuron ${j} of layer ${n + 1}\nz = ${fmt(layer.z[j], 4)}\na = ${fmt(a, 4)}\nb = ${fmt(layer.b[j], 4)}`;
+      circle.dataset.text = `neuron ${j} of layer ${n + 1}\nz = ${formatNumber(layer.z[j])}\na = ${formatNumber(a)}\nb = ${formatNumber(layer.b[j])}`;
       if (last) node("text", { x: xs[n] + 14, y: ys[n][j] + 4, "font-size": 12,
-                               "font-weight": j === example.prediction ? 700 : 400 }, svg).textContent = `${j}  ${fmt(a, 2)}`;
+                               "font-weight": j === example.prediction ? 700 : 400 }, svg).textContent = `${j}  ${formatNumber(a)}`;
     }));
   }
-  const tooltip = $("tooltip");
-  $("network").addEventListener("mousemove", (event) => {
+  const tooltip = byTestId("tooltip");
+  byTestId("network").addEventListener("mousemove", (event) => {
     const target = event.target.dataset && event.target.dataset.text;
     tooltip.hidden = !target;
     if (target) { tooltip.textContent = target; tooltip.style.left = `${event.clientX + 12}px`; tooltip.style.top = `${event.clientY + 12}px`; }
   });
-  $("network").addEventListener("mouseleave", () => { tooltip.hidden = true; });
+  byTestId("network").addEventListener("mouseleave", () => { tooltip.hidden = true; });
 
   // ---- nudges -----------------------------------------------------------------------------------
   function paintNudges(example) {
     const outputs = example.layers[example.layers.length - 1].nudge;
     const largest = Math.max(1e-12, ...outputs.map(Math.abs));
-    const box = $("nudges");
+    const box = byTestId("nudges");
     box.replaceChildren(...outputs.map((value, j) => {
-      const cell = document.createElement("div");
-      cell.className = "nudge"; cell.dataset.testid = "nudge"; cell.dataset.value = value;
-      cell.title = `−∂C/∂a of output ${j} = ${fmt(value, 5)}`;
-      const bar = document.createElement("div"), share = 26 * Math.abs(value) / largest;
-      bar.className = "bar";
+      const bar = el("div", "bar"), share = 26 * Math.abs(value) / largest;
       bar.style.cssText = `height:${share}px;top:${value >= 0 ? 30 - share : 30}px;background:${value >= 0 ? "#2166ac" : "#c0392b"}`;
-      const digit = document.createElement("div");
-      digit.className = "digit"; digit.textContent = j;
-      cell.append(bar, digit);
-      return cell;
+      return el("div", { class: "nudge", "data-testid": "nudge", "data-value": value,
+                         title: `−∂C/∂a of output ${j} = ${formatNumber(value)}` }, bar, el("div", "digit", j));
     }));
-    $("hidden-nudges").replaceChildren(...example.layers.slice(0, -1).map((layer, n) => {
-      const row = document.createElement("div"), top = Math.max(1e-12, ...layer.nudge.map(Math.abs));
-      row.className = "layer"; row.title = `layer ${n + 1}: −∂C/∂a for each neuron`;
+    byTestId("hidden-nudges").replaceChildren(...example.layers.slice(0, -1).map((layer, n) => {
+      const row = el("div", { class: "layer", title: `layer ${n + 1}: −∂C/∂a for each neuron` });
+      const top = Math.max(1e-12, ...layer.nudge.map(Math.abs));
       row.style.gridTemplateColumns = `repeat(${layer.nudge.length}, 1fr)`;
       row.append(...layer.nudge.map((value, j) => {
-        const cell = document.createElement("div"), t = Math.abs(value) / top;
-        cell.className = "cell"; cell.title = `neuron ${j}: ${fmt(value, 6)}`;
+        const cell = el("div", { class: "cell", title: `neuron ${j}: ${formatNumber(value)}` }), t = Math.abs(value) / top;
         cell.style.background = value >= 0 ? `rgba(33,102,172,${t})` : `rgba(192,57,43,${t})`;
         return cell;
       }));
@@ -150,7 +126,7 @@
 
   // ---- training ---------------------------------------------------------------------------------
   function paintCurves(curve) {
-    const canvas = $("curves"), context = canvas.getContext("2d");
+    const canvas = byTestId("curves"), context = canvas.getContext("2d");
     context.clearRect(0, 0, canvas.width, canvas.height);
     const finite = curve.flatMap((p) => [p[2], p[3]]).filter((v) => v !== null);
     if (curve.length < 2 || !finite.length) return;
@@ -165,34 +141,30 @@
     });
   }
   function paintConfusion(confusion) {
-    const table = $("confusion"), largest = Math.max(1, ...confusion.flat());
-    const header = document.createElement("tr");
-    header.append(document.createElement("th"), ...confusion.map((_, p) => Object.assign(document.createElement("th"), { textContent: p })));
+    const table = byTestId("confusion"), largest = Math.max(1, ...confusion.flat());
+    const header = el("tr", null, el("th"), ...confusion.map((_, p) => el("th", null, p)));
     table.replaceChildren(header, ...confusion.map((row, t) => {
-      const line = document.createElement("tr");
-      line.append(Object.assign(document.createElement("th"), { textContent: t }), ...row.map((count, p) => {
-        const cell = document.createElement("td"), button = document.createElement("button");
-        button.type = "button"; button.textContent = count; button.dataset.true = t; button.dataset.predicted = p;
-        button.dataset.testid = "confusion-cell";
+      const line = el("tr", null, el("th", null, t));
+      line.append(...row.map((count, p) => {
+        const button = el("button", { type: "button", "data-testid": "confusion-cell", "data-true": t, "data-predicted": p },
+                          count);
         const share = count / largest;
         button.style.background = t === p ? `rgba(33,102,172,${share})` : `rgba(192,57,43,${Math.min(1, 4 * share)})`;
         button.style.color = share > 0.5 ? "#fff" : "#222";
         button.addEventListener("click", () => showCell(t, p));
-        cell.append(button);
-        return cell;
+        return el("td", null, button);
       }));
       return line;
     }));
   }
   async function showCell(t, p) {
-    const response = await fetch(`/digits/api/cell?${query({ true: t, predicted: p })}`);
+    const response = await fetch(`/digits/api/cell?${sessionQuery(session, { true: t, predicted: p })}`);
     const answer = await response.json();
     if (!response.ok) { showMessage(answer.error); return; }
-    const box = $("cell-images");
+    const box = byTestId("cell-images");
     box.replaceChildren(...answer.indices.slice(0, 40).map((index) => {
-      const button = document.createElement("button");
-      button.type = "button"; button.textContent = index; button.dataset.testid = "cell-image"; button.dataset.index = index;
-      button.title = `test image ${index}: a ${t} predicted as ${p}`;
+      const button = el("button", { type: "button", "data-testid": "cell-image", "data-index": index,
+                                    title: `test image ${index}: a ${t} predicted as ${p}` }, index);
       button.addEventListener("click", () => call("/digits/api/pick", { index }));
       return button;
     }));
@@ -204,36 +176,35 @@
     state = next;
     const side = next.data.side, example = next.example;
     showMessage(next.message);
-    $("data-source").textContent = `${next.data.source}: ${next.data.train} training and ${next.data.test} test images.` +
+    byTestId("data-source").textContent = `${next.data.source}: ${next.data.train} training and ${next.data.test} test images.` +
       (next.data.hint ? ` ${next.data.hint}` : "");
-    $("play").hidden = next.playing; $("pause").hidden = !next.playing;
-    $("epoch").textContent = fmt(next.epoch, 2);
-    $("accuracy-test").textContent = `${(100 * next.accuracy_test).toFixed(1)}%`;
+    byTestId("play").hidden = next.playing; byTestId("pause").hidden = !next.playing;
+    byTestId("epoch").textContent = formatNumber(next.epoch);
+    byTestId("accuracy-test").textContent = percent(next.accuracy_test);
     for (const select of document.querySelectorAll("[data-field]")) {
       const value = String(next.setup[select.dataset.field]);
       if (![...select.options].some((option) => option.value === value)) select.append(new Option(value));
       select.value = value;
     }
-    $("numbers").textContent = `step ${next.step} · training cost ${fmt(next.cost_train)} · accuracy ` +
-      `${next.accuracy_train === null ? "–" : (100 * next.accuracy_train).toFixed(1) + "%"} · test cost ${fmt(next.cost_test)} ` +
-      `on ${next.tested} test images`;
-    grey($("preprocessed"), imageValues(example.image), side);
-    $("prediction").textContent = example.prediction;
-    $("cost").textContent = fmt(example.cost, 4);
-    $("target").textContent = `against y = ${example.target}` + (example.label === null ? " (the prediction: say which digit you meant)" : "");
-    $("source").textContent = `shown: ${example.source}` + (example.label === null ? "" : `, a ${example.label}`);
+    byTestId("numbers").textContent = `step ${next.step} · training cost ${formatNumber(next.cost_train)} · accuracy ` +
+      `${percent(next.accuracy_train)} · test cost ${formatNumber(next.cost_test)} on ${next.tested} test images`;
+    grey(byTestId("preprocessed"), imageValues(example.image), side);
+    byTestId("prediction").textContent = example.prediction;
+    byTestId("cost").textContent = formatNumber(example.cost);
+    byTestId("target").textContent = `against y = ${example.target}` + (example.label === null ? " (the prediction: say which digit you meant)" : "");
+    byTestId("source").textContent = `shown: ${example.source}` + (example.label === null ? "" : `, a ${example.label}`);
     paintNetwork(example, side);
     paintNudges(example);
     const batch = useBatch && next.batch_tiles;
-    paintTiles($("gradient-tiles"), batch ? next.batch_tiles : example.gradient_tiles, side, $("gradient-key"));
-    if (useBatch && !next.batch_tiles) $("gradient-key").textContent = "no mini-batch yet: press step";
-    paintTiles($("weight-tiles"), next.tiles, side, $("weight-key"));
+    paintTiles(byTestId("gradient-tiles"), batch ? next.batch_tiles : example.gradient_tiles, side, byTestId("gradient-key"));
+    if (useBatch && !next.batch_tiles) byTestId("gradient-key").textContent = "no mini-batch yet: press step";
+    paintTiles(byTestId("weight-tiles"), next.tiles, side, byTestId("weight-key"));
     paintCurves(next.curve);
     paintConfusion(next.confusion);
   }
 
   // ---- drawing: a brush on the 28x28 grid -----------------------------------------------------
-  const board = $("canvas");
+  const board = byTestId("canvas");
   let last = null;
   function dab(x, y) {  // full ink within half a cell of the pen, fading to none at 1.5 cells
     for (let row = Math.floor(y - 2); row <= y + 2; row++) {
@@ -258,7 +229,7 @@
   function sendDrawing() {
     const image = [];
     for (let row = 0; row < CANVAS; row++) image.push(Array.from(ink.subarray(row * CANVAS, (row + 1) * CANVAS)));
-    const label = $("label").value;
+    const label = byTestId("label").value;
     return call("/digits/api/draw", { image, label: label === "" ? null : Number(label) });
   }
   board.addEventListener("pointerdown", (event) => { board.setPointerCapture(event.pointerId); last = null; stroke(penAt(event)); });
@@ -266,48 +237,41 @@
   const lift = () => { if (last) { last = null; sendDrawing(); } };
   board.addEventListener("pointerup", lift);
   board.addEventListener("pointercancel", lift);
-  $("clear").addEventListener("click", () => { ink.fill(0); grey(board, ink, CANVAS); sendDrawing(); });
-  $("label").addEventListener("change", () => { if (ink.some((v) => v > 0)) sendDrawing(); });
+  byTestId("clear").addEventListener("click", () => { ink.fill(0); grey(board, ink, CANVAS); sendDrawing(); });
+  byTestId("label").addEventListener("change", () => { if (ink.some((v) => v > 0)) sendDrawing(); });
 
   // ---- controls ---------------------------------------------------------------------------------
   for (let digit = 0; digit < 10; digit++) {
-    $("label").append(new Option(String(digit)));
-    const button = Object.assign(document.createElement("button"), { type: "button", textContent: digit });
-    button.dataset.digit = digit;
-    button.title = `the next test image of a ${digit} (misclassified ones first)`;
+    byTestId("label").append(new Option(String(digit)));
+    const button = el("button", { type: "button", "data-digit": digit,
+                                  title: `the next test image of a ${digit} (misclassified ones first)` }, digit);
     button.addEventListener("click", () => call("/digits/api/pick", { digit }));
-    $("pick").append(button);
+    byTestId("pick").append(button);
   }
-  $("play").addEventListener("click", () => call("/digits/api/play", { playing: true }));
-  $("pause").addEventListener("click", () => call("/digits/api/play", { playing: false }));
-  $("step").addEventListener("click", () => call("/digits/api/step"));
-  $("reset").addEventListener("click", () => call("/digits/api/reset"));
-  $("batch-toggle").addEventListener("change", (event) => { useBatch = event.target.checked; if (state) paint(state); });
+  byTestId("play").addEventListener("click", () => call("/digits/api/play", { playing: true }));
+  byTestId("pause").addEventListener("click", () => call("/digits/api/play", { playing: false }));
+  byTestId("step").addEventListener("click", () => call("/digits/api/step"));
+  byTestId("reset").addEventListener("click", () => call("/digits/api/reset"));
+  byTestId("batch-toggle").addEventListener("change", (event) => { useBatch = event.target.checked; if (state) paint(state); });
   for (const select of document.querySelectorAll("[data-field]")) {
     select.addEventListener("change", () => call("/digits/api/setup", { setup: {
       [select.dataset.field]: "number" in select.dataset ? Number(select.value) : select.value } }));
   }
-  $("check").addEventListener("click", async () => {
-    const { ok, answer } = await post("/digits/api/check", { session });
+  byTestId("check").addEventListener("click", async () => {
+    const { ok, answer } = await postJson("/digits/api/check", { session });
     if (!ok) { showMessage(answer.error); return; }
-    const table = $("check-result");
-    const header = document.createElement("tr");
-    header.append(...["parameter", "engine ∂C/∂w", "central difference"].map((text) => Object.assign(document.createElement("th"), { textContent: text })));
-    table.replaceChildren(header, ...answer.check.map((entry) => {
-      const row = document.createElement("tr");
-      row.append(...[entry.name, entry.engine.toExponential(6), entry.numeric.toExponential(6)].map((text) => Object.assign(document.createElement("td"), { textContent: text })));
-      return row;
-    }));
+    const table = byTestId("check-result");
+    const cells = (tag, texts) => el("tr", null, ...texts.map((text) => el(tag, null, text)));
+    table.replaceChildren(cells("th", ["parameter", "engine ∂C/∂w", "central difference"]),
+                          ...answer.check.map((entry) => cells("td", [entry.name, formatNumber(entry.engine),
+                                                                      formatNumber(entry.numeric)])));
     table.hidden = false;
   });
-  $("step-into").addEventListener("click", () => {
-    $("explorer-title").textContent = state ? `${state.example.source}, against y = ${state.example.target}` : "";
-    $("explorer").src = `/digits/explore?${query()}`;
-    $("explorer-panel").hidden = false;
-  });
-  $("close-explorer").addEventListener("click", () => { $("explorer-panel").hidden = true; $("explorer").src = "about:blank"; });
-  $("export").addEventListener("click", () => { location.href = `/digits/api/export?${query()}`; });
-  $("import").addEventListener("change", async (event) => {
+  byTestId("step-into").addEventListener("click", () => explorer.open(
+    state ? `${state.example.source}, against y = ${state.example.target}` : "",
+    `/digits/explore?${sessionQuery(session)}`));
+  byTestId("export").addEventListener("click", () => { location.href = `/digits/api/export?${sessionQuery(session)}`; });
+  byTestId("import").addEventListener("change", async (event) => {
     const file = event.target.files[0];
     if (!file) return;
     let model;
@@ -316,10 +280,7 @@
     event.target.value = "";
   });
 
-  window.addEventListener("pagehide", () => {  // the tab closes: free its session's slot now
-    if (session) fetch("/digits/api/close", { method: "POST", keepalive: true, body: JSON.stringify({ session }),
-                                               headers: { "content-type": "application/json", "x-chainrule-token": token } });
-  });
+  closeWithTab("/digits/api/close", () => ({ session }));
   grey(board, ink, CANVAS);
   start();
 })();

@@ -6,26 +6,6 @@ window.PlaygroundDraw = (() => {
   const ORANGE = [245, 147, 34], PALE = [232, 234, 235], BLUE = [8, 119, 189];
   const SURFACE = [245, 246, 247], TINTS = [[253, 212, 165], [178, 212, 240], [180, 225, 190]];  // light: the output
   const CLASS_COLOURS = [[190, 78, 0], [0, 85, 150], [12, 115, 45]];  // saturated, dark: the points on it
-  const SVG = "http://www.w3.org/2000/svg";
-
-  function el(tag, attributes, text) {
-    const node = document.createElement(tag);
-    for (const [key, value] of Object.entries(attributes || {})) node.setAttribute(key, value);
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
-
-  function svgEl(tag, attributes) {
-    const node = document.createElementNS(SVG, tag);
-    for (const [key, value] of Object.entries(attributes || {})) node.setAttribute(key, value);
-    return node;
-  }
-
-  function bytes(base64) {
-    const text = atob(base64), out = new Uint8Array(text.length);
-    for (let i = 0; i < text.length; i += 1) out[i] = text.charCodeAt(i);
-    return out;
-  }
 
   function mix(a, b, t) { return [0, 1, 2].map((k) => Math.round(a[k] + (b[k] - a[k]) * t)); }
 
@@ -46,7 +26,7 @@ window.PlaygroundDraw = (() => {
   }
 
   function heatmap(canvas, size, map) {
-    const cells = bytes(map.data);
+    const cells = base64Bytes(map.data);
     paint(canvas, size, (i) => diverging(cells[i]));
     canvas.dataset.scale = String(map.scale);
   }
@@ -54,7 +34,7 @@ window.PlaygroundDraw = (() => {
   // The output as a light surface the points stay readable on: the likelier class's tint, lighter where the
   // network is less sure (two classes: one channel from −1, class 0, to 1; more: each class's probability).
   function output(canvas, size, out) {
-    const channels = out.channels.map((channel) => bytes(channel.data));
+    const channels = out.channels.map((channel) => base64Bytes(channel.data));
     if (out.kind === "binary") {
       paint(canvas, size, (i) => {
         const t = (channels[0][i] - 128) / 127;
@@ -76,15 +56,15 @@ window.PlaygroundDraw = (() => {
   function network(container, hidden, handlers) {
     container.replaceChildren();
     const columns = hidden.map((count, layer) => {
-      const column = el("div", { class: "layer" });
-      const buttons = el("div", { class: "neuron-buttons" });
+      const column = el("div", "layer");
+      const buttons = el("div", "neuron-buttons");
       const plus = el("button", { type: "button", "data-testid": "add-neuron", "data-layer": layer, title: "add a neuron" }, "+");
       const minus = el("button", { type: "button", "data-testid": "remove-neuron", "data-layer": layer,
                                    title: "remove a neuron" }, "−");
       plus.addEventListener("click", () => handlers.resize(layer, +1));
       minus.addEventListener("click", () => handlers.resize(layer, -1));
       buttons.append(plus, minus);
-      column.append(buttons, el("div", { class: "neuron-count" }, `${count} neuron${count === 1 ? "" : "s"}`));
+      column.append(buttons, el("div", "neuron-count", `${count} neuron${count === 1 ? "" : "s"}`));
       const neurons = [];
       for (let j = 0; j < count; j += 1) {
         const neuron = el("div", { class: "neuron", "data-layer": layer, "data-neuron": j });
@@ -161,15 +141,15 @@ window.PlaygroundDraw = (() => {
   // The colour key: what orange and blue (and green) mean on the edges, the neuron heatmaps and the output.
   function key(container, classes) {
     const rgb = (colour) => `rgb(${colour.join(",")})`, names = ["orange", "blue", "green"];
-    const swatch = el("span", { class: "swatch" });
+    const swatch = el("span", "swatch");
     swatch.style.background = `linear-gradient(to right, ${rgb(ORANGE)}, ${rgb(PALE)}, ${rgb(BLUE)})`;
     const rows = [[swatch, "edges and neuron heatmaps: orange negative, blue positive"]];
     CLASS_COLOURS.slice(0, classes).forEach((colour, c) => {
-      const dot = el("span", { class: "dot" });
+      const dot = el("span", "dot");
       dot.style.background = rgb(colour);
       rows.push([dot, `class ${c}; the output is ${names[c]} where the network predicts it`]);
     });
-    const faint = el("span", { class: "swatch" });
+    const faint = el("span", "swatch");
     faint.style.background = `linear-gradient(to right, ${rgb(SURFACE)}, ${rgb(TINTS[0])})`;
     rows.push([faint, "paler: less sure · black ring: a test point"]);
     container.replaceChildren(...rows.flatMap(([sample, text]) => [sample, el("span", {}, text)]));
@@ -193,5 +173,5 @@ window.PlaygroundDraw = (() => {
     });
   }
 
-  return { el, heatmap, output, network, edges, points, curve, key };
+  return { heatmap, output, network, edges, points, curve, key };
 })();

@@ -3,33 +3,27 @@
 // the setup in the URL fragment. Every number shown comes from the server (the engine).
 (() => {
   const draw = window.PlaygroundDraw;
-  const token = document.querySelector('meta[name="token"]').content;
-  const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
   // Every name, choice and limit comes from the server (viz/live/vocabulary.py), embedded in the page.
   const vocabulary = JSON.parse(document.getElementById("vocabulary").textContent);
   const LISTS = new Set(["features", "hidden"]);
   const page = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;  // this load of the tab
-  let session = null, state = null, points = null, shape = null, columns = null, hoverText = null;
-
-  const fmt = (x) => (x === null || x === undefined ? "–" : Number(x).toFixed(3));
-  const query = (extra) => new URLSearchParams({ session, token, ...extra }).toString();
-
-  function showMessage(text) { $("message").textContent = text || ""; $("message").hidden = !text; }
+  let session = null, state = null, points = null, shape = null, columns = null;
+  const explorer = explorerPanel();
 
   // ---- the controls, built from the server's vocabulary ----------------------------------------
   function buildControls() {
     for (const [field, choices] of Object.entries(vocabulary.choices)) {
       document.querySelector(`select[data-field="${field}"]`).replaceChildren(
-        ...choices.map(([value, text]) => draw.el("option", { value: String(value) }, text)));
+        ...choices.map(([value, text]) => el("option", { value: String(value) }, text)));
     }
     for (const [field, [low, high, step]] of Object.entries(vocabulary.sliders)) {
       Object.assign(document.querySelector(`input[data-field="${field}"]`), { min: low, max: high, step });
     }
     const classes = Math.max(...Object.values(vocabulary.classes));
-    $("point-class").append(...Array.from({ length: classes }, (_, c) => {
-      const radio = draw.el("input", { type: "radio", name: "point-class", value: String(c) });
+    byTestId("point-class").append(...Array.from({ length: classes }, (_, c) => {
+      const radio = el("input", { type: "radio", name: "point-class", value: String(c) });
       radio.checked = c === 0;
-      const label = draw.el("label", {});
+      const label = el("label", {});
       label.append(radio, ` ${c}`);
       return label;
     }));
@@ -52,16 +46,8 @@
   }
 
   // ---- requests ---------------------------------------------------------------------------------
-  async function post(path, body) {
-    const response = await fetch(path, { method: "POST", body: JSON.stringify(body),
-                                         headers: { "content-type": "application/json", "x-chainrule-token": token } });
-    let document_ = null;
-    try { document_ = await response.json(); } catch (error) { document_ = { error: `${response.status}` }; }
-    return { ok: response.ok, document: document_ };
-  }
-
   async function call(path, body = {}) {
-    const { ok, document: answer } = await post(path, { session, ...body });
+    const { ok, answer } = await postJson(path, { session, ...body });
     if (!ok) { showMessage(answer.error); return; }
     showMessage("");  // an error shown before is over once an action succeeds
     paint(answer.state);
@@ -72,9 +58,9 @@
   function connect(key, first) {
     session = key;
     sessionStorage.setItem("chainrule-session", session);
-    $("export").href = `/api/export?${query()}`;
+    byTestId("export").href = `/api/export?${sessionQuery(session)}`;
     paint(first);
-    const stream = new EventSource(`/api/stream?${query()}`);
+    const stream = new EventSource(`/api/stream?${sessionQuery(session)}`);
     stream.onmessage = (event) => paint(JSON.parse(event.data));
   }
 
@@ -83,68 +69,71 @@
     const previous = sessionStorage.getItem("chainrule-session"), wanted = fragmentSetup();
     const uploaded = wanted.uploaded;
     delete wanted.uploaded;
-    let answer = await post("/api/session", { setup: wanted, replaces: previous, resume: previous, page });
-    if (answer.ok && answer.document.resumed) {
-      const kept = answer.document.state;
+    let { ok, answer } = await postJson("/api/session", { setup: wanted, replaces: previous, resume: previous, page });
+    if (ok && answer.resumed) {
+      const kept = answer.state;
       connect(previous, kept);
       const changes = Object.entries(wanted).filter(([key, value]) => String(value) !== String(kept.setup[key]));
       if (changes.length) configure(Object.fromEntries(changes));  // a link edited by hand
       return;
     }
-    if (!answer.ok && answer.document.field) {
-      showMessage(`the link's setup was refused (${answer.document.error}); starting from the defaults`);
-      answer = await post("/api/session", { setup: {}, replaces: previous, page });
+    if (!ok && answer.field) {
+      showMessage(`the link's setup was refused (${answer.error}); starting from the defaults`);
+      ({ ok, answer } = await postJson("/api/session", { setup: {}, replaces: previous, page }));
     }
-    if (!answer.ok) { showMessage(answer.document.error); return; }
-    connect(answer.document.session, answer.document.state);
+    if (!ok) { showMessage(answer.error); return; }
+    connect(answer.session, answer.state);
     if (uploaded) showMessage(`the server no longer holds the uploaded ${uploaded} (it restarted, or the tab was idle `
                               + "too long): upload it again");
   }
 
-  // a tab that closes frees its session's slot at once (a reload of the tab resumes the session)
-  addEventListener("pagehide", (event) => {
-    if (session && !event.persisted) {
-      fetch("/api/close", { method: "POST", keepalive: true, body: JSON.stringify({ session, page }),
-                            headers: { "content-type": "application/json", "x-chainrule-token": token } });
-    }
-  });
+  closeWithTab("/api/close", () => ({ session, page }));
 
   // ---- painting the state -----------------------------------------------------------------------
   // The dataset control names an uploaded file while its points are the data.
   function showUpload(uploaded) {
-    const control = $("dataset"), option = control.querySelector("option[data-upload]");
+    const control = byTestId("dataset"), option = control.querySelector("option[data-upload]");
     if (!uploaded) { if (option) option.remove(); return; }
-    const shown = option || control.appendChild(draw.el("option", { "data-upload": "", value: "" }));
+    const shown = option || control.appendChild(el("option", { "data-upload": "", value: "" }));
     shown.textContent = `${uploaded} (uploaded)`;
     control.value = "";
+  }
+
+  // An uploaded CSV's columns are standardized by its training points: the page says how.
+  function showStandardization(standardize) {
+    const line = byTestId("standardized");
+    line.hidden = !standardize;
+    if (!standardize) return;
+    const column = (name, c) => `${name} = (raw − ${formatNumber(standardize.mean[c])}) / ${formatNumber(standardize.std[c])}`;
+    line.textContent = `standardized by the training points: ${column("x1", 0)}, ${column("x2", 1)}`;
   }
 
   function showSetup(setup) {
     for (const control of document.querySelectorAll("[data-field]")) {
       const value = String(setup[control.dataset.field]);
       if (control.tagName === "SELECT" && ![...control.options].some((o) => (o.value || o.text) === value)) {
-        control.append(draw.el("option", {}, value));
+        control.append(el("option", {}, value));
       }
       control.value = value;
       const shown = document.querySelector(`output[data-for="${control.dataset.field}"]`);
       if (shown) shown.textContent = value;
     }
-    $("layer-count").textContent = String(setup.hidden.length);
-    $("add-layer").disabled = setup.hidden.length >= vocabulary.max_layers;
-    $("remove-layer").disabled = setup.hidden.length === 0;
+    byTestId("layer-count").textContent = String(setup.hidden.length);
+    byTestId("add-layer").disabled = setup.hidden.length >= vocabulary.max_layers;
+    byTestId("remove-layer").disabled = setup.hidden.length === 0;
   }
 
   function buildFeatures(setup) {
-    const list = $("features");
+    const list = byTestId("features");
     list.replaceChildren();
     return vocabulary.features.map(([name, text]) => {
       const on = setup.features.includes(name);
-      const row = draw.el("div", { class: on ? "feature on" : "feature" });
-      const toggle = draw.el("button", { type: "button", "data-testid": "feature", "data-feature": name,
+      const row = el("div", { class: on ? "feature on" : "feature" });
+      const toggle = el("button", { type: "button", "data-testid": "feature", "data-feature": name,
                                          "aria-pressed": String(on) }, text);
       toggle.addEventListener("click", () => configure({
         features: on ? setup.features.filter((f) => f !== name) : [...setup.features, name] }));
-      row.append(toggle, draw.el("canvas", { class: "heatmap", "data-testid": "feature-heatmap", "data-feature": name }));
+      row.append(toggle, el("canvas", { class: "heatmap", "data-testid": "feature-heatmap", "data-feature": name }));
       list.append(row);
       return { name, row };
     });
@@ -154,41 +143,40 @@
     const setup = next.setup, outputs = next.layers[next.layers.length - 1].biases.length;
     const features = buildFeatures(setup).filter((f) => setup.features.includes(f.name))
       .map((f) => f.row.querySelector(".heatmap"));  // edges leave from the feature's picture
-    const hidden = draw.network($("layers"), setup.hidden, { resize, edit: openEditor, hoverNeuron, hoverEnd });
+    const hidden = draw.network(byTestId("layers"), setup.hidden, { resize, edit: openEditor, hoverNeuron, hoverEnd });
     const anchors = document.querySelector(".output-nodes");
-    anchors.replaceChildren(...Array.from({ length: outputs }, () => draw.el("span", { class: "output-node" })));
+    anchors.replaceChildren(...Array.from({ length: outputs }, () => el("span", "output-node")));
     columns = [features, ...hidden, [...anchors.children]];
   }
 
   function paint(next) {
     if (state && next.version < state.version) return;  // an older frame than what is shown
-    if (next.points) points = next.points;
+    if (next.points) { points = next.points; showStandardization(points.standardize); }
     state = next;
     const setup = next.setup, pictures = next.pictures;
-    $("epoch").textContent = String(next.epoch);
-    $("loss-train").textContent = fmt(next.loss_train);
-    $("loss-test").textContent = fmt(next.loss_test);
-    $("accuracy").textContent = next.accuracy_train === null ? "–"
-      : `${(100 * next.accuracy_train).toFixed(1)}% train · ${next.accuracy_test === null ? "–"
-        : (100 * next.accuracy_test).toFixed(1)}% test`;
-    $("play").textContent = next.playing ? "❚❚" : "▶";
-    $("play").dataset.playing = String(next.playing);
+    byTestId("epoch").textContent = String(next.epoch);
+    byTestId("loss-train").textContent = formatNumber(next.loss_train);
+    byTestId("loss-test").textContent = formatNumber(next.loss_test);
+    byTestId("accuracy").textContent = next.accuracy_train === null ? MISSING
+      : `${percent(next.accuracy_train)} train · ${percent(next.accuracy_test)} test`;
+    byTestId("play").textContent = next.playing ? "❚❚" : "▶";
+    byTestId("play").dataset.playing = String(next.playing);
     if (next.message) showMessage(next.message);
     showSetup(setup);
     showUpload(next.uploaded);
     const key = JSON.stringify([setup.features, setup.hidden, next.classes, setup.loss]);
-    if (key !== shape) { shape = key; buildNetwork(next); draw.key($("colour-key"), next.classes); }
+    if (key !== shape) { shape = key; buildNetwork(next); draw.key(byTestId("colour-key"), next.classes); }
     document.querySelectorAll('[data-testid="feature-heatmap"]').forEach((canvas) => {
       const at = setup.features.indexOf(canvas.dataset.feature);
       if (at >= 0) draw.heatmap(canvas, pictures.size, pictures.features[at]);
     });
     columns.slice(1, -1).forEach((neurons, l) => neurons.forEach((neuron, j) =>
       draw.heatmap(neuron.querySelector("canvas"), pictures.size, pictures.neurons[l][j])));
-    draw.output($("output-heatmap"), pictures.size, pictures.output);
-    draw.edges($("edges"), document.querySelector("main"), columns, next.layers,
+    draw.output(byTestId("output-heatmap"), pictures.size, pictures.output);
+    draw.edges(byTestId("edges"), document.querySelector("main"), columns, next.layers,
                { hoverEdge, hoverEnd, edit: openEditor });
-    draw.points($("points"), points, pictures.extent, $("show-test").checked, onPoint);
-    draw.curve($("loss-curve"), next.curve);
+    draw.points(byTestId("points"), points, pictures.extent, byTestId("show-test").checked, onPoint);
+    draw.curve(byTestId("loss-curve"), next.curve);
     document.querySelectorAll('[name="point-class"]').forEach((radio) => {
       radio.disabled = Number(radio.value) >= next.classes;
     });
@@ -203,44 +191,45 @@
   }
 
   function showHover(lines, event) {
-    const card = $("hover");
-    card.replaceChildren(...lines.map((line) => draw.el("div", {}, line)));
+    const card = byTestId("hover");
+    card.replaceChildren(...lines.map((line) => el("div", {}, line)));
     card.style.left = `${event.pageX + 14}px`; card.style.top = `${event.pageY + 10}px`;
     card.hidden = false;
   }
 
   function hoverEdge(l, j, k, event) {
     const layer = state.layers[l];
-    showHover([`${weightName(l, j, k)} = ${fmt(layer.weights[j][k])}`, `∂L/∂w = ${fmt(layer.weight_grads[j][k])}`],
-              event);
+    showHover([`${weightName(l, j, k)} = ${formatNumber(layer.weights[j][k])}`,
+               `∂L/∂w = ${formatNumber(layer.weight_grads[j][k])}`], event);
   }
 
   function hoverNeuron(l, j, event) {
     const layer = state.layers[l], map = state.pictures.neurons[l][j];
     showHover([`neuron ${j + 1} of layer ${l + 1}: ${state.setup.activation}(Σ w·a + b)`,
-               `heatmap range ±${fmt(map.scale)}`, `${weightName(l, j, null)} = ${fmt(layer.biases[j])}`,
-               `∂L/∂b = ${fmt(layer.bias_grads[j])}`], event);
+               `heatmap range ±${formatNumber(map.scale)}`,
+               `${weightName(l, j, null)} = ${formatNumber(layer.biases[j])}`,
+               `∂L/∂b = ${formatNumber(layer.bias_grads[j])}`], event);
   }
 
-  function hoverEnd() { $("hover").hidden = true; }
+  function hoverEnd() { byTestId("hover").hidden = true; }
 
   function openEditor(l, j, k, event) {
-    const form = $("editor"), layer = state.layers[l];
+    const form = byTestId("editor"), layer = state.layers[l];
     form.querySelector("span").textContent = `${weightName(l, j, k)} =`;
-    $("edit-value").value = String(k === null ? layer.biases[j] : layer.weights[j][k]);
+    byTestId("edit-value").value = String(k === null ? layer.biases[j] : layer.weights[j][k]);
     form.dataset.target = JSON.stringify([l, j, k]);
     form.style.left = `${event.pageX}px`; form.style.top = `${event.pageY}px`;
     form.hidden = false;
-    $("edit-value").focus(); $("edit-value").select();
+    byTestId("edit-value").focus(); byTestId("edit-value").select();
   }
 
-  $("editor").addEventListener("submit", (event) => {
+  byTestId("editor").addEventListener("submit", (event) => {
     event.preventDefault();
-    const [layer, neuron, source] = JSON.parse($("editor").dataset.target), text = $("edit-value").value.trim();
-    $("editor").hidden = true;
+    const [layer, neuron, source] = JSON.parse(byTestId("editor").dataset.target), text = byTestId("edit-value").value.trim();
+    byTestId("editor").hidden = true;
     call("/api/edit", { layer, neuron, source, value: text !== "" && Number.isFinite(Number(text)) ? Number(text) : text });
   });
-  $("edit-value").addEventListener("keydown", (event) => { if (event.key === "Escape") $("editor").hidden = true; });
+  byTestId("edit-value").addEventListener("keydown", (event) => { if (event.key === "Escape") byTestId("editor").hidden = true; });
 
   function resize(layer, change) {
     const hidden = [...state.setup.hidden];
@@ -255,26 +244,16 @@
   }
 
   function openExplorer(index) {
-    $("explorer-title").textContent = `point ${index}, class ${points.label[index]}, at the current weights`;
-    $("explorer").src = `/explore?${query({ index })}`;
-    $("explorer-panel").hidden = false;
+    explorer.open(`point ${index}, class ${points.label[index]}, at the current weights`,
+                  `/explore?${sessionQuery(session, { index })}`);
   }
 
-  function closeExplorer() { $("explorer-panel").hidden = true; $("explorer").src = "about:blank"; }
-  $("close-explorer").addEventListener("click", closeExplorer);
-  // The explorer takes the keyboard (arrows step it); Escape, in it or here, closes it.
-  $("explorer").addEventListener("load", () => { if (!$("explorer-panel").hidden) $("explorer").contentWindow.focus(); });
-  window.addEventListener("message", (event) => {
-    if (event.origin === location.origin && event.source === $("explorer").contentWindow && event.data === "close-explorer") closeExplorer();
-  });
-  document.addEventListener("keydown", (event) => { if (event.key === "Escape" && !$("explorer-panel").hidden) closeExplorer(); });
-
-  $("points").addEventListener("click", (event) => {
-    const box = $("points").getBoundingClientRect(), extent = state.pictures.extent;
+  byTestId("points").addEventListener("click", (event) => {
+    const box = byTestId("points").getBoundingClientRect(), extent = state.pictures.extent;
     const x1 = ((event.clientX - box.left) / box.width * 2 - 1) * extent;
     const x2 = (1 - (event.clientY - box.top) / box.height * 2) * extent;
     const label = Number(document.querySelector('[name="point-class"]:checked').value);
-    call("/api/point", { x1: Number(x1.toFixed(3)), x2: Number(x2.toFixed(3)), label });
+    call("/api/point", { x1, x2, label });
   });
 
   async function readFile(input) {
@@ -283,11 +262,11 @@
     return file ? { name: file.name, text: await file.text() } : null;
   }
 
-  $("csv").addEventListener("change", async (event) => {
+  byTestId("csv").addEventListener("change", async (event) => {
     const file = await readFile(event.target);
     if (file !== null) call("/api/csv", { csv: file.text, name: file.name });
   });
-  $("import").addEventListener("change", async (event) => {
+  byTestId("import").addEventListener("change", async (event) => {
     const file = await readFile(event.target);
     if (file === null) return;
     let model;
@@ -310,13 +289,13 @@
       configure(changes);
     });
   }
-  $("play").addEventListener("click", () => call("/api/play", { playing: !state.playing }));
-  $("step").addEventListener("click", () => call("/api/step"));
-  $("reset").addEventListener("click", () => call("/api/reset"));
-  $("regenerate").addEventListener("click", () => configure({ seed: (state.setup.seed + 1) % 2147483647 }));
-  $("add-layer").addEventListener("click", () => configure({ hidden: [...state.setup.hidden, 2] }));
-  $("remove-layer").addEventListener("click", () => configure({ hidden: state.setup.hidden.slice(0, -1) }));
-  $("show-test").addEventListener("change", () => paint(state));
+  byTestId("play").addEventListener("click", () => call("/api/play", { playing: !state.playing }));
+  byTestId("step").addEventListener("click", () => call("/api/step"));
+  byTestId("reset").addEventListener("click", () => call("/api/reset"));
+  byTestId("regenerate").addEventListener("click", () => configure({ seed: (state.setup.seed + 1) % 2147483647 }));
+  byTestId("add-layer").addEventListener("click", () => configure({ hidden: [...state.setup.hidden, 2] }));
+  byTestId("remove-layer").addEventListener("click", () => configure({ hidden: state.setup.hidden.slice(0, -1) }));
+  byTestId("show-test").addEventListener("change", () => paint(state));
   window.addEventListener("resize", () => { if (state) paint(state); });
   buildControls();
   start();

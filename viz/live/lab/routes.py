@@ -41,7 +41,7 @@ def lab_routes(sessions: Sessions, token: str, defaults: LabDefaults | None = No
     control = room.control
 
     async def index(request: Request) -> Response:
-        return page("lab.html", token=token)
+        return page("digit lab", "lab", token=token)
 
     async def create(request: Request) -> Response:
         return await room.create(request, lambda setup: LabSession(shared.get(),

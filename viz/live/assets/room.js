@@ -1,0 +1,54 @@
+"use strict";
+// What the live rooms (the playground, the digit lab) share, loaded after page_helpers.js: the page's token,
+// JSON requests, the message line, the session closed with its tab, and the "step into backprop" panel.
+const TOKEN = document.querySelector('meta[name="token"]').content;
+const JSON_HEADERS = { "content-type": "application/json", "x-chainrule-token": TOKEN };
+
+// POST a JSON body: whether it succeeded and the answer (its status as the error when it is not JSON).
+async function postJson(path, body) {
+  const response = await fetch(path, { method: "POST", body: JSON.stringify(body), headers: JSON_HEADERS });
+  let answer = null;
+  try { answer = await response.json(); } catch (error) { answer = { error: `${response.status}` }; }
+  return { ok: response.ok, answer };
+}
+
+// The query string of a session's GET requests and event stream.
+const sessionQuery = (session, extra) => new URLSearchParams({ session, token: TOKEN, ...extra }).toString();
+
+// The message line under the controls; no text hides it.
+function showMessage(text) {
+  const line = byTestId("message");
+  line.textContent = text || "";
+  line.hidden = !text;
+}
+
+// A tab that closes frees its session's slot at once (a reload of the tab resumes the session).
+// `closing()` is the body to send: the session, and the page load that holds it when the room keeps one.
+function closeWithTab(path, closing) {
+  addEventListener("pagehide", (event) => {
+    const body = closing();
+    if (body.session && !event.persisted) {
+      fetch(path, { method: "POST", keepalive: true, body: JSON.stringify(body), headers: JSON_HEADERS });
+    }
+  });
+}
+
+// The "step into backprop" panel: the explorer page in an iframe. The explorer takes the keyboard (arrows
+// step it); Escape, in it or here, closes the panel, and so does its close button.
+function explorerPanel() {
+  const panel = byTestId("explorer-panel"), frame = byTestId("explorer");
+  function close() { panel.hidden = true; frame.src = "about:blank"; }
+  byTestId("close-explorer").addEventListener("click", close);
+  frame.addEventListener("load", () => { if (!panel.hidden) frame.contentWindow.focus(); });
+  addEventListener("message", (event) => {
+    if (event.origin === location.origin && event.source === frame.contentWindow && event.data === "close-explorer") close();
+  });
+  document.addEventListener("keydown", (event) => { if (event.key === "Escape" && !panel.hidden) close(); });
+  return {
+    open(title, address) {
+      byTestId("explorer-title").textContent = title;
+      frame.src = address;
+      panel.hidden = false;
+    },
+  };
+}
