@@ -151,7 +151,7 @@ def test_a_trainer_with_a_history_window_keeps_bounded_records_and_counts_every_
 
 def test_a_playground_session_holds_the_same_memory_after_many_more_epochs():
     from viz.live.config import Setup
-    from viz.live.session import Session
+    from viz.live.playground_session import Session
 
     session = Session(Setup(points=40, batch_size=1))
     for _ in range(200):
