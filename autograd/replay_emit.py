@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .ops import wrong_derivative_count
-from .replay_emit_products import product_backward, product_forward
-from .replay_products import ProductGroup, rows
+from .replay_products import ProductGroup, product_backward, product_forward, rows
 from .replay_source import SOURCE, Expr, Operands, as_expr, comment, number
 
 if TYPE_CHECKING:
