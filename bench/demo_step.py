@@ -19,7 +19,7 @@ import autograd
 import nn
 from autograd import Value
 from autograd import compile as compile_tape
-from nn.arguments import Parser, run
+from autograd.conventions.command_line import Parser, run
 
 from .common import (
     THREAD_SETTINGS,

@@ -22,7 +22,7 @@ from typing import NamedTuple
 import numpy as np
 
 import nn
-from nn.arguments import run
+from autograd.conventions.command_line import run
 
 from .common import (
     THREAD_SETTINGS,
