@@ -12,8 +12,8 @@ from autograd.conventions.files import check_folder, writable_target
 from autograd.conventions.terminal import say, shown
 from nn import metrics, plots, prepare
 from nn.commands import PROG
+from nn.metrics import percent
 from nn.staging import staged
-from nn.train import percent
 
 OUTPUTS = ("model.json", "loss.png", "boundary.png", "confusion.png")  # what a run writes into --out
 MAX_RUN_NUMBER = 10_000  # runs/DATASET-2 … runs/DATASET-10000

@@ -1,4 +1,4 @@
-"""One playground tab's session (``viz.live.session``): its memory stays bounded however long it trains."""
+"""One playground tab's session (``viz.live.playground_session``): its memory stays bounded however long it trains."""
 from __future__ import annotations
 
 import sys
@@ -6,7 +6,7 @@ import sys
 
 def test_a_playground_session_holds_the_same_memory_after_many_more_epochs():
     from viz.live.config import Setup
-    from viz.live.session import Session
+    from viz.live.playground_session import Session
 
     session = Session(Setup(points=40, batch_size=1))
     for _ in range(200):
