@@ -167,7 +167,7 @@ def _accumulate(order: list[Value], grads: dict, as_values: bool = False, on_ste
             _wrong_count(node, local)
         if on_step:
             on_step(node, upstream, local, [grads.get(p) or 0.0 for p in parents])
-        for parent, derivative in zip(parents, local, strict=True):
+        for parent, derivative in zip(parents, local, strict=False):  # checked above, naming the op; hot loop
             if sends_nothing(op, derivative):
                 continue
             contribution = derivative * upstream
@@ -206,7 +206,7 @@ def _float_pass(order: list[Value]) -> None:
             local = op.local_grads(operand_data(parents), node.data, floats)
             if len(local) != len(parents):
                 _wrong_count(node, local)
-            for parent, derivative in zip(parents, local, strict=True):
+            for parent, derivative in zip(parents, local, strict=False):  # checked above, naming the op; hot loop
                 if derivative is not None and (derivative or not op.selects):  # not sends_nothing, inlined
                     parent.grad += derivative * upstream
 

@@ -33,11 +33,9 @@ from operator import attrgetter
 import numpy as np
 
 from .modes import current as current_mode
-from .replay_feed import read_feed
 from .replay_plan import Group, Plan, check_inputs, plan
-from .replay_products import ProductGroup
+from .replay_products import Index, ProductGroup, rows
 from .replay_program import Program
-from .replay_scatter import rows
 from .replay_source import comment
 from .value import Value, require_values
 
@@ -49,20 +47,19 @@ class Tape:
 
     It holds the inputs and parameters, not the graph, the generated program (``source()``), and
     numpy buffers sized by the last batch: about 8 bytes × (2 · slots + the groups' results and
-    gathered operands) × rows, with a slot per input, constant, parameter outside the matrices
-    (whose weights sit in one vector) and computed node.
+    gathered operands) × rows, with a slot per input, constant, parameter outside the matrices and
+    computed node.
     """
 
     def __init__(self, replay_plan: Plan, single: bool = True) -> None:
         self._plan = replay_plan
-        self._program = Program(replay_plan, list(replay_plan.titles))
+        self._program = Program(replay_plan)
         self._single = single  # compiled from one output Value, not a list of them
         self._values: np.ndarray | None = None  # slot × row buffer of the last forward
-        self._saved: list[tuple] = []  # what each chunk's forward kept for its backward
         self._grads: np.ndarray | None = None  # slot × row buffer of the last backward
-        self._feed: np.ndarray | None = None  # the buffer of the last feed copied (read again by backward)
+        self._saved: list[tuple] | None = None  # what each chunk's forward kept for its backward
+        self._copy: list[np.ndarray] = []  # the feed's copy (read again by backward)
         self._batched = False
-        self._forwarded = False  # a forward ran to the end: backward may use its buffers
         computed = sum(group.size + (0 if isinstance(group, ProductGroup) else group.arity * group.size)
                        for group in replay_plan.groups)
         self._bytes_per_row = 8 * (2 * replay_plan.slots + len(replay_plan.inputs) + computed)
@@ -104,32 +101,29 @@ class Tape:
                 parameters: np.ndarray | None = None, lend: bool = False) -> float | np.ndarray:
         """The output for one row of input values (a float), or for each row of a batch (an array).
 
-        A batch may come as a tuple of arrays of the same rows, read as their columns side by side.
+        A batch may come as a tuple of arrays of the same rows, read as their columns side by side
+        (say inputs and targets); the feed is copied, so that changing it before ``backward`` changes
+        nothing. ``lend=True``: the arrays are read in place instead (saving a copy of the batch); they
+        must not change before the ``backward`` that follows (which reads them again).
         ``parameters``: their values as one array in ``self.parameters`` order, instead of each ``.data``
-        (read in place too: it must not change before the ``backward`` that follows).
-        ``lend=True``: the feed's arrays are read in place, not copied; they must not change before the
-        ``backward`` that follows (which reads them again).
+        (read in place too).
         """
         plan_ = self._plan
-        columns, self._batched, self._feed = read_feed(feed, len(plan_.inputs), self._names, self._feed, lend)
-        self._forwarded = False
-        values = self._buffer(columns.batch)
-        inputs = len(plan_.inputs)
-        values[plan_.copied] = columns.rows(plan_.copied)  # the inputs that groups read from the buffer
-        data = np.array(list(map(_data, plan_.parameters))) if parameters is None else parameters
-        if plan_.buffered:
-            values[inputs:inputs + plan_.broadcast] = data[:plan_.broadcast, None]
-            values[inputs + plan_.broadcast:inputs + plan_.buffered, 0] = data[plan_.broadcast:plan_.buffered]
-        weights = data[plan_.weights]
-        feeds = [columns.rows(rows) for rows in self._program.feed_rows]
+        self._saved = None
+        blocks = self._blocks(feed, lend)
+        values = self._buffer(blocks[0].shape[1])
+        if parameters is None:
+            parameters = np.fromiter(map(_data, plan_.parameters), float, len(plan_.parameters))
+        if plan_.copied is not None:  # the inputs that groups read from the buffer
+            values[plan_.copied] = _rows(blocks, plan_.copied)
+        feeds = [_rows(blocks, index) for index in self._program.feed_rows]
         forwards = self._program.forwards(current_mode().detecting)
         with np.errstate(all="ignore"):
-            self._saved = [forward(values, weights, feeds) for forward in forwards]
-        self._forwarded = True
-        if self._single:
-            output = values[plan_.outputs[0]]
-            return output.copy() if self._batched else float(output[0])
+            saved = [forward(values, parameters, feeds) for forward in forwards]
+        self._saved = saved
         outputs = values[self._output_rows]  # output × row
+        if self._single:
+            return outputs[0].copy() if self._batched else float(outputs[0, 0])
         return outputs.T.copy() if self._batched else outputs[:, 0].copy()
 
     def backward(self, upstream: float | np.ndarray = 1.0, input_grads: bool = True,
@@ -144,34 +138,52 @@ class Tape:
         instead of adding them to each ``.grad``.
         """
         values = self._values
-        if not self._forwarded or values is None:
+        if self._saved is None or values is None:
             raise RuntimeError("Tape.backward() needs a forward(feed) that ran to the end first")
-        plan_ = self._plan
         backwards, zeroed = self._program.backwards(current_mode().detecting, input_grads)
-        grads = self._grads_buffer(values, zeroed)
+        if self._grads is None or self._grads.shape != values.shape:
+            self._grads = np.zeros_like(values)
+        for rows_, first_column in zeroed:  # the rows the program adds to (first column only where it adds only there)
+            self._grads[rows_, :1 if first_column else None].fill(0.0)
+        grads = self._grads
         grads[self._output_rows] = self._upstream(upstream, values.shape[1])
-        if parameter_grads is None:
-            totals = np.zeros(len(plan_.parameters))
-        else:
-            totals = parameter_grads
-            totals.fill(0.0)
-        weight_grads = totals[plan_.weights]  # a view when the weights come last, as they do
+        totals = np.zeros(len(self._plan.parameters)) if parameter_grads is None else parameter_grads
+        totals.fill(0.0)
         with np.errstate(all="ignore"):
             for backward, saved in zip(reversed(backwards), reversed(self._saved), strict=True):
-                backward(values, grads, weight_grads, saved)
-        inputs = len(plan_.inputs)
-        if not isinstance(plan_.weights, slice):
-            totals[plan_.weights] = weight_grads
-        if plan_.buffered:
-            totals[:plan_.broadcast] += grads[inputs:inputs + plan_.broadcast].sum(axis=1)
-            totals[plan_.broadcast:plan_.buffered] += grads[inputs + plan_.broadcast:inputs + plan_.buffered, 0]
+                backward(values, grads, totals, saved)
         if parameter_grads is None:
-            for parameter, total in zip(plan_.parameters, totals.tolist(), strict=True):
+            for parameter, total in zip(self._plan.parameters, totals.tolist(), strict=True):
                 parameter.grad += total
         if not input_grads:
             return None
-        by_row = grads[:inputs].T
+        by_row = grads[:len(self._plan.inputs)].T
         return by_row.copy() if self._batched else by_row[0].copy()
+
+    def _blocks(self, feed, lend: bool) -> list[np.ndarray]:
+        """The feed as input × row blocks side by side, checked (see ``forward``)."""
+        expected = len(self._plan.inputs)
+        try:
+            blocks = [np.asarray(block, dtype=float) for block in feed] if isinstance(feed, tuple) else []
+            if not (blocks and all(block.ndim == 2 and len(block) == len(blocks[0]) for block in blocks)):
+                blocks = [np.asarray(feed, dtype=float)]
+        except (TypeError, ValueError):
+            raise TypeError(f"Tape.forward: the feed must be numbers, got {feed!r:.60}") from None
+        shape = blocks[0].shape if len(blocks) == 1 else (len(blocks[0]), sum(b.shape[1] for b in blocks))
+        if shape != (expected,) and (len(shape) != 2 or shape[1] != expected or shape[0] == 0):
+            wanted = (f"{expected} input values ({self._names()})" if len(shape) == 1 else
+                      f"a batch of rows of {expected} input values ({self._names()})" if len(shape) == 2 else
+                      f"{expected} input values or a (batch, {expected}) array")
+            raise ValueError(f"Tape.forward: expected {wanted}, got "
+                             + (f"{shape[0]}" if len(shape) == 1 else f"an array of shape {shape}"))
+        self._batched = len(shape) == 2
+        if not lend:
+            if [block.shape for block in self._copy] != [block.shape for block in blocks]:
+                self._copy = [np.empty_like(block) for block in blocks]
+            for copy, block in zip(self._copy, blocks, strict=True):
+                np.copyto(copy, block)
+            blocks = self._copy
+        return [block.T if self._batched else block[:, None] for block in blocks]
 
     def _names(self) -> str:
         return ", ".join(label or "unlabelled" for label in map(_labels, self._plan.inputs)) or "none"
@@ -184,17 +196,6 @@ class Tape:
             first = len(plan_.inputs) + plan_.buffered
             self._values[first:first + len(plan_.constants)] = plan_.constants[:, None]
         return self._values
-
-    def _grads_buffer(self, values: np.ndarray, zeroed: list[tuple[slice, bool]]) -> np.ndarray:
-        """The gradient buffer shaped like the value buffer (reused: no fresh pages each call), zeroed in
-        the rows the backward adds to (the first column only where it adds only there)."""
-        if self._grads is None or self._grads.shape != values.shape:
-            self._grads = np.zeros_like(values)
-            return self._grads
-        grads = self._grads
-        for rows_, first_column in zeroed:
-            grads[rows_, :1 if first_column else None].fill(0.0)
-        return grads
 
     def _upstream(self, upstream, batch: int) -> np.ndarray:
         """``upstream`` as an output × row array (broadcast over rows when given once)."""
@@ -215,6 +216,18 @@ class Tape:
         wanted = (f"a number or one per row ({batch})" if self._single else
                   f"one per output ({count}) or one per row and output {one_per_row}")
         raise ValueError(f"Tape.backward: upstream must be {wanted}, got shape {weights.shape}")
+
+
+def _rows(blocks: list[np.ndarray], index: Index) -> np.ndarray:
+    """The feed's inputs ``index`` (a slice or their numbers) × rows: a view when they lie in one block."""
+    if isinstance(index, slice):
+        start = 0
+        for block in blocks:
+            if start <= index.start and index.stop <= start + len(block):
+                return block[index.start - start:index.stop - start]
+            start += len(block)
+    whole = blocks[0] if len(blocks) == 1 else np.concatenate(blocks)
+    return whole[index] if isinstance(index, slice) else whole.take(index, axis=0)
 
 
 def compile(output: Value | Sequence[Value], inputs: Sequence[Value] | Value = ()) -> Tape:

@@ -18,44 +18,44 @@ import numpy as np
 
 from .ops import wrong_derivative_count
 from .replay_emit_products import product_backward, product_forward
-from .replay_products import ProductGroup
-from .replay_scatter import Scatter, rows
+from .replay_products import ProductGroup, rows
 from .replay_source import SOURCE, Expr, Operands, as_expr, comment, number
 
-if TYPE_CHECKING:  # replay_program builds the emitters: a runtime import would be circular
-    from .replay_program import Layout
+if TYPE_CHECKING:
+    from .replay_program import Program
 
 BLOCK_ARITY = 4  # a group with more operands (a long Σ) reads them as one block
 
 
 @dataclass
 class Emitter:
-    """The text of one chunk of groups (``groups[first:stop]`` of the layout's plan), and what it needs.
+    """The text of one chunk of groups (``groups[first:stop]`` of the program's plan), and what it needs.
 
-    ``names``: each group's identifier; ``constants``: the arrays and scatters the text names
-    (shared by every chunk and variant); ``checked``: add ``check`` lines (``detect_anomaly``);
-    ``input_grads``: send gradients to the inputs too.
+    ``program`` gives the groups' names and titles and keeps what every chunk and variant shares;
+    ``checked``: add ``check`` lines (``detect_anomaly``); ``input_grads``: send gradients to the inputs too.
     """
 
-    layout: Layout
-    names: list[str]
-    constants: dict
+    program: Program
     first: int
     stop: int
     checked: bool = False
     input_grads: bool = True
-    in_v: set = field(default_factory=set)  # groups whose results later lines read from V
     receipts: np.ndarray | None = None  # per slot, the contributions a backward adds (see ``receipts``)
     local: set = field(default_factory=set)  # groups whose gradient this backward keeps in a name, not in G
-    x_names: dict = field(default_factory=dict)  # each matrix product's columns as its forward named them
     leaves: dict = field(default_factory=dict)  # labelled leaves this chunk reads by name: name -> their row of V
     targets: list = field(default_factory=list)  # (slots, first column only?) of every row of G added to
 
+    @property
+    def names(self) -> list[str]:
+        return self.program.names
+
     def constant(self, prefix: str, value) -> str:
+        """The name the program's namespace gives ``value`` (an index array, a scatter)."""
+        constants = self.program.constants
         key = (prefix, id(value))
-        if key not in self.constants:
-            self.constants[key] = (f"{prefix}{len(self.constants)}", value)
-        return self.constants[key][0]
+        if key not in constants:
+            constants[key] = (f"{prefix}{len(constants)}", value)
+        return constants[key][0]
 
     # --- reading values --------------------------------------------------------------
     def read(self, slots: np.ndarray, varying: bool) -> Expr:
@@ -64,13 +64,13 @@ class Emitter:
         index = rows(slots)
         column = "" if varying else ", :1"
         if isinstance(index, slice):
-            name = self.layout.leaf_name(index.start, varying) if index.stop == index.start + 1 else None
+            name = self.program.leaf_name(index.start, varying) if index.stop == index.start + 1 else None
             if name:  # a labelled input, parameter or constant
                 self.leaves[name] = f"V[{index.start}:{index.stop}{column}]"
                 return Expr(name)
-            source = self.layout.by_range.get((index.start, index.stop))
+            source = self.program.by_range.get((index.start, index.stop))
             if (source is not None and self.first <= source < self.stop  # a group of this chunk
-                    and self.layout.groups[source].varying == varying):
+                    and self.program.groups[source].varying == varying):
                 return Expr(self.names[source])
             self._mark(slots)
             return Expr(f"V[{index.start}:{index.stop}{column}]")
@@ -80,7 +80,7 @@ class Emitter:
 
     def _mark(self, slots: np.ndarray) -> None:
         """The groups among ``slots`` write their results into V."""
-        self.in_v.update(self.layout.groups_of(slots))
+        self.program.in_v.update(self.program.groups_of(slots))
 
     def operands(self, number_: int, group) -> tuple[Operands, list[str]]:
         """The group's operands for its rules, and the lines that gather them."""
@@ -104,13 +104,13 @@ class Emitter:
             return product_forward(self, number_, group), None
         operands, lines = self.operands(number_, group)
         result = as_expr(group.op.forward(operands, SOURCE))
-        lines.append(f"{self.names[number_]} = {result.text}  {comment(self.layout.titles[number_])}")
+        lines.append(f"{self.names[number_]} = {result.text}  {comment(self.program.titles[number_])}")
         return lines + self.checks(number_, self.names[number_], "forward"), operands
 
     def checks(self, number_: int, array: str, direction: str) -> list[str]:
         if not self.checked:
             return []
-        group = self.layout.groups[number_]
+        group = self.program.groups[number_]
         return [f"check({array}, {group.name!r}, {group.size}, {direction!r})"]
 
     # --- backward --------------------------------------------------------------------
@@ -118,7 +118,7 @@ class Emitter:
         """The group's gradient lines: its upstream, then each operand's local derivative × upstream."""
         if isinstance(group, ProductGroup):
             return product_backward(self, number_, group)
-        receiving = receivers(group, len(self.layout.inputs), self.input_grads)
+        receiving = receivers(group, len(self.program.plan.inputs), self.input_grads)
         if not receiving:
             return []
         upstream, title = self.upstream(number_, group)
@@ -130,14 +130,9 @@ class Emitter:
             local = tuple(group.op.local_grads(operands, Expr(self.names[number_]), SOURCE))
             if len(local) != group.arity:
                 raise wrong_derivative_count(group.op, len(local), group.arity)
-            derivatives = [as_expr(local[i]) for i in _positions(group, receiving)]
+            derivatives = [as_expr(local[i]) for i in positions]
         else:
-            derivatives = [number(numbers[i]) for i in _positions(group, receiving)]
-        if len(derivatives) > len(positions):  # one operand at every position (x·x): the chain rule adds (b + a)
-            total = derivatives[0]
-            for derivative in derivatives[1:]:
-                total = total + derivative
-            derivatives = [total]
+            derivatives = [number(numbers[i]) for i in positions]
         first_column = not group.varying
         if numbers is not None and len(positions) > BLOCK_ARITY:
             factors = np.array([float(d.text) for d in derivatives]).reshape(-1, 1, 1)
@@ -146,18 +141,20 @@ class Emitter:
             return lines + self.add(np.concatenate(list(receiving.values())), Expr(contribution), first_column,
                                      number_)
         for slots, derivative in zip(receiving.values(), derivatives, strict=True):
-            if group.op.selects:  # relu, abs: where the derivative is 0 nothing is sent, even from an infinite upstream
+            if group.op.selects and derivative.condition:  # step(a) selects the upstream where a > 0 (relu)
+                lines += self.add(slots, Expr(f"np.where({derivative.condition}, {upstream}, 0.0)"), first_column,
+                                  number_)
+            elif group.op.selects:  # abs: where the derivative is 0 nothing is sent, even from an infinite upstream
                 lines.append(f"S = {derivative.text}")
-                derivative, selected = Expr("S"), f"np.where(S == 0, 0.0, {upstream})"
-                lines += self.add(slots, times(derivative, selected), first_column, number_)
-                continue
-            lines += self.add(slots, times(derivative, upstream), first_column, number_)
+                lines += self.add(slots, Expr("S") * Expr(f"np.where(S == 0, 0.0, {upstream})"), first_column, number_)
+            else:
+                lines += self.add(slots, times(derivative, upstream), first_column, number_)
         return lines
 
     def upstream(self, number_: int, group) -> tuple[str, str]:
         """(the group's upstream gradient as an expression, a comment naming it): a name this backward
         gave it, or its rows of G (summed over the rows for a group evaluated once)."""
-        title = comment("∂/∂" + self.layout.titles[number_].split(" · ")[0].split(" = ")[0])
+        title = comment("∂/∂" + self.program.titles[number_].split(" · ")[0].split(" = ")[0])
         if number_ in self.local:
             return f"d_{self.names[number_]}", title
         grads = f"G[{group.start}:{group.stop}]"
@@ -175,11 +172,11 @@ class Emitter:
             lines += [f"C = {contribution.text}", *self.checks(number_, "C", "backward")]
             contribution = Expr("C")
         if isinstance(index, slice):
-            receiver = self.layout.by_range.get((index.start, index.stop))
+            receiver = self.program.by_range.get((index.start, index.stop))
             receipts = self.receipts
             assert receipts is not None  # a backward's emitter is given them
             if (receiver is not None and self.first <= receiver < self.stop and not first_column
-                    and self.layout.groups[receiver].varying and (receipts[index] == 1).all()):
+                    and self.program.groups[receiver].varying and (receipts[index] == 1).all()):
                 self.local.add(receiver)
                 return [*lines, f"d_{self.names[receiver]} = {contribution.text}"]
         self.targets.append((slots, first_column))  # G's rows this backward adds to: zeroed before it runs
@@ -188,6 +185,7 @@ class Emitter:
         elif len(np.unique(slots)) == len(slots):  # no target twice: a fancy-indexed += adds every row
             target = f"G[{self.constant('I', index)}{column}]"
         else:  # rows that share a target are summed first (np.bincount)
+            from .replay_program import Scatter  # (the program module imports this one)
             scatter = self.constant("S", Scatter(slots))
             return [*lines, f"{scatter}.add(G{'[:, :1]' if first_column else ''}, {contribution.text})"]
         if contribution.text.startswith("-") and contribution.precedence > 1 and contribution.text[1:].isidentifier():
@@ -196,35 +194,12 @@ class Emitter:
 
 def receivers(group, inputs: int, input_grads: bool) -> dict[int, np.ndarray]:
     """The operand positions a backward sends gradients to, with their slots: not constant inputs, not
-    those only inputs fill unless ``input_grads``; one operand at every position (x·x) receives once,
-    at the first. A matrix product's columns are its position 0."""
+    those only inputs fill unless ``input_grads``. A matrix product's columns are its position 0."""
     if isinstance(group, ProductGroup):
         return {0: group.operand_slots} if input_grads or not group.inputs_only else {}
     slots = group.operands.reshape(group.arity, group.size)
     positions = [i for i in range(group.arity) if i not in group.op.constant_inputs]
-    if not input_grads:
-        positions = [i for i in positions if slots[i].max() >= inputs]  # the inputs' slots come first
-    if _repeated(group, positions):
-        return {positions[0]: slots[positions[0]]}
-    return {i: slots[i] for i in positions}
-
-
-def _repeated(group, positions: list[int]) -> bool:
-    """Whether each node reads one slot at all these positions (x·x)."""
-    if len(positions) < 2:
-        return False
-    slots = group.operands.reshape(group.arity, group.size)
-    first = slots[positions[0]].tolist()
-    return all(slots[i].tolist() == first for i in positions[1:])
-
-
-def _positions(group, receiving: dict[int, np.ndarray]) -> list[int]:
-    """The positions whose local derivatives a group's receivers need: every differentiable one when
-    they collapsed into one (x·x)."""
-    every = [i for i in range(group.arity) if i not in group.op.constant_inputs]
-    if len(receiving) == 1 and len(every) > 1 and _repeated(group, every):
-        return every
-    return list(receiving)
+    return {i: slots[i] for i in positions if input_grads or slots[i].max() >= inputs}  # the inputs' slots come first
 
 
 def receipts(groups, outputs: tuple[int, ...], slots: int, inputs: int, input_grads: bool) -> np.ndarray:

@@ -4,6 +4,8 @@ cell adds there) and ``dX = Wᵀ @ U`` (sent on as any gradient, ``Emitter.add``
 """
 from __future__ import annotations
 
+import numpy as np
+
 from .replay_products import ProductGroup
 from .replay_source import Expr, comment
 
@@ -13,28 +15,22 @@ def product_forward(emitter, number_: int, group: ProductGroup) -> list[str]:
     blocks, sums, columns = group.shape
     weights, x = f"W_{emitter.names[number_]}", f"X_{emitter.names[number_]}"
     if group.inputs_only:  # the feed's rows, read in place
-        x_text = f"F{emitter.layout.feed_index[number_]}"
+        x_text = f"F{emitter.program.feed_index[number_]}"
     else:
         x_text = emitter.read(group.operand_slots, True).text
     if blocks == 1 and x_text.isidentifier():  # a group's results by name, or one of the feed's
         x, lines = x_text, []
     else:
         lines = [f"{x} = {x_text}" + ("" if blocks == 1 else f".reshape({blocks}, {columns}, -1)")]
-    emitter.x_names[number_] = x
+    emitter.program.x_names[number_] = x
     entries = group.entries
     vector = (f"P[{entries.start}:{entries.stop}]" if isinstance(entries, slice)
               else f"P[{emitter.constant('E', entries)}]")
     shape = f"{sums}, " if blocks == 1 else f"{blocks}, {sums}, "
-    if group.cells is None:
-        lines.append(f"{weights} = {vector}.reshape({shape}{columns + group.biased})")
-        cut = ":, " if blocks == 1 else "..., "
-        w = f"{weights}[{cut}:{columns}]" if group.biased else weights
-        bias = f"{weights}[{cut}{columns}:]"
-    else:
-        layout = emitter.constant("L", group)
-        lines.append(f"{weights} = np.bincount({layout}.cells, {vector}[{layout}.products_at], "
-                     f"{blocks * sums * columns}).reshape({shape}{columns})")
-        w, bias = weights, f"{vector}[{layout}.biases_at].reshape({shape}1)"
+    lines.append(f"{weights} = {vector}.reshape({shape}{columns + group.biased})")
+    cut = ":, " if blocks == 1 else "..., "
+    w = f"{weights}[{cut}:{columns}]" if group.biased else weights
+    bias = f"{weights}[{cut}{columns}:]"
     if blocks == 1 and group.inputs_only:  # (Xᵀ Wᵀ)ᵀ: the batch-major product BLAS runs fastest on the feed
         product = f"({x}.T @ {w}.T).T"
     elif blocks == 1:
@@ -44,14 +40,14 @@ def product_forward(emitter, number_: int, group: ProductGroup) -> list[str]:
     total = f"{product} + {bias}" if group.biased else product
     if blocks > 1:
         total = f"({total}).reshape({blocks * sums}, -1)"
-    lines.append(f"{emitter.names[number_]} = {total}  {comment(emitter.layout.titles[number_])}")
+    lines.append(f"{emitter.names[number_]} = {total}  {comment(emitter.program.titles[number_])}")
     return lines + emitter.checks(number_, emitter.names[number_], "forward")
 
 
 def product_backward(emitter, number_: int, group: ProductGroup) -> list[str]:
     """sum's rule then mul's over every product and row: dW = U @ Xᵀ, dX = Wᵀ @ U, dc = U summed."""
     blocks, sums, columns = group.shape
-    weights, x = f"W_{emitter.names[number_]}", emitter.x_names[number_]
+    weights, x = f"W_{emitter.names[number_]}", emitter.program.x_names[number_]
     two = blocks == 1
     upstream, title = emitter.upstream(number_, group)
     if not two:
@@ -62,19 +58,24 @@ def product_backward(emitter, number_: int, group: ProductGroup) -> list[str]:
         lines, upstream = [f"U = {upstream}  {title}"], "U"
     x_t = f"{x}.T" if two else f"{x}.transpose(0, 2, 1)"
     cut = ":, " if two else "..., "
-    w = f"{weights}[{cut}:{columns}]" if group.cells is None and group.biased else weights
+    w = f"{weights}[{cut}:{columns}]" if group.biased else weights
+    entries = group.entries
     if group.in_place:  # [W | c] is a run of dP no other cell adds to: dW is written there
-        entries = group.entries
-        assert isinstance(entries, slice)  # in place: the entries are one run of dP
+        assert isinstance(entries, slice)  # (in place: the entries are one run of dP)
         shape = f"{sums}, " if two else f"{blocks}, {sums}, "
         lines.append(f"dW = dP[{entries.start}:{entries.stop}].reshape({shape}{columns + group.biased})")
         lines.append(f"np.matmul({upstream}, {x_t}, out=dW{f'[{cut}:{columns}]' if group.biased else ''})")
         if group.biased:
             lines.append(f"np.add.reduce({upstream}, axis={1 if two else 2}, out=dW[{cut}{columns}])")
-    else:
-        layout = emitter.constant("L", group)
-        d_w = f"({upstream} @ {x_t})" if two else f"np.matmul({upstream}, {x_t})"
-        lines.append(f"{layout}.entry_scatter.add(dP[:, None], {layout}.entry_grads({d_w}, {upstream})[:, None])")
+    else:  # [dW | dc] added at the entries, summed where a weight sits in several cells
+        d_w = f"np.matmul({upstream}, {x_t})"
+        if group.biased:
+            d_w = f"np.concatenate([{d_w}, {upstream}.sum(axis=-1, keepdims=True)], axis=-1)"
+        at = (f"dP[{entries.start}:{entries.stop}]" if isinstance(entries, slice)
+              else f"dP[{emitter.constant('E', entries)}]")
+        shared = not isinstance(entries, slice) and len(np.unique(entries)) < len(entries)
+        lines.append(f"np.add.at(dP, {emitter.constant('E', entries)}, {d_w}.ravel())" if shared
+                     else f"{at} += {d_w}.ravel()")
     lines += emitter.checks(number_, "dP", "backward")
     if emitter.input_grads or not group.inputs_only:
         d_x = (f"{w}.T @ {upstream}" if two else

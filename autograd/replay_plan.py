@@ -23,8 +23,7 @@ from .graph import constant_leaves, topological_order
 from .names import MAX_OPERANDS, Names, name_of
 from .ops import OPS, Op
 from .replay_products import NAME as PRODUCTS
-from .replay_products import ProductGroup, Products, lowered, matrix_weights, product_group
-from .replay_scatter import Index, rows
+from .replay_products import Index, ProductGroup, Products, lowered, matrix_weights, product_group, rows
 from .value import Value, op_of
 
 _SUM = OPS["sum"]
@@ -56,17 +55,16 @@ class Group:
 class Plan:
     """Slots and groups of a traced graph; ``constants`` fill the slots after the buffered parameters.
 
-    The first ``buffered`` parameters have slots (a row each, the same value in every column, or
-    in the first column only after the first ``broadcast``, which a group reads in every column);
-    the matrices' weights are read from one vector, ``parameters[weights]``, instead.
+    The first ``buffered`` parameters also have slots, after the inputs (a row each: the same value
+    in every column for the first ``broadcast``, which a group reads in every column, else in the
+    first column only); the matrices read the others by their position in ``parameters``.
     """
 
     inputs: tuple[Value, ...]
-    copied: Index  # the inputs copied into their slots (the others are read only from the feed)
+    copied: Index | None  # the inputs copied into their slots (the others are read only from the feed)
     parameters: tuple[Value, ...]
     buffered: int
     broadcast: int
-    weights: Index  # positions in ``parameters`` of the weight vector's entries
     constants: np.ndarray
     groups: tuple[Group | ProductGroup, ...]
     outputs: tuple[int, ...]  # the outputs' slots
@@ -158,14 +156,11 @@ def plan(outputs: tuple[Value, ...], inputs: tuple[Value, ...]) -> Plan:
     has_slot = set(buffered)  # built once: a penalty makes every weight a buffered parameter too
     parameters = buffered + tuple(p for p in in_matrices if p not in has_slot)
     position = {p: i for i, p in enumerate(parameters)}
-    weight_of = {p: i for i, p in enumerate(in_matrices)}
-    groups = tuple(product_group(members, slot, weight_of, inputs, alone) if key[1] == PRODUCTS
+    groups = tuple(product_group(members, slot, position, inputs, alone) if key[1] == PRODUCTS
                    else _group(members, slot, key[-1], every_row) for key, members in families)
     firsts = [members[0][0][0] if key[1] == PRODUCTS else members[0][0] for key, members in families]
     return Plan(inputs, _copied(inputs, outputs, families), parameters, len(buffered),
-                sum(p in every_row for p in buffered),
-                rows([position[p] for p in in_matrices]),
-                np.array([c.data for c in constants], dtype=float), groups,
+                sum(p in every_row for p in buffered), np.array([c.data for c in constants], dtype=float), groups,
                 tuple(slot[output] for output in outputs), len(slot),
                 tuple(_INDEX.sub('', node.label) if g.size > 1 else node.label
                       for g, node in zip(groups, firsts, strict=True)),
@@ -190,7 +185,7 @@ def _read_in_every_row(families: list, outputs: tuple[Value, ...]) -> set[Value]
     return read
 
 
-def _copied(inputs: tuple[Value, ...], outputs: tuple[Value, ...], families: list) -> Index:
+def _copied(inputs: tuple[Value, ...], outputs: tuple[Value, ...], families: list) -> Index | None:
     """The inputs some group reads from the value buffer (matrices of inputs only read the feed)."""
     read = set(outputs)
     for key, members in families:
@@ -198,7 +193,8 @@ def _copied(inputs: tuple[Value, ...], outputs: tuple[Value, ...], families: lis
             read.update(chain.from_iterable(operands for _, _, operands in members))
         elif not set(inputs).issuperset(chain.from_iterable(block[0][1].columns for block in members)):
             read.update(chain.from_iterable(block[0][1].columns for block in members))
-    return rows([i for i, x in enumerate(inputs) if x in read])
+    copied = [i for i, x in enumerate(inputs) if x in read]
+    return rows(copied) if copied else None
 
 
 def _buffered(parameters: tuple[Value, ...], kept: list, outputs: tuple[Value, ...]) -> tuple[Value, ...]:

@@ -1,13 +1,13 @@
 """The replay's one lowering: sums of products ``Σₖ wₖ·xₖ (+ c)`` replayed as matrix products.
 
-A product qualifies when one factor is a parameter (``w``, a leaf that is not an input: one
-value for every row, such as a weight) and the other depends on the inputs (``x``, a value per
-row), and the sum is its only user. A sum with qualifying products over at least two distinct
-``x`` becomes a ``Products`` node (its qualifying products, as (w, x) pairs, and its bias ``c``
-when its only other operand is a parameter), or a ``Products`` node plus a plain ``sum`` of it and
-its other operands. Sums at one level reading the same ``x`` form a matrix ``W`` (one row per
-sum, one column per ``x``); matrices of one shape at one level are stacked, and one
-``numpy.matmul`` gives every sum for every row of a batch: ``Z = W @ X (+ c)``.
+A product qualifies when one factor is a parameter (``w``, a leaf that is not an input: one value
+for every row, such as a weight) and the other depends on the inputs (``x``, a value per row), the
+sum is its only user, and no earlier product of the sum has the same ``x``. A sum with qualifying
+products over at least two distinct ``x`` becomes a ``Products`` node (its qualifying products, as
+(w, x) pairs, and its bias ``c`` when its only other operand is a parameter), or a ``Products`` node
+plus a plain ``sum`` of it and its other operands. Sums at one level reading the same ``x`` form a
+matrix ``W`` (one row per sum, one column per ``x``); matrices of one shape at one level are
+stacked, and one ``numpy.matmul`` gives every sum for every row of a batch: ``Z = W @ X (+ c)``.
 
 This is the identity ``Σₖ wₖ·xₖ``, not a new rule: its derivatives are the ops table's ``mul`` and
 ``sum`` rules composed. ``sum`` passes the upstream ``U`` to each product unchanged
@@ -29,7 +29,6 @@ from itertools import chain
 import numpy as np
 
 from .ops import OPS
-from .replay_scatter import Index, Scatter, rows
 from .value import Value
 
 NAME = "Σa·b"
@@ -57,6 +56,16 @@ class Products:
 
 
 Entry = tuple  # (node, op or Products, operands)
+Index = slice | np.ndarray  # rows of a buffer: a slice when they are contiguous, else their numbers
+
+
+def rows(slots: Sequence[int] | np.ndarray) -> Index:
+    """``slots`` as a slice when they are consecutive (a view, no copy), else as an index array."""
+    slots = np.asarray(slots, dtype=np.intp)
+    count = len(slots)
+    if count and int(slots[-1]) - int(slots[0]) == count - 1 and (count < 3 or (np.diff(slots) == 1).all()):
+        return slice(int(slots[0]), int(slots[0]) + count)
+    return slots
 
 
 def lowered(kept: list[Entry], outputs: Sequence[Value], inputs: Sequence[Value]) -> list[Entry]:
@@ -73,11 +82,11 @@ def lowered(kept: list[Entry], outputs: Sequence[Value], inputs: Sequence[Value]
     for node, op, operands in kept:
         if op not in _SUMMABLE:
             continue
-        pairs: list[tuple[Value, Value]] = []
-        rest: list[Value] = []
+        pairs, rest, seen = [], [], set()
         for operand in operands:
             pair = _pair(operand, varying) if uses[operand] == 1 else None
-            if pair:
+            if pair and pair[1] not in seen:  # one product per x: each cell of the matrix holds one weight
+                seen.add(pair[1])
                 pairs.append(pair)
             else:
                 rest.append(operand)
@@ -109,81 +118,47 @@ class ProductGroup:
     """Stacked matrices of one shape at one level: ``blocks`` × (``sums`` × ``columns``).
 
     Its results fill slots ``start:stop`` block by block; ``operand_slots`` are the columns' slots
-    (block-major, ``x_rows`` as an index). ``entries`` are where its parameters sit in the plan's
-    weight vector, row by row: each sum's products in column order, then its bias, so that a layer's
-    weights and biases lie in the model's own order. ``cells`` is None when every cell has one
-    product (the entries are then the matrix ``[W | c]`` itself); otherwise the cell of each product
-    entry (shared cells add), ``products_at`` and ``biases_at`` the entries that are products and biases.
+    (block-major, ``x_rows`` as an index). ``entries`` are the positions of its parameters among the
+    plan's, row by row: each sum's products in column order, then its bias (so that a layer's weights
+    and biases lie in the model's own order, and ``P[entries]`` is the matrix ``[W | c]`` itself).
     """
 
     name = NAME
     varying = every_row = True
 
     def __init__(self, start: int, shape: tuple[int, int, int], biased: bool, operand_slots: np.ndarray,
-                 entries: Index, cells: np.ndarray | None, entry_scatter: Scatter, inputs_only: bool,
-                 alone: bool) -> None:
+                 entries: Index, inputs_only: bool, alone: bool) -> None:
         self.start, self.stop = start, start + shape[0] * shape[1]
-        self.shape, self.biased, self.entries, self.cells = shape, biased, entries, cells
+        self.shape, self.biased, self.entries = shape, biased, entries
         self.operand_slots, self.x_rows = operand_slots, rows(operand_slots)
-        self.entry_scatter = entry_scatter
         self.inputs_only = inputs_only  # every column is an input: dX is only d output / d input
-        # [W | c] is a run of the weight vector that no other cell reads: dW may be written there directly
-        self.in_place = alone and cells is None and isinstance(entries, slice)
-        if cells is not None:  # which entries are products, which are biases
-            is_bias = np.zeros(len(cells) + (shape[0] * shape[1] if biased else 0), dtype=bool)
-            ends = np.cumsum(np.bincount(cells // shape[2], minlength=shape[0] * shape[1]) + biased)
-            is_bias[ends - 1] = biased
-            self.products_at, self.biases_at = np.flatnonzero(~is_bias), np.flatnonzero(is_bias)
+        self.in_place = alone and isinstance(entries, slice)  # dW may be written straight into dP[entries]
 
     @property
     def size(self) -> int:
         return self.stop - self.start
 
-    def entry_grads(self, d_w: np.ndarray, upstream: np.ndarray) -> np.ndarray:
-        """The gradient of each entry (``entries`` order) from dW and the upstream (for the biases:
-        ∂(… + c)/∂c = 1, so dc is the upstream summed over the rows)."""
-        blocks, sums, columns = self.shape
-        d_w, upstream = d_w.reshape(blocks, sums, columns), upstream.reshape(blocks, sums, -1)
-        if self.cells is None:
-            if self.biased:
-                d_w = np.concatenate([d_w, upstream.sum(axis=2, keepdims=True)], axis=2)
-            return d_w.reshape(-1)
-        d_entries = np.empty(len(self.products_at) + len(self.biases_at))
-        d_entries[self.products_at] = d_w.reshape(-1)[self.cells]
-        if self.biased:
-            d_entries[self.biases_at] = upstream.sum(axis=2).reshape(-1)
-        return d_entries
-
-
-def _row_layout(blocks: list[list[tuple[Value, Products]]]) -> tuple[list[Value], np.ndarray]:
-    """The parameters of the stacked matrices row by row (each sum's products by column, then its bias),
-    and each product's flat cell (block, sum, column) in that order."""
-    sums, width = len(blocks[0]), len(blocks[0][0][1].columns)
-    entries, cells = [], []
-    for number, block in enumerate(blocks):
-        column_of = {x: k for k, x in enumerate(block[0][1].columns)}
-        for j, (_, products) in enumerate(block):
-            by_column = sorted(products.pairs, key=lambda pair: column_of[pair[1]])
-            entries += [w for w, _ in by_column] + ([products.bias] if products.bias is not None else [])
-            cells += [(number * sums + j) * width + column_of[x] for _, x in by_column]
-    return entries, np.array(cells, dtype=np.intp)
-
 
 def matrix_weights(blocks: list[list[tuple[Value, Products]]]) -> list[Value]:
-    """The parameters a group's matrices read, in the order it reads them (so they can sit in a row)."""
-    return _row_layout(blocks)[0]
+    """The parameters of a group's stacked matrices row by row: each sum's products in the order of its
+    block's columns, then its bias (the order the group reads them in, so they can sit in a row)."""
+    entries = []
+    for block in blocks:
+        for _, products in block:
+            weight_of = {x: w for w, x in products.pairs}
+            bias = [products.bias] if products.bias is not None else []
+            entries += [weight_of[x] for x in block[0][1].columns] + bias
+    return entries
 
 
-def product_group(blocks: list[list[tuple[Value, Products]]], slot: dict[Value, int], weight_of: dict[Value, int],
+def product_group(blocks: list[list[tuple[Value, Products]]], slot: dict[Value, int], position: dict[Value, int],
                   inputs: Sequence[Value], alone: bool) -> ProductGroup:
     """The group of ``blocks`` (each: sums reading the same x, with their Products), slots assigned;
     ``alone``: no weight is read by two cells (of this group or another)."""
     columns = [block[0][1].columns for block in blocks]
     shape = (len(blocks), len(blocks[0]), len(columns[0]))
-    entries, cells = _row_layout(blocks)
-    positions = np.array([weight_of[p] for p in entries], dtype=np.intp)
-    one_each = len(cells) == shape[0] * shape[1] * shape[2]  # every cell filled once
+    entries = rows([position[p] for p in matrix_weights(blocks)])
     x_slots = np.array([slot[x] for x in chain.from_iterable(columns)], dtype=np.intp)
     inputs_only = set(inputs).issuperset(chain.from_iterable(columns))
-    return ProductGroup(slot[blocks[0][0][0]], shape, blocks[0][0][1].bias is not None, x_slots,
-                        rows(positions), None if one_each else cells, Scatter(positions), inputs_only, alone)
+    return ProductGroup(slot[blocks[0][0][0]], shape, blocks[0][0][1].bias is not None, x_slots, entries,
+                        inputs_only, alone)

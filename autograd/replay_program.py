@@ -2,9 +2,10 @@
 
 The groups are cut into chunks of at most ``CHUNK`` groups, each one function forward and one
 backward (a 100,000-group chain compiles chunk by chunk in bounded memory, and no function is
-huge). A chunk's forward returns the arrays its backward reads (its ``saved`` tuple). Variants are
-compiled when first asked for: with ``check`` lines under ``detect_anomaly``, and a backward
-without the inputs' gradients for training.
+huge). A chunk's forward returns the arrays its backward reads (its ``saved`` tuple). The first
+chunk's forward also puts the parameters that have slots into ``V``, and its backward, which runs
+last, adds their gradients from ``G`` to ``dP``. Variants are compiled when first asked for: with
+``check`` lines under ``detect_anomaly``, and a backward without the inputs' gradients for training.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import numpy as np
 
 from .modes import AnomalyError
 from .replay_emit import Emitter, receipts
-from .replay_products import ProductGroup
+from .replay_products import ProductGroup, rows
 from .replay_source import identifier, plain_name
 
 CHUNK = 1000  # groups per generated function
@@ -31,34 +32,80 @@ def check(array: np.ndarray, op_name: str, size: int, direction: str) -> None:
         raise AnomalyError(f"compiled {direction} of op '{op_name}' ({size} nodes) produced NaN or inf")
 
 
-class Layout:
-    """What the generator asks about a plan: which group fills which slots, each group's title."""
+class Scatter:
+    """Adds rows of contributions into ``grads[targets]``, summing the rows that share a target.
 
-    def __init__(self, plan, titles: list[str]) -> None:
-        self.groups, self.inputs, self.titles = plan.groups, plan.inputs, titles
-        self.outputs, self.slots = plan.outputs, plan.slots
-        self.leaf_labels: tuple[str, ...] = ()  # the labels of the slots before the computed ones
+    Rows whose target no other row shares are added directly; the others are summed per target with
+    ``np.bincount`` (far faster than ``np.add.at``). The program calls ``add`` where a group's
+    gradients go to targets that repeat.
+    """
+
+    def __init__(self, targets: np.ndarray) -> None:
+        unique, position, counts = np.unique(targets, return_inverse=True, return_counts=True)
+        alone = counts[position] == 1
+        by_target = np.flatnonzero(alone)[np.argsort(targets[alone], kind="stable")]
+        self._alone_rows, self._alone_targets = rows(by_target), rows(targets[by_target])
+        self._alone = alone.any()
+        shared = unique[counts > 1]
+        self._bin = np.searchsorted(shared, targets[~alone])  # which shared target, 0, 1, …
+        self._shared_rows, self._shared_targets, self._count = rows(np.flatnonzero(~alone)), rows(shared), len(shared)
+        self._bins = (1, self._bin)  # (batch size, the bincount bin of each shared contribution)
+
+    def add(self, grads: np.ndarray, contributions: np.ndarray) -> None:
+        if self._alone:
+            grads[self._alone_targets] += contributions[self._alone_rows]
+        batch, bins = contributions.shape[1], self._bins  # read once: a tape may be replayed from several threads
+        if bins[0] != batch:
+            bins = self._bins = (batch, (self._bin[:, None] * batch + np.arange(batch)).ravel())
+        sums = np.bincount(bins[1], contributions[self._shared_rows].ravel(), self._count * batch)
+        grads[self._shared_targets] += sums.reshape(self._count, batch)
+
+
+class Program:
+    """The plan as generated numpy functions (see the module); ``source()`` prints them. It also answers
+    what the generator asks about the plan: which group fills which slots, and what names are given."""
+
+    def __init__(self, plan) -> None:
+        self.plan, self.groups, self.titles = plan, plan.groups, plan.titles
         self.taken: dict[str, int] = {}  # every name given in the program (see replay_source.identifier)
+        self.names = [identifier(label, _fallback(group), self.taken)
+                      for group, label in zip(plan.groups, plan.labels, strict=True)]
         self._leaf_names: dict[tuple[int, bool], str | None] = {}
         self.by_range = {(g.start, g.stop): number for number, g in enumerate(plan.groups)}
         self._starts = [g.start for g in plan.groups]
-        self.feed_rows = [g.x_rows for g in plan.groups if isinstance(g, ProductGroup) and g.inputs_only]
         feeding = [number for number, g in enumerate(plan.groups) if isinstance(g, ProductGroup) and g.inputs_only]
         self.feed_index = {number: k for k, number in enumerate(feeding)}
+        self.feed_rows = [plan.groups[number].x_rows for number in feeding]
+        self.constants: dict = {}  # the arrays and scatters the text names, shared by every chunk and variant
+        self.x_names: dict[int, str] = {}  # each matrix product's columns as its forward names them
+        count = len(plan.groups)
+        self._chunks = [(first, min(first + CHUNK, count)) for first in range(0, count, CHUNK)] or [(0, 0)]
+        self.in_v = self.groups_of(np.asarray(plan.outputs))  # groups whose results are also written to V
+        self._forward_lines, self._operands, self._saved, self._leaves = [], {}, [], []
+        for first, stop in self._chunks:
+            emitter = Emitter(self, first, stop, checked=True)  # its check lines are dropped from the unchecked text
+            lines = []
+            for number in range(first, stop):
+                group_lines, self._operands[number] = emitter.forward(number, plan.groups[number])
+                lines.append((number, group_lines))
+            self._forward_lines.append(lines)
+            self._leaves.append(emitter.leaves)
+            self._saved.append([f"F{k}" for k in range(len(feeding))] + list(emitter.leaves) + _defined(lines))
+        self._functions: dict[tuple, list] = {}
+        self._zeroed: dict[bool, list] = {}  # per backward variant, the runs of G's rows it adds to
 
     def leaf_name(self, slot: int, varying: bool) -> str | None:
         """The name a labelled leaf's row reads by (``w1 = V[4:5]``, or ``w1_2 = V[4:5, :1]`` read
         in its first column), or None for an unlabelled leaf or a computed slot."""
         key = (slot, varying)
         if key not in self._leaf_names:
-            label = self.leaf_labels[slot] if slot < len(self.leaf_labels) else ""
+            labels = self.plan.leaf_labels
+            label = labels[slot] if slot < len(labels) else ""
             self._leaf_names[key] = identifier(label, "", self.taken) if plain_name(label) else None
         return self._leaf_names[key]
 
     def groups_of(self, slots: np.ndarray) -> set[int]:
         """The groups whose results include some of ``slots``."""
-        if not self._starts:
-            return set()
         found = set()
         for slot in set(slots.tolist()):
             number = bisect_right(self._starts, slot) - 1
@@ -66,76 +113,44 @@ class Layout:
                 found.add(number)
         return found
 
-
-class Program:
-    """The plan as generated numpy functions (see the module); ``source()`` prints them."""
-
-    def __init__(self, plan, titles: list[str]) -> None:
-        self.layout = layout = Layout(plan, titles)
-        taken: dict[str, int] = {}
-        self.names = [identifier(label, _fallback(group), taken)
-                      for group, label in zip(plan.groups, plan.labels, strict=True)]
-        layout.leaf_labels, layout.taken = plan.leaf_labels, taken
-        self.constants: dict = {}
-        self._x_names: dict[int, str] = {}  # each matrix product's columns as its forward names them
-        count = len(plan.groups)
-        self._chunks = [(first, min(first + CHUNK, count)) for first in range(0, count, CHUNK)] or [(0, 0)]
-        in_v = layout.groups_of(np.asarray(plan.outputs))
-        self._forward_lines, self._operands, self._saved, self._leaves = [], {}, [], []
-        for first, stop in self._chunks:
-            emitter = Emitter(layout, self.names, self.constants, first, stop, checked=True, in_v=in_v,
-                              x_names=self._x_names)  # its check lines are dropped from the unchecked text
-            lines = []
-            for number in range(first, stop):
-                group_lines, self._operands[number] = emitter.forward(number, plan.groups[number])
-                lines.append((number, group_lines))
-            self._forward_lines.append(lines)
-            self._leaves.append(emitter.leaves)
-            self._saved.append([f"F{k}" for k in range(len(layout.feed_rows))] + list(emitter.leaves) + _defined(lines))
-        self._in_v = in_v
-        self._functions: dict[tuple, list] = {}
-        self._counted: dict[bool, np.ndarray] = {}
-        self._targets: dict[bool, list] = {}  # per backward variant, the rows of G it adds to
-        self._zeroed: dict[bool, list] = {}
-        self.feed_rows = layout.feed_rows
-
-    def _namespace(self) -> dict:
-        namespace = {"np": np, "step": step, "check": check}
-        namespace.update(dict(self.constants.values()))
-        return namespace
+    def _parameter_rows(self, chunk: int) -> list[tuple[str, str, int, int]]:
+        """(their rows of V, their gradient from G, their first and last position in P) of the parameters
+        that have slots, for the first chunk: those read in every column, then those in the first only."""
+        i, every, buffered = len(self.plan.inputs), self.plan.broadcast, self.plan.buffered
+        runs = [(f"V[{i}:{i + every}]", f"G[{i}:{i + every}].sum(axis=1)", 0, every),
+                (f"V[{i + every}:{i + buffered}, :1]", f"G[{i + every}:{i + buffered}, 0]", every, buffered)]
+        return [run for run in runs if run[3] > run[2] and chunk == 0]
 
     def _forward_text(self, chunk: int, checked: bool, name: str) -> str:
-        body = [f"{leaf} = {row}" for leaf, row in self._leaves[chunk].items()]
+        body = [f"{v_rows} = P[{a}:{b}, None]" for v_rows, _, a, b in self._parameter_rows(chunk)]
+        body += [f"{leaf} = {row}" for leaf, row in self._leaves[chunk].items()]
         for number, lines in self._forward_lines[chunk]:
-            group = self.layout.groups[number]
+            group = self.groups[number]
             for line in lines:
                 if checked or not line.startswith("check("):
-                    body.append(_written(line, number, group, self.names[number], self._in_v))
+                    body.append(_written(line, number, group, self.names[number], self.in_v))
         saved = self._saved[chunk]
         body.append(f"return ({', '.join(saved)}{',' if len(saved) == 1 else ''})")
-        feeds = len(self.layout.feed_rows)
+        feeds = len(self.feed_rows)
         head = f"    {', '.join(f'F{k}' for k in range(feeds))}{',' if feeds == 1 else ''} = F\n" if feeds else ""
         return f"def {name}(V, P, F):\n" + head + "".join(f"    {line}\n" for line in body)
 
     def _backward_text(self, chunk: int, checked: bool, input_grads: bool, name: str) -> str:
         first, stop = self._chunks[chunk]
-        emitter = Emitter(self.layout, self.names, self.constants, first, stop, checked, input_grads,
-                          receipts=self._receipts(input_grads), x_names=self._x_names,
-                          targets=self._targets.setdefault(input_grads, []))
-        body = []
+        if input_grads not in self._zeroed:
+            self._zeroed[input_grads] = []
+        emitter = Emitter(self, first, stop, checked, input_grads, receipts=self._receipts(input_grads),
+                          targets=self._zeroed[input_grads])
         saved = self._saved[chunk]
-        if saved:
-            body.append(f"{', '.join(saved)}{',' if len(saved) == 1 else ''} = saved")
+        body = [f"{', '.join(saved)}{',' if len(saved) == 1 else ''} = saved"] if saved else []
         for number in range(stop - 1, first - 1, -1):
-            body += emitter.backward(number, self.layout.groups[number], self._operands.get(number))
+            body += emitter.backward(number, self.groups[number], self._operands.get(number))
+        body += [f"dP[{a}:{b}] += {total}" for _, total, a, b in self._parameter_rows(chunk)]
         return f"def {name}(V, G, dP, saved):\n" + "".join(f"    {line}\n" for line in body or ["pass"])
 
     def _receipts(self, input_grads: bool) -> np.ndarray:
-        if input_grads not in self._counted:
-            layout = self.layout
-            self._counted[input_grads] = receipts(layout.groups, layout.outputs, layout.slots, len(layout.inputs),
-                                                  input_grads)
-        return self._counted[input_grads]
+        plan = self.plan
+        return receipts(plan.groups, plan.outputs, plan.slots, len(plan.inputs), input_grads)
 
     def forwards(self, checked: bool) -> list:
         """The forward function of each chunk, compiled the first time it is asked for."""
@@ -144,18 +159,19 @@ class Program:
     def backwards(self, checked: bool, input_grads: bool) -> tuple[list, list[tuple[slice, bool]]]:
         """The backward function of each chunk, compiled the first time it is asked for, and the runs of G's
         rows they add to, as (rows, first column only?): what is zeroed before they run."""
-        functions = self._compiled(("backward", checked, input_grads),
-                                   lambda chunk: self._backward_text(chunk, checked, input_grads, "run"))
-        if input_grads not in self._zeroed:
-            self._zeroed[input_grads] = _runs(self._targets[input_grads], self.layout.slots, self.layout.outputs)
-        return functions, self._zeroed[input_grads]
+        key = ("backward", checked, input_grads)
+        if key not in self._functions:
+            self._zeroed.pop(input_grads, None)
+            self._compiled(key, lambda chunk: self._backward_text(chunk, checked, input_grads, "run"))
+            self._zeroed[input_grads] = _runs(self._zeroed[input_grads], self.plan.slots, self.plan.outputs)
+        return self._functions[key], self._zeroed[input_grads]
 
     def _compiled(self, key: tuple, text) -> list:
         if key not in self._functions:
             functions = []
             for chunk in range(len(self._chunks)):
                 source = text(chunk)
-                namespace = self._namespace()  # after the text: writing it may name new constants
+                namespace = {"np": np, "step": step, "check": check, **dict(self.constants.values())}
                 exec(compile(source, f"<replay {key[0]} {chunk}>", "exec"), namespace)
                 functions.append(namespace["run"])
             self._functions[key] = functions
@@ -168,6 +184,7 @@ class Program:
             suffix = "" if len(self._chunks) == 1 else f"_{chunk}"
             parts.append(self._forward_text(chunk, False, f"forward{suffix}"))
             parts.append(self._backward_text(chunk, False, input_grads, f"backward{suffix}"))
+        self._zeroed.pop(input_grads, None)  # printing is not compiling: a later backwards() starts afresh
         return "\n\n".join(parts)
 
 

@@ -20,10 +20,11 @@ _SUM, _PRODUCT, _UNARY, _ATOM = 1, 2, 3, 4  # precedence: a + b, a * b, -a, a na
 class Expr:
     """The source text of an expression over arrays, built by running a rule on it."""
 
-    __slots__ = ("precedence", "text")
+    __slots__ = ("condition", "precedence", "text")
 
-    def __init__(self, text: str, precedence: int = _ATOM) -> None:
+    def __init__(self, text: str, precedence: int = _ATOM, condition: str = "") -> None:
         self.text, self.precedence = text, precedence
+        self.condition = condition  # for ``step(a)``: ``a > 0``, where it is 1.0 (else 0.0)
 
     def __repr__(self) -> str:
         return self.text
@@ -111,7 +112,8 @@ class _Source:
     @staticmethod
     def maximum(a, b): return call("np.maximum", a, b)
     @staticmethod
-    def step(a): return call("step", a)  # 1.0 where a > 0, else 0.0 (the program's own helper)
+    def step(a):  # 1.0 where a > 0, else 0.0 (the program's own helper)
+        return Expr(call("step", a).text, condition=f"{_wrapped(a, _SUM)} > 0")
 
     @staticmethod
     def sum(operands):

@@ -71,7 +71,7 @@ class Neuron(Module):
     def __call__(self, x: Sequence[Value | float]) -> Value:
         if len(x) != len(self.w):
             raise ValueError(f"this neuron expects {len(self.w)} inputs, got {len(x)}")
-        terms = [wi * xi for wi, xi in zip(self.w, x, strict=True)]
+        terms = [wi * xi for wi, xi in zip(self.w, x, strict=False)]  # checked above; a hot path
         z = autograd.sum([*terms, self.b] if self.b is not None else terms, label=self.z_label)
         if self.activation == "linear":
             return z
