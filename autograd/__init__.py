@@ -14,14 +14,15 @@ The public interface, grouped by what it is for (everything outside ``autograd``
   without its graph, for messages), ``local_derivative``;
 - notation: ``superscript``, ``subscript``, ``plain_digits``;
 - the numpy replay: ``compile`` (``Tape``);
-- ``argument_checks``: the checks every public function of autograd, nn and viz runs on its arguments
+- ``argument_checks`` (from ``autograd.conventions``, the floor below the engine): the checks every
+  public function of autograd, nn and viz runs on its arguments
   (one message style: ``{name} must be {what is valid}, got {type}: {value}``).
 """
-from . import interrupts  # noqa: F401 — first of all: an early Ctrl-C of a command line is one line
+from .conventions import interrupts  # noqa: F401 — first of all: an early Ctrl-C of a command line is one line
 
 # isort: split
-from . import argument_checks
 from .checks import GradcheckError, central_differences, gradcheck, gradients_agree, numerical_gradient
+from .conventions import argument_checks
 from .explain import explain, explain_each
 from .explanation import Explanation, Factor
 from .graph import backward, constant_leaves, grad, topological_order

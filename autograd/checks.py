@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from . import argument_checks as check
+from .conventions import argument_checks as check
 from .graph import grad
 from .modes import no_grad
 from .value import Value, as_value, require_values

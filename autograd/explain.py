@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from . import argument_checks as check
+from .conventions import argument_checks as check
 from .explanation import Explanation, Factor, product_text
 from .graph import FLOATS, topological_order
 from .names import Names

@@ -5,7 +5,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
-from . import argument_checks as check
+from .conventions import argument_checks as check
 from .modes import check_finite, enable_grad
 from .modes import current as current_mode
 from .ops import OPS, ieee_power, sends_nothing, wrong_derivative_count

@@ -1,7 +1,7 @@
 """The notation formulas and labels are written in: superscript and subscript digits (``w⁽³⁾₁``)."""
 from __future__ import annotations
 
-from . import argument_checks as check
+from .conventions import argument_checks as check
 
 _DIGITS = "0123456789"
 _SUPERSCRIPT_DIGITS, _SUBSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹", "₀₁₂₃₄₅₆₇₈₉"

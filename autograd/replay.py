@@ -230,7 +230,7 @@ def _rows(blocks: list[np.ndarray], index: Index) -> np.ndarray:
     return whole[index] if isinstance(index, slice) else whole.take(index, axis=0)
 
 
-def compile(output: Value | Sequence[Value], inputs: Sequence[Value] | Value = ()) -> Tape:
+def compile(output: Value | Sequence[Value], inputs: Sequence[Value] | Value = ()) -> Tape:  # shadows the builtin
     """Trace the graph behind ``output`` (a Value, or a list of Values) into a ``Tape``.
 
     ``inputs`` are the data placeholders (see the module docstring).

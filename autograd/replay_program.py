@@ -172,7 +172,7 @@ class Program:
             for chunk in range(len(self._chunks)):
                 source = text(chunk)
                 namespace = {"np": np, "step": step, "check": check, **dict(self.constants.values())}
-                exec(compile(source, f"<replay {key[0]} {chunk}>", "exec"), namespace)
+                exec(compile(source, f"<replay {key[0]} {chunk}>", "exec"), namespace)  # our own text, no user's
                 functions.append(namespace["run"])
             self._functions[key] = functions
         return self._functions[key]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import argument_checks as check
+from .conventions import argument_checks as check
 from .graph import FLOATS, propagate
 from .names import Names
 from .ops import sends_nothing

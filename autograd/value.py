@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from . import argument_checks as check
+from .conventions import argument_checks as check
 from .modes import PLAIN, check_finite
 from .modes import current as current_mode
 from .ops import OPS, SCALARS, Op
@@ -190,7 +190,7 @@ def record(op: Op, parents: tuple[Value, ...], data: float) -> Value:
     return _node(data, op, parents) if mode.recording else _node(data)
 
 
-def sum(values: Iterable[object], label: str = "") -> Value:
+def sum(values: Iterable[object], label: str = "") -> Value:  # autograd.sum: shadows the builtin on purpose
     """One n-ary node for ``Σ values`` (a neuron's weighted sum stays one node, not a chain)."""
     items = list(check.instance(values, "sum: values", Iterable, "an iterable of Values or numbers"))
     if not items:

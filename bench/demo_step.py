@@ -19,7 +19,8 @@ import autograd
 import nn
 from autograd import Value
 from autograd import compile as compile_tape
-from nn.arguments import Parser, run
+from autograd.conventions.command_line import Parser, run
+from nn.compiled import CompiledStep
 
 from .common import (
     THREAD_SETTINGS,
@@ -136,20 +137,19 @@ def compiled_whole(layers, X: np.ndarray, y: np.ndarray) -> tuple[Candidate, obj
 
 
 def compiled_train_step(layers, X: np.ndarray, y: np.ndarray) -> Candidate:
-    """nn's compiled step, as ``Trainer.fit`` runs it: ``nn.MLP`` with the hinge loss and L2 traced on
-    one tape, the parameters held in arrays between steps (written to their Values when read)."""
+    """nn's compiled step as ``fit`` runs it (``nn.compiled.CompiledStep``): ``nn.MLP`` with the hinge loss and
+    L2 traced on one tape, the targets encoded once, the parameters held in arrays between steps (written to
+    their Values when read)."""
     model = nn.MLP(SIZES[0], list(SIZES[1:]), activation="relu")
     model.set_weights([(W.T, b) for W, b in layers])
-    optimizer, compiled, labels = nn.SGD(model.parameters(), lr=LEARNING_RATE), nn.CompiledModel(model), y.tolist()
+    step = CompiledStep(nn.CompiledModel(model), nn.hinge, nn.SGD(model.parameters(), lr=LEARNING_RATE), l2=ALPHA)
+    labels = y.tolist()
+    encoded = step.encode(labels)
 
     def parameters() -> list[float]:
-        compiled.release()
-        values = [p.data for p in model.parameters()]
-        compiled.hold(optimizer)
-        return values
-    compiled.hold(optimizer)
-    step = lambda: compiled.step(nn.hinge, X, labels, 0.0, ALPHA, optimizer).loss  # noqa: E731
-    return Candidate(step, parameters)
+        step.write()
+        return [p.data for p in model.parameters()]
+    return Candidate(lambda: step(X, labels, encoded).loss, parameters)
 
 
 def micrograd(layers, X: np.ndarray, y: np.ndarray) -> Candidate:

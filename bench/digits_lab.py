@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from nn.arguments import run
+from autograd.conventions.command_line import run
 from nn.data_rows import ScaledRows
 from viz.live.lab.data import DigitData
 from viz.live.lab.session import LabSession

@@ -19,7 +19,7 @@ import tracemalloc
 from collections.abc import Callable
 
 import autograd
-from nn.arguments import Parser, run
+from autograd.conventions.command_line import Parser, run
 
 PROG = "python -m bench.engine"
 

@@ -14,7 +14,7 @@ import sys
 import autograd
 import nn
 from autograd import Value
-from nn.arguments import run
+from autograd.conventions.command_line import run
 
 from .common import format_duration, interleaved_medians, markdown_table
 

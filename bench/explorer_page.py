@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from autograd import Value, topological_order
-from nn.arguments import run
+from autograd.conventions.command_line import run
 
 from .common import CHROMIUM, CHROMIUM_ARGS, format_duration, markdown_table, progress
 

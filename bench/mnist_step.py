@@ -22,7 +22,8 @@ from typing import NamedTuple
 import numpy as np
 
 import nn
-from nn.arguments import run
+from autograd.conventions.command_line import run
+from nn.compiled import CompiledStep
 
 from .common import (
     THREAD_SETTINGS,
@@ -68,31 +69,31 @@ def _batches(count: int, rng: np.random.Generator):
 
 
 def chainrule(layers, batch, data, hold: bool) -> tuple[Candidate, float]:
-    """The compiled step as the Trainer runs it; ``hold``: parameters kept in arrays between steps
-    (an epoch, fit) rather than written to the 13,002 Values after each (a lone ``Trainer.step()``).
-    Also returns the one-off cost: tracing and compiling the model, then the loss, and a first step."""
+    """The compiled step as the Trainer runs it; ``hold``: parameters kept in arrays between steps and the
+    targets encoded once (an epoch, fit) rather than the 13,002 Values read and written at each step (a lone
+    ``Trainer.step()``). Also returns the one-off cost: tracing and compiling the model, then the loss, and a
+    first step."""
     model = nn.MLP(SIZES[0], list(SIZES[1:]), activation="sigmoid")
     model.set_weights([(W.T, b) for W, b in layers])
-    optimizer = nn.SGD(model.parameters(), lr=LEARNING_RATE)
     X, labels = batch[0], batch[1].tolist()
     start = time.perf_counter()
     compiled = nn.CompiledModel(model)
-    compiled.step(nn.cross_entropy, X, labels, 0.0, 0.0, optimizer)
+    compiled.step(nn.cross_entropy, X, labels, 0.0, 0.0, nn.SGD(model.parameters(), lr=LEARNING_RATE))
     trace_cost = time.perf_counter() - start
     model.set_weights([(W.T, b) for W, b in layers])  # undo that first step
-    optimizer = nn.SGD(model.parameters(), lr=LEARNING_RATE)
     trainer = nn.Trainer(model, data, loss="cross_entropy", optimizer=nn.SGD(model.parameters(), lr=LEARNING_RATE),
                          batch_size=BATCH, seed=0)
+    optimizer = nn.SGD(model.parameters(), lr=LEARNING_RATE)
+    held = CompiledStep(compiled, nn.cross_entropy, optimizer)
+    encoded = held.encode(labels)
 
     def parameters() -> np.ndarray:
-        compiled.release()
-        values = np.concatenate([part for W, b in model.get_weights() for part in (np.ravel(W), b)])
-        if hold:
-            compiled.hold(optimizer)
-        return values
+        held.write()
+        return np.concatenate([part for W, b in model.get_weights() for part in (np.ravel(W), b)])
     if hold:
-        compiled.hold(optimizer)
-    step = lambda: compiled.step(nn.cross_entropy, X, labels, 0.0, 0.0, optimizer).loss  # noqa: E731
+        step = lambda: held(X, labels, encoded).loss  # noqa: E731
+    else:
+        step = lambda: compiled.step(nn.cross_entropy, X, labels, 0.0, 0.0, optimizer).loss  # noqa: E731
     return Candidate(step, trainer.epoch, parameters), trace_cost
 
 
@@ -155,13 +156,11 @@ def replay_memory(layers, batch) -> tuple[int, int]:
     The tapes are traced first on one row, outside the measurement."""
     model = nn.MLP(SIZES[0], list(SIZES[1:]), activation="sigmoid")
     model.set_weights([(W.T, b) for W, b in layers])
-    optimizer = nn.SGD(model.parameters(), lr=LEARNING_RATE)
-    compiled = nn.CompiledModel(model)
-    compiled.hold(optimizer)
-    compiled.step(nn.cross_entropy, batch[0][:1], batch[1][:1].tolist(), 0.0, 0.0, optimizer)
+    step = CompiledStep(nn.CompiledModel(model), nn.cross_entropy, nn.SGD(model.parameters(), lr=LEARNING_RATE))
+    step(batch[0][:1], batch[1][:1].tolist())
     tracemalloc.start()
     try:
-        compiled.step(nn.cross_entropy, batch[0], batch[1].tolist(), 0.0, 0.0, optimizer)
+        step(batch[0], batch[1].tolist())
         kept, peak = tracemalloc.get_traced_memory()
         return kept, peak - kept
     finally:

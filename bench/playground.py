@@ -17,8 +17,8 @@ import sys
 import time
 from urllib.parse import urlsplit
 
+from autograd.conventions.command_line import run
 from nn import features
-from nn.arguments import run
 from viz.live.config import Setup
 from viz.live.pictures import GRID, grid
 from viz.live.server import start

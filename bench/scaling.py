@@ -25,7 +25,7 @@ import autograd
 import nn
 from autograd import Value
 from autograd import compile as compile_tape
-from nn.arguments import Parser, run
+from autograd.conventions.command_line import Parser, run
 
 from .common import format_duration, interleaved_medians, markdown_table, moons, progress
 from .demo_step import ChainruleMLP, chainrule_loss, initial_layers

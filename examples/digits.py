@@ -10,7 +10,7 @@ import sys
 import time
 
 import nn
-from nn.arguments import Parser, run
+from autograd.conventions.command_line import Parser, run
 
 PROG = "python -m examples.digits"
 

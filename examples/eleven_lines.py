@@ -14,7 +14,7 @@ import numpy as np
 from tqdm import tqdm
 
 import nn
-from nn.arguments import run
+from autograd.conventions.command_line import run
 
 PROG = "python -m examples.eleven_lines"
 

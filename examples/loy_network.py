@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 import nn
-from nn.arguments import Parser, run
+from autograd.conventions.command_line import Parser, run
 
 PROG = "python -m examples.loy_network"
 
@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"loss at step {len(losses)}: {losses[-1]:.6f} (step 1: {losses[0]:.6f})")
     for x, target in zip(X.tolist(), y.tolist(), strict=True):
         print(f"input {x} -> {model(x).data:.4f} (target {target})")
-    from viz.plots import loss_curve
+    from nn.plots import loss_curve
     Path(args.out).mkdir(parents=True, exist_ok=True)
     print("loss curve:", loss_curve(losses, Path(args.out) / "loy_loss.png", title="James Loy's 3-4-1 network"))
 

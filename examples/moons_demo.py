@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import nn
-from nn.arguments import Parser, run
+from autograd.conventions.command_line import Parser, run
 
 PROG = "python -m examples.moons_demo"
 
@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> None:
     for step in range(0, len(history), 10):
         print(f"step {step} loss {history.loss[step]:.6f}, accuracy {100 * history.accuracy[step]:.1f}%")
     print(f"final: loss {history.loss[-1]:.6f}, acc {100 * nn.evaluate(model, (X, signs)):.1f}%")
-    from viz.plots import decision_boundary, loss_curve
+    from nn.plots import decision_boundary, loss_curve
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     print("decision boundary:", decision_boundary(model, X, signs, out / "moons_boundary.png"))

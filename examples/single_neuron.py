@@ -11,7 +11,7 @@ import sys
 import numpy as np
 
 import nn
-from nn.arguments import run
+from autograd.conventions.command_line import run
 
 PROG = "python -m examples.single_neuron"
 

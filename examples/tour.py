@@ -12,11 +12,12 @@ from pathlib import Path
 import autograd
 import nn
 import viz
+from autograd.conventions.command_line import Parser, run
+from autograd.conventions.errors import UserError
+from autograd.conventions.files import writable_target
 from examples import moons_demo
-from nn.arguments import Parser, UserError, run
-from nn.files import writable_target
+from nn.plots import decision_boundary, loss_curve
 from viz.explorer import explore
-from viz.plots import decision_boundary, loss_curve
 
 PROG = "python -m examples.tour"
 PLAYGROUND = ("\n5. Train live in the browser, pause, click a point and step through its backward pass:\n"
@@ -55,7 +56,7 @@ def moons_tour(out: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the tour; mistakes, a missing Graphviz and Ctrl-C exit as nn.arguments says (2, 3, 130)."""
+    """Run the tour; mistakes, a missing Graphviz and Ctrl-C exit with 2, 3 and 130 (``command_line``'s convention)."""
     return run(PROG, lambda: _tour(argv))
 
 

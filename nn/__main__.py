@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from nn.arguments import Parser, run
+from autograd.conventions.command_line import Parser, run
 from nn.commands import PROG, bridge, download, predict, train
 
 COMMANDS = (train, predict, bridge, download)  # each adds its command(s) to the parser, in the order --help lists them
@@ -24,7 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; return the exit status (see nn.arguments for the convention)."""
+    """Run one command; return the exit status (see autograd.conventions.command_line for the convention)."""
     def command() -> int:
         args = build_parser().parse_args(argv)
         return args.run(args)

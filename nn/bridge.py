@@ -16,10 +16,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .files import writable_target, write_file
-from .module import ACTIVATIONS, MAX_PARAMETERS, MLP, checked_model
+from autograd.conventions.files import writable_target, write_file
 
-TORCH_MODULES = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "linear": "Identity"}
+from .module import ACTIVATIONS, MAX_PARAMETERS, MLP, checked_model
+from .pytorch_code import exported_scaling
+
 ONNX_OPS = {"relu": "Relu", "tanh": "Tanh", "sigmoid": "Sigmoid", "linear": None}
 ONNX_OPSET, ONNX_IR_VERSION = 17, 8
 FLOAT_DTYPES = {"F16": "float16", "F32": "float32", "F64": "float64"}
@@ -44,27 +45,13 @@ def state_dict(model: MLP) -> dict[str, np.ndarray]:
         tensors[f"{2 * number}.weight"] = np.array(weights, dtype=np.float64)
         if biases is not None:
             tensors[f"{2 * number}.bias"] = np.array(biases, dtype=np.float64)
-    scaling = _input_scaling(model)
+    scaling = exported_scaling(model)
     if scaling is not None:
         tensors["0.weight"], tensors["0.bias"] = scaling.folded(tensors["0.weight"], tensors["0.bias"])
     for name, tensor in tensors.items():
         if not np.isfinite(tensor).all():
             raise ValueError(f"cannot export: {name} holds NaN or infinity (the training diverged)")
     return tensors
-
-
-def _input_scaling(model: MLP):
-    """The standardization of the model's raw inputs, if any, once it is checked to fold into the first layer."""
-    signature = model.signature
-    if signature is None or signature.standardize is None:
-        return None
-    if signature.features is not None:
-        raise ValueError(f"cannot export: the model standardizes its inputs before the features "
-                         f"{', '.join(signature.features)}, which an exported Sequential cannot compute")
-    if not model.bias:
-        raise ValueError("cannot export: the inputs' standardization folds into the first layer's biases, "
-                         "and this model has none")
-    return signature.standardize
 
 
 def export(model: MLP, path: str | Path) -> Path:
@@ -112,26 +99,6 @@ def _onnx_bytes(model: MLP) -> bytes:
                                  opset_imports=[helper.make_opsetid("", ONNX_OPSET)])
     document.ir_version = ONNX_IR_VERSION
     return document.SerializeToString()
-
-
-def torch_code(model: MLP, path: str | Path = "model.safetensors") -> str:
-    """The PyTorch lines that build the matching ``nn.Sequential`` and load ``export(model, path)``."""
-    if not isinstance(model, MLP):
-        raise TypeError(f"expected an nn.MLP, got {type(model).__name__}")
-    sizes = [model.nin, *model.nouts]
-    bias = "" if model.bias else ", bias=False"
-    modules = []
-    for number in range(len(model.nouts)):
-        modules.append(f"torch.nn.Linear({sizes[number]}, {sizes[number + 1]}{bias})")
-        last = number == len(model.nouts) - 1
-        if not last or model.output_activation != "linear":
-            modules.append(f"torch.nn.{TORCH_MODULES[model.output_activation if last else model.activation]}()")
-    body = "".join(f"    {module},\n" for module in modules)
-    raw = "" if _input_scaling(model) is None else \
-        "# it takes the raw inputs: their standardization is folded into the first Linear layer\n"
-    return ("import torch\nfrom safetensors.torch import load_file\n\n"
-            f"{raw}model = torch.nn.Sequential(\n{body}).double()\n"
-            f"model.load_state_dict(load_file({str(path)!r}))\n")
 
 
 def import_weights(path: str | Path, activation: str = "relu", output_activation: str = "linear") -> MLP:

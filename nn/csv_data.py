@@ -2,7 +2,7 @@
 
 The target holds class labels (text or whole numbers, mapped to indices 0..k−1 in sorted
 order, their names kept) or numbers for a regression. Every defect is one line naming the
-row and the column; the file's size is checked before it is read (``nn.files.read_file``).
+row and the column; the file's size is checked before it is read (``autograd.conventions.files.read_file``).
 Columns named in ``drop`` are left out; a feature column that looks like a row id (distinct whole
 numbers in increasing order) is named in ``Table.row_ids``, so a command can warn about it.
 """
@@ -17,7 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .files import read_file
+from autograd.conventions.files import read_file
+
 from .signature import listed, name_problem
 
 MAX_BYTES = 64 * 2 ** 20

@@ -1,7 +1,7 @@
 """Published files fetched over http(s) into a folder, only when a user asks (``python -m nn download``).
 
 Each file is streamed into a temporary file beside its target, hashed as it arrives, and renamed into
-place only once its size and SHA-256 are the published ones (``nn.files.atomic_write``): a wrong
+place only once its size and SHA-256 are the published ones (``autograd.conventions.files.atomic_write``): a wrong
 checksum, a short or over-long body, an HTTP error, a stall longer than the timeout or Ctrl-C leave
 no file behind. A file already there with the published checksum is not fetched again.
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from .files import atomic_write, open_regular
+from autograd.conventions.files import atomic_write, open_regular
 
 TIMEOUT = 30.0  # seconds without a byte (or a connection) before a download is given up
 CHUNK = 64 * 1024

@@ -58,16 +58,28 @@ class History:
             for name in ("loss", "accuracy", "lr", "epochs"):
                 setattr(self, name, deque(getattr(self, name), maxlen=self.window))
         self.steps_seen, self.epochs_seen = len(self.loss), len(self.epochs)
+        self._pass = [0.0, 0.0, 0]  # the current pass's losses and right answers, each weighed by its rows; rows
 
     def __len__(self) -> int:
         return len(self.loss)
 
     def append(self, record: StepRecord) -> None:
-        """Add one step's record."""
+        """Add one step's record (and count it in the current pass)."""
         self.loss.append(record.loss)
         self.accuracy.append(record.accuracy)
         self.lr.append(record.lr)
         self.steps_seen += 1
+        totals, rows = self._pass, record.rows
+        totals[0] += record.loss * rows
+        totals[1] = None if record.accuracy is None or totals[1] is None else totals[1] + record.accuracy * rows
+        totals[2] += rows
+
+    def end_pass(self, step: int, val_loss: float | None = None, val_accuracy: float | None = None) -> None:
+        """Close the current pass: an EpochRecord of its mean loss and accuracy (each step weighed by its rows)."""
+        loss, right, rows = self._pass
+        self.append_epoch(EpochRecord(self.epochs_seen + 1, step, loss / rows, None if right is None else right / rows,
+                                      val_loss, val_accuracy))
+        self._pass = [0.0, 0.0, 0]
 
     def append_epoch(self, record: EpochRecord) -> None:
         """Add one finished pass's record."""

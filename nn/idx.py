@@ -1,6 +1,6 @@
 """IDX files (MNIST's format), raw or gzipped, read with every size checked before the work it implies.
 
-The file is read through ``nn.files.read_file`` (a regular file of at most ``max_bytes``: a FIFO is
+The file is read through ``autograd.conventions.files.read_file`` (a regular file of at most ``max_bytes``: a FIFO is
 refused without blocking); its header's shape is checked against ``max_bytes`` before any data is
 decompressed, and against the data that follows, so a header that lies about its counts is one
 ValueError naming the file. The array is a read-only view of the bytes, in the file's own type.
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .files import read_file
+from autograd.conventions.files import read_file
 
 IDX_TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 MAX_IDX_BYTES = 256 * 2**20  # MNIST's largest file is 47 MB; anything past this is refused unread

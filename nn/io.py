@@ -1,18 +1,7 @@
-"""Saving and loading models as JSON: atomic writes, and every field validated on load.
+"""Saving and loading models as JSON (the layout: ``nn.model_json``): every field validated on load.
 
-Nothing is eval'ed or unpickled: a file is plain JSON that must match the format exactly::
-
-    {"format": "chainrule.mlp", "version": 2,
-     "architecture": {"nin": 2, "nouts": [16, 1], "activation": "relu",
-                      "output_activation": "linear", "bias": true},
-     "layers": [{"weights": [[w, ...], ...], "biases": [b, ...]}, ...],
-     "signature": {"inputs": ["x1", "x2"], "features": ["x1", "x1^2"], "classes": ["no", "yes"]}}
-
-``weights`` has one row per neuron of the layer (nout × nin); ``biases`` is null without biases.
-``signature`` (``nn.Signature``) is null for a model without one; it holds ``"standardize"`` (the inputs'
-mean and std) and ``"loss"`` only when they are set. Version 1 files (no signature) still load.
-An optional ``"training": {"steps": N}`` records the optimiser steps trained (files without it load
-with 0), so a resumed run carries on the step count and the learning-rate schedule.
+Nothing is eval'ed or unpickled; a file too large, nested too deep or off the format by one field
+is refused with a ValueError naming the defect.
 """
 from __future__ import annotations
 
@@ -21,14 +10,14 @@ import sys
 from pathlib import Path
 
 from autograd import argument_checks as check
+from autograd.conventions.files import read_file
+from autograd.conventions.terminal import echo
 
-from .arguments import echo
-from .files import atomic_write, read_file
+from .model_json import FORMAT, VERSION
 from .module import ACTIVATIONS, MAX_PARAMETERS, MLP, checked_model
 from .nesting import nesting_depth
 from .signature import Signature
 
-FORMAT, VERSION = "chainrule.mlp", 2
 _TOP_KEYS = {1: {"format", "version", "architecture", "layers"},
              2: {"format", "version", "architecture", "layers", "signature"}}
 MAX_MODEL_BYTES = 64 * MAX_PARAMETERS  # a saved parameter takes about 26 bytes of JSON
@@ -37,22 +26,9 @@ MAX_TRAINED_STEPS = 10**12  # a resumed run's step count: far past any run, smal
 _ARCHITECTURE_KEYS = {"nin", "nouts", "activation", "output_activation", "bias"}
 
 
-def to_dict(model: MLP) -> dict:
-    """The JSON-ready description of ``model``."""
-    return {"format": FORMAT, "version": VERSION,
-            "architecture": {"nin": model.nin, "nouts": list(model.nouts), "activation": model.activation,
-                             "output_activation": model.output_activation, "bias": model.bias},
-            "layers": [{"weights": weights, "biases": biases} for weights, biases in model.get_weights()],
-            "signature": None if model.signature is None else model.signature.to_dict(),
-            "training": {"steps": model.trained_steps}}
-
-
 def save(model: MLP, path: str | Path) -> None:
-    """Write ``model`` to ``path`` as JSON, atomically."""
-    checked_model(model)
-    text = json.dumps(to_dict(model), indent=1, allow_nan=False)
-    with atomic_write(path) as file:
-        file.write(text.encode("utf-8"))
+    """Write ``model`` to ``path`` as JSON, atomically (``model.save(path)``)."""
+    checked_model(model).save(path)
 
 
 def _reject_constant(name: str):
@@ -86,7 +62,7 @@ def _check_nesting(raw: bytes) -> None:
 
 
 def from_dict(document: object) -> MLP:
-    """Build an MLP from ``to_dict``'s layout, checking every field first."""
+    """Build an MLP from ``model_json.to_dict``'s layout, checking every field first."""
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ValueError(f"not a chainrule model (expected \"format\": \"{FORMAT}\")")
     version = document.get("version")

@@ -150,15 +150,21 @@ def cross_entropy(logits: Sequence[Sequence[Value | float]], labels: Sequence[in
     return _mean(terms)
 
 
+def checked_total(total: object) -> Value:
+    """What a loss function returned, if it is a Value: TypeError otherwise (it is differentiated)."""
+    if not isinstance(total, Value):
+        raise TypeError(f"a loss function must return a Value computed from the outputs (it is differentiated), "
+                        f"got {type(total).__name__}: {total!r:.60}")
+    return total
+
+
 def with_penalty(total: Value, parameters: Sequence[Value], l1: float = 0.0, l2: float = 0.0) -> Value:
     """``total + l1·Σ|p| + l2·Σ p²``: L1 and micrograd's L2 regularisation, each only when its strength is set.
 
     The L1 term's gradient is ``l1·sign(p)``, 0 at p = 0 (the ``abs`` row of the ops table). ``total`` is
     what a loss function returned: TypeError unless it is a Value (it is differentiated).
     """
-    if not isinstance(total, Value):
-        raise TypeError(f"a loss function must return a Value computed from the outputs (it is differentiated), "
-                        f"got {type(total).__name__}: {total!r:.60}")
+    total = checked_total(total)
     if l1:
         total = total + l1 * autograd.sum([abs(p) for p in parameters])
     if l2:

@@ -36,13 +36,42 @@ def accuracy(outputs, targets: list, threshold: float = 0.5) -> float | None:
     if not len(outputs) or len(outputs) != len(targets):
         raise ValueError(f"accuracy needs as many targets as outputs, at least one: got {len(outputs)} outputs "
                          f"and {len(targets)} targets")
-    if outputs.ndim == 2:
-        wanted = np.asarray(targets)
-        wanted = wanted.argmax(axis=1) if wanted.ndim == 2 else wanted
-        return float((outputs.argmax(axis=1) == wanted).mean())
+    return fraction_right(outputs, right_answers(targets, outputs.ndim == 2, threshold), threshold)
+
+
+def right_answers(targets: list, several: bool, threshold: float = 0.5) -> np.ndarray | None:
+    """The right answer to each target: for ``several`` outputs its class (an index, or a one-hot row's
+    largest entry), for one output whether it passes ``threshold``; None when the targets are not classes
+    or numbers of one shape (a regression's rows). A trainer finds them once for all its targets."""
+    if several:
+        try:
+            wanted = np.asarray(targets)
+        except ValueError:  # ragged rows
+            return None
+        return wanted.argmax(axis=1) if wanted.ndim == 2 else wanted
     if not all(isinstance(target, (int, float)) for target in targets):
         return None
-    return float(((outputs > threshold) == (np.asarray(targets, dtype=float) > threshold)).mean())
+    return np.asarray(targets, dtype=float) > threshold
+
+
+def fraction_right(outputs: np.ndarray, answers: np.ndarray | None, threshold: float = 0.5) -> float | None:
+    """The fraction of rows of ``outputs`` (rows × outputs, or one number per row) that give ``answers``."""
+    if answers is None:
+        return None
+    given = outputs.argmax(axis=1) if outputs.ndim == 2 else outputs > threshold
+    return float((given == answers).mean())
+
+
+def percent(fraction: float | None) -> str:
+    """An accuracy as the progress bar and the command line print it: ``97.5%``, or ``n/a``."""
+    return "n/a" if fraction is None else f"{100 * fraction:.1f}%"
+
+
+def evaluate(model: MLP, data) -> float | None:
+    """Accuracy of ``model`` on ``data = (X, y)``, replayed with numpy."""
+    compiled = CompiledModel(model)
+    X, y = plain_data(data)
+    return accuracy(compiled.per_sample(replayed(compiled, X).tolist()), y, threshold(y))
 
 
 def threshold(targets: list) -> float:

@@ -16,6 +16,8 @@ import autograd
 from autograd import Value, subscript, superscript
 from autograd import argument_checks as check
 
+from . import model_json, pytorch_code
+
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
 # Weights are drawn uniform in [−bound, bound): micrograd's [−1, 1), Glorot's or He's bound for the layer.
 INITS = {"uniform": lambda nin, nout: 1.0,
@@ -179,13 +181,11 @@ class MLP(Module):
 
     def save(self, path) -> None:
         """Write the architecture and weights as JSON, atomically (see ``nn.load``)."""
-        from .io import save
-        save(self, path)
+        model_json.write(self, path)
 
     def torch_code(self, path="model.safetensors") -> str:
         """The PyTorch lines that build this network as an ``nn.Sequential`` and load ``nn.export(self, path)``."""
-        from .bridge import torch_code
-        return torch_code(self, path)
+        return pytorch_code.torch_code(self, path)
 
     def __repr__(self) -> str:
         hidden = "".join(f" → {n} {self.activation}" for n in self.nouts[:-1])

@@ -11,16 +11,13 @@ class ParameterMap:
 
     def __init__(self, tape_parameters: tuple[Value, ...], optimized: list[Value]) -> None:
         index_of = {p: i for i, p in enumerate(optimized)}
-        self.count = len(tape_parameters)
+        self.count, self.optimized = len(tape_parameters), len(optimized)
         self.in_optimizer = _run([i for i, p in enumerate(tape_parameters) if p in index_of])
         self.elsewhere = _run([i for i, p in enumerate(tape_parameters) if p not in index_of])
         self.from_optimizer = _run([index_of[p] for p in tape_parameters if p in index_of])
         self.others = [p for p in tape_parameters if p not in index_of]
-        self._same = self.covers(len(optimized)) and _is_run(self.in_optimizer, 0, self.count)
-
-    def covers(self, count: int) -> bool:
-        """Whether the tape's parameters include all ``count`` of the optimiser's, in its order."""
-        return _is_run(self.from_optimizer, 0, count)
+        self._covers = _is_run(self.from_optimizer, 0, self.optimized)  # all the optimiser's, in its order
+        self._same = self._covers and _is_run(self.in_optimizer, 0, self.count)
 
     def tape_values(self, data: np.ndarray) -> np.ndarray:
         """The tape's parameter values from the optimiser's: ``data`` itself when they are the same list."""
@@ -30,6 +27,14 @@ class ParameterMap:
         values[self.in_optimizer] = data[self.from_optimizer]
         values[self.elsewhere] = [p.data for p in self.others]
         return values
+
+    def optimizer_grads(self, tape_grads: np.ndarray) -> np.ndarray:
+        """The optimiser's gradients from the tape's (0 for a parameter the tape does not read)."""
+        if self._covers:
+            return tape_grads[self.in_optimizer]
+        grads = np.zeros(self.optimized)
+        grads[self.from_optimizer] = tape_grads[self.in_optimizer]
+        return grads
 
 
 def _run(positions: list[int]) -> slice | np.ndarray:

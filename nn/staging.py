@@ -19,7 +19,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from .files import TEMPORARY_SUFFIX, process_running, writable_target
+from autograd.conventions.files import TEMPORARY_SUFFIX, process_running, writable_target
 
 STAGE_PREFIX = ".chainrule-run-"
 

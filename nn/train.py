@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import closing
 
@@ -11,32 +12,15 @@ from tqdm.auto import tqdm  # the notebook bar inside Jupyter, the terminal bar 
 from autograd import argument_checks as check
 
 from .compiled import CompiledModel
+from .compiled_step import CompiledStep
 from .data_rows import plain_data
-from .history import EpochRecord, History, StepRecord
-from .losses import LOSSES, LossFn, with_penalty
-from .metrics import accuracy, replayed, score, threshold
+from .eager_step import EagerStep, loss_function
+from .history import History, StepRecord
+from .losses import LOSSES, LossFn
+from .metrics import fraction_right, percent, right_answers, score, threshold
 from .module import MLP, checked_model
 from .optim import SGD, Optimizer
-
-
-def loss_and_grads(model: MLP, loss: LossFn, inputs: list, targets: list, l1: float = 0.0, l2: float = 0.0):
-    """Forward one batch, backward once: returns the loss and the outputs as floats.
-
-    The parameters' ``.grad`` receive the batch gradient (they accumulate: zero them first).
-    ``l1`` and ``l2`` add ``l1·Σ|p| + l2·Σ p²`` to the loss (``nn.losses.with_penalty``).
-    """
-    checked_model(model)
-    loss = _loss_function(loss)
-    l1, l2 = (check.real(strength, name, at_least=0) for name, strength in (("l1", l1), ("l2", l2)))
-    inputs = check.sequence(inputs, "inputs", "a list of input rows")
-    outputs = [model(x) for x in (inputs.tolist() if isinstance(inputs, np.ndarray) else inputs)]
-    total = with_penalty(loss(outputs, targets), model.parameters(), l1, l2)
-    total.backward()
-    return total.data, [_floats(out) for out in outputs]
-
-
-def _floats(output):
-    return [v.data for v in output] if isinstance(output, list) else output.data
+from .schedules import Schedule
 
 
 def count_steps(count: int, batch_size: int | None, epochs: int | None, steps: int | None) -> int:
@@ -63,15 +47,19 @@ class TrainingDiverged(ArithmeticError):
 class Trainer:
     """The one training loop, a step at a time: shuffled mini-batches, one optimiser step per batch.
 
-    ``step()`` trains on the next batch and returns its StepRecord; ``epoch()`` finishes the current
-    pass over the data. ``history`` holds every step (the last ``history_window`` steps and epochs, if
-    given); ``step_count`` (``start_step`` when resuming) drives ``lr_schedule(step)``. ``nn.fit`` runs
-    it to the end with a progress bar; anything that trains a step at a time (early stopping, the
-    playground) runs the same object.
+    ``step()`` trains on the next batch and returns its StepRecord; ``steps(n)`` yields n of them;
+    ``epoch()`` finishes the current pass over the data. ``history`` holds every step (the last
+    ``history_window`` steps and epochs, if given); ``step_count`` (``start_step`` when resuming)
+    drives ``lr_schedule(step)``. ``nn.fit`` runs it to the end with a progress bar; anything that
+    trains a step at a time (early stopping, the playground, the digit lab) runs the same object.
 
-    The model's parameters (their ``.data`` and ``.grad``) are written after every ``step()`` and at
-    every record ``steps()`` yields; ``fit`` and ``epoch()`` keep them in arrays between their own steps
-    and write them before each validation and when they return or stop (an error included).
+    When the model's Values are current: the parameters' ``.data`` and ``.grad`` are written before
+    any code of yours can see them: when ``step()`` returns or raises, at each record ``steps()``
+    yields, when ``epoch()`` or ``fit`` returns or raises (Ctrl-C included), before each validation,
+    and, within an epoch, after every step whenever code of yours runs between steps (a loss function
+    of yours, an ``lr_schedule`` that is not one of ``nn.schedules``'). Only inside ``epoch()`` and
+    ``fit`` with none of those does the compiled step keep them in arrays between its steps, unseen.
+    Each step reads them from the Values first, so weights you set between steps are trained.
     ``program()`` prints the numpy program a compiled step runs.
 
     Each finished pass adds an EpochRecord to ``history.epochs``; with ``validation = (X, y)`` it
@@ -84,7 +72,7 @@ class Trainer:
                  lr_schedule: Callable[[int], float] | None = None, compiled: bool = True,
                  start_step: int = 0, l1: float = 0.0, validation=None, history_window: int | None = None) -> None:
         self.model = checked_model(model)
-        self.loss = _loss_function(loss)
+        self.loss = loss_function(loss)
         self.X, self.y = plain_data(data)
         if self.X.shape[1] != model.nin:
             raise ValueError(f"the model takes {model.nin} inputs but the data rows have {self.X.shape[1]}")
@@ -103,16 +91,21 @@ class Trainer:
             raise ValueError(f"the model takes {model.nin} inputs but the validation rows have "
                              f"{self.validation[0].shape[1]}")
         self.epochs_since_best, self._best = 0, None  # (validation loss, epoch, weights)
-        self._pass_totals = [0.0, 0.0, 0]  # this pass's summed batch losses, correct answers, samples
         self.step_count = start_step
         self.history = History(window=history_window)
-        self._threshold = threshold(self.y)
         self._rng = np.random.default_rng(seed)
-        self._pending: list[list[int]] = []  # the batches left in the current pass over the data
+        self._pending: deque = deque()  # the batches left in the current pass over the data
         self._replay = CompiledModel(model) if compiled or validation is not None else None
-        self._compiled = compiled
         if compiled:
             self._replay.check_batch(min(batch_size or len(self.X), len(self.X)))  # refused before any buffer exists
+            self._train = CompiledStep(self._replay, self.loss, self.optimizer, l1, l2)
+        else:
+            self._train = EagerStep(model, self.loss, self.optimizer, l1, l2)
+        self._encoded = self._train.encode(self.y)  # the targets as a traced loss reads them, once
+        self._threshold = threshold(self.y)
+        self._answers = right_answers(self.y, len(model.layers[-1].neurons) > 1, self._threshold)
+        nn_schedule = lr_schedule is None or isinstance(lr_schedule, Schedule)
+        self._unseen_between_steps = compiled and self.loss in LOSSES.values() and nn_schedule
 
     @property
     def steps_per_epoch(self) -> int:
@@ -120,16 +113,41 @@ class Trainer:
         return count_steps(len(self.X), self.batch_size, 1, None)
 
     def step(self) -> StepRecord:
-        """Train on the next batch: zero the gradients, forward, backward, one optimiser step.
+        """Train on the next batch: zero the gradients, forward, backward, one optimiser step; the model's
+        Values are read first and written before this returns.
 
         Raises TrainingDiverged, leaving the parameters as they were, when the batch loss is not finite.
         """
-        return self._step()
+        self._train.read()
+        try:
+            return self._step()
+        finally:
+            self._train.write()
 
     def steps(self, count: int) -> Iterator[StepRecord]:
         """Train ``count`` steps, yielding each record (the model's Values written, as after ``step()``)."""
         for _ in range(count):
             yield self.step()
+
+    def epoch(self) -> list[StepRecord]:
+        """Train until the current pass over the data is done (a whole pass when between epochs)."""
+        if not self._pending:
+            self._pending = self._pass_batches()
+        return list(self._run(len(self._pending)))
+
+    def _run(self, count: int) -> Iterator[StepRecord]:
+        """``count`` steps for ``fit`` and ``epoch``, which run no code of yours between them: unless a loss
+        or schedule of yours runs at each step, the parameters stay in arrays meanwhile, written before each
+        validation and when done or stopped."""
+        if not self._unseen_between_steps:
+            yield from self.steps(count)
+            return
+        self._train.read()
+        try:
+            for _ in range(count):
+                yield self._step()
+        finally:
+            self._train.write()
 
     def program(self) -> str:
         """The numpy program of one compiled training step: the tape's forward and backward with the loss
@@ -137,64 +155,36 @@ class Trainer:
         replay = self._replay or CompiledModel(self.model)
         return replay.program(self.loss, self.optimizer, self.l1, self.l2)
 
-    def _run(self, count: int) -> Iterator[StepRecord]:
-        """``count`` steps for ``fit`` and ``epoch``, which run no code of yours between them (but
-        ``lr_schedule(step)``, given only the step number): the compiled path keeps the parameters in
-        arrays meanwhile and writes them to the model before each validation and when done or stopped."""
-        if self._compiled:
-            self._replay.hold(self.optimizer)
-        try:
-            for _ in range(count):
-                yield self._step()
-        finally:
-            self._release()
-
-    def _release(self) -> None:
-        if self._compiled:
-            self._replay.release()
-
     def _step(self) -> StepRecord:
         if not self._pending:
             self._pending = self._pass_batches()
-        indices = self._pending.pop(0)
+        indices = self._pending.popleft()
         if self.lr_schedule is not None:
             self.optimizer.lr = _rate(self.lr_schedule, self.step_count)
-        inputs, targets = self.X[indices], [self.y[i] for i in indices]
-        if self._compiled:  # zero_grad, loss_and_grads and step, on arrays (no step for a non-finite loss)
-            value, outputs = self._replay.step(self.loss, inputs, targets, self.l1, self.l2, self.optimizer)
-            outputs = outputs[:, 0] if self._replay.single else outputs
-        else:
-            self.optimizer.zero_grad()
-            value, outputs = loss_and_grads(self.model, self.loss, inputs, targets, l1=self.l1, l2=self.l2)
-        if not math.isfinite(value):
-            raise TrainingDiverged(self.step_count, value, self.optimizer.lr)
-        if not self._compiled:
-            self.optimizer.step()
-        record = StepRecord(self.step_count, value, accuracy(outputs, targets, self._threshold), self.optimizer.lr,
-                            len(indices))
+        inputs = np.asarray(self.X[indices], dtype=float)  # compact rows (MNIST's bytes) become floats here
+        targets = self.y[indices] if isinstance(indices, slice) else [self.y[i] for i in indices.tolist()]
+        encoded = None if self._encoded is None else self._encoded[indices]
+        result = self._train(inputs, targets, encoded)
+        if not math.isfinite(result.loss):
+            raise TrainingDiverged(self.step_count, result.loss, self.optimizer.lr)
+        outputs = result.outputs[:, 0] if result.outputs.shape[1] == 1 else result.outputs
+        answers = None if self._answers is None else self._answers[indices]
+        record = StepRecord(self.step_count, result.loss, fraction_right(outputs, answers, self._threshold),
+                            self.optimizer.lr, len(inputs))
         self.history.append(record)
         self.step_count += 1
-        self._count_pass(record)
+        self._end_pass_if_done()
         return record
 
-    def _count_pass(self, record: StepRecord) -> None:
-        """Add the step to this pass's totals, weighted by its rows; at the end of the pass, record the epoch."""
-        totals, size = self._pass_totals, record.rows
-        totals[0] += record.loss * size
-        totals[1] = None if record.accuracy is None or totals[1] is None else totals[1] + record.accuracy * size
-        totals[2] += size
-        if self._pending:
-            return
-        epoch = self.history.epochs_seen + 1
-        mean_accuracy = None if totals[1] is None else totals[1] / totals[2]
-        if self.validation is not None and self._compiled:
-            self._replay.flush()  # the model is read (and its best weights kept) between held steps
-        scores = self._validate(epoch) if self.validation is not None else (None, None)
-        self.history.append_epoch(EpochRecord(epoch, self.step_count, totals[0] / totals[2], mean_accuracy, *scores))
-        self._pass_totals = [0.0, 0.0, 0]
+    def _end_pass_if_done(self) -> None:
+        """At the end of a pass over the data, validate (if asked) and record the epoch."""
+        if not self._pending:
+            scores = self._validate(self.history.epochs_seen + 1) if self.validation is not None else ()
+            self.history.end_pass(self.step_count, *scores)
 
     def _validate(self, epoch: int) -> tuple[float, float | None]:
         """The validation loss and accuracy now; remember the weights if the loss is the lowest yet."""
+        self._train.write()  # the validation reads the model's Values
         value, fraction = score(self._replay, self.loss, *self.validation, l1=self.l1, l2=self.l2)
         if self._best is None or value < self._best[0]:
             self._best, self.epochs_since_best = (value, epoch, self.model.get_weights()), 0
@@ -211,32 +201,18 @@ class Trainer:
         self.history.best_epoch = epoch
         return epoch
 
-    def epoch(self) -> list[StepRecord]:
-        """Train until the current pass over the data is done (a whole pass when between epochs)."""
-        if not self._pending:
-            self._pending = self._pass_batches()
-        return list(self._run(len(self._pending)))
-
-    def _pass_batches(self) -> list[list[int]]:
+    def _pass_batches(self) -> deque:
         """One pass: the data in order for a full batch, a fresh shuffle into mini-batches otherwise."""
         count = len(self.X)
         if self.batch_size is None or self.batch_size >= count:
-            return [list(range(count))]
-        order = self._rng.permutation(count).tolist()
-        return [order[start:start + self.batch_size] for start in range(0, count, self.batch_size)]
+            return deque([slice(0, count)])
+        order = self._rng.permutation(count)
+        return deque(order[start:start + self.batch_size] for start in range(0, count, self.batch_size))
 
 
 def _rate(schedule: Callable[[int], float], step: int) -> float:
     """The learning rate ``schedule`` gives for ``step``, if it is one (a finite number >= 0)."""
     return check.real(schedule(step), f"lr_schedule({step}) (a learning rate)", at_least=0)
-
-
-def _loss_function(loss: str | LossFn) -> LossFn:
-    if not isinstance(loss, str):
-        return check.function(loss, "loss", f"one of {', '.join(LOSSES)} or a function (outputs, targets) -> Value")
-    if loss not in LOSSES:
-        raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)} or pass a function")
-    return LOSSES[loss]
 
 
 def fit(model: MLP, data, loss: str | LossFn = "mse", optimizer: Optimizer | None = None,
@@ -274,16 +250,3 @@ def fit(model: MLP, data, loss: str | LossFn = "mse", optimizer: Optimizer | Non
     if patience is not None and trainer.history.epochs:
         trainer.restore_best()
     return trainer.history
-
-
-def evaluate(model: MLP, data) -> float | None:
-    """Accuracy of ``model`` on ``data = (X, y)``, replayed with numpy."""
-    compiled = CompiledModel(model)
-    X, y = plain_data(data)
-    return accuracy(compiled.per_sample(replayed(compiled, X).tolist()), y, threshold(y))
-
-
-def percent(fraction: float | None) -> str:
-    """An accuracy as the progress bar and the command line print it: ``97.5%``, or ``n/a``."""
-    return "n/a" if fraction is None else f"{100 * fraction:.1f}%"
-

@@ -6,7 +6,8 @@ through the system ``dot``, ``explore(output, "page.html")`` writes the step-by-
 (``explore(output)`` shows it inline in a notebook), ``playground()`` starts the live training page,
 ``digits()`` the digit lab, and ``four_neuron()`` builds 3Blue1Brown's four-neuron network.
 """
-import autograd  # noqa: F401 — first: an early Ctrl-C of `python -m viz` is one line (autograd.interrupts)
+import autograd  # noqa: F401 — first: an early Ctrl-C of `python -m viz` is one line (autograd.conventions.interrupts)
+from nn.plots import decision_boundary, loss_curve, sigmoid_and_derivative  # training's pictures, drawn in nn
 
 from . import chain
 from .chain import four_neuron
@@ -14,7 +15,6 @@ from .collapsed import draw_model
 from .dot import DEFAULT_MAX_NODES, draw, node_ids
 from .explorer import Explorer, explore
 from .live import digits, playground
-from .plots import decision_boundary, loss_curve, sigmoid_and_derivative
 from .render import GraphvizFailedError, GraphvizMissingError, render
 from .sources import Source, resolve
 

@@ -2,8 +2,8 @@
 ``python -m viz playground`` and ``python -m viz digits`` (a local server; Ctrl-C stops it).
 
 Every user mistake prints one line on stderr and exits with status 2; a missing Graphviz exits
-with status 3 after saving the DOT source; Ctrl-C exits with 130 (``nn.arguments``, as ``python -m nn``),
-except for the playground, whose Ctrl-C is how it is stopped: status 0.
+with status 3 after saving the DOT source; Ctrl-C exits with 130 (``autograd.conventions.command_line``, as
+``python -m nn``), except for the playground, whose Ctrl-C is how it is stopped: status 0.
 """
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ import sys
 from pathlib import Path
 
 import autograd
-from nn.arguments import MissingToolError, Parser, UserError, non_negative_number, number_list, positive_int, run, shown
-from nn.files import writable_target
+from autograd.conventions.command_line import Parser, non_negative_number, number_list, positive_int, run
+from autograd.conventions.errors import MissingToolError, UserError
+from autograd.conventions.files import writable_target
+from autograd.conventions.terminal import shown
 
 from .collapsed import check_model_size, draw_model
 from .dot import DEFAULT_MAX_NODES, draw
@@ -241,7 +243,7 @@ def _digits(args) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; return the exit status (see nn.arguments for the convention)."""
+    """Run one command; return the exit status (see autograd.conventions.command_line for the convention)."""
     def command() -> None:
         args = _parser().parse_args(argv)
         if args.command in ("playground", "digits"):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from autograd import Value, topological_order
 from autograd import argument_checks as check
-from nn.files import writable_target, write_file
+from autograd.conventions.files import writable_target, write_file
 
 from .dot import DEFAULT_MAX_NODES, draw
 from .explorer_data import page_data

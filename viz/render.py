@@ -12,8 +12,8 @@ from pathlib import Path
 import graphviz
 
 from autograd import argument_checks as check
-from nn.arguments import MissingToolError, UserError
-from nn.files import writable_target, write_file
+from autograd.conventions.errors import MissingToolError, UserError
+from autograd.conventions.files import writable_target, write_file
 
 FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
 DOT_TIMEOUT_SECONDS = 300

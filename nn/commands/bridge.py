@@ -5,8 +5,8 @@ import argparse
 from pathlib import Path
 
 import nn
-from nn.arguments import shown
-from nn.files import writable_target
+from autograd.conventions.files import writable_target
+from autograd.conventions.terminal import shown
 
 
 def add_parsers(commands) -> None:

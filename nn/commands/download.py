@@ -4,9 +4,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from autograd.conventions.command_line import finite_number
 from nn import download as fetching
 from nn import mnist
-from nn.arguments import finite_number
 
 
 def _address(text: str) -> str:

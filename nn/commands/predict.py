@@ -6,8 +6,9 @@ from pathlib import Path
 
 import autograd
 import nn
+from autograd.conventions.command_line import finite_number
+from autograd.conventions.errors import UserError
 from nn import metrics
-from nn.arguments import UserError, finite_number
 
 
 def add_parsers(commands) -> None:

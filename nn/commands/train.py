@@ -8,8 +8,9 @@ from dataclasses import replace
 from threadpoolctl import threadpool_limits
 
 import nn
+from autograd.conventions.errors import UserError
+from autograd.conventions.terminal import say
 from nn import metrics, prepare, recipes, schedules
-from nn.arguments import UserError, say
 from nn.commands import PROG, train_options, train_outputs
 from nn.train import count_steps
 

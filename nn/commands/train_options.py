@@ -5,8 +5,9 @@ import argparse
 from pathlib import Path
 
 import nn
+from autograd.conventions.command_line import fraction, non_negative_number, positive_int
+from autograd.conventions.errors import UserError
 from nn import datasets, features, prepare, recipes, schedules
-from nn.arguments import UserError, feature_names, fraction, non_negative_number, positive_int
 
 DATASETS = list(recipes.RECIPES)
 
@@ -18,6 +19,14 @@ def _sizes(text: str) -> list[int]:
         return [positive_int(part.strip()) for part in text.split(",")]
     except argparse.ArgumentTypeError:
         raise argparse.ArgumentTypeError(f"expected layer sizes like 16,16 (or none), got {text!r:.40}") from None
+
+
+def _feature_names(text: str) -> list[str]:
+    """``"x1,x2,x1^2"`` -> the ``nn.features`` names, checked."""
+    try:
+        return features.parse(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _recipe_line(name: str, recipe: recipes.Recipe) -> str:
@@ -57,7 +66,7 @@ def add_parser(commands) -> argparse.ArgumentParser:
     train.add_argument("--no-standardize", action="store_true",
                        help="feed a CSV's columns as they are (default: scaled by the training rows' mean and "
                             "standard deviation, kept in the model file)")
-    train.add_argument("--features", type=feature_names,
+    train.add_argument("--features", type=_feature_names,
                        help=f"inputs computed from the two input columns x1, x2, e.g. x1,x2,x1^2 "
                             f"(from {', '.join(features.NAMES)})")
     train.add_argument("--hidden", type=_sizes, help="hidden layer sizes, e.g. 16,16 (none for no hidden layer)")

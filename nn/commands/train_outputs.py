@@ -7,12 +7,13 @@ from pathlib import Path
 import numpy as np
 
 import nn
-from nn import metrics, prepare
-from nn.arguments import UserError, say, shown
+from autograd.conventions.errors import UserError
+from autograd.conventions.files import check_folder, writable_target
+from autograd.conventions.terminal import say, shown
+from nn import metrics, plots, prepare
 from nn.commands import PROG
-from nn.files import check_folder, writable_target
+from nn.metrics import percent
 from nn.staging import staged
-from nn.train import percent
 
 OUTPUTS = ("model.json", "loss.png", "boundary.png", "confusion.png")  # what a run writes into --out
 MAX_RUN_NUMBER = 10_000  # runs/DATASET-2 … runs/DATASET-10000
@@ -93,8 +94,6 @@ def _pictures(stage: Path, args: argparse.Namespace, model: nn.MLP, history: nn.
     the names written (none, with a note, when matplotlib is missing)."""
     name, written = Path(args.dataset).stem, []
     try:
-        from viz import plots
-
         title = f"{name}: training loss" + (f" (resumed at step {start})" if start else "")
         written.append(plots.loss_curve(history, stage / "loss.png", title=title, first_step=start).name)
         if data.train[0].shape[1] == 2 and not data.regression:

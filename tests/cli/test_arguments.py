@@ -5,7 +5,7 @@ import argparse
 
 import pytest
 
-from nn.arguments import finite_number, number_list, positive_int
+from autograd.conventions.command_line import finite_number, number_list, positive_int
 
 
 @pytest.mark.parametrize(("text", "expected"), [("1", 1), ("16", 16), ("007", 7)])

@@ -1,4 +1,5 @@
-"""One convention for every command line (nn.arguments): the same exit status for the same kind of mistake.
+"""One convention for every command line (``autograd.conventions.command_line``): the same exit status for the
+same kind of mistake.
 
 2 for a user mistake (one line on stderr, no usage dump), 130 for Ctrl-C (one line), never a traceback.
 """

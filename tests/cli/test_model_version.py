@@ -14,7 +14,7 @@ from viz.__main__ import main as viz_main
 @pytest.mark.parametrize("version", [[2], {"major": 2}])
 def test_every_command_that_reads_a_model_says_the_version_is_unsupported(version, tmp_path, capsys):
     path = tmp_path / "model.json"
-    document = nn.io.to_dict(nn.MLP(2, [2, 1], seed=0))
+    document = nn.model_json.to_dict(nn.MLP(2, [2, 1], seed=0))
     document["version"] = version
     path.write_text(json.dumps(document))
     commands = [(nn_main, ["predict", str(path), "1", "2"]),

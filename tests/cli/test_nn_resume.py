@@ -58,7 +58,7 @@ def test_resuming_into_the_folder_of_the_resumed_model_is_refused_before_trainin
 
 
 def test_the_resumed_loss_curve_continues_from_the_resumed_step(tmp_path, monkeypatch):
-    from viz import plots
+    from nn import plots
 
     drawn = []
     monkeypatch.setattr(plots, "_save", lambda figure, path, kind: drawn.append(figure) or path)

@@ -10,6 +10,7 @@ import pytest
 import safetensors.numpy
 
 import nn
+from autograd.conventions import files
 from nn.__main__ import main
 
 RNG = np.random.default_rng(0)
@@ -171,7 +172,7 @@ def test_command_line_mistakes_are_one_line(tmp_path, capsys, argv, message):
 
 def test_export_never_replaces_a_directory(tmp_path):
     (tmp_path / "model.onnx").mkdir()
-    with pytest.raises(nn.files.NotARegularFileError, match="directory"):
+    with pytest.raises(files.NotARegularFileError, match="directory"):
         nn.export(nn.MLP(2, [3, 1], seed=0), tmp_path / "model.onnx")
     assert (tmp_path / "model.onnx").is_dir()
     assert list((tmp_path / "model.onnx").iterdir()) == []

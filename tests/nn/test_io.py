@@ -8,7 +8,8 @@ import os
 import pytest
 
 import nn
-from nn import io
+from autograd.conventions import files
+from nn import io, model_json
 
 
 @pytest.fixture
@@ -50,7 +51,7 @@ def test_model_without_biases_round_trips(tmp_path):
 
 def interrupted_write(path) -> None:
     """A Ctrl-C halfway through writing ``path``."""
-    with nn.files.atomic_write(path) as file:
+    with files.atomic_write(path) as file:
         file.write(b'{"partial": ')
         raise KeyboardInterrupt
 
@@ -62,7 +63,7 @@ def test_a_crash_mid_save_leaves_the_old_file_and_no_temporary(saved, monkeypatc
     def power_cut(fd):
         raise OSError("power cut")
 
-    monkeypatch.setattr(nn.files.os, "fsync", power_cut)  # the new text is written, not yet in place
+    monkeypatch.setattr(files.os, "fsync", power_cut)  # the new text is written, not yet in place
     with pytest.raises(OSError, match="power cut"):
         nn.MLP(3, [4, 2], seed=12).save(path)
     with pytest.raises(KeyboardInterrupt):
@@ -171,8 +172,8 @@ def test_biases_must_be_null_without_biases(tmp_path):
 
 def test_to_dict_and_from_dict_are_inverse():
     model = nn.MLP(2, [3, 1], seed=4)
-    document = io.to_dict(model)
-    again = io.to_dict(io.from_dict(copy.deepcopy(document)))
+    document = model_json.to_dict(model)
+    again = model_json.to_dict(io.from_dict(copy.deepcopy(document)))
     assert again == document
 
 

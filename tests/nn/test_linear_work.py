@@ -122,7 +122,7 @@ def test_a_model_file_holding_one_huge_string_is_checked_in_little_memory(tmp_pa
 
 @pytest.mark.parametrize("version", [[2], {"v": 2}, 2.0, "2", None])
 def test_a_version_that_is_not_a_whole_number_is_one_clear_error(version, tmp_path):
-    document = nn.io.to_dict(nn.MLP(2, [1], seed=0))
+    document = nn.model_json.to_dict(nn.MLP(2, [1], seed=0))
     document["version"] = version
     with pytest.raises(ValueError, match=r"unsupported version .*reads versions 1 to 2"):
         nn.io.from_dict(document)

@@ -27,7 +27,7 @@ def test_ctrl_c_between_the_model_and_the_pictures_leaves_the_old_run_whole(tmp_
     assert nn_main(["train", "moons", "--steps", "3", "--out", str(out)]) == 0
     old = _snapshot(out)
     assert set(old) == OUT_FILES
-    from viz import plots
+    from nn import plots
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt

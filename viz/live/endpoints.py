@@ -59,7 +59,7 @@ def page(template: str, **fields: str) -> HTMLResponse:
 
 
 def model_file(document: dict, filename: str) -> Response:
-    """A model (``nn.io.to_dict``'s document) as a JSON file the browser downloads as ``filename``."""
+    """A model (``nn.model_json.to_dict``'s document) as a JSON file the browser downloads as ``filename``."""
     return Response(json.dumps(document, indent=1, allow_nan=False), media_type="application/json",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 

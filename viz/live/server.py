@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import uvicorn
 
-from nn.arguments import shown
+from autograd.conventions.terminal import shown
 
 from .app import build_app
 from .config import Setup

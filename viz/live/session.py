@@ -14,7 +14,8 @@ import numpy as np
 
 import nn
 from autograd import Value
-from nn.io import from_dict, to_dict
+from nn.io import from_dict
+from nn.model_json import to_dict
 
 from . import network
 from .config import MAX_POINTS, FieldError, Setup, checked_setup

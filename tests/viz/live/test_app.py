@@ -199,11 +199,11 @@ def test_export_gives_a_file_nn_load_reads_and_import_uses_it(client, session, t
     (tmp_path / "model.json").write_bytes(exported.content)
     model = nn.load(tmp_path / "model.json")
     model.layers[0].neurons[0].w[0].data = 0.75
-    state = post(client, "/api/import", session, model=nn.io.to_dict(model))
+    state = post(client, "/api/import", session, model=nn.model_json.to_dict(model))
     assert state["layers"][0]["weights"][0][0] == 0.75
     assert state["epoch"] == 0
     other = nn.MLP(3, [2, 1], output_activation="sigmoid")
-    answer = client.post("/api/import", json={"session": session["session"], "model": nn.io.to_dict(other)})
+    answer = client.post("/api/import", json={"session": session["session"], "model": nn.model_json.to_dict(other)})
     assert answer.status_code == 400
     assert answer.json()["field"] == "model"
 

@@ -43,7 +43,7 @@ def test_a_model_that_cannot_be_drawn_says_what_would_fit_and_how_to_make_one(mo
 def test_importing_through_the_session_keeps_the_models_weights():
     session = Session(Setup(points=40))
     model = nn.MLP(2, [3, 1], activation="relu", output_activation="linear", seed=7)
-    session.import_model(nn.io.to_dict(model))
+    session.import_model(nn.model_json.to_dict(model))
     assert session.setup.loss == "hinge"
     assert session.model.get_weights() == model.get_weights()
 

@@ -145,7 +145,7 @@ def test_random_json_bodies_are_never_a_500(client, key, path, values, field, va
 @given(where=st.sampled_from(["version", "format", "architecture", "layers", "signature", "training", "nin", "nouts",
                               "activation", "bias", "weights", "biases", "inputs", "steps"]), value=JSON_VALUES)
 def test_an_imported_model_with_any_field_of_any_type_is_a_400_naming_the_model(client, key, where, value):
-    document = nn.io.to_dict(nn.MLP(2, [2, 1], seed=0, output_activation="sigmoid"))
+    document = nn.model_json.to_dict(nn.MLP(2, [2, 1], seed=0, output_activation="sigmoid"))
     document["signature"] = {"inputs": ["x1", "x2"], "features": None, "classes": None}
     for mapping in (document, document["architecture"], document["layers"][0], document["signature"],
                     document["training"]):
@@ -159,7 +159,7 @@ def test_an_imported_model_with_any_field_of_any_type_is_a_400_naming_the_model(
 
 @pytest.mark.parametrize("version", [[2], {"major": 2}, [[2]], "2"])
 def test_an_import_whose_version_is_a_list_or_object_is_a_400(client, key, version):
-    document = nn.io.to_dict(nn.MLP(2, [2, 1], seed=0))
+    document = nn.model_json.to_dict(nn.MLP(2, [2, 1], seed=0))
     document["version"] = version
     answer = client.post("/api/import", json={"session": key, "model": document})
     assert answer.status_code == 400

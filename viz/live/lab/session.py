@@ -16,7 +16,8 @@ import numpy as np
 
 import nn
 from autograd import Value, subscript
-from nn.io import from_dict, to_dict
+from nn.io import from_dict
+from nn.model_json import to_dict
 from nn.recipes import LOSS_OUTPUT_ACTIVATION
 
 from ..config import FieldError

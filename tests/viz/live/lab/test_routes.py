@@ -251,7 +251,7 @@ def test_export_and_import_a_model(client, lab, data):
     model = model_of(client, lab)
     for neuron in model.layers[-1].neurons:
         neuron.b.data = 3.0 if neuron is model.layers[-1].neurons[4] else -3.0
-    state = post(client, "/digits/api/import", lab, model=nn.io.to_dict(model))
+    state = post(client, "/digits/api/import", lab, model=nn.model_json.to_dict(model))
     assert model_of(client, lab).layers[-1].neurons[4].b.data == 3.0
     assert state["example"]["prediction"] == int(nn.metrics.outputs(model, data.X_test[:1]).argmax())
 
@@ -261,7 +261,7 @@ def test_training_that_diverges_pauses_and_says_so(client, lab):
     for neuron in model.layers[0].neurons:
         for w in neuron.w:
             w.data = 1e308  # each z overflows to infinity: the cost is not a number
-    post(client, "/digits/api/import", lab, model=nn.io.to_dict(model))
+    post(client, "/digits/api/import", lab, model=nn.model_json.to_dict(model))
     post(client, "/digits/api/play", lab, playing=True)
     state = post(client, "/digits/api/step", lab)
     assert state["playing"] is False
@@ -290,7 +290,7 @@ def test_training_that_diverges_pauses_and_says_so(client, lab):
     ("/digits/api/setup", {"setup": "fast"}, "setup"),
     ("/digits/api/play", {"playing": "yes"}, "playing"),
     ("/digits/api/import", {"model": {"format": "pickle"}}, "model"),
-    ("/digits/api/import", {"model": nn.io.to_dict(nn.MLP(3, [10]))}, "model"),
+    ("/digits/api/import", {"model": nn.model_json.to_dict(nn.MLP(3, [10]))}, "model"),
 ])
 def test_bad_requests_name_their_field(client, lab, path, body, field):
     message = refused(client, path, lab, field, **body)

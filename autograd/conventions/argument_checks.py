@@ -3,7 +3,7 @@
 Each check returns the argument as it will be used (a float, an int, a path) or raises, naming
 the argument and what is valid: ``{name} must be {what is valid}, got {type}: {value}``.
 The wrong kind of thing is a TypeError; the right kind out of range is a ValueError. This is the
-lowest floor of the house: it imports nothing from chainrule, so every package may use it.
+lowest floor of the house (``autograd.conventions``): it imports nothing from chainrule, so every package may use it.
 """
 from __future__ import annotations
 

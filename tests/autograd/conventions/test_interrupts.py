@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 COMMANDS = [["nn", "train", "moons", "--steps", "5", "--quiet", "--no-plots"], ["viz", "explain", "four-neuron"],
             ["examples.single_neuron"], ["bench.engine", "--repeats", "1"], ["viz", "playground", "--no-browser"]]
 

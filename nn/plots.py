@@ -1,7 +1,9 @@
 """Pictures of training with matplotlib: the loss curve, a 2-D decision boundary, a confusion matrix, σ and σ'.
 
-Figures are drawn without pyplot (no global backend switch) and written atomically, as PNG
-or SVG by the path's suffix. matplotlib is an extra: ``pip install chainrule[plots]``.
+They live in nn, beside the training they show, so ``python -m nn train`` draws its run without reaching
+up into viz; ``viz`` offers them under its own name too (``viz.loss_curve``). Figures are drawn without
+pyplot (no global backend switch) and written atomically, as PNG or SVG by the path's suffix.
+matplotlib is an extra: ``pip install chainrule[plots]``.
 """
 from __future__ import annotations
 
@@ -13,8 +15,11 @@ import numpy as np
 
 import autograd
 from autograd import argument_checks as check
-from nn import MLP, CompiledModel, History
-from nn.files import writable_target, write_file
+from autograd.conventions.files import writable_target, write_file
+
+from .compiled import CompiledModel
+from .history import History
+from .module import MLP
 
 FORMATS = {".png": "png", ".svg": "svg"}
 MAX_RESOLUTION = 500  # grid points per axis of a decision boundary: 250,000 points at most, a few seconds

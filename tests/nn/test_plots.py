@@ -1,4 +1,4 @@
-"""viz.plots: files by suffix, the decision boundary where the model puts it, σ' from the engine."""
+"""nn.plots: files by suffix, the decision boundary where the model puts it, σ' from the engine."""
 from __future__ import annotations
 
 import builtins
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import nn
-from viz import plots
+from nn import plots
 
 pytest.importorskip("matplotlib")
 from matplotlib.figure import Figure

@@ -1,7 +1,7 @@
 """Ctrl-C while a command line is still starting: one line and status 130, never a traceback.
 
 ``python -m nn``, ``python -m viz``, ``python -m examples.X`` and ``python -m bench.X`` spend their first
-half second importing numpy and the packages, before the one-line convention (``nn.arguments.run``)
+half second importing numpy and the packages, before the one-line convention (``command_line.run``)
 catches anything. Each of those packages imports ``autograd`` first, and this module first of all:
 when the process is one of those command lines being started, SIGINT prints ``python -m NAME:
 interrupted`` and exits 130 until ``run`` puts Python's own handler back (it looks for ``until_run``).

@@ -3,7 +3,7 @@
 One convention, documented in the README: a user mistake (a bad argument, a missing or invalid
 file, an impossible request) is one line on stderr and exit status 2, as argparse's own errors;
 a missing optional tool (Graphviz's ``dot``, scikit-learn) is one line saying how to install it
-and status 3; Ctrl-C is one line and status 130 (``autograd.interrupts`` makes it so while the
+and status 3; Ctrl-C is one line and status 130 (``interrupts`` makes it so while the
 command is still importing); a warning (numpy's RuntimeWarning) is one line too. Never a traceback for
 any of them, nor a source line.
 """
@@ -13,23 +13,13 @@ import argparse
 import contextlib
 import math
 import signal
-import sys
 import warnings
 from collections.abc import Callable, Iterator
 
+from .errors import USER_MISTAKES, MissingToolError, UserError, describe
+from .terminal import echo, say
+
 USER_ERROR, MISSING_TOOL, INTERRUPTED = 2, 3, 130
-MAX_MESSAGE = 400  # characters of a message line: echoed input past that is cut
-
-
-class UserError(Exception):
-    """A mistake in what the user asked for: printed as one line, exit status 2."""
-
-
-class MissingToolError(Exception):
-    """An optional tool or package is not installed: printed as one line with how to install it, status 3."""
-
-
-USER_MISTAKES = (UserError, ValueError, OSError, ArithmeticError)
 
 
 class Parser(argparse.ArgumentParser):
@@ -48,6 +38,7 @@ def run(prog: str, body: Callable[[], int | None], missing: tuple[type[BaseExcep
 
     ``missing`` names the exceptions that mean an optional tool is not installed (besides MissingToolError).
     """
+    tool_missing: tuple[type[BaseException], ...] = (MissingToolError, *missing)
     _take_over_ctrl_c()
     try:
         with _warnings_as_lines(prog):
@@ -55,7 +46,7 @@ def run(prog: str, body: Callable[[], int | None], missing: tuple[type[BaseExcep
     except KeyboardInterrupt:
         say(prog, "interrupted")
         return INTERRUPTED
-    except (MissingToolError, *missing) as error:
+    except tool_missing as error:
         say(prog, describe(error))
         return MISSING_TOOL
     except USER_MISTAKES as error:
@@ -77,33 +68,6 @@ def _warnings_as_lines(prog: str) -> Iterator[None]:
     with warnings.catch_warnings():
         warnings.showwarning = show
         yield
-
-
-def describe(error: BaseException) -> str:
-    """An exception as the one line a user reads: ``no such file: runs/m.json``, not ``[Errno 2] …``."""
-    if isinstance(error, FileNotFoundError) and error.filename is not None:
-        return f"no such file: {error.filename}"
-    if isinstance(error, OSError) and error.strerror:
-        return error.strerror + (f": {error.filename}" if error.filename is not None else "")
-    return str(error) or type(error).__name__
-
-
-def say(prog: str, message: str) -> None:
-    """``prog: message`` on stderr as one line: control characters shown escaped, long input cut."""
-    print(shown(f"{prog}: {message}", MAX_MESSAGE), file=sys.stderr)
-
-
-def shown(text: object, limit: int | None = None) -> str:
-    """``text`` safe for a terminal: escape sequences, newlines and the like as ``\\x1b``, ``\\n``."""
-    text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in str(text))
-    if limit is not None and len(text) > limit:
-        return f"{text[:limit]}… ({len(text):,} characters)"
-    return text
-
-
-def echo(value: object, limit: int = 40) -> str:
-    """``repr(value)`` for a message, cut after ``limit`` characters (a 10 MB input is not echoed)."""
-    return shown(repr(value), limit)
 
 
 # --- argparse types: each turns a bad string into a one-line error naming what would be valid ---
@@ -149,12 +113,3 @@ def fraction(text: str) -> float:
     if not 0 <= number < 1:
         raise argparse.ArgumentTypeError(f"expected a fraction from 0 up to (not including) 1, got {echo(text)}")
     return number
-
-
-def feature_names(text: str) -> list[str]:
-    """``"x1,x2,x1^2"`` -> the ``nn.features`` names, checked."""
-    from .features import parse
-    try:
-        return parse(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from autograd import argument_checks as check
+from . import argument_checks as check
 
 TEMPORARY_MARK = ".chainrule-"
 TEMPORARY_SUFFIX = ".tmp"

@@ -14,12 +14,13 @@ import pytest
 
 import nn
 import viz
+from autograd.conventions import files
 from nn.__main__ import main as nn_main
+from nn.plots import loss_curve
 from viz.__main__ import main as viz_main
 from viz.explorer import explore
-from viz.plots import loss_curve
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
 
@@ -54,7 +55,7 @@ def test_every_writer_refuses_a_target_that_is_not_a_regular_file_and_leaves_it_
         for suffix, writer in writers.items():
             link = tmp_path / f"{path.stem}-link{suffix}"  # each writer gets the file under its own suffix
             os.symlink(path, link)
-            with pytest.raises(nn.files.NotARegularFileError, match=f"it is a {name}"):
+            with pytest.raises(files.NotARegularFileError, match=f"it is a {name}"):
                 writer(path if suffix == ".json" else link)
     assert kinds(targets) == before
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
@@ -93,7 +94,7 @@ def test_a_symlink_to_a_device_or_fifo_is_refused(tmp_path):
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
     os.symlink(fifo, tmp_path / "link.json")
-    with pytest.raises(nn.files.NotARegularFileError, match="FIFO"):
+    with pytest.raises(files.NotARegularFileError, match="FIFO"):
         nn.save(nn.MLP(2, [1]), tmp_path / "link.json")
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
 
@@ -108,7 +109,7 @@ def test_an_existing_files_permissions_are_kept(tmp_path):
 
 KILLED_MID_WRITE = """
 import sys, time
-from nn.files import atomic_write
+from autograd.conventions.files import atomic_write
 with atomic_write(sys.argv[1]) as file:
     file.write(b'{"half": ' * 1000)
     file.flush()
@@ -144,9 +145,9 @@ def test_a_save_killed_mid_write_leaves_the_target_whole_and_the_next_save_remov
 
 def test_a_running_writers_temporary_is_not_taken_for_a_stale_one(tmp_path):
     path = tmp_path / "model.json"
-    with nn.files.atomic_write(path) as file:
+    with files.atomic_write(path) as file:
         file.write(b"{}")
-        assert nn.files.remove_stale_temporaries(path) == []  # this process is still writing
+        assert files.remove_stale_temporaries(path) == []  # this process is still writing
         assert len(os.listdir(tmp_path)) == 1
     assert os.listdir(tmp_path) == ["model.json"]
     assert path.read_bytes() == b"{}"
