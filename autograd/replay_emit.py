@@ -4,10 +4,11 @@ Each group becomes one assignment in the forward (``a1 = 1.0 / (1.0 + np.exp(-z1
 gradient lines in the backward (``G[810:826] += a1 * (1.0 - a1) * U``), both written by running the
 op's rules over source text (``replay_source``). The buffers: ``V`` holds a value per slot and row
 (inputs, parameters, constants, and the results some later line reads by slot), ``G`` a gradient
-per slot and row, ``P`` the matrices' weight vector and ``dP`` its gradients, ``F`` the feed's rows
-that matrix products read in place. Every decision is taken here and shows in the text: whether a
+per slot and row, ``P`` the parameters (in the tape's order) and ``dP`` their gradients, ``F`` the
+feed's rows that matrix products read in place. Every decision is taken here and shows in the text: whether a
 result is read by name or from ``V``, whether a gradient lands through a slice, an index or a
-scatter that sums shared targets, whether a product's dW is written straight into ``dP``.
+scatter that sums shared targets, whether a product's dW is written straight into ``dP``, whether
+relu's gradient is the upstream selected where its operand is positive.
 """
 from __future__ import annotations
 
@@ -17,8 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .ops import wrong_derivative_count
-from .replay_emit_products import product_backward, product_forward
-from .replay_products import ProductGroup, rows
+from .replay_products import ProductGroup, product_backward, product_forward, rows
 from .replay_source import SOURCE, Expr, Operands, as_expr, comment, number
 
 if TYPE_CHECKING:

@@ -92,7 +92,7 @@ class Program:
             self._leaves.append(emitter.leaves)
             self._saved.append([f"F{k}" for k in range(len(feeding))] + list(emitter.leaves) + _defined(lines))
         self._functions: dict[tuple, list] = {}
-        self._zeroed: dict[bool, list] = {}  # per backward variant, the runs of G's rows it adds to
+        self._zeroed: dict[tuple, list] = {}  # per backward variant, the runs of G's rows it adds to
 
     def leaf_name(self, slot: int, varying: bool) -> str | None:
         """The name a labelled leaf's row reads by (``w1 = V[4:5]``, or ``w1_2 = V[4:5, :1]`` read
@@ -135,12 +135,11 @@ class Program:
         head = f"    {', '.join(f'F{k}' for k in range(feeds))}{',' if feeds == 1 else ''} = F\n" if feeds else ""
         return f"def {name}(V, P, F):\n" + head + "".join(f"    {line}\n" for line in body)
 
-    def _backward_text(self, chunk: int, checked: bool, input_grads: bool, name: str) -> str:
+    def _backward_text(self, chunk: int, checked: bool, input_grads: bool, name: str, receipts_: np.ndarray,
+                       targets: list) -> str:
+        """A chunk's backward; ``receipts_`` from ``receipts``; the rows of G it adds to are put in ``targets``."""
         first, stop = self._chunks[chunk]
-        if input_grads not in self._zeroed:
-            self._zeroed[input_grads] = []
-        emitter = Emitter(self, first, stop, checked, input_grads, receipts=self._receipts(input_grads),
-                          targets=self._zeroed[input_grads])
+        emitter = Emitter(self, first, stop, checked, input_grads, receipts=receipts_, targets=targets)
         saved = self._saved[chunk]
         body = [f"{', '.join(saved)}{',' if len(saved) == 1 else ''} = saved"] if saved else []
         for number in range(stop - 1, first - 1, -1):
@@ -161,10 +160,12 @@ class Program:
         rows they add to, as (rows, first column only?): what is zeroed before they run."""
         key = ("backward", checked, input_grads)
         if key not in self._functions:
-            self._zeroed.pop(input_grads, None)
-            self._compiled(key, lambda chunk: self._backward_text(chunk, checked, input_grads, "run"))
-            self._zeroed[input_grads] = _runs(self._zeroed[input_grads], self.plan.slots, self.plan.outputs)
-        return self._functions[key], self._zeroed[input_grads]
+            targets: list[tuple[np.ndarray, bool]] = []
+            counted = self._receipts(input_grads)
+            self._compiled(key, lambda chunk: self._backward_text(chunk, checked, input_grads, "run", counted,
+                                                                  targets))
+            self._zeroed[key] = _runs(targets, self.plan.slots, self.plan.outputs)
+        return self._functions[key], self._zeroed[key]
 
     def _compiled(self, key: tuple, text) -> list:
         if key not in self._functions:
@@ -179,12 +180,11 @@ class Program:
 
     def source(self, input_grads: bool = True) -> str:
         """The generated program as Python text: each chunk's forward, then its backward."""
-        parts = []
+        parts, counted = [], self._receipts(input_grads)
         for chunk in range(len(self._chunks)):
             suffix = "" if len(self._chunks) == 1 else f"_{chunk}"
             parts.append(self._forward_text(chunk, False, f"forward{suffix}"))
-            parts.append(self._backward_text(chunk, False, input_grads, f"backward{suffix}"))
-        self._zeroed.pop(input_grads, None)  # printing is not compiling: a later backwards() starts afresh
+            parts.append(self._backward_text(chunk, False, input_grads, f"backward{suffix}", counted, []))
         return "\n\n".join(parts)
 
 

@@ -79,21 +79,13 @@ def call(function: str, *arguments) -> Expr:
     return Expr(f"{function}({', '.join(as_expr(a).text for a in arguments)})")
 
 
-class Operands:
+class Operands(list[Expr]):
     """A group's operands for a rule: ``operands[i]`` is position ``i``; ``block``, when set, names
     all of them as one array whose first axis is the position (what ``m.sum`` reduces)."""
 
     def __init__(self, items: list[Expr], block: Expr | None = None) -> None:
-        self.items, self.block = items, block
-
-    def __getitem__(self, position: int) -> Expr:
-        return self.items[position]
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def __iter__(self):
-        return iter(self.items)
+        super().__init__(items)
+        self.block = block
 
 
 class _Source:

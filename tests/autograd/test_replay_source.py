@@ -203,3 +203,17 @@ def test_a_program_cut_into_chunks_replays_like_eager(chunk, monkeypatch):
     np.testing.assert_allclose(tape.backward(), expected_inputs, rtol=1e-9, atol=1e-12)
     totals = {p: p.grad for p in tape.parameters}
     np.testing.assert_allclose([totals[p] for p in parameters], expected_parameters, rtol=1e-9, atol=1e-12)
+
+
+def test_printing_the_program_between_replays_changes_nothing_they_compute():
+    output, inputs, weights = graph([""])
+    tape = autograd.compile(output, inputs=inputs)
+    rows = np.random.default_rng(2).normal(size=(3, 2))
+    values, input_grads = tape.forward(rows), tape.backward()
+    first = [w.grad for w in weights]
+    assert "def backward(V, G, dP, saved):" in tape.source(input_grads=True) + tape.source(input_grads=False)
+    for w in weights:
+        w.grad = 0.0
+    np.testing.assert_array_equal(tape.forward(rows), values)
+    np.testing.assert_array_equal(tape.backward(), input_grads)
+    np.testing.assert_array_equal([w.grad for w in weights], first)

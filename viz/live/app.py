@@ -23,9 +23,9 @@ from .config import Setup, checked_setup, integer_field, number_field
 from .endpoints import HANDLERS, Room, asset_text, error, model_file, page, play, room_page
 from .guards import Guards
 from .lab.routes import lab_routes
+from .playground_session import WEIGHT_LIMIT, Session
 from .points import COORDINATE_LIMIT
 from .requests import off_loop, query_whole_number
-from .session import WEIGHT_LIMIT, Session
 from .sessions import Sessions
 from .vocabulary import embedded
 
