@@ -21,9 +21,9 @@ The public interface, grouped by what it is for (everything outside ``autograd``
 from .conventions import interrupts  # noqa: F401 — first of all: an early Ctrl-C of a command line is one line
 
 # isort: split
+from .chain_paths import explain, explain_each
 from .checks import GradcheckError, central_differences, gradcheck, gradients_agree, numerical_gradient
 from .conventions import argument_checks
-from .explain import explain, explain_each
 from .explanation import Explanation, Factor
 from .graph import backward, constant_leaves, grad, topological_order
 from .modes import AnomalyError, detect_anomaly, enable_grad, no_grad

@@ -21,8 +21,8 @@ from autograd.conventions.command_line import run
 from nn import features
 from viz.live.config import Setup
 from viz.live.pictures import GRID, grid
+from viz.live.playground_session import Session
 from viz.live.server import start
-from viz.live.session import Session
 from viz.live.stream import TRAIN_SLICE, event
 
 from .common import format_duration, interleaved_medians, markdown_table, progress

@@ -2,10 +2,10 @@
 import autograd  # noqa: F401 — first: an early Ctrl-C of `python -m nn` is one line (autograd.conventions.interrupts)
 
 from . import datasets, features, scaling, schedules
-from .bridge import export, import_weights, state_dict
 from .compiled import CompiledModel
 from .eager_step import loss_and_grads
 from .history import EpochRecord, History, StepRecord
+from .interop import export, import_weights, state_dict
 from .io import load, save
 from .losses import LOSSES, binary_cross_entropy, cross_entropy, hinge, mse, softmax, sse
 from .metrics import accuracy, confusion_matrix, evaluate, per_class_accuracy

@@ -10,9 +10,9 @@ import argparse
 import sys
 
 from autograd.conventions.command_line import Parser, run
-from nn.commands import PROG, bridge, download, predict, train
+from nn.commands import PROG, download, export_import, predict, train
 
-COMMANDS = (train, predict, bridge, download)  # each adds its command(s) to the parser, in the order --help lists them
+COMMANDS = (train, predict, export_import, download)  # each adds its command(s), in the order --help lists them
 
 
 def build_parser() -> argparse.ArgumentParser:

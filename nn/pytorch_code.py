@@ -1,7 +1,7 @@
 """The PyTorch lines that rebuild an MLP as ``torch.nn.Sequential`` and load its exported weights.
 
 Below ``nn.module`` (it reads a model's attributes, never its class), so ``MLP.torch_code`` needs no
-import back up; ``nn.bridge`` writes the weights these lines load.
+import back up; ``nn.interop`` writes the weights these lines load.
 """
 from __future__ import annotations
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 import itertools
 import math
 
+import numpy as np
 import pytest
 
 import autograd
+import nn
 from autograd import Value
 
 
@@ -170,3 +172,64 @@ def test_a_reused_node_shows_the_gradient_it_already_had():
     assert second.before == 3.0 != 0.0
     assert second.after == 6.0 == 2 * a.data
     assert a.grad == 0.0
+
+
+def test_the_sum_over_paths_past_the_float_range_is_inf_not_an_error():
+    x = Value(1.0, "x")
+    out = x * 1e308 + x * 1e308
+    explanation = autograd.explain(out, x)
+    assert explanation.total == 1e308 + 1e308 == math.inf
+    assert str(explanation).endswith("= inf")
+
+
+def chain_of_sums(length: int) -> tuple[Value, Value]:
+    x = Value(0.5, "x")
+    y = x
+    for _ in range(length):
+        y = y + 1.0
+    return x, y
+
+
+class CountedLeaf(Value):
+    """A leaf that counts how often a walk over the graph asks for its operands."""
+
+    __slots__ = ("reads",)
+
+    @property
+    def parents(self) -> tuple:
+        self.reads += 1
+        return ()
+
+    @parents.setter
+    def parents(self, _operands) -> None:
+        self.reads = 0
+
+
+def test_explain_each_walks_the_graph_once_for_all_parameters():
+    model = nn.MLP(2, [8, 8, 1], seed=3)
+    x = CountedLeaf(0.3, "x")
+    output = model([x, -0.7])
+    parameters = model.parameters()
+    autograd.explain(output, parameters[0])
+    one = x.reads
+    x.reads = 0
+    explanations = autograd.explain_each(output, parameters)
+    assert x.reads == one  # the same walk for 105 parameters as for one
+    gradients = autograd.grad(output, parameters)
+    assert [e.total for e in explanations] == pytest.approx(gradients, rel=1e-12, abs=1e-15)
+    assert [str(e) for e in explanations[:3]] == [str(autograd.explain(output, p)) for p in parameters[:3]]
+
+
+def test_explain_on_a_long_chain_is_one_term_of_one_factor_per_step():
+    x = Value(0.3, "x")
+    y = x
+    for _ in range(20_000):
+        y = y.tanh()
+    (term,) = autograd.explain(y, x).terms
+    assert len(term) == 20_000
+    assert math.prod(f.value for f in term) == pytest.approx(autograd.grad(y, [x])[0], rel=1e-9)
+    expected, value = 1.0, 0.3  # the same chain of tanh' = 1 − tanh², worked out with numpy floats
+    for _ in range(20_000):
+        value = np.tanh(value)
+        expected *= 1 - value ** 2
+    assert math.prod(f.value for f in term) == pytest.approx(expected, rel=1e-9)

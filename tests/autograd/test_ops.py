@@ -1,11 +1,11 @@
-"""Every row of the ops table against sympy: values, first and second derivatives, gradcheck.
+"""Every row of the ops table against sympy: values, first and second derivatives, gradcheck; domain errors.
 
 The tests loop over ``autograd.OPS``, so an op added to the table is tested the day it is
-added — and fails here until its sympy expression is written below.
+added — and fails here until its sympy expression is written in ``tests/support/op_references.py``.
 """
 from __future__ import annotations
 
-import functools
+import math
 
 import pytest
 import sympy as sp
@@ -14,24 +14,8 @@ from hypothesis import strategies as st
 
 import autograd
 from autograd import OPS, Value, gradcheck
-
-# The independent reference: each op as a sympy expression of its operands.
-SYMPY = {
-    "add": lambda x: x[0] + x[1],
-    "sub": lambda x: x[0] - x[1],
-    "mul": lambda x: x[0] * x[1],
-    "div": lambda x: x[0] / x[1],
-    "neg": lambda x: -x[0],
-    "pow": lambda x: x[0] ** x[1],
-    "pow_value": lambda x: x[0] ** x[1],
-    "exp": lambda x: sp.exp(x[0]),
-    "log": lambda x: sp.log(x[0]),
-    "tanh": lambda x: sp.tanh(x[0]),
-    "sigmoid": lambda x: 1 / (1 + sp.exp(-x[0])),
-    "relu": lambda x: sp.Piecewise((x[0], x[0] > 0), (0, True)),
-    "abs": lambda x: sp.Piecewise((x[0], x[0] > 0), (-x[0], True)),
-    "sum": lambda x: sp.Add(*x),
-}
+from tests.support import op_references
+from tests.support.op_references import SYMPY, derivative_functions, value_function
 
 ANY = st.floats(-3, 3)
 POSITIVE = st.floats(0.1, 4)
@@ -52,19 +36,7 @@ CLOSE = {"rel": 1e-8, "abs": 1e-10}
 
 def test_every_op_has_a_sympy_reference():
     missing = sorted(set(OPS) - set(SYMPY))
-    assert not missing, f"ops without a sympy expression in {__file__}: {missing}"
-
-
-@functools.cache
-def reference(name: str, arity: int):
-    """The op's value, gradient and Hessian as float functions derived by sympy."""
-    symbols = sp.symbols(f"x0:{arity}", real=True)
-    expression = SYMPY[name](list(symbols))
-    free = [s for i, s in enumerate(symbols) if i not in OPS[name].constant_inputs]
-    value = sp.lambdify(symbols, expression, "math")
-    first = [sp.lambdify(symbols, sp.diff(expression, s), "math") for s in free]
-    second = [[sp.lambdify(symbols, sp.diff(expression, s, t), "math") for t in free] for s in free]
-    return value, first, second
+    assert not missing, f"ops without a sympy expression in {op_references.__file__}: {missing}"
 
 
 def draw_point(data, name: str) -> list[float]:
@@ -87,7 +59,8 @@ def build(name: str, point: list[float]) -> tuple[Value, list[Value]]:
 @given(data=st.data())
 def test_value_and_first_derivatives_match_sympy(name, data):
     point = draw_point(data, name)
-    value, first, _ = reference(name, len(point))
+    value = value_function(name, len(point))
+    first, _ = derivative_functions(name, len(point))
     out, leaves = build(name, point)
     assert out.op is OPS[name]
     assert out.data == pytest.approx(value(*point), **CLOSE)
@@ -106,7 +79,7 @@ def test_value_and_first_derivatives_match_sympy(name, data):
 @given(data=st.data())
 def test_second_derivatives_match_sympy(name, data):
     point = draw_point(data, name)
-    _, first, second = reference(name, len(point))
+    first, second = derivative_functions(name, len(point))
     out, leaves = build(name, point)
     gradients = autograd.grad(out, leaves, create_graph=True)
     assert all(isinstance(g, Value) for g in gradients)
@@ -162,3 +135,74 @@ def test_python_operators_route_to_their_rows_in_order():
     assert (2 - a).data == -1.0
     assert (a ** b).parents == (a, b)
     assert (2 ** a).parents[1] is a
+
+
+def _miscounting_op(derivatives: int) -> autograd.Op:
+    """An op whose rule returns ``derivatives`` local derivatives whatever its number of inputs."""
+    return autograd.Op("miscounting", None, lambda x, m: m.sum(x), lambda x, out, m: (1.0,) * derivatives,
+                       "?", ("?",), lambda n: ("1",) * len(n), lambda n: "?")
+
+
+@pytest.mark.parametrize(("inputs", "derivatives"), [(2, 1), (2, 3), (3, 2), (1, 2)])
+@pytest.mark.parametrize("differentiate", [
+    lambda out: out.backward(),
+    lambda out: autograd.grad(out, out.parents[0], create_graph=True),
+    lambda out: autograd.backward_steps(out),
+    lambda out: (tape := autograd.compile(out, inputs=out.parents[:1]), tape.forward([0.0]), tape.backward()),
+])
+def test_a_rule_returning_the_wrong_number_of_derivatives_is_named(inputs, derivatives, differentiate):
+    """One error type for every backward pass, the replay's included."""
+    operands = [Value(float(i)) for i in range(inputs)]
+    out = autograd.apply(_miscounting_op(derivatives), *operands)
+    with pytest.raises(autograd.RuleError, match=f"op 'miscounting': local_grads returned {derivatives} derivatives "
+                                        f"for {inputs} inputs"):
+        differentiate(out)
+
+
+@pytest.mark.parametrize("data", [0.0, -1.5])
+def test_log_of_a_non_positive_number_names_the_op_and_operand(data):
+    with pytest.raises(ValueError, match="log") as caught:
+        Value(data, "p").log()
+    assert f"p={data!r}" in str(caught.value)
+
+
+@pytest.mark.parametrize("divide", [lambda a, b: a / b, lambda a, b: a / 0, lambda a, b: 1 / b,
+                                    lambda a, b: a.data / b])
+def test_division_by_zero(divide):
+    with pytest.raises(ZeroDivisionError) as caught:
+        divide(Value(1.0, "a"), Value(0.0, "b"))
+    assert "div" in str(caught.value)
+
+
+def test_zero_to_a_negative_power_is_a_division_by_zero():
+    with pytest.raises(ZeroDivisionError, match="pow"):
+        Value(0.0) ** -1
+
+
+@pytest.mark.parametrize(("power", "op"), [(lambda a: a ** 0.5, "pow"), (lambda a: a ** (1 / 3), "pow"),
+                                       (lambda a: a ** Value(1.5), "pow_value")])
+def test_a_negative_base_to_a_non_integer_power(power, op):
+    with pytest.raises(ValueError, match=op) as caught:
+        power(Value(-8.0, "base"))
+    assert "base=-8.0" in str(caught.value)
+
+
+def test_a_negative_base_to_an_integer_power_is_fine():
+    base = Value(-2.0)
+    cube = base ** 3
+    assert cube.data == -8.0
+    assert autograd.grad(cube, base) == (3 * (-2.0) ** 2,)
+
+
+def test_sigmoid_and_tanh_are_stable_at_extreme_inputs():
+    assert 0.0 <= Value(-1000.0).sigmoid().data < 1e-300
+    assert Value(1000.0).sigmoid().data == 1.0
+    assert Value(1000.0).tanh().data == 1.0
+    assert Value(-1000.0).tanh().data == -1.0
+    for extreme in (Value(-1000.0), Value(1000.0)):
+        (extreme.sigmoid() + extreme.tanh()).backward()
+        assert extreme.grad == 0.0  # both flat out there, and finite
+
+
+def test_exp_overflow_is_infinity_not_an_overflow_error():
+    assert Value(1000.0).exp().data == math.inf

@@ -1,7 +1,7 @@
 """The facts each row of the ops table declares for the compiled replay, checked against its rule.
 
 ``constant_grads`` and ``product`` are declared, not probed: these tests differentiate each op's
-sympy reference (tests/autograd/test_ops.py) and evaluate its own rule at random points, so a
+sympy reference (tests/support/op_references.py) and evaluate its own rule at random points, so a
 declaration that is wrong, or missing where the rule has the property, fails here.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sympy as sp
 from autograd import OPS
 from autograd.graph import FLOATS
 from autograd.ops import SCALARS
-from tests.autograd.test_ops import SYMPY
+from tests.support.op_references import expression
 
 ARITIES = (1, 2, 5)  # for an op of any arity (sum)
 
@@ -24,10 +24,9 @@ def arities(op) -> tuple[int, ...]:
 
 def sympy_derivatives(name: str, arity: int) -> tuple[list, list]:
     """(the operands' symbols, d op / d operand for each operand that is differentiated)."""
-    symbols = list(sp.symbols(f"x0:{arity}", real=True))
-    expression = SYMPY[name](symbols)
+    symbols, op_expression = expression(name, arity)
     differentiated = [i for i in range(arity) if i not in OPS[name].constant_inputs]
-    return symbols, [sp.simplify(sp.diff(expression, symbols[i])) for i in differentiated]
+    return symbols, [sp.simplify(sp.diff(op_expression, symbols[i])) for i in differentiated]
 
 
 def rule_at(op, point: list[float]) -> list:

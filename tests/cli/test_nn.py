@@ -11,6 +11,7 @@ import pytest
 
 import nn
 from nn.__main__ import main
+from nn.__main__ import main as nn_main
 from nn.recipes import RECIPES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -135,3 +136,26 @@ def test_as_a_real_process_mistakes_never_show_a_traceback(tmp_path):
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.strip() == f"python -m nn: error: no such file: {tmp_path / 'nope.json'}"
+
+
+def test_train_refuses_huge_layers_and_a_batch_too_big_to_replay_naming_the_limits(capsys):
+    assert nn_main(["train", "moons", "--hidden", "100000,100000", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "nn.MAX_PARAMETERS" in err
+    assert err.count("\n") == 1
+    assert nn_main(["train", "moons", "--samples", "1000000", "--quiet"]) == 2
+    captured = capsys.readouterr()
+    assert "nn.compiled.MAX_REPLAY_BYTES" in captured.err
+    assert "batch size of at most" in captured.err
+    assert "step" not in captured.out  # refused before the first step
+    assert nn_main(["train", "moons", "--samples", "1000001", "--quiet"]) == 2
+    assert "nn.datasets.MAX_SAMPLES" in capsys.readouterr().err
+
+
+def test_train_that_diverges_says_so_in_one_line_and_saves_nothing(tmp_path, capsys):
+    assert nn_main(["train", "moons", "--lr", "1e300", "--quiet", "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "diverged at step" in err
+    assert "smaller --lr than 1e+300" in err
+    assert not (tmp_path / "run").exists()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import nn
 from viz import resolve
 from viz.__main__ import main
 from viz.chain import DEFAULT_B, DEFAULT_W
@@ -159,7 +160,6 @@ def test_draw_four_neuron_reads_top_down_by_default(tmp_path):
 
 
 def test_collapsed_with_a_target_draws_the_cost_the_explanation_uses(tmp_path, capsys):
-    import nn
     model = nn.MLP(2, [3, 1], activation="tanh", seed=3)
     model.save(tmp_path / "model.json")
     args = [str(tmp_path / "model.json"), "--input", "0.5,-1", "--target", "0.25"]
@@ -178,3 +178,33 @@ def test_the_help_of_target_says_what_the_command_does_with_it(command, capsys):
     text = " ".join(capsys.readouterr().out.split())
     assert f"target numbers y: {command} the cost C₀" in text
     assert "draw" not in text.split("--target")[1][:80]
+
+
+def test_viz_explain_on_a_64_64_64_1_model_is_refused_with_the_limit_before_any_term(tmp_path, capsys):
+    path = tmp_path / "m.json"
+    nn.MLP(2, [64, 64, 64, 1], seed=0).save(path)
+    assert main(["explain", str(path), "--input", "1,2"]) == 2
+    err = capsys.readouterr().err
+    # paths from the inputs' weights: 192 · 64 · 64, the middle layer's 4160 · 64, the last 4160 + 65 · 1
+    assert f"{192 * 64 * 64 + 4160 * 64 + 4160 + 65} paths" in err
+    assert "max_paths=10000" in err
+    assert err.count("\n") == 1
+    assert main(["explain", str(path), "--input", "1,2", "--wrt", "w⁽⁴⁾₀,₀"]) == 0
+    assert "(backward() gives" in capsys.readouterr().out
+
+
+def test_the_commands_refuse_a_big_model_before_building_its_graph(tmp_path, capsys, monkeypatch):
+    path = tmp_path / "big.json"
+    nn.MLP(2, [60, 60, 1], seed=0).save(path)  # 3,901 parameters: more values than the default 3,000
+
+    def no_graph(*args):
+        raise AssertionError("the graph was built")
+
+    monkeypatch.setattr(nn.MLP, "__call__", no_graph)
+    for command in (["draw", str(path), "--input", "1,2", "-o", str(tmp_path / "x.svg")],
+                    ["explore", str(path), "--input", "1,2", "--level", "scalar", "-o", str(tmp_path / "x.html")]):
+        assert main(command) == 2
+        err = capsys.readouterr().err
+        assert "3,901 parameters" in err
+        assert "--max-nodes 3000" in err
+        assert err.count("\n") == 1

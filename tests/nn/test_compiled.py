@@ -1,4 +1,5 @@
 """nn.fit's compiled path agrees with eager training (to 1e-9) and is what fit uses by default."""
+
 import functools
 
 import numpy as np
@@ -61,3 +62,16 @@ def test_one_input_and_several_outputs_train_compiled_as_eager_for_every_loss(lo
                                                                    seed=0, l2=1e-3)
         np.testing.assert_allclose(fast.loss, eager.loss, rtol=1e-9, atol=1e-12)
         np.testing.assert_allclose(fast_weights, eager_weights, rtol=1e-9, atol=1e-12)
+
+
+def test_a_batch_is_checked_against_the_replay_limit_and_evaluate_replays_in_chunks(monkeypatch):
+    model = nn.MLP(2, [4, 1], seed=0)
+    X = np.random.default_rng(0).normal(size=(50, 2))
+    y = (X[:, 0] > 0).astype(int)
+    whole = nn.evaluate(model, (X, y))
+    replay = nn.compiled.CompiledModel(model)
+    monkeypatch.setattr(nn.compiled, "MAX_REPLAY_BYTES", 7 * replay.tape.bytes_per_row())
+    with pytest.raises(ValueError, match="use a batch size of at most 7"):
+        nn.Trainer(model, (X, y), loss="mse")
+    assert nn.evaluate(model, (X, y)) == whole  # replayed 7 rows at a time
+    nn.fit(model, (X, y), loss="mse", batch_size=7, steps=3, progress=False)

@@ -8,6 +8,7 @@ import struct
 import numpy as np
 import pytest
 
+import nn
 from nn import datasets
 
 
@@ -227,3 +228,9 @@ def test_mnist_images_must_be_three_dimensional(tmp_path):
     (tmp_path / "l").write_bytes(idx_bytes(np.zeros(3), 0x08))
     with pytest.raises(ValueError, match="shape \\(n, rows, columns\\)"):
         datasets.load_mnist(tmp_path / "i", tmp_path / "l")
+
+
+def test_one_hot_refuses_labels_that_are_not_class_indices():
+    with pytest.raises(ValueError, match=r"whole class indices in 0..2, got \[0.5\]"):
+        nn.datasets.one_hot([0.5], 3)
+    assert nn.datasets.one_hot([2.0, 0], 3).tolist() == [[0, 0, 1], [1, 0, 0]]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import nn
 from nn import features
 
 
@@ -58,3 +59,35 @@ def test_points_must_be_two_dimensional(shape):
 def test_a_name_that_is_not_text_is_an_unknown_feature():
     with pytest.raises(ValueError, match=r"unknown feature \['x1'\]; choose from x1, x2"):
         features.check([["x1"]])  # from a tampered model file: a list where a name belongs
+
+
+class CountedName(str):
+    """A name that counts how often it is compared for equality (hashing stays str's)."""
+
+    comparisons = 0
+
+    def __eq__(self, other):
+        CountedName.comparisons += 1
+        return str.__eq__(self, other)
+
+    __hash__ = str.__hash__
+
+
+def _comparisons(check, names) -> int:
+    CountedName.comparisons = 0
+    with pytest.raises(ValueError, match="twice"):
+        check(names)
+    return CountedName.comparisons
+
+
+def test_repeated_feature_names_are_found_in_linear_time():
+    names = [CountedName(name) for name in ("x1", "x2")] * 2_000
+    assert _comparisons(nn.features.check, names) < 20  # the second "x1" is the first repeat; was 4,000²/2
+
+
+def test_distinct_names_still_pass_and_a_repeat_is_named():
+    assert nn.features.check(["x2", "x1", "sin(x1)"]) == ["x2", "x1", "sin(x1)"]
+    with pytest.raises(ValueError, match=r"feature x1\^2 is listed twice"):
+        nn.features.check(["x1^2", "x2", "x1^2"])
+    with pytest.raises(ValueError, match="'b' appears twice"):
+        nn.Signature(("a", "b", "c", "b"))

@@ -180,3 +180,37 @@ def test_to_dict_and_from_dict_are_inverse():
 def test_save_refuses_non_models(tmp_path):
     with pytest.raises(TypeError, match=r"nn\.MLP"):
         nn.save(nn.Neuron(2), tmp_path / "m.json")
+
+
+@pytest.mark.parametrize("version", [[2], {"v": 2}, 2.0, "2", None])
+def test_a_version_that_is_not_a_whole_number_is_one_clear_error(version, tmp_path):
+    document = nn.model_json.to_dict(nn.MLP(2, [1], seed=0))
+    document["version"] = version
+    with pytest.raises(ValueError, match=r"unsupported version .*reads versions 1 to 2"):
+        nn.io.from_dict(document)
+
+
+def _model_file(tmp_path, weight: str) -> str:
+    path = tmp_path / "model.json"
+    nn.MLP(1, [1], seed=0).save(path)
+    document = json.loads(path.read_text())
+    text = json.dumps(document).replace(repr(document["layers"][0]["weights"][0][0]), weight, 1)
+    path.write_text(text)
+    return str(path)
+
+
+def test_a_weight_past_the_float_range_names_the_file_and_the_field(tmp_path, capsys):
+    from nn.__main__ import main as nn_main
+    from viz.__main__ import main as viz_main
+
+    path = _model_file(tmp_path, "1" + "0" * 400)
+    with pytest.raises(ValueError, match=r"model.json: layers\[0\].weights\[0\]\[0\] must be a finite number"):
+        nn.load(path)
+    nn_main(["predict", path, "1"])
+    for command in (["draw", path, "--input", "1", "-o", str(tmp_path / "a.svg")],
+                    ["explore", path, "--input", "1", "-o", str(tmp_path / "a.html")]):
+        assert viz_main(command) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 3
+    assert all("layers[0].weights[0][0] must be a finite number" in line for line in lines)
+    assert all(len(line) < 300 for line in lines)  # the 401-digit number is cut, not echoed

@@ -175,3 +175,8 @@ def test_every_named_loss_passes_gradcheck():
     assert autograd.gradcheck(lambda a, b: nn.mse([a, b], [1.0, 0.0]), scores)
     assert autograd.gradcheck(lambda a, b: nn.hinge([a, b], [1, 1]), scores)
     assert autograd.gradcheck(lambda a, b: nn.cross_entropy([[a, b]], [1]), scores)
+
+
+def test_hinge_takes_plain_numbers_as_the_other_losses_do():
+    assert nn.hinge([0.5], [1]).data == max(0.0, 1 - 1 * 0.5)
+    assert nn.hinge([0.5, -2.0], [1, -1]).data == (0.5 + 0.0) / 2

@@ -154,3 +154,21 @@ def test_gradients_of_a_network_pass_gradcheck():
     for activation in ("tanh", "sigmoid"):
         model = nn.MLP(2, [3, 2], activation=activation, output_activation="sigmoid", seed=3)
         assert autograd.gradcheck(lambda *params, m=model: autograd.sum(m([0.2, -0.8])), model.parameters())
+
+
+def test_layer_sizes_past_the_parameter_limit_are_refused_before_allocating():
+    with pytest.raises(ValueError, match=f"more than the limit of {nn.MAX_PARAMETERS:,}"):
+        nn.MLP(2, [2 ** 63])
+    with pytest.raises(ValueError, match=r"nn\.MAX_PARAMETERS"):
+        nn.Layer(2 ** 40, 2)
+
+
+def test_set_weights_changes_nothing_when_a_value_of_the_last_layer_is_bad():
+    model = nn.MLP(2, [3, 2], seed=5)
+    before = [p.data for p in model.parameters()]
+    for bad in (float("nan"), "0.5", None, float("inf")):
+        weights = model.get_weights()
+        weights[-1][1][-1] = bad
+        with pytest.raises((TypeError, ValueError), match=r"layer 2: bias \[1\] must be a finite number"):
+            model.set_weights(weights)
+        assert [p.data for p in model.parameters()] == before

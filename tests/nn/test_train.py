@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import math
 import re
 import sys
 from itertools import chain
@@ -216,3 +217,31 @@ def test_numpy_scalars_are_numbers_for_rows_and_rates():
     model = linear_model(0.5, 0.0)
     trainer = nn.Trainer(model, ([[np.float32(1.0)]], [1.0]), lr_schedule=lambda step: np.float32(0.5))
     assert trainer.step().lr == 0.5
+
+
+def test_training_stops_at_the_first_non_finite_loss_naming_the_step_and_keeping_the_parameters():
+    X, y = nn.datasets.moons(100, seed=0)
+    model = nn.MLP(2, [16, 16, 1], seed=1337)
+    trainer = nn.Trainer(model, (X, 2 * y - 1), loss="hinge", optimizer=nn.SGD(model.parameters(), lr=1e300),
+                         l2=1e-4)
+    trainer.step()  # finite loss, then weights of about 1e300
+    weights = [p.data for p in model.parameters()]
+    with pytest.raises(nn.TrainingDiverged, match=r"at step 1: the loss is nan.*smaller learning rate than 1e\+300") \
+            as caught:
+        trainer.step()
+    # inf − inf in the huge weighted sums is NaN, and relu lets NaN through (issue 11: NaN propagates)
+    assert isinstance(caught.value, ArithmeticError)
+    assert caught.value.step == 1
+    assert math.isnan(caught.value.loss)
+    assert [p.data for p in model.parameters()] == weights
+    assert len(trainer.history) == 1
+    with pytest.raises(nn.TrainingDiverged, match="at step 0: the loss is nan"):  # fit runs the same step
+        nn.fit(model, (X, 2 * y - 1), loss="hinge", l2=1e-4, steps=5, progress=False)
+
+
+def test_a_custom_loss_that_returns_a_float_is_a_type_error_naming_what_is_needed():
+    model = nn.MLP(2, [1], seed=0)
+    for compiled in (True, False):
+        with pytest.raises(TypeError, match=r"must return a Value .*got float: 0\.0"):
+            nn.fit(model, ([[0.0, 1.0]], [1.0]), loss=lambda outputs, targets: 0.0, steps=1, progress=False,
+                   compiled=compiled)

@@ -1,4 +1,5 @@
-"""viz.draw: labels, ids, edge order and escaping, checked in the SVG that the real ``dot`` writes."""
+"""viz.draw: labels, ids, edge order and escaping, checked in the SVG that the real ``dot`` writes; the size
+limits that refuse a huge graph before walking all of it."""
 from __future__ import annotations
 
 import math
@@ -7,9 +8,13 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+import autograd
+import viz
 from autograd import Value, topological_order
+from tests.autograd.test_explain import chain_of_sums
 from viz import DEFAULT_MAX_NODES, draw, four_neuron, node_ids, render, resolve
 from viz.dot import FLOW_SCALE, NO_FLOW, UNIT_LINE
+from viz.explorer import explore
 
 SVG = "{http://www.w3.org/2000/svg}"
 LESSON_LABELS = ["a⁽⁰⁾", "w⁽¹⁾", "b⁽¹⁾", "z⁽¹⁾", "a⁽¹⁾", "w⁽²⁾", "b⁽²⁾", "z⁽²⁾", "a⁽²⁾",
@@ -233,3 +238,20 @@ def test_a_dead_or_saturated_unit_is_marked_in_a_colour_the_edges_never_use():
 def test_a_graph_draws_top_down_by_default(lesson):
     assert "rankdir=TB" in draw(lesson.output).source
     assert "rankdir=LR" in draw(lesson.output, rankdir="LR").source
+
+
+def test_a_huge_graph_is_refused_by_draw_and_explore_after_walking_only_ten_times_the_limit(tmp_path):
+    _, y = chain_of_sums(400_000)
+    for attempt in (lambda: viz.draw(y), lambda: explore(y, tmp_path / "page.html")):
+        with pytest.raises(ValueError, match=r"at least 30,001 values, more than max_nodes=3000"):
+            attempt()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_edges_are_limited_as_well_as_values(tmp_path):
+    leaves = [Value(float(k)) for k in range(100)]
+    wide = autograd.sum([leaves[k % 100] for k in range(20_000)])  # 101 values, 20,000 edges
+    for attempt in (lambda: viz.draw(wide), lambda: explore(wide, tmp_path / "page.html")):
+        with pytest.raises(ValueError, match=r"20,000 edges, more than max_edges=6000"):
+            attempt()
+    assert viz.draw(wide, max_edges=20_000).source.count(" -> v100_op") == 20_000

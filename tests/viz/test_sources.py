@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 
 import nn
+import viz
 from viz import draw, draw_model, four_neuron, render, resolve
+from viz.__main__ import main as viz_main
 from viz.chain import ascii_alias
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -192,3 +194,21 @@ def test_collapsed_view_with_a_target_draws_the_cost(tmp_path):
         draw_model(model, target=y)
     with pytest.raises(ValueError, match="2 numbers"):
         draw_model(model, x, target=[1.0])
+
+
+def test_the_collapsed_view_has_limits_too(tmp_path, capsys):
+    model = nn.MLP(300, [300, 1])
+    with pytest.raises(ValueError, match=r"90,300 edges \(one per weight\), more than max_edges=6000"):
+        viz.draw_model(model)
+    with pytest.raises(ValueError, match=r"601 boxes .* more than max_nodes=600"):
+        viz.draw_model(model, max_nodes=600, max_edges=100_000)
+    path = tmp_path / "wide.json"
+    model.save(path)
+    assert viz_main(["draw", str(path), "--input", ",".join(["0.1"] * 300), "--collapsed", "-o",
+                     str(tmp_path / "x.svg")]) == 2
+    assert "max_edges=6000" in capsys.readouterr().err
+
+
+def test_resolve_refuses_what_is_neither_a_name_nor_a_path():
+    with pytest.raises(TypeError, match=r"four-neuron.*MODEL\.json, got float"):
+        viz.resolve(0.5)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import nn
 
 from .config import MAX_LAYERS, MAX_NEURONS, FieldError, Setup, checked_setup
-from .network import output_activation
+from .playground_model import output_activation
 
 
 def _loss_for(model: nn.MLP, setup: Setup) -> str | None:

@@ -7,8 +7,8 @@ import pytest
 import nn
 from viz.live.config import FieldError, Setup
 from viz.live.imported import setup_for
+from viz.live.playground_session import Session
 from viz.live.points import upload_name
-from viz.live.session import Session
 
 
 def test_a_model_of_nn_trains_shape_draws_with_the_loss_its_output_fits():

@@ -1,16 +1,21 @@
-"""Engine state under threads and asyncio tasks: modes per thread/task, grad and the explorer leave Values alone."""
+"""The engine's switches (``autograd.modes``): ``no_grad`` and ``detect_anomaly``, eagerly, in the compiled replay,
+and per thread and asyncio task; under threads, grad and the explorer leave every Value alone."""
 from __future__ import annotations
 
 import asyncio
 import math
+import re
 import sys
 import threading
 import time
 
+import numpy as np
 import pytest
 
 import autograd
-from autograd import Value, no_grad
+from autograd import AnomalyError, Value, detect_anomaly, no_grad
+from autograd import compile as compile_tape
+from tests.autograd.test_value import karpathy_neuron
 from viz import four_neuron
 from viz.explorer_data import page_data
 
@@ -208,3 +213,89 @@ def test_the_explorers_numerical_gradient_leaves_every_data_untouched():
     assert [chain["numerical"] for chain in chains] == pytest.approx(
         [reference[p.label].grad for p in parameters], rel=1e-6)
     assert [p.writes for p in parameters] == [[] for _ in parameters], "no parameter's .data was nudged"
+
+
+def test_no_grad_records_nothing_and_nesting_restores():
+    a, b = Value(2.0), Value(5.0)
+    with no_grad():
+        inside = a * b + 1
+        with no_grad():
+            nested = a.exp()
+        after_nested = a * b
+        with autograd.enable_grad():
+            recorded = a * b
+    outside = a * b
+    assert inside.data == 11.0
+    assert inside.parents == ()
+    assert inside.op is None
+    assert nested.parents == ()
+    assert after_nested.parents == ()
+    assert recorded.parents == (a, b)
+    assert outside.parents == (a, b)
+    with pytest.raises(ZeroDivisionError), no_grad():
+        a / 0
+    assert (a * b).parents == (a, b), "an error inside no_grad still restores recording"
+
+
+@pytest.mark.parametrize(("make", "op", "named"), [
+    (lambda: Value(1000.0, "big").exp(), "exp", "big=1000.0"),
+    (lambda: Value(0.0, "zero") * Value(math.inf, "huge"), "mul", "zero=0.0, huge=inf"),
+    (lambda: Value(1e308, "x") * 10, "mul", "x=1e+308"),
+    (lambda: Value(math.inf, "huge").log(), "log", "huge=inf"),
+])
+def test_detect_anomaly_flags_a_forward_op(make, op, named):
+    with pytest.raises(AnomalyError, match=re.escape(f"'{op}'")) as caught, detect_anomaly():
+        make()
+    assert named in str(caught.value)
+    make()  # outside the context: no error, the NaN or inf is returned
+
+
+@pytest.mark.parametrize(("make", "op", "named"), [
+    (lambda x: x ** 0.5, "pow", "x=0.0"),  # d√x/dx = 1/(2√x) is infinite at 0
+    (lambda x: (x + 1e-320).log(), "log", "=1e-320"),  # 1/x overflows
+])
+def test_detect_anomaly_flags_a_backward_step(make, op, named):
+    x = Value(0.0, "x")
+    with detect_anomaly():
+        out = make(x)
+        with pytest.raises(AnomalyError, match=f"backward of op '{op}'") as caught:
+            out.backward()
+    assert named in str(caught.value)
+    out.backward()  # outside: no error, an infinite gradient
+    assert math.isinf(x.grad)
+
+
+def test_detect_anomaly_nesting_restores_and_finite_graphs_pass():
+    with detect_anomaly():
+        with detect_anomaly():
+            pass
+        with pytest.raises(AnomalyError):
+            Value(800.0).exp()
+    assert Value(800.0).exp().data == math.inf
+    with detect_anomaly():
+        o, leaves = karpathy_neuron(tanh_from_exp=True)
+        o.backward()
+    assert leaves[0].grad == pytest.approx(-1.5, abs=1e-6)
+
+
+def test_detect_anomaly_flags_a_nan_through_relu():
+    with autograd.detect_anomaly(), pytest.raises(autograd.AnomalyError, match=r"relu.*nan"):
+        Value(math.nan, "x").relu()
+
+
+def test_domain_errors_propagate_as_nan_and_detect_anomaly_names_the_op():
+    x = Value(1.0)
+    tape = compile_tape(x.log(), inputs=[x])
+    assert np.isnan(tape.forward([-1.0]))
+    with autograd.detect_anomaly(), pytest.raises(AnomalyError, match="op 'log'"):
+        tape.forward([-1.0])
+    with pytest.raises(RuntimeError, match="forward"):
+        tape.backward()  # the interrupted forward left no values to differentiate
+
+
+def test_detect_anomaly_names_the_matrix_group_that_made_an_inf():
+    w = [Value(1e308), Value(1e308)]
+    x = [Value(0.0), Value(0.0)]
+    tape = autograd.compile(autograd.sum([w[0] * x[0], w[1] * x[1]]), inputs=x)
+    with autograd.detect_anomaly(), pytest.raises(autograd.AnomalyError, match="Σa·b"):
+        tape.forward([10.0, 10.0])

@@ -1,4 +1,4 @@
-"""The bridge to PyTorch and ONNX: an MLP's weights as a ``torch.nn.Sequential`` state_dict and back.
+"""PyTorch and ONNX interop: an MLP's weights as a ``torch.nn.Sequential`` state_dict and back.
 
 An ``nn.MLP(2, [16, 1])`` is ``Sequential(Linear(2, 16), ReLU(), Linear(16, 1))``: layer L's weights
 are ``{2(L-1)}.weight`` (out × in, the rows of ``get_weights``) and ``{2(L-1)}.bias``, in float64.

@@ -17,7 +17,7 @@ from autograd import Value
 from nn.io import from_dict
 from nn.model_json import to_dict
 
-from . import network
+from . import playground_model
 from .config import MAX_POINTS, FieldError, Setup, checked_setup
 from .imported import setup_for
 from .pictures import Pictures
@@ -44,16 +44,16 @@ class Session:
 
     # ---- building ---------------------------------------------------------------------------
     def _new_model(self, model: nn.MLP | None = None) -> None:
-        self.model = model or network.build_model(self.setup)
+        self.model = model or playground_model.build_model(self.setup)
         self.pictures = Pictures(self.model, self.setup)
-        self.measures = network.Measures(self.model, self.setup)
+        self.measures = playground_model.Measures(self.model, self.setup)
         self.epoch, self.curve = 0, []
         self._new_trainer(start_step=0)
 
     def _new_trainer(self, start_step: int | None = None) -> None:
         """A trainer for the current points and settings; the step count goes on unless told otherwise."""
         steps = self.trainer.step_count if start_step is None else start_step
-        self.trainer = network.build_trainer(self.model, self.points, self.setup, start_step=steps)
+        self.trainer = playground_model.build_trainer(self.model, self.points, self.setup, start_step=steps)
         self._changed()
 
     def _changed(self) -> None:
@@ -185,9 +185,9 @@ class Session:
         with self.lock:
             if not 0 <= index < len(self.points):
                 raise FieldError("index", f"must be a point 0 to {len(self.points) - 1}")
-            row = network.inputs(self.points, self.setup)[index]
+            row = playground_model.inputs(self.points, self.setup)[index]
             inputs = [Value(float(v), name) for name, v in zip(self.setup.features, row, strict=True)]
-            target = network.targets(self.points.labels[index:index + 1], self.setup.loss)
+            target = playground_model.targets(self.points.labels[index:index + 1], self.setup.loss)
             loss = nn.LOSSES[self.setup.loss]([self.model(inputs)], target)
             loss.label = "C"
             return loss, self.model.parameters()

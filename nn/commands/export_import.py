@@ -1,4 +1,4 @@
-"""``python -m nn export`` and ``import``: a saved model to ONNX or a PyTorch state_dict, and back (``nn.bridge``)."""
+"""``python -m nn export`` and ``import``: a saved model to ONNX or a PyTorch state_dict, and back (``nn.interop``)."""
 from __future__ import annotations
 
 import argparse
