@@ -136,10 +136,14 @@ class Emitter:
         first_column = not group.varying
         if numbers is not None and len(positions) > BLOCK_ARITY:
             factors = np.array([float(d.text) for d in derivatives]).reshape(-1, 1, 1)
-            contribution = (f"np.tile({upstream}, ({len(positions)}, 1))" if (factors == 1.0).all() else
-                            f"({self.constant('K', factors)} * {upstream}).reshape(-1, {upstream}.shape[1])")
-            return lines + self.add(np.concatenate(list(receiving.values())), Expr(contribution), first_column,
-                                     number_)
+            targets = np.concatenate(list(receiving.values()))
+            ones = (factors == 1.0).all()
+            if ones and first_column and group.size == 1 and len(np.unique(targets)) == len(targets):
+                contribution = upstream  # one upstream for every operand, broadcast as it is added
+            else:
+                contribution = (f"np.tile({upstream}, ({len(positions)}, 1))" if ones else
+                                f"({self.constant('K', factors)} * {upstream}).reshape(-1, {upstream}.shape[1])")
+            return lines + self.add(targets, Expr(contribution), first_column, number_)
         for slots, derivative in zip(receiving.values(), derivatives, strict=True):
             if group.op.selects and derivative.condition:  # step(a) selects the upstream where a > 0 (relu)
                 lines += self.add(slots, Expr(f"np.where({derivative.condition}, {upstream}, 0.0)"), first_column,
