@@ -189,7 +189,6 @@ class Emitter:
         elif len(np.unique(slots)) == len(slots):  # no target twice: a fancy-indexed += adds every row
             target = f"G[{self.constant('I', index)}{column}]"
         else:  # rows that share a target are summed first (np.bincount)
-            from .replay_program import Scatter  # (the program module imports this one)
             scatter = self.constant("S", Scatter(slots))
             return [*lines, f"{scatter}.add(G{'[:, :1]' if first_column else ''}, {contribution.text})"]
         if contribution.text.startswith("-") and contribution.precedence > 1 and contribution.text[1:].isidentifier():
@@ -221,3 +220,32 @@ def times(derivative: Expr, upstream: str) -> Expr:
     if derivative.text == "-1.0":
         return -Expr(upstream)
     return derivative * Expr(upstream)
+
+
+class Scatter:
+    """Adds rows of contributions into ``grads[targets]``, summing the rows that share a target.
+
+    Rows whose target no other row shares are added directly; the others are summed per target with
+    ``np.bincount`` (far faster than ``np.add.at``). The program calls ``add`` where a group's
+    gradients go to targets that repeat.
+    """
+
+    def __init__(self, targets: np.ndarray) -> None:
+        unique, position, counts = np.unique(targets, return_inverse=True, return_counts=True)
+        alone = counts[position] == 1
+        by_target = np.flatnonzero(alone)[np.argsort(targets[alone], kind="stable")]
+        self._alone_rows, self._alone_targets = rows(by_target), rows(targets[by_target])
+        self._alone = alone.any()
+        shared = unique[counts > 1]
+        self._bin = np.searchsorted(shared, targets[~alone])  # which shared target, 0, 1, …
+        self._shared_rows, self._shared_targets, self._count = rows(np.flatnonzero(~alone)), rows(shared), len(shared)
+        self._bins = (1, self._bin)  # (batch size, the bincount bin of each shared contribution)
+
+    def add(self, grads: np.ndarray, contributions: np.ndarray) -> None:
+        if self._alone:
+            grads[self._alone_targets] += contributions[self._alone_rows]
+        batch, bins = contributions.shape[1], self._bins  # read once: a tape may be replayed from several threads
+        if bins[0] != batch:
+            bins = self._bins = (batch, (self._bin[:, None] * batch + np.arange(batch)).ravel())
+        sums = np.bincount(bins[1], contributions[self._shared_rows].ravel(), self._count * batch)
+        grads[self._shared_targets] += sums.reshape(self._count, batch)
