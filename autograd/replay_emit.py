@@ -136,10 +136,14 @@ class Emitter:
         first_column = not group.varying
         if numbers is not None and len(positions) > BLOCK_ARITY:
             factors = np.array([float(d.text) for d in derivatives]).reshape(-1, 1, 1)
-            contribution = (f"np.tile({upstream}, ({len(positions)}, 1))" if (factors == 1.0).all() else
-                            f"({self.constant('K', factors)} * {upstream}).reshape(-1, {upstream}.shape[1])")
-            return lines + self.add(np.concatenate(list(receiving.values())), Expr(contribution), first_column,
-                                     number_)
+            targets = np.concatenate(list(receiving.values()))
+            ones = (factors == 1.0).all()
+            if ones and first_column and group.size == 1 and len(np.unique(targets)) == len(targets):
+                contribution = upstream  # one upstream for every operand, broadcast as it is added
+            else:
+                contribution = (f"np.tile({upstream}, ({len(positions)}, 1))" if ones else
+                                f"({self.constant('K', factors)} * {upstream}).reshape(-1, {upstream}.shape[1])")
+            return lines + self.add(targets, Expr(contribution), first_column, number_)
         for slots, derivative in zip(receiving.values(), derivatives, strict=True):
             if group.op.selects and derivative.condition:  # step(a) selects the upstream where a > 0 (relu)
                 lines += self.add(slots, Expr(f"np.where({derivative.condition}, {upstream}, 0.0)"), first_column,
@@ -185,7 +189,6 @@ class Emitter:
         elif len(np.unique(slots)) == len(slots):  # no target twice: a fancy-indexed += adds every row
             target = f"G[{self.constant('I', index)}{column}]"
         else:  # rows that share a target are summed first (np.bincount)
-            from .replay_program import Scatter  # (the program module imports this one)
             scatter = self.constant("S", Scatter(slots))
             return [*lines, f"{scatter}.add(G{'[:, :1]' if first_column else ''}, {contribution.text})"]
         if contribution.text.startswith("-") and contribution.precedence > 1 and contribution.text[1:].isidentifier():
@@ -217,3 +220,32 @@ def times(derivative: Expr, upstream: str) -> Expr:
     if derivative.text == "-1.0":
         return -Expr(upstream)
     return derivative * Expr(upstream)
+
+
+class Scatter:
+    """Adds rows of contributions into ``grads[targets]``, summing the rows that share a target.
+
+    Rows whose target no other row shares are added directly; the others are summed per target with
+    ``np.bincount`` (far faster than ``np.add.at``). The program calls ``add`` where a group's
+    gradients go to targets that repeat.
+    """
+
+    def __init__(self, targets: np.ndarray) -> None:
+        unique, position, counts = np.unique(targets, return_inverse=True, return_counts=True)
+        alone = counts[position] == 1
+        by_target = np.flatnonzero(alone)[np.argsort(targets[alone], kind="stable")]
+        self._alone_rows, self._alone_targets = rows(by_target), rows(targets[by_target])
+        self._alone = alone.any()
+        shared = unique[counts > 1]
+        self._bin = np.searchsorted(shared, targets[~alone])  # which shared target, 0, 1, …
+        self._shared_rows, self._shared_targets, self._count = rows(np.flatnonzero(~alone)), rows(shared), len(shared)
+        self._bins = (1, self._bin)  # (batch size, the bincount bin of each shared contribution)
+
+    def add(self, grads: np.ndarray, contributions: np.ndarray) -> None:
+        if self._alone:
+            grads[self._alone_targets] += contributions[self._alone_rows]
+        batch, bins = contributions.shape[1], self._bins  # read once: a tape may be replayed from several threads
+        if bins[0] != batch:
+            bins = self._bins = (batch, (self._bin[:, None] * batch + np.arange(batch)).ravel())
+        sums = np.bincount(bins[1], contributions[self._shared_rows].ravel(), self._count * batch)
+        grads[self._shared_targets] += sums.reshape(self._count, batch)

@@ -15,7 +15,7 @@ import numpy as np
 
 from .modes import AnomalyError
 from .replay_emit import Emitter, receipts
-from .replay_products import ProductGroup, rows
+from .replay_products import ProductGroup
 from .replay_source import identifier, plain_name
 
 CHUNK = 1000  # groups per generated function
@@ -30,35 +30,6 @@ def check(array: np.ndarray, op_name: str, size: int, direction: str) -> None:
     """What a checked program runs after each line (``detect_anomaly``): stop at the first NaN or inf."""
     if not np.isfinite(array).all():
         raise AnomalyError(f"compiled {direction} of op '{op_name}' ({size} nodes) produced NaN or inf")
-
-
-class Scatter:
-    """Adds rows of contributions into ``grads[targets]``, summing the rows that share a target.
-
-    Rows whose target no other row shares are added directly; the others are summed per target with
-    ``np.bincount`` (far faster than ``np.add.at``). The program calls ``add`` where a group's
-    gradients go to targets that repeat.
-    """
-
-    def __init__(self, targets: np.ndarray) -> None:
-        unique, position, counts = np.unique(targets, return_inverse=True, return_counts=True)
-        alone = counts[position] == 1
-        by_target = np.flatnonzero(alone)[np.argsort(targets[alone], kind="stable")]
-        self._alone_rows, self._alone_targets = rows(by_target), rows(targets[by_target])
-        self._alone = alone.any()
-        shared = unique[counts > 1]
-        self._bin = np.searchsorted(shared, targets[~alone])  # which shared target, 0, 1, …
-        self._shared_rows, self._shared_targets, self._count = rows(np.flatnonzero(~alone)), rows(shared), len(shared)
-        self._bins = (1, self._bin)  # (batch size, the bincount bin of each shared contribution)
-
-    def add(self, grads: np.ndarray, contributions: np.ndarray) -> None:
-        if self._alone:
-            grads[self._alone_targets] += contributions[self._alone_rows]
-        batch, bins = contributions.shape[1], self._bins  # read once: a tape may be replayed from several threads
-        if bins[0] != batch:
-            bins = self._bins = (batch, (self._bin[:, None] * batch + np.arange(batch)).ravel())
-        sums = np.bincount(bins[1], contributions[self._shared_rows].ravel(), self._count * batch)
-        grads[self._shared_targets] += sums.reshape(self._count, batch)
 
 
 class Program:

@@ -12,7 +12,8 @@ import pytest
 from playwright.sync_api import expect
 
 import viz
-from tests.viz.live.lab.test_routes import reference_preprocess
+from tests.support.digit_lab import reference_preprocess
+from viz.dot import format_number
 
 pytestmark = pytest.mark.browser
 SIZES = {"": (1440, 900), "-1024": (1024, 700), "-phone": (390, 844)}
@@ -75,6 +76,27 @@ def test_drawn_strokes_are_preprocessed_as_python_does_and_change_the_prediction
     expect(page.get_by_test_id("cost")).not_to_have_text("–")
 
 
+STATE = """async () => {
+  const token = document.querySelector('meta[name="token"]').content;
+  const session = sessionStorage.getItem('chainrule-lab-session');
+  return (await (await fetch(`/digits/api/state?session=${session}&token=${token}`)).json()).state; }"""
+
+
+def test_the_labs_numbers_read_as_python_writes_them(open_lab):
+    page = open_lab()
+    page.get_by_test_id("step").click()
+    numbers = page.get_by_test_id("numbers")
+    expect(numbers).to_contain_text("step 1 ·")
+    state = page.evaluate(STATE)  # the server's numbers, once the page shows the step
+    assert state["step"] == 1
+    expect(page.get_by_test_id("cost")).to_have_text(format_number(state["example"]["cost"]))
+    expect(page.get_by_test_id("epoch")).to_have_text(format_number(state["epoch"]))
+    expect(page.get_by_test_id("accuracy-test")).to_have_text(f"{100 * state['accuracy_test']:.1f}%")
+    expect(numbers).to_have_text(f"step 1 · training cost {format_number(state['cost_train'])} · accuracy "
+                                 f"{100 * state['accuracy_train']:.1f}% · test cost "
+                                 f"{format_number(state['cost_test'])} on {state['tested']} test images")
+
+
 def test_hovering_a_neuron_shows_its_z_a_and_b(open_lab):
     page = open_lab()
     expect(page.get_by_test_id("cost")).not_to_have_text("–")  # the first state is drawn
@@ -131,6 +153,8 @@ def test_check_and_step_into(open_lab):
     frame = page.frame_locator('[data-testid="explorer"]')
     expect(frame.locator("body")).to_contain_text("test image 0", timeout=30_000)
     expect(frame.get_by_test_id("level")).to_have_value("layer")
+    page.keyboard.press("Escape")  # the explorer has the keyboard; Escape in it closes the panel (room.js)
+    expect(page.get_by_test_id("explorer-panel")).to_be_hidden()
 
 
 @pytest.mark.parametrize("suffix", list(SIZES))

@@ -52,8 +52,10 @@ def test_format_number_writes_what_python_writes(blank_page):
 
 
 def test_a_missing_number_and_a_share(blank_page):
-    assert blank_page.evaluate("[formatNumber(null), formatNumber(undefined), percent(null), percent(0.8765)]") \
-        == ["–", "–", "–", f"{100 * 0.8765:.1f}%"]
+    assert blank_page.evaluate("[formatNumber(null), formatNumber(undefined), percent(null)]") == ["–"] * 3
+    shares = [k / n for n in (8, 16, 40, 80, 359, 1000) for k in range(n + 1)]  # accuracies, ties among them
+    shown = blank_page.evaluate("shares => shares.map(percent)", shares)
+    assert shown == [f"{100 * share:.1f}%" for share in shares]
 
 
 def test_the_explorers_gradient_cells_read_as_dot_drew_them(watched_page, tmp_path):

@@ -22,7 +22,7 @@ PAGE_SCRIPTS = {**{name: VIZ_ASSETS.joinpath(name) for name in SCRIPTS if name !
                 **{name: LIVE_ASSETS.joinpath(name) for name in ASSETS if name.endswith(".js")
                    and name != "page_helpers.js"}}
 ROOM = LIVE_ASSETS.joinpath("room.js").read_text(encoding="utf-8")
-OLD_NAMES = ("fmt", r"\$", "bytes", "post", "query")  # what the pages called their own helpers before
+OLD_NAMES = ("fmt", r"\$", "bytes", "post", "query", "readFile")  # what the pages called their own helpers before
 TOKEN = "t" * 32
 
 
@@ -37,7 +37,8 @@ def binds(source: str, name: str) -> bool:
 
 def test_the_shared_scripts_hold_the_helpers():
     assert {"el", "svgEl", "byTestId", "formatNumber", "percent", "base64Bytes"} <= top_level_names(HELPERS)
-    assert {"postJson", "sessionQuery", "showMessage", "closeWithTab", "explorerPanel"} <= top_level_names(ROOM)
+    assert {"postJson", "sessionQuery", "showMessage", "closeWithTab", "explorerPanel", "chosenFile",
+            "importOnChange", "paintPixels"} <= top_level_names(ROOM)
 
 
 @pytest.mark.parametrize("name", sorted(PAGE_SCRIPTS))

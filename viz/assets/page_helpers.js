@@ -29,17 +29,18 @@ function formatNumber(x) {
   if (Number.isNaN(x)) return "nan";
   const sign = x < 0 || Object.is(x, -0) ? "-" : "", size = Math.abs(x);
   if (size === Infinity) return `${sign}inf`;
-  if (size === 0 || (size >= 1e-3 && size < 1e6)) return sign + fourDecimals(size);
+  if (size === 0 || (size >= 1e-3 && size < 1e6)) return sign + fixed(size, 4);
   return sign + scientific(size);
 }
 
 // JavaScript rounds an exact tie up, Python to the even digit: the tie is found in the exact decimal expansion.
 const isTie = (digits) => /^50*$/.test(digits);
 
-function fourDecimals(size) {
-  const exact = size.toFixed(100), cut = exact.indexOf(".") + 5;  // every double below 1e6 ends within 100 decimals
+// A number from 0 to 1e6 with `decimals` decimals, as Python's f"{size:.{decimals}f}".
+function fixed(size, decimals) {
+  const exact = size.toFixed(100), cut = exact.indexOf(".") + 1 + decimals;  // below 1e6 a double ends within 100
   const even = Number(exact[cut - 1]) % 2 === 0;
-  return isTie(exact.slice(cut)) && even ? exact.slice(0, cut) : size.toFixed(4);
+  return isTie(exact.slice(cut)) && even ? exact.slice(0, cut) : size.toFixed(decimals);
 }
 
 function scientific(size) {
@@ -51,8 +52,8 @@ function scientific(size) {
   return `${mantissa}e${exponent < 0 ? "-" : "+"}${String(Math.abs(exponent)).padStart(2, "0")}`;
 }
 
-// A share in [0, 1] as a percentage with one decimal.
-const percent = (share) => (share === null || share === undefined ? MISSING : `${(100 * share).toFixed(1)}%`);
+// A share in [0, 1] as a percentage with one decimal, as Python's f"{100 * share:.1f}%".
+const percent = (share) => (share === null || share === undefined ? MISSING : `${fixed(100 * share, 1)}%`);
 
 // Quantised pictures from the server: base64 text to bytes.
 const base64Bytes = (text) => Uint8Array.from(atob(text), (character) => character.charCodeAt(0));

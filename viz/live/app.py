@@ -20,7 +20,7 @@ from starlette.routing import Route
 from ..dot import format_number
 from ..explorer import page as explorer_page
 from .config import Setup, checked_setup, integer_field, number_field
-from .endpoints import HANDLERS, Room, asset_text, error, model_file, page, play
+from .endpoints import HANDLERS, Room, asset_text, error, model_file, page, play, room_page
 from .guards import Guards
 from .lab.routes import lab_routes
 from .playground_session import WEIGHT_LIMIT, Session
@@ -42,15 +42,17 @@ def build_app(token: str, hosts: set[str], sessions: Sessions | None = None, def
     defaults = defaults or Setup()
     quoted = html.escape(token, quote=True)
     room = Room(sessions, Session)
+    template = room_page("playground", "playground")
+    assets = {name: asset_text(name) for name in ASSETS}  # read once, as the pages' templates are
 
     async def index(request: Request) -> Response:
-        return page("playground", "playground", token=quoted, vocabulary=embedded())
+        return page(template, token=quoted, vocabulary=embedded())
 
     async def asset(request: Request) -> Response:
         name = request.path_params["name"]
         if name not in ASSETS:
             return error(404, f"no asset {name[:40]!r}")
-        return Response(asset_text(name), media_type=ASSETS[name])
+        return Response(assets[name], media_type=ASSETS[name])
 
     async def create(request: Request) -> Response:
         return await room.create(request, lambda setup: Session(checked_setup(setup, defaults)))

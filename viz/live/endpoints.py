@@ -43,13 +43,18 @@ def json_answer(document: dict, status: int = 200) -> Response:
     return Response(body, status_code=status, media_type="application/json")
 
 
-def page(room: str, name: str, **fields: str) -> HTMLResponse:
-    """Room ``room``'s HTML page, under the page policy: its body (``name``.html, styled by ``name``.css) inside
-    the frame every room shares (room.html: the head, the shared scripts, the explorer panel), each
-    ``{{field}}`` filled in one pass (the room's name, the escaped token, …)."""
+def room_page(room: str, name: str) -> str:
+    """Room ``room``'s page template, read once when the app is built (a page served to a crowd that holds every
+    free file descriptor opens no file): its body (``name``.html, styled by ``name``.css) inside the frame
+    every room shares (room.html: the head, the shared scripts, the explorer panel)."""
     frame = asset_text("room.html").replace("{{body}}", asset_text(f"{name}.html"))
-    fields = {"room": room, "style": f"{name}.css", **fields}
-    text = PLACEHOLDER.sub(lambda match: fields[match.group(1)], frame)
+    return frame.replace("{{room}}", room).replace("{{style}}", f"{name}.css")
+
+
+def page(template: str, **fields: str) -> HTMLResponse:
+    """A room's HTML page from its ``room_page`` template, each ``{{field}}`` filled in one pass (the escaped
+    token, …), under the page policy."""
+    text = PLACEHOLDER.sub(lambda match: fields[match.group(1)], template)
     return HTMLResponse(text, headers={"Content-Security-Policy": PAGE_POLICY, "Cache-Control": "no-store"})
 
 

@@ -29,23 +29,16 @@
 
   // ---- pictures ---------------------------------------------------------------------------------
   function grey(canvas, values, side) {  // values in [0, 1]: white paper, black ink
-    canvas.width = side; canvas.height = side;
-    const context = canvas.getContext("2d"), image = context.createImageData(side, side);
-    values.forEach((v, i) => {
-      const level = 255 - Math.round(Math.min(1, Math.max(0, v)) * 255);
-      image.data.set([level, level, level, 255], 4 * i);
+    paintPixels(canvas, side, (i) => {
+      const level = 255 - Math.round(Math.min(1, Math.max(0, values[i])) * 255);
+      return [level, level, level];
     });
-    context.putImageData(image, 0, 0);
   }
   function signed(canvas, cells, side) {  // quantised bytes (128 is zero): blue positive, red negative
-    canvas.width = side; canvas.height = side;
-    const context = canvas.getContext("2d"), image = context.createImageData(side, side);
-    cells.forEach((byte, i) => {
-      const t = Math.max(-1, Math.min(1, (byte - 128) / 127));
-      const colour = t >= 0 ? [255 - 222 * t, 255 - 153 * t, 255 - 83 * t] : [255 + 63 * t, 255 + 198 * t, 255 + 196 * t];
-      image.data.set([...colour.map(Math.round), 255], 4 * i);
+    paintPixels(canvas, side, (i) => {
+      const t = Math.max(-1, Math.min(1, (cells[i] - 128) / 127));
+      return t >= 0 ? [255 - 222 * t, 255 - 153 * t, 255 - 83 * t] : [255 + 63 * t, 255 + 198 * t, 255 + 196 * t];
     });
-    context.putImageData(image, 0, 0);
   }
   const imageValues = (picture) => Array.from(base64Bytes(picture.data), (b) => (b - 128) / 127 * picture.scale);
 
@@ -271,14 +264,7 @@
     state ? `${state.example.source}, against y = ${state.example.target}` : "",
     `/digits/explore?${sessionQuery(session)}`));
   byTestId("export").addEventListener("click", () => { location.href = `/digits/api/export?${sessionQuery(session)}`; });
-  byTestId("import").addEventListener("change", async (event) => {
-    const file = event.target.files[0];
-    if (!file) return;
-    let model;
-    try { model = JSON.parse(await file.text()); } catch (error) { showMessage(`${file.name} is not JSON`); return; }
-    await call("/digits/api/import", { model });
-    event.target.value = "";
-  });
+  importOnChange(byTestId("import"), (model) => call("/digits/api/import", { model }));
 
   closeWithTab("/digits/api/close", () => ({ session }));
   grey(board, ink, CANVAS);

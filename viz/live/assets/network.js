@@ -15,19 +15,9 @@ window.PlaygroundDraw = (() => {
     return t < 0 ? mix(PALE, ORANGE, -t) : mix(PALE, BLUE, t);
   }
 
-  function paint(canvas, size, colourAt) {
-    canvas.width = size; canvas.height = size;
-    const context = canvas.getContext("2d"), image = context.createImageData(size, size);
-    for (let i = 0; i < size * size; i += 1) {
-      const [r, g, b] = colourAt(i);
-      image.data.set([r, g, b, 255], 4 * i);
-    }
-    context.putImageData(image, 0, 0);
-  }
-
   function heatmap(canvas, size, map) {
     const cells = base64Bytes(map.data);
-    paint(canvas, size, (i) => diverging(cells[i]));
+    paintPixels(canvas, size, (i) => diverging(cells[i]));
     canvas.dataset.scale = String(map.scale);
   }
 
@@ -36,13 +26,13 @@ window.PlaygroundDraw = (() => {
   function output(canvas, size, out) {
     const channels = out.channels.map((channel) => base64Bytes(channel.data));
     if (out.kind === "binary") {
-      paint(canvas, size, (i) => {
+      paintPixels(canvas, size, (i) => {
         const t = (channels[0][i] - 128) / 127;
         return mix(SURFACE, TINTS[t < 0 ? 0 : 1], Math.abs(t));
       });
     } else {
       const floor = 1 / channels.length;
-      paint(canvas, size, (i) => {
+      paintPixels(canvas, size, (i) => {
         let best = 0;
         channels.forEach((cells, c) => { if (cells[i] > channels[best][i]) best = c; });
         const p = (channels[best][i] - 128) / 127;

@@ -256,26 +256,11 @@
     call("/api/point", { x1, x2, label });
   });
 
-  async function readFile(input) {
-    const file = input.files[0];
-    input.value = "";
-    return file ? { name: file.name, text: await file.text() } : null;
-  }
-
   byTestId("csv").addEventListener("change", async (event) => {
-    const file = await readFile(event.target);
+    const file = await chosenFile(event.target);
     if (file !== null) call("/api/csv", { csv: file.text, name: file.name });
   });
-  byTestId("import").addEventListener("change", async (event) => {
-    const file = await readFile(event.target);
-    if (file === null) return;
-    let model;
-    try { model = JSON.parse(file.text); } catch (error) {
-      showMessage(`import: ${file.name} is not a JSON model file (${error.message})`);
-      return;
-    }
-    call("/api/import", { model });
-  });
+  importOnChange(byTestId("import"), (model) => call("/api/import", { model }));
 
   // ---- the controls -----------------------------------------------------------------------------
   for (const control of document.querySelectorAll("[data-field]")) {

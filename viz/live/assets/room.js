@@ -33,6 +33,36 @@ function closeWithTab(path, closing) {
   });
 }
 
+// The file chosen in a file input, as its name and text (null when none); the input is cleared, so choosing
+// the same file again is a change too.
+async function chosenFile(input) {
+  const file = input.files[0];
+  input.value = "";
+  return file ? { name: file.name, text: await file.text() } : null;
+}
+
+// "Import model": the chosen file's JSON sent to the room's import control, or a message saying it is not JSON.
+function importOnChange(input, send) {
+  input.addEventListener("change", async () => {
+    const file = await chosenFile(input);
+    if (file === null) return;
+    let model;
+    try { model = JSON.parse(file.text); } catch (error) {
+      showMessage(`import: ${file.name} is not a JSON model file (${error.message})`);
+      return;
+    }
+    send(model);
+  });
+}
+
+// A square picture of side × side pixels on `canvas`, pixel i (row by row) in the colour [r, g, b] = colourAt(i).
+function paintPixels(canvas, side, colourAt) {
+  canvas.width = side; canvas.height = side;
+  const context = canvas.getContext("2d"), image = context.createImageData(side, side);
+  for (let i = 0; i < side * side; i += 1) image.data.set([...colourAt(i).map(Math.round), 255], 4 * i);
+  context.putImageData(image, 0, 0);
+}
+
 // The "step into backprop" panel: the explorer page in an iframe. The explorer takes the keyboard (arrows
 // step it); Escape, in it or here, closes the panel, and so does its close button.
 function explorerPanel() {

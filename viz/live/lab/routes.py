@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from ...explorer import page as explorer_page
 from ..config import FieldError, integer_field
-from ..endpoints import Room, json_answer, model_file, page, play
+from ..endpoints import Room, json_answer, model_file, page, play, room_page
 from ..requests import json_body, off_loop, query_whole_number
 from ..sessions import Sessions
 from .data import SharedData
@@ -38,10 +38,11 @@ def lab_routes(sessions: Sessions, token: str, defaults: LabDefaults | None = No
     defaults = defaults or LabDefaults()
     shared = SharedData(defaults.mnist_dir, defaults.eight_by_eight, defaults.data)
     room = Room(sessions, LabSession)
+    template = room_page("digit lab", "lab")
     control = room.control
 
     async def index(request: Request) -> Response:
-        return page("digit lab", "lab", token=token)
+        return page(template, token=token)
 
     async def create(request: Request) -> Response:
         return await room.create(request, lambda setup: LabSession(shared.get(),
