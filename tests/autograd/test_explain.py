@@ -182,14 +182,6 @@ def test_the_sum_over_paths_past_the_float_range_is_inf_not_an_error():
     assert str(explanation).endswith("= inf")
 
 
-def chain_of_sums(length: int) -> tuple[Value, Value]:
-    x = Value(0.5, "x")
-    y = x
-    for _ in range(length):
-        y = y + 1.0
-    return x, y
-
-
 class CountedLeaf(Value):
     """A leaf that counts how often a walk over the graph asks for its operands."""
 

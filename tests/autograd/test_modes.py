@@ -15,7 +15,7 @@ import pytest
 import autograd
 from autograd import AnomalyError, Value, detect_anomaly, no_grad
 from autograd import compile as compile_tape
-from tests.autograd.test_value import karpathy_neuron
+from tests.support.graphs import karpathy_neuron
 from viz import four_neuron
 from viz.explorer_data import page_data
 

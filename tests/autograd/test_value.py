@@ -8,6 +8,7 @@ import pytest
 
 import autograd
 from autograd import Value
+from tests.support.graphs import karpathy_neuron
 
 
 def test_micrograd_readme_example():
@@ -28,19 +29,6 @@ def test_micrograd_readme_example():
     g.backward()
     assert f"{a.grad:.4f}" == "138.8338"
     assert f"{b.grad:.4f}" == "645.5773"
-
-
-def karpathy_neuron(tanh_from_exp: bool):
-    x1, x2 = Value(2.0, "x1"), Value(0.0, "x2")
-    w1, w2 = Value(-3.0, "w1"), Value(1.0, "w2")
-    b = Value(6.8813735870195432, "b")
-    n = x1 * w1 + x2 * w2 + b
-    if tanh_from_exp:  # the lecture's second version: tanh spelled with exp
-        e = (2 * n).exp()
-        o = (e - 1) / (e + 1)
-    else:
-        o = n.tanh()
-    return o, (x1, w1, x2, w2)
 
 
 @pytest.mark.parametrize("tanh_from_exp", [False, True])

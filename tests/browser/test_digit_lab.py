@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 import viz
-from tests.viz.live.lab.test_routes import reference_preprocess
+from tests.support.digit_lab import reference_preprocess
 from viz.dot import format_number
 
 pytestmark = pytest.mark.browser

@@ -2,7 +2,8 @@
 
 ``tests/autograd/test_ops.py`` tests ``autograd/ops.py``; besides the package folders there are only
 ``cli/`` (command-line behaviour), ``docs/`` (the README, the notebook, examples/), ``browser/``
-(every Playwright test), ``support/`` (shared test helpers) and ``golden/`` (expected files).
+(every Playwright test), ``support/`` (the helpers several tests share: no test imports another) and
+``golden/`` (expected files).
 """
 from __future__ import annotations
 
@@ -30,3 +31,11 @@ def test_every_test_file_sits_in_a_folder_that_is_a_package():
     bare = [str(path.parent.relative_to(TESTS)) for path in TESTS.rglob("test_*.py")
             if not (path.parent / "__init__.py").is_file()]
     assert not bare, f"test folders without an __init__.py: {sorted(set(bare))}"
+
+
+def test_tests_share_helpers_through_support_only():
+    """A helper two test files need lives in tests/support/, never in one of them for the other to import."""
+    reaching = [f"{path.relative_to(TESTS)}: {line.strip()}" for path in TESTS.rglob("*.py")
+                for line in path.read_text(encoding="utf-8").splitlines()
+                if line.startswith(("from tests.", "import tests.")) and not line.startswith("from tests.support")]
+    assert not reaching, reaching

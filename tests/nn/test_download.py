@@ -18,7 +18,7 @@ import pytest
 from nn import datasets, mnist
 from nn.__main__ import main
 from nn.download import DownloadError, Published
-from tests.nn.test_mnist import idx, stripes
+from tests.support.mnist_files import idx, stripes
 
 ROOT = Path(__file__).resolve().parents[2]
 

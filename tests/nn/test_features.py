@@ -6,6 +6,7 @@ import pytest
 
 import nn
 from nn import features
+from tests.support.counting import CountedName, comparisons_made
 
 
 def test_names_are_the_playgrounds_seven():
@@ -61,28 +62,9 @@ def test_a_name_that_is_not_text_is_an_unknown_feature():
         features.check([["x1"]])  # from a tampered model file: a list where a name belongs
 
 
-class CountedName(str):
-    """A name that counts how often it is compared for equality (hashing stays str's)."""
-
-    comparisons = 0
-
-    def __eq__(self, other):
-        CountedName.comparisons += 1
-        return str.__eq__(self, other)
-
-    __hash__ = str.__hash__
-
-
-def _comparisons(check, names) -> int:
-    CountedName.comparisons = 0
-    with pytest.raises(ValueError, match="twice"):
-        check(names)
-    return CountedName.comparisons
-
-
 def test_repeated_feature_names_are_found_in_linear_time():
     names = [CountedName(name) for name in ("x1", "x2")] * 2_000
-    assert _comparisons(nn.features.check, names) < 20  # the second "x1" is the first repeat; was 4,000²/2
+    assert comparisons_made(nn.features.check, names) < 20  # the second "x1" is the first repeat; was 4,000²/2
 
 
 def test_distinct_names_still_pass_and_a_repeat_is_named():

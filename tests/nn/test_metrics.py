@@ -8,7 +8,7 @@ from sklearn import metrics as sk_metrics
 import autograd
 import nn
 from nn import datasets
-from tests.nn.test_train_validation import linear
+from tests.support.models import linear
 
 
 def test_accuracy_of_nothing_is_a_value_error():

@@ -16,7 +16,7 @@ from bench.scaling import peak_bytes  # tracemalloc's peak: it sees numpy's arra
 from nn import datasets
 from nn.__main__ import main
 from nn.data_rows import ScaledRows
-from tests.nn.test_mnist import idx, stripes, write_mnist
+from tests.support.mnist_files import idx, stripes, write_mnist
 
 
 def test_scaled_rows_read_as_the_floats_they_stand_for():

@@ -9,7 +9,7 @@ import pytest
 
 import nn
 from nn import Signature, features
-from tests.nn.test_features import CountedName, _comparisons
+from tests.support.counting import CountedName, comparisons_made
 
 
 def test_a_signature_round_trips_through_the_file(tmp_path):
@@ -88,5 +88,5 @@ def test_the_default_init_is_micrograds_uniform_and_the_others_are_glorot_and_he
 
 def test_a_repeated_input_or_class_name_is_found_in_linear_time():
     names = [CountedName(f"column {i}") for i in range(3_000)] + [CountedName("column 2999")]
-    assert _comparisons(lambda n: nn.Signature(tuple(n)), names) < 100  # was 3,000² (one count per name)
-    assert _comparisons(lambda n: nn.Signature(("a", "b"), classes=tuple(n)), names) < 100
+    assert comparisons_made(lambda n: nn.Signature(tuple(n)), names) < 100  # was 3,000² (one count per name)
+    assert comparisons_made(lambda n: nn.Signature(("a", "b"), classes=tuple(n)), names) < 100

@@ -8,12 +8,7 @@ from sklearn.model_selection import train_test_split
 
 import nn
 from nn import datasets
-
-
-def linear(weights, bias=0.0, outputs_activation="linear"):
-    model = nn.MLP(len(weights), [1], seed=0, output_activation=outputs_activation)
-    model.set_weights([([list(weights)], [bias])])
-    return model
+from tests.support.models import linear
 
 
 @pytest.mark.parametrize("compiled", [True, False])

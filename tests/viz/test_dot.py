@@ -11,7 +11,7 @@ import pytest
 import autograd
 import viz
 from autograd import Value, topological_order
-from tests.autograd.test_explain import chain_of_sums
+from tests.support.graphs import chain_of_sums
 from viz import DEFAULT_MAX_NODES, draw, four_neuron, node_ids, render, resolve
 from viz.dot import FLOW_SCALE, NO_FLOW, UNIT_LINE
 from viz.explorer import explore

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from starlette.testclient import TestClient
 
-from tests.viz.live.lab.test_routes import ORIGIN, TOKEN, cells, reference_preprocess
+from tests.support.digit_lab import ORIGIN, TOKEN, cells, reference_preprocess
 from viz.live.app import build_app
 from viz.live.lab.data import load
 from viz.live.lab.setup import LabDefaults

@@ -3,24 +3,19 @@ shown digit's own eager graph, the batch tiles against the step the Trainer took
 against an independent re-implementation, and every bad request refused with the field it names."""
 from __future__ import annotations
 
-import base64
-
 import numpy as np
 import pytest
-from scipy import ndimage
 from sklearn.metrics import confusion_matrix
 from starlette.testclient import TestClient
 
 import autograd
 import nn
 from autograd import Value
+from tests.support.digit_lab import ORIGIN, TOKEN, cells, reference_preprocess
 from viz.live.app import build_app
 from viz.live.lab.data import load
 from viz.live.lab.setup import LabDefaults
 from viz.live.sessions import Sessions
-
-TOKEN = "a-test-token"
-ORIGIN = "http://testserver"
 
 
 @pytest.fixture(scope="module")
@@ -60,10 +55,6 @@ def model_of(client, lab: dict) -> nn.MLP:
     assert answer.status_code == 200
     assert "attachment" in answer.headers["content-disposition"]
     return nn.io.from_dict(answer.json())
-
-
-def cells(picture: dict) -> np.ndarray:
-    return np.frombuffer(base64.b64decode(picture["data"]), dtype=np.uint8).astype(int)
 
 
 def quantised_by_hand(values: np.ndarray) -> tuple[float, np.ndarray]:
@@ -158,27 +149,6 @@ def test_check_compares_the_engine_with_central_differences(client, lab, data):
         (expected,) = autograd.grad(cost, [by_name[entry["name"]]])
         assert entry["engine"] == pytest.approx(expected, abs=1e-9)
         assert entry["numeric"] == pytest.approx(entry["engine"], rel=1e-4, abs=1e-8)
-
-
-def area_resized(image: np.ndarray, height: int, width: int) -> np.ndarray:
-    """Area averaging by supersampling: each cell repeated height×width times, then block means."""
-    fine = np.kron(image, np.ones((height, width)))
-    rows, columns = image.shape
-    return fine.reshape(height, rows, width, columns).mean(axis=(1, 3))
-
-
-def reference_preprocess(canvas: np.ndarray, side: int, box: int) -> np.ndarray:
-    ys, xs = np.nonzero(canvas)
-    crop = canvas[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
-    longest = max(crop.shape)
-    height, width = (max(1, round(n * box / longest)) for n in crop.shape)
-    digit = area_resized(crop, height, width)
-    cy, cx = ndimage.center_of_mass(digit)
-    top = min(max(round((side - 1) / 2 - cy), 0), side - height)
-    left = min(max(round((side - 1) / 2 - cx), 0), side - width)
-    frame = np.zeros((side, side))
-    frame[top:top + height, left:left + width] = digit
-    return frame
 
 
 def test_a_drawing_is_preprocessed_as_mnist_was(client, lab):

@@ -1,0 +1,25 @@
+"""Graphs several tests build: the first lecture's tanh neuron and a long chain of sums."""
+from __future__ import annotations
+
+from autograd import Value
+
+
+def karpathy_neuron(tanh_from_exp: bool):
+    x1, x2 = Value(2.0, "x1"), Value(0.0, "x2")
+    w1, w2 = Value(-3.0, "w1"), Value(1.0, "w2")
+    b = Value(6.8813735870195432, "b")
+    n = x1 * w1 + x2 * w2 + b
+    if tanh_from_exp:  # the lecture's second version: tanh spelled with exp
+        e = (2 * n).exp()
+        o = (e - 1) / (e + 1)
+    else:
+        o = n.tanh()
+    return o, (x1, w1, x2, w2)
+
+
+def chain_of_sums(length: int) -> tuple[Value, Value]:
+    x = Value(0.5, "x")
+    y = x
+    for _ in range(length):
+        y = y + 1.0
+    return x, y
