@@ -7,7 +7,6 @@ pauses and says so.
 from __future__ import annotations
 
 import math
-import threading
 import time
 
 import numpy as np
@@ -22,6 +21,7 @@ from .config import MAX_POINTS, FieldError, Setup, checked_setup
 from .imported import setup_for
 from .pictures import Pictures
 from .points import COORDINATE_LIMIT, Points, from_csv, generated, upload_name
+from .room_session import RoomSession
 
 DATA_FIELDS = {"dataset", "noise", "train_ratio", "points", "seed"}
 MODEL_FIELDS = {"features", "hidden", "activation", "loss"}
@@ -29,14 +29,11 @@ CURVE_LENGTH = 400  # (epoch, train loss, test loss) samples kept for the curves
 WEIGHT_LIMIT = 100.0  # |a weight or bias| typed by hand
 
 
-class Session:
+class Session(RoomSession):
     """A tab's playground: ``configure``, ``step``, ``train_for``, edits, and ``state`` for the page."""
 
     def __init__(self, setup: Setup | None = None) -> None:
-        self.lock = threading.RLock()
-        self.version, self.data_version = 0, 0
-        self.last_seen = time.monotonic()
-        self.playing, self.message = False, None
+        super().__init__()
         self.uploaded: str | None = None  # the CSV file the points came from
         self.setup = setup or Setup()
         self.points = generated(self.setup)
@@ -50,15 +47,8 @@ class Session:
         self.epoch, self.curve = 0, []
         self._new_trainer(start_step=0)
 
-    def _new_trainer(self, start_step: int | None = None) -> None:
-        """A trainer for the current points and settings; the step count goes on unless told otherwise."""
-        steps = self.trainer.step_count if start_step is None else start_step
-        self.trainer = playground_model.build_trainer(self.model, self.points, self.setup, start_step=steps)
-        self._changed()
-
-    def _changed(self) -> None:
-        self.version += 1
-        self.message = None
+    def _trainer(self, start_step: int) -> nn.Trainer:
+        return playground_model.build_trainer(self.model, self.points, self.setup, start_step=start_step)
 
     def configure(self, changes: dict) -> None:
         """Apply setup fields: new data and a new network, a new network, or new training settings."""
@@ -76,17 +66,6 @@ class Session:
                 self._new_model()
             elif changed:
                 self._new_trainer()
-
-    def reset(self) -> None:
-        """A fresh network from the seed, epoch 0, paused."""
-        with self.lock:
-            self.playing = False
-            self._new_model()
-
-    def set_playing(self, playing: bool) -> None:
-        with self.lock:
-            self.playing = bool(playing)
-            self._changed()
 
     # ---- training ---------------------------------------------------------------------------
     def step(self) -> None:

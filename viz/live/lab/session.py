@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import math
-import threading
 import time
 from contextlib import closing
 
@@ -21,6 +20,7 @@ from nn.model_json import to_dict
 from nn.recipes import LOSS_OUTPUT_ACTIVATION
 
 from ..config import FieldError
+from ..room_session import RoomSession
 from . import view
 from .data import DigitData
 from .examine import Examiner, targets
@@ -34,16 +34,13 @@ CURVE_LENGTH = 400
 CHECKED_ENTRIES = 4  # parameters the check button compares with central differences
 
 
-class LabSession:
+class LabSession(RoomSession):
     """A tab's lab: ``configure``, ``step``, ``train_for``, ``draw``, ``pick``, ``check``; ``state`` for the page."""
 
     def __init__(self, data: DigitData, setup: LabSetup | None = None) -> None:
-        self.lock = threading.RLock()
+        super().__init__()
         self.data, self.setup = data, setup or LabSetup()
-        self.version, self.data_version = 0, 0
         self.weights_version = 0  # bumped when the weights may have changed: the test scores are kept until then
-        self.last_seen = time.monotonic()
-        self.playing, self.message = False, None
         self._new_model()
         self._show(data.X_test[0], int(data.y_test[0]), "test image 0", index=0)
 
@@ -57,17 +54,11 @@ class LabSession:
         self.curve, self.last_step, self._evaluation, self._cursors = [], None, None, {}
         self._new_trainer(0)
 
-    def _new_trainer(self, start_step: int | None = None) -> None:
-        steps = self.trainer.step_count if start_step is None else start_step
+    def _trainer(self, start_step: int) -> nn.Trainer:
         optimizer = nn.SGD(self.model.parameters(), lr=self.setup.learning_rate, momentum=MOMENTUM)
-        self.trainer = nn.Trainer(self.model, (self.data.X_train, targets(self.setup.loss, self.data.y_train)),
-                                  loss=self.setup.loss, optimizer=optimizer, batch_size=self.setup.batch_size,
-                                  seed=self.setup.seed, start_step=steps)
-        self._changed()
-
-    def _changed(self) -> None:
-        self.version += 1
-        self.message = None
+        return nn.Trainer(self.model, (self.data.X_train, targets(self.setup.loss, self.data.y_train)),
+                          loss=self.setup.loss, optimizer=optimizer, batch_size=self.setup.batch_size,
+                          seed=self.setup.seed, start_step=start_step)
 
     def configure(self, changes: object) -> None:
         """New network fields (hidden, activation, loss, seed) make a new network; the rest a new trainer."""
@@ -77,17 +68,6 @@ class LabSession:
                           for name in ("hidden", "activation", "loss", "seed"))
             self.setup = setup
             self._new_model() if rebuild else self._new_trainer()
-
-    def reset(self) -> None:
-        """A fresh network from the seed, step 0, paused."""
-        with self.lock:
-            self.playing = False
-            self._new_model()
-
-    def set_playing(self, playing: bool) -> None:
-        with self.lock:
-            self.playing = playing
-            self._changed()
 
     def import_model(self, document: object) -> None:
         """Use a model in ``nn.save``'s format with side² inputs and 10 outputs of the right kind for a loss."""
