@@ -8,23 +8,12 @@ import pytest
 
 import autograd
 from autograd import Value
-from tests.support.graphs import karpathy_neuron
+from tests.support.graphs import karpathy_neuron, micrograd_readme_program
 
 
 def test_micrograd_readme_example():
     """micrograd's README prints 24.7041, 138.8338 and 645.5773 for this program."""
-    a = Value(-4.0)
-    b = Value(2.0)
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
+    a, b, g = micrograd_readme_program(Value)
     assert f"{g.data:.4f}" == "24.7041"
     g.backward()
     assert f"{a.grad:.4f}" == "138.8338"

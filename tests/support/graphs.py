@@ -23,3 +23,19 @@ def chain_of_sums(length: int) -> tuple[Value, Value]:
     for _ in range(length):
         y = y + 1.0
     return x, y
+
+
+def micrograd_readme_program(value_class, a_start: float = -4.0, b_start: float = 2.0):
+    """micrograd's README example, written with ``value_class`` (ours or micrograd's own): ``(a, b, g)``."""
+    a, b = value_class(a_start), value_class(b_start)
+    c = a + b
+    d = a * b + b**3
+    c += c + 1
+    c += 1 + c + (-a)
+    d += d * 2 + (b + a).relu()
+    d += 3 * d + (b - a).relu()
+    e = c - d
+    f = e**2
+    g = f / 2.0
+    g += 10.0 / f
+    return a, b, g

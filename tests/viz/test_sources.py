@@ -9,6 +9,7 @@ import pytest
 
 import nn
 import viz
+from tests.support.graphs import micrograd_readme_program
 from viz import draw, draw_model, four_neuron, render, resolve
 from viz.__main__ import main as viz_main
 from viz.chain import ascii_alias
@@ -50,18 +51,7 @@ def test_karpathys_neuron_matches_the_hand_derivative():
 def test_micrograd_example_matches_micrograd_itself(inputs):
     from micrograd.engine import Value as MicroValue
 
-    start = inputs or [-4.0, 2.0]
-    a, b = MicroValue(start[0]), MicroValue(start[1])
-    c = a + b
-    d = a * b + b ** 3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e ** 2
-    g = f / 2.0
-    g += 10.0 / f
+    a, b, g = micrograd_readme_program(MicroValue, *(inputs or [-4.0, 2.0]))
     g.backward()
     source = resolve("micrograd-example", inputs)
     assert source.output.data == pytest.approx(g.data, rel=1e-12)

@@ -13,7 +13,6 @@ import numpy as np
 
 import nn
 from autograd import Value
-from nn.io import from_dict
 from nn.model_json import to_dict
 
 from . import playground_model
@@ -140,10 +139,7 @@ class Session(RoomSession):
     def import_model(self, document: object) -> None:
         """Use a model in ``nn.save``'s format whose shape fits the features and the data's classes."""
         with self.lock:
-            try:
-                model = from_dict(document)
-            except ValueError as error:
-                raise FieldError("model", str(error)) from None
+            model = self._read_model(document)
             self.setup = setup_for(model, self.setup)
             self._new_model(model)
 

@@ -6,6 +6,9 @@ import threading
 import time
 
 import nn
+from nn.io import from_dict
+
+from .config import FieldError
 
 
 class RoomSession:
@@ -25,6 +28,14 @@ class RoomSession:
 
     def _trainer(self, start_step: int) -> nn.Trainer:
         raise NotImplementedError
+
+    @staticmethod
+    def _read_model(document: object) -> nn.MLP:
+        """The model in ``nn.save``'s format that ``document`` holds; FieldError naming the field if it is not one."""
+        try:
+            return from_dict(document)
+        except ValueError as error:
+            raise FieldError("model", str(error)) from None
 
     def _new_trainer(self, start_step: int | None = None) -> None:
         """A trainer for the current data and settings; the step count goes on unless told otherwise."""

@@ -15,7 +15,6 @@ import numpy as np
 
 import nn
 from autograd import Value, subscript
-from nn.io import from_dict
 from nn.model_json import to_dict
 from nn.recipes import LOSS_OUTPUT_ACTIVATION
 
@@ -72,10 +71,7 @@ class LabSession(RoomSession):
     def import_model(self, document: object) -> None:
         """Use a model in ``nn.save``'s format with side² inputs and 10 outputs of the right kind for a loss."""
         with self.lock:
-            try:
-                model = from_dict(document)
-            except ValueError as error:
-                raise FieldError("model", str(error)) from None
+            model = self._read_model(document)
             losses = [loss for loss, out in LOSS_OUTPUT_ACTIVATION.items()
                       if out == model.output_activation and loss in ("sse", "cross_entropy")]
             if model.nin != self.data.side ** 2 or model.nouts[-1] != 10 or not losses:
