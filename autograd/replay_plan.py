@@ -144,10 +144,7 @@ def plan(outputs: tuple[Value, ...], inputs: tuple[Value, ...], slots: dict[Valu
     kept = lowered(_rewritten(order, outputs), outputs, inputs)
     parameters, constants = _leaf_roles(outputs, order, inputs)
     families = sorted(_families(kept, inputs, parameters + tuple(constants)).items())
-    every_row = _read_in_every_row(families, outputs)
-    read = list(chain.from_iterable(matrix_weights(members) for key, members in families if key[1] == PRODUCTS))
-    in_matrices = list(dict.fromkeys(read))
-    buffered = _ordered(_buffered(parameters, kept, outputs), every_row, in_matrices)
+    buffered, every_row, copied, in_matrices, alone = _layout(families, inputs, parameters, outputs)
     slot: dict[Value, int] = {node: i for i, node in enumerate(inputs + buffered + tuple(constants))}
     for key, members in families:
         for member in members:
@@ -155,14 +152,13 @@ def plan(outputs: tuple[Value, ...], inputs: tuple[Value, ...], slots: dict[Valu
                 slot[node] = len(slot)
     if slots is not None:
         slots.update(slot)
-    alone = len(read) == len(in_matrices)  # each weight in one matrix cell: no two gradients meet
     has_slot = set(buffered)  # built once: a penalty makes every weight a buffered parameter too
     parameters = buffered + tuple(p for p in in_matrices if p not in has_slot)
     position = {p: i for i, p in enumerate(parameters)}
     groups = tuple(product_group(members, slot, position, inputs, alone) if key[1] == PRODUCTS
                    else _group(members, slot, key[-1], every_row) for key, members in families)
     firsts = [members[0][0][0] if key[1] == PRODUCTS else members[0][0] for key, members in families]
-    return Plan(inputs, _copied(inputs, outputs, families), parameters, len(buffered),
+    return Plan(inputs, copied, parameters, len(buffered),
                 sum(p in every_row for p in buffered), np.array([c.data for c in constants], dtype=float), groups,
                 tuple(slot[output] for output in outputs), len(slot),
                 tuple(_INDEX.sub('', node.label) if g.size > 1 else node.label
@@ -171,42 +167,33 @@ def plan(outputs: tuple[Value, ...], inputs: tuple[Value, ...], slots: dict[Valu
                 tuple(leaf.label for leaf in inputs + buffered + tuple(constants)))
 
 
-def _ordered(buffered: tuple[Value, ...], every_row: set[Value], in_matrices: list[Value]) -> tuple[Value, ...]:
-    """The buffered parameters read in every row first (they fill every column), the matrices' weights
-    last and in the matrices' order (so that the weight vector stays one run of the parameters)."""
+def _layout(families: list, inputs: tuple[Value, ...], parameters: tuple[Value, ...], outputs: tuple[Value, ...]):
+    """Where the leaves live, from what the groups read: (the buffered parameters in slot order, the nodes
+    read in every column, the inputs copied into the value buffer, the matrices' weights in order, whether
+    each weight sits in one matrix cell only, so that no two gradients meet in it).
+
+    A parameter gets a slot unless it is read only as a matrix weight or bias: those read in every column
+    come first (they fill every column), the matrices' weights last and in the matrices' order (so that
+    the weight vector stays one run of the parameters). An input is copied into its slot when a plain
+    group or a matrix over non-inputs reads it there (a matrix of inputs only reads the feed)."""
+    read, every_row, weights = set(outputs), set(outputs), []
+    for (_, name, *_, varying), members in families:
+        if name == PRODUCTS:
+            weights += matrix_weights(members)
+            columns = set(chain.from_iterable(block[0][1].columns for block in members))
+            if not columns.issubset(inputs):
+                read |= columns
+        else:
+            operands = set(chain.from_iterable(operands for _, _, operands in members))
+            read |= operands
+            every_row |= operands if varying else set()
+    in_matrices = list(dict.fromkeys(weights))
     matrix_order = {p: i for i, p in enumerate(in_matrices)}
-    rest = sorted((p for p in buffered if p not in every_row), key=lambda p: matrix_order.get(p, -1))
-    return tuple(p for p in buffered if p in every_row) + tuple(rest)
-
-
-def _read_in_every_row(families: list, outputs: tuple[Value, ...]) -> set[Value]:
-    """The nodes whose values are read in every column of the buffer: outputs and operands of varying groups."""
-    read = set(outputs)
-    for key, members in families:
-        if key[1] != PRODUCTS and key[-1]:
-            read.update(chain.from_iterable(operands for _, _, operands in members))
-    return read
-
-
-def _copied(inputs: tuple[Value, ...], outputs: tuple[Value, ...], families: list) -> Index | None:
-    """The inputs some group reads from the value buffer (matrices of inputs only read the feed)."""
-    read = set(outputs)
-    for key, members in families:
-        if key[1] != PRODUCTS:
-            read.update(chain.from_iterable(operands for _, _, operands in members))
-        elif not set(inputs).issuperset(chain.from_iterable(block[0][1].columns for block in members)):
-            read.update(chain.from_iterable(block[0][1].columns for block in members))
+    buffered = sorted((p for p in parameters if p in read or p not in matrix_order),
+                      key=lambda p: (0, 0) if p in every_row else (1, matrix_order.get(p, -1)))
     copied = [i for i, x in enumerate(inputs) if x in read]
-    return rows(copied) if copied else None
-
-
-def _buffered(parameters: tuple[Value, ...], kept: list, outputs: tuple[Value, ...]) -> tuple[Value, ...]:
-    """The parameters that need slots: all but those read only as matrix weights or biases."""
-    in_matrices = {w for _, op, _ in kept if isinstance(op, Products) for w, _ in op.pairs}
-    in_matrices.update(op.bias for _, op, _ in kept if isinstance(op, Products) and op.bias is not None)
-    elsewhere = set(chain(outputs, chain.from_iterable(operands for _, op, operands in kept
-                                                       if not isinstance(op, Products))))
-    return tuple(p for p in parameters if p in elsewhere or p not in in_matrices)
+    return (tuple(buffered), every_row, rows(copied) if copied else None, in_matrices,
+            len(weights) == len(in_matrices))
 
 
 def _families(kept: list, inputs: tuple[Value, ...], leaves: tuple[Value, ...]) -> dict[tuple, list]:

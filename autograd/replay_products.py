@@ -167,6 +167,16 @@ def product_group(blocks: list[list[tuple[Value, Products]]], slot: dict[Value, 
                         inputs_only, alone)
 
 
+def _matrix(emitter, group: ProductGroup, array: str) -> tuple[str, str, str]:
+    """(``array``'s entries of ``[W | c]``, them reshaped as the stacked matrices, the index's leading axes)."""
+    blocks, sums, columns = group.shape
+    entries = group.entries
+    at = (f"{array}[{entries.start}:{entries.stop}]" if isinstance(entries, slice)
+          else f"{array}[{emitter.constant('E', entries)}]")
+    shape = f"{sums}, " if blocks == 1 else f"{blocks}, {sums}, "
+    return at, f"{at}.reshape({shape}{columns + group.biased})", ":, " if blocks == 1 else "..., "
+
+
 def product_forward(emitter, number_: int, group: ProductGroup) -> list[str]:
     """``z = W @ X + c`` for every block and row (X: the feed's rows, read in place, for inputs only)."""
     blocks, sums, columns = group.shape
@@ -180,21 +190,16 @@ def product_forward(emitter, number_: int, group: ProductGroup) -> list[str]:
     else:
         lines = [f"{x} = {x_text}" + ("" if blocks == 1 else f".reshape({blocks}, {columns}, -1)")]
     emitter.program.x_names[number_] = x
-    entries = group.entries
-    vector = (f"P[{entries.start}:{entries.stop}]" if isinstance(entries, slice)
-              else f"P[{emitter.constant('E', entries)}]")
-    shape = f"{sums}, " if blocks == 1 else f"{blocks}, {sums}, "
-    lines.append(f"{weights} = {vector}.reshape({shape}{columns + group.biased})")
-    cut = ":, " if blocks == 1 else "..., "
+    _, matrix, cut = _matrix(emitter, group, "P")
+    lines.append(f"{weights} = {matrix}")
     w = f"{weights}[{cut}:{columns}]" if group.biased else weights
-    bias = f"{weights}[{cut}{columns}:]"
     if blocks == 1 and group.inputs_only:  # (Xᵀ Wᵀ)ᵀ: the batch-major product BLAS runs fastest on the feed
         product = f"({x}.T @ {w}.T).T"
     elif blocks == 1:
         product = f"{w} @ {x}"
     else:
         product = f"np.matmul({w}, {x})"
-    total = f"{product} + {bias}" if group.biased else product
+    total = f"{product} + {weights}[{cut}{columns}:]" if group.biased else product
     if blocks > 1:
         total = f"({total}).reshape({blocks * sums}, -1)"
     lines.append(f"{emitter.names[number_]} = {total}  {comment(emitter.program.titles[number_])}")
@@ -214,13 +219,9 @@ def product_backward(emitter, number_: int, group: ProductGroup) -> list[str]:
     else:
         lines, upstream = [f"U = {upstream}  {title}"], "U"
     x_t = f"{x}.T" if two else f"{x}.transpose(0, 2, 1)"
-    cut = ":, " if two else "..., "
-    w = f"{weights}[{cut}:{columns}]" if group.biased else weights
-    entries = group.entries
+    at, matrix, cut = _matrix(emitter, group, "dP")
     if group.in_place:  # [W | c] is a run of dP no other cell adds to: dW is written there
-        assert isinstance(entries, slice)  # (in place: the entries are one run of dP)
-        shape = f"{sums}, " if two else f"{blocks}, {sums}, "
-        lines.append(f"dW = dP[{entries.start}:{entries.stop}].reshape({shape}{columns + group.biased})")
+        lines.append(f"dW = {matrix}")
         lines.append(f"np.matmul({upstream}, {x_t}, out=dW{f'[{cut}:{columns}]' if group.biased else ''})")
         if group.biased:
             lines.append(f"np.add.reduce({upstream}, axis={1 if two else 2}, out=dW[{cut}{columns}])")
@@ -228,13 +229,13 @@ def product_backward(emitter, number_: int, group: ProductGroup) -> list[str]:
         d_w = f"np.matmul({upstream}, {x_t})"
         if group.biased:
             d_w = f"np.concatenate([{d_w}, {upstream}.sum(axis=-1, keepdims=True)], axis=-1)"
-        at = (f"dP[{entries.start}:{entries.stop}]" if isinstance(entries, slice)
-              else f"dP[{emitter.constant('E', entries)}]")
+        entries = group.entries
         shared = not isinstance(entries, slice) and len(np.unique(entries)) < len(entries)
         lines.append(f"np.add.at(dP, {emitter.constant('E', entries)}, {d_w}.ravel())" if shared
                      else f"{at} += {d_w}.ravel()")
     lines += emitter.checks(number_, "dP", "backward")
     if emitter.input_grads or not group.inputs_only:
+        w = f"{weights}[{cut}:{columns}]" if group.biased else weights
         d_x = (f"{w}.T @ {upstream}" if two else
                f"np.matmul({w}.transpose(0, 2, 1), {upstream}).reshape({blocks * columns}, -1)")
         lines += emitter.add(group.operand_slots, Expr(d_x), False, number_)
