@@ -177,8 +177,9 @@ class Tape:
             raise TypeError(f"Tape.forward: the feed must be numbers, got {feed!r:.60}") from None
         shape = blocks[0].shape if len(blocks) == 1 else (len(blocks[0]), sum(b.shape[1] for b in blocks))
         if shape != (expected,) and (len(shape) != 2 or shape[1] != expected or shape[0] == 0):
-            wanted = (f"{expected} input values ({self._names()})" if len(shape) == 1 else
-                      f"a batch of rows of {expected} input values ({self._names()})" if len(shape) == 2 else
+            names = ", ".join(label or "unlabelled" for label in map(_labels, self._plan.inputs)) or "none"
+            wanted = (f"{expected} input values ({names})" if len(shape) == 1 else
+                      f"a batch of rows of {expected} input values ({names})" if len(shape) == 2 else
                       f"{expected} input values or a (batch, {expected}) array")
             raise ValueError(f"Tape.forward: expected {wanted}, got "
                              + (f"{shape[0]}" if len(shape) == 1 else f"an array of shape {shape}"))
@@ -190,9 +191,6 @@ class Tape:
                 np.copyto(copy, block)
             blocks = self._copy
         return [block.T if self._batched else block[:, None] for block in blocks]
-
-    def _names(self) -> str:
-        return ", ".join(label or "unlabelled" for label in map(_labels, self._plan.inputs)) or "none"
 
     def _buffer(self, batch: int) -> np.ndarray:
         """The value buffer for ``batch`` rows, with the constants in place."""

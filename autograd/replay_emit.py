@@ -40,7 +40,6 @@ class Emitter:
     stop: int
     checked: bool = False
     input_grads: bool = True
-    receipts: np.ndarray | None = None  # per slot, the contributions a backward adds (see ``receipts``)
     local: set = field(default_factory=set)  # groups whose gradient this backward keeps in a name, not in G
     leaves: dict = field(default_factory=dict)  # labelled leaves this chunk reads by name: name -> their row of V
     targets: list = field(default_factory=list)  # (slots, first column only?) of every row of G added to
@@ -87,13 +86,7 @@ class Emitter:
         slots = group.operands.reshape(group.arity, group.size)
         if group.arity > BLOCK_ARITY:
             block = f"O{number_}"
-            every = rows(group.operands)
-            if isinstance(every, slice):
-                text = f"V[{every.start}:{every.stop}{'' if group.varying else ', :1'}]"
-                self._mark(group.operands)
-            else:
-                text = self.read(group.operands, group.varying).text
-            line = f"{block} = {text}.reshape({group.arity}, {group.size}, -1)"
+            line = f"{block} = {self.read(group.operands, group.varying).text}.reshape({group.arity}, {group.size}, -1)"
             return Operands([Expr(f"{block}[{i}]") for i in range(group.arity)], Expr(block)), [line]
         return Operands([self.read(slots[i], group.varying) for i in range(group.arity)]), []
 
@@ -177,8 +170,7 @@ class Emitter:
             contribution = Expr("C")
         if isinstance(index, slice):
             receiver = self.program.by_range.get((index.start, index.stop))
-            receipts = self.receipts
-            assert receipts is not None  # a backward's emitter is given them
+            receipts = self.program.receipts(self.input_grads)
             if (receiver is not None and self.first <= receiver < self.stop and not first_column
                     and self.program.groups[receiver].varying and (receipts[index] == 1).all()):
                 self.local.add(receiver)
@@ -203,14 +195,6 @@ def receivers(group, inputs: int, input_grads: bool) -> dict[int, np.ndarray]:
     slots = group.operands.reshape(group.arity, group.size)
     positions = [i for i in range(group.arity) if i not in group.op.constant_inputs]
     return {i: slots[i] for i in positions if input_grads or slots[i].max() >= inputs}  # the inputs' slots come first
-
-
-def receipts(groups, outputs: tuple[int, ...], slots: int, inputs: int, input_grads: bool) -> np.ndarray:
-    """How many contributions each slot's gradient receives in a backward (an output's upstream counts)."""
-    targets = [np.asarray(outputs, dtype=np.intp)]
-    for group in groups:
-        targets += list(receivers(group, inputs, input_grads).values())
-    return np.bincount(np.concatenate(targets), minlength=slots)
 
 
 def times(derivative: Expr, upstream: str) -> Expr:

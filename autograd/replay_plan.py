@@ -75,12 +75,9 @@ class Plan:
 
 
 def check_inputs(inputs: Sequence[Value]) -> tuple[Value, ...]:
-    """The placeholders as a tuple; TypeError/ValueError for non-Values, computed nodes, repeats."""
+    """The placeholders as a tuple; ValueError for computed nodes and repeats."""
     seen: set[Value] = set()
-    for position, item in enumerate(inputs):
-        if not isinstance(item, Value):
-            raise TypeError(f"compile: inputs must be leaf Values, got {type(item).__name__} "
-                            f"at position {position}")
+    for position, item in enumerate(inputs):  # Values already (``require_values``)
         if not item.is_leaf:
             raise ValueError(f"compile: input {position} ({item.label or 'unlabelled'}) was computed by op "
                              f"'{op_of(item).name}'; inputs must be leaf Values (placeholders for data)")

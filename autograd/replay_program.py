@@ -14,7 +14,7 @@ from bisect import bisect_right
 import numpy as np
 
 from .modes import AnomalyError
-from .replay_emit import Emitter, receipts
+from .replay_emit import Emitter, receivers
 from .replay_products import ProductGroup
 from .replay_source import identifier, plain_name
 
@@ -64,6 +64,7 @@ class Program:
             self._saved.append([f"F{k}" for k in range(len(feeding))] + list(emitter.leaves) + _defined(lines))
         self._functions: dict[tuple, list] = {}
         self._zeroed: dict[tuple, list] = {}  # per backward variant, the runs of G's rows it adds to
+        self._receipts: dict[bool, np.ndarray] = {}
 
     def leaf_name(self, slot: int, varying: bool) -> str | None:
         """The name a labelled leaf's row reads by (``w1 = V[4:5]``, or ``w1_2 = V[4:5, :1]`` read
@@ -109,27 +110,32 @@ class Program:
                           for line in lines if checked or not line.startswith("check(")])
                 for number, lines in self._forward_lines[chunk]]
 
-    def _backward_groups(self, chunk: int, checked: bool, input_grads: bool, receipts_: np.ndarray,
+    def _backward_groups(self, chunk: int, checked: bool, input_grads: bool,
                          targets: list) -> list[tuple[int, list[str]]]:
         """Each group of ``chunk``, last first, with its backward lines (arguments as ``_backward_text``'s)."""
         first, stop = self._chunks[chunk]
-        emitter = Emitter(self, first, stop, checked, input_grads, receipts=receipts_, targets=targets)
+        emitter = Emitter(self, first, stop, checked, input_grads, targets=targets)
         return [(number, emitter.backward(number, self.groups[number], self._operands.get(number)))
                 for number in range(stop - 1, first - 1, -1)]
 
-    def _backward_text(self, chunk: int, checked: bool, input_grads: bool, name: str, receipts_: np.ndarray,
-                       targets: list) -> str:
-        """A chunk's backward; ``receipts_`` from ``receipts``; the rows of G it adds to are put in ``targets``."""
+    def _backward_text(self, chunk: int, checked: bool, input_grads: bool, name: str, targets: list) -> str:
+        """A chunk's backward; the rows of G it adds to are put in ``targets``."""
         saved = self._saved[chunk]
         body = [f"{', '.join(saved)}{',' if len(saved) == 1 else ''} = saved"] if saved else []
-        for _, lines in self._backward_groups(chunk, checked, input_grads, receipts_, targets):
+        for _, lines in self._backward_groups(chunk, checked, input_grads, targets):
             body += lines
         body += [f"dP[{a}:{b}] += {total}" for _, total, a, b in self._parameter_rows(chunk)]
         return f"def {name}(V, G, dP, saved):\n" + "".join(f"    {line}\n" for line in body or ["pass"])
 
-    def _receipts(self, input_grads: bool) -> np.ndarray:
-        plan = self.plan
-        return receipts(plan.groups, plan.outputs, plan.slots, len(plan.inputs), input_grads)
+    def receipts(self, input_grads: bool) -> np.ndarray:
+        """How many contributions each slot's gradient receives in a backward (an output's upstream counts)."""
+        if input_grads not in self._receipts:
+            plan = self.plan
+            targets = [np.asarray(plan.outputs, dtype=np.intp)]
+            for group in plan.groups:
+                targets += list(receivers(group, len(plan.inputs), input_grads).values())
+            self._receipts[input_grads] = np.bincount(np.concatenate(targets), minlength=plan.slots)
+        return self._receipts[input_grads]
 
     def forwards(self, checked: bool) -> list:
         """The forward function of each chunk, compiled the first time it is asked for."""
@@ -141,9 +147,7 @@ class Program:
         key = ("backward", checked, input_grads)
         if key not in self._functions:
             targets: list[tuple[np.ndarray, bool]] = []
-            counted = self._receipts(input_grads)
-            self._compiled(key, lambda chunk: self._backward_text(chunk, checked, input_grads, "run", counted,
-                                                                  targets))
+            self._compiled(key, lambda chunk: self._backward_text(chunk, checked, input_grads, "run", targets))
             self._zeroed[key] = _runs(targets, self.plan.slots, self.plan.outputs)
         return self._functions[key], self._zeroed[key]
 
@@ -161,21 +165,20 @@ class Program:
     def group_lines(self, input_grads: bool = True) -> list[tuple[list[str], list[str]]]:
         """Each group's lines of ``source(input_grads)``, as printed there: (forward lines, backward lines)."""
         lines: list[tuple[list[str], list[str]]] = [([], []) for _ in self.groups]
-        counted = self._receipts(input_grads)
         for chunk in range(len(self._chunks)):
             for number, forward in self._forward_groups(chunk, False):
                 lines[number][0].extend(forward)
-            for number, backward in self._backward_groups(chunk, False, input_grads, counted, []):
+            for number, backward in self._backward_groups(chunk, False, input_grads, []):
                 lines[number][1].extend(backward)
         return lines
 
     def source(self, input_grads: bool = True) -> str:
         """The generated program as Python text: each chunk's forward, then its backward."""
-        parts, counted = [], self._receipts(input_grads)
+        parts = []
         for chunk in range(len(self._chunks)):
             suffix = "" if len(self._chunks) == 1 else f"_{chunk}"
             parts.append(self._forward_text(chunk, False, f"forward{suffix}"))
-            parts.append(self._backward_text(chunk, False, input_grads, f"backward{suffix}", counted, []))
+            parts.append(self._backward_text(chunk, False, input_grads, f"backward{suffix}", []))
         return "\n\n".join(parts)
 
 
@@ -213,6 +216,5 @@ def _written(line: str, number: int, group, name: str, in_v: set[int]) -> str:
     """The group's result line, also writing V when a later line or the caller reads it there."""
     if number not in in_v or not line.startswith(f"{name} = "):
         return line
-    every_column = isinstance(group, ProductGroup) or group.every_row
-    target = f"V[{group.start}:{group.stop}{'' if every_column else ', :1'}]"
+    target = f"V[{group.start}:{group.stop}{'' if group.every_row else ', :1'}]"
     return f"{target} = {line}"
