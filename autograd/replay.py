@@ -5,13 +5,11 @@
 ``.data`` is read at each replay (so an optimiser that updates ``.data`` just works), except
 leaves used only where an op takes a constant (``pow``'s exponent), which are read once.
 
-``tape.forward(feed)`` takes one value per input (or a ``(batch, len(inputs))`` array, replaying
-the graph for every row at once) and returns the output's value(s). ``tape.backward()`` then
-adds to each parameter's ``.grad`` what ``output.backward()`` would (for a batch: the sum over
-rows) and returns d output / d input for each input (one row per batch row). The input
-placeholders' ``.grad`` and the interior nodes' are left alone: the replay does not revisit the
-graph. ``compile([o1, o2, ...])`` traces several outputs at once (a model's outputs): forward
-gives one value per output (per row) and ``backward(upstream)`` takes one weight per output.
+``tape.forward(feed)`` replays the graph for one row of input values, or for a batch of rows at
+once; ``tape.backward()`` then adds to each parameter's ``.grad`` what ``output.backward()`` would
+and returns d output / d input. The input placeholders' ``.grad`` and the interior nodes' are left
+alone: the replay does not revisit the graph. ``compile([o1, o2, ...])`` traces several outputs at
+once (a model's outputs).
 
 The replay is derived from the ops table: compiling runs named passes over the traced graph
 (``replay_plan``: flatten sums, lower sums of products to matrix products, levels, groups, slots)
@@ -46,9 +44,7 @@ class Tape:
     """A traced graph replayed with numpy: ``forward(feed)`` then ``backward()`` (see the module).
 
     It holds the inputs and parameters, not the graph, the generated program (``source()``), and
-    numpy buffers sized by the last batch: about 8 bytes × (2 · slots + the groups' results and
-    gathered operands) × rows, with a slot per input, constant, parameter outside the matrices and
-    computed node.
+    numpy buffers sized by the last batch (``bytes_per_row``).
     """
 
     def __init__(self, replay_plan: Plan, single: bool = True) -> None:
@@ -99,8 +95,9 @@ class Tape:
         return tuple((tuple(forward), tuple(backward)) for forward, backward in self._program.group_lines(input_grads))
 
     def bytes_per_row(self) -> int:
-        """What each row of a batch costs in numpy buffers: its values and gradients, the feed's copy,
-        the groups' results and gathered operands."""
+        """What each row of a batch costs in numpy buffers: its values and gradients (a slot per input,
+        constant, parameter outside the matrices and computed node), the feed's copy, the groups' results
+        and gathered operands."""
         return self._bytes_per_row
 
     def forward(self, feed: Sequence[float] | np.ndarray | tuple[np.ndarray, ...] = (),
@@ -138,7 +135,8 @@ class Tape:
 
         ``upstream`` weighs each row (d loss / d output; e.g. ``1 / batch`` for a mean); with
         several outputs, one weight per output, or a ``(batch, outputs)`` array. Returns
-        d output / d input: shape ``(len(inputs),)``, or ``(batch, len(inputs))`` for a batch;
+        d output / d input: shape ``(len(inputs),)``, or ``(batch, len(inputs))`` for a batch (a row
+        per row, where the parameters' gradients are summed over the rows);
         ``input_grads=False`` returns None and skips the work only they need (training);
         ``parameter_grads``, an array in ``self.parameters`` order, is overwritten with the gradients
         instead of adding them to each ``.grad``.

@@ -16,6 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import chain
+from typing import NamedTuple
 
 import numpy as np
 
@@ -123,48 +124,41 @@ def _rewritten(order: list[Value], outputs: tuple[Value, ...]) -> list[tuple[Val
     return kept
 
 
-def _leaf_roles(outputs: tuple[Value, ...], order: list[Value], inputs: tuple[Value, ...]):
-    """Parameters (leaves that get gradients) and constants (leaves only at constant positions)."""
-    constant = constant_leaves(order).difference(outputs)
-    placeholders = set(inputs)
-    leaves = [node for node in order if node.is_leaf and node not in placeholders]
-    parameters = tuple(leaf for leaf in leaves if leaf not in constant)
-    constants = [leaf for leaf in leaves if leaf in constant]
-    return parameters, constants
-
-
 def plan(outputs: tuple[Value, ...], inputs: tuple[Value, ...], slots: dict[Value, int] | None = None) -> Plan:
     """The replay plan of ``outputs`` with ``inputs`` as placeholders (see the module docstring); ``slots``,
     if given, receives each kept node's slot."""
     # each output's order lists parents first, so their first occurrences do too
     order = list(dict.fromkeys(chain.from_iterable(map(topological_order, outputs))))
     kept = lowered(_rewritten(order, outputs), outputs, inputs)
-    parameters, constants = _leaf_roles(outputs, order, inputs)
-    families = sorted(_families(kept, inputs, parameters + tuple(constants)).items())
+    placeholders, constant = set(inputs), constant_leaves(order).difference(outputs)
+    leaves = [node for node in order if node.is_leaf and node not in placeholders]
+    parameters = tuple(leaf for leaf in leaves if leaf not in constant)  # they get gradients
+    constants = tuple(leaf for leaf in leaves if leaf in constant)  # leaves only where an op takes a constant
+    families = _families(kept, inputs, parameters + constants)
     buffered, every_row, copied, in_matrices, alone = _layout(families, inputs, parameters, outputs)
-    slot: dict[Value, int] = {node: i for i, node in enumerate(inputs + buffered + tuple(constants))}
-    for key, members in families:
-        for member in members:
-            for node in ([node for node, _ in member] if key[1] == PRODUCTS else member[:1]):
-                slot[node] = len(slot)
+    slot: dict[Value, int] = {node: i for i, node in enumerate(inputs + buffered + constants)}
+    for family in families:
+        for node in family.nodes:
+            slot[node] = len(slot)
     if slots is not None:
         slots.update(slot)
     has_slot = set(buffered)  # built once: a penalty makes every weight a buffered parameter too
     parameters = buffered + tuple(p for p in in_matrices if p not in has_slot)
     position = {p: i for i, p in enumerate(parameters)}
-    groups = tuple(product_group(members, slot, position, inputs, alone) if key[1] == PRODUCTS
-                   else _group(members, slot, key[-1], every_row) for key, members in families)
-    firsts = [members[0][0][0] if key[1] == PRODUCTS else members[0][0] for key, members in families]
+    groups = tuple(product_group(family.members, slot, position, inputs, alone) if family.products
+                   else _group(family.members, slot, family.varying, every_row) for family in families)
+    firsts = [family.nodes[0] for family in families]
     return Plan(inputs, copied, parameters, len(buffered),
                 sum(p in every_row for p in buffered), np.array([c.data for c in constants], dtype=float), groups,
                 tuple(slot[output] for output in outputs), len(slot),
                 tuple(_INDEX.sub('', node.label) if g.size > 1 else node.label
                       for g, node in zip(groups, firsts, strict=True)),
                 _titles(groups, firsts, outputs[0], order),
-                tuple(leaf.label for leaf in inputs + buffered + tuple(constants)))
+                tuple(leaf.label for leaf in inputs + buffered + constants))
 
 
-def _layout(families: list, inputs: tuple[Value, ...], parameters: tuple[Value, ...], outputs: tuple[Value, ...]):
+def _layout(families: list[Family], inputs: tuple[Value, ...], parameters: tuple[Value, ...],
+            outputs: tuple[Value, ...]) -> tuple:
     """Where the leaves live, from what the groups read: (the buffered parameters in slot order, the nodes
     read in every column, the inputs copied into the value buffer, the matrices' weights in order, whether
     each weight sits in one matrix cell only, so that no two gradients meet in it).
@@ -174,16 +168,16 @@ def _layout(families: list, inputs: tuple[Value, ...], parameters: tuple[Value, 
     the weight vector stays one run of the parameters). An input is copied into its slot when a plain
     group or a matrix over non-inputs reads it there (a matrix of inputs only reads the feed)."""
     read, every_row, weights = set(outputs), set(outputs), []
-    for (_, name, *_, varying), members in families:
-        if name == PRODUCTS:
-            weights += matrix_weights(members)
-            columns = set(chain.from_iterable(block[0][1].columns for block in members))
+    for family in families:
+        if family.products:
+            weights += matrix_weights(family.members)
+            columns = set(chain.from_iterable(block[0][1].columns for block in family.members))
             if not columns.issubset(inputs):
                 read |= columns
         else:
-            operands = set(chain.from_iterable(operands for _, _, operands in members))
+            operands = set(chain.from_iterable(operands for _, _, operands in family.members))
             read |= operands
-            every_row |= operands if varying else set()
+            every_row |= operands if family.varying else set()
     in_matrices = list(dict.fromkeys(weights))
     matrix_order = {p: i for i, p in enumerate(in_matrices)}
     buffered = sorted((p for p in parameters if p in read or p not in matrix_order),
@@ -193,8 +187,25 @@ def _layout(families: list, inputs: tuple[Value, ...], parameters: tuple[Value, 
             len(weights) == len(in_matrices))
 
 
-def _families(kept: list, inputs: tuple[Value, ...], leaves: tuple[Value, ...]) -> dict[tuple, list]:
-    """Nodes by (level, op, arity, 0, varying); lowered sums as blocks by (level, Σa·b, sums, columns, bias)."""
+class Family(NamedTuple):
+    """The nodes one group replays: ``(node, op, operands)`` of one op and arity at one level, or, for
+    ``products``, blocks of lowered sums reading the same x (``(node, Products)`` each)."""
+
+    products: bool
+    varying: bool  # depends on an input (a matrix product always does)
+    members: list
+
+    @property
+    def nodes(self) -> list[Value]:
+        """The nodes it computes, in slot order."""
+        if self.products:
+            return [node for block in self.members for node, _ in block]
+        return [node for node, _, _ in self.members]
+
+
+def _families(kept: list, inputs: tuple[Value, ...], leaves: tuple[Value, ...]) -> list[Family]:
+    """The families in replay order: nodes sorted by (level, op, arity, varying), lowered sums as blocks
+    by (level, Σa·b, sums, columns, bias)."""
     level = dict.fromkeys(chain(inputs, leaves), 0)
     varying = set(inputs)
     families: dict[tuple, list] = defaultdict(list)
@@ -210,7 +221,8 @@ def _families(kept: list, inputs: tuple[Value, ...], leaves: tuple[Value, ...]) 
             families[(depth, op.name, len(operands), 0, moves)].append((node, op, operands))
     for (depth, columns, biased), block in blocks.items():
         families[(depth, PRODUCTS, len(block), len(columns), biased)].append(block)
-    return families
+    return [Family(key[1] == PRODUCTS, key[1] == PRODUCTS or key[-1], members)
+            for key, members in sorted(families.items())]
 
 
 def _group(members: list, slot: dict[Value, int], varying: bool, every_row: set[Value]) -> Group:

@@ -17,9 +17,7 @@ adding those contributions over the products and the rows is the two transposed 
 (``product``, ``constant_grads``, each checked against its rule by a test); were they ever dropped,
 nothing would be lowered and every sum would replay as before.
 Graphs that do not match replay as before, and the eager engine, ``explain`` and the explorer
-never see this rewrite. A group's lines in the generated program: ``z = W @ X + c`` forward, and
-backward ``dW = U @ Xᵀ`` (written straight into ``dP`` when no other cell adds there) and
-``dX = Wᵀ @ U`` (sent on as any gradient, ``Emitter.add``).
+never see this rewrite.
 """
 from __future__ import annotations
 
