@@ -114,9 +114,7 @@ class Emitter:
         receiving = receivers(group, len(self.program.plan.inputs), self.input_grads)
         if not receiving:
             return []
-        upstream, title = self.upstream(number_, group)
-        lines = [] if number_ in self.local else [f"U = {upstream}  {title}"]
-        upstream = upstream if number_ in self.local else "U"
+        lines, upstream = self.upstream(number_, group)
         positions = list(receiving)
         numbers = group.op.numbers(group.arity)
         if numbers is None:
@@ -148,16 +146,17 @@ class Emitter:
                 lines += self.add(slots, times(derivative, upstream), first_column, number_)
         return lines
 
-    def upstream(self, number_: int, group) -> tuple[str, str]:
-        """(the group's upstream gradient as an expression, a comment naming it): a name this backward
-        gave it, or its rows of G (summed over the rows for a group evaluated once)."""
+    def upstream(self, number_: int, group, reshape: str = "") -> tuple[list[str], str]:
+        """(the line naming the group's upstream gradient ``U``, reshaped by ``reshape``, and its name): none
+        and ``d_<name>`` when this backward gave it a name, else its rows of G (summed over the rows for a
+        group evaluated once)."""
+        if number_ in self.local and not reshape:
+            return [], f"d_{self.names[number_]}"
         title = comment("∂/∂" + self.program.titles[number_].split(" · ")[0].split(" = ")[0])
-        if number_ in self.local:
-            return f"d_{self.names[number_]}", title
-        grads = f"G[{group.start}:{group.stop}]"
+        grads = f"d_{self.names[number_]}" if number_ in self.local else f"G[{group.start}:{group.stop}]"
         if not group.varying:  # one value for all rows: its gradient sums over them (or is the first column's)
             grads = f"{grads}.sum(axis=1, keepdims=True)" if group.every_row else f"G[{group.start}:{group.stop}, :1]"
-        return grads, title
+        return [f"U = {grads}{reshape}  {title}"], "U"
 
     def add(self, slots: np.ndarray, contribution: Expr, first_column: bool, number_: int) -> list[str]:
         """Lines adding ``contribution`` (a row per slot) to the gradients of ``slots``: into a local name when

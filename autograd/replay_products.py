@@ -209,13 +209,7 @@ def product_backward(emitter, number_: int, group: ProductGroup) -> list[str]:
     blocks, sums, columns = group.shape
     weights, x = f"W_{emitter.names[number_]}", emitter.program.x_names[number_]
     two = blocks == 1
-    upstream, title = emitter.upstream(number_, group)
-    if not two:
-        lines, upstream = [f"U = {upstream}.reshape({blocks}, {sums}, -1)  {title}"], "U"
-    elif number_ in emitter.local:
-        lines = []
-    else:
-        lines, upstream = [f"U = {upstream}  {title}"], "U"
+    lines, upstream = emitter.upstream(number_, group, "" if two else f".reshape({blocks}, {sums}, -1)")
     x_t = f"{x}.T" if two else f"{x}.transpose(0, 2, 1)"
     at, matrix, cut = _matrix(emitter, group, "dP")
     if group.in_place:  # [W | c] is a run of dP no other cell adds to: dW is written there
