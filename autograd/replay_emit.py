@@ -71,15 +71,11 @@ class Emitter:
             if (source is not None and self.first <= source < self.stop  # a group of this chunk
                     and self.program.groups[source].varying == varying):
                 return Expr(self.names[source])
-            self._mark(slots)
+        self.program.in_v.update(self.program.groups_of(slots))  # the groups among them write V too
+        if isinstance(index, slice):
             return Expr(f"V[{index.start}:{index.stop}{column}]")
-        self._mark(slots)
         name = self.constant("I", index)
         return Expr(f"V.take({name}, axis=0)" if varying else f"V[{name}, :1]")
-
-    def _mark(self, slots: np.ndarray) -> None:
-        """The groups among ``slots`` write their results into V."""
-        self.program.in_v.update(self.program.groups_of(slots))
 
     def operands(self, number_: int, group) -> tuple[Operands, list[str]]:
         """The group's operands for its rules, and the lines that gather them."""
