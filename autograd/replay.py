@@ -49,6 +49,9 @@ class Tape:
 
     def __init__(self, replay_plan: Plan, single: bool = True) -> None:
         self._plan = replay_plan
+        self.inputs: tuple[Value, ...] = replay_plan.inputs
+        self.parameters: tuple[Value, ...] = replay_plan.parameters  # in the order of ``forward``'s array
+        self.groups: tuple[Group | ProductGroup, ...] = replay_plan.groups  # a replay's steps, in forward order
         self._program = Program(replay_plan)
         self._single = single  # compiled from one output Value, not a list of them
         self._values: np.ndarray | None = None  # slot × row buffer of the last forward
@@ -62,18 +65,6 @@ class Tape:
         self._output_rows = rows(replay_plan.outputs)  # a slice when the outputs' slots follow each other
         self._program.forwards(checked=False)  # compiled now (each backward at its first call)
 
-    @property
-    def inputs(self) -> tuple[Value, ...]:
-        return self._plan.inputs
-
-    @property
-    def parameters(self) -> tuple[Value, ...]:
-        return self._plan.parameters
-
-    @property
-    def groups(self) -> tuple[Group | ProductGroup, ...]:
-        """The vectorised steps of one replay, in forward order (one op and arity per level)."""
-        return self._plan.groups
 
     def __repr__(self) -> str:
         plan_ = self._plan

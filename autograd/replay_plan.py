@@ -75,6 +75,22 @@ class Plan:
     leaf_labels: tuple[str, ...]  # the labels of the inputs, buffered parameters and constants, slot by slot
 
 
+class Family(NamedTuple):
+    """The nodes one group replays: ``(node, op, operands)`` of one op and arity at one level, or, for
+    ``products``, blocks of lowered sums reading the same x (``(node, Products)`` each)."""
+
+    products: bool
+    varying: bool  # depends on an input (a matrix product always does)
+    members: list
+
+    @property
+    def nodes(self) -> list[Value]:
+        """The nodes it computes, in slot order."""
+        if self.products:
+            return [node for block in self.members for node, _ in block]
+        return [node for node, _, _ in self.members]
+
+
 def check_inputs(inputs: Sequence[Value]) -> tuple[Value, ...]:
     """The placeholders as a tuple; ValueError for computed nodes and repeats."""
     seen: set[Value] = set()
@@ -187,22 +203,6 @@ def _layout(families: list[Family], inputs: tuple[Value, ...], parameters: tuple
             len(weights) == len(in_matrices))
 
 
-class Family(NamedTuple):
-    """The nodes one group replays: ``(node, op, operands)`` of one op and arity at one level, or, for
-    ``products``, blocks of lowered sums reading the same x (``(node, Products)`` each)."""
-
-    products: bool
-    varying: bool  # depends on an input (a matrix product always does)
-    members: list
-
-    @property
-    def nodes(self) -> list[Value]:
-        """The nodes it computes, in slot order."""
-        if self.products:
-            return [node for block in self.members for node, _ in block]
-        return [node for node, _, _ in self.members]
-
-
 def _families(kept: list, inputs: tuple[Value, ...], leaves: tuple[Value, ...]) -> list[Family]:
     """The families in replay order: nodes sorted by (level, op, arity, varying), lowered sums as blocks
     by (level, Σa·b, sums, columns, bias)."""
@@ -226,6 +226,7 @@ def _families(kept: list, inputs: tuple[Value, ...], leaves: tuple[Value, ...]) 
 
 
 def _group(members: list, slot: dict[Value, int], varying: bool, every_row: set[Value]) -> Group:
+    """The group of a plain family's ``members``, its nodes' slots assigned."""
     op, arity = members[0][1], len(members[0][2])
     every_operand = chain.from_iterable(operands for _, _, operands in members)
     operand_slots = np.fromiter(map(slot.__getitem__, every_operand), np.intp, len(members) * arity)
@@ -239,6 +240,7 @@ NAMED_NODES = 20_000  # graphs up to this size name their nodes as explain does 
 
 
 def _titles(groups, firsts: list[Value], output: Value, order: list[Value]) -> tuple[str, ...]:
+    """Each group's ``title``, its nodes named as ``explain`` names them (up to ``NAMED_NODES`` nodes)."""
     names = Names(output, order) if len(order) <= NAMED_NODES else None
     return tuple(title(group, first, names.__getitem__ if names else name_of)
                  for group, first in zip(groups, firsts, strict=True))
