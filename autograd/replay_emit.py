@@ -122,7 +122,7 @@ class Emitter:
             derivatives = [number(numbers[i]) for i in positions]
         first_column = not group.varying
         if numbers is not None and len(positions) > BLOCK_ARITY:
-            factors = np.array([float(d.text) for d in derivatives]).reshape(-1, 1, 1)
+            factors = np.array([numbers[i] for i in positions], dtype=float).reshape(-1, 1, 1)
             targets = np.concatenate(list(receiving.values()))
             ones = (factors == 1.0).all()
             if ones and first_column and group.size == 1 and len(np.unique(targets)) == len(targets):
