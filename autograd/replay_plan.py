@@ -24,7 +24,7 @@ from .graph import constant_leaves, topological_order
 from .names import MAX_OPERANDS, Names, name_of
 from .ops import OPS, Op
 from .replay_products import NAME as PRODUCTS
-from .replay_products import Index, ProductGroup, Products, lowered, matrix_weights, product_group, rows
+from .replay_products import Index, ProductGroup, Products, lowered, matrix_weights, rows
 from .value import Value, op_of
 
 _SUM = OPS["sum"]
@@ -161,7 +161,7 @@ def plan(outputs: tuple[Value, ...], inputs: tuple[Value, ...], slots: dict[Valu
     has_slot = set(buffered)  # built once: a penalty makes every weight a buffered parameter too
     parameters = buffered + tuple(p for p in in_matrices if p not in has_slot)
     position = {p: i for i, p in enumerate(parameters)}
-    groups = tuple(product_group(family.members, slot, position, inputs, alone) if family.products
+    groups = tuple(ProductGroup(family.members, slot, position, inputs, alone) if family.products
                    else _group(family.members, slot, family.varying, every_row) for family in families)
     firsts = [family.nodes[0] for family in families]
     return Plan(inputs, copied, parameters, len(buffered),

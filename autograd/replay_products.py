@@ -127,13 +127,20 @@ class ProductGroup:
     name = NAME
     varying = every_row = True
 
-    def __init__(self, start: int, shape: tuple[int, int, int], biased: bool, operand_slots: np.ndarray,
-                 entries: Index, inputs_only: bool, alone: bool) -> None:
-        self.start, self.stop = start, start + shape[0] * shape[1]
-        self.shape, self.biased, self.entries = shape, biased, entries
-        self.operand_slots, self.x_rows = operand_slots, rows(operand_slots)
-        self.inputs_only = inputs_only  # every column is an input: dX is only d output / d input
-        self.in_place = alone and isinstance(entries, slice)  # dW may be written straight into dP[entries]
+    def __init__(self, blocks: list[list[tuple[Value, Products]]], slot: dict[Value, int],
+                 position: dict[Value, int], inputs: Sequence[Value], alone: bool) -> None:
+        """The group of ``blocks`` (each: sums reading the same x, with their Products), slots assigned;
+        ``position``: each parameter's in the plan's; ``alone``: no weight is read by two cells."""
+        columns = [block[0][1].columns for block in blocks]
+        self.shape = (len(blocks), len(blocks[0]), len(columns[0]))
+        self.start = slot[blocks[0][0][0]]
+        self.stop = self.start + self.shape[0] * self.shape[1]
+        self.biased = blocks[0][0][1].bias is not None
+        self.entries = rows([position[p] for p in matrix_weights(blocks)])
+        self.operand_slots = np.array([slot[x] for x in chain.from_iterable(columns)], dtype=np.intp)
+        self.x_rows = rows(self.operand_slots)
+        self.inputs_only = set(inputs).issuperset(chain.from_iterable(columns))  # dX is then d output / d input only
+        self.in_place = alone and isinstance(self.entries, slice)  # dW may be written straight into dP[entries]
 
     @property
     def size(self) -> int:
@@ -150,19 +157,6 @@ def matrix_weights(blocks: list[list[tuple[Value, Products]]]) -> list[Value]:
             bias = [products.bias] if products.bias is not None else []
             entries += [weight_of[x] for x in block[0][1].columns] + bias
     return entries
-
-
-def product_group(blocks: list[list[tuple[Value, Products]]], slot: dict[Value, int], position: dict[Value, int],
-                  inputs: Sequence[Value], alone: bool) -> ProductGroup:
-    """The group of ``blocks`` (each: sums reading the same x, with their Products), slots assigned;
-    ``alone``: no weight is read by two cells (of this group or another)."""
-    columns = [block[0][1].columns for block in blocks]
-    shape = (len(blocks), len(blocks[0]), len(columns[0]))
-    entries = rows([position[p] for p in matrix_weights(blocks)])
-    x_slots = np.array([slot[x] for x in chain.from_iterable(columns)], dtype=np.intp)
-    inputs_only = set(inputs).issuperset(chain.from_iterable(columns))
-    return ProductGroup(slot[blocks[0][0][0]], shape, blocks[0][0][1].bias is not None, x_slots, entries,
-                        inputs_only, alone)
 
 
 def _matrix(emitter, group: ProductGroup, array: str) -> tuple[str, str, str]:
