@@ -31,11 +31,11 @@ from operator import attrgetter
 import numpy as np
 
 from .modes import current as current_mode
-from .replay_plan import Group, Plan, check_inputs, plan
+from .replay_plan import Group, Plan, plan
 from .replay_products import Index, ProductGroup, rows
 from .replay_program import Program
 from .replay_source import comment
-from .value import Value, require_values
+from .value import Value, op_of, require_values
 
 _data, _labels = attrgetter("data"), attrgetter("label")
 
@@ -237,5 +237,18 @@ def compile(output: Value | Sequence[Value], inputs: Sequence[Value] | Value = (
         raise TypeError(f"compile: output must be a Value or a non-empty list of Values, got {output!r:.60}")
     if len(set(outputs)) != len(outputs):
         raise ValueError("compile: the same Value is listed twice among the outputs")
-    placeholders = check_inputs([inputs] if isinstance(inputs, Value) else require_values(inputs, "compile: inputs"))
+    placeholders = _check_inputs([inputs] if isinstance(inputs, Value) else require_values(inputs, "compile: inputs"))
     return Tape(plan(outputs, placeholders, slots), single)
+
+
+def _check_inputs(inputs: Sequence[Value]) -> tuple[Value, ...]:
+    """The placeholders as a tuple; ValueError for computed nodes and repeats."""
+    seen: set[Value] = set()
+    for position, item in enumerate(inputs):  # Values already (``require_values``)
+        if not item.is_leaf:
+            raise ValueError(f"compile: input {position} ({item.label or 'unlabelled'}) was computed by op "
+                             f"'{op_of(item).name}'; inputs must be leaf Values (placeholders for data)")
+        if item in seen:
+            raise ValueError(f"compile: input {position} ({item.label or 'unlabelled'}) is listed twice")
+        seen.add(item)
+    return tuple(inputs)

@@ -91,19 +91,6 @@ class Family(NamedTuple):
         return [node for node, _, _ in self.members]
 
 
-def check_inputs(inputs: Sequence[Value]) -> tuple[Value, ...]:
-    """The placeholders as a tuple; ValueError for computed nodes and repeats."""
-    seen: set[Value] = set()
-    for position, item in enumerate(inputs):  # Values already (``require_values``)
-        if not item.is_leaf:
-            raise ValueError(f"compile: input {position} ({item.label or 'unlabelled'}) was computed by op "
-                             f"'{op_of(item).name}'; inputs must be leaf Values (placeholders for data)")
-        if item in seen:
-            raise ValueError(f"compile: input {position} ({item.label or 'unlabelled'}) is listed twice")
-        seen.add(item)
-    return tuple(inputs)
-
-
 def _absorbed(order: list[Value], outputs: tuple[Value, ...]) -> set[Value]:
     """Additions and sums used exactly once, by another addition or sum: flattened into it."""
     uses = Counter(chain.from_iterable(node.parents for node in order))

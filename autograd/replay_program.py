@@ -39,7 +39,7 @@ class Program:
     def __init__(self, plan) -> None:
         self.plan, self.groups, self.titles = plan, plan.groups, plan.titles
         self.taken: dict[str, int] = {}  # every name given in the program (see replay_source.identifier)
-        self.names = [identifier(label, _fallback(group), self.taken)
+        self.names = [identifier(label, "z" if isinstance(group, ProductGroup) else group.op.name, self.taken)
                       for group, label in zip(plan.groups, plan.labels, strict=True)]
         self._leaf_names: dict[tuple[int, bool], str | None] = {}
         self.by_range = {(g.start, g.stop): number for number, g in enumerate(plan.groups)}
@@ -195,10 +195,6 @@ def _runs(targets: list, slots: int, outputs: tuple[int, ...]) -> list[tuple[sli
         runs += [(slice(int(start), int(stop)), first_column)
                  for start, stop in zip(edges[::2], edges[1::2], strict=True)]
     return runs
-
-
-def _fallback(group) -> str:
-    return "z" if isinstance(group, ProductGroup) else group.op.name
 
 
 def _defined(lines: list) -> list[str]:
