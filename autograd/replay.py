@@ -65,7 +65,6 @@ class Tape:
         self._output_rows = rows(replay_plan.outputs)  # a slice when the outputs' slots follow each other
         self._program.forwards(checked=False)  # compiled now (each backward at its first call)
 
-
     def __repr__(self) -> str:
         plan_ = self._plan
         return (f"Tape({len(plan_.inputs)} inputs, {len(plan_.parameters)} parameters, "

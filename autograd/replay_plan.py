@@ -227,13 +227,13 @@ NAMED_NODES = 20_000  # graphs up to this size name their nodes as explain does 
 
 
 def _titles(groups, firsts: list[Value], output: Value, order: list[Value]) -> tuple[str, ...]:
-    """Each group's ``title``, its nodes named as ``explain`` names them (up to ``NAMED_NODES`` nodes)."""
+    """Each group's ``_title``, its nodes named as ``explain`` names them (up to ``NAMED_NODES`` nodes)."""
     names = Names(output, order) if len(order) <= NAMED_NODES else None
-    return tuple(title(group, first, names.__getitem__ if names else name_of)
+    return tuple(_title(group, first, names.__getitem__ if names else name_of)
                  for group, first in zip(groups, firsts, strict=True))
 
 
-def title(group: Group | ProductGroup, first: Value, name: Callable[[Value], str] = name_of) -> str:
+def _title(group: Group | ProductGroup, first: Value, name: Callable[[Value], str]) -> str:
     """How a group reads in a comment of the program: its first node's name and expression without the
     node's index when there are several (``a⁽¹⁾ = σ(z⁽¹⁾)``), the count, and the ops-table formula."""
     if isinstance(group, ProductGroup):

@@ -49,7 +49,7 @@ class Products:
 
     @property
     def columns(self) -> tuple[Value, ...]:
-        return tuple(dict.fromkeys(x for _, x in self.pairs))
+        return tuple(x for _, x in self.pairs)  # one product per x (``lowered``)
 
     @property
     def factors(self) -> list[Value]:

@@ -9,8 +9,6 @@ last, adds their gradients from ``G`` to ``dP``. Variants are compiled when firs
 """
 from __future__ import annotations
 
-from bisect import bisect_right
-
 import numpy as np
 
 from .modes import AnomalyError
@@ -43,7 +41,9 @@ class Program:
                       for group, label in zip(plan.groups, plan.labels, strict=True)]
         self._leaf_names: dict[tuple[int, bool], str | None] = {}
         self.by_range = {(g.start, g.stop): number for number, g in enumerate(plan.groups)}
-        self._starts = [g.start for g in plan.groups]
+        self._owner = np.full(plan.slots, -1, dtype=np.intp)  # each slot's group (-1 for a leaf's)
+        for number, g in enumerate(plan.groups):
+            self._owner[g.start:g.stop] = number
         feeding = [number for number, g in enumerate(plan.groups) if isinstance(g, ProductGroup) and g.inputs_only]
         self.feed_index = {number: k for k, number in enumerate(feeding)}
         self.feed_rows = [plan.groups[number].x_rows for number in feeding]
@@ -78,12 +78,7 @@ class Program:
 
     def groups_of(self, slots: np.ndarray) -> set[int]:
         """The groups whose results include some of ``slots``."""
-        found = set()
-        for slot in set(slots.tolist()):
-            number = bisect_right(self._starts, slot) - 1
-            if number >= 0 and slot < self.groups[number].stop:
-                found.add(number)
-        return found
+        return set(self._owner[slots].tolist()) - {-1}
 
     def _parameter_rows(self, chunk: int) -> list[tuple[str, str, int, int]]:
         """(their rows of V, their gradient from G, their first and last position in P) of the parameters
