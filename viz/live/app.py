@@ -14,13 +14,13 @@ import html
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from ..dot import format_number
 from ..explorer import page as explorer_page
 from .config import Setup, checked_setup, integer_field, number_field
-from .endpoints import HANDLERS, Room, asset_text, error, model_file, page, play, room_page
+from .endpoints import HANDLERS, Room, asset_text, error, explorer_answer, model_file, page, room_page
 from .guards import Guards
 from .lab.routes import lab_routes
 from .playground_session import WEIGHT_LIMIT, Session
@@ -89,21 +89,11 @@ def build_app(token: str, hosts: set[str], sessions: Sessions | None = None, def
                 optimizer = copy.copy(session.trainer.optimizer)  # its state now; the explorer only reads it
             return explorer_page(loss, parameters=parameters, learning_rate=learning_rate, title=title, level="neuron",
                                  optimizer=optimizer)
-        return HTMLResponse(await off_loop(build),
-                            headers={"Cache-Control": "no-store", "Content-Security-Policy": "frame-ancestors 'self'"})
+        return await explorer_answer(build)
 
     routes = [
-        Route("/", index),
+        *room.routes("", index, create, export, explore),
         Route("/assets/{name}", asset),
-        Route("/api/session", create, methods=["POST"]),
-        Route("/api/state", room.state),
-        Route("/api/stream", room.stream),
-        Route("/api/export", export),
-        Route("/explore", explore),
-        Route("/api/setup", control(lambda session, body: session.configure(body.get("setup"))), methods=["POST"]),
-        Route("/api/play", control(play), methods=["POST"]),
-        Route("/api/step", control(lambda session, body: session.step()), methods=["POST"]),
-        Route("/api/reset", control(lambda session, body: session.reset()), methods=["POST"]),
         Route("/api/edit", control(edit), methods=["POST"]),
         Route("/api/point", control(add_point), methods=["POST"]),
         Route("/api/point/remove",
@@ -111,8 +101,6 @@ def build_app(token: str, hosts: set[str], sessions: Sessions | None = None, def
               methods=["POST"]),
         Route("/api/csv", control(lambda session, body: session.load_csv(body.get("csv"), body.get("name"))),
               methods=["POST"]),
-        Route("/api/import", control(lambda session, body: session.import_model(body.get("model"))), methods=["POST"]),
-        Route("/api/close", room.close, methods=["POST"]),
     ]
     app = Starlette(routes=routes + lab_routes(sessions, quoted, lab), exception_handlers=HANDLERS)
     app.state.sessions = sessions

@@ -14,6 +14,7 @@ from importlib import resources
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response, StreamingResponse
+from starlette.routing import Route
 
 from .config import FieldError
 from .requests import json_body, off_loop
@@ -71,6 +72,12 @@ def play(session, body: dict) -> None:
     session.set_playing(body["playing"])
 
 
+async def explorer_answer(build: Callable[[], str]) -> HTMLResponse:
+    """The explorer page ``build`` makes (in a worker thread), for a room's panel on the same origin."""
+    return HTMLResponse(await off_loop(build),
+                        headers={"Cache-Control": "no-store", "Content-Security-Policy": "frame-ancestors 'self'"})
+
+
 def _page(document: dict) -> str | None:
     """The page (one load of a tab) a request comes from, if it says."""
     page = document.get("page")
@@ -104,6 +111,20 @@ class Room:
         key, session = await off_loop(self.sessions.create, document.get("setup", {}),
                                       replaces if isinstance(replaces, str) else None, build, page)
         return json_answer({"session": key, "resumed": False, "state": await off_loop(session.state)})
+
+    def routes(self, prefix: str, index, create, export, explore) -> list[Route]:
+        """The routes every room has under ``prefix`` (``""`` or ``"/digits"``): its page, the explorer's
+        "step into", a session's creation, state, stream, export and close, and the controls every
+        session takes (setup, play, step, reset, import); a room adds its own."""
+        actions = {"setup": lambda session, body: session.configure(body.get("setup")), "play": play,
+                   "step": lambda session, body: session.step(), "reset": lambda session, body: session.reset(),
+                   "import": lambda session, body: session.import_model(body.get("model"))}
+        return [Route(prefix or "/", index), Route(f"{prefix}/explore", explore),
+                Route(f"{prefix}/api/session", create, methods=["POST"]),
+                Route(f"{prefix}/api/state", self.state), Route(f"{prefix}/api/stream", self.stream),
+                Route(f"{prefix}/api/export", export), Route(f"{prefix}/api/close", self.close, methods=["POST"]),
+                *(Route(f"{prefix}/api/{name}", self.control(action), methods=["POST"])
+                  for name, action in actions.items())]
 
     def control(self, action: Callable[[object, dict], object]):
         """An endpoint: parse the body, run ``action(session, body)`` in a thread, wake the streams, answer."""

@@ -6,12 +6,12 @@ must be 28 rows of 28 numbers in [0, 1]. The server's images are loaded once, on
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from ...explorer import page as explorer_page
 from ..config import FieldError, integer_field
-from ..endpoints import Room, json_answer, model_file, page, play, room_page
+from ..endpoints import Room, explorer_answer, json_answer, model_file, page, room_page
 from ..requests import json_body, off_loop, query_whole_number
 from ..sessions import Sessions
 from .data import SharedData
@@ -71,27 +71,13 @@ def lab_routes(sessions: Sessions, token: str, defaults: LabDefaults | None = No
             cost, parameters, title, optimizer = session.digit_cost()
             return explorer_page(cost, parameters=parameters, learning_rate=session.setup.learning_rate,
                                  title=title, level="layer", optimizer=optimizer)
-        return HTMLResponse(await off_loop(build),
-                            headers={"Cache-Control": "no-store", "Content-Security-Policy": "frame-ancestors 'self'"})
+        return await explorer_answer(build)
 
     return [
-        Route("/digits", index),
-        Route("/digits/explore", explore),
-        Route("/digits/api/session", create, methods=["POST"]),
-        Route("/digits/api/state", room.state),
-        Route("/digits/api/stream", room.stream),
-        Route("/digits/api/export", export),
+        *room.routes("/digits", index, create, export, explore),
         Route("/digits/api/cell", cell),
         Route("/digits/api/check", check, methods=["POST"]),
-        Route("/digits/api/close", room.close, methods=["POST"]),
-        Route("/digits/api/setup", control(lambda session, body: session.configure(body.get("setup"))),
-              methods=["POST"]),
-        Route("/digits/api/play", control(play), methods=["POST"]),
-        Route("/digits/api/step", control(lambda session, body: session.step()), methods=["POST"]),
-        Route("/digits/api/reset", control(lambda session, body: session.reset()), methods=["POST"]),
         Route("/digits/api/draw", control(lambda session, body: session.draw(checked_image(body.get("image")),
                                                                              _label(body))), methods=["POST"]),
         Route("/digits/api/pick", control(_pick), methods=["POST"]),
-        Route("/digits/api/import", control(lambda session, body: session.import_model(body.get("model"))),
-              methods=["POST"]),
     ]
