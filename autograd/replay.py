@@ -1,27 +1,16 @@
 """The compiled replay: trace a scalar graph once, then evaluate it with numpy, like JAX's ``jit``.
 
-``tape = autograd.compile(output, inputs=[x, y])`` reads the graph behind ``output``. The
-``inputs`` are leaf Values that stand for data; every other leaf is a parameter whose current
-``.data`` is read at each replay (so an optimiser that updates ``.data`` just works), except
-leaves used only where an op takes a constant (``pow``'s exponent), which are read once.
+``tape = autograd.compile(output, inputs=[x, y])`` reads the graph behind ``output`` (a Value or a list).
+The ``inputs`` are leaves that stand for data; every other leaf is a parameter whose ``.data`` is read
+at each replay, except leaves used only as an op's constant (``pow``'s exponent), read once.
+``tape.forward(feed)`` replays one row of input values or a batch of rows; ``tape.backward()`` then adds
+to each parameter's ``.grad`` what ``output.backward()`` would and returns d output / d input.
 
-``tape.forward(feed)`` replays the graph for one row of input values, or for a batch of rows at
-once; ``tape.backward()`` then adds to each parameter's ``.grad`` what ``output.backward()`` would
-and returns d output / d input. The input placeholders' ``.grad`` and the interior nodes' are left
-alone: the replay does not revisit the graph. ``compile([o1, o2, ...])`` traces several outputs at
-once (a model's outputs).
-
-The replay is derived from the ops table: compiling runs named passes over the traced graph
-(``replay_plan``: flatten sums, lower sums of products to matrix products, levels, groups, slots)
-and prints the plan as a numpy program (``replay_emit``: each op's ``forward`` and ``local_grads``
-rules run over source text), compiled once; ``tape.source()`` shows it. A replay is a call of it.
-
-What tracing bakes in: the graph records the ops that ran, not the Python that chose them. A
-branch in your code that tested ``.data`` at trace time (``if x.data > 0: ...``) stays taken as
-it was for every replay; retrace if that choice must follow the data. The ops' own
-value-dependent rules (relu's forward and its step derivative) are evaluated at every replay.
-The replay does not raise on domain errors the way the eager engine does: numpy's NaN and inf
-propagate (run it under ``detect_anomaly()`` to stop at the first op group that makes one).
+Compiling runs the passes of ``replay_plan`` over the traced graph and prints the plan as a numpy
+program (``replay_emit``), compiled once; ``tape.source()`` shows it. Tracing bakes in the ops that ran,
+not the Python that chose them: a branch on ``.data`` stays as it was taken (retrace if it must follow
+the data), while the ops' own rules (relu's step) run at every replay. numpy's NaN and inf propagate
+where the eager engine raises (``detect_anomaly()`` stops at the first group that makes one).
 """
 from __future__ import annotations
 
@@ -57,7 +46,6 @@ class Tape:
         self._values: np.ndarray | None = None  # slot × row buffer of the last forward
         self._grads: np.ndarray | None = None  # slot × row buffer of the last backward
         self._saved: list[tuple] | None = None  # what each chunk's forward kept for its backward
-        self._copy: list[np.ndarray] = []  # the feed's copy (read again by backward)
         self._batched = False
         computed = sum(group.size + (0 if isinstance(group, ProductGroup) else group.arity * group.size)
                        for group in replay_plan.groups)
@@ -71,35 +59,28 @@ class Tape:
                 f"{sum(g.size for g in plan_.groups)} computed nodes in {len(plan_.groups)} groups)")
 
     def source(self, input_grads: bool = True, heading: Sequence[str] = ()) -> str:
-        """The generated numpy program this tape runs: a forward and a backward function (one pair per
-        chunk of a very long graph), one line per group, each commented with its ops-table formula.
-        ``input_grads=False``: the backward a training step runs (no gradients for the inputs).
-        ``heading``: lines of text put first, each as an escaped one-line comment."""
+        """The generated program: forward and backward functions (a pair per chunk of a long graph), each
+        line commented with its ops-table formula; ``input_grads=False``: the backward a training step runs;
+        ``heading``: lines put first as one-line comments."""
         top = "".join(comment(str(line)) + "\n" for line in heading)
         return top + ("\n" if top else "") + self._program.source(input_grads)
 
     def lines(self, input_grads: bool = True) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
-        """Each group's lines of ``source(input_grads)``, as printed there (without the indentation), in
-        ``groups`` order: (its forward lines, its backward lines). A page shows with them the generated
-        line that computes a node (``compile(..., slots=)`` says which group's slots hold it)."""
+        """Each group's (forward lines, backward lines) of ``source(input_grads)``, in ``groups`` order (a page
+        finds a node's group by its slot: ``compile(..., slots=)``)."""
         return tuple((tuple(forward), tuple(backward)) for forward, backward in self._program.group_lines(input_grads))
 
     def bytes_per_row(self) -> int:
-        """What each row of a batch costs in numpy buffers: its values and gradients (a slot per input,
-        constant, parameter outside the matrices and computed node), the feed's copy, the groups' results
-        and gathered operands."""
+        """The bytes of numpy buffers each row of a batch costs: values, gradients, the feed's copy, results."""
         return self._bytes_per_row
 
     def forward(self, feed: Sequence[float] | np.ndarray | tuple[np.ndarray, ...] = (),
                 parameters: np.ndarray | None = None, lend: bool = False) -> float | np.ndarray:
         """The output for one row of input values (a float), or for each row of a batch (an array).
 
-        A batch may come as a tuple of arrays of the same rows, read as their columns side by side
-        (say inputs and targets); the feed is copied, so that changing it before ``backward`` changes
-        nothing. ``lend=True``: the arrays are read in place instead (saving a copy of the batch); they
-        must not change before the ``backward`` that follows (which reads them again).
-        ``parameters``: their values as one array in ``self.parameters`` order, instead of each ``.data``
-        (read in place too).
+        A batch may be a tuple of arrays of the same rows, read side by side (inputs, targets). The feed is
+        copied; ``lend=True`` reads it in place (it must not change before the ``backward`` that follows).
+        ``parameters``: their values in ``self.parameters`` order instead of each ``.data``.
         """
         plan_ = self._plan
         self._saved = None
@@ -123,23 +104,19 @@ class Tape:
                  parameter_grads: np.ndarray | None = None) -> np.ndarray | None:
         """Add d output / d parameter to each parameter's ``.grad`` (summed over a batch's rows).
 
-        ``upstream`` weighs each row (d loss / d output; e.g. ``1 / batch`` for a mean); with
-        several outputs, one weight per output, or a ``(batch, outputs)`` array. Returns
-        d output / d input: shape ``(len(inputs),)``, or ``(batch, len(inputs))`` for a batch (a row
-        per row, where the parameters' gradients are summed over the rows);
-        ``input_grads=False`` returns None and skips the work only they need (training);
-        ``parameter_grads``, an array in ``self.parameters`` order, is overwritten with the gradients
-        instead of adding them to each ``.grad``.
+        ``upstream`` weighs each row (``1 / batch`` for a mean), or each output, or both as a ``(batch,
+        outputs)`` array. Returns d output / d input, a row per row of a batch (None for ``input_grads=False``,
+        which skips their work). ``parameter_grads``, an array in ``self.parameters`` order, is overwritten
+        with the gradients instead of adding them to each ``.grad``.
         """
         values = self._values
         if self._saved is None or values is None:
             raise RuntimeError("Tape.backward() needs a forward(feed) that ran to the end first")
-        backwards, zeroed = self._program.backwards(current_mode().detecting, input_grads)
+        backwards = self._program.backwards(current_mode().detecting, input_grads)
         if self._grads is None or self._grads.shape != values.shape:
-            self._grads = np.zeros_like(values)
-        for rows_, first_column in zeroed:  # the rows the program adds to (first column only where it adds only there)
-            self._grads[rows_, :1 if first_column else None].fill(0.0)
+            self._grads = np.empty_like(values)
         grads = self._grads
+        grads[0 if input_grads else len(self._plan.inputs):] = 0.0  # what the program adds to (inputs' rows unread)
         grads[self._output_rows] = self._upstream(upstream, values.shape[1])
         totals = np.zeros(len(self._plan.parameters)) if parameter_grads is None else parameter_grads
         totals.fill(0.0)
@@ -155,7 +132,7 @@ class Tape:
         return by_row.copy() if self._batched else by_row[0].copy()
 
     def _blocks(self, feed, lend: bool) -> list[np.ndarray]:
-        """The feed as input × row blocks side by side, checked (see ``forward``)."""
+        """The feed as input × row blocks side by side, checked and copied (see ``forward``)."""
         expected = len(self._plan.inputs)
         try:
             blocks = [np.asarray(block, dtype=float) for block in feed] if isinstance(feed, tuple) else []
@@ -172,12 +149,7 @@ class Tape:
             raise ValueError(f"Tape.forward: expected {wanted}, got "
                              + (f"{shape[0]}" if len(shape) == 1 else f"an array of shape {shape}"))
         self._batched = len(shape) == 2
-        if not lend:
-            if [block.shape for block in self._copy] != [block.shape for block in blocks]:
-                self._copy = [np.empty_like(block) for block in blocks]
-            for copy, block in zip(self._copy, blocks, strict=True):
-                np.copyto(copy, block)
-            blocks = self._copy
+        blocks = blocks if lend else [block.copy() for block in blocks]
         return [block.T if self._batched else block[:, None] for block in blocks]
 
     def _buffer(self, batch: int) -> np.ndarray:
@@ -197,16 +169,12 @@ class Tape:
             weights = np.asarray(None)
         if weights.dtype.kind not in "iuf":  # None, text, booleans, ragged or mixed rows
             raise TypeError(f"Tape.backward: upstream must be a number or an array of numbers, got {upstream!r:.60}")
-        weights = weights.astype(float, copy=False)
         count = len(self._plan.outputs)
-        one_per_row = (batch,) if self._single else (batch, count)
-        once = () if self._single else (count,)
-        if weights.shape == once:
-            return weights.reshape(count, 1)
-        if weights.shape == one_per_row:
-            return weights.reshape(batch, count).T
+        rows_of = {(): 1, (batch,): batch} if self._single else {(count,): 1, (batch, count): batch}
+        if weights.shape in rows_of:
+            return weights.astype(float).reshape(rows_of[weights.shape], count).T
         wanted = (f"a number or one per row ({batch})" if self._single else
-                  f"one per output ({count}) or one per row and output {one_per_row}")
+                  f"one per output ({count}) or one per row and output {(batch, count)}")
         raise ValueError(f"Tape.backward: upstream must be {wanted}, got shape {weights.shape}")
 
 
@@ -224,12 +192,9 @@ def _rows(blocks: list[np.ndarray], index: Index) -> np.ndarray:
 
 def compile(output: Value | Sequence[Value], inputs: Sequence[Value] | Value = (),  # shadows the builtin
             slots: dict[Value, int] | None = None) -> Tape:
-    """Trace the graph behind ``output`` (a Value, or a list of Values) into a ``Tape``.
-
-    ``inputs`` are the data placeholders (see the module docstring). ``slots``, a dict, receives the
-    slot of each node the replay keeps (group k of ``tape.groups`` computes slots ``start:stop``;
-    an addition flattened into a sum, or a product lowered into a matrix, has none).
-    """
+    """Trace the graph behind ``output`` (a Value, or a list of Values) into a ``Tape``; ``inputs`` are the
+    data placeholders. ``slots``, a dict, receives the slot of each node the replay keeps (group k of
+    ``tape.groups`` computes slots ``start:stop``; a flattened addition or a lowered product has none)."""
     single = isinstance(output, Value)
     outputs = (output,) if single else tuple(output) if isinstance(output, (list, tuple)) else None
     if not outputs or not all(isinstance(item, Value) for item in outputs):

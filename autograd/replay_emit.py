@@ -1,14 +1,10 @@
-"""The code generator's last pass: a replay plan printed as straight-line numpy source.
+"""The code generator's last pass: each group printed as numpy source by running the op's rules over text.
 
-Each group becomes one assignment in the forward (``a1 = 1.0 / (1.0 + np.exp(-z1))``) and its
-gradient lines in the backward (``G[810:826] += a1 * (1.0 - a1) * U``), both written by running the
-op's rules over source text (``replay_source``). The buffers: ``V`` holds a value per slot and row
-(inputs, parameters, constants, and the results some later line reads by slot), ``G`` a gradient
-per slot and row, ``P`` the parameters (in the tape's order) and ``dP`` their gradients, ``F`` the
-feed's rows that matrix products read in place. Every decision is taken here and shows in the text: whether a
-result is read by name or from ``V``, whether a gradient lands through a slice, an index or a
-scatter that sums shared targets, whether a product's dW is written straight into ``dP``, whether
-relu's gradient is the upstream selected where its operand is positive.
+A group is one assignment in the forward (``a1 = 1.0 / (1.0 + np.exp(-z1))``) and its gradient lines in
+the backward (``G[810:826] += a1 * (1.0 - a1) * U``). ``V`` holds a value per slot and row, ``G`` a
+gradient, ``P`` and ``dP`` the parameters and their gradients, ``F`` the feed's rows that matrix products
+read in place. Every decision shows in the text: a result read by name or from ``V``, a gradient kept in
+a name or added to ``G`` through a slice, an index or a scatter, relu's upstream selected where a > 0.
 """
 from __future__ import annotations
 
@@ -29,11 +25,8 @@ BLOCK_ARITY = 4  # a group with more operands (a long Σ) reads them as one bloc
 
 @dataclass
 class Emitter:
-    """The text of one chunk of groups (``groups[first:stop]`` of the program's plan), and what it needs.
-
-    ``program`` gives the groups' names and titles and keeps what every chunk and variant shares;
-    ``checked``: add ``check`` lines (``detect_anomaly``); ``input_grads``: send gradients to the inputs too.
-    """
+    """The text of the groups ``first:stop`` of the ``program`` (names, titles, what every chunk shares);
+    ``checked``: with ``check`` lines (``detect_anomaly``); ``input_grads``: gradients for the inputs too."""
 
     program: Program
     first: int
@@ -42,18 +35,17 @@ class Emitter:
     input_grads: bool = True
     local: set = field(default_factory=set)  # groups whose gradient this backward keeps in a name, not in G
     leaves: dict = field(default_factory=dict)  # labelled leaves this chunk reads by name: name -> their row of V
-    targets: list = field(default_factory=list)  # (slots, first column only?) of every row of G added to
 
     @property
     def names(self) -> list[str]:
         return self.program.names
 
-    def constant(self, prefix: str, value) -> str:
-        """The name the program's namespace gives ``value`` (an index array, a scatter)."""
-        constants = self.program.constants
-        key = (prefix, id(value))
+    def constant(self, prefix: str, array: np.ndarray) -> str:
+        """The name of ``array`` (an index, factors; for ``S`` a ``Scatter`` to those targets) in the program's
+        namespace: one name for equal arrays in every chunk, variant and printing."""
+        constants, key = self.program.constants, (prefix, array.dtype.str, array.shape, array.tobytes())
         if key not in constants:
-            constants[key] = (f"{prefix}{len(constants)}", value)
+            constants[key] = (f"{prefix}{len(constants)}", Scatter(array) if prefix == "S" else array)
         return constants[key][0]
 
     # --- reading values --------------------------------------------------------------
@@ -121,16 +113,10 @@ class Emitter:
         else:
             derivatives = [number(numbers[i]) for i in positions]
         first_column = not group.varying
-        if numbers is not None and len(positions) > BLOCK_ARITY:
+        if numbers is not None and len(positions) > BLOCK_ARITY:  # a long Σ: one line for all its operands
             factors = np.array([numbers[i] for i in positions], dtype=float).reshape(-1, 1, 1)
-            targets = np.concatenate(list(receiving.values()))
-            ones = (factors == 1.0).all()
-            if ones and first_column and group.size == 1 and len(np.unique(targets)) == len(targets):
-                contribution = upstream  # one upstream for every operand, broadcast as it is added
-            else:
-                contribution = (f"np.tile({upstream}, ({len(positions)}, 1))" if ones else
-                                f"({self.constant('K', factors)} * {upstream}).reshape(-1, {upstream}.shape[1])")
-            return lines + self.add(targets, Expr(contribution), first_column, number_)
+            contribution = f"({self.constant('K', factors)} * {upstream}).reshape(-1, {upstream}.shape[1])"
+            return lines + self.add(np.concatenate(list(receiving.values())), Expr(contribution), first_column, number_)
         for slots, derivative in zip(receiving.values(), derivatives, strict=True):
             if group.op.selects and derivative.condition:  # step(a) selects the upstream where a > 0 (relu)
                 lines += self.add(slots, Expr(f"np.where({derivative.condition}, {upstream}, 0.0)"), first_column,
@@ -170,13 +156,12 @@ class Emitter:
                     and self.program.groups[receiver].varying and (receipts[index] == 1).all()):
                 self.local.add(receiver)
                 return [*lines, f"d_{self.names[receiver]} = {contribution.text}"]
-        self.targets.append((slots, first_column))  # G's rows this backward adds to: zeroed before it runs
         if isinstance(index, slice):
             target = f"G[{index.start}:{index.stop}{column}]"
         elif len(np.unique(slots)) == len(slots):  # no target twice: a fancy-indexed += adds every row
             target = f"G[{self.constant('I', index)}{column}]"
         else:  # rows that share a target are summed first (np.bincount)
-            scatter = self.constant("S", Scatter(slots))
+            scatter = self.constant("S", slots)
             return [*lines, f"{scatter}.add(G{'[:, :1]' if first_column else ''}, {contribution.text})"]
         if contribution.text.startswith("-") and contribution.precedence > 1 and contribution.text[1:].isidentifier():
             return [*lines, f"{target} -= {contribution.text[1:]}"]
@@ -202,29 +187,15 @@ def times(derivative: Expr, upstream: str) -> Expr:
 
 
 class Scatter:
-    """Adds rows of contributions into ``grads[targets]``, summing the rows that share a target.
-
-    Rows whose target no other row shares are added directly; the others are summed per target with
-    ``np.bincount`` (far faster than ``np.add.at``). The program calls ``add`` where a group's
-    gradients go to targets that repeat.
-    """
+    """Adds rows of contributions into ``grads[targets]``, the rows that share a target summed first by one
+    ``np.bincount`` (far faster than ``np.add.at``): what the program calls where a group's targets repeat."""
 
     def __init__(self, targets: np.ndarray) -> None:
-        unique, position, counts = np.unique(targets, return_inverse=True, return_counts=True)
-        alone = counts[position] == 1
-        by_target = np.flatnonzero(alone)[np.argsort(targets[alone], kind="stable")]
-        self._alone_rows, self._alone_targets = rows(by_target), rows(targets[by_target])
-        self._alone = alone.any()
-        shared = unique[counts > 1]
-        self._bin = np.searchsorted(shared, targets[~alone])  # which shared target, 0, 1, …
-        self._shared_rows, self._shared_targets, self._count = rows(np.flatnonzero(~alone)), rows(shared), len(shared)
-        self._bins = (1, self._bin)  # (batch size, the bincount bin of each shared contribution)
+        unique, self._bin = np.unique(targets, return_inverse=True)  # each contribution's bin: 0, 1, …
+        self._targets, self._count, self._bins = rows(unique), len(unique), (1, self._bin)
 
     def add(self, grads: np.ndarray, contributions: np.ndarray) -> None:
-        if self._alone:
-            grads[self._alone_targets] += contributions[self._alone_rows]
         batch, bins = contributions.shape[1], self._bins  # read once: a tape may be replayed from several threads
         if bins[0] != batch:
             bins = self._bins = (batch, (self._bin[:, None] * batch + np.arange(batch)).ravel())
-        sums = np.bincount(bins[1], contributions[self._shared_rows].ravel(), self._count * batch)
-        grads[self._shared_targets] += sums.reshape(self._count, batch)
+        grads[self._targets] += np.bincount(bins[1], contributions.ravel(), self._count * batch).reshape(-1, batch)

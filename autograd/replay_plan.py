@@ -1,13 +1,11 @@
-"""Turn a traced scalar graph into a replay plan: numbered slots, and groups of same-op nodes.
+"""The compiling passes: a traced scalar graph becomes a plan of numbered slots and groups of same-op nodes.
 
-Every node gets a slot (a row of the replay's value buffer): the inputs first, then the
-parameters, the constants, and the computed nodes, so that each group's results fill one
-contiguous range. A group holds the nodes of one op and arity at one level (the longest path
-from the leaves), so its operands are all known before it runs and one vectorised call of the
-op's rules evaluates all of them, for every row of a batch (a group that does not depend on the
-inputs is evaluated once). Chains of additions and nested sums whose intermediate results are
-used nowhere else are flattened into one n-ary ``sum``; then sums of products of a weight and a
-value per row are lowered to matrix products (``replay_products``).
+``_rewritten`` flattens chains of additions used nowhere else into one n-ary ``sum``; ``lowered``
+(``replay_products``) turns sums of weight × per-row value into matrix products; ``_families`` groups
+the nodes of one op and arity at one level (the longest path from the leaves), so one vectorised line
+computes a group for every row of a batch, once if it does not depend on the inputs; ``_layout`` and
+``plan`` give every node a slot (a row of the value buffer: inputs, parameters, constants, then each
+group's results in one contiguous range).
 """
 from __future__ import annotations
 
@@ -54,12 +52,9 @@ class Group:
 
 @dataclass(frozen=True, eq=False)
 class Plan:
-    """Slots and groups of a traced graph; ``constants`` fill the slots after the buffered parameters.
-
-    The first ``buffered`` parameters also have slots, after the inputs (a row each: the same value
-    in every column for the first ``broadcast``, which a group reads in every column, else in the
-    first column only); the matrices read the others by their position in ``parameters``.
-    """
+    """Slots and groups of a traced graph. The first ``buffered`` parameters have slots after the inputs
+    (filled in every column for the first ``broadcast``, else in the first only), then the ``constants``;
+    the matrices read the other parameters by their position in ``parameters``."""
 
     inputs: tuple[Value, ...]
     copied: Index | None  # the inputs copied into their slots (the others are read only from the feed)
@@ -91,40 +86,26 @@ class Family(NamedTuple):
         return [node for node, _, _ in self.members]
 
 
-def _absorbed(order: list[Value], outputs: tuple[Value, ...]) -> set[Value]:
-    """Additions and sums used exactly once, by another addition or sum: flattened into it."""
-    uses = Counter(chain.from_iterable(node.parents for node in order))
-    return {parent for node in order if node.op in _SUMMABLE for parent in node.parents
-            if parent.op in _SUMMABLE and uses[parent] == 1 and parent not in outputs}
-
-
 def _flattened(node: Value, absorbed: set[Value]) -> list[Value]:
     """The operands of ``node``'s tree of absorbed additions, left to right (iterative)."""
-    operands: list[Value] = []
-    stack = [iter(node.parents)]
+    operands, stack = [], list(reversed(node.parents))
     while stack:
-        for parent in stack[-1]:
-            if parent in absorbed:
-                stack.append(iter(parent.parents))
-                break
-            operands.append(parent)
+        item = stack.pop()
+        if item in absorbed:
+            stack.extend(reversed(item.parents))
         else:
-            stack.pop()
+            operands.append(item)
     return operands
 
 
 def _rewritten(order: list[Value], outputs: tuple[Value, ...]) -> list[tuple[Value, Op, Sequence[Value]]]:
-    """Each computed node that is kept, with its op and operands after flattening additions."""
-    absorbed = _absorbed(order, outputs)
-    kept: list[tuple[Value, Op, Sequence[Value]]] = []
-    for node in order:
-        if node.is_leaf or node in absorbed:
-            continue
-        if not absorbed.isdisjoint(node.parents):
-            kept.append((node, _SUM, _flattened(node, absorbed)))
-        else:
-            kept.append((node, op_of(node), node.parents))
-    return kept
+    """Each computed node kept, with its op and operands: additions and sums used once, by another
+    addition or sum, are flattened into it (an n-ary ``sum``)."""
+    uses = Counter(chain.from_iterable(node.parents for node in order))
+    absorbed = {parent for node in order if node.op in _SUMMABLE for parent in node.parents
+                if parent.op in _SUMMABLE and uses[parent] == 1 and parent not in outputs}
+    return [(node, _SUM, _flattened(node, absorbed)) if not absorbed.isdisjoint(node.parents)
+            else (node, op_of(node), node.parents) for node in order if not node.is_leaf and node not in absorbed]
 
 
 def plan(outputs: tuple[Value, ...], inputs: tuple[Value, ...], slots: dict[Value, int] | None = None) -> Plan:
@@ -132,12 +113,16 @@ def plan(outputs: tuple[Value, ...], inputs: tuple[Value, ...], slots: dict[Valu
     if given, receives each kept node's slot."""
     # each output's order lists parents first, so their first occurrences do too
     order = list(dict.fromkeys(chain.from_iterable(map(topological_order, outputs))))
-    kept = lowered(_rewritten(order, outputs), outputs, inputs)
-    placeholders, constant = set(inputs), constant_leaves(order).difference(outputs)
-    leaves = [node for node in order if node.is_leaf and node not in placeholders]
+    varying = set(inputs)  # the nodes that depend on an input: a value per row
+    for node in order:
+        if not varying.isdisjoint(node.parents):
+            varying.add(node)
+    kept = lowered(_rewritten(order, outputs), outputs, varying)
+    constant = constant_leaves(order).difference(outputs)
+    leaves = [node for node in order if node.is_leaf and node not in varying]  # not the inputs
     parameters = tuple(leaf for leaf in leaves if leaf not in constant)  # they get gradients
     constants = tuple(leaf for leaf in leaves if leaf in constant)  # leaves only where an op takes a constant
-    families = _families(kept, inputs, parameters + constants)
+    families = _families(kept, varying)
     buffered, every_row, copied, in_matrices, alone = _layout(families, inputs, parameters, outputs)
     slot: dict[Value, int] = {node: i for i, node in enumerate(inputs + buffered + constants)}
     for family in families:
@@ -162,14 +147,9 @@ def plan(outputs: tuple[Value, ...], inputs: tuple[Value, ...], slots: dict[Valu
 
 def _layout(families: list[Family], inputs: tuple[Value, ...], parameters: tuple[Value, ...],
             outputs: tuple[Value, ...]) -> tuple:
-    """Where the leaves live, from what the groups read: (the buffered parameters in slot order, the nodes
-    read in every column, the inputs copied into the value buffer, the matrices' weights in order, whether
-    each weight sits in one matrix cell only, so that no two gradients meet in it).
-
-    A parameter gets a slot unless it is read only as a matrix weight or bias: those read in every column
-    come first (they fill every column), the matrices' weights last and in the matrices' order (so that
-    the weight vector stays one run of the parameters). An input is copied into its slot when a plain
-    group or a matrix over non-inputs reads it there (a matrix of inputs only reads the feed)."""
+    """Where the leaves live: (the parameters with slots: those read in every column first, matrix weights
+    last in matrix order; the nodes read in every column; the inputs copied into V, which a plain group or
+    a matrix over non-inputs reads there; the matrices' weights in order; no weight in two cells?)."""
     read, every_row, weights = set(outputs), set(outputs), []
     for family in families:
         if family.products:
@@ -190,22 +170,17 @@ def _layout(families: list[Family], inputs: tuple[Value, ...], parameters: tuple
             len(weights) == len(in_matrices))
 
 
-def _families(kept: list, inputs: tuple[Value, ...], leaves: tuple[Value, ...]) -> list[Family]:
-    """The families in replay order: nodes sorted by (level, op, arity, varying), lowered sums as blocks
-    by (level, Σa·b, sums, columns, bias)."""
-    level = dict.fromkeys(chain(inputs, leaves), 0)
-    varying = set(inputs)
+def _families(kept: list, varying: set[Value]) -> list[Family]:
+    """The families in replay order, by (level, op, arity, varying); lowered sums in blocks reading one x."""
+    level: dict[Value, int] = {}  # a leaf's is 0
     families: dict[tuple, list] = defaultdict(list)
     blocks: dict[tuple, list] = defaultdict(list)  # (level, the x they read, bias): sums forming one matrix
     for node, op, operands in kept:
-        level[node] = depth = 1 + max(map(level.__getitem__, operands))
-        moves = not varying.isdisjoint(operands)
-        if moves:
-            varying.add(node)
+        level[node] = depth = 1 + max(level.get(operand, 0) for operand in operands)
         if isinstance(op, Products):
             blocks[(depth, frozenset(op.columns), op.bias is not None)].append((node, op))
         else:
-            families[(depth, op.name, len(operands), 0, moves)].append((node, op, operands))
+            families[(depth, op.name, len(operands), 0, node in varying)].append((node, op, operands))
     for (depth, columns, biased), block in blocks.items():
         families[(depth, PRODUCTS, len(block), len(columns), biased)].append(block)
     return [Family(key[1] == PRODUCTS, key[1] == PRODUCTS or key[-1], members)

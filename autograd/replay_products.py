@@ -1,23 +1,13 @@
 """The replay's one lowering: sums of products ``Σₖ wₖ·xₖ (+ c)`` replayed as matrix products.
 
-A product qualifies when one factor is a parameter (``w``, a leaf that is not an input: one value
-for every row, such as a weight) and the other depends on the inputs (``x``, a value per row), the
-sum is its only user, and no earlier product of the sum has the same ``x``. A sum with qualifying
-products over at least two distinct ``x`` becomes a ``Products`` node (its qualifying products, as
-(w, x) pairs, and its bias ``c`` when its only other operand is a parameter), or a ``Products`` node
-plus a plain ``sum`` of it and its other operands. Sums at one level reading the same ``x`` form a
-matrix ``W`` (one row per sum, one column per ``x``); matrices of one shape at one level are
-stacked, and one ``numpy.matmul`` gives every sum for every row of a batch: ``Z = W @ X (+ c)``.
-
-This is the identity ``Σₖ wₖ·xₖ``, not a new rule: its derivatives are the ops table's ``mul`` and
-``sum`` rules composed. ``sum`` passes the upstream ``U`` to each product unchanged
-(∂(Σ pₖ)/∂pₖ = 1) and ``mul`` multiplies it by the other factor (∂(w·x)/∂w = x, ∂(w·x)/∂x = w);
-adding those contributions over the products and the rows is the two transposed matrix products
-``dW = U @ Xᵀ`` and ``dX = Wᵀ @ U``. ``RULES_COMPOSE`` reads these facts from the table's rows
-(``product``, ``constant_grads``, each checked against its rule by a test); were they ever dropped,
-nothing would be lowered and every sum would replay as before.
-Graphs that do not match replay as before, and the eager engine, ``explain`` and the explorer
-never see this rewrite.
+A product qualifies when one factor is a parameter (``w``: one value for every row) and the other depends
+on the inputs (``x``: a value per row), the sum is its only user, and no earlier product of the sum has the
+same ``x``. A sum with such products over two ``x`` or more becomes a ``Products`` node (plus a plain ``sum``
+of it and its other operands, unless the only other one is a parameter, its bias ``c``). Sums at one level
+reading the same ``x`` form a matrix ``W``, matrices of one shape at one level are stacked, and one matmul
+gives every sum for every row: ``Z = W @ X (+ c)``. Backward, the ops table's ``sum`` rule (∂/∂pₖ = 1, the
+declared ``constant_grads``) and ``mul`` rule (the declared ``product``: ∂(w·x)/∂w = x, ∂/∂x = w) compose
+into ``dW = U @ Xᵀ`` and ``dX = Wᵀ @ U``; without those declarations nothing is lowered.
 """
 from __future__ import annotations
 
@@ -69,14 +59,11 @@ def rows(slots: Sequence[int] | np.ndarray) -> Index:
     return slots
 
 
-def lowered(kept: list[Entry], outputs: Sequence[Value], inputs: Sequence[Value]) -> list[Entry]:
-    """``kept`` with each qualifying sum rewritten (see the module); everything else as it was."""
+def lowered(kept: list[Entry], outputs: Sequence[Value], varying: set[Value]) -> list[Entry]:
+    """``kept`` with each qualifying sum rewritten (see the module); everything else as it was. ``varying``:
+    the nodes that depend on an input (the partial sums made here are added)."""
     if not RULES_COMPOSE:
         return kept
-    varying = set(inputs)
-    for node, _, operands in kept:
-        if not varying.isdisjoint(operands):
-            varying.add(node)
     uses = Counter(chain(outputs, chain.from_iterable(operands for _, _, operands in kept)))
     rewritten: dict[Value, list[Entry]] = {}
     absorbed: set[Value] = set()
@@ -99,6 +86,7 @@ def lowered(kept: list[Entry], outputs: Sequence[Value], inputs: Sequence[Value]
             products, rest = Products(products.pairs, rest[0]), []
         if rest:
             partial = Value(0.0, NAME)  # a slot of the replay only: never part of the graph
+            varying.add(partial)
             rewritten[node] = [(partial, products, products.factors), (node, _SUM, [partial, *rest])]
         else:
             rewritten[node] = [(node, products, products.factors)]
@@ -172,57 +160,48 @@ def _matrix(emitter, group: ProductGroup, array: str) -> tuple[str, str, str]:
 def product_forward(emitter, number_: int, group: ProductGroup) -> list[str]:
     """``z = W @ X + c`` for every block and row (X: the feed's rows, read in place, for inputs only)."""
     blocks, sums, columns = group.shape
-    weights, x = f"W_{emitter.names[number_]}", f"X_{emitter.names[number_]}"
-    if group.inputs_only:  # the feed's rows, read in place
-        x_text = f"F{emitter.program.feed_index[number_]}"
-    else:
-        x_text = emitter.read(group.operand_slots, True).text
-    if blocks == 1 and x_text.isidentifier():  # a group's results by name, or one of the feed's
-        x, lines = x_text, []
-    else:
-        lines = [f"{x} = {x_text}" + ("" if blocks == 1 else f".reshape({blocks}, {columns}, -1)")]
+    name, weights = emitter.names[number_], f"W_{emitter.names[number_]}"
+    x = (f"F{emitter.program.feed_index[number_]}" if group.inputs_only
+         else emitter.read(group.operand_slots, True).text)
+    lines = []
+    if blocks > 1 or not x.isidentifier():  # else a group's results by name, or one of the feed's
+        lines.append(f"X_{name} = {x}" + ("" if blocks == 1 else f".reshape({blocks}, {columns}, -1)"))
+        x = f"X_{name}"
     emitter.program.x_names[number_] = x
     _, matrix, cut = _matrix(emitter, group, "P")
     lines.append(f"{weights} = {matrix}")
     w = f"{weights}[{cut}:{columns}]" if group.biased else weights
-    if blocks == 1 and group.inputs_only:  # (Xᵀ Wᵀ)ᵀ: the batch-major product BLAS runs fastest on the feed
-        product = f"({x}.T @ {w}.T).T"
-    elif blocks == 1:
-        product = f"{w} @ {x}"
-    else:
-        product = f"np.matmul({w}, {x})"
-    total = f"{product} + {weights}[{cut}{columns}:]" if group.biased else product
+    # (Xᵀ Wᵀ)ᵀ: the batch-major product BLAS runs fastest on the feed
+    total = f"({x}.T @ {w}.T).T" if blocks == 1 and group.inputs_only else f"{w} @ {x}"
+    total += f" + {weights}[{cut}{columns}:]" if group.biased else ""
     if blocks > 1:
         total = f"({total}).reshape({blocks * sums}, -1)"
-    lines.append(f"{emitter.names[number_]} = {total}  {comment(emitter.program.titles[number_])}")
-    return lines + emitter.checks(number_, emitter.names[number_], "forward")
+    lines.append(f"{name} = {total}  {comment(emitter.program.titles[number_])}")
+    return lines + emitter.checks(number_, name, "forward")
 
 
 def product_backward(emitter, number_: int, group: ProductGroup) -> list[str]:
     """sum's rule then mul's over every product and row: dW = U @ Xᵀ, dX = Wᵀ @ U, dc = U summed."""
     blocks, sums, columns = group.shape
-    weights, x = f"W_{emitter.names[number_]}", emitter.program.x_names[number_]
-    two = blocks == 1
-    lines, upstream = emitter.upstream(number_, group, "" if two else f".reshape({blocks}, {sums}, -1)")
-    x_t = f"{x}.T" if two else f"{x}.transpose(0, 2, 1)"
+    t = ".T" if blocks == 1 else ".transpose(0, 2, 1)"
+    lines, upstream = emitter.upstream(number_, group, "" if blocks == 1 else f".reshape({blocks}, {sums}, -1)")
     at, matrix, cut = _matrix(emitter, group, "dP")
+    w_part = f"[{cut}:{columns}]" if group.biased else ""
     if group.in_place:  # [W | c] is a run of dP no other cell adds to: dW is written there
-        lines.append(f"dW = {matrix}")
-        lines.append(f"np.matmul({upstream}, {x_t}, out=dW{f'[{cut}:{columns}]' if group.biased else ''})")
+        lines += [f"dW = {matrix}", f"np.matmul({upstream}, {emitter.program.x_names[number_]}{t}, "
+                  f"out=dW{w_part})"]
         if group.biased:
-            lines.append(f"np.add.reduce({upstream}, axis={1 if two else 2}, out=dW[{cut}{columns}])")
-    else:  # [dW | dc] added at the entries, summed where a weight sits in several cells
-        d_w = f"np.matmul({upstream}, {x_t})"
+            lines.append(f"np.add.reduce({upstream}, axis={1 if blocks == 1 else 2}, out=dW[{cut}{columns}])")
+    else:  # [dW | dc] added at the entries (np.add.at sums where a weight sits in several cells)
+        d_w = f"({upstream} @ {emitter.program.x_names[number_]}{t})"
         if group.biased:
             d_w = f"np.concatenate([{d_w}, {upstream}.sum(axis=-1, keepdims=True)], axis=-1)"
         entries = group.entries
-        shared = not isinstance(entries, slice) and len(np.unique(entries)) < len(entries)
-        lines.append(f"np.add.at(dP, {emitter.constant('E', entries)}, {d_w}.ravel())" if shared
-                     else f"{at} += {d_w}.ravel()")
+        lines.append(f"{at} += {d_w}.ravel()" if isinstance(entries, slice)
+                     else f"np.add.at(dP, {emitter.constant('E', entries)}, {d_w}.ravel())")
     lines += emitter.checks(number_, "dP", "backward")
     if emitter.input_grads or not group.inputs_only:
-        w = f"{weights}[{cut}:{columns}]" if group.biased else weights
-        d_x = (f"{w}.T @ {upstream}" if two else
-               f"np.matmul({w}.transpose(0, 2, 1), {upstream}).reshape({blocks * columns}, -1)")
+        d_x = f"W_{emitter.names[number_]}{w_part}{t} @ {upstream}"
+        d_x = d_x if blocks == 1 else f"({d_x}).reshape({blocks * columns}, -1)"
         lines += emitter.add(group.operand_slots, Expr(d_x), False, number_)
     return lines

@@ -1,11 +1,10 @@
 """The generated replay: a plan's source printed once (``replay_emit``), compiled once, called per step.
 
-The groups are cut into chunks of at most ``CHUNK`` groups, each one function forward and one
-backward (a 100,000-group chain compiles chunk by chunk in bounded memory, and no function is
-huge). A chunk's forward returns the arrays its backward reads (its ``saved`` tuple). The first
-chunk's forward also puts the parameters that have slots into ``V``, and its backward, which runs
-last, adds their gradients from ``G`` to ``dP``. Variants are compiled when first asked for: with
-``check`` lines under ``detect_anomaly``, and a backward without the inputs' gradients for training.
+The groups are cut into chunks of ``CHUNK``, each a forward and a backward function (a 100,000-group
+chain compiles in bounded memory). A chunk's forward returns what its backward reads (``saved``); the
+first chunk also copies the parameters with slots into ``V`` and adds their gradients to ``dP``. The
+variants (with ``check`` lines under ``detect_anomaly``; a backward without the inputs' gradients for
+training) are compiled when first asked for.
 """
 from __future__ import annotations
 
@@ -31,8 +30,7 @@ def check(array: np.ndarray, op_name: str, size: int, direction: str) -> None:
 
 
 class Program:
-    """The plan as generated numpy functions (see the module); ``source()`` prints them. It also answers
-    what the generator asks about the plan: which group fills which slots, and what names are given."""
+    """The plan as generated numpy functions, and what the generator asks: names, who fills which slots."""
 
     def __init__(self, plan) -> None:
         self.plan, self.groups, self.titles = plan, plan.groups, plan.titles
@@ -63,12 +61,11 @@ class Program:
             self._leaves.append(emitter.leaves)
             self._saved.append([f"F{k}" for k in range(len(feeding))] + list(emitter.leaves) + _defined(lines))
         self._functions: dict[tuple, list] = {}
-        self._zeroed: dict[tuple, list] = {}  # per backward variant, the runs of G's rows it adds to
         self._receipts: dict[bool, np.ndarray] = {}
 
     def leaf_name(self, slot: int, varying: bool) -> str | None:
-        """The name a labelled leaf's row reads by (``w1 = V[4:5]``, or ``w1_2 = V[4:5, :1]`` read
-        in its first column), or None for an unlabelled leaf or a computed slot."""
+        """The name a labelled leaf's row is read by (``w1 = V[4:5]``; ``w1_2 = V[4:5, :1]``, its first column),
+        None for an unlabelled leaf or a computed slot."""
         key = (slot, varying)
         if key not in self._leaf_names:
             labels = self.plan.leaf_labels
@@ -81,8 +78,7 @@ class Program:
         return set(self._owner[slots].tolist()) - {-1}
 
     def _parameter_rows(self, chunk: int) -> list[tuple[str, str, int, int]]:
-        """(their rows of V, their gradient from G, their first and last position in P) of the parameters
-        that have slots, for the first chunk: those read in every column, then those in the first only."""
+        """(rows of V, gradient from G, first and last position in P) of the parameters with slots (first chunk)."""
         i, every, buffered = len(self.plan.inputs), self.plan.broadcast, self.plan.buffered
         runs = [(f"V[{i}:{i + every}]", f"G[{i}:{i + every}].sum(axis=1)", 0, every),
                 (f"V[{i + every}:{i + buffered}, :1]", f"G[{i + every}:{i + buffered}, 0]", every, buffered)]
@@ -105,19 +101,17 @@ class Program:
                           for line in lines if checked or not line.startswith("check(")])
                 for number, lines in self._forward_lines[chunk]]
 
-    def _backward_groups(self, chunk: int, checked: bool, input_grads: bool,
-                         targets: list) -> list[tuple[int, list[str]]]:
-        """Each group of ``chunk``, last first, with its backward lines (arguments as ``_backward_text``'s)."""
+    def _backward_groups(self, chunk: int, checked: bool, input_grads: bool) -> list[tuple[int, list[str]]]:
+        """Each group of ``chunk``, last first, with its backward lines."""
         first, stop = self._chunks[chunk]
-        emitter = Emitter(self, first, stop, checked, input_grads, targets=targets)
+        emitter = Emitter(self, first, stop, checked, input_grads)
         return [(number, emitter.backward(number, self.groups[number], self._operands.get(number)))
                 for number in range(stop - 1, first - 1, -1)]
 
-    def _backward_text(self, chunk: int, checked: bool, input_grads: bool, name: str, targets: list) -> str:
-        """A chunk's backward; the rows of G it adds to are put in ``targets``."""
+    def _backward_text(self, chunk: int, checked: bool, input_grads: bool, name: str) -> str:
         saved = self._saved[chunk]
         body = [f"{', '.join(saved)}{',' if len(saved) == 1 else ''} = saved"] if saved else []
-        for _, lines in self._backward_groups(chunk, checked, input_grads, targets):
+        for _, lines in self._backward_groups(chunk, checked, input_grads):
             body += lines
         body += [f"dP[{a}:{b}] += {total}" for _, total, a, b in self._parameter_rows(chunk)]
         return f"def {name}(V, G, dP, saved):\n" + "".join(f"    {line}\n" for line in body or ["pass"])
@@ -136,15 +130,10 @@ class Program:
         """The forward function of each chunk, compiled the first time it is asked for."""
         return self._compiled(("forward", checked), lambda chunk: self._forward_text(chunk, checked, "run"))
 
-    def backwards(self, checked: bool, input_grads: bool) -> tuple[list, list[tuple[slice, bool]]]:
-        """The backward function of each chunk, compiled the first time it is asked for, and the runs of G's
-        rows they add to, as (rows, first column only?): what is zeroed before they run."""
-        key = ("backward", checked, input_grads)
-        if key not in self._functions:
-            targets: list[tuple[np.ndarray, bool]] = []
-            self._compiled(key, lambda chunk: self._backward_text(chunk, checked, input_grads, "run", targets))
-            self._zeroed[key] = _runs(targets, self.plan.slots, self.plan.outputs)
-        return self._functions[key], self._zeroed[key]
+    def backwards(self, checked: bool, input_grads: bool) -> list:
+        """The backward function of each chunk, compiled the first time it is asked for."""
+        return self._compiled(("backward", checked, input_grads),
+                              lambda chunk: self._backward_text(chunk, checked, input_grads, "run"))
 
     def _compiled(self, key: tuple, text) -> list:
         if key not in self._functions:
@@ -163,7 +152,7 @@ class Program:
         for chunk in range(len(self._chunks)):
             for number, forward in self._forward_groups(chunk, False):
                 lines[number][0].extend(forward)
-            for number, backward in self._backward_groups(chunk, False, input_grads, []):
+            for number, backward in self._backward_groups(chunk, False, input_grads):
                 lines[number][1].extend(backward)
         return lines
 
@@ -173,23 +162,8 @@ class Program:
         for chunk in range(len(self._chunks)):
             suffix = "" if len(self._chunks) == 1 else f"_{chunk}"
             parts.append(self._forward_text(chunk, False, f"forward{suffix}"))
-            parts.append(self._backward_text(chunk, False, input_grads, f"backward{suffix}", []))
+            parts.append(self._backward_text(chunk, False, input_grads, f"backward{suffix}"))
         return "\n\n".join(parts)
-
-
-def _runs(targets: list, slots: int, outputs: tuple[int, ...]) -> list[tuple[slice, bool]]:
-    """The rows ``targets`` add to, as runs (rows, first column only?); not the outputs' (assigned whole)."""
-    every, first = np.zeros(slots, dtype=bool), np.zeros(slots, dtype=bool)
-    for target_slots, first_column in targets:
-        (first if first_column else every)[target_slots] = True
-    every[list(outputs)] = first[list(outputs)] = False
-    first &= ~every
-    runs = []
-    for mask, first_column in ((every, False), (first, True)):
-        edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.view(np.int8), [0]])))
-        runs += [(slice(int(start), int(stop)), first_column)
-                 for start, stop in zip(edges[::2], edges[1::2], strict=True)]
-    return runs
 
 
 def _defined(lines: list) -> list[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import builtins
 import keyword
 import re
+from types import SimpleNamespace
 
 from .notation import plain_digits
 
@@ -39,16 +40,12 @@ class Expr:
     def __rtruediv__(self, other): return _binary(other, "/", self, _PRODUCT)
     def __neg__(self): return Expr(f"-{_wrapped(self, _UNARY)}", _UNARY)
     def __abs__(self): return call("abs", self)
-    def __eq__(self, other): return _comparison(self, "==", other)  # elementwise, as over arrays (so unhashable)
-    def __ne__(self, other): return _comparison(self, "!=", other)
-    def __lt__(self, other): return _comparison(self, "<", other)
-    def __le__(self, other): return _comparison(self, "<=", other)
-    def __gt__(self, other): return _comparison(self, ">", other)
-    def __ge__(self, other): return _comparison(self, ">=", other)
+    def __eq__(self, other):  # elementwise, as over arrays (so unhashable): pow's rule tests ``k == 0``
+        return Expr(f"({self.text} == {as_expr(other).text})")  # a boolean array, 0 or 1 in arithmetic
 
     def __bool__(self):
         raise TypeError("an ops-table rule branched on its operands' values (if/and/or): the compiled replay "
-                        "cannot print that as numpy source; write it with m.step or a comparison instead")
+                        "cannot print that as numpy source; write it with m.step instead")
 
 
 def number(value: float) -> Expr:
@@ -70,11 +67,6 @@ def _binary(left, operator: str, right, precedence: int) -> Expr:
     return Expr(f"{_wrapped(left, precedence)} {operator} {_wrapped(right, precedence, right=True)}", precedence)
 
 
-def _comparison(left, operator: str, right) -> Expr:
-    """A comparison in parentheses (an array of booleans, 0 or 1 in arithmetic, as numpy reads it)."""
-    return Expr(f"({as_expr(left).text} {operator} {as_expr(right).text})")
-
-
 def call(function: str, *arguments) -> Expr:
     return Expr(f"{function}({', '.join(as_expr(a).text for a in arguments)})")
 
@@ -88,36 +80,20 @@ class Operands(list[Expr]):
         self.block = block
 
 
-class _Source:
-    """``m`` for a rule run over ``Expr``: the numpy call each math function becomes."""
-
-    @staticmethod
-    def exp(a): return call("np.exp", a)
-    @staticmethod
-    def log(a): return call("np.log", a)
-    @staticmethod
-    def tanh(a): return call("np.tanh", a)
-    @staticmethod
-    def pow(a, b): return call("np.power", a, b)
-    @staticmethod
-    def div(a, b): return as_expr(a) / b
-    @staticmethod
-    def maximum(a, b): return call("np.maximum", a, b)
-    @staticmethod
-    def step(a):  # 1.0 where a > 0, else 0.0 (the program's own helper)
-        return Expr(call("step", a).text, condition=f"{_wrapped(a, _SUM)} > 0")
-
-    @staticmethod
-    def sum(operands):
-        if isinstance(operands, Operands) and operands.block is not None:
-            return call("np.add.reduce", operands.block, Expr("axis=0"))
-        total = as_expr(operands[0])
-        for item in list(operands)[1:]:
-            total = total + item
-        return total
+def _sum(operands) -> Expr:
+    if isinstance(operands, Operands) and operands.block is not None:
+        return call("np.add.reduce", operands.block, Expr("axis=0"))
+    total = as_expr(operands[0])
+    for item in list(operands)[1:]:
+        total = total + item
+    return total
 
 
-SOURCE = _Source()
+SOURCE = SimpleNamespace(  # ``m`` for a rule run over ``Expr``: the numpy call each math function becomes
+    exp=lambda a: call("np.exp", a), log=lambda a: call("np.log", a), tanh=lambda a: call("np.tanh", a),
+    pow=lambda a, b: call("np.power", a, b), maximum=lambda a, b: call("np.maximum", a, b),
+    div=lambda a, b: as_expr(a) / b, sum=_sum,
+    step=lambda a: Expr(call("step", a).text, condition=f"{_wrapped(a, _SUM)} > 0"))  # the program's helper
 
 # names the program's own code uses: a label-derived name never takes one of them
 RESERVED = frozenset({"np", "step", "check", "saved", "abs"})  # lowercase: the program's other names are not

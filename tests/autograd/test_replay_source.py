@@ -6,6 +6,7 @@ from __future__ import annotations
 import builtins
 import io
 import keyword
+import re
 import tokenize
 from pathlib import Path
 
@@ -217,3 +218,15 @@ def test_printing_the_program_between_replays_changes_nothing_they_compute():
     np.testing.assert_array_equal(tape.forward(rows), values)
     np.testing.assert_array_equal(tape.backward(), input_grads)
     np.testing.assert_array_equal([w.grad for w in weights], first)
+
+
+def test_the_program_is_the_same_text_at_every_printing_and_its_namespace_stops_growing():
+    """Index arrays and scatters are named by their contents: printing again gives the same names."""
+    x, p = [Value(0.0, "x0"), Value(0.0, "x1")], [Value(0.5), Value(-0.3)]
+    output = autograd.sum([(x[0] * p[0]).tanh(), (x[1] * p[0]).tanh(), x[0] * x[0], (x[1] * p[1]).tanh()])
+    tape = autograd.compile(output, inputs=x)
+    first = tape.source(), tape.source(input_grads=False), tape.lines()
+    assert re.search(r"\b[IS]\d+\b", first[0])  # the graph needs a named index array or scatter
+    namespace = len(tape._program.constants)
+    assert (tape.source(), tape.source(input_grads=False), tape.lines()) == first
+    assert len(tape._program.constants) == namespace
