@@ -15,7 +15,7 @@ import numpy as np
 
 from .ops import wrong_derivative_count
 from .replay_products import ProductGroup, product_backward, product_forward, rows
-from .replay_source import SOURCE, Expr, Operands, as_expr, comment, number
+from .replay_source import SOURCE, Expr, Operands, as_expr, comment
 
 if TYPE_CHECKING:
     from .replay_program import Program
@@ -63,7 +63,7 @@ class Emitter:
             if (source is not None and self.first <= source < self.stop  # a group of this chunk
                     and self.program.groups[source].varying == varying):
                 return Expr(self.names[source])
-        self.program.in_v.update(self.program.groups_of(slots))  # the groups among them write V too
+        self.program.read_in_v[slots] = True  # the groups among them write V too
         if isinstance(index, slice):
             return Expr(f"V[{index.start}:{index.stop}{column}]")
         name = self.constant("I", index)
@@ -79,14 +79,15 @@ class Emitter:
         return Operands([self.read(slots[i], group.varying) for i in range(group.arity)]), []
 
     # --- forward ---------------------------------------------------------------------
-    def forward(self, number_: int, group) -> tuple[list[str], Operands | None]:
-        """The group's forward lines, and its operands as its backward reads them (None for a product)."""
+    def forward(self, number_: int, group) -> list[str]:
+        """The group's forward lines (its operands are kept for its backward)."""
         if isinstance(group, ProductGroup):
-            return product_forward(self, number_, group), None
+            return product_forward(self, number_, group)
         operands, lines = self.operands(number_, group)
+        self.program.operands[number_] = operands
         result = as_expr(group.op.forward(operands, SOURCE))
         lines.append(f"{self.names[number_]} = {result.text}  {comment(self.program.titles[number_])}")
-        return lines + self.checks(number_, self.names[number_], "forward"), operands
+        return lines + self.checks(number_, self.names[number_], "forward")
 
     def checks(self, number_: int, array: str, direction: str) -> list[str]:
         if not self.checked:
@@ -95,7 +96,7 @@ class Emitter:
         return [f"check({array}, {group.name!r}, {group.size}, {direction!r})"]
 
     # --- backward --------------------------------------------------------------------
-    def backward(self, number_: int, group, operands: Operands | None) -> list[str]:
+    def backward(self, number_: int, group) -> list[str]:
         """The group's gradient lines: its upstream, then each operand's local derivative × upstream."""
         if isinstance(group, ProductGroup):
             return product_backward(self, number_, group)
@@ -103,29 +104,25 @@ class Emitter:
         if not receiving:
             return []
         lines, upstream = self.upstream(number_, group)
-        positions = list(receiving)
-        numbers = group.op.numbers(group.arity)
-        if numbers is None:
-            local = tuple(group.op.local_grads(operands, Expr(self.names[number_]), SOURCE))
-            if len(local) != group.arity:
-                raise wrong_derivative_count(group.op, len(local), group.arity)
-            derivatives = [as_expr(local[i]) for i in positions]
-        else:
-            derivatives = [number(numbers[i]) for i in positions]
-        first_column = not group.varying
-        if numbers is not None and len(positions) > BLOCK_ARITY:  # a long Σ: one line for all its operands
-            factors = np.array([numbers[i] for i in positions], dtype=float).reshape(-1, 1, 1)
-            contribution = f"({self.constant('K', factors)} * {upstream}).reshape(-1, {upstream}.shape[1])"
-            return lines + self.add(np.concatenate(list(receiving.values())), Expr(contribution), first_column, number_)
-        for slots, derivative in zip(receiving.values(), derivatives, strict=True):
+        numbers, first_column = group.op.numbers(group.arity), not group.varying
+        if numbers is not None and len(receiving) > BLOCK_ARITY:  # a long Σ: one line for all its operands
+            factors = np.array([numbers[i] for i in receiving], dtype=float).reshape(-1, 1, 1)
+            contribution = Expr(f"({self.constant('K', factors)} * {upstream}).reshape(-1, {upstream}.shape[1])")
+            return lines + self.add(np.concatenate(list(receiving.values())), contribution, first_column, number_)
+        operands, result = self.program.operands[number_], Expr(self.names[number_])
+        local = numbers or tuple(group.op.local_grads(operands, result, SOURCE))
+        if len(local) != group.arity:
+            raise wrong_derivative_count(group.op, len(local), group.arity)
+        for i, slots in receiving.items():
+            derivative = as_expr(local[i])
             if group.op.selects and derivative.condition:  # step(a) selects the upstream where a > 0 (relu)
-                lines += self.add(slots, Expr(f"np.where({derivative.condition}, {upstream}, 0.0)"), first_column,
-                                  number_)
+                contribution = Expr(f"np.where({derivative.condition}, {upstream}, 0.0)")
             elif group.op.selects:  # abs: where the derivative is 0 nothing is sent, even from an infinite upstream
                 lines.append(f"S = {derivative.text}")
-                lines += self.add(slots, Expr("S") * Expr(f"np.where(S == 0, 0.0, {upstream})"), first_column, number_)
+                contribution = Expr("S") * Expr(f"np.where(S == 0, 0.0, {upstream})")
             else:
-                lines += self.add(slots, times(derivative, upstream), first_column, number_)
+                contribution = times(derivative, upstream)
+            lines += self.add(slots, contribution, first_column, number_)
         return lines
 
     def upstream(self, number_: int, group, reshape: str = "") -> tuple[list[str], str]:
@@ -151,12 +148,11 @@ class Emitter:
             contribution = Expr("C")
         if isinstance(index, slice):
             receiver = self.program.by_range.get((index.start, index.stop))
-            receipts = self.program.receipts(self.input_grads)
             if (receiver is not None and self.first <= receiver < self.stop and not first_column
-                    and self.program.groups[receiver].varying and (receipts[index] == 1).all()):
+                    and self.program.groups[receiver].varying
+                    and (self.program.receipts(self.input_grads)[index] == 1).all()):
                 self.local.add(receiver)
                 return [*lines, f"d_{self.names[receiver]} = {contribution.text}"]
-        if isinstance(index, slice):
             target = f"G[{index.start}:{index.stop}{column}]"
         elif len(np.unique(slots)) == len(slots):  # no target twice: a fancy-indexed += adds every row
             target = f"G[{self.constant('I', index)}{column}]"
@@ -166,6 +162,7 @@ class Emitter:
         if contribution.text.startswith("-") and contribution.precedence > 1 and contribution.text[1:].isidentifier():
             return [*lines, f"{target} -= {contribution.text[1:]}"]
         return [*lines, f"{target} += {contribution.text}"]
+
 
 def receivers(group, inputs: int, input_grads: bool) -> dict[int, np.ndarray]:
     """The operand positions a backward sends gradients to, with their slots: not constant inputs, not
@@ -179,11 +176,7 @@ def receivers(group, inputs: int, input_grads: bool) -> dict[int, np.ndarray]:
 
 def times(derivative: Expr, upstream: str) -> Expr:
     """``derivative · upstream``, without a factor of 1.0 (and ``-upstream`` for −1.0)."""
-    if derivative.text == "1.0":
-        return Expr(upstream)
-    if derivative.text == "-1.0":
-        return -Expr(upstream)
-    return derivative * Expr(upstream)
+    return {"1.0": Expr(upstream), "-1.0": -Expr(upstream)}.get(derivative.text, derivative * Expr(upstream))
 
 
 class Scatter:

@@ -39,9 +39,6 @@ class Program:
                       for group, label in zip(plan.groups, plan.labels, strict=True)]
         self._leaf_names: dict[tuple[int, bool], str | None] = {}
         self.by_range = {(g.start, g.stop): number for number, g in enumerate(plan.groups)}
-        self._owner = np.full(plan.slots, -1, dtype=np.intp)  # each slot's group (-1 for a leaf's)
-        for number, g in enumerate(plan.groups):
-            self._owner[g.start:g.stop] = number
         feeding = [number for number, g in enumerate(plan.groups) if isinstance(g, ProductGroup) and g.inputs_only]
         self.feed_index = {number: k for k, number in enumerate(feeding)}
         self.feed_rows = [plan.groups[number].x_rows for number in feeding]
@@ -49,14 +46,13 @@ class Program:
         self.x_names: dict[int, str] = {}  # each matrix product's columns as its forward names them
         count = len(plan.groups)
         self._chunks = [(first, min(first + CHUNK, count)) for first in range(0, count, CHUNK)] or [(0, 0)]
-        self.in_v = self.groups_of(np.asarray(plan.outputs))  # groups whose results are also written to V
-        self._forward_lines, self._operands, self._saved, self._leaves = [], {}, [], []
+        self.read_in_v = np.zeros(plan.slots, dtype=bool)  # slots some line (or the caller: outputs) reads in V
+        self.read_in_v[list(plan.outputs)] = True
+        self.operands: dict = {}  # each plain group's operands, as its forward read them (for its backward)
+        self._forward_lines, self._saved, self._leaves = [], [], []
         for first, stop in self._chunks:
             emitter = Emitter(self, first, stop, checked=True)  # its check lines are dropped from the unchecked text
-            lines = []
-            for number in range(first, stop):
-                group_lines, self._operands[number] = emitter.forward(number, plan.groups[number])
-                lines.append((number, group_lines))
+            lines = [(number, emitter.forward(number, plan.groups[number])) for number in range(first, stop)]
             self._forward_lines.append(lines)
             self._leaves.append(emitter.leaves)
             self._saved.append([f"F{k}" for k in range(len(feeding))] + list(emitter.leaves) + _defined(lines))
@@ -72,10 +68,6 @@ class Program:
             label = labels[slot] if slot < len(labels) else ""
             self._leaf_names[key] = identifier(label, "", self.taken) if plain_name(label) else None
         return self._leaf_names[key]
-
-    def groups_of(self, slots: np.ndarray) -> set[int]:
-        """The groups whose results include some of ``slots``."""
-        return set(self._owner[slots].tolist()) - {-1}
 
     def _parameter_rows(self, chunk: int) -> list[tuple[str, str, int, int]]:
         """(rows of V, gradient from G, first and last position in P) of the parameters with slots (first chunk)."""
@@ -97,15 +89,22 @@ class Program:
 
     def _forward_groups(self, chunk: int, checked: bool) -> list[tuple[int, list[str]]]:
         """Each group of ``chunk`` with its forward lines."""
-        return [(number, [_written(line, number, self.groups[number], self.names[number], self.in_v)
+        return [(number, [self._written(line, number)
                           for line in lines if checked or not line.startswith("check(")])
                 for number, lines in self._forward_lines[chunk]]
+
+    def _written(self, line: str, number: int) -> str:
+        """The group's result line, also writing V when a later line or the caller reads it there."""
+        group = self.groups[number]
+        if not line.startswith(f"{self.names[number]} = ") or not self.read_in_v[group.start:group.stop].any():
+            return line
+        return f"V[{group.start}:{group.stop}{'' if group.every_row else ', :1'}] = {line}"
 
     def _backward_groups(self, chunk: int, checked: bool, input_grads: bool) -> list[tuple[int, list[str]]]:
         """Each group of ``chunk``, last first, with its backward lines."""
         first, stop = self._chunks[chunk]
         emitter = Emitter(self, first, stop, checked, input_grads)
-        return [(number, emitter.backward(number, self.groups[number], self._operands.get(number)))
+        return [(number, emitter.backward(number, self.groups[number]))
                 for number in range(stop - 1, first - 1, -1)]
 
     def _backward_text(self, chunk: int, checked: bool, input_grads: bool, name: str) -> str:
@@ -175,11 +174,3 @@ def _defined(lines: list) -> list[str]:
             if " = " in line and head.isidentifier():
                 saved.append(head)
     return list(dict.fromkeys(saved))
-
-
-def _written(line: str, number: int, group, name: str, in_v: set[int]) -> str:
-    """The group's result line, also writing V when a later line or the caller reads it there."""
-    if number not in in_v or not line.startswith(f"{name} = "):
-        return line
-    target = f"V[{group.start}:{group.stop}{'' if group.every_row else ', :1'}]"
-    return f"{target} = {line}"

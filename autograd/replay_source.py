@@ -48,13 +48,9 @@ class Expr:
                         "cannot print that as numpy source; write it with m.step instead")
 
 
-def number(value: float) -> Expr:
-    """A float literal (``1.0``, ``-1.0``); ``repr`` of a float is always valid source."""
-    return Expr(repr(float(value)), _UNARY if value < 0 else _ATOM)
-
-
 def as_expr(item) -> Expr:
-    return item if isinstance(item, Expr) else number(item)
+    """``item``, or a number as a float literal (``repr`` of a float is always valid source)."""
+    return item if isinstance(item, Expr) else Expr(repr(float(item)), _UNARY if item < 0 else _ATOM)
 
 
 def _wrapped(item, precedence: int, right: bool = False) -> str:

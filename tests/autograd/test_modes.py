@@ -299,3 +299,14 @@ def test_detect_anomaly_names_the_matrix_group_that_made_an_inf():
     tape = autograd.compile(autograd.sum([w[0] * x[0], w[1] * x[1]]), inputs=x)
     with autograd.detect_anomaly(), pytest.raises(autograd.AnomalyError, match="Σa·b"):
         tape.forward([10.0, 10.0])
+
+
+def test_detect_anomaly_names_the_group_whose_gradient_is_infinite_in_the_compiled_backward():
+    x, w = Value(1.0, "x"), Value(3.0, "w")
+    tape = compile_tape((x ** 0.5) * w, inputs=[x])  # d√x/dx = 0.5·x^−0.5: infinite at x = 0, √0 is not
+    assert tape.forward([0.0]) == 0.0
+    assert math.isinf(tape.backward()[0])
+    with autograd.detect_anomaly():
+        assert tape.forward([0.0]) == 0.0  # the forward is finite
+        with pytest.raises(AnomalyError, match=r"compiled backward of op 'pow'"):
+            tape.backward()
