@@ -131,7 +131,7 @@ class Emitter:
         group evaluated once)."""
         if number_ in self.local and not reshape:
             return [], f"d_{self.names[number_]}"
-        title = comment("∂/∂" + self.program.titles[number_].split(" · ")[0].split(" = ")[0])
+        title = comment("∂/∂" + self.program.heads[number_])
         grads = f"d_{self.names[number_]}" if number_ in self.local else f"G[{group.start}:{group.stop}]"
         if not group.varying:  # one value for all rows: its gradient sums over them (or is the first column's)
             grads = f"{grads}.sum(axis=1, keepdims=True)" if group.every_row else f"G[{group.start}:{group.stop}, :1]"

@@ -65,7 +65,6 @@ class Plan:
     groups: tuple[Group | ProductGroup, ...]
     outputs: tuple[int, ...]  # the outputs' slots
     slots: int
-    labels: tuple[str, ...]  # each group's first node's label ("" if none): the generated program's names
     titles: tuple[str, ...]  # each group as a learner reads it (``a⁽¹⁾ = σ(z⁽¹⁾) · 16 nodes · ∂σ(a)/∂a = …``)
     leaf_labels: tuple[str, ...]  # the labels of the inputs, buffered parameters and constants, slot by slot
 
@@ -139,8 +138,6 @@ def plan(outputs: tuple[Value, ...], inputs: tuple[Value, ...], slots: dict[Valu
     return Plan(inputs, copied, parameters, len(buffered),
                 sum(p in every_row for p in buffered), np.array([c.data for c in constants], dtype=float), groups,
                 tuple(slot[output] for output in outputs), len(slot),
-                tuple(_INDEX.sub('', node.label) if g.size > 1 else node.label
-                      for g, node in zip(groups, firsts, strict=True)),
                 _titles(groups, firsts, outputs[0], order),
                 tuple(leaf.label for leaf in inputs + buffered + constants))
 

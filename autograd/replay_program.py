@@ -35,8 +35,9 @@ class Program:
     def __init__(self, plan) -> None:
         self.plan, self.groups, self.titles = plan, plan.groups, plan.titles
         self.taken: dict[str, int] = {}  # every name given in the program (see replay_source.identifier)
-        self.names = [identifier(label, "z" if isinstance(group, ProductGroup) else group.op.name, self.taken)
-                      for group, label in zip(plan.groups, plan.labels, strict=True)]
+        self.heads = [title.split(" · ")[0].split(" = ")[0] for title in plan.titles]  # each group's name as read
+        self.names = [identifier(head, "z" if isinstance(group, ProductGroup) else group.op.name, self.taken)
+                      for group, head in zip(plan.groups, self.heads, strict=True)]
         self._leaf_names: dict[tuple[int, bool], str | None] = {}
         self.by_range = {(g.start, g.stop): number for number, g in enumerate(plan.groups)}
         feeding = [number for number, g in enumerate(plan.groups) if isinstance(g, ProductGroup) and g.inputs_only]
