@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import builtins
 import keyword
+import math
+import operator
 import re
 from types import SimpleNamespace
 
@@ -21,11 +23,12 @@ _SUM, _PRODUCT, _UNARY, _ATOM = 1, 2, 3, 4  # precedence: a + b, a * b, -a, a na
 class Expr:
     """The source text of an expression over arrays, built by running a rule on it."""
 
-    __slots__ = ("condition", "precedence", "text")
+    __slots__ = ("condition", "precedence", "text", "value")
 
-    def __init__(self, text: str, precedence: int = _ATOM, condition: str = "") -> None:
+    def __init__(self, text: str, precedence: int = _ATOM, condition: str = "", value: float | None = None) -> None:
         self.text, self.precedence = text, precedence
         self.condition = condition  # for ``step(a)``: ``a > 0``, where it is 1.0 (else 0.0)
+        self.value = value  # a number's value: arithmetic on numbers alone is done here (``2.0 - 1.0`` is ``1.0``)
 
     def __repr__(self) -> str:
         return self.text
@@ -38,10 +41,12 @@ class Expr:
     def __rmul__(self, other): return _binary(other, "*", self, _PRODUCT)
     def __truediv__(self, other): return _binary(self, "/", other, _PRODUCT)
     def __rtruediv__(self, other): return _binary(other, "/", self, _PRODUCT)
-    def __neg__(self): return Expr(f"-{_wrapped(self, _UNARY)}", _UNARY)
+    def __neg__(self):
+        return as_expr(-self.value) if self.value is not None else Expr(f"-{_wrapped(self, _UNARY)}", _UNARY)
+
     def __abs__(self): return call("abs", self)
     def __eq__(self, other):  # elementwise, as over arrays (so unhashable): pow's rule tests ``k == 0``
-        return Expr(f"({self.text} == {as_expr(other).text})")  # a boolean array, 0 or 1 in arithmetic
+        return _binary(self, "==", other, _ATOM)  # a boolean array, 0 or 1 in arithmetic
 
     def __bool__(self):
         raise TypeError("an ops-table rule branched on its operands' values (if/and/or): the compiled replay "
@@ -49,8 +54,8 @@ class Expr:
 
 
 def as_expr(item) -> Expr:
-    """``item``, or a number as a float literal (``repr`` of a float is always valid source)."""
-    return item if isinstance(item, Expr) else Expr(repr(float(item)), _UNARY if item < 0 else _ATOM)
+    """``item``, or a finite number as a float literal (its ``repr`` is valid source)."""
+    return item if isinstance(item, Expr) else Expr(repr(float(item)), _UNARY if item < 0 else _ATOM, value=item)
 
 
 def _wrapped(item, precedence: int, right: bool = False) -> str:
@@ -59,8 +64,18 @@ def _wrapped(item, precedence: int, right: bool = False) -> str:
     return expr.text if tighter or expr.precedence == _ATOM else f"({expr.text})"
 
 
-def _binary(left, operator: str, right, precedence: int) -> Expr:
-    return Expr(f"{_wrapped(left, precedence)} {operator} {_wrapped(right, precedence, right=True)}", precedence)
+_FOLDED = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "==": operator.eq}
+
+
+def _binary(left, symbol: str, right, precedence: int) -> Expr:
+    left, right = as_expr(left), as_expr(right)
+    if left.value is not None and right.value is not None and (symbol != "/" or right.value != 0):
+        folded = float(_FOLDED[symbol](left.value, right.value))
+        if math.isfinite(folded):
+            return as_expr(folded)
+    if symbol == "==":  # a comparison in parentheses: an array of booleans, 0 or 1 in arithmetic
+        return Expr(f"({left.text} == {right.text})")
+    return Expr(f"{_wrapped(left, precedence)} {symbol} {_wrapped(right, precedence, right=True)}", precedence)
 
 
 def call(function: str, *arguments) -> Expr:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import builtins
 import io
 import keyword
+import math
 import re
 import tokenize
 from pathlib import Path
@@ -230,3 +231,27 @@ def test_the_program_is_the_same_text_at_every_printing_and_its_namespace_stops_
     namespace = len(tape._program.constants)
     assert (tape.source(), tape.source(input_grads=False), tape.lines()) == first
     assert len(tape._program.constants) == namespace
+
+
+@pytest.mark.parametrize("exponents", [(2.0, 2.0), (2.0, 3.0), (2.0, math.inf), (0.0, -1.0)])
+def test_constant_exponents_are_printed_as_numbers_and_replay_as_eager(exponents):
+    """Equal constants read as one literal, folded where the rule does arithmetic on them alone (k − 1 = 1.0);
+    different or non-finite ones as one array; values and gradients equal the eager engine's."""
+    x = [Value(1.0, "x0"), Value(1.0, "x1")]
+    w = [Value(0.7, "w0"), Value(-1.3, "w1")]
+    output = autograd.sum([(xi * wi) ** k for xi, wi, k in zip(x, w, exponents, strict=True)])
+    tape = autograd.compile(output, inputs=x)
+    source = tape.source()
+    if exponents == (2.0, 2.0):
+        assert "np.power(mul, 2.0)" in source
+        assert "2.0 * np.power(mul, 1.0) * " in source
+    else:
+        assert re.search(r"np\.power\(mul, K\d+\)", source)
+    rows = np.array([[0.5, -0.25], [1.5, 2.0]])
+
+    def weighted(inputs):
+        return autograd.sum([(xi * wi) ** k for xi, wi, k in zip(inputs, w, exponents, strict=True)])
+    expected, expected_inputs, expected_parameters = eager_rows(weighted, rows, w)
+    np.testing.assert_allclose(tape.forward(rows), expected, rtol=1e-12)
+    np.testing.assert_allclose(tape.backward(), expected_inputs, rtol=1e-12)
+    np.testing.assert_allclose([p.grad for p in w], expected_parameters, rtol=1e-12)
