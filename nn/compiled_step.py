@@ -111,8 +111,9 @@ class CompiledStep:
             return StepResult(forward.loss, forward.outputs)
         tape.backward(forward.upstream, input_grads=False, parameter_grads=tape_grads)
         grads = mapping.optimizer_grads(tape_grads)
-        for parameter, grad in zip(mapping.others, tape_grads[mapping.elsewhere].tolist(), strict=True):
-            parameter.grad += grad  # not the optimiser's: accumulates, as without zero_grad
+        if mapping.others:  # not the optimiser's: their gradients accumulate, as without zero_grad
+            for parameter, grad in zip(mapping.others, tape_grads[mapping.elsewhere].tolist(), strict=True):
+                parameter.grad += grad
         self.grads = grads  # the batch's, even if the update below is interrupted
         self.optimizer.update(self.data, grads)
         return StepResult(forward.loss, forward.outputs)

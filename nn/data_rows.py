@@ -139,6 +139,13 @@ class Picked:
         return map(self.items.__getitem__, self.indices.tolist())
 
 
+def gathered(rows, indices: np.ndarray | slice):
+    """``rows[indices]``: a view for a slice; for an index array, numpy's ``take`` (faster than indexing)."""
+    if isinstance(indices, slice) or not isinstance(rows, np.ndarray):  # ScaledRows convert the rows they give
+        return rows[indices]
+    return rows.take(indices, axis=0)
+
+
 def take_rows(X, indices):
     """The rows ``indices`` of ``X``: ScaledRows stay compact, anything else becomes an array."""
     return X.take(indices) if isinstance(X, ScaledRows) else np.asarray(X)[indices]

@@ -13,7 +13,7 @@ from autograd import argument_checks as check
 
 from .compiled import CompiledModel
 from .compiled_step import CompiledStep
-from .data_rows import Picked, plain_data
+from .data_rows import Picked, gathered, plain_data
 from .eager_step import EagerStep, loss_function
 from .history import History, StepRecord
 from .losses import LOSSES, LossFn
@@ -160,8 +160,8 @@ class Trainer:
         indices = self._pending.popleft()
         if self.lr_schedule is not None:
             self.optimizer.lr = _rate(self.lr_schedule, self.step_count)
-        inputs = np.asarray(self.X[indices], dtype=float)  # compact rows (MNIST's bytes) become floats here
-        encoded = None if self._encoded is None else self._encoded[indices]
+        inputs = np.asarray(gathered(self.X, indices), dtype=float)  # compact rows (MNIST's bytes) become floats here
+        encoded = None if self._encoded is None else gathered(self._encoded, indices)
         result = self._train(inputs, Picked(self.y, indices), encoded)
         if not math.isfinite(result.loss):
             raise TrainingDiverged(self.step_count, result.loss, self.optimizer.lr)
