@@ -212,12 +212,13 @@ def main(argv: list[str] | None = None) -> None:
 def _table(steps: dict[str, float], epochs: dict[str, float], with_torch: bool) -> str:
     numpy_name = next(name for name in steps if name.startswith("hand-written"))
     torch_name = "PyTorch (CPU eager, float64)"
-    header = ["candidate", "step (batch of 100)", "epoch", "step vs numpy"]
+    header = ["candidate", "step (batch of 100)", "epoch", "step vs numpy", "epoch vs numpy"]
     header += ["step vs PyTorch"] if with_torch else []
     rows = []
     for name, seconds in steps.items():
-        row = [name, format_duration(seconds), format_duration(epochs[name]) if name in epochs else "—",
-               f"{seconds / steps[numpy_name]:.2f}×"]
+        epoch, epoch_ratio = ((format_duration(epochs[name]), f"{epochs[name] / epochs[numpy_name]:.2f}×")
+                              if name in epochs else ("—", "—"))
+        row = [name, format_duration(seconds), epoch, f"{seconds / steps[numpy_name]:.2f}×", epoch_ratio]
         rows.append(row + ([f"{seconds / steps[torch_name]:.2f}×"] if with_torch else []))
     return markdown_table(header, rows)
 

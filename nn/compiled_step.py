@@ -16,6 +16,7 @@ the steps says when (``nn.Trainer`` writes before any code of yours can look; se
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from operator import attrgetter
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -89,15 +90,16 @@ class CompiledStep:
         if self.grads is not None:
             write_parameters(self.optimizer.params, self.data, self.grads)
 
-    def encode(self, targets: list) -> np.ndarray | None:
+    def encode(self, targets: Iterable) -> np.ndarray | None:
         """The targets as the traced loss reads them: an array (rows, width), or None when the loss is not
         built in or they need the eager loss. A trainer encodes its targets once and passes a batch's rows."""
         return None if self.traced is None else self.traced.encode(list(targets), self.compiled.outputs_count)
 
-    def __call__(self, inputs: np.ndarray, targets: list, encoded: np.ndarray | None = None) -> StepResult:
+    def __call__(self, inputs: np.ndarray, targets: Iterable, encoded: np.ndarray | None = None) -> StepResult:
         """One batch: forward, backward and (for a finite loss) the optimiser's update on the held arrays.
 
-        ``inputs`` is a float array (rows, inputs); ``encoded`` the rows of ``encode(all targets)``, if any.
+        ``inputs`` is a float array (rows, inputs); ``encoded`` the rows of ``encode(all targets)``, if any;
+        ``targets`` are listed only if the eager loss or ``encode`` reads them (``nn.data_rows.Picked``).
         """
         self.compiled.check_batch(len(inputs))  # one replay: the backward needs the whole batch's buffers
         forward = self._forward(inputs, targets, encoded)
@@ -109,13 +111,14 @@ class CompiledStep:
             return StepResult(forward.loss, forward.outputs)
         tape.backward(forward.upstream, input_grads=False, parameter_grads=tape_grads)
         grads = mapping.optimizer_grads(tape_grads)
-        for parameter, grad in zip(mapping.others, tape_grads[mapping.elsewhere].tolist(), strict=True):
-            parameter.grad += grad  # not the optimiser's: accumulates, as without zero_grad
+        if mapping.others:  # not the optimiser's: their gradients accumulate, as without zero_grad
+            for parameter, grad in zip(mapping.others, tape_grads[mapping.elsewhere].tolist(), strict=True):
+                parameter.grad += grad
         self.grads = grads  # the batch's, even if the update below is interrupted
         self.optimizer.update(self.data, grads)
         return StepResult(forward.loss, forward.outputs)
 
-    def _forward(self, inputs: np.ndarray, targets: list, encoded: np.ndarray | None) -> _Forward:
+    def _forward(self, inputs: np.ndarray, targets: Iterable, encoded: np.ndarray | None) -> _Forward:
         """The one choice of strategy: the traced loss when it can stand for this batch, else the eager loss."""
         if self.traced is not None:
             if encoded is None:
@@ -161,7 +164,7 @@ class CompiledStep:
             self._upstream = (rows, upstream)
         return self._upstream[1]
 
-    def _eager_forward(self, inputs: np.ndarray, targets: list) -> _Forward:
+    def _eager_forward(self, inputs: np.ndarray, targets: Iterable) -> _Forward:
         """The model and penalties replayed, the loss on the engine over leaves standing for the outputs."""
         use, values = self._replayed(False, inputs)  # columns: the penalties, the outputs
         first = len(self._strengths)

@@ -126,6 +126,26 @@ def in_chunks(X, rows: int = CHUNK_ROWS) -> Iterator[np.ndarray]:
         yield np.asarray(X[start:start + rows], dtype=float)
 
 
+class Picked:
+    """The items of a list at ``indices`` (an array of positions or a slice), looked up only when iterated:
+    a batch's targets, which a traced loss never reads (it reads their encoded rows instead)."""
+
+    def __init__(self, items: list, indices: np.ndarray | slice) -> None:
+        self.items, self.indices = items, indices
+
+    def __iter__(self) -> Iterator:
+        if isinstance(self.indices, slice):
+            return iter(self.items[self.indices])
+        return map(self.items.__getitem__, self.indices.tolist())
+
+
+def gathered(rows, indices: np.ndarray | slice):
+    """``rows[indices]``: a view for a slice; for an index array, numpy's ``take`` (faster than indexing)."""
+    if isinstance(indices, slice) or not isinstance(rows, np.ndarray):  # ScaledRows convert the rows they give
+        return rows[indices]
+    return rows.take(indices, axis=0)
+
+
 def take_rows(X, indices):
     """The rows ``indices`` of ``X``: ScaledRows stay compact, anything else becomes an array."""
     return X.take(indices) if isinstance(X, ScaledRows) else np.asarray(X)[indices]

@@ -6,6 +6,7 @@ optimiser behind the same call as ``nn.compiled_step.CompiledStep`` (``Trainer(c
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -62,9 +63,9 @@ class EagerStep:
     def encode(self, targets: list) -> None:
         """No encoding: the loss reads the targets as given."""
 
-    def __call__(self, inputs: np.ndarray, targets: list, encoded: None = None) -> StepResult:
+    def __call__(self, inputs: np.ndarray, targets: Iterable, encoded: None = None) -> StepResult:
         self.optimizer.zero_grad()
-        loss, outputs = _loss_and_grads(self.model, self.loss, inputs, targets, self.l1, self.l2)
+        loss, outputs = _loss_and_grads(self.model, self.loss, inputs, list(targets), self.l1, self.l2)
         if math.isfinite(loss):
             self.optimizer.step()
         return StepResult(loss, np.array(outputs, dtype=float).reshape(len(inputs), -1))

@@ -59,7 +59,7 @@ def fraction_right(outputs: np.ndarray, answers: np.ndarray | None, threshold: f
     if answers is None:
         return None
     given = outputs.argmax(axis=1) if outputs.ndim == 2 else outputs > threshold
-    return float((given == answers).mean())
+    return np.count_nonzero(given == answers) / len(given)  # the mean, without np.mean's overhead
 
 
 def percent(fraction: float | None) -> str:

@@ -13,7 +13,7 @@ from autograd import argument_checks as check
 
 from .compiled import CompiledModel
 from .compiled_step import CompiledStep
-from .data_rows import plain_data
+from .data_rows import Picked, gathered, plain_data
 from .eager_step import EagerStep, loss_function
 from .history import History, StepRecord
 from .losses import LOSSES, LossFn
@@ -90,8 +90,7 @@ class Trainer:
         if self.validation is not None and self.validation[0].shape[1] != model.nin:
             raise ValueError(f"the model takes {model.nin} inputs but the validation rows have "
                              f"{self.validation[0].shape[1]}")
-        self.epochs_since_best, self._best = 0, None  # (validation loss, epoch, weights)
-        self.step_count = start_step
+        self.step_count, self.epochs_since_best, self._best = start_step, 0, None  # best: (val loss, epoch, weights)
         self.history = History(window=history_window)
         self._rng = np.random.default_rng(seed)
         self._pending: deque = deque()  # the batches left in the current pass over the data
@@ -161,16 +160,14 @@ class Trainer:
         indices = self._pending.popleft()
         if self.lr_schedule is not None:
             self.optimizer.lr = _rate(self.lr_schedule, self.step_count)
-        inputs = np.asarray(self.X[indices], dtype=float)  # compact rows (MNIST's bytes) become floats here
-        targets = self.y[indices] if isinstance(indices, slice) else [self.y[i] for i in indices.tolist()]
-        encoded = None if self._encoded is None else self._encoded[indices]
-        result = self._train(inputs, targets, encoded)
+        inputs = np.asarray(gathered(self.X, indices), dtype=float)  # compact rows (MNIST's bytes) become floats here
+        encoded = None if self._encoded is None else gathered(self._encoded, indices)
+        result = self._train(inputs, Picked(self.y, indices), encoded)
         if not math.isfinite(result.loss):
             raise TrainingDiverged(self.step_count, result.loss, self.optimizer.lr)
         outputs = result.outputs[:, 0] if result.outputs.shape[1] == 1 else result.outputs
-        answers = None if self._answers is None else self._answers[indices]
-        record = StepRecord(self.step_count, result.loss, fraction_right(outputs, answers, self._threshold),
-                            self.optimizer.lr, len(inputs))
+        accuracy = None if self._answers is None else fraction_right(outputs, self._answers[indices], self._threshold)
+        record = StepRecord(self.step_count, result.loss, accuracy, self.optimizer.lr, len(inputs))
         self.history.append(record)
         self.step_count += 1
         self._end_pass_if_done()

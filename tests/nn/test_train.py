@@ -58,6 +58,23 @@ def test_mini_batches_cover_every_sample_once_per_epoch_and_reshuffle():
     assert epochs[0] != y
 
 
+@pytest.mark.parametrize("compiled", [True, False])
+def test_a_custom_loss_gets_each_batchs_targets_as_a_list_paired_with_its_rows(compiled):
+    X, y = [[float(i)] for i in range(7)], [float(i) for i in range(7)]
+    batches = []
+
+    def loss(outputs, targets):
+        batches.append((type(targets), [output.data for output in outputs], targets))
+        return nn.mse(outputs, targets)
+    model = linear_model(1.0, 0.0)  # output = input = target, kept so by lr 0
+    trainer = nn.Trainer(model, (X, y), loss=loss, optimizer=nn.SGD(model.parameters(), lr=0.0), batch_size=3,
+                         seed=2, compiled=compiled)
+    trainer.epoch()
+    assert [kind for kind, _, _ in batches] == [list] * 3
+    assert all(outputs == targets for _, outputs, targets in batches)
+    assert sorted(chain.from_iterable(targets for _, _, targets in batches)) == y
+
+
 def test_same_seed_same_batches_and_full_batch_keeps_the_order():
     X, y = [[float(i)] for i in range(6)], list(range(6))
     first, second, full = [], [], []
