@@ -1,5 +1,5 @@
-"""Training data as the Trainer takes it: finite input rows of one width paired with their targets, and
-compact rows (MNIST's bytes) converted to floats a batch at a time."""
+"""Training data as the Trainer takes it: finite input rows of one width paired with their targets, compact
+rows (MNIST's bytes) converted to floats a batch at a time, and a batch's rows and targets picked out."""
 from __future__ import annotations
 
 import math
