@@ -53,8 +53,8 @@ class Emitter:
         """The values of ``slots`` (one row per slot): a group's name when they are exactly its results in
         this chunk, else from V (the first column only for a group that is the same in every row)."""
         constants = self.program.plan.constants
-        known = slots - (len(self.program.plan.inputs) + self.program.plan.buffered)  # a constant's number
-        if len(slots) and known.min() >= 0 and known.max() < len(constants):  # constants only: their values
+        known = slots - (len(self.program.plan.inputs) + self.program.plan.buffered) if len(constants) else slots
+        if len(constants) and known.min() >= 0 and known.max() < len(constants):  # constants only: their values
             values = constants[known]
             if (values == values[0]).all() and np.isfinite(values[0]):
                 return as_expr(float(values[0]))
