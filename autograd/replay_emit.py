@@ -52,6 +52,7 @@ class Emitter:
     def read(self, slots: np.ndarray, varying: bool) -> Expr:
         """The values of ``slots`` (one row per slot): a group's name when they are exactly its results in
         this chunk, else from V (the first column only for a group that is the same in every row)."""
+        np.add.at(self.program.reads, slots, 1)  # each read sends a gradient back: one alone may be kept in a name
         constants = self.program.plan.constants
         known = slots - (len(self.program.plan.inputs) + self.program.plan.buffered) if len(constants) else slots
         if len(constants) and known.min() >= 0 and known.max() < len(constants):  # constants only: their values
@@ -157,7 +158,7 @@ class Emitter:
             receiver = self.program.by_range.get((index.start, index.stop))
             if (receiver is not None and self.first <= receiver < self.stop and not first_column
                     and self.program.groups[receiver].varying
-                    and (self.program.receipts(self.input_grads)[index] == 1).all()):
+                    and (self.program.reads[index] == 1).all()):
                 self.local.add(receiver)
                 return [*lines, f"d_{self.names[receiver]} = {contribution.text}"]
             target = f"G[{index.start}:{index.stop}{column}]"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .modes import AnomalyError
-from .replay_emit import Emitter, receivers
+from .replay_emit import Emitter
 from .replay_products import ProductGroup
 from .replay_source import identifier, plain_name
 
@@ -49,6 +49,7 @@ class Program:
         self._chunks = [(first, min(first + CHUNK, count)) for first in range(0, count, CHUNK)] or [(0, 0)]
         self.read_in_v = np.zeros(plan.slots, dtype=bool)  # slots some line (or the caller: outputs) reads in V
         self.read_in_v[list(plan.outputs)] = True
+        self.reads = np.bincount(list(plan.outputs), minlength=plan.slots)  # by the lines (and the caller: outputs)
         self.operands: dict = {}  # each plain group's operands, as its forward read them (for its backward)
         self._forward_lines, self._saved, self._leaves = [], [], []
         for first, stop in self._chunks:
@@ -58,7 +59,6 @@ class Program:
             self._leaves.append(emitter.leaves)
             self._saved.append([f"F{k}" for k in range(len(feeding))] + list(emitter.leaves) + _defined(lines))
         self._functions: dict[tuple, list] = {}
-        self._receipts: dict[bool, np.ndarray] = {}
 
     def leaf_name(self, slot: int, varying: bool) -> str | None:
         """The name a labelled leaf's row is read by (``w1 = V[4:5]``; ``w1_2 = V[4:5, :1]``, its first column),
@@ -115,16 +115,6 @@ class Program:
             body += lines
         body += [f"dP[{a}:{b}] += {total}" for _, total, a, b in self._parameter_rows(chunk)]
         return f"def {name}(V, G, dP, saved):\n" + "".join(f"    {line}\n" for line in body or ["pass"])
-
-    def receipts(self, input_grads: bool) -> np.ndarray:
-        """How many contributions each slot's gradient receives in a backward (an output's upstream counts)."""
-        if input_grads not in self._receipts:
-            plan = self.plan
-            targets = [np.asarray(plan.outputs, dtype=np.intp)]
-            for group in plan.groups:
-                targets += list(receivers(group, len(plan.inputs), input_grads).values())
-            self._receipts[input_grads] = np.bincount(np.concatenate(targets), minlength=plan.slots)
-        return self._receipts[input_grads]
 
     def forwards(self, checked: bool) -> list:
         """The forward function of each chunk, compiled the first time it is asked for."""
