@@ -102,7 +102,8 @@ def _sum(operands) -> Expr:
 
 SOURCE = SimpleNamespace(  # ``m`` for a rule run over ``Expr``: the numpy call each math function becomes
     exp=lambda a: call("np.exp", a), log=lambda a: call("np.log", a), tanh=lambda a: call("np.tanh", a),
-    pow=lambda a, b: call("np.power", a, b), maximum=lambda a, b: call("np.maximum", a, b),
+    pow=lambda a, b: as_expr(a) if as_expr(b).value == 1.0 else call("np.power", a, b),  # a¹ is a, exactly
+    maximum=lambda a, b: call("np.maximum", a, b),
     div=lambda a, b: as_expr(a) / b, sum=_sum,
     step=lambda a: Expr(call("step", a).text, condition=f"{_wrapped(a, _SUM)} > 0"))  # the program's helper
 
