@@ -113,9 +113,9 @@ _IDENTIFIER = re.compile(r"(?!d_)[a-z][a-z0-9_]*\Z")  # d_… names the generate
 
 
 def plain_name(label: str) -> str | None:
-    """``label`` made a plain identifier (``z⁽¹⁾`` -> ``z1``), or None unless that leaves only ASCII
-    lowercase letters, digits and underscores (and not ``d_…``, the gradients' names)."""
-    plain = re.sub(r"[⁽⁾()]", "", plain_digits(label))
+    """``label`` made a plain lowercase identifier (``z⁽¹⁾`` -> ``z1``, ``C₀`` -> ``c0``), or None unless that
+    leaves only ASCII letters, digits and underscores (and not ``d_…``, the gradients' names)."""
+    plain = re.sub(r"[⁽⁾()]", "", plain_digits(label)).lower()  # the program's own names are capitals
     return plain if _IDENTIFIER.match(plain) else None
 
 

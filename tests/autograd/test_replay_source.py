@@ -37,6 +37,8 @@ def test_the_four_neuron_program_is_the_golden_file(capsys):
     printed = capsys.readouterr().out
     assert printed == (GOLDEN / "four_neuron_program.txt").read_text(encoding="utf-8"), REWRITE
     assert "d_z3 = a3 * (1.0 - a3) * d_a3" in printed  # σ'(z) · upstream, with the lesson's names
+    assert "c0 = np.power(sub, 2.0)" in printed  # C₀ = (a⁽³⁾ − y)², its exponent a number
+    assert "d_sub = 2.0 * sub * U" in printed  # ∂C₀/∂a⁽³⁾ = 2(a⁽³⁾ − y), as the lesson writes it
 
 
 def test_the_three_four_one_training_step_is_the_golden_file():
