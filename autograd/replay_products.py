@@ -61,7 +61,7 @@ def rows(slots: Sequence[int] | np.ndarray) -> Index:
 
 def lowered(kept: list[Entry], outputs: Sequence[Value], varying: set[Value]) -> list[Entry]:
     """``kept`` with each qualifying sum rewritten (see the module); everything else as it was. ``varying``:
-    the nodes that depend on an input (the partial sums made here are added)."""
+    the nodes that depend on an input."""
     if not RULES_COMPOSE:
         return kept
     uses = Counter(chain(outputs, chain.from_iterable(operands for _, _, operands in kept)))
@@ -86,7 +86,6 @@ def lowered(kept: list[Entry], outputs: Sequence[Value], varying: set[Value]) ->
             products, rest = Products(products.pairs, rest[0]), []
         if rest:
             partial = Value(0.0, NAME)  # a slot of the replay only: never part of the graph
-            varying.add(partial)
             rewritten[node] = [(partial, products, products.factors), (node, _SUM, [partial, *rest])]
         else:
             rewritten[node] = [(node, products, products.factors)]
