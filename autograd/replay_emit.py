@@ -83,7 +83,9 @@ class Emitter:
         if group.arity > BLOCK_ARITY:
             block = f"O{number_}"
             line = f"{block} = {self.read(group.operands, group.varying).text}.reshape({group.arity}, {group.size}, -1)"
-            return Operands([Expr(f"{block}[{i}]") for i in range(group.arity)], Expr(block)), [line]
+            operands = Operands(Expr(f"{block}[{i}]") for i in range(group.arity))
+            operands.block = Expr(block)
+            return operands, [line]
         return Operands([self.read(slots[i], group.varying) for i in range(group.arity)]), []
 
     # --- forward ---------------------------------------------------------------------

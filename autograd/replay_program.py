@@ -8,6 +8,8 @@ training) are compiled when first asked for.
 """
 from __future__ import annotations
 
+from itertools import chain
+
 import numpy as np
 
 from .modes import AnomalyError
@@ -80,8 +82,7 @@ class Program:
     def _forward_text(self, chunk: int, checked: bool, name: str) -> str:
         body = [f"{v_rows} = P[{a}:{b}, None]" for v_rows, _, a, b in self._parameter_rows(chunk)]
         body += [f"{leaf} = {row}" for leaf, row in self._leaves[chunk].items()]
-        for _, lines in self._forward_groups(chunk, checked):
-            body += lines
+        body += chain.from_iterable(lines for _, lines in self._forward_groups(chunk, checked))
         saved = self._saved[chunk]
         body.append(f"return ({', '.join(saved)}{',' if len(saved) == 1 else ''})")
         feeds = len(self.feed_rows)
@@ -111,8 +112,7 @@ class Program:
     def _backward_text(self, chunk: int, checked: bool, input_grads: bool, name: str) -> str:
         saved = self._saved[chunk]
         body = [f"{', '.join(saved)}{',' if len(saved) == 1 else ''} = saved"] if saved else []
-        for _, lines in self._backward_groups(chunk, checked, input_grads):
-            body += lines
+        body += chain.from_iterable(lines for _, lines in self._backward_groups(chunk, checked, input_grads))
         body += [f"dP[{a}:{b}] += {total}" for _, total, a, b in self._parameter_rows(chunk)]
         return f"def {name}(V, G, dP, saved):\n" + "".join(f"    {line}\n" for line in body or ["pass"])
 
@@ -138,13 +138,10 @@ class Program:
 
     def group_lines(self, input_grads: bool = True) -> list[tuple[list[str], list[str]]]:
         """Each group's lines of ``source(input_grads)``, as printed there: (forward lines, backward lines)."""
-        lines: list[tuple[list[str], list[str]]] = [([], []) for _ in self.groups]
-        for chunk in range(len(self._chunks)):
-            for number, forward in self._forward_groups(chunk, False):
-                lines[number][0].extend(forward)
-            for number, backward in self._backward_groups(chunk, False, input_grads):
-                lines[number][1].extend(backward)
-        return lines
+        return [(forward, backward) for chunk in range(len(self._chunks))
+                for (_, forward), (_, backward) in zip(self._forward_groups(chunk, False),
+                                                       reversed(self._backward_groups(chunk, False, input_grads)),
+                                                       strict=True)]
 
     def source(self, input_grads: bool = True) -> str:
         """The generated program as Python text: each chunk's forward, then its backward."""

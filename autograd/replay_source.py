@@ -13,6 +13,7 @@ import keyword
 import math
 import operator
 import re
+from functools import reduce
 from types import SimpleNamespace
 
 from .notation import plain_digits
@@ -86,18 +87,13 @@ class Operands(list[Expr]):
     """A group's operands for a rule: ``operands[i]`` is position ``i``; ``block``, when set, names
     all of them as one array whose first axis is the position (what ``m.sum`` reduces)."""
 
-    def __init__(self, items: list[Expr], block: Expr | None = None) -> None:
-        super().__init__(items)
-        self.block = block
+    block: Expr | None = None
 
 
 def _sum(operands) -> Expr:
     if isinstance(operands, Operands) and operands.block is not None:
         return call("np.add.reduce", operands.block, Expr("axis=0"))
-    total = as_expr(operands[0])
-    for item in list(operands)[1:]:
-        total = total + item
-    return total
+    return reduce(operator.add, map(as_expr, operands))
 
 
 SOURCE = SimpleNamespace(  # ``m`` for a rule run over ``Expr``: the numpy call each math function becomes
