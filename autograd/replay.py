@@ -143,9 +143,10 @@ class Tape:
         """The feed as input × row blocks side by side, checked and copied (see ``forward``)."""
         expected = len(self._plan.inputs)
         try:
-            blocks = [np.asarray(block, dtype=float) for block in feed] if isinstance(feed, tuple) else []
+            as_floats = np.asarray if lend else np.array  # np.array copies
+            blocks = [as_floats(block, dtype=float) for block in feed] if isinstance(feed, tuple) else []
             if not (blocks and all(block.ndim == 2 and len(block) == len(blocks[0]) for block in blocks)):
-                blocks = [np.asarray(feed, dtype=float)]
+                blocks = [as_floats(feed, dtype=float)]
         except (TypeError, ValueError):
             raise TypeError(f"Tape.forward: the feed must be numbers, got {feed!r:.60}") from None
         shape = blocks[0].shape if len(blocks) == 1 else (len(blocks[0]), sum(b.shape[1] for b in blocks))
@@ -157,7 +158,6 @@ class Tape:
             raise ValueError(f"Tape.forward: expected {wanted}, got "
                              + (f"{shape[0]}" if len(shape) == 1 else f"an array of shape {shape}"))
         self._batched = len(shape) == 2
-        blocks = blocks if lend else [block.copy() for block in blocks]
         return [block.T if self._batched else block[:, None] for block in blocks]
 
     def _buffer(self, batch: int) -> np.ndarray:

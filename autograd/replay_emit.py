@@ -52,14 +52,15 @@ class Emitter:
     def read(self, slots: np.ndarray, varying: bool) -> Expr:
         """The values of ``slots`` (one row per slot): a group's name when they are exactly its results in
         this chunk, else from V (the first column only for a group that is the same in every row)."""
-        np.add.at(self.program.reads, slots, 1)  # each read sends a gradient back: one alone may be kept in a name
+        self.program.read_slots.append(slots)  # each read sends a gradient back: one alone may be kept in a name
         constants = self.program.plan.constants
-        known = slots - (len(self.program.plan.inputs) + self.program.plan.buffered) if len(constants) else slots
-        if len(constants) and known.min() >= 0 and known.max() < len(constants):  # constants only: their values
-            values = constants[known]
-            if (values == values[0]).all() and np.isfinite(values[0]):
-                return as_expr(float(values[0]))
-            return Expr(self.constant("K", values.reshape(-1, 1)))
+        if len(constants):
+            known = slots - (len(self.program.plan.inputs) + self.program.plan.buffered)  # a constant's number
+            if known.min() >= 0 and known.max() < len(constants):  # constants only: their values
+                values = constants[known]
+                if (values == values[0]).all() and np.isfinite(values[0]):
+                    return as_expr(float(values[0]))
+                return Expr(self.constant("K", values.reshape(-1, 1)))
         index = rows(slots)
         column = "" if varying else ", :1"
         if isinstance(index, slice):
@@ -186,7 +187,11 @@ def receivers(group, inputs: int, input_grads: bool) -> dict[int, np.ndarray]:
 
 def times(derivative: Expr, upstream: str) -> Expr:
     """``derivative · upstream``, without a factor of 1.0 (and ``-upstream`` for −1.0)."""
-    return {"1.0": Expr(upstream), "-1.0": -Expr(upstream)}.get(derivative.text, derivative * Expr(upstream))
+    if derivative.text == "1.0":
+        return Expr(upstream)
+    if derivative.text == "-1.0":
+        return -Expr(upstream)
+    return derivative * Expr(upstream)
 
 
 class Scatter:

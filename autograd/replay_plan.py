@@ -85,6 +85,13 @@ class Family(NamedTuple):
         return [node for node, _, _ in self.members]
 
 
+def _absorbed(order: list[Value], outputs: tuple[Value, ...]) -> set[Value]:
+    """Additions and sums used exactly once, by another addition or sum: flattened into it."""
+    uses = Counter(chain.from_iterable(node.parents for node in order))
+    return {parent for node in order if node.op in _SUMMABLE for parent in node.parents
+            if parent.op in _SUMMABLE and uses[parent] == 1 and parent not in outputs}
+
+
 def _flattened(node: Value, absorbed: set[Value]) -> list[Value]:
     """The operands of ``node``'s tree of absorbed additions, left to right (iterative)."""
     operands, stack = [], list(reversed(node.parents))
@@ -98,13 +105,17 @@ def _flattened(node: Value, absorbed: set[Value]) -> list[Value]:
 
 
 def _rewritten(order: list[Value], outputs: tuple[Value, ...]) -> list[tuple[Value, Op, Sequence[Value]]]:
-    """Each computed node kept, with its op and operands: additions and sums used once, by another
-    addition or sum, are flattened into it (an n-ary ``sum``)."""
-    uses = Counter(chain.from_iterable(node.parents for node in order))
-    absorbed = {parent for node in order if node.op in _SUMMABLE for parent in node.parents
-                if parent.op in _SUMMABLE and uses[parent] == 1 and parent not in outputs}
-    return [(node, _SUM, _flattened(node, absorbed)) if not absorbed.isdisjoint(node.parents)
-            else (node, op_of(node), node.parents) for node in order if not node.is_leaf and node not in absorbed]
+    """Each computed node that is kept, with its op and operands after flattening additions (``_absorbed``)."""
+    absorbed = _absorbed(order, outputs)
+    kept: list[tuple[Value, Op, Sequence[Value]]] = []
+    for node in order:
+        if node.is_leaf or node in absorbed:
+            continue
+        if not absorbed.isdisjoint(node.parents):
+            kept.append((node, _SUM, _flattened(node, absorbed)))
+        else:
+            kept.append((node, op_of(node), node.parents))
+    return kept
 
 
 def plan(outputs: tuple[Value, ...], inputs: tuple[Value, ...], slots: dict[Value, int] | None = None) -> Plan:

@@ -51,7 +51,7 @@ class Program:
         self._chunks = [(first, min(first + CHUNK, count)) for first in range(0, count, CHUNK)] or [(0, 0)]
         self.read_in_v = np.zeros(plan.slots, dtype=bool)  # slots some line (or the caller: outputs) reads in V
         self.read_in_v[list(plan.outputs)] = True
-        self.reads = np.bincount(list(plan.outputs), minlength=plan.slots)  # by the lines (and the caller: outputs)
+        self.read_slots: list[np.ndarray] = [np.asarray(plan.outputs)]  # what each line reads (the caller: outputs)
         self.operands: dict = {}  # each plain group's operands, as its forward read them (for its backward)
         self._forward_lines, self._saved, self._leaves = [], [], []
         for first, stop in self._chunks:
@@ -60,6 +60,7 @@ class Program:
             self._forward_lines.append(lines)
             self._leaves.append(emitter.leaves)
             self._saved.append([f"F{k}" for k in range(len(feeding))] + list(emitter.leaves) + _defined(lines))
+        self.reads = np.bincount(np.concatenate(self.read_slots), minlength=plan.slots)  # how often each slot is read
         self._functions: dict[tuple, list] = {}
 
     def leaf_name(self, slot: int, varying: bool) -> str | None:
@@ -138,10 +139,13 @@ class Program:
 
     def group_lines(self, input_grads: bool = True) -> list[tuple[list[str], list[str]]]:
         """Each group's lines of ``source(input_grads)``, as printed there: (forward lines, backward lines)."""
-        return [(forward, backward) for chunk in range(len(self._chunks))
-                for (_, forward), (_, backward) in zip(self._forward_groups(chunk, False),
-                                                       reversed(self._backward_groups(chunk, False, input_grads)),
-                                                       strict=True)]
+        lines: list[tuple[list[str], list[str]]] = [([], []) for _ in self.groups]
+        for chunk in range(len(self._chunks)):
+            for number, forward in self._forward_groups(chunk, False):
+                lines[number][0].extend(forward)
+            for number, backward in self._backward_groups(chunk, False, input_grads):
+                lines[number][1].extend(backward)
+        return lines
 
     def source(self, input_grads: bool = True) -> str:
         """The generated program as Python text: each chunk's forward, then its backward."""

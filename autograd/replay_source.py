@@ -56,7 +56,7 @@ class Expr:
 
 def as_expr(item) -> Expr:
     """``item``, or a finite number as a float literal (its ``repr`` is valid source)."""
-    return item if isinstance(item, Expr) else Expr(repr(float(item)), _UNARY if item < 0 else _ATOM, value=item)
+    return item if isinstance(item, Expr) else Expr(repr(float(item)), _UNARY if item < 0 else _ATOM, value=float(item))
 
 
 def _wrapped(item, precedence: int, right: bool = False) -> str:
