@@ -51,9 +51,12 @@ def engine_model(server, page) -> tuple[nn.MLP, dict]:
     return model, json.loads(server_get(server, f"/api/state?session={key}"))["state"]
 
 
-def on_top(locator) -> tuple[float, float]:
-    """A point of ``locator``'s element (along an edge's length, or over a point) where the mouse reaches it."""
-    spot = locator.evaluate("""(target) => {
+def on_top(page, selector: str) -> tuple[float, float]:
+    """A point of the element at ``selector`` (along an edge's length, or over a point) where the mouse reaches
+    it, waited for: while the page settles, the drawing may be redrawn or something may lie over it."""
+    spot = page.wait_for_function("""(selector) => {
+      const target = document.querySelector(selector);
+      if (!target) return null;
       const shape = target.querySelector('.hit') || target, length = shape.getTotalLength(), m = shape.getScreenCTM();
       for (let i = 1; i < 40; i += 1) {
         const p = shape.getPointAtLength(length * ((i * 7) % 40) / 40);
@@ -61,9 +64,9 @@ def on_top(locator) -> tuple[float, float]:
         if (found && (found === target || target.contains(found))) return [x, y];
       }
       return null;
-    }""")
-    assert spot is not None, "the mouse reaches no point of it"
-    return spot[0], spot[1]
+    }""", arg=selector, timeout=10_000)  # Playwright's wait: a TimeoutError if the mouse never reaches it
+    x, y = spot.json_value()
+    return x, y
 
 
 def point_on_top(page) -> tuple[int, float, float]:
@@ -163,7 +166,7 @@ def test_the_step_into_window_takes_the_keyboard_and_escape_closes_it(open_page,
 def test_editing_a_weight_shows_the_engines_loss(open_page, server):
     page = open_page()
     model, state = engine_model(server, page)
-    page.mouse.click(*on_top(page.locator('[data-testid="edge"][data-layer="0"][data-neuron="2"][data-source="1"]')))
+    page.mouse.click(*on_top(page, '[data-testid="edge"][data-layer="0"][data-neuron="2"][data-source="1"]'))
     expect(page.get_by_test_id("editor")).to_be_visible()
     page.get_by_test_id("edit-value").fill("1.5")
     page.get_by_test_id("edit-value").press("Enter")
@@ -178,7 +181,7 @@ def test_editing_a_weight_shows_the_engines_loss(open_page, server):
 def test_hovering_an_edge_shows_its_weight_and_gradient(open_page, server):
     page = open_page()
     model, state = engine_model(server, page)
-    page.mouse.move(*on_top(page.locator('[data-testid="edge"][data-layer="1"][data-neuron="1"][data-source="3"]')))
+    page.mouse.move(*on_top(page, '[data-testid="edge"][data-layer="1"][data-neuron="1"][data-source="3"]'))
     hover = page.get_by_test_id("hover")
     weight = model.layers[1].neurons[1].w[3]
     expect(hover).to_contain_text(f"{weight.label} = {format_number(weight.data)}")
