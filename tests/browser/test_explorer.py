@@ -279,7 +279,8 @@ def test_the_chain_panel_aligns_its_lines_in_the_formula_font(open_page, four_ne
 
 # Text a control cuts off: the title past its box (an ellipsis), the search box's placeholder past its width.
 CUT_OFF = """() => {
-  const title = document.querySelector('[data-testid="title"]'), search = document.querySelector('[data-testid="search"]');
+  const title = document.querySelector('[data-testid="title"]');
+  const search = document.querySelector('[data-testid="search"]');
   const style = getComputedStyle(search), pen = document.createElement('canvas').getContext('2d');
   pen.font = style.font;
   const room = search.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
