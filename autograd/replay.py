@@ -209,18 +209,12 @@ def compile(output: Value | Sequence[Value], inputs: Sequence[Value] | Value = (
         raise TypeError(f"compile: output must be a Value or a non-empty list of Values, got {output!r:.60}")
     if len(set(outputs)) != len(outputs):
         raise ValueError("compile: the same Value is listed twice among the outputs")
-    placeholders = _check_inputs([inputs] if isinstance(inputs, Value) else require_values(inputs, "compile: inputs"))
-    return Tape(plan(outputs, placeholders, slots), single)
-
-
-def _check_inputs(inputs: Sequence[Value]) -> tuple[Value, ...]:
-    """The placeholders as a tuple; ValueError for computed nodes and repeats."""
+    placeholders = (inputs,) if isinstance(inputs, Value) else tuple(require_values(inputs, "compile: inputs"))
     seen: set[Value] = set()
-    for position, item in enumerate(inputs):  # Values already (``require_values``)
-        if not item.is_leaf:
-            raise ValueError(f"compile: input {position} ({item.label or 'unlabelled'}) was computed by op "
-                             f"'{op_of(item).name}'; inputs must be leaf Values (placeholders for data)")
-        if item in seen:
-            raise ValueError(f"compile: input {position} ({item.label or 'unlabelled'}) is listed twice")
+    for position, item in enumerate(placeholders):
+        problem = ("is listed twice" if item in seen else "" if item.is_leaf else
+                   f"was computed by op '{op_of(item).name}'; inputs must be leaf Values (placeholders for data)")
+        if problem:
+            raise ValueError(f"compile: input {position} ({item.label or 'unlabelled'}) {problem}")
         seen.add(item)
-    return tuple(inputs)
+    return Tape(plan(outputs, placeholders, slots), single)

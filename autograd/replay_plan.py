@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain
 from typing import NamedTuple
@@ -125,7 +125,7 @@ def plan(outputs: tuple[Value, ...], inputs: tuple[Value, ...], slots: dict[Valu
     order = list(dict.fromkeys(chain.from_iterable(map(topological_order, outputs))))
     varying = set(inputs)  # the nodes that depend on an input: a value per row
     for node in order:
-        if not varying.isdisjoint(node.parents):
+        if not varying.isdisjoint(node.parents) or (node.parents and not inputs):  # no inputs: one row
             varying.add(node)
     kept = lowered(_rewritten(order, outputs), outputs, varying)
     constant = constant_leaves(order).difference(outputs)
@@ -210,27 +210,25 @@ NAMED_NODES = 20_000  # graphs up to this size name their nodes as explain does 
 
 
 def _titles(groups, firsts: list[Value], output: Value, order: list[Value]) -> tuple[str, ...]:
-    """Each group's ``_title``, its nodes named as ``explain`` names them (up to ``NAMED_NODES`` nodes)."""
-    names = Names(output, order) if len(order) <= NAMED_NODES else None
-    return tuple(_title(group, first, names.__getitem__ if names else name_of)
-                 for group, first in zip(groups, firsts, strict=True))
-
-
-def _title(group: Group | ProductGroup, first: Value, name: Callable[[Value], str]) -> str:
-    """How a group reads in a comment of the program: its first node's name and expression without the
-    node's index when there are several (``a⁽¹⁾ = σ(z⁽¹⁾)``), the count, and the ops-table formula."""
-    if isinstance(group, ProductGroup):
-        own, expression = name(first), "W·x + b" if group.biased else "W·x"
-        formula = "; ".join(OPS["sum"].formulas + OPS["mul"].formulas)
-    else:
+    """How each group reads in a comment of the program: its first node's name and expression, without the
+    node's index when there are several (``a⁽¹⁾ = σ(z⁽¹⁾)``), the count, and the ops-table formula; nodes
+    named as ``explain`` names them (up to ``NAMED_NODES`` nodes)."""
+    name = Names(output, order).__getitem__ if len(order) <= NAMED_NODES else name_of
+    titles = []
+    for group, first in zip(groups, firsts, strict=True):
+        if isinstance(group, ProductGroup):
+            expression, ops = "W·x + b" if group.biased else "W·x", (OPS["sum"], OPS["mul"])
+        else:  # a long Σ is not written out (as Names does)
+            shown = len(first.parents) <= MAX_OPERANDS
+            expression = group.op.show([name(p) for p in first.parents]) if shown else f"Σ of {len(first.parents)}"
+            ops = (group.op,)
         own = name(first)
-        shown = len(first.parents) <= MAX_OPERANDS  # a long Σ is not written out (as Names does)
-        expression = group.op.show([name(p) for p in first.parents]) if shown else f"Σ of {len(first.parents)}"
-        formula = "; ".join(group.op.formulas)
-    if group.size > 1:
-        own, expression = _INDEX.sub("", own), _INDEX.sub("", expression)
-    equation = own if own == expression else f"{own} = {expression}"
-    return f"{equation} · {group.size} node{'s' if group.size > 1 else ''} · {formula}"
+        if group.size > 1:
+            own, expression = _INDEX.sub("", own), _INDEX.sub("", expression)
+        equation = own if own == expression else f"{own} = {expression}"
+        formula = "; ".join(chain.from_iterable(op.formulas for op in ops))
+        titles.append(f"{equation} · {group.size} node{'s' if group.size > 1 else ''} · {formula}")
+    return tuple(titles)
 
 
 _INDEX = re.compile("[₀₁₂₃₄₅₆₇₈₉]+(?:,[₀₁₂₃₄₅₆₇₈₉]+)*")  # a node's index in its layer: ₀, ₁₂,₃
