@@ -2,7 +2,9 @@
 
 ``tape = autograd.compile(output, inputs=[x, y])`` reads the graph behind ``output`` (a Value or a list).
 The ``inputs`` are leaves that stand for data; every other leaf is a parameter whose ``.data`` is read
-at each replay, except leaves used only as an op's constant (``pow``'s exponent), read once.
+at each replay, except the constants, read once and given no gradient: the numbers written in an
+expression (``Literal`` leaves: the 1 of ``1 - y``, printed as ``1.0``) and leaves used only as an op's
+constant (``pow``'s exponent).
 ``tape.forward(feed)`` replays one row of input values or a batch of rows; ``tape.backward()`` then adds
 to each parameter's ``.grad`` what ``output.backward()`` would and returns d output / d input.
 

@@ -111,7 +111,7 @@ class Emitter:
         """The group's gradient lines: its upstream, then each operand's local derivative × upstream."""
         if isinstance(group, ProductGroup):
             return product_backward(self, number_, group)
-        receiving = receivers(group, len(self.program.plan.inputs), self.input_grads)
+        receiving = receivers(group, self.program.plan, self.input_grads)
         if not receiving:
             return []
         lines, upstream = self.upstream(number_, group)
@@ -175,14 +175,17 @@ class Emitter:
         return [*lines, f"{target} += {contribution.text}"]
 
 
-def receivers(group, inputs: int, input_grads: bool) -> dict[int, np.ndarray]:
-    """The operand positions a backward sends gradients to, with their slots: not constant inputs, not
-    those only inputs fill unless ``input_grads``. A matrix product's columns are its position 0."""
+def receivers(group, plan, input_grads: bool) -> dict[int, np.ndarray]:
+    """The operand positions a backward sends gradients to, with their slots: not an op's constant inputs,
+    not constants only, not inputs only unless ``input_grads``. A matrix product's columns are its position 0."""
     if isinstance(group, ProductGroup):
         return {0: group.operand_slots} if input_grads or not group.inputs_only else {}
     slots = group.operands.reshape(group.arity, group.size)
-    positions = [i for i in range(group.arity) if i not in group.op.constant_inputs]
-    return {i: slots[i] for i in positions if input_grads or slots[i].max() >= inputs}  # the inputs' slots come first
+    first = len(plan.inputs) + plan.buffered  # slots: the inputs, the parameters with slots, then the constants
+    constant = [i for i in range(group.arity) if i in group.op.constant_inputs
+                or (slots[i].min() >= first and slots[i].max() < first + len(plan.constants))]
+    return {i: slots[i] for i in range(group.arity)
+            if i not in constant and (input_grads or slots[i].max() >= len(plan.inputs))}
 
 
 def times(derivative: Expr, upstream: str) -> Expr:

@@ -23,7 +23,7 @@ from .names import MAX_OPERANDS, Names, name_of
 from .ops import OPS, Op
 from .replay_products import NAME as PRODUCTS
 from .replay_products import Index, ProductGroup, Products, lowered, matrix_weights, rows
-from .value import Value, op_of
+from .value import Literal, Value, op_of
 
 _SUM = OPS["sum"]
 _SUMMABLE = (OPS["add"], _SUM)
@@ -128,10 +128,11 @@ def plan(outputs: tuple[Value, ...], inputs: tuple[Value, ...], slots: dict[Valu
         if not varying.isdisjoint(node.parents) or (node.parents and not inputs):  # no inputs: one row
             varying.add(node)
     kept = lowered(_rewritten(order, outputs), outputs, varying)
-    constant = constant_leaves(order).difference(outputs)
+    literals = {node for node in order if type(node) is Literal}  # numbers written in an expression: 1 − y·s
+    constant = constant_leaves(order).union(literals).difference(outputs)
     leaves = [node for node in order if node.is_leaf and node not in varying]  # not the inputs
     parameters = tuple(leaf for leaf in leaves if leaf not in constant)  # they get gradients
-    constants = tuple(leaf for leaf in leaves if leaf in constant)  # leaves only where an op takes a constant
+    constants = tuple(leaf for leaf in leaves if leaf in constant)  # literals, and leaves only an op's constant
     families = _families(kept, varying)
     buffered, every_row, copied, in_matrices, alone = _layout(families, inputs, parameters, outputs)
     slot: dict[Value, int] = {node: i for i, node in enumerate(inputs + buffered + constants)}
