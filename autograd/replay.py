@@ -167,8 +167,7 @@ class Tape:
         if self._values is None or self._values.shape[1] != batch:
             plan_ = self._plan
             self._values = np.empty((plan_.slots, batch))
-            first = len(plan_.inputs) + plan_.buffered
-            self._values[first:first + len(plan_.constants)] = plan_.constants[:, None]
+            self._values[plan_.constant_slots] = plan_.constants[:, None]
         return self._values
 
     def _upstream(self, upstream, batch: int) -> np.ndarray:

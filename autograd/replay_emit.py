@@ -53,14 +53,12 @@ class Emitter:
         """The values of ``slots`` (one row per slot): a group's name when they are exactly its results in
         this chunk, else from V (the first column only for a group that is the same in every row)."""
         self.program.read_slots.append(slots)  # each read sends a gradient back: one alone may be kept in a name
-        constants = self.program.plan.constants
-        if len(constants):
-            known = slots - (len(self.program.plan.inputs) + self.program.plan.buffered)  # a constant's number
-            if known.min() >= 0 and known.max() < len(constants):  # constants only: their values
-                values = constants[known]
-                if (values == values[0]).all() and np.isfinite(values[0]):
-                    return as_expr(float(values[0]))
-                return Expr(self.constant("K", values.reshape(-1, 1)))
+        plan = self.program.plan
+        if plan.only_constants(slots):  # their values: one number, or an array of them
+            values = plan.constants[slots - plan.constant_slots.start]
+            if (values == values[0]).all() and np.isfinite(values[0]):
+                return as_expr(float(values[0]))
+            return Expr(self.constant("K", values.reshape(-1, 1)))
         index = rows(slots)
         column = "" if varying else ", :1"
         if isinstance(index, slice):
@@ -181,11 +179,9 @@ def receivers(group, plan, input_grads: bool) -> dict[int, np.ndarray]:
     if isinstance(group, ProductGroup):
         return {0: group.operand_slots} if input_grads or not group.inputs_only else {}
     slots = group.operands.reshape(group.arity, group.size)
-    first = len(plan.inputs) + plan.buffered  # slots: the inputs, the parameters with slots, then the constants
-    constant = [i for i in range(group.arity) if i in group.op.constant_inputs
-                or (slots[i].min() >= first and slots[i].max() < first + len(plan.constants))]
     return {i: slots[i] for i in range(group.arity)
-            if i not in constant and (input_grads or slots[i].max() >= len(plan.inputs))}
+            if i not in group.op.constant_inputs and not plan.only_constants(slots[i])
+            and (input_grads or slots[i].max() >= len(plan.inputs))}  # the inputs' slots come first
 
 
 def times(derivative: Expr, upstream: str) -> Expr:

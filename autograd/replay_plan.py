@@ -68,6 +68,15 @@ class Plan:
     titles: tuple[str, ...]  # each group as a learner reads it (``a⁽¹⁾ = σ(z⁽¹⁾) · 16 nodes · ∂σ(a)/∂a = …``)
     leaf_labels: tuple[str, ...]  # the labels of the inputs, buffered parameters and constants, slot by slot
 
+    @property
+    def constant_slots(self) -> slice:
+        first = len(self.inputs) + self.buffered
+        return slice(first, first + len(self.constants))
+
+    def only_constants(self, slots: np.ndarray) -> bool:
+        """Whether ``slots`` are all constants' (their values are known when the program is printed)."""
+        return self.constant_slots.start <= slots.min() and slots.max() < self.constant_slots.stop
+
 
 class Family(NamedTuple):
     """The nodes one group replays: ``(node, op, operands)`` of one op and arity at one level, or, for
@@ -218,17 +227,16 @@ def _titles(groups, firsts: list[Value], output: Value, order: list[Value]) -> t
     titles = []
     for group, first in zip(groups, firsts, strict=True):
         if isinstance(group, ProductGroup):
-            expression, ops = "W·x + b" if group.biased else "W·x", (OPS["sum"], OPS["mul"])
+            expression, formulas = "W·x + b" if group.biased else "W·x", OPS["sum"].formulas + OPS["mul"].formulas
         else:  # a long Σ is not written out (as Names does)
             shown = len(first.parents) <= MAX_OPERANDS
             expression = group.op.show([name(p) for p in first.parents]) if shown else f"Σ of {len(first.parents)}"
-            ops = (group.op,)
+            formulas = group.op.formulas
         own = name(first)
         if group.size > 1:
             own, expression = _INDEX.sub("", own), _INDEX.sub("", expression)
         equation = own if own == expression else f"{own} = {expression}"
-        formula = "; ".join(chain.from_iterable(op.formulas for op in ops))
-        titles.append(f"{equation} · {group.size} node{'s' if group.size > 1 else ''} · {formula}")
+        titles.append(f"{equation} · {group.size} node{'s' if group.size > 1 else ''} · {'; '.join(formulas)}")
     return tuple(titles)
 
 
