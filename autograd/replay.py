@@ -2,7 +2,9 @@
 
 ``tape = autograd.compile(output, inputs=[x, y])`` reads the graph behind ``output`` (a Value or a list).
 The ``inputs`` are leaves that stand for data; every other leaf is a parameter whose ``.data`` is read
-at each replay, except leaves used only as an op's constant (``pow``'s exponent), read once.
+at each replay, except the constants, read once and given no gradient: the numbers written in an
+expression (``Literal`` leaves: the 1 of ``1 - y``, printed as ``1.0``) and leaves used only as an op's
+constant (``pow``'s exponent).
 ``tape.forward(feed)`` replays one row of input values or a batch of rows; ``tape.backward()`` then adds
 to each parameter's ``.grad`` what ``output.backward()`` would and returns d output / d input.
 
@@ -165,8 +167,7 @@ class Tape:
         if self._values is None or self._values.shape[1] != batch:
             plan_ = self._plan
             self._values = np.empty((plan_.slots, batch))
-            first = len(plan_.inputs) + plan_.buffered
-            self._values[first:first + len(plan_.constants)] = plan_.constants[:, None]
+            self._values[plan_.constant_slots] = plan_.constants[:, None]
         return self._values
 
     def _upstream(self, upstream, batch: int) -> np.ndarray:
@@ -209,18 +210,12 @@ def compile(output: Value | Sequence[Value], inputs: Sequence[Value] | Value = (
         raise TypeError(f"compile: output must be a Value or a non-empty list of Values, got {output!r:.60}")
     if len(set(outputs)) != len(outputs):
         raise ValueError("compile: the same Value is listed twice among the outputs")
-    placeholders = _check_inputs([inputs] if isinstance(inputs, Value) else require_values(inputs, "compile: inputs"))
-    return Tape(plan(outputs, placeholders, slots), single)
-
-
-def _check_inputs(inputs: Sequence[Value]) -> tuple[Value, ...]:
-    """The placeholders as a tuple; ValueError for computed nodes and repeats."""
+    placeholders = (inputs,) if isinstance(inputs, Value) else tuple(require_values(inputs, "compile: inputs"))
     seen: set[Value] = set()
-    for position, item in enumerate(inputs):  # Values already (``require_values``)
-        if not item.is_leaf:
-            raise ValueError(f"compile: input {position} ({item.label or 'unlabelled'}) was computed by op "
-                             f"'{op_of(item).name}'; inputs must be leaf Values (placeholders for data)")
-        if item in seen:
-            raise ValueError(f"compile: input {position} ({item.label or 'unlabelled'}) is listed twice")
+    for position, item in enumerate(placeholders):
+        problem = ("is listed twice" if item in seen else "" if item.is_leaf else
+                   f"was computed by op '{op_of(item).name}'; inputs must be leaf Values (placeholders for data)")
+        if problem:
+            raise ValueError(f"compile: input {position} ({item.label or 'unlabelled'}) {problem}")
         seen.add(item)
-    return tuple(inputs)
+    return Tape(plan(outputs, placeholders, slots), single)

@@ -53,14 +53,12 @@ class Emitter:
         """The values of ``slots`` (one row per slot): a group's name when they are exactly its results in
         this chunk, else from V (the first column only for a group that is the same in every row)."""
         self.program.read_slots.append(slots)  # each read sends a gradient back: one alone may be kept in a name
-        constants = self.program.plan.constants
-        if len(constants):
-            known = slots - (len(self.program.plan.inputs) + self.program.plan.buffered)  # a constant's number
-            if known.min() >= 0 and known.max() < len(constants):  # constants only: their values
-                values = constants[known]
-                if (values == values[0]).all() and np.isfinite(values[0]):
-                    return as_expr(float(values[0]))
-                return Expr(self.constant("K", values.reshape(-1, 1)))
+        plan = self.program.plan
+        if plan.only_constants(slots):  # their values: one number, or an array of them
+            values = plan.constants[slots - plan.constant_slots.start]
+            if (values == values[0]).all() and np.isfinite(values[0]):
+                return as_expr(float(values[0]))
+            return Expr(self.constant("K", values.reshape(-1, 1)))
         index = rows(slots)
         column = "" if varying else ", :1"
         if isinstance(index, slice):
@@ -111,7 +109,7 @@ class Emitter:
         """The group's gradient lines: its upstream, then each operand's local derivative × upstream."""
         if isinstance(group, ProductGroup):
             return product_backward(self, number_, group)
-        receiving = receivers(group, len(self.program.plan.inputs), self.input_grads)
+        receiving = receivers(group, self.program.plan, self.input_grads)
         if not receiving:
             return []
         lines, upstream = self.upstream(number_, group)
@@ -175,14 +173,15 @@ class Emitter:
         return [*lines, f"{target} += {contribution.text}"]
 
 
-def receivers(group, inputs: int, input_grads: bool) -> dict[int, np.ndarray]:
-    """The operand positions a backward sends gradients to, with their slots: not constant inputs, not
-    those only inputs fill unless ``input_grads``. A matrix product's columns are its position 0."""
+def receivers(group, plan, input_grads: bool) -> dict[int, np.ndarray]:
+    """The operand positions a backward sends gradients to, with their slots: not an op's constant inputs,
+    not constants only, not inputs only unless ``input_grads``. A matrix product's columns are its position 0."""
     if isinstance(group, ProductGroup):
         return {0: group.operand_slots} if input_grads or not group.inputs_only else {}
     slots = group.operands.reshape(group.arity, group.size)
-    positions = [i for i in range(group.arity) if i not in group.op.constant_inputs]
-    return {i: slots[i] for i in positions if input_grads or slots[i].max() >= inputs}  # the inputs' slots come first
+    return {i: slots[i] for i in range(group.arity)
+            if i not in group.op.constant_inputs and not plan.only_constants(slots[i])
+            and (input_grads or slots[i].max() >= len(plan.inputs))}  # the inputs' slots come first
 
 
 def times(derivative: Expr, upstream: str) -> Expr:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain
 from typing import NamedTuple
@@ -23,7 +23,7 @@ from .names import MAX_OPERANDS, Names, name_of
 from .ops import OPS, Op
 from .replay_products import NAME as PRODUCTS
 from .replay_products import Index, ProductGroup, Products, lowered, matrix_weights, rows
-from .value import Value, op_of
+from .value import Literal, Value, op_of
 
 _SUM = OPS["sum"]
 _SUMMABLE = (OPS["add"], _SUM)
@@ -67,6 +67,15 @@ class Plan:
     slots: int
     titles: tuple[str, ...]  # each group as a learner reads it (``a⁽¹⁾ = σ(z⁽¹⁾) · 16 nodes · ∂σ(a)/∂a = …``)
     leaf_labels: tuple[str, ...]  # the labels of the inputs, buffered parameters and constants, slot by slot
+
+    @property
+    def constant_slots(self) -> slice:
+        first = len(self.inputs) + self.buffered
+        return slice(first, first + len(self.constants))
+
+    def only_constants(self, slots: np.ndarray) -> bool:
+        """Whether ``slots`` are all constants' (their values are known when the program is printed)."""
+        return self.constant_slots.start <= slots.min() and slots.max() < self.constant_slots.stop
 
 
 class Family(NamedTuple):
@@ -125,13 +134,14 @@ def plan(outputs: tuple[Value, ...], inputs: tuple[Value, ...], slots: dict[Valu
     order = list(dict.fromkeys(chain.from_iterable(map(topological_order, outputs))))
     varying = set(inputs)  # the nodes that depend on an input: a value per row
     for node in order:
-        if not varying.isdisjoint(node.parents):
+        if not varying.isdisjoint(node.parents) or (node.parents and not inputs):  # no inputs: one row
             varying.add(node)
     kept = lowered(_rewritten(order, outputs), outputs, varying)
-    constant = constant_leaves(order).difference(outputs)
+    literals = {node for node in order if type(node) is Literal}  # numbers written in an expression: 1 − y·s
+    constant = constant_leaves(order).union(literals).difference(outputs)
     leaves = [node for node in order if node.is_leaf and node not in varying]  # not the inputs
     parameters = tuple(leaf for leaf in leaves if leaf not in constant)  # they get gradients
-    constants = tuple(leaf for leaf in leaves if leaf in constant)  # leaves only where an op takes a constant
+    constants = tuple(leaf for leaf in leaves if leaf in constant)  # literals, and leaves only an op's constant
     families = _families(kept, varying)
     buffered, every_row, copied, in_matrices, alone = _layout(families, inputs, parameters, outputs)
     slot: dict[Value, int] = {node: i for i, node in enumerate(inputs + buffered + constants)}
@@ -210,27 +220,24 @@ NAMED_NODES = 20_000  # graphs up to this size name their nodes as explain does 
 
 
 def _titles(groups, firsts: list[Value], output: Value, order: list[Value]) -> tuple[str, ...]:
-    """Each group's ``_title``, its nodes named as ``explain`` names them (up to ``NAMED_NODES`` nodes)."""
-    names = Names(output, order) if len(order) <= NAMED_NODES else None
-    return tuple(_title(group, first, names.__getitem__ if names else name_of)
-                 for group, first in zip(groups, firsts, strict=True))
-
-
-def _title(group: Group | ProductGroup, first: Value, name: Callable[[Value], str]) -> str:
-    """How a group reads in a comment of the program: its first node's name and expression without the
-    node's index when there are several (``a⁽¹⁾ = σ(z⁽¹⁾)``), the count, and the ops-table formula."""
-    if isinstance(group, ProductGroup):
-        own, expression = name(first), "W·x + b" if group.biased else "W·x"
-        formula = "; ".join(OPS["sum"].formulas + OPS["mul"].formulas)
-    else:
+    """How each group reads in a comment of the program: its first node's name and expression, without the
+    node's index when there are several (``a⁽¹⁾ = σ(z⁽¹⁾)``), the count, and the ops-table formula; nodes
+    named as ``explain`` names them (up to ``NAMED_NODES`` nodes)."""
+    name = Names(output, order).__getitem__ if len(order) <= NAMED_NODES else name_of
+    titles = []
+    for group, first in zip(groups, firsts, strict=True):
+        if isinstance(group, ProductGroup):
+            expression, formulas = "W·x + b" if group.biased else "W·x", OPS["sum"].formulas + OPS["mul"].formulas
+        else:  # a long Σ is not written out (as Names does)
+            shown = len(first.parents) <= MAX_OPERANDS
+            expression = group.op.show([name(p) for p in first.parents]) if shown else f"Σ of {len(first.parents)}"
+            formulas = group.op.formulas
         own = name(first)
-        shown = len(first.parents) <= MAX_OPERANDS  # a long Σ is not written out (as Names does)
-        expression = group.op.show([name(p) for p in first.parents]) if shown else f"Σ of {len(first.parents)}"
-        formula = "; ".join(group.op.formulas)
-    if group.size > 1:
-        own, expression = _INDEX.sub("", own), _INDEX.sub("", expression)
-    equation = own if own == expression else f"{own} = {expression}"
-    return f"{equation} · {group.size} node{'s' if group.size > 1 else ''} · {formula}"
+        if group.size > 1:
+            own, expression = _INDEX.sub("", own), _INDEX.sub("", expression)
+        equation = own if own == expression else f"{own} = {expression}"
+        titles.append(f"{equation} · {group.size} node{'s' if group.size > 1 else ''} · {'; '.join(formulas)}")
+    return tuple(titles)
 
 
 _INDEX = re.compile("[₀₁₂₃₄₅₆₇₈₉]+(?:,[₀₁₂₃₄₅₆₇₈₉]+)*")  # a node's index in its layer: ₀, ₁₂,₃

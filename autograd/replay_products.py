@@ -20,7 +20,7 @@ import numpy as np
 
 from .ops import OPS
 from .replay_source import Expr, comment
-from .value import Value
+from .value import Literal, Value
 
 NAME = "Σa·b"
 _MUL, _SUM, _SUMMABLE = OPS["mul"], OPS["sum"], (OPS["add"], OPS["sum"])
@@ -82,7 +82,7 @@ def lowered(kept: list[Entry], outputs: Sequence[Value], varying: set[Value]) ->
         if len(products.columns) < 2:
             continue
         absorbed.update(operand for operand in operands if operand not in rest)
-        if len(rest) == 1 and not rest[0].parents and rest[0] not in varying:  # Σ w·x + c, c a parameter
+        if len(rest) == 1 and _is_parameter(rest[0], varying):  # Σ w·x + c, c a parameter
             products, rest = Products(products.pairs, rest[0]), []
         if rest:
             partial = Value(0.0, NAME)  # a slot of the replay only: never part of the graph
@@ -99,7 +99,12 @@ def _pair(operand: Value, varying: set[Value]) -> tuple[Value, Value] | None:
         return None
     a, b = operand.parents
     w, x = (b, a) if a in varying else (a, b)
-    return (w, x) if x in varying and not w.parents and w not in varying else None
+    return (w, x) if x in varying and _is_parameter(w, varying) else None
+
+
+def _is_parameter(leaf: Value, varying: set[Value]) -> bool:
+    """Whether ``leaf`` is a parameter: a leaf that is neither an input nor a number written in an expression."""
+    return not leaf.parents and leaf not in varying and type(leaf) is not Literal
 
 
 class ProductGroup:

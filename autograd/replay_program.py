@@ -81,14 +81,13 @@ class Program:
         return [run for run in runs if run[3] > run[2] and chunk == 0]
 
     def _forward_text(self, chunk: int, checked: bool, name: str) -> str:
-        body = [f"{v_rows} = P[{a}:{b}, None]" for v_rows, _, a, b in self._parameter_rows(chunk)]
+        feeds = [f"F{k}" for k in range(len(self.feed_rows))]
+        body = [f"{_tuple(feeds)} = F"] if feeds else []
+        body += [f"{v_rows} = P[{a}:{b}, None]" for v_rows, _, a, b in self._parameter_rows(chunk)]
         body += [f"{leaf} = {row}" for leaf, row in self._leaves[chunk].items()]
         body += chain.from_iterable(lines for _, lines in self._forward_groups(chunk, checked))
-        saved = self._saved[chunk]
-        body.append(f"return ({', '.join(saved)}{',' if len(saved) == 1 else ''})")
-        feeds = len(self.feed_rows)
-        head = f"    {', '.join(f'F{k}' for k in range(feeds))}{',' if feeds == 1 else ''} = F\n" if feeds else ""
-        return f"def {name}(V, P, F):\n" + head + "".join(f"    {line}\n" for line in body)
+        body.append(f"return ({_tuple(self._saved[chunk])})")
+        return f"def {name}(V, P, F):\n" + "".join(f"    {line}\n" for line in body)
 
     def _forward_groups(self, chunk: int, checked: bool) -> list[tuple[int, list[str]]]:
         """Each group of ``chunk`` with its forward lines."""
@@ -111,8 +110,7 @@ class Program:
                 for number in range(stop - 1, first - 1, -1)]
 
     def _backward_text(self, chunk: int, checked: bool, input_grads: bool, name: str) -> str:
-        saved = self._saved[chunk]
-        body = [f"{', '.join(saved)}{',' if len(saved) == 1 else ''} = saved"] if saved else []
+        body = [f"{_tuple(self._saved[chunk])} = saved"] if self._saved[chunk] else []
         body += chain.from_iterable(lines for _, lines in self._backward_groups(chunk, checked, input_grads))
         body += [f"dP[{a}:{b}] += {total}" for _, total, a, b in self._parameter_rows(chunk)]
         return f"def {name}(V, G, dP, saved):\n" + "".join(f"    {line}\n" for line in body or ["pass"])
@@ -166,3 +164,8 @@ def _defined(lines: list) -> list[str]:
             if " = " in line and head.isidentifier():
                 saved.append(head)
     return list(dict.fromkeys(saved))
+
+
+def _tuple(names: list[str]) -> str:
+    """``names`` as a tuple's source (``a, b``; ``a,`` for one)."""
+    return ", ".join(names) + ("," if len(names) == 1 else "")

@@ -125,7 +125,7 @@ def identifier(label: str, fallback: str, taken: dict[str, int]) -> str:
     name = base
     while name in taken:
         taken[base] = taken.get(base, 1) + 1
-        name = f"{base}_{taken[base]}"
+        name = f"{base.rstrip('_')}_{taken[base]}"  # sum_, sum_2
     taken[name] = taken.get(name, 1)
     return name
 

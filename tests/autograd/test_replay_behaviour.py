@@ -44,6 +44,26 @@ def test_a_parameter_updated_between_replays_is_picked_up():
     assert before == pytest.approx(np.tanh(2.0), rel=1e-12)
 
 
+def test_numbers_written_in_an_expression_are_constants_printed_as_numbers():
+    """The 1 of a hinge and the 3 and 2 of ``3·w·x / 2`` are literals: read once, printed as numbers, not
+    parameters; the hinge's value and gradients are its closed form, max(0, 1 − y·s) with ∂/∂w = −y·x."""
+    x, y, w, b = Value(0.0, "x"), Value(0.0, "y"), Value(0.5, "w"), Value(-0.25, "b")
+    hinge = (1 - y * (w * x + b)).relu() + 3 * w * x / 2.0
+    tape = compile_tape(hinge, inputs=[x, y])
+    source = tape.source()
+    assert "1.0 - " in source
+    assert "3.0 * " in source
+    assert set(tape.parameters) == {w, b}
+    rows = np.array([[0.5, 1.0], [2.0, -1.0], [-3.0, 1.0]])
+    s = 0.5 * rows[:, 0] - 0.25
+    margin = 1 - rows[:, 1] * s
+    np.testing.assert_allclose(tape.forward(rows), np.maximum(margin, 0) + 1.5 * 0.5 * rows[:, 0], rtol=1e-12)
+    tape.backward()
+    active = margin > 0
+    assert w.grad == pytest.approx(float(np.sum(-rows[:, 1] * rows[:, 0] * active) + 1.5 * rows[:, 0].sum()), rel=1e-12)
+    assert b.grad == pytest.approx(float(np.sum(-rows[:, 1] * active)), rel=1e-12)
+
+
 def test_an_input_the_output_does_not_depend_on_still_works():
     x, unused, w = Value(1.0), Value(5.0), Value(3.0)
     tape = compile_tape(x * w, inputs=[x, unused])

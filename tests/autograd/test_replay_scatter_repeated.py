@@ -30,7 +30,8 @@ def test_repeated_operands_replay_equals_eager(batch):
     tape = autograd.compile(squares(x, p), inputs=x)
     source = tape.source()
     assert re.search(r"\n +(G\[[^]]+\] \+= V[^\n]+ \* U)\n +\1\n", source)  # p·p: b, then a, to the same rows
-    assert re.search(r"\+= V\[\d+:\d+\] \* U", source)  # x·p beside it: one line per operand
+    assert re.search(r"G\[(I\d+)\] \+= V\.take\((I\d+), axis=0\) \* U\n +G\[\2\] \+= V\.take\(\1, axis=0\) \* U",
+                     source)  # products of two values beside it (x·p, x·x times a number): one line per operand
     expected, expected_inputs, expected_parameters = eager_rows(lambda x: squares(x, p), rows, p)
     for parameter in p:
         parameter.grad = 0.0

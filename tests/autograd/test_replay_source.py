@@ -19,6 +19,7 @@ import nn
 from autograd import Value
 from examples import eleven_lines
 from tests.support.eager_reference import eager_rows
+from tests.support.graphs import micrograd_readme_program
 from viz.__main__ import main as viz_main
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
@@ -259,3 +260,19 @@ def test_constant_exponents_are_printed_as_numbers_and_replay_as_eager(exponents
     np.testing.assert_allclose(tape.forward(rows), expected, rtol=1e-12)
     np.testing.assert_allclose(tape.backward(), expected_inputs, rtol=1e-12)
     np.testing.assert_allclose([p.grad for p in w], expected_parameters, rtol=1e-12)
+
+
+def test_a_graph_without_inputs_reads_as_one_row_and_gives_micrographs_published_numbers():
+    """micrograd's README expression has no inputs: one row, so its program reads whole rows (no ``, :1``
+    first-column reads, no sums over rows) and names a second ``sum`` group ``sum_2``; forward and
+    backward give the numbers micrograd's README prints (g = 24.7041, dg/da = 138.8338, dg/db = 645.5773)."""
+    a, b, g = micrograd_readme_program(Value)
+    tape = autograd.compile(g)
+    source = tape.source()
+    assert ", :1]" not in source
+    assert "keepdims" not in source
+    assert "sum_2 = " in source
+    assert "sum__" not in source
+    assert tape.forward() == pytest.approx(24.7041, abs=5e-5)
+    tape.backward()
+    assert (a.grad, b.grad) == pytest.approx((138.8338, 645.5773), abs=5e-5)
