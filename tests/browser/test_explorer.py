@@ -277,6 +277,30 @@ def test_the_chain_panel_aligns_its_lines_in_the_formula_font(open_page, four_ne
     assert max(equals) - min(equals) < 0.5, equals
 
 
+# Text a control cuts off: the title past its box (an ellipsis), the search box's placeholder past its width.
+CUT_OFF = """() => {
+  const title = document.querySelector('[data-testid="title"]');
+  const search = document.querySelector('[data-testid="search"]');
+  const style = getComputedStyle(search), pen = document.createElement('canvas').getContext('2d');
+  pen.font = style.font;
+  const room = search.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  return { title: title.scrollWidth > title.clientWidth + 1,
+           placeholder: pen.measureText(search.placeholder).width > room };
+}"""
+
+
+@pytest.mark.parametrize("size", [(1440, 900), (1360, 820), (1024, 700), (944, 620), (390, 844)])
+def test_the_title_and_the_search_hint_are_shown_whole(watched_page, tmp_path, size):
+    net = four_neuron()  # 1360x820 and 944x620: the playground's "step into" window at 1440x900 and 1024x700
+    title = "point 292 (-0.9686, 0.2487), class 0, epoch 43"  # the playground's title for a clicked point
+    page = watched_page(explore(net.output, tmp_path / "titled.html", parameters=net.parameters, title=title).as_uri(),
+                        *size)
+    expect(page.get_by_test_id("title")).to_have_text(title)
+    expect(page.get_by_test_id("step-counter")).to_have_text(re.compile(r"^0 / [1-9]"))
+    assert page.evaluate(CUT_OFF) == {"title": False, "placeholder": False}
+    assert page.evaluate("document.documentElement.scrollWidth") <= size[0]
+
+
 def test_constants_show_their_number_and_no_gradient_at_every_step(open_page, tmp_path):
     x, w, b = Value(2.0, "x"), Value(-0.5, "w"), Value(0.1, "b")
     loss = ((w * x + b).tanh() - 1.0) ** 2  # the README's graph: constants 1.0 and the exponent 2

@@ -95,6 +95,37 @@ def test_every_neuron_is_reached_by_the_mouse(open_playground, width, height):
     expect(hover).to_be_hidden()
 
 
+def click_at_middle(page, locator) -> None:
+    """A real click at the middle of one element, scrolled into view first (as a person scrolls)."""
+    locator.scroll_into_view_if_needed()
+    box = locator.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+def test_on_a_phone_the_last_layers_buttons_take_the_click_not_the_edges_to_the_output(open_playground):
+    page = open_playground("#hidden=8,8,8,8", 390, 844)  # the output sits above the network: its edges climb
+    counts = page.locator(".neuron-count")
+    expect(counts).to_have_count(4)
+    click_at_middle(page, page.locator('[data-testid="remove-neuron"][data-layer="3"]'))
+    expect(counts.nth(3)).to_have_text("7 neurons")
+    expect(page.get_by_test_id("editor")).to_be_hidden()  # no edge took the click
+    click_at_middle(page, page.locator('[data-testid="add-neuron"][data-layer="3"]'))
+    expect(counts.nth(3)).to_have_text("8 neurons")
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES[1:])
+def test_a_bias_box_in_a_dense_network_opens_its_editor(open_playground, width, height):
+    page = open_playground("#hidden=8,8,8,8,8,8", width, height)  # the largest network: edges crowd every box
+    expect(page.get_by_test_id("bias")).to_have_count(48)
+    click_at_middle(page, page.locator('[data-testid="bias"][data-layer="2"][data-neuron="3"]'))
+    editor = page.get_by_test_id("editor")
+    expect(editor).to_be_visible()
+    label = nn.MLP(2, [8] * 6 + [1]).layers[2].neurons[3].b.label  # the engine's name of that bias
+    expect(editor).to_contain_text(f"{label} =")
+    page.keyboard.press("Escape")
+    expect(editor).to_be_hidden()
+
+
 def luminance(rgb) -> float:
     channels = [c / 255 for c in rgb[:3]]
     r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]

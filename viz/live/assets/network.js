@@ -76,13 +76,17 @@ window.PlaygroundDraw = (() => {
   }
 
   // The curve from a node's right side to the next column's node: to its left side, or to its bottom when
-  // that node sits above and not to the right (the output over the network on a phone).
+  // that node sits above the node's whole column (the output over the network on a phone): then right, past
+  // the column (its buttons and neuron count stay clickable), straight up, and in from below.
   function edgePath(from, to, box) {
     const a = from.getBoundingClientRect(), b = to.getBoundingClientRect();
+    const column = from.parentElement.getBoundingClientRect();
     const x1 = a.right - box.left, y1 = a.top + a.height / 2 - box.top;
-    if (b.left < a.right && b.bottom <= a.top) {  // up the right margin, beside the column's buttons
-      const x2 = b.left + b.width / 2 - box.left, y2 = b.bottom - box.top, side = Math.max(x1, x2) + 24;
-      return `M${x1},${y1} C${side},${y1} ${side},${y2 + 40} ${x2},${y2}`;
+    if (b.bottom <= column.top) {
+      const x2 = b.left + b.width / 2 - box.left, y2 = b.bottom - box.top;
+      const side = Math.max(x1, x2, column.right - box.left) + 8;
+      return `M${x1},${y1} C${side},${y1} ${side},${y1} ${side},${y1 - 12} L${side},${y2 + 24} ` +
+             `C${side},${y2 + 8} ${x2},${y2 + 12} ${x2},${y2}`;
     }
     const x2 = b.left - box.left, y2 = b.top + b.height / 2 - box.top, middle = (x1 + x2) / 2;
     return `M${x1},${y1} C${middle},${y1} ${middle},${y2} ${x2},${y2}`;
