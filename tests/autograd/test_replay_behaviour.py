@@ -7,6 +7,7 @@ import pytest
 import autograd
 from autograd import Value
 from autograd import compile as compile_tape
+from tests.support.eager_reference import eager_rows
 
 
 def sigmoid(x):
@@ -62,6 +63,25 @@ def test_numbers_written_in_an_expression_are_constants_printed_as_numbers():
     active = margin > 0
     assert w.grad == pytest.approx(float(np.sum(-rows[:, 1] * rows[:, 0] * active) + 1.5 * rows[:, 0].sum()), rel=1e-12)
     assert b.grad == pytest.approx(float(np.sum(-rows[:, 1] * active)), rel=1e-12)
+
+
+@pytest.mark.parametrize("batch", [1, 5])
+def test_numbers_mixed_with_parameters_in_one_group_replay_like_eager(batch):
+    """Products and sums whose operand positions hold numbers for some nodes and parameters or values for
+    others (one group reads both from V): values, input and parameter gradients equal the eager engine's."""
+    w, v = Value(0.75, "w"), Value(-1.25, "v")
+
+    def terms(x):
+        return autograd.sum([x[0] * w, x[0] * 2.0, 3.0 * x[1], w * 0.5, (x[1] + 1.0) * (v - 2.0),
+                             (w / 4.0).tanh(), 1.5 / (x[0] * x[0] + 1.0), v ** 2 + 0.25]).tanh()
+    x = [Value(0.0, "x0"), Value(0.0, "x1")]
+    tape = compile_tape(terms(x), inputs=x)
+    assert set(tape.parameters) == {w, v}
+    rows = np.random.default_rng(batch).normal(size=(batch, 2))
+    expected, expected_inputs, expected_parameters = eager_rows(terms, rows, [w, v])
+    np.testing.assert_allclose(tape.forward(rows), expected, rtol=1e-12)
+    np.testing.assert_allclose(tape.backward(), expected_inputs, rtol=1e-12)
+    np.testing.assert_allclose([w.grad, v.grad], expected_parameters, rtol=1e-12)
 
 
 def test_an_input_the_output_does_not_depend_on_still_works():
