@@ -1,6 +1,8 @@
 """What tracing bakes in and what it re-evaluates, the seed programs compiled, and clear errors."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -112,6 +114,33 @@ def test_backward_upstream_weighs_rows_and_accumulates_like_eager():
     assert w.grad == pytest.approx(8.0 + 2 * 2.0 * 4.0)
     with pytest.raises(ValueError, match=r"one per row \(2\)"):
         tape.backward(np.ones(3))
+
+
+def test_a_network_on_plain_leaves_replays_its_hidden_layers_as_matrix_products_like_eager():
+    """Without inputs a graph is one row in which every computed node varies, so a layer reading computed
+    activations is a matrix product (``W @ a1``); values and every leaf's gradient equal the eager engine's."""
+    rng = np.random.default_rng(4)
+    leaves = [Value(float(v)) for v in rng.normal(size=3 * 4 + 4 + 4 * 4 + 4 + 4 + 1 + 3)]
+    weights, x = leaves[:-3], leaves[-3:]
+
+    def layer(inputs, sizes, offset):
+        width, count = sizes
+        return [autograd.sum([weights[offset + j * width + i] * inputs[i] for i in range(width)]
+                             + [weights[offset + width * count + j]]).tanh() for j in range(count)], \
+            offset + width * count + count
+    a1, offset = layer(x, (3, 4), 0)
+    a2, offset = layer(a1, (4, 4), offset)
+    (out,), _ = layer(a2, (4, 1), offset)
+    cost = (out - 0.5) ** 2
+    tape = compile_tape(cost)
+    assert re.search(r"= W_\w+\[:, :4\] @ tanh", tape.source())  # two layers of 4 read as matrices
+    assert tape.forward() == pytest.approx(cost.data, rel=1e-12)
+    tape.backward()
+    compiled = [leaf.grad for leaf in leaves]
+    for leaf in leaves:
+        leaf.grad = 0.0
+    cost.backward()
+    np.testing.assert_allclose(compiled, [leaf.grad for leaf in leaves], rtol=1e-12, atol=1e-15)
 
 
 def test_a_long_chain_of_additions_becomes_one_reduction():
