@@ -10,7 +10,7 @@ import sys
 import time
 
 import nn
-from autograd.conventions.command_line import Parser, run
+from autograd.conventions.command_line import Parser, positive_int, run
 
 PROG = "python -m examples.digits"
 
@@ -32,7 +32,8 @@ def train(epochs: int = 20, seed: int = 0, samples: int | None = None, progress:
 
 def main(argv: list[str] | None = None) -> None:
     parser = Parser(prog=PROG, description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=20, help="passes over the training images (default %(default)s)")
+    parser.add_argument("--epochs", type=positive_int, default=20,
+                        help="passes over the training images (default %(default)s)")
     parser.add_argument("--eager", action="store_true", help="build every graph in Python (slow) instead of replaying")
     args = parser.parse_args(argv)
     started = time.perf_counter()

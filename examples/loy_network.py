@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 
 import nn
-from autograd.conventions.command_line import Parser, run
+from autograd.conventions.command_line import Parser, positive_int, run
+from autograd.conventions.files import writable_folder
 
 PROG = "python -m examples.loy_network"
 
@@ -46,8 +47,9 @@ def train(steps: int = 1500, seed: int = 1) -> tuple[nn.MLP, list[float]]:
 def main(argv: list[str] | None = None) -> None:
     parser = Parser(prog=PROG, description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="runs/examples", help="folder for the loss curve (default %(default)s)")
-    parser.add_argument("--steps", type=int, default=1500, help="training steps (default %(default)s)")
+    parser.add_argument("--steps", type=positive_int, default=1500, help="training steps (default %(default)s)")
     args = parser.parse_args(argv)
+    writable_folder(args.out, "--out")  # before training, not after
     model, losses = train(args.steps)
     X, y = nn.datasets.xor_table()
     print(f"loss at step {len(losses)}: {losses[-1]:.6f} (step 1: {losses[0]:.6f})")

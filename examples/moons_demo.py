@@ -11,6 +11,7 @@ from pathlib import Path
 
 import nn
 from autograd.conventions.command_line import Parser, run
+from autograd.conventions.files import writable_folder
 
 PROG = "python -m examples.moons_demo"
 
@@ -32,6 +33,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = Parser(prog=PROG, description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="runs/examples", help="folder for the pictures (default %(default)s)")
     args = parser.parse_args(argv)
+    writable_folder(args.out, "--out")  # before training, not after
     model, history, X, signs = train(progress=True)
     print(model)
     for step in range(0, len(history), 10):

@@ -13,8 +13,7 @@ import autograd
 import nn
 import viz
 from autograd.conventions.command_line import Parser, run
-from autograd.conventions.errors import UserError
-from autograd.conventions.files import writable_target
+from autograd.conventions.files import writable_folder, writable_target
 from examples import moons_demo
 from nn.plots import decision_boundary, loss_curve
 from viz.explorer import explore
@@ -64,8 +63,7 @@ def _tour(argv: list[str] | None) -> int:
     parser = Parser(prog=PROG, description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="tour", help="folder for the pictures and pages (default %(default)s)")
     out = Path(parser.parse_args(argv).out)
-    if out.exists() and not out.is_dir():
-        raise UserError(f"--out {out} is a file; give a folder for the tour's pictures and pages")
+    writable_folder(out, "--out")
     out.mkdir(parents=True, exist_ok=True)
     for name in OUTPUTS:
         writable_target(out / name)  # every file the tour writes, before any work

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import autograd
-from autograd.conventions.command_line import Parser, non_negative_number, number_list, positive_int, run
+from autograd.conventions.command_line import Parser, non_negative_number, number_list, positive_int, run, whole_number
 from autograd.conventions.errors import MissingToolError, UserError
 from autograd.conventions.files import writable_target
 from autograd.conventions.terminal import shown
@@ -81,7 +81,7 @@ def _parser() -> argparse.ArgumentParser:
                          help=f"the data to start with: {', '.join(DATASETS)} (default %(default)s)")
     playing.add_argument("--hidden", type=_layer_sizes, default=[4, 2],
                          help="hidden layer sizes, e.g. 4,4 (empty for none)")
-    playing.add_argument("--seed", type=_seed, default=0, help="the seed of the data and the first weights")
+    playing.add_argument("--seed", type=whole_number, default=0, help="the seed of the data and the first weights")
     lab = _server_command(commands, "digits", "draw digits for 3Blue1Brown's digit network, train it, see backprop",
                           "Serve the digit lab on this machine and print its URL.")
     lab.add_argument("--mnist-dir", help="a folder with MNIST's four files (default: where `python -m nn download "
@@ -91,7 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     lab.add_argument("--hidden", type=_layer_sizes, default=[16, 16], help="hidden layer sizes (default 16,16)")
     lab.add_argument("--activation", default="sigmoid", choices=["sigmoid", "relu"],
                      help="the hidden layers' activation (default sigmoid, as in the lessons)")
-    lab.add_argument("--seed", type=_seed, default=0, help="the seed of the first weights")
+    lab.add_argument("--seed", type=whole_number, default=0, help="the seed of the first weights")
     return parser
 
 
@@ -105,9 +105,13 @@ def _server_command(commands, name: str, help_text: str, description: str) -> ar
 
 
 def _port(text: str) -> int:
-    if not text.isdigit() or int(text) > 65535:
-        raise argparse.ArgumentTypeError(f"expected a port number 0 to 65535, got {text!r}")
-    return int(text)
+    try:
+        port = whole_number(text)
+    except argparse.ArgumentTypeError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number 0 to 65535, got {text!r:.40}")
+    return port
 
 
 def _dataset(text: str) -> str:
@@ -115,12 +119,6 @@ def _dataset(text: str) -> str:
         return dataset_name(text)
     except FieldError as error:
         raise argparse.ArgumentTypeError(error.message) from None
-
-
-def _seed(text: str) -> int:
-    if not text.isdigit():
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
-    return int(text)
 
 
 def _layer_sizes(text: str) -> list[int]:

@@ -80,6 +80,14 @@ def positive_int(text: str) -> int:
     return int(digits)
 
 
+def whole_number(text: str) -> int:
+    """``"0"`` -> 0: a whole number >= 0 (a seed, a port) in the digits 0-9; ``-1``, ``²`` and ``３`` are refused."""
+    digits = text.strip()
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 40:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {echo(text)}")
+    return int(digits)
+
+
 def finite_number(text: str) -> float:
     """``"0.5"`` -> 0.5; words, NaN and infinities are refused."""
     try:

@@ -59,6 +59,24 @@ def check_folder(folder: str | Path, path: str | Path) -> None:
     os.unlink(probe)
 
 
+def writable_folder(folder: str | Path, name: str) -> Path:
+    """``folder``, checked before any work as a place to write files into: a folder where files can be
+    created, or a missing one under such a folder (the write creates it). A file or a symlink to nothing in
+    the way is a ValueError naming it; ``name`` (``--out``) says which argument gave ``folder``."""
+    folder = Path(check.path(folder, name))
+    existing = folder
+    while not os.path.lexists(existing) and existing != existing.parent:
+        existing = existing.parent
+    if not os.path.exists(existing):
+        raise ValueError(f"{name} {folder}: {existing} is a symbolic link to {os.readlink(existing)}, which does "
+                         f"not exist; give a folder to write into")
+    if not os.path.isdir(existing):
+        kind = "a file" if os.path.isfile(existing) else _kind(os.stat(existing).st_mode)
+        raise ValueError(f"{name} {folder}: {existing} is {kind}, not a folder; give a folder to write into")
+    check_folder(existing, folder)
+    return folder
+
+
 def _refuse_all_but_a_regular_file(target: Path, path: str | Path) -> None:
     try:
         mode = os.stat(target).st_mode

@@ -5,6 +5,7 @@ import argparse
 from pathlib import Path
 
 from autograd.conventions.command_line import finite_number
+from autograd.conventions.files import writable_folder
 from nn import download as fetching
 from nn import mnist
 
@@ -41,6 +42,7 @@ def add_parsers(commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    writable_folder(args.dir or mnist.default_dir(), "--dir")
     folder = mnist.download(args.dir, args.mirror, timeout=args.timeout, progress=not args.quiet)
     reader = "python -m nn train mnist" + ("" if args.dir is None else f" --mnist-dir {folder}")
     print(f"MNIST is in {folder}; `{reader}` reads it")

@@ -5,7 +5,7 @@ import argparse
 from pathlib import Path
 
 import nn
-from autograd.conventions.command_line import fraction, non_negative_number, positive_int
+from autograd.conventions.command_line import fraction, non_negative_number, positive_int, whole_number
 from autograd.conventions.errors import UserError
 from nn import datasets, features, prepare, recipes, schedules
 
@@ -102,7 +102,7 @@ def add_parser(commands) -> argparse.ArgumentParser:
                        help="mnist: the folder with MNIST's four IDX files (standard names, raw or .gz); "
                             "default: where `python -m nn download mnist` puts them")
     train.add_argument("--noise", type=non_negative_number, help="noise of a generated dataset")
-    train.add_argument("--seed", type=int, help="seed for the data, the weights and the shuffling")
+    train.add_argument("--seed", type=whole_number, help="seed for the data, the weights and the shuffling")
     train.add_argument("--out", type=Path, help="output folder (default runs/DATASET, or runs/DATASET-2, -3, … "
                        "when it holds an earlier run; with --resume runs/DATASET/step-N, N the step count reached)")
     train.add_argument("--overwrite", action="store_true",

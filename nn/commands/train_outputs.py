@@ -8,7 +8,7 @@ import numpy as np
 
 import nn
 from autograd.conventions.errors import UserError
-from autograd.conventions.files import check_folder, writable_target
+from autograd.conventions.files import writable_folder, writable_target
 from autograd.conventions.terminal import say, shown
 from nn import metrics, plots, prepare
 from nn.commands import PROG
@@ -31,16 +31,10 @@ def output_folder(args: argparse.Namespace, final_step: int) -> Path:
     target = out / "model.json"
     if args.resume and target.exists() and target.resolve() == args.resume.resolve():
         raise UserError(f"--out {out} would overwrite {args.resume}, the model being resumed; give another --out")
-    existing = out
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
-    if not existing.is_dir():
-        raise UserError(f"--out {out}: {existing} is a file, and --out names a folder to write model.json into")
-    if existing == out:
+    writable_folder(out, "--out")
+    if out.is_dir():
         for name in OUTPUTS:
             writable_target(out / name)
-    else:
-        check_folder(existing, out)  # a file can be created there, so can the folder
     return out
 
 

@@ -1,12 +1,15 @@
 """What tracing bakes in and what it re-evaluates, the seed programs compiled, and clear errors."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
 import autograd
 from autograd import Value
 from autograd import compile as compile_tape
+from tests.support.eager_reference import eager_rows
 
 
 def sigmoid(x):
@@ -64,6 +67,25 @@ def test_numbers_written_in_an_expression_are_constants_printed_as_numbers():
     assert b.grad == pytest.approx(float(np.sum(-rows[:, 1] * active)), rel=1e-12)
 
 
+@pytest.mark.parametrize("batch", [1, 5])
+def test_numbers_mixed_with_parameters_in_one_group_replay_like_eager(batch):
+    """Products and sums whose operand positions hold numbers for some nodes and parameters or values for
+    others (one group reads both from V): values, input and parameter gradients equal the eager engine's."""
+    w, v = Value(0.75, "w"), Value(-1.25, "v")
+
+    def terms(x):
+        return autograd.sum([x[0] * w, x[0] * 2.0, 3.0 * x[1], w * 0.5, (x[1] + 1.0) * (v - 2.0),
+                             (w / 4.0).tanh(), 1.5 / (x[0] * x[0] + 1.0), v ** 2 + 0.25]).tanh()
+    x = [Value(0.0, "x0"), Value(0.0, "x1")]
+    tape = compile_tape(terms(x), inputs=x)
+    assert set(tape.parameters) == {w, v}
+    rows = np.random.default_rng(batch).normal(size=(batch, 2))
+    expected, expected_inputs, expected_parameters = eager_rows(terms, rows, [w, v])
+    np.testing.assert_allclose(tape.forward(rows), expected, rtol=1e-12)
+    np.testing.assert_allclose(tape.backward(), expected_inputs, rtol=1e-12)
+    np.testing.assert_allclose([w.grad, v.grad], expected_parameters, rtol=1e-12)
+
+
 def test_an_input_the_output_does_not_depend_on_still_works():
     x, unused, w = Value(1.0), Value(5.0), Value(3.0)
     tape = compile_tape(x * w, inputs=[x, unused])
@@ -92,6 +114,33 @@ def test_backward_upstream_weighs_rows_and_accumulates_like_eager():
     assert w.grad == pytest.approx(8.0 + 2 * 2.0 * 4.0)
     with pytest.raises(ValueError, match=r"one per row \(2\)"):
         tape.backward(np.ones(3))
+
+
+def test_a_network_on_plain_leaves_replays_its_hidden_layers_as_matrix_products_like_eager():
+    """Without inputs a graph is one row in which every computed node varies, so a layer reading computed
+    activations is a matrix product (``W @ a1``); values and every leaf's gradient equal the eager engine's."""
+    rng = np.random.default_rng(4)
+    leaves = [Value(float(v)) for v in rng.normal(size=3 * 4 + 4 + 4 * 4 + 4 + 4 + 1 + 3)]
+    weights, x = leaves[:-3], leaves[-3:]
+
+    def layer(inputs, sizes, offset):
+        width, count = sizes
+        return [autograd.sum([weights[offset + j * width + i] * inputs[i] for i in range(width)]
+                             + [weights[offset + width * count + j]]).tanh() for j in range(count)], \
+            offset + width * count + count
+    a1, offset = layer(x, (3, 4), 0)
+    a2, offset = layer(a1, (4, 4), offset)
+    (out,), _ = layer(a2, (4, 1), offset)
+    cost = (out - 0.5) ** 2
+    tape = compile_tape(cost)
+    assert re.search(r"= W_\w+\[:, :4\] @ tanh", tape.source())  # two layers of 4 read as matrices
+    assert tape.forward() == pytest.approx(cost.data, rel=1e-12)
+    tape.backward()
+    compiled = [leaf.grad for leaf in leaves]
+    for leaf in leaves:
+        leaf.grad = 0.0
+    cost.backward()
+    np.testing.assert_allclose(compiled, [leaf.grad for leaf in leaves], rtol=1e-12, atol=1e-15)
 
 
 def test_a_long_chain_of_additions_becomes_one_reduction():

@@ -5,7 +5,7 @@ import argparse
 
 import pytest
 
-from autograd.conventions.command_line import finite_number, number_list, positive_int
+from autograd.conventions.command_line import finite_number, number_list, positive_int, whole_number
 
 
 @pytest.mark.parametrize(("text", "expected"), [("1", 1), ("16", 16), ("007", 7)])
@@ -17,6 +17,17 @@ def test_positive_int_accepts_whole_numbers_from_one(text, expected):
 def test_positive_int_refuses_and_says_what_is_valid(text):
     with pytest.raises(argparse.ArgumentTypeError, match=f"expected a positive whole number, got {text!r}"):
         positive_int(text)
+
+
+@pytest.mark.parametrize(("text", "expected"), [("0", 0), ("42", 42), (" 7 ", 7)])
+def test_whole_number_accepts_zero_and_up(text, expected):
+    assert whole_number(text) == expected
+
+
+@pytest.mark.parametrize("text", ["-1", "2.0", "abc", "", "²", "３", "1" * 41])
+def test_whole_number_refuses_negatives_words_and_other_digits(text):
+    with pytest.raises(argparse.ArgumentTypeError, match="expected a whole number >= 0, got"):
+        whole_number(text)
 
 
 @pytest.mark.parametrize(("text", "expected"), [("0.5", 0.5), ("-2", -2.0), ("1e-3", 0.001)])

@@ -180,3 +180,11 @@ def test_the_readme_quick_scaling_run_is_small():
     points, lengths = scaling.planned_sizes(quick)
     nodes = sum(points) * scaling.NODES_PER_POINT + sum(lengths) * scaling.NODES_PER_LINK
     assert 0 < nodes <= 30_000, nodes  # the 2e5 run (99k wide + 111k deep nodes, traced 3 times) took minutes
+
+
+@pytest.mark.parametrize("argv", [["examples.loy_network", "--steps", "0"], ["examples.digits", "--epochs", "-1"]])
+def test_the_examples_refuse_a_run_of_no_steps_in_one_line(argv):
+    result = subprocess.run([sys.executable, "-m", *argv], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr == (f"python -m {argv[0]}: error: argument {argv[1]}: expected a positive whole number, "
+                             f"got '{argv[2]}' (see python -m {argv[0]} --help)\n")  # was an IndexError's traceback

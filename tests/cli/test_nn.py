@@ -105,6 +105,8 @@ def test_default_moons_recipe_is_micrograds_demo():
     (["train", "moons", "--loss", "bce", "--output-activation", "linear"], "use --output-activation sigmoid"),
     (["train", "moons", "--optimizer", "adam", "--momentum", "0.9"], "--momentum applies to --optimizer sgd"),
     (["train", "moons", "--lr", "-1", "--steps", "1"], "argument --lr: expected a number >= 0, got '-1'"),
+    (["train", "moons", "--seed", "-1", "--steps", "1"], "argument --seed: expected a whole number >= 0, got '-1'"),
+    (["train", "moons", "--seed", "²", "--steps", "1"], "argument --seed: expected a whole number >= 0, got '²'"),
 ])
 def test_user_mistakes_are_one_line_and_exit_2(tmp_path, capsys, argv, message):
     nn.MLP(2, [3, 1], seed=0).save(tmp_path / "model.json")

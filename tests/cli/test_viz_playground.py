@@ -48,6 +48,8 @@ def test_it_prints_one_line_serves_on_that_port_and_stops_on_ctrl_c():
     (["--dataset", "mnist"], "must be one of xor, moons, circles, spiral, gauss, spiral3, blobs (circle for circles"),
     (["--port", "70000"], "expected a port number 0 to 65535"),
     (["--seed", "-3"], "expected a whole number >= 0"),
+    (["--seed", "²"], "argument --seed: expected a whole number >= 0, got '²'"),
+    (["--port", "²"], "argument --port: expected a port number 0 to 65535, got '²'"),
 ])
 def test_mistakes_are_one_line_and_exit_2(arguments, message):
     result = subprocess.run([sys.executable, "-m", "viz", "playground", "--no-browser", *arguments], cwd=ROOT,

@@ -227,3 +227,28 @@ def test_the_tour_checks_its_folder_and_every_file_it_writes_before_any_work(tmp
         assert captured.err.count("\n") == 1
         assert message in captured.err
     assert os.listdir(tmp_path / "tour") == ["explorer.html"]
+
+
+def test_every_folder_option_refuses_a_file_or_a_link_to_nothing_before_any_work(tmp_path, capsys):
+    from autograd.conventions.command_line import run
+    from examples import loy_network, moons_demo, tour
+
+    (tmp_path / "a-file").write_text("")
+    os.symlink(tmp_path / "gone" / "runs", tmp_path / "dangling")  # mkdir would say only "File exists"
+    commands = {"nn train --out": lambda out: nn_main(["train", "moons", "--quiet", "--out", out]),
+                "nn download --dir": lambda out: nn_main(["download", "mnist", "--dir", out,
+                                                         "--mirror", "http://127.0.0.1:9/"]),
+                "the tour's --out": lambda out: tour.main(["--out", out]),
+                "moons_demo --out": lambda out: run("moons_demo", lambda: moons_demo.main(["--out", out])),
+                "loy_network --out": lambda out: run("loy", lambda: loy_network.main(["--out", out, "--steps", "5"]))}
+    cases = [(tmp_path / "dangling", f"is a symbolic link to {tmp_path / 'gone' / 'runs'}, which does not exist"),
+             (tmp_path / "dangling" / "deeper", "dangling is a symbolic link"),
+             (tmp_path / "a-file" / "deeper", "a-file is a file, not a folder")]
+    for name, command in commands.items():
+        for out, message in cases:
+            assert command(str(out)) == 2, name
+            captured = capsys.readouterr()
+            assert captured.out == "", name  # nothing trained, downloaded or drawn
+            assert captured.err.count("\n") == 1, (name, captured.err)
+            assert message in captured.err, (name, captured.err)
+    assert sorted(os.listdir(tmp_path)) == ["a-file", "dangling"]
