@@ -94,6 +94,16 @@ def whole_number(text: str) -> int:
     return int(digits)
 
 
+def layer_sizes(text: str) -> list[int]:
+    """``"16,16"`` -> [16, 16]; ``"none"`` or nothing -> [] (no hidden layer)."""
+    if text.strip().lower() in ("", "none"):
+        return []
+    try:
+        return [positive_int(part) for part in text.split(",")]
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(f"expected layer sizes like 16,16 (or none), got {echo(text)}") from None
+
+
 def finite_number(text: str) -> float:
     """``"0.5"`` -> 0.5; words, NaN and infinities are refused."""
     try:

@@ -5,20 +5,11 @@ import argparse
 from pathlib import Path
 
 import nn
-from autograd.conventions.command_line import fraction, non_negative_number, positive_int, whole_number
+from autograd.conventions.command_line import fraction, layer_sizes, non_negative_number, positive_int, whole_number
 from autograd.conventions.errors import UserError
 from nn import datasets, features, prepare, recipes, schedules
 
 DATASETS = list(recipes.RECIPES)
-
-
-def _sizes(text: str) -> list[int]:
-    if text.strip().lower() in ("", "none"):
-        return []
-    try:
-        return [positive_int(part.strip()) for part in text.split(",")]
-    except argparse.ArgumentTypeError:
-        raise argparse.ArgumentTypeError(f"expected layer sizes like 16,16 (or none), got {text!r:.40}") from None
 
 
 def _feature_names(text: str) -> list[str]:
@@ -69,7 +60,7 @@ def add_parser(commands) -> argparse.ArgumentParser:
     train.add_argument("--features", type=_feature_names,
                        help=f"inputs computed from the two input columns x1, x2, e.g. x1,x2,x1^2 "
                             f"(from {', '.join(features.NAMES)})")
-    train.add_argument("--hidden", type=_sizes, help="hidden layer sizes, e.g. 16,16 (none for no hidden layer)")
+    train.add_argument("--hidden", type=layer_sizes, help="hidden layer sizes, e.g. 16,16 (none for no hidden layer)")
     train.add_argument("--activation", choices=nn.ACTIVATIONS, help="hidden layers' activation")
     train.add_argument("--output-activation", choices=nn.ACTIVATIONS, help="default: what the loss needs")
     train.add_argument("--loss", choices=list(recipes.LOSS_OUTPUT_ACTIVATION),
