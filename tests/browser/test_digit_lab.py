@@ -76,6 +76,29 @@ def test_drawn_strokes_are_preprocessed_as_python_does_and_change_the_prediction
     expect(page.get_by_test_id("cost")).not_to_have_text("–")
 
 
+BLANK = """(id) => { const c = document.querySelector(`[data-testid="${id}"]`);
+  return c.getContext('2d').getImageData(0, 0, c.width, c.height).data.every((v) => v === 255); }"""
+
+
+def test_a_picked_test_image_clears_the_board_so_the_next_stroke_starts_afresh(open_lab):
+    page = open_lab()
+    draw_seven(page)
+    expect(page.get_by_test_id("source")).to_contain_text("your drawing")
+    three = page.get_by_test_id("pick").locator('button[data-digit="3"]').bounding_box()
+    page.mouse.click(three["x"] + three["width"] / 2, three["y"] + three["height"] / 2)
+    expect(page.get_by_test_id("source")).to_contain_text("a 3")
+    page.wait_for_function(BLANK, arg="canvas", timeout=10_000)  # the 7 is gone: the network no longer sees it
+    box = page.get_by_test_id("canvas").bounding_box()
+    page.mouse.move(box["x"] + 0.5 * box["width"], box["y"] + 0.2 * box["height"])
+    page.mouse.down()
+    page.mouse.move(box["x"] + 0.5 * box["width"], box["y"] + 0.8 * box["height"], steps=12)  # a 1
+    page.mouse.up()
+    expect(page.get_by_test_id("source")).to_contain_text("your drawing")
+    drawn = ink(page, "canvas")
+    assert drawn[int(0.5 * 28), 14] > 0.9
+    assert drawn[int(0.2 * 28), int(0.25 * 28)] == 0  # where the 7's bar began: no ink left of it
+
+
 STATE = """async () => {
   const token = document.querySelector('meta[name="token"]').content;
   const session = sessionStorage.getItem('chainrule-lab-session');
@@ -155,6 +178,25 @@ def test_check_and_step_into(open_lab):
     expect(frame.get_by_test_id("level")).to_have_value("layer")
     page.keyboard.press("Escape")  # the explorer has the keyboard; Escape in it closes the panel (room.js)
     expect(page.get_by_test_id("explorer-panel")).to_be_hidden()
+
+
+# Each output's label in the network drawing: its size on screen, and whether the drawing shows it whole.
+OUTPUT_LABELS = """() => {
+  const svg = document.querySelector('[data-testid="network"]'), box = svg.getBoundingClientRect();
+  return [...svg.querySelectorAll('text')].map((text) => { const r = text.getBoundingClientRect();
+    return { text: text.textContent, px: parseFloat(getComputedStyle(text).fontSize) * text.getScreenCTM().a,
+             inside: r.left >= box.left && r.right <= box.right + 0.5 && r.top >= box.top && r.bottom <= box.bottom };
+  }); }"""
+
+
+@pytest.mark.parametrize("suffix", list(SIZES))
+def test_the_outputs_labels_are_legible_at_every_size(open_lab, suffix):
+    page = open_lab(*SIZES[suffix])
+    draw_seven(page)
+    expect(page.get_by_test_id("source")).to_contain_text("your drawing")
+    labels = page.evaluate(OUTPUT_LABELS)
+    assert [label["text"].split()[0] for label in labels] == [str(digit) for digit in range(10)]
+    assert all(label["px"] >= 10.99 and label["inside"] for label in labels), labels  # 11 px, to rounding
 
 
 @pytest.mark.parametrize("suffix", list(SIZES))

@@ -11,6 +11,7 @@ import colorsys
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -124,6 +125,27 @@ def test_a_bias_box_in_a_dense_network_opens_its_editor(open_playground, width, 
     expect(editor).to_contain_text(f"{label} =")
     page.keyboard.press("Escape")
     expect(editor).to_be_hidden()
+
+
+def test_on_a_phone_the_step_into_window_takes_the_whole_screen(open_playground):
+    page = open_playground("", 390, 844)
+    plot = page.get_by_test_id("points")
+    plot.scroll_into_view_if_needed()
+    expect(page.get_by_test_id("point").first).to_be_visible()
+    x, y = plot.evaluate("""(svg) => { for (const point of svg.querySelectorAll('circle')) {
+      const r = point.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
+      if (document.elementFromPoint(x, y) === point) return [x, y]; } }""")
+    page.mouse.click(x, y)
+    counter = page.frame_locator('[data-testid="explorer"]').get_by_test_id("step-counter")
+    expect(counter).to_have_text(re.compile(r"^0 / \d+$"))
+    box = page.get_by_test_id("explorer-panel").bounding_box()
+    assert box["x"] >= 0
+    assert box["x"] + box["width"] <= 390
+    assert box["width"] >= 380  # the explorer's own phone layout, not a window inset by 40 px a side
+    page.keyboard.press("ArrowRight")
+    expect(counter).to_have_text(re.compile(r"^1 / \d+$"))
+    page.keyboard.press("Escape")
+    expect(page.get_by_test_id("explorer-panel")).to_be_hidden()
 
 
 def luminance(rgb) -> float:

@@ -2,7 +2,7 @@
 // The digit lab's page: one session per tab, its state from the event stream, controls as JSON requests.
 // Every number shown comes from the server (the engine); the page draws the canvas and sends the grid.
 (() => {
-  const CANVAS = 28;
+  const CANVAS = 28, LABEL_PX = 11;
   let session = null, state = null, useBatch = false;
   const ink = new Float64Array(CANVAS * CANVAS);  // the drawing, each cell a multiple of 1/255 in [0, 1]
 
@@ -63,7 +63,11 @@
     const svg = byTestId("network");
     svg.replaceChildren();
     const layers = example.layers, width = 520, height = 420, left = 150;
-    const xs = layers.map((_, n) => left + 40 + (n + 0.5) * (width - left - 100) / layers.length);
+    // The outputs' labels at least LABEL_PX on screen, however small the drawing is shown (a phone), and
+    // the room on their right for them.
+    const shown = svg.getBoundingClientRect();
+    const scale = Math.min(shown.width / width, shown.height / height) || 1, font = Math.max(12, LABEL_PX / scale);
+    const xs = layers.map((_, n) => left + 40 + (n + 0.5) * (width - left - 100 * font / 12) / layers.length);
     const ys = layers.map((layer) => layer.a.map((_, j) => 20 + (j + 0.5) * (height - 40) / layer.a.length));
     const strongest = Math.max(1e-12, ...example.edges.flat().map((edge) => Math.abs(edge[2])));
     example.edges.forEach((edges, n) => edges.forEach(([from, to, value]) => node("line", {
@@ -81,7 +85,7 @@
       circle.dataset.testid = "neuron";
       circle.dataset.layer = n + 1; circle.dataset.index = j;
       circle.dataset.text = `neuron ${j} of layer ${n + 1}\nz = ${formatNumber(layer.z[j])}\na = ${formatNumber(a)}\nb = ${formatNumber(layer.b[j])}`;
-      if (last) node("text", { x: xs[n] + 14, y: ys[n][j] + 4, "font-size": 12,
+      if (last) node("text", { x: xs[n] + 14, y: ys[n][j] + font / 3, "font-size": font,
                                "font-weight": j === example.prediction ? 700 : 400 }, svg).textContent = `${j}  ${formatNumber(a)}`;
     }));
   }
@@ -158,7 +162,7 @@
     box.replaceChildren(...answer.indices.slice(0, 40).map((index) => {
       const button = el("button", { type: "button", "data-testid": "cell-image", "data-index": index,
                                     title: `test image ${index}: a ${t} predicted as ${p}` }, index);
-      button.addEventListener("click", () => call("/digits/api/pick", { index }));
+      button.addEventListener("click", () => pick({ index }));
       return button;
     }));
     if (!answer.indices.length) box.textContent = `no test image of ${t} is predicted as ${p}`;
@@ -230,7 +234,10 @@
   const lift = () => { if (last) { last = null; sendDrawing(); } };
   board.addEventListener("pointerup", lift);
   board.addEventListener("pointercancel", lift);
-  byTestId("clear").addEventListener("click", () => { ink.fill(0); grey(board, ink, CANVAS); sendDrawing(); });
+  function clearBoard() { ink.fill(0); grey(board, ink, CANVAS); }
+  byTestId("clear").addEventListener("click", () => { clearBoard(); sendDrawing(); });
+  // A test image replaces the drawing: the board is cleared, so it never shows what the network no longer sees.
+  const pick = (which) => { clearBoard(); return call("/digits/api/pick", which); };
   byTestId("label").addEventListener("change", () => { if (ink.some((v) => v > 0)) sendDrawing(); });
 
   // ---- controls ---------------------------------------------------------------------------------
@@ -238,7 +245,7 @@
     byTestId("label").append(new Option(String(digit)));
     const button = el("button", { type: "button", "data-digit": digit,
                                   title: `the next test image of a ${digit} (misclassified ones first)` }, digit);
-    button.addEventListener("click", () => call("/digits/api/pick", { digit }));
+    button.addEventListener("click", () => pick({ digit }));
     byTestId("pick").append(button);
   }
   byTestId("play").addEventListener("click", () => call("/digits/api/play", { playing: true }));
