@@ -126,6 +126,14 @@ def check(args: argparse.Namespace, s: argparse.Namespace) -> None:
     """Combinations of options that cannot work, refused before any data is loaded."""
     if args.mnist_dir is not None and args.dataset != "mnist":
         raise UserError(f"--mnist-dir applies to mnist only, not {args.dataset}")
+    generated = ", ".join(datasets.GENERATORS)
+    if args.noise is not None and args.dataset not in datasets.GENERATORS:
+        raise UserError(f"--noise applies to a generated dataset ({generated}), not {args.dataset}")
+    if args.samples is not None and args.dataset not in (*datasets.GENERATORS, "digits", "mnist"):
+        raise UserError(f"--samples applies to a generated dataset ({generated}), digits or mnist, not {args.dataset}")
+    if args.samples is not None and args.samples < datasets.CLASSES.get(args.dataset, 1):
+        raise UserError(f"--samples {args.samples}: {args.dataset} needs a point per class, at least "
+                        f"{datasets.CLASSES[args.dataset]}")
     csv = prepare.is_csv(args.dataset)
     for option, given in (("--target", args.target is not None), ("--regression", args.regression),
                           ("--drop", bool(args.drop)), ("--no-standardize", args.no_standardize)):
