@@ -18,7 +18,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from autograd.conventions.files import atomic_write, open_regular
+from autograd.conventions.files import atomic_write, folder_made, open_regular
 
 TIMEOUT = 30.0  # seconds without a byte (or a connection) before a download is given up
 CHUNK = 64 * 1024
@@ -146,11 +146,11 @@ def _reason(error, timeout: float) -> str:
 def fetch_all(base: str, folder: Path, files: dict[str, Published], timeout: float = TIMEOUT,
               progress: bool = True, report: Callable[[str], None] = print) -> Path:
     """Fetch each of ``files`` (name → Published) from ``base`` + name into ``folder`` (created if
-    missing), reporting one line per file; returns the folder."""
+    missing, and removed again if a fetch fails while it is empty), reporting one line per file; returns the folder."""
     check_url(base)
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, published in files.items():
-        url = urllib.parse.urljoin(base.rstrip("/") + "/", urllib.parse.quote(name))
-        done = fetch(url, folder / name, published, timeout, progress)
-        report(f"{name}: {done}, {published.size:,} bytes, SHA-256 as published")
+    with folder_made(folder):
+        for name, published in files.items():
+            url = urllib.parse.urljoin(base.rstrip("/") + "/", urllib.parse.quote(name))
+            done = fetch(url, folder / name, published, timeout, progress)
+            report(f"{name}: {done}, {published.size:,} bytes, SHA-256 as published")
     return folder

@@ -4,8 +4,9 @@
 (``.chainrule-run-PID-XXXX.tmp``) to write into. When the block ends, every file written there
 replaces its namesake in ``folder`` in one quick series of renames, with Ctrl-C held off until they
 are done, and the files of ``names`` that this run did not write are removed (an old picture does not
-stay beside a new model). An error or Ctrl-C inside the block leaves ``folder`` as it was; a staging
-folder left by a killed process is removed by the next run into the same folder.
+stay beside a new model). An error or Ctrl-C inside the block leaves ``folder`` as it was (a folder
+made for it is removed again); a staging folder left by a killed process is removed by the next run
+into the same folder.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from autograd.conventions.files import TEMPORARY_SUFFIX, process_running, writable_target
+from autograd.conventions.files import TEMPORARY_SUFFIX, folder_made, process_running, writable_target
 
 STAGE_PREFIX = ".chainrule-run-"
 
@@ -27,22 +28,21 @@ STAGE_PREFIX = ".chainrule-run-"
 @contextlib.contextmanager
 def staged(folder: Path, names: tuple[str, ...]) -> Iterator[Path]:
     """A fresh folder whose files replace ``folder``'s as one unit once the block ends (see the module)."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    _remove_stale_stages(folder)
-    stage = Path(tempfile.mkdtemp(prefix=f"{STAGE_PREFIX}{os.getpid()}-", suffix=TEMPORARY_SUFFIX, dir=folder))
-    try:
-        yield stage
-        written = sorted(path.name for path in stage.iterdir())
-        targets = {name: writable_target(folder / name) for name in (*written, *names)}
-        with _interrupts_held():
-            for name in written:
-                _replace(stage / name, targets[name])
-            for name in set(names) - set(written):
-                if stat.S_ISREG(_mode(targets[name])):
-                    os.unlink(targets[name])
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
+    with folder_made(folder) as folder:
+        _remove_stale_stages(folder)
+        stage = Path(tempfile.mkdtemp(prefix=f"{STAGE_PREFIX}{os.getpid()}-", suffix=TEMPORARY_SUFFIX, dir=folder))
+        try:
+            yield stage
+            written = sorted(path.name for path in stage.iterdir())
+            targets = {name: writable_target(folder / name) for name in (*written, *names)}
+            with _interrupts_held():
+                for name in written:
+                    _replace(stage / name, targets[name])
+                for name in set(names) - set(written):
+                    if stat.S_ISREG(_mode(targets[name])):
+                        os.unlink(targets[name])
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)
 
 
 def _replace(new: Path, target: Path) -> None:

@@ -12,7 +12,15 @@ import sys
 from pathlib import Path
 
 import autograd
-from autograd.conventions.command_line import Parser, non_negative_number, number_list, positive_int, run, whole_number
+from autograd.conventions.command_line import (
+    Parser,
+    layer_sizes,
+    non_negative_number,
+    number_list,
+    positive_int,
+    run,
+    whole_number,
+)
 from autograd.conventions.errors import MissingToolError, UserError
 from autograd.conventions.files import writable_target
 from autograd.conventions.terminal import shown
@@ -79,8 +87,8 @@ def _parser() -> argparse.ArgumentParser:
                               "Serve the playground on this machine and print its URL.")
     playing.add_argument("--dataset", default="circles", type=_dataset,
                          help=f"the data to start with: {', '.join(DATASETS)} (default %(default)s)")
-    playing.add_argument("--hidden", type=_layer_sizes, default=[4, 2],
-                         help="hidden layer sizes, e.g. 4,4 (empty for none)")
+    playing.add_argument("--hidden", type=layer_sizes, default=[4, 2],
+                         help="hidden layer sizes, e.g. 4,4 (none for no hidden layer)")
     playing.add_argument("--seed", type=whole_number, default=0, help="the seed of the data and the first weights")
     lab = _server_command(commands, "digits", "draw digits for 3Blue1Brown's digit network, train it, see backprop",
                           "Serve the digit lab on this machine and print its URL.")
@@ -88,7 +96,7 @@ def _parser() -> argparse.ArgumentParser:
                                          "mnist` puts them, if it did, else scikit-learn's 8x8 digits)")
     lab.add_argument("--eight-by-eight", action="store_true",
                      help="scikit-learn's 8x8 digits (a 64-16-16-10 network) even when MNIST is there")
-    lab.add_argument("--hidden", type=_layer_sizes, default=[16, 16], help="hidden layer sizes (default 16,16)")
+    lab.add_argument("--hidden", type=layer_sizes, default=[16, 16], help="hidden layer sizes (default 16,16)")
     lab.add_argument("--activation", default="sigmoid", choices=["sigmoid", "relu"],
                      help="the hidden layers' activation (default sigmoid, as in the lessons)")
     lab.add_argument("--seed", type=whole_number, default=0, help="the seed of the first weights")
@@ -121,8 +129,6 @@ def _dataset(text: str) -> str:
         raise argparse.ArgumentTypeError(error.message) from None
 
 
-def _layer_sizes(text: str) -> list[int]:
-    return [positive_int(part) for part in text.split(",")] if text.strip() else []
 
 
 

@@ -4,22 +4,25 @@ One convention, documented in the README: a user mistake (a bad argument, a miss
 file, an impossible request) is one line on stderr and exit status 2, as argparse's own errors;
 a missing optional tool (Graphviz's ``dot``, scikit-learn) is one line saying how to install it
 and status 3; Ctrl-C is one line and status 130 (``interrupts`` makes it so while the
-command is still importing); a warning (numpy's RuntimeWarning) is one line too. Never a traceback for
-any of them, nor a source line.
+command is still importing); output piped to a reader that stops early (``| head``) ends the
+command quietly with status 141, as a shell reports a program stopped by SIGPIPE; a warning
+(numpy's RuntimeWarning) is one line too. Never a traceback for any of them, nor a source line.
 """
 from __future__ import annotations
 
 import argparse
 import contextlib
 import math
+import os
 import signal
+import sys
 import warnings
 from collections.abc import Callable, Iterator
 
 from .errors import USER_MISTAKES, MissingToolError, UserError, describe
 from .terminal import echo, say
 
-USER_ERROR, MISSING_TOOL, INTERRUPTED = 2, 3, 130
+USER_ERROR, MISSING_TOOL, INTERRUPTED, STDOUT_CLOSED = 2, 3, 130, 141
 
 
 class Parser(argparse.ArgumentParser):
@@ -46,6 +49,9 @@ def run(prog: str, body: Callable[[], int | None], missing: tuple[type[BaseExcep
     except KeyboardInterrupt:
         say(prog, "interrupted")
         return INTERRUPTED
+    except BrokenPipeError:  # the reader of stdout went away (``| head``): no one to tell, no mistake of the user's
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so Python's last flush has somewhere to go
+        return STDOUT_CLOSED
     except tool_missing as error:
         say(prog, describe(error))
         return MISSING_TOOL
@@ -86,6 +92,16 @@ def whole_number(text: str) -> int:
     if not (digits.isascii() and digits.isdigit()) or len(digits) > 40:
         raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {echo(text)}")
     return int(digits)
+
+
+def layer_sizes(text: str) -> list[int]:
+    """``"16,16"`` -> [16, 16]; ``"none"`` or nothing -> [] (no hidden layer)."""
+    if text.strip().lower() in ("", "none"):
+        return []
+    try:
+        return [positive_int(part) for part in text.split(",")]
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(f"expected layer sizes like 16,16 (or none), got {echo(text)}") from None
 
 
 def finite_number(text: str) -> float:

@@ -77,6 +77,24 @@ def writable_folder(folder: str | Path, name: str) -> Path:
     return folder
 
 
+@contextlib.contextmanager
+def folder_made(folder: str | Path) -> Iterator[Path]:
+    """``folder``, created with its missing parents for the block; if the block fails (Ctrl-C included),
+    the folders it created are removed again, innermost first, as long as they are empty."""
+    folder = Path(folder)
+    created = [path for path in (folder, *folder.parents) if not os.path.lexists(path)]
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        yield folder
+    except BaseException:
+        for path in created:
+            try:
+                os.rmdir(path)
+            except OSError:
+                break
+        raise
+
+
 def _refuse_all_but_a_regular_file(target: Path, path: str | Path) -> None:
     try:
         mode = os.stat(target).st_mode

@@ -5,20 +5,11 @@ import argparse
 from pathlib import Path
 
 import nn
-from autograd.conventions.command_line import fraction, non_negative_number, positive_int, whole_number
+from autograd.conventions.command_line import fraction, layer_sizes, non_negative_number, positive_int, whole_number
 from autograd.conventions.errors import UserError
 from nn import datasets, features, prepare, recipes, schedules
 
 DATASETS = list(recipes.RECIPES)
-
-
-def _sizes(text: str) -> list[int]:
-    if text.strip().lower() in ("", "none"):
-        return []
-    try:
-        return [positive_int(part.strip()) for part in text.split(",")]
-    except argparse.ArgumentTypeError:
-        raise argparse.ArgumentTypeError(f"expected layer sizes like 16,16 (or none), got {text!r:.40}") from None
 
 
 def _feature_names(text: str) -> list[str]:
@@ -69,7 +60,7 @@ def add_parser(commands) -> argparse.ArgumentParser:
     train.add_argument("--features", type=_feature_names,
                        help=f"inputs computed from the two input columns x1, x2, e.g. x1,x2,x1^2 "
                             f"(from {', '.join(features.NAMES)})")
-    train.add_argument("--hidden", type=_sizes, help="hidden layer sizes, e.g. 16,16 (none for no hidden layer)")
+    train.add_argument("--hidden", type=layer_sizes, help="hidden layer sizes, e.g. 16,16 (none for no hidden layer)")
     train.add_argument("--activation", choices=nn.ACTIVATIONS, help="hidden layers' activation")
     train.add_argument("--output-activation", choices=nn.ACTIVATIONS, help="default: what the loss needs")
     train.add_argument("--loss", choices=list(recipes.LOSS_OUTPUT_ACTIVATION),
@@ -135,6 +126,14 @@ def check(args: argparse.Namespace, s: argparse.Namespace) -> None:
     """Combinations of options that cannot work, refused before any data is loaded."""
     if args.mnist_dir is not None and args.dataset != "mnist":
         raise UserError(f"--mnist-dir applies to mnist only, not {args.dataset}")
+    generated = ", ".join(datasets.GENERATORS)
+    if args.noise is not None and args.dataset not in datasets.GENERATORS:
+        raise UserError(f"--noise applies to a generated dataset ({generated}), not {args.dataset}")
+    if args.samples is not None and args.dataset not in (*datasets.GENERATORS, "digits", "mnist"):
+        raise UserError(f"--samples applies to a generated dataset ({generated}), digits or mnist, not {args.dataset}")
+    if args.samples is not None and args.samples < datasets.CLASSES.get(args.dataset, 1):
+        raise UserError(f"--samples {args.samples}: {args.dataset} needs a point per class, at least "
+                        f"{datasets.CLASSES[args.dataset]}")
     csv = prepare.is_csv(args.dataset)
     for option, given in (("--target", args.target is not None), ("--regression", args.regression),
                           ("--drop", bool(args.drop)), ("--no-standardize", args.no_standardize)):

@@ -5,7 +5,7 @@ import argparse
 
 import pytest
 
-from autograd.conventions.command_line import finite_number, number_list, positive_int, whole_number
+from autograd.conventions.command_line import finite_number, layer_sizes, number_list, positive_int, whole_number
 
 
 @pytest.mark.parametrize(("text", "expected"), [("1", 1), ("16", 16), ("007", 7)])
@@ -50,3 +50,18 @@ def test_number_list_splits_on_commas():
 def test_number_list_names_the_whole_list_it_refuses(text):
     with pytest.raises(argparse.ArgumentTypeError, match=f"{text!r} is not a comma-separated list of finite numbers"):
         number_list(text)
+
+
+@pytest.mark.parametrize(("text", "expected"), [("16,16", [16, 16]), (" 4, 2 ", [4, 2]), ("none", []), ("", [])])
+def test_layer_sizes_read_a_list_or_none(text, expected):
+    assert layer_sizes(text) == expected
+
+
+@pytest.mark.parametrize("command", [["nn", "train", "moons"], ["viz", "playground"], ["viz", "digits"]])
+def test_every_hidden_option_reads_layer_sizes_the_same_way(command):
+    from nn.__main__ import build_parser as nn_parser
+    from viz.__main__ import _parser as viz_parser
+
+    parser = {"nn": nn_parser, "viz": viz_parser}[command[0]]()
+    assert parser.parse_args([*command[1:], "--hidden", "none"]).hidden == []  # the playground took only ""
+    assert parser.parse_args([*command[1:], "--hidden", "8, 4"]).hidden == [8, 4]

@@ -188,3 +188,14 @@ def test_the_examples_refuse_a_run_of_no_steps_in_one_line(argv):
     assert result.returncode == 2
     assert result.stderr == (f"python -m {argv[0]}: error: argument {argv[1]}: expected a positive whole number, "
                              f"got '{argv[2]}' (see python -m {argv[0]} --help)\n")  # was an IndexError's traceback
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly_with_status_141(tmp_path):
+    nn.MLP(2, [16, 16, 1], seed=0).save(tmp_path / "model.json")  # its explanation: 360 kB, past a pipe's buffer
+    process = subprocess.Popen([sys.executable, "-m", "viz", "explain", str(tmp_path / "model.json"), "--input",
+                                "1,2"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout.readline().startswith("model.json: MLP(2")  # then `| head -1` closes the pipe
+    process.stdout.close()
+    err = process.stderr.read()
+    assert process.wait(timeout=60) == 141
+    assert err == ""  # was "python -m viz: error: Broken pipe" and status 2, a user mistake that was none

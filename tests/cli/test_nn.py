@@ -106,6 +106,10 @@ def test_default_moons_recipe_is_micrograds_demo():
     (["train", "moons", "--optimizer", "adam", "--momentum", "0.9"], "--momentum applies to --optimizer sgd"),
     (["train", "moons", "--lr", "-1", "--steps", "1"], "argument --lr: expected a number >= 0, got '-1'"),
     (["train", "moons", "--seed", "-1", "--steps", "1"], "argument --seed: expected a whole number >= 0, got '-1'"),
+    (["train", "moons", "--samples", "1"], "--samples 1: moons needs a point per class, at least 2"),
+    (["train", "blobs", "--samples", "2"], "--samples 2: blobs needs a point per class, at least 3"),
+    (["train", "xor-table", "--samples", "40"], "--samples applies to a generated dataset (xor, moons, "),
+    (["train", "digits", "--noise", "0.3"], "--noise applies to a generated dataset (xor, moons, "),
     (["train", "moons", "--seed", "²", "--steps", "1"], "argument --seed: expected a whole number >= 0, got '²'"),
 ])
 def test_user_mistakes_are_one_line_and_exit_2(tmp_path, capsys, argv, message):

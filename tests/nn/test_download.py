@@ -162,6 +162,13 @@ def test_a_404_names_the_address_and_keeps_nothing(mirror, tmp_path):
     assert leftovers(tmp_path) == []
 
 
+def test_a_failed_first_download_leaves_no_empty_folders(mirror, tmp_path):
+    files, _ = generated_mnist()  # the mirror serves none of them: the first file is a 404
+    with pytest.raises(DownloadError, match="the server answered 404"):
+        mnist.download(tmp_path / "cache" / "mnist", mirror.url, table(files), timeout=5, report=lambda line: None)
+    assert leftovers(tmp_path) == []  # cache/mnist, made for the download, went with it
+
+
 def test_a_stalling_server_is_given_up_after_the_timeout(mirror, tmp_path):
     files, _ = generated_mnist()
     name = "train-images-idx3-ubyte.gz"

@@ -81,3 +81,16 @@ def test_numpy_runtime_warnings_are_one_line_of_ours_without_source_lines(tmp_pa
     assert all(line.startswith("python -m nn: ") for line in lines), result.stderr
     assert "RuntimeWarning" not in result.stderr
     assert "overflow" in result.stderr
+
+
+def test_ctrl_c_while_writing_a_first_run_leaves_no_empty_folders_behind(tmp_path, monkeypatch, capsys):
+    from nn import plots
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(plots, "decision_boundary", interrupted)  # after model.json and loss.png are staged
+    (tmp_path / "runs").mkdir()
+    out = tmp_path / "runs" / "new" / "moons"
+    assert nn_main(["train", "moons", "--steps", "3", "--quiet", "--out", str(out)]) == 130
+    assert capsys.readouterr().err == "python -m nn: interrupted\n"
+    assert os.listdir(tmp_path / "runs") == []  # runs/new/moons made for the run, removed with it; runs stays
