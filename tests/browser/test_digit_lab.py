@@ -120,10 +120,10 @@ def test_the_labs_numbers_read_as_python_writes_them(open_lab):
                                  f"{format_number(state['cost_test'])} on {state['tested']} test images")
 
 
-def test_hovering_a_neuron_shows_its_z_a_and_b(open_lab):
-    page = open_lab()
+def hover_neuron(page, layer: int, index: int):
+    """The mouse over one neuron of the network drawing, until its tooltip shows: returns the tooltip."""
     expect(page.get_by_test_id("cost")).not_to_have_text("–")  # the first state is drawn
-    neuron = page.locator('[data-testid="neuron"][data-layer="2"]').nth(3)
+    neuron = page.locator(f'[data-testid="neuron"][data-layer="{layer}"]').nth(index)
     tooltip = page.get_by_test_id("tooltip")
     for nudge in (0, 1, 2):  # the drawing is repainted when a frame arrives: move again, as a hand would
         expect(neuron).to_be_visible()
@@ -136,8 +136,27 @@ def test_hovering_a_neuron_shows_its_z_a_and_b(open_lab):
             except AssertionError:
                 continue
     expect(tooltip).to_be_visible()
+    return tooltip
+
+
+def test_hovering_a_neuron_shows_its_z_a_and_b(open_lab):
+    tooltip = hover_neuron(open_lab(), 2, 3)
     expect(tooltip).to_contain_text("neuron 3 of layer 2")
     expect(tooltip).to_contain_text("z = ")
+
+
+@pytest.mark.parametrize("suffix", list(SIZES))
+def test_an_output_neurons_tooltip_is_shown_whole_inside_the_window(open_lab, suffix):
+    width, height = SIZES[suffix]
+    page = open_lab(width, height)
+    page.get_by_test_id("network").scroll_into_view_if_needed()
+    tooltip = hover_neuron(page, 3, 9)  # the rightmost column: on a phone, at the window's right edge
+    expect(tooltip).to_contain_text("neuron 9 of layer 3")
+    box = tooltip.bounding_box()
+    assert box["x"] >= 0
+    assert box["y"] >= 0
+    assert box["x"] + box["width"] <= width
+    assert box["y"] + box["height"] <= height
 
 
 def test_play_raises_the_test_accuracy_and_a_confusion_cell_loads_a_misclassified_image(open_lab):

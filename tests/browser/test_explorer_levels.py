@@ -201,6 +201,30 @@ def test_text_is_at_least_11_px_on_screen_at_the_opening_zoom(watched_page, mlp_
     assert min(sizes) >= 11, (level, size, min(sizes))
 
 
+# Each name of a vector listed in the step's panel: on one line (its index never wraps away) and inside the panel.
+VECTOR_NAMES = """() => [...document.querySelectorAll('[data-testid="formula"] .vector .math')].map((name) => {
+  const r = name.getBoundingClientRect(), panel = name.closest('.panel').getBoundingClientRect();
+  return { text: name.textContent, one_line: r.height < 1.6 * parseFloat(getComputedStyle(name).fontSize),
+           inside: r.left >= panel.left && r.right <= panel.right }; })"""
+
+
+@pytest.mark.parametrize("size", [(1440, 900), (1024, 700), (390, 844)])
+def test_the_layer_views_vectors_keep_each_name_whole(watched_page, tmp_path, size):
+    cost, model = mlp_loss([4, 16, 16, 10], activation="sigmoid", loss="cross_entropy")  # vectors of 10 and 16
+    path = explore(cost, tmp_path / "sixteen.html", parameters=model.parameters())
+    page = watched_page(f"{path.as_uri()}#level=layer&step=0", *size)
+    expect(page.get_by_test_id("level")).to_have_value("layer")
+    total = int(counter(page).split(" / ")[1])
+    seen = []
+    for step in range(1, total + 1):
+        page.keyboard.press("ArrowRight")
+        expect(page.get_by_test_id("step-counter")).to_have_text(f"{step} / {total}")
+        names = page.evaluate(VECTOR_NAMES)
+        assert [name for name in names if not (name["one_line"] and name["inside"])] == [], (size, step)
+        seen += names
+    assert len(seen) >= 16
+
+
 def test_on_a_phone_the_graph_and_the_panel_are_stacked_and_both_usable(watched_page, mlp_page):
     path, _ = mlp_page
     page = watched_page(path.as_uri(), 390, 844)

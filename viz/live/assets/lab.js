@@ -93,7 +93,7 @@
   byTestId("network").addEventListener("mousemove", (event) => {
     const target = event.target.dataset && event.target.dataset.text;
     tooltip.hidden = !target;
-    if (target) { tooltip.textContent = target; tooltip.style.left = `${event.clientX + 12}px`; tooltip.style.top = `${event.clientY + 12}px`; }
+    if (target) { tooltip.textContent = target; placeBeside(tooltip, event, 12); }
   });
   byTestId("network").addEventListener("mouseleave", () => { tooltip.hidden = true; });
 

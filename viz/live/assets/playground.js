@@ -193,8 +193,7 @@
   function showHover(lines, event) {
     const card = byTestId("hover");
     card.replaceChildren(...lines.map((line) => el("div", {}, line)));
-    card.style.left = `${event.pageX + 14}px`; card.style.top = `${event.pageY + 10}px`;
-    card.hidden = false;
+    placeBeside(card, event, 12);
   }
 
   function hoverEdge(l, j, k, event) {
@@ -218,8 +217,7 @@
     form.querySelector("span").textContent = `${weightName(l, j, k)} =`;
     byTestId("edit-value").value = String(k === null ? layer.biases[j] : layer.weights[j][k]);
     form.dataset.target = JSON.stringify([l, j, k]);
-    form.style.left = `${event.pageX}px`; form.style.top = `${event.pageY}px`;
-    form.hidden = false;
+    placeBeside(form, event, 0);
     byTestId("edit-value").focus(); byTestId("edit-value").select();
   }
 

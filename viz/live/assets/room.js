@@ -1,6 +1,7 @@
 "use strict";
 // What the live rooms (the playground, the digit lab) share, loaded after page_helpers.js: the page's token,
-// JSON requests, the message line, the session closed with its tab, and the "step into backprop" panel.
+// JSON requests, the message line, cards beside the pointer, the session closed with its tab, and the "step
+// into backprop" panel.
 const TOKEN = document.querySelector('meta[name="token"]').content;
 const JSON_HEADERS = { "content-type": "application/json", "x-chainrule-token": TOKEN };
 
@@ -20,6 +21,18 @@ function showMessage(text) {
   const line = byTestId("message");
   line.textContent = text || "";
   line.hidden = !text;
+}
+
+// A card beside the pointer (a hover card, a tooltip, an editor), shown whole: at its natural width, on the
+// pointer's left where the window's right edge would cut it, above where the bottom edge would.
+function placeBeside(card, event, gap) {
+  card.style.left = "0px"; card.style.top = "0px";
+  card.hidden = false;
+  const { width, height } = card.getBoundingClientRect(), page = document.documentElement;
+  const x = event.clientX + gap + width <= page.clientWidth ? event.clientX + gap : event.clientX - gap - width;
+  const y = event.clientY + gap + height <= page.clientHeight ? event.clientY + gap : event.clientY - gap - height;
+  const [left, top] = getComputedStyle(card).position === "fixed" ? [0, 0] : [scrollX, scrollY];
+  card.style.left = `${Math.max(0, x) + left}px`; card.style.top = `${Math.max(0, y) + top}px`;
 }
 
 // A tab that closes frees its session's slot at once (a reload of the tab resumes the session).
