@@ -70,6 +70,7 @@ class Plan:
 
     @property
     def constant_slots(self) -> slice:
+        """The constants' slots: after the inputs' and the buffered parameters'."""
         first = len(self.inputs) + self.buffered
         return slice(first, first + len(self.constants))
 

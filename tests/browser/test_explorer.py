@@ -150,7 +150,7 @@ def test_clicking_a_parameter_shows_its_chain_and_numerical_gradient(open_page, 
     page = open_page(four_neuron_page)
     page.locator(f"#v{index}").click()
     expect(page.get_by_test_id("gradient-check")).to_have_text("✓ agree")
-    rows = page.eval_on_selector_all('[data-testid="chain"] span', "spans => spans.map(s => s.textContent)")
+    rows = page.eval_on_selector_all('[data-testid="chain"] > span', "spans => spans.map(s => s.textContent)")
     assert rows[:3] == ["∂C₀/∂w⁽³⁾", "=", "∂z⁽³⁾/∂w⁽³⁾ · ∂a⁽³⁾/∂z⁽³⁾ · ∂C₀/∂a⁽³⁾"]
     assert rows[5] == "a⁽²⁾ · σ'(z⁽³⁾) · 2(a⁽³⁾ − y)"
     analytic, numerical = page.eval_on_selector_all(

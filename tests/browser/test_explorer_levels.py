@@ -225,6 +225,43 @@ def test_the_layer_views_vectors_keep_each_name_whole(watched_page, tmp_path, si
     assert len(seen) >= 16
 
 
+# The words of each line of the chain panel (split at spaces) that the line wraps inside, read from the text's
+# own line boxes: a name broken from its indices (w⁽²⁾ then ₂,₀ on the next line) is one.
+BROKEN_WORDS = """() => [...document.querySelectorAll('[data-testid="chain"] .chain-row')].flatMap((row) => {
+  const pieces = [], walker = document.createTreeWalker(row, NodeFilter.SHOW_TEXT);
+  for (let offset = 0; walker.nextNode(); offset += walker.currentNode.length) {
+    pieces.push([walker.currentNode, offset]);
+  }
+  const at = (i) => { const [node, start] = pieces.find(([n, s]) => i <= s + n.length); return [node, i - start]; };
+  const broken = [];
+  let start = 0;
+  for (const word of row.textContent.split(' ')) {
+    const range = document.createRange();
+    range.setStart(...at(start));
+    range.setEnd(...at(start + word.length));
+    const lines = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.bottom)));
+    if (lines.size > 1) broken.push(word);
+    start += word.length + 1;
+  }
+  return broken; })"""
+
+
+@pytest.mark.parametrize("size", [(1440, 900), (1024, 700), (390, 844)])
+def test_the_chain_rule_wraps_between_names_never_inside_one(watched_page, mlp_page, size):
+    path, _ = mlp_page
+    page = watched_page(path.as_uri(), *size)
+    search, chain = page.get_by_test_id("search"), page.get_by_test_id("chain")
+    labels = nn.MLP(2, [4, 4, 1])  # the fixture's shape: the engine's names of its weights
+    for layer, j, k in [(1, 0, 0), (2, 2, 0), (3, 0, 1)]:  # one weight of each layer: long chains, sums over paths
+        search.scroll_into_view_if_needed()
+        search.click()
+        page.keyboard.press("Control+A")
+        page.keyboard.type(f"w{layer}_{j}_{k}")
+        page.keyboard.press("Enter")
+        expect(chain).to_contain_text(f"∂C/∂{labels.layers[layer - 1].neurons[j].w[k].label}")
+        assert page.evaluate(BROKEN_WORDS) == [], (size, layer, j, k)
+
+
 def test_on_a_phone_the_graph_and_the_panel_are_stacked_and_both_usable(watched_page, mlp_page):
     path, _ = mlp_page
     page = watched_page(path.as_uri(), 390, 844)

@@ -201,13 +201,16 @@ function panels(data, scalarIndex) {
                num(chain.numerical), " ", verdict)];
   }
 
+  // A formula that wraps only at its spaces: a name keeps its indices (w⁽²⁾₂,₀, never w⁽²⁾ then ₂,₀).
+  const words = (text) => text.split(" ").flatMap((word, i) => [...(i ? [" "] : []), el("span", "word", word)]);
+
   // The chain's lines as a grid: the head once, then "= …" rows aligned in a proportional font.
   function chainLines(chain) {
     if (!chain.head) return el("p", "note", chain.text);
     const grid = el("div", "chain math");
     grid.dataset.testid = "chain";
     chain.rows.forEach((row, r) => grid.append(el("span", "chain-head", r ? "" : chain.head),
-                                               el("span", "chain-eq", "="), el("span", "chain-row", row)));
+                                               el("span", "chain-eq", "="), el("span", "chain-row", ...words(row))));
     return grid;
   }
 
