@@ -31,9 +31,16 @@ def test_four_neuron_labels_and_parameters_follow_the_lesson():
         four_neuron(w=(1.0, 2.0))
 
 
-@pytest.mark.parametrize(("label", "alias"), [("w⁽³⁾", "w3"), ("C₀", "C0"), ("a⁽⁰⁾₁", "a0_1"), ("w⁽²⁾₀,₁", "w2_0,1")])
+@pytest.mark.parametrize(("label", "alias"), [("w⁽³⁾", "w3"), ("C₀", "C0"), ("a⁽⁰⁾₁", "a0_1"), ("w⁽²⁾₀,₁", "w2_0,1"),
+                                            ("w⁽²⁾₀,₁", "w2_0_1")])
 def test_ascii_aliases(label, alias):
     assert ascii_alias(label) == ascii_alias(alias)
+
+
+def test_explain_finds_a_weight_typed_as_the_explorers_search_box_takes_it(tmp_path, capsys):
+    nn.MLP(2, [3, 1], seed=0).save(tmp_path / "model.json")
+    assert viz_main(["explain", str(tmp_path / "model.json"), "--input", "0.5,-1", "--wrt", "w1_2_0"]) == 0
+    assert "∂z⁽²⁾₀/∂w⁽¹⁾₂,₀ = " in capsys.readouterr().out  # w1_2_0 was 'no node named'; the page's search took it
 
 
 def test_karpathys_neuron_matches_the_hand_derivative():
