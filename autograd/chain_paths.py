@@ -135,9 +135,10 @@ def explain_each(output: Value, wrts, max_paths: int = 10_000, names: Names | No
     counts = _path_counts(order, consumers)
     paths = sum(counts.get(wrt, 0) for wrt in wrts)
     if paths > max_paths:
-        source = names[wrts[0]] if len(wrts) == 1 else f"the {len(wrts)} nodes asked for"
-        raise ValueError(f"explain: {paths} paths lead from {source} to {names[output]}, "
-                         f"more than max_paths={max_paths}; raise max_paths, or explain fewer nodes or a smaller graph")
+        source = names[wrts[0]] if len(wrts) == 1 else f"the {len(wrts):,} nodes asked for"
+        raise ValueError(f"explain: {paths:,} paths lead from {source} to {names[output]}, "
+                         f"more than max_paths = {max_paths:,}; raise max_paths, or explain fewer nodes or a smaller "
+                         f"graph")
     rules = _LocalRules(names)
     explanations = []
     for wrt in wrts:

@@ -19,7 +19,7 @@ import autograd
 import nn
 from autograd import Value
 from autograd import compile as compile_tape
-from autograd.conventions.command_line import Parser, run
+from autograd.conventions.command_line import Parser, positive_int, run, whole_number
 from nn.compiled import CompiledStep
 
 from .common import (
@@ -236,9 +236,9 @@ def timed(build):
 
 def main(argv: list[str] | None = None) -> None:
     parser = Parser(prog=PROG, description=__doc__.splitlines()[0])
-    parser.add_argument("--points", type=int, default=100)
-    parser.add_argument("--repeats", type=int, default=7, help="interleaved samples per candidate (median)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--points", type=positive_int, default=100)
+    parser.add_argument("--repeats", type=positive_int, default=7, help="interleaved samples per candidate (median)")
+    parser.add_argument("--seed", type=whole_number, default=0)
     parser.add_argument("--sample-seconds", type=float, default=0.05, help="least time of one timing sample")
     args = parser.parse_args(argv)
     X, y = moons(args.points, seed=args.seed)

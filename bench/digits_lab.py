@@ -8,15 +8,15 @@ machine the figures are noisy: run it on a quiet machine for numbers worth compa
 """
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import statistics
+import sys
 import time
 
 import numpy as np
 
-from autograd.conventions.command_line import run
+from autograd.conventions.command_line import Parser, positive_int, run
 from nn.data_rows import ScaledRows
 from viz.live.lab.data import DigitData
 from viz.live.lab.session import LabSession
@@ -94,9 +94,9 @@ def page_open_and_paused_cpu(data: DigitData, opens: int, idle_seconds: float) -
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.digits_lab", description=__doc__.splitlines()[0])
+    parser = Parser(prog="python -m bench.digits_lab", description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="how long to train live (default 10)")
-    parser.add_argument("--opens", type=int, default=5, help="page opens in chromium per median (default 5)")
+    parser.add_argument("--opens", type=positive_int, default=5, help="page opens in chromium per median (default 5)")
     args = parser.parse_args(argv)
     data = generated()
     session = LabSession(data)
@@ -118,4 +118,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    run("python -m bench.digits_lab", lambda: main())
+    sys.exit(run("python -m bench.digits_lab", main))

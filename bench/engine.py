@@ -19,7 +19,8 @@ import tracemalloc
 from collections.abc import Callable
 
 import autograd
-from autograd.conventions.command_line import Parser, run
+from autograd.conventions.command_line import Parser, positive_int, run, whole_number
+from autograd.conventions.errors import MissingToolError
 
 PROG = "python -m bench.engine"
 
@@ -208,17 +209,13 @@ def _speed(ratio: float) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = Parser(prog=PROG, description=__doc__.splitlines()[0])
-    parser.add_argument("--points", type=int, default=40, help="training points (default 40)")
-    parser.add_argument("--repeats", type=int, default=15, help="timed repeats per framework (default 15)")
-    parser.add_argument("--seed", type=int, default=0, help="seed for the points and weights")
+    parser.add_argument("--points", type=positive_int, default=40, help="training points (default 40)")
+    parser.add_argument("--repeats", type=positive_int, default=15, help="timed repeats per framework (default 15)")
+    parser.add_argument("--seed", type=whole_number, default=0, help="seed for the points and weights")
     args = parser.parse_args(argv)
     if MicroValue is None:
-        print("bench.engine: micrograd is not installed; run: pip install 'micrograd==0.1.0' "
-              "(or pip install -e '.[bench]')", file=sys.stderr)
-        return 2
-    if args.points < 1 or args.repeats < 1:
-        print("bench.engine: --points and --repeats must be at least 1", file=sys.stderr)
-        return 2
+        raise MissingToolError("micrograd is not installed; run: pip install 'micrograd==0.1.0' "
+                               "(or pip install -e '.[bench]')")
     print(table(race(args.points, args.repeats, args.seed), args.points, args.repeats))
     print("build, backward: from a collected heap, freeing the graph not counted. training step: build,\n"
           "backward and drop the graph in a loop, the garbage collector running as in training\n"

@@ -7,14 +7,13 @@ one ``explain`` per parameter (one walk each), for the parameters whose paths fi
 """
 from __future__ import annotations
 
-import argparse
 import functools
 import sys
 
 import autograd
 import nn
 from autograd import Value
-from autograd.conventions.command_line import run
+from autograd.conventions.command_line import Parser, positive_int, run
 
 from .common import format_duration, interleaved_medians, markdown_table
 
@@ -59,10 +58,12 @@ def mlp_row(sizes: list[int], repeats: int) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--max-length", type=int, default=160_000, help="the longest chain (default %(default)s)")
-    parser.add_argument("--repeats", type=int, default=5, help="interleaved samples per median (default %(default)s)")
-    parser.add_argument("--mlp-width", type=int, default=64,
+    parser = Parser(prog="python -m bench.explain", description=__doc__.splitlines()[0])
+    parser.add_argument("--max-length", type=positive_int, default=160_000,
+                        help="the longest chain (default %(default)s)")
+    parser.add_argument("--repeats", type=positive_int, default=5,
+                        help="interleaved samples per median (default %(default)s)")
+    parser.add_argument("--mlp-width", type=positive_int, default=64,
                         help="the hidden width of the larger MLP (default %(default)s)")
     args = parser.parse_args(argv)
     lengths = [n for n in (10_000, 40_000, 160_000) if n <= args.max_length]

@@ -8,7 +8,6 @@ frame is drawn).
 """
 from __future__ import annotations
 
-import argparse
 import random
 import statistics
 import sys
@@ -17,7 +16,7 @@ import time
 from pathlib import Path
 
 from autograd import Value, topological_order
-from autograd.conventions.command_line import run
+from autograd.conventions.command_line import Parser, positive_int, run
 
 from .common import CHROMIUM, CHROMIUM_ARGS, format_duration, markdown_table, progress
 
@@ -72,9 +71,9 @@ def measure(page_path: Path, repeats: int, fragment: str = "") -> tuple[float, f
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = Parser(prog="python -m bench.explorer_page", description=__doc__.splitlines()[0])
     parser.add_argument("--widths", default="50,200", help="units of the losses to open (default %(default)s)")
-    parser.add_argument("--repeats", type=int, default=5, help="loads per median (default %(default)s)")
+    parser.add_argument("--repeats", type=positive_int, default=5, help="loads per median (default %(default)s)")
     args = parser.parse_args(argv)
     import viz
 

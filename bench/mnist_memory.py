@@ -9,7 +9,6 @@ digit-lab session on the same files, trains it live (streaming its state) and th
 """
 from __future__ import annotations
 
-import argparse
 import gzip
 import os
 import struct
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from autograd.conventions.command_line import Parser, positive_int, run
 from nn.mnist import MNIST_FILES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -97,8 +97,9 @@ def train_peak(folder: Path, options: list[str]) -> int:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=10, help="epochs to train (the recipe's 10 by default)")
+    parser = Parser(prog="python -m bench.mnist_memory", description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=positive_int, default=10,
+                        help="epochs to train (the recipe's 10 by default)")
     parser.add_argument("--lab-seconds", type=float, default=20.0, help="seconds the lab trains live (default 20)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as temporary:
@@ -116,4 +117,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(run("python -m bench.mnist_memory", main))

@@ -11,7 +11,6 @@ the default threads.
 """
 from __future__ import annotations
 
-import argparse
 import itertools
 import sys
 import time
@@ -22,7 +21,7 @@ from typing import NamedTuple
 import numpy as np
 
 import nn
-from autograd.conventions.command_line import run
+from autograd.conventions.command_line import Parser, positive_int, run, whole_number
 from nn.compiled import CompiledStep
 
 from .common import (
@@ -168,11 +167,12 @@ def replay_memory(layers, batch) -> tuple[int, int]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=60_000, help="rows in the generated epoch (MNIST: 60,000)")
-    parser.add_argument("--repeats", type=int, default=7, help="interleaved samples per step (median)")
-    parser.add_argument("--epoch-repeats", type=int, default=3, help="interleaved epochs per candidate (median)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser = Parser(prog="python -m bench.mnist_step", description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=positive_int, default=60_000, help="rows in the generated epoch (MNIST: 60,000)")
+    parser.add_argument("--repeats", type=positive_int, default=7, help="interleaved samples per step (median)")
+    parser.add_argument("--epoch-repeats", type=positive_int, default=3,
+                        help="interleaved epochs per candidate (median)")
+    parser.add_argument("--seed", type=whole_number, default=0)
     parser.add_argument("--sample-seconds", type=float, default=0.05, help="least time of one timing sample")
     args = parser.parse_args(argv)
     layers = initial_layers(args.seed)

@@ -9,7 +9,6 @@ time while a real server holds a paused session with its stream open.
 """
 from __future__ import annotations
 
-import argparse
 import http.client
 import json
 import statistics
@@ -17,7 +16,7 @@ import sys
 import time
 from urllib.parse import urlsplit
 
-from autograd.conventions.command_line import run
+from autograd.conventions.command_line import Parser, positive_int, run
 from nn import features
 from viz.live.config import Setup
 from viz.live.pictures import GRID, grid
@@ -79,8 +78,8 @@ def idle_cpu(seconds: float) -> float:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.playground", description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=7, help="interleaved samples per median (default 7)")
+    parser = Parser(prog="python -m bench.playground", description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=positive_int, default=7, help="interleaved samples per median (default 7)")
     parser.add_argument("--seconds", type=float, default=5.0, help="length of the mixed run (default 5)")
     parser.add_argument("--idle-seconds", type=float, default=3.0, help="length of the idle measurement")
     args = parser.parse_args(argv)

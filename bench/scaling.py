@@ -25,7 +25,7 @@ import autograd
 import nn
 from autograd import Value
 from autograd import compile as compile_tape
-from autograd.conventions.command_line import Parser, run
+from autograd.conventions.command_line import Parser, positive_int, run
 
 from .common import format_duration, interleaved_medians, markdown_table, moons, progress
 from .demo_step import ChainruleMLP, chainrule_loss, initial_layers
@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="largest graph in nodes (default 1e6, about 10 minutes; 2e4 is a quick run)")
     parser.add_argument("--max-parameters", type=float, default=41_001,
                         help="largest network of the parameters table (default 41,001, about 10 s)")
-    parser.add_argument("--repeats", type=int, default=3, help="interleaved samples per size (median)")
+    parser.add_argument("--repeats", type=positive_int, default=3, help="interleaved samples per size (median)")
     args = parser.parse_args(argv)
     wide_points, deep_lengths = planned_sizes(args.max_nodes)
     for title, shape, sizes in [("wide: micrograd's demo loss over more and more points", wide, wide_points),

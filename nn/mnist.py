@@ -3,6 +3,7 @@ the one ``python -m nn download mnist`` fills (``default_dir()``)."""
 from __future__ import annotations
 
 import os
+import shlex
 from pathlib import Path
 
 import numpy as np
@@ -83,15 +84,16 @@ def mnist_files(directory: str | Path | None = None) -> list[Path]:
     if directory is None and not folder.is_dir():
         raise FileNotFoundError(f"no MNIST in {folder}: download it with `{GET_IT}`, or give the folder "
                                 f"that holds MNIST's four IDX files")
+    get_them = GET_IT if directory is None else f"{GET_IT} --dir {shlex.quote(str(folder))}"  # into this folder
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder} is not a folder; it should hold MNIST's four IDX files "
-                                f"({', '.join(MNIST_FILES)}, raw or .gz): get them with `{GET_IT}`")
+                                f"({', '.join(MNIST_FILES)}, raw or .gz): get them with `{get_them}`")
     paths = []
     for name in MNIST_FILES:
         found = [folder / candidate for candidate in (name, name + ".gz") if os.path.lexists(folder / candidate)]
         if not found:
             raise FileNotFoundError(f"{folder} has no {name} (or {name}.gz): MNIST's four IDX files are "
-                                    f"published at {MNIST_SOURCE}, and `{GET_IT}` downloads them into {default_dir()}")
+                                    f"published at {MNIST_SOURCE}, and `{get_them}` downloads them there")
         paths.append(found[0])
     return paths
 

@@ -92,10 +92,11 @@ def _parser() -> argparse.ArgumentParser:
     playing.add_argument("--seed", type=whole_number, default=0, help="the seed of the data and the first weights")
     lab = _server_command(commands, "digits", "draw digits for 3Blue1Brown's digit network, train it, see backprop",
                           "Serve the digit lab on this machine and print its URL.")
-    lab.add_argument("--mnist-dir", help="a folder with MNIST's four files (default: where `python -m nn download "
-                                         "mnist` puts them, if it did, else scikit-learn's 8x8 digits)")
-    lab.add_argument("--eight-by-eight", action="store_true",
-                     help="scikit-learn's 8x8 digits (a 64-16-16-10 network) even when MNIST is there")
+    images = lab.add_mutually_exclusive_group()
+    images.add_argument("--mnist-dir", help="a folder with MNIST's four files (default: where `python -m nn download "
+                                            "mnist` puts them, if it did, else scikit-learn's 8x8 digits)")
+    images.add_argument("--eight-by-eight", action="store_true",
+                        help="scikit-learn's 8x8 digits (a 64-16-16-10 network) even when MNIST is there")
     lab.add_argument("--hidden", type=layer_sizes, default=[16, 16], help="hidden layer sizes (default 16,16)")
     lab.add_argument("--activation", default="sigmoid", choices=["sigmoid", "relu"],
                      help="the hidden layers' activation (default sigmoid, as in the lessons)")

@@ -17,7 +17,11 @@ from autograd import Value, plain_digits, subscript, superscript
 from autograd import argument_checks as check
 
 LAYERS = 3
-_IGNORED_IN_ALIASES = "⁽⁾()_^ "
+# How a typed name finds a label, here and in the explorer's search box (w2_1_0 finds w⁽²⁾₁,₀): raised and
+# lowered digits read as digits, a layer's closing bracket and the comma as "_"; each character is mapped so,
+# then "_" is trimmed at the ends.
+ALIAS_KEYS = {**{ch: plain_digits(ch) for ch in superscript("0123456789") + subscript(1234567890)},
+              "⁽": "", "⁾": "_", ",": "_", " ": ""}
 MAX_LISTED = 24  # labels named in a "no such node" error
 
 # Defaults chosen so every value and gradient reads well with four decimals.
@@ -35,9 +39,9 @@ def layer_label(letter: str, layer: int) -> str:
 
 
 def ascii_alias(label: str) -> str:
-    """The label as typed on a plain keyboard, for matching: ``w⁽³⁾`` -> ``w3``, ``C₀`` -> ``C0``."""
-    plain = plain_digits(check.text(label, "label"))
-    return "".join(ch for ch in plain if ch not in _IGNORED_IN_ALIASES)
+    """The label as typed on a plain keyboard, for matching (``ALIAS_KEYS``, as the explorer's search box
+    reads it): ``w⁽³⁾`` -> ``w3``, ``C₀`` -> ``C0``, ``w⁽²⁾₁,₀`` -> ``w2_1_0``."""
+    return "".join(ALIAS_KEYS.get(ch, ch) for ch in check.text(label, "label").strip()).strip("_")
 
 
 @dataclass
@@ -69,7 +73,7 @@ def find_node(nodes: Iterable[Value], name: str) -> Value:
     labels = [node.label for node in labelled]
     shown = ", ".join(labels[:MAX_LISTED]) + (f", … ({len(labels)} in all)" if len(labels) > MAX_LISTED else "")
     raise ValueError(f"no node named {name!r}; the labelled nodes are: {shown or 'none'} "
-                     f"(ASCII aliases such as w3 for w⁽³⁾ work too)")
+                     f"(ASCII aliases such as w3 for w⁽³⁾ and w2_1_0 for w⁽²⁾₁,₀ work too)")
 
 
 def _three(values: Sequence[float], name: str) -> tuple[float, ...]:

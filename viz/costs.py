@@ -85,10 +85,15 @@ def trained_loss(model) -> str | None:
     return "sse"
 
 
+def _class(k: int, classes: Sequence[str]) -> str:
+    """``2 (virginica)``, or ``1`` where the class's name is its index (``1 (1)`` says nothing twice)."""
+    return str(k) if classes[k] == str(k) else f"{k} ({classes[k]})"
+
+
 def class_index(model, target: Sequence[float], source: str) -> int:
     """A classifier's target: one class index k (a one-hot row of k is read as k too)."""
     classes = model.signature.classes
-    choices = listed(f"{k} {name}" for k, name in enumerate(classes))
+    choices = listed(_class(k, classes) for k in range(len(classes)))
     numbers = checked_numbers(target, len(target), "the target", source)
     if len(numbers) == len(classes) > 2 and sorted(numbers) == [0.0] * (len(classes) - 1) + [1.0]:
         return numbers.index(1.0)
@@ -113,9 +118,9 @@ def model_cost(model, outputs: list[Value], target: Sequence[float] | None, sour
     encoded = outputs_and_targets(loss, np.array([k]), len(classes))[1][0]  # as nn train feeds the loss
     if len(outputs) == 1:
         value = nn.LOSSES[loss]([outputs[0]], [float(encoded)])
-        wanted = f"class {k} ({classes[k]}): y = {float(encoded):g}"
+        wanted = f"class {_class(k, classes)}: y = {float(encoded):g}"
     else:
         value = nn.LOSSES[loss]([outputs], [k if loss == "cross_entropy" else encoded.tolist()])
-        wanted = f"class k = {k} ({classes[k]})"
+        wanted = f"class k = {_class(k, classes)}"
     value.label = "C₀"
     return Cost(value, FORMULAS[loss], (wanted, f"{LOSS_NAMES[loss]}, the loss it was trained with"))

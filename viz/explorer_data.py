@@ -18,14 +18,12 @@ from autograd import (
     explain,
     gradients_agree,
     name_of,
-    plain_digits,
-    subscript,
-    superscript,
     topological_order,
 )
 from autograd import argument_checks as check
 from autograd import compile as compile_graph
 
+from .chain import ALIAS_KEYS
 from .dot import DEFAULT_MAX_NODES, drawing_id, numbered
 from .explorer_levels import network_data
 from .explorer_network import NETWORK_MAX_NODES, check_level, default_level, read_network, scalar_size_problem
@@ -36,10 +34,6 @@ from .program import layer_step_lines
 FORMAT_VERSION = 3  # of the page data; viz/assets/explorer.js refuses data of another version
 EXPLAIN_MAX_PATHS = 64  # beyond this a parameter's chain is summarised, not listed
 CHAIN_BUDGET = 100_000  # parameters × nodes: explain walks the graph once per parameter
-# How a typed name finds a label (w2_1_0 finds w⁽²⁾₁,₀): raised and lowered digits read as digits, a
-# layer's closing bracket and the comma as "_"; the page maps each character so, then trims "_" at the ends.
-SEARCH_KEYS = {**{ch: plain_digits(ch) for ch in superscript("0123456789") + subscript(1234567890)},
-               "⁽": "", "⁾": "_", ",": "_", " ": ""}
 
 
 def default_parameters(order: Sequence[Value], names: Names) -> list[Value]:
@@ -199,7 +193,7 @@ def page_data(output: Value, parameters=None, learning_rate: float = 0.1, title:
         "loss_name": output.label or "C",  # short, for the update's ∂C/∂w
         "update": update,
         "network": None,
-        "search_keys": SEARCH_KEYS,
+        "search_keys": ALIAS_KEYS,
     }
     steps = [None] * (len(records) + len(forward_at) + 2)  # start, forward, backward, update
     if not scalar_refused:

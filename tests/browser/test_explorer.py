@@ -289,6 +289,26 @@ CUT_OFF = """() => {
 }"""
 
 
+# How many lines the text of each name cell of the update table (and its head) takes on screen.
+NAME_CELL_LINES = """() => [...document.querySelectorAll('[data-testid="update"] tr > :first-child')].map((cell) => {
+  const range = document.createRange();
+  range.selectNodeContents(cell);
+  return [cell.textContent, new Set([...range.getClientRects()].filter(r => r.width > 0)
+                                     .map(r => Math.round(r.bottom))).size];
+})"""
+
+
+@pytest.mark.parametrize("size", [(1440, 900), (1024, 700), (390, 844)])
+def test_the_update_tables_names_are_read_whole(watched_page, four_neuron_page, size):
+    page = watched_page(four_neuron_page.as_uri(), *size)
+    expect(page.get_by_test_id("step-counter")).to_have_text(re.compile(r"^0 / "))
+    page.keyboard.press("End")  # the update: each parameter's row
+    expect(page.get_by_test_id("update-row")).to_have_count(6)
+    cells = page.evaluate(NAME_CELL_LINES)
+    assert [name for name, _ in cells] == ["parameter", "w⁽¹⁾", "b⁽¹⁾", "w⁽²⁾", "b⁽²⁾", "w⁽³⁾", "b⁽³⁾"]
+    assert [name for name, lines in cells if lines != 1] == [], size  # never p/a/r/a/m/e/t/e/r, nor w over ⁽¹⁾
+
+
 @pytest.mark.parametrize("size", [(1440, 900), (1360, 820), (1024, 700), (944, 620), (390, 844)])
 def test_the_title_and_the_search_hint_are_shown_whole(watched_page, tmp_path, size):
     net = four_neuron()  # 1360x820 and 944x620: the playground's "step into" window at 1440x900 and 1024x700

@@ -225,9 +225,9 @@ def test_the_layer_views_vectors_keep_each_name_whole(watched_page, tmp_path, si
     assert len(seen) >= 16
 
 
-# The words of each line of the chain panel (split at spaces) that the line wraps inside, read from the text's
-# own line boxes: a name broken from its indices (w⁽²⁾ then ₂,₀ on the next line) is one.
-BROKEN_WORDS = """() => [...document.querySelectorAll('[data-testid="chain"] .chain-row')].flatMap((row) => {
+# The words (split at spaces) of each element matching a selector that a line wraps inside, read from the
+# text's own line boxes: a name broken from its indices (w⁽²⁾ then ₂,₀ on the next line) is one.
+BROKEN_WORDS = """(selector) => [...document.querySelectorAll(selector)].flatMap((row) => {
   const pieces = [], walker = document.createTreeWalker(row, NodeFilter.SHOW_TEXT);
   for (let offset = 0; walker.nextNode(); offset += walker.currentNode.length) {
     pieces.push([walker.currentNode, offset]);
@@ -236,6 +236,7 @@ BROKEN_WORDS = """() => [...document.querySelectorAll('[data-testid="chain"] .ch
   const broken = [];
   let start = 0;
   for (const word of row.textContent.split(' ')) {
+    if (!word) { start += 1; continue; }
     const range = document.createRange();
     range.setStart(...at(start));
     range.setEnd(...at(start + word.length));
@@ -259,7 +260,19 @@ def test_the_chain_rule_wraps_between_names_never_inside_one(watched_page, mlp_p
         page.keyboard.type(f"w{layer}_{j}_{k}")
         page.keyboard.press("Enter")
         expect(chain).to_contain_text(f"∂C/∂{labels.layers[layer - 1].neurons[j].w[k].label}")
-        assert page.evaluate(BROKEN_WORDS) == [], (size, layer, j, k)
+        assert page.evaluate(BROKEN_WORDS, '[data-testid="chain"] .chain-row') == [], (size, layer, j, k)
+
+
+@pytest.mark.parametrize(("level", "size"), [("scalar", (390, 844)), ("neuron", (1024, 700))])
+def test_every_steps_formulas_wrap_between_names_never_inside_one(watched_page, mlp_page, level, size):
+    path, _ = mlp_page
+    page = watched_page(f"{path.as_uri()}#level={level}&step=0", *size)
+    expect(page.get_by_test_id("level")).to_have_value(level)
+    total = int(counter(page).split(" / ")[1])
+    for step in range(1, total + 1):
+        page.keyboard.press("ArrowRight")
+        expect(page.get_by_test_id("step-counter")).to_have_text(f"{step} / {total}")
+        assert page.evaluate(BROKEN_WORDS, ".panels .math, .panels td") == [], (level, size, step)
 
 
 def test_on_a_phone_the_graph_and_the_panel_are_stacked_and_both_usable(watched_page, mlp_page):

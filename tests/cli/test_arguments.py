@@ -65,3 +65,11 @@ def test_every_hidden_option_reads_layer_sizes_the_same_way(command):
     parser = {"nn": nn_parser, "viz": viz_parser}[command[0]]()
     assert parser.parse_args([*command[1:], "--hidden", "none"]).hidden == []  # the playground took only ""
     assert parser.parse_args([*command[1:], "--hidden", "8, 4"]).hidden == [8, 4]
+
+
+def test_the_digit_lab_refuses_both_image_sources_at_once(capsys):
+    from viz.__main__ import main as viz_main
+
+    assert viz_main(["digits", "--no-browser", "--eight-by-eight", "--mnist-dir", "mnist"]) == 2
+    assert capsys.readouterr().err == ("python -m viz: error: argument --mnist-dir: not allowed with argument "
+                                       "--eight-by-eight (see python -m viz digits --help)\n")  # was: --mnist-dir read

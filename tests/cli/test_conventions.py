@@ -199,3 +199,14 @@ def test_a_reader_that_stops_early_ends_the_command_quietly_with_status_141(tmp_
     err = process.stderr.read()
     assert process.wait(timeout=60) == 141
     assert err == ""  # was "python -m viz: error: Broken pipe" and status 2, a user mistake that was none
+
+
+@pytest.mark.parametrize("name", ["demo_step", "digits_lab", "engine", "explain", "explorer_page", "mnist_memory",
+                                  "mnist_step", "playground", "scaling"])
+def test_every_bench_command_refuses_a_bad_count_in_one_line_before_measuring(name):
+    count = {"digits_lab": "--opens", "mnist_memory": "--epochs"}.get(name, "--repeats")
+    result = subprocess.run([sys.executable, "-m", f"bench.{name}", count, "0"], cwd=ROOT, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 2, result.stderr  # digits_lab exited 0 after any error
+    assert result.stderr == (f"python -m bench.{name}: error: argument {count}: expected a positive whole number, "
+                             f"got '0' (see python -m bench.{name} --help)\n")  # no usage dump, no 'no median'

@@ -55,10 +55,12 @@ def test_a_folder_without_a_file_is_one_line_naming_it_and_where_mnist_is_publis
     assert err.count("\n") == 1
     assert f"has no {datasets.MNIST_FILES[missing]} (or {datasets.MNIST_FILES[missing]}.gz)" in err
     assert datasets.MNIST_SOURCE in err
+    assert f"`python -m nn download mnist --dir {tmp_path}` downloads them there" in err  # not the default folder
 
 
 @pytest.mark.parametrize(("argv", "message"), [
     (["train", "mnist", "--mnist-dir", "{tmp}/nowhere"], "nowhere is not a folder"),
+    (["train", "mnist", "--mnist-dir", "{tmp}/nowhere"], "with `python -m nn download mnist --dir {tmp}/nowhere`"),
     (["train", "moons", "--mnist-dir", "{tmp}"], "--mnist-dir applies to mnist only"),
 ])
 def test_mnist_dir_mistakes_are_one_line(tmp_path, capsys, argv, message):
@@ -66,7 +68,7 @@ def test_mnist_dir_mistakes_are_one_line(tmp_path, capsys, argv, message):
     err = capsys.readouterr().err
     assert code == 2
     assert err.count("\n") == 1
-    assert message in err
+    assert message.format(tmp=tmp_path) in err
 
 
 def test_an_idx_file_past_the_size_bound_is_refused_before_it_is_read_whole(tmp_path):

@@ -31,9 +31,16 @@ def test_four_neuron_labels_and_parameters_follow_the_lesson():
         four_neuron(w=(1.0, 2.0))
 
 
-@pytest.mark.parametrize(("label", "alias"), [("w⁽³⁾", "w3"), ("C₀", "C0"), ("a⁽⁰⁾₁", "a0_1"), ("w⁽²⁾₀,₁", "w2_0,1")])
+@pytest.mark.parametrize(("label", "alias"), [("w⁽³⁾", "w3"), ("C₀", "C0"), ("a⁽⁰⁾₁", "a0_1"), ("w⁽²⁾₀,₁", "w2_0,1"),
+                                            ("w⁽²⁾₀,₁", "w2_0_1")])
 def test_ascii_aliases(label, alias):
     assert ascii_alias(label) == ascii_alias(alias)
+
+
+def test_explain_finds_a_weight_typed_as_the_explorers_search_box_takes_it(tmp_path, capsys):
+    nn.MLP(2, [3, 1], seed=0).save(tmp_path / "model.json")
+    assert viz_main(["explain", str(tmp_path / "model.json"), "--input", "0.5,-1", "--wrt", "w1_2_0"]) == 0
+    assert "∂z⁽²⁾₀/∂w⁽¹⁾₂,₀ = " in capsys.readouterr().out  # w1_2_0 was 'no node named'; the page's search took it
 
 
 def test_karpathys_neuron_matches_the_hand_derivative():
@@ -140,9 +147,19 @@ def test_a_classifiers_target_is_its_class_and_the_cost_its_softmax_cross_entrop
     text = " ".join("".join(t.itertext()) for t in root.iter(f"{SVG}text"))
     assert "C₀ = −log softmax(a)ₖ" in text
     assert "class k = 2 (virginica)" in text
-    with pytest.raises(ValueError, match=r"a classifier's target is one class index: 0 setosa, 1 versicolor, "
-                                         r"2 virginica; got 3"):
+    with pytest.raises(ValueError, match=r"a classifier's target is one class index: 0 \(setosa\), "
+                                         r"1 \(versicolor\), 2 \(virginica\); got 3"):
         resolve(str(tmp_path / "iris.json"), x, [3])
+
+
+def test_classes_named_by_their_index_are_not_named_twice(tmp_path, capsys):
+    model = nn.MLP(2, [3, 1], seed=0)  # as nn train saves moons: classes "0" and "1", a hinge score
+    model.signature = nn.Signature(("x1", "x2"), classes=("0", "1"), loss="hinge")
+    model.save(tmp_path / "moons.json")
+    assert viz_main(["explain", str(tmp_path / "moons.json"), "--input", "0.5,-1", "--target", "1"]) == 0
+    assert "for class 1: y = 1, the hinge loss" in capsys.readouterr().out  # was "class 1 (1)"
+    with pytest.raises(ValueError, match=r"a classifier's target is one class index: 0, 1; got 2$"):  # was "0 0, 1 1"
+        resolve(str(tmp_path / "moons.json"), [0.5, -1.0], [2])
 
 
 def test_collapsed_view_draws_layers_of_neurons_with_their_activations(tmp_path):

@@ -7,7 +7,12 @@ function num(x, wrapNegative) {
   return span;
 }
 
-const math = (...parts) => el("p", "math", ...parts);
+// A formula that wraps only at its spaces: a name keeps its indices (w⁽²⁾₂,₀, never w⁽²⁾ then ₂,₀).
+const words = (text) => text.split(" ").flatMap((word, i) => [...(i ? [" "] : []), el("span", "word", word)]);
+const mathLine = (className, parts) =>
+  el("p", className, ...parts.flatMap((part) => (typeof part === "string" ? words(part) : [part])));
+const math = (...parts) => mathLine("math", parts);
+const bigMath = (...parts) => mathLine("math big", parts);
 const note = (text) => el("p", "note", text);
 const code = (text) => el("code", "numpy", text);
 

@@ -45,7 +45,7 @@ function layerView(data, page) {
     const activations = vectorCells(layer.a, 12), gradients = vectorCells(layer.grad_a, 12);
     gradients.classList.add("gradient");
     const section = box("layer", `layer ${layer.number} · ${layer.size} × ${f.symbol || "linear"}`,
-                        el("p", "math", f.forward[0][0]), el("p", "math", f.forward[1][0]),
+                        math(f.forward[0][0]), math(f.forward[1][0]),
                         el("div", "matrix-row", el("figure", null, weights, el("figcaption", null, f.names[0])),
                            el("figure", null, activations, el("figcaption", null, f.names[3])),
                            el("figure", "gradient-figure", gradients, el("figcaption", null, `∂${loss}/∂${f.names[3]}`))));
@@ -53,7 +53,7 @@ function layerView(data, page) {
     section.dataset.layer = String(layer.number);
     return section;
   });
-  const costBox = net.cost ? box("cost", "cost", el("p", "math big", `${net.cost.name} = `, num(net.cost.value))) : null;
+  const costBox = net.cost ? box("cost", "cost", bigMath(`${net.cost.name} = `, num(net.cost.value))) : null;
   if (costBox) costBox.dataset.layer = "cost";
   const allBoxes = [inputsBox, ...layerBoxes, costBox].filter(Boolean);
 

@@ -4,7 +4,7 @@ function panels(data, scalarIndex) {
   const LISTED = 16;  // terms listed one by one; more are summarised
 
   // A formula beside its numpy line.
-  const formula = ([text, line]) => el("div", "formula-line", el("p", "math big", text), code(line));
+  const formula = ([text, line]) => el("div", "formula-line", bigMath(text), code(line));
 
   // A short vector as rows of name = number; a long one as coloured cells (an image when it is one).
   function vector(title, values, names) {
@@ -47,11 +47,11 @@ function panels(data, scalarIndex) {
   function describeCost(step) {
     const last = net.layers.at(-1);
     if (step.phase === "forward") {
-      return [el("h2", null, "Forward pass · the cost"), el("p", "math big", `${net.cost.name} = `, num(net.cost.value)),
+      return [el("h2", null, "Forward pass · the cost"), bigMath(`${net.cost.name} = `, num(net.cost.value)),
               note("The cost's own graph (the loss the model is scored with) is stepped node by node in the scalar view.")];
     }
     return [el("h2", null, "Backward pass · the cost"),
-            el("p", "math big", `∂${loss}/∂${last.formulas.names[3]}`),
+            bigMath(`∂${loss}/∂${last.formulas.names[3]}`),
             vector(`∂${loss}/∂a`, last.grad_a, last.a_names.map((name) => `∂${loss}/∂${name}`)),
             note("what the cost sends back to each output: the sum of the scalar engine's gradients through the cost's graph")];
   }
@@ -104,7 +104,7 @@ function panels(data, scalarIndex) {
     const table = el("div", "terms");
     for (const parts of shown) table.append(math(...parts));
     if (rows.length > shown.length) table.append(note(`… and ${rows.length - shown.length} more terms`));
-    table.append(el("p", "math big", "= ", total));
+    table.append(bigMath("= ", total));
     return table;
   }
 
@@ -114,8 +114,8 @@ function panels(data, scalarIndex) {
     if (layer.b) rows.push([`${layer.b_names[j]} = `, num(layer.b[j])]);
     const symbol = layer.formulas.symbol;
     return [el("h2", null, "Forward pass · ", el("span", "name", layer.a_names[j])),
-            el("p", "math big", `${layer.z_names[j]} = Σₖ w·a + b`), termRows(rows, num(layer.z[j])),
-            el("p", "math big", `${layer.a_names[j]} = ${symbol ? `${symbol}(${layer.z_names[j]})` : layer.z_names[j]} = `,
+            bigMath(`${layer.z_names[j]} = Σₖ w·a + b`), termRows(rows, num(layer.z[j])),
+            bigMath(`${layer.a_names[j]} = ${symbol ? `${symbol}(${layer.z_names[j]})` : layer.z_names[j]} = `,
                num(layer.a[j]))];
   }
 
@@ -124,7 +124,7 @@ function panels(data, scalarIndex) {
     const next = net.layers[number], names = number ? layerAt(number).a_names : net.inputs.names;
     const grads = number ? layerAt(number).grad_a : net.inputs.grad;
     if (!next) {
-      return [el("p", "math big", `∂${loss}/∂${names[j]} = `, num(grads[j])),
+      return [bigMath(`∂${loss}/∂${names[j]} = `, num(grads[j])),
               note("from the cost: the scalar engine's gradient through the cost's graph")];
     }
     const symbol = next.formulas.symbol;
@@ -132,7 +132,7 @@ function panels(data, scalarIndex) {
       `${next.w_names[i][j]} · ${symbol ? `${symbol}'(${next.z_names[i]}) · ` : ""}∂${loss}/∂${next.a_names[i]} = `,
       num(row[j]), " × ", ...(symbol ? [num(next.slope[i], true), " × "] : []), num(next.grad_a[i], true),
       " = ", num(next.terms[i][j])]);
-    return [el("p", "math", next.formulas.neuron[1]), el("p", "math big", `∂${loss}/∂${names[j]} = Σᵢ`),
+    return [math(next.formulas.neuron[1]), bigMath(`∂${loss}/∂${names[j]} = Σᵢ`),
             termRows(rows, num(grads[j]))];
   }
 
@@ -142,10 +142,10 @@ function panels(data, scalarIndex) {
     const parts = [el("h2", null, "Backward pass · ", el("span", "name", name)), ...receivedSum(number, j)];
     if (!number) return parts;
     const layer = layerAt(number), inputs = inputsOf(number), symbol = layer.formulas.symbol;
-    parts.push(el("p", "math", layer.formulas.neuron[2]),
-               el("p", "math big", `δ = ${layer.z_names[j] && `∂${loss}/∂${layer.z_names[j]}`} = `,
+    parts.push(math(layer.formulas.neuron[2]),
+               bigMath(`δ = ${layer.z_names[j] && `∂${loss}/∂${layer.z_names[j]}`} = `,
                   ...(symbol ? [num(layer.slope[j]), " × "] : []), num(layer.grad_a[j], true), " = ", num(layer.delta[j])),
-               el("p", "math", layer.formulas.neuron[3]));
+               math(layer.formulas.neuron[3]));
     const rows = layer.W[j].map((_, k) => {
       const line = math(`∂${loss}/∂${layer.w_names[j][k]} = `, num(inputs[k]), " × ", num(layer.delta[j], true),
                         " = ", num(layer.grad_W[j][k]));
@@ -174,7 +174,7 @@ function panels(data, scalarIndex) {
     const newLoss = num(update.new_loss);
     newLoss.dataset.testid = "new-loss";
     const parts = [el("h2", null, "Update · one step of ", el("span", "name", update.optimizer)),
-                   ...update.formulas.map((line) => el("p", "math big", line)),
+                   ...update.formulas.map((line) => bigMath(line)),
                    el("p", null, "with learning rate lr = ", num(update.learning_rate)),
                    el("p", null, `${loss}: `, num(update.loss), " → ", newLoss, " after the step"),
                    note("The new loss comes from running the graph forward again with the new parameters; " +
@@ -201,9 +201,6 @@ function panels(data, scalarIndex) {
                num(chain.numerical), " ", verdict)];
   }
 
-  // A formula that wraps only at its spaces: a name keeps its indices (w⁽²⁾₂,₀, never w⁽²⁾ then ₂,₀).
-  const words = (text) => text.split(" ").flatMap((word, i) => [...(i ? [" "] : []), el("span", "word", word)]);
-
   // The chain's lines as a grid: the head once, then "= …" rows aligned in a proportional font.
   function chainLines(chain) {
     if (!chain.head) return el("p", "note", chain.text);
@@ -218,11 +215,11 @@ function panels(data, scalarIndex) {
   function describeWeight(number, j, k) {
     const layer = layerAt(number), name = layer.w_names[j][k];
     const symbol = layer.formulas.symbol;
-    const parts = [el("h2", null, "Selected weight"), el("p", "math big", name),
+    const parts = [el("h2", null, "Selected weight"), bigMath(name),
                    el("p", null, "value ", num(layer.W[j][k])),
-                   el("p", "math", `∂${loss}/∂${name} = ${inputNamesOf(number)[k]} · ` +
+                   math(`∂${loss}/∂${name} = ${inputNamesOf(number)[k]} · ` +
                       `${symbol ? `${symbol}'(${layer.z_names[j]}) · ` : ""}∂${loss}/∂${layer.a_names[j]}`),
-                   el("p", "math", "= ", num(inputsOf(number)[k]), " × ", ...(symbol ? [num(layer.slope[j], true), " × "] : []),
+                   math("= ", num(inputsOf(number)[k]), " × ", ...(symbol ? [num(layer.slope[j], true), " × "] : []),
                       num(layer.grad_a[j], true), " = ", num(layer.grad_W[j][k]))];
     const node = scalarIndex(name);
     const chain = node === undefined ? null : data.chains?.[String(node)];

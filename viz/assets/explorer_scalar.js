@@ -112,7 +112,7 @@ function scalarView(data, page) {
     for (const p of node.parents) operands.append(el("span", "math", nodes[p].name), num(nodes[p].data));
     const heading = node.name === node.expression ? node.expression : `${node.name} = ${node.expression}`;
     return [el("h2", null, `Forward pass · ${phaseIndex[k]} of ${phaseSize.forward}`),
-            el("p", "math big", heading), operands, el("p", "math big", "= ", num(node.data)),
+            bigMath(heading), operands, bigMath("= ", num(node.data)),
             note(`op ${node.symbol} (${node.op}), run by its forward rule in the ops table`)];
   }
 
@@ -146,7 +146,7 @@ function scalarView(data, page) {
     const table = el("table", null, el("thead", null, head));
     const body = el("tbody");
     for (const row of data.update.rows) {
-      const tr = el("tr", null, el("td", "math", nodes[row.node].name), el("td", null, num(row.data)),
+      const tr = el("tr", null, el("td", "math name", nodes[row.node].name), el("td", null, num(row.data)),
                     el("td", null, num(row.grad)), ...row.state.map((x) => el("td", null, num(x))),
                     el("td", null, num(row.step)), el("td", null, num(row.new)));
       tr.dataset.testid = "update-row";
@@ -163,7 +163,7 @@ function scalarView(data, page) {
   function inspect(i) {
     selected = i;
     const node = nodes[i];
-    const parts = [el("h2", null, "Selected node"), el("p", "math big", node.name),
+    const parts = [el("h2", null, "Selected node"), bigMath(node.name),
                    note(node.op ? `${node.kind} · op ${node.symbol} (${node.op})` : node.kind)];
     if (node.expression && node.expression !== node.name) parts.push(math(`${node.name} = ${node.expression}`));
     parts.push(el("p", null, "value ", num(node.data)),

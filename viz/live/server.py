@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import os
 import secrets
@@ -88,6 +89,8 @@ def _listener(host: str, port: int) -> socket.socket:
     except (OSError, ValueError, UnicodeError) as error:
         listener.close()
         reason = getattr(error, "strerror", None) or str(error)
+        if getattr(error, "errno", None) in (errno.EADDRINUSE, errno.EACCES):
+            reason += "; port 0 picks a free one"
         raise OSError(f"cannot listen on {shown(host, 60)}:{port}: {reason}") from None
     return listener
 

@@ -242,6 +242,18 @@ def test_a_bad_host_is_one_line_with_escapes_shown(host):
     assert "\x1b" not in result.stderr
 
 
+def test_a_port_in_use_is_one_line_that_says_port_0_picks_a_free_one():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "viz", "playground", "--no-browser", "--port", str(port)],
+                                cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == (f"python -m viz: error: cannot listen on 127.0.0.1:{port}: Address already in use; "
+                             f"port 0 picks a free one\n")
+
+
 def test_the_listener_pauses_while_a_burst_of_accepted_connections_has_not_reached_the_protocol(monkeypatch):
     monkeypatch.setattr(connections, "BACKLOG", 3)
     monkeypatch.setattr(connections, "ON_THEIR_WAY", connections._OnTheirWay())
