@@ -267,8 +267,8 @@ def main(argv: list[str] | None = None) -> None:
         print("\nPyTorch: skipped (import torch failed; it is optional and never installed by chainrule).")
     print(f"\nOne-off trace + compile: per-example graph {format_duration(rows_cost)} ({rows_tape}); "
           f"whole graph {format_duration(whole_cost)} ({whole_tape}).")
-    print(f"The MLP has {MLP_PARAMETERS} parameters; a tape's parameters also count the loss's literal numbers "
-          "(the hinge's 1, 1/n, the L2 weight α): they are leaves of the graph too.")
+    print(f"The MLP has {MLP_PARAMETERS} parameters, as each tape has: the loss's numbers (the hinge's 1, 1/n, "
+          "the L2 weight α) are constants of the program.")
 
 
 if __name__ == "__main__":
