@@ -9,7 +9,7 @@ from .conventions import argument_checks as check
 from .modes import check_finite, enable_grad
 from .modes import current as current_mode
 from .ops import OPS, ieee_power, sends_nothing, wrong_derivative_count
-from .value import Value, as_value, op_of, operand_data, record, require_value, require_values
+from .value import Literal, Value, as_value, op_of, operand_data, record, require_value, require_values
 
 
 class _Floats:
@@ -134,6 +134,12 @@ def constant_leaves(order: Sequence[Value]) -> set[Value]:
             for index, parent in enumerate(node.parents):
                 (as_constant if index in constant else as_operand).add(parent)
     return as_constant - as_operand
+
+
+def constants_of(order: Sequence[Value]) -> set[Value]:
+    """The leaves a reader sees as constants: ``constant_leaves`` and the numbers written in an expression
+    (``Literal`` leaves: the 1 of ``1 - y``). The eager engine still gives the numbers a ``.grad``."""
+    return constant_leaves(order) | {node for node in order if type(node) is Literal}
 
 
 def _value_operands(node: Value) -> list:

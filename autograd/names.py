@@ -11,9 +11,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from .graph import constant_leaves, topological_order
+from .graph import constants_of, topological_order
 from .ops import is_atom
-from .value import Literal, Value, op_of, require_value, require_values
+from .value import Value, op_of, require_value, require_values
 
 MAX_EXPRESSION = 24  # characters: a longer expression is named u₁, u₂, … instead
 MAX_OPERANDS = 4  # an op with more operands (a long Σ) is named u₁, u₂, … too
@@ -74,7 +74,7 @@ class Names(dict):
                 continue
             numbered, name = _free_number(numbered + 1, labels)
             self[node] = name
-        self.constants = constant_leaves(order) | {node for node in order if type(node) is Literal}
+        self.constants = constants_of(order)
 
     def __missing__(self, node: Value) -> str:
         return name_of(node)

@@ -18,12 +18,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .graph import constant_leaves, topological_order
+from .graph import constants_of, topological_order
 from .names import MAX_OPERANDS, Names, name_of
 from .ops import OPS, Op
 from .replay_products import NAME as PRODUCTS
 from .replay_products import Index, ProductGroup, Products, lowered, matrix_weights, rows
-from .value import Literal, Value, op_of
+from .value import Value, op_of
 
 _SUM = OPS["sum"]
 _SUMMABLE = (OPS["add"], _SUM)
@@ -137,12 +137,11 @@ def plan(outputs: tuple[Value, ...], inputs: tuple[Value, ...], slots: dict[Valu
     for node in order:
         if not varying.isdisjoint(node.parents) or (node.parents and not inputs):  # no inputs: one row
             varying.add(node)
-    kept = lowered(_rewritten(order, outputs), outputs, varying)
-    literals = {node for node in order if type(node) is Literal}  # numbers written in an expression: 1 − y·s
-    constant = constant_leaves(order).union(literals).difference(outputs)
+    constant = constants_of(order).difference(outputs)  # numbers written in an expression, pow's exponents
     leaves = [node for node in order if node.is_leaf and node not in varying]  # not the inputs
     parameters = tuple(leaf for leaf in leaves if leaf not in constant)  # they get gradients
-    constants = tuple(leaf for leaf in leaves if leaf in constant)  # literals, and leaves only an op's constant
+    constants = tuple(leaf for leaf in leaves if leaf in constant)
+    kept = lowered(_rewritten(order, outputs), outputs, varying, set(parameters))
     families = _families(kept, varying)
     buffered, every_row, copied, in_matrices, alone = _layout(families, inputs, parameters, outputs)
     slot: dict[Value, int] = {node: i for i, node in enumerate(inputs + buffered + constants)}

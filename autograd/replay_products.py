@@ -20,7 +20,7 @@ import numpy as np
 
 from .ops import OPS
 from .replay_source import Expr, comment
-from .value import Literal, Value
+from .value import Value
 
 NAME = "Σa·b"
 _MUL, _SUM, _SUMMABLE = OPS["mul"], OPS["sum"], (OPS["add"], OPS["sum"])
@@ -59,9 +59,9 @@ def rows(slots: Sequence[int] | np.ndarray) -> Index:
     return slots
 
 
-def lowered(kept: list[Entry], outputs: Sequence[Value], varying: set[Value]) -> list[Entry]:
+def lowered(kept: list[Entry], outputs: Sequence[Value], varying: set[Value], parameters: set[Value]) -> list[Entry]:
     """``kept`` with each qualifying sum rewritten (see the module); everything else as it was. ``varying``:
-    the nodes that depend on an input."""
+    the nodes that depend on an input; ``parameters``: the leaves that get gradients (not constants)."""
     if not RULES_COMPOSE:
         return kept
     uses = Counter(chain(outputs, chain.from_iterable(operands for _, _, operands in kept)))
@@ -72,7 +72,7 @@ def lowered(kept: list[Entry], outputs: Sequence[Value], varying: set[Value]) ->
             continue
         pairs, rest, seen = [], [], set()
         for operand in operands:
-            pair = _pair(operand, varying) if uses[operand] == 1 else None
+            pair = _pair(operand, varying, parameters) if uses[operand] == 1 else None
             if pair and pair[1] not in seen:  # one product per x: each cell of the matrix holds one weight
                 seen.add(pair[1])
                 pairs.append(pair)
@@ -82,7 +82,7 @@ def lowered(kept: list[Entry], outputs: Sequence[Value], varying: set[Value]) ->
         if len(products.columns) < 2:
             continue
         absorbed.update(operand for operand in operands if operand not in rest)
-        if len(rest) == 1 and _is_parameter(rest[0], varying):  # Σ w·x + c, c a parameter
+        if len(rest) == 1 and rest[0] in parameters:  # Σ w·x + c, c a parameter
             products, rest = Products(products.pairs, rest[0]), []
         if rest:
             partial = Value(0.0, NAME)  # a slot of the replay only: never part of the graph
@@ -93,18 +93,13 @@ def lowered(kept: list[Entry], outputs: Sequence[Value], varying: set[Value]) ->
             for entry in rewritten.get(node, [(node, op, operands)])]
 
 
-def _pair(operand: Value, varying: set[Value]) -> tuple[Value, Value] | None:
+def _pair(operand: Value, varying: set[Value], parameters: set[Value]) -> tuple[Value, Value] | None:
     """(w, x) for a product of a parameter w and a factor x that depends on the inputs, else None."""
     if operand.op is not _MUL:
         return None
     a, b = operand.parents
     w, x = (b, a) if a in varying else (a, b)
-    return (w, x) if x in varying and _is_parameter(w, varying) else None
-
-
-def _is_parameter(leaf: Value, varying: set[Value]) -> bool:
-    """Whether ``leaf`` is a parameter: a leaf that is neither an input nor a number written in an expression."""
-    return not leaf.parents and leaf not in varying and type(leaf) is not Literal
+    return (w, x) if x in varying and w in parameters else None
 
 
 class ProductGroup:
