@@ -161,11 +161,13 @@ def test_an_output_neurons_tooltip_is_shown_whole_inside_the_window(open_lab, su
 
 def test_play_raises_the_test_accuracy_and_a_confusion_cell_loads_a_misclassified_image(open_lab):
     page = open_lab()
-    page.get_by_test_id("loss").select_option("cross_entropy")
-    page.get_by_test_id("learning-rate").select_option("0.5")
-    expect(page.get_by_test_id("learning-rate")).to_have_value("0.5")
     before = float(page.get_by_test_id("accuracy-test").text_content().rstrip("%"))
-    page.get_by_test_id("play").click()
+    for testid, value in (("loss", "cross_entropy"), ("learning-rate", "0.5")):
+        with page.expect_response("**/digits/api/setup"):  # each change applied by the server before the next
+            page.get_by_test_id(testid).select_option(value)
+    expect(page.get_by_test_id("learning-rate")).to_have_value("0.5")
+    with page.expect_response("**/digits/api/play"):
+        page.get_by_test_id("play").click()
     page.wait_for_function("() => Number(document.querySelector('[data-testid=\"epoch\"]').textContent) >= 8",
                            timeout=60_000)
     page.get_by_test_id("pause").click()
