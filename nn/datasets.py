@@ -15,7 +15,7 @@ from autograd import argument_checks as check
 from .csv_data import Table, load_csv  # noqa: F401 - your own data is a dataset too: nn.datasets.load_csv
 from .data_rows import ScaledRows, take_rows
 from .idx import MAX_IDX_BYTES, load_idx  # noqa: F401 - MNIST's file format
-from .mnist import MNIST_FILES, MNIST_SOURCE, load_mnist, mnist  # noqa: F401 - and MNIST
+from .mnist import MNIST_FILES, MNIST_MIRROR, load_mnist, mnist  # noqa: F401 - and MNIST
 
 MAX_SAMPLES = 1_000_000  # points a generator makes at most
 MAX_NOISE = 1.0  # a generator's noise at most: at 1 the noise is as wide as the shapes (about 1 across), so
