@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 from pathlib import Path
 
 from autograd.conventions.command_line import finite_number
@@ -42,8 +43,8 @@ def add_parsers(commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    writable_folder(args.dir or mnist.default_dir(), "--dir")
-    folder = mnist.download(args.dir, args.mirror, timeout=args.timeout, progress=not args.quiet)
-    reader = "python -m nn train mnist" + ("" if args.dir is None else f" --mnist-dir {folder}")
+    folder = writable_folder(args.dir or mnist.default_dir(), "--dir")  # checked once, then filled
+    mnist.download(folder, args.mirror, timeout=args.timeout, progress=not args.quiet)
+    reader = "python -m nn train mnist" + ("" if args.dir is None else f" --mnist-dir {shlex.quote(str(folder))}")
     print(f"MNIST is in {folder}; `{reader}` reads it")
     return 0

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from nn import datasets, mnist
-from nn.__main__ import main
+from nn.__main__ import build_parser, main
 from nn.download import DownloadError, Published
 from tests.support.mnist_files import idx, stripes
 
@@ -281,3 +281,32 @@ def test_train_mnist_reads_the_downloaded_folder_without_mnist_dir(mirror, tmp_p
     assert not mnist.available(tmp_path)
     assert main(argv) == 0
     assert "mnist: 200 training samples of 784 features" in capsys.readouterr().out
+
+
+def test_the_command_resolves_the_default_folder_once_and_fills_the_folder_it_checked(mirror, tmp_path, capsys,
+                                                                                     monkeypatch):
+    """--dir left out: one look-up of the cache folder, checked then filled (two could disagree, say when
+    XDG_CACHE_HOME changes between them)."""
+    looked_up = []
+    monkeypatch.setattr(mnist, "default_dir", lambda: looked_up.append(1) or tmp_path / "cache")
+    build_parser()  # its --help shows the default folder too
+    for_help = len(looked_up)
+    files, _ = generated_mnist()
+    monkeypatch.setattr(mnist, "MNIST_PUBLISHED", table(files))
+    for name, body in files.items():
+        mirror.serve(name, body)
+    assert main(["download", "mnist", "--mirror", mirror.url, "--quiet"]) == 0
+    assert len(looked_up) == 2 * for_help + 1
+    assert sorted(files) == leftovers(tmp_path / "cache")
+    assert f"MNIST is in {tmp_path / 'cache'}; `python -m nn train mnist` reads it" in capsys.readouterr().out
+
+
+def test_the_reader_command_printed_after_a_download_into_a_folder_with_a_space_can_be_pasted(mirror, tmp_path,
+                                                                                              capsys, monkeypatch):
+    files, _ = generated_mnist()
+    monkeypatch.setattr(mnist, "MNIST_PUBLISHED", table(files))
+    for name, body in files.items():
+        mirror.serve(name, body)
+    folder = tmp_path / "my data"
+    assert main(["download", "mnist", "--dir", str(folder), "--mirror", mirror.url, "--quiet"]) == 0
+    assert f"`python -m nn train mnist --mnist-dir '{folder}'` reads it" in capsys.readouterr().out
