@@ -68,12 +68,14 @@ def default_dir() -> Path:
 
 
 def download(directory: str | Path | None = None, mirror: str = MNIST_MIRROR, published=None,
-             timeout: float = fetching.TIMEOUT, progress: bool = True, report=print) -> Path:
+             timeout: float = fetching.TIMEOUT, progress: bool = True, report=print,
+             deadline: float = fetching.DEADLINE) -> Path:
     """Fetch MNIST's four .gz files from ``mirror`` into ``directory`` (default ``default_dir()``), each
-    checked against ``published`` (default ``MNIST_PUBLISHED``: name → size and SHA-256); returns the folder."""
+    checked against ``published`` (default ``MNIST_PUBLISHED``: name → size and SHA-256), all four within
+    ``deadline`` seconds; returns the folder."""
     folder = default_dir() if directory is None else Path(directory)
     return fetching.fetch_all(mirror, folder, MNIST_PUBLISHED if published is None else published, timeout,
-                              progress, report)
+                              progress, report, deadline)
 
 
 def mnist_files(directory: str | Path | None = None) -> list[Path]:

@@ -180,6 +180,42 @@ def test_a_stalling_server_is_given_up_after_the_timeout(mirror, tmp_path):
     assert leftovers(tmp_path) == []
 
 
+def test_a_server_trickling_bytes_forever_is_given_up_at_the_deadline(mirror, tmp_path, capsys, monkeypatch):
+    """A byte every 20 ms never trips the 30 s stall timeout; the whole download's deadline ends it."""
+    files, _ = generated_mnist()
+    monkeypatch.setattr(mnist, "MNIST_PUBLISHED", table(files))
+    name = "train-images-idx3-ubyte.gz"
+    trickled = []
+    original = mirror.server.RequestHandlerClass.do_GET
+
+    def trickle(handler):
+        if not handler.path.endswith(name):
+            return original(handler)
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(len(files[name])))
+        handler.end_headers()
+        for byte in files[name][:3000]:  # 60 s at most, and ended at once by the mirror's close()
+            if mirror.release.wait(0.02):
+                return
+            handler.wfile.write(bytes([byte]))
+            handler.wfile.flush()
+            trickled.append(byte)
+        return None
+
+    mirror.server.RequestHandlerClass.do_GET = trickle
+    start = time.monotonic()
+    code = main(["download", "mnist", "--dir", str(tmp_path), "--mirror", mirror.url, "--quiet", "--deadline", "1"])
+    elapsed = time.monotonic() - start
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1
+    assert f"{name}: not done within the deadline of 1 s (" in err
+    assert f" of {len(files[name]):,} bytes arrived); the download was deleted" in err
+    assert 1 <= elapsed < 5
+    assert 10 < len(trickled) < 3000  # bytes did arrive, slowly, until the deadline
+    assert leftovers(tmp_path) == []
+
+
 @pytest.mark.parametrize(("location", "message"), [
     ("ftp://127.0.0.1/x.gz", "a redirect must be an http:// or https:// address, got 'ftp://127.0.0.1/x.gz'"),
     ("file:///etc/passwd", "Redirection to url 'file:///etc/passwd' is not allowed")])
