@@ -243,3 +243,27 @@ def test_a_size_limit_hit_from_the_shell_names_the_option_and_the_value_that_wou
     err = capsys.readouterr().err
     assert says in err
     assert not re.search(r"max_(nodes|edges|paths)", err)  # the keywords a Python caller passes
+
+
+@pytest.mark.parametrize("command", [["draw", "-o", "x.svg"], ["explain"], ["explore", "-o", "x.html"], ["program"]])
+def test_a_folder_or_a_missing_path_as_the_source_says_which_and_what_would_do(tmp_path, capsys, command):
+    def refusal(source: str) -> str:
+        argv = [command[0], source, *[str(tmp_path / a) if "." in a else a for a in command[1:]]]
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1
+        return err
+
+    empty, run = tmp_path / "empty", tmp_path / "runs" / "moons"
+    empty.mkdir()
+    run.mkdir(parents=True)
+    nn.MLP(2, [3, 1], seed=0).save(run / "model.json")
+    assert (f"{empty} is a folder, not a model file: give the path of a MODEL.json saved by nn (python -m nn "
+            f"train writes model.json into its --out folder), or one of the built-in sources four-neuron") in refusal(
+        str(empty))
+    assert f"{run} is a folder, not a model file: give the path of a MODEL.json saved by nn such as " \
+           f"{run / 'model.json'}, or one" in refusal(str(run))
+    assert f"no such file or built-in source '{tmp_path / 'nowhere'}'; use one of four-neuron" in refusal(
+        str(tmp_path / "nowhere"))
+    assert f"no such model file: {tmp_path / 'nowhere.json'}" in refusal(str(tmp_path / "nowhere.json"))
+    assert "unknown source 'moonz'; use one of four-neuron" in refusal("moonz")
