@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 
 from .conventions import argument_checks as check
+from .conventions.errors import LimitError
 from .explanation import Explanation, Factor, product_text
 from .graph import FLOATS, topological_order
 from .names import Names
@@ -136,9 +137,8 @@ def explain_each(output: Value, wrts, max_paths: int = 10_000, names: Names | No
     paths = sum(counts.get(wrt, 0) for wrt in wrts)
     if paths > max_paths:
         source = names[wrts[0]] if len(wrts) == 1 else f"the {len(wrts):,} nodes asked for"
-        raise ValueError(f"explain: {paths:,} paths lead from {source} to {names[output]}, "
-                         f"more than max_paths = {max_paths:,}; raise max_paths, or explain fewer nodes or a smaller "
-                         f"graph")
+        raise LimitError(f"explain: {paths:,} paths lead from {source} to {names[output]}", "max_paths",
+                         max_paths, paths, "explain fewer nodes or a smaller graph")
     rules = _LocalRules(names)
     explanations = []
     for wrt in wrts:

@@ -1,7 +1,8 @@
 """Datasets: the seed programs' tables, 2-D toy generators, the 8x8 digits; MNIST (nn.mnist) and your CSV (nn.csv_data).
 
 Every loader returns ``(X, y)``: X a float array of shape (samples, features), y an int array
-of class labels 0, 1, … (generators take ``n``, ``noise`` and ``seed``; the same seed gives the same data).
+of class labels 0, 1, … (generators take ``n``, ``noise`` from 0 to MAX_NOISE and ``seed``; the same seed
+gives the same data).
 """
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ from autograd import argument_checks as check
 from .csv_data import Table, load_csv  # noqa: F401 - your own data is a dataset too: nn.datasets.load_csv
 from .data_rows import ScaledRows, take_rows
 from .idx import MAX_IDX_BYTES, load_idx  # noqa: F401 - MNIST's file format
-from .mnist import MNIST_FILES, MNIST_SOURCE, load_mnist, mnist  # noqa: F401 - and MNIST
+from .mnist import MNIST_FILES, MNIST_MIRROR, load_mnist, mnist  # noqa: F401 - and MNIST
 
 MAX_SAMPLES = 1_000_000  # points a generator makes at most
+MAX_NOISE = 1.0  # a generator's noise at most: at 1 the noise is as wide as the shapes (about 1 across), so
+# more only hides them and scales the inputs up (scikit-learn accepts any; the playground's slider stops at 0.5)
 
 
 def neuron_table() -> tuple[np.ndarray, np.ndarray]:
@@ -36,7 +39,7 @@ def _check(n: int, noise: float, seed: int | None, classes: int = 2) -> None:
     check.count(n, "n", at_least=classes)  # one point per class at least
     if n > MAX_SAMPLES:
         raise ValueError(f"n = {n:,} points is more than the limit of {MAX_SAMPLES:,} (nn.datasets.MAX_SAMPLES)")
-    check.real(noise, "noise", at_least=0)
+    check.real(noise, "noise", at_least=0, at_most=MAX_NOISE)
     check.seed(seed)
 
 

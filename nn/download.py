@@ -2,13 +2,15 @@
 
 Each file is streamed into a temporary file beside its target, hashed as it arrives, and renamed into
 place only once its size and SHA-256 are the published ones (``autograd.conventions.files.atomic_write``): a wrong
-checksum, a short or over-long body, an HTTP error, a stall longer than the timeout or Ctrl-C leave
-no file behind. A file already there with the published checksum is not fetched again.
+checksum, a short or over-long body, an HTTP error, a stall longer than the timeout, a download still
+unfinished at its deadline (a server trickling bytes) or Ctrl-C leave no file behind. A file already there
+with the published checksum is not fetched again.
 """
 from __future__ import annotations
 
 import hashlib
 import http.client
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -21,6 +23,7 @@ from tqdm.auto import tqdm
 from autograd.conventions.files import atomic_write, folder_made, open_regular
 
 TIMEOUT = 30.0  # seconds without a byte (or a connection) before a download is given up
+DEADLINE = 900.0  # seconds for a whole download (MNIST's 11.6 MB at 13 kB/s), checked between reads
 CHUNK = 64 * 1024
 SCHEMES = ("http", "https")
 
@@ -80,13 +83,26 @@ def _sha256(chunks) -> str:
     return digest.hexdigest()
 
 
-def fetch(url: str, target: Path, published: Published, timeout: float = TIMEOUT, progress: bool = True) -> str:
+def fetch(url: str, target: Path, published: Published, timeout: float = TIMEOUT, progress: bool = True,
+          deadline: float = DEADLINE) -> str:
     """Download ``url`` into ``target`` unless it already holds the published file; returns what was done.
 
     A file there that is not the published one is deleted first. Raises DownloadError (nothing kept)
-    for an HTTP error, a stall of ``timeout`` seconds, a body of another size or another SHA-256;
+    for an HTTP error, a stall of ``timeout`` seconds, a download unfinished after ``deadline`` seconds
+    (checked between reads, so at most ``timeout`` later), a body of another size or another SHA-256;
     a directory, FIFO or device at ``target`` is NotARegularFileError.
     """
+    return _fetch(url, target, published, timeout, progress, _Deadline(deadline))
+
+
+class _Deadline:
+    """``seconds`` from now: ``at``, the moment on the monotonic clock a download is given up."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds, self.at = seconds, time.monotonic() + seconds
+
+
+def _fetch(url: str, target: Path, published: Published, timeout: float, progress: bool, deadline: _Deadline) -> str:
     check_url(url, "a download")
     present = holds(target, published)
     if present:
@@ -95,7 +111,7 @@ def fetch(url: str, target: Path, published: Published, timeout: float = TIMEOUT
         target.unlink()
     with atomic_write(target) as file:
         digest = hashlib.sha256()
-        for chunk in _body(url, published.size, timeout, progress, target.name):
+        for chunk in _body(url, published.size, timeout, progress, target.name, deadline):
             file.write(chunk)
             digest.update(chunk)
         if digest.hexdigest() != published.sha256:
@@ -104,7 +120,7 @@ def fetch(url: str, target: Path, published: Published, timeout: float = TIMEOUT
     return "downloaded" if present is None else "downloaded again (the file there was not the published one)"
 
 
-def _body(url: str, size: int, timeout: float, progress: bool, name: str):
+def _body(url: str, size: int, timeout: float, progress: bool, name: str, deadline: _Deadline):
     """The response's bytes in chunks, exactly ``size`` of them, with a progress bar on a terminal."""
     received = 0
     try:
@@ -121,6 +137,9 @@ def _body(url: str, size: int, timeout: float, progress: bool, name: str):
                     if received > size:
                         raise DownloadError(f"{url} sent more than the published {size:,} bytes; "
                                             f"the download was deleted")
+                    if time.monotonic() > deadline.at:
+                        raise DownloadError(f"{url}: not done within the deadline of {deadline.seconds:g} s "
+                                            f"({received:,} of {size:,} bytes arrived); the download was deleted")
                     bar.update(len(chunk))
                     yield chunk
     except DownloadError:
@@ -144,13 +163,15 @@ def _reason(error, timeout: float) -> str:
 
 
 def fetch_all(base: str, folder: Path, files: dict[str, Published], timeout: float = TIMEOUT,
-              progress: bool = True, report: Callable[[str], None] = print) -> Path:
+              progress: bool = True, report: Callable[[str], None] = print, deadline: float = DEADLINE) -> Path:
     """Fetch each of ``files`` (name → Published) from ``base`` + name into ``folder`` (created if
-    missing, and removed again if a fetch fails while it is empty), reporting one line per file; returns the folder."""
+    missing, and removed again if a fetch fails while it is empty), all within ``deadline`` seconds,
+    reporting one line per file; returns the folder."""
     check_url(base)
+    give_up = _Deadline(deadline)
     with folder_made(folder):
         for name, published in files.items():
             url = urllib.parse.urljoin(base.rstrip("/") + "/", urllib.parse.quote(name))
-            done = fetch(url, folder / name, published, timeout, progress)
+            done = _fetch(url, folder / name, published, timeout, progress, give_up)
             report(f"{name}: {done}, {published.size:,} bytes, SHA-256 as published")
     return folder

@@ -42,7 +42,6 @@ def load_mnist(images_path: str | Path, labels_path: str | Path, max_bytes: int 
 
 
 MNIST_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
-MNIST_SOURCE = "http://yann.lecun.com/exdb/mnist/"
 MNIST_MIRROR = "https://storage.googleapis.com/cvdf-datasets/mnist/"  # Google's copy of the original files
 # The four .gz files as published: size and SHA-256 from TensorFlow Datasets' checksums for this mirror,
 # https://github.com/tensorflow/datasets/blob/master/tensorflow_datasets/url_checksums/mnist.txt
@@ -69,12 +68,14 @@ def default_dir() -> Path:
 
 
 def download(directory: str | Path | None = None, mirror: str = MNIST_MIRROR, published=None,
-             timeout: float = fetching.TIMEOUT, progress: bool = True, report=print) -> Path:
+             timeout: float = fetching.TIMEOUT, progress: bool = True, report=print,
+             deadline: float = fetching.DEADLINE) -> Path:
     """Fetch MNIST's four .gz files from ``mirror`` into ``directory`` (default ``default_dir()``), each
-    checked against ``published`` (default ``MNIST_PUBLISHED``: name → size and SHA-256); returns the folder."""
+    checked against ``published`` (default ``MNIST_PUBLISHED``: name → size and SHA-256), all four within
+    ``deadline`` seconds; returns the folder."""
     folder = default_dir() if directory is None else Path(directory)
     return fetching.fetch_all(mirror, folder, MNIST_PUBLISHED if published is None else published, timeout,
-                              progress, report)
+                              progress, report, deadline)
 
 
 def mnist_files(directory: str | Path | None = None) -> list[Path]:
@@ -92,8 +93,9 @@ def mnist_files(directory: str | Path | None = None) -> list[Path]:
     for name in MNIST_FILES:
         found = [folder / candidate for candidate in (name, name + ".gz") if os.path.lexists(folder / candidate)]
         if not found:
-            raise FileNotFoundError(f"{folder} has no {name} (or {name}.gz): MNIST's four IDX files are "
-                                    f"published at {MNIST_SOURCE}, and `{get_them}` downloads them there")
+            raise FileNotFoundError(f"{folder} has no {name} (or {name}.gz): `{get_them}` downloads MNIST's "
+                                    f"four IDX files there from {MNIST_MIRROR}, checked against their published "
+                                    f"SHA-256")
         paths.append(found[0])
     return paths
 

@@ -21,7 +21,7 @@ from autograd.conventions.command_line import (
     run,
     whole_number,
 )
-from autograd.conventions.errors import MissingToolError, UserError
+from autograd.conventions.errors import LimitError, MissingToolError, UserError
 from autograd.conventions.files import writable_target
 from autograd.conventions.terminal import shown
 
@@ -255,9 +255,11 @@ def main(argv: list[str] | None = None) -> int:
             (_playground if args.command == "playground" else _digits)(args)
             return
         _check(args)
-        source = resolve(args.source, args.input, args.target, check_model=_model_check(args))
         action = {"draw": _draw, "explain": _explain, "explore": _explore, "program": _program}[args.command]
-        print(action(source, args))
+        try:
+            print(action(resolve(args.source, args.input, args.target, check_model=_model_check(args)), args))
+        except LimitError as error:  # worded with the option the user passes, not the library's keyword
+            raise UserError(error.for_option()) from None
     return run(PROG, command)
 
 

@@ -20,6 +20,7 @@ import graphviz
 
 from autograd import Names, Value, backward_steps, local_derivative, topological_order
 from autograd import argument_checks as check
+from autograd.conventions.errors import LimitError
 
 DEFAULT_MAX_NODES = 3000
 SATURATED_BELOW = 0.01  # a sigmoid/tanh whose local derivative is below this is called saturated
@@ -97,11 +98,11 @@ def checked_limits(max_nodes: object, max_edges: object) -> tuple[int, int]:
     return max_nodes, 2 * max_nodes if max_edges is None else check.count(max_edges, "max_edges")
 
 
-def within_limit(thing: str, counted: str, count: int, option: str, limit: int) -> None:
-    """ValueError naming the limit when ``count`` (described as ``counted``) is over ``option`` = ``limit``."""
+def within_limit(thing: str, counted: str, count: int, keyword: str, limit: int) -> None:
+    """LimitError (a ValueError) naming the limit when ``count`` (described as ``counted``) is over
+    ``keyword`` = ``limit``."""
     if count > limit:
-        raise ValueError(f"the {thing} has {counted}, more than {option}={limit}; "
-                         f"pass a larger {option} or draw a smaller {thing.split()[-1]}")
+        raise LimitError(f"the {thing} has {counted}", keyword, limit, count, f"draw a smaller {thing.split()[-1]}")
 
 
 def _record(cells: list[str], fill: str | None, dashed: bool = False) -> str:

@@ -167,13 +167,13 @@ def page_data(output: Value, parameters=None, learning_rate: float = 0.1, title:
     check_level(level)
     scalar_refused = scalar_size_problem(output, max_nodes, max_edges)
     if scalar_refused and (level == "scalar" or scalar_size_problem(output, NETWORK_MAX_NODES, 2 * NETWORK_MAX_NODES)):
-        raise ValueError(scalar_refused)  # too large for any view
+        raise scalar_refused  # too large for any view
     order = topological_order(output)
     names = Names(output, order)
     chosen = checked_parameters(order, parameters, names)
     network = read_network(output, order, names)
     if scalar_refused and network is None and level is None:
-        raise ValueError(scalar_refused)  # no network: the scalar view is the only one
+        raise scalar_refused  # no network: the scalar view is the only one
     level = level or default_level(order, network, not scalar_refused)
     if level != "scalar" and network is None:
         raise ValueError(f"explore: level={level!r} needs a network (the output or loss of an nn.MLP, "
@@ -188,7 +188,7 @@ def page_data(output: Value, parameters=None, learning_rate: float = 0.1, title:
         "format": FORMAT_VERSION,
         "title": title if title is not None else f"{names[output]} = {output.data:.4g}",
         "level": level,
-        "scalar_refused": scalar_refused,
+        "scalar_refused": scalar_refused and str(scalar_refused),
         "output": index[output],
         "loss_name": output.label or "C",  # short, for the update's ∂C/∂w
         "update": update,

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from autograd import Names, Value
+from autograd.conventions.errors import LimitError
 
 from .dot import check_size
 
@@ -166,12 +167,12 @@ def check_level(level: object) -> None:
         raise ValueError(f"explore: level must be one of {', '.join(LEVELS)}, got {level!r:.40}")
 
 
-def scalar_size_problem(output: Value, max_nodes: int, max_edges: int | None) -> str | None:
-    """Why the scalar view of ``output`` cannot be drawn (``viz.dot.check_size``'s message), or None."""
+def scalar_size_problem(output: Value, max_nodes: int, max_edges: int | None) -> LimitError | None:
+    """Why the scalar view of ``output`` cannot be drawn (``viz.dot.check_size``'s refusal), or None."""
     try:
         check_size(output, max_nodes, max_edges)
-    except ValueError as error:
-        return str(error)
+    except LimitError as error:
+        return error
     return None
 
 

@@ -131,6 +131,14 @@ BUILTINS: dict[str, Callable[..., Source]] = {
     "four-neuron": _four_neuron, "neuron": _neuron, "micrograd-example": _micrograd_example}
 
 
+def _a_folder(folder: str) -> ValueError:
+    """The refusal of a folder given as a source, pointing at the model.json a training run leaves in it."""
+    inside = Path(folder) / "model.json"
+    which = f"such as {inside}" if inside.is_file() else "(python -m nn train writes model.json into its --out folder)"
+    return ValueError(f"{folder} is a folder, not a model file: give the path of a MODEL.json saved by nn {which}, "
+                      f"or one of the built-in sources {', '.join(BUILTINS)}")
+
+
 def resolve(name_or_path: str, inputs: Sequence[float] | None = None,
             target: Sequence[float] | None = None, check_model: Callable | None = None) -> Source:
     """A built-in graph by name, or a ``MODEL.json`` saved by ``nn``, with gradients filled in.
@@ -153,10 +161,14 @@ def resolve(name_or_path: str, inputs: Sequence[float] | None = None,
                          f"({', '.join(BUILTINS)}) and MODEL.json files saved by nn; draw an expression of your "
                          f"own from Python with viz.draw(value), e.g. 'import viz' then "
                          f"'viz.render(viz.draw(loss), \"graph.svg\")'")
-    elif name_or_path.endswith(".json") or Path(name_or_path).is_file():
+    elif os.path.isdir(name_or_path):
+        raise _a_folder(name_or_path)
+    elif name_or_path.endswith(".json") or os.path.lexists(name_or_path):
         source = _saved_model(Path(name_or_path), inputs, target, check_model)
     else:
-        raise ValueError(f"unknown source {name_or_path!r}; use one of {', '.join(BUILTINS)} "
+        unknown = "no such file or built-in source" if "/" in name_or_path or os.sep in name_or_path \
+            else "unknown source"
+        raise ValueError(f"{unknown} {name_or_path!r}; use one of {', '.join(BUILTINS)} "
                          f"or the path of a MODEL.json saved by nn")
     source.output.backward()
     return source

@@ -14,6 +14,21 @@ class MissingToolError(Exception):
     """An optional tool or package is not installed: printed as one line with how to install it, status 3."""
 
 
+class LimitError(ValueError):
+    """A request over one of a library's size limits, worded for whoever hit it: ``str()`` names the keyword
+    (``max_nodes=5``) a Python caller passes, ``for_option()`` the option (``--max-nodes``) a shell user passes."""
+
+    def __init__(self, found: str, keyword: str, limit: int, needed: int, instead: str) -> None:
+        self.found, self.keyword, self.limit, self.needed, self.instead = found, keyword, limit, needed, instead
+        super().__init__(f"{found}, more than {keyword}={limit}; pass a larger {keyword} or {instead}")
+
+    def for_option(self) -> str:
+        """The same refusal for a command line whose option is the keyword with dashes: ``--max-nodes``."""
+        option = "--" + self.keyword.replace("_", "-")
+        return (f"{self.found}, more than {option} {self.limit}; pass {option} {self.needed} or more, "
+                f"or {self.instead}")
+
+
 USER_MISTAKES = (UserError, ValueError, OSError, ArithmeticError)
 
 

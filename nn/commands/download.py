@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 from pathlib import Path
 
 from autograd.conventions.command_line import finite_number
@@ -37,13 +38,16 @@ def add_parsers(commands) -> None:
                           help="another http(s) copy of the four files (default %(default)s)")
     download.add_argument("--timeout", type=_seconds, default=fetching.TIMEOUT, metavar="SECONDS",
                           help="give up when no data arrives for this long (default %(default)g)")
+    download.add_argument("--deadline", type=_seconds, default=fetching.DEADLINE, metavar="SECONDS",
+                          help="give up when the four files are not all there after this long, however "
+                               "steadily bytes arrive (default %(default)g)")
     download.add_argument("--quiet", action="store_true", help="no progress bar")
     download.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    writable_folder(args.dir or mnist.default_dir(), "--dir")
-    folder = mnist.download(args.dir, args.mirror, timeout=args.timeout, progress=not args.quiet)
-    reader = "python -m nn train mnist" + ("" if args.dir is None else f" --mnist-dir {folder}")
+    folder = writable_folder(args.dir or mnist.default_dir(), "--dir")  # checked once, then filled
+    mnist.download(folder, args.mirror, timeout=args.timeout, progress=not args.quiet, deadline=args.deadline)
+    reader = "python -m nn train mnist" + ("" if args.dir is None else f" --mnist-dir {shlex.quote(str(folder))}")
     print(f"MNIST is in {folder}; `{reader}` reads it")
     return 0

@@ -68,6 +68,12 @@ def _schedule(args: argparse.Namespace, s: argparse.Namespace, steps: int):
     return schedules.build(name, s.lr, steps, args.warmup or 0, end, args.decay_every, factor)
 
 
+def _smaller_steps(args: argparse.Namespace, s: argparse.Namespace) -> str:
+    """What to lower after a run diverged: --lr, and each option given that grows a step along with it."""
+    given = [f"--{name} than {getattr(args, name):g}" for name in ("momentum", "l1", "l2") if getattr(args, name)]
+    return "a smaller " + ", or a smaller ".join([f"--lr than {s.lr:g}", *given])
+
+
 def run(args: argparse.Namespace) -> int:
     """Train as the options say; print the progress, the summary and each file written."""
     s = train_options.settings(args)
@@ -105,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
                              start_step=start)
     except nn.TrainingDiverged as diverged:
         raise UserError(f"training diverged at step {diverged.step} (the loss is {diverged.loss}), nothing saved; "
-                        f"try a smaller --lr than {s.lr:g}") from None
+                        f"try {_smaller_steps(args, s)}") from None
     model.trained_steps = start + len(history)
     print(train_outputs.summary(history, model, parts, data.regression))
     matrix, held = None, data.reported()

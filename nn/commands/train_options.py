@@ -5,8 +5,16 @@ import argparse
 from pathlib import Path
 
 import nn
-from autograd.conventions.command_line import fraction, layer_sizes, non_negative_number, positive_int, whole_number
+from autograd.conventions.command_line import (
+    finite_number,
+    fraction,
+    layer_sizes,
+    non_negative_number,
+    positive_int,
+    whole_number,
+)
 from autograd.conventions.errors import UserError
+from autograd.conventions.terminal import echo
 from nn import datasets, features, prepare, recipes, schedules
 
 DATASETS = list(recipes.RECIPES)
@@ -18,6 +26,15 @@ def _feature_names(text: str) -> list[str]:
         return features.parse(text)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _noise(text: str) -> float:
+    """``"0.2"`` -> 0.2: a generator's noise, from 0 to ``nn.datasets.MAX_NOISE``."""
+    noise = finite_number(text)
+    if not 0 <= noise <= datasets.MAX_NOISE:
+        raise argparse.ArgumentTypeError(f"expected a noise level from 0 to {datasets.MAX_NOISE:g} "
+                                         f"(nn.datasets.MAX_NOISE: more hides the data's shape), got {echo(text)}")
+    return noise
 
 
 def _recipe_line(name: str, recipe: recipes.Recipe) -> str:
@@ -92,7 +109,7 @@ def add_parser(commands) -> argparse.ArgumentParser:
     train.add_argument("--mnist-dir", type=Path, metavar="DIR",
                        help="mnist: the folder with MNIST's four IDX files (standard names, raw or .gz); "
                             "default: where `python -m nn download mnist` puts them")
-    train.add_argument("--noise", type=non_negative_number, help="noise of a generated dataset")
+    train.add_argument("--noise", type=_noise, help=f"noise of a generated dataset, from 0 to {datasets.MAX_NOISE:g}")
     train.add_argument("--seed", type=whole_number, help="seed for the data, the weights and the shuffling")
     train.add_argument("--out", type=Path, help="output folder (default runs/DATASET, or runs/DATASET-2, -3, … "
                        "when it holds an earlier run; with --resume runs/DATASET/step-N, N the step count reached)")

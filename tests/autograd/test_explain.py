@@ -110,10 +110,10 @@ def test_too_many_paths_raise_a_clear_error_instead_of_hanging():
     doubled = start
     for _ in range(40):
         doubled = doubled + doubled  # every level doubles the paths: 2⁴⁰ in all
-    with pytest.raises(ValueError, match="max_paths = 1,000") as caught:
+    with pytest.raises(ValueError, match="max_paths=1000") as caught:
         autograd.explain(doubled, start, max_paths=1000)
     assert f"{2**40:,} paths" in str(caught.value)  # 1,099,511,627,776: read at a glance
-    with pytest.raises(ValueError, match="max_paths = 10,000"):
+    with pytest.raises(ValueError, match="max_paths=10000"):
         autograd.explain(doubled, start)
 
 

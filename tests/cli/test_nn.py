@@ -110,6 +110,8 @@ def test_default_moons_recipe_is_micrograds_demo():
     (["train", "blobs", "--samples", "2"], "--samples 2: blobs needs a point per class, at least 3"),
     (["train", "xor-table", "--samples", "40"], "--samples applies to a generated dataset (xor, moons, "),
     (["train", "digits", "--noise", "0.3"], "--noise applies to a generated dataset (xor, moons, "),
+    (["train", "moons", "--noise", "1e300"], "argument --noise: expected a noise level from 0 to 1 "),
+    (["train", "circles", "--noise", "1.01"], "argument --noise: expected a noise level from 0 to 1 "),
     (["train", "moons", "--seed", "²", "--steps", "1"], "argument --seed: expected a whole number >= 0, got '²'"),
 ])
 def test_user_mistakes_are_one_line_and_exit_2(tmp_path, capsys, argv, message):
@@ -164,4 +166,13 @@ def test_train_that_diverges_says_so_in_one_line_and_saves_nothing(tmp_path, cap
     assert err.count("\n") == 1
     assert "diverged at step" in err
     assert "smaller --lr than 1e+300" in err
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_run_diverged_by_its_l2_names_l2_beside_lr(tmp_path, capsys):
+    # lr · l2 = 10^6: the penalty alone throws the weights further out at every step, whatever the data
+    assert nn_main(["train", "moons", "--l2", "1e6", "--quiet", "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err
+    assert "diverged at step" in err
+    assert "try a smaller --lr than 1, or a smaller --l2 than 1e+06" in err
     assert not (tmp_path / "run").exists()

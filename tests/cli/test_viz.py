@@ -120,7 +120,7 @@ def test_missing_dot_exits_non_zero_says_how_to_install_and_keeps_the_dot_source
     (["explain", "four-neuron", "--input", "1,2"], "takes 1 number"),
     (["draw", "four-neuron"], "-o/--output"),
     (["draw", "four-neuron", "-o", "x.svg", "--collapsed"], "--collapsed draws a saved nn model"),
-    (["draw", "micrograd-example", "-o", "x.svg", "--max-nodes", "5"], "max_nodes=5"),
+    (["draw", "micrograd-example", "-o", "x.svg", "--max-nodes", "5"], "more than --max-nodes 5; pass --max-nodes"),
     (["explain", "missing-model.json", "--input", "1"], "no such model file"),
     (["frobnicate"], "invalid choice"),
     (["draw", "four-neuron", "-o", "no-such-folder/x.svg"], "does not exist"),
@@ -187,7 +187,7 @@ def test_viz_explain_on_a_64_64_64_1_model_is_refused_with_the_limit_before_any_
     err = capsys.readouterr().err
     # paths from the inputs' weights: 192 · 64 · 64, the middle layer's 4160 · 64, the last 4160 + 65 · 1
     assert f"{192 * 64 * 64 + 4160 * 64 + 4160 + 65:,} paths" in err  # 1,056,897, as the README says
-    assert "max_paths = 10,000" in err
+    assert "more than --max-paths 10000; pass --max-paths 1056897 or more" in err
     assert err.count("\n") == 1
     assert main(["explain", str(path), "--input", "1,2", "--wrt", "w⁽⁴⁾₀,₀"]) == 0
     assert "(backward() gives" in capsys.readouterr().out
@@ -208,3 +208,62 @@ def test_the_commands_refuse_a_big_model_before_building_its_graph(tmp_path, cap
         assert "3,901 parameters" in err
         assert "--max-nodes 3000" in err
         assert err.count("\n") == 1
+
+
+
+def _micrograd_example_size() -> tuple[int, int]:
+    """Values and operand links of the micrograd example, counted here by a walk of its parents."""
+    seen, waiting = set(), [resolve("micrograd-example").output]
+    while waiting:
+        node = waiting.pop()
+        if node not in seen:
+            seen.add(node)
+            waiting.extend(node.parents)
+    return len(seen), sum(len(node.parents) for node in seen)
+
+
+VALUES, EDGES = _micrograd_example_size()
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["draw", "micrograd-example", "-o", "x.svg", "--max-nodes", "20"],
+     f"{VALUES} values, more than --max-nodes 20; pass --max-nodes {VALUES} or more"),
+    (["draw", "micrograd-example", "-o", "x.svg", "--max-edges", "20"],
+     f"{EDGES} edges, more than --max-edges 20; pass --max-edges {EDGES} or more"),
+    (["explore", "micrograd-example", "-o", "x.html", "--max-nodes", "20", "--level", "scalar"],
+     f"{VALUES} values, more than --max-nodes 20; pass --max-nodes {VALUES} or more"),
+    (["draw", "m.json", "--input", "1,2", "--collapsed", "-o", "x.svg", "--max-nodes", "2"],
+     "6 boxes (inputs and neurons), more than --max-nodes 2; pass --max-nodes 6 or more"),
+    (["explain", "four-neuron", "--max-paths", "2"], "more than --max-paths 2; pass --max-paths 6 or more"),
+])
+def test_a_size_limit_hit_from_the_shell_names_the_option_and_the_value_that_would_do(tmp_path, capsys, args, says):
+    nn.MLP(2, [3, 1], seed=0).save(tmp_path / "m.json")  # 2 inputs + 3 + 1 neurons: 6 boxes
+    args = [str(tmp_path / a) if a.endswith((".svg", ".html", ".json")) else a for a in args]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert says in err
+    assert not re.search(r"max_(nodes|edges|paths)", err)  # the keywords a Python caller passes
+
+
+@pytest.mark.parametrize("command", [["draw", "-o", "x.svg"], ["explain"], ["explore", "-o", "x.html"], ["program"]])
+def test_a_folder_or_a_missing_path_as_the_source_says_which_and_what_would_do(tmp_path, capsys, command):
+    def refusal(source: str) -> str:
+        argv = [command[0], source, *[str(tmp_path / a) if "." in a else a for a in command[1:]]]
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1
+        return err
+
+    empty, run = tmp_path / "empty", tmp_path / "runs" / "moons"
+    empty.mkdir()
+    run.mkdir(parents=True)
+    nn.MLP(2, [3, 1], seed=0).save(run / "model.json")
+    assert (f"{empty} is a folder, not a model file: give the path of a MODEL.json saved by nn (python -m nn "
+            f"train writes model.json into its --out folder), or one of the built-in sources four-neuron") in refusal(
+        str(empty))
+    assert f"{run} is a folder, not a model file: give the path of a MODEL.json saved by nn such as " \
+           f"{run / 'model.json'}, or one" in refusal(str(run))
+    assert f"no such file or built-in source '{tmp_path / 'nowhere'}'; use one of four-neuron" in refusal(
+        str(tmp_path / "nowhere"))
+    assert f"no such model file: {tmp_path / 'nowhere.json'}" in refusal(str(tmp_path / "nowhere.json"))
+    assert "unknown source 'moonz'; use one of four-neuron" in refusal("moonz")

@@ -234,3 +234,10 @@ def test_one_hot_refuses_labels_that_are_not_class_indices():
     with pytest.raises(ValueError, match=r"whole class indices in 0..2, got \[0.5\]"):
         nn.datasets.one_hot([0.5], 3)
     assert nn.datasets.one_hot([2.0, 0], 3).tolist() == [[0, 0, 1], [1, 0, 0]]
+
+
+@pytest.mark.parametrize("make", list(datasets.GENERATORS.values()))
+def test_noise_past_max_noise_is_refused_naming_the_range(make):
+    assert len(make(30, noise=datasets.MAX_NOISE, seed=0)[1]) == 30
+    with pytest.raises(ValueError, match=r"noise must be a finite number >= 0 and <= 1, got float: 1\.5"):
+        make(30, noise=1.5, seed=0)

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from nn import datasets, mnist
-from nn.__main__ import main
+from nn.__main__ import build_parser, main
 from nn.download import DownloadError, Published
 from tests.support.mnist_files import idx, stripes
 
@@ -180,6 +180,42 @@ def test_a_stalling_server_is_given_up_after_the_timeout(mirror, tmp_path):
     assert leftovers(tmp_path) == []
 
 
+def test_a_server_trickling_bytes_forever_is_given_up_at_the_deadline(mirror, tmp_path, capsys, monkeypatch):
+    """A byte every 20 ms never trips the 30 s stall timeout; the whole download's deadline ends it."""
+    files, _ = generated_mnist()
+    monkeypatch.setattr(mnist, "MNIST_PUBLISHED", table(files))
+    name = "train-images-idx3-ubyte.gz"
+    trickled = []
+    original = mirror.server.RequestHandlerClass.do_GET
+
+    def trickle(handler):
+        if not handler.path.endswith(name):
+            return original(handler)
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(len(files[name])))
+        handler.end_headers()
+        for byte in files[name][:3000]:  # 60 s at most, and ended at once by the mirror's close()
+            if mirror.release.wait(0.02):
+                return
+            handler.wfile.write(bytes([byte]))
+            handler.wfile.flush()
+            trickled.append(byte)
+        return None
+
+    mirror.server.RequestHandlerClass.do_GET = trickle
+    start = time.monotonic()
+    code = main(["download", "mnist", "--dir", str(tmp_path), "--mirror", mirror.url, "--quiet", "--deadline", "1"])
+    elapsed = time.monotonic() - start
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1
+    assert f"{name}: not done within the deadline of 1 s (" in err
+    assert f" of {len(files[name]):,} bytes arrived); the download was deleted" in err
+    assert 1 <= elapsed < 5
+    assert 10 < len(trickled) < 3000  # bytes did arrive, slowly, until the deadline
+    assert leftovers(tmp_path) == []
+
+
 @pytest.mark.parametrize(("location", "message"), [
     ("ftp://127.0.0.1/x.gz", "a redirect must be an http:// or https:// address, got 'ftp://127.0.0.1/x.gz'"),
     ("file:///etc/passwd", "Redirection to url 'file:///etc/passwd' is not allowed")])
@@ -281,3 +317,32 @@ def test_train_mnist_reads_the_downloaded_folder_without_mnist_dir(mirror, tmp_p
     assert not mnist.available(tmp_path)
     assert main(argv) == 0
     assert "mnist: 200 training samples of 784 features" in capsys.readouterr().out
+
+
+def test_the_command_resolves_the_default_folder_once_and_fills_the_folder_it_checked(mirror, tmp_path, capsys,
+                                                                                     monkeypatch):
+    """--dir left out: one look-up of the cache folder, checked then filled (two could disagree, say when
+    XDG_CACHE_HOME changes between them)."""
+    looked_up = []
+    monkeypatch.setattr(mnist, "default_dir", lambda: looked_up.append(1) or tmp_path / "cache")
+    build_parser()  # its --help shows the default folder too
+    for_help = len(looked_up)
+    files, _ = generated_mnist()
+    monkeypatch.setattr(mnist, "MNIST_PUBLISHED", table(files))
+    for name, body in files.items():
+        mirror.serve(name, body)
+    assert main(["download", "mnist", "--mirror", mirror.url, "--quiet"]) == 0
+    assert len(looked_up) == 2 * for_help + 1
+    assert sorted(files) == leftovers(tmp_path / "cache")
+    assert f"MNIST is in {tmp_path / 'cache'}; `python -m nn train mnist` reads it" in capsys.readouterr().out
+
+
+def test_the_reader_command_printed_after_a_download_into_a_folder_with_a_space_can_be_pasted(mirror, tmp_path,
+                                                                                              capsys, monkeypatch):
+    files, _ = generated_mnist()
+    monkeypatch.setattr(mnist, "MNIST_PUBLISHED", table(files))
+    for name, body in files.items():
+        mirror.serve(name, body)
+    folder = tmp_path / "my data"
+    assert main(["download", "mnist", "--dir", str(folder), "--mirror", mirror.url, "--quiet"]) == 0
+    assert f"`python -m nn train mnist --mnist-dir '{folder}'` reads it" in capsys.readouterr().out

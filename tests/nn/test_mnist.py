@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gzip
+import inspect
 import re
 import struct
 
@@ -10,6 +11,7 @@ import pytest
 
 import nn
 from nn import datasets
+from nn import mnist as mnist_module
 from nn.__main__ import main
 from tests.support.mnist_files import idx, write_mnist
 
@@ -54,8 +56,10 @@ def test_a_folder_without_a_file_is_one_line_naming_it_and_where_mnist_is_publis
     assert code == 2
     assert err.count("\n") == 1
     assert f"has no {datasets.MNIST_FILES[missing]} (or {datasets.MNIST_FILES[missing]}.gz)" in err
-    assert datasets.MNIST_SOURCE in err
-    assert f"`python -m nn download mnist --dir {tmp_path}` downloads them there" in err  # not the default folder
+    assert f"`python -m nn download mnist --dir {tmp_path}` downloads MNIST's four IDX files there" in err
+    # from the address the download really uses (yann.lecun.com no longer serves the files)
+    assert f"there from {inspect.signature(mnist_module.download).parameters['mirror'].default}," in err
+    assert "yann.lecun.com" not in err
 
 
 @pytest.mark.parametrize(("argv", "message"), [

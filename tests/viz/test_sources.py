@@ -213,7 +213,7 @@ def test_the_collapsed_view_has_limits_too(tmp_path, capsys):
     model.save(path)
     assert viz_main(["draw", str(path), "--input", ",".join(["0.1"] * 300), "--collapsed", "-o",
                      str(tmp_path / "x.svg")]) == 2
-    assert "max_edges=6000" in capsys.readouterr().err
+    assert "more than --max-edges 6000; pass --max-edges 90300 or more" in capsys.readouterr().err
 
 
 def test_resolve_refuses_what_is_neither_a_name_nor_a_path():
