@@ -228,7 +228,9 @@ def test_ctrl_c_stops_the_command_line_within_2_s_while_requests_are_working():
         process.kill()
     assert process.returncode == 0, err
     assert "Traceback" not in err, err
-    assert took < 2.0, f"{took:.1f} s"
+    assert took < 2.0, f"{took:.1f} s"  # the promise the docs make (EXIT_SECONDS), not a speed figure
+    with contextlib.suppress(http.client.RemoteDisconnected, ConnectionResetError):  # closed, or refused: dropped
+        assert working[-1].getresponse().status != 200, "the queued epochs were trained before the command ended"
 
 
 @pytest.mark.parametrize("host", ["999.1.1.1", "no such host.invalid", "\x1b[31mred"])
