@@ -69,7 +69,7 @@ def test_the_benchmarks_refuse_an_infinite_or_negative_size_before_measuring(cap
     main = importlib.import_module(module).main
     for text, says in (("1e400", "expected a finite number"), ("-1", "expected a number > 0")):
         with pytest.raises(UserError, match=re.escape(f"argument {option}: {says}, got {text!r}")):
-            main([option, text])
+            main([option, text, "--unknown"])  # were the value accepted: refused at once all the same, unmeasured
     assert capsys.readouterr().out == ""  # nothing measured
 
 
