@@ -60,7 +60,7 @@ class Tape:
             narrow[group.start:group.stop] = not group.every_row
         self._zeroed = {grads: (rows(np.flatnonzero(~narrow[start:]) + start), rows(np.flatnonzero(narrow)))
                         for grads, start in ((True, 0), (False, first))}  # what backward zeroes (by input_grads)
-        self._program.forwards(checked=False)  # compiled now (each backward at its first call)
+        self._program.functions(False, checked=False)  # compiled now (each backward at its first call)
 
     def __repr__(self) -> str:
         plan_ = self._plan
@@ -100,7 +100,7 @@ class Tape:
         if plan_.copied is not None:  # the inputs that groups read from the buffer
             values[plan_.copied] = _rows(blocks, plan_.copied)
         feeds = [_rows(blocks, index) for index in self._program.feed_rows]
-        forwards = self._program.forwards(current_mode().detecting)
+        forwards = self._program.functions(False, current_mode().detecting)
         with np.errstate(all="ignore"):
             saved = [forward(values, parameters, feeds) for forward in forwards]
         self._saved = saved
@@ -121,7 +121,7 @@ class Tape:
         values = self._values
         if self._saved is None or values is None:
             raise RuntimeError("Tape.backward() needs a forward(feed) that ran to the end first")
-        backwards = self._program.backwards(current_mode().detecting, input_grads)
+        backwards = self._program.functions(True, current_mode().detecting, input_grads)
         if self._grads is None or self._grads.shape != values.shape:
             self._grads = np.empty_like(values)
         grads = self._grads

@@ -109,7 +109,7 @@ class Emitter:
         """The group's gradient lines: its upstream, then each operand's local derivative × upstream."""
         if isinstance(group, ProductGroup):
             return product_backward(self, number_, group)
-        receiving = receivers(group, self.program.plan, self.input_grads)
+        receiving = self.receivers(group)
         if not receiving:
             return []
         lines, upstream = self.upstream(number_, group)
@@ -130,9 +130,17 @@ class Emitter:
                 lines.append(f"S = {derivative.text}")
                 contribution = Expr("S") * Expr(f"np.where(S == 0, 0.0, {upstream})")
             else:
-                contribution = times(derivative, upstream)
+                contribution = derivative * Expr(upstream)
             lines += self.add(slots, contribution, first_column, number_)
         return lines
+
+    def receivers(self, group) -> dict[int, np.ndarray]:
+        """The operand positions a plain group's backward sends gradients to, with their slots: not an op's
+        constant inputs, not constants only, not inputs only unless ``input_grads``."""
+        slots, plan = group.operands.reshape(group.arity, group.size), self.program.plan
+        return {i: slots[i] for i in range(group.arity)
+                if i not in group.op.constant_inputs and not plan.only_constants(slots[i])
+                and (self.input_grads or slots[i].max() >= len(plan.inputs))}  # the inputs' slots come first
 
     def upstream(self, number_: int, group, reshape: str = "") -> tuple[list[str], str]:
         """(the line naming the group's upstream gradient ``U``, reshaped by ``reshape``, and its name): none
@@ -171,26 +179,6 @@ class Emitter:
         if contribution.text.startswith("-") and contribution.precedence > 1 and contribution.text[1:].isidentifier():
             return [*lines, f"{target} -= {contribution.text[1:]}"]
         return [*lines, f"{target} += {contribution.text}"]
-
-
-def receivers(group, plan, input_grads: bool) -> dict[int, np.ndarray]:
-    """The operand positions a backward sends gradients to, with their slots: not an op's constant inputs,
-    not constants only, not inputs only unless ``input_grads``. A matrix product's columns are its position 0."""
-    if isinstance(group, ProductGroup):
-        return {0: group.operand_slots} if input_grads or not group.inputs_only else {}
-    slots = group.operands.reshape(group.arity, group.size)
-    return {i: slots[i] for i in range(group.arity)
-            if i not in group.op.constant_inputs and not plan.only_constants(slots[i])
-            and (input_grads or slots[i].max() >= len(plan.inputs))}  # the inputs' slots come first
-
-
-def times(derivative: Expr, upstream: str) -> Expr:
-    """``derivative · upstream``, without a factor of 1.0 (and ``-upstream`` for −1.0)."""
-    if derivative.text == "1.0":
-        return Expr(upstream)
-    if derivative.text == "-1.0":
-        return -Expr(upstream)
-    return derivative * Expr(upstream)
 
 
 class Scatter:

@@ -8,8 +8,6 @@ training) are compiled when first asked for.
 """
 from __future__ import annotations
 
-from itertools import chain
-
 import numpy as np
 
 from .modes import AnomalyError
@@ -80,19 +78,9 @@ class Program:
                 (f"V[{i + every}:{i + buffered}, :1]", f"G[{i + every}:{i + buffered}, 0]", every, buffered)]
         return [run for run in runs if run[3] > run[2] and chunk == 0]
 
-    def _forward_text(self, chunk: int, checked: bool, name: str) -> str:
-        feeds = [f"F{k}" for k in range(len(self.feed_rows))]
-        body = [f"{_tuple(feeds)} = F"] if feeds else []
-        body += [f"{v_rows} = P[{a}:{b}, None]" for v_rows, _, a, b in self._parameter_rows(chunk)]
-        body += [f"{leaf} = {row}" for leaf, row in self._leaves[chunk].items()]
-        body += chain.from_iterable(lines for _, lines in self._forward_groups(chunk, checked))
-        body.append(f"return ({_tuple(self._saved[chunk])})")
-        return f"def {name}(V, P, F):\n" + "".join(f"    {line}\n" for line in body)
-
     def _forward_groups(self, chunk: int, checked: bool) -> list[tuple[int, list[str]]]:
         """Each group of ``chunk`` with its forward lines."""
-        return [(number, [self._written(line, number)
-                          for line in lines if checked or not line.startswith("check(")])
+        return [(number, [self._written(line, number) for line in lines if checked or not line.startswith("check(")])
                 for number, lines in self._forward_lines[chunk]]
 
     def _written(self, line: str, number: int) -> str:
@@ -106,31 +94,33 @@ class Program:
         """Each group of ``chunk``, last first, with its backward lines."""
         first, stop = self._chunks[chunk]
         emitter = Emitter(self, first, stop, checked, input_grads)
-        return [(number, emitter.backward(number, self.groups[number]))
-                for number in range(stop - 1, first - 1, -1)]
+        return [(number, emitter.backward(number, self.groups[number])) for number in range(stop - 1, first - 1, -1)]
 
-    def _backward_text(self, chunk: int, checked: bool, input_grads: bool, name: str) -> str:
-        body = [f"{_tuple(self._saved[chunk])} = saved"] if self._saved[chunk] else []
-        body += chain.from_iterable(lines for _, lines in self._backward_groups(chunk, checked, input_grads))
-        body += [f"dP[{a}:{b}] += {total}" for _, total, a, b in self._parameter_rows(chunk)]
-        return f"def {name}(V, G, dP, saved):\n" + "".join(f"    {line}\n" for line in body or ["pass"])
+    def _text(self, backward: bool, chunk: int, checked: bool, input_grads: bool, name: str) -> str:
+        """One chunk's forward or backward function as source, named ``name``."""
+        saved, runs = _tuple(self._saved[chunk]), self._parameter_rows(chunk)
+        if backward:
+            head, first = "V, G, dP, saved", [f"{saved} = saved"] if saved else []
+            groups = self._backward_groups(chunk, checked, input_grads)
+            last = [f"dP[{a}:{b}] += {total}" for _, total, a, b in runs]
+        else:
+            feeds = _tuple([f"F{k}" for k in range(len(self.feed_rows))])
+            head, first = "V, P, F", ([f"{feeds} = F"] if feeds else []) + [f"{v_rows} = P[{a}:{b}, None]"
+                                                                           for v_rows, _, a, b in runs]
+            first += [f"{leaf} = {row}" for leaf, row in self._leaves[chunk].items()]
+            groups, last = self._forward_groups(chunk, checked), [f"return ({saved})"]
+        body = first + [line for _, lines in groups for line in lines] + last
+        return f"def {name}({head}):\n" + "".join(f"    {line}\n" for line in body or ["pass"])
 
-    def forwards(self, checked: bool) -> list:
-        """The forward function of each chunk, compiled the first time it is asked for."""
-        return self._compiled(("forward", checked), lambda chunk: self._forward_text(chunk, checked, "run"))
-
-    def backwards(self, checked: bool, input_grads: bool) -> list:
-        """The backward function of each chunk, compiled the first time it is asked for."""
-        return self._compiled(("backward", checked, input_grads),
-                              lambda chunk: self._backward_text(chunk, checked, input_grads, "run"))
-
-    def _compiled(self, key: tuple, text) -> list:
+    def functions(self, backward: bool, checked: bool, input_grads: bool = True) -> list:
+        """The forward (or backward) function of each chunk, compiled the first time it is asked for."""
+        key = (backward, checked, input_grads and backward)
         if key not in self._functions:
             functions = []
             for chunk in range(len(self._chunks)):
-                source = text(chunk)
+                source = self._text(backward, chunk, checked, input_grads, "run")
                 namespace = {"np": np, "step": step, "check": check, **dict(self.constants.values())}
-                exec(compile(source, f"<replay {key[0]} {chunk}>", "exec"), namespace)  # our own text, no user's
+                exec(compile(source, f"<replay chunk {chunk}>", "exec"), namespace)  # our own text, no user's
                 functions.append(namespace["run"])
             self._functions[key] = functions
         return self._functions[key]
@@ -147,12 +137,10 @@ class Program:
 
     def source(self, input_grads: bool = True) -> str:
         """The generated program as Python text: each chunk's forward, then its backward."""
-        parts = []
-        for chunk in range(len(self._chunks)):
-            suffix = "" if len(self._chunks) == 1 else f"_{chunk}"
-            parts.append(self._forward_text(chunk, False, f"forward{suffix}"))
-            parts.append(self._backward_text(chunk, False, input_grads, f"backward{suffix}"))
-        return "\n\n".join(parts)
+        suffix = [""] if len(self._chunks) == 1 else [f"_{chunk}" for chunk in range(len(self._chunks))]
+        return "\n\n".join(self._text(backward, chunk, False, input_grads, f"{name}{suffix[chunk]}")
+                             for chunk in range(len(self._chunks))
+                             for backward, name in ((False, "forward"), (True, "backward")))
 
 
 def _defined(lines: list) -> list[str]:

@@ -70,6 +70,8 @@ _FOLDED = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operato
 
 def _binary(left, symbol: str, right, precedence: int) -> Expr:
     left, right = as_expr(left), as_expr(right)
+    if symbol == "*" and left.value in (1.0, -1.0) and right.value is None:  # 1.0 · u is u; -1.0 · u is -u
+        return right if left.value == 1.0 else -right
     if left.value is not None and right.value is not None and (symbol != "/" or right.value != 0):
         folded = float(_FOLDED[symbol](left.value, right.value))
         if math.isfinite(folded):

@@ -115,6 +115,8 @@ class CompiledModel:
             inputs, targets = _placeholders(self.model.nin, "x"), _placeholders(width, "t")
             outputs = self.model(inputs)
             outputs = [outputs] if self.single else outputs
+            for output in outputs:  # the loss is traced at 0.5, where every built-in loss is defined (bce's log p and
+                output.data = 0.5   # log(1 − p)), whatever the weights give at zero inputs; replays recompute it
             parameters = self.model.parameters()
             heads = [] if traced is None else [traced.row(outputs, targets)]
             if penalties[0]:

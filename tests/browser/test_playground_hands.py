@@ -162,6 +162,11 @@ def test_on_a_phone_the_step_into_window_takes_the_whole_screen(open_playground)
     assert box["width"] >= 380  # the explorer's own phone layout, not a window inset by 40 px a side
     page.keyboard.press("ArrowRight")
     expect(counter).to_have_text(re.compile(r"^1 / \d+$"))
+    frame = page.frame_locator('[data-testid="explorer"]')
+    click_at_middle(page, frame.locator("svg.neurons g.neuron").first)  # an input's box: its value, one level down
+    expect(frame.get_by_test_id("inspector").locator("h2").first).to_be_in_viewport()  # not under the drawing
+    click_at_middle(page, frame.get_by_test_id("to-drawing"))
+    expect(frame.get_by_test_id("graph")).to_be_in_viewport(ratio=0.95)
     page.keyboard.press("Escape")
     expect(page.get_by_test_id("explorer-panel")).to_be_hidden()
 

@@ -77,6 +77,28 @@ def test_a_bce_batch_that_hits_the_clamped_log_is_computed_as_eager_does():
     np.testing.assert_allclose(fast_grads, eager_grads, **TOLERANCE)
 
 
+def test_bce_traces_even_when_the_model_gives_exactly_0_or_1_at_zero_inputs():
+    """The loss is traced on placeholders whose inputs are 0: a bias of 40 gives p = sigmoid(40) = 1.0 there,
+    where log(1 − p) is undefined; tracing used to raise, while the eager loss clamps log 0 at −100."""
+    model = nn.MLP(2, [1], output_activation="sigmoid", seed=0)
+    model.layers[0].neurons[0].b.data = 40.0
+    X = np.array([[0.5, -0.5], [0.1, 0.2], [-0.3, 0.0]])  # |w·x| < 2: p is 1.0 to float precision in every row
+    (eager, _, eager_grads), (fast, _, fast_grads) = both_ways(model, nn.binary_cross_entropy, X, [0.0, 1.0, 1.0], 0.0)
+    assert eager == pytest.approx(100 / 3, rel=1e-12)  # (−log 0 clamped to 100, −log 1, −log 1) / 3
+    assert fast == pytest.approx(eager, rel=1e-9)
+    np.testing.assert_allclose(fast_grads, eager_grads, **TOLERANCE)
+
+
+def test_bce_on_a_linear_output_says_to_use_a_sigmoid_output_compiled_as_eagerly():
+    model = nn.MLP(2, [1], seed=0)  # a linear output: p = 0 at zero inputs, and negative for some rows
+    X, targets = np.array([[1.0, -1.0], [-1.0, 1.0]]), [0.0, 1.0]
+    assert min(model(list(row)).data for row in X) < 0
+    assert model.layers[0].neurons[0].b.data == 0.0
+    for compiled in (False, True):
+        with pytest.raises(ValueError, match=r"in \[0, 1\].*use a sigmoid output"):
+            nn.Trainer(model, (X, targets), loss="bce", compiled=compiled).step()
+
+
 @pytest.mark.parametrize("scale", [900.0, -740.0])
 def test_logits_whose_unshifted_exp_overflows_or_underflows_fall_back_to_eager_and_agree(scale):
     model = nn.MLP(2, [3], seed=0)

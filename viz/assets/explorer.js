@@ -19,7 +19,7 @@ const P = panels(data, (name) => scalarNames.get(name));
 const api = {
   describeUpdate: () => P.describeUpdate(false), describeChain: P.describeChain,
   describeNeuronStep: P.describeNeuronStep, describeLayerStep: P.describeLayerStep,
-  openBelow, inspectWeight: (...where) => byTestId("inspector").replaceChildren(...P.describeWeight(...where)),
+  openBelow, inspectWeight: (...where) => showInspector(P.describeWeight(...where)), showInspector,
 };
 const views = {};
 if (data.nodes) views.scalar = scalarView(data, api);
@@ -49,6 +49,7 @@ function go(k) {
   const update = byTestId("update");
   update.hidden = !(level === "scalar" && step.phase === "update");
   if (!update.hidden && !update.childElementCount) update.append(...view.updateTable());
+  if (!update.hidden) fitTable(update.querySelector(".table-fit"));
   for (const item of document.querySelectorAll(".phases li")) {
     item.classList.toggle("active", item.dataset.phase === step.phase);
   }
@@ -59,14 +60,6 @@ function go(k) {
   const address = level === data.level ? `#step=${k}` : `#level=${level}&step=${k}`;
   if (location.protocol !== "about:" && location.hash !== address) history.replaceState(null, "", address);
   reveal(view.focusOf(k));
-}
-
-function reveal(element) {
-  if (!element) return;
-  const box = element.getBoundingClientRect(), frame = graph.getBoundingClientRect();
-  const inside = box.top >= frame.top && box.bottom <= frame.bottom && box.left >= frame.left &&
-                 box.right <= frame.right;
-  if (!inside) element.scrollIntoView({ block: "center", inline: "center" });
 }
 
 // ---- the steps grouped by layer: the jump list ----------------------------------------------------
@@ -127,8 +120,8 @@ function openBelow(from, layer, j) {
     return;
   }
   if (!views.scalar) {
-    byTestId("inspector").replaceChildren(el("h2", null, "Scalar view"),
-      note(`${data.scalar_refused} The neuron's chain rule: autograd.explain(output, node) prints it.`));
+    showInspector([el("h2", null, "Scalar view"),
+      note(`${data.scalar_refused} The neuron's chain rule: autograd.explain(output, node) prints it.`)]);
     return;
   }
   setLevel("scalar", mapStep("neuron", "scalar", current));
@@ -256,6 +249,7 @@ function placeFromHash() {
   const wanted = match && match[1] && views[match[1]] ? match[1] : data.level;
   return [wanted, match ? Number(match[2]) : 0];
 }
+window.addEventListener("resize", () => { if (!byTestId("update").hidden) fitTable(byTestId("update").querySelector(".table-fit")); });
 window.addEventListener("hashchange", () => {
   const [wanted, k] = placeFromHash();
   if (wanted !== level) setLevel(wanted, k);

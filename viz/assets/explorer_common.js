@@ -51,3 +51,35 @@ function folded(vector, width) {
   for (let i = 0; i < vector.length; i += width) rows.push(vector.slice(i, i + width));
   return rows;
 }
+
+// A table's rows stacked, one block each with every number under its column's name, when its columns would not
+// fit the box side by side (the update's table in a narrow panel); side by side again when they would.
+function fitTable(box) {
+  box.classList.remove("stacked");
+  box.classList.toggle("stacked", box.firstElementChild.scrollWidth > box.clientWidth);
+}
+
+// Scrolls the drawing (never the page: on a phone the panels under it stay where they are) to centre an element
+// that is not wholly in sight.
+function reveal(element) {
+  if (!element) return;
+  const graph = document.getElementById("graph");
+  const box = element.getBoundingClientRect(), frame = graph.getBoundingClientRect();
+  const inside = box.top >= frame.top && box.bottom <= frame.bottom && box.left >= frame.left &&
+                 box.right <= frame.right;
+  if (inside) return;
+  graph.scrollBy({ left: (box.left + box.right - frame.left - frame.right) / 2,
+                   top: (box.top + box.bottom - frame.top - frame.bottom) / 2, behavior: "instant" });
+}
+
+// The inspector's details, brought into sight when its heading is not (on a phone it lies under the drawing and
+// the step's panel), with a way back to the drawing.
+function showInspector(parts) {
+  const inspector = byTestId("inspector"), back = el("button", { type: "button", class: "to-drawing" }, "↑ back to the drawing");
+  back.dataset.testid = "to-drawing";
+  back.addEventListener("click", () => document.querySelector(".graph-pane").scrollIntoView({ block: "start", behavior: "instant" }));
+  inspector.replaceChildren(...parts, back);
+  const heading = inspector.firstElementChild.getBoundingClientRect(), panels = inspector.parentElement.getBoundingClientRect();
+  const seen = heading.top >= Math.max(0, panels.top) && heading.bottom <= Math.min(innerHeight, panels.bottom);
+  if (!seen) inspector.scrollIntoView({ block: "start", behavior: "instant" });
+}

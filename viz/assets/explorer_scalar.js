@@ -140,21 +140,20 @@ function scalarView(data, page) {
   }
 
   function updateTable() {
-    const head = el("tr", null, el("th", null, "parameter"), el("th", null, "w"), el("th", null, `∂${data.loss_name}/∂w`),
-                    ...data.update.state_names.map((name) => el("th", null, name)),
-                    el("th", null, "step"), el("th", null, "new w"));
-    const table = el("table", null, el("thead", null, head));
+    const heads = ["parameter", "w", `∂${data.loss_name}/∂w`, ...data.update.state_names, "step", "new w"];
+    const table = el("table", null, el("thead", null, el("tr", null, ...heads.map((name) => el("th", null, name)))));
     const body = el("tbody");
     for (const row of data.update.rows) {
-      const tr = el("tr", null, el("td", "math name", nodes[row.node].name), el("td", null, num(row.data)),
-                    el("td", null, num(row.grad)), ...row.state.map((x) => el("td", null, num(x))),
-                    el("td", null, num(row.step)), el("td", null, num(row.new)));
+      const numbers = [row.data, row.grad, ...row.state, row.step, row.new];
+      // each number carries its column's name, shown beside it when the rows are stacked (a narrow panel)
+      const tr = el("tr", null, el("td", "math name", nodes[row.node].name),
+                    ...numbers.map((x, c) => el("td", { "data-column": heads[c + 1] }, num(x))));
       tr.dataset.testid = "update-row";
       tr.dataset.node = String(row.node);
       body.append(tr);
     }
     table.append(body);
-    return [el("h2", null, "Parameters after the step"), el("div", "table-scroll", table)];
+    return [el("h2", null, "Parameters after the step"), el("div", "table-fit", table)];
   }
 
   const describers = { start: describeStart, forward: describeForward, backward: describeBackward,
@@ -175,7 +174,7 @@ function scalarView(data, page) {
       parts.push(note(`This graph is large: chains are listed for the first ${data.update.rows.length -
                        data.chains_left_out} parameters only (autograd.explain(output, wrt) prints any of them).`));
     }
-    byTestId("inspector").replaceChildren(...parts);
+    page.showInspector(parts);
     views.forEach((view) => { view.key = null; });
     paint(current);
   }
