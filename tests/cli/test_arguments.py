@@ -61,8 +61,6 @@ def test_positive_number_refuses_zero_negatives_and_infinity(text, says):
 
 
 @pytest.mark.parametrize(("module", "option"), [("bench.scaling", "--max-nodes"), ("bench.playground", "--seconds"),
-                                                ("bench.demo_step", "--sample-seconds"),
-                                                ("bench.mnist_step", "--sample-seconds"),
                                                 ("bench.digits_lab", "--seconds"),
                                                 ("bench.mnist_memory", "--lab-seconds")])
 def test_the_benchmarks_refuse_an_infinite_or_negative_size_before_measuring(capsys, module, option):
@@ -71,6 +69,14 @@ def test_the_benchmarks_refuse_an_infinite_or_negative_size_before_measuring(cap
         with pytest.raises(UserError, match=re.escape(f"argument {option}: {says}, got {text!r}")):
             main([option, text, "--unknown"])  # were the value accepted: refused at once all the same, unmeasured
     assert capsys.readouterr().out == ""  # nothing measured
+
+
+@pytest.mark.parametrize("module", ["bench.demo_step", "bench.mnist_step"])
+def test_a_benchmarks_least_sample_time_may_be_zero_but_not_negative_or_infinite(module):
+    main = importlib.import_module(module).main
+    for text, says in (("1e400", "expected a finite number"), ("-1", "expected a number >= 0")):
+        with pytest.raises(UserError, match=re.escape(f"argument --sample-seconds: {says}, got {text!r}")):
+            main(["--sample-seconds", text, "--unknown"])
 
 
 def test_number_list_splits_on_commas():
