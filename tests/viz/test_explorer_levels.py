@@ -176,6 +176,17 @@ def test_a_wrong_level_is_named_before_any_work(tmp_path):
     assert not (tmp_path / "x.html").exists()
 
 
+def test_a_penalised_loss_is_refused_a_network_view_with_the_reason_and_what_to_explore_instead(tmp_path):
+    model = nn.MLP(2, [3, 1], seed=0)
+    out = model([Value(0.5, "x0"), Value(-0.5, "x1")])
+    penalised = nn.losses.with_penalty((out - 1.0) ** 2, model.parameters(), l2=0.1)  # micrograd's demo loss form
+    with pytest.raises(ValueError, match=r"an L2 term.*explore the loss of one example without the penalty"):
+        explore(penalised, tmp_path / "p.html", level="neuron", parameters=model.parameters())
+    assert not (tmp_path / "p.html").exists()
+    explore((out - 1.0) ** 2, tmp_path / "p.html", level="neuron", parameters=model.parameters())
+    assert (tmp_path / "p.html").stat().st_size > 0
+
+
 def test_the_digit_network_opens_on_the_layer_view_without_its_scalar_graph():
     model = nn.MLP(784, [16, 16, 10], activation="sigmoid", seed=0)
     rng = random.Random(1)
