@@ -19,7 +19,7 @@ import autograd
 import nn
 from autograd import Value
 from autograd import compile as compile_tape
-from autograd.conventions.command_line import Parser, positive_int, run, whole_number
+from autograd.conventions.command_line import Parser, non_negative_number, positive_int, run, whole_number
 from nn.compiled import CompiledStep
 
 from .common import (
@@ -239,7 +239,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--points", type=positive_int, default=100)
     parser.add_argument("--repeats", type=positive_int, default=7, help="interleaved samples per candidate (median)")
     parser.add_argument("--seed", type=whole_number, default=0)
-    parser.add_argument("--sample-seconds", type=float, default=0.05, help="least time of one timing sample")
+    parser.add_argument("--sample-seconds", type=non_negative_number, default=0.05,
+                        help="least time of one timing sample")
     args = parser.parse_args(argv)
     X, y = moons(args.points, seed=args.seed)
     layers = initial_layers(args.seed)

@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from autograd.conventions.command_line import Parser, positive_int, run
+from autograd.conventions.command_line import Parser, positive_int, positive_number, run
 from nn.data_rows import ScaledRows
 from viz.live.lab.data import DigitData
 from viz.live.lab.session import LabSession
@@ -95,7 +95,7 @@ def page_open_and_paused_cpu(data: DigitData, opens: int, idle_seconds: float) -
 
 def main(argv: list[str] | None = None) -> None:
     parser = Parser(prog="python -m bench.digits_lab", description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=10.0, help="how long to train live (default 10)")
+    parser.add_argument("--seconds", type=positive_number, default=10.0, help="how long to train live (default 10)")
     parser.add_argument("--opens", type=positive_int, default=5, help="page opens in chromium per median (default 5)")
     args = parser.parse_args(argv)
     data = generated()

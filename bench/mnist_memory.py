@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from autograd.conventions.command_line import Parser, positive_int, run
+from autograd.conventions.command_line import Parser, positive_int, positive_number, run
 from nn.mnist import MNIST_FILES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -100,7 +100,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = Parser(prog="python -m bench.mnist_memory", description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=positive_int, default=10,
                         help="epochs to train (the recipe's 10 by default)")
-    parser.add_argument("--lab-seconds", type=float, default=20.0, help="seconds the lab trains live (default 20)")
+    parser.add_argument("--lab-seconds", type=positive_number, default=20.0,
+                        help="seconds the lab trains live (default 20)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)

@@ -21,7 +21,7 @@ from typing import NamedTuple
 import numpy as np
 
 import nn
-from autograd.conventions.command_line import Parser, positive_int, run, whole_number
+from autograd.conventions.command_line import Parser, non_negative_number, positive_int, run, whole_number
 from nn.compiled import CompiledStep
 
 from .common import (
@@ -173,7 +173,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--epoch-repeats", type=positive_int, default=3,
                         help="interleaved epochs per candidate (median)")
     parser.add_argument("--seed", type=whole_number, default=0)
-    parser.add_argument("--sample-seconds", type=float, default=0.05, help="least time of one timing sample")
+    parser.add_argument("--sample-seconds", type=non_negative_number, default=0.05,
+                        help="least time of one timing sample")
     args = parser.parse_args(argv)
     layers = initial_layers(args.seed)
     data = generated_data(args.rows, args.seed)

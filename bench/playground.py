@@ -16,7 +16,7 @@ import sys
 import time
 from urllib.parse import urlsplit
 
-from autograd.conventions.command_line import Parser, positive_int, run
+from autograd.conventions.command_line import Parser, positive_int, positive_number, run
 from nn import features
 from viz.live.config import Setup
 from viz.live.pictures import GRID, grid
@@ -80,8 +80,8 @@ def idle_cpu(seconds: float) -> float:
 def main(argv: list[str] | None = None) -> None:
     parser = Parser(prog="python -m bench.playground", description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=positive_int, default=7, help="interleaved samples per median (default 7)")
-    parser.add_argument("--seconds", type=float, default=5.0, help="length of the mixed run (default 5)")
-    parser.add_argument("--idle-seconds", type=float, default=3.0, help="length of the idle measurement")
+    parser.add_argument("--seconds", type=positive_number, default=5.0, help="length of the mixed run (default 5)")
+    parser.add_argument("--idle-seconds", type=positive_number, default=3.0, help="length of the idle measurement")
     args = parser.parse_args(argv)
     session = Session(SETUP)
     known = session.state()["data_version"]

@@ -25,7 +25,7 @@ import autograd
 import nn
 from autograd import Value
 from autograd import compile as compile_tape
-from autograd.conventions.command_line import Parser, positive_int, run
+from autograd.conventions.command_line import Parser, positive_int, positive_number, run
 
 from .common import format_duration, interleaved_medians, markdown_table, moons, progress
 from .demo_step import ChainruleMLP, chainrule_loss, initial_layers
@@ -151,9 +151,9 @@ PARAMETER_HEADER = ["parameters", "first step, no penalty", "first step, L2", "L
 
 def main(argv: list[str] | None = None) -> None:
     parser = Parser(prog=PROG, description=__doc__.splitlines()[0])
-    parser.add_argument("--max-nodes", type=float, default=1e6,
+    parser.add_argument("--max-nodes", type=positive_number, default=1e6,
                         help="largest graph in nodes (default 1e6, about 10 minutes; 2e4 is a quick run)")
-    parser.add_argument("--max-parameters", type=float, default=41_001,
+    parser.add_argument("--max-parameters", type=positive_number, default=41_001,
                         help="largest network of the parameters table (default 41,001, about 10 s)")
     parser.add_argument("--repeats", type=positive_int, default=3, help="interleaved samples per size (median)")
     args = parser.parse_args(argv)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,7 +61,8 @@ def load_csv(path: str | Path, target: str = "label", regression: bool | None = 
         where = f"{path}: row {number} (line {line})"
         if len(cells) != len(names):
             raise ValueError(f"{where} has {len(cells)} cells; the header has {len(names)}")
-        X[number - 1] = [_number(cells[i], f"{where}, column {names[i]!r}") for i in features]
+        X[number - 1] = [_number(cells[i], f"{where}, column {names[i]!r}", names[i] if number == 1 else None)
+                         for i in features]
         label = cells[column].strip()
         if not label:
             raise ValueError(f"{where}, column {target!r}: the target is empty")
@@ -128,11 +130,14 @@ def _header(path: Path, header: tuple[int, list[str]], target: str, drop: Sequen
     return names
 
 
-def _number(cell: str, where: str) -> float:
+def _number(cell: str, where: str, first_row_of: str | None = None) -> float:
+    """A feature cell as a finite number; words in the first row of a column suggest a column of text to drop."""
     try:
         number = _float(cell)
     except ValueError:
-        raise ValueError(f"{where}: {cell!r:.40} is not a number") from None
+        text = (f"; every column but the target is an input, a number: leave out a column of text with "
+                f"--drop {shlex.quote(first_row_of)} (drop= in Python)") if first_row_of and cell.strip() else ""
+        raise ValueError(f"{where}: {cell!r:.40} is not a number{text}") from None
     if not math.isfinite(number):
         raise ValueError(f"{where}: {cell!r:.40} is not a finite number")
     return number

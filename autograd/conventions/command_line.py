@@ -123,6 +123,14 @@ def non_negative_number(text: str) -> float:
     return number
 
 
+def positive_number(text: str) -> float:
+    """``"0.5"`` -> 0.5: a finite number > 0 (seconds, a size given as ``2e4``)."""
+    number = finite_number(text)
+    if number <= 0:
+        raise argparse.ArgumentTypeError(f"expected a number > 0, got {echo(text)}")
+    return number
+
+
 def number_list(text: str) -> list[float]:
     """``"0.1,0.2"`` -> [0.1, 0.2]: finite numbers separated by commas."""
     try:

@@ -18,10 +18,14 @@ def _address(text: str) -> str:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+MAX_SECONDS = 86_400.0  # --timeout and --deadline at most a day (a socket refuses a timeout past time_t's range)
+
+
 def _seconds(text: str) -> float:
     seconds = finite_number(text)
-    if seconds <= 0:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds > 0, got {text!r:.40}")
+    if not 0 < seconds <= MAX_SECONDS:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds > 0 and at most {MAX_SECONDS:g} (a day), "
+                                         f"got {text!r:.40}")
     return seconds
 
 

@@ -88,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
     extra = {"momentum": s.momentum} if s.optimizer == "sgd" else {}
     optimizer = nn.OPTIMIZERS[s.optimizer](model.parameters(), lr=s.lr, **extra)
     total = count_steps(len(X), s.batch_size, s.epochs, s.steps)
+    train_options.check_steps(total, s)
     start = model.trained_steps if args.resume else 0
     out = train_outputs.output_folder(args, start + total)
     # a resumed run goes on with the schedule of the steps already trained: past their end it stays at its end

@@ -18,6 +18,7 @@ from autograd.conventions.terminal import echo
 from nn import datasets, features, prepare, recipes, schedules
 
 DATASETS = list(recipes.RECIPES)
+MAX_STEPS = 1_000_000  # optimiser steps in one run: each keeps its record for loss.png (~0.35 kB with its epoch's)
 
 
 def _feature_names(text: str) -> list[str]:
@@ -165,3 +166,14 @@ def check(args: argparse.Namespace, s: argparse.Namespace) -> None:
         raise UserError("--momentum applies to --optimizer sgd only")
     if args.patience and not s.val_fraction:
         raise UserError("--patience watches the validation loss: give --val-fraction too")
+
+
+def check_steps(total: int, s: argparse.Namespace) -> None:
+    """A run of at most MAX_STEPS steps (its History keeps a record of every step), refused before any step."""
+    if total <= MAX_STEPS:
+        return
+    asked, most = (f"--epochs {s.epochs} is {total:,} steps,", f"--epochs {MAX_STEPS // (total // s.epochs)}") \
+        if s.epochs else (f"--steps {total} is", f"--steps {MAX_STEPS}")
+    raise UserError(f"{asked} more than a run's limit of {MAX_STEPS:,} (nn.commands.train_options.MAX_STEPS: "
+                    f"every step's loss is kept for loss.png); give at most {most}, and --resume the saved "
+                    f"model.json to train on")

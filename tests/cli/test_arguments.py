@@ -2,10 +2,20 @@
 from __future__ import annotations
 
 import argparse
+import importlib
+import re
 
 import pytest
 
-from autograd.conventions.command_line import finite_number, layer_sizes, number_list, positive_int, whole_number
+from autograd.conventions.command_line import (
+    finite_number,
+    layer_sizes,
+    number_list,
+    positive_int,
+    positive_number,
+    whole_number,
+)
+from autograd.conventions.errors import UserError
 
 
 @pytest.mark.parametrize(("text", "expected"), [("1", 1), ("16", 16), ("007", 7)])
@@ -40,6 +50,33 @@ def test_finite_number_accepts_finite_numbers(text, expected):
 def test_finite_number_refuses_words_nan_and_infinity(text, says):
     with pytest.raises(argparse.ArgumentTypeError, match=f"{says}, got {text!r}"):
         finite_number(text)
+
+
+@pytest.mark.parametrize(("text", "says"), [("0", "expected a number > 0"), ("-5", "expected a number > 0"),
+                                        ("1e400", "expected a finite number"), ("abc", "expected a number")])
+def test_positive_number_refuses_zero_negatives_and_infinity(text, says):
+    with pytest.raises(argparse.ArgumentTypeError, match=f"{says}, got {text!r}"):
+        positive_number(text)
+    assert positive_number("2e4") == 20_000.0
+
+
+@pytest.mark.parametrize(("module", "option"), [("bench.scaling", "--max-nodes"), ("bench.playground", "--seconds"),
+                                                ("bench.digits_lab", "--seconds"),
+                                                ("bench.mnist_memory", "--lab-seconds")])
+def test_the_benchmarks_refuse_an_infinite_or_negative_size_before_measuring(capsys, module, option):
+    main = importlib.import_module(module).main
+    for text, says in (("1e400", "expected a finite number"), ("-1", "expected a number > 0")):
+        with pytest.raises(UserError, match=re.escape(f"argument {option}: {says}, got {text!r}")):
+            main([option, text, "--unknown"])  # were the value accepted: refused at once all the same, unmeasured
+    assert capsys.readouterr().out == ""  # nothing measured
+
+
+@pytest.mark.parametrize("module", ["bench.demo_step", "bench.mnist_step"])
+def test_a_benchmarks_least_sample_time_may_be_zero_but_not_negative_or_infinite(module):
+    main = importlib.import_module(module).main
+    for text, says in (("1e400", "expected a finite number"), ("-1", "expected a number >= 0")):
+        with pytest.raises(UserError, match=re.escape(f"argument --sample-seconds: {says}, got {text!r}")):
+            main(["--sample-seconds", text, "--unknown"])
 
 
 def test_number_list_splits_on_commas():

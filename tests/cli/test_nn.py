@@ -176,3 +176,21 @@ def test_a_run_diverged_by_its_l2_names_l2_beside_lr(tmp_path, capsys):
     assert "diverged at step" in err
     assert "try a smaller --lr than 1, or a smaller --l2 than 1e+06" in err
     assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize(("length", "says"), [
+    (["--epochs", "99999999999"], "--epochs 99999999999 is 99,999,999,999 steps, more than a run's limit of "
+                                  "1,000,000 (nn.commands.train_options.MAX_STEPS"),
+    (["--epochs", "99999999999"], "give at most --epochs 1000000, and --resume"),  # full batch: a step an epoch
+    (["--epochs", "100001", "--batch-size", "10"], "give at most --epochs 100000,"),  # ceil(100 / 10) steps an epoch
+    (["--epochs", "150001", "--batch-size", "15"], "--epochs 150001 is 1,050,007 steps"),  # ceil(100 / 15) = 7
+    (["--epochs", "150001", "--batch-size", "15"], "give at most --epochs 142857,"),  # 1,000,000 // 7
+    (["--steps", "1000001"], "--steps 1000001 is more than a run's limit of 1,000,000"),
+])
+def test_a_run_too_long_to_record_is_refused_before_any_step_naming_what_fits(tmp_path, capsys, length, says):
+    assert nn_main(["train", "moons", *length, "--quiet", "--out", str(tmp_path / "run")]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.count("\n") == 1
+    assert says in captured.err
+    assert captured.out == ""  # refused before the data line and the first step
+    assert not (tmp_path / "run").exists()

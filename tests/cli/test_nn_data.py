@@ -189,6 +189,9 @@ def test_l1_and_init_reach_training(tmp_path, capsys, monkeypatch):
     (["train", "{csv}", "--target", "shade"], "no target column 'shade'; the columns are width, height, colour"),
     (["train", "{tmp}/three.csv", "--features", "x1^2"], "--features transform two input columns"),
     (["train", "{tmp}/bad.csv"], "row 2 (line 3), column 'b': 'x' is not a number"),
+    (["train", "{tmp}/named.csv"], "row 1 (line 2), column 'first name': 'Ada' is not a number; every column but "
+                                   "the target is an input, a number: leave out a column of text with --drop "
+                                   "'first name' (drop= in Python)"),
     (["train", "{tmp}/missing.csv"], "no such file: {tmp}/missing.csv"),
     (["train", "moons", "--patience", "3"], "--patience watches the validation loss: give --val-fraction"),
     (["train", "{csv}", "--target", "colour", "--loss", "hinge"], "--loss hinge needs a two-class dataset"),
@@ -205,6 +208,7 @@ def test_l1_and_init_reach_training(tmp_path, capsys, monkeypatch):
 def test_mistakes_with_data_are_one_line(tmp_path, capsys, colours_csv, argv, message):
     (tmp_path / "three.csv").write_text("a,b,c,label\n1,2,3,4.5\n2,3,4,5.5\n3,4,5,6\n4,5,6,7\n5,6,7,8\n")
     (tmp_path / "bad.csv").write_text("a,b,label\n1,2,x\n3,x,y\n")
+    (tmp_path / "named.csv").write_text("first name,age,label\nAda,36,x\nAlan,41,y\n")
     (tmp_path / "one.csv").write_text("a,label\n1,cat\n2,cat\n")
     model = nn.MLP(2, [2], seed=0)
     model.signature = nn.Signature(("x1", "x2"), classes=("a", "b"))

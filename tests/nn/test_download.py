@@ -346,3 +346,14 @@ def test_the_reader_command_printed_after_a_download_into_a_folder_with_a_space_
     folder = tmp_path / "my data"
     assert main(["download", "mnist", "--dir", str(folder), "--mirror", mirror.url, "--quiet"]) == 0
     assert f"`python -m nn train mnist --mnist-dir '{folder}'` reads it" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("option", "value"), [("--timeout", "1e300"), ("--timeout", "0"), ("--deadline", "86401"),
+                                               ("--deadline", "-1")])
+def test_timeouts_past_a_day_or_not_positive_are_refused_naming_the_range(tmp_path, capsys, option, value):
+    # 1e300 s used to reach the socket: "timestamp out of range for platform time_t"
+    code = main(["download", "mnist", "--dir", str(tmp_path), "--mirror", "http://127.0.0.1:9/", option, value])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"argument {option}: expected a number of seconds > 0 and at most 86400 (a day), got '{value}'" in err
+    assert leftovers(tmp_path) == []
