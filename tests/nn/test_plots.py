@@ -98,7 +98,9 @@ def test_decision_boundary_of_several_outputs_uses_the_argmax(tmp_path):
 def test_decision_boundary_reads_minus_one_plus_one_labels(tmp_path):
     model = nn.MLP(2, [1])
     model.set_weights([([[1.0, 0.0]], [0.0])])
-    assert plots.decision_boundary(model, CORNERS, [-1, -1, 1, 1], tmp_path / "b.svg", resolution=5).exists()
+    signs = imread(plots.decision_boundary(model, CORNERS, [-1, -1, 1, 1], tmp_path / "signs.png", resolution=5))
+    classes = imread(plots.decision_boundary(model, CORNERS, [0, 0, 1, 1], tmp_path / "classes.png", resolution=5))
+    np.testing.assert_array_equal(signs, classes)  # −1 is class 0 and +1 class 1: the same picture, pixel for pixel
 
 
 def test_decision_boundary_reads_the_plane_through_the_models_features(tmp_path):
