@@ -3,6 +3,7 @@ traceback even with a stream open; user mistakes are one line and exit 2."""
 from __future__ import annotations
 
 import http.client
+import json
 import re
 import signal
 import subprocess
@@ -28,7 +29,11 @@ def test_it_prints_one_line_serves_on_that_port_and_stops_on_ctrl_c():
         control.request("POST", "/api/session", body="{}", headers=headers)
         answer = control.getresponse()
         assert answer.status == 200
-        key = re.search(r'"session":"([\w-]+)"', answer.read().decode()).group(1)
+        started = json.loads(answer.read())
+        key, setup = started["session"], started["state"]["setup"]
+        assert (setup["dataset"], setup["hidden"], setup["seed"]) == ("xor", [3, 3], 5)  # the options reached it
+        shapes = [(len(layer["weights"]), len(layer["weights"][0])) for layer in started["state"]["layers"]]
+        assert shapes == [(3, 2), (3, 3), (1, 3)]  # x1, x2 → 3 → 3 → 1
         stream = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         stream.request("GET", f"/api/stream?session={key}", headers=headers)
         events = stream.getresponse()

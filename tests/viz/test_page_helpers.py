@@ -1,6 +1,6 @@
 """The pages' shared script: every page loads viz/assets/page_helpers.js, and no page script has helpers of its own.
 
-A source check beside the behaviour tests (tests/test_page_helpers_browser.py): the explorer inlines the
+A source check beside the behaviour tests (tests/browser/test_page_helpers.py): the explorer inlines the
 helpers before its views, each room's page loads them before its own scripts, and no page script defines
 an ``el``, a ``$``/``byTestId``, a number format or another helper the shared script has.
 """
