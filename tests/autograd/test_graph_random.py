@@ -133,7 +133,7 @@ def test_explain_total_and_paths_on_random_graphs(program):
 @settings(max_examples=60, deadline=None)
 @given(programs())
 def test_backward_steps_replay_the_gradients_on_random_graphs(program):
-    out, _leaves = program.build()
+    out, leaves = program.build()
     steps = autograd.backward_steps(out)
     nodes = autograd.topological_order(out)
     expected = dict(zip(nodes, autograd.grad(out, nodes), strict=True))
@@ -145,4 +145,6 @@ def test_backward_steps_replay_the_gradients_on_random_graphs(program):
             last_after[contribution.parent] = contribution.after
     for node, after in last_after.items():
         assert after == pytest.approx(expected[node], rel=1e-9, abs=1e-12)
+    for leaf, numeric in zip(leaves, program.central_differences(), strict=True):  # the leaves, independently
+        assert last_after.get(leaf, 0.0) == pytest.approx(numeric, rel=1e-4, abs=1e-5)
     assert all(node.grad == 0.0 for node in nodes), "backward_steps leaves .grad untouched"
