@@ -64,3 +64,25 @@ def open_playground(watched_page, playground_server):
         expect(page.get_by_test_id("output-heatmap")).to_have_attribute("data-scale", "1")
         return page
     return visit
+
+
+@pytest.fixture(scope="module")
+def lab_server():
+    """The digit lab (scikit-learn's 8x8 digits) served on a free port of 127.0.0.1 for a module's browser tests."""
+    import viz
+
+    handle = viz.digits(port=0, eight_by_eight=True)
+    yield handle
+    handle.stop()
+
+
+@pytest.fixture
+def open_lab(watched_page, lab_server):
+    """Opens the digit lab once its first state is drawn; no script error allowed."""
+    def visit(width: int = 1440, height: int = 900):
+        page = watched_page(lab_server.url, width, height)
+        from playwright.sync_api import expect
+
+        expect(page.get_by_test_id("weight-tile")).to_have_count(16)
+        return page
+    return visit

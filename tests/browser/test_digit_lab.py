@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
-import viz
 from tests.support.digit_lab import reference_preprocess
 from viz.dot import format_number
 
@@ -19,22 +18,6 @@ pytestmark = pytest.mark.browser
 SIZES = {"": (1440, 900), "-1024": (1024, 700), "-phone": (390, 844)}
 PIXELS = """(id) => { const c = document.querySelector(`[data-testid="${id}"]`);
   return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data); }"""
-
-
-@pytest.fixture(scope="module")
-def server():
-    handle = viz.digits(port=0, eight_by_eight=True)
-    yield handle
-    handle.stop()
-
-
-@pytest.fixture
-def open_lab(watched_page, server):
-    def visit(width: int = 1440, height: int = 900):
-        page = watched_page(server.url, width, height)
-        expect(page.get_by_test_id("weight-tile")).to_have_count(16)
-        return page
-    return visit
 
 
 def ink(page, testid: str) -> np.ndarray:

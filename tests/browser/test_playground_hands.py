@@ -128,21 +128,31 @@ def test_a_bias_box_in_a_dense_network_opens_its_editor(open_playground, width, 
 
 
 @pytest.mark.parametrize(("width", "height"), SIZES)
-def test_the_hover_card_of_the_last_neuron_is_shown_whole_inside_the_window(open_playground, width, height):
+def test_each_neurons_hover_card_is_shown_whole_inside_the_window_and_never_over_the_neuron(open_playground, width,
+                                                                                         height):
     page = open_playground("", width, height)
-    neuron = page.locator(".neuron").last  # the rightmost column: on a phone, near the window's right edge
-    neuron.scroll_into_view_if_needed()
-    box = neuron.bounding_box()
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     card = page.get_by_test_id("hover")
-    expect(card).to_contain_text("neuron 2 of layer 2")
-    shown = card.evaluate("""card => { const r = card.getBoundingClientRect(), one = (line) =>
-        line.getBoundingClientRect().height < 1.6 * parseFloat(getComputedStyle(line).fontSize);
-      return { left: r.left, right: r.right, top: r.top, bottom: r.bottom,
-               wrapped: [...card.children].filter(line => !one(line)).length }; }""")
-    assert shown["wrapped"] == 0, shown  # each line on one line: the card is not squeezed against the edge
-    assert 0 <= shown["left"] < shown["right"] <= width, shown
-    assert 0 <= shown["top"] < shown["bottom"] <= height, shown
+    neurons = page.locator(".neuron")
+    expect(neurons).to_have_count(6)
+    for n in range(6):  # the last column lies near the window's right edge on a phone
+        neuron = neurons.nth(n)
+        neuron.scroll_into_view_if_needed()
+        box = neuron.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # where a finger taps
+        expect(card).to_contain_text(f"neuron {int(neuron.get_attribute('data-neuron')) + 1} of layer "
+                                     f"{int(neuron.get_attribute('data-layer')) + 1}")
+        shown = card.evaluate("""card => { const r = card.getBoundingClientRect(), one = (line) =>
+            line.getBoundingClientRect().height < 1.6 * parseFloat(getComputedStyle(line).fontSize);
+          return { left: r.left, right: r.right, top: r.top, bottom: r.bottom,
+                   wrapped: [...card.children].filter(line => !one(line)).length }; }""")
+        assert shown["wrapped"] == 0, shown  # each line on one line: the card is not squeezed against the edge
+        assert 0 <= shown["left"] < shown["right"] <= width, shown
+        assert 0 <= shown["top"] < shown["bottom"] <= height, shown
+        apart = (shown["right"] <= box["x"] or shown["left"] >= box["x"] + box["width"] or
+                 shown["bottom"] <= box["y"] or shown["top"] >= box["y"] + box["height"])
+        assert apart, (n, shown, box)  # the neuron stays in sight under the pointer
+        page.mouse.move(2, 2)
+        expect(card).to_be_hidden()
 
 
 def test_on_a_phone_the_step_into_window_takes_the_whole_screen(open_playground):

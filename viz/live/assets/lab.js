@@ -93,7 +93,7 @@
   byTestId("network").addEventListener("mousemove", (event) => {
     const target = event.target.dataset && event.target.dataset.text;
     tooltip.hidden = !target;
-    if (target) { tooltip.textContent = target; placeBeside(tooltip, event, 12); }
+    if (target) { tooltip.textContent = target; placeBeside(tooltip, event, 12, event.target); }
   });
   byTestId("network").addEventListener("mouseleave", () => { tooltip.hidden = true; });
 

@@ -190,10 +190,11 @@
     return k === null ? layer.bias_labels[j] : layer.weight_labels[j][k];
   }
 
-  function showHover(lines, event) {
+  // The card beside the pointer on an edge, beside the whole box of a neuron (a finger's tap lands inside it).
+  function showHover(lines, event, element) {
     const card = byTestId("hover");
     card.replaceChildren(...lines.map((line) => el("div", {}, line)));
-    placeBeside(card, event, 12);
+    placeBeside(card, event, 12, element);
   }
 
   function hoverEdge(l, j, k, event) {
@@ -207,7 +208,7 @@
     showHover([`neuron ${j + 1} of layer ${l + 1}: ${state.setup.activation}(Σ w·a + b)`,
                `heatmap range ±${formatNumber(map.scale)}`,
                `${weightName(l, j, null)} = ${formatNumber(layer.biases[j])}`,
-               `∂L/∂b = ${formatNumber(layer.bias_grads[j])}`], event);
+               `∂L/∂b = ${formatNumber(layer.bias_grads[j])}`], event, event.currentTarget);
   }
 
   function hoverEnd() { byTestId("hover").hidden = true; }

@@ -23,14 +23,21 @@ function showMessage(text) {
   line.hidden = !text;
 }
 
-// A card beside the pointer (a hover card, a tooltip, an editor), shown whole: at its natural width, on the
-// pointer's left where the window's right edge would cut it, above where the bottom edge would.
-function placeBeside(card, event, gap) {
+// A card (a hover card, a tooltip, an editor) beside what it describes, `element`'s box or else the pointer, shown
+// whole at its natural width and never over it: on its right, else its left, below, above; moved along that side
+// to stay inside the window.
+function placeBeside(card, event, gap, element) {
   card.style.left = "0px"; card.style.top = "0px";
   card.hidden = false;
   const { width, height } = card.getBoundingClientRect(), page = document.documentElement;
-  const x = event.clientX + gap + width <= page.clientWidth ? event.clientX + gap : event.clientX - gap - width;
-  const y = event.clientY + gap + height <= page.clientHeight ? event.clientY + gap : event.clientY - gap - height;
+  const [right, bottom] = [page.clientWidth, page.clientHeight];
+  const box = element ? element.getBoundingClientRect()
+                      : { left: event.clientX, right: event.clientX, top: event.clientY, bottom: event.clientY };
+  const within = (start, size, end) => Math.max(0, Math.min(start, end - size));
+  const beside = within(element ? box.top : box.top + gap, height, bottom), under = within(box.left, width, right);
+  const sides = [[box.right + gap, beside], [box.left - gap - width, beside], [under, box.bottom + gap],
+                 [under, box.top - gap - height]];
+  const [x, y] = sides.find(([x, y]) => x >= 0 && y >= 0 && x + width <= right && y + height <= bottom) || sides[0];
   const [left, top] = getComputedStyle(card).position === "fixed" ? [0, 0] : [scrollX, scrollY];
   card.style.left = `${Math.max(0, x) + left}px`; card.style.top = `${Math.max(0, y) + top}px`;
 }
@@ -46,12 +53,14 @@ function closeWithTab(path, closing) {
   });
 }
 
-// The file chosen in a file input, as its name and text (null when none); the input is cleared, so choosing
-// the same file again is a change too.
+// The file chosen in a file input, as its name and text (null when none), its name shown beside the input's button;
+// the input is cleared, so choosing the same file again is a change too.
 async function chosenFile(input) {
   const file = input.files[0];
   input.value = "";
-  return file ? { name: file.name, text: await file.text() } : null;
+  if (!file) return null;
+  input.parentElement.querySelector(".file-name").textContent = file.name;
+  return { name: file.name, text: await file.text() };
 }
 
 // "Import model": the chosen file's JSON sent to the room's import control, or a message saying it is not JSON.
