@@ -84,13 +84,13 @@ def test_loy_example_writes_its_loss_curve(tmp_path, capsys):
     assert (tmp_path / "loy_loss.png").read_bytes().startswith(b"\x89PNG")
 
 
-def relu_mlp_scores(model: nn.MLP, X) -> np.ndarray:
-    """micrograd's MLP in numpy: ReLU hidden layers, a linear output, from the trained weights."""
+def numpy_outputs(model: nn.MLP, X, hidden) -> np.ndarray:
+    """The trained network in numpy: ``hidden`` after every layer but the last, a linear output."""
     a = np.asarray(X, dtype=float)
     for number, (weights, biases) in enumerate(model.get_weights(), start=1):
         z = a @ np.array(weights).T + np.array(biases)
-        a = z if number == len(model.layers) else np.maximum(z, 0.0)
-    return a[:, 0]
+        a = z if number == len(model.layers) else hidden(z)
+    return a
 
 
 def test_moons_demo_separates_the_moons():
@@ -98,7 +98,8 @@ def test_moons_demo_separates_the_moons():
     assert len(model.parameters()) == 2 * 16 + 16 + 16 * 16 + 16 + 16 + 1 == 337
     assert len(history) == 100
     assert history.lr == pytest.approx([1.0 - 0.9 * k / 100 for k in range(100)])
-    right = np.mean(np.sign(relu_mlp_scores(model, X)) == np.asarray(signs))  # micrograd scores by the sign
+    scores = numpy_outputs(model, X, lambda z: np.maximum(z, 0.0))[:, 0]  # micrograd's MLP: ReLU hidden layers
+    right = np.mean(np.sign(scores) == np.asarray(signs))  # scored by the sign, as micrograd does
     assert nn.evaluate(model, (X, signs)) == pytest.approx(right, abs=1e-12)
     assert right >= 0.95
 
@@ -111,10 +112,6 @@ def test_digits_network_reaches_93_percent_on_held_out_images():
     assert len(history) == 20 * math.ceil(1437 / digits.BATCH)  # mini-batches of 100, 20 epochs
     X, y = nn.datasets.digits()
     *_, X_test, y_test = nn.datasets.split(X, y, digits.TEST_FRACTION, seed=0)  # the rows train() held out
-    a = np.asarray(X_test, dtype=float)  # 3Blue1Brown's network in numpy: sigmoid layers, a linear output
-    for number, (weights, biases) in enumerate(model.get_weights(), start=1):
-        z = a @ np.array(weights).T + np.array(biases)
-        a = z if number == len(model.layers) else sigmoid(z)
-    by_hand = metrics.accuracy_score(y_test, a.argmax(axis=1))
+    by_hand = metrics.accuracy_score(y_test, numpy_outputs(model, X_test, sigmoid).argmax(axis=1))
     assert test_accuracy == pytest.approx(by_hand, abs=1e-12)
     assert by_hand >= 0.93
