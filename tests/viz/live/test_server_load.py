@@ -40,13 +40,15 @@ class Client:
             connection.close()
 
     def stream(self, key: str, seconds: float) -> int:
-        """Read the session's events for ``seconds`` (or drop the connection then); returns the frames seen."""
+        """Read the session's events for ``seconds`` and until the first frame (a loaded machine may take longer
+        than ``seconds`` to send it; the socket's timeout bounds the wait), then drop the connection; returns
+        the frames seen."""
         connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
         connection.request("GET", f"/api/stream?session={key}", headers=self.headers)
         response = connection.getresponse()
         assert response.status == 200
         frames, deadline = 0, time.monotonic() + seconds
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline or not frames:
             line = response.fp.readline()
             assert line, "the stream ended early"
             frames += line.startswith(b"data: ")
