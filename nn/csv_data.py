@@ -115,6 +115,9 @@ def _header(path: Path, header: tuple[int, list[str]], target: str, drop: Sequen
         if name in seen:
             raise ValueError(f"{path}: the header names column {name!r} twice")
         seen.add(name)
+    if target not in names and all(map(_is_number, names)):
+        raise ValueError(f"{path}: its first row is numbers ({listed(names)}), not a header: "
+                         f"the first row must name the columns, e.g. {','.join(_example_header(len(names), target))}")
     if target not in names:
         raise ValueError(f"{path}: no target column {target!r}; the columns are {listed(names)} "
                          f"(choose one with --target)")
@@ -141,6 +144,19 @@ def _number(cell: str, where: str, first_row_of: str | None = None) -> float:
     if not math.isfinite(number):
         raise ValueError(f"{where}: {cell!r:.40} is not a finite number")
     return number
+
+
+def _is_number(text: str) -> bool:
+    try:
+        _float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _example_header(columns: int, target: str) -> list[str]:
+    """x1, x2, …, then the target's name: a header for a file of ``columns`` columns, the target last."""
+    return [f"x{k}" for k in range(1, columns)] + [target]
 
 
 def _float(text: str) -> float:

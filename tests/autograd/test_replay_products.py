@@ -177,8 +177,11 @@ def test_a_feed_given_as_column_blocks_is_read_side_by_side_and_copied():
     rng = np.random.default_rng(6)
     first, last = rng.normal(size=(4, 2)), rng.normal(size=(4, 1))
     whole = np.hstack([first, last])
-    expected = tape.forward(whole)
-    expected_grads = tape.backward(np.ones(4))
+    expected = np.tanh(whole @ [0.5, -1.5, 2.0])  # numpy on the whole matrix: tanh(x·w) and its slope times w
+    expected_grads = (1 - expected ** 2)[:, None] * [0.5, -1.5, 2.0]
+    np.testing.assert_allclose(tape.forward(whole), expected, rtol=1e-12)
+    np.testing.assert_allclose(tape.backward(np.ones(4)), expected_grads, rtol=1e-12)
+    expected, expected_grads = tape.forward(whole), tape.backward(np.ones(4))  # blocks give the very same bits
     np.testing.assert_array_equal(tape.forward((first, last)), expected)
     first[:] = 0.0  # the tape copied the feed: changing it before backward changes nothing
     np.testing.assert_array_equal(tape.backward(np.ones(4)), expected_grads)
@@ -192,15 +195,19 @@ def test_a_lent_feed_is_read_in_place_and_gives_what_a_copied_one_does(split):
     outputs = [autograd.sum([wi * xi for wi, xi in zip(row, x, strict=True)]).tanh() for row in w]
     tape = autograd.compile(outputs, inputs=x)
     rows = rng.normal(size=(5, 4))
-    expected = tape.forward(rows)
-    expected_grads = tape.backward(np.ones((5, 2)))
-    expected_weights = [p.grad for p in tape.parameters]
-    for p in tape.parameters:
-        p.grad = 0.0
+    W = np.array([[wi.data for wi in row] for row in w])
+    expected = np.tanh(rows @ W.T)  # numpy: each row's two outputs, and their gradients for an upstream of ones
+    slopes = 1 - expected ** 2
+    expected_grads = slopes @ W
+    expected_weights = dict(zip([wi for row in w for wi in row], (slopes.T @ rows).ravel(), strict=True))
+    expected_weights = [expected_weights[p] for p in tape.parameters]
     blocks = (rows[:, :split].copy(), rows[:, split:].copy())
-    np.testing.assert_allclose(tape.forward(blocks, lend=True), expected, rtol=1e-12)
-    np.testing.assert_allclose(tape.backward(np.ones((5, 2))), expected_grads, rtol=1e-12)
-    np.testing.assert_allclose([p.grad for p in tape.parameters], expected_weights, rtol=1e-12)
+    for feed, lend in ((rows, False), (blocks, True)):  # copied, then lent: both give numpy's numbers
+        for p in tape.parameters:
+            p.grad = 0.0
+        np.testing.assert_allclose(tape.forward(feed, lend=lend), expected, rtol=1e-12)
+        np.testing.assert_allclose(tape.backward(np.ones((5, 2))), expected_grads, rtol=1e-12)
+        np.testing.assert_allclose([p.grad for p in tape.parameters], expected_weights, rtol=1e-12)
 
 
 class HashCountingLeaf(Value):

@@ -1,6 +1,7 @@
 """``python -m viz``: the lesson's chain with numbers, files by suffix, missing Graphviz, user mistakes."""
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
@@ -135,12 +136,16 @@ def test_user_mistakes_print_one_line_and_exit_non_zero(tmp_path, capsys, args, 
 
 
 def test_explore_writes_the_page(tmp_path):
-    if not (ROOT / "viz" / "explorer.py").exists():
-        pytest.skip("the explorer (viz/explorer.py) is not in this tree")
     target = tmp_path / "explorer.html"
     result = run_viz("explore", "four-neuron", "-o", str(target))
     assert result.returncode == 0, result.stderr
-    assert "w⁽³⁾" in target.read_text(encoding="utf-8")
+    page = target.read_text(encoding="utf-8")
+    data = json.loads(re.search(r'<script type="application/json" id="explorer-data">(.*?)</script>', page,
+                                flags=re.S).group(1))
+    grads = {node["name"]: node["grad"] for node in data["nodes"]}
+    reference = lesson_forward(0.5, 1.0)  # the command's defaults, by hand
+    by_hand = reference["a"][2] * reference["slope"][3] * reference["dC_da3"]
+    assert grads["w⁽³⁾"] == pytest.approx(by_hand, rel=1e-9)
 
 
 def svg_size(path: Path) -> tuple[float, float]:

@@ -45,8 +45,23 @@ def test_make_demo_runs_the_tour(tmp_path):
         assert (tmp_path / name).stat().st_size > 0, name
 
 
+def printed_claims(code: str) -> list[str]:
+    """What the README's comments say a ``print`` shows (numbers, or an address with PORT and …), as patterns."""
+    claims = re.findall(r"^print\(.*\)\s+# (-?\d[^,]*|http\S+)", code, flags=re.M)
+    return [re.escape(claim.strip()).replace("PORT", r"\d+").replace("…", r"\S+") for claim in claims]
+
+
+def test_the_printed_claims_are_found_in_the_readme():
+    claims = [claim for code in fenced_blocks("python") for claim in printed_claims(code)]
+    assert r"24\.7041\ 138\.8338\ 645\.5773" in claims  # micrograd's README prints these three numbers
+    assert sum(claim.startswith("http") for claim in claims) == 2  # the playground's and the digit lab's address
+
+
 @pytest.mark.parametrize("index", range(len(fenced_blocks("python"))))
-def test_python_examples_run(index, tmp_path, monkeypatch):
+def test_python_examples_run(index, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     code = fenced_blocks("python")[index]
     exec(compile(code, f"README.md python block {index}", "exec"), {"__name__": "readme"})
+    printed = capsys.readouterr().out.splitlines()
+    for claim in printed_claims(code):  # a comment beside a print says what it shows
+        assert any(re.fullmatch(claim, line) for line in printed), (claim, printed)

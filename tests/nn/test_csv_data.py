@@ -53,6 +53,7 @@ def test_fractional_targets_make_a_regression(tmp_path):
     ("\n \n", "empty; expected a header row"),
     ("x1,x2,label\n", "a header but no rows of data"),
     ("x1,x2,y\n1,2,a\n", "no target column 'label'; the columns are x1, x2, y"),
+    ("0.5,1.2,1\n0.1,0.3,0\n", r"first row is numbers \(0.5, 1.2, 1\), not a header: .* e.g. x1,x2,label"),
     ("label\na\n", "only the target column 'label'"),
     ("x1,,label\n1,2,a\n", "the header's column 2 has no name"),
     ("x1,x1,label\n1,2,a\n", "names column 'x1' twice"),

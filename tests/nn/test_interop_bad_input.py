@@ -110,7 +110,7 @@ def test_an_onnx_file_is_not_taken_for_weights(tmp_path):
 
 
 def test_missing_files_folders_and_unknown_activations(tmp_path):
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(FileNotFoundError, match=r"no such file: '.*/nowhere\.safetensors'"):
         nn.import_weights(tmp_path / "nowhere.safetensors")
     with pytest.raises(ValueError, match="is not a regular file"):
         nn.import_weights(tmp_path)

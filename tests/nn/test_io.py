@@ -90,7 +90,7 @@ def test_resuming_from_a_saved_model_continues_the_same_training(tmp_path):
 
 
 def test_missing_file_is_file_not_found(tmp_path):
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(FileNotFoundError, match=r"No such file or directory: '.*/nope\.json'"):
         nn.load(tmp_path / "nope.json")
 
 

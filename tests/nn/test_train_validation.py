@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from sklearn.metrics import accuracy_score
 from sklearn.model_selection import train_test_split
 
 import nn
@@ -36,6 +37,13 @@ def numpy_mse(model, X, y):
     return float(np.mean((np.asarray(X) @ np.asarray(weights[0]) + biases[0] - np.asarray(y)) ** 2))
 
 
+def numpy_accuracy(model, X, y):
+    """A single output against targets that are not negative: right when both are above 0.5 or neither is."""
+    (weights, biases), = model.get_weights()
+    outputs = np.asarray(X) @ np.asarray(weights[0]) + biases[0]
+    return accuracy_score(np.asarray(y) > 0.5, outputs > 0.5)
+
+
 def test_every_epoch_is_scored_on_the_validation_data():
     X, y = [[0.0], [1.0], [2.0], [3.0], [4.0], [5.0], [6.0]], [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
     val = ([[0.5], [7.0]], [0.5, 7.0])
@@ -50,8 +58,9 @@ def test_every_epoch_is_scored_on_the_validation_data():
         assert summary.loss == pytest.approx((3 * records[0].loss + 3 * records[1].loss + records[2].loss) / 7)
         penalty = 0.01 * sum(p.data ** 2 for p in model.parameters())
         assert summary.val_loss == pytest.approx(numpy_mse(model, *val) + penalty, rel=1e-12)
-        assert summary.accuracy is not None
-        assert summary.val_accuracy is not None
+        weighed = (3 * records[0].accuracy + 3 * records[1].accuracy + records[2].accuracy) / 7
+        assert summary.accuracy == pytest.approx(weighed, rel=1e-12)
+        assert summary.val_accuracy == pytest.approx(numpy_accuracy(model, *val), rel=1e-12)
 
 
 def test_without_validation_epochs_hold_the_training_means_only():

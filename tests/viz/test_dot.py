@@ -3,7 +3,6 @@ limits that refuse a huge graph before walking all of it."""
 from __future__ import annotations
 
 import math
-import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -120,20 +119,26 @@ def test_hostile_labels_draw_as_text_in_dot_and_svg(tmp_path):
     assert len(values) == 3, "each record stays one node"
 
 
-def test_max_nodes_names_the_limit_and_the_size_before_doing_anything_heavy():
+def test_max_nodes_names_the_limit_and_the_size_before_doing_anything_heavy(monkeypatch):
     x = Value(0.1, "x")
     for _ in range(49):
         x = x.tanh()
     with pytest.raises(ValueError, match=r"50 values.*max_nodes=10"):
         draw(x, max_nodes=10)
     assert draw(x, max_nodes=50).source.count("class=value") == 49
+    ordered = []  # every graph draw orders, as the first of its heavy steps
+    monkeypatch.setattr("viz.dot.topological_order", lambda output: ordered.append(output) or topological_order(output))
+    additions = DEFAULT_MAX_NODES * 4
     big = Value(0.0)
-    for _ in range(DEFAULT_MAX_NODES * 4):
-        big = big + 1.0
-    started = time.perf_counter()
-    with pytest.raises(ValueError, match=f"max_nodes={DEFAULT_MAX_NODES}"):
+    for _ in range(additions):
+        big = big + 1.0  # each addition adds two values: the sum and its constant 1.0
+    with pytest.raises(ValueError, match=f"has {2 * additions + 1:,} values, more than max_nodes={DEFAULT_MAX_NODES}"):
         draw(big)
-    assert time.perf_counter() - started < 2.0
+    for _ in range(additions * 4):
+        big = big + 1.0
+    with pytest.raises(ValueError, match=f"has at least {10 * DEFAULT_MAX_NODES + 1:,} values"):  # it stopped at 10x
+        draw(big)
+    assert ordered == [], "the refused graphs were ordered, as drawing them would"
 
 
 def test_given_gradients_are_shown_instead_of_grad(lesson):

@@ -123,11 +123,13 @@ def test_the_numpy_lines_beside_the_formulas_compute_the_same_numbers():
 
 
 def test_the_update_step_gives_each_layer_its_new_weights():
-    cost, model, _, _ = random_mlp_loss("tanh", "mse", 7)
+    cost, model, x, target = random_mlp_loss("tanh", "mse", 7)
+    by_hand = numpy_backprop(model, x, target, "mse")  # δ of a layer is ∂C/∂b, its outer product ∂C/∂W
+    weights = model.get_weights()
     data = page_data(cost, parameters=model.parameters(), learning_rate=0.3)
-    for layer in data["network"]["layers"]:
-        expected = np.array(layer["W"]) - 0.3 * np.array(layer["grad_W"])
-        assert np.allclose(layer["new_W"], expected, atol=1e-15)
+    for layer, mine, (W, b) in zip(data["network"]["layers"], by_hand, weights, strict=True):
+        assert np.allclose(layer["new_W"], np.array(W) - 0.3 * mine["grad_W"], rtol=0, atol=1e-9)
+        assert np.allclose(layer["new_b"], np.array(b) - 0.3 * mine["delta"], rtol=0, atol=1e-9)
 
 
 def test_steps_link_each_view_to_the_one_below_and_above():

@@ -75,4 +75,11 @@ def test_the_readmes_iris_drawing_is_refused_before_graphviz_with_what_to_do_ins
 
 def test_a_readable_drawing_is_drawn(tmp_path):
     assert viz_cli.main(["draw", "four-neuron", "-o", str(tmp_path / "chain.svg")]) == 0
-    assert (tmp_path / "chain.svg").stat().st_size > 0
+    svg = (tmp_path / "chain.svg").read_text(encoding="utf-8")
+    width, height = map(float, re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups())
+    assert max(width, height) * 4 / 3 <= READABLE_PX  # CSS pixels: 96 per inch, 72 points
+    # the lesson's chain, counted by hand: a⁽⁰⁾, y and six parameters; three w·a, z, σ; a⁽³⁾ − y and its square
+    kinds = re.findall(r'class="node (value leaf|value constant|value|op [a-z]+)"', svg)
+    assert {kind: kinds.count(kind) for kind in kinds} == {
+        "value leaf": 8, "value constant": 1, "value": 11,
+        "op mul": 3, "op sum": 3, "op sigmoid": 3, "op sub": 1, "op pow": 1}

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -84,7 +83,7 @@ def test_deeply_nested_json_within_the_size_limit_is_a_400_on_every_endpoint(cli
         assert f"{depth + 1:,} levels deep" in answer.json()["error"]
 
 
-def test_a_body_sent_a_byte_at_a_time_is_gathered_in_linear_time():
+def test_a_body_sent_a_byte_at_a_time_is_gathered_whole_into_one_message():
     async def app(scope, receive, send):
         size = str(len((await receive())["body"])).encode()
         await send({"type": "http.response.start", "status": 200, "headers": []})
@@ -98,10 +97,9 @@ def test_a_body_sent_a_byte_at_a_time_is_gathered_in_linear_time():
         answers.append(message)
     headers = [(b"host", b"testserver"), (b"x-chainrule-token", TOKEN.encode()), (b"origin", ORIGIN.encode())]
     scope = {"type": "http", "method": "POST", "query_string": b"", "headers": headers}
-    started = time.monotonic()
-    asyncio.run(Guards(app, TOKEN, {"testserver"})(scope, receive, send))
+    asyncio.run(Guards(app, TOKEN, {"testserver"})(scope, receive, send))  # about 1 s (bytes + bytes: minutes)
     assert answers[-1]["body"] == str(MAX_BODY).encode()
-    assert time.monotonic() - started < 20  # about 1 s; adding bytes to bytes copied 500 GB (minutes)
+    assert next(pieces, None) is None  # every message was read, none twice
 
 
 def test_a_content_length_of_thousands_of_digits_is_a_413(client, key):
