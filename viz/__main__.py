@@ -16,6 +16,7 @@ from autograd.conventions.command_line import (
     Parser,
     layer_sizes,
     non_negative_number,
+    nonempty_path,
     number_list,
     positive_int,
     run,
@@ -93,8 +94,9 @@ def _parser() -> argparse.ArgumentParser:
     lab = _server_command(commands, "digits", "draw digits for 3Blue1Brown's digit network, train it, see backprop",
                           "Serve the digit lab on this machine and print its URL.")
     images = lab.add_mutually_exclusive_group()
-    images.add_argument("--mnist-dir", help="a folder with MNIST's four files (default: where `python -m nn download "
-                                            "mnist` puts them, if it did, else scikit-learn's 8x8 digits)")
+    images.add_argument("--mnist-dir", type=_folder,
+                        help="a folder with MNIST's four files (default: where `python -m nn download "
+                             "mnist` puts them, if it did, else scikit-learn's 8x8 digits)")
     images.add_argument("--eight-by-eight", action="store_true",
                         help="scikit-learn's 8x8 digits (a 64-16-16-10 network) even when MNIST is there")
     lab.add_argument("--hidden", type=layer_sizes, default=[16, 16], help="hidden layer sizes (default 16,16)")
@@ -121,6 +123,11 @@ def _port(text: str) -> int:
     if not 0 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"expected a port number 0 to 65535, got {text!r:.40}")
     return port
+
+
+def _folder(text: str) -> str:
+    """A folder's path as given, never empty (an unset shell variable would otherwise mean here)."""
+    return str(nonempty_path(text))
 
 
 def _dataset(text: str) -> str:

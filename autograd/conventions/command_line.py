@@ -18,6 +18,7 @@ import signal
 import sys
 import warnings
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 from .errors import USER_MISTAKES, MissingToolError, UserError, describe
 from .terminal import echo, say
@@ -77,6 +78,13 @@ def _warnings_as_lines(prog: str) -> Iterator[None]:
 
 
 # --- argparse types: each turns a bad string into a one-line error naming what would be valid ---
+
+def nonempty_path(text: str) -> Path:
+    """``"runs/m.json"`` -> a Path; an empty string (an unset shell variable) is refused, not read as ``.``."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"expected a path, got {echo(text)} (an unset shell variable?)")
+    return Path(text)
+
 
 def positive_int(text: str) -> int:
     """``"16"`` -> 16; zero, negatives, non-integers and digits such as ``²`` are refused."""

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import argparse
 import shlex
-from pathlib import Path
 
-from autograd.conventions.command_line import finite_number
+from autograd.conventions.command_line import finite_number, nonempty_path
 from autograd.conventions.files import writable_folder
 from nn import download as fetching
 from nn import mnist
@@ -37,7 +36,8 @@ def add_parsers(commands) -> None:
                     "`python -m nn train mnist` reads that folder when --mnist-dir is left out. A file already "
                     "there and valid is not downloaded again.")
     download.add_argument("dataset", choices=["mnist"], help="what to download")
-    download.add_argument("--dir", type=Path, metavar="DIR", help=f"the folder to fill (default {mnist.default_dir()})")
+    download.add_argument("--dir", type=nonempty_path, metavar="DIR",
+                          help=f"the folder to fill (default {mnist.default_dir()})")
     download.add_argument("--mirror", type=_address, default=mnist.MNIST_MIRROR, metavar="URL",
                           help="another http(s) copy of the four files (default %(default)s)")
     download.add_argument("--timeout", type=_seconds, default=fetching.TIMEOUT, metavar="SECONDS",

@@ -2,26 +2,26 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import nn
+from autograd.conventions.command_line import nonempty_path
 from autograd.conventions.files import writable_target
 from autograd.conventions.terminal import shown
 
 
 def add_parsers(commands) -> None:
     export = commands.add_parser("export", help="write a saved model as ONNX or as a PyTorch state_dict")
-    export.add_argument("model", type=Path, metavar="MODEL.json")
-    export.add_argument("-o", "--output", type=Path, required=True, metavar="FILE",
+    export.add_argument("model", type=nonempty_path, metavar="MODEL.json")
+    export.add_argument("-o", "--output", type=nonempty_path, required=True, metavar="FILE",
                         help="model.onnx, or model.safetensors for torch.nn.Sequential")
     export.set_defaults(run=run_export)
     weights = commands.add_parser("import", help="a model from a torch.nn.Sequential's safetensors state_dict")
-    weights.add_argument("weights", type=Path, metavar="WEIGHTS.safetensors")
+    weights.add_argument("weights", type=nonempty_path, metavar="WEIGHTS.safetensors")
     weights.add_argument("--activation", choices=nn.ACTIVATIONS, default="relu",
                          help="the hidden layers' activation (default %(default)s)")
     weights.add_argument("--output-activation", choices=nn.ACTIVATIONS, default="linear",
                          help="the last layer's activation (default %(default)s)")
-    weights.add_argument("-o", "--output", type=Path, required=True, metavar="MODEL.json")
+    weights.add_argument("-o", "--output", type=nonempty_path, required=True, metavar="MODEL.json")
     weights.set_defaults(run=run_import)
 
 

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import autograd
 import nn
-from autograd.conventions.command_line import finite_number
+from autograd.conventions.command_line import finite_number, nonempty_path
 from autograd.conventions.errors import UserError
 from nn import metrics
 
@@ -17,7 +16,7 @@ def add_parsers(commands) -> None:
                                   "output, space-separated, to 6 significant digits; for a model that knows "
                                   "its classes (trained on a CSV), the predicted class and each class's "
                                   "probability.")
-    predict.add_argument("model", type=Path, metavar="MODEL.json")
+    predict.add_argument("model", type=nonempty_path, metavar="MODEL.json")
     predict.add_argument("inputs", type=finite_number, nargs="+", metavar="X", help="the input numbers")
     predict.set_defaults(run=run)
 

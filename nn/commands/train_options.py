@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import nn
 from autograd.conventions.command_line import (
@@ -10,6 +9,7 @@ from autograd.conventions.command_line import (
     fraction,
     layer_sizes,
     non_negative_number,
+    nonempty_path,
     positive_int,
     whole_number,
 )
@@ -107,16 +107,17 @@ def add_parser(commands) -> argparse.ArgumentParser:
     length.add_argument("--epochs", type=positive_int, help="passes over the training data")
     train.add_argument("--batch-size", type=positive_int, help="samples per step (default: the dataset's)")
     train.add_argument("--samples", type=positive_int, help="points to generate (digits, mnist: images to train on)")
-    train.add_argument("--mnist-dir", type=Path, metavar="DIR",
+    train.add_argument("--mnist-dir", type=nonempty_path, metavar="DIR",
                        help="mnist: the folder with MNIST's four IDX files (standard names, raw or .gz); "
                             "default: where `python -m nn download mnist` puts them")
     train.add_argument("--noise", type=_noise, help=f"noise of a generated dataset, from 0 to {datasets.MAX_NOISE:g}")
     train.add_argument("--seed", type=whole_number, help="seed for the data, the weights and the shuffling")
-    train.add_argument("--out", type=Path, help="output folder (default runs/DATASET, or runs/DATASET-2, -3, … "
-                       "when it holds an earlier run; with --resume runs/DATASET/step-N, N the step count reached)")
+    train.add_argument("--out", type=nonempty_path,
+                       help="output folder (default runs/DATASET, or runs/DATASET-2, -3, … when it holds an earlier "
+                            "run; with --resume runs/DATASET/step-N, N the step count reached)")
     train.add_argument("--overwrite", action="store_true",
                        help="write into the default folder even when it holds an earlier run")
-    train.add_argument("--resume", type=Path, metavar="MODEL.json",
+    train.add_argument("--resume", type=nonempty_path, metavar="MODEL.json",
                        help="continue training a saved model: its step count and learning-rate schedule go on")
     train.add_argument("--no-plots", action="store_true", help="skip the PNG pictures")
     train.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -92,3 +92,30 @@ def test_the_update_table_fits_its_panel_with_every_number_whole(watched_page, t
         assert number["size"] >= 12, number
     for a, b in itertools.pairwise(numbers):  # none drawn over its neighbour
         assert a["right"] <= b["left"] or b["top"] >= a["bottom"] or a["top"] >= b["bottom"], (a, b)
+
+
+def test_in_a_notebook_a_clicked_nodes_details_scroll_the_explorer_never_the_notebook(watched_page, tmp_path):
+    net = four_neuron()
+    inline = explore(net.output, parameters=net.parameters)._repr_html_()
+    cells = "".join(f"<p>In [{n}]: print({n})</p><p>{n}</p>" for n in range(30))  # a notebook taller than the window
+    notebook = tmp_path / "notebook.html"
+    notebook.write_text(f"<!DOCTYPE html><html><body>{cells}{inline}{cells}</body></html>", encoding="utf-8")
+    page = watched_page(notebook.as_uri(), 1440, 900)
+    frame = page.frame_locator("iframe")
+    expect(frame.get_by_test_id("step-counter")).to_have_text(re.compile(r"^0 / "))
+    page.mouse.wheel(0, page.locator("iframe").bounding_box()["y"] - 60)  # the reader scrolls to the explorer
+    page.wait_for_function("() => scrollY > 0")
+    click_middle(page, frame.get_by_test_id("last"))
+    expect(frame.get_by_test_id("update")).to_be_visible()  # the update: long panels above the inspector
+    before = page.evaluate("scrollY")
+    nodes = frame.locator("svg g.node.value.current")  # the parameters; one the drawing shows whole, clicked
+    shown = nodes.evaluate_all("""(groups) => { const f = document.getElementById('graph').getBoundingClientRect();
+      return groups.findIndex((g) => { const r = g.getBoundingClientRect();
+        return r.top >= f.top && r.bottom <= f.bottom && r.left >= f.left && r.left + 60 <= f.right; }); }""")
+    assert shown >= 0
+    click_middle(page, nodes.nth(shown))
+    heading = frame.get_by_test_id("inspector").locator("h2").first
+    expect(heading).to_have_text("Selected node")
+    expect(heading).to_be_in_viewport()
+    expect(frame.get_by_test_id("gradient-check")).to_be_in_viewport()  # its details too, down to the last line
+    assert page.evaluate("scrollY") == before  # the notebook stays where the reader put it

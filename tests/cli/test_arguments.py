@@ -16,6 +16,8 @@ from autograd.conventions.command_line import (
     whole_number,
 )
 from autograd.conventions.errors import UserError
+from nn.__main__ import main as nn_main
+from viz.__main__ import main as viz_main
 
 
 @pytest.mark.parametrize(("text", "expected"), [("1", 1), ("16", 16), ("007", 7)])
@@ -110,3 +112,20 @@ def test_the_digit_lab_refuses_both_image_sources_at_once(capsys):
     assert viz_main(["digits", "--no-browser", "--eight-by-eight", "--mnist-dir", "mnist"]) == 2
     assert capsys.readouterr().err == ("python -m viz: error: argument --mnist-dir: not allowed with argument "
                                        "--eight-by-eight (see python -m viz digits --help)\n")  # was: --mnist-dir read
+
+
+@pytest.mark.parametrize("argv", [["train", "moons", "--steps", "1", "--out", ""], ["download", "mnist", "--dir", ""],
+                                  ["predict", "", "1"], ["train", "mnist", "--mnist-dir", " "],
+                                  ["export", "m.json", "-o", ""]])
+def test_an_empty_path_an_unset_variable_gives_is_refused_not_read_as_here(tmp_path, monkeypatch, capsys, argv):
+    monkeypatch.chdir(tmp_path)  # `--out ""` used to write model.json and the pictures here
+    assert nn_main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "expected a path, got '" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_digit_lab_refuses_an_empty_mnist_dir_rather_than_reading_here(capsys):
+    assert viz_main(["digits", "--mnist-dir", "", "--no-browser", "--port", "0"]) == 2
+    assert "argument --mnist-dir: expected a path, got ''" in capsys.readouterr().err

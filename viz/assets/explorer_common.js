@@ -72,14 +72,20 @@ function reveal(element) {
                    top: (box.top + box.bottom - frame.top - frame.bottom) / 2, behavior: "instant" });
 }
 
-// The inspector's details, brought into sight when its heading is not (on a phone it lies under the drawing and
-// the step's panel), with a way back to the drawing.
+// The inspector's details, brought into sight when they start out of it or in its lower half without fitting (on a
+// phone they lie under the drawing and the step's panel), with a way back to the drawing.
 function showInspector(parts) {
   const inspector = byTestId("inspector"), back = el("button", { type: "button", class: "to-drawing" }, "↑ back to the drawing");
   back.dataset.testid = "to-drawing";
-  back.addEventListener("click", () => document.querySelector(".graph-pane").scrollIntoView({ block: "start", behavior: "instant" }));
+  back.addEventListener("click", () => scrollBy({ top: document.querySelector(".graph-pane").getBoundingClientRect().top,
+                                                  behavior: "instant" }));
   inspector.replaceChildren(...parts, back);
-  const heading = inspector.firstElementChild.getBoundingClientRect(), panels = inspector.parentElement.getBoundingClientRect();
-  const seen = heading.top >= Math.max(0, panels.top) && heading.bottom <= Math.min(innerHeight, panels.bottom);
-  if (!seen) inspector.scrollIntoView({ block: "start", behavior: "instant" });
+  // Scrolled by hand, the panels beside the drawing or else the page: never the page around it (a notebook's).
+  const panels = inspector.parentElement, scrolls = panels.scrollHeight > panels.clientHeight &&
+                                                    getComputedStyle(panels).overflowY !== "visible";
+  const frame = scrolls ? panels.getBoundingClientRect() : { top: 0, bottom: innerHeight };
+  const box = inspector.getBoundingClientRect(), room = frame.bottom - box.top;
+  if (box.top >= frame.top && (box.bottom <= frame.bottom || room >= (frame.bottom - frame.top) / 2)) return;
+  const by = box.top - frame.top - 8;
+  (scrolls ? panels : window).scrollBy({ top: by, behavior: "instant" });
 }

@@ -213,22 +213,31 @@
 
   function hoverEnd() { byTestId("hover").hidden = true; }
 
+  // The editor beside the pointer on an edge, beside a bias's box (Enter on it has no pointer); closed, the
+  // keyboard's focus goes back to the box it came from.
+  let editing = null;
   function openEditor(l, j, k, event) {
     const form = byTestId("editor"), layer = state.layers[l];
     form.querySelector("span").textContent = `${weightName(l, j, k)} =`;
     byTestId("edit-value").value = String(k === null ? layer.biases[j] : layer.weights[j][k]);
     form.dataset.target = JSON.stringify([l, j, k]);
-    placeBeside(form, event, 0);
+    editing = k === null ? event.currentTarget : null;
+    placeBeside(form, event, 0, editing);
     byTestId("edit-value").focus(); byTestId("edit-value").select();
+  }
+
+  function closeEditor() {
+    byTestId("editor").hidden = true;
+    if (editing && editing.isConnected) editing.focus();
   }
 
   byTestId("editor").addEventListener("submit", (event) => {
     event.preventDefault();
     const [layer, neuron, source] = JSON.parse(byTestId("editor").dataset.target), text = byTestId("edit-value").value.trim();
-    byTestId("editor").hidden = true;
+    closeEditor();
     call("/api/edit", { layer, neuron, source, value: text !== "" && Number.isFinite(Number(text)) ? Number(text) : text });
   });
-  byTestId("edit-value").addEventListener("keydown", (event) => { if (event.key === "Escape") byTestId("editor").hidden = true; });
+  byTestId("edit-value").addEventListener("keydown", (event) => { if (event.key === "Escape") closeEditor(); });
 
   function resize(layer, change) {
     const hidden = [...state.setup.hidden];
