@@ -176,10 +176,11 @@ def page_data(output: Value, parameters=None, learning_rate: float = 0.1, title:
         raise scalar_refused  # no network: the scalar view is the only one
     level = level or default_level(order, network, not scalar_refused)
     if level != "scalar" and network is None:
-        raise ValueError(f"explore: level={level!r} needs a network (the output or loss of an nn.MLP on one "
-                         f"example, neurons written as Σ w·a + b, each weight used once); this graph has none "
-                         f"(an L2 term, a shared weight or a sum over several examples uses a weight again): "
-                         f"explore the loss of one example without the penalty, or use level='scalar'")
+        raise ValueError(f"explore: level={level!r} needs a network: the output or loss of an nn.MLP on one example "
+                         f"(neurons written as Σ w·a + b, each weight used once; an L2 term or a sum over several "
+                         f"examples uses the weights again). This graph has none: use the scalar view "
+                         f"(level='scalar'; --level scalar from the shell), or explore one example's loss without "
+                         f"the penalty")
     records = backward_steps(output, names)
     gradients = recorded_gradients(output, records, names)
     index = numbered(order)

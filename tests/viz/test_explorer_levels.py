@@ -182,7 +182,7 @@ def test_a_penalised_loss_is_refused_a_network_view_with_the_reason_and_what_to_
     model = nn.MLP(2, [3, 1], seed=0)
     out = model([Value(0.5, "x0"), Value(-0.5, "x1")])
     penalised = nn.losses.with_penalty((out - 1.0) ** 2, model.parameters(), l2=0.1)  # micrograd's demo loss form
-    with pytest.raises(ValueError, match=r"an L2 term.*explore the loss of one example without the penalty"):
+    with pytest.raises(ValueError, match=r"an L2 term.*explore one example.s loss without the penalty"):
         explore(penalised, tmp_path / "p.html", level="neuron", parameters=model.parameters())
     assert not (tmp_path / "p.html").exists()
     explore((out - 1.0) ** 2, tmp_path / "p.html", level="neuron", parameters=model.parameters())
