@@ -49,9 +49,10 @@ def _parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
         sub.add_argument("source", metavar="SOURCE", help=sources)
         sub.add_argument("--input", type=number_list, help="input numbers, e.g. 0.1,0.2 (required for a model)")
-        sub.add_argument("--target", type=number_list,
+        sub.add_argument("--target", type=_target,
                          help=f"target numbers y: {with_target} the cost C₀ = Σ (a − y)² instead of the output; "
-                              f"for a saved classifier one class index k, and C₀ the loss it was trained with")
+                              f"for a saved classifier one class, by index k or name, and C₀ the loss it was "
+                              f"trained with")
         return sub
 
     drawing = command("draw", "draw the computation graph to an .svg, .png or .pdf file",
@@ -123,6 +124,16 @@ def _port(text: str) -> int:
     if not 0 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"expected a port number 0 to 65535, got {text!r:.40}")
     return port
+
+
+def _target(text: str) -> list[float] | str:
+    """``--target``: comma-separated numbers, or one word naming a saved classifier's class (``virginica``)."""
+    try:
+        return number_list(text)
+    except argparse.ArgumentTypeError:
+        if "," in text or not text.strip():
+            raise
+        return text.strip()
 
 
 def _folder(text: str) -> str:

@@ -18,7 +18,7 @@ from autograd import OPS, subscript
 from autograd import argument_checks as check
 from nn import MLP
 
-from .costs import model_cost
+from .costs import checked_target, model_cost
 from .dot import DEFAULT_MAX_NODES, FONT, checked_limits, format_number, html_text, within_limit
 from .sources import model_inputs
 
@@ -65,17 +65,17 @@ def check_model_size(model, max_nodes: int = DEFAULT_MAX_NODES, max_edges: int |
     within_limit("collapsed model", f"{weights:,} edges (one per weight)", weights, "max_edges", max_edges)
 
 
-def draw_model(model, inputs: Sequence[float] | None = None, *, target: Sequence[float] | None = None,
+def draw_model(model, inputs: Sequence[float] | None = None, *, target: Sequence[float] | str | None = None,
                rankdir: str = "LR", max_nodes: int = DEFAULT_MAX_NODES,
                max_edges: int | None = None) -> graphviz.Digraph:
     """An ``nn.MLP`` as columns of neuron boxes; with ``inputs`` (for a model with a signature, the raw
     inputs it names, as ``nn predict`` takes them) each box shows its activation, and with a ``target``
-    (for a classifier, its class index k) a last box shows the cost C₀: a classifier's own training loss,
+    (for a classifier, its class index k or name) a last box shows the cost C₀: a classifier's own training loss,
     else Σ (a − y)² (``viz.costs``). A model of more than ``max_nodes`` boxes or ``max_edges``
     weights is refused first (``check_model_size``)."""
     check.instance(model, "model", MLP, "an nn.MLP")
     inputs = None if inputs is None else check.numbers(inputs, "inputs")
-    target = None if target is None else check.numbers(target, "target")
+    target = checked_target(target)
     check_model_size(model, max_nodes, max_edges)
     raw, inputs = inputs, model_inputs(model, inputs, "this model")  # the raw inputs: standardized, features
     if target is not None and inputs is None:

@@ -90,10 +90,19 @@ def _class(k: int, classes: Sequence[str]) -> str:
     return str(k) if classes[k] == str(k) else f"{k} ({classes[k]})"
 
 
-def class_index(model, target: Sequence[float], source: str) -> int:
-    """A classifier's target: one class index k (a one-hot row of k is read as k too)."""
+def checked_target(target: object) -> Sequence[float] | str | None:
+    """A target as given: numbers, or a text naming a saved classifier's class (``virginica``)."""
+    return target if target is None or isinstance(target, str) else check.numbers(target, "target")
+
+
+def class_index(model, target: Sequence[float] | str, source: str) -> int:
+    """A classifier's target: one class index k or the class's name (a one-hot row of k is read as k too)."""
     classes = model.signature.classes
     choices = listed(_class(k, classes) for k in range(len(classes)))
+    if isinstance(target, str):
+        if target.strip() not in classes:
+            raise ValueError(f"{source}: {target!r:.40} is not one of its classes: {choices}")
+        return classes.index(target.strip())
     numbers = checked_numbers(target, len(target), "the target", source)
     if len(numbers) == len(classes) > 2 and sorted(numbers) == [0.0] * (len(classes) - 1) + [1.0]:
         return numbers.index(1.0)
@@ -103,12 +112,16 @@ def class_index(model, target: Sequence[float], source: str) -> int:
     return int(numbers[0])
 
 
-def model_cost(model, outputs: list[Value], target: Sequence[float] | None, source: str) -> Cost | None:
+def model_cost(model, outputs: list[Value], target: Sequence[float] | str | None, source: str) -> Cost | None:
     """The cost after ``model``'s ``outputs`` for ``target`` (None without one): for a classifier, its own
-    training loss for the class index ``target``; otherwise squared error against the numbers ``target``."""
+    training loss for the class ``target`` (its index or name); otherwise squared error against the numbers
+    ``target``."""
     if target is None:
         return None
     loss = trained_loss(model)
+    if loss is None and isinstance(target, str):
+        raise ValueError(f"{source} is not a classifier with named classes: its target is "
+                         f"{len(outputs)} number{'s' * (len(outputs) != 1)}, got {target!r:.40}")
     if loss is None:
         wanted = checked_numbers(target, len(outputs), "the target", source)
         shown = tuple(f"y{subscript(j) if len(wanted) > 1 else ''} = {format_number(y)}" for j, y in enumerate(wanted))

@@ -16,7 +16,7 @@ from autograd import argument_checks as check
 from nn.signature import listed
 
 from .chain import DEFAULT_A0, DEFAULT_Y, find_node, four_neuron
-from .costs import checked_numbers, model_cost, squared_error, trained_loss
+from .costs import checked_numbers, checked_target, model_cost, squared_error, trained_loss
 
 KARPATHY_BIAS = 6.8813735870195432  # makes n = 0.8814, so o = tanh(n) = 0.7071 (Karpathy's lecture)
 
@@ -146,7 +146,7 @@ def resolve(name_or_path: str, inputs: Sequence[float] | None = None,
     ``check_model(model)`` sees a saved model before its graph is built (to refuse a size early).
     """
     inputs = None if inputs is None else check.numbers(inputs, "inputs")
-    target = None if target is None else check.numbers(target, "target")
+    target = checked_target(target)
     if check_model is not None:
         check.function(check_model, "check_model", "None or a function model -> None")
     if isinstance(name_or_path, os.PathLike):
@@ -154,6 +154,8 @@ def resolve(name_or_path: str, inputs: Sequence[float] | None = None,
     if not isinstance(name_or_path, str):
         raise check.wrong_type("name_or_path", f"a name ({', '.join(BUILTINS)}) or the path of a MODEL.json",
                                name_or_path)
+    if name_or_path in BUILTINS and isinstance(target, str):
+        raise ValueError(f"{name_or_path}'s target y is a number, got {target!r:.40}")
     if name_or_path in BUILTINS:
         source = BUILTINS[name_or_path](inputs, target)
     elif name_or_path.lower().endswith(".py"):

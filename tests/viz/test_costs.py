@@ -112,3 +112,22 @@ def test_the_readmes_iris_drawing_pulls_the_right_class_up(tmp_path, capsys, mon
     out = capsys.readouterr().out
     assert "C₀ = −log softmax(a)ₖ for class k = 2 (virginica)" in out
     assert "softmax cross-entropy, the loss it was trained with" in out
+    by_name = command.replace("--target 2", "--target virginica")  # iris.csv's third species, sorted by name
+    assert viz_main(["explain", *by_name.split(), "--wrt", "b3_2"]) == 0
+    assert capsys.readouterr().out == out
+
+
+def test_a_class_named_wrongly_or_a_name_where_numbers_are_due_is_refused_naming_what_would_do(tmp_path):
+    model = nn.MLP(2, [3, 3], activation="tanh", seed=2)
+    model.signature = nn.Signature(("u", "v"), classes=("cat", "dog", "owl"), loss="cross_entropy")
+    model.save(tmp_path / "pets.json")
+    assert resolve(str(tmp_path / "pets.json"), [0.1, 0.2], "owl").output.data == pytest.approx(
+        numpy_cost("cross_entropy", numpy_outputs(model, [0.1, 0.2]), 2), rel=1e-12)
+    with pytest.raises(ValueError, match=r"'Owl' is not one of its classes: 0 \(cat\), 1 \(dog\), 2 \(owl\)"):
+        resolve(str(tmp_path / "pets.json"), [0.1, 0.2], "Owl")
+    regression = nn.MLP(2, [3, 1], seed=2)
+    regression.save(tmp_path / "price.json")
+    with pytest.raises(ValueError, match="not a classifier with named classes: its target is 1 number, got 'owl'"):
+        resolve(str(tmp_path / "price.json"), [0.1, 0.2], "owl")
+    with pytest.raises(ValueError, match="four-neuron's target y is a number, got 'owl'"):
+        resolve("four-neuron", None, "owl")
