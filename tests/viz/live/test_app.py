@@ -84,6 +84,7 @@ def test_a_new_session_shows_the_engines_losses_heatmaps_and_gradients(session):
     by_hand = numpy_forward(state["layers"], "tanh", "sigmoid", grid)
     for layer, maps in zip(by_hand, pictures["neurons"], strict=True):
         for k, heatmap in enumerate(maps):
+            assert heatmap["scale"] == pytest.approx(np.abs(layer[:, k]).max(), rel=1e-9)  # the bytes' full range
             assert decoded(heatmap) == pytest.approx(layer[:, k], abs=heatmap["scale"] / 127)
     assert decoded(pictures["output"]["channels"][0]) == pytest.approx(2 * by_hand[-1][:, 0] - 1, abs=1 / 127)
 
