@@ -148,9 +148,6 @@ def _dataset(text: str) -> str:
         raise argparse.ArgumentTypeError(error.message) from None
 
 
-
-
-
 def _size_limits(command: argparse.ArgumentParser) -> None:
     command.add_argument("--max-nodes", type=positive_int, default=DEFAULT_MAX_NODES,
                          help=f"refuse graphs with more values (--collapsed: boxes) than this "

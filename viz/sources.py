@@ -140,8 +140,9 @@ def _a_folder(folder: str) -> ValueError:
 
 
 def resolve(name_or_path: str, inputs: Sequence[float] | None = None,
-            target: Sequence[float] | None = None, check_model: Callable | None = None) -> Source:
-    """A built-in graph by name, or a ``MODEL.json`` saved by ``nn``, with gradients filled in.
+            target: Sequence[float] | str | None = None, check_model: Callable | None = None) -> Source:
+    """A built-in graph by name, or a ``MODEL.json`` saved by ``nn``, with gradients filled in; ``target``
+    as ``viz.costs.checked_target`` takes it (for a saved classifier, a class's name too).
 
     ``check_model(model)`` sees a saved model before its graph is built (to refuse a size early).
     """
@@ -154,9 +155,9 @@ def resolve(name_or_path: str, inputs: Sequence[float] | None = None,
     if not isinstance(name_or_path, str):
         raise check.wrong_type("name_or_path", f"a name ({', '.join(BUILTINS)}) or the path of a MODEL.json",
                                name_or_path)
-    if name_or_path in BUILTINS and isinstance(target, str):
-        raise ValueError(f"{name_or_path}'s target y is a number, got {target!r:.40}")
     if name_or_path in BUILTINS:
+        if isinstance(target, str):
+            raise ValueError(f"{name_or_path}'s target y is a number, got {target!r:.40}")
         source = BUILTINS[name_or_path](inputs, target)
     elif name_or_path.lower().endswith(".py"):
         raise ValueError(f"{name_or_path} is a Python file: the command line draws the built-in sources "
