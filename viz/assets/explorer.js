@@ -177,7 +177,7 @@ function searchExample() {
   const rows = layers.length ? layers[Math.min(1, layers.length - 1)].w_names : [];
   const parameter = (data.nodes || []).find((node) => node.kind === "parameter") || (data.nodes || [])[0];
   const name = rows.length ? (rows[1] || rows[0])[0] : parameter && parameter.name;
-  if (!name) return;
+  if (!name || name.length > 12) return;  // a long label would not fit: the generic hint stays
   const alias = searchKey(name);
   byTestId("search").placeholder = `find ${name}${alias === name ? "" : ` or ${alias}`}, then Enter`;
 }
