@@ -161,6 +161,24 @@ def test_search_by_ascii_name_jumps_to_the_step_where_the_weight_gets_its_gradie
     expect(page.get_by_test_id("search-status")).to_contain_text("no node named")
 
 
+def test_the_search_box_suggests_a_name_of_the_graph_shown_and_finds_it(watched_page, mlp_page, tmp_path):
+    path, _ = mlp_page
+    page = watched_page(path.as_uri())
+    expect(page.get_by_test_id("search")).to_have_attribute("placeholder", "find w⁽²⁾₁,₀ or w2_1_0, then Enter")
+    x, w = Value(2.0, "x"), Value(-3.0, "w⁽¹⁾")  # a graph without layers: its parameter is the example
+    out = (x * w).tanh()
+    out.label = "y"
+    page = watched_page(explore(out, tmp_path / "scalar.html", parameters=[w]).as_uri())
+    search = page.get_by_test_id("search")
+    expect(search).to_have_attribute("placeholder", "find w⁽¹⁾ or w1, then Enter")
+    expect(page.get_by_test_id("inspector")).not_to_contain_text("w⁽¹⁾")
+    search.click()
+    page.keyboard.type("w1")
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("inspector")).to_contain_text("w⁽¹⁾")
+    expect(page.get_by_test_id("search-status")).to_have_text("")
+
+
 def test_the_jump_list_groups_steps_by_layer(watched_page, mlp_page):
     path, data = mlp_page
     page = watched_page(path.as_uri())

@@ -171,6 +171,17 @@ byTestId("zoom-fit").addEventListener("click", () => {
 // ---- search: a node or parameter by name (w⁽²⁾₁,₀, or typed w2_1_0) -----------------------------
 const searchKey = (text) => [...text.trim()].map((ch) => data.search_keys[ch] ?? ch).join("").replace(/^_+|_+$/g, "");
 let searchIndex = null;
+// The search box's example is a name of this graph: a weight of the second layer (w⁽²⁾₁,₀), else a parameter.
+function searchExample() {
+  const layers = data.network ? data.network.layers : [];
+  const rows = layers.length ? layers[Math.min(1, layers.length - 1)].w_names : [];
+  const parameter = (data.nodes || []).find((node) => node.kind === "parameter") || (data.nodes || [])[0];
+  const name = rows.length ? (rows[1] || rows[0])[0] : parameter && parameter.name;
+  if (!name || name.length > 12) return;  // a long label would not fit: the generic hint stays
+  const alias = searchKey(name);
+  byTestId("search").placeholder = `find ${name}${alias === name ? "" : ` or ${alias}`}, then Enter`;
+}
+searchExample();
 function buildSearchIndex() {
   const index = new Map();
   const add = (name, target) => {

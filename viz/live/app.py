@@ -31,6 +31,7 @@ from .vocabulary import embedded
 
 ASSETS = {"page_helpers.js": "text/javascript", "room.css": "text/css", "room.js": "text/javascript",
           "playground.css": "text/css", "playground.js": "text/javascript", "network.js": "text/javascript",
+          "playground_setup.js": "text/javascript", "playground_parameters.js": "text/javascript",
           "lab.css": "text/css", "lab.js": "text/javascript"}
 
 
