@@ -7,10 +7,13 @@ gives the same data).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 import numpy as np
 
 from autograd import argument_checks as check
+from autograd.conventions.errors import did_you_mean
+from autograd.conventions.terminal import echo
 
 from .csv_data import Table, load_csv  # noqa: F401 - your own data is a dataset too: nn.datasets.load_csv
 from .data_rows import ScaledRows, take_rows
@@ -223,6 +226,19 @@ ALIASES = {"circle": "circles", "blobs3": "blobs"}  # the other spellings, accep
 
 
 def canonical(name: str) -> str:
-    """The dataset's one name: ``circle`` -> ``circles``, ``blobs3`` -> ``blobs``; any other name as given."""
-    return ALIASES.get(name, name)
+    """The dataset's one name, in any case: ``Moons`` -> ``moons``, ``circle`` -> ``circles``, ``blobs3`` ->
+    ``blobs``; any other name lowercased (a name is never told apart by its case)."""
+    key = name.lower()
+    return ALIASES.get(key, key)
+
+
+def refusal(names: Iterable[str], given: object) -> str:
+    """The names a refusal of ``given`` lists, with the aliases, and the near miss, if any: ``moons, circles
+    (circle for circles, blobs3 for blobs), got 'moon'; did you mean moons?``."""
+    names = list(names)
+    aliases = ", ".join(f"{alias} for {name}" for alias, name in ALIASES.items())
+    near = did_you_mean(given, [*names, *ALIASES]) if isinstance(given, str) else ""
+    return f"{', '.join(names)} ({aliases}), got {echo(given)}{near}"
+
+
 TABLES = {"neuron-table": neuron_table, "xor-table": xor_table}

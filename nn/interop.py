@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from autograd import argument_checks as check
 from autograd.conventions.files import writable_target, write_file
 
 from .module import ACTIVATIONS, MAX_PARAMETERS, MLP, checked_model
@@ -56,7 +57,7 @@ def state_dict(model: MLP) -> dict[str, np.ndarray]:
 
 def export(model: MLP, path: str | Path) -> Path:
     """Write ``model`` as ``.safetensors`` (a state_dict) or ``.onnx`` (by the suffix), atomically."""
-    path = Path(path)
+    path = check.file_path(path)
     writers = {".safetensors": _safetensors_bytes, ".onnx": _onnx_bytes}
     if path.suffix.lower() not in writers:
         raise ValueError(f"cannot tell what to write for {str(path)!r}: the file name must end in "

@@ -14,6 +14,8 @@ from pathlib import Path
 import autograd
 from autograd.conventions.command_line import (
     Parser,
+    any_case,
+    file_to_write,
     layer_sizes,
     non_negative_number,
     nonempty_path,
@@ -30,6 +32,7 @@ from .collapsed import check_model_size, draw_model
 from .dot import DEFAULT_MAX_NODES, draw
 from .explorer_network import LEVELS, NETWORK_MAX_NODES
 from .live.config import DATASETS, FieldError, checked_setup, dataset_name
+from .live.guards import listen_address
 from .program import program
 from .readable import check_readable
 from .render import output_format, render
@@ -57,7 +60,8 @@ def _parser() -> argparse.ArgumentParser:
 
     drawing = command("draw", "draw the computation graph to an .svg, .png or .pdf file",
                       "draw (also with --collapsed)")
-    drawing.add_argument("-o", "--output", required=True, help="the file to write: .svg, .png or .pdf")
+    drawing.add_argument("-o", "--output", type=file_to_write, required=True,
+                         help="the file to write: .svg, .png or .pdf")
     drawing.add_argument("--no-grad", action="store_true", help="leave out the gradients")
     direction = drawing.add_mutually_exclusive_group()
     direction.add_argument("--top-down", dest="rankdir", action="store_const", const="TB",
@@ -76,10 +80,10 @@ def _parser() -> argparse.ArgumentParser:
                             help=f"refuse when the nodes have more chain-rule paths than this in all "
                                  f"(default {EXPLAIN_MAX_PATHS})")
     exploring = command("explore", "write the step-by-step backprop explorer as one HTML file", "explore")
-    exploring.add_argument("-o", "--output", required=True, help="the HTML file to write")
+    exploring.add_argument("-o", "--output", type=file_to_write, required=True, help="the HTML file to write")
     exploring.add_argument("--lr", type=non_negative_number, default=0.1,
                            help="the learning rate of the update step (default %(default)s)")
-    exploring.add_argument("--level", choices=LEVELS,
+    exploring.add_argument("--level", type=any_case, choices=LEVELS,
                            help="the view the page opens on: scalar (every value), neuron (Σ w·a + b → σ boxes) or "
                                 "layer (vectors and matrices); default: the most detailed readable one")
     _size_limits(exploring)
@@ -101,7 +105,7 @@ def _parser() -> argparse.ArgumentParser:
     images.add_argument("--eight-by-eight", action="store_true",
                         help="scikit-learn's 8x8 digits (a 64-16-16-10 network) even when MNIST is there")
     lab.add_argument("--hidden", type=layer_sizes, default=[16, 16], help="hidden layer sizes (default 16,16)")
-    lab.add_argument("--activation", default="sigmoid", choices=["sigmoid", "relu"],
+    lab.add_argument("--activation", default="sigmoid", type=any_case, choices=["sigmoid", "relu"],
                      help="the hidden layers' activation (default sigmoid, as in the lessons)")
     lab.add_argument("--seed", type=whole_number, default=0, help="the seed of the first weights")
     return parser
@@ -110,10 +114,17 @@ def _parser() -> argparse.ArgumentParser:
 def _server_command(commands, name: str, help_text: str, description: str) -> argparse.ArgumentParser:
     """A subcommand that serves a live page: --host, --port, --no-browser."""
     sub = commands.add_parser(name, help=help_text, description=description)
-    sub.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
+    sub.add_argument("--host", type=_host, default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
     sub.add_argument("--port", type=_port, default=8765, help="the port (default 8765; 0 picks a free one)")
     sub.add_argument("--no-browser", action="store_true", help="do not open a browser")
     return sub
+
+
+def _host(text: str) -> str:
+    try:
+        return listen_address(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{error} (an unset shell variable?)") from None
 
 
 def _port(text: str) -> int:
@@ -222,7 +233,7 @@ def _check(args: argparse.Namespace) -> None:
     if args.command == "draw":
         output_format(args.output)
     if args.command == "explore" and Path(args.output).suffix.lower() not in PAGE_SUFFIXES:
-        raise UserError(f"explore writes an HTML page: the file name must end in .html, got {args.output!r}")
+        raise UserError(f"explore writes an HTML page: the file name must end in .html, got {str(args.output)!r}")
     if args.command in ("draw", "explore"):
         writable_target(args.output)
 

@@ -162,7 +162,7 @@ def explore(output: Value, path: str | Path | None = None, *, parameters=None, l
     ``viz.explorer_network.NETWORK_MAX_NODES`` values is refused.
     """
     if path is not None:
-        path = check.path(path)
+        path = check.file_path(path)
         writable_target(path)
     inline = _explorer(output, path, parameters, learning_rate, title, level, max_nodes, max_edges, optimizer)
     return inline if path is None else inline.save(path)

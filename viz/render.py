@@ -68,7 +68,7 @@ def render(digraph: graphviz.Digraph, path: str | Path, *, timeout: float = DOT_
     Raises GraphvizMissingError (after writing the ``.gv`` source) when ``dot`` is not installed.
     """
     check.instance(digraph, "digraph", (graphviz.Digraph, graphviz.Graph), "a graphviz.Digraph (viz.draw's result)")
-    path = check.path(path)
+    path = check.file_path(path)
     timeout = check.real(timeout, "timeout", above=0)
     kind = output_format(path)
     writable_target(path)

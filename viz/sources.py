@@ -13,6 +13,7 @@ from pathlib import Path
 
 from autograd import Value, subscript, topological_order
 from autograd import argument_checks as check
+from autograd.conventions.errors import did_you_mean
 from nn.signature import listed
 
 from .chain import DEFAULT_A0, DEFAULT_Y, find_node, four_neuron
@@ -155,10 +156,10 @@ def resolve(name_or_path: str, inputs: Sequence[float] | None = None,
     if not isinstance(name_or_path, str):
         raise check.wrong_type("name_or_path", f"a name ({', '.join(BUILTINS)}) or the path of a MODEL.json",
                                name_or_path)
-    if name_or_path in BUILTINS:
+    if name_or_path.lower() in BUILTINS:  # a built-in name in any case: Four-Neuron is four-neuron
         if isinstance(target, str):
             raise ValueError(f"{name_or_path}'s target y is a number, got {target!r:.40}")
-        source = BUILTINS[name_or_path](inputs, target)
+        source = BUILTINS[name_or_path.lower()](inputs, target)
     elif name_or_path.lower().endswith(".py"):
         raise ValueError(f"{name_or_path} is a Python file: the command line draws the built-in sources "
                          f"({', '.join(BUILTINS)}) and MODEL.json files saved by nn; draw an expression of your "
@@ -172,6 +173,6 @@ def resolve(name_or_path: str, inputs: Sequence[float] | None = None,
         unknown = "no such file or built-in source" if "/" in name_or_path or os.sep in name_or_path \
             else "unknown source"
         raise ValueError(f"{unknown} {name_or_path!r}; use one of {', '.join(BUILTINS)} "
-                         f"or the path of a MODEL.json saved by nn")
+                         f"or the path of a MODEL.json saved by nn{did_you_mean(name_or_path, BUILTINS)}")
     source.output.backward()
     return source

@@ -148,6 +148,18 @@ def path(value: object, name: str = "path") -> Path:
     return Path(location)
 
 
+FILE_PATH = "a file's path (one ending in / names a folder: put a file name after it, or leave the / out)"
+
+
+def file_path(value: object, name: str = "path") -> Path:
+    """The path of a file to write: ``path``'s checks, and never a str that names a folder by its form
+    (``x.onnx/``, ``out/.``), which ``Path`` would quietly read as the file ``x.onnx``."""
+    location = path(value, name)
+    if isinstance(value, str) and os.path.basename(value) in ("", ".", ".."):
+        raise wrong_value(name, FILE_PATH, value)
+    return location
+
+
 def sequence(value: object, name: str, valid: str, length: int | None = None):
     """``value`` if it is a list, tuple, numpy array or other sequence (not a str), of ``length`` items if given."""
     if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, np.ndarray)):

@@ -14,24 +14,30 @@ import argparse
 import contextlib
 import math
 import os
+import re
 import signal
 import sys
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from . import argument_checks as check
 from .errors import USER_MISTAKES, MissingToolError, UserError, describe
 from .terminal import echo, say
 
 USER_ERROR, MISSING_TOOL, INTERRUPTED, STDOUT_CLOSED = 2, 3, 130, 141
+NEGATIVE_NUMBER = re.compile(r"-\.?\d")  # -3, -1e-3, -1,2, -.5: a value, never an option (none starts so)
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse whose errors are one UserError line (``... (see prog --help)``), not usage plus error."""
+    """argparse whose errors are one UserError line (``... (see prog --help)``), not usage plus error, and
+    which reads every argument that starts like a negative number (``-1e-3``, ``-1,2``, ``-.5``) as a value,
+    where argparse reads only ``-3`` and ``-0.5`` so, and takes the others for unknown options."""
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
         super().__init__(*args, **kwargs)
+        self._negative_number_matcher = NEGATIVE_NUMBER  # no option of ours starts with a digit
 
     def error(self, message: str):
         raise UserError(f"{message} (see {self.prog} --help)")
@@ -86,11 +92,27 @@ def nonempty_path(text: str) -> Path:
     return Path(text)
 
 
+def file_to_write(text: str) -> Path:
+    """``"model.onnx"`` -> a Path: a file to write, never empty nor ending in ``/`` (``x.onnx/`` means a folder)."""
+    nonempty_path(text)
+    try:
+        return check.file_path(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected {check.FILE_PATH}, got {echo(text)}") from None
+
+
+def any_case(text: str) -> str:
+    """``"Adam"`` -> ``"adam"``: a name from a list (``choices=``), read in any case, as every name is."""
+    return text.lower()
+
+
 def positive_int(text: str) -> int:
     """``"16"`` -> 16; zero, negatives, non-integers and digits such as ``²`` are refused."""
     digits = text.strip()
-    if not (digits.isascii() and digits.isdigit()) or len(digits) > 18 or int(digits) < 1:
+    if not (digits.isascii() and digits.isdigit()) or not digits.strip("0"):
         raise argparse.ArgumentTypeError(f"expected a positive whole number, got {echo(text)}")
+    if len(digits.lstrip("0")) > 18:  # every count we take has a limit far below; this one keeps int() cheap
+        raise argparse.ArgumentTypeError(f"expected a positive whole number of at most 18 digits, got {echo(text)}")
     return int(digits)
 
 

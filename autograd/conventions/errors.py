@@ -5,6 +5,9 @@ A command line (``command_line.run``) prints either as one line, never a traceba
 """
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
 
 class UserError(Exception):
     """A mistake in what the user asked for: printed as one line, exit status 2."""
@@ -39,3 +42,10 @@ def describe(error: BaseException) -> str:
     if isinstance(error, OSError) and error.strerror:
         return error.strerror + (f": {error.filename}" if error.filename is not None else "")
     return str(error) or type(error).__name__
+
+
+def did_you_mean(text: str, names: Iterable[str]) -> str:
+    """``"; did you mean moons?"`` when ``text`` is a near miss of one of ``names`` (a typo, ``moon``), else ``""``:
+    the tail of a message refusing a name."""
+    close = difflib.get_close_matches(text.strip().lower(), list(names), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]}?" if close else ""

@@ -37,9 +37,10 @@ def writable_target(path: str | Path) -> Path:
     """The file a write to ``path`` replaces (a symlink's target), checked before any work is done.
 
     Raises NotARegularFileError for a directory, device, FIFO or socket, ValueError when the folder
-    is missing, PermissionError when no file can be created in it.
+    is missing or the path names a folder by its form (``x.onnx/``), PermissionError when no file can be
+    created in it.
     """
-    target = Path(os.path.realpath(check.path(path)))
+    target = Path(os.path.realpath(check.file_path(path)))
     _refuse_all_but_a_regular_file(target, path)
     check_folder(target.parent, path)
     return target

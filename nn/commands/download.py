@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import shlex
 
-from autograd.conventions.command_line import finite_number, nonempty_path
+from autograd.conventions.command_line import any_case, finite_number, nonempty_path
 from autograd.conventions.files import writable_folder
 from nn import download as fetching
 from nn import mnist
@@ -35,7 +35,7 @@ def add_parsers(commands) -> None:
                     "into --dir (default: $XDG_CACHE_HOME/chainrule/mnist, else ~/.cache/chainrule/mnist). "
                     "`python -m nn train mnist` reads that folder when --mnist-dir is left out. A file already "
                     "there and valid is not downloaded again.")
-    download.add_argument("dataset", choices=["mnist"], help="what to download")
+    download.add_argument("dataset", type=any_case, choices=["mnist"], help="what to download (mnist, in any case)")
     download.add_argument("--dir", type=nonempty_path, metavar="DIR",
                           help=f"the folder to fill (default {mnist.default_dir()})")
     download.add_argument("--mirror", type=_address, default=mnist.MNIST_MIRROR, metavar="URL",

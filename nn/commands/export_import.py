@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 
 import nn
-from autograd.conventions.command_line import nonempty_path
+from autograd.conventions.command_line import any_case, file_to_write, nonempty_path
 from autograd.conventions.files import writable_target
 from autograd.conventions.terminal import shown
 
@@ -12,16 +12,16 @@ from autograd.conventions.terminal import shown
 def add_parsers(commands) -> None:
     export = commands.add_parser("export", help="write a saved model as ONNX or as a PyTorch state_dict")
     export.add_argument("model", type=nonempty_path, metavar="MODEL.json")
-    export.add_argument("-o", "--output", type=nonempty_path, required=True, metavar="FILE",
+    export.add_argument("-o", "--output", type=file_to_write, required=True, metavar="FILE",
                         help="model.onnx, or model.safetensors for torch.nn.Sequential")
     export.set_defaults(run=run_export)
     weights = commands.add_parser("import", help="a model from a torch.nn.Sequential's safetensors state_dict")
     weights.add_argument("weights", type=nonempty_path, metavar="WEIGHTS.safetensors")
-    weights.add_argument("--activation", choices=nn.ACTIVATIONS, default="relu",
+    weights.add_argument("--activation", type=any_case, choices=nn.ACTIVATIONS, default="relu",
                          help="the hidden layers' activation (default %(default)s)")
-    weights.add_argument("--output-activation", choices=nn.ACTIVATIONS, default="linear",
+    weights.add_argument("--output-activation", type=any_case, choices=nn.ACTIVATIONS, default="linear",
                          help="the last layer's activation (default %(default)s)")
-    weights.add_argument("-o", "--output", type=nonempty_path, required=True, metavar="MODEL.json")
+    weights.add_argument("-o", "--output", type=file_to_write, required=True, metavar="MODEL.json")
     weights.set_defaults(run=run_import)
 
 

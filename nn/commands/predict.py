@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 
 import autograd
 import nn
@@ -32,6 +33,10 @@ def run(args: argparse.Namespace) -> int:
     with autograd.no_grad():
         output = model(row)
     outputs = [v.data for v in (output if isinstance(output, list) else [output])]
+    if not all(math.isfinite(value) for value in outputs):  # a class read off NaN would be a guess
+        raise UserError(f"{args.model} computes {', '.join(f'{v:g}' for v in outputs)} for the inputs "
+                        f"{' '.join(f'{x:g}' for x in args.inputs)}: numbers this large overflow its arithmetic; "
+                        f"give inputs of the size it was trained on")
     if signature is None or signature.classes is None:
         print(" ".join(f"{v:.6g}" for v in outputs))
     else:

@@ -5,6 +5,7 @@ import argparse
 
 import nn
 from autograd.conventions.command_line import (
+    any_case,
     finite_number,
     fraction,
     layer_sizes,
@@ -54,9 +55,7 @@ def _dataset(text: str) -> str:
         return text
     if datasets.canonical(text) in DATASETS:
         return datasets.canonical(text)
-    aliases = ", ".join(f"{alias} for {name}" for alias, name in datasets.ALIASES.items())
-    raise argparse.ArgumentTypeError(f"expected one of {', '.join(DATASETS)} ({aliases}) or a .csv file, "
-                                     f"got {text!r}")
+    raise argparse.ArgumentTypeError(f"expected a .csv file or one of {datasets.refusal(DATASETS, text)}")
 
 
 def add_parser(commands) -> argparse.ArgumentParser:
@@ -79,16 +78,17 @@ def add_parser(commands) -> argparse.ArgumentParser:
                        help=f"inputs computed from the two input columns x1, x2, e.g. x1,x2,x1^2 "
                             f"(from {', '.join(features.NAMES)})")
     train.add_argument("--hidden", type=layer_sizes, help="hidden layer sizes, e.g. 16,16 (none for no hidden layer)")
-    train.add_argument("--activation", choices=nn.ACTIVATIONS, help="hidden layers' activation")
-    train.add_argument("--output-activation", choices=nn.ACTIVATIONS, help="default: what the loss needs")
-    train.add_argument("--loss", choices=list(recipes.LOSS_OUTPUT_ACTIVATION),
+    train.add_argument("--activation", type=any_case, choices=nn.ACTIVATIONS, help="hidden layers' activation")
+    train.add_argument("--output-activation", type=any_case, choices=nn.ACTIVATIONS,
+                       help="default: what the loss needs")
+    train.add_argument("--loss", type=any_case, choices=list(recipes.LOSS_OUTPUT_ACTIVATION),
                        help="loss function (default: the dataset's, below)")
-    train.add_argument("--optimizer", choices=list(nn.OPTIMIZERS),
+    train.add_argument("--optimizer", type=any_case, choices=list(nn.OPTIMIZERS),
                        help="optimiser, PyTorch's update rules (default: the dataset's, below)")
     train.add_argument("--lr", type=non_negative_number, help="learning rate (at the start)")
     train.add_argument("--lr-end", type=non_negative_number, help="final lr as a fraction of --lr (1 = constant)")
     train.add_argument("--momentum", type=non_negative_number, help="SGD momentum")
-    train.add_argument("--schedule", choices=list(schedules.SCHEDULES),
+    train.add_argument("--schedule", type=any_case, choices=list(schedules.SCHEDULES),
                        help="learning-rate schedule (default: linear when --lr-end is not 1, else constant)")
     train.add_argument("--warmup", type=positive_int, help="steps of linear warm-up before the schedule")
     train.add_argument("--decay-every", type=positive_int, help="--schedule step: steps between decays")
@@ -96,7 +96,7 @@ def add_parser(commands) -> argparse.ArgumentParser:
                        help="--schedule step: lr multiplier at each decay, at most 1 (default 0.1)")
     train.add_argument("--l1", type=non_negative_number, help="L1 regularisation strength added to the loss")
     train.add_argument("--l2", type=non_negative_number, help="L2 regularisation strength added to the loss")
-    train.add_argument("--init", choices=list(nn.INITS), default="uniform",
+    train.add_argument("--init", type=any_case, choices=list(nn.INITS), default="uniform",
                        help="weight initialisation (default: uniform in [-1, 1), micrograd's)")
     train.add_argument("--val-fraction", type=fraction,
                        help="training rows held out (stratified) to score every epoch; CSV default 0.2")

@@ -76,6 +76,32 @@ def test_predict_prints_the_saved_networks_output(tmp_path, capsys):
     assert [float(v) for v in out.split()] == pytest.approx(expected.tolist(), rel=1e-5)
 
 
+@pytest.mark.parametrize("inputs", [["-1e-3", "2"], ["-.5", "-1E3"], ["-0.1", "-0.2"]])
+def test_predict_reads_every_negative_number_as_a_number(tmp_path, capsys, inputs):
+    model = nn.MLP(2, [3, 2], activation="tanh", seed=5)
+    model.save(tmp_path / "m.json")
+    code, out, err = run(capsys, "predict", str(tmp_path / "m.json"), *inputs)  # -1e-3 was "unrecognized arguments"
+    assert (code, err) == (0, "")
+    expected = numpy_forward(json.loads((tmp_path / "m.json").read_text()), [float(x) for x in inputs])
+    assert [float(v) for v in out.split()] == pytest.approx(expected.tolist(), rel=1e-5)
+
+
+def test_predict_refuses_to_read_a_class_off_an_output_that_overflowed(tmp_path, capsys):
+    model = nn.MLP(2, [2, 1], seed=1)  # relu: one neuron's 2·x1 + x2 overflows to inf, the other's -inf is cut to 0
+    model.set_weights([([[2.0, 1.0], [-2.0, -1.0]], [0.0, 0.0]), ([[1.0, -1.0]], [0.0])])
+    model.save(tmp_path / "m.json")
+    for inputs, output in ((["1e308", "1e308"], "inf"), (["-1e308", "-1e308"], "-inf")):  # in one neuron, the other
+        with np.errstate(over="ignore"):
+            computed = numpy_forward(json.loads((tmp_path / "m.json").read_text()), [float(x) for x in inputs])
+        assert computed.tolist() == [float(output)]
+        code, out, err = run(capsys, "predict", str(tmp_path / "m.json"), *inputs)
+        assert (code, out) == (2, "")  # it printed "1 (output inf)": a class read off an overflow
+        assert err.count("\n") == 1
+        shown = " ".join(f"{float(x):g}" for x in inputs)
+        assert (f"computes {output} for the inputs {shown}: numbers this large overflow its arithmetic; give "
+                f"inputs of the size it was trained on") in err
+
+
 def test_resume_continues_training_where_it_stopped(tmp_path, capsys):
     common = ["--quiet", "--no-plots"]
     run(capsys, "train", "xor-table", "--steps", "20", "--out", str(tmp_path / "straight"), *common)

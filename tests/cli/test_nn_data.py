@@ -226,7 +226,7 @@ def test_mistakes_with_data_are_one_line(tmp_path, capsys, colours_csv, argv, me
 
 
 @pytest.mark.parametrize(("argv", "message"), [
-    (["train", "iris"], "expected one of moons"),
+    (["train", "iris"], "expected a .csv file or one of moons"),
     (["train", "moons", "--features", "x1,x3"], "unknown feature 'x3'"),
     (["train", "moons", "--val-fraction", "1"], "expected a fraction from 0 up to"),
     (["train", "moons", "--schedule", "exp"], "invalid choice: 'exp'"),

@@ -16,9 +16,10 @@ def playground(*, host: str = "127.0.0.1", port: int = 0, **setup):
     from autograd import argument_checks as check
 
     from .config import checked_setup
+    from .guards import listen_address
     from .server import start
 
-    check.text(host, "host")
+    host = listen_address(host)
     check.integer(port, "port", at_least=0, at_most=65535)  # 0: any free port
 
     return start(host=host, port=port, setup=checked_setup({key: list(value) if isinstance(value, tuple) else value
@@ -35,11 +36,12 @@ def digits(*, host: str = "127.0.0.1", port: int = 0, mnist_dir: str | None = No
     """
     from autograd import argument_checks as check
 
+    from .guards import listen_address
     from .lab.data import load
     from .lab.setup import LabDefaults, checked_lab_setup
     from .server import start
 
-    check.text(host, "host")
+    host = listen_address(host)
     check.integer(port, "port", at_least=0, at_most=65535)  # 0: any free port
     if mnist_dir is not None:
         mnist_dir = str(check.path(mnist_dir, "mnist_dir"))

@@ -97,8 +97,7 @@ def dataset_name(value: object) -> str:
     """The one name of the dataset ``value`` names (an alias too), or a FieldError listing the names."""
     if isinstance(value, str) and datasets.canonical(value) in DATASETS:
         return datasets.canonical(value)
-    aliases = ", ".join(f"{alias} for {name}" for alias, name in datasets.ALIASES.items())
-    raise FieldError("dataset", f"must be one of {', '.join(DATASETS)} ({aliases}), got {value!r:.40}")
+    raise FieldError("dataset", f"must be one of {datasets.refusal(DATASETS, value)}")
 
 
 _CHECKS = {

@@ -15,6 +15,17 @@ TOKEN_HEADER = b"x-chainrule-token"
 SAFE_METHODS = {"GET", "HEAD"}
 
 
+def listen_address(host: object) -> str:
+    """``host`` as the address to listen on: a non-empty str (an empty one, as an unset shell variable gives,
+    would listen on every interface: ValueError)."""
+    if not isinstance(host, str):
+        raise TypeError(f"host must be a host name or address (a str), got {type(host).__name__}: {host!r:.40}")
+    if not host.strip():
+        raise ValueError(f"host must be a host name or address such as 127.0.0.1 (0.0.0.0 for every interface), "
+                         f"got {host!r:.40}: empty, it would listen on every interface")
+    return host.strip()
+
+
 def loopback(host: str) -> bool:
     return host in ("127.0.0.1", "localhost", "::1")
 

@@ -61,6 +61,22 @@ def test_every_writer_refuses_a_target_that_is_not_a_regular_file_and_leaves_it_
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
+@pytest.mark.parametrize("ending", ["/", "/."])
+def test_every_writer_refuses_a_path_that_names_a_folder_by_its_form(tmp_path, ending):
+    net = viz.four_neuron()
+    net.output.backward()
+    model = nn.MLP(2, [1], seed=0)
+    writers = {"model.json": model.save, "model.onnx": lambda path: nn.export(model, path),
+               "chain.svg": lambda path: viz.render(viz.draw(net.output), path),
+               "page.html": lambda path: explore(net.output, path),
+               "inline.html": lambda path: explore(net.output).save(path),
+               "loss.png": lambda path: loss_curve([1.0, 0.5], path)}
+    for name, writer in writers.items():
+        with pytest.raises(ValueError, match=r"must be a file's path \(one ending in / names a folder"):
+            writer(str(tmp_path / name) + ending)  # Path(...) would drop the "/" and write the file `name`
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("command", [["python -m viz", "explore", "four-neuron", "-o"],
                                      ["python -m viz", "draw", "four-neuron", "-o"]])
 def test_the_viz_commands_refuse_a_fifo_or_device_as_output_in_one_line(tmp_path, capsys, command):

@@ -83,6 +83,7 @@
     const anchors = document.querySelector(".output-nodes");
     anchors.replaceChildren(...Array.from({ length: outputs }, () => el("span", "output-node")));
     columns = [features, ...hidden, [...anchors.children]];
+    parameters.weightKeys(columns.slice(1));
   }
 
   function paint(next) {
@@ -110,6 +111,7 @@
     draw.output(byTestId("output-heatmap"), pictures.size, pictures.output);
     draw.edges(byTestId("edges"), document.querySelector("main"), columns, next.layers,
                { hoverEdge: parameters.hoverEdge, hoverEnd: parameters.hoverEnd, edit: parameters.openEditor });
+    parameters.showFocusedWeight();
     draw.points(byTestId("points"), points, pictures.extent, byTestId("show-test").checked, onPoint);
     draw.curve(byTestId("loss-curve"), next.curve);
   }

@@ -32,15 +32,15 @@ window.PlaygroundParameters = (current, edit) => {
   function hoverEnd() { byTestId("hover").hidden = true; }
 
   // The editor beside the pointer on an edge, beside a bias's box (Enter on it has no pointer); closed, the
-  // keyboard's focus goes back to the box it came from.
+  // keyboard's focus goes back to the control it came from (`back`: a bias's box, a weight's key).
   let editing = null;
-  function openEditor(l, j, k, event) {
+  function openEditor(l, j, k, event, back = k === null ? event.currentTarget : null) {
     const form = byTestId("editor"), layer = current().layers[l];
     form.querySelector("span").textContent = `${parameterName(l, j, k)} =`;
     byTestId("edit-value").value = String(k === null ? layer.biases[j] : layer.weights[j][k]);
     form.dataset.target = JSON.stringify([l, j, k]);
-    editing = k === null ? event.currentTarget : null;
-    placeBeside(form, event, 0, editing);
+    editing = back;
+    placeBeside(form, event, 0, k === null ? back : null);
     byTestId("edit-value").focus(); byTestId("edit-value").select();
   }
 
@@ -56,5 +56,46 @@ window.PlaygroundParameters = (current, edit) => {
     edit({ layer, neuron, source, value: text !== "" && Number.isFinite(Number(text)) ? Number(text) : text });
   });
   byTestId("edit-value").addEventListener("keydown", (event) => { if (event.key === "Escape") closeEditor(); });
-  return { hoverEdge, hoverNeuron, hoverEnd, openEditor };
+
+  // ---- the keyboard's way to a weight --------------------------------------------------------------
+  // Each weight has a key: a button without a box of its own, in the Tab order after its neuron's bias box
+  // (`targets`: each layer's neurons, the elements its edges end at). Focused, it lights its edge, on top, with
+  // the edge's card at its middle; Enter opens the editor there, as a click on the edge does.
+  function weightKeys(targets) {
+    current().layers.forEach((layer, l) => layer.weight_labels.forEach((labels, j) => targets[l][j].append(
+      ...labels.map((label, k) => {
+        const key = el("button", { type: "button", class: "weight-key", "data-testid": "weight", "data-layer": l,
+                                   "data-neuron": j, "data-source": k }, `weight ${label}`);
+        key.addEventListener("focus", showFocusedWeight);
+        key.addEventListener("blur", () => { litEdge(null); hoverEnd(); });
+        key.addEventListener("click", () => openEditor(l, j, k, middle(edgeOf(l, j, k)), key));
+        return key;
+      }))));
+  }
+
+  const edgeOf = (l, j, k) => document.querySelector(
+    `[data-testid="edge"][data-layer="${l}"][data-neuron="${j}"][data-source="${k}"]`);
+
+  // The middle of an edge's curve on the screen, where a pointer on it would be.
+  function middle(edge) {
+    const line = edge.querySelector(".line"), at = line.getPointAtLength(line.getTotalLength() / 2);
+    const { x, y } = new DOMPoint(at.x, at.y).matrixTransform(line.getScreenCTM());
+    return { clientX: x, clientY: y };
+  }
+
+  function litEdge(edge) {
+    for (const lit of document.querySelectorAll(".edge.focused")) lit.classList.remove("focused");
+    if (edge) { edge.classList.add("focused"); edge.parentNode.append(edge); }
+  }
+
+  // The focused weight's edge lit and its card shown; again after each redraw, with the new numbers.
+  function showFocusedWeight() {
+    const key = document.activeElement;
+    if (!key || key.dataset.testid !== "weight") return;
+    const [l, j, k] = ["layer", "neuron", "source"].map((name) => Number(key.dataset[name])), edge = edgeOf(l, j, k);
+    litEdge(edge);
+    hoverEdge(l, j, k, middle(edge));
+  }
+
+  return { hoverEdge, hoverNeuron, hoverEnd, openEditor, weightKeys, showFocusedWeight };
 };
