@@ -117,7 +117,7 @@ def test_missing_dot_exits_non_zero_says_how_to_install_and_keeps_the_dot_source
     (["draw", "no-such-graph", "-o", "x.svg"], "four-neuron, neuron, micrograd-example"),
     (["draw", "four-neuron", "-o", "chain.txt"], ".svg, .png, .pdf"),
     (["explain", "four-neuron", "--wrt", "w9"], "no node named 'w9'"),
-    (["explain", "four-neuron", "--input", "abc"], "not a comma-separated list of finite numbers"),
+    (["explain", "four-neuron", "--input", "abc"], "expected finite numbers separated by commas (0.5,-1) or spaces"),
     (["explain", "four-neuron", "--input", "1,2"], "takes 1 number"),
     (["draw", "four-neuron"], "-o/--output"),
     (["draw", "four-neuron", "-o", "x.svg", "--collapsed"], "--collapsed draws a saved nn model"),
