@@ -59,10 +59,18 @@ def _opener() -> urllib.request.OpenerDirector:
 
 
 def check_url(url: str, what: str = "the mirror") -> str:
-    """``url`` when it is an http(s) address with a host; ValueError naming ``what`` otherwise."""
-    parts = urllib.parse.urlsplit(url)
+    """``url`` when it is an http(s) address with a host (and a port, if any, from 0 to 65535), written
+    without spaces or control characters; ValueError naming ``what`` otherwise, before any connection."""
+    valid = f"{what} must be an http:// or https:// address"
+    if any(ch.isspace() or not ch.isprintable() for ch in url):
+        raise ValueError(f"{valid} without spaces or control characters (a space is %20), got {url!r:.80}")
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 - reading it checks it: a port that is not a number from 0 to 65535 is a ValueError
+    except ValueError as error:
+        raise ValueError(f"{valid}, got {url!r:.80} ({error})") from None
     if parts.scheme.lower() not in SCHEMES or not parts.hostname:
-        raise ValueError(f"{what} must be an http:// or https:// address, got {url!r:.80}")
+        raise ValueError(f"{valid}, got {url!r:.80}")
     return url
 
 

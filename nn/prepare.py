@@ -81,7 +81,10 @@ def load(source: str, s, features: list[str] | None, target: str, regression: bo
     validation = None
     if s.val_fraction:
         cut = datasets.split if classes is None else datasets.stratified_split
-        X_train, y_train, X_val, y_val = cut(*train, s.val_fraction, seed=s.seed)
+        try:
+            X_train, y_train, X_val, y_val = cut(*train, s.val_fraction, seed=s.seed)
+        except ValueError as error:  # a CSV holds out 0.2 unless told: say which option did
+            raise ValueError(f"--val-fraction {s.val_fraction:g}: {error} (--val-fraction 0 holds out none)") from None
         train, validation = (X_train, y_train), (X_val, y_val)
     if s.standardize:
         signature = replace(signature, standardize=Standardization.fit(train[0]))

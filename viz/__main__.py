@@ -1,5 +1,5 @@
 """Command line: ``python -m viz draw|explain|explore|program SOURCE …`` (SOURCE: a built-in name or MODEL.json),
-``python -m viz playground`` and ``python -m viz digits`` (a local server; Ctrl-C stops it).
+``python -m viz playground`` and ``python -m viz digits`` (a local server; Ctrl-C stops it; ``viz.serving``).
 
 Every user mistake prints one line on stderr and exits with status 2; a missing Graphviz exits
 with status 3 after saving the DOT source; Ctrl-C exits with 130 (``autograd.conventions.command_line``, as
@@ -16,26 +16,22 @@ from autograd.conventions.command_line import (
     Parser,
     any_case,
     file_to_write,
-    layer_sizes,
     non_negative_number,
-    nonempty_path,
     number_list,
     positive_int,
     run,
-    whole_number,
 )
-from autograd.conventions.errors import LimitError, MissingToolError, UserError
+from autograd.conventions.errors import LimitError, UserError
 from autograd.conventions.files import writable_target
 from autograd.conventions.terminal import shown
 
 from .collapsed import check_model_size, draw_model
 from .dot import DEFAULT_MAX_NODES, draw
 from .explorer_network import LEVELS, NETWORK_MAX_NODES
-from .live.config import DATASETS, FieldError, checked_setup, dataset_name
-from .live.guards import listen_address
 from .program import program
 from .readable import check_readable
 from .render import output_format, render
+from .serving import add_parsers as add_server_parsers
 from .sources import BUILTINS, resolve
 
 PROG = "python -m viz"
@@ -91,52 +87,8 @@ def _parser() -> argparse.ArgumentParser:
     command("program", "print the numpy program the compiled replay runs for the graph (its data leaves "
                        "as a batch)", "compile", inputs="optional: without them a model's graph is traced at "
                                                   "zeros; the program reads the inputs as a batch")
-    playing = _server_command(commands, "playground", "train a network live in the browser, step into any point",
-                              "Serve the playground on this machine and print its URL.")
-    playing.add_argument("--dataset", default="circles", type=_dataset,
-                         help=f"the data to start with: {', '.join(DATASETS)} (default %(default)s)")
-    playing.add_argument("--hidden", type=layer_sizes, default=[4, 2],
-                         help="hidden layer sizes, e.g. 4,4 (none for no hidden layer)")
-    playing.add_argument("--seed", type=whole_number, default=0, help="the seed of the data and the first weights")
-    lab = _server_command(commands, "digits", "draw digits for 3Blue1Brown's digit network, train it, see backprop",
-                          "Serve the digit lab on this machine and print its URL.")
-    images = lab.add_mutually_exclusive_group()
-    images.add_argument("--mnist-dir", type=_folder,
-                        help="a folder with MNIST's four files (default: where `python -m nn download "
-                             "mnist` puts them, if it did, else scikit-learn's 8x8 digits)")
-    images.add_argument("--eight-by-eight", action="store_true",
-                        help="scikit-learn's 8x8 digits (a 64-16-16-10 network) even when MNIST is there")
-    lab.add_argument("--hidden", type=layer_sizes, default=[16, 16], help="hidden layer sizes (default 16,16)")
-    lab.add_argument("--activation", default="sigmoid", type=any_case, choices=["sigmoid", "relu"],
-                     help="the hidden layers' activation (default sigmoid, as in the lessons)")
-    lab.add_argument("--seed", type=whole_number, default=0, help="the seed of the first weights")
+    add_server_parsers(commands)
     return parser
-
-
-def _server_command(commands, name: str, help_text: str, description: str) -> argparse.ArgumentParser:
-    """A subcommand that serves a live page: --host, --port, --no-browser."""
-    sub = commands.add_parser(name, help=help_text, description=description)
-    sub.add_argument("--host", type=_host, default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
-    sub.add_argument("--port", type=_port, default=8765, help="the port (default 8765; 0 picks a free one)")
-    sub.add_argument("--no-browser", action="store_true", help="do not open a browser")
-    return sub
-
-
-def _host(text: str) -> str:
-    try:
-        return listen_address(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(f"{error} (an unset shell variable?)") from None
-
-
-def _port(text: str) -> int:
-    try:
-        port = whole_number(text)
-    except argparse.ArgumentTypeError:
-        port = -1
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"expected a port number 0 to 65535, got {text!r:.40}")
-    return port
 
 
 def _target(text: str) -> list[float] | str:
@@ -147,18 +99,6 @@ def _target(text: str) -> list[float] | str:
         if "," in text or not text.strip():
             raise
         return text.strip()
-
-
-def _folder(text: str) -> str:
-    """A folder's path as given, never empty (an unset shell variable would otherwise mean here)."""
-    return str(nonempty_path(text))
-
-
-def _dataset(text: str) -> str:
-    try:
-        return dataset_name(text)
-    except FieldError as error:
-        raise argparse.ArgumentTypeError(error.message) from None
 
 
 def _size_limits(command: argparse.ArgumentParser) -> None:
@@ -240,47 +180,12 @@ def _check(args: argparse.Namespace) -> None:
         writable_target(args.output)
 
 
-def _playground(args) -> None:
-    """Serve until Ctrl-C (the one line printed is the URL)."""
-    try:
-        from .live.server import serve
-    except ImportError as error:
-        raise MissingToolError(f"the playground needs Starlette and uvicorn ({error.name} is missing): "
-                               f"pip install -e '.[playground]'") from None
-    loss = "cross_entropy" if DATASETS[args.dataset] > 2 else "mse"
-    setup = checked_setup({"dataset": args.dataset, "hidden": args.hidden, "seed": args.seed, "loss": loss})
-    serve(setup, args.host, args.port, open_browser=not args.no_browser)
-
-
-def _digits(args) -> None:
-    """Load the images (a bad --mnist-dir is one line), then serve the lab until Ctrl-C."""
-    try:
-        from .live.server import serve
-    except ImportError as error:
-        raise MissingToolError(f"the digit lab needs Starlette and uvicorn ({error.name} is missing): "
-                               f"pip install -e '.[playground]'") from None
-    from .live.lab.data import load
-    from .live.lab.setup import LabDefaults, checked_lab_setup
-
-    try:
-        setup = checked_lab_setup({"hidden": args.hidden, "activation": args.activation, "seed": args.seed})
-        data = load(args.mnist_dir, args.eight_by_eight)
-    except (ValueError, OSError) as error:
-        raise UserError(str(error)) from None
-    except ImportError as error:
-        raise MissingToolError(str(error)) from None
-    if data.hint:
-        print(f"chainrule digit lab: {data.source}; {data.hint}", file=sys.stderr, flush=True)
-    serve(checked_setup({}), args.host, args.port, open_browser=not args.no_browser,
-          lab=LabDefaults(args.mnist_dir, args.eight_by_eight, setup, data), room="/digits", name="chainrule digit lab")
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run one command; return the exit status (see autograd.conventions.command_line for the convention)."""
     def command() -> None:
         args = _parser().parse_args(argv)
-        if args.command in ("playground", "digits"):
-            (_playground if args.command == "playground" else _digits)(args)
+        if hasattr(args, "serve"):  # playground, digits: until Ctrl-C
+            args.serve(args)
             return
         _check(args)
         action = {"draw": _draw, "explain": _explain, "explore": _explore, "program": _program}[args.command]

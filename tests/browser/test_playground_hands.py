@@ -21,6 +21,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 import nn
+from tests.support.hands import click_at_middle
 from viz.dot import format_number
 
 pytestmark = pytest.mark.browser
@@ -94,13 +95,6 @@ def test_every_neuron_is_reached_by_the_mouse(open_playground, width, height):
         expect(hover).to_contain_text(f"neuron {neuron['neuron'] + 1} of layer {neuron['layer'] + 1}")
     page.mouse.move(2, 2)
     expect(hover).to_be_hidden()
-
-
-def click_at_middle(page, locator) -> None:
-    """A real click at the middle of one element, scrolled into view first (as a person scrolls)."""
-    locator.scroll_into_view_if_needed()
-    box = locator.bounding_box()
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
 
 def test_on_a_phone_the_last_layers_buttons_take_the_click_not_the_edges_to_the_output(open_playground):
@@ -259,11 +253,8 @@ BOXES = """() => Object.fromEntries(['top', 'data', 'features', 'hidden-layers',
 
 
 def click(page, testid: str) -> None:
-    """A real click at the middle of the control, scrolled into view first (as a person scrolls)."""
-    control = page.get_by_test_id(testid)
-    control.scroll_into_view_if_needed()
-    box = control.bounding_box()
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    """A real click at the middle of the control with that test id."""
+    click_at_middle(page, page.get_by_test_id(testid))
 
 
 @pytest.mark.parametrize(("width", "height"), SIZES)

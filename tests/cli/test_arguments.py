@@ -255,3 +255,14 @@ def test_a_first_input_below_zero_is_read_as_a_number_not_an_option(tmp_path, ca
         printed.append(capsys.readouterr().out)
     assert printed[0] == printed[1]
     assert "(backward() gives 1)" in printed[0]  # ∂output/∂b of the linear output is 1
+
+
+@pytest.mark.parametrize(("command", "hidden", "valid"), [
+    ("playground", "9", "0 to 6 layer sizes, each 1 to 8"), ("playground", "1,1,1,1,1,1,1", "0 to 6 layer sizes"),
+    ("digits", "100000", "1 to 3 layer sizes, each 1 to 64"), ("digits", "none", "1 to 3 layer sizes"),
+])
+def test_a_server_setup_refused_names_the_option_that_gave_it(capsys, command, hidden, valid):
+    assert viz_main([command, "--hidden", hidden, "--port", "0", "--no-browser", "--host", "127.0.0.1"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert f"python -m viz: error: argument --hidden: must be a list of {valid}" in err  # was "error: hidden: …"

@@ -257,3 +257,17 @@ def test_the_readmes_iris_commands_work_from_the_checkout(tmp_path, capsys, monk
         if command[3] == "train":
             assert float(re.search(r"val acc ([0-9.]+)% on 30 held out", out).group(1)) >= 90
     assert out.startswith("virginica (p = 0.9")
+
+
+def test_a_csv_too_small_for_the_default_validation_rows_names_the_option_and_the_way_out(tmp_path, capsys):
+    path = tmp_path / "four.csv"
+    path.write_text("a,b,label\n0.1,2,x\n3,0.4,y\n5,6.2,x\n0.7,8,y\n")
+    code, _out, err = run(capsys, "train", str(path), "--quiet", "--no-plots", "--out", str(tmp_path / "out"))
+    assert code == 2  # 0.2 of 4 rows is one row: no room for both classes; the user never typed that 0.2
+    assert err.count("\n") == 1
+    assert err.startswith("python -m nn: error: --val-fraction 0.2: holding out 0.2 of 4 rows leaves fewer rows ")
+    assert err.endswith("(--val-fraction 0 holds out none)\n")
+    code, out, _err = run(capsys, "train", str(path), "--val-fraction", "0", "--steps", "2", "--quiet", "--no-plots",
+                          "--out", str(tmp_path / "out"))
+    assert code == 0
+    assert "4 training samples" in out  # the way out the message gives works

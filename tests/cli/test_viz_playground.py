@@ -49,7 +49,7 @@ def test_it_prints_one_line_serves_on_that_port_and_stops_on_ctrl_c():
 
 
 @pytest.mark.parametrize(("arguments", "message"), [
-    (["--hidden", "9"], "hidden: must be a list of 0 to 6 layer sizes, each 1 to 8"),
+    (["--hidden", "9"], "argument --hidden: must be a list of 0 to 6 layer sizes, each 1 to 8"),
     (["--dataset", "mnist"], "must be one of xor, moons, circles, spiral, gauss, spiral3, blobs (circle for circles"),
     (["--port", "70000"], "expected a port number 0 to 65535"),
     (["--seed", "-3"], "expected a whole number >= 0"),

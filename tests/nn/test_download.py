@@ -290,6 +290,23 @@ def test_only_http_mirrors_are_accepted(tmp_path, capsys, mirror_url):
     assert "--mirror must be an http:// or https:// address" in err
 
 
+@pytest.mark.parametrize(("mirror_url", "why"), [
+    ("http://127.0.0.1:99999/", "(Port out of range 0-65535)"), ("http://127.0.0.1:abc/", "(Port could not be cast"),
+    ("http://[::1/", "(Invalid IPv6 URL)"), ("https://example.org/my mirror/", "without spaces or control characters"),
+    ("http://example.org/\x1b[2J/", "without spaces or control characters"),
+])
+def test_a_mirror_that_is_no_address_is_refused_before_any_connection(tmp_path, capsys, mirror_url, why):
+    # these reached the download and came back as Python's words ("URL can't contain control characters",
+    # "nonnumeric port") followed by "the download was deleted", with nothing downloaded
+    assert main(["download", "mnist", "--dir", str(tmp_path / "cache"), "--mirror", mirror_url]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("python -m nn: error: argument --mirror: --mirror must be an http:// or https:// address")
+    assert why in err
+    assert "deleted" not in err
+    assert not (tmp_path / "cache").exists()
+
+
 def test_the_cache_folder_follows_xdg_cache_home(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert mnist.default_dir() == tmp_path / "chainrule" / "mnist"

@@ -3,8 +3,9 @@
 The socket is bound before uvicorn starts, so ``port=0`` gets a free port and the URL (with its
 fresh token) is known at once; the Host check is made for that address. Connections run
 ``connections.GuardedH11`` (a deadline for each request, a cap on open connections). Ctrl-C stops the
-command line within 2 s whatever a request is doing: open responses get ``SHUTDOWN_SECONDS``, and a worker
-thread still busy after ``EXIT_SECONDS`` is not waited for.
+command line within 2 s whatever a request is doing: open responses get ``SHUTDOWN_SECONDS``, a request
+still unanswered then is answered 503 with ``STOPPING``, and a worker thread still busy after
+``EXIT_SECONDS`` is not waited for.
 """
 from __future__ import annotations
 
@@ -27,13 +28,15 @@ from autograd.conventions.terminal import shown
 from .app import build_app
 from .config import Setup
 from .connections import BACKLOG, AcceptErrors, GuardedH11, PacedListener
+from .endpoints import error
 from .guards import allowed_hosts, loopback
 from .lab.setup import LabDefaults
 from .sessions import Sessions
 
 NAME = "chainrule playground"
-SHUTDOWN_SECONDS = 1  # what is still open after this on stop / Ctrl-C is cut
+SHUTDOWN_SECONDS = 1  # on stop / Ctrl-C, what is still unanswered after this gets STOPPING; a stream is cut
 EXIT_SECONDS = 1.5  # after Ctrl-C the process exits by then, even with a worker thread still busy
+STOPPING = "the server is stopping, so this was not done; start it again, then reload the page"
 
 
 class _Server(uvicorn.Server):
@@ -58,6 +61,30 @@ class _Server(uvicorn.Server):
     def stop(self) -> None:
         self.sessions.closing.set()
         self.should_exit = True
+
+
+class _AnsweredWhenStopping:
+    """ASGI middleware: a request still unanswered when the server stops (uvicorn cancels it ``SHUTDOWN_SECONDS``
+    after a stop or Ctrl-C; a step may wait behind another one's lock) gets a 503 saying why, not uvicorn's bare
+    500; a response already begun (a stream) is cut as before."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        started = False
+
+        async def watched(message: dict) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except asyncio.CancelledError:
+            if scope["type"] == "http" and not started:
+                await error(503, STOPPING)(scope, receive, send)
+            raise
 
 
 class _QuietCancel(logging.Filter):
@@ -106,7 +133,7 @@ def _server(setup: Setup, host: str, port: int, sessions: Sessions | None, lab: 
     port = listener.getsockname()[1]
     token = secrets.token_urlsafe(24)
     sessions = Sessions() if sessions is None else sessions
-    app = build_app(token, allowed_hosts(host, port), sessions, setup, lab)
+    app = _AnsweredWhenStopping(build_app(token, allowed_hosts(host, port), sessions, setup, lab))
     config = uvicorn.Config(app, http=GuardedH11, backlog=BACKLOG, log_level="error", access_log=False,
                             timeout_graceful_shutdown=SHUTDOWN_SECONDS, lifespan="off")  # a bad request: no log line
     name = f"[{host}]" if ":" in host else host

@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -21,7 +22,7 @@ import pytest
 
 from viz.live import connections
 from viz.live.config import Setup
-from viz.live.server import start
+from viz.live.server import STOPPING, start
 
 ROOT = Path(__file__).resolve().parents[3]
 URL = re.compile(r"http://127\.0\.0\.1:(\d+)/\?token=([\w-]+)")
@@ -133,7 +134,7 @@ import resource, sys
 resource.setrlimit(resource.RLIMIT_NOFILE, (192, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
 from viz.live import connections
 from viz.live.config import Setup
-from viz.live.server import start
+from viz.live.server import STOPPING, start
 if sys.argv[1] == "uncapped":
     connections.connection_cap = lambda: 100_000  # nothing stops the crowd from taking every descriptor
 server = start(setup=Setup(points=20, hidden=(2,)))
@@ -203,16 +204,30 @@ def test_failed_accepts_are_one_line_a_minute_and_other_loop_errors_are_left_to_
     assert capsys.readouterr().err == ""
 
 
-NEVER_ENDING_EPOCHS = ("import sys, threading, nn; from viz.__main__ import main; "
-                       "nn.Trainer.epoch = lambda self: threading.Event().wait(); sys.exit(main(sys.argv[1:]))")
+NEVER_ENDING_EPOCHS = """
+import os, sys, threading
+import nn
+from viz.__main__ import main
+from viz.live.playground_session import Session
+step = Session.step
+def announced_step(session):
+    os.write(1, b"step\\n")  # one write (whole lines from three threads): this request reached its handler
+    step(session)
+Session.step = announced_step
+nn.Trainer.epoch = lambda self: threading.Event().wait()
+sys.exit(main(sys.argv[1:]))
+"""
 
 
 def test_ctrl_c_stops_the_command_line_while_a_request_is_still_working():
     """A step whose epoch never ends holds a worker thread: Ctrl-C ends the command anyway (EXIT_SECONDS),
-    with status 0 and no traceback, and drops the requests queued behind it (were it waited for, the
-    process would never end: ``communicate`` gives up after 30 s and the test fails)."""
+    with status 0 and no traceback, and the steps queued behind it are told the server is stopping (or, if
+    the process ended first, closed); never answered 200, never uvicorn's 500. Were the step waited for, the
+    process would never end: ``communicate`` gives up after 30 s and the test fails."""
     process = subprocess.Popen([sys.executable, "-c", NEVER_ENDING_EPOCHS, "playground", "--port", "0",
                                 "--no-browser"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    watchdog = threading.Timer(60, process.kill)  # a line that never comes ends the wait (EOF), not the suite
+    watchdog.start()
     try:
         port, token = URL.search(process.stdout.readline()).groups()
         headers = {"x-chainrule-token": token, "origin": f"http://127.0.0.1:{port}",
@@ -225,16 +240,20 @@ def test_ctrl_c_stops_the_command_line_while_a_request_is_still_working():
             connection = http.client.HTTPConnection("127.0.0.1", int(port), timeout=60)
             connection.request("POST", "/api/step", body=json.dumps({"session": key}), headers=headers)
             working.append(connection)
-        time.sleep(1.0)
+        assert [process.stdout.readline() for _ in working] == ["step\n"] * len(working)  # all three are working
         process.send_signal(signal.SIGINT)
         _out, err = process.communicate(timeout=30)
     finally:
+        watchdog.cancel()
         process.kill()
     assert process.returncode == 0, err
     assert "Traceback" not in err, err
     for connection in working:
-        with contextlib.suppress(http.client.RemoteDisconnected, ConnectionResetError):  # closed, or refused
-            assert connection.getresponse().status != 200, "a step that cannot end was answered"
+        try:
+            response = connection.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionResetError):
+            continue  # the process ended (EXIT_SECONDS) before it could answer
+        assert (response.status, json.loads(response.read())) == (503, {"error": STOPPING, "field": None})
 
 
 @pytest.mark.parametrize("host", ["999.1.1.1", "no such host.invalid", "\x1b[31mred"])

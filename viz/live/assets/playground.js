@@ -123,9 +123,23 @@
   }
 
   // ---- the data: points, CSV, stepping into one point's backprop --------------------------------
+  // A click on the plot adds a point, or removes one in the plot's remove mode (a phone has no shift key).
+  const removing = () => document.querySelector('[name="plot-mode"]:checked').value === "remove";
+
   function onPoint(index, event) {
-    if (event.shiftKey) call("/api/point/remove", { index });
+    if (event.shiftKey || removing()) call("/api/point/remove", { index });
     else if (!state.playing) openExplorer(index);
+  }
+
+  // The shown point nearest to a click within a fingertip's reach (a point is drawn smaller than a finger), or null.
+  function pointNear(event, reach = 16) {
+    let nearest = null, distance = reach;
+    for (const circle of byTestId("points").querySelectorAll("circle")) {
+      const box = circle.getBoundingClientRect();
+      const d = Math.hypot(box.left + box.width / 2 - event.clientX, box.top + box.height / 2 - event.clientY);
+      if (d <= distance) [nearest, distance] = [Number(circle.dataset.index), d];
+    }
+    return nearest;
   }
 
   function openExplorer(index) {
@@ -134,6 +148,11 @@
   }
 
   byTestId("points").addEventListener("click", (event) => {
+    if (removing()) {
+      const index = pointNear(event);
+      if (index !== null) call("/api/point/remove", { index });
+      return;
+    }
     const box = byTestId("points").getBoundingClientRect(), extent = state.pictures.extent;
     const x1 = ((event.clientX - box.left) / box.width * 2 - 1) * extent;
     const x2 = (1 - (event.clientY - box.top) / box.height * 2) * extent;
