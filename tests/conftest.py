@@ -9,6 +9,7 @@ from bench.common import CHROMIUM as CHROMIUM_PATH
 from bench.common import CHROMIUM_ARGS
 
 CHROMIUM = Path(CHROMIUM_PATH)  # one launch setting for the tests and the browser benchmarks
+EXPECT_MS = 15_000  # how long an ``expect`` waits (Playwright's default, 5 s, is short on a loaded 2-core machine)
 
 
 @pytest.fixture(scope="module")
@@ -17,8 +18,9 @@ def chromium():
     if not CHROMIUM.exists():
         pytest.skip("needs the system chromium at /usr/bin/chromium (apt-get install chromium); "
                     "never downloads a browser")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=EXPECT_MS)
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield launched

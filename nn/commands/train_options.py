@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import argparse
+import itertools
+import os
+from pathlib import Path
 
 import nn
 from autograd.conventions.command_line import (
@@ -15,7 +18,7 @@ from autograd.conventions.command_line import (
     whole_number,
 )
 from autograd.conventions.errors import UserError
-from autograd.conventions.terminal import echo
+from autograd.conventions.terminal import echo, shown
 from nn import datasets, features, prepare, recipes, schedules
 
 DATASETS = list(recipes.RECIPES)
@@ -51,11 +54,19 @@ def _recipe_line(name: str, recipe: recipes.Recipe) -> str:
 
 
 def _dataset(text: str) -> str:
+    """A .csv path, or a built-in dataset's one name (from any case or alias); a folder is refused naming its CSVs."""
     if prepare.is_csv(text):
         return text
     if datasets.canonical(text) in DATASETS:
         return datasets.canonical(text)
-    raise argparse.ArgumentTypeError(f"expected a .csv file or one of {datasets.refusal(DATASETS, text)}")
+    expected = f"expected a .csv file or one of {datasets.refusal(DATASETS, text)}"
+    if not os.path.isdir(text):
+        raise argparse.ArgumentTypeError(expected)
+    found = sorted(str(path) for path in itertools.islice(Path(text).glob("*.csv"), 100) if path.is_file())
+    if not found:
+        raise argparse.ArgumentTypeError(f"{shown(text)} is a folder with no .csv file in it; {expected}")
+    raise argparse.ArgumentTypeError(f"{shown(text)} is a folder: give a .csv file in it, such as "
+                                     f"{', '.join(found[:3])}")
 
 
 def add_parser(commands) -> argparse.ArgumentParser:

@@ -24,6 +24,9 @@ def output_folder(args: argparse.Namespace, final_step: int) -> Path:
     never the folder of the model being resumed (its default is runs/DATASET/step-N). The default folder
     is never one that holds an earlier run (then FOLDER-2, FOLDER-3, …) unless ``--overwrite``."""
     out = args.out or Path("runs") / Path(args.dataset).stem / (f"step-{final_step}" if args.resume else "")
+    if args.out is not None and out.suffix.lower() in {Path(name).suffix for name in OUTPUTS} and not out.exists():
+        raise UserError(f"--out {shown(out)} looks like a file's name, but --out is the folder a run writes "
+                        f"{', '.join(OUTPUTS)} into; give a folder such as --out {shown(out.with_suffix(''))}")
     if args.out is None and not args.overwrite and _holds_a_run(out):
         earlier, out = out, _next_free(out)
         print(f"{shown(earlier)} holds an earlier run: this one goes to {shown(out)} "

@@ -220,3 +220,17 @@ def test_a_run_too_long_to_record_is_refused_before_any_step_naming_what_fits(tm
     assert says in captured.err
     assert captured.out == ""  # refused before the data line and the first step
     assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("name", ["mine.json", "curve.PNG"])
+def test_an_out_that_looks_like_a_file_name_is_refused_before_training(tmp_path, capsys, name):
+    code, out, err = run(capsys, "train", "moons", "--steps", "1", "--quiet", "--out", str(tmp_path / name))
+    assert code == 2  # it made a folder mine.json holding model.json
+    assert "step 1" not in out
+    assert err == (f"python -m nn: error: --out {tmp_path / name} looks like a file's name, but --out is the folder a "
+                   f"run writes model.json, loss.png, boundary.png, confusion.png into; give a folder such as --out "
+                   f"{tmp_path / Path(name).stem}\n")
+    assert list(tmp_path.iterdir()) == []
+    (tmp_path / name).mkdir()  # a folder of that name that is there is a folder: it is used
+    assert run(capsys, "train", "moons", "--steps", "1", "--quiet", "--no-plots", "--out", str(tmp_path / name))[0] == 0
+    assert nn.load(tmp_path / name / "model.json").nouts == [16, 16, 1]

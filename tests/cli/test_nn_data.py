@@ -271,3 +271,19 @@ def test_a_csv_too_small_for_the_default_validation_rows_names_the_option_and_th
                           "--out", str(tmp_path / "out"))
     assert code == 0
     assert "4 training samples" in out  # the way out the message gives works
+
+
+def test_a_folder_given_as_the_dataset_is_refused_naming_the_csv_files_in_it(tmp_path, capsys):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "b.csv").write_text("a,label\n1,x\n")
+    (tmp_path / "data" / "a.csv").write_text("a,label\n1,x\n")
+    (tmp_path / "data" / "folder.csv").mkdir()  # not a file: not offered
+    (tmp_path / "empty").mkdir()
+    assert main(["train", f"{tmp_path / 'data'}/"]) == 2
+    err = capsys.readouterr().err  # it was the list of built-in names, as for a typo
+    assert err.count("\n") == 1
+    assert f"argument DATASET: {tmp_path / 'data'}/ is a folder: give a .csv file in it, such as " \
+           f"{tmp_path / 'data' / 'a.csv'}, {tmp_path / 'data' / 'b.csv'} (see" in err
+    assert main(["train", str(tmp_path / "empty")]) == 2
+    assert f"{tmp_path / 'empty'} is a folder with no .csv file in it; expected a .csv file or one of moons" \
+           in capsys.readouterr().err

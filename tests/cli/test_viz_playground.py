@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.streams import next_frame
+
 ROOT = Path(__file__).resolve().parents[2]
 LINE = re.compile(r"^chainrule playground: http://127\.0\.0\.1:(\d+)/\?token=([\w-]+)\n$")
 
@@ -37,8 +39,7 @@ def test_it_prints_one_line_serves_on_that_port_and_stops_on_ctrl_c():
         stream = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         stream.request("GET", f"/api/stream?session={key}", headers=headers)
         events = stream.getresponse()
-        while not events.fp.readline().startswith(b"data: "):
-            pass
+        next_frame(events)
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=30)
     finally:

@@ -89,10 +89,13 @@ class Session(RoomSession):
             self._changed()
 
     def train_for(self, seconds: float) -> None:
-        """Epochs for about ``seconds`` while playing (the lock is let go between epochs)."""
+        """While playing, one epoch and more for about ``seconds`` (the lock is let go between epochs): a thread
+        that runs late on a busy machine still trains before the stream's next frame."""
         deadline = time.monotonic() + seconds
-        while self.playing and time.monotonic() < deadline:
+        while self.playing:
             self.step()
+            if time.monotonic() >= deadline:
+                return
 
     # ---- edits ------------------------------------------------------------------------------
     def edit(self, layer: int, neuron: int, source: int | None, value: float) -> None:

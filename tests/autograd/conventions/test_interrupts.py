@@ -1,7 +1,9 @@
 """Ctrl-C while a command line is still importing (its first half second): one line, status 130 (issue 24).
 
 The signal is sent once the process has loaded numpy's core (seen in /proc/PID/maps), that is in the
-middle of its imports, long before the command's own code runs.
+middle of its imports, long before the command's own code runs. A loaded machine may run the test so late that
+the command is past its imports when the signal lands (it has printed something): that try says nothing, and is
+made again, three times at most.
 """
 from __future__ import annotations
 
@@ -26,10 +28,9 @@ def _numpy_loaded(pid: int) -> bool:
         return False
 
 
-@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads /proc/PID/maps")
-@pytest.mark.parametrize("argv", COMMANDS, ids=lambda argv: " ".join(argv[:2]))
-def test_ctrl_c_while_importing_is_one_line_and_status_130(argv, tmp_path):
-    process = subprocess.Popen([sys.executable, "-m", *argv], cwd=tmp_path, stdout=subprocess.PIPE,
+def _interrupted_while_importing(argv: list[str], cwd: Path) -> tuple[subprocess.Popen, str, str]:
+    """The command, sent SIGINT as soon as numpy's core is loaded; its output."""
+    process = subprocess.Popen([sys.executable, "-m", *argv], cwd=cwd, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     try:
         deadline = time.monotonic() + 30
@@ -39,6 +40,16 @@ def test_ctrl_c_while_importing_is_one_line_and_status_130(argv, tmp_path):
         out, err = process.communicate(timeout=60)
     finally:
         process.kill()
+    return process, out, err
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads /proc/PID/maps")
+@pytest.mark.parametrize("argv", COMMANDS, ids=lambda argv: " ".join(argv[:2]))
+def test_ctrl_c_while_importing_is_one_line_and_status_130(argv, tmp_path):
+    for _ in range(3):  # output means the imports were over before the signal (a loaded machine ran this test late)
+        process, out, err = _interrupted_while_importing(argv, tmp_path)
+        if not out:
+            break
     assert process.returncode == 130, err[-2000:]
     assert err == f"python -m {argv[0]}: interrupted\n"
     assert out == ""
