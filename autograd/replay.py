@@ -53,13 +53,13 @@ class Tape:
                        for group in replay_plan.groups)
         self._bytes_per_row = 8 * (2 * replay_plan.slots + len(replay_plan.inputs) + computed)
         self._output_rows = rows(replay_plan.outputs)  # a slice when the outputs' slots follow each other
-        narrow = np.zeros(replay_plan.slots, dtype=bool)  # rows with one value for all rows of a batch: column 0
+        narrow = np.zeros(replay_plan.slots, dtype=bool)  # rows that use column 0 only, or no gradient (constants)
         first = len(replay_plan.inputs)
-        narrow[first + replay_plan.broadcast:first + replay_plan.buffered] = True
+        narrow[first + replay_plan.broadcast:replay_plan.constant_slots.stop] = True
         for group in replay_plan.groups:
             narrow[group.start:group.stop] = not group.every_row
-        self._zeroed = {grads: (rows(np.flatnonzero(~narrow[start:]) + start), rows(np.flatnonzero(narrow)))
-                        for grads, start in ((True, 0), (False, first))}  # what backward zeroes (by input_grads)
+        self._wide = {grads: rows(np.flatnonzero(~narrow[start:]) + start)  # zeroed whole by backward
+                      for grads, start in ((True, 0), (False, first))}  # (the inputs' rows: for input_grads)
         self._program.functions(False, checked=False)  # compiled now (each backward at its first call)
 
     def __repr__(self) -> str:
@@ -125,8 +125,7 @@ class Tape:
         if self._grads is None or self._grads.shape != values.shape:
             self._grads = np.empty_like(values)
         grads = self._grads
-        wide, narrow = self._zeroed[input_grads]  # what the program may add to (inputs' rows unread in training)
-        grads[wide], grads[narrow, :1] = 0.0, 0.0
+        grads[self._wide[input_grads]], grads[:, :1] = 0.0, 0.0  # what the program may add to
         grads[self._output_rows] = self._upstream(upstream, values.shape[1])
         totals = np.zeros(len(self._plan.parameters)) if parameter_grads is None else parameter_grads
         totals.fill(0.0)

@@ -44,10 +44,11 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     sources = f"one of {', '.join(BUILTINS)}, or a MODEL.json saved by nn"
 
-    def command(name: str, help_text: str, with_target: str) -> argparse.ArgumentParser:
+    def command(name: str, help_text: str, with_target: str,
+                inputs: str = "required for a model") -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
         sub.add_argument("source", metavar="SOURCE", help=sources)
-        sub.add_argument("--input", type=number_list, help="input numbers, e.g. 0.1,0.2 (required for a model)")
+        sub.add_argument("--input", type=number_list, help=f"input numbers, e.g. 0.1,0.2 ({inputs})")
         sub.add_argument("--target", type=_target,
                          help=f"target numbers y: {with_target} the cost C₀ = Σ (a − y)² instead of the output; "
                               f"for a saved classifier one class, by index k or name, and C₀ the loss it was "
@@ -84,7 +85,8 @@ def _parser() -> argparse.ArgumentParser:
                                 "layer (vectors and matrices); default: the most detailed readable one")
     _size_limits(exploring)
     command("program", "print the numpy program the compiled replay runs for the graph (its data leaves "
-                       "as a batch)", "compile")
+                       "as a batch)", "compile", inputs="optional: without them a model's graph is traced at "
+                                                  "zeros; the program reads the inputs as a batch")
     add_server_parsers(commands)
     return parser
 
@@ -188,7 +190,8 @@ def main(argv: list[str] | None = None) -> int:
         _check(args)
         action = {"draw": _draw, "explain": _explain, "explore": _explore, "program": _program}[args.command]
         try:
-            print(action(resolve(args.source, args.input, args.target, check_model=_model_check(args)), args))
+            print(action(resolve(args.source, args.input, args.target, check_model=_model_check(args),
+                                 any_inputs=args.command == "program"), args))
         except LimitError as error:  # worded with the option the user passes, not the library's keyword
             raise UserError(error.for_option()) from None
     return run(PROG, command)

@@ -88,7 +88,7 @@ def model_inputs(model, inputs: Sequence[float] | None, source: str) -> list[flo
     return None if raw is None else signature.prepare([raw])[0].tolist()
 
 
-def _saved_model(path: Path, inputs, target, check_model: Callable | None = None) -> Source:
+def _saved_model(path: Path, inputs, target, check_model: Callable | None = None, any_inputs: bool = False) -> Source:
     import nn
 
     try:
@@ -97,9 +97,11 @@ def _saved_model(path: Path, inputs, target, check_model: Callable | None = None
         raise ValueError(f"no such model file: {path}") from None
     if check_model is not None:
         check_model(model)
+    names = model.signature.inputs if model.signature else [f"x{k + 1}" for k in range(model.nin)]
+    if inputs is None and any_inputs:
+        inputs = [0.0] * len(names)
     numbers = model_inputs(model, inputs, str(path))
     if numbers is None:
-        names = model.signature.inputs if model.signature else [f"x{k + 1}" for k in range(model.nin)]
         example = f"e.g. --input {','.join(['0.5'] * len(names))} " if len(names) <= 8 else ""
         raise ValueError(f"{path} is a model with {len(names)} inputs: give them as an input, "
                          f"{example}({listed(names)})")
@@ -142,11 +144,14 @@ def _a_folder(folder: str) -> ValueError:
 
 
 def resolve(name_or_path: str, inputs: Sequence[float] | None = None,
-            target: Sequence[float] | str | None = None, check_model: Callable | None = None) -> Source:
+            target: Sequence[float] | str | None = None, check_model: Callable | None = None,
+            any_inputs: bool = False) -> Source:
     """A built-in graph by name, or a ``MODEL.json`` saved by ``nn``, with gradients filled in; ``target``
     as ``viz.costs.checked_target`` takes it (for a saved classifier, a class's name too).
 
     ``check_model(model)`` sees a saved model before its graph is built (to refuse a size early).
+    ``any_inputs``: a model given no inputs is traced at zeros, for what does not depend on their numbers
+    (its program, which reads the inputs as a batch).
     """
     inputs = None if inputs is None else check.numbers(inputs, "inputs")
     target = checked_target(target)
@@ -169,7 +174,7 @@ def resolve(name_or_path: str, inputs: Sequence[float] | None = None,
     elif os.path.isdir(name_or_path):
         raise _a_folder(name_or_path)
     elif name_or_path.endswith(".json") or os.path.lexists(name_or_path):
-        source = _saved_model(Path(name_or_path), inputs, target, check_model)
+        source = _saved_model(Path(name_or_path), inputs, target, check_model, any_inputs)
     else:
         unknown = "no such file or built-in source" if "/" in name_or_path or os.sep in name_or_path \
             else "unknown source"

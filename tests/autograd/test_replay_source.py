@@ -142,6 +142,19 @@ def test_viz_program_on_a_saved_model_and_errors(tmp_path, capsys):
     assert "unknown source" in capsys.readouterr().err
 
 
+def test_viz_program_of_a_model_needs_no_input_numbers(tmp_path, capsys):
+    """The program reads the inputs as a batch: without ``--input`` it is the one printed with numbers;
+    the commands that show numbers still ask for them."""
+    path = tmp_path / "model.json"
+    nn.save(nn.MLP(2, [3, 1], seed=0), path)
+    assert viz_main(["program", str(path), "--input", "0.5,-1"]) == 0
+    with_numbers = capsys.readouterr().out
+    assert viz_main(["program", str(path)]) == 0
+    assert capsys.readouterr().out == with_numbers
+    assert viz_main(["explain", str(path)]) == 2
+    assert "is a model with 2 inputs: give them as an input, e.g. --input 0.5,0.5" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("loss", ["hinge", "cross_entropy"])
 def test_trainer_program_names_the_optimiser_rule_and_a_custom_loss(loss):
     X, y = nn.datasets.xor_table()

@@ -5,6 +5,7 @@ order: a weight's key lights its edge, and Enter edits it the same way."""
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 import pytest
 from playwright.sync_api import expect
@@ -102,3 +103,40 @@ def test_tab_reaches_every_weight_once_after_its_neurons_bias(open_playground):
     for at, stop in enumerate(walked):
         if stop["testid"] == "weight" and stop["source"] == "0" and stop["layer"] != "2":  # hidden: bias, then weights
             assert walked[at - 1] == {**stop, "testid": "bias", "source": None}, walked[at - 1:at + 1]
+
+
+# The column (or the top bar) that holds the focused control, and where that control is on the page.
+FOCUS_PLACE = """() => { const focused = document.activeElement, r = focused.getBoundingClientRect();
+  const part = focused.closest('.top, .column');
+  return { part: part && (part.classList.contains('top') ? 'top' : part.classList[1]), top: r.top + scrollY }; }"""
+PARTS = """() => [...document.querySelectorAll('.top, .column')].map((part) => { const r = part.getBoundingClientRect();
+  return { part: part.classList.contains('top') ? 'top' : part.classList[1], top: r.top + scrollY, left: r.left }; })"""
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES)
+def test_tab_walks_the_page_in_the_order_it_is_seen(open_playground, width, height):
+    page = open_playground("#hidden=4,2", width, height)
+    walk_in_seen_order(page, phone=width < 500)
+    if width < 500:  # turned sideways, or a window widened: the order follows the new layout
+        page.set_viewport_size({"width": 1440, "height": 900})
+        walk_in_seen_order(page, phone=False)
+
+
+def walk_in_seen_order(page, phone: bool) -> None:
+    """Tab once through the page: the columns come in the order they are seen (top to bottom, then left to
+    right), each once, and down each column the controls never go back up."""
+    page.locator(".top").click(position={"x": 2, "y": 2})  # the focus back at the top of the page
+    walked = []
+    for _ in range(150):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement === document.body"):
+            break
+        walked.append(page.evaluate(FOCUS_PLACE))
+    seen = [part["part"] for part in sorted(page.evaluate(PARTS), key=lambda p: (round(p["top"] / 8), p["left"]))]
+    assert seen == (["top", "output", "features", "hidden-layers", "data"] if phone  # a phone stacks the output first
+                    else ["top", "data", "features", "hidden-layers", "output"])
+    visited = [stop["part"] for stop in walked]
+    assert [part for at, part in enumerate(visited) if at == 0 or visited[at - 1] != part] == seen  # each part once
+    for part in ("data", "features", "output"):
+        tops = [stop["top"] for stop in walked if stop["part"] == part]
+        assert all(below >= above - 16 for above, below in pairwise(tops)), (part, tops)  # a row's boxes differ

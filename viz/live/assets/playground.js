@@ -166,11 +166,30 @@
   });
   importOnChange(byTestId("import"), (model) => call("/api/import", { model }));
 
+  // ---- Tab in the order the page is seen --------------------------------------------------------
+  // Tab and a screen reader follow the DOM, and on a phone playground.css shows the output first and its plot
+  // last: the DOM is put in the order shown, the columns by their place on the screen, the output's parts by
+  // their CSS order (and the page's own order between equals). The focus stays where it was.
+  const outputParts = [...document.querySelector(".output").children];
+  function followLayout() {
+    const main = document.querySelector("main"), focused = document.activeElement;
+    const place = (column) => { const box = column.getBoundingClientRect(); return [Math.round(box.top), box.left]; };
+    const columns = [...main.querySelectorAll(":scope > .column")].map((column) => [place(column), column])
+      .sort(([a], [b]) => a[0] - b[0] || a[1] - b[1]).map(([, column]) => column);
+    const order = (part) => Number(getComputedStyle(part).order);
+    const parts = [...outputParts].sort((a, b) => order(a) - order(b));
+    const inOrder = (shown, now) => shown.every((element, at) => element === now[at]);
+    if (!inOrder(columns, main.querySelectorAll(":scope > .column"))) main.append(...columns);
+    if (!inOrder(parts, parts[0].parentElement.children)) parts[0].parentElement.append(...parts);
+    if (focused !== document.activeElement && focused.isConnected) focused.focus();
+  }
+
   // ---- the run controls -------------------------------------------------------------------------
   byTestId("play").addEventListener("click", () => call("/api/play", { playing: !state.playing }));
   byTestId("step").addEventListener("click", () => call("/api/step"));
   byTestId("reset").addEventListener("click", () => call("/api/reset"));
   byTestId("show-test").addEventListener("change", () => paint(state));
-  window.addEventListener("resize", () => { if (state) paint(state); });
+  window.addEventListener("resize", () => { followLayout(); if (state) paint(state); });
+  followLayout();
   start();
 })();
