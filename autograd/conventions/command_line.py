@@ -40,7 +40,18 @@ class Parser(argparse.ArgumentParser):
         self._negative_number_matcher = NEGATIVE_NUMBER  # no option of ours starts with a digit
 
     def error(self, message: str):
+        unrecognized = "unrecognized arguments: "
+        if message.startswith(unrecognized) and all(map(_is_number_list, message[len(unrecognized):].split())):
+            message += " (several numbers for one option are one argument: 0.5,-0.3)"
         raise UserError(f"{message} (see {self.prog} --help)")
+
+
+def _is_number_list(text: str) -> bool:
+    try:
+        number_list(text)
+    except argparse.ArgumentTypeError:
+        return False
+    return True
 
 
 def run(prog: str, body: Callable[[], int | None], missing: tuple[type[BaseException], ...] = ()) -> int:

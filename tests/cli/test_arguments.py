@@ -268,3 +268,15 @@ def test_a_server_setup_refused_names_the_option_that_gave_it(capsys, command, h
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert f"python -m viz: error: argument --hidden: must be a list of {valid}" in err  # was "error: hidden: …"
+
+
+def test_numbers_left_over_after_an_option_are_refused_saying_how_to_give_them_together(tmp_path, capsys):
+    nn.MLP(2, [3, 1], seed=0).save(tmp_path / "model.json")
+    assert viz_main(["explain", str(tmp_path / "model.json"), "--input", "0.5", "-0.3", "--wrt", "b2_0"]) == 2
+    err = capsys.readouterr().err
+    assert err == ("python -m viz: error: unrecognized arguments: -0.3 (several numbers for one option are one "
+                   "argument: 0.5,-0.3) (see python -m viz --help)\n")
+    assert nn_main(["train", "moons", "--unknown"]) == 2  # not numbers: no such hint
+    assert capsys.readouterr().err == ("python -m nn: error: unrecognized arguments: --unknown "
+                                       "(see python -m nn --help)\n")
+    assert viz_main(["explain", str(tmp_path / "model.json"), "--input", "0.5,-0.3", "--wrt", "b2_0"]) == 0
