@@ -80,7 +80,7 @@ class Explanation:
         if len(self.terms) > 1 or len(self.terms[0]) > 1:
             lines.append([" · ".join(_four_decimals(f.value) for f in term) for term in self.terms])
         rows = [" + ".join(_group(term, len(self.terms)) for term in line) for line in lines]
-        return [*rows, f"{self.total:.4f}"]
+        return [*rows, _decimals(self.total)]
 
     def __str__(self) -> str:
         first, *rest = self.rows()
@@ -106,5 +106,10 @@ def _group(text: str, term_count: int) -> str:
 
 
 def _four_decimals(value: float) -> str:
-    """A factor's value as the explanation prints it: four decimals, in parentheses when negative."""
-    return f"({value:.4f})" if value < 0 else f"{value:.4f}"
+    """A factor's value as the explanation prints it: ``_decimals``, in parentheses when negative."""
+    return f"({_decimals(value)})" if value < 0 else _decimals(value)
+
+
+def _decimals(value: float) -> str:
+    """Four decimals; from a million on, three and an exponent (four decimals of 1e300 are 305 characters)."""
+    return f"{value:.3e}" if math.isfinite(value) and abs(value) >= 1e6 else f"{value:.4f}"

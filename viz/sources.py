@@ -110,8 +110,9 @@ def _saved_model(path: Path, inputs, target, check_model: Callable | None = None
     outputs = outputs if isinstance(outputs, list) else [outputs]
     cost = model_cost(model, outputs, target, str(path))
     if cost is None and len(outputs) != 1:
-        wanted = "its class index" if trained_loss(model) else f"{len(outputs)} numbers"
-        raise ValueError(f"{path} has {len(outputs)} outputs; give a target ({wanted}) for the cost C₀ instead")
+        wanted = "its class index or name" if trained_loss(model) else f"{len(outputs)} numbers"
+        raise ValueError(f"{path} has {len(outputs)} outputs; give a target ({wanted}; --target on the command "
+                         f"line) so that the graph ends in one number, the cost C₀")
     title = f"{path.name}: {model!r}" + _inputs_note(model.signature)
     if cost is not None:
         title += f"; cost {cost.formula} for {', '.join(cost.target)}"

@@ -162,11 +162,14 @@ def positive_number(text: str) -> float:
 
 
 def number_list(text: str) -> list[float]:
-    """``"0.1,0.2"`` -> [0.1, 0.2]: finite numbers separated by commas."""
+    """``"0.1,0.2"`` -> [0.1, 0.2]: finite numbers separated by commas, or by spaces (``"0.1 0.2"``, as
+    ``nn predict`` takes them), so either command's way of writing an input works in the other."""
     try:
-        return [finite_number(part) for part in text.split(",")]
+        parts = text.split(",") if "," in text else text.split() or [text]
+        return [finite_number(part) for part in parts]
     except argparse.ArgumentTypeError:
-        raise argparse.ArgumentTypeError(f"{echo(text)} is not a comma-separated list of finite numbers") from None
+        raise argparse.ArgumentTypeError(f"expected finite numbers separated by commas (0.5,-1) or spaces, "
+                                         f"got {echo(text)}") from None
 
 
 def fraction(text: str) -> float:

@@ -6,7 +6,7 @@ import math
 
 import autograd
 import nn
-from autograd.conventions.command_line import finite_number, nonempty_path
+from autograd.conventions.command_line import nonempty_path, number_list
 from autograd.conventions.errors import UserError
 from nn import metrics
 
@@ -18,11 +18,13 @@ def add_parsers(commands) -> None:
                                   "its classes (trained on a CSV), the predicted class and each class's "
                                   "probability.")
     predict.add_argument("model", type=nonempty_path, metavar="MODEL.json")
-    predict.add_argument("inputs", type=finite_number, nargs="+", metavar="X", help="the input numbers")
+    predict.add_argument("inputs", type=number_list, nargs="+", metavar="X",
+                         help="the input numbers: 0.5 -0.3, or 0.5,-0.3 as viz --input takes them")
     predict.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    args.inputs = [number for numbers in args.inputs for number in numbers]
     model = nn.load(args.model)
     signature = model.signature
     names = signature.inputs if signature else [f"x{i + 1}" for i in range(model.nin)]

@@ -225,3 +225,14 @@ def test_explain_on_a_long_chain_is_one_term_of_one_factor_per_step():
         value = np.tanh(value)
         expected *= 1 - value ** 2
     assert math.prod(f.value for f in term) == pytest.approx(expected, rel=1e-9)
+
+
+def test_a_number_from_a_million_on_is_printed_with_an_exponent_not_hundreds_of_digits():
+    x, w = Value(1e300, "x"), Value(3.0, "w")
+    out = (x * w).tanh() * x  # ∂C/∂w = x · (1 − tanh(x·w)²) · x: two factors of 1e300
+    out.label = "C"
+    lines = str(autograd.explain(out, w)).splitlines()  # four decimals of 1e300 were 306 characters each
+    assert lines[2] == f"      = {1e300:.3e} · 0.0000 · {1e300:.3e}" == "      = 1.000e+300 · 0.0000 · 1.000e+300"
+    assert max(map(len, lines)) < 60
+    small = Value(999_999.0, "x") * w
+    assert str(autograd.explain(small, w)).splitlines()[-1].endswith("= 999999.0000")  # below a million: as before

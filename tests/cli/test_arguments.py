@@ -84,13 +84,15 @@ def test_a_benchmarks_least_sample_time_may_be_zero_but_not_negative_or_infinite
             main(["--sample-seconds", text, "--unknown"])
 
 
-def test_number_list_splits_on_commas():
+def test_number_list_splits_on_commas_or_else_on_spaces():
     assert number_list("0.1,-2, 3") == [0.1, -2.0, 3.0]
+    assert number_list(" 0.1  -2 3") == [0.1, -2.0, 3.0]  # as nn predict takes them
 
 
-@pytest.mark.parametrize("text", ["abc", "1,,2", "1,nan", "inf"])
+@pytest.mark.parametrize("text", ["abc", "1,,2", "1,nan", "inf", "", "1 2,3 4"])
 def test_number_list_names_the_whole_list_it_refuses(text):
-    with pytest.raises(argparse.ArgumentTypeError, match=f"{text!r} is not a comma-separated list of finite numbers"):
+    with pytest.raises(argparse.ArgumentTypeError, match=re.escape(
+            f"expected finite numbers separated by commas (0.5,-1) or spaces, got {text!r}")):
         number_list(text)
 
 

@@ -76,13 +76,14 @@ def test_predict_prints_the_saved_networks_output(tmp_path, capsys):
     assert [float(v) for v in out.split()] == pytest.approx(expected.tolist(), rel=1e-5)
 
 
-@pytest.mark.parametrize("inputs", [["-1e-3", "2"], ["-.5", "-1E3"], ["-0.1", "-0.2"]])
-def test_predict_reads_every_negative_number_as_a_number(tmp_path, capsys, inputs):
+@pytest.mark.parametrize("inputs", [["-1e-3", "2"], ["-.5", "-1E3"], ["-0.1", "-0.2"], ["-0.1,-0.2"], ["0.1 -0.2"]])
+def test_predict_reads_negative_numbers_and_lists_written_as_viz_input_takes_them(tmp_path, capsys, inputs):
     model = nn.MLP(2, [3, 2], activation="tanh", seed=5)
     model.save(tmp_path / "m.json")
     code, out, err = run(capsys, "predict", str(tmp_path / "m.json"), *inputs)  # -1e-3 was "unrecognized arguments"
     assert (code, err) == (0, "")
-    expected = numpy_forward(json.loads((tmp_path / "m.json").read_text()), [float(x) for x in inputs])
+    numbers = [float(x) for x in " ".join(inputs).replace(",", " ").split()]  # viz --input's 0.5,-1 works too
+    expected = numpy_forward(json.loads((tmp_path / "m.json").read_text()), numbers)
     assert [float(v) for v in out.split()] == pytest.approx(expected.tolist(), rel=1e-5)
 
 

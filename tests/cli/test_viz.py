@@ -117,7 +117,7 @@ def test_missing_dot_exits_non_zero_says_how_to_install_and_keeps_the_dot_source
     (["draw", "no-such-graph", "-o", "x.svg"], "four-neuron, neuron, micrograd-example"),
     (["draw", "four-neuron", "-o", "chain.txt"], ".svg, .png, .pdf"),
     (["explain", "four-neuron", "--wrt", "w9"], "no node named 'w9'"),
-    (["explain", "four-neuron", "--input", "abc"], "not a comma-separated list of finite numbers"),
+    (["explain", "four-neuron", "--input", "abc"], "expected finite numbers separated by commas (0.5,-1) or spaces"),
     (["explain", "four-neuron", "--input", "1,2"], "takes 1 number"),
     (["draw", "four-neuron"], "-o/--output"),
     (["draw", "four-neuron", "-o", "x.svg", "--collapsed"], "--collapsed draws a saved nn model"),
@@ -285,3 +285,19 @@ def test_a_folder_or_a_missing_path_as_the_source_says_which_and_what_would_do(t
         str(tmp_path / "nowhere"))
     assert f"no such model file: {tmp_path / 'nowhere.json'}" in refusal(str(tmp_path / "nowhere.json"))
     assert "unknown source 'moonz'; use one of four-neuron" in refusal("moonz")
+
+
+@pytest.mark.parametrize("command", [["draw", "-o", "{tmp}/x.svg"], ["explain"], ["explore", "-o", "{tmp}/x.html"],
+                                     ["program"]])
+def test_a_classifier_without_a_target_is_refused_in_the_words_of_every_command(tmp_path, capsys, command):
+    from nn.__main__ import main as nn_main
+
+    assert nn_main(["train", "blobs", "--steps", "1", "--quiet", "--no-plots", "--out", str(tmp_path)]) == 0
+    capsys.readouterr()
+    argv = [command[0], str(tmp_path / "model.json"), "--input", "0.5,0.5", *command[1:]]
+    assert main([a.format(tmp=tmp_path) for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1  # it said "… to draw the cost C₀ instead" to explain and program too
+    assert (f"{tmp_path / 'model.json'} has 3 outputs; give a target (its class index or name; --target on the "
+            f"command line) so that the graph ends in one number, the cost C₀") in err
+    assert [path.name for path in tmp_path.iterdir()] == ["model.json"]
