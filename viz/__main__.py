@@ -162,7 +162,7 @@ def _explore(source, args) -> str:
     from .explorer import explore
 
     explore(source.output, args.output, parameters=source.parameters, learning_rate=args.lr, title=source.title,
-            level=args.level, max_nodes=args.max_nodes, max_edges=args.max_edges)
+            level=args.level, max_nodes=args.max_nodes, max_edges=args.max_edges, made_from="shell")
     return f"wrote {shown(args.output)}"
 
 

@@ -119,27 +119,29 @@ def fitting_height(svg: str) -> int:
 
 
 def _explorer(output: Value, path: Path | None, parameters, learning_rate: float, title: str | None,
-              level: str | None, max_nodes: int, max_edges: int | None, optimizer=None) -> Explorer:
+              level: str | None, max_nodes: int, max_edges: int | None, optimizer=None,
+              made_from: str = "python") -> Explorer:
     check.instance(output, "explore: output", Value, "a Value")
     if title is not None:
         check.text(title, "explore: title")
     data = page_data(output, parameters=parameters, learning_rate=learning_rate, title=title, level=level,
-                     max_nodes=max_nodes, max_edges=max_edges, optimizer=optimizer)
+                     max_nodes=max_nodes, max_edges=max_edges, optimizer=optimizer, made_from=made_from)
     svg = None if data["scalar_refused"] else _svg(output, path, data["nodes"], max_nodes, max_edges)
     return Explorer(page_html(data, svg), fitting_height(svg) if svg else IFRAME_HEIGHTS[1])
 
 
 def page(output: Value, *, parameters=None, learning_rate: float = 0.1, title: str | None = None,
          level: str | None = None, max_nodes: int = DEFAULT_MAX_NODES, max_edges: int | None = None,
-         optimizer=None) -> str:
+         optimizer=None, made_from: str = "python") -> str:
     """The explorer page for the graph of ``output`` as HTML text (what ``explore`` writes to a file);
     ``optimizer`` (an ``nn.SGD`` or ``nn.Adam``) makes the update step its rule, as the playground's does."""
-    return _explorer(output, None, parameters, learning_rate, title, level, max_nodes, max_edges, optimizer).html
+    return _explorer(output, None, parameters, learning_rate, title, level, max_nodes, max_edges, optimizer,
+                     made_from).html
 
 
 def explore(output: Value, path: str | Path | None = None, *, parameters=None, learning_rate: float = 0.1,
             title: str | None = None, level: str | None = None, max_nodes: int = DEFAULT_MAX_NODES,
-            max_edges: int | None = None, optimizer=None) -> Path | Explorer:
+            max_edges: int | None = None, optimizer=None, made_from: str = "python") -> Path | Explorer:
     """The explorer page for the graph of ``output``: written to ``path`` (atomically; returns the path),
     or, without a path, an :class:`Explorer` that a notebook shows inline and ``.save(path)`` writes.
 
@@ -159,10 +161,13 @@ def explore(output: Value, path: str | Path | None = None, *, parameters=None, l
     and the optimiser are left as they were. The scalar view of
     a graph of more than ``max_nodes`` values or ``max_edges`` edges is left out (``level="scalar"``
     is then refused, before any work; ``viz.dot.check_size``); any view of a graph of more than
-    ``viz.explorer_network.NETWORK_MAX_NODES`` values is refused.
+    ``viz.explorer_network.NETWORK_MAX_NODES`` values is refused. The page's note on a left-out scalar view
+    names the limit as ``made_from`` passes it: ``"python"`` the keyword, ``"shell"`` (``python -m viz
+    explore``) the option, ``"room"`` (the live apps) neither.
     """
     if path is not None:
         path = check.file_path(path)
         writable_target(path)
-    inline = _explorer(output, path, parameters, learning_rate, title, level, max_nodes, max_edges, optimizer)
+    inline = _explorer(output, path, parameters, learning_rate, title, level, max_nodes, max_edges, optimizer,
+                       made_from)
     return inline if path is None else inline.save(path)

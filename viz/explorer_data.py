@@ -26,7 +26,15 @@ from autograd import compile as compile_graph
 from .chain import ALIAS_KEYS
 from .dot import DEFAULT_MAX_NODES, drawing_id, numbered
 from .explorer_levels import network_data
-from .explorer_network import NETWORK_MAX_NODES, check_level, default_level, read_network, scalar_size_problem
+from .explorer_network import (
+    MADE_FROM,
+    NETWORK_MAX_NODES,
+    check_level,
+    default_level,
+    read_network,
+    scalar_size_problem,
+    scalar_view_note,
+)
 from .explorer_numbers import number
 from .explorer_update import update_step
 from .program import layer_step_lines
@@ -151,7 +159,7 @@ def recorded_gradients(output: Value, records, names: Names) -> dict[Value, floa
 
 def page_data(output: Value, parameters=None, learning_rate: float = 0.1, title: str | None = None,
               level: str | None = None, max_nodes: int = DEFAULT_MAX_NODES, max_edges: int | None = None,
-              optimizer=None) -> dict:
+              optimizer=None, made_from: str = "python") -> dict:
     """Everything the page shows: the scalar view's nodes (in ``topological_order``), steps, the update and
     each parameter's chain, and for a network (``viz.explorer_network``) the neuron and layer views.
 
@@ -160,11 +168,13 @@ def page_data(output: Value, parameters=None, learning_rate: float = 0.1, title:
     is left out (and cannot be chosen) for a graph of more than ``max_nodes`` values or ``max_edges`` edges.
     ``optimizer`` (an ``nn.SGD`` or ``nn.Adam`` over the parameters) makes the update step its rule
     (``viz.explorer_update``); without it the step is plain gradient descent with ``learning_rate``.
+    ``made_from`` (one of ``MADE_FROM``) words the note on a left-out scalar view for where the page is made.
     """
     if not isinstance(output, Value):
         raise TypeError(f"explore: output must be a Value, got {type(output).__name__}")
     learning_rate = checked_learning_rate(learning_rate)
     check_level(level)
+    check.choice(made_from, "explore: made_from", MADE_FROM)
     scalar_refused = scalar_size_problem(output, max_nodes, max_edges)
     if scalar_refused and (level == "scalar" or scalar_size_problem(output, NETWORK_MAX_NODES, 2 * NETWORK_MAX_NODES)):
         raise scalar_refused  # too large for any view
@@ -191,7 +201,7 @@ def page_data(output: Value, parameters=None, learning_rate: float = 0.1, title:
         "format": FORMAT_VERSION,
         "title": title if title is not None else f"{names[output]} = {output.data:.4g}",
         "level": level,
-        "scalar_refused": scalar_refused and str(scalar_refused),
+        "scalar_refused": scalar_refused and scalar_view_note(scalar_refused, made_from),
         "output": index[output],
         "loss_name": output.label or "C",  # short, for the update's ∂C/∂w
         "update": update,

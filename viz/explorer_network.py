@@ -159,6 +159,7 @@ LEVELS = ("scalar", "neuron", "layer")
 NETWORK_MAX_NODES = 200_000  # values: 3Blue1Brown's 784-16-16-10 network and its cost are about 26,000
 READABLE_VALUES = 60  # a scalar graph this small is read whole at the opening zoom
 READABLE_COLUMN = 32  # neurons: a network whose widest layer (or input) is wider opens on the layer view
+MADE_FROM = ("python", "shell", "room")  # where a page is made: a Python call, python -m viz explore, a live app
 
 
 def check_level(level: object) -> None:
@@ -174,6 +175,18 @@ def scalar_size_problem(output: Value, max_nodes: int, max_edges: int | None) ->
     except LimitError as error:
         return error
     return None
+
+
+def scalar_view_note(refused: LimitError, made_from: str) -> str:
+    """The page's note on the scalar view it leaves out, in the words of where the page was made (MADE_FROM):
+    Python names the keyword (``max_nodes=3000``), the shell the option (``--max-nodes 3000``), and a live
+    room, where neither can be passed, only the limit."""
+    if made_from == "shell":
+        return (f"{refused.for_option()}. The neuron's chain rule: python -m viz explain with the same source and "
+                f"--wrt NAME prints it.")
+    if made_from == "room":
+        return f"{refused.found}, more than the {refused.limit:,} the scalar view draws."
+    return f"{refused}. The neuron's chain rule: autograd.explain(output, node) prints it."
 
 
 def default_level(order: Sequence[Value], network: NetworkNodes | None, scalar_drawable: bool = True) -> str:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -92,6 +94,20 @@ def test_the_update_table_fits_its_panel_with_every_number_whole(watched_page, t
         assert number["size"] >= 12, number
     for a, b in itertools.pairwise(numbers):  # none drawn over its neighbour
         assert a["right"] <= b["left"] or b["top"] >= a["bottom"] or a["top"] >= b["bottom"], (a, b)
+
+
+def test_a_page_made_from_the_shell_names_the_option_that_brings_its_scalar_view_back(watched_page, tmp_path):
+    target = tmp_path / "four.html"
+    subprocess.run([sys.executable, "-m", "viz", "explore", "four-neuron", "--max-nodes", "5", "-o", str(target)],
+                   check=True, capture_output=True, timeout=120)
+    page = watched_page(target.as_uri(), 1440, 900)
+    expect(page.get_by_test_id("step-counter")).to_have_text(re.compile(r"^0 / "))
+    click_middle(page, page.locator("svg.neurons g.neuron").nth(1))  # one level down from a neuron: its scalars
+    inspector = page.get_by_test_id("inspector")
+    expect(inspector).to_contain_text("more than --max-nodes 5; pass --max-nodes")
+    expect(inspector).to_contain_text("python -m viz explain")
+    expect(inspector).not_to_contain_text("max_nodes")
+    shot(page, "shell-note.png", tmp_path)
 
 
 def test_in_a_notebook_a_clicked_nodes_details_scroll_the_explorer_never_the_notebook(watched_page, tmp_path):

@@ -148,6 +148,19 @@ def test_explore_writes_the_page(tmp_path):
     assert grads["w⁽³⁾"] == pytest.approx(by_hand, rel=1e-9)
 
 
+def test_an_explored_page_over_max_nodes_names_the_shell_option_not_the_python_keyword(tmp_path):
+    target = tmp_path / "explorer.html"
+    result = run_viz("explore", "four-neuron", "--max-nodes", "5", "-o", str(target))
+    assert result.returncode == 0, result.stderr
+    data = json.loads(re.search(r'<script type="application/json" id="explorer-data">(.*?)</script>',
+                                target.read_text(encoding="utf-8"), flags=re.S).group(1))
+    assert data["level"] == "neuron"  # the scalar view is left out, the network's views stay
+    assert "more than --max-nodes 5; pass --max-nodes" in data["scalar_refused"]
+    assert "python -m viz explain" in data["scalar_refused"]
+    assert "max_nodes" not in data["scalar_refused"]
+    assert "autograd.explain" not in data["scalar_refused"]
+
+
 def svg_size(path: Path) -> tuple[float, float]:
     head = path.read_text(encoding="utf-8")[:2000]
     width, height = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', head).groups()

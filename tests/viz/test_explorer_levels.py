@@ -204,6 +204,30 @@ def test_the_digit_network_opens_on_the_layer_view_without_its_scalar_graph():
         page_data(cost, level="scalar")
 
 
+@pytest.mark.parametrize(("made_from", "named", "unnamed"), [
+    ("python", ["more than max_nodes=5; pass a larger max_nodes", "autograd.explain(output, node)"], ["--max-nodes"]),
+    ("shell", ["more than --max-nodes 5; pass --max-nodes {values} or more", "python -m viz explain"],
+     ["max_nodes", "autograd."]),
+    ("room", ["the graph has {values} values, more than the 5 the scalar view draws"],
+     ["max_nodes", "--max-nodes", "autograd.", "python -m"]),
+])
+def test_the_note_on_a_left_out_scalar_view_names_what_applies_where_the_page_was_made(made_from, named, unnamed):
+    net = four_neuron()
+    values = len(autograd.topological_order(net.output))
+    data = page_data(net.output, parameters=net.parameters, max_nodes=5, made_from=made_from)
+    assert data["level"] == "neuron"
+    for text in named:
+        assert text.format(values=values) in data["scalar_refused"]
+    for text in unnamed:
+        assert text not in data["scalar_refused"]
+
+
+def test_a_page_made_from_elsewhere_is_refused_naming_the_places():
+    net = four_neuron()
+    with pytest.raises(ValueError, match="made_from must be one of python, shell, room, got str: 'notebook'"):
+        page_data(net.output, made_from="notebook")
+
+
 def test_the_update_step_is_the_training_optimisers_rule_and_leaves_it_as_it_was():
     cost, model, _, _ = random_mlp_loss("tanh", "mse", 3)
     parameters = model.parameters()

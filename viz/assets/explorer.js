@@ -121,7 +121,7 @@ function openBelow(from, layer, j) {
   }
   if (!views.scalar) {
     showInspector([el("h2", null, "Scalar view"),
-      note(`${data.scalar_refused} The neuron's chain rule: autograd.explain(output, node) prints it.`)]);
+      note(data.scalar_refused)]);
     return;
   }
   setLevel("scalar", mapStep("neuron", "scalar", current));

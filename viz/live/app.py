@@ -89,7 +89,7 @@ def build_app(token: str, hosts: set[str], sessions: Sessions | None = None, def
                 learning_rate = session.setup.learning_rate
                 optimizer = copy.copy(session.trainer.optimizer)  # its state now; the explorer only reads it
             return explorer_page(loss, parameters=parameters, learning_rate=learning_rate, title=title, level="neuron",
-                                 optimizer=optimizer)
+                                 optimizer=optimizer, made_from="room")
         return await explorer_answer(build)
 
     routes = [

@@ -70,7 +70,7 @@ def lab_routes(sessions: Sessions, token: str, defaults: LabDefaults | None = No
         def build() -> str:
             cost, parameters, title, optimizer = session.digit_cost()
             return explorer_page(cost, parameters=parameters, learning_rate=session.setup.learning_rate,
-                                 title=title, level="layer", optimizer=optimizer)
+                                 title=title, level="layer", optimizer=optimizer, made_from="room")
         return await explorer_answer(build)
 
     return [
