@@ -5,6 +5,7 @@ import argparse
 
 import nn
 from autograd.conventions.command_line import any_case, file_to_write, nonempty_path
+from autograd.conventions.errors import UserError
 from autograd.conventions.files import writable_target
 from autograd.conventions.terminal import shown
 
@@ -35,6 +36,9 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    if args.output.suffix.lower() != ".json":  # -o weights.safetensors would write JSON over the weights read
+        raise UserError(f"import writes a model file, MODEL.json: the file name must end in .json, "
+                        f"got {str(args.output)!r}")
     writable_target(args.output)  # before reading the weights
     model = nn.import_weights(args.weights, args.activation, args.output_activation)
     model.save(args.output)

@@ -235,3 +235,17 @@ def test_an_out_that_looks_like_a_file_name_is_refused_before_training(tmp_path,
     (tmp_path / name).mkdir()  # a folder of that name that is there is a folder: it is used
     assert run(capsys, "train", "moons", "--steps", "1", "--quiet", "--no-plots", "--out", str(tmp_path / name))[0] == 0
     assert nn.load(tmp_path / name / "model.json").nouts == [16, 16, 1]
+
+
+@pytest.mark.parametrize("name", ["weights.safetensors", "back.onnx", "back"])
+def test_import_writes_only_a_json_model_file_and_never_over_the_weights_it_reads(tmp_path, capsys, name):
+    nn.export(nn.MLP(2, [3, 1], seed=0), tmp_path / "weights.safetensors")
+    weights = (tmp_path / "weights.safetensors").read_bytes()
+    assert nn_main(["import", str(tmp_path / "weights.safetensors"), "-o", str(tmp_path / name)]) == 2
+    err = capsys.readouterr().err  # -o weights.safetensors replaced the weights with JSON; back.onnx held JSON
+    assert err == (f"python -m nn: error: import writes a model file, MODEL.json: the file name must end in .json, "
+                   f"got {str(tmp_path / name)!r}\n")
+    assert (tmp_path / "weights.safetensors").read_bytes() == weights
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["weights.safetensors"]
+    assert nn_main(["import", str(tmp_path / "weights.safetensors"), "-o", str(tmp_path / "back.JSON")]) == 0
+    assert nn.load(tmp_path / "back.JSON").nouts == [3, 1]
