@@ -87,8 +87,10 @@ def mnist_files(directory: str | Path | None = None) -> list[Path]:
                                 f"that holds MNIST's four IDX files")
     get_them = GET_IT if directory is None else f"{GET_IT} --dir {shlex.quote(str(folder))}"  # into this folder
     if not folder.is_dir():
-        raise FileNotFoundError(f"{folder} is not a folder; it should hold MNIST's four IDX files "
-                                f"({', '.join(MNIST_FILES)}, raw or .gz): get them with `{get_them}`")
+        there = os.path.lexists(folder)  # a file there cannot become the folder: a download "into" it would fail
+        fix = "give the folder that holds them" if there else f"get them with `{get_them}`"
+        raise FileNotFoundError(f"{folder} is {'a file, ' if there else ''}not a folder; it should hold MNIST's "
+                                f"four IDX files ({', '.join(MNIST_FILES)}, raw or .gz): {fix}")
     paths = []
     for name in MNIST_FILES:
         found = [folder / candidate for candidate in (name, name + ".gz") if os.path.lexists(folder / candidate)]

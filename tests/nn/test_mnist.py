@@ -66,8 +66,12 @@ def test_a_folder_without_a_file_is_one_line_naming_it_and_where_mnist_is_publis
     (["train", "mnist", "--mnist-dir", "{tmp}/nowhere"], "nowhere is not a folder"),
     (["train", "mnist", "--mnist-dir", "{tmp}/nowhere"], "with `python -m nn download mnist --dir {tmp}/nowhere`"),
     (["train", "moons", "--mnist-dir", "{tmp}"], "--mnist-dir applies to mnist only"),
+    (["train", "mnist", "--mnist-dir", "{tmp}/notes.txt"], "notes.txt is a file, not a folder; it should hold MNIST's "
+                                                           "four IDX files (train-images-idx3-ubyte, "),
+    (["train", "mnist", "--mnist-dir", "{tmp}/notes.txt"], "raw or .gz): give the folder that holds them\n"),
 ])
 def test_mnist_dir_mistakes_are_one_line(tmp_path, capsys, argv, message):
+    (tmp_path / "notes.txt").write_text("not MNIST")  # a download "into" a file would fail: it is not suggested
     code = main([a.format(tmp=tmp_path) for a in argv] + ["--out", str(tmp_path / "run")])
     err = capsys.readouterr().err
     assert code == 2
