@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from autograd import argument_checks as arguments
+from autograd.conventions.errors import did_you_mean
 
 _TRANSFORMS = {
     "x1": lambda x1, x2: x1,
@@ -21,6 +22,7 @@ _TRANSFORMS = {
     "sin(x2)": lambda x1, x2: np.sin(x2),
 }
 NAMES = tuple(_TRANSFORMS)
+_WRITTEN = str.maketrans({"²": "^2", "·": "*", "₁": "1", "₂": "2"})  # the playground's and the README's spellings
 
 
 def check(names: Sequence[str]) -> list[str]:
@@ -33,7 +35,8 @@ def check(names: Sequence[str]) -> list[str]:
     seen = set()
     for name in names:
         if not isinstance(name, str) or name not in _TRANSFORMS:
-            raise ValueError(f"unknown feature {name!r:.40}; choose from {', '.join(NAMES)}")
+            near = did_you_mean(name, NAMES) if isinstance(name, str) else ""
+            raise ValueError(f"unknown feature {name!r:.40}; choose from {', '.join(NAMES)}{near}")
         if name in seen:
             raise ValueError(f"feature {name} is listed twice")
         seen.add(name)
@@ -41,9 +44,10 @@ def check(names: Sequence[str]) -> list[str]:
 
 
 def parse(text: str) -> list[str]:
-    """``"x1,x2,x1^2"`` -> ["x1", "x2", "x1^2"] (spaces around the commas allowed), checked."""
+    """``"x1,x2,X1^2"`` -> ["x1", "x2", "x1^2"] (in any case, spaces around the commas allowed, and as the
+    playground writes them: ``X₁²``, ``x1·x2``), checked."""
     arguments.text(text, "text")
-    return check([part.strip() for part in text.split(",")] if text.strip() else [])
+    return check([part.strip().lower().translate(_WRITTEN) for part in text.split(",")] if text.strip() else [])
 
 
 def transform(X, names: Sequence[str]) -> np.ndarray:

@@ -1,6 +1,9 @@
 """nn.features against the transforms computed here with numpy, and its refusals."""
 from __future__ import annotations
 
+import math
+import re
+
 import numpy as np
 import pytest
 
@@ -73,3 +76,16 @@ def test_distinct_names_still_pass_and_a_repeat_is_named():
         nn.features.check(["x1^2", "x2", "x1^2"])
     with pytest.raises(ValueError, match="'b' appears twice"):
         nn.Signature(("a", "b", "c", "b"))
+
+
+def test_parse_reads_names_in_any_case_and_as_the_playground_writes_them():
+    assert features.parse("X1^2, SIN(x2),x1·x2, X₂², x₁") == ["x1^2", "sin(x2)", "x1*x2", "x2^2", "x1"]
+    X = np.array([[0.5, -2.0]])
+    assert features.transform(X, features.parse("X1²,Sin(X₂)")).tolist() == [[0.25, math.sin(-2.0)]]
+
+
+@pytest.mark.parametrize(("text", "meant"), [("x1x2", "x1*x2"), ("sin x1", "sin(x1)"), ("x2^3", "x2^2")])
+def test_a_near_miss_of_a_feature_is_refused_with_the_name_meant(text, meant):
+    with pytest.raises(ValueError, match=re.escape(f"unknown feature {text!r}; choose from x1, x2, x1^2, x2^2, x1*x2, "
+                                                   f"sin(x1), sin(x2); did you mean {meant}?")):
+        features.parse(text)
