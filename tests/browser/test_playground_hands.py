@@ -97,6 +97,17 @@ def test_every_neuron_is_reached_by_the_mouse(open_playground, width, height):
     expect(hover).to_be_hidden()
 
 
+def test_a_card_under_a_still_pointer_follows_live_training(open_playground):
+    page = open_playground("#hidden=4,2")
+    click_at_middle(page, page.get_by_test_id("play"))
+    expect(page.get_by_test_id("play")).to_have_attribute("data-playing", "true")
+    box = page.locator('.neuron[data-layer="0"][data-neuron="0"]').bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # and the pointer stays there
+    hover = page.get_by_test_id("hover")
+    expect(hover).to_contain_text("∂L/∂b = ")
+    expect(hover).not_to_have_text(hover.text_content())  # the next epochs' numbers, not the first ones
+
+
 def test_on_a_phone_the_last_layers_buttons_take_the_click_not_the_edges_to_the_output(open_playground):
     page = open_playground("#hidden=8,8,8,8", 390, 844)  # the output sits above the network: its edges climb
     counts = page.locator(".neuron-count")

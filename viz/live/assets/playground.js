@@ -101,7 +101,12 @@
     if (next.message) showMessage(next.message);
     setup.show(next, next.points);
     const key = JSON.stringify([next.setup.features, next.setup.hidden, next.classes, next.setup.loss]);
-    if (key !== shape) { shape = key; buildNetwork(next); draw.key(byTestId("colour-key"), next.classes); }
+    if (key !== shape) {  // a new network: a card of the old one goes
+      shape = key;
+      parameters.hoverEnd();
+      buildNetwork(next);
+      draw.key(byTestId("colour-key"), next.classes);
+    }
     document.querySelectorAll('[data-testid="feature-heatmap"]').forEach((canvas) => {
       const at = next.setup.features.indexOf(canvas.dataset.feature);
       if (at >= 0) draw.heatmap(canvas, pictures.size, pictures.features[at]);
@@ -111,6 +116,7 @@
     draw.output(byTestId("output-heatmap"), pictures.size, pictures.output);
     draw.edges(byTestId("edges"), document.querySelector("main"), columns, next.layers,
                { hoverEdge: parameters.hoverEdge, hoverEnd: parameters.hoverEnd, edit: parameters.openEditor });
+    parameters.refreshHover();
     parameters.showFocusedWeight();
     draw.points(byTestId("points"), points, pictures.extent, byTestId("show-test").checked, onPoint);
     draw.curve(byTestId("loss-curve"), next.curve);

@@ -9,27 +9,34 @@ window.PlaygroundParameters = (current, edit) => {
   }
 
   // The card beside the pointer on an edge, beside the whole box of a neuron (a finger's tap lands inside it).
-  function showHover(lines, event, element) {
+  // It follows the numbers: each new state redraws it in place (`refreshHover`), as training or an edit
+  // changes them under a pointer that stays still.
+  let redraw = null;
+  function showHover(lines, event, element, again) {
     const card = byTestId("hover");
     card.replaceChildren(...lines.map((line) => el("div", {}, line)));
     placeBeside(card, event, 12, element);
+    redraw = again;
   }
 
   function hoverEdge(l, j, k, event) {
-    const layer = current().layers[l];
+    const layer = current().layers[l], at = { clientX: event.clientX, clientY: event.clientY };
     showHover([`${parameterName(l, j, k)} = ${formatNumber(layer.weights[j][k])}`,
-               `∂L/∂w = ${formatNumber(layer.weight_grads[j][k])}`], event);
+               `∂L/∂w = ${formatNumber(layer.weight_grads[j][k])}`], at, null, () => hoverEdge(l, j, k, at));
   }
 
   function hoverNeuron(l, j, event) {
     const state = current(), layer = state.layers[l], map = state.pictures.neurons[l][j];
+    const box = event.currentTarget, at = { clientX: event.clientX, clientY: event.clientY, currentTarget: box };
     showHover([`neuron ${j + 1} of layer ${l + 1}: ${state.setup.activation}(Σ w·a + b)`,
                `heatmap range ±${formatNumber(map.scale)}`,
                `${parameterName(l, j, null)} = ${formatNumber(layer.biases[j])}`,
-               `∂L/∂b = ${formatNumber(layer.bias_grads[j])}`], event, event.currentTarget);
+               `∂L/∂b = ${formatNumber(layer.bias_grads[j])}`], at, box,
+              () => (box.isConnected ? hoverNeuron(l, j, at) : hoverEnd()));
   }
 
-  function hoverEnd() { byTestId("hover").hidden = true; }
+  function hoverEnd() { byTestId("hover").hidden = true; redraw = null; }
+  function refreshHover() { if (redraw) redraw(); }
 
   // The editor beside the pointer on an edge, beside a bias's box (Enter on it has no pointer); closed, the
   // keyboard's focus goes back to the control it came from (`back`: a bias's box, a weight's key).
@@ -97,5 +104,5 @@ window.PlaygroundParameters = (current, edit) => {
     hoverEdge(l, j, k, middle(edge));
   }
 
-  return { hoverEdge, hoverNeuron, hoverEnd, openEditor, weightKeys, showFocusedWeight };
+  return { hoverEdge, hoverNeuron, hoverEnd, refreshHover, openEditor, weightKeys, showFocusedWeight };
 };
