@@ -8,6 +8,7 @@ from .conventions.errors import LimitError
 from .explanation import Explanation, Factor, product_text
 from .graph import FLOATS, topological_order
 from .names import Names
+from .ops import sends_nothing
 from .value import Value, op_of, operand_data, require_value, require_values
 
 
@@ -77,9 +78,10 @@ def _factors(path: list[tuple[Value, int]], wrt: Value, rules: _LocalRules) -> t
         node = path[end][0]
         edges = tuple(path[start:end + 1])
         shown = [rules[n][1][i] for n, i in edges if rules[n][1][i] != "1"]
-        value = math.prod(rules[n][0][i] for n, i in edges)
+        blocked = any(sends_nothing(op_of(n), rules[n][0][i]) for n, i in edges)
+        value = 0.0 if blocked else math.prod(rules[n][0][i] for n, i in edges)
         factors.append(Factor(node, lower, edges, value, product_text(shown) if shown else "1",
-                              rules.names.partial(node, lower)))
+                              rules.names.partial(node, lower), blocked))
         start, lower = end + 1, node
     return tuple(factors)
 

@@ -37,6 +37,7 @@ class Factor:
     value: float
     text: str  # the right-hand side, e.g. "a⁽²⁾ · σ'(z⁽³⁾)"
     partial: str  # the left-hand side in the graph's names, e.g. "∂z⁽³⁾/∂w⁽³⁾"
+    sends_nothing: bool = False  # a selecting op's 0 on it (relu left of 0): its term adds 0, as backward does
 
     @property
     def edge(self) -> tuple[Value, Value]:
@@ -59,7 +60,8 @@ class Explanation:
 
     @property
     def total(self) -> float:
-        products = [math.prod(f.value for f in term) for term in self.terms]
+        products = [0.0 if any(f.sends_nothing for f in term) else math.prod(f.value for f in term)
+                    for term in self.terms]  # 0, not 0·∞, where a relu sends nothing (ops.sends_nothing)
         try:
             return math.fsum(products)
         except (OverflowError, ValueError):  # a sum past the float range, or inf − inf: what + gives

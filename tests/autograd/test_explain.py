@@ -197,6 +197,19 @@ class CountedLeaf(Value):
         self.reads = 0
 
 
+def test_a_relu_that_sends_nothing_makes_its_term_zero_even_beside_an_infinite_factor():
+    def f(x: float) -> float:  # √ReLU(x): 0 left of 0, so its slope there is 0
+        return math.sqrt(max(x, 0.0))
+
+    x = Value(-1.0, "x")
+    out = x.relu() ** 0.5  # ∂√u/∂u at u = 0 is ∞; ReLU's slope at −1 is 0
+    out.backward()
+    h = 1e-6
+    slope = (f(-1.0 + h) - f(-1.0 - h)) / (2 * h)
+    assert x.grad == slope == 0.0
+    assert autograd.explain(out, x).total == 0.0
+
+
 def test_explain_each_walks_the_graph_once_for_all_parameters():
     model = nn.MLP(2, [8, 8, 1], seed=3)
     x = CountedLeaf(0.3, "x")
