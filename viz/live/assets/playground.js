@@ -116,8 +116,7 @@
     draw.output(byTestId("output-heatmap"), pictures.size, pictures.output);
     draw.edges(byTestId("edges"), document.querySelector("main"), columns, next.layers,
                { hoverEdge: parameters.hoverEdge, hoverEnd: parameters.hoverEnd, edit: parameters.openEditor });
-    parameters.refreshHover();
-    parameters.showFocusedWeight();
+    parameters.redrawCards();
     draw.points(byTestId("points"), points, pictures.extent, byTestId("show-test").checked, onPoint);
     draw.curve(byTestId("loss-curve"), next.curve);
   }

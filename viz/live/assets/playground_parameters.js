@@ -9,7 +9,7 @@ window.PlaygroundParameters = (current, edit) => {
   }
 
   // The card beside the pointer on an edge, beside the whole box of a neuron (a finger's tap lands inside it).
-  // It follows the numbers: each new state redraws it in place (`refreshHover`), as training or an edit
+  // It follows the numbers: each new state redraws it in place (`redrawCards`), as training or an edit
   // changes them under a pointer that stays still.
   let redraw = null;
   function showHover(lines, event, element, again) {
@@ -31,12 +31,10 @@ window.PlaygroundParameters = (current, edit) => {
     showHover([`neuron ${j + 1} of layer ${l + 1}: ${state.setup.activation}(Σ w·a + b)`,
                `heatmap range ±${formatNumber(map.scale)}`,
                `${parameterName(l, j, null)} = ${formatNumber(layer.biases[j])}`,
-               `∂L/∂b = ${formatNumber(layer.bias_grads[j])}`], at, box,
-              () => (box.isConnected ? hoverNeuron(l, j, at) : hoverEnd()));
+               `∂L/∂b = ${formatNumber(layer.bias_grads[j])}`], at, box, () => hoverNeuron(l, j, at));
   }
 
-  function hoverEnd() { byTestId("hover").hidden = true; redraw = null; }
-  function refreshHover() { if (redraw) redraw(); }
+  function hoverEnd() { byTestId("hover").hidden = true; redraw = null; }  // (a new network's drawing ends it too)
 
   // The editor beside the pointer on an edge, beside a bias's box (Enter on it has no pointer); closed, the
   // keyboard's focus goes back to the control it came from (`back`: a bias's box, a weight's key).
@@ -95,14 +93,20 @@ window.PlaygroundParameters = (current, edit) => {
     if (edge) { edge.classList.add("focused"); edge.parentNode.append(edge); }
   }
 
-  // The focused weight's edge lit and its card shown; again after each redraw, with the new numbers.
+  // The focused weight's edge lit and its card shown (true), with the numbers of the state drawn.
   function showFocusedWeight() {
     const key = document.activeElement;
-    if (!key || key.dataset.testid !== "weight") return;
+    if (!key || key.dataset.testid !== "weight") return false;
     const [l, j, k] = ["layer", "neuron", "source"].map((name) => Number(key.dataset[name])), edge = edgeOf(l, j, k);
     litEdge(edge);
     hoverEdge(l, j, k, middle(edge));
+    return true;
   }
 
-  return { hoverEdge, hoverNeuron, hoverEnd, refreshHover, openEditor, weightKeys, showFocusedWeight };
+  // After each new state: the focused weight's edge lit again with its card, else the card under the pointer.
+  function redrawCards() {
+    if (!showFocusedWeight() && redraw) redraw();
+  }
+
+  return { hoverEdge, hoverNeuron, hoverEnd, openEditor, weightKeys, redrawCards };
 };
